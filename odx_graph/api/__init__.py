@@ -1,0 +1,1 @@
+"""The GraphQL API: the only layer that imports strawberry."""

@@ -1,0 +1,75 @@
+"""One error shape for GraphQL: ``message`` plus ``extensions.code`` (and ``field``).
+
+Expected errors (:class:`~odx_graph.errors.OdxError`) keep their message. Anything else is
+logged with the request id and masked, so internals never leak.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from odx_graph.errors import ErrorCode, OdxError
+
+log = logging.getLogger("odx_graph.api")
+
+MASKED_MESSAGE = "Internal server error"
+
+
+def shape_error(error: GraphQLError, request_id: str) -> GraphQLError:
+    """Give ``error`` the public shape: a code always, a field when known."""
+    original = error.original_error
+    if isinstance(original, OdxError):
+        extensions = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=original,
+            extensions=extensions,
+        )
+    if original is None:
+        # Syntax and validation errors: the message is about the query, safe to show.
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+        )
+    log.error(
+        "unexpected error while resolving %s",
+        ".".join(map(str, error.path or [])),
+        exc_info=original,
+        extra={"request_id": request_id},
+    )
+    return GraphQLError(
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id},
+    )
+
+
+class ErrorShapeExtension(SchemaExtension):
+    """Applies :func:`shape_error` to every error of a result."""
+
+    def on_operation(self) -> Iterator[None]:
+        """Reshape errors once execution has finished."""
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "")
+        result.errors = [shape_error(e, request_id) for e in result.errors or []]

@@ -1,0 +1,228 @@
+"""The GraphQL schema: ``Query`` fields derived from the mapping, plus lookups by ID, UPRN
+and reference."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Annotated, Any, Optional
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, Info
+
+from odx_graph.api import types as gen
+from odx_graph.api.context import Context
+from odx_graph.api.errors import ErrorShapeExtension
+from odx_graph.errors import ErrorCode, InputError
+from odx_graph.ids import decode_global_id, decode_int_id
+from odx_graph.mapping import MAPPING, Entity
+from odx_graph.query import make_list_request
+from odx_graph.repo import graph
+
+MAX_NODES = 100
+_UPRN = re.compile(r"^[0-9]{1,12}$")
+
+
+def _default_resolver(source: Any, name: str) -> Any:
+    """Rows and dicts are read by key; anything else by attribute."""
+    if hasattr(source, "__getitem__"):
+        return source[name]
+    return getattr(source, name)
+
+
+@strawberry.input(description="A local identifier (HACT Reference) to look a home up by.")
+class ReferenceInput:
+    """Reference value plus, optionally, the organisation that allocated it."""
+
+    value: str = strawberry.field(description="The identifier as the organisation writes it.")
+    allocated_by: Optional[strawberry.ID] = strawberry.field(
+        default=None,
+        description="ID of the allocating Organisation; needed when two "
+        "organisations use the same value.",
+    )
+
+
+async def _node(context: Context, global_id: str, field: str) -> Any:
+    type_name, _ = decode_global_id(global_id, field=field)
+    entity = MAPPING.by_name.get(type_name)
+    if entity is None or not entity.is_node:
+        raise InputError(
+            f"{global_id!r} is not the ID of a node", field=field, code=ErrorCode.INVALID_ID
+        )
+    return await context.loaders.by_key(entity).load(
+        decode_int_id(global_id, type_name, field=field)
+    )
+
+
+async def resolve_node(
+    info: Info[Context, None],
+    id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+) -> Optional[gen.Node]:
+    """Fetch any object by its global ID; null when it does not exist."""
+    return await _node(info.context, id, "id")  # type: ignore[no-any-return]
+
+
+async def resolve_nodes(
+    info: Info[Context, None],
+    ids: Annotated[
+        list[strawberry.ID], strawberry.argument(description=f"Up to {MAX_NODES} global IDs.")
+    ],
+) -> list[Optional[gen.Node]]:
+    """Fetch several objects by global ID, in the order given (null where missing)."""
+    if len(ids) > MAX_NODES:
+        raise InputError(f"at most {MAX_NODES} IDs at once", field="ids")
+    return [await _node(info.context, gid, "ids") for gid in ids]
+
+
+async def resolve_home(
+    info: Info[Context, None],
+    id: Annotated[
+        Optional[strawberry.ID],
+        strawberry.argument(description="Global ID of the home."),
+    ] = None,
+    uprn: Annotated[
+        Optional[str],
+        strawberry.argument(description="The home's UPRN (1-12 digits)."),
+    ] = None,
+    reference: Annotated[
+        Optional[ReferenceInput],
+        strawberry.argument(description="A landlord's own reference."),
+    ] = None,
+) -> Optional[Any]:
+    """Find one home by exactly one of: global ID, UPRN or an organisation's reference."""
+    context = info.context
+    given = [
+        name
+        for name, value in (("id", id), ("uprn", uprn), ("reference", reference))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise InputError("give exactly one of id, uprn or reference", field="home")
+    home = MAPPING["Home"]
+    key: int | None
+    if id is not None:
+        key = decode_int_id(id, "Home")
+    elif uprn is not None:
+        text = uprn.strip()
+        if not _UPRN.match(text) or int(text) == 0:
+            raise InputError(
+                f"{uprn!r} is not a UPRN (1 to 12 digits)",
+                field="uprn",
+                code=ErrorCode.INVALID_UPRN,
+            )
+        key = await graph.home_key_by_uprn(context.db, int(text))
+    else:
+        assert reference is not None
+        allocated_by = (
+            decode_int_id(reference.allocated_by, "Organisation", field="reference.allocatedBy")
+            if reference.allocated_by is not None
+            else None
+        )
+        keys = await graph.subject_key_by_reference(
+            context.db, "home", reference.value, allocated_by
+        )
+        if len(keys) > 1:
+            raise InputError(
+                "several homes carry this reference; give allocatedBy",
+                field="reference.allocatedBy",
+            )
+        key = keys[0] if keys else None
+    return None if key is None else await context.loaders.by_key(home).load(key)
+
+
+def _collection_field(entity: Entity) -> Any:
+    """A top-level connection (or a full list, for small code lists)."""
+    if entity.scheme and not entity.filters:
+        returns: Any = gen.list_of(entity.name)
+
+        async def code_list(root: Any, info: Info[Context, None]) -> Any:
+            context = info.context
+            request = make_list_request(
+                entity,
+                first=10_000,
+                after=None,
+                order=None,
+                descending=False,
+                filters=None,
+                default_size=10_000,
+                max_size=10_000,
+            )
+            page = await graph.fetch_page(
+                context.db, entity, request, context.principal, context.base_iri
+            )
+            return page.rows
+
+        resolver = gen._make_resolver(code_list, [], returns)
+        return strawberry.field(
+            name=entity.collection,
+            resolver=resolver,
+            description=f"Every code of the {entity.name} list.",
+        )
+
+    async def connection(root: Any, info: Info[Context, None], **kwargs: Any) -> Any:
+        context = info.context
+        request = gen.read_list_request(entity, context, kwargs)
+        page = await graph.fetch_page(
+            context.db, entity, request, context.principal, context.base_iri
+        )
+
+        async def total() -> int:
+            return await graph.count(context.db, entity, request)
+
+        return gen.ConnectionSource(page, request, entity, total)
+
+    returns = f"{entity.name}Connection"
+    resolver = gen._make_resolver(connection, gen.list_arguments(entity), returns)
+    return strawberry.field(
+        name=entity.collection,
+        resolver=resolver,
+        description=f"{entity.description} Paginated, filterable list.",
+    )
+
+
+def _query_type() -> Any:
+    namespace: dict[str, Any] = {
+        "__module__": gen.__name__,
+        "node": strawberry.field(resolver=resolve_node, description=resolve_node.__doc__),
+        "nodes": strawberry.field(resolver=resolve_nodes, description=resolve_nodes.__doc__),
+        "home": strawberry.field(
+            resolver=resolve_home,
+            description=resolve_home.__doc__,
+            graphql_type=Optional[gen.generated("Home")],
+        ),
+    }
+    for entity in MAPPING.entities:
+        if entity.collection:
+            namespace[entity.collection] = _collection_field(entity)
+    cls = type("Query", (), namespace)
+    return strawberry.type(cls, name="Query", description="Read the open housing-data graph.")
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema, minus its logging of every error: expected errors are the
+    client's business, and unexpected ones are logged once, with the request id, when
+    :mod:`odx_graph.api.errors` masks them."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing here (see the class docstring)."""
+
+
+@functools.cache
+def build_schema() -> strawberry.Schema:
+    """The schema, built once per process from the mapping."""
+    types = gen.build_types()
+    return Schema(
+        query=_query_type(),
+        types=types,
+        extensions=[ErrorShapeExtension],
+        config=StrawberryConfig(default_resolver=_default_resolver),
+    )
+
+
+def schema_sdl() -> str:
+    """The schema in GraphQL SDL, as committed in ``schema.graphql``."""
+    return build_schema().as_str() + "\n"

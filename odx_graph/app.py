@@ -1,0 +1,138 @@
+"""The Starlette application: composition of routes, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from odx_graph import __version__
+from odx_graph.access import PUBLIC
+from odx_graph.api.context import Context, make_context
+from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.config import Settings
+from odx_graph.db import Database
+from odx_graph.errors import ErrorCode
+from odx_graph.middleware import RequestIdMiddleware
+from odx_graph.runtime import open_database, prepare_database
+
+log = logging.getLogger(__name__)
+
+
+def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    """The one error shape, for HTTP errors as for GraphQL ones."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our per-request context."""
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        """Build the caller's context with fresh DataLoaders."""
+        state = request.app.state
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        return make_context(state.settings, state.db, PUBLIC, request_id)
+
+
+def _landing(request: Request) -> HTMLResponse:
+    base = html.escape(request.app.state.settings.base_iri)
+    body = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>odx-graph</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
+code{{background:#f3f3f3;padding:0 .2em}}</style></head>
+<body><h1>odx-graph {html.escape(__version__)}</h1>
+<p>An open housing-data graph: homes keyed by UPRN, their components, repairs, contractors
+and landlords, described by one published ontology and served as GraphQL.</p>
+<ul>
+<li><a href="/graphql">GraphiQL</a>: explore the API in the browser (POST or GET
+<code>/graphql</code> from code).</li>
+<li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL.</li>
+<li><a href="https://w3id.org/odx/def">Ontology</a> namespace <code>https://w3id.org/odx/def#</code>;
+IRIs of this server start with <code>{base}/id/</code>.</li>
+<li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
+</ul>
+<p>Open data: no free text and no personal data are published.</p></body></html>"""
+    return HTMLResponse(body)
+
+
+def _healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def _readyz(request: Request) -> JSONResponse:
+    if await request.app.state.db.ping():
+        return JSONResponse({"status": "ready", "database": "ok"})
+    return JSONResponse(
+        error_body("the database is unavailable", ErrorCode.DATABASE_UNAVAILABLE.value),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def _schema(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(schema_sdl(), media_type="application/graphql; charset=utf-8")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    return JSONResponse(
+        error_body(exc.detail, code), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse(
+        error_body("Internal server error", ErrorCode.INTERNAL_ERROR.value, requestId=request_id),
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    """The ASGI app. With ``database`` given (tests) it is used as is; otherwise the
+    lifespan opens the configured or embedded database and prepares it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        if database is not None:
+            app.state.db = database
+            yield
+            return
+        async with open_database(settings) as db:
+            await prepare_database(db, settings)
+            app.state.db = db
+            log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
+            yield
+
+    graphql = GraphQLApp(build_schema(), graphql_ide="graphiql")
+    routes = [
+        Route("/", _landing),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/schema.graphql", _schema),
+        Route("/healthz", _healthz),
+        Route("/readyz", _readyz),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers={HTTPException: _http_error, 500: _server_error},
+    )
+    app.state.settings = settings
+    if database is not None:
+        app.state.db = database
+    return app

@@ -1,0 +1,148 @@
+"""The ``odx-graph`` command line: serve, migrate, demo, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+
+from odx_graph import __version__
+from odx_graph.config import DemoMode, Settings
+from odx_graph.errors import OdxError
+from odx_graph.logs import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="odx-graph",
+        description="Open housing-data graph server. Settings come from ODX_* environment "
+        "variables (see docs/configuration.md); options here override them.",
+    )
+    parser.add_argument("--version", action="version", version=f"odx-graph {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="run the server (embedded database and demo data unless configured)"
+    )
+    serve.add_argument("--host", help="interface to listen on (ODX_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (ODX_PORT)")
+    serve.add_argument(
+        "--demo",
+        choices=[m.value for m in DemoMode],
+        help="load the demo dataset into an empty database (ODX_DEMO)",
+    )
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if migrations are pending or altered",
+    )
+
+    demo = commands.add_parser("demo", help="load the demo dataset into an empty database")
+    demo.add_argument(
+        "--homes", type=int, default=None, help="number of homes (ODX_DEMO_HOMES, default 5000)"
+    )
+    demo.add_argument("--seed", type=int, default=None, help="random seed (ODX_DEMO_SEED)")
+
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from odx_graph.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
+async def _migrate(settings: Settings, check: bool) -> int:
+    from odx_graph.migrations import migrate, migration_status
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    async with open_database(settings) as db, db.connection() as conn:
+        if check:
+            status = await migration_status(conn, migrations_dir())
+            for migration in status.pending:
+                print(f"pending: {migration.version:04d}_{migration.name}")
+            print(f"{len(status.applied)} applied, {len(status.pending)} pending")
+            return 1 if status.pending else 0
+        applied = await migrate(conn, migrations_dir())
+        for migration in applied:
+            print(f"applied: {migration.version:04d}_{migration.name}")
+        print(f"{len(applied)} migration(s) applied; the database is up to date")
+    return 0
+
+
+async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
+    from odx_graph import demo
+    from odx_graph.migrations import migrate
+    from odx_graph.refdata import sync_reference_data
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    progress = _progress_printer()
+    async with open_database(settings) as db, db.connection() as conn:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        summary = await demo.load_demo(
+            conn,
+            homes=homes or settings.demo_homes,
+            seed=seed or settings.demo_seed,
+            as_of=dt.date.today(),
+            progress=progress,
+        )
+    print()
+    for table, count in summary.counts.items():
+        print(f"{table:>22}: {count:,}")
+    return 0
+
+
+def _progress_printer() -> Callable[[str, int], None]:
+    interactive = sys.stderr.isatty()
+
+    def report(table: str, rows: int) -> None:
+        if interactive:
+            print(f"\r  loading {table}: {rows:,} rows   ", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        overrides = {k: getattr(args, k, None) for k in ("host", "port")}
+        if getattr(args, "demo", None) is not None and args.command == "serve":
+            overrides["demo"] = DemoMode(args.demo)
+        settings = Settings.from_env(**overrides)
+        configure_logging(settings.log_level, settings.log_format)
+        if args.command == "serve":
+            return _serve(settings)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings, args.check))
+        if args.command == "demo":
+            return asyncio.run(_demo(settings, args.homes, args.seed))
+        if args.command == "schema":
+            from odx_graph.api.schema import schema_sdl
+
+            sys.stdout.write(schema_sdl())
+            return 0
+    except OdxError as exc:
+        print(f"odx-graph: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2

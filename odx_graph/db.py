@@ -1,0 +1,184 @@
+"""The connection pool: every statement the server runs goes through :class:`Database`.
+
+It turns driver errors into domain errors, applies the statement timeout, and lets tests
+count statements (one listener call per statement sent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeAlias
+
+import asyncpg
+
+from odx_graph.errors import (
+    DatabaseUnavailableError,
+    ErrorCode,
+    InputError,
+    QueryTimeoutError,
+)
+
+log = logging.getLogger(__name__)
+
+StatementListener = Callable[[str], None]
+Record: TypeAlias = asyncpg.Record
+Connection: TypeAlias = asyncpg.Connection
+
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def translate_error(exc: BaseException) -> Exception:
+    """Map a driver exception to the domain error the API reports."""
+    if isinstance(exc, asyncpg.QueryCanceledError):
+        return QueryTimeoutError("the query took longer than the statement timeout allows")
+    if isinstance(exc, asyncpg.DataError):
+        return InputError(
+            f"a value is out of range or malformed: {exc}", code=ErrorCode.BAD_USER_INPUT
+        )
+    if isinstance(exc, _UNAVAILABLE):
+        return DatabaseUnavailableError("the database is unavailable; retry shortly")
+    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+class Database:
+    """A pool plus statement listeners. Create with :meth:`connect`."""
+
+    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
+        self.pool = pool
+        self.dsn = dsn
+        self._listeners: list[StatementListener] = []
+
+    @classmethod
+    async def connect(
+        cls,
+        dsn: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        statement_timeout_ms: int = 5000,
+    ) -> Database:
+        """Open a pool on ``dsn`` with UTC sessions and the statement timeout set."""
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                server_settings={
+                    "application_name": "odx-graph",
+                    "statement_timeout": str(statement_timeout_ms),
+                    "TimeZone": "UTC",
+                },
+            )
+        except Exception as exc:
+            raise translate_error(exc) from exc
+        return cls(pool, dsn)
+
+    async def close(self) -> None:
+        """Close every connection, waiting for those in use."""
+        await self.pool.close()
+
+    def add_listener(self, listener: StatementListener) -> None:
+        """Call ``listener(sql)`` for every statement sent from now on."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: StatementListener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def _notify(self, sql: str) -> None:
+        for listener in self._listeners:
+            listener(sql)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Record]:
+        """Run a query and return all rows."""
+        self._notify(sql)
+        try:
+            rows: list[Record] = await self.pool.fetch(sql, *args)
+        except Exception as exc:
+            raise translate_error(exc) from exc
+        return rows
+
+    async def fetchrow(self, sql: str, *args: Any) -> Record | None:
+        """Run a query and return its first row, if any."""
+        self._notify(sql)
+        try:
+            return await self.pool.fetchrow(sql, *args)
+        except Exception as exc:
+            raise translate_error(exc) from exc
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """Run a query and return the first column of its first row."""
+        self._notify(sql)
+        try:
+            return await self.pool.fetchval(sql, *args)
+        except Exception as exc:
+            raise translate_error(exc) from exc
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        """Run a statement and return its status tag."""
+        self._notify(sql)
+        try:
+            status: str = await self.pool.execute(sql, *args)
+        except Exception as exc:
+            raise translate_error(exc) from exc
+        return status
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection for multi-statement work (migrations, bulk loads)."""
+        try:
+            async with self.pool.acquire() as conn:
+                yield conn
+        except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+            raise translate_error(exc) from exc
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            return bool(await self.pool.fetchval("SELECT 1"))
+        except Exception:
+            log.warning("database ping failed", exc_info=True)
+            return False
+
+
+async def connect_once(dsn: str | None) -> Connection:
+    """A single connection outside any pool (administration, tests). ``None`` uses PG* vars."""
+    try:
+        return await asyncpg.connect(dsn)
+    except Exception as exc:
+        raise translate_error(exc) from exc
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """Quote an SQL string literal (standard_conforming_strings is on in every supported PG)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def placeholders(values: Sequence[Any], start: int = 1) -> list[str]:
+    """``$n`` placeholders for ``values`` starting at ``start``."""
+    return [f"${i}" for i in range(start, start + len(values))]
+
+
+async def ensure_database(admin_dsn: str, name: str) -> None:
+    """Create database ``name`` through ``admin_dsn`` unless it exists."""
+    conn = await connect_once(admin_dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f"CREATE DATABASE {quote_ident(name)}")
+    finally:
+        await conn.close()

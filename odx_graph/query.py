@@ -1,0 +1,153 @@
+"""What a list request asks for, checked and typed before any SQL is built.
+
+The API layer turns GraphQL arguments into a :class:`ListRequest`; the repositories
+render it with the entity's mapped SQL. Every value a client sends is validated here
+and later bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from odx_graph.errors import ErrorCode, InputError
+from odx_graph.ids import Cursor, decode_cursor, decode_int_id
+from odx_graph.mapping import Entity, Filter, FilterKind, Order, Scalar
+from odx_graph.postcodes import PostcodeLevel, parse_postcode_query
+
+_POSTCODE_COLUMNS = {
+    PostcodeLevel.AREA: "postcode_area",
+    PostcodeLevel.DISTRICT: "postcode_district",
+    PostcodeLevel.SECTOR: "postcode_sector",
+    PostcodeLevel.UNIT: "postcode",
+}
+MAX_FILTER_VALUES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFilter:
+    """A filter with its validated value; ``sql`` still holds ``{t}`` and ``{p}``."""
+
+    sql: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """Filters, order and page of one list or connection."""
+
+    filters: tuple[BoundFilter, ...] = ()
+    order: Order | None = None
+    descending: bool = False
+    first: int = 20
+    after: Cursor | None = None
+
+    @property
+    def signature(self) -> tuple[Any, ...]:
+        """Hashable identity, so equal requests share one DataLoader."""
+        order = self.order.name if self.order else None
+        filters = tuple((f.sql, _hashable(f.value)) for f in self.filters)
+        return (filters, order, self.descending, self.first, self.after)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def bind_filters(entity: Entity, values: Mapping[str, Any]) -> tuple[BoundFilter, ...]:
+    """Validate each given filter value of ``entity`` (``None`` means not given)."""
+    by_name = {f.name: f for f in entity.filters}
+    bound = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        spec = by_name.get(name)
+        if spec is None:
+            raise InputError(f"{entity.name} has no filter {name!r}", field=f"filter.{name}")
+        bound.append(_bind(spec, value))
+    return tuple(bound)
+
+
+def _bind(spec: Filter, value: Any) -> BoundFilter:
+    field_name = f"filter.{spec.name}"
+    if isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} values per filter", field=field_name)
+    if spec.kind is FilterKind.POSTCODE:
+        try:
+            query = parse_postcode_query(str(value))
+        except InputError as exc:
+            exc.field = field_name
+            raise
+        sql = spec.sql.replace("{postcode_column}", _POSTCODE_COLUMNS[query.level])
+        return BoundFilter(sql, query.value)
+    if spec.kind is FilterKind.IDS:
+        keys = [decode_int_id(v, spec.target, field=field_name) for v in value]
+        return BoundFilter(spec.sql, keys)
+    if spec.kind is FilterKind.CONTAINS:
+        text = str(value)
+        if not text or len(text) > 200:
+            raise InputError("give 1 to 200 characters", field=field_name)
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return BoundFilter(spec.sql, f"%{escaped}%")
+    if spec.kind is FilterKind.STRINGS:
+        return BoundFilter(spec.sql, [str(v) for v in value])
+    if spec.kind is FilterKind.INT and not -(2**31) <= int(value) < 2**31:
+        raise InputError(f"{value} is out of range", field=field_name)
+    return BoundFilter(spec.sql, value)
+
+
+def make_list_request(
+    entity: Entity,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Order | None,
+    descending: bool,
+    filters: Mapping[str, Any] | None,
+    default_size: int,
+    max_size: int,
+) -> ListRequest:
+    """Check page size and cursor against the limits and the chosen order."""
+    size = default_size if first is None else first
+    if size < 0:
+        raise InputError("'first' must not be negative", field="first")
+    if size > max_size:
+        raise InputError(f"'first' must be at most {max_size}", field="first")
+    order = order or entity.orders[0]
+    cursor = None
+    if after is not None:
+        cursor = decode_cursor(after)
+        if cursor.order != order.name or cursor.descending != descending:
+            raise InputError(
+                "the cursor belongs to a different ordering",
+                field="after",
+                code=ErrorCode.INVALID_CURSOR,
+            )
+        cursor = Cursor(
+            cursor.order,
+            cursor.descending,
+            _cursor_value(cursor.value, order.type),
+            _cursor_value(cursor.key, entity.key_type),
+        )
+    bound = bind_filters(entity, filters or {})
+    return ListRequest(bound, order, descending, size, cursor)
+
+
+def _cursor_value(value: Any, scalar: Scalar) -> Any:
+    try:
+        if scalar is Scalar.INT and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if scalar is Scalar.STRING and isinstance(value, str):
+            return value
+        if scalar is Scalar.DATETIME and isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
+        if scalar is Scalar.DATE and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        if scalar is Scalar.DECIMAL and isinstance(value, str):
+            return decimal.Decimal(value)
+    except (ValueError, decimal.InvalidOperation):
+        pass
+    raise InputError("the cursor is malformed", field="after", code=ErrorCode.INVALID_CURSOR)

@@ -1,0 +1,85 @@
+"""Bulk loading: COPY rows in, move identity sequences on, read the code lists.
+
+Used by the demo loader; table and column names come from code, never from users, and are
+still checked before they reach SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import asyncpg
+
+from odx_graph.demo import (
+    Code,
+    CodeLists,
+    ComponentTypeCode,
+    PriorityCode,
+    RepairStatusCode,
+)
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _checked(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain table or column name: {name!r}")
+    return name
+
+
+async def copy_rows(conn: asyncpg.Connection, table: str, columns: Sequence[str],
+                    rows: Iterable[tuple[Any, ...]]) -> int:
+    """COPY `rows` into `table` (binary COPY via asyncpg); returns the number of rows copied."""
+    status = await conn.copy_records_to_table(
+        _checked(table), records=rows, columns=[_checked(c) for c in columns])
+    return int(str(status).rsplit(" ", 1)[-1])
+
+
+async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> None:
+    """Set each table's `id` identity sequence so the next id follows the largest one used."""
+    for table in tables:
+        name = _checked(table)
+        await conn.execute(
+            f"SELECT setval(pg_get_serial_sequence($1, 'id'),"
+            f" coalesce((SELECT max(id) FROM {name}), 0) + 1, false)",
+            name,
+        )
+
+
+async def database_is_empty(conn: asyncpg.Connection) -> bool:
+    """True when there are no organisations, homes or repairs yet."""
+    return bool(await conn.fetchval(
+        "SELECT NOT EXISTS (SELECT 1 FROM organisation)"
+        " AND NOT EXISTS (SELECT 1 FROM home)"
+        " AND NOT EXISTS (SELECT 1 FROM repair)"))
+
+
+async def read_code_lists(conn: asyncpg.Connection) -> CodeLists:
+    """Read the code lists the demo generator draws from."""
+    component_types = await conn.fetch(
+        "SELECT code, label, is_key_component, lifetime_house, lifetime_low_rise_flat,"
+        " lifetime_high_rise_flat FROM component_type ORDER BY code")
+    priorities = await conn.fetch(
+        "SELECT code, label, response_hours, response_working_days, is_emergency"
+        " FROM priority ORDER BY code")
+    statuses = await conn.fetch("SELECT code, label, is_open FROM repair_status ORDER BY code")
+    sor = await conn.fetch(
+        "SELECT code, unnest(schedules) AS schedule FROM sor_code ORDER BY code, schedule")
+
+    async def pairs(table: str) -> tuple[Code, ...]:
+        records = await conn.fetch(f"SELECT code, label FROM {_checked(table)} ORDER BY code")
+        return tuple(Code(r["code"], r["label"]) for r in records)
+
+    return CodeLists(
+        component_types=tuple(ComponentTypeCode(*r.values()) for r in component_types),
+        trades=await pairs("trade"),
+        priorities=tuple(PriorityCode(*r.values()) for r in priorities),
+        repair_statuses=tuple(RepairStatusCode(*r.values()) for r in statuses),
+        sor_codes=tuple((r["code"], r["schedule"]) for r in sor),
+        conditions=await pairs("condition"),
+        property_types=await pairs("property_type"),
+        built_forms=await pairs("built_form"),
+        organisation_kinds=await pairs("organisation_kind"),
+    )

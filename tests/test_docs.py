@@ -1,0 +1,33 @@
+"""Documentation that must stay true: every setting documented, the README's commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from odx_graph.config import setting_names
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_setting_is_documented() -> None:
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `(ODX_[A-Z_]+)` \|", text, flags=re.MULTILINE))
+    assert documented == set(setting_names())
+
+
+def test_readme_gives_the_two_commands_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "odx-graph serve" in readme
+    test_line = re.search(r"^(pip install .*pytest.*)$", readme, flags=re.MULTILINE)
+    assert test_line is not None, "the README names no test command"
+    install, run = (part.strip() for part in test_line.group(1).split("&&"))
+    assert install.replace("pip install", "pip install --quiet") in ci
+    assert f"\n  {run}\n" in ci or f" {run}\n" in ci
+
+
+def test_docs_links_resolve() -> None:
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"

@@ -1,0 +1,123 @@
+"""The migration runner against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from odx_graph.errors import MigrationError
+from odx_graph.migrations import load_migrations, migrate, migration_status
+from odx_graph.refdata import sync_reference_data
+from odx_graph.vocab import migrations_dir
+
+
+@pytest.fixture
+async def conn(empty_db: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(empty_db)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def _copy(tmp_path: Path, upto: int | None = None) -> Path:
+    target = tmp_path / "migrations"
+    target.mkdir()
+    for migration in sorted(migrations_dir().glob("*.sql")):
+        if upto is None or int(migration.name[:4]) <= upto:
+            shutil.copy(migration, target)
+    return target
+
+
+async def test_applies_everything_once_then_nothing(conn: asyncpg.Connection) -> None:
+    applied = await migrate(conn, migrations_dir())
+    assert [m.version for m in applied] == [m.version for m in load_migrations(migrations_dir())]
+    assert await migrate(conn, migrations_dir()) == []
+    status = await migration_status(conn, migrations_dir())
+    assert status.pending == () and len(status.applied) == len(applied)
+
+
+async def test_data_seeded_at_the_first_migration_survives_the_whole_history(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    first = load_migrations(migrations_dir())[0].version
+    await migrate(conn, _copy(tmp_path, upto=first))
+    await sync_reference_data(conn)
+    await conn.execute("""
+        INSERT INTO organisation (id, kind_code, name) VALUES (1, 'landlord', 'Seed Homes');
+        INSERT INTO home (id, uprn, landlord_id, address_line_1, postcode)
+            VALUES (1, 10001, 1, '1 Seed Row', 'LS9 8AB');
+        INSERT INTO repair (id, landlord_id, home_id, priority_code, status_code,
+                            reported_at, raised_at)
+            VALUES (1, 1, 1, '2', 'reported', '2024-01-01', '2024-01-01');
+        INSERT INTO reference (subject_type, subject_id, value, allocated_by_id)
+            VALUES ('home', 1, 'SEED-1', 1);
+    """)
+    await migrate(conn, migrations_dir())
+    row = await conn.fetchrow(
+        "SELECT h.uprn, h.postcode_district, r.status_code, x.value FROM home h "
+        "JOIN repair r ON r.home_id = h.id JOIN reference x ON x.subject_id = h.id"
+    )
+    assert tuple(row) == (10001, "LS9", "reported", "SEED-1")
+
+
+async def test_an_edited_applied_migration_is_refused(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    directory = _copy(tmp_path)
+    await migrate(conn, directory)
+    first = sorted(directory.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- edited\n")
+    with pytest.raises(MigrationError, match=r"changed after it was applied"):
+        await migrate(conn, directory)
+    with pytest.raises(MigrationError, match=r"changed after it was applied"):
+        await migration_status(conn, directory)
+
+
+async def test_a_missing_applied_migration_is_refused(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    directory = _copy(tmp_path)
+    await migrate(conn, directory)
+    (directory / "9999_later.sql").write_text("CREATE TABLE later (id int);")
+    await migrate(conn, directory)
+    (directory / "9999_later.sql").unlink()
+    with pytest.raises(MigrationError, match="file is missing"):
+        await migrate(conn, directory)
+
+
+async def test_a_failing_migration_changes_nothing(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    directory = _copy(tmp_path)
+    await migrate(conn, directory)
+    (directory / "9998_broken.sql").write_text(
+        "CREATE TABLE half_done (id int);\nSELECT no_such_function();"
+    )
+    with pytest.raises(MigrationError, match=r"9998_broken\.sql failed"):
+        await migrate(conn, directory)
+    assert await conn.fetchval("SELECT to_regclass('half_done')") is None
+    assert await conn.fetchval("SELECT count(*) FROM schema_migrations WHERE version = 9998") == 0
+
+
+async def test_badly_named_files_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "1_init.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
+        load_migrations(tmp_path)
+
+
+async def test_concurrent_servers_apply_each_migration_once(empty_db: str) -> None:
+    conns = [await asyncpg.connect(empty_db) for _ in range(3)]
+    try:
+        results = await asyncio.gather(*(migrate(c, migrations_dir()) for c in conns))
+        assert sorted(len(r) for r in results)[:-1] == [0, 0]
+        count = await conns[0].fetchval("SELECT count(*) FROM schema_migrations")
+        assert count == len(load_migrations(migrations_dir()))
+    finally:
+        for c in conns:
+            await c.close()

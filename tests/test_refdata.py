@@ -1,0 +1,39 @@
+"""Code lists load from the ontology and the packaged SOR list, idempotently."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from odx_graph.migrations import migrate
+from odx_graph.refdata import load_ontology, ontology_code_lists, sor_codes, sync_reference_data
+from odx_graph.vocab import migrations_dir
+
+
+def test_every_code_list_has_concepts_with_labels() -> None:
+    for codes in ontology_code_lists(load_ontology()):
+        assert codes.rows, codes.table
+        code, label = codes.columns.index("code"), codes.columns.index("label")
+        assert all(row[code] and row[label] for row in codes.rows), codes.table
+
+
+def test_packaged_sor_list_is_complete() -> None:
+    codes, schedules = sor_codes()
+    assert len(codes) == len(set(codes)) == 17_747
+    assert len({s for joined in schedules for s in joined.split("|")}) == 25
+
+
+async def test_sync_is_idempotent(empty_db: str) -> None:
+    conn = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        first = await sync_reference_data(conn)
+        assert first["trade"] == 61 and first["sor_code"] == 17_747
+        again = await sync_reference_data(conn)
+        assert set(again.values()) == {0}
+        lifetimes = await conn.fetchrow(
+            "SELECT lifetime_house, lifetime_low_rise_flat, lifetime_high_rise_flat, "
+            "is_key_component FROM component_type WHERE code = 'roof-structure'"
+        )
+        assert tuple(lifetimes) == (50, 30, 30, True)
+    finally:
+        await conn.close()

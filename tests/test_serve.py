@@ -1,0 +1,173 @@
+"""The real ``odx-graph serve`` process: starts, prepares its database, answers, and stops
+cleanly on Ctrl-C (SIGINT) and SIGTERM, the embedded database included."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+QUERY = """{ homes(first: 2, filter: {postcode: "%s"}) { totalCount nodes { uprn
+  components(first: 5) { nodes { componentType { label } } }
+  repairs(first: 3) { nodes { reportedAt contractor { name } } } } } }"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODX_", "PG"))}
+    env.update(settings)
+    return env
+
+
+def _wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("serve did not become ready in time")
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "odx_graph", "serve"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _query_a_district(port: int) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}/graphql"
+    first = httpx.post(url, json={"query": "{ homes(first: 1) { nodes { postcodeDistrict } } }"})
+    district = first.json()["data"]["homes"]["nodes"][0]["postcodeDistrict"]
+    body: dict[str, Any] = httpx.post(url, json={"query": QUERY % district}, timeout=10).json()
+    assert "errors" not in body, body
+    return body
+
+
+def _stop(process: subprocess.Popen[bytes], sig: signal.Signals, log: Path) -> None:
+    process.send_signal(sig)
+    try:
+        # After a graceful shutdown uvicorn re-raises the signal, so the process may end
+        # "killed by" it; either way the shutdown must have completed.
+        assert process.wait(timeout=30) in (0, -sig, 128 + sig), log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Application shutdown complete" in log.read_text()
+
+
+def _postgres_running(pgdata: Path) -> bool:
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"postgres" in cmdline and str(pgdata).encode() in cmdline:
+            return True
+    return False
+
+
+def test_serve_on_the_embedded_database(tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = _environment(
+        ODX_DATA_DIR=str(tmp_path / "data"),
+        ODX_PORT=str(port),
+        ODX_DEMO_HOMES="40",
+        ODX_LOG_LEVEL="INFO",
+    )
+    process = _serve(env, port, log)
+    try:
+        _wait_ready(process, port, timeout=120)
+        body = _query_a_district(port)
+        homes = body["data"]["homes"]
+        assert homes["totalCount"] >= 1 and homes["nodes"][0]["components"]["nodes"]
+    finally:
+        _stop(process, signal.SIGINT, log)
+    assert not _postgres_running(tmp_path / "data" / "pgdata"), "embedded PostgreSQL left running"
+    lines = log.read_text().splitlines()
+    assert any('"message": "odx-graph ready"' in line for line in lines), lines[-5:]
+
+
+def test_serve_on_a_configured_database(empty_db: str, tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = _environment(
+        ODX_DATABASE_URL=empty_db,
+        ODX_PORT=str(port),
+        ODX_DEMO="yes",
+        ODX_DEMO_HOMES="30",
+        ODX_DATA_DIR=str(tmp_path / "unused"),
+    )
+    process = _serve(env, port, log)
+    try:
+        _wait_ready(process, port, timeout=120)
+        _query_a_district(port)
+    finally:
+        _stop(process, signal.SIGTERM, log)
+    assert not (tmp_path / "unused").exists(), "an embedded database was started"
+
+
+@pytest.mark.parametrize("args", [["migrate", "--check"], ["schema"]])
+def test_cli_commands(args: list[str], empty_db: str) -> None:
+    env = _environment(ODX_DATABASE_URL=empty_db)
+    result = subprocess.run(
+        [sys.executable, "-m", "odx_graph", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if args[0] == "migrate":
+        assert result.returncode == 1 and "pending: 0001_core" in result.stdout
+        applied = subprocess.run(
+            [sys.executable, "-m", "odx_graph", "migrate"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert applied.returncode == 0, applied.stderr
+        again = subprocess.run(
+            [sys.executable, "-m", "odx_graph", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert again.returncode == 0 and "0 pending" in again.stdout
+    else:
+        assert result.returncode == 0 and "type Query" in result.stdout
+
+
+def test_bad_settings_stop_with_a_clear_message() -> None:
+    env = _environment(ODX_PORT="eighty")
+    result = subprocess.run(
+        [sys.executable, "-m", "odx_graph", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "ODX_PORT" in result.stderr
