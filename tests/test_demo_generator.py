@@ -35,8 +35,22 @@ POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][ABDEFGHJLNPQRSTUWXYZ]{2}
 
 # A small sample of real NHF SOR v7 codes with their schedules (codes only, no descriptions).
 SOR_SAMPLE = (
-    *(("Responsive", c) for c in ("001101", "017407", "035003", "101303", "103317", "140049",
-                                  "215001", "301105", "146013", "431701", "931003")),
+    *(
+        ("Responsive", c)
+        for c in (
+            "001101",
+            "017407",
+            "035003",
+            "101303",
+            "103317",
+            "140049",
+            "215001",
+            "301105",
+            "146013",
+            "431701",
+            "931003",
+        )
+    ),
     *(("Gas", c) for c in ("GA115012", "GA675039", "GA701831", "GA714019", "GA720413")),
     *(("Electrical", c) for c in ("EE040101", "EE050107", "EE070805", "EI011203")),
     *(("Lifts", c) for c in ("LD010001", "LD010167", "LD060007")),
@@ -45,70 +59,128 @@ SOR_SAMPLE = (
 )
 
 # Distinctive real registered-provider names, checked even where the full list is absent.
-REAL_PROVIDERS = ("Clarion", "Peabody", "Sanctuary", "Places for People", "L&Q", "Riverside",
-                  "Notting Hill Genesis", "Guinness", "Orbit", "Sovereign", "Home Group",
-                  "Platform Housing", "Great Places", "Onward", "Together Housing")
-PROVIDERS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / \
-    "registered_providers.csv"
+REAL_PROVIDERS = (
+    "Clarion",
+    "Peabody",
+    "Sanctuary",
+    "Places for People",
+    "L&Q",
+    "Riverside",
+    "Notting Hill Genesis",
+    "Guinness",
+    "Orbit",
+    "Sovereign",
+    "Home Group",
+    "Platform Housing",
+    "Great Places",
+    "Onward",
+    "Together Housing",
+)
+PROVIDERS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "registered_providers.csv"
 
 
 def code_lists(**overrides: Any) -> CodeLists:
     """Code lists shaped like the ones the ontology loads, embedded for tests."""
     lifetimes = {
-        "wall-structure": (80, 80, 80, True), "lintels": (60, 60, 60, True),
-        "brickwork": (30, 30, 30, True), "wall-finish": (60, 60, 30, True),
-        "roof-structure": (50, 30, 30, True), "roof-finish": (50, 30, 30, True),
-        "chimney": (50, 50, None, True), "windows": (40, 30, 30, True),
-        "external-doors": (40, 30, 30, True), "kitchen": (30, 30, 30, False),
-        "bathroom": (40, 40, 40, False), "gas-boiler": (15, 15, 15, True),
-        "heating-distribution": (40, 40, 40, False), "other-heating": (30, 30, 30, True),
-        "electrics": (30, 30, 30, True), "lift": (None, None, None, False),
-        "door-entry": (None, None, None, False), "fire-detection": (None, None, None, False),
+        "wall-structure": (80, 80, 80, True),
+        "lintels": (60, 60, 60, True),
+        "brickwork": (30, 30, 30, True),
+        "wall-finish": (60, 60, 30, True),
+        "roof-structure": (50, 30, 30, True),
+        "roof-finish": (50, 30, 30, True),
+        "chimney": (50, 50, None, True),
+        "windows": (40, 30, 30, True),
+        "external-doors": (40, 30, 30, True),
+        "kitchen": (30, 30, 30, False),
+        "bathroom": (40, 40, 40, False),
+        "gas-boiler": (15, 15, 15, True),
+        "heating-distribution": (40, 40, 40, False),
+        "other-heating": (30, 30, 30, True),
+        "electrics": (30, 30, 30, True),
+        "lift": (None, None, None, False),
+        "door-entry": (None, None, None, False),
+        "fire-detection": (None, None, None, False),
         "smoke-alarm": (None, None, None, False),
     }
     trades = {  # HACT trade codes, labelled as the ontology labels them
-        "B2": "Bricklaying gang", "BL": "Bricklayer", "C2": "Carpentry gang",
-        "DA": "Disabled adaptation multi-skilled operative", "DR": "Drainlayer",
-        "E": "Trade code E", "E2": "Electrician gang", "EE": "Electrical engineer",
-        "GL": "Glazier", "GM": "Grounds maintenance operative",
-        "GM-GA": "Grounds maintenance - gardener", "HE": "Trade code HE",
-        "JR": "Carpenter and joiner", "M": "Multi-skilled operative",
+        "B2": "Bricklaying gang",
+        "BL": "Bricklayer",
+        "C2": "Carpentry gang",
+        "DA": "Disabled adaptation multi-skilled operative",
+        "DR": "Drainlayer",
+        "E": "Trade code E",
+        "E2": "Electrician gang",
+        "EE": "Electrical engineer",
+        "GL": "Glazier",
+        "GM": "Grounds maintenance operative",
+        "GM-GA": "Grounds maintenance - gardener",
+        "HE": "Trade code HE",
+        "JR": "Carpenter and joiner",
+        "M": "Multi-skilled operative",
         "M-GN": "Multi-skilled operative - general",
-        "ME-LI": "Mechanical engineer - lift contract/care", "PA": "Painter and decorator",
-        "PL": "Plumber", "PL-DR": "Plumber - plumbing/drainage", "PT": "Plasterer",
-        "R2": "Roofing gang", "RF": "Roofer", "SP-DE": "Specialist - door entry",
+        "ME-LI": "Mechanical engineer - lift contract/care",
+        "PA": "Painter and decorator",
+        "PL": "Plumber",
+        "PL-DR": "Plumber - plumbing/drainage",
+        "PT": "Plasterer",
+        "R2": "Roofing gang",
+        "RF": "Roofer",
+        "SP-DE": "Specialist - door entry",
         "SP-FS": "Specialist - fire safety",
     }
-    statuses = (("cancelled", "Cancelled", False), ("complete", "Complete", False),
-                ("estimating", "Estimating", True), ("hold", "On hold", True),
-                ("in-progress", "In progress", True),
-                ("pending-approval", "Pending approval", True),
-                ("reported", "Reported", True), ("scheduled", "Scheduled", True),
-                ("superseded", "Superseded", False))
+    statuses = (
+        ("cancelled", "Cancelled", False),
+        ("complete", "Complete", False),
+        ("estimating", "Estimating", True),
+        ("hold", "On hold", True),
+        ("in-progress", "In progress", True),
+        ("pending-approval", "Pending approval", True),
+        ("reported", "Reported", True),
+        ("scheduled", "Scheduled", True),
+        ("superseded", "Superseded", False),
+    )
     values: dict[str, Any] = {
         "component_types": tuple(
             ComponentTypeCode(code, code.replace("-", " ").capitalize(), key, h, low, high)
-            for code, (h, low, high, key) in sorted(lifetimes.items())),
+            for code, (h, low, high, key) in sorted(lifetimes.items())
+        ),
         "trades": tuple(Code(code, label) for code, label in sorted(trades.items())),
-        "priorities": (PriorityCode("1", "Immediate", 2, None, True),
-                       PriorityCode("2", "Emergency", 24, None, True),
-                       PriorityCode("3", "Urgent", None, 5, False),
-                       PriorityCode("4", "Routine", None, 21, False),
-                       PriorityCode("5", "Inspection or planned", None, None, False)),
+        "priorities": (
+            PriorityCode("1", "Immediate", 2, None, True),
+            PriorityCode("2", "Emergency", 24, None, True),
+            PriorityCode("3", "Urgent", None, 5, False),
+            PriorityCode("4", "Routine", None, 21, False),
+            PriorityCode("5", "Inspection or planned", None, None, False),
+        ),
         "repair_statuses": tuple(RepairStatusCode(*s) for s in statuses),
         "sor_codes": tuple(sorted((code, schedule) for schedule, code in SOR_SAMPLE)),
-        "conditions": (Code("failed", "Failed"), Code("fair", "Fair"), Code("good", "Good"),
-                       Code("poor", "Poor")),
-        "property_types": (Code("bedsit", "Bedsit"), Code("bungalow", "Bungalow"),
-                           Code("flat", "Flat"), Code("house", "House"),
-                           Code("maisonette", "Maisonette"), Code("park-home", "Park home")),
-        "built_forms": (Code("detached", "Detached"),
-                        Code("enclosed-end-terrace", "Enclosed end-terrace"),
-                        Code("enclosed-mid-terrace", "Enclosed mid-terrace"),
-                        Code("end-terrace", "End-terrace"), Code("mid-terrace", "Mid-terrace"),
-                        Code("semi-detached", "Semi-detached")),
-        "organisation_kinds": (Code("contractor", "Contractor"), Code("landlord", "Landlord"),
-                               Code("local-authority", "Local authority")),
+        "conditions": (
+            Code("failed", "Failed"),
+            Code("fair", "Fair"),
+            Code("good", "Good"),
+            Code("poor", "Poor"),
+        ),
+        "property_types": (
+            Code("bedsit", "Bedsit"),
+            Code("bungalow", "Bungalow"),
+            Code("flat", "Flat"),
+            Code("house", "House"),
+            Code("maisonette", "Maisonette"),
+            Code("park-home", "Park home"),
+        ),
+        "built_forms": (
+            Code("detached", "Detached"),
+            Code("enclosed-end-terrace", "Enclosed end-terrace"),
+            Code("enclosed-mid-terrace", "Enclosed mid-terrace"),
+            Code("end-terrace", "End-terrace"),
+            Code("mid-terrace", "Mid-terrace"),
+            Code("semi-detached", "Semi-detached"),
+        ),
+        "organisation_kinds": (
+            Code("contractor", "Contractor"),
+            Code("landlord", "Landlord"),
+            Code("local-authority", "Local authority"),
+        ),
     }
     values.update(overrides)
     return CodeLists(**values)
@@ -141,13 +213,21 @@ def test_same_arguments_give_identical_rows() -> None:
 
 
 def test_output_does_not_depend_on_hash_seed() -> None:
-    code = ("import hashlib, sys; sys.path.insert(0, 'tests'); import test_demo_generator as t; "
-            "rows = [b.rows for b in t.generate(homes=80, seed=5, as_of=t.AS_OF, codes=t.CODES)]; "
-            "print(hashlib.sha256(repr(rows).encode()).hexdigest())")
+    code = (
+        "import hashlib, sys; sys.path.insert(0, 'tests'); import test_demo_generator as t; "
+        "rows = [b.rows for b in t.generate(homes=80, seed=5, as_of=t.AS_OF, codes=t.CODES)]; "
+        "print(hashlib.sha256(repr(rows).encode()).hexdigest())"
+    )
     root = Path(__file__).resolve().parents[1]
     digests = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       cwd=root, env={**os.environ, "PYTHONHASHSEED": hash_seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        ).stdout
         for hash_seed in ("1", "2")
     }
     assert len(digests) == 1
@@ -155,8 +235,9 @@ def test_output_does_not_depend_on_hash_seed() -> None:
 
 
 def test_batches_come_in_foreign_key_order_and_chunks() -> None:
-    order = [b.table for b in generate(homes=250, seed=3, as_of=AS_OF, codes=CODES,
-                                       chunk_homes=100)]
+    order = [
+        b.table for b in generate(homes=250, seed=3, as_of=AS_OF, codes=CODES, chunk_homes=100)
+    ]
     assert order[:2] == ["organisation", "reference"]
     assert order.count("home") == 3
     rank = {t: i for i, t in enumerate(TABLES)}
@@ -221,8 +302,7 @@ def test_ids_are_unique_and_foreign_keys_resolve(data: dict[str, list[dict[str, 
         seen.add(key)
 
 
-def test_references_link_homes_across_landlords(
-        data: dict[str, list[dict[str, Any]]]) -> None:
+def test_references_link_homes_across_landlords(data: dict[str, list[dict[str, Any]]]) -> None:
     home_refs = Counter(r["subject_id"] for r in data["reference"] if r["subject_type"] == "home")
     assert set(home_refs) == {h["id"] for h in data["home"]}
     shared = sum(1 for n in home_refs.values() if n == 2)
@@ -276,17 +356,20 @@ def test_uprn_blocks_do_not_overlap() -> None:
 def test_components_age_around_their_lifetimes(data: dict[str, list[dict[str, Any]]]) -> None:
     lifetime = {c.code: c.lifetime_house for c in CODES.component_types}
     houses = {h["id"] for h in data["home"] if h["building_id"] is None}
-    in_houses = [c for c in data["component"]
-                 if c["home_id"] in houses and lifetime[c["component_type_code"]]]
-    ratios = [(AS_OF - c["install_date"]).days / 365.25 / lifetime[c["component_type_code"]]
-              for c in in_houses]
+    in_houses = [
+        c
+        for c in data["component"]
+        if c["home_id"] in houses and lifetime[c["component_type_code"]]
+    ]
+    ratios = [
+        (AS_OF - c["install_date"]).days / 365.25 / lifetime[c["component_type_code"]]
+        for c in in_houses
+    ]
     past = sum(r > 1 for r in ratios) / len(ratios)
     assert 0.03 <= past <= 0.3
     grade = {"good": 0, "fair": 1, "poor": 2, "failed": 3}
-    young = [grade[c["condition_code"]] for c, r in zip(in_houses, ratios, strict=True)
-             if r < 0.3]
-    old = [grade[c["condition_code"]] for c, r in zip(in_houses, ratios, strict=True)
-           if r > 1.1]
+    young = [grade[c["condition_code"]] for c, r in zip(in_houses, ratios, strict=True) if r < 0.3]
+    old = [grade[c["condition_code"]] for c, r in zip(in_houses, ratios, strict=True) if r > 1.1]
     assert sum(old) / len(old) > sum(young) / len(young) + 1
     boilers = [c for c in data["component"] if c["component_type_code"] == "gas-boiler"]
     assert boilers
@@ -335,21 +418,33 @@ def test_repair_outcomes_look_realistic(data: dict[str, list[dict[str, Any]]]) -
     recent = [r for r in repairs if r["reported_at"] > NOW - timedelta(days=14)]
     still_open = [r for r in recent if r["status_code"] not in ("complete", "cancelled")]
     assert len(still_open) >= len(recent) / 3
-    assert {r["status_code"] for r in still_open} <= {"reported", "scheduled", "in-progress",
-                                                      "hold"}
+    assert {r["status_code"] for r in still_open} <= {
+        "reported",
+        "scheduled",
+        "in-progress",
+        "hold",
+    }
     unassigned = [r for r in repairs if r["contractor_id"] is None]
     assert unassigned
     assert all(r["status_code"] == "reported" for r in unassigned)
     component_type = {c["id"]: c["component_type_code"] for c in data["component"]}
-    boiler_jobs = {r["id"] for r in repairs
-                   if component_type.get(r["component_id"]) == "gas-boiler"}
-    boiler_lines = {line["sor_code"] for line in data["repair_line"]
-                    if line["repair_id"] in boiler_jobs}
+    boiler_jobs = {
+        r["id"] for r in repairs if component_type.get(r["component_id"]) == "gas-boiler"
+    }
+    boiler_lines = {
+        line["sor_code"] for line in data["repair_line"] if line["repair_id"] in boiler_jobs
+    }
     assert boiler_lines
     assert all(c.startswith("GA") for c in boiler_lines)
     for r in repairs:
-        expected = {"gas-boiler": "HE", "electrics": "EE", "lift": "ME-LI",
-                    "door-entry": "SP-DE", "fire-detection": "SP-FS", "windows": "GL"}
+        expected = {
+            "gas-boiler": "HE",
+            "electrics": "EE",
+            "lift": "ME-LI",
+            "door-entry": "SP-DE",
+            "fire-detection": "SP-FS",
+            "windows": "GL",
+        }
         if r["component_id"] is not None and component_type[r["component_id"]] in expected:
             assert r["trade_code"] in (expected[component_type[r["component_id"]]], "PA")
     used = {r["trade_code"] for r in repairs}
@@ -361,7 +456,8 @@ def test_costs_are_the_sum_of_their_lines(data: dict[str, list[dict[str, Any]]])
     for line in data["repair_line"]:
         by_repair.setdefault(line["repair_id"], []).append(line)
         assert line["cost"] == (line["quantity"] * line["unit_cost"]).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP)
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
         assert min(line["cost"], line["unit_cost"]) >= 0
         assert line["quantity"] > 0
     zero = sum(line["unit_cost"] == 0 for line in data["repair_line"])
@@ -385,16 +481,18 @@ def test_priorities_mix_roughly_as_specified(data: dict[str, list[dict[str, Any]
 
 
 def test_damp_and_mould_peaks_in_winter(data: dict[str, list[dict[str, Any]]]) -> None:
-    damp = [r for r in data["repair"] if re.search(r"[Mm]ould|[Dd]amp|[Cc]ondensation",
-                                                   r["description"])]
+    damp = [
+        r
+        for r in data["repair"]
+        if re.search(r"[Mm]ould|[Dd]amp|[Cc]ondensation", r["description"])
+    ]
     assert len(damp) >= 100
     winter = sum(r["reported_at"].month in (10, 11, 12, 1, 2, 3) for r in damp)
     assert winter / len(damp) > 0.8
 
 
 def test_no_real_provider_is_named() -> None:
-    invented = [s.name for s in demo_places.LANDLORDS] + [s.name for s in
-                                                          demo_places.CONTRACTORS]
+    invented = [s.name for s in demo_places.LANDLORDS] + [s.name for s in demo_places.CONTRACTORS]
     numbers = {s.registration_number for s in demo_places.LANDLORDS}
     real_names = list(REAL_PROVIDERS)
     if PROVIDERS_CSV.exists():
@@ -419,8 +517,13 @@ def test_descriptions_are_short_and_name_no_one(data: dict[str, list[dict[str, A
 
 
 def test_missing_optional_codes_give_nulls() -> None:
-    codes = code_lists(built_forms=(), property_types=(), conditions=(),
-                       component_types=CODES.component_types[:12], sor_codes=())
+    codes = code_lists(
+        built_forms=(),
+        property_types=(),
+        conditions=(),
+        component_types=CODES.component_types[:12],
+        sor_codes=(),
+    )
     rows = tables(list(generate(homes=60, seed=1, as_of=AS_OF, codes=codes)))
     assert all(h["built_form_code"] is None for h in rows["home"])
     assert rows["repair_line"]
@@ -436,6 +539,11 @@ def test_bad_arguments_are_refused() -> None:
 
 def test_generator_module_does_not_import_asyncpg() -> None:
     code = "import sys, odx_graph.demo; print('asyncpg' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == "False"

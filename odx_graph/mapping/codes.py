@@ -1,0 +1,100 @@
+"""Code lists: SKOS concept schemes of the ontology, each held in a table keyed by code."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Scalar
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+STRING, INT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.BOOLEAN
+
+
+def concept(name: str, table: str, scheme: str, collection: str, description: str,
+            *extra: Field) -> Entity:
+    """A code list with ``code``, ``label`` and ``definition`` plus ``extra`` fields."""
+    return Entity(
+        name=name, table=table, description=description, key="code", key_type=STRING,
+        scheme=scheme, collection=collection,
+        fields=(
+            Field("code", STRING, "The code (skos:notation).", term="skos:notation",
+                  nullable=False),
+            Field("label", STRING, "Human-readable label.", term="skos:prefLabel",
+                  nullable=False),
+            Field("definition", STRING, "What the code means.", term="skos:definition"),
+            *extra,
+        ),
+        orders=(Order("CODE", "{t}.code", STRING, "By code."),),
+    )
+
+
+ORGANISATION_KIND = concept(
+    "OrganisationKind", "organisation_kind", "organisation-kind", "organisationKinds",
+    "The role an organisation plays: landlord, contractor, local authority.")
+
+PROPERTY_TYPE = concept(
+    "PropertyType", "property_type", "property-type", "propertyTypes",
+    "The type of dwelling: house, flat, bungalow, maisonette...")
+
+BUILT_FORM = concept(
+    "BuiltForm", "built_form", "built-form", "builtForms",
+    "How a dwelling is attached to others: detached, semi-detached, terrace...")
+
+PRIORITY = concept(
+    "Priority", "priority", "priority", "priorities",
+    "A repair priority (HACT WorkPriorityCode 1-5) with its typical response target.",
+    Field("responseHours", INT,
+          "Target time to complete, in calendar hours (immediate and emergency priorities)."),
+    Field("responseWorkingDays", INT,
+          "Target time to complete, in working days (urgent and routine priorities)."),
+    Field("isEmergency", BOOLEAN,
+          "Whether the priority counts as an emergency repair (TSM RP02).", nullable=False),
+)
+
+REPAIR_STATUS = concept(
+    "RepairStatus", "repair_status", "repair-status", "repairStatuses",
+    "A work order status from the UK Housing Data Standards (Scheduled, Complete...).",
+    Field("isOpen", BOOLEAN, "Whether a repair in this status still needs work.",
+          nullable=False),
+)
+
+TRADE = concept("Trade", "trade", "trade", "trades",
+                "A trade that carries out work (HACT TradeCode).")
+
+COMPONENT_TYPE = concept(
+    "ComponentType", "component_type", "component-type", "componentTypes",
+    "A kind of building component, with its Decent Homes Standard lifetimes.",
+    Field("isKeyComponent", BOOLEAN,
+          "Whether the Decent Homes Standard treats it as a key component.", nullable=False),
+    Field("lifetimeHouse", INT, "Decent Homes lifetime in years in a house."),
+    Field("lifetimeLowRiseFlat", INT,
+          "Decent Homes lifetime in years in a flat in a block under 6 storeys."),
+    Field("lifetimeHighRiseFlat", INT,
+          "Decent Homes lifetime in years in a flat in a block of 6 storeys or more."),
+)
+
+CONDITION = concept(
+    "Condition", "condition", "condition", "conditions",
+    "A condition grade from a stock condition survey: good, fair, poor, failed.")
+
+SOR_CODE = Entity(
+    name="SorCode", table="sor_code", key="code", key_type=STRING, scheme="sor",
+    collection="sorCodes",
+    description="An M3/NHF Schedule of Rates v7 item code (descriptions and prices are M3's).",
+    fields=(
+        Field("code", STRING, "The SOR code, e.g. 'AS000002'.", term="skos:notation",
+              nullable=False),
+        Field("schedules", STRING,
+              "The schedules that list the code, e.g. ['Responsive'] or ['Comm M&E', 'FM4'].",
+              term="sorSchedule", nullable=False, many=True),
+    ),
+    filters=(
+        Filter("schedule", FilterKind.STRINGS, "{t}.schedules && {p}",
+               "Codes listed in any of these schedules, e.g. ['Gas']."),
+        Filter("code", FilterKind.STRINGS, "{t}.code = ANY({p})", "Any of these codes."),
+    ),
+    orders=(Order("CODE", "{t}.code", STRING, "By code."),),
+)
+
+CODE_LISTS = (ORGANISATION_KIND, PROPERTY_TYPE, BUILT_FORM, PRIORITY, REPAIR_STATUS, TRADE,
+              COMPONENT_TYPE, CONDITION, SOR_CODE)
+# fmt: on

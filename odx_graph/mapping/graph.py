@@ -1,0 +1,352 @@
+"""The housing graph: organisations, references, buildings, homes, components, repairs."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import (
+    Cardinality,
+    Entity,
+    Field,
+    Filter,
+    FilterKind,
+    Order,
+    Relation,
+    Scalar,
+    snake_case,
+)
+from odx_graph.vocab import ONS_GEOGRAPHY
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+STRING, INT, FLOAT = Scalar.STRING, Scalar.INT, Scalar.FLOAT
+DATE, DATETIME, DECIMAL = Scalar.DATE, Scalar.DATETIME, Scalar.DECIMAL
+STRINGS, IDS, INT_FILTER = FilterKind.STRINGS, FilterKind.IDS, FilterKind.INT
+BOOLEAN_FILTER, DATETIME_FILTER = FilterKind.BOOLEAN, FilterKind.DATETIME
+
+
+def one(name: str, target: str, description: str, term: str, *, column: str = "",
+        nullable: bool = True) -> Relation:
+    """A foreign key (``{name}_id`` unless given) to another node."""
+    return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_id", "id",
+                    description, term, nullable=nullable)
+
+
+def coded(name: str, target: str, description: str, term: str, *, column: str = "",
+          nullable: bool = True) -> Relation:
+    """A code (``{name}_code`` unless given) from a code list."""
+    return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_code", "code",
+                    description, term, nullable=nullable)
+
+
+def many(name: str, target: str, foreign_key: str, description: str, term: str, *,
+         paged: bool = True, condition: str = "") -> Relation:
+    """Rows of ``target`` whose ``foreign_key`` is this entity's id."""
+    cardinality = Cardinality.CONNECTION if paged else Cardinality.LIST
+    return Relation(name, target, cardinality, "id", foreign_key, description, term,
+                    nullable=False, condition=condition)
+
+
+def references(subject: str) -> Relation:
+    """The HACT-style references of a ``subject`` ('home', 'repair'...)."""
+    return many("references", "Reference", "subject_id",
+                "Identifiers other organisations use for this thing (HACT Reference pattern).",
+                "hasReference", paged=False, condition=f"{{t}}.subject_type = '{subject}'")
+
+
+def by_postcode(sql: str) -> Filter:
+    """A postcode filter at any level; ``sql`` names ``{postcode_column}``."""
+    return Filter("postcode", FilterKind.POSTCODE, sql,
+                  "Postcode at any level: area ('SW'), district ('SW1A'), sector ('SW1A 2') "
+                  "or full postcode ('SW1A 2AA'). Case and spacing are normalised.")
+
+
+# Repairs and components are placed by the postcode of their home.
+HOME_POSTCODE = by_postcode(
+    "EXISTS (SELECT 1 FROM home h WHERE h.id = {t}.home_id AND h.{postcode_column} = {p})")
+ID_ORDER = Order("ID", "{t}.id", INT, "Order of creation.")
+
+
+ORGANISATION = Entity(
+    name="Organisation", table="organisation", iri_segment="organisation",
+    collection="organisations",
+    description="A landlord (registered provider), contractor or local authority.",
+    fields=(
+        Field("name", STRING, "The organisation's name.", nullable=False),
+        Field("registrationNumber", STRING,
+              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered."),
+        Field("postcodeDistrictsServed", STRING,
+              "Postcode districts the organisation works in (contractors).",
+              sql="{t}.postcode_districts", term="postcodeDistrictServed", nullable=False,
+              many=True),
+        Field("website", STRING, "The organisation's website."),
+    ),
+    relations=(
+        coded("kind", "OrganisationKind",
+              "Whether this is a landlord, contractor or local authority.", "organisationKind",
+              nullable=False),
+        Relation("trades", "Trade", Cardinality.LIST, "trade_codes", "code",
+                 "Trades the organisation provides (contractors).", "trade", nullable=False,
+                 source_is_array=True),
+        references("organisation"),
+        many("homes", "Home", "landlord_id", "Homes this organisation is the landlord of.",
+             "landlordOf"),
+        many("repairs", "Repair", "landlord_id", "Repairs this organisation raised as landlord.",
+             "landlordOf"),
+        many("jobs", "Repair", "contractor_id",
+             "Repairs assigned to this organisation as contractor.", "contractorFor"),
+    ),
+    filters=(
+        Filter("kind", STRINGS, "{t}.kind_code = ANY({p})",
+               "Organisation kinds (codes), e.g. ['contractor']."),
+        Filter("trade", STRINGS, "{t}.trade_codes && {p}",
+               "Contractors offering any of these trade codes."),
+        Filter("servesPostcodeDistrict", STRINGS, "{t}.postcode_districts && {p}",
+               "Organisations serving any of these postcode districts, e.g. ['E1']."),
+        Filter("nameContains", FilterKind.CONTAINS, "{t}.name ILIKE {p}",
+               "Names containing this text (case-insensitive)."),
+    ),
+    orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),
+)
+
+REFERENCE = Entity(
+    name="Reference", table="reference", iri_segment="reference",
+    description="A local identifier allocated by an organisation (HACT Reference: ID, "
+                "AllocatedBy, Description). Records from different providers link through these.",
+    fields=(
+        Field("value", STRING, "The identifier as the organisation writes it.",
+              term="referenceValue", nullable=False),
+        Field("description", STRING,
+              "What kind of identifier it is, e.g. 'tenancy system property ref'.",
+              term="referenceDescription"),
+    ),
+    relations=(
+        one("allocatedBy", "Organisation", "The organisation that allocated the identifier.",
+            "allocatedBy", nullable=False),
+    ),
+    orders=(ID_ORDER,),
+)
+
+BUILDING = Entity(
+    name="Building", table="building", iri_segment="building", collection="buildings",
+    description="A building or block containing homes, with its own UPRN.",
+    fields=(
+        Field("uprn", STRING, "Unique Property Reference Number of the building (1-12 digits).",
+              sql="{t}.uprn::text"),
+        Field("toid", STRING, "Ordnance Survey TOID of the footprint."),
+        Field("name", STRING, "The building's name.", nullable=False),
+        Field("storeys", INT, "Number of storeys above ground."),
+        Field("constructionType", STRING, "How the building is built, e.g. 'concrete frame'."),
+        Field("yearBuilt", INT, "Year of construction."),
+        Field("postcode", STRING, "The building's postcode."),
+    ),
+    relations=(
+        one("landlord", "Organisation", "The landlord that owns the building.", "landlord"),
+        many("homes", "Home", "building_id", "Homes in the building.", "hasHome"),
+        many("components", "Component", "building_id",
+             "Communal components (lifts, roofs, door entry...).", "hasComponent"),
+        references("building"),
+    ),
+    orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),
+)
+
+HOME = Entity(
+    name="Home", table="home", iri_segment="home", collection="homes",
+    description="A dwelling, keyed by its UPRN when known: the join key across providers.",
+    fields=(
+        Field("uprn", STRING,
+              "Unique Property Reference Number (1-12 digits), the national identifier.",
+              sql="{t}.uprn::text"),
+        Field("addressLine1", STRING, "First line of the address.", nullable=False),
+        Field("addressLine2", STRING, "Second line of the address."),
+        Field("town", STRING, "Post town."),
+        Field("postcode", STRING, "Full postcode, e.g. 'SW1A 2AA'.", nullable=False),
+        Field("postcodeArea", STRING, "Postcode area, e.g. 'SW'.", nullable=False),
+        Field("postcodeDistrict", STRING, "Postcode district (outward code), e.g. 'SW1A'.",
+              nullable=False),
+        Field("postcodeSector", STRING, "Postcode sector, e.g. 'SW1A 2'.", nullable=False),
+        Field("localAuthorityCode", STRING, "ONS code of the local authority, e.g. 'E09000033'.",
+              term="localAuthority", iri_prefix=ONS_GEOGRAPHY),
+        Field("latitude", FLOAT, "WGS84 latitude."),
+        Field("longitude", FLOAT, "WGS84 longitude."),
+        Field("bedrooms", INT, "Number of bedrooms."),
+        Field("floorLevel", INT, "Floor the home's entrance is on (0 ground, negative basement)."),
+        Field("yearBuilt", INT, "Year of construction."),
+    ),
+    relations=(
+        one("landlord", "Organisation", "The landlord responsible for the home.", "landlord"),
+        one("building", "Building", "The building (block) the home is in, if any.", "inBuilding"),
+        coded("propertyType", "PropertyType", "House, flat, bungalow...", "propertyType"),
+        coded("builtForm", "BuiltForm", "Detached, semi-detached, terrace...", "builtForm"),
+        references("home"),
+        many("components", "Component", "home_id",
+             "The home's components (kitchen, boiler, windows...).", "hasComponent"),
+        many("repairs", "Repair", "home_id", "Repairs to the home, newest first by default.",
+             "hasRepair"),
+    ),
+    filters=(
+        by_postcode("{t}.{postcode_column} = {p}"),
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        Filter("propertyType", STRINGS, "{t}.property_type_code = ANY({p})",
+               "Property type codes, e.g. ['flat']."),
+        Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",
+               "Built form codes, e.g. ['mid-terrace']."),
+        Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms."),
+        Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms."),
+        Filter("yearBuiltFrom", INT_FILTER, "{t}.year_built >= {p}", "Built in or after."),
+        Filter("yearBuiltTo", INT_FILTER, "{t}.year_built <= {p}", "Built in or before."),
+        Filter("uprn", STRINGS, "{t}.uprn::text = ANY({p})", "Any of these UPRNs."),
+    ),
+    orders=(
+        Order("POSTCODE", "{t}.postcode", STRING, "By postcode."),
+        Order("UPRN", "coalesce({t}.uprn, 0)", INT, "By UPRN (homes without one first)."),
+        Order("YEAR_BUILT", "coalesce({t}.year_built, 0)", INT, "By year built."),
+        ID_ORDER,
+    ),
+)
+
+COMPONENT = Entity(
+    name="Component", table="component", iri_segment="component", collection="components",
+    description="A building element or fitting of a home, or of a building when communal.",
+    fields=(
+        Field("installDate", DATE, "When it was installed."),
+        Field("make", STRING, "Manufacturer."),
+        Field("model", STRING, "Model name or number."),
+        Field("lastServicedDate", DATE, "Date of last service."),
+    ),
+    relations=(
+        coded("componentType", "ComponentType",
+              "What kind of component it is, with its Decent Homes lifetime.", "componentType",
+              nullable=False),
+        coded("condition", "Condition", "Condition grade from the latest survey.", "condition"),
+        one("home", "Home", "The home the component belongs to (null when communal).",
+            "isComponentOf"),
+        one("building", "Building", "The building, for communal components.", "isComponentOf"),
+        many("repairs", "Repair", "component_id", "Repairs to this component.",
+             "affectedByRepair"),
+        references("component"),
+    ),
+    filters=(
+        Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
+               "Component type codes, e.g. ['gas-boiler']."),
+        Filter("condition", STRINGS, "{t}.condition_code = ANY({p})",
+               "Condition codes, e.g. ['poor', 'failed']."),
+        Filter("ageMinYears", INT_FILTER,
+               "{t}.install_date <= current_date - make_interval(years => {p})",
+               "Installed at least this many years ago."),
+        Filter("ageMaxYears", INT_FILTER,
+               "{t}.install_date > current_date - make_interval(years => {p} + 1)",
+               "Installed at most this many whole years ago."),
+        Filter("installedFrom", FilterKind.DATE, "{t}.install_date >= {p}",
+               "Installed on or after."),
+        Filter("installedTo", FilterKind.DATE, "{t}.install_date <= {p}",
+               "Installed on or before."),
+        HOME_POSTCODE,
+    ),
+    orders=(
+        Order("INSTALL_DATE", "coalesce({t}.install_date, '0001-01-01'::date)", DATE,
+              "By installation date."),
+        ID_ORDER,
+    ),
+)
+
+REPAIR = Entity(
+    name="Repair", table="repair", iri_segment="repair", collection="repairs",
+    description="A responsive repair work order raised by a landlord for a home.",
+    fields=(
+        Field("description", STRING,
+              "Description of the work as reported. Free text, so private: null for the "
+              "public tier.", private=True),
+        Field("reportedAt", DATETIME, "When the problem was reported.", nullable=False),
+        Field("raisedAt", DATETIME, "When the work order was raised.", nullable=False),
+        Field("targetAt", DATETIME, "The landlord's target completion time for the priority."),
+        Field("completedAt", DATETIME, "When the work was completed."),
+        Field("cost", DECIMAL, "Total cost in GBP, when complete."),
+    ),
+    relations=(
+        one("home", "Home", "The home repaired.", "forHome", nullable=False),
+        one("landlord", "Organisation", "The landlord that raised the repair.", "landlord",
+            nullable=False),
+        one("contractor", "Organisation", "The contractor assigned, if any.", "contractor"),
+        one("component", "Component", "The component repaired, if known.", "affectsComponent"),
+        coded("priority", "Priority", "The repair's priority.", "priority", nullable=False),
+        coded("status", "RepairStatus", "The current status.", "status", nullable=False),
+        coded("trade", "Trade", "The main trade needed.", "trade"),
+        many("lines", "RepairLine", "repair_id",
+             "Schedule of Rates lines: what was (or will be) done.", "hasLine", paged=False),
+        many("statusHistory", "RepairStatusEvent", "repair_id",
+             "Every status change, oldest first.", "hasStatusEvent", paged=False),
+        references("repair"),
+    ),
+    filters=(
+        Filter("status", STRINGS, "{t}.status_code = ANY({p})",
+               "Status codes, e.g. ['scheduled', 'in-progress']."),
+        Filter("open", BOOLEAN_FILTER,
+               "({t}.status_code IN (SELECT code FROM repair_status WHERE is_open)) = {p}",
+               "true: only repairs still needing work; false: only closed ones."),
+        Filter("priority", STRINGS, "{t}.priority_code = ANY({p})",
+               "Priority codes, e.g. ['1', '2']."),
+        Filter("trade", STRINGS, "{t}.trade_code = ANY({p})", "Trade codes, e.g. ['PL']."),
+        Filter("sorCode", STRINGS,
+               "EXISTS (SELECT 1 FROM repair_line l WHERE l.repair_id = {t}.id "
+               "AND l.sor_code = ANY({p}))",
+               "Repairs with a line of any of these SOR codes."),
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Repairs raised by any of these landlords.", target="Organisation"),
+        Filter("contractor", IDS, "{t}.contractor_id = ANY({p})",
+               "Repairs assigned to any of these contractors.", target="Organisation"),
+        Filter("unassigned", BOOLEAN_FILTER, "({t}.contractor_id IS NULL) = {p}",
+               "true: only repairs with no contractor yet."),
+        HOME_POSTCODE,
+        Filter("reportedFrom", DATETIME_FILTER, "{t}.reported_at >= {p}",
+               "Reported at or after."),
+        Filter("reportedTo", DATETIME_FILTER, "{t}.reported_at < {p}", "Reported before."),
+        Filter("completedFrom", DATETIME_FILTER, "{t}.completed_at >= {p}",
+               "Completed at or after."),
+        Filter("completedTo", DATETIME_FILTER, "{t}.completed_at < {p}", "Completed before."),
+    ),
+    orders=(
+        Order("REPORTED_AT", "{t}.reported_at", DATETIME,
+              "By reported time, newest first unless ASC is asked for.", descending=True),
+        Order("TARGET_AT", "coalesce({t}.target_at, 'infinity'::timestamptz)", DATETIME,
+              "By target time (no target last when ascending)."),
+        Order("COST", "coalesce({t}.cost, 0)", DECIMAL, "By cost."),
+        ID_ORDER,
+    ),
+)
+
+REPAIR_LINE = Entity(
+    name="RepairLine", table="repair_line", iri_segment="repair-line",
+    description="One Schedule of Rates line of a repair: code, quantity and cost.",
+    fields=(
+        Field("lineNumber", INT, "Position within the repair.", nullable=False),
+        Field("sorCode", STRING, "The SOR code as given: NHF SOR v7 or the landlord's own code.",
+              nullable=False),
+        Field("quantity", DECIMAL, "Quantity of the item.", nullable=False),
+        Field("unitCost", DECIMAL, "Cost per unit in GBP."),
+        Field("cost", DECIMAL, "Line cost in GBP."),
+    ),
+    relations=(
+        coded("sorItem", "SorCode",
+              "The NHF Schedule of Rates item, when the code is one (null for custom codes).",
+              "sorItem", column="sor_code"),
+    ),
+    orders=(Order("LINE_NUMBER", "{t}.line_number", INT, "By line number."),),
+)
+
+REPAIR_STATUS_EVENT = Entity(
+    name="RepairStatusEvent", table="repair_status_event", iri_segment="repair-status-event",
+    description="A dated change of a repair's status (UKHDS JobStatusUpdate).",
+    fields=(
+        Field("occurredAt", DATETIME, "When the status changed.", nullable=False),
+        Field("note", STRING, "Free-text note. Private: null for the public tier.",
+              private=True),
+    ),
+    relations=(
+        coded("status", "RepairStatus", "The new status.", "status", nullable=False),
+    ),
+    orders=(Order("OCCURRED_AT", "{t}.occurred_at", DATETIME, "Oldest first."),),
+)
+
+GRAPH = (ORGANISATION, REFERENCE, BUILDING, HOME, COMPONENT, REPAIR, REPAIR_LINE,
+         REPAIR_STATUS_EVENT)
+# fmt: on

@@ -1,0 +1,221 @@
+"""The vocabulary of the mapping: entities, fields, relations, filters and sort keys.
+
+SQL snippets use ``{t}`` for the alias of the entity's own table and ``{p}`` for the bound
+parameter of a filter; nothing else is ever interpolated into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from odx_graph.vocab import CODE_BASE
+
+
+class Scalar(StrEnum):
+    """Value types of mapped fields; each has one GraphQL scalar and one XSD datatype."""
+
+    STRING = "String"
+    INT = "Int"
+    FLOAT = "Float"
+    BOOLEAN = "Boolean"
+    DATE = "Date"
+    DATETIME = "DateTime"
+    DECIMAL = "Decimal"
+
+
+class Cardinality(StrEnum):
+    """How many targets a relation has and how the API pages them."""
+
+    ONE = "one"  # a single object (or null)
+    LIST = "list"  # a short bounded list (lines, references, history)
+    CONNECTION = "connection"  # a cursor-paginated connection
+
+
+class FilterKind(StrEnum):
+    """How a filter's input value is parsed and bound."""
+
+    STRINGS = "strings"  # [String!]: any of these values
+    CONTAINS = "contains"  # String: a case-insensitive substring (bound as an ILIKE pattern)
+    INT = "int"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+    IDS = "ids"  # [ID!] global IDs of the entity named by ``Filter.target``
+    POSTCODE = "postcode"  # area, district, sector or full postcode
+
+
+def snake_case(name: str) -> str:
+    """``postcodeDistrict`` -> ``postcode_district``; ``addressLine1`` -> ``address_line_1``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z0-9])", "_", name).lower()
+
+
+def curie(term: str) -> str:
+    """A term as a CURIE: bare names are in the ``odx`` namespace."""
+    return term if ":" in term else f"odx:{term}"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A scalar field: GraphQL name, value type, description, SQL and ontology term.
+
+    ``sql`` defaults to the column named like the field (``{t}.postcode_district``) and
+    ``term`` to ``odx:`` + the field name.
+    """
+
+    name: str
+    type: Scalar
+    description: str
+    sql: str = ""
+    term: str = ""
+    nullable: bool = True
+    many: bool = False  # a list of values (a PostgreSQL array)
+    private: bool = False  # free text or person data: null unless the caller may see it
+    iri_prefix: str = ""  # in RDF the value names a resource: this prefix + the value
+
+    def __post_init__(self) -> None:
+        if not self.sql:
+            object.__setattr__(self, "sql", "{t}." + snake_case(self.name))
+
+    @property
+    def curie(self) -> str:
+        """The ontology term as a CURIE."""
+        return curie(self.term or self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A link to another entity: ``{t}.source_column`` matches ``target.target_column``."""
+
+    name: str
+    target: str
+    cardinality: Cardinality
+    source_column: str
+    target_column: str
+    description: str
+    term: str
+    nullable: bool = True
+    condition: str = ""  # extra SQL on the target table, e.g. "{t}.subject_type = 'home'"
+    source_is_array: bool = False  # the source column holds an array of target keys
+
+    @property
+    def curie(self) -> str:
+        """The ontology term as a CURIE."""
+        return curie(self.term)
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One field of an entity's filter input, with the SQL condition it adds."""
+
+    name: str
+    kind: FilterKind
+    sql: str
+    description: str
+    target: str = ""  # for IDS: the entity whose global IDs are accepted
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A sort key. ``sql`` must never be null, so keyset cursors can compare it."""
+
+    name: str
+    sql: str
+    type: Scalar
+    description: str
+    descending: bool = False  # the direction used when a request names none
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A class of the ontology, a GraphQL object type and a table."""
+
+    name: str
+    table: str
+    description: str
+    fields: tuple[Field, ...]
+    relations: tuple[Relation, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    orders: tuple[Order, ...] = ()
+    key: str = "id"
+    key_type: Scalar = Scalar.INT
+    iri_segment: str = ""  # nodes: {base}/id/{iri_segment}/{key}
+    scheme: str = ""  # code lists: https://w3id.org/odx/code/{scheme}/{code}
+    collection: str = ""  # name of the top-level Query field listing them, if any
+    term: str = ""
+
+    @property
+    def is_node(self) -> bool:
+        """Whether the entity has a global ID and an IRI on this server."""
+        return bool(self.iri_segment)
+
+    @property
+    def curie(self) -> str:
+        """The ontology class as a CURIE."""
+        return curie(self.term or self.name)
+
+    def field(self, name: str) -> Field:
+        """The scalar field called ``name``."""
+        return _named(self.fields, name, self.name)
+
+    def relation(self, name: str) -> Relation:
+        """The relation called ``name``."""
+        return _named(self.relations, name, self.name)
+
+    def order(self, name: str) -> Order:
+        """The sort key called ``name``."""
+        return _named(self.orders, name, self.name)
+
+    def concept_iri(self, code: str) -> str:
+        """The IRI of a code-list concept of this entity's scheme."""
+        return f"{CODE_BASE}{self.scheme}/{code}"
+
+
+_Named = TypeVar("_Named", Field, Relation, Order)
+
+
+def _named(items: tuple[_Named, ...], name: str, owner: str) -> _Named:
+    for item in items:
+        if item.name == name:
+            return item
+    raise KeyError(f"{owner}.{name}")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """All mapped entities by name, checked for consistency when built."""
+
+    entities: tuple[Entity, ...]
+    by_name: dict[str, Entity] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {e.name: e for e in self.entities})
+        for entity in self.entities:
+            for relation in entity.relations:
+                self._check_relation(entity, relation)
+
+    def _check_relation(self, entity: Entity, relation: Relation) -> None:
+        """Relations join a foreign key to a key, so loaders can batch them by key."""
+        where = f"{entity.name}.{relation.name}"
+        target = self.by_name.get(relation.target)
+        if target is None:
+            raise ValueError(f"{where} targets unknown {relation.target}")
+        to_one = relation.cardinality is Cardinality.ONE or relation.source_is_array
+        if to_one and relation.target_column != target.key:
+            raise ValueError(f"{where} must join on {target.name}'s key")
+        if not to_one and relation.source_column != entity.key:
+            raise ValueError(f"{where} must start from {entity.name}'s key")
+
+    def __getitem__(self, name: str) -> Entity:
+        return self.by_name[name]
+
+    @property
+    def nodes(self) -> tuple[Entity, ...]:
+        """Entities with global IDs and IRIs."""
+        return tuple(e for e in self.entities if e.is_node)
+
+    def by_iri_segment(self, segment: str) -> Entity | None:
+        """The node entity whose IRIs use ``segment``."""
+        return next((e for e in self.nodes if e.iri_segment == segment), None)
