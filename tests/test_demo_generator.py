@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from odx_graph import demo_places
 from odx_graph.demo import (
     COLUMNS,
     TABLES,
@@ -28,6 +27,7 @@ from odx_graph.demo import (
     RepairStatusCode,
     generate,
 )
+from odx_graph.demo import catalogue as demo_places
 
 AS_OF = date(2025, 10, 27)
 NOW = datetime(2025, 10, 27, tzinfo=UTC)

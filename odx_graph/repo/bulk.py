@@ -29,11 +29,13 @@ def _checked(name: str) -> str:
     return name
 
 
-async def copy_rows(conn: asyncpg.Connection, table: str, columns: Sequence[str],
-                    rows: Iterable[tuple[Any, ...]]) -> int:
+async def copy_rows(
+    conn: asyncpg.Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
     """COPY `rows` into `table` (binary COPY via asyncpg); returns the number of rows copied."""
     status = await conn.copy_records_to_table(
-        _checked(table), records=rows, columns=[_checked(c) for c in columns])
+        _checked(table), records=rows, columns=[_checked(c) for c in columns]
+    )
     return int(str(status).rsplit(" ", 1)[-1])
 
 
@@ -50,23 +52,29 @@ async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> N
 
 async def database_is_empty(conn: asyncpg.Connection) -> bool:
     """True when there are no organisations, homes or repairs yet."""
-    return bool(await conn.fetchval(
-        "SELECT NOT EXISTS (SELECT 1 FROM organisation)"
-        " AND NOT EXISTS (SELECT 1 FROM home)"
-        " AND NOT EXISTS (SELECT 1 FROM repair)"))
+    return bool(
+        await conn.fetchval(
+            "SELECT NOT EXISTS (SELECT 1 FROM organisation)"
+            " AND NOT EXISTS (SELECT 1 FROM home)"
+            " AND NOT EXISTS (SELECT 1 FROM repair)"
+        )
+    )
 
 
 async def read_code_lists(conn: asyncpg.Connection) -> CodeLists:
     """Read the code lists the demo generator draws from."""
     component_types = await conn.fetch(
         "SELECT code, label, is_key_component, lifetime_house, lifetime_low_rise_flat,"
-        " lifetime_high_rise_flat FROM component_type ORDER BY code")
+        " lifetime_high_rise_flat FROM component_type ORDER BY code"
+    )
     priorities = await conn.fetch(
         "SELECT code, label, response_hours, response_working_days, is_emergency"
-        " FROM priority ORDER BY code")
+        " FROM priority ORDER BY code"
+    )
     statuses = await conn.fetch("SELECT code, label, is_open FROM repair_status ORDER BY code")
     sor = await conn.fetch(
-        "SELECT code, unnest(schedules) AS schedule FROM sor_code ORDER BY code, schedule")
+        "SELECT code, unnest(schedules) AS schedule FROM sor_code ORDER BY code, schedule"
+    )
 
     async def pairs(table: str) -> tuple[Code, ...]:
         records = await conn.fetch(f"SELECT code, label FROM {_checked(table)} ORDER BY code")

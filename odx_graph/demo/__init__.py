@@ -1,0 +1,45 @@
+"""Deterministic demo dataset: invented landlords, contractors, homes, components and repairs.
+
+`generate` yields rows in foreign-key order, chunked by homes so memory stays bounded, from
+nothing but its arguments: the same arguments always give the same rows. Code values come from
+the code lists in the database (`CodeLists`), matched to the roles the generator needs by code
+and label, so the generator follows whatever the ontology names them. `load_demo` copies the
+rows into an empty database in one transaction.
+
+The modules, each one concept:
+
+- `tables`: the tables filled, their columns, `Batch` and `DemoSummary`;
+- `codes`: the code-list records and matching codes to roles;
+- `catalogue`: the fixed postcode districts, landlords and contractors;
+- `names`, `places`: invented streets, blocks, postcodes and UPRNs;
+- `components`, `works`: what homes contain and the kinds of repair;
+- `draws`: seeded random draws;
+- `plan`, `world`: what is fixed for a run and what carries over between chunks;
+- `chunk`, `repairs`: the rows of one chunk of homes and of each home's repairs;
+- `generate`, `load`: the chunked generator and the database load.
+"""
+
+from odx_graph.demo.codes import (
+    Code,
+    CodeLists,
+    ComponentTypeCode,
+    PriorityCode,
+    RepairStatusCode,
+)
+from odx_graph.demo.generate import generate
+from odx_graph.demo.load import load_demo
+from odx_graph.demo.tables import COLUMNS, TABLES, Batch, DemoSummary
+
+__all__ = [
+    "COLUMNS",
+    "TABLES",
+    "Batch",
+    "Code",
+    "CodeLists",
+    "ComponentTypeCode",
+    "DemoSummary",
+    "PriorityCode",
+    "RepairStatusCode",
+    "generate",
+    "load_demo",
+]
