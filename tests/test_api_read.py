@@ -277,3 +277,24 @@ async def test_ordering_and_direction(gql: GraphQLClient) -> None:
     asc = [n["yearBuilt"] or 0 for n in body["data"]["asc"]["nodes"]]
     desc = [n["yearBuilt"] or 0 for n in body["data"]["desc"]["nodes"]]
     assert asc == sorted(asc) and desc == sorted(desc, reverse=True)
+
+
+async def test_paging_a_code_list_keyed_by_code(gql: GraphQLClient, seeded_db: Database) -> None:
+    expected = [
+        r["code"]
+        for r in await seeded_db.fetch(
+            "SELECT code FROM sor_code WHERE 'Gas' = ANY(schedules) ORDER BY code LIMIT 250"
+        )
+    ]
+    seen: list[str] = []
+    after = None
+    while len(seen) < 250:
+        body = await gql(
+            """query($after: String) { sorCodes(filter: {schedule: ["Gas"]},
+            first: 100, after: $after) { pageInfo { endCursor } nodes { code } } }""",
+            {"after": after},
+        )
+        page = body["data"]["sorCodes"]
+        seen += [n["code"] for n in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+    assert seen[:250] == expected

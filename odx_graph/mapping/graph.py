@@ -38,18 +38,18 @@ def coded(name: str, target: str, description: str, term: str, *, column: str = 
 
 
 def many(name: str, target: str, foreign_key: str, description: str, term: str, *,
-         paged: bool = True, condition: str = "") -> Relation:
+         paged: bool = True, discriminator: tuple[str, str] | None = None) -> Relation:
     """Rows of ``target`` whose ``foreign_key`` is this entity's id."""
     cardinality = Cardinality.CONNECTION if paged else Cardinality.LIST
     return Relation(name, target, cardinality, "id", foreign_key, description, term,
-                    nullable=False, condition=condition)
+                    nullable=False, discriminator=discriminator)
 
 
 def references(subject: str) -> Relation:
     """The HACT-style references of a ``subject`` ('home', 'repair'...)."""
     return many("references", "Reference", "subject_id",
                 "Identifiers other organisations use for this thing (HACT Reference pattern).",
-                "hasReference", paged=False, condition=f"{{t}}.subject_type = '{subject}'")
+                "hasReference", paged=False, discriminator=("subject_type", subject))
 
 
 def by_postcode(sql: str) -> Filter:
@@ -159,10 +159,11 @@ HOME = Entity(
         Field("addressLine2", STRING, "Second line of the address."),
         Field("town", STRING, "Post town."),
         Field("postcode", STRING, "Full postcode, e.g. 'SW1A 2AA'.", nullable=False),
-        Field("postcodeArea", STRING, "Postcode area, e.g. 'SW'.", nullable=False),
+        Field("postcodeArea", STRING, "Postcode area, e.g. 'SW'.", nullable=False, derived=True),
         Field("postcodeDistrict", STRING, "Postcode district (outward code), e.g. 'SW1A'.",
-              nullable=False),
-        Field("postcodeSector", STRING, "Postcode sector, e.g. 'SW1A 2'.", nullable=False),
+              nullable=False, derived=True),
+        Field("postcodeSector", STRING, "Postcode sector, e.g. 'SW1A 2'.", nullable=False,
+              derived=True),
         Field("localAuthorityCode", STRING, "ONS code of the local authority, e.g. 'E09000033'.",
               term="localAuthority", iri_prefix=ONS_GEOGRAPHY),
         Field("latitude", FLOAT, "WGS84 latitude."),

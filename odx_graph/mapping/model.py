@@ -74,6 +74,7 @@ class Field:
     many: bool = False  # a list of values (a PostgreSQL array)
     private: bool = False  # free text or person data: null unless the caller may see it
     iri_prefix: str = ""  # in RDF the value names a resource: this prefix + the value
+    derived: bool = False  # computed by the database from other columns; never written
 
     def __post_init__(self) -> None:
         if not self.sql:
@@ -97,13 +98,23 @@ class Relation:
     description: str
     term: str
     nullable: bool = True
-    condition: str = ""  # extra SQL on the target table, e.g. "{t}.subject_type = 'home'"
+    # For polymorphic children (references): the target column naming the parent's kind,
+    # and the value that means this parent, e.g. ("subject_type", "home").
+    discriminator: tuple[str, str] | None = None
     source_is_array: bool = False  # the source column holds an array of target keys
 
     @property
     def curie(self) -> str:
         """The ontology term as a CURIE."""
         return curie(self.term)
+
+    @property
+    def condition(self) -> str:
+        """Extra SQL the target rows must meet (``{t}`` is the target's alias)."""
+        if self.discriminator is None:
+            return ""
+        column, value = self.discriminator
+        return f"{{t}}.{column} = '{value}'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,18 +194,53 @@ def _named(items: tuple[_Named, ...], name: str, owner: str) -> _Named:
     raise KeyError(f"{owner}.{name}")
 
 
+@dataclass(frozen=True, slots=True)
+class IncomingLink:
+    """A parent's to-many relation whose child does not point back with a to-one relation
+    of its own (repair lines, status events, references): in RDF the link is written from
+    the child's row, which holds the parent's key."""
+
+    parent: Entity
+    relation: Relation
+
+    @property
+    def key_column(self) -> str:
+        """Column of the child holding the parent's key."""
+        return self.relation.target_column
+
+    @property
+    def flag(self) -> str:
+        """Row value telling whether the child belongs to this kind of parent."""
+        return f"_in_{self.parent.name}_{self.relation.name}"
+
+
 @dataclass(frozen=True)
 class Mapping:
     """All mapped entities by name, checked for consistency when built."""
 
     entities: tuple[Entity, ...]
     by_name: dict[str, Entity] = field(init=False)
+    _incoming: dict[str, tuple[IncomingLink, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {e.name: e for e in self.entities})
         for entity in self.entities:
             for relation in entity.relations:
                 self._check_relation(entity, relation)
+        incoming: dict[str, list[IncomingLink]] = {e.name: [] for e in self.entities}
+        for parent in self.entities:
+            for relation in parent.relations:
+                if relation.cardinality is Cardinality.ONE or relation.source_is_array:
+                    continue
+                child = self.by_name[relation.target]
+                own = {r.source_column for r in child.relations if r.cardinality is Cardinality.ONE}
+                if relation.target_column not in own:
+                    incoming[child.name].append(IncomingLink(parent, relation))
+        object.__setattr__(self, "_incoming", {k: tuple(v) for k, v in incoming.items()})
+
+    def incoming_links(self, entity: Entity) -> tuple[IncomingLink, ...]:
+        """Parent relations into ``entity`` that its rows must write (see IncomingLink)."""
+        return self._incoming[entity.name]
 
     def _check_relation(self, entity: Entity, relation: Relation) -> None:
         """Relations join a foreign key to a key, so loaders can batch them by key."""

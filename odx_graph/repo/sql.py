@@ -13,7 +13,7 @@ from typing import Any
 
 from odx_graph.access import Principal
 from odx_graph.db import quote_ident, quote_literal
-from odx_graph.mapping import Entity, Relation, Scalar
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
 from odx_graph.query import ListRequest
 
 ALIAS = "t"
@@ -82,7 +82,11 @@ def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str 
 
 
 def where_clause(
-    request: ListRequest, params: Params, alias: str = ALIAS, extra: tuple[str, ...] = ()
+    request: ListRequest,
+    params: Params,
+    alias: str = ALIAS,
+    extra: tuple[str, ...] = (),
+    key: str = "id",
 ) -> list[str]:
     """Conditions for the request's filters and cursor, plus ``extra`` conditions."""
     conditions = list(extra)
@@ -92,8 +96,10 @@ def where_clause(
     if request.after is not None and request.order is not None:
         op = "<" if request.descending else ">"
         value = params.add(request.after.value, pg_type(request.order.type))
-        key = params.add(request.after.key)
-        conditions.append(f"({expr(request.order.sql, alias)}, {alias}.id) {op} ({value}, {key})")
+        last = params.add(request.after.key)
+        conditions.append(
+            f"({expr(request.order.sql, alias)}, {alias}.{key}) {op} ({value}, {last})"
+        )
     return conditions
 
 
@@ -114,7 +120,7 @@ def page_statement(
     """One page of a top-level list: ``first + 1`` rows tell whether more follow."""
     params = Params()
     order = request.order or entity.orders[0]
-    conditions = where_clause(request, params)
+    conditions = where_clause(request, params, key=entity.key)
     limit = params.add(request.first + 1)
     sql = (
         f"SELECT {select_list(entity, principal, base_iri)}, "
@@ -157,7 +163,7 @@ def children_statement(
     extra = [f"{ALIAS}.{relation.target_column} = k.parent"]
     if relation.condition:
         extra.append(expr(relation.condition))
-    conditions = where_clause(request, params, extra=tuple(extra))
+    conditions = where_clause(request, params, extra=tuple(extra), key=target.key)
     limit = params.add(request.first + 1)
     sql = (
         f'SELECT k.parent AS "_parent", c.* FROM unnest({keys}) AS k(parent) '
@@ -185,3 +191,58 @@ def children_count_statement(
         f"WHERE {_and(conditions)} GROUP BY 1"
     )
     return sql, params.values
+
+
+def _public_field(entity: Entity, principal: Principal, alias: str) -> list[str]:
+    return [
+        f"NULL::{pg_type(f.type, many=f.many)} AS {quote_ident(f.name)}"
+        if f.private and not principal.may_read_private
+        else f"{expr(f.sql, alias)} AS {quote_ident(f.name)}"
+        for f in entity.fields
+    ]
+
+
+def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:
+    """Columns for RDF: key, fields, to-one relation keys, and parent keys of incoming
+    links with their discriminator flags (see ``MAPPING.incoming_links``)."""
+    cols = [f'{alias}.{entity.key} AS "_key"', *_public_field(entity, principal, alias)]
+    sources = {
+        r.source_column
+        for r in entity.relations
+        if r.cardinality is Cardinality.ONE or r.source_is_array
+    }
+    for link in MAPPING.incoming_links(entity):
+        sources.add(link.key_column)
+        if link.relation.condition:
+            cols.append(f"({expr(link.relation.condition, alias)}) AS {quote_ident(link.flag)}")
+    cols += [f"{alias}.{c} AS {quote_ident(source_alias(c))}" for c in sorted(sources)]
+    return ", ".join(cols)
+
+
+def export_statement(entity: Entity, principal: Principal) -> str:
+    """Every row of ``entity`` for RDF, in key order."""
+    return (
+        f"SELECT {export_columns(entity, principal)} FROM {entity.table} {ALIAS} "
+        f"ORDER BY {ALIAS}.{entity.key}"
+    )
+
+
+def describe_statement(entity: Entity, principal: Principal) -> str:
+    """The row of ``entity`` whose key is ``$1``, for RDF."""
+    return (
+        f"SELECT {export_columns(entity, principal)} FROM {entity.table} {ALIAS} "
+        f"WHERE {ALIAS}.{entity.key} = $1"
+    )
+
+
+def related_export_statement(relation: Relation, target: Entity, principal: Principal) -> str:
+    """Up to ``$2`` rows of ``target`` related to parent key ``$1``, for RDF."""
+    conditions = [f"{ALIAS}.{relation.target_column} = $1"]
+    if relation.condition:
+        conditions.append(expr(relation.condition))
+    order = target.orders[0]
+    return (
+        f"SELECT {export_columns(target, principal)} FROM {target.table} {ALIAS} "
+        f"WHERE {_and(conditions)} ORDER BY {expr(order.sql)}, {ALIAS}.{target.key} "
+        "LIMIT $2"
+    )
