@@ -34,7 +34,7 @@ async def measure(homes: int, seed: int) -> tuple[float, float, int]:
         try:
             await migrate(conn, migrations_dir())
             await sync_reference_data(conn)
-            codes = await bulk.read_code_lists(conn)
+            codes = demo.code_lists_from_tables(await bulk.read_code_tables(conn))
             started = time.perf_counter()
             rows = sum(
                 len(b.rows) for b in demo.generate(homes=homes, seed=seed, as_of=AS_OF, codes=codes)

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from odx_graph import __version__
+from odx_graph import __version__, resources
 from odx_graph.access import PUBLIC
 from odx_graph.api.context import Context, make_context
 from odx_graph.api.schema import build_schema, schema_sdl
@@ -24,6 +24,7 @@ from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.errors import ErrorCode
 from odx_graph.middleware import RequestIdMiddleware
+from odx_graph.refdata import load_ontology
 from odx_graph.runtime import open_database, prepare_database
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,12 @@ and landlords, described by one published ontology and served as GraphQL.</p>
 <li><a href="/graphql">GraphiQL</a>: explore the API in the browser (POST or GET
 <code>/graphql</code> from code).</li>
 <li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL.</li>
-<li><a href="https://w3id.org/odx/def">Ontology</a> namespace <code>https://w3id.org/odx/def#</code>;
-IRIs of this server start with <code>{base}/id/</code>.</li>
+<li><a href="/ontology">Ontology</a> (namespace <code>https://w3id.org/odx/def#</code>) and the
+<a href="/context.jsonld">JSON-LD context</a> for GraphQL responses.</li>
+<li>Linked Data: every thing has an IRI under <code>{base}/id/</code> answering in Turtle,
+JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples</a>,
+<a href="/dump.ttl.gz">Turtle</a>, <a href="/dump.jsonld.gz">JSON-LD</a>, described at
+<a href="/.well-known/void">/.well-known/void</a>.</li>
 <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
 </ul>
 <p>Open data: no free text and no personal data are published.</p></body></html>"""
@@ -112,8 +117,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             app.state.db = database
             yield
             return
+        app.state.ontology = load_ontology()
         async with open_database(settings) as db:
-            await prepare_database(db, settings)
+            await prepare_database(db, settings, ontology=app.state.ontology)
             app.state.db = db
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
             yield
@@ -125,6 +131,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/schema.graphql", _schema),
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
+        *resources.ROUTES,
     ]
     app = Starlette(
         routes=routes,
@@ -135,4 +142,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     app.state.settings = settings
     if database is not None:
         app.state.db = database
+        app.state.ontology = load_ontology()
     return app

@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed (ODX_DEMO_SEED)")
 
+    export = commands.add_parser("export", help="write the open dataset as RDF (streamed)")
+    export.add_argument(
+        "--format",
+        choices=["nt", "ttl", "jsonld"],
+        default="nt",
+        help="N-Triples (default), Turtle or JSON-LD",
+    )
+    export.add_argument("--gzip", action="store_true", help="gzip the output")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -110,6 +120,36 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
     return 0
 
 
+async def _export(settings: Settings, fmt: str, compress: bool, output: str | None) -> int:
+    from odx_graph.access import PUBLIC
+    from odx_graph.linked_data import DUMP_FORMATS, dump, gzipped
+    from odx_graph.migrations import migration_status
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    async with open_database(settings) as db:
+        async with db.connection() as conn:
+            status = await migration_status(conn, migrations_dir())
+        if status.pending:
+            print(
+                "odx-graph: the database is not migrated; run: odx-graph migrate", file=sys.stderr
+            )
+            return 2
+        chunks = dump(db, settings, PUBLIC, DUMP_FORMATS[fmt])
+        if compress:
+            chunks = gzipped(chunks)
+        target = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115, ASYNC230
+        try:
+            async for chunk in chunks:
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+            else:
+                target.flush()
+    return 0
+
+
 def _progress_printer() -> Callable[[str, int], None]:
     interactive = sys.stderr.isatty()
 
@@ -135,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings, args.check))
         if args.command == "demo":
             return asyncio.run(_demo(settings, args.homes, args.seed))
+        if args.command == "export":
+            return asyncio.run(_export(settings, args.format, args.gzip, args.output))
         if args.command == "schema":
             from odx_graph.api.schema import schema_sdl
 

@@ -67,6 +67,9 @@ class Settings:
     demo_seed: int = 20251027
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
+    dataset_title: str = "odx-graph open housing data"
+    publisher: str = "odx-graph"
+    data_license: str = "https://creativecommons.org/licenses/by/4.0/"
 
     def __post_init__(self) -> None:
         if not self.base_iri:

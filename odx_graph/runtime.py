@@ -9,6 +9,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from rdflib import Graph
+
 from odx_graph import demo
 from odx_graph.config import DemoMode, Settings
 from odx_graph.db import Database, ensure_database
@@ -56,14 +58,18 @@ def wants_demo(settings: Settings) -> bool:
 
 
 async def prepare_database(
-    db: Database, settings: Settings, *, progress: Callable[[str, int], None] | None = None
+    db: Database,
+    settings: Settings,
+    *,
+    ontology: Graph | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> None:
     """Migrate, sync code lists and, if wanted and the database is empty, load the demo."""
     async with db.connection() as conn:
         applied = await migrate(conn, migrations_dir())
         if applied:
             log.info("applied migrations", extra={"versions": [m.version for m in applied]})
-        await sync_reference_data(conn)
+        await sync_reference_data(conn, ontology)
         if wants_demo(settings) and await bulk.database_is_empty(conn):
             log.info("loading the demo dataset", extra={"homes": settings.demo_homes})
             summary = await demo.load_demo(

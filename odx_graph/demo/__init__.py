@@ -25,6 +25,7 @@ from odx_graph.demo.codes import (
     ComponentTypeCode,
     PriorityCode,
     RepairStatusCode,
+    code_lists_from_tables,
 )
 from odx_graph.demo.generate import generate
 from odx_graph.demo.load import load_demo
@@ -40,6 +41,7 @@ __all__ = [
     "DemoSummary",
     "PriorityCode",
     "RepairStatusCode",
+    "code_lists_from_tables",
     "generate",
     "load_demo",
 ]

@@ -8,9 +8,9 @@ generator follows whatever the ontology names them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Code(NamedTuple):
@@ -170,3 +170,22 @@ def match_roles(
                     best[role] = (rank, code)
                 break
     return {role: code for role, (_, code) in best.items()}
+
+
+def code_lists_from_tables(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> CodeLists:
+    """Build :class:`CodeLists` from the code-list tables' rows (see ``repo.bulk``)."""
+
+    def pairs(table: str) -> tuple[Code, ...]:
+        return tuple(Code(r["code"], r["label"]) for r in tables[table])
+
+    return CodeLists(
+        component_types=tuple(ComponentTypeCode(*r.values()) for r in tables["component_type"]),
+        trades=pairs("trade"),
+        priorities=tuple(PriorityCode(*r.values()) for r in tables["priority"]),
+        repair_statuses=tuple(RepairStatusCode(*r.values()) for r in tables["repair_status"]),
+        sor_codes=tuple((r["code"], r["schedule"]) for r in tables["sor_code"]),
+        conditions=pairs("condition"),
+        property_types=pairs("property_type"),
+        built_forms=pairs("built_form"),
+        organisation_kinds=pairs("organisation_kind"),
+    )

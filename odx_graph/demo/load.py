@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from odx_graph.demo.codes import code_lists_from_tables
 from odx_graph.demo.generate import generate
 from odx_graph.demo.tables import TABLES, DemoSummary
 
@@ -37,7 +38,7 @@ async def load_demo(
                 "the database already holds organisations, homes or repairs; "
                 "the demo dataset loads only into an empty database"
             )
-        codes = await bulk.read_code_lists(conn)
+        codes = code_lists_from_tables(await bulk.read_code_tables(conn))
         batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
         # The next batch is generated in a worker thread while PostgreSQL ingests this one,
         # which also keeps the event loop free during a start-up load.

@@ -12,14 +12,6 @@ from typing import Any
 
 import asyncpg
 
-from odx_graph.demo import (
-    Code,
-    CodeLists,
-    ComponentTypeCode,
-    PriorityCode,
-    RepairStatusCode,
-)
-
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -61,33 +53,17 @@ async def database_is_empty(conn: asyncpg.Connection) -> bool:
     )
 
 
-async def read_code_lists(conn: asyncpg.Connection) -> CodeLists:
-    """Read the code lists the demo generator draws from."""
-    component_types = await conn.fetch(
-        "SELECT code, label, is_key_component, lifetime_house, lifetime_low_rise_flat,"
-        " lifetime_high_rise_flat FROM component_type ORDER BY code"
-    )
-    priorities = await conn.fetch(
-        "SELECT code, label, response_hours, response_working_days, is_emergency"
-        " FROM priority ORDER BY code"
-    )
-    statuses = await conn.fetch("SELECT code, label, is_open FROM repair_status ORDER BY code")
-    sor = await conn.fetch(
-        "SELECT code, unnest(schedules) AS schedule FROM sor_code ORDER BY code, schedule"
-    )
-
-    async def pairs(table: str) -> tuple[Code, ...]:
-        records = await conn.fetch(f"SELECT code, label FROM {_checked(table)} ORDER BY code")
-        return tuple(Code(r["code"], r["label"]) for r in records)
-
-    return CodeLists(
-        component_types=tuple(ComponentTypeCode(*r.values()) for r in component_types),
-        trades=await pairs("trade"),
-        priorities=tuple(PriorityCode(*r.values()) for r in priorities),
-        repair_statuses=tuple(RepairStatusCode(*r.values()) for r in statuses),
-        sor_codes=tuple((r["code"], r["schedule"]) for r in sor),
-        conditions=await pairs("condition"),
-        property_types=await pairs("property_type"),
-        built_forms=await pairs("built_form"),
-        organisation_kinds=await pairs("organisation_kind"),
-    )
+async def read_code_tables(conn: asyncpg.Connection) -> dict[str, list[asyncpg.Record]]:
+    """The rows of the code-list tables the demo generator draws from, by table name."""
+    queries = {
+        "component_type": "SELECT code, label, is_key_component, lifetime_house,"
+        " lifetime_low_rise_flat, lifetime_high_rise_flat FROM component_type ORDER BY code",
+        "priority": "SELECT code, label, response_hours, response_working_days, is_emergency"
+        " FROM priority ORDER BY code",
+        "repair_status": "SELECT code, label, is_open FROM repair_status ORDER BY code",
+        "sor_code": "SELECT code, unnest(schedules) AS schedule FROM sor_code"
+        " ORDER BY code, schedule",
+    }
+    for table in ("trade", "condition", "property_type", "built_form", "organisation_kind"):
+        queries[table] = f"SELECT code, label FROM {_checked(table)} ORDER BY code"
+    return {table: await conn.fetch(sql) for table, sql in queries.items()}
