@@ -146,14 +146,25 @@ class StreamWriter:
 
 
 class NTriplesWriter(StreamWriter):
-    """N-Triples: one line per triple."""
+    """N-Triples: one line per triple, written directly (no intermediate graph)."""
 
     def chunk(self, triples: Iterable[Triple]) -> str:
         """Triples as N-Triples lines."""
-        graph = Graph()
-        for triple in triples:
-            graph.add(triple)
-        return graph.serialize(format="nt")
+        return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples)
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        text = '"' + str(node).translate(_ESCAPES) + '"'
+        if node.language:
+            return f"{text}@{node.language}"
+        return f"{text}^^<{node.datatype}>" if node.datatype else text
+    return node.n3()
 
 
 class TurtleWriter(StreamWriter):

@@ -12,6 +12,7 @@ from rdflib.namespace import XSD
 
 from odx_graph.db import Database
 from odx_graph.formats import RdfFormat, negotiate
+from odx_graph.mapping import MAPPING
 from odx_graph.vocab import ODX
 
 BASE = "http://odx.test"
@@ -184,3 +185,20 @@ async def test_dumps_stream_every_node(client: httpx.AsyncClient, seeded_db: Dat
     triples = next(void.objects(None, URIRef("http://rdfs.org/ns/void#triples")))
     nt = gzip.decompress((await client.get("/dump.nt.gz")).content).decode()
     assert int(triples) == len([line for line in nt.splitlines() if line.strip()])
+
+
+async def test_every_kind_of_iri_in_the_dump_dereferences(client: httpx.AsyncClient) -> None:
+    dump = Graph().parse(data=(await client.get("/dump.nt")).content, format="nt")
+    seen: dict[str, URIRef] = {}
+    for subject in dump.subjects(RDF.type, None):
+        segment = str(subject)[len(BASE) + len("/id/") :].split("/")[0]
+        seen.setdefault(segment, URIRef(subject))
+    assert set(seen) == {e.iri_segment for e in MAPPING.nodes}
+    for iri in seen.values():
+        path = str(iri)[len(BASE) :]
+        for accept, parser in [*PARSERS.items(), ("text/html", None)]:
+            response = await client.get(path, headers={"Accept": accept})
+            assert response.status_code == 200, (path, accept)
+            if parser:
+                described = Graph().parse(data=response.text, format=parser)
+                assert set(dump.predicate_objects(iri)) <= set(described.predicate_objects(iri))

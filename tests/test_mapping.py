@@ -30,8 +30,17 @@ def ontology() -> Graph:
     return load_ontology()
 
 
+TERM_STATUS = URIRef("http://www.w3.org/2003/06/sw-vocab-status/ns#term_status")
+
+
 def _odx_terms(graph: Graph, kind: URIRef) -> set[str]:
-    return {str(s)[len(ODX) :] for s in graph.subjects(RDF.type, kind) if str(s).startswith(ODX)}
+    """The odx: terms of ``kind`` the API promises: those marked ``vs:term_status "stable"``
+    (terms marked "testing" are defined for the domain but not served yet)."""
+    return {
+        str(s)[len(ODX) :]
+        for s in graph.subjects(RDF.type, kind)
+        if str(s).startswith(ODX) and str(graph.value(s, TERM_STATUS)) == "stable"
+    }
 
 
 def _mapped_terms() -> tuple[set[str], set[str], set[str]]:

@@ -171,3 +171,39 @@ def test_bad_settings_stop_with_a_clear_message() -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "ODX_PORT" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parser"), [("nt", "nt"), ("ttl", "turtle"), ("jsonld", "json-ld")]
+)
+def test_export_command_writes_a_parsable_dump(
+    seeded_db: Any, tmp_path: Path, fmt: str, parser: str
+) -> None:
+    import gzip
+
+    from rdflib import Graph
+
+    target = tmp_path / f"dump.{fmt}.gz"
+    env = _environment(ODX_DATABASE_URL=seeded_db.dsn, ODX_BASE_IRI="http://odx.test")
+    result = subprocess.run(
+        [sys.executable, "-m", "odx_graph", "export", "--format", fmt, "--gzip", "-o", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=gzip.decompress(target.read_bytes()), format=parser)
+    assert len(graph) > 10_000
+
+
+def test_export_refuses_an_unmigrated_database(empty_db: str) -> None:
+    env = _environment(ODX_DATABASE_URL=empty_db)
+    result = subprocess.run(
+        [sys.executable, "-m", "odx_graph", "export"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "odx-graph migrate" in result.stderr
