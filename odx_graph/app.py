@@ -16,16 +16,18 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from odx_graph import __version__, resources
+from odx_graph import __version__, metrics, resources
 from odx_graph.access import PUBLIC
 from odx_graph.api.context import Context, make_context
 from odx_graph.api.schema import build_schema, schema_sdl
 from odx_graph.config import Settings
 from odx_graph.db import Database
-from odx_graph.errors import ErrorCode
-from odx_graph.middleware import RequestIdMiddleware
+from odx_graph.errors import ErrorCode, OdxError
+from odx_graph.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
+from odx_graph.migrations import migration_status
 from odx_graph.refdata import load_ontology
 from odx_graph.runtime import open_database, prepare_database
+from odx_graph.vocab import migrations_dir
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class GraphQLApp(GraphQL[Context, None]):
         """Build the caller's context with fresh DataLoaders."""
         state = request.app.state
         request_id = request.scope.get("state", {}).get("request_id", "")
-        return make_context(state.settings, state.db, PUBLIC, request_id)
+        return make_context(state.settings, state.db, PUBLIC, request_id, state.metrics)
 
 
 def _landing(request: Request) -> HTMLResponse:
@@ -76,13 +78,30 @@ def _healthz(request: Request) -> JSONResponse:
 
 
 async def _readyz(request: Request) -> JSONResponse:
-    if await request.app.state.db.ping():
-        return JSONResponse({"status": "ready", "database": "ok"})
-    return JSONResponse(
-        error_body("the database is unavailable", ErrorCode.DATABASE_UNAVAILABLE.value),
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
+    db = request.app.state.db
+    if not await db.ping():
+        return JSONResponse(
+            error_body(
+                "the database is unavailable", ErrorCode.DATABASE_UNAVAILABLE.value, retryable=True
+            ),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    try:
+        async with db.connection() as conn:
+            status = await migration_status(conn, migrations_dir())
+    except OdxError as exc:
+        return JSONResponse(error_body(exc.message, exc.code.value), status_code=503)
+    if status.pending:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in status.pending)
+        return JSONResponse(
+            error_body(f"migrations pending: {names}", "MIGRATIONS_PENDING"), status_code=503
+        )
+    return JSONResponse({"status": "ready", "database": "ok", "migrations": len(status.applied)})
+
+
+def _metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.render(), media_type=metrics.CONTENT_TYPE)
 
 
 def _schema(request: Request) -> PlainTextResponse:
@@ -131,15 +150,27 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/schema.graphql", _schema),
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
+        Route("/metrics", _metrics),
         *resources.ROUTES,
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                ConcurrencyLimitMiddleware,
+                max_concurrent=settings.max_concurrent_requests,
+                max_queued=settings.max_queued_requests,
+                queue_timeout=settings.queue_timeout_ms / 1000,
+            ),
+        ],
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
     app.state.settings = settings
+    app.state.metrics = metrics.Metrics(
+        lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None
+    )
     if database is not None:
         app.state.db = database
         app.state.ontology = load_ontology()

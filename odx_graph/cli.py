@@ -58,6 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    backup = commands.add_parser(
+        "backup", help="write the database to a pg_dump custom-format archive"
+    )
+    backup.add_argument("file", metavar="FILE", help="archive to write")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    restore = commands.add_parser("restore", help="restore a backup into the database")
+    restore.add_argument("file", metavar="FILE", help="archive written by odx-graph backup")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore into a database that holds tables, dropping and replacing them",
+    )
     return parser
 
 
@@ -150,6 +164,49 @@ async def _export(settings: Settings, fmt: str, compress: bool, output: str | No
     return 0
 
 
+async def _backup(settings: Settings, file: str, force: bool) -> int:
+    from pathlib import Path
+
+    from odx_graph.backup import backup_database, check_target
+    from odx_graph.runtime import open_database
+
+    target = Path(file)
+    check_target(target, force=force)  # before starting a database for nothing
+    async with open_database(settings) as db:
+        size = await backup_database(db, target, force=force)
+    print(f"backed up the database to {target} ({size:,} bytes)")
+    return 0
+
+
+async def _restore(settings: Settings, file: str, force: bool) -> int:
+    from pathlib import Path
+
+    from odx_graph.backup import inspect_archive, restore_database
+    from odx_graph.migrations import migration_status
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    archive = await inspect_archive(Path(file))
+    async with open_database(settings) as db:
+        await restore_database(db, archive, force=force)
+        async with db.connection() as conn:
+            status = await migration_status(conn, migrations_dir())
+    print(
+        f"restored {archive.path} ({archive.entries} archive entries, "
+        f"dumped from PostgreSQL {archive.dumped_from})"
+    )
+    if status.pending:
+        for migration in status.pending:
+            print(f"pending: {migration.version:04d}_{migration.name}")
+        print(
+            f"{len(status.pending)} migration(s) pending: run odx-graph migrate "
+            "(odx-graph serve applies them when it starts)"
+        )
+    else:
+        print("no migrations pending; the database is up to date")
+    return 0
+
+
 def _progress_printer() -> Callable[[str, int], None]:
     interactive = sys.stderr.isatty()
 
@@ -177,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_demo(settings, args.homes, args.seed))
         if args.command == "export":
             return asyncio.run(_export(settings, args.format, args.gzip, args.output))
+        if args.command == "backup":
+            return asyncio.run(_backup(settings, args.file, args.force))
+        if args.command == "restore":
+            return asyncio.run(_restore(settings, args.file, args.force))
         if args.command == "schema":
             from odx_graph.api.schema import schema_sdl
 

@@ -62,6 +62,10 @@ class Settings:
     statement_timeout_ms: int = 5000
     pool_min_size: int = 1
     pool_max_size: int = 10
+    connect_timeout_ms: int = 5000
+    max_concurrent_requests: int = 20
+    max_queued_requests: int = 100
+    queue_timeout_ms: int = 2000
     demo: DemoMode = DemoMode.AUTO
     demo_homes: int = 5000
     demo_seed: int = 20251027
@@ -82,6 +86,10 @@ class Settings:
         _check_range("statement_timeout_ms", self.statement_timeout_ms, 0, 3_600_000)
         _check_range("pool_min_size", self.pool_min_size, 0, self.pool_max_size)
         _check_range("pool_max_size", self.pool_max_size, 1, 1000)
+        _check_range("connect_timeout_ms", self.connect_timeout_ms, 100, 600_000)
+        _check_range("max_concurrent_requests", self.max_concurrent_requests, 1, 10_000)
+        _check_range("max_queued_requests", self.max_queued_requests, 0, 100_000)
+        _check_range("queue_timeout_ms", self.queue_timeout_ms, 0, 600_000)
         _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
         if not self.base_iri.startswith(("http://", "https://")):
             raise ConfigError(f"{PREFIX}BASE_IRI must be an http(s) URL, got {self.base_iri!r}")

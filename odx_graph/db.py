@@ -27,7 +27,8 @@ Record: TypeAlias = asyncpg.Record
 Connection: TypeAlias = asyncpg.Connection
 
 _UNAVAILABLE = (
-    OSError,
+    OSError,  # includes refused connections and connect timeouts
+    asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,
@@ -44,6 +45,11 @@ def translate_error(exc: BaseException) -> Exception:
         return InputError(
             f"a value is out of range or malformed: {exc}", code=ErrorCode.BAD_USER_INPUT
         )
+    if isinstance(exc, asyncpg.InternalClientError):
+        # Seen when a connection dies mid-statement (a database restart) and the pool
+        # resets it on release; the pool then drops it. Logged, as it could be a bug too.
+        log.warning("database connection in a broken state", exc_info=exc)
+        return DatabaseUnavailableError("the database connection was lost; retry shortly")
     if isinstance(exc, _UNAVAILABLE):
         return DatabaseUnavailableError("the database is unavailable; retry shortly")
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
@@ -65,13 +71,20 @@ class Database:
         min_size: int = 1,
         max_size: int = 10,
         statement_timeout_ms: int = 5000,
+        connect_timeout_ms: int = 5000,
     ) -> Database:
-        """Open a pool on ``dsn`` with UTC sessions and the statement timeout set."""
+        """Open a pool on ``dsn`` with UTC sessions and the statement timeout set.
+
+        Broken connections (a database restart) are dropped by the pool and replaced on
+        the next use; opening one gives up after ``connect_timeout_ms``, so an outage
+        turns into quick, retryable errors rather than hanging requests.
+        """
         try:
             pool = await asyncpg.create_pool(
                 dsn,
                 min_size=min_size,
                 max_size=max_size,
+                timeout=connect_timeout_ms / 1000,
                 server_settings={
                     "application_name": "odx-graph",
                     "statement_timeout": str(statement_timeout_ms),
@@ -140,6 +153,11 @@ class Database:
                 yield conn
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise translate_error(exc) from exc
+
+    def pool_sizes(self) -> tuple[int, int]:
+        """``(in use, idle)`` connections of the pool."""
+        size, idle = self.pool.get_size(), self.pool.get_idle_size()
+        return size - idle, idle
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

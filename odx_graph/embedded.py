@@ -32,9 +32,14 @@ class EmbeddedServer:
         return f"postgresql://postgres@/{database}?host={host}"
 
     def stop(self) -> None:
-        """Stop the server (blocking; call from a thread in async code)."""
+        """Stop the server for good (blocking; call from a thread in async code)."""
         log.info("stopping embedded PostgreSQL", extra={"pgdata": str(self.pgdata)})
         self._server.cleanup()
+
+    def restart(self) -> None:
+        """Start the server again after it stopped (blocking)."""
+        with self._server._lock:
+            self._server.ensure_postgres_running()
 
 
 def start_embedded(data_dir: Path) -> EmbeddedServer:

@@ -11,6 +11,19 @@ from typing import Any
 from odx_graph.config import LogFormat
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# Facts learnt while serving a request (e.g. the GraphQL operation name), for its log line.
+# A mutable dict, so values set in a copied context still reach the access log.
+request_info_var: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "request_info", default=None
+)
+
+
+def note_request(**facts: str) -> None:
+    """Record facts about the current request for its access-log line."""
+    info = request_info_var.get()
+    if info is not None:
+        info.update(facts)
+
 
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

@@ -40,6 +40,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             statement_timeout_ms=settings.statement_timeout_ms,
+            connect_timeout_ms=settings.connect_timeout_ms,
         )
         try:
             yield db

@@ -3,6 +3,7 @@ cleanly on Ctrl-C (SIGINT) and SIGTERM, the embedded database included."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -207,3 +208,46 @@ def test_export_refuses_an_unmigrated_database(empty_db: str) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "odx-graph migrate" in result.stderr
+
+
+async def test_sigterm_lets_in_flight_requests_finish(seeded_db: Any, tmp_path: Path) -> None:
+    """A slow client is mid-way through the dump when SIGTERM arrives: it still gets all of
+    it, new connections are refused, and the process then exits."""
+    from rdflib import Graph
+
+    from odx_graph.access import PUBLIC
+    from odx_graph.mapping import MAPPING
+    from odx_graph.repo.export import count_triples
+
+    expected = await count_triples(seeded_db, MAPPING.nodes, PUBLIC)
+    received = await asyncio.to_thread(_download_through_sigterm, seeded_db.dsn, tmp_path)
+    graph = Graph().parse(data=bytes(received), format="nt")
+    assert len(graph) == expected
+
+
+def _download_through_sigterm(dsn: str, tmp_path: Path) -> bytes:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = _environment(
+        ODX_DATABASE_URL=dsn, ODX_PORT=str(port), ODX_DEMO="no", ODX_BASE_IRI="http://odx.test"
+    )
+    process = _serve(env, port, log)
+    received = bytearray()
+    try:
+        _wait_ready(process, port, timeout=60)
+        with httpx.stream("GET", f"http://127.0.0.1:{port}/dump.nt", timeout=30) as response:
+            chunks = response.iter_bytes(64 * 1024)
+            received += next(chunks)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            with pytest.raises(httpx.TransportError):
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            for chunk in chunks:
+                received += chunk
+                time.sleep(0.001)
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Application shutdown complete" in log.read_text()
+    return bytes(received)

@@ -83,6 +83,7 @@ class Context:
     principal: Principal
     loaders: Loaders
     request_id: str = ""
+    metrics: Any = None
 
     @property
     def base_iri(self) -> str:
@@ -91,8 +92,12 @@ class Context:
 
 
 def make_context(
-    settings: Settings, db: Database, principal: Principal, request_id: str = ""
+    settings: Settings,
+    db: Database,
+    principal: Principal,
+    request_id: str = "",
+    metrics: Any = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
-    return Context(settings, db, principal, loaders, request_id)
+    return Context(settings, db, principal, loaders, request_id, metrics)

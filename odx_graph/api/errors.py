@@ -17,15 +17,19 @@ from odx_graph.errors import ErrorCode, OdxError
 log = logging.getLogger("odx_graph.api")
 
 MASKED_MESSAGE = "Internal server error"
+# Failures that say nothing about the request: the same request may succeed later.
+RETRYABLE = frozenset({ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.QUERY_TIMEOUT})
 
 
 def shape_error(error: GraphQLError, request_id: str) -> GraphQLError:
     """Give ``error`` the public shape: a code always, a field when known."""
     original = error.original_error
     if isinstance(original, OdxError):
-        extensions = {"code": original.code.value}
+        extensions: dict[str, object] = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
+        if original.code in RETRYABLE:
+            extensions["retryable"] = True
         return GraphQLError(
             original.message,
             nodes=error.nodes,

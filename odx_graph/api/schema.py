@@ -15,6 +15,7 @@ from strawberry.types import ExecutionContext, Info
 from odx_graph.api import types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
+from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.errors import ErrorCode, InputError
 from odx_graph.ids import decode_global_id, decode_int_id
 from odx_graph.mapping import MAPPING, Entity
@@ -218,7 +219,8 @@ def build_schema() -> strawberry.Schema:
     return Schema(
         query=_query_type(),
         types=types,
-        extensions=[ErrorShapeExtension],
+        # Outermost first: the metrics see errors after they have been shaped.
+        extensions=[OperationMetricsExtension, ErrorShapeExtension],
         config=StrawberryConfig(default_resolver=_default_resolver),
     )
 
