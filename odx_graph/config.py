@@ -71,6 +71,8 @@ class Settings:
     demo_seed: int = 20251027
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
+    suppress_below_homes: int = 10
+    round_counts_to: int = 5
     dataset_title: str = "odx-graph open housing data"
     publisher: str = "odx-graph"
     data_license: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -91,6 +93,8 @@ class Settings:
         _check_range("max_queued_requests", self.max_queued_requests, 0, 100_000)
         _check_range("queue_timeout_ms", self.queue_timeout_ms, 0, 600_000)
         _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
+        _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
+        _check_range("round_counts_to", self.round_counts_to, 1, 1000)
         if not self.base_iri.startswith(("http://", "https://")):
             raise ConfigError(f"{PREFIX}BASE_IRI must be an http(s) URL, got {self.base_iri!r}")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):

@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
+from odx_graph.api import insight
 from odx_graph.api import types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
@@ -197,6 +198,10 @@ def _query_type() -> Any:
     for entity in MAPPING.entities:
         if entity.collection:
             namespace[entity.collection] = _collection_field(entity)
+    for resolver in (insight.repair_performance, insight.provider_comparison):
+        namespace[resolver.__name__] = strawberry.field(
+            resolver=resolver, description=resolver.__doc__
+        )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, name="Query", description="Read the open housing-data graph.")
 

@@ -1,0 +1,310 @@
+"""GraphQL for insight: repair performance by any grouping and provider comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph import insight
+from odx_graph.api.context import Context
+from odx_graph.errors import InputError
+from odx_graph.ids import decode_int_id, encode_global_id
+from odx_graph.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.query import MAX_FILTER_VALUES
+from odx_graph.repo.analytics import Dimension, RepairScope
+
+_POSTCODE_COLUMNS = {
+    PostcodeLevel.AREA: "postcode_area",
+    PostcodeLevel.DISTRICT: "postcode_district",
+    PostcodeLevel.SECTOR: "postcode_sector",
+    PostcodeLevel.UNIT: "postcode",
+}
+
+
+@strawberry.enum(description="What repair performance can be grouped by.")
+class RepairDimension(enum.Enum):
+    """Grouping dimensions (values are ``repo.analytics.Dimension`` values)."""
+
+    LANDLORD = strawberry.enum_value("landlord", description="The landlord that raised it.")
+    CONTRACTOR = strawberry.enum_value(
+        "contractor", description="The contractor assigned (null when none)."
+    )
+    POSTCODE_AREA = strawberry.enum_value(
+        "postcode_area", description="Postcode area of the home, e.g. 'LS'."
+    )
+    POSTCODE_DISTRICT = strawberry.enum_value(
+        "postcode_district", description="Postcode district of the home, e.g. 'LS9'."
+    )
+    POSTCODE_SECTOR = strawberry.enum_value(
+        "postcode_sector", description="Postcode sector of the home, e.g. 'LS9 8'."
+    )
+    MONTH = strawberry.enum_value("month", description="Month reported, UK time, 'YYYY-MM'.")
+    PRIORITY = strawberry.enum_value("priority", description="Priority code.")
+    TRADE = strawberry.enum_value("trade", description="Trade code.")
+    SOR_SCHEDULE = strawberry.enum_value(
+        "sor_schedule",
+        description="NHF SOR schedule of the repair's lines (a repair counts "
+        "under each schedule its lines belong to).",
+    )
+
+
+@strawberry.enum(description="A repair performance measure landlords can be compared on.")
+class PerformanceMeasure(enum.Enum):
+    """Measures (values are ``insight.Measure`` values)."""
+
+    MEDIAN_HOURS = strawberry.enum_value("median_hours", description="Median hours.")
+    MEDIAN_WORKING_DAYS = strawberry.enum_value(
+        "median_working_days", description="Median working days to complete."
+    )
+    P90_WORKING_DAYS = strawberry.enum_value(
+        "p90_working_days", description="90th percentile of working days to complete."
+    )
+    WITHIN_TARGET_EMERGENCY_PCT = strawberry.enum_value(
+        "within_target_emergency_pct", description="RP02: % emergency repairs in target."
+    )
+    WITHIN_TARGET_NON_EMERGENCY_PCT = strawberry.enum_value(
+        "within_target_non_emergency_pct", description="RP02: % non-emergency repairs in target."
+    )
+    COST_MEAN = strawberry.enum_value("cost_mean", description="Mean cost of a repair.")
+    COST_MEDIAN = strawberry.enum_value("cost_median", description="Median cost of a repair.")
+    REPEAT_30_PCT = strawberry.enum_value("repeat_30_pct", description="% repeats in 30 days.")
+    REPEAT_90_PCT = strawberry.enum_value("repeat_90_pct", description="% repeats in 90 days.")
+    FIRST_TIME_FIX_PCT = strawberry.enum_value(
+        "first_time_fix_pct", description="% fixed first time."
+    )
+
+
+@strawberry.input(description="Which repairs a measure covers; all of them by default.")
+class RepairScopeInput:
+    """Filters for insight queries."""
+
+    reported_from: Optional[dt.datetime] = strawberry.field(
+        default=None, description="Repairs reported at or after."
+    )
+    reported_to: Optional[dt.datetime] = strawberry.field(
+        default=None, description="Repairs reported before."
+    )
+    landlord: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only these landlords (Organisation IDs)."
+    )
+    postcode: Optional[str] = strawberry.field(
+        default=None, description="Homes in this postcode area, district, sector or unit."
+    )
+
+
+@strawberry.type(description="One coordinate of a group.")
+class GroupKey:
+    """The dimension, its value and a label."""
+
+    dimension: RepairDimension = strawberry.field(description="The grouping dimension.")
+    value: Optional[str] = strawberry.field(
+        description="The value (an organisation's key, a code, a postcode, 'YYYY-MM')."
+    )
+    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+
+
+@strawberry.type(
+    description="Repair counts and measures of one group. Public results "
+    "suppress groups with too few homes and round counts."
+)
+class RepairPerformance:
+    """See docs/insight.md for every definition."""
+
+    key: list[GroupKey] = strawberry.field(description="The group's coordinates.")
+    suppressed: bool = strawberry.field(
+        description="True when the group covers too few homes to publish: every value "
+        "is then null rather than a misleading zero."
+    )
+    homes: Optional[int] = strawberry.field(description="Homes with repairs in the group.")
+    raised: Optional[int] = strawberry.field(description="Repairs raised.")
+    completed: Optional[int] = strawberry.field(description="Repairs completed.")
+    open: Optional[int] = strawberry.field(description="Repairs still open.")
+    median_hours: Optional[float] = strawberry.field(
+        description="Median calendar hours from report to completion."
+    )
+    p90_hours: Optional[float] = strawberry.field(
+        description="90th percentile of calendar hours to completion."
+    )
+    median_working_days: Optional[float] = strawberry.field(
+        description="Median working days to completion (England and Wales bank holidays excluded)."
+    )
+    p90_working_days: Optional[float] = strawberry.field(
+        description="90th percentile of working days to completion."
+    )
+    within_target_emergency_pct: Optional[float] = strawberry.field(
+        description="% of completed emergency repairs done within the landlord's own "
+        "target (TSM RP02)."
+    )
+    within_target_non_emergency_pct: Optional[float] = strawberry.field(
+        description="% of completed non-emergency repairs done within the landlord's own "
+        "target (TSM RP02)."
+    )
+    cost_mean: Optional[float] = strawberry.field(
+        description="Mean cost (GBP) of completed repairs with a cost."
+    )
+    cost_median: Optional[float] = strawberry.field(description="Median cost (GBP).")
+    cost_total: Optional[float] = strawberry.field(description="Total cost (GBP).")
+    repeat_30_pct: Optional[float] = strawberry.field(
+        description="% of repairs following another at the same home and trade within 30 days."
+    )
+    repeat_90_pct: Optional[float] = strawberry.field(
+        description="% of repairs following another at the same home and trade within 90 days."
+    )
+    first_time_fix_pct: Optional[float] = strawberry.field(
+        description="% of completed repairs with no further repair of the same trade at "
+        "the home within 30 days."
+    )
+
+
+@strawberry.type(description="One landlord's value of a measure against its peers.")
+class ProviderScore:
+    """A landlord's value, robust z-score and outlier flag."""
+
+    landlord_id: strawberry.ID = strawberry.field(description="The landlord's global ID.")
+    name: Optional[str] = strawberry.field(description="The landlord's name.")
+    value: Optional[float] = strawberry.field(description="The landlord's value.")
+    robust_z: Optional[float] = strawberry.field(
+        description="Modified z-score 0.6745 (value - peer median) / MAD; null when the "
+        "MAD is 0 or the value is missing."
+    )
+    outlier: bool = strawberry.field(description="True when |robustZ| exceeds the threshold.")
+    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+
+
+@strawberry.type(description="A measure compared across landlords.")
+class ProviderComparison:
+    """Peer median, median absolute deviation and each landlord's score."""
+
+    measure: PerformanceMeasure = strawberry.field(description="The measure compared.")
+    peer_median: Optional[float] = strawberry.field(description="Median over landlords.")
+    mad: Optional[float] = strawberry.field(description="Median absolute deviation.")
+    threshold: float = strawberry.field(
+        description="|robustZ| above this is an outlier (3.5, Iglewicz and Hoaglin)."
+    )
+    providers: list[ProviderScore] = strawberry.field(description="Every landlord.")
+
+
+def _scope(given: RepairScopeInput | None) -> RepairScope:
+    if given is None:
+        return RepairScope()
+    landlords = given.landlord or []
+    if len(landlords) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} landlords", field="scope.landlord")
+    column, value = "", ""
+    if given.postcode is not None:
+        try:
+            query = parse_postcode_query(given.postcode)
+        except InputError as exc:
+            exc.field = "scope.postcode"
+            raise
+        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    return RepairScope(
+        reported_from=given.reported_from,
+        reported_to=given.reported_to,
+        landlord_ids=tuple(
+            decode_int_id(i, "Organisation", field="scope.landlord") for i in landlords
+        ),
+        postcode_column=column,
+        postcode_value=value,
+    )
+
+
+def _value(key: insight.GroupKey) -> str | None:
+    """Organisations are named by their global ID, as everywhere else in the API."""
+    if key.value is not None and key.dimension in (Dimension.LANDLORD, Dimension.CONTRACTOR):
+        return encode_global_id("Organisation", key.value)
+    return key.value
+
+
+def _performance_of(group: insight.PerformanceGroup) -> RepairPerformance:
+    counts, measures = group.counts, group.measures
+    return RepairPerformance(
+        key=[
+            GroupKey(dimension=RepairDimension[k.dimension.name], value=k.value, label=k.label)
+            for k in group.key
+        ],
+        suppressed=group.suppressed,
+        homes=group.homes,
+        raised=counts["raised"],
+        completed=counts["completed"],
+        open=counts["open"],
+        median_hours=measures["median_hours"],
+        p90_hours=measures["p90_hours"],
+        median_working_days=measures["median_working_days"],
+        p90_working_days=measures["p90_working_days"],
+        within_target_emergency_pct=measures["within_target_emergency_pct"],
+        within_target_non_emergency_pct=measures["within_target_non_emergency_pct"],
+        cost_mean=measures["cost_mean"],
+        cost_median=measures["cost_median"],
+        cost_total=measures["cost_total"],
+        repeat_30_pct=measures["repeat_30_pct"],
+        repeat_90_pct=measures["repeat_90_pct"],
+        first_time_fix_pct=measures["first_time_fix_pct"],
+    )
+
+
+async def repair_performance(
+    info: Info[Context, None],
+    group_by: Annotated[
+        list[RepairDimension],
+        strawberry.argument(
+            description="Up to 3 dimensions; none gives one group for all repairs."
+        ),
+    ],
+    scope: Annotated[
+        Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
+    ] = None,
+) -> list[RepairPerformance]:
+    """Repair performance grouped by any of landlord, contractor, postcode level, month,
+    priority, trade and SOR schedule."""
+    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
+        raise InputError("group by up to 3 different dimensions", field="groupBy")
+    context = info.context
+    dimensions = [Dimension[d.name] for d in group_by]
+    groups = await insight.performance(
+        context.db, context.settings, context.principal, dimensions, _scope(scope)
+    )
+    return [_performance_of(g) for g in groups]
+
+
+async def provider_comparison(
+    info: Info[Context, None],
+    measure: Annotated[
+        PerformanceMeasure,
+        strawberry.argument(description="The measure to compare."),
+    ],
+    scope: Annotated[
+        Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
+    ] = None,
+) -> ProviderComparison:
+    """Each landlord's value of a measure, the peer median, a robust z-score (median and
+    MAD) and an outlier flag with the threshold stated."""
+    context = info.context
+    result = await insight.compare_providers(
+        context.db,
+        context.settings,
+        context.principal,
+        insight.Measure[measure.name],
+        _scope(scope),
+    )
+    return ProviderComparison(
+        measure=measure,
+        peer_median=result.peer_median,
+        mad=result.mad,
+        threshold=result.threshold,
+        providers=[
+            ProviderScore(
+                landlord_id=strawberry.ID(encode_global_id("Organisation", p.landlord_id)),
+                name=p.name,
+                value=p.value,
+                robust_z=p.robust_z,
+                outlier=p.outlier,
+                suppressed=p.suppressed,
+            )
+            for p in result.providers
+        ],
+    )

@@ -1,0 +1,175 @@
+"""Insight: repair performance by any grouping, provider comparison with robust outlier
+flags, and the privacy rules for publishing them."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from odx_graph.access import Principal, Tier
+from odx_graph.config import Settings
+from odx_graph.db import Database
+from odx_graph.repo.analytics import Dimension, RepairScope, repair_performance
+
+COUNTS = ("raised", "completed", "open")
+MEASURES = (
+    "median_hours",
+    "p90_hours",
+    "median_working_days",
+    "p90_working_days",
+    "within_target_emergency_pct",
+    "within_target_non_emergency_pct",
+    "cost_mean",
+    "cost_median",
+    "cost_total",
+    "repeat_30_pct",
+    "repeat_90_pct",
+    "first_time_fix_pct",
+)
+# Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD; |z| > 3.5 is an
+# outlier. The constant makes the MAD comparable with a standard deviation.
+MAD_SCALE = 0.6745
+OUTLIER_THRESHOLD = 3.5
+
+
+class Measure(StrEnum):
+    """Measures a provider comparison can use."""
+
+    MEDIAN_HOURS = "median_hours"
+    MEDIAN_WORKING_DAYS = "median_working_days"
+    P90_WORKING_DAYS = "p90_working_days"
+    WITHIN_TARGET_EMERGENCY_PCT = "within_target_emergency_pct"
+    WITHIN_TARGET_NON_EMERGENCY_PCT = "within_target_non_emergency_pct"
+    COST_MEAN = "cost_mean"
+    COST_MEDIAN = "cost_median"
+    REPEAT_30_PCT = "repeat_30_pct"
+    REPEAT_90_PCT = "repeat_90_pct"
+    FIRST_TIME_FIX_PCT = "first_time_fix_pct"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupKey:
+    """One coordinate of a group: the dimension, its value and a readable label."""
+
+    dimension: Dimension
+    value: str | None
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceGroup:
+    """Counts and measures of one group; ``suppressed`` when too few homes to publish."""
+
+    key: tuple[GroupKey, ...]
+    homes: int | None
+    counts: dict[str, int | None]
+    measures: dict[str, float | None]
+    suppressed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderValue:
+    """One landlord's value of a measure and how far it sits from its peers."""
+
+    landlord_id: int
+    name: str | None
+    value: float | None
+    robust_z: float | None
+    outlier: bool
+    suppressed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderComparison:
+    """A measure compared across landlords."""
+
+    measure: Measure
+    peer_median: float | None
+    mad: float | None
+    threshold: float = OUTLIER_THRESHOLD
+    providers: tuple[ProviderValue, ...] = field(default=())
+
+
+def _round_to(value: int, step: int) -> int:
+    return int(step * round(value / step)) if step > 1 else value
+
+
+def _group(row: Mapping[str, Any], group_by: Sequence[Dimension]) -> PerformanceGroup:
+    key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
+    measures = {m: None if row[m] is None else float(row[m]) for m in MEASURES}
+    return PerformanceGroup(key, int(row["homes"]), {c: int(row[c]) for c in COUNTS}, measures)
+
+
+def publishable(
+    group: PerformanceGroup, principal: Principal, settings: Settings
+) -> PerformanceGroup:
+    """Apply the open-data rules: groups covering fewer than ``suppress_below_homes``
+    homes are suppressed (every value null, ``suppressed`` true), and counts are rounded
+    to the nearest ``round_counts_to``. Only the public tier is subject to them."""
+    if principal.tier is not Tier.PUBLIC:
+        return group
+    if group.homes is not None and group.homes < settings.suppress_below_homes:
+        return replace(
+            group,
+            homes=None,
+            counts=dict.fromkeys(COUNTS),
+            measures=dict.fromkeys(MEASURES),
+            suppressed=True,
+        )
+    step = settings.round_counts_to
+    counts = {k: None if v is None else _round_to(v, step) for k, v in group.counts.items()}
+    homes = None if group.homes is None else _round_to(group.homes, step)
+    return replace(group, homes=homes, counts=counts)
+
+
+async def performance(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    group_by: Sequence[Dimension],
+    scope: RepairScope,
+) -> list[PerformanceGroup]:
+    """Repair performance grouped by ``group_by`` (see ``repo.analytics`` for the
+    definitions), with the privacy rules applied for ``principal``."""
+    rows = await repair_performance(db, group_by, scope)
+    return [publishable(_group(row, group_by), principal, settings) for row in rows]
+
+
+def robust_z_scores(
+    values: Sequence[float],
+) -> tuple[float | None, float | None, list[float | None]]:
+    """Median, MAD and the modified z-score of each value (``None`` when MAD is 0)."""
+    if not values:
+        return None, None, []
+    median = statistics.median(values)
+    mad = statistics.median(abs(v - median) for v in values)
+    if mad == 0:
+        return median, mad, [None for _ in values]
+    return median, mad, [MAD_SCALE * (v - median) / mad for v in values]
+
+
+async def compare_providers(
+    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+) -> ProviderComparison:
+    """Each landlord's value of ``measure``, the peer median, robust z-score and flag."""
+    groups = await performance(db, settings, principal, [Dimension.LANDLORD], scope)
+    present = [g for g in groups if g.measures[measure.value] is not None]
+    median, mad, scores = robust_z_scores([g.measures[measure.value] or 0.0 for g in present])
+    score_of = {id(g): s for g, s in zip(present, scores, strict=True)}
+    providers = []
+    for g in groups:
+        z = score_of.get(id(g))
+        providers.append(
+            ProviderValue(
+                landlord_id=int(g.key[0].value or 0),
+                name=g.key[0].label,
+                value=g.measures[measure.value],
+                robust_z=z,
+                outlier=z is not None and abs(z) > OUTLIER_THRESHOLD,
+                suppressed=g.suppressed,
+            )
+        )
+    return ProviderComparison(measure, median, mad, OUTLIER_THRESHOLD, tuple(providers))

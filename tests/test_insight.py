@@ -1,0 +1,317 @@
+"""Repair performance and provider comparison, checked against independent computations:
+hand-checkable cases in a small database, and a plain-Python recomputation of the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from odx_graph.access import Principal, Tier
+from odx_graph.config import Settings
+from odx_graph.db import Database
+from odx_graph.insight import (
+    Measure,
+    PerformanceGroup,
+    compare_providers,
+    performance,
+    robust_z_scores,
+)
+from odx_graph.migrations import migrate
+from odx_graph.refdata import sync_reference_data
+from odx_graph.repo.analytics import Dimension, RepairScope
+from odx_graph.vocab import migrations_dir
+from tests.conftest import GraphQLClient
+
+ADMIN = Principal(Tier.ADMIN)
+SETTINGS = Settings.from_env({})
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+
+
+def _t(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+async def hand_db(empty_db: str) -> AsyncIterator[Database]:
+    """One landlord, two homes, repairs whose measures can be worked out by hand."""
+    conn = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        await conn.execute("""
+            INSERT INTO organisation (id, kind_code, name) VALUES (1, 'landlord', 'Hand Homes');
+            INSERT INTO home (id, landlord_id, address_line_1, postcode) VALUES
+                (1, 1, '1 Test Row', 'LS9 8AB'), (2, 1, '2 Test Row', 'LS9 8AB');
+        """)
+        rows = [  # id, home, priority, status, trade, reported, completed, target, cost
+            # Christmas 2026: Thu 24 -> Tue 29 is 1 working day (25th and 28th are holidays)
+            (
+                1,
+                1,
+                "2",
+                "complete",
+                "PL",
+                "2026-12-24 10:00",
+                "2026-12-29 09:00",
+                "2026-12-25 10:00",
+                "100.00",
+            ),
+            # across the year end: Wed 31 Dec 2025 -> Fri 2 Jan 2026, 1 working day, in target
+            (
+                2,
+                1,
+                "4",
+                "complete",
+                "EL",
+                "2025-12-31 12:00",
+                "2026-01-02 12:00",
+                "2026-01-30 12:00",
+                "0.00",
+            ),
+            # a repeat of repair 1's trade at the same home within 30 days; completed late
+            (
+                3,
+                1,
+                "4",
+                "complete",
+                "PL",
+                "2027-01-10 09:00",
+                "2027-02-20 09:00",
+                "2027-02-08 09:00",
+                "250.00",
+            ),
+            (4, 2, "3", "cancelled", "PL", "2026-06-01 09:00", None, "2026-06-08 09:00", None),
+            (5, 2, "4", "in-progress", "CL", "2026-06-02 09:00", None, "2026-07-01 09:00", None),
+        ]
+        for r in rows:
+            await conn.execute(
+                "INSERT INTO repair (id, landlord_id, home_id, priority_code, status_code, "
+                "trade_code, reported_at, raised_at, completed_at, target_at, cost) VALUES "
+                "($1, 1, $2, $3, $4, $5, $6, $6, $7, $8, $9::numeric)",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                _t(r[5]),
+                _t(r[6]) if r[6] else None,
+                _t(r[7]),
+                r[8],
+            )
+    finally:
+        await conn.close()
+    db = await Database.connect(empty_db, max_size=2)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+async def test_hand_checkable_cases(hand_db: Database) -> None:
+    [all_] = await performance(hand_db, SETTINGS, ADMIN, [], RepairScope())
+    assert all_.counts == {"raised": 5, "completed": 3, "open": 1}
+    assert all_.homes == 2
+    m = all_.measures
+    hours = sorted([119.0, 48.0, 984.0])  # completion minus report, in hours
+    assert m["median_hours"] == pytest.approx(119.0)
+    assert m["p90_hours"] == pytest.approx(hours[1] + 0.8 * (hours[2] - hours[1]))
+    # working days 1, 1 and Sun 10 Jan -> Sat 20 Feb 2027: six whole weeks, 30
+    assert m["median_working_days"] == pytest.approx(1.0)
+    assert m["p90_working_days"] == pytest.approx(1 + 0.8 * 29)
+    assert m["within_target_emergency_pct"] == pytest.approx(0.0)  # repair 1 missed 25 Dec
+    assert m["within_target_non_emergency_pct"] == pytest.approx(50.0)  # 2 in, 3 late
+    assert m["cost_mean"] == pytest.approx(350 / 3)  # the zero-cost repair counts
+    assert m["cost_median"] == pytest.approx(100.0)
+    assert m["cost_total"] == pytest.approx(350.0)
+    # 4 repairs not cancelled; repair 3 follows repair 1 (PL, home 1) within 30 days.
+    assert m["repeat_30_pct"] == pytest.approx(25.0)
+    assert m["repeat_90_pct"] == pytest.approx(25.0)
+    # Repair 1 was followed by repair 3 within 30 days of completion: not fixed first time.
+    assert m["first_time_fix_pct"] == pytest.approx(200 / 3)
+
+
+async def test_grouping_by_month_uses_uk_dates(hand_db: Database) -> None:
+    groups = await performance(hand_db, SETTINGS, ADMIN, [Dimension.MONTH], RepairScope())
+    assert [(g.key[0].value, g.counts["raised"]) for g in groups] == [
+        ("2025-12", 1),
+        ("2026-06", 2),
+        ("2026-12", 1),
+        ("2027-01", 1),
+    ]
+
+
+def _working_days(start: dt.datetime, end: dt.datetime, holidays: set[dt.date]) -> int:
+    a, b = start.astimezone(LONDON).date(), end.astimezone(LONDON).date()
+    days = (a + dt.timedelta(days=i) for i in range(1, (b - a).days + 1))
+    return sum(1 for d in days if d.weekday() < 5 and d not in holidays)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    low, high = math.floor(k), math.ceil(k)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def _recompute(rows: list[Any], holidays: set[dt.date]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Every measure in plain Python, grouped by (landlord, priority)."""
+    live = [r for r in rows if r["is_open"] or r["completed_at"] is not None]
+    by_work: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
+    for r in live:
+        by_work[(r["home_id"], r["trade_code"])].append(r)
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for r in rows:
+        groups[(str(r["landlord_id"]), r["priority_code"])].append(r)
+    out = {}
+    for key, members in groups.items():
+        done = [r for r in members if not r["is_open"] and r["completed_at"] is not None]
+        not_cancelled = [r for r in members if r["is_open"] or r["completed_at"] is not None]
+        hours = [(r["completed_at"] - r["reported_at"]).total_seconds() / 3600 for r in done]
+        wdays = [float(_working_days(r["reported_at"], r["completed_at"], holidays)) for r in done]
+
+        def pct(flags: list[bool]) -> float | None:
+            return 100.0 * sum(flags) / len(flags) if flags else None
+
+        def repeat(r: Any, days: int) -> bool:
+            return any(
+                q["id"] != r["id"]
+                and r["reported_at"] - dt.timedelta(days=days)
+                <= q["reported_at"]
+                < r["reported_at"]
+                for q in by_work[(r["home_id"], r["trade_code"])]
+            )
+
+        def fixed(r: Any) -> bool:
+            end = r["completed_at"] + dt.timedelta(days=30)
+            return not any(
+                q["id"] != r["id"] and r["completed_at"] < q["reported_at"] <= end
+                for q in by_work[(r["home_id"], r["trade_code"])]
+            )
+
+        costs = [float(r["cost"]) for r in done if r["cost"] is not None]
+        out[key] = {
+            "raised": len(members),
+            "completed": len(done),
+            "open": sum(r["is_open"] for r in members),
+            "homes": len({r["home_id"] for r in members}),
+            "median_hours": statistics.median(hours) if hours else None,
+            "p90_hours": _percentile(hours, 0.9) if hours else None,
+            "median_working_days": statistics.median(wdays) if wdays else None,
+            "p90_working_days": _percentile(wdays, 0.9) if wdays else None,
+            "within_target_emergency_pct": pct(
+                [
+                    r["completed_at"] <= r["target_at"]
+                    for r in done
+                    if r["target_at"] and r["is_emergency"]
+                ]
+            ),
+            "within_target_non_emergency_pct": pct(
+                [
+                    r["completed_at"] <= r["target_at"]
+                    for r in done
+                    if r["target_at"] and not r["is_emergency"]
+                ]
+            ),
+            "cost_mean": statistics.mean(costs) if costs else None,
+            "cost_median": statistics.median(costs) if costs else None,
+            "repeat_30_pct": pct([repeat(r, 30) for r in not_cancelled]),
+            "repeat_90_pct": pct([repeat(r, 90) for r in not_cancelled]),
+            "first_time_fix_pct": pct([fixed(r) for r in done]),
+        }
+    return out
+
+
+async def test_demo_measures_match_a_plain_python_recomputation(seeded_db: Database) -> None:
+    rows = await seeded_db.fetch(
+        "SELECT r.id, r.home_id, r.landlord_id, r.priority_code, r.trade_code, r.reported_at,"
+        " r.completed_at, r.target_at, r.cost, s.is_open, p.is_emergency FROM repair r"
+        " JOIN repair_status s ON s.code = r.status_code"
+        " JOIN priority p ON p.code = r.priority_code"
+    )
+    holidays = {r["day"] for r in await seeded_db.fetch("SELECT day FROM bank_holiday")}
+    expected = _recompute(list(rows), holidays)
+    groups = await performance(
+        seeded_db, SETTINGS, ADMIN, [Dimension.LANDLORD, Dimension.PRIORITY], RepairScope()
+    )
+    assert {tuple(k.value for k in g.key) for g in groups} == set(expected)
+    for group in groups:
+        want = expected[tuple(k.value for k in group.key)]
+        got: dict[str, Any] = {**group.counts, "homes": group.homes, **group.measures}
+        for name, value in want.items():
+            if value is None:
+                assert got[name] is None, name
+            else:
+                assert got[name] == pytest.approx(value, rel=1e-9, abs=1e-9), (group.key, name)
+
+
+async def test_public_results_suppress_small_groups_and_round_counts(
+    gql: GraphQLClient, seeded_db: Database
+) -> None:
+    body = await gql("""{ repairPerformance(groupBy: [POSTCODE_SECTOR, PRIORITY]) {
+        key { value } suppressed homes raised completed open medianHours } }""")
+    groups = body["data"]["repairPerformance"]
+    raw = {
+        (r["postcode_sector"], r["priority_code"]): r["homes"]
+        for r in await seeded_db.fetch(
+            "SELECT h.postcode_sector, r.priority_code, count(DISTINCT r.home_id) AS homes"
+            " FROM repair r JOIN home h ON h.id = r.home_id GROUP BY 1, 2"
+        )
+    }
+    assert any(g["suppressed"] for g in groups) and any(not g["suppressed"] for g in groups)
+    for g in groups:
+        homes = raw[tuple(k["value"] for k in g["key"])]
+        if homes < SETTINGS.suppress_below_homes:
+            assert g["suppressed"] and g["raised"] is None and g["medianHours"] is None
+        else:
+            assert not g["suppressed"]
+            assert all(g[c] % 5 == 0 for c in ("homes", "raised", "completed", "open"))
+
+
+def test_robust_z_scores() -> None:
+    median, mad, scores = robust_z_scores([10.0, 11.0, 12.0, 13.0, 40.0])
+    assert (median, mad) == (12.0, 1.0)
+    assert scores == pytest.approx([-1.349, -0.6745, 0.0, 0.6745, 18.886])
+    assert robust_z_scores([5.0, 5.0, 5.0])[2] == [None, None, None]
+
+
+async def test_provider_comparison(seeded_db: Database, gql: GraphQLClient) -> None:
+    result = await compare_providers(
+        seeded_db, SETTINGS, ADMIN, Measure.MEDIAN_WORKING_DAYS, RepairScope()
+    )
+    values = [p.value for p in result.providers if p.value is not None]
+    assert result.peer_median == pytest.approx(statistics.median(values))
+    body = await gql("""{ providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT) {
+        measure threshold peerMedian providers { landlordId name value robustZ outlier } } }""")
+    data = body["data"]["providerComparison"]
+    assert data["threshold"] == 3.5 and data["measure"] == "WITHIN_TARGET_EMERGENCY_PCT"
+    for p in data["providers"]:
+        assert p["outlier"] is (p["robustZ"] is not None and abs(p["robustZ"]) > 3.5)
+
+
+async def test_bad_insight_arguments(gql: GraphQLClient) -> None:
+    body = await gql(
+        """{ repairPerformance(groupBy: [MONTH, MONTH]) { raised } }""", expect_errors=True
+    )
+    assert body["errors"][0]["extensions"]["field"] == "groupBy"
+    body = await gql(
+        """{ repairPerformance(groupBy: [], scope: {postcode: "nope"}) {
+        raised } }""",
+        expect_errors=True,
+    )
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_POSTCODE"
+
+
+async def test_groups_are_typed_as_dimensions(hand_db: Database) -> None:
+    groups: list[PerformanceGroup] = await performance(
+        hand_db, SETTINGS, ADMIN, [Dimension.TRADE, Dimension.SOR_SCHEDULE], RepairScope()
+    )
+    assert groups == []  # the hand-made repairs have no SOR lines
