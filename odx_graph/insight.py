@@ -12,7 +12,14 @@ from typing import Any
 from odx_graph.access import Principal, Tier
 from odx_graph.config import Settings
 from odx_graph.db import Database
-from odx_graph.repo.analytics import Dimension, RepairScope, repair_performance
+from odx_graph.repo.analytics import (
+    Dimension,
+    MarketScope,
+    RepairScope,
+    open_jobs,
+    repair_performance,
+    sor_rates,
+)
 
 COUNTS = ("raised", "completed", "open")
 MEASURES = (
@@ -173,3 +180,77 @@ async def compare_providers(
             )
         )
     return ProviderComparison(measure, median, mad, OUTLIER_THRESHOLD, tuple(providers))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenJobs:
+    """Open repairs in one postcode district for one trade."""
+
+    postcode_district: str
+    trade_code: str | None
+    trade_label: str | None
+    jobs: int | None
+    unassigned: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SorRate:
+    """Typical duration and cost of one SOR code in one postcode district."""
+
+    postcode_district: str
+    sor_code: str
+    jobs: int | None
+    median_working_days: float | None
+    median_cost: float | None
+    median_unit_cost: float | None
+    suppressed: bool
+
+
+def _small(homes: int, principal: Principal, settings: Settings) -> bool:
+    return principal.tier is Tier.PUBLIC and homes < settings.suppress_below_homes
+
+
+def _count(value: int, principal: Principal, settings: Settings) -> int:
+    if principal.tier is Tier.PUBLIC:
+        return _round_to(value, settings.round_counts_to)
+    return value
+
+
+async def contractor_market(
+    db: Database, settings: Settings, principal: Principal, scope: MarketScope
+) -> tuple[list[OpenJobs], list[SorRate]]:
+    """Open jobs by district and trade, and median duration and cost per SOR code per
+    district, for quoting; with the open-data rules applied for ``principal``."""
+    jobs = []
+    for row in await open_jobs(db, scope):
+        hidden = _small(row["homes"], principal, settings)
+        jobs.append(
+            OpenJobs(
+                row["postcode_district"],
+                row["trade_code"],
+                row["trade_label"],
+                None if hidden else _count(row["jobs"], principal, settings),
+                None if hidden else _count(row["unassigned"], principal, settings),
+                hidden,
+            )
+        )
+    rates = []
+    for row in await sor_rates(db, scope):
+        hidden = _small(row["homes"], principal, settings)
+
+        def value(name: str, row: Any = row, hidden: bool = hidden) -> float | None:
+            return None if hidden or row[name] is None else float(row[name])
+
+        rates.append(
+            SorRate(
+                row["postcode_district"],
+                row["sor_code"],
+                None if hidden else _count(row["jobs"], principal, settings),
+                value("median_working_days"),
+                value("median_cost"),
+                value("median_unit_cost"),
+                hidden,
+            )
+        )
+    return jobs, rates

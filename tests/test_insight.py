@@ -315,3 +315,58 @@ async def test_groups_are_typed_as_dimensions(hand_db: Database) -> None:
         hand_db, SETTINGS, ADMIN, [Dimension.TRADE, Dimension.SOR_SCHEDULE], RepairScope()
     )
     assert groups == []  # the hand-made repairs have no SOR lines
+
+
+async def test_contractor_market_matches_a_recomputation(seeded_db: Database) -> None:
+    from odx_graph.insight import contractor_market
+    from odx_graph.repo.analytics import MarketScope
+
+    district = await seeded_db.fetchval(
+        "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    jobs, rates = await contractor_market(
+        seeded_db, SETTINGS, ADMIN, MarketScope("postcode_district", district)
+    )
+    rows = await seeded_db.fetch(
+        "SELECT r.id, r.trade_code, r.contractor_id, r.reported_at, r.completed_at, s.is_open,"
+        " l.sor_code, l.cost, l.quantity FROM repair r JOIN home h ON h.id = r.home_id"
+        " JOIN repair_status s ON s.code = r.status_code"
+        " LEFT JOIN repair_line l ON l.repair_id = r.id WHERE h.postcode_district = $1",
+        district,
+    )
+    holidays = {r["day"] for r in await seeded_db.fetch("SELECT day FROM bank_holiday")}
+    open_by_trade: dict[Any, set[int]] = defaultdict(set)
+    for r in rows:
+        if r["is_open"]:
+            open_by_trade[r["trade_code"]].add(r["id"])
+    assert {(j.trade_code, j.jobs) for j in jobs} == {
+        (t, len(ids)) for t, ids in open_by_trade.items()
+    }
+    per_code: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        if not r["is_open"] and r["completed_at"] is not None and r["sor_code"]:
+            per_code[r["sor_code"]][r["id"]].append(r)
+    assert {r.sor_code for r in rates} == set(per_code)
+    for rate in rates:
+        repairs = per_code[rate.sor_code]
+        costs = [sum(float(x["cost"] or 0) for x in lines) for lines in repairs.values()]
+        days = [
+            float(_working_days(lines[0]["reported_at"], lines[0]["completed_at"], holidays))
+            for lines in repairs.values()
+        ]
+        assert rate.jobs == len(repairs)
+        assert rate.median_cost == pytest.approx(statistics.median(costs))
+        assert rate.median_working_days == pytest.approx(statistics.median(days))
+
+
+async def test_public_contractor_market_hides_small_groups(gql: GraphQLClient) -> None:
+    body = await gql("""{ contractorMarket { openJobs { jobs suppressed }
+        rates { jobs medianCost suppressed } } }""")
+    market = body["data"]["contractorMarket"]
+    rates = market["rates"]
+    assert rates and any(r["suppressed"] for r in rates)
+    for item in (*market["openJobs"], *rates):
+        if item["suppressed"]:
+            assert item["jobs"] is None
+        else:
+            assert item["jobs"] % 5 == 0

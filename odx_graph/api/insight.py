@@ -15,7 +15,7 @@ from odx_graph.errors import InputError
 from odx_graph.ids import decode_int_id, encode_global_id
 from odx_graph.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.query import MAX_FILTER_VALUES
-from odx_graph.repo.analytics import Dimension, RepairScope
+from odx_graph.repo.analytics import Dimension, MarketScope, RepairScope
 
 _POSTCODE_COLUMNS = {
     PostcodeLevel.AREA: "postcode_area",
@@ -306,5 +306,106 @@ async def provider_comparison(
                 suppressed=p.suppressed,
             )
             for p in result.providers
+        ],
+    )
+
+
+@strawberry.type(description="Open repairs in one postcode district for one trade.")
+class OpenJobs:
+    """Demand a contractor can quote for."""
+
+    postcode_district: str = strawberry.field(description="Postcode district, e.g. 'M14'.")
+    trade_code: Optional[str] = strawberry.field(description="Trade code (null when none).")
+    trade_label: Optional[str] = strawberry.field(description="Trade name.")
+    jobs: Optional[int] = strawberry.field(description="Open repairs.")
+    unassigned: Optional[int] = strawberry.field(description="Open repairs with no contractor.")
+    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+
+
+@strawberry.type(description="Typical duration and cost of one SOR code in one district.")
+class SorRate:
+    """Medians over completed repairs with lines of this code."""
+
+    postcode_district: str = strawberry.field(description="Postcode district.")
+    sor_code: str = strawberry.field(description="The SOR code.")
+    jobs: Optional[int] = strawberry.field(description="Completed repairs with the code.")
+    median_working_days: Optional[float] = strawberry.field(
+        description="Median working days from report to completion."
+    )
+    median_cost: Optional[float] = strawberry.field(
+        description="Median cost (GBP) of the code's lines in one repair."
+    )
+    median_unit_cost: Optional[float] = strawberry.field(
+        description="Median cost per unit of quantity (GBP)."
+    )
+    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+
+
+@strawberry.type(description="Open jobs and going rates, for contractors quoting.")
+class ContractorMarket:
+    """Both halves of the market view."""
+
+    open_jobs: list[OpenJobs] = strawberry.field(
+        description="Open repairs by postcode district and trade."
+    )
+    rates: list[SorRate] = strawberry.field(
+        description="Median duration and cost per SOR code per postcode district."
+    )
+
+
+async def contractor_market(
+    info: Info[Context, None],
+    postcode: Annotated[
+        Optional[str], strawberry.argument(description="Postcode area, district, sector or unit.")
+    ] = None,
+    trade: Annotated[
+        Optional[list[str]], strawberry.argument(description="Trade codes, e.g. ['PL'].")
+    ] = None,
+    sor_code: Annotated[
+        Optional[list[str]],
+        strawberry.argument(description="SOR codes to give rates for (all when omitted)."),
+    ] = None,
+) -> ContractorMarket:
+    """Open jobs by postcode district and trade, and median duration and cost per SOR code
+    per district, for quoting."""
+    for name, values in (("trade", trade), ("sorCode", sor_code)):
+        if values is not None and len(values) > MAX_FILTER_VALUES:
+            raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
+    column, value = "", ""
+    if postcode is not None:
+        try:
+            query = parse_postcode_query(postcode)
+        except InputError as exc:
+            exc.field = "postcode"
+            raise
+        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
+    context = info.context
+    jobs, rates = await insight.contractor_market(
+        context.db, context.settings, context.principal, scope
+    )
+    return ContractorMarket(
+        open_jobs=[
+            OpenJobs(
+                postcode_district=j.postcode_district,
+                trade_code=j.trade_code,
+                trade_label=j.trade_label,
+                jobs=j.jobs,
+                unassigned=j.unassigned,
+                suppressed=j.suppressed,
+            )
+            for j in jobs
+        ],
+        rates=[
+            SorRate(
+                postcode_district=r.postcode_district,
+                sor_code=r.sor_code,
+                jobs=r.jobs,
+                median_working_days=r.median_working_days,
+                median_cost=r.median_cost,
+                median_unit_cost=r.median_unit_cost,
+                suppressed=r.suppressed,
+            )
+            for r in rates
         ],
     )

@@ -198,7 +198,11 @@ def _query_type() -> Any:
     for entity in MAPPING.entities:
         if entity.collection:
             namespace[entity.collection] = _collection_field(entity)
-    for resolver in (insight.repair_performance, insight.provider_comparison):
+    for resolver in (
+        insight.repair_performance,
+        insight.provider_comparison,
+        insight.contractor_market,
+    ):
         namespace[resolver.__name__] = strawberry.field(
             resolver=resolver, description=resolver.__doc__
         )

@@ -183,3 +183,82 @@ async def repair_performance(
         f"FROM f {schedules}" + (f" GROUP BY {group} ORDER BY {group}" if group_by else "")
     )
     return await db.fetch(sql, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketScope:
+    """Which part of the contractor market to look at."""
+
+    postcode_column: str = ""
+    postcode_value: str = ""
+    trade_codes: tuple[str, ...] = ()
+    sor_codes: tuple[str, ...] = ()
+
+
+def _market_sql(scope: MarketScope, args: list[Any]) -> str:
+    conditions = ["true"]
+    if scope.postcode_column:
+        assert scope.postcode_column in (
+            "postcode_area",
+            "postcode_district",
+            "postcode_sector",
+            "postcode",
+        )
+        args.append(scope.postcode_value)
+        conditions.append(f"h.{scope.postcode_column} = ${len(args)}")
+    if scope.trade_codes:
+        args.append(list(scope.trade_codes))
+        conditions.append(f"r.trade_code = ANY(${len(args)}::text[])")
+    return " AND ".join(conditions)
+
+
+async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
+    """Open repairs by postcode district and trade, with the homes they are at."""
+    args: list[Any] = []
+    sql = (
+        "SELECT h.postcode_district, r.trade_code, (SELECT label FROM trade t WHERE "
+        "t.code = r.trade_code) AS trade_label, count(*) AS jobs, "
+        "count(*) FILTER (WHERE r.contractor_id IS NULL) AS unassigned, "
+        "count(DISTINCT r.home_id) AS homes "
+        "FROM repair r JOIN home h ON h.id = r.home_id "
+        "JOIN repair_status s ON s.code = r.status_code "
+        f"WHERE s.is_open AND {_market_sql(scope, args)} GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return await db.fetch(sql, *args)
+
+
+async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
+    """Per postcode district and SOR code, over completed repairs: jobs, homes, median
+    working days to complete, and median cost and unit cost of the code's lines (a
+    repair's lines of one code are added up first)."""
+    args: list[Any] = []
+    where = _market_sql(scope, args)
+    if scope.sor_codes:
+        args.append(list(scope.sor_codes))
+        where += f" AND l.sor_code = ANY(${len(args)}::text[])"
+    sql = f"""
+        WITH work AS (
+            SELECT h.postcode_district, l.sor_code, r.id, r.home_id,
+                   we.working_day_number - ws.working_day_number AS working_days,
+                   sum(l.cost) AS cost, sum(l.quantity) AS quantity
+            FROM repair_line l
+            JOIN repair r ON r.id = l.repair_id
+            JOIN repair_status s ON s.code = r.status_code
+            JOIN home h ON h.id = r.home_id
+            LEFT JOIN working_calendar ws
+                ON ws.day = (r.reported_at AT TIME ZONE 'Europe/London')::date
+            LEFT JOIN working_calendar we
+                ON we.day = (r.completed_at AT TIME ZONE 'Europe/London')::date
+            WHERE NOT s.is_open AND r.completed_at IS NOT NULL AND {where}
+            GROUP BY 1, 2, 3, 4, 5
+        )
+        SELECT postcode_district, sor_code, count(*) AS jobs,
+               count(DISTINCT home_id) AS homes,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days)
+                   AS median_working_days,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost) AS median_cost,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost / quantity)
+                   FILTER (WHERE quantity > 0) AS median_unit_cost
+        FROM work GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return await db.fetch(sql, *args)
