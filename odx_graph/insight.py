@@ -18,6 +18,7 @@ from odx_graph.repo.analytics import (
     RepairScope,
     open_jobs,
     repair_performance,
+    replacement_forecast,
     sor_rates,
 )
 
@@ -254,3 +255,45 @@ async def contractor_market(
             )
         )
     return jobs, rates
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastRow:
+    """Components of one type due for replacement in one year, and their cost."""
+
+    year: int
+    component_type: str
+    label: str | None
+    components: int | None
+    estimated_cost: float | None
+    suppressed: bool
+
+
+async def forecast_replacements(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    years: int,
+    unit_costs: Mapping[str, float],
+    postcode_column: str = "",
+    postcode_value: str = "",
+) -> list[ForecastRow]:
+    """Replacement forecast by year and component type for the next ``years`` years;
+    costs are the count times the given cost per component (null without one)."""
+    rows = await replacement_forecast(db, years, postcode_column, postcode_value)
+    forecast = []
+    for row in rows:
+        hidden = _small(row["places"], principal, settings)
+        count = int(row["components"])
+        cost = unit_costs.get(row["component_type_code"])
+        forecast.append(
+            ForecastRow(
+                year=int(row["year"]),
+                component_type=row["component_type_code"],
+                label=row["label"],
+                components=None if hidden else _count(count, principal, settings),
+                estimated_cost=None if hidden or cost is None else count * cost,
+                suppressed=hidden,
+            )
+        )
+    return forecast

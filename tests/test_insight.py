@@ -370,3 +370,123 @@ async def test_public_contractor_market_hides_small_groups(gql: GraphQLClient) -
             assert item["jobs"] is None
         else:
             assert item["jobs"] % 5 == 0
+
+
+def _lifetime(row: Any) -> int | None:
+    """Decent Homes lifetime by where the component is, recomputed in Python."""
+    storeys, in_building = row["storeys"], row["building_id"] is not None
+    if storeys is not None and storeys >= 6:
+        return row["lifetime_high_rise_flat"]  # type: ignore[no-any-return]
+    if in_building or row["property_type_code"] in ("flat", "maisonette", "bedsit"):
+        return row["lifetime_low_rise_flat"]  # type: ignore[no-any-return]
+    return row["lifetime_house"]  # type: ignore[no-any-return]
+
+
+def _age(installed: dt.date, today: dt.date) -> int:
+    return (
+        today.year - installed.year - ((today.month, today.day) < (installed.month, installed.day))
+    )
+
+
+_COMPONENTS = """
+SELECT c.id, c.home_id, c.condition_code, c.install_date, c.component_type_code,
+       coalesce(c.building_id, h.building_id) AS building_id, b.storeys, h.property_type_code,
+       ct.lifetime_house, ct.lifetime_low_rise_flat, ct.lifetime_high_rise_flat,
+       ct.is_key_component, c.building_id AS own_building
+FROM component c JOIN component_type ct ON ct.code = c.component_type_code
+LEFT JOIN home h ON h.id = c.home_id
+LEFT JOIN building b ON b.id = coalesce(c.building_id, h.building_id)"""
+
+
+async def test_component_life_fields_match_a_recomputation(
+    gql: GraphQLClient, seeded_db: Database
+) -> None:
+    today = await seeded_db.fetchval("SELECT current_date")
+    rows = {r["id"]: r for r in await seeded_db.fetch(_COMPONENTS)}
+    body = await gql("""{ components(first: 100, orderBy: ID) { nodes { id installDate
+        expectedLifetime ageInYears remainingLifetime isPastLifetime } } }""")
+    nodes = body["data"]["components"]["nodes"]
+    assert len(nodes) == 100
+    for node in nodes:
+        import base64
+
+        row = rows[int(base64.b64decode(node["id"]).decode().split(":")[1])]
+        lifetime = _lifetime(row)
+        age = _age(row["install_date"], today) if row["install_date"] else None
+        assert node["expectedLifetime"] == lifetime
+        assert node["ageInYears"] == age
+        if lifetime is not None and age is not None:
+            assert node["remainingLifetime"] == lifetime - age
+            assert node["isPastLifetime"] is (age >= lifetime)
+
+
+async def test_decent_homes_disrepair_matches_a_recomputation(
+    gql: GraphQLClient, seeded_db: Database
+) -> None:
+    today = await seeded_db.fetchval("SELECT current_date")
+    components = await seeded_db.fetch(_COMPONENTS)
+    homes = await seeded_db.fetch("SELECT id, building_id FROM home")
+    expected = {}
+    for home in homes:
+        mine = [
+            c
+            for c in components
+            if c["home_id"] == home["id"]
+            or (c["own_building"] is not None and c["own_building"] == home["building_id"])
+        ]
+        if not mine:
+            expected[home["id"]] = None
+            continue
+
+        def bad(c: Any) -> bool:
+            lifetime = _lifetime(c)
+            return (
+                c["condition_code"] in ("poor", "failed")
+                and c["install_date"] is not None
+                and lifetime is not None
+                and _age(c["install_date"], today) >= lifetime
+            )
+
+        key_bad = sum(1 for c in mine if bad(c) and c["is_key_component"])
+        other_bad = sum(1 for c in mine if bad(c) and not c["is_key_component"])
+        expected[home["id"]] = key_bad >= 1 or other_bad >= 2
+    body = await gql("""{ homes(first: 100, orderBy: ID) { nodes { id failsDisrepairCriterion }
+        } }""")
+    import base64
+
+    got = {
+        int(base64.b64decode(n["id"]).decode().split(":")[1]): n["failsDisrepairCriterion"]
+        for n in body["data"]["homes"]["nodes"]
+    }
+    assert got == {k: v for k, v in expected.items() if k in got}
+    assert any(got.values()) and not all(got.values())
+
+
+async def test_replacement_forecast_matches_a_recomputation(
+    gql: GraphQLClient, seeded_db: Database
+) -> None:
+    from odx_graph.insight import forecast_replacements
+
+    today = await seeded_db.fetchval("SELECT current_date")
+    expected: dict[tuple[int, str], int] = defaultdict(int)
+    for c in await seeded_db.fetch(_COMPONENTS):
+        lifetime = _lifetime(c)
+        if c["install_date"] is None or lifetime is None:
+            continue
+        year = max(today.year, c["install_date"].year + lifetime)
+        if year < today.year + 10:
+            expected[(year, c["component_type_code"])] += 1
+    rows = await forecast_replacements(seeded_db, SETTINGS, ADMIN, 10, {"kitchen": 5000.0})
+    assert {(r.year, r.component_type): r.components for r in rows} == dict(expected)
+    for r in rows:
+        cost = 5000.0 * (r.components or 0) if r.component_type == "kitchen" else None
+        assert r.estimated_cost == cost
+    body = await gql("""{ replacementForecast(years: 3, costs: [{componentType: "gas-boiler",
+        cost: 3000}]) { year componentType components estimatedCost suppressed } }""")
+    public = body["data"]["replacementForecast"]
+    assert {r["year"] for r in public} <= {today.year, today.year + 1, today.year + 2}
+    for r in public:
+        if not r["suppressed"]:
+            assert r["components"] % 5 == 0
+    bad = await gql("{ replacementForecast(years: 99) { year } }", expect_errors=True)
+    assert bad["errors"][0]["extensions"]["field"] == "years"

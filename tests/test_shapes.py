@@ -44,6 +44,8 @@ STABLE_PROPERTIES = {
     "completedAt", "cost", "lineNumber", "sorCode", "quantity", "unitCost", "occurredAt",
     "note", "responseHours", "responseWorkingDays", "isEmergency", "isOpen", "isKeyComponent",
     "lifetimeHouse", "lifetimeLowRiseFlat", "lifetimeHighRiseFlat", "sorSchedule",
+    "expectedLifetime", "ageInYears", "remainingLifetime", "isPastLifetime",
+    "failsDisrepairCriterion",
     # object properties
     "organisationKind", "trade", "allocatedBy", "hasReference", "referenceOf", "landlord",
     "landlordOf", "contractor", "contractorFor", "inBuilding", "hasHome", "isComponentOf",

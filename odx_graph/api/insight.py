@@ -409,3 +409,76 @@ async def contractor_market(
             for r in rates
         ],
     )
+
+
+@strawberry.input(description="A cost to assume for replacing one component of a type.")
+class ComponentCostInput:
+    """Replacement cost per component."""
+
+    component_type: str = strawberry.field(description="Component type code, e.g. 'kitchen'.")
+    cost: float = strawberry.field(description="Cost in GBP of replacing one.")
+
+
+@strawberry.type(description="Components of one type due for replacement in one year.")
+class ReplacementForecast:
+    """One row of the forecast."""
+
+    year: int = strawberry.field(description="Calendar year.")
+    component_type: str = strawberry.field(description="Component type code.")
+    label: Optional[str] = strawberry.field(description="Component type name.")
+    components: Optional[int] = strawberry.field(description="Components due that year.")
+    estimated_cost: Optional[float] = strawberry.field(
+        description="Components times the cost given for the type (null without one)."
+    )
+    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+
+
+async def replacement_forecast(
+    info: Info[Context, None],
+    years: Annotated[int, strawberry.argument(description="How many years ahead (1-30).")] = 10,
+    costs: Annotated[
+        Optional[list[ComponentCostInput]],
+        strawberry.argument(
+            description="Replacement cost per component type; no cost, no estimate."
+        ),
+    ] = None,
+    postcode: Annotated[
+        Optional[str],
+        strawberry.argument(
+            description="Homes (and their buildings) in this postcode area, district, sector "
+            "or unit."
+        ),
+    ] = None,
+) -> list[ReplacementForecast]:
+    """Components due for replacement by year and type: each is due when it reaches its
+    Decent Homes lifetime, or this year when already past it."""
+    if not 1 <= years <= 30:
+        raise InputError("years must be between 1 and 30", field="years")
+    unit_costs: dict[str, float] = {}
+    for item in costs or []:
+        if item.cost < 0 or item.cost != item.cost:
+            raise InputError("costs must not be negative", field="costs")
+        unit_costs[item.component_type] = item.cost
+    column, value = "", ""
+    if postcode is not None:
+        try:
+            query = parse_postcode_query(postcode)
+        except InputError as exc:
+            exc.field = "postcode"
+            raise
+        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    context = info.context
+    rows = await insight.forecast_replacements(
+        context.db, context.settings, context.principal, years, unit_costs, column, value
+    )
+    return [
+        ReplacementForecast(
+            year=r.year,
+            component_type=r.component_type,
+            label=r.label,
+            components=r.components,
+            estimated_cost=r.estimated_cost,
+            suppressed=r.suppressed,
+        )
+        for r in rows
+    ]

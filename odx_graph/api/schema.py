@@ -202,6 +202,7 @@ def _query_type() -> Any:
         insight.repair_performance,
         insight.provider_comparison,
         insight.contractor_market,
+        insight.replacement_forecast,
     ):
         namespace[resolver.__name__] = strawberry.field(
             resolver=resolver, description=resolver.__doc__

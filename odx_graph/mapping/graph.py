@@ -17,7 +17,7 @@ from odx_graph.vocab import ONS_GEOGRAPHY
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off
-STRING, INT, FLOAT = Scalar.STRING, Scalar.INT, Scalar.FLOAT
+STRING, INT, FLOAT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.FLOAT, Scalar.BOOLEAN
 DATE, DATETIME, DECIMAL = Scalar.DATE, Scalar.DATETIME, Scalar.DECIMAL
 STRINGS, IDS, INT_FILTER = FilterKind.STRINGS, FilterKind.IDS, FilterKind.INT
 BOOLEAN_FILTER, DATETIME_FILTER = FilterKind.BOOLEAN, FilterKind.DATETIME
@@ -58,6 +58,28 @@ def by_postcode(sql: str) -> Filter:
                   "Postcode at any level: area ('SW'), district ('SW1A'), sector ('SW1A 2') "
                   "or full postcode ('SW1A 2AA'). Case and spacing are normalised.")
 
+
+# Decent Homes lifetime of a component by where it is: a house, or a flat in a block of
+# under 6 storeys, or of 6 or more. Communal components take their building's height.
+COMPONENT_LIFETIME = (
+    "(SELECT CASE WHEN b.storeys >= 6 THEN ct.lifetime_high_rise_flat "
+    "WHEN b.id IS NOT NULL OR ch.property_type_code IN ('flat', 'maisonette', 'bedsit') "
+    "THEN ct.lifetime_low_rise_flat ELSE ct.lifetime_house END "
+    "FROM component_type ct LEFT JOIN home ch ON ch.id = {t}.home_id "
+    "LEFT JOIN building b ON b.id = coalesce({t}.building_id, ch.building_id) "
+    "WHERE ct.code = {t}.component_type_code)"
+)
+# Criterion B: key components past life and poor count once, other components twice.
+FAILS_DISREPAIR = (
+    "(SELECT CASE WHEN count(*) = 0 THEN NULL ELSE "
+    "count(*) FILTER (WHERE d.bad AND d.key) >= 1 "
+    "OR count(*) FILTER (WHERE d.bad AND NOT d.key) >= 2 END "
+    "FROM (SELECT ct.is_key_component AS key, c.condition_code IN ('poor', 'failed') "
+    "AND extract(year FROM age(current_date, c.install_date)) >= "
+    + COMPONENT_LIFETIME.replace("{t}", "c") + " AS bad "
+    "FROM component c JOIN component_type ct ON ct.code = c.component_type_code "
+    "WHERE c.home_id = {t}.id OR c.building_id = {t}.building_id) AS d)"
+)
 
 # Repairs and components are placed by the postcode of their home.
 HOME_POSTCODE = by_postcode(
@@ -171,6 +193,10 @@ HOME = Entity(
         Field("bedrooms", INT, "Number of bedrooms."),
         Field("floorLevel", INT, "Floor the home's entrance is on (0 ground, negative basement)."),
         Field("yearBuilt", INT, "Year of construction."),
+        Field("failsDisrepairCriterion", BOOLEAN,
+              "Decent Homes criterion B: one key component, or two others, of the home or its "
+              "building past their lifetime and in poor or failed condition. Null when no "
+              "components are recorded.", sql=FAILS_DISREPAIR, derived=True),
     ),
     relations=(
         one("landlord", "Organisation", "The landlord responsible for the home.", "landlord"),
@@ -213,6 +239,22 @@ COMPONENT = Entity(
         Field("make", STRING, "Manufacturer."),
         Field("model", STRING, "Model name or number."),
         Field("lastServicedDate", DATE, "Date of last service."),
+        Field("expectedLifetime", INT,
+              "Decent Homes lifetime in years for this component where it is (house, flat "
+              "in a block under 6 storeys, or 6 storeys or more).",
+              sql=COMPONENT_LIFETIME, derived=True),
+        Field("ageInYears", INT, "Whole years since installation, as of today.",
+              sql="extract(year FROM age(current_date, {t}.install_date))::integer",
+              derived=True),
+        Field("remainingLifetime", INT,
+              "Expected lifetime minus age, in years; negative when past its lifetime.",
+              sql=f"({COMPONENT_LIFETIME}) - "
+                  "extract(year FROM age(current_date, {t}.install_date))::integer",
+              derived=True),
+        Field("isPastLifetime", BOOLEAN,
+              "Whether its age has reached its Decent Homes lifetime.",
+              sql=f"extract(year FROM age(current_date, {{t}}.install_date))::integer "
+                  f">= ({COMPONENT_LIFETIME})", derived=True),
     ),
     relations=(
         coded("componentType", "ComponentType",

@@ -262,3 +262,50 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
         FROM work GROUP BY 1, 2 ORDER BY 1, 2
     """
     return await db.fetch(sql, *args)
+
+
+async def replacement_forecast(
+    db: Database, years: int, postcode_column: str = "", postcode_value: str = ""
+) -> list[Record]:
+    """Components due for replacement in each of the next ``years`` calendar years, by
+    type: due in the year they reach their Decent Homes lifetime, or this year when already
+    past it. Components without an install date or a lifetime are left out."""
+    from odx_graph.mapping.graph import COMPONENT_LIFETIME
+
+    args: list[Any] = [years]
+    where = "true"
+    if postcode_column:
+        assert postcode_column in (
+            "postcode_area",
+            "postcode_district",
+            "postcode_sector",
+            "postcode",
+        )
+        args.append(postcode_value)
+        where = (
+            f"EXISTS (SELECT 1 FROM home ph WHERE ph.{postcode_column} = $2 AND "
+            "(ph.id = c.home_id OR ph.building_id = c.building_id))"
+        )
+    lifetime = COMPONENT_LIFETIME.replace("{t}", "c")
+    sql = f"""
+        WITH life AS (
+            SELECT c.component_type_code, c.home_id, c.building_id, c.install_date,
+                   {lifetime} AS lifetime
+            FROM component c
+            WHERE c.install_date IS NOT NULL AND {where}
+        ), due AS (
+            -- greatest() ignores nulls, so components without a lifetime are dropped first
+            SELECT component_type_code, home_id, building_id,
+                   greatest(extract(year FROM current_date)::integer,
+                            extract(year FROM install_date)::integer + lifetime) AS year
+            FROM life WHERE lifetime IS NOT NULL
+        )
+        SELECT year, component_type_code,
+               (SELECT label FROM component_type t WHERE t.code = component_type_code) AS label,
+               count(*) AS components,
+               count(DISTINCT coalesce('h' || home_id, 'b' || building_id)) AS places
+        FROM due
+        WHERE year IS NOT NULL AND year < extract(year FROM current_date)::integer + $1
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return await db.fetch(sql, *args)
