@@ -57,6 +57,17 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def postcode_location(raw: str, field: str) -> tuple[str, str]:
+    """``(home column, normalised value)`` for a postcode at any level; a bad postcode
+    raises ``InputError`` naming ``field``."""
+    try:
+        query = parse_postcode_query(raw)
+    except InputError as exc:
+        exc.field = field
+        raise
+    return _POSTCODE_COLUMNS[query.level], query.value
+
+
 def bind_filters(entity: Entity, values: Mapping[str, Any]) -> tuple[BoundFilter, ...]:
     """Validate each given filter value of ``entity`` (``None`` means not given)."""
     by_name = {f.name: f for f in entity.filters}
@@ -76,13 +87,8 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
     if isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
         raise InputError(f"at most {MAX_FILTER_VALUES} values per filter", field=field_name)
     if spec.kind is FilterKind.POSTCODE:
-        try:
-            query = parse_postcode_query(str(value))
-        except InputError as exc:
-            exc.field = field_name
-            raise
-        sql = spec.sql.replace("{postcode_column}", _POSTCODE_COLUMNS[query.level])
-        return BoundFilter(sql, query.value)
+        column, postcode = postcode_location(str(value), field_name)
+        return BoundFilter(spec.sql.replace("{postcode_column}", column), postcode)
     if spec.kind is FilterKind.IDS:
         keys = [decode_int_id(v, spec.target, field=field_name) for v in value]
         return BoundFilter(spec.sql, keys)

@@ -490,3 +490,20 @@ async def test_replacement_forecast_matches_a_recomputation(
             assert r["components"] % 5 == 0
     bad = await gql("{ replacementForecast(years: 99) { year } }", expect_errors=True)
     assert bad["errors"][0]["extensions"]["field"] == "years"
+
+
+async def test_replacement_forecast_by_postcode(seeded_db: Database) -> None:
+    from odx_graph.insight import forecast_replacements
+
+    district = await seeded_db.fetchval(
+        "SELECT postcode_district FROM home WHERE building_id IS NOT NULL LIMIT 1"
+    )
+    everywhere = await forecast_replacements(seeded_db, SETTINGS, ADMIN, 10, {})
+    local = await forecast_replacements(
+        seeded_db, SETTINGS, ADMIN, 10, {}, "postcode_district", district
+    )
+    total = {(r.year, r.component_type): r.components or 0 for r in everywhere}
+    assert local and all(
+        0 < (r.components or 0) <= total[(r.year, r.component_type)] for r in local
+    )
+    assert sum(r.components or 0 for r in local) < sum(total.values())

@@ -13,16 +13,8 @@ from odx_graph import insight
 from odx_graph.api.context import Context
 from odx_graph.errors import InputError
 from odx_graph.ids import decode_int_id, encode_global_id
-from odx_graph.postcodes import PostcodeLevel, parse_postcode_query
-from odx_graph.query import MAX_FILTER_VALUES
+from odx_graph.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.repo.analytics import Dimension, MarketScope, RepairScope
-
-_POSTCODE_COLUMNS = {
-    PostcodeLevel.AREA: "postcode_area",
-    PostcodeLevel.DISTRICT: "postcode_district",
-    PostcodeLevel.SECTOR: "postcode_sector",
-    PostcodeLevel.UNIT: "postcode",
-}
 
 
 @strawberry.enum(description="What repair performance can be grouped by.")
@@ -194,14 +186,9 @@ def _scope(given: RepairScopeInput | None) -> RepairScope:
     landlords = given.landlord or []
     if len(landlords) > MAX_FILTER_VALUES:
         raise InputError(f"at most {MAX_FILTER_VALUES} landlords", field="scope.landlord")
-    column, value = "", ""
-    if given.postcode is not None:
-        try:
-            query = parse_postcode_query(given.postcode)
-        except InputError as exc:
-            exc.field = "scope.postcode"
-            raise
-        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    column, value = (
+        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
+    )
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
@@ -371,14 +358,7 @@ async def contractor_market(
     for name, values in (("trade", trade), ("sorCode", sor_code)):
         if values is not None and len(values) > MAX_FILTER_VALUES:
             raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
-    column, value = "", ""
-    if postcode is not None:
-        try:
-            query = parse_postcode_query(postcode)
-        except InputError as exc:
-            exc.field = "postcode"
-            raise
-        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
     context = info.context
     jobs, rates = await insight.contractor_market(
@@ -459,14 +439,7 @@ async def replacement_forecast(
         if item.cost < 0 or item.cost != item.cost:
             raise InputError("costs must not be negative", field="costs")
         unit_costs[item.component_type] = item.cost
-    column, value = "", ""
-    if postcode is not None:
-        try:
-            query = parse_postcode_query(postcode)
-        except InputError as exc:
-            exc.field = "postcode"
-            raise
-        column, value = _POSTCODE_COLUMNS[query.level], query.value
+    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     context = info.context
     rows = await insight.forecast_replacements(
         context.db, context.settings, context.principal, years, unit_costs, column, value

@@ -148,14 +148,20 @@ def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
     if scope.landlord_ids:
         conditions.append(f"r.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
     if scope.postcode_column:
-        assert scope.postcode_column in (
-            "postcode_area",
-            "postcode_district",
-            "postcode_sector",
-            "postcode",
+        conditions.append(
+            _postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
         )
-        conditions.append(f"h.{scope.postcode_column} = {bind(scope.postcode_value)}")
     return " AND ".join(conditions)
+
+
+_POSTCODE_COLUMNS = frozenset({"postcode_area", "postcode_district", "postcode_sector", "postcode"})
+
+
+def _postcode_condition(home_alias: str, column: str, placeholder: str) -> str:
+    """``{home}.{column} = $n`` for one of the home's postcode columns (never user text)."""
+    if column not in _POSTCODE_COLUMNS:
+        raise ValueError(f"not a postcode column: {column!r}")
+    return f"{home_alias}.{column} = {placeholder}"
 
 
 async def repair_performance(
@@ -198,14 +204,8 @@ class MarketScope:
 def _market_sql(scope: MarketScope, args: list[Any]) -> str:
     conditions = ["true"]
     if scope.postcode_column:
-        assert scope.postcode_column in (
-            "postcode_area",
-            "postcode_district",
-            "postcode_sector",
-            "postcode",
-        )
         args.append(scope.postcode_value)
-        conditions.append(f"h.{scope.postcode_column} = ${len(args)}")
+        conditions.append(_postcode_condition("h", scope.postcode_column, f"${len(args)}"))
     if scope.trade_codes:
         args.append(list(scope.trade_codes))
         conditions.append(f"r.trade_code = ANY(${len(args)}::text[])")
@@ -275,15 +275,10 @@ async def replacement_forecast(
     args: list[Any] = [years]
     where = "true"
     if postcode_column:
-        assert postcode_column in (
-            "postcode_area",
-            "postcode_district",
-            "postcode_sector",
-            "postcode",
-        )
         args.append(postcode_value)
+        located = _postcode_condition("ph", postcode_column, "$2")
         where = (
-            f"EXISTS (SELECT 1 FROM home ph WHERE ph.{postcode_column} = $2 AND "
+            f"EXISTS (SELECT 1 FROM home ph WHERE {located} AND "
             "(ph.id = c.home_id OR ph.building_id = c.building_id))"
         )
     lifetime = COMPONENT_LIFETIME.replace("{t}", "c")
