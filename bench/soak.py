@@ -50,7 +50,8 @@ async def _connections(url: str) -> int:
     try:
         return int(
             await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'odx-graph'"
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'odx-graph' "
+                "AND datname = current_database()"
             )
         )
     finally:
