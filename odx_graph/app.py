@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +41,13 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our per-request context."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse a request body; absurdly nested JSON is a bad request, not a crash."""
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("the JSON is nested too deeply", "", 0) from None
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""
@@ -168,6 +177,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
     app.state.settings = settings
+    # Each dump holds a connection for its whole download: at most a quarter of the pool.
+    app.state.dump_slots = asyncio.Semaphore(max(1, settings.pool_max_size // 4))
     app.state.metrics = metrics.Metrics(
         lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None
     )

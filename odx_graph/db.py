@@ -42,9 +42,9 @@ def translate_error(exc: BaseException) -> Exception:
     if isinstance(exc, asyncpg.QueryCanceledError):
         return QueryTimeoutError("the query took longer than the statement timeout allows")
     if isinstance(exc, asyncpg.DataError):
-        return InputError(
-            f"a value is out of range or malformed: {exc}", code=ErrorCode.BAD_USER_INPUT
-        )
+        # The driver's text names placeholders and Python values: not for clients.
+        log.info("value refused by the database", exc_info=exc)
+        return InputError("a value is out of range or malformed", code=ErrorCode.BAD_USER_INPUT)
     if isinstance(exc, asyncpg.InternalClientError):
         # Seen when a connection dies mid-statement (a database restart) and the pool
         # resets it on release; the pool then drops it. Logged, as it could be a bug too.
@@ -58,9 +58,10 @@ def translate_error(exc: BaseException) -> Exception:
 class Database:
     """A pool plus statement listeners. Create with :meth:`connect`."""
 
-    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, acquire_timeout: float = 5.0) -> None:
         self.pool = pool
         self.dsn = dsn
+        self.acquire_timeout = acquire_timeout
         self._listeners: list[StatementListener] = []
 
     @classmethod
@@ -93,7 +94,7 @@ class Database:
             )
         except Exception as exc:
             raise translate_error(exc) from exc
-        return cls(pool, dsn)
+        return cls(pool, dsn, acquire_timeout=connect_timeout_ms / 1000)
 
     async def close(self) -> None:
         """Close every connection, waiting for those in use."""
@@ -113,43 +114,37 @@ class Database:
 
     async def fetch(self, sql: str, *args: Any) -> list[Record]:
         """Run a query and return all rows."""
-        self._notify(sql)
-        try:
-            rows: list[Record] = await self.pool.fetch(sql, *args)
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        rows: list[Record] = await self._run("fetch", sql, args)
         return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> Record | None:
         """Run a query and return its first row, if any."""
-        self._notify(sql)
-        try:
-            return await self.pool.fetchrow(sql, *args)
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        return await self._run("fetchrow", sql, args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         """Run a query and return the first column of its first row."""
-        self._notify(sql)
-        try:
-            return await self.pool.fetchval(sql, *args)
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        return await self._run("fetchval", sql, args)
 
     async def execute(self, sql: str, *args: Any) -> str:
         """Run a statement and return its status tag."""
+        status: str = await self._run("execute", sql, args)
+        return status
+
+    async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         self._notify(sql)
         try:
-            status: str = await self.pool.execute(sql, *args)
+            # Waiting for a free connection is bounded too: a pool held by slow streams
+            # gives a quick retryable error, not a hang.
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+                return await getattr(conn, method)(sql, *args)
         except Exception as exc:
             raise translate_error(exc) from exc
-        return status
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection for multi-statement work (migrations, bulk loads)."""
+        """A pooled connection for multi-statement work (migrations, bulk loads, dumps)."""
         try:
-            async with self.pool.acquire() as conn:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
                 yield conn
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise translate_error(exc) from exc

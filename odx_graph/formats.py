@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from enum import StrEnum
@@ -70,12 +71,13 @@ def negotiate(accept: str | None, offered: tuple[RdfFormat, ...] = ALL_FORMATS) 
     """The best offered format for an ``Accept`` header; ``None`` means 406.
 
     No header, or ``*/*``, gives the first offered format (Turtle); ties in quality go to
-    the earlier entry of the header, as browsers list HTML first.
+    the earlier entry of the header, as browsers list HTML first. A type given ``q=0`` is
+    refused even when a wildcard would otherwise admit it.
     """
     if not accept or not accept.strip():
         return offered[0]
-    best: tuple[float, int, RdfFormat] | None = None
-    for position, part in enumerate(accept.split(",")):
+    entries: list[tuple[str, float]] = []
+    for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
         quality = 1.0
         for param in params:
@@ -85,16 +87,23 @@ def negotiate(accept: str | None, offered: tuple[RdfFormat, ...] = ALL_FORMATS) 
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
+                if not math.isfinite(quality):
+                    quality = 0.0
+        entries.append((media.lower(), quality))
+    refused = {_ACCEPTED[m] for m, q in entries if q <= 0 and m in _ACCEPTED}
+    best: tuple[float, int, RdfFormat] | None = None
+    for position, (media, quality) in enumerate(entries):
         if quality <= 0:
             continue
-        media = media.lower()
         if media in ("*/*", "text/*", "application/*"):
             candidates = [
-                f for f in offered if media == "*/*" or f.media_type.startswith(media[:-1])
+                f
+                for f in offered
+                if f not in refused and (media == "*/*" or f.media_type.startswith(media[:-1]))
             ]
         else:
             match = _ACCEPTED.get(media)
-            candidates = [match] if match in offered else []
+            candidates = [match] if match in offered and match not in refused else []
         for candidate in candidates[:1]:
             rank = (quality, -position, candidate)
             if best is None or rank[:2] > best[:2]:
@@ -117,7 +126,7 @@ def serialise(graph: Graph, fmt: RdfFormat) -> bytes:
         ordered = sorted(graph, key=lambda t: (str(t[0]), str(t[1]) != _RDF_TYPE, str(t[1])))
         return (writer.header() + writer.chunk(ordered)).encode("utf-8")
     if fmt is RdfFormat.NTRIPLES:
-        return graph.serialize(format="nt", encoding="utf-8")
+        return NTriplesWriter().chunk(sorted(graph)).encode("utf-8")
     if fmt is RdfFormat.JSONLD:
         return json_ld(graph).encode("utf-8")
     raise ValueError(f"{fmt} is not an RDF syntax")
@@ -156,9 +165,18 @@ class NTriplesWriter(StreamWriter):
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def safe_iri(iri: str) -> str:
+    """``iri`` with the characters an IRI may not hold percent-encoded (defence in depth:
+    the IRIs minted here never contain them)."""
+    return _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), iri)
+
+
 def _nt(node: Node) -> str:
     if isinstance(node, URIRef):
-        return f"<{node}>"
+        return f"<{safe_iri(str(node))}>"
     if isinstance(node, Literal):
         text = '"' + str(node).translate(_ESCAPES) + '"'
         if node.language:
@@ -200,7 +218,7 @@ def _turtle(node: Node, *, predicate: bool = False) -> str:
     if isinstance(node, URIRef):
         short = compact(str(node))
         local = short.partition(":")[2]
-        return short if short != str(node) and _LOCAL.match(local) else f"<{node}>"
+        return short if short != str(node) and _LOCAL.match(local) else f"<{safe_iri(str(node))}>"
     if isinstance(node, Literal) and node.datatype is not None:
         lexical = Literal(str(node)).n3()
         return f"{lexical}^^{_turtle(URIRef(node.datatype))}"

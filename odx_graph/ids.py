@@ -7,10 +7,15 @@ import binascii
 import datetime as dt
 import decimal
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.errors import ErrorCode, InputError
+
+# Keys are ASCII digits without leading zeros (str.isdigit() would accept "²" and "١").
+KEY = re.compile(r"^[1-9][0-9]{0,17}$")
+MAX_CURSOR_LENGTH = 512
 
 
 def encode_global_id(type_name: str, key: int | str) -> str:
@@ -33,7 +38,7 @@ def decode_global_id(global_id: str, *, field: str = "id") -> tuple[str, str]:
 def decode_int_id(global_id: str, expected_type: str, *, field: str = "id") -> int:
     """The integer key of a global ID that must name ``expected_type``."""
     type_name, key = decode_global_id(global_id, field=field)
-    if type_name != expected_type or not key.isdigit() or len(key) > 18:
+    if type_name != expected_type or not KEY.match(key):
         raise InputError(
             f"{global_id!r} is not the ID of a {expected_type}",
             field=field,
@@ -70,6 +75,8 @@ def encode_cursor(cursor: Cursor) -> str:
 def decode_cursor(text: str) -> Cursor:
     """Parse a cursor made by :func:`encode_cursor`; anything else raises ``InputError``."""
     try:
+        if len(text) > MAX_CURSOR_LENGTH:
+            raise ValueError(text)
         padded = text + "=" * (-len(text) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         order, descending, value, key = payload

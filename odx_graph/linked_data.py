@@ -14,6 +14,7 @@ from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.formats import WRITERS, RdfFormat, bind_prefixes
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Scalar
+from odx_graph.query import LIST_CAP
 from odx_graph.rdf import node_iri, row_triples, term
 from odx_graph.repo import export
 from odx_graph.vocab import ONTOLOGY_IRI, PREFIXES
@@ -30,8 +31,8 @@ async def describe(
     db: Database, settings: Settings, principal: Principal, entity: Entity, key: int
 ) -> Graph | None:
     """The description of one node: its own triples, its short lists (lines, references,
-    status history) in full, and links to up to ``page_size_max`` items of each longer
-    list (a home's repairs...). ``None`` when it does not exist."""
+    status history) in full (up to ``LIST_CAP``), and links to up to ``page_size_max``
+    items of each longer list (a home's repairs...). ``None`` when it does not exist."""
     base = settings.base_iri
     row = await export.describe_row(db, entity, key, principal)
     if row is None:
@@ -44,9 +45,8 @@ async def describe(
         if relation.cardinality is Cardinality.ONE or relation.source_is_array:
             continue
         target = MAPPING[relation.target]
-        rows = await export.related_rows(
-            db, relation, target, key, principal, settings.page_size_max
-        )
+        limit = LIST_CAP if relation.cardinality is Cardinality.LIST else settings.page_size_max
+        rows = await export.related_rows(db, relation, target, key, principal, limit)
         for child in rows:
             if relation.cardinality is Cardinality.LIST:
                 for triple in row_triples(target, child, base):

@@ -34,6 +34,9 @@ _ROUTES = frozenset(
 )
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def route_label(path: str) -> str:
     """A bounded label for metrics: the route template, never the raw path."""
     if path in _ROUTES:
@@ -87,7 +90,8 @@ class RequestIdMiddleware:
             route = route_label(scope["path"])
             metrics = _metrics(scope)
             if metrics is not None:
-                metrics.http_requests.labels(route, scope["method"], str(status)).inc()
+                method = scope["method"] if scope["method"] in _METHODS else "other"
+                metrics.http_requests.labels(route, method, str(status)).inc()
                 metrics.http_latency.labels(route).observe(elapsed)
                 if status >= 400:
                     metrics.errors.labels(f"HTTP_{status}").inc()
@@ -156,14 +160,22 @@ class ConcurrencyLimitMiddleware:
                 metrics.in_flight.dec()
 
     async def _acquire_within(self, seconds: float) -> bool:
-        """Take a slot, waiting at most ``seconds``; never leaks one when time runs out."""
+        """Take a slot, waiting at most ``seconds``. Never leaks one: not when time runs
+        out, and not when the waiting request itself is cancelled (client gone)."""
         waiter = asyncio.ensure_future(self.slots.acquire())
-        done, _ = await asyncio.wait({waiter}, timeout=seconds)
+        try:
+            done, _ = await asyncio.wait({waiter}, timeout=seconds)
+        except asyncio.CancelledError:
+            self._abandon(waiter)
+            raise
         if done:
             return True
-        if not waiter.cancel():  # acquired just as the wait ended: give the slot back
-            self.slots.release()
+        self._abandon(waiter)
         return False
+
+    def _abandon(self, waiter: asyncio.Future[Any]) -> None:
+        if not waiter.cancel():  # it acquired just as we gave up: give the slot back
+            self.slots.release()
 
     async def _shed(self, scope: Scope, send: Send, reason: str) -> None:
         metrics = _metrics(scope)

@@ -66,8 +66,13 @@ def load_migrations(directory: Path) -> list[Migration]:
     return [migrations[v] for v in sorted(migrations)]
 
 
-async def _check_history(conn: Connection, migrations: list[Migration]) -> MigrationStatus:
-    await conn.execute(_CREATE_TABLE)
+async def _check_history(
+    conn: Connection, migrations: list[Migration], *, create: bool = True
+) -> MigrationStatus:
+    if create:
+        await conn.execute(_CREATE_TABLE)
+    elif await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+        return MigrationStatus((), tuple(migrations))
     rows = await conn.fetch("SELECT version, name, checksum FROM schema_migrations ORDER BY 1")
     on_disk = {m.version: m for m in migrations}
     for row in rows:
@@ -92,7 +97,7 @@ async def migration_status(conn: Connection, directory: Path) -> MigrationStatus
     migrations = load_migrations(directory)
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_LOCK_KEY)
-        return await _check_history(conn, migrations)
+        return await _check_history(conn, migrations, create=False)
 
 
 async def migrate(conn: Connection, directory: Path) -> list[Migration]:

@@ -25,6 +25,8 @@ _POSTCODE_COLUMNS = {
     PostcodeLevel.UNIT: "postcode",
 }
 MAX_FILTER_VALUES = 500
+# Short lists (a repair's lines, references, status history) are returned whole up to this.
+LIST_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,9 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
         return BoundFilter(spec.sql, f"%{escaped}%")
     if spec.kind is FilterKind.STRINGS:
         return BoundFilter(spec.sql, [str(v) for v in value])
-    if spec.kind is FilterKind.INT and not -(2**31) <= int(value) < 2**31:
-        raise InputError(f"{value} is out of range", field=field_name)
+    low, high = spec.bounds
+    if spec.kind is FilterKind.INT and not low <= int(value) <= high:
+        raise InputError(f"must be between {low} and {high}", field=field_name)
     return BoundFilter(spec.sql, value)
 
 
@@ -144,16 +147,25 @@ def make_list_request(
 
 def _cursor_value(value: Any, scalar: Scalar) -> Any:
     try:
-        if scalar is Scalar.INT and isinstance(value, int) and not isinstance(value, bool):
+        if (
+            scalar is Scalar.INT
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and -(2**63) <= value < 2**63
+        ):
             return value
         if scalar is Scalar.STRING and isinstance(value, str):
             return value
         if scalar is Scalar.DATETIME and isinstance(value, str):
-            return dt.datetime.fromisoformat(value)
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is not None and 1 < moment.year < 9999:
+                return moment
         if scalar is Scalar.DATE and isinstance(value, str):
             return dt.date.fromisoformat(value)
         if scalar is Scalar.DECIMAL and isinstance(value, str):
-            return decimal.Decimal(value)
+            number = decimal.Decimal(value)
+            if number.is_finite() and abs(number) < 10**15:
+                return number
     except (ValueError, decimal.InvalidOperation):
         pass
     raise InputError("the cursor is malformed", field="after", code=ErrorCode.INVALID_CURSOR)

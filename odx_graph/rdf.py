@@ -13,10 +13,12 @@ import decimal
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 
+from odx_graph.ids import KEY
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Scalar
 from odx_graph.vocab import CODE_BASE, expand_curie
 
@@ -96,7 +98,7 @@ def parse_node_iri(base: str, iri: str) -> tuple[Entity, int] | None:
         return None
     segment, _, key = iri[len(prefix) :].partition("/")
     entity = MAPPING.by_iri_segment(segment)
-    if entity is None or not key.isdigit() or len(key) > 18:
+    if entity is None or not KEY.match(key):
         return None
     return entity, int(key)
 
@@ -104,4 +106,4 @@ def parse_node_iri(base: str, iri: str) -> tuple[Entity, int] | None:
 def parse_concept_iri(entity: Entity, iri: str) -> str | None:
     """The code of a concept IRI of ``entity``'s scheme, else ``None``."""
     prefix = f"{CODE_BASE}{entity.scheme}/"
-    return iri[len(prefix) :] if entity.scheme and iri.startswith(prefix) else None
+    return unquote(iri[len(prefix) :]) if entity.scheme and iri.startswith(prefix) else None

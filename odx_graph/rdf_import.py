@@ -9,6 +9,7 @@ written, and the whole graph is written in one transaction.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,11 @@ from rdflib import RDF, Graph, Literal, URIRef
 from odx_graph.db import Connection
 from odx_graph.errors import InputError
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
-from odx_graph.rdf import parse_concept_iri, parse_node_iri, term
+from odx_graph.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
 from odx_graph.repo import bulk
 
 Rows = dict[str, dict[int, dict[str, Any]]]
+UPRN = re.compile(r"[1-9][0-9]{0,11}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,14 @@ class _Reader:
     def _row(self, entity: Entity, subject: URIRef) -> dict[str, Any]:
         row: dict[str, Any] = {}
         for field in entity.fields:
+            if (
+                not field.nullable
+                and not field.derived
+                and not field.many
+                and (subject, term(field.curie), None) not in self.graph
+            ):
+                self.problem(subject, field.curie, "is required")
+        for field in entity.fields:
             if field.derived:
                 continue
             values = [
@@ -141,9 +151,17 @@ class _Reader:
         if not isinstance(obj, Literal):
             self.problem(subject, field.curie, "expected a literal")
             return None
+        expected = XSD_TYPES[field.type]
+        if obj.datatype != expected or obj.ill_typed:
+            wanted = "a plain string" if expected is None else f"an {expected}"
+            self.problem(subject, field.curie, f"expected {wanted}, got {obj.n3()[:80]}")
+            return None
         value = obj.toPython()
         if _column(field) == "uprn":
-            return int(str(value)) if str(value).isdigit() else str(value)
+            if not UPRN.fullmatch(str(value)):
+                self.problem(subject, field.curie, "a UPRN is 1 to 12 digits")
+                return None
+            return int(str(value))
         return value
 
     def _key(self, relation: Relation, obj: object) -> Any:
@@ -181,6 +199,18 @@ async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, i
     if reader.problems:
         raise RdfImportError(reader.problems)
     written: dict[str, int] = {}
+    try:
+        await _write(conn, rows, written)
+    except Exception as exc:  # a constraint the graph broke (unknown code, range...)
+        reason = getattr(exc, "message", None) or type(exc).__name__
+        detail = getattr(exc, "detail", None)
+        raise RdfImportError(
+            [Problem("", "", f"{reason}{f': {detail}' if detail else ''}")]
+        ) from exc
+    return written
+
+
+async def _write(conn: Connection, rows: Rows, written: dict[str, int]) -> None:
     async with conn.transaction():
         for entity in write_order():
             table_rows = rows.get(entity.name, {})
@@ -194,4 +224,3 @@ async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, i
                 else 0
             )
         await bulk.reset_identities(conn, [e.table for e in write_order()])
-    return written

@@ -3,8 +3,11 @@ JSON-LD context, dumps and the dataset description."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -16,11 +19,12 @@ from odx_graph import html, linked_data
 from odx_graph.access import PUBLIC
 from odx_graph.errors import ErrorCode
 from odx_graph.formats import ALL_FORMATS, RdfFormat, format_override, negotiate, serialise
+from odx_graph.ids import KEY
 from odx_graph.mapping import MAPPING
 from odx_graph.repo import graph as graph_repo
 from odx_graph.vocab import ONTOLOGY_IRI, ontology_dir
 
-_UPRN_MAX = 999_999_999_999
+UPRN = re.compile(r"^[1-9][0-9]{0,11}$")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -87,8 +91,8 @@ async def node_resource(request: Request) -> Response:
     state = request.app.state
     segment, key = request.path_params["segment"], request.path_params["key"]
     entity = MAPPING.by_iri_segment(segment)
-    if entity is None or not key.isdigit() or len(key) > 18:
-        return _not_found(f"/id/{segment}/{key}")
+    if entity is None or not KEY.match(key):
+        return _not_found("that IRI")
     fmt = choose_format(request)
     if isinstance(fmt, Response):
         return fmt
@@ -110,8 +114,8 @@ async def node_resource(request: Request) -> Response:
 async def home_by_uprn(request: Request) -> Response:
     """``GET /id/home/uprn/{uprn}``: 303 See Other to the home's canonical IRI."""
     uprn = request.path_params["uprn"]
-    if not uprn.isdigit() or not 0 < int(uprn) <= _UPRN_MAX:
-        return _error(404, ErrorCode.INVALID_UPRN.value, f"{uprn!r} is not a UPRN")
+    if not UPRN.match(uprn):
+        return _error(404, ErrorCode.INVALID_UPRN.value, "that is not a UPRN (1 to 12 digits)")
     key = await graph_repo.home_key_by_uprn(request.app.state.db, int(uprn))
     if key is None:
         return _not_found(f"UPRN {uprn}")
@@ -159,13 +163,28 @@ async def dataset_dump(request: Request) -> Response:
     if fmt is None:
         return _not_found(f"/dump.{name}")
     state = request.app.state
-    chunks: Any = linked_data.dump(state.db, state.settings, PUBLIC, fmt)
+    slots = state.dump_slots
+    if slots.locked():
+        response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
+        response.headers["Retry-After"] = "30"
+        return response
+    chunks: Any = _holding_slot(linked_data.dump(state.db, state.settings, PUBLIC, fmt), slots)
     media_type = fmt.media_type
     if compressed:
         chunks = linked_data.gzipped(chunks)
         media_type = "application/gzip"
     headers = {"Content-Disposition": f'attachment; filename="odx-graph.{name}"'}
     return StreamingResponse(chunks, media_type=media_type, headers=headers)
+
+
+async def _holding_slot(
+    chunks: AsyncIterator[bytes], slots: asyncio.Semaphore
+) -> AsyncIterator[bytes]:
+    """Pass ``chunks`` through while holding a dump slot. The slot is taken when the
+    stream starts (a response never sent takes none) and given back however it ends."""
+    async with slots:
+        async for chunk in chunks:
+            yield chunk
 
 
 async def dataset_description(request: Request) -> Response:

@@ -135,3 +135,31 @@ async def test_a_bad_graph_is_refused_whole(empty_db: str) -> None:
 
 def test_shapes_file_is_shipped() -> None:
     assert Path(ontology_dir() / "shapes.ttl").is_file()
+
+
+async def test_every_problem_of_a_bad_graph_is_reported(empty_db: str) -> None:
+    home = URIRef("http://odx.test/id/home/1")
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    graph = Graph()
+    graph.add((home, rdf_type, URIRef(ODX + "Home")))
+    graph.add((home, URIRef(ODX + "postcode"), Literal("E1 6AN")))
+    graph.add((home, URIRef(ODX + "bedrooms"), Literal("three")))  # not an integer
+    graph.add((home, URIRef(ODX + "uprn"), Literal("12ab")))
+    # no addressLine1, which is required
+    conn = await _empty_database(empty_db)
+    try:
+        with pytest.raises(RdfImportError) as caught:
+            await import_graph(conn, graph, "http://odx.test")
+        properties = {p.property for p in caught.value.problems}
+        assert {"odx:bedrooms", "odx:uprn", "odx:addressLine1"} <= properties
+        # A constraint only the database knows (an unknown code) is reported, not raised.
+        good = Graph()
+        good.add((home, rdf_type, URIRef(ODX + "Home")))
+        good.add((home, URIRef(ODX + "postcode"), Literal("E1 6AN")))
+        good.add((home, URIRef(ODX + "addressLine1"), Literal("1 Street")))
+        good.add((home, URIRef(ODX + "bedrooms"), Literal(99)))
+        with pytest.raises(RdfImportError):
+            await import_graph(conn, good, "http://odx.test")
+        assert await conn.fetchval("SELECT count(*) FROM home") == 0
+    finally:
+        await conn.close()

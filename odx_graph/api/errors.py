@@ -39,8 +39,11 @@ def shape_error(error: GraphQLError, request_id: str) -> GraphQLError:
             original_error=original,
             extensions=extensions,
         )
-    if original is None:
-        # Syntax and validation errors: the message is about the query, safe to show.
+    if (error.extensions or {}).get("code") and original is None:
+        return error  # already shaped (e.g. QUERY_TOO_COMPLEX)
+    if original is None or isinstance(original, GraphQLError) or not error.path:
+        # Syntax, validation and variable errors (graphql-core sets an original error on
+        # variable coercion): the message is about the request, safe to show.
         return GraphQLError(
             error.message,
             nodes=error.nodes,

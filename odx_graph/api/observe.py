@@ -3,6 +3,7 @@ error codes in the metrics."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -10,6 +11,22 @@ from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
 from odx_graph.logs import note_request
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_MAX_NAMES = 200
+_seen: set[str] = set()
+
+
+def _bounded(name: str | None) -> str:
+    """Operation names are client-chosen: keep metric labels to a bounded set."""
+    if not name:
+        return "anonymous"
+    if name in _seen:
+        return name
+    if _NAME.match(name) and len(_seen) < _MAX_NAMES:
+        _seen.add(name)
+        return name
+    return "other"
 
 
 class OperationMetricsExtension(SchemaExtension):
@@ -20,7 +37,7 @@ class OperationMetricsExtension(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        name = context.operation_name or "anonymous"
+        name = _bounded(context.operation_name)
         try:
             kind = context.operation_type.value
         except RuntimeError:  # the document did not parse

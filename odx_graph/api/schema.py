@@ -3,6 +3,7 @@ and reference."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from typing import Annotated, Any, Optional
@@ -16,6 +17,7 @@ from odx_graph.api import insight
 from odx_graph.api import types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
+from odx_graph.api.limits import limit_extensions
 from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.errors import ErrorCode, InputError
 from odx_graph.ids import decode_global_id, decode_int_id
@@ -75,7 +77,8 @@ async def resolve_nodes(
     """Fetch several objects by global ID, in the order given (null where missing)."""
     if len(ids) > MAX_NODES:
         raise InputError(f"at most {MAX_NODES} IDs at once", field="ids")
-    return [await _node(info.context, gid, "ids") for gid in ids]
+    # Gathered, so the DataLoaders batch them: one statement per type, not per ID.
+    return list(await asyncio.gather(*(_node(info.context, gid, "ids") for gid in ids)))
 
 
 async def resolve_home(
@@ -108,7 +111,7 @@ async def resolve_home(
         key = decode_int_id(id, "Home")
     elif uprn is not None:
         text = uprn.strip()
-        if not _UPRN.match(text) or int(text) == 0:
+        if not _UPRN.fullmatch(text) or int(text) == 0:
             raise InputError(
                 f"{uprn!r} is not a UPRN (1 to 12 digits)",
                 field="uprn",
@@ -230,7 +233,7 @@ def build_schema() -> strawberry.Schema:
         query=_query_type(),
         types=types,
         # Outermost first: the metrics see errors after they have been shaped.
-        extensions=[OperationMetricsExtension, ErrorShapeExtension],
+        extensions=[OperationMetricsExtension, ErrorShapeExtension, *limit_extensions()],
         config=StrawberryConfig(default_resolver=_default_resolver),
     )
 

@@ -23,7 +23,7 @@ from strawberry.types import Info
 from odx_graph.api.context import Context
 from odx_graph.ids import Cursor, encode_cursor
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
-from odx_graph.query import ListRequest, make_list_request
+from odx_graph.query import LIST_CAP, ListRequest, make_list_request
 from odx_graph.repo.graph import Page
 from odx_graph.repo.sql import source_alias
 
@@ -237,7 +237,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
 
         async def short_list(root: Any, info: Info[Context, None]) -> Any:
             context = info.context
-            request = ListRequest(first=context.settings.page_size_max)
+            request = ListRequest(first=LIST_CAP)
             page = await context.loaders.children(parent, relation, request).load(root["_key"])
             return page.rows
 

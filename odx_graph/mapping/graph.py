@@ -31,10 +31,10 @@ def one(name: str, target: str, description: str, term: str, *, column: str = ""
 
 
 def coded(name: str, target: str, description: str, term: str, *, column: str = "",
-          nullable: bool = True) -> Relation:
+          nullable: bool = True, enforced: bool = True) -> Relation:
     """A code (``{name}_code`` unless given) from a code list."""
     return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_code", "code",
-                    description, term, nullable=nullable)
+                    description, term, nullable=nullable, enforced=enforced)
 
 
 def many(name: str, target: str, foreign_key: str, description: str, term: str, *,
@@ -217,10 +217,14 @@ HOME = Entity(
                "Property type codes, e.g. ['flat']."),
         Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",
                "Built form codes, e.g. ['mid-terrace']."),
-        Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms."),
-        Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms."),
-        Filter("yearBuiltFrom", INT_FILTER, "{t}.year_built >= {p}", "Built in or after."),
-        Filter("yearBuiltTo", INT_FILTER, "{t}.year_built <= {p}", "Built in or before."),
+        Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms.",
+               bounds=(0, 30)),
+        Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms.",
+               bounds=(0, 30)),
+        Filter("yearBuiltFrom", INT_FILTER, "{t}.year_built >= {p}", "Built in or after.",
+               bounds=(1000, 2100)),
+        Filter("yearBuiltTo", INT_FILTER, "{t}.year_built <= {p}", "Built in or before.",
+               bounds=(1000, 2100)),
         Filter("uprn", STRINGS, "{t}.uprn::text = ANY({p})", "Any of these UPRNs."),
     ),
     orders=(
@@ -275,10 +279,10 @@ COMPONENT = Entity(
                "Condition codes, e.g. ['poor', 'failed']."),
         Filter("ageMinYears", INT_FILTER,
                "{t}.install_date <= current_date - make_interval(years => {p})",
-               "Installed at least this many years ago."),
+               "Installed at least this many years ago.", bounds=(0, 200)),
         Filter("ageMaxYears", INT_FILTER,
                "{t}.install_date > current_date - make_interval(years => {p} + 1)",
-               "Installed at most this many whole years ago."),
+               "Installed at most this many whole years ago.", bounds=(0, 200)),
         Filter("installedFrom", FilterKind.DATE, "{t}.install_date >= {p}",
                "Installed on or after."),
         Filter("installedTo", FilterKind.DATE, "{t}.install_date <= {p}",
@@ -371,7 +375,7 @@ REPAIR_LINE = Entity(
     relations=(
         coded("sorItem", "SorCode",
               "The NHF Schedule of Rates item, when the code is one (null for custom codes).",
-              "sorItem", column="sor_code"),
+              "sorItem", column="sor_code", enforced=False),
     ),
     orders=(Order("LINE_NUMBER", "{t}.line_number", INT, "By line number."),),
 )

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
+from urllib.parse import quote
 
 from odx_graph.vocab import CODE_BASE
 
@@ -102,6 +103,9 @@ class Relation:
     # and the value that means this parent, e.g. ("subject_type", "home").
     discriminator: tuple[str, str] | None = None
     source_is_array: bool = False  # the source column holds an array of target keys
+    # False when no foreign key guarantees the target exists (a repair line's SOR code may
+    # be a landlord's own): readers then look the key up instead of trusting it.
+    enforced: bool = True
 
     @property
     def curie(self) -> str:
@@ -126,6 +130,7 @@ class Filter:
     sql: str
     description: str
     target: str = ""  # for IDS: the entity whose global IDs are accepted
+    bounds: tuple[int, int] = (-(2**31), 2**31 - 1)  # for INT: the accepted range
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +185,9 @@ class Entity:
         return _named(self.orders, name, self.name)
 
     def concept_iri(self, code: str) -> str:
-        """The IRI of a code-list concept of this entity's scheme."""
-        return f"{CODE_BASE}{self.scheme}/{code}"
+        """The IRI of a code-list concept of this entity's scheme (the code percent-encoded,
+        so no code can break out of the IRI)."""
+        return f"{CODE_BASE}{self.scheme}/{quote(code, safe='-._~')}"
 
 
 _Named = TypeVar("_Named", Field, Relation, Order)

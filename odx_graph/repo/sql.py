@@ -204,18 +204,24 @@ def _public_field(entity: Entity, principal: Principal, alias: str) -> list[str]
 
 def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:
     """Columns for RDF: key, fields, to-one relation keys, and parent keys of incoming
-    links with their discriminator flags (see ``MAPPING.incoming_links``)."""
+    links with their discriminator flags (see ``MAPPING.incoming_links``). A key no
+    foreign key guarantees is looked up, so RDF never links to a thing that is not there."""
     cols = [f'{alias}.{entity.key} AS "_key"', *_public_field(entity, principal, alias)]
-    sources = {
-        r.source_column
-        for r in entity.relations
-        if r.cardinality is Cardinality.ONE or r.source_is_array
-    }
+    sources: dict[str, str] = {}
+    for r in entity.relations:
+        if r.cardinality is Cardinality.ONE or r.source_is_array:
+            column = f"{alias}.{r.source_column}"
+            if not r.enforced:
+                target = MAPPING[r.target]
+                column = (
+                    f"(SELECT x.{target.key} FROM {target.table} x WHERE x.{target.key} = {column})"
+                )
+            sources[r.source_column] = column
     for link in MAPPING.incoming_links(entity):
-        sources.add(link.key_column)
+        sources.setdefault(link.key_column, f"{alias}.{link.key_column}")
         if link.relation.condition:
             cols.append(f"({expr(link.relation.condition, alias)}) AS {quote_ident(link.flag)}")
-    cols += [f"{alias}.{c} AS {quote_ident(source_alias(c))}" for c in sorted(sources)]
+    cols += [f"{sources[c]} AS {quote_ident(source_alias(c))}" for c in sorted(sources)]
     return ", ".join(cols)
 
 

@@ -1,0 +1,155 @@
+"""Bounds on what one GraphQL operation may ask for: depth, aliases, tokens, and an
+estimate of the objects it would return (page sizes multiplied down the nesting)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.types import ExecutionResult
+
+from odx_graph.mapping import MAPPING, Cardinality
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+MAX_ESTIMATED_OBJECTS = 25_000
+LIST_ESTIMATE = 10  # a short list (lines, references, history) counts as this many
+
+
+def _paged_fields() -> frozenset[str]:
+    names = {e.collection for e in MAPPING.entities if e.collection}
+    names |= {
+        r.name
+        for e in MAPPING.entities
+        for r in e.relations
+        if r.cardinality is Cardinality.CONNECTION
+    }
+    return frozenset(names)
+
+
+def _listed_fields() -> frozenset[str]:
+    return frozenset(
+        r.name
+        for e in MAPPING.entities
+        for r in e.relations
+        if r.cardinality is Cardinality.LIST or r.source_is_array
+    ) | {"nodes"}
+
+
+class _Estimator:
+    def __init__(
+        self,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+        default_page: int,
+    ) -> None:
+        self.fragments = fragments
+        self.variables = variables
+        self.default_page = default_page
+        self.paged = _paged_fields()
+        self.listed = _listed_fields()
+
+    def fields(
+        self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()
+    ) -> Iterator[FieldNode]:
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                yield from self.fields(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is not None and name not in seen:
+                    yield from self.fields(fragment.selection_set, seen | {name})
+
+    def multiplier(self, node: FieldNode) -> int:
+        name = node.name.value
+        if name in self.paged:
+            for argument in node.arguments or ():
+                if argument.name.value == "first":
+                    value = argument.value
+                    if isinstance(value, IntValueNode) and int(value.value) < 2**31:
+                        return max(1, int(value.value))
+                    if isinstance(value, VariableNode):
+                        given = self.variables.get(value.name.value)
+                        # A value GraphQL will refuse anyway is left to that error.
+                        if isinstance(given, int) and given < 2**31:
+                            return max(1, given)
+            return self.default_page
+        return LIST_ESTIMATE if name in self.listed else 1
+
+    def cost(self, selection_set: SelectionSetNode | None, factor: int) -> int:
+        total = 0
+        for node in self.fields(selection_set):
+            if node.name.value in ("edges", "node", "nodes", "pageInfo"):
+                # Connection plumbing: the items are counted once, under ``nodes``/``edges``.
+                total += self.cost(node.selection_set, factor)
+                continue
+            count = factor * self.multiplier(node)
+            if node.selection_set is not None:
+                total += count + self.cost(node.selection_set, count)
+            if total > MAX_ESTIMATED_OBJECTS:
+                break
+        return total
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Refuses an operation whose page sizes, multiplied down its nesting, would return
+    more than ``MAX_ESTIMATED_OBJECTS`` objects, before anything runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        """Estimate, and set an error result instead of executing when over budget."""
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            settings = getattr(context.context, "settings", None)
+            page = settings.page_size_default if settings is not None else 20
+            estimator = _Estimator(fragments, context.variables or {}, page)
+            for definition in document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                cost = estimator.cost(definition.selection_set, 1)
+                if cost > MAX_ESTIMATED_OBJECTS:
+                    error = GraphQLError(
+                        f"the query could return about {cost:,} objects or more; at most "
+                        f"{MAX_ESTIMATED_OBJECTS:,} are allowed: ask for smaller pages or "
+                        "less nesting",
+                        extensions={"code": "QUERY_TOO_COMPLEX"},
+                    )
+                    context.result = ExecutionResult(data=None, errors=[error])
+                    break
+        yield
+
+
+def limit_extensions() -> list[Any]:
+    """The extensions that bound every operation."""
+    return [
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        QueryCostLimiter,
+    ]
