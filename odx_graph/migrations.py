@@ -89,6 +89,11 @@ async def _check_history(
             )
     applied = tuple(row["version"] for row in rows)
     pending = tuple(m for m in migrations if m.version not in applied)
+    if applied and pending and pending[0].version < max(applied):
+        raise MigrationError(
+            f"migration {pending[0].version:04d}_{pending[0].name}.sql is numbered before "
+            f"migrations already applied; give it a number after {max(applied):04d}"
+        )
     return MigrationStatus(applied, pending)
 
 

@@ -60,3 +60,8 @@ async def test_request_ids_are_echoed_or_made(client: httpx.AsyncClient) -> None
     assert mine.headers["x-request-id"] == "abc-123"
     unsafe = await client.get("/healthz", headers={"X-Request-ID": "a b\tc"})
     assert unsafe.headers["x-request-id"] != "a b\tc" and len(unsafe.headers["x-request-id"]) == 32
+
+
+async def test_a_request_id_with_a_trailing_newline_is_replaced(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz", headers={"X-Request-ID": "abc\n"})
+    assert response.headers["x-request-id"] != "abc\n"

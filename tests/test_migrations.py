@@ -121,3 +121,21 @@ async def test_concurrent_servers_apply_each_migration_once(empty_db: str) -> No
     finally:
         for c in conns:
             await c.close()
+
+
+async def test_a_new_migration_numbered_before_applied_ones_is_refused(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    directory = _copy(tmp_path)
+    (directory / "9000_later.sql").write_text("CREATE TABLE later (id int);")
+    await migrate(conn, directory)
+    (directory / "8999_sneaked_in.sql").write_text("CREATE TABLE sneaked (id int);")
+    with pytest.raises(MigrationError, match="numbered before"):
+        await migrate(conn, directory)
+    assert await conn.fetchval("SELECT to_regclass('sneaked')") is None
+
+
+async def test_checking_migrations_changes_nothing(conn: asyncpg.Connection) -> None:
+    status = await migration_status(conn, migrations_dir())
+    assert status.applied == () and status.pending
+    assert await conn.fetchval("SELECT to_regclass('schema_migrations')") is None
