@@ -4,7 +4,6 @@ keeps every row and every triple, and every refusal or failure leaves things as 
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import urllib.parse
@@ -21,14 +20,13 @@ from odx_graph.config import Settings
 from odx_graph.db import Database, quote_ident
 from odx_graph.linked_data import DUMP_FORMATS, dump
 from tests.conftest import Server
+from tests.support import clean_environment, postgres_running
 
 Snapshot = dict[str, tuple[int, str | None]]
 
 
 def _environment(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODX_", "PG"))}
-    env.update(ODX_LOG_LEVEL="WARNING", **settings)
-    return env
+    return clean_environment(ODX_LOG_LEVEL="WARNING", **settings)
 
 
 def _odx_sync(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -236,17 +234,6 @@ def test_the_password_is_kept_off_the_command_line() -> None:
     assert without_password(embedded) == (embedded, None)
 
 
-def _postgres_running(pgdata: Path) -> bool:
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"postgres" in cmdline and str(pgdata).encode() in cmdline:
-            return True
-    return False
-
-
 def test_backup_and_restore_on_the_embedded_database(tmp_path: Path) -> None:
     data = tmp_path / "data"
     archive = str(tmp_path / "odx.dump")
@@ -260,4 +247,4 @@ def test_backup_and_restore_on_the_embedded_database(tmp_path: Path) -> None:
         result = _odx_sync(*args, ODX_DATA_DIR=str(data))
         assert result.returncode == status, (args, result.stdout, result.stderr)
         assert output in result.stdout + result.stderr, (args, result.stdout, result.stderr)
-        assert not _postgres_running(data / "pgdata"), f"{args}: embedded PostgreSQL left running"
+        assert not postgres_running(data / "pgdata"), f"{args}: embedded PostgreSQL left running"

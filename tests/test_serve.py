@@ -4,7 +4,6 @@ cleanly on Ctrl-C (SIGINT) and SIGTERM, the embedded database included."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -16,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import clean_environment, postgres_running
+
 QUERY = """{ homes(first: 2, filter: {postcode: "%s"}) { totalCount nodes { uprn
   components(first: 5) { nodes { componentType { label } } }
   repairs(first: 3) { nodes { reportedAt contractor { name } } } } } }"""
@@ -25,12 +26,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _environment(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODX_", "PG"))}
-    env.update(settings)
-    return env
 
 
 def _wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
@@ -78,21 +73,10 @@ def _stop(process: subprocess.Popen[bytes], sig: signal.Signals, log: Path) -> N
     assert "Application shutdown complete" in log.read_text()
 
 
-def _postgres_running(pgdata: Path) -> bool:
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"postgres" in cmdline and str(pgdata).encode() in cmdline:
-            return True
-    return False
-
-
 def test_serve_on_the_embedded_database(tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = _environment(
+    env = clean_environment(
         ODX_DATA_DIR=str(tmp_path / "data"),
         ODX_PORT=str(port),
         ODX_DEMO_HOMES="40",
@@ -106,7 +90,7 @@ def test_serve_on_the_embedded_database(tmp_path: Path) -> None:
         assert homes["totalCount"] >= 1 and homes["nodes"][0]["components"]["nodes"]
     finally:
         _stop(process, signal.SIGINT, log)
-    assert not _postgres_running(tmp_path / "data" / "pgdata"), "embedded PostgreSQL left running"
+    assert not postgres_running(tmp_path / "data" / "pgdata"), "embedded PostgreSQL left running"
     lines = log.read_text().splitlines()
     assert any('"message": "odx-graph ready"' in line for line in lines), lines[-5:]
 
@@ -114,7 +98,7 @@ def test_serve_on_the_embedded_database(tmp_path: Path) -> None:
 def test_serve_on_a_configured_database(empty_db: str, tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = _environment(
+    env = clean_environment(
         ODX_DATABASE_URL=empty_db,
         ODX_PORT=str(port),
         ODX_DEMO="yes",
@@ -132,7 +116,7 @@ def test_serve_on_a_configured_database(empty_db: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [["migrate", "--check"], ["schema"]])
 def test_cli_commands(args: list[str], empty_db: str) -> None:
-    env = _environment(ODX_DATABASE_URL=empty_db)
+    env = clean_environment(ODX_DATABASE_URL=empty_db)
     result = subprocess.run(
         [sys.executable, "-m", "odx_graph", *args],
         env=env,
@@ -163,7 +147,7 @@ def test_cli_commands(args: list[str], empty_db: str) -> None:
 
 
 def test_bad_settings_stop_with_a_clear_message() -> None:
-    env = _environment(ODX_PORT="eighty")
+    env = clean_environment(ODX_PORT="eighty")
     result = subprocess.run(
         [sys.executable, "-m", "odx_graph", "serve"],
         env=env,
@@ -185,7 +169,7 @@ def test_export_command_writes_a_parsable_dump(
     from rdflib import Graph
 
     target = tmp_path / f"dump.{fmt}.gz"
-    env = _environment(ODX_DATABASE_URL=seeded_db.dsn, ODX_BASE_IRI="http://odx.test")
+    env = clean_environment(ODX_DATABASE_URL=seeded_db.dsn, ODX_BASE_IRI="http://odx.test")
     result = subprocess.run(
         [sys.executable, "-m", "odx_graph", "export", "--format", fmt, "--gzip", "-o", str(target)],
         env=env,
@@ -199,7 +183,7 @@ def test_export_command_writes_a_parsable_dump(
 
 
 def test_export_refuses_an_unmigrated_database(empty_db: str) -> None:
-    env = _environment(ODX_DATABASE_URL=empty_db)
+    env = clean_environment(ODX_DATABASE_URL=empty_db)
     result = subprocess.run(
         [sys.executable, "-m", "odx_graph", "export"],
         env=env,
@@ -228,7 +212,7 @@ async def test_sigterm_lets_in_flight_requests_finish(seeded_db: Any, tmp_path: 
 def _download_through_sigterm(dsn: str, tmp_path: Path) -> bytes:
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = _environment(
+    env = clean_environment(
         ODX_DATABASE_URL=dsn, ODX_PORT=str(port), ODX_DEMO="no", ODX_BASE_IRI="http://odx.test"
     )
     process = _serve(env, port, log)
