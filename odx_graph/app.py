@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.asgi import HTTPException as StrawberryHTTPException  # type: ignore[attr-defined]
 
 from odx_graph import __version__, metrics, resources
 from odx_graph.access import PUBLIC
@@ -41,6 +42,19 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our per-request context."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve HTTP with protocol errors (bad JSON, no query, wrong method) in the one
+        JSON error shape rather than strawberry's plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response: Response = await self.run(Request(scope=scope, receive=receive))
+        except StrawberryHTTPException as exc:
+            code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+            response = JSONResponse(error_body(exc.reason, code), status_code=exc.status_code)
+        await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
         """Parse a request body; absurdly nested JSON is a bad request, not a crash."""

@@ -111,3 +111,20 @@ async def test_one_error_shape_for_http(client: httpx.AsyncClient) -> None:
 async def test_mutations_are_not_accepted_over_get(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", params={"query": "mutation { x }"})
     assert response.status_code in (400, 405)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ('{"variables": {}}', "application/json"),
+        ("query=x", "text/plain"),
+    ],
+)
+async def test_protocol_errors_use_the_one_error_shape(
+    client: httpx.AsyncClient, body: str, content_type: str
+) -> None:
+    response = await client.post("/graphql", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and error["message"]
