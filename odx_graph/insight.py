@@ -111,15 +111,23 @@ def _group(row: Mapping[str, Any], group_by: Sequence[Dimension]) -> Performance
     return PerformanceGroup(key, int(row["homes"]), {c: int(row[c]) for c in COUNTS}, measures)
 
 
+def _small(homes: int, principal: Principal, settings: Settings) -> bool:
+    return principal.tier is Tier.PUBLIC and homes < settings.suppress_below_homes
+
+
+def _count(value: int, principal: Principal, settings: Settings) -> int:
+    if principal.tier is Tier.PUBLIC:
+        return _round_to(value, settings.round_counts_to)
+    return value
+
+
 def publishable(
     group: PerformanceGroup, principal: Principal, settings: Settings
 ) -> PerformanceGroup:
     """Apply the open-data rules: groups covering fewer than ``suppress_below_homes``
     homes are suppressed (every value null, ``suppressed`` true), and counts are rounded
     to the nearest ``round_counts_to``. Only the public tier is subject to them."""
-    if principal.tier is not Tier.PUBLIC:
-        return group
-    if group.homes is not None and group.homes < settings.suppress_below_homes:
+    if group.homes is not None and _small(group.homes, principal, settings):
         return replace(
             group,
             homes=None,
@@ -127,9 +135,10 @@ def publishable(
             measures=dict.fromkeys(MEASURES),
             suppressed=True,
         )
-    step = settings.round_counts_to
-    counts = {k: None if v is None else _round_to(v, step) for k, v in group.counts.items()}
-    homes = None if group.homes is None else _round_to(group.homes, step)
+    counts = {
+        k: None if v is None else _count(v, principal, settings) for k, v in group.counts.items()
+    }
+    homes = None if group.homes is None else _count(group.homes, principal, settings)
     return replace(group, homes=homes, counts=counts)
 
 
@@ -206,16 +215,6 @@ class SorRate:
     median_cost: float | None
     median_unit_cost: float | None
     suppressed: bool
-
-
-def _small(homes: int, principal: Principal, settings: Settings) -> bool:
-    return principal.tier is Tier.PUBLIC and homes < settings.suppress_below_homes
-
-
-def _count(value: int, principal: Principal, settings: Settings) -> int:
-    if principal.tier is Tier.PUBLIC:
-        return _round_to(value, settings.round_counts_to)
-    return value
 
 
 async def contractor_market(

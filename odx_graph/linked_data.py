@@ -45,10 +45,13 @@ async def describe(
         if relation.cardinality is Cardinality.ONE or relation.source_is_array:
             continue
         target = MAPPING[relation.target]
-        limit = LIST_CAP if relation.cardinality is Cardinality.LIST else settings.page_size_max
-        rows = await export.related_rows(db, relation, target, key, principal, limit)
+        described = relation.cardinality is Cardinality.LIST  # else only linked
+        limit = LIST_CAP if described else settings.page_size_max
+        rows = await export.related_rows(
+            db, relation, target, key, principal, limit, keys_only=not described
+        )
         for child in rows:
-            if relation.cardinality is Cardinality.LIST:
+            if described:
                 for triple in row_triples(target, child, base):
                     graph.add(triple)
             graph.add(

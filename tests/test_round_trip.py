@@ -33,6 +33,14 @@ async def _export(db: Database, fmt: RdfFormat = RdfFormat.NTRIPLES) -> Graph:
     return Graph().parse(data=data, format=parser)
 
 
+async def _export_url(url: str) -> Graph:
+    db = await Database.connect(url, max_size=2)
+    try:
+        return await _export(db)
+    finally:
+        await db.close()
+
+
 async def _empty_database(url: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(url)
     await migrate(conn, migrations_dir())
@@ -57,11 +65,7 @@ async def test_a_small_export_conforms_to_the_shapes(empty_db: str) -> None:
         await load_demo(conn, homes=12, seed=DEMO_SEED, as_of=DEMO_AS_OF)
     finally:
         await conn.close()
-    small = await Database.connect(empty_db, max_size=2)
-    try:
-        exported = await _export(small)
-    finally:
-        await small.close()
+    exported = await _export_url(empty_db)
     assert {str(t) for t in exported.objects(None, RDF.type)} >= {
         ODX + e.name for e in MAPPING.nodes
     }
@@ -83,11 +87,7 @@ async def test_export_round_trips_through_an_empty_database(
         assert written["home"] == await seeded_db.fetchval("SELECT count(*) FROM home")
     finally:
         await conn.close()
-    copy = await Database.connect(empty_db, max_size=2)
-    try:
-        again = await _export(copy)
-    finally:
-        await copy.close()
+    again = await _export_url(empty_db)
     missing, extra = set(exported) - set(again), set(again) - set(exported)
     assert not missing and not extra, (sorted(missing)[:5], sorted(extra)[:5])
     assert isomorphic(exported, again)

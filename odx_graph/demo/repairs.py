@@ -18,32 +18,7 @@ _LINES_CUM = [0.55, 0.83, 0.95]  # 1 to 4 lines per repair
 # pence: mostly one of the item, sometimes several or a fractional quantity.
 _QUANTITIES = [
     (m, Decimal(m) / 1000)
-    for m in (
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        1000,
-        2000,
-        2000,
-        3000,
-        4000,
-        500,
-        1500,
-        2500,
-        3250,
-        4800,
-        6000,
-    )
+    for m in (*[1000] * 14, 2000, 2000, 3000, 4000, 500, 1500, 2500, 3250, 4800, 6000)
 ]
 
 

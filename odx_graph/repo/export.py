@@ -27,9 +27,12 @@ async def related_rows(
     parent_key: Any,
     principal: Principal,
     limit: int,
+    *,
+    keys_only: bool = False,
 ) -> list[Record]:
-    """Up to ``limit`` rows of ``target`` linked to ``parent_key`` by ``relation``."""
-    statement = sql.related_export_statement(relation, target, principal)
+    """Up to ``limit`` rows of ``target`` linked to ``parent_key`` by ``relation`` (just
+    their keys with ``keys_only``)."""
+    statement = sql.related_export_statement(relation, target, principal, keys_only=keys_only)
     return await db.fetch(statement, parent_key, limit)
 
 

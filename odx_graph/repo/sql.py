@@ -68,11 +68,7 @@ def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str 
         cols.append(f'{iri_prefix} || {alias}.{entity.key} AS "iri"')
     elif entity.scheme:
         cols.append(f'{quote_literal(entity.concept_iri(""))} || {alias}.{entity.key} AS "iri"')
-    for f in entity.fields:
-        if f.private and not principal.may_read_private:
-            cols.append(f"NULL::{pg_type(f.type, many=f.many)} AS {quote_ident(f.name)}")
-        else:
-            cols.append(f"{expr(f.sql, alias)} AS {quote_ident(f.name)}")
+    cols += field_columns(entity, principal, alias)
     for rel in entity.relations:
         if rel.source_column != entity.key:
             cols.append(
@@ -193,7 +189,9 @@ def children_count_statement(
     return sql, params.values
 
 
-def _public_field(entity: Entity, principal: Principal, alias: str) -> list[str]:
+def field_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> list[str]:
+    """Every mapped field as a column; private ones are NULL unless ``principal`` may read
+    them. The one place the private-field rule is applied in SQL."""
     return [
         f"NULL::{pg_type(f.type, many=f.many)} AS {quote_ident(f.name)}"
         if f.private and not principal.may_read_private
@@ -206,7 +204,7 @@ def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> 
     """Columns for RDF: key, fields, to-one relation keys, and parent keys of incoming
     links with their discriminator flags (see ``MAPPING.incoming_links``). A key no
     foreign key guarantees is looked up, so RDF never links to a thing that is not there."""
-    cols = [f'{alias}.{entity.key} AS "_key"', *_public_field(entity, principal, alias)]
+    cols = [f'{alias}.{entity.key} AS "_key"', *field_columns(entity, principal, alias)]
     sources: dict[str, str] = {}
     for r in entity.relations:
         if r.cardinality is Cardinality.ONE or r.source_is_array:
@@ -241,14 +239,18 @@ def describe_statement(entity: Entity, principal: Principal) -> str:
     )
 
 
-def related_export_statement(relation: Relation, target: Entity, principal: Principal) -> str:
-    """Up to ``$2`` rows of ``target`` related to parent key ``$1``, for RDF."""
+def related_export_statement(
+    relation: Relation, target: Entity, principal: Principal, *, keys_only: bool = False
+) -> str:
+    """Up to ``$2`` rows of ``target`` related to parent key ``$1``, for RDF (only their
+    ``_key`` with ``keys_only``, when just links to them are wanted)."""
     conditions = [f"{ALIAS}.{relation.target_column} = $1"]
     if relation.condition:
         conditions.append(expr(relation.condition))
     order = target.orders[0]
+    columns = f'{ALIAS}.{target.key} AS "_key"' if keys_only else export_columns(target, principal)
     return (
-        f"SELECT {export_columns(target, principal)} FROM {target.table} {ALIAS} "
+        f"SELECT {columns} FROM {target.table} {ALIAS} "
         f"WHERE {_and(conditions)} ORDER BY {expr(order.sql)}, {ALIAS}.{target.key} "
         "LIMIT $2"
     )
