@@ -1,9 +1,11 @@
 """Soak: mixed traffic against a real ``odx-graph serve`` on loopback for a bounded time and
 request count, recording the server's RSS and open database connections every minute.
 
-The traffic is read-only until the API has writes (GraphQL lists and nested queries,
-lookups by UPRN, Linked Data descriptions, readiness checks). Memory must stay flat: the
-report gives the least-squares slope of RSS over the minutes after the first (warm-up).
+The traffic mixes reads (GraphQL lists and nested queries, lookups by UPRN, Linked Data
+descriptions, readiness checks) with writes (repairs reported through the reportRepair
+mutation with an admin key and idempotency keys), while a WebSocket subscriber listens
+to repair updates all along. Memory must stay flat: the report gives the least-squares
+slope of RSS over the minutes after the first (warm-up).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
 import socket
@@ -21,12 +24,16 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
 from odx_graph import demo
+from odx_graph.access import Tier
+from odx_graph.credentials import create_key
+from odx_graph.ids import encode_global_id
 from odx_graph.migrations import migrate
 from odx_graph.refdata import sync_reference_data
 from odx_graph.vocab import migrations_dir
@@ -66,6 +73,8 @@ async def _client(
     deadline: float,
     budget: list[int],
     errors: list[str],
+    api_key: str,
+    written: list[int],
 ) -> None:
     rng = random.Random()
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -88,14 +97,55 @@ async def _client(
                         "variables": {"u": rng.choice(uprns)},
                     },
                 )
-            elif choice < 0.95:
+            elif choice < 0.85:
                 response = await http.get(
                     f"/id/home/{rng.choice(keys)}", headers={"Accept": "text/turtle"}
+                )
+            elif choice < 0.95:
+                written[0] += 1
+                response = await http.post(
+                    "/graphql",
+                    json={
+                        "query": REPORT,
+                        "variables": {
+                            "h": encode_global_id("Home", rng.choice(keys)),
+                            "k": f"soak-{id(http)}-{written[0]}",
+                        },
+                    },
+                    headers={"Authorization": f"Bearer {api_key}"},
                 )
             else:
                 response = await http.get("/readyz")
             if response.status_code != 200 or "errors" in response.text[:20]:
                 errors.append(f"{response.status_code} {response.text[:120]}")
+
+
+REPORT = """mutation Report($h: ID!, $k: String) { reportRepair(input: {homeId: $h,
+  description: "Soak test repair", idempotencyKey: $k}) { __typename } }"""
+
+
+async def _listener(base: str, district: str, deadline: float, heard: list[int]) -> None:
+    """One subscriber to a district for the whole run, counting the updates it hears."""
+    ws_url = base.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        await ws.recv()
+        query = "subscription($d: String) { repairUpdated(postcodeDistrict: $d) { id } }"
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"d": district}},
+                }
+            )
+        )
+        while time.monotonic() < deadline:
+            try:
+                await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+                heard[0] += 1
+            except TimeoutError:
+                break
 
 
 async def main() -> None:
@@ -111,14 +161,23 @@ async def main() -> None:
             await migrate(conn, migrations_dir())
             await sync_reference_data(conn)
             await demo.load_demo(conn, homes=args.homes, seed=20251027, as_of=dt.date.today())
-            districts = [
-                r[0] for r in await conn.fetch("SELECT DISTINCT postcode_district FROM home")
+            districts = [  # busiest first: the subscriber listens to the first
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC"
+                )
             ]
             uprns = [
                 str(r[0])
                 for r in await conn.fetch("SELECT uprn FROM home WHERE uprn IS NOT NULL LIMIT 2000")
             ]
-            keys = [r[0] for r in await conn.fetch("SELECT id FROM home LIMIT 2000")]
+            keys = [
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT id FROM home WHERE landlord_id IS NOT NULL LIMIT 2000"
+                )
+            ]
+            _, api_key = await create_key(conn, tier=Tier.ADMIN, name="soak")
         finally:
             await conn.close()
         with socket.socket() as sock:
@@ -130,6 +189,7 @@ async def main() -> None:
             "ODX_PORT": str(port),
             "ODX_LOG_LEVEL": "WARNING",
             "ODX_DEMO": "no",
+            "ODX_RATE_LIMIT_PER_MINUTE": "0",
         }
         server = await asyncio.to_thread(
             subprocess.Popen, [sys.executable, "-m", "odx_graph", "serve"], env=env
@@ -145,11 +205,16 @@ async def main() -> None:
                         await asyncio.sleep(0.2)
             started = time.monotonic()
             deadline = started + args.minutes * 60
-            budget, errors = [args.max_requests], []
+            budget, errors, written, heard = [args.max_requests], [], [0], [0]
             clients = [
-                asyncio.create_task(_client(base, districts, uprns, keys, deadline, budget, errors))
+                asyncio.create_task(
+                    _client(
+                        base, districts, uprns, keys, deadline, budget, errors, api_key, written
+                    )
+                )
                 for _ in range(args.clients)
             ]
+            listener = asyncio.create_task(_listener(base, districts[0], deadline, heard))
             print(
                 f"# soak, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {args.homes:,} "
                 f"homes, {args.clients} clients, {args.minutes} min\n"
@@ -168,6 +233,7 @@ async def main() -> None:
                     flush=True,
                 )
             await asyncio.gather(*clients)
+            listener.cancel()
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -182,6 +248,7 @@ async def main() -> None:
             f"\nRSS after warm-up: {min(steady):.1f} to {max(steady):.1f} MB, "
             f"trend {slope:+.2f} MB/minute"
         )
+    print(f"writes: {written[0]:,} repairs reported; subscriber heard {heard[0]:,} updates")
     if errors:
         print(f"errors ({len(errors)}), first: {errors[0]}")
 

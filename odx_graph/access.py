@@ -1,4 +1,11 @@
-"""Who is asking. The foundation serves the public tier only; the access layer adds keys."""
+"""Who is asking, and what each tier may see and do. No I/O: the rules as data.
+
+Reads: every tier sees the open data (physical facts, repairs with codes, dates and costs).
+Private fields (free text, file names) are shown only to callers tied to the row: the
+landlord's provider keys, the assigned contractor's keys, the resident of the home, and
+admins. Aggregates are suppressed and rounded for every tier but regulators and admins.
+Writes: see :func:`may_write` (the same rule as the database's row-level security).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,14 @@ class Tier(StrEnum):
     ADMIN = "admin"
 
 
+class Role(StrEnum):
+    """How a caller can be tied to a row (the entity's ``owners`` say by which column)."""
+
+    LANDLORD = "landlord"  # the organisation whose record it is
+    CONTRACTOR = "contractor"  # the contractor assigned to it
+    HOME = "home"  # the home it is about
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The caller of one request."""
@@ -24,15 +39,48 @@ class Principal:
     tier: Tier = Tier.PUBLIC
     organisation_id: int | None = None
     home_id: int | None = None
+    api_key_id: int | None = None
 
     @property
     def may_read_private(self) -> bool:
-        """Whether free text and person data may be returned to this caller.
-
-        Only the public tier exists so far, and it never sees private fields; finer rules
-        (a provider's own records, a resident's own home) belong with credentials.
-        """
+        """Whether every private field of every row may be returned (admins only; other
+        tiers see those of their own rows, see :meth:`owner_role`)."""
         return self.tier is Tier.ADMIN
+
+    def owner_role(self) -> tuple[Role, int] | None:
+        """The role and key by which this caller owns rows, if any: a provider owns its
+        organisation's records, a contractor the jobs assigned to it, a resident the
+        records of their home."""
+        if self.tier is Tier.PROVIDER and self.organisation_id is not None:
+            return Role.LANDLORD, self.organisation_id
+        if self.tier is Tier.CONTRACTOR and self.organisation_id is not None:
+            return Role.CONTRACTOR, self.organisation_id
+        if self.tier is Tier.RESIDENT and self.home_id is not None:
+            return Role.HOME, self.home_id
+        return None
+
+    @property
+    def sees_small_numbers(self) -> bool:
+        """Whether aggregates over few homes are shown unsuppressed (regulators, admins)."""
+        return self.tier in (Tier.REGULATOR, Tier.ADMIN)
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Whether the caller presented a valid key."""
+        return self.api_key_id is not None
+
+
+def may_write(
+    principal: Principal, *, landlord: int | None, contractor: int | None, home: int | None
+) -> bool:
+    """Whether ``principal`` may change a record of that landlord, contractor and home."""
+    if principal.tier is Tier.ADMIN:
+        return True
+    owned = principal.owner_role()
+    if owned is None:
+        return False
+    role, key = owned
+    return {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor, Role.HOME: home}[role] == key
 
 
 PUBLIC = Principal()

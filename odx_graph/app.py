@@ -15,17 +15,20 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.asgi import HTTPException as StrawberryHTTPException  # type: ignore[attr-defined]
 
-from odx_graph import __version__, metrics, resources
-from odx_graph.access import PUBLIC
+from odx_graph import __version__, metrics, resources, uploads
 from odx_graph.api.context import Context, make_context
+from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.auth import AuthMiddleware, principal_of
+from odx_graph.compiled.view import CompiledGraphQL
 from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.errors import ErrorCode, OdxError
+from odx_graph.live import RepairHub
 from odx_graph.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
 from odx_graph.migrations import migration_status
 from odx_graph.refdata import load_ontology
@@ -40,6 +43,32 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
+class _BodyTooLarge(Exception):
+    """The request body grew past the limit while being read."""
+
+
+def _bounded(receive: Any, limit: int) -> Any:
+    """``receive`` that stops a body growing past ``limit`` bytes (chunked uploads)."""
+    seen = 0
+
+    async def bounded() -> Any:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise _BodyTooLarge
+        return message
+
+    return bounded
+
+
+async def _too_large(scope: Any, receive: Any, send: Any) -> None:
+    body = error_body(
+        f"the request body is larger than {MAX_BODY_BYTES:,} bytes", "PAYLOAD_TOO_LARGE"
+    )
+    await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our per-request context."""
 
@@ -49,25 +78,45 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await _too_large(scope, receive, send)
+            return
+        receive = _bounded(receive, MAX_BODY_BYTES)
         try:
             response: Response = await self.run(Request(scope=scope, receive=receive))
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+            return
         except StrawberryHTTPException as exc:
             code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
             response = JSONResponse(error_body(exc.reason, code), status_code=exc.status_code)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        """Parse a request body; absurdly nested JSON is a bad request, not a crash."""
+        """Parse a request body: absurdly nested JSON, bytes that are not UTF-8 and JSON
+        that is not an object (or a list, which is refused later) are bad requests, not
+        crashes."""
         try:
-            return super().decode_json(data)
+            value = super().decode_json(data)
         except RecursionError:
             raise json.JSONDecodeError("the JSON is nested too deeply", "", 0) from None
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from None
+        if not isinstance(value, dict | list):
+            raise StrawberryHTTPException(400, "the request body must be a JSON object")
+        return value
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""
         state = request.app.state
         request_id = request.scope.get("state", {}).get("request_id", "")
-        return make_context(state.settings, state.db, PUBLIC, request_id, state.metrics)
+        principal = principal_of(request.scope)
+        if getattr(state, "hub", None) is None:
+            state.hub = RepairHub(state.db.dsn)
+        return make_context(
+            state.settings, state.db, principal, request_id, state.metrics, state.hub
+        )
 
 
 def _landing(request: Request) -> HTMLResponse:
@@ -139,9 +188,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _expected_error(request: Request, exc: Exception) -> Response:
+    """An expected failure outside GraphQL (a Linked Data page, a dump): its own status."""
+    assert isinstance(exc, OdxError)
+    retryable = exc.code in (ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.QUERY_TIMEOUT)
+    status = 503 if retryable else 404 if exc.code is ErrorCode.NOT_FOUND else 400
+    headers = {"Retry-After": "5"} if retryable else None
+    body = error_body(exc.message, exc.code.value, **({"retryable": True} if retryable else {}))
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id", "")
-    log.error("unhandled error", exc_info=exc)
+    log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
     return JSONResponse(
         error_body("Internal server error", ErrorCode.INTERNAL_ERROR.value, requestId=request_id),
         status_code=500,
@@ -163,18 +222,27 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         async with open_database(settings) as db:
             await prepare_database(db, settings, ontology=app.state.ontology)
             app.state.db = db
+            app.state.hub = RepairHub(db.dsn)
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
-            yield
+            try:
+                yield
+            finally:
+                await app.state.hub.close()  # ends subscriptions with a complete message
 
     graphql = GraphQLApp(build_schema(), graphql_ide="graphiql")
+    # Read queries made only of mapped fields run as one SQL statement building the JSON;
+    # everything else (and any error) goes through the resolvers.
+    endpoint = CompiledGraphQL(graphql) if settings.compiled_queries else graphql
     routes = [
         Route("/", _landing),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/schema.graphql", _schema),
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
         Route("/metrics", _metrics),
         *resources.ROUTES,
+        *uploads.ROUTES,
     ]
     app = Starlette(
         routes=routes,
@@ -187,14 +255,21 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
                 max_queued=settings.max_queued_requests,
                 queue_timeout=settings.queue_timeout_ms / 1000,
             ),
+            # Inside the concurrency limit: looking a key up uses the database too.
+            Middleware(AuthMiddleware, per_minute=settings.rate_limit_per_minute),
         ],
-        exception_handlers={HTTPException: _http_error, 500: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            OdxError: _expected_error,
+            500: _server_error,
+        },
     )
     app.state.settings = settings
     # Each dump holds a connection for its whole download: at most a quarter of the pool.
     app.state.dump_slots = asyncio.Semaphore(max(1, settings.pool_max_size // 4))
     app.state.metrics = metrics.Metrics(
-        lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None
+        lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None,
+        lambda: hub.subscriber_count if (hub := getattr(app.state, "hub", None)) else 0,
     )
     if database is not None:
         app.state.db = database

@@ -1,4 +1,4 @@
-"""The ``odx-graph`` command line: serve, migrate, demo, schema."""
+"""The ``odx-graph`` command line: serve, migrate, demo, export, import, backup..."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from odx_graph import __version__
 from odx_graph.config import DemoMode, Settings
 from odx_graph.errors import OdxError
 from odx_graph.logs import configure_logging
+
+if TYPE_CHECKING:
+    from odx_graph.importing.service import ImportReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +62,57 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    imp = commands.add_parser(
+        "import", help="import a file (CSV template, HACT JSON, EPC export, Turtle, JSON-LD)"
+    )
+    imp.add_argument("path", metavar="PATH", help="file to import")
+    imp.add_argument(
+        "--format", required=True, metavar="FORMAT", help="one of: " + ", ".join(_formats())
+    )
+    imp.add_argument(
+        "--as",
+        dest="organisation",
+        required=True,
+        metavar="ORG",
+        help="the organisation supplying the file: its id, registration number or exact name",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="check and count everything, write nothing"
+    )
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid records and keep the others' problems with the import",
+    )
+    imp.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
+
+    org = commands.add_parser("organisation", help="add or list organisations")
+    org_commands = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
+    add = org_commands.add_parser("add", help="add a landlord, contractor or local authority")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--kind", required=True, choices=["landlord", "contractor", "local-authority"])
+    add.add_argument("--registration", help="Regulator of Social Housing registration number")
+    org_commands.add_parser("list", help="list organisations")
+
+    keys = commands.add_parser("keys", help="create, list or revoke API keys")
+    key_commands = keys.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="create a key (shown once)")
+    create.add_argument(
+        "--tier",
+        required=True,
+        choices=["resident", "contractor", "provider", "regulator", "admin"],
+    )
+    create.add_argument("--organisation", type=int, help="organisation id the key acts for")
+    create.add_argument("--home", type=int, help="home id (resident tokens)")
+    create.add_argument("--name", required=True, help="what the key is for, e.g. 'repairs app'")
+    key_commands.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("id", type=int, metavar="ID")
+
+    templates = commands.add_parser("template", help="write a blank CSV import template")
+    templates.add_argument("name", choices=_templates(), metavar="NAME", help="template name")
+    templates.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     backup = commands.add_parser(
         "backup", help="write the database to a pg_dump custom-format archive"
@@ -207,6 +262,147 @@ async def _restore(settings: Settings, file: str, force: bool) -> int:
     return 0
 
 
+def _formats() -> list[str]:
+    from odx_graph.importing.formats import FORMATS
+
+    return sorted(FORMATS)
+
+
+def _templates() -> list[str]:
+    from odx_graph.importing.formats import CSV_TEMPLATES
+
+    return sorted(CSV_TEMPLATES)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"odx-graph: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    interactive = sys.stderr.isatty()
+
+    def progress(stage: str) -> None:
+        if interactive:
+            print(f"\r  {path.name}: {stage}...\033[K", end="", file=sys.stderr, flush=True)
+
+    report = asyncio.run(_run_import(settings, args, data, path.name, progress))
+    if interactive:
+        print("\r\033[K", end="", file=sys.stderr)
+    sys.stdout.write(report.as_text())
+    if args.report:
+        Path(args.report).write_text(report.as_json(), encoding="utf-8")
+    if report.written or (report.dry_run and report.ok):
+        return 0 if report.ok else 1
+    return 1
+
+
+async def _run_import(
+    settings: Settings,
+    args: argparse.Namespace,
+    data: bytes,
+    name: str,
+    progress: Callable[[str], None],
+) -> ImportReport:
+    from odx_graph.importing.service import run_import
+    from odx_graph.migrations import migrate
+    from odx_graph.refdata import sync_reference_data
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    async with open_database(settings) as db:
+        async with db.connection() as conn:
+            await migrate(conn, migrations_dir())
+            await sync_reference_data(conn)
+        return await run_import(
+            db,
+            data,
+            fmt=args.format,
+            file_name=name,
+            organisation=args.organisation,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+        )
+
+
+async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
+    from odx_graph.migrations import migrate
+    from odx_graph.refdata import sync_reference_data
+    from odx_graph.repo import imports as repo
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    async with open_database(settings) as db, db.connection() as conn:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)  # the organisation kinds
+        if args.org_command == "add":
+            key = await repo.create_organisation(
+                conn, args.name, args.kind, args.registration or None
+            )
+            print(f"added organisation {key}: {args.name} ({args.kind})")
+            return 0
+        for org in await repo.list_organisations(conn):
+            number = org.registration_number or "-"
+            print(f"{org.id:>6}  {org.kind:<16} {number:<8} {org.name}")
+    return 0
+
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from odx_graph.access import Tier
+    from odx_graph.credentials import create_key
+    from odx_graph.migrations import migrate
+    from odx_graph.refdata import sync_reference_data
+    from odx_graph.repo import keys as repo
+    from odx_graph.runtime import open_database
+    from odx_graph.vocab import migrations_dir
+
+    async with open_database(settings) as db, db.connection() as conn:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        if args.key_command == "create":
+            key_id, key = await create_key(
+                conn,
+                tier=Tier(args.tier),
+                name=args.name,
+                organisation_id=args.organisation,
+                home_id=args.home,
+            )
+            print(f"created key {key_id} ({args.tier}); it is shown this once, keep it safe:")
+            print(key)
+            return 0
+        if args.key_command == "revoke":
+            if not await repo.revoke_key(conn, args.id):
+                print(f"odx-graph: no active key {args.id}", file=sys.stderr)
+                return 2
+            print(f"revoked key {args.id}")
+            return 0
+        for stored in await repo.list_keys(conn):
+            state = "revoked" if stored.revoked_at else "active"
+            used = f"{stored.last_used_at:%Y-%m-%d %H:%M}" if stored.last_used_at else "never"
+            owner = stored.organisation_id or stored.home_id or "-"
+            print(
+                f"{stored.id:>5}  odx_{stored.prefix}_...  {stored.tier:<10} {owner!s:<8} "
+                f"{state:<8} last used {used}  {stored.name}"
+            )
+    return 0
+
+
+def _template(name: str, output: str | None) -> int:
+    from odx_graph.importing.formats import blank_template
+
+    data = blank_template(name)
+    if output:
+        with open(output, "wb") as target:
+            target.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def _progress_printer() -> Callable[[str, int], None]:
     interactive = sys.stderr.isatty()
 
@@ -238,6 +434,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_backup(settings, args.file, args.force))
         if args.command == "restore":
             return asyncio.run(_restore(settings, args.file, args.force))
+        if args.command == "import":
+            return _import(settings, args)
+        if args.command == "organisation":
+            return asyncio.run(_organisation(settings, args))
+        if args.command == "keys":
+            return asyncio.run(_keys(settings, args))
+        if args.command == "template":
+            return _template(args.name, args.output)
         if args.command == "schema":
             from odx_graph.api.schema import schema_sdl
 

@@ -76,6 +76,10 @@ class Settings:
     dataset_title: str = "odx-graph open housing data"
     publisher: str = "odx-graph"
     data_license: str = "https://creativecommons.org/licenses/by/4.0/"
+    import_token: str = ""
+    import_max_bytes: int = 100_000_000
+    rate_limit_per_minute: int = 600
+    compiled_queries: bool = True
 
     def __post_init__(self) -> None:
         if not self.base_iri:
@@ -95,6 +99,10 @@ class Settings:
         _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
         _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
         _check_range("round_counts_to", self.round_counts_to, 1, 1000)
+        _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
+        _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
+        if self.import_token and len(self.import_token) < 32:
+            raise ConfigError(f"{PREFIX}IMPORT_TOKEN must be at least 32 characters long")
         if not self.base_iri.startswith(("http://", "https://")):
             raise ConfigError(f"{PREFIX}BASE_IRI must be an http(s) URL, got {self.base_iri!r}")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -131,6 +139,13 @@ def _parse(name: str, type_name: str, raw: str) -> Any:
     try:
         if type_name == "int":
             return int(raw)
+        if type_name == "bool":
+            value = raw.strip().lower()
+            if value in ("1", "true", "yes", "on"):
+                return True
+            if value in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
         if type_name == "Path":
             return Path(raw).expanduser()
         if type_name == "DemoMode":

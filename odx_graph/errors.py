@@ -14,6 +14,9 @@ class ErrorCode(StrEnum):
     INVALID_POSTCODE = "INVALID_POSTCODE"
     INVALID_UPRN = "INVALID_UPRN"
     NOT_FOUND = "NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    RATE_LIMITED = "RATE_LIMITED"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     QUERY_TIMEOUT = "QUERY_TIMEOUT"
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -53,6 +56,18 @@ class NotFoundError(OdxError):
     """The thing asked for does not exist (or is not visible to the caller)."""
 
     code = ErrorCode.NOT_FOUND
+
+
+class UnauthenticatedError(OdxError):
+    """The credentials given are malformed, unknown or revoked."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class ForbiddenError(OdxError):
+    """The caller may not do this (its tier or organisation does not allow it)."""
+
+    code = ErrorCode.FORBIDDEN
 
 
 class DatabaseUnavailableError(OdxError):

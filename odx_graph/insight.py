@@ -1,5 +1,6 @@
-"""Insight: repair performance by any grouping, provider comparison with robust outlier
-flags, and the privacy rules for publishing them."""
+"""Insight: repair performance and damp and mould measures by any grouping, Awaab's Law
+clocks, provider comparison with robust outlier flags, and the privacy rules for
+publishing them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from odx_graph.access import Principal, Tier
+from odx_graph.access import Principal
 from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.repo.analytics import (
@@ -21,6 +22,7 @@ from odx_graph.repo.analytics import (
     replacement_forecast,
     sor_rates,
 )
+from odx_graph.repo.damp import DampDimension, DampScope
 
 COUNTS = ("raised", "completed", "open")
 MEASURES = (
@@ -56,13 +58,15 @@ class Measure(StrEnum):
     REPEAT_30_PCT = "repeat_30_pct"
     REPEAT_90_PCT = "repeat_90_pct"
     FIRST_TIME_FIX_PCT = "first_time_fix_pct"
+    DAMP_MOULD_PER_1000_HOMES = "damp_mould_per_1000_homes"
+    AWAAB_BREACH_PCT = "awaab_breach_pct"
 
 
 @dataclass(frozen=True, slots=True)
 class GroupKey:
     """One coordinate of a group: the dimension, its value and a readable label."""
 
-    dimension: Dimension
+    dimension: Dimension | DampDimension
     value: str | None
     label: str | None
 
@@ -111,12 +115,17 @@ def _group(row: Mapping[str, Any], group_by: Sequence[Dimension]) -> Performance
     return PerformanceGroup(key, int(row["homes"]), {c: int(row[c]) for c in COUNTS}, measures)
 
 
-def _small(homes: int, principal: Principal, settings: Settings) -> bool:
-    return principal.tier is Tier.PUBLIC and homes < settings.suppress_below_homes
+def too_few_homes(homes: int, principal: Principal, settings: Settings) -> bool:
+    """Whether a group covering ``homes`` homes must be suppressed for ``principal``
+    (everyone but regulators and admins: a provider's key must not unlock small groups of
+    other landlords' homes)."""
+    return not principal.sees_small_numbers and homes < settings.suppress_below_homes
 
 
-def _count(value: int, principal: Principal, settings: Settings) -> int:
-    if principal.tier is Tier.PUBLIC:
+def published_count(value: int, principal: Principal, settings: Settings) -> int:
+    """A count as ``principal`` may see it: rounded to ``round_counts_to`` for all but
+    regulators and admins."""
+    if not principal.sees_small_numbers:
         return _round_to(value, settings.round_counts_to)
     return value
 
@@ -127,7 +136,7 @@ def publishable(
     """Apply the open-data rules: groups covering fewer than ``suppress_below_homes``
     homes are suppressed (every value null, ``suppressed`` true), and counts are rounded
     to the nearest ``round_counts_to``. Only the public tier is subject to them."""
-    if group.homes is not None and _small(group.homes, principal, settings):
+    if group.homes is not None and too_few_homes(group.homes, principal, settings):
         return replace(
             group,
             homes=None,
@@ -136,9 +145,10 @@ def publishable(
             suppressed=True,
         )
     counts = {
-        k: None if v is None else _count(v, principal, settings) for k, v in group.counts.items()
+        k: None if v is None else published_count(v, principal, settings)
+        for k, v in group.counts.items()
     }
-    homes = None if group.homes is None else _count(group.homes, principal, settings)
+    homes = None if group.homes is None else published_count(group.homes, principal, settings)
     return replace(group, homes=homes, counts=counts)
 
 
@@ -168,25 +178,56 @@ def robust_z_scores(
     return median, mad, [MAD_SCALE * (v - median) / mad for v in values]
 
 
+async def _landlord_values(
+    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+) -> list[tuple[int, str | None, float | None, bool]]:
+    """(landlord, name, value, suppressed) of ``measure`` for every landlord. The damp and
+    mould measures read the scope's dates as awareness dates."""
+    if measure in (Measure.DAMP_MOULD_PER_1000_HOMES, Measure.AWAAB_BREACH_PCT):
+        damp = DampScope(
+            scope.reported_from,
+            scope.reported_to,
+            scope.landlord_ids,
+            scope.postcode_column,
+            scope.postcode_value,
+        )
+        from odx_graph.insight_damp import breach_rates, damp_rates  # imports this module
+
+        if measure is Measure.AWAAB_BREACH_PCT:
+            rates = await breach_rates(db, settings, principal, damp)
+            return [(r.landlord_id, r.name, r.breach_pct, r.suppressed) for r in rates]
+        groups = await damp_rates(db, settings, principal, [DampDimension.LANDLORD], damp)
+        return [
+            (int(g.key[0].value), g.key[0].label, g.per_1000_homes, g.suppressed)
+            for g in groups
+            if g.key[0].value is not None
+        ]
+    repair_groups = await performance(db, settings, principal, [Dimension.LANDLORD], scope)
+    return [
+        (int(g.key[0].value or 0), g.key[0].label, g.measures[measure.value], g.suppressed)
+        for g in repair_groups
+    ]
+
+
 async def compare_providers(
     db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
 ) -> ProviderComparison:
     """Each landlord's value of ``measure``, the peer median, robust z-score and flag."""
-    groups = await performance(db, settings, principal, [Dimension.LANDLORD], scope)
-    present = [g for g in groups if g.measures[measure.value] is not None]
-    median, mad, scores = robust_z_scores([g.measures[measure.value] or 0.0 for g in present])
-    score_of = {id(g): s for g, s in zip(present, scores, strict=True)}
+    values = await _landlord_values(db, settings, principal, measure, scope)
+    present = [v for v in values if v[2] is not None]
+    median, mad, scores = robust_z_scores([v[2] or 0.0 for v in present])
+    score_of = {id(v): s for v, s in zip(present, scores, strict=True)}
     providers = []
-    for g in groups:
-        z = score_of.get(id(g))
+    for v in values:
+        z = score_of.get(id(v))
         providers.append(
             ProviderValue(
-                landlord_id=int(g.key[0].value or 0),
-                name=g.key[0].label,
-                value=g.measures[measure.value],
+                landlord_id=v[0],
+                name=v[1],
+                value=v[2],
                 robust_z=z,
                 outlier=z is not None and abs(z) > OUTLIER_THRESHOLD,
-                suppressed=g.suppressed,
+                suppressed=v[3],
             )
         )
     return ProviderComparison(measure, median, mad, OUTLIER_THRESHOLD, tuple(providers))
@@ -224,20 +265,20 @@ async def contractor_market(
     district, for quoting; with the open-data rules applied for ``principal``."""
     jobs = []
     for row in await open_jobs(db, scope):
-        hidden = _small(row["homes"], principal, settings)
+        hidden = too_few_homes(row["homes"], principal, settings)
         jobs.append(
             OpenJobs(
                 row["postcode_district"],
                 row["trade_code"],
                 row["trade_label"],
-                None if hidden else _count(row["jobs"], principal, settings),
-                None if hidden else _count(row["unassigned"], principal, settings),
+                None if hidden else published_count(row["jobs"], principal, settings),
+                None if hidden else published_count(row["unassigned"], principal, settings),
                 hidden,
             )
         )
     rates = []
     for row in await sor_rates(db, scope):
-        hidden = _small(row["homes"], principal, settings)
+        hidden = too_few_homes(row["homes"], principal, settings)
 
         def value(name: str, row: Any = row, hidden: bool = hidden) -> float | None:
             return None if hidden or row[name] is None else float(row[name])
@@ -246,7 +287,7 @@ async def contractor_market(
             SorRate(
                 row["postcode_district"],
                 row["sor_code"],
-                None if hidden else _count(row["jobs"], principal, settings),
+                None if hidden else published_count(row["jobs"], principal, settings),
                 value("median_working_days"),
                 value("median_cost"),
                 value("median_unit_cost"),
@@ -282,7 +323,7 @@ async def forecast_replacements(
     rows = await replacement_forecast(db, years, postcode_column, postcode_value)
     forecast = []
     for row in rows:
-        hidden = _small(row["places"], principal, settings)
+        hidden = too_few_homes(row["places"], principal, settings)
         count = int(row["components"])
         cost = unit_costs.get(row["component_type_code"])
         forecast.append(
@@ -290,7 +331,7 @@ async def forecast_replacements(
                 year=int(row["year"]),
                 component_type=row["component_type_code"],
                 label=row["label"],
-                components=None if hidden else _count(count, principal, settings),
+                components=None if hidden else published_count(count, principal, settings),
                 estimated_cost=None if hidden or cost is None else count * cost,
                 suppressed=hidden,
             )

@@ -3,6 +3,8 @@ context for GraphQL responses and the VoID/DCAT description of the dataset."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import zlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -136,7 +138,30 @@ def graphql_context() -> dict[str, Any]:
     return {"@context": context}
 
 
-async def void_description(db: Database, settings: Settings, principal: Principal) -> Graph:
+class TripleCount:
+    """The dump's triple count, kept while the data's latest change stays the same (and
+    for at most ``max_age`` seconds): counting scans every table."""
+
+    def __init__(self, max_age: float = 600.0) -> None:
+        self.max_age = max_age
+        self._key: Any = None
+        self._at = 0.0
+        self._value: int | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, db: Database, principal: Principal, modified: Any) -> int:
+        """The count, recomputed only when the data changed or the value is old."""
+        async with self._lock:  # one count at a time, however many requests ask
+            fresh = time.monotonic() - self._at < self.max_age
+            if self._value is None or self._key != modified or not fresh:
+                self._value = await export.count_triples(db, MAPPING.nodes, principal)
+                self._key, self._at = modified, time.monotonic()
+            return self._value
+
+
+async def void_description(
+    db: Database, settings: Settings, principal: Principal, counter: TripleCount | None = None
+) -> Graph:
     """VoID and DCAT description of the dataset: licence, publisher, size, dumps."""
     base = settings.base_iri
     graph = bind_prefixes(Graph())
@@ -165,7 +190,8 @@ async def void_description(db: Database, settings: Settings, principal: Principa
     modified = await export.latest_change(db, MAPPING.nodes)
     if modified is not None:
         graph.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
-    triples = await export.count_triples(db, MAPPING.nodes, principal)
+    counter = counter or TripleCount()
+    triples = await counter.get(db, principal, modified)
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))

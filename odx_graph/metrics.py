@@ -33,9 +33,18 @@ class _PoolCollector(Collector):
 class Metrics:
     """Every metric the server exports."""
 
-    def __init__(self, pool_sizes: Callable[[], tuple[int, int] | None]) -> None:
+    def __init__(
+        self,
+        pool_sizes: Callable[[], tuple[int, int] | None],
+        subscriptions: Callable[[], int] | None = None,
+    ) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
+        self.subscriptions = Gauge(
+            "odx_subscriptions", "Open GraphQL subscriptions (live updates).", registry=registry
+        )
+        if subscriptions is not None:
+            self.subscriptions.set_function(subscriptions)
         self.http_requests = Counter(
             "odx_http_requests",
             "HTTP requests by route, method and status.",
@@ -77,8 +86,11 @@ class Metrics:
             ["reason"],
             registry=registry,
         )
-        self.import_rows = Counter(
-            "odx_import_rows", "Rows written by imports, by table.", ["table"], registry=registry
+        self.import_records = Counter(
+            "odx_import_records",
+            "Records read by uploaded imports, by outcome (created, updated, unchanged, rejected).",
+            ["outcome"],
+            registry=registry,
         )
         registry.register(_PoolCollector(pool_sizes))
 

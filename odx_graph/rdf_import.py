@@ -212,6 +212,9 @@ async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, i
 
 async def _write(conn: Connection, rows: Rows, written: dict[str, int]) -> None:
     async with conn.transaction():
+        # Organisations and imports name each other (an import is made by an organisation,
+        # which an import may have created): the links are checked at commit.
+        await conn.execute("SET CONSTRAINTS ALL DEFERRED")
         for entity in write_order():
             table_rows = rows.get(entity.name, {})
             columns = sorted({c for row in table_rows.values() for c in row})

@@ -9,6 +9,7 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,14 @@ def load_ontology(path: Path | None = None) -> Graph:
     """Parse ``odx.ttl``."""
     graph = Graph()
     graph.parse(path or ontology_dir() / "odx.ttl", format="turtle")
+    return graph
+
+
+@cache
+def load_shapes() -> Graph:
+    """Parse ``shapes.ttl`` (once per process: imports validate against it). Read-only."""
+    graph = Graph()
+    graph.parse(ontology_dir() / "shapes.ttl", format="turtle")
     return graph
 
 

@@ -193,7 +193,9 @@ async def dataset_description(request: Request) -> Response:
     if isinstance(fmt, Response):
         return fmt
     state = request.app.state
-    graph = await linked_data.void_description(state.db, state.settings, PUBLIC)
+    if getattr(state, "triple_count", None) is None:
+        state.triple_count = linked_data.TripleCount()
+    graph = await linked_data.void_description(state.db, state.settings, PUBLIC, state.triple_count)
     offered = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
     return _respond(request, serialise(graph, fmt), fmt, _alternates("/.well-known/void", offered))
 

@@ -87,9 +87,12 @@ async def test_malformed_queries_are_validation_errors(gql: GraphQLClient, query
 
 async def test_sql_looking_input_is_just_data(gql: GraphQLClient) -> None:
     body = await gql("""{ organisations(filter: {nameContains: "'; DROP TABLE home; --"}) {
-        totalCount } homes(filter: {uprn: ["1 OR 1=1"]}) { totalCount } }""")
+        totalCount } }""")
     assert body["data"]["organisations"]["totalCount"] == 0
-    assert body["data"]["homes"]["totalCount"] == 0
+    refused = await gql(
+        """{ homes(filter: {uprn: ["1 OR 1=1"]}) { totalCount } }""", expect_errors=True
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_UPRN"
 
 
 async def test_like_wildcards_in_name_search_are_literal(gql: GraphQLClient) -> None:
@@ -128,3 +131,33 @@ async def test_protocol_errors_use_the_one_error_shape(
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST" and error["message"]
+
+
+@pytest.mark.parametrize("body", [b'"x"', b"123", b"null", b"true", b'{"query": "\xff\xfe"}'])
+async def test_bodies_that_are_not_json_objects_are_bad_requests(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize("uprn", ["abc", "1234567890123", "\u0661\u0662\u0663", "0"])
+async def test_the_uprn_filter_checks_its_values(client: httpx.AsyncClient, uprn: str) -> None:
+    query = "query($u: [String!]) { homes(filter: {uprn: $u}) { totalCount } }"
+    response = await client.post("/graphql", json={"query": query, "variables": {"u": [uprn]}})
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "INVALID_UPRN", error
+
+
+async def test_the_uprn_filter_finds_padded_values(client: httpx.AsyncClient) -> None:
+    query = """query($u: [String!]) { homes(filter: {uprn: $u}) { nodes { uprn } } }"""
+    first = await client.post(
+        "/graphql",
+        json={"query": "{ homes(first: 1, orderBy: UPRN, direction: DESC) { nodes { uprn } } }"},
+    )
+    uprn = first.json()["data"]["homes"]["nodes"][0]["uprn"]
+    found = await client.post("/graphql", json={"query": query, "variables": {"u": [f" {uprn} "]}})
+    assert found.json()["data"]["homes"]["nodes"] == [{"uprn": uprn}]

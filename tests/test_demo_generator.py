@@ -1,4 +1,5 @@
-"""The demo dataset generator, without a database: determinism, shape, formats and sums."""
+"""The demo dataset generator: determinism, shape, formats and sums without a database, and
+the damp and mould cases and EPCs it adds loaded into PostgreSQL against the tables' checks."""
 
 from __future__ import annotations
 
@@ -23,11 +24,15 @@ from odx_graph.demo import (
     Code,
     CodeLists,
     ComponentTypeCode,
+    EpcBandCode,
+    HazardLevelCode,
     PriorityCode,
     RepairStatusCode,
     generate,
 )
 from odx_graph.demo import catalogue as demo_places
+from odx_graph.demo.certificates import Dwelling
+from odx_graph.demo.damp import yearly_rate
 
 AS_OF = date(2025, 10, 27)
 NOW = datetime(2025, 10, 27, tzinfo=UTC)
@@ -181,6 +186,35 @@ def code_lists(**overrides: Any) -> CodeLists:
             Code("landlord", "Landlord"),
             Code("local-authority", "Local authority"),
         ),
+        "hhsrs_hazards": (
+            Code("1", "Damp and mould growth"),
+            Code("2", "Excess cold"),
+            Code("24", "Fire"),
+        ),
+        "hhsrs_categories": (Code("1", "Category 1"), Code("2", "Category 2")),
+        "hazard_levels": (
+            HazardLevelCode("emergency", "Emergency hazard", 24, None, None, 24, None),
+            HazardLevelCode("none", "No emergency or significant hazard", *(None,) * 5),
+            HazardLevelCode("significant", "Significant hazard", None, 10, 3, None, 5),
+        ),
+        "damp_severities": (Code("high", "High"), Code("low", "Low"), Code("medium", "Medium")),
+        "epc_bands": tuple(
+            EpcBandCode(band, band, low, high)
+            for band, low, high in (
+                ("A", 92, None),
+                ("B", 81, 91),
+                ("C", 69, 80),
+                ("D", 55, 68),
+                ("E", 39, 54),
+                ("F", 21, 38),
+                ("G", 1, 20),
+            )
+        ),
+        "certificate_types": (
+            Code("eicr", "Electrical Installation Condition Report"),
+            Code("epc", "Energy Performance Certificate"),
+            Code("lgsr", "Landlord gas safety record"),
+        ),
     }
     values.update(overrides)
     return CodeLists(**values)
@@ -292,7 +326,12 @@ def test_ids_are_unique_and_foreign_keys_resolve(data: dict[str, list[dict[str, 
         assert r["contractor_id"] is None or kind[r["contractor_id"]] == "contractor"
     assert {line["repair_id"] for line in data["repair_line"]} <= repairs
     assert {e["repair_id"] for e in data["repair_status_event"]} == repairs
-    subjects = {"home": homes, "repair": repairs, "organisation": orgs}
+    cases = {c["id"] for c in data["damp_mould_case"]}
+    assert cases
+    for c in data["damp_mould_case"]:
+        assert c["landlord_id"] == home_landlord[c["home_id"]]
+    assert {e["home_id"] for e in data["energy_performance_certificate"]} <= homes
+    subjects = {"home": homes, "repair": repairs, "organisation": orgs, "damp_mould_case": cases}
     seen = set()
     for ref in data["reference"]:
         assert ref["subject_id"] in subjects[ref["subject_type"]]
@@ -300,6 +339,12 @@ def test_ids_are_unique_and_foreign_keys_resolve(data: dict[str, list[dict[str, 
         key = (ref["subject_type"], ref["allocated_by_id"], ref["value"])
         assert key not in seen
         seen.add(key)
+    case_refs = [r for r in data["reference"] if r["subject_type"] == "damp_mould_case"]
+    assert sorted(r["subject_id"] for r in case_refs) == sorted(cases)
+    case_landlord = {c["id"]: c["landlord_id"] for c in data["damp_mould_case"]}
+    for ref in case_refs:
+        assert re.fullmatch(r"DM-\d{6}", ref["value"])
+        assert ref["allocated_by_id"] == case_landlord[ref["subject_id"]]
 
 
 def test_references_link_homes_across_landlords(data: dict[str, list[dict[str, Any]]]) -> None:
@@ -547,3 +592,304 @@ def test_generator_module_does_not_import_asyncpg() -> None:
         cwd=Path(__file__).resolve().parents[1],
     )
     assert out.stdout.strip() == "False"
+
+
+# -- damp and mould cases and EPCs ---------------------------------------------------------
+
+BANDS = {b.code: (b.sap_score_min or 1, b.sap_score_max or 200) for b in CODES.epc_bands}
+CASE_DATES = (
+    "investigation_started_at",
+    "investigation_completed_at",
+    "written_summary_sent_at",
+    "made_safe_at",
+    "further_works_started_at",
+    "further_works_completed_at",
+    "escalated_at",
+)
+
+
+@pytest.fixture(scope="module")
+def stock() -> dict[str, list[dict[str, Any]]]:
+    """A bigger demo (the default seed), for rates and shares that need more cases."""
+    return tables(list(generate(homes=3000, seed=20251027, as_of=AS_OF, codes=CODES)))
+
+
+def working_days(start: datetime, end: datetime) -> int:
+    """Weekdays after `start`'s day up to and including `end`'s day."""
+    days = (end.date() - start.date()).days
+    return sum((start + timedelta(days=d)).weekday() < 5 for d in range(1, days + 1))
+
+
+def band_of(score: int) -> str:
+    (band,) = [code for code, (low, high) in BANDS.items() if low <= score <= high]
+    return band
+
+
+def test_damp_cases_and_certificates_are_deterministic() -> None:
+    def new_rows(seed: int) -> tuple[list[Any], list[Any]]:
+        rows = tables(list(generate(homes=400, seed=seed, as_of=AS_OF, codes=CODES)))
+        return rows["damp_mould_case"], rows["energy_performance_certificate"]
+
+    first, second, other = new_rows(11), new_rows(11), new_rows(12)
+    assert first[0] and first[1]
+    assert first == second
+    assert first[0] != other[0]
+    assert first[1] != other[1]
+    older = code_lists(hhsrs_hazards=(), certificate_types=())
+    without = tables(list(generate(homes=400, seed=11, as_of=AS_OF, codes=older)))
+    with_all = tables(list(generate(homes=400, seed=11, as_of=AS_OF, codes=CODES)))
+    # the new models draw after everything else, so the other rows are unchanged
+    for table in ("home", "component", "repair", "repair_line", "repair_status_event"):
+        assert without[table] == with_all[table], table
+    kept = [r for r in with_all["reference"] if r["subject_type"] != "damp_mould_case"]
+    assert kept == without["reference"]
+
+
+def test_damp_case_dates_keep_the_table_checks(stock: dict[str, list[dict[str, Any]]]) -> None:
+    start = NOW - timedelta(days=3 * 365 + 1)
+    assert any(c["investigation_completed_at"] is None for c in stock["damp_mould_case"])
+    for c in stock["damp_mould_case"]:
+        aware = c["aware_at"]
+        assert start <= aware < NOW
+        assert all(c[f] is None or aware <= c[f] < NOW for f in CASE_DATES), c
+        started, completed = c["investigation_started_at"], c["investigation_completed_at"]
+        assert completed is None or completed >= (started or aware)
+        summary = c["written_summary_sent_at"]
+        assert summary is None or completed is None or summary >= completed
+        works_started, works_done = c["further_works_started_at"], c["further_works_completed_at"]
+        assert works_done is None or works_done >= (works_started or aware)
+        assert c["hhsrs_hazard_code"] == "1"
+        if completed is None:  # not investigated yet: nothing after the investigation
+            assert c["made_safe_at"] is None
+            assert summary is None
+            assert works_started is None
+            assert c["severity_code"] is None
+            assert c["hhsrs_category_code"] is None
+            assert c["hazard_level_code"] in ("emergency", "significant")
+        else:
+            assert c["severity_code"] in ("high", "medium", "low")
+            assert c["further_works_required"] is not None
+        if c["hazard_level_code"] == "none":
+            assert c["made_safe_at"] is None
+            assert c["hhsrs_category_code"] is None
+            assert c["further_works_required"] is False
+        if works_started is not None:
+            assert c["further_works_required"]
+            assert c["made_safe_at"] is not None
+            assert works_started >= c["made_safe_at"]
+
+
+def test_damp_cases_peak_in_winter(stock: dict[str, list[dict[str, Any]]]) -> None:
+    cases = stock["damp_mould_case"]
+    months = Counter(c["aware_at"].month for c in cases)
+    winter = sum(months[m] for m in (10, 11, 12, 1, 2, 3))
+    assert 0.65 <= winter / len(cases) <= 0.9
+    assert months[1] > 3 * months[7]
+    assert all(months[m] for m in range(1, 13))  # damp is worst in winter, not only then
+
+
+def test_damp_rates_vary_by_landlord_with_one_outlier(
+    stock: dict[str, list[dict[str, Any]]],
+) -> None:
+    years = (3 * 365 + 1) / 365.25
+    homes = Counter(h["landlord_id"] for h in stock["home"])
+    cases = Counter(c["landlord_id"] for c in stock["damp_mould_case"])
+    overall = sum(cases.values()) / sum(homes.values()) / years
+    assert 0.03 <= overall <= 0.065
+    rates = sorted(cases[landlord] / n / years for landlord, n in homes.items())
+    assert rates[-1] > 1.7 * rates[-2]  # one landlord clearly worse than the others
+    assert rates[0] >= 0.02
+    level = Counter(c["hazard_level_code"] for c in stock["damp_mould_case"])
+    assert 0.05 <= level["emergency"] / len(stock["damp_mould_case"]) <= 0.15
+    assert level["significant"] > 0.8 * len(stock["damp_mould_case"])
+
+
+def test_damp_cases_are_likelier_in_older_homes_and_flats(
+    stock: dict[str, list[dict[str, Any]]],
+) -> None:
+    cases = Counter(c["home_id"] for c in stock["damp_mould_case"])
+
+    def rate(homes: list[dict[str, Any]]) -> float:
+        return sum(cases[h["id"]] for h in homes) / len(homes)
+
+    old = [h for h in stock["home"] if h["year_built"] < 1945]
+    new = [h for h in stock["home"] if h["year_built"] >= 2001]
+    assert rate(old) > 1.8 * rate(new)
+    latest: dict[int, int] = {}
+    for e in stock["energy_performance_certificate"]:  # ids rise with lodgement per home
+        latest[e["home_id"]] = e["sap_score"]
+    low = [h for h in stock["home"] if latest.get(h["id"], 100) < 55]
+    high = [h for h in stock["home"] if latest.get(h["id"], 0) >= 69]
+    assert rate(low) > 1.5 * rate(high)
+    # The model itself, other things equal (samples mix flats with newer, warmer homes).
+    flat, house = Dwelling(1, 0, "flat", None, 1, 1970), Dwelling(2, 0, "house", None, 0, 1970)
+    assert yearly_rate(flat, 60) > 1.2 * yearly_rate(house, 60)
+    assert yearly_rate(house._replace(year_built=1910), 60) > 1.2 * yearly_rate(house, 60)
+    assert yearly_rate(house, 40) > 1.5 * yearly_rate(house, 70)
+
+
+def test_some_damp_cases_breach_awaabs_law_and_some_are_open(
+    stock: dict[str, list[dict[str, Any]]],
+) -> None:
+    late_investigation = late_summary = late_safe = 0
+    investigated = 0
+    emergency_late = 0
+    for c in stock["damp_mould_case"]:
+        aware, started = c["aware_at"], c["investigation_started_at"]
+        completed, safe = c["investigation_completed_at"], c["made_safe_at"]
+        if completed is None:
+            continue
+        investigated += 1
+        if c["hazard_level_code"] == "emergency":
+            emergency_late += started - aware > timedelta(hours=24) or (
+                safe is not None and safe - aware > timedelta(hours=24)
+            )
+            continue
+        late_investigation += working_days(aware, started) > 10
+        summary = c["written_summary_sent_at"]
+        late_summary += summary is not None and working_days(completed, summary) > 3
+        late_safe += safe is not None and working_days(completed, safe) > 5
+    for late in (late_investigation, late_summary, late_safe):
+        assert 0.04 * investigated <= late <= 0.3 * investigated
+    assert emergency_late
+    assert late_investigation < 0.9 * investigated  # most are on time
+    still_open = [
+        c
+        for c in stock["damp_mould_case"]
+        if c["made_safe_at"] is None and c["hazard_level_code"] != "none"
+    ]
+    assert still_open
+    assert any(c["investigation_completed_at"] is None for c in still_open)
+    recent = [c for c in stock["damp_mould_case"] if c["aware_at"] > NOW - timedelta(days=3)]
+    assert all(c["made_safe_at"] is None or c["hazard_level_code"] == "emergency" for c in recent)
+    works = [c for c in stock["damp_mould_case"] if c["further_works_started_at"]]
+    assert works
+    assert any(c["further_works_completed_at"] is None for c in works) or len(works) < 50
+    assert any(c["escalated_at"] for c in stock["damp_mould_case"])
+
+
+def test_epc_bands_match_their_scores(stock: dict[str, list[dict[str, Any]]]) -> None:
+    certificates = stock["energy_performance_certificate"]
+    for e in certificates:
+        assert e["certificate_type_code"] == "epc"
+        assert e["epc_band_code"] == band_of(e["sap_score"]), e
+        assert e["potential_epc_band_code"] == band_of(e["potential_sap_score"]), e
+        assert e["potential_sap_score"] >= e["sap_score"]
+        assert AS_OF - timedelta(days=12 * 366) <= e["lodgement_date"] < AS_OF
+        assert timedelta(days=1) <= e["lodgement_date"] - e["inspection_date"] <= timedelta(21)
+        assert re.fullmatch(r"[0-9a-f]{32}", e["lmk_key"])
+        assert re.fullmatch(r"\d{4}(-\d{4}){4}", e["certificate_number"])
+    assert len({e["lmk_key"] for e in certificates}) == len(certificates)
+    assert len({e["certificate_number"] for e in certificates}) == len(certificates)
+
+
+def test_most_homes_have_a_plausible_epc(stock: dict[str, list[dict[str, Any]]]) -> None:
+    homes = {h["id"]: h for h in stock["home"]}
+    per_home = Counter(e["home_id"] for e in stock["energy_performance_certificate"])
+    assert 0.58 <= len(per_home) / len(homes) <= 0.72
+    assert 0.1 <= sum(n == 2 for n in per_home.values()) / len(per_home) <= 0.35
+    assert max(per_home.values()) == 2
+    latest: dict[int, dict[str, Any]] = {}
+    for e in stock["energy_performance_certificate"]:
+        previous = latest.get(e["home_id"])
+        if previous is not None:  # an older certificate first, scoring no higher
+            assert previous["lodgement_date"] < e["lodgement_date"]
+        latest[e["home_id"]] = e
+    for e in latest.values():
+        assert e["lodgement_date"].year >= homes[e["home_id"]]["year_built"]
+    bands = sorted(e["epc_band_code"] for e in latest.values())
+    assert bands[len(bands) // 2] in ("C", "D")
+    scores = {e["home_id"]: e["sap_score"] for e in latest.values()}
+
+    def median(selected: list[int]) -> int:
+        return sorted(selected)[len(selected) // 2]
+
+    old_houses = [
+        s
+        for h, s in scores.items()
+        if not homes[h]["building_id"] and homes[h]["year_built"] < 1945
+    ]
+    new_flats = [
+        s for h, s in scores.items() if homes[h]["building_id"] and homes[h]["year_built"] > 2000
+    ]
+    assert median(old_houses) < 60 < 80 < median(new_flats)
+
+
+def test_missing_damp_and_epc_codes_give_no_rows_or_nulls() -> None:
+    no_codes = code_lists(hhsrs_hazards=(), certificate_types=())
+    rows = tables(list(generate(homes=200, seed=1, as_of=AS_OF, codes=no_codes)))
+    assert not rows["damp_mould_case"]
+    assert not rows["energy_performance_certificate"]
+    assert all(r["subject_type"] != "damp_mould_case" for r in rows["reference"])
+    few = code_lists(hazard_levels=(), damp_severities=(), hhsrs_categories=(), epc_bands=())
+    rows = tables(list(generate(homes=200, seed=1, as_of=AS_OF, codes=few)))
+    assert rows["damp_mould_case"]
+    assert rows["energy_performance_certificate"]
+    assert all(
+        c["hazard_level_code"] is None and c["severity_code"] is None
+        for c in rows["damp_mould_case"]
+    )
+    assert all(e["epc_band_code"] is None for e in rows["energy_performance_certificate"])
+
+
+async def test_damp_cases_and_certificates_load_into_postgresql(empty_db: str) -> None:
+    import asyncpg
+
+    from odx_graph.demo import load_demo
+    from odx_graph.migrations import migrate
+    from odx_graph.refdata import sync_reference_data
+    from odx_graph.vocab import migrations_dir
+
+    conn = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        # COPY checks every constraint: dates in order, codes in their lists, unique keys
+        summary = await load_demo(conn, homes=1500, seed=20251027, as_of=AS_OF)
+        counts = summary.counts
+        assert counts["damp_mould_case"] > 100
+        assert counts["energy_performance_certificate"] > 900
+        for table in ("damp_mould_case", "energy_performance_certificate"):
+            assert await conn.fetchval(f"SELECT count(*) FROM {table}") == counts[table]
+        levels = await conn.fetch(
+            "SELECT hazard_level_code, count(*) FROM damp_mould_case GROUP BY 1"
+        )
+        assert {r[0] for r in levels} == {"emergency", "significant", "none"}
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM damp_mould_case c JOIN home h ON h.id = c.home_id"
+                " WHERE c.landlord_id <> h.landlord_id OR c.hhsrs_hazard_code <> '1'"
+                " OR c.severity_code IS NULL AND c.investigation_completed_at IS NOT NULL"
+                " OR c.hhsrs_category_code IS NULL AND c.hazard_level_code <> 'none'"
+                " AND c.investigation_completed_at IS NOT NULL"
+            )
+            == 0
+        )
+        mismatched = await conn.fetchval(
+            "SELECT count(*) FROM energy_performance_certificate e"
+            " JOIN epc_band b ON b.code = e.epc_band_code"
+            " JOIN epc_band p ON p.code = e.potential_epc_band_code"
+            " WHERE e.sap_score NOT BETWEEN b.sap_score_min AND coalesce(b.sap_score_max, 200)"
+            " OR e.potential_sap_score NOT BETWEEN p.sap_score_min"
+            " AND coalesce(p.sap_score_max, 200)"
+        )
+        assert mismatched == 0
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM energy_performance_certificate WHERE epc_band_code IS NULL"
+            )
+            == 0
+        )
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM reference WHERE subject_type = 'damp_mould_case'"
+            )
+            == counts["damp_mould_case"]
+        )
+        next_id = await conn.fetchval(
+            "INSERT INTO damp_mould_case (landlord_id, home_id, aware_at)"
+            " VALUES (1, 1, now()) RETURNING id"
+        )
+        assert next_id == counts["damp_mould_case"] + 1
+    finally:
+        await conn.close()

@@ -31,3 +31,10 @@ def test_docs_links_resolve() -> None:
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_data_formats_guide_has_every_template_as_the_code_describes_it() -> None:
+    from odx_graph.importing.templates import template_markdown
+
+    guide = (ROOT / "docs" / "data-formats.md").read_text()
+    assert template_markdown().strip() in guide

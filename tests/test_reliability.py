@@ -67,7 +67,7 @@ async def test_service_recovers_by_itself_after_a_database_restart(
     own_cluster: EmbeddedServer, cluster_db: str
 ) -> None:
     db = await Database.connect(cluster_db, min_size=2, max_size=4, connect_timeout_ms=1000)
-    app = create_app(Settings.from_env({}), database=db)
+    app = create_app(Settings.from_env({}, rate_limit_per_minute=0), database=db)
     outcomes: list[tuple[float, float, str]] = []  # (start, duration, outcome)
     stop_at, start_at, end_at = 1.0, 3.0, 7.0
     began = time.monotonic()
@@ -190,3 +190,76 @@ async def test_access_log_names_the_operation(
         await client.post("/graphql", json={"query": "query Logged { trades { code } }"})
     [record] = [r for r in caplog.records if getattr(r, "operation", None) == "Logged"]
     assert record.status == 200  # type: ignore[attr-defined]
+
+
+async def test_writes_retried_through_a_database_restart_apply_exactly_once(
+    own_cluster: EmbeddedServer, cluster_db: str
+) -> None:
+    from odx_graph.access import Tier
+    from odx_graph.credentials import create_key
+    from odx_graph.ids import encode_global_id
+
+    conn = await asyncpg.connect(cluster_db)
+    try:
+        landlord, home = await conn.fetchrow(
+            "SELECT landlord_id, id FROM home WHERE landlord_id IS NOT NULL ORDER BY id LIMIT 1"
+        )
+        _, key = await create_key(
+            conn, tier=Tier.PROVIDER, name="restart", organisation_id=landlord
+        )
+    finally:
+        await conn.close()
+    db = await Database.connect(cluster_db, min_size=2, max_size=4, connect_timeout_ms=1000)
+    app = create_app(Settings.from_env({}, rate_limit_per_minute=0), database=db)
+    mutation = """mutation($h: ID!, $text: String, $k: String) {
+      reportRepair(input: {homeId: $h, description: $text, idempotencyKey: $k}) {
+        __typename ... on MutationError { code } } }"""
+    headers = {"Authorization": f"Bearer {key}"}
+    attempts: dict[str, int] = {}
+
+    async def writer(http: httpx.AsyncClient, client: int) -> None:
+        for n in range(12):
+            name = f"restart-test {client}-{n}"
+            while True:  # a client retries with the same key until it gets an answer
+                attempts[name] = attempts.get(name, 0) + 1
+                variables = {"h": encode_global_id("Home", home), "text": name, "k": name}
+                try:
+                    body = (
+                        await http.post(
+                            "/graphql",
+                            json={"query": mutation, "variables": variables},
+                            headers=headers,
+                        )
+                    ).json()
+                except httpx.HTTPError:
+                    body = {"errors": [{}]}
+                if "errors" not in body and body["data"]["reportRepair"]["__typename"] == (
+                    "RepairPayload"
+                ):
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)
+
+    async def outage() -> None:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(own_cluster._server.stop)
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(own_cluster.restart)
+
+    try:
+        async with _client(app) as http:
+            await asyncio.gather(outage(), *(writer(http, c) for c in range(4)))
+    finally:
+        await db.close()
+    conn = await asyncpg.connect(cluster_db)
+    try:
+        rows = await conn.fetch(
+            "SELECT description, count(*) AS n FROM repair WHERE description LIKE "
+            "'restart-test %' GROUP BY 1"
+        )
+    finally:
+        await conn.close()
+    written = {r["description"]: r["n"] for r in rows}
+    assert set(written) == set(attempts), "a write was lost"
+    assert set(written.values()) == {1}, "a write was applied twice"
+    assert any(n > 1 for n in attempts.values()), "the outage was not noticed"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+import httpx
 import pytest
 
+from odx_graph.app import create_app
+from odx_graph.config import Settings
 from odx_graph.db import Database
 from tests.conftest import GraphQLClient
 
@@ -33,19 +37,25 @@ def statements(seeded_db: Database) -> Iterator[list[str]]:
     seeded_db.remove_listener(sent.append)
 
 
+@pytest.mark.parametrize(("compiled", "expected"), [(False, 19), (True, 1)])
 async def test_statements_do_not_grow_with_the_page(
-    gql: GraphQLClient, statements: list[str]
+    seeded_db: Database, settings: Settings, statements: list[str], compiled: bool, expected: int
 ) -> None:
+    app = create_app(replace(settings, compiled_queries=compiled), database=seeded_db)
+    transport = httpx.ASGITransport(app=app)
     counts = {}
-    for first in (1, 10, 100):
-        statements.clear()
-        body = await gql(NESTED, {"first": first})
-        assert len(body["data"]["homes"]["nodes"]) == first
-        counts[first] = len(statements)
-    # One statement for the homes, one for their count, one per relation in the query
-    # (16) and one for the components' count: 19 at most, whatever the page size. A
-    # smaller page may need fewer (no statement when every key is null: no building).
-    assert counts[1] <= counts[10] <= counts[100] == 19, counts
+    async with httpx.AsyncClient(transport=transport, base_url="http://odx.test") as http:
+        gql = GraphQLClient(http)
+        for first in (1, 10, 100):
+            statements.clear()
+            body = await gql(NESTED, {"first": first})
+            assert len(body["data"]["homes"]["nodes"]) == first
+            counts[first] = len(statements)
+    # Resolvers: one statement for the homes, one for their count, one per relation in
+    # the query (16) and one for the components' count: 19 at most, whatever the page
+    # size (a smaller page may need fewer: no statement when every key is null). The
+    # compiled path: one statement for the whole response.
+    assert counts[1] <= counts[10] <= counts[100] == expected, counts
 
 
 async def test_every_statement_binds_its_values(gql: GraphQLClient, statements: list[str]) -> None:

@@ -84,6 +84,7 @@ class Context:
     loaders: Loaders
     request_id: str = ""
     metrics: Any = None
+    hub: Any = None  # live updates (odx_graph.live.RepairHub)
 
     @property
     def base_iri(self) -> str:
@@ -97,7 +98,8 @@ def make_context(
     principal: Principal,
     request_id: str = "",
     metrics: Any = None,
+    hub: Any = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
-    return Context(settings, db, principal, loaders, request_id, metrics)
+    return Context(settings, db, principal, loaders, request_id, metrics, hub)

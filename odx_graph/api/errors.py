@@ -7,6 +7,7 @@ logged with the request id and masked, so internals never leak.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -21,8 +22,13 @@ MASKED_MESSAGE = "Internal server error"
 RETRYABLE = frozenset({ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.QUERY_TIMEOUT})
 
 
-def shape_error(error: GraphQLError, request_id: str) -> GraphQLError:
-    """Give ``error`` the public shape: a code always, a field when known."""
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def shape_error(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> GraphQLError:
+    """Give ``error`` the public shape: a code always, a field when known; without
+    ``suggestions``, validation messages do not guess at field names (which would let an
+    anonymous caller map the schema by typos; introspection stays on for everyone)."""
     original = error.original_error
     if isinstance(original, OdxError):
         extensions: dict[str, object] = {"code": original.code.value}
@@ -45,7 +51,7 @@ def shape_error(error: GraphQLError, request_id: str) -> GraphQLError:
         # Syntax, validation and variable errors (graphql-core sets an original error on
         # variable coercion): the message is about the request, safe to show.
         return GraphQLError(
-            error.message,
+            error.message if suggestions else _SUGGESTION.sub("", error.message),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
@@ -79,4 +85,8 @@ class ErrorShapeExtension(SchemaExtension):
             return
         context = self.execution_context.context
         request_id = getattr(context, "request_id", "")
-        result.errors = [shape_error(e, request_id) for e in result.errors or []]
+        principal = getattr(context, "principal", None)
+        suggestions = principal is not None and principal.is_authenticated
+        result.errors = [
+            shape_error(e, request_id, suggestions=suggestions) for e in result.errors or []
+        ]

@@ -68,6 +68,15 @@ class PerformanceMeasure(enum.Enum):
     FIRST_TIME_FIX_PCT = strawberry.enum_value(
         "first_time_fix_pct", description="% fixed first time."
     )
+    DAMP_MOULD_PER_1000_HOMES = strawberry.enum_value(
+        "damp_mould_per_1000_homes",
+        description="Damp and mould cases per 1,000 homes (the scope's dates are awareness dates).",
+    )
+    AWAAB_BREACH_PCT = strawberry.enum_value(
+        "awaab_breach_pct",
+        description="% of damp and mould cases with any Awaab's Law clock breached (the "
+        "scope's dates are awareness dates).",
+    )
 
 
 @strawberry.input(description="Which repairs a measure covers; all of them by default.")

@@ -31,6 +31,8 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 MAX_ESTIMATED_OBJECTS = 25_000
+MAX_DIRECTIVES = 50
+MAX_BODY_BYTES = 1_000_000  # a GraphQL request (query and variables) larger is refused
 LIST_ESTIMATE = 10  # a short list (lines, references, history) counts as this many
 
 
@@ -145,6 +147,37 @@ class QueryCostLimiter(SchemaExtension):
         yield
 
 
+class DirectiveLimiter(SchemaExtension):
+    """Refuses an operation with more than ``MAX_DIRECTIVES`` directives (``@skip`` and
+    ``@include`` repeated by the thousand cost parsing and validation time for nothing)."""
+
+    def on_execute(self) -> Iterator[None]:
+        """Count directives before executing."""
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            count = count_directives(document)
+            if count > MAX_DIRECTIVES:
+                error = GraphQLError(
+                    f"the query uses {count} directives; at most {MAX_DIRECTIVES} are allowed",
+                    extensions={"code": "QUERY_TOO_COMPLEX"},
+                )
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+def count_directives(node: Any) -> int:
+    """Directives anywhere in a document (or node)."""
+    total = len(getattr(node, "directives", None) or ())
+    for key in getattr(node, "keys", ()):
+        value = getattr(node, key, None)
+        if isinstance(value, tuple | list):
+            total += sum(count_directives(item) for item in value if hasattr(item, "keys"))
+        elif hasattr(value, "keys") and key != "loc":
+            total += count_directives(value)
+    return total
+
+
 def limit_extensions() -> list[Any]:
     """The extensions that bound every operation."""
     return [
@@ -152,4 +185,5 @@ def limit_extensions() -> list[Any]:
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaxTokensLimiter(max_token_count=MAX_TOKENS),
         QueryCostLimiter,
+        DirectiveLimiter,
     ]

@@ -13,12 +13,14 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
-from odx_graph.api import insight
+from odx_graph.api import audit, insight, insight_damp
 from odx_graph.api import types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
 from odx_graph.api.limits import limit_extensions
+from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
+from odx_graph.api.subscriptions import subscription_type
 from odx_graph.errors import ErrorCode, InputError
 from odx_graph.ids import decode_global_id, decode_int_id
 from odx_graph.mapping import MAPPING, Entity
@@ -201,11 +203,18 @@ def _query_type() -> Any:
     for entity in MAPPING.entities:
         if entity.collection:
             namespace[entity.collection] = _collection_field(entity)
+    namespace["audit_trail"] = strawberry.field(
+        resolver=audit.audit_trail, description=audit.audit_trail.__doc__
+    )
     for resolver in (
         insight.repair_performance,
         insight.provider_comparison,
         insight.contractor_market,
         insight.replacement_forecast,
+        insight_damp.damp_mould_rates,
+        insight_damp.awaab_clocks,
+        insight_damp.awaab_breach_rates,
+        insight_damp.modern_facility_ages,
     ):
         namespace[resolver.__name__] = strawberry.field(
             resolver=resolver, description=resolver.__doc__
@@ -231,6 +240,8 @@ def build_schema() -> strawberry.Schema:
     types = gen.build_types()
     return Schema(
         query=_query_type(),
+        mutation=Mutation,
+        subscription=subscription_type(),
         types=types,
         # Outermost first: the metrics see errors after they have been shaped.
         extensions=[OperationMetricsExtension, ErrorShapeExtension, *limit_extensions()],

@@ -352,6 +352,7 @@ def _filter_input(entity: Entity) -> None:
         "boolean": bool,
         "ids": list[strawberry.ID],
         "postcode": str,
+        "uprns": list[str],
     }
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}

@@ -1,4 +1,5 @@
-"""Deterministic demo dataset: invented landlords, contractors, homes, components and repairs.
+"""Deterministic demo dataset: invented landlords, contractors, homes, components, repairs,
+Energy Performance Certificates and damp and mould cases.
 
 `generate` yields rows in foreign-key order, chunked by homes so memory stays bounded, from
 nothing but its arguments: the same arguments always give the same rows. Code values come from
@@ -16,6 +17,7 @@ The modules, each one concept:
 - `draws`: seeded random draws;
 - `plan`, `world`: what is fixed for a run and what carries over between chunks;
 - `chunk`, `repairs`: the rows of one chunk of homes and of each home's repairs;
+- `certificates`, `damp`: each home's EPCs and damp and mould cases (Awaab's Law);
 - `generate`, `load`: the chunked generator and the database load.
 """
 
@@ -23,6 +25,8 @@ from odx_graph.demo.codes import (
     Code,
     CodeLists,
     ComponentTypeCode,
+    EpcBandCode,
+    HazardLevelCode,
     PriorityCode,
     RepairStatusCode,
     code_lists_from_tables,
@@ -39,6 +43,8 @@ __all__ = [
     "CodeLists",
     "ComponentTypeCode",
     "DemoSummary",
+    "EpcBandCode",
+    "HazardLevelCode",
     "PriorityCode",
     "RepairStatusCode",
     "code_lists_from_tables",

@@ -57,6 +57,8 @@ class LandlordSpec(NamedTuple):
     flat_share: float
     late_factor: float  # how much more often than its contractors' norm its jobs run late
     districts: tuple[tuple[str, float], ...]  # (district code, weight)
+    # Damp and mould cases per home relative to a typical landlord with the same stock.
+    damp_factor: float = 1.0
 
 
 LANDLORDS: tuple[LandlordSpec, ...] = (
@@ -69,6 +71,7 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         0.55,
         0.9,
         (("E1", 25), ("E3", 20), ("SE15", 25), ("N17", 20), ("BS5", 10)),
+        0.8,
     ),
     LandlordSpec(
         "Thornmere Housing Trust",
@@ -79,6 +82,8 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         0.30,
         1.2,
         (("M13", 20), ("M14", 20), ("L8", 15), ("LS8", 15), ("LS9", 15), ("S2", 10), ("NE6", 5)),
+        # The outlier a comparison of providers should find: far more damp and mould.
+        1.9,
     ),
     LandlordSpec(
         "Ashcombe Vale Housing Association",
@@ -89,6 +94,7 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         0.30,
         1.0,
         (("B10", 30), ("B11", 25), ("NG7", 25), ("CF24", 15), ("M14", 5)),
+        0.85,
     ),
 )
 

@@ -1,4 +1,5 @@
-"""One chunk of the housing stock: its homes, blocks and components, then their repairs."""
+"""One chunk of the housing stock: its homes, blocks and components, then their repairs,
+certificates and damp and mould cases."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from math import exp
 from typing import Any
 
 from odx_graph.demo.catalogue import LANDLORDS
+from odx_graph.demo.certificates import Dwelling, add_certificates
 from odx_graph.demo.components import (
     COMMUNAL_COMPONENTS,
     FLAT_EXTRAS,
@@ -16,6 +18,7 @@ from odx_graph.demo.components import (
     MAKES,
     SERVICE_DAYS,
 )
+from odx_graph.demo.damp import add_damp_cases
 from odx_graph.demo.draws import pick, poisson
 from odx_graph.demo.places import HomeSpec
 from odx_graph.demo.plan import Plan
@@ -30,6 +33,7 @@ class Chunk:
     def __init__(self, plan: Plan, world: World, rng: random.Random) -> None:
         self.plan, self.world, self.rng = plan, world, rng
         self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
+        self.dwellings: list[Dwelling] = []
 
     def _id(self, table: str) -> int:
         value = self.world.next_id[table]
@@ -37,7 +41,8 @@ class Chunk:
         return value
 
     def build(self, homes: int) -> None:
-        """Place `homes` homes (houses one by one, flats a block at a time)."""
+        """Place `homes` homes (houses one by one, flats a block at a time), then add their
+        EPCs and damp and mould cases."""
         plan, world = self.plan, self.world
         placed = 0
         while placed < homes:
@@ -52,6 +57,9 @@ class Chunk:
                 made = 1
             world.landlord_homes[li] += made
             placed += made
+        # Drawn after every home and repair, so those rows do not depend on these models.
+        sap = add_certificates(plan, world, self.rng, self.rows, self.dwellings)
+        add_damp_cases(plan, world, self.rng, self.rows, self.dwellings, sap)
 
     def _house(self, li: int, district: int) -> None:
         self._home(li, district, None, self.world.places.house(self.rng, district), 0, {})
@@ -98,6 +106,7 @@ class Chunk:
         landlord_id = plan.landlord_ids[li]
         d = plan.districts[district]
         year = spec.year_built
+        self.dwellings.append(Dwelling(home_id, li, spec.kind, spec.built_form, form, year))
         self.rows["home"].append(
             (
                 home_id,

@@ -49,6 +49,27 @@ class RepairStatusCode(NamedTuple):
     is_open: bool
 
 
+class HazardLevelCode(NamedTuple):
+    """An Awaab's Law hazard level with its timescales (calendar hours or working days)."""
+
+    code: str
+    label: str
+    investigate_within_hours: int | None
+    investigate_within_working_days: int | None
+    summary_within_working_days: int | None
+    make_safe_within_hours: int | None
+    make_safe_within_working_days: int | None
+
+
+class EpcBandCode(NamedTuple):
+    """An EPC band with the SAP scores it covers (no maximum for the top band)."""
+
+    code: str
+    label: str
+    sap_score_min: int | None
+    sap_score_max: int | None
+
+
 @dataclass(frozen=True)
 class CodeLists:
     """The code lists the generator draws from, as stored in the database."""
@@ -62,6 +83,13 @@ class CodeLists:
     property_types: tuple[Code, ...]
     built_forms: tuple[Code, ...]
     organisation_kinds: tuple[Code, ...] = ()
+    # Damp and mould cases and EPCs; without these lists the demo has none of either.
+    hhsrs_hazards: tuple[Code, ...] = ()
+    hhsrs_categories: tuple[Code, ...] = ()
+    hazard_levels: tuple[HazardLevelCode, ...] = ()
+    damp_severities: tuple[Code, ...] = ()
+    epc_bands: tuple[EpcBandCode, ...] = ()
+    certificate_types: tuple[Code, ...] = ()
 
 
 # Roles the generator needs, matched in order against "code label" (lower case, - and _ as
@@ -143,6 +171,16 @@ FORM_ROLES = (
     ("mid-terrace", r"mid|terrace"),
     ("detached", r"detached"),
 )
+HAZARD_ROLES = (("damp-mould", r"damp|mould"),)
+# "none" comes first: its label ("No emergency or significant hazard") names the others.
+HAZARD_LEVEL_ROLES = (
+    ("none", r"^none\b|\bno (emergency|significant|hazard)"),
+    ("emergency", r"emergenc"),
+    ("significant", r"significant"),
+)
+CATEGORY_ROLES = (("category-1", r"\b1\b|serious"), ("category-2", r"\b2\b"))
+SEVERITY_ROLES = (("high", r"high|severe"), ("medium", r"medium|moderate"), ("low", r"low|minor"))
+CERTIFICATE_ROLES = (("epc", r"\bepc\b|energy performance"),)
 KIND_ROLES = (
     ("contractor", r"contractor|supplier"),
     ("local-authority", r"local|council|authority"),
@@ -176,7 +214,7 @@ def code_lists_from_tables(tables: Mapping[str, Sequence[Mapping[str, Any]]]) ->
     """Build :class:`CodeLists` from the code-list tables' rows (see ``repo.bulk``)."""
 
     def pairs(table: str) -> tuple[Code, ...]:
-        return tuple(Code(r["code"], r["label"]) for r in tables[table])
+        return tuple(Code(r["code"], r["label"]) for r in tables.get(table, ()))
 
     return CodeLists(
         component_types=tuple(ComponentTypeCode(*r.values()) for r in tables["component_type"]),
@@ -188,4 +226,12 @@ def code_lists_from_tables(tables: Mapping[str, Sequence[Mapping[str, Any]]]) ->
         property_types=pairs("property_type"),
         built_forms=pairs("built_form"),
         organisation_kinds=pairs("organisation_kind"),
+        hhsrs_hazards=pairs("hhsrs_hazard"),
+        hhsrs_categories=pairs("hhsrs_category"),
+        hazard_levels=tuple(
+            HazardLevelCode(*r.values()) for r in tables.get("awaab_hazard_level", ())
+        ),
+        damp_severities=pairs("damp_mould_severity"),
+        epc_bands=tuple(EpcBandCode(*r.values()) for r in tables.get("epc_band", ())),
+        certificate_types=pairs("certificate_type"),
     )

@@ -21,10 +21,12 @@ def generate(
 
     First the organisations and the landlords' references to their contractors, then per
     chunk of about `chunk_homes` homes: buildings, homes, references, components, repairs,
-    repair lines and status events. Ids are explicit and start at 1. The same arguments
+    repair lines, status events, damp and mould cases and EPCs (the last two only when the
+    code lists have their codes). Ids are explicit and start at 1. The same arguments
     always give the same rows: all randomness comes from generators seeded by `seed` and the
     chunk number, never from the clock (so another `chunk_homes` gives other, equally valid
-    rows). Repairs cover the three years before `as_of` (midnight UTC).
+    rows). Repairs and damp and mould cases cover the three years before `as_of` (midnight
+    UTC), EPCs the twelve years before it.
     """
     if homes < 0 or chunk_homes < 1:
         raise ValueError("homes must be >= 0 and chunk_homes >= 1")

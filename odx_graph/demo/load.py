@@ -28,6 +28,8 @@ async def load_demo(
     Refuses with `ValueError` when the database already holds organisations, homes or repairs.
     Reads the code lists, COPYs every batch from `generate`, then moves each table's identity
     sequence past the ids used. `progress(table, rows_so_far)` is called after each batch.
+    Then a borough council's stock extract naming some of the homes is imported through the
+    real importer (`odx_graph.demo.linking`), so the demo shows cross-provider linking.
     """
     from odx_graph.repo import bulk  # the only place asyncpg is needed
 
@@ -55,4 +57,8 @@ async def load_demo(
         finally:
             pending.cancel()
         await bulk.reset_identities(conn, TABLES)
+    from odx_graph.demo.linking import import_council_extract
+
+    # After the load's transaction: the importer runs its own.
+    await import_council_extract(conn)
     return DemoSummary(**counts)

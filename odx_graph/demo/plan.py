@@ -1,7 +1,8 @@
 """The plan of one generator run: everything fixed before the first chunk is built.
 
 That is the codes resolved to the roles the generator needs, the organisations, the calendar
-of the three years the repairs cover, and the SOR pools and prices of each kind of repair.
+of the three years the repairs cover, the SOR pools and prices of each kind of repair, and
+the codes and calendars of the EPC and damp and mould models.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from math import cos, exp, pi
 from typing import Any
 
 from odx_graph.demo.catalogue import CONTRACTORS, DISTRICTS, LANDLORDS
+from odx_graph.demo.certificates import CertificatePlan
 from odx_graph.demo.codes import (
     COMPONENT_ROLES,
     CONDITION_ROLES,
@@ -24,6 +26,7 @@ from odx_graph.demo.codes import (
     match_roles,
 )
 from odx_graph.demo.components import DEFAULT_LIFETIME
+from odx_graph.demo.damp import DampPlan
 from odx_graph.demo.draws import cumulative, seeded_random
 from odx_graph.demo.works import DAMP_WORK, WORKS
 
@@ -40,6 +43,8 @@ class Plan:
         self._plan_organisations()
         self._plan_calendar(as_of)
         self._plan_works(codes)
+        self.certificates = CertificatePlan(codes, seed, as_of)
+        self.damp = DampPlan(codes, as_of, self.days)
 
     # -- code lists ---------------------------------------------------------------------
     def _resolve_codes(self, codes: CodeLists) -> None:

@@ -15,6 +15,8 @@ TABLES: tuple[str, ...] = (
     "repair",
     "repair_line",
     "repair_status_event",
+    "damp_mould_case",
+    "energy_performance_certificate",
 )
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     "organisation": (
@@ -85,6 +87,38 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     ),
     "repair_line": ("id", "repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"),
     "repair_status_event": ("id", "repair_id", "status_code", "occurred_at", "note"),
+    "damp_mould_case": (
+        "id",
+        "landlord_id",
+        "home_id",
+        "hazard_level_code",
+        "hhsrs_hazard_code",
+        "hhsrs_category_code",
+        "severity_code",
+        "aware_at",
+        "investigation_started_at",
+        "investigation_completed_at",
+        "written_summary_sent_at",
+        "made_safe_at",
+        "further_works_required",
+        "further_works_started_at",
+        "further_works_completed_at",
+        "escalated_at",
+        "alternative_accommodation_offered",
+    ),
+    "energy_performance_certificate": (
+        "id",
+        "home_id",
+        "certificate_type_code",
+        "lmk_key",
+        "certificate_number",
+        "lodgement_date",
+        "inspection_date",
+        "sap_score",
+        "potential_sap_score",
+        "epc_band_code",
+        "potential_epc_band_code",
+    ),
 }
 
 
@@ -109,6 +143,8 @@ class DemoSummary:
     repair: int = 0
     repair_line: int = 0
     repair_status_event: int = 0
+    damp_mould_case: int = 0
+    energy_performance_certificate: int = 0
 
     @property
     def counts(self) -> dict[str, int]:

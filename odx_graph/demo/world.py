@@ -16,5 +16,6 @@ class World:
         self.places = Places(plan.today.year)
         self.home_ref = [1000] * len(plan.landlord_ids)
         self.job_ref = [0] * len(plan.landlord_ids)
+        self.case_ref = [0] * len(plan.landlord_ids)
         self.landlord_homes = [0] * len(plan.landlord_ids)
         self.landlord_flats = [0] * len(plan.landlord_ids)

@@ -95,6 +95,60 @@ SOR_CODE = Entity(
     orders=(Order("CODE", "{t}.code", STRING, "By code."),),
 )
 
+HHSRS_HAZARD = concept(
+    "HhsrsHazard", "hhsrs_hazard", "hhsrs-hazard", "hhsrsHazards",
+    "One of the 29 hazards of the Housing Health and Safety Rating System (1 is damp and "
+    "mould growth).")
+
+HHSRS_CATEGORY = concept(
+    "HhsrsCategory", "hhsrs_category", "hhsrs-category", "hhsrsCategories",
+    "The HHSRS category of a hazard found: 1 (serious) or 2.")
+
+AWAAB_HAZARD_LEVEL = concept(
+    "AwaabHazardLevel", "awaab_hazard_level", "awaab-hazard-level", "awaabHazardLevels",
+    "Whether a hazard is an emergency or a significant hazard under Awaab's Law, with the "
+    "timescales that follow.",
+    Field("investigateWithinHours", INT,
+          "Hours from awareness within which the hazard must be investigated."),
+    Field("investigateWithinWorkingDays", INT,
+          "Working days from awareness within which the hazard must be investigated."),
+    Field("summaryWithinWorkingDays", INT,
+          "Working days from the investigation within which the written summary is due."),
+    Field("makeSafeWithinHours", INT,
+          "Hours from awareness within which the home must be made safe."),
+    Field("makeSafeWithinWorkingDays", INT,
+          "Working days from the investigation within which the home must be made safe."),
+)
+
+DAMP_MOULD_SEVERITY = concept(
+    "DampMouldSeverity", "damp_mould_severity", "damp-mould-severity", "dampMouldSeverities",
+    "How severe the damp and mould found is: high, medium or low.")
+
+EPC_BAND = concept(
+    "EpcBand", "epc_band", "epc-band", "epcBands",
+    "An energy efficiency band of an Energy Performance Certificate, A to G, by SAP score.",
+    Field("sapScoreMin", INT, "Lowest SAP score in the band."),
+    Field("sapScoreMax", INT, "Highest SAP score in the band (none for A)."),
+)
+
+CERTIFICATE_TYPE = concept(
+    "CertificateType", "certificate_type", "certificate-type", "certificateTypes",
+    "A kind of certificate: EPC, gas safety record, electrical report, fire risk assessment.")
+
+TSM_MEASURE = concept(
+    "TsmMeasure", "tsm_measure", "tsm-measure", "tsmMeasures",
+    "A Tenant Satisfaction Measure of the Regulator of Social Housing, such as TP01 overall "
+    "satisfaction or RP02 repairs completed within target.")
+
+TSM_ANSWER = concept(
+    "TsmAnswer", "tsm_answer", "tsm-answer", "tsmAnswers",
+    "An answer to a TSM perception question, from very satisfied to very dissatisfied.",
+    Field("countsAsSatisfied", BOOLEAN,
+          "Whether the answer counts towards the proportion satisfied."),
+)
+
 CODE_LISTS = (ORGANISATION_KIND, PROPERTY_TYPE, BUILT_FORM, PRIORITY, REPAIR_STATUS, TRADE,
-              COMPONENT_TYPE, CONDITION, SOR_CODE)
+              COMPONENT_TYPE, CONDITION, SOR_CODE, HHSRS_HAZARD, HHSRS_CATEGORY,
+              AWAAB_HAZARD_LEVEL, DAMP_MOULD_SEVERITY, EPC_BAND, CERTIFICATE_TYPE, TSM_MEASURE,
+              TSM_ANSWER)
 # fmt: on

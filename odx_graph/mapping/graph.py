@@ -52,6 +52,13 @@ def references(subject: str) -> Relation:
                 "hasReference", paged=False, discriminator=("subject_type", subject))
 
 
+def generated_by() -> Relation:
+    """The import that last created or changed the record (PROV-O)."""
+    return Relation("generatedBy", "Import", Cardinality.ONE, "import_id", "id",
+                    "The import that last created or changed this record; null when it was "
+                    "not imported.", "prov:wasGeneratedBy")
+
+
 def by_postcode(sql: str) -> Filter:
     """A postcode filter at any level; ``sql`` names ``{postcode_column}``."""
     return Filter("postcode", FilterKind.POSTCODE, sql,
@@ -115,6 +122,9 @@ ORGANISATION = Entity(
              "landlordOf"),
         many("jobs", "Repair", "contractor_id",
              "Repairs assigned to this organisation as contractor.", "contractorFor"),
+        many("imports", "Import", "organisation_id", "Files this organisation has imported.",
+             "imported"),
+        generated_by(),
     ),
     filters=(
         Filter("kind", STRINGS, "{t}.kind_code = ANY({p})",
@@ -208,6 +218,16 @@ HOME = Entity(
              "The home's components (kitchen, boiler, windows...).", "hasComponent"),
         many("repairs", "Repair", "home_id", "Repairs to the home, newest first by default.",
              "hasRepair"),
+        many("dampMouldCases", "DampMouldCase", "home_id",
+             "Damp and mould (Awaab's Law) cases about the home, newest first.",
+             "hasDampMouldCase"),
+        many("energyPerformanceCertificates", "EnergyPerformanceCertificate", "home_id",
+             "Energy Performance Certificates of the home, newest first.", "hasCertificate"),
+        many("assertions", "Assertion", "home_id",
+             "The home's facts as each organisation stated them in its imports, including "
+             "values that differ from the ones shown (see the data formats guide).",
+             "hasAssertion", paged=False),
+        generated_by(),
     ),
     filters=(
         by_postcode("{t}.{postcode_column} = {p}"),
@@ -225,7 +245,8 @@ HOME = Entity(
                bounds=(1000, 2100)),
         Filter("yearBuiltTo", INT_FILTER, "{t}.year_built <= {p}", "Built in or before.",
                bounds=(1000, 2100)),
-        Filter("uprn", STRINGS, "{t}.uprn::text = ANY({p})", "Any of these UPRNs."),
+        Filter("uprn", FilterKind.UPRNS, "{t}.uprn = ANY({p})",
+               "Any of these UPRNs (1 to 12 digits each)."),
     ),
     orders=(
         Order("POSTCODE", "{t}.postcode", STRING, "By postcode."),
@@ -271,6 +292,7 @@ COMPONENT = Entity(
         many("repairs", "Repair", "component_id", "Repairs to this component.",
              "affectedByRepair"),
         references("component"),
+        generated_by(),
     ),
     filters=(
         Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
@@ -298,6 +320,8 @@ COMPONENT = Entity(
 
 REPAIR = Entity(
     name="Repair", table="repair", iri_segment="repair", collection="repairs",
+    owners=(("landlord", "{t}.landlord_id"), ("contractor", "{t}.contractor_id"),
+            ("home", "{t}.home_id")),
     description="A responsive repair work order raised by a landlord for a home.",
     fields=(
         Field("description", STRING,
@@ -323,6 +347,7 @@ REPAIR = Entity(
         many("statusHistory", "RepairStatusEvent", "repair_id",
              "Every status change, oldest first.", "hasStatusEvent", paged=False),
         references("repair"),
+        generated_by(),
     ),
     filters=(
         Filter("status", STRINGS, "{t}.status_code = ANY({p})",
@@ -382,6 +407,9 @@ REPAIR_LINE = Entity(
 
 REPAIR_STATUS_EVENT = Entity(
     name="RepairStatusEvent", table="repair_status_event", iri_segment="repair-status-event",
+    owners=tuple((role, f"(SELECT r.{column} FROM repair r WHERE r.id = {{t}}.repair_id)")
+                 for role, column in (("landlord", "landlord_id"),
+                                      ("contractor", "contractor_id"), ("home", "home_id"))),
     description="A dated change of a repair's status (UKHDS JobStatusUpdate).",
     fields=(
         Field("occurredAt", DATETIME, "When the status changed.", nullable=False),
@@ -394,6 +422,168 @@ REPAIR_STATUS_EVENT = Entity(
     orders=(Order("OCCURRED_AT", "{t}.occurred_at", DATETIME, "Oldest first."),),
 )
 
+DAMP_MOULD_CASE = Entity(
+    name="DampMouldCase", table="damp_mould_case", iri_segment="damp-mould-case",
+    owners=(("landlord", "{t}.landlord_id"), ("home", "{t}.home_id")),
+    collection="dampMouldCases",
+    description="A damp and mould hazard report handled under Awaab's Law, from the moment "
+                "the landlord became aware of it to the home being made safe and put right.",
+    fields=(
+        Field("awareAt", DATETIME,
+              "When the landlord became aware of the potential hazard; the Awaab's Law "
+              "clocks start here.", nullable=False),
+        Field("investigationStartedAt", DATETIME, "When the investigation started."),
+        Field("investigationCompletedAt", DATETIME,
+              "When the investigation was completed and its findings known."),
+        Field("writtenSummarySentAt", DATETIME,
+              "When the written summary of the findings was sent to the resident."),
+        Field("madeSafeAt", DATETIME, "When the work to make the home safe was done."),
+        Field("furtherWorksRequired", BOOLEAN,
+              "Whether works beyond making safe are needed to put the cause right."),
+        Field("furtherWorksStartedAt", DATETIME, "When further works started."),
+        Field("furtherWorksCompletedAt", DATETIME, "When further works were completed."),
+        Field("escalatedAt", DATETIME, "When the case was escalated, if it was."),
+        Field("alternativeAccommodationOffered", BOOLEAN,
+              "Whether the household was offered somewhere else to stay while the home "
+              "could not be made safe."),
+    ),
+    relations=(
+        one("home", "Home", "The home the case is about.", "about", nullable=False),
+        one("landlord", "Organisation", "The landlord handling the case.", "landlord",
+            nullable=False),
+        coded("hazardLevel", "AwaabHazardLevel",
+              "Emergency or significant hazard, which sets the timescales.", "hazardLevel",
+              column="hazard_level_code"),
+        coded("hhsrsHazard", "HhsrsHazard", "The HHSRS hazard (1: damp and mould growth).",
+              "hhsrsHazard", nullable=False),
+        coded("hhsrsCategory", "HhsrsCategory", "HHSRS category 1 or 2, once assessed.",
+              "hhsrsCategory"),
+        coded("severity", "DampMouldSeverity", "How severe the damp and mould is.",
+              "dampMouldSeverity"),
+        references("damp_mould_case"),
+        generated_by(),
+    ),
+    filters=(
+        HOME_POSTCODE,
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Cases of any of these landlords.", target="Organisation"),
+        Filter("hazardLevel", STRINGS, "{t}.hazard_level_code = ANY({p})",
+               "Awaab's Law hazard levels, e.g. ['emergency']."),
+        Filter("madeSafe", BOOLEAN_FILTER, "({t}.made_safe_at IS NOT NULL) = {p}",
+               "true: only cases where the home has been made safe; false: only the others."),
+        Filter("awareFrom", DATETIME_FILTER, "{t}.aware_at >= {p}", "Aware at or after."),
+        Filter("awareTo", DATETIME_FILTER, "{t}.aware_at < {p}", "Aware before."),
+    ),
+    orders=(
+        Order("AWARE_AT", "{t}.aware_at", DATETIME, "By awareness time, newest first unless "
+              "ASC is asked for.", descending=True),
+        ID_ORDER,
+    ),
+)
+
+ENERGY_PERFORMANCE_CERTIFICATE = Entity(
+    name="EnergyPerformanceCertificate", table="energy_performance_certificate",
+    iri_segment="epc", collection="energyPerformanceCertificates",
+    description="An Energy Performance Certificate lodged on the national register, rating "
+                "the home's energy efficiency A to G by its SAP score; valid for 10 years.",
+    fields=(
+        Field("lmkKey", STRING, "The certificate's key on the EPC register (LMK_KEY).",
+              nullable=False),
+        Field("certificateNumber", STRING,
+              "The report reference number, 0000-0000-0000-0000-0000."),
+        Field("issueDate", DATE, "When the certificate was issued (its lodgement date).",
+              sql="{t}.lodgement_date", derived=True),
+        Field("expiryDate", DATE, "When the certificate stops being valid: 10 years on.",
+              sql="({t}.lodgement_date + interval '10 years')::date", derived=True),
+        Field("lodgementDate", DATE, "When it was lodged on the register.", nullable=False),
+        Field("inspectionDate", DATE, "When the assessor inspected the home."),
+        Field("sapScore", INT, "Current energy efficiency (SAP) score."),
+        Field("potentialSapScore", INT, "SAP score if the recommendations were carried out."),
+    ),
+    relations=(
+        one("home", "Home", "The home certified.", "about", nullable=False),
+        coded("certificateType", "CertificateType", "Always 'epc'.", "certificateType",
+              nullable=False),
+        coded("epcBand", "EpcBand", "Current energy efficiency band.", "epcBand"),
+        coded("potentialEpcBand", "EpcBand", "Potential energy efficiency band.",
+              "potentialEpcBand"),
+        generated_by(),
+    ),
+    filters=(
+        HOME_POSTCODE,
+        Filter("epcBand", STRINGS, "{t}.epc_band_code = ANY({p})",
+               "Current bands, e.g. ['E', 'F', 'G']."),
+        Filter("lodgedFrom", FilterKind.DATE, "{t}.lodgement_date >= {p}",
+               "Lodged on or after."),
+        Filter("lodgedTo", FilterKind.DATE, "{t}.lodgement_date <= {p}", "Lodged on or before."),
+    ),
+    orders=(
+        Order("LODGEMENT_DATE", "{t}.lodgement_date", DATE,
+              "By lodgement date, newest first unless ASC is asked for.", descending=True),
+        ID_ORDER,
+    ),
+)
+
+IMPORT = Entity(
+    name="Import", table="data_import", iri_segment="import", collection="imports",
+    owners=(("landlord", "{t}.organisation_id"),),
+    description="One run of loading a file into the graph: who supplied it, when, the file's "
+                "hash and what it created, changed and left alone (PROV-O activity).",
+    fields=(
+        Field("format", STRING, "The import format, e.g. 'homes', 'hact', 'epc', 'turtle'.",
+              term="importFormat", nullable=False),
+        Field("fileName", STRING, "The file's name as given. Private: null for the public "
+              "tier, as names can say who a file is about.", private=True),
+        Field("fileHash", STRING, "SHA-256 of the file's bytes, in hex.", nullable=False),
+        Field("mediaType", STRING, "The file's media type, e.g. 'text/csv'.", nullable=False),
+        Field("startedAt", DATETIME, "When the import started.", nullable=False),
+        Field("endedAt", DATETIME, "When the import finished.", nullable=False),
+        Field("recordsRead", INT, "Records (rows or JSON objects) read.", nullable=False),
+        Field("recordsCreated", INT, "Records that created new things.", nullable=False),
+        Field("recordsUpdated", INT, "Records that changed things already known.",
+              nullable=False),
+        Field("recordsUnchanged", INT, "Records that matched what was already known.",
+              nullable=False),
+        Field("recordsRejected", INT,
+              "Records left out because of problems (only with skip-invalid).", nullable=False),
+        Field("problemCount", INT, "Problems found in the rejected records.", nullable=False),
+    ),
+    relations=(
+        one("importedBy", "Organisation", "The organisation that supplied the file.",
+            "importedBy", column="organisation_id", nullable=False),
+    ),
+    filters=(
+        Filter("importedBy", IDS, "{t}.organisation_id = ANY({p})",
+               "Imports by any of these organisations.", target="Organisation"),
+        Filter("format", STRINGS, "{t}.format = ANY({p})", "Any of these formats."),
+    ),
+    orders=(
+        Order("STARTED_AT", "{t}.started_at", DATETIME,
+              "By start time, newest first unless ASC is asked for.", descending=True),
+        ID_ORDER,
+    ),
+)
+
+ASSERTION = Entity(
+    name="Assertion", table="home_assertion", iri_segment="assertion",
+    description="A fact about a home as one organisation stated it in one import. When "
+                "organisations disagree, every statement is kept here with who made it.",
+    fields=(
+        Field("property", STRING, "The Home field the statement is about, e.g. 'postcode'.",
+              term="assertedProperty", nullable=False),
+        Field("value", STRING, "The value stated, as text (null: stated as empty).",
+              term="assertedValue"),
+        Field("assertedAt", DATETIME, "When the value was last stated.", nullable=False),
+    ),
+    relations=(
+        one("home", "Home", "The home the statement is about.", "about", nullable=False),
+        one("assertedBy", "Organisation", "The organisation that made the statement.",
+            "assertedBy", column="organisation_id", nullable=False),
+        generated_by(),
+    ),
+    orders=(ID_ORDER,),
+)
+
 GRAPH = (ORGANISATION, REFERENCE, BUILDING, HOME, COMPONENT, REPAIR, REPAIR_LINE,
-         REPAIR_STATUS_EVENT)
+         REPAIR_STATUS_EVENT, DAMP_MOULD_CASE, ENERGY_PERFORMANCE_CERTIFICATE, IMPORT, ASSERTION)
 # fmt: on

@@ -46,6 +46,7 @@ class FilterKind(StrEnum):
     BOOLEAN = "boolean"
     IDS = "ids"  # [ID!] global IDs of the entity named by ``Filter.target``
     POSTCODE = "postcode"  # area, district, sector or full postcode
+    UPRNS = "uprns"  # [String!] of UPRNs, checked and bound as bigint[]
 
 
 def snake_case(name: str) -> str:
@@ -161,6 +162,9 @@ class Entity:
     scheme: str = ""  # code lists: https://w3id.org/odx/code/{scheme}/{code}
     collection: str = ""  # name of the top-level Query field listing them, if any
     term: str = ""
+    # Who a row belongs to, for the private-field rule: (role, SQL of the owning key),
+    # roles being "landlord", "contractor" and "home" (see odx_graph.access.Role).
+    owners: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_node(self) -> bool:
@@ -231,6 +235,10 @@ class Mapping:
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {e.name: e for e in self.entities})
         for entity in self.entities:
+            for item in entity.fields:
+                if item.private and not item.nullable:
+                    # Private values are null for callers who may not see them.
+                    raise ValueError(f"{entity.name}.{item.name} is private, so must be nullable")
             for relation in entity.relations:
                 self._check_relation(entity, relation)
         incoming: dict[str, list[IncomingLink]] = {e.name: [] for e in self.entities}

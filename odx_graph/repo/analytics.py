@@ -149,7 +149,7 @@ def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
         conditions.append(f"r.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
     if scope.postcode_column:
         conditions.append(
-            _postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
+            postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
         )
     return " AND ".join(conditions)
 
@@ -157,7 +157,7 @@ def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
 _POSTCODE_COLUMNS = frozenset({"postcode_area", "postcode_district", "postcode_sector", "postcode"})
 
 
-def _postcode_condition(home_alias: str, column: str, placeholder: str) -> str:
+def postcode_condition(home_alias: str, column: str, placeholder: str) -> str:
     """``{home}.{column} = $n`` for one of the home's postcode columns (never user text)."""
     if column not in _POSTCODE_COLUMNS:
         raise ValueError(f"not a postcode column: {column!r}")
@@ -205,7 +205,7 @@ def _market_sql(scope: MarketScope, args: list[Any]) -> str:
     conditions = ["true"]
     if scope.postcode_column:
         args.append(scope.postcode_value)
-        conditions.append(_postcode_condition("h", scope.postcode_column, f"${len(args)}"))
+        conditions.append(postcode_condition("h", scope.postcode_column, f"${len(args)}"))
     if scope.trade_codes:
         args.append(list(scope.trade_codes))
         conditions.append(f"r.trade_code = ANY(${len(args)}::text[])")
@@ -276,7 +276,7 @@ async def replacement_forecast(
     where = "true"
     if postcode_column:
         args.append(postcode_value)
-        located = _postcode_condition("ph", postcode_column, "$2")
+        located = postcode_condition("ph", postcode_column, "$2")
         where = (
             f"EXISTS (SELECT 1 FROM home ph WHERE {located} AND "
             "(ph.id = c.home_id OR ph.building_id = c.building_id))"

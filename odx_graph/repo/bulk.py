@@ -63,7 +63,22 @@ async def read_code_tables(conn: asyncpg.Connection) -> dict[str, list[asyncpg.R
         "repair_status": "SELECT code, label, is_open FROM repair_status ORDER BY code",
         "sor_code": "SELECT code, unnest(schedules) AS schedule FROM sor_code"
         " ORDER BY code, schedule",
+        "awaab_hazard_level": "SELECT code, label, investigate_within_hours,"
+        " investigate_within_working_days, summary_within_working_days,"
+        " make_safe_within_hours, make_safe_within_working_days"
+        " FROM awaab_hazard_level ORDER BY code",
+        "epc_band": "SELECT code, label, sap_score_min, sap_score_max FROM epc_band ORDER BY code",
     }
-    for table in ("trade", "condition", "property_type", "built_form", "organisation_kind"):
+    for table in (
+        "trade",
+        "condition",
+        "property_type",
+        "built_form",
+        "organisation_kind",
+        "hhsrs_hazard",
+        "hhsrs_category",
+        "damp_mould_severity",
+        "certificate_type",
+    ):
         queries[table] = f"SELECT code, label FROM {_checked(table)} ORDER BY code"
     return {table: await conn.fetch(sql) for table, sql in queries.items()}

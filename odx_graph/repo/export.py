@@ -55,7 +55,16 @@ async def latest_change(db: Database, entities: tuple[Entity, ...]) -> Any:
     parts = [
         f"SELECT max(updated_at) AS m FROM {e.table}"
         for e in entities
-        if e.table in ("organisation", "building", "home", "component", "repair")
+        if e.table
+        in (
+            "organisation",
+            "building",
+            "home",
+            "component",
+            "repair",
+            "damp_mould_case",
+            "energy_performance_certificate",
+        )
     ]
     return await db.fetchval(f"SELECT max(m) FROM ({' UNION ALL '.join(parts)}) AS u")
 
@@ -84,8 +93,16 @@ def _triple_count_sql(entity: Entity, principal: Principal) -> str:
 
 
 async def count_triples(db: Database, entities: tuple[Entity, ...], principal: Principal) -> int:
-    """How many triples the dump of ``entities`` holds, counted by SQL (no export)."""
+    """How many triples the dump of ``entities`` holds, counted by SQL (no export).
+
+    A full scan of every table: it runs without the statement timeout, in a read-only
+    transaction, and callers cache it (see ``linked_data.TripleCount``)."""
     total = 0
-    for entity in entities:
-        total += int(await db.fetchval(_triple_count_sql(entity, principal)))
+    try:
+        async with db.connection() as conn, conn.transaction(readonly=True):
+            await conn.execute("SET LOCAL statement_timeout = 0")
+            for entity in entities:
+                total += int(await conn.fetchval(_triple_count_sql(entity, principal)))
+    except Exception as exc:
+        raise translate_error(exc) from exc
     return total

@@ -189,15 +189,34 @@ def children_count_statement(
     return sql, params.values
 
 
+def private_condition(entity: Entity, principal: Principal, alias: str = ALIAS) -> str | None:
+    """SQL true for the rows whose private fields ``principal`` may read; ``None`` when it
+    may read none, ``"true"`` when all. Keys are integers from a verified key, never input."""
+    if principal.may_read_private:
+        return "true"
+    owned = principal.owner_role()
+    if owned is None:
+        return None
+    role, key = owned
+    owners = dict(entity.owners)
+    if role.value not in owners:
+        return None
+    return f"{expr(owners[role.value], alias)} = {int(key)}"
+
+
 def field_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> list[str]:
     """Every mapped field as a column; private ones are NULL unless ``principal`` may read
-    them. The one place the private-field rule is applied in SQL."""
-    return [
-        f"NULL::{pg_type(f.type, many=f.many)} AS {quote_ident(f.name)}"
-        if f.private and not principal.may_read_private
-        else f"{expr(f.sql, alias)} AS {quote_ident(f.name)}"
-        for f in entity.fields
-    ]
+    them for that row. The one place the private-field rule is applied in SQL."""
+    condition = private_condition(entity, principal, alias)
+    columns = []
+    for f in entity.fields:
+        value = expr(f.sql, alias)
+        if f.private and condition is None:
+            value = f"NULL::{pg_type(f.type, many=f.many)}"
+        elif f.private and condition != "true":
+            value = f"CASE WHEN {condition} THEN {value} END"
+        columns.append(f"{value} AS {quote_ident(f.name)}")
+    return columns
 
 
 def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:

@@ -1,0 +1,398 @@
+"""GraphQL throughput: odx-graph's resolver path and compiled path against PostGraphile v4
+and v5 and a raw-SQL server, on one scratch database, in interleaved rounds.
+
+Seeds the demo dataset, starts every server on 127.0.0.1 (uvicorn with one worker per
+core), checks they return the same data for each query (normalised JSON), then runs
+``wrk`` at 16 connections for a fixed time per query and server, round after round (A B C
+A B C ...), and prints a Markdown report. PostGraphile is run from ``--postgraphile4`` and
+``--postgraphile5`` (directories where ``npm install postgraphile@4`` / ``postgraphile@5
+node@22`` were run); a server that is missing or fails to start is left out and said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import datetime as dt
+import decimal
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from _server import scratch_database  # noqa: E402
+
+from odx_graph import demo  # noqa: E402
+from odx_graph.migrations import migrate  # noqa: E402
+from odx_graph.refdata import sync_reference_data  # noqa: E402
+from odx_graph.vocab import migrations_dir  # noqa: E402
+
+AS_OF = dt.date(2026, 6, 30)
+CORES = os.cpu_count() or 1
+
+HOMES = """query($d: String!, $n: Int!) { homes(filter: {postcode: $d}, first: $n) { nodes {
+  uprn postcode
+  components(first: 10, orderBy: ID) { nodes {
+    installDate componentType { label } condition { code } } }
+  repairs(first: 3) { nodes { reportedAt cost status { code } } } } } }"""
+PG_HOMES = """query($d: String!, $n: Int!) { homes: allHomes(condition: {postcodeDistrict: $d},
+  first: $n, orderBy: [POSTCODE_ASC, PRIMARY_KEY_ASC]) { nodes { uprn postcode
+  components: componentsByHomeId(first: 10, orderBy: [PRIMARY_KEY_ASC]) { nodes {
+    installDate componentType: componentTypeByComponentTypeCode { label }
+    condition: conditionByConditionCode { code } } }
+  repairs: repairsByHomeId(first: 3, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    reportedAt cost status: repairStatusByStatusCode { code } } } } } }"""
+JOBS = """query($d: [String!], $p: String!, $after: String) {
+  organisations(filter: {kind: ["contractor"], servesPostcodeDistrict: $d}, first: 5) { nodes {
+    name jobs(first: 10, after: $after, filter: {open: true, postcode: $p}) {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { reportedAt targetAt priority { label } home { postcode } } } } } }"""
+NODE = """query($id: ID!) { node(id: $id) { ... on Repair {
+  reportedAt completedAt cost status { label } home { uprn postcode } } } }"""
+PG_NODE_FIELDS = """reportedAt completedAt cost status: repairStatusByStatusCode { label }
+  home: homeByHomeId { uprn postcode }"""
+PG4_NODE = f"query($k: BigInt!) {{ node: repairById(id: $k) {{ {PG_NODE_FIELDS} }} }}"
+PG5_NODE = f"query($k: BigInt!) {{ node: repairByRowId(rowId: $k) {{ {PG_NODE_FIELDS} }} }}"
+NESTED = """query($d: String!) { homes(filter: {postcode: $d}, first: 20) { nodes { uprn
+  repairs(first: 5) { nodes { reportedAt status { code }
+    lines { lineNumber sorCode quantity cost } } } } } }"""
+PG_NESTED = """query($d: String!) { homes: allHomes(condition: {postcodeDistrict: $d}, first: 20,
+  orderBy: [POSTCODE_ASC, PRIMARY_KEY_ASC]) { nodes { uprn
+  repairs: repairsByHomeId(first: 5, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    reportedAt status: repairStatusByStatusCode { code }
+    lines: repairLinesByRepairId(orderBy: [LINE_NUMBER_ASC]) { nodes {
+      lineNumber sorCode quantity cost } } } } } } }"""
+STATS = """query($d: String!) { repairPerformance(groupBy: [POSTCODE_DISTRICT],
+  scope: {postcode: $d}) { suppressed homes raised completed open medianHours p90Hours } }"""
+
+
+def lua_script(body: str, path: Path) -> None:
+    """A wrk script posting ``body`` and printing one JSON result line."""
+    path.write_text(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = [==[{body}]==]\n"
+        "done = function(s, latency, requests)\n"
+        "  local e = s.errors\n"
+        '  io.write(string.format(\'RESULT {"requests":%d,"us":%d,"errors":%d,"non2xx":%d,'
+        '"p50":%d,"p95":%d,"p99":%d}\\n\', s.requests, s.duration, e.connect + e.read + '
+        "e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(95), "
+        "latency:percentile(99)))\nend\n"
+    )
+
+
+def run_wrk(port: int, body: str, seconds: int, tmp: Path) -> dict[str, Any]:
+    """One wrk run at 16 connections; requests/s and latency percentiles in ms."""
+    script = tmp / f"post-{port}.lua"
+    lua_script(body, script)
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+         f"http://127.0.0.1:{port}/graphql"],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    found = re.search(r"^RESULT (.*)$", out, re.M)
+    assert found, out
+    r = json.loads(found.group(1))
+    return {
+        "rps": r["requests"] / (r["us"] / 1e6),
+        "p50": r["p50"] / 1000,
+        "p95": r["p95"] / 1000,
+        "p99": r["p99"] / 1000,
+        "errors": r["errors"] + r["non2xx"],
+    }
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[None]:
+    """Run ``cmd`` for the duration of the block (its output in ``log``)."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def post(port: int, query: str, variables: dict[str, Any]) -> Any:
+    """One request; the decoded body."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        url = f"http://127.0.0.1:{port}/graphql"
+        response = await http.post(url, json={"query": query, "variables": variables})
+        return response.json()
+
+
+async def wait_ready(port: int, seconds: float = 90) -> bool:
+    """Whether the server at ``port`` answers a GraphQL POST within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError, ValueError):
+            await post(port, "{ __typename }", {"d": "x", "n": 1})
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+def normalise(value: Any) -> Any:
+    """JSON with timestamps, dates and decimals compared as values, not text."""
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", value):
+                return dt.datetime.fromisoformat(value)
+            if re.fullmatch(r"-?\d+\.\d+", value):
+                return decimal.Decimal(value).normalize()
+    return value
+
+
+def unwrap_lists(value: Any) -> Any:
+    """PostGraphile's short lists are connections: ``{nodes: [...]}`` -> ``[...]``."""
+    if isinstance(value, dict):
+        if set(value) == {"nodes"} and isinstance(value["nodes"], list):
+            return [unwrap_lists(v) for v in value["nodes"]]
+        return {k: unwrap_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_lists(v) for v in value]
+    return value
+
+
+async def count_statements(url: str, cases: dict[str, tuple[str, dict[str, Any]]]) -> Any:
+    """SQL statements per request of each odx-graph path, counted in process."""
+    from odx_graph.app import create_app
+    from odx_graph.compiled.view import install
+    from odx_graph.config import Settings
+    from odx_graph.db import Database
+
+    db = await Database.connect(url)
+    sent: list[str] = []
+    db.add_listener(sent.append)
+    settings = Settings.from_env({}, database_url=url, rate_limit_per_minute=0)
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        for label, compiled in (("odx resolvers", False), ("odx compiled", True)):
+            app = create_app(settings, database=db)
+            if compiled:
+                install(app)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+                for name, (query, variables) in cases.items():
+                    sent.clear()
+                    await http.post("/graphql", json={"query": query, "variables": variables})
+                    counts.setdefault(name, {})[label] = len(sent)
+    finally:
+        await db.close()
+    return counts
+
+
+async def seed(url: str, homes: int) -> dict[str, Any]:
+    """Load the demo data; pick the busiest district and a repair for the queries."""
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        await demo.load_demo(conn, homes=homes, seed=20251027, as_of=AS_OF)
+        await conn.execute("ANALYZE")
+        # PostGraphile v4 names this function and the view over it alike; hide the function
+        # from it (a smart comment, read by PostGraphile only).
+        if await conn.fetchval("SELECT to_regprocedure('awaab_clocks(timestamptz)')"):
+            await conn.execute("COMMENT ON FUNCTION awaab_clocks(timestamptz) IS '@omit'")
+        district = await conn.fetchval(
+            "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        )
+        repair = await conn.fetchval("SELECT min(id) FROM repair")
+    finally:
+        await conn.close()
+    return {"district": district, "repair": repair}
+
+
+def cases(picked: dict[str, Any]) -> dict[str, dict[str, tuple[str, dict[str, Any]]]]:
+    """Per benchmark query: the query and variables each kind of server gets."""
+    d, repair = picked["district"], picked["repair"]
+    gid = base64.b64encode(f"Repair:{repair}".encode()).decode()
+
+    def both_pg(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return {"pg4": (query, variables), "pg5": (query, variables)}
+
+    return {
+        "homes x10": {"odx": (HOMES, {"d": d, "n": 10}), **both_pg(PG_HOMES, {"d": d, "n": 10}),
+                      "raw": (HOMES, {"d": d, "n": 10})},
+        "homes x100": {"odx": (HOMES, {"d": d, "n": 100}),
+                       **both_pg(PG_HOMES, {"d": d, "n": 100}), "raw": (HOMES, {"d": d, "n": 100})},
+        "contractor jobs": {"odx": (JOBS, {"d": [d], "p": d, "after": None})},
+        "node by id": {"odx": (NODE, {"id": gid}), "pg4": (PG4_NODE, {"k": str(repair)}),
+                       "pg5": (PG5_NODE, {"k": str(repair)})},
+        "nested 3 levels": {"odx": (NESTED, {"d": d}), **both_pg(PG_NESTED, {"d": d})},
+        "stats": {"odx": (STATS, {"d": d})},
+    }  # fmt: skip
+
+
+def servers(url: str, args: argparse.Namespace) -> dict[str, tuple[str, int, list[str], Path]]:
+    """name -> (kind of query it takes, port, command, working directory)."""
+    uvicorn = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        str(CORES),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    found = {
+        "odx resolvers": ("odx", 18101, [*uvicorn, "--port", "18101",
+                                         "_graphql_apps:odx_resolvers"], BENCH),
+        "odx compiled": ("odx", 18102, [*uvicorn, "--port", "18102",
+                                        "_graphql_apps:odx_compiled"], BENCH),
+        "raw SQL": ("raw", 18103, [*uvicorn, "--port", "18103", "_graphql_apps:raw_sql"], BENCH),
+    }  # fmt: skip
+    v4 = Path(args.postgraphile4) / "node_modules/postgraphile/cli.js"
+    if v4.exists():
+        found["PostGraphile v4"] = ("pg4", 18104, [
+            "node", str(v4), "-c", url, "-s", "public", "-n", "127.0.0.1", "-p", "18104",
+            "--disable-graphiql", "--cluster-workers", str(CORES), "--disable-query-log",
+            "--max-pool-size", "10"], Path(args.postgraphile4))  # fmt: skip
+    v5 = Path(args.postgraphile5) / "node_modules/postgraphile/dist/cli-run.js"
+    node22 = Path(args.postgraphile5) / "node_modules/.bin/node"
+    if v5.exists() and node22.exists():
+        found["PostGraphile v5"] = ("pg5", 18105, [
+            str(node22), str(v5), "-P", "postgraphile/presets/amber", "-c", url, "-s", "public",
+            "-n", "127.0.0.1", "-p", "18105"], Path(args.postgraphile5))  # fmt: skip
+    return found
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--homes", type=int, default=5000)
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--postgraphile4", default="/tmp/pgl")
+    parser.add_argument("--postgraphile5", default="/tmp/pgl5")
+    args = parser.parse_args()
+    started = dt.datetime.now(dt.UTC)
+    async with scratch_database() as url:
+        picked = await seed(url, args.homes)
+        queries = cases(picked)
+        statements = await count_statements(url, {name: q["odx"] for name, q in queries.items()})
+        env = {**os.environ, "ODX_DATABASE_URL": url, "ODX_DEMO": "no",
+               "ODX_RATE_LIMIT_PER_MINUTE": "0", "ODX_LOG_LEVEL": "WARNING",
+               "ODX_MAX_CONCURRENT_REQUESTS": "64", "ODX_BASE_IRI": "http://127.0.0.1:18101",
+               "PYTHONPATH": os.pathsep.join([str(BENCH.parent), str(BENCH)]),
+               "GRAPHILE_ENV": "production"}  # fmt: skip
+        notes: list[str] = []
+        results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        with (
+            tempfile.TemporaryDirectory(prefix="odx-gql-bench-") as tmp,
+            contextlib.ExitStack() as stack,
+        ):
+            live = {}
+            for name, (kind, port, cmd, cwd) in servers(url, args).items():
+                stack.enter_context(server(cmd, env, cwd, Path(tmp) / f"{port}.log"))
+                live[name] = (kind, port)
+            for name, (_, port) in list(live.items()):
+                if not await wait_ready(port):
+                    log = (Path(tmp) / f"{port}.log").read_text()[-400:]
+                    notes.append(f"{name} did not start: {log!r}")
+                    del live[name]
+            for qname, by_kind in queries.items():
+                reference = None
+                for name, (kind, port) in live.items():
+                    if kind not in by_kind:
+                        continue
+                    query, variables = by_kind[kind]
+                    body = await post(port, query, variables)
+                    if "errors" in body:
+                        notes.append(f"{qname} on {name}: error {body['errors'][0]['message']!r}")
+                        continue
+                    got = normalise(unwrap_lists(body["data"]))
+                    if reference is None:
+                        reference = got
+                    elif got != reference:
+                        notes.append(f"{qname}: {name} returns different data from odx resolvers")
+            for _ in range(args.rounds):
+                for qname, by_kind in queries.items():
+                    for name, (kind, port) in live.items():
+                        if kind not in by_kind:
+                            continue
+                        query, variables = by_kind[kind]
+                        payload = json.dumps({"query": query, "variables": variables})
+                        run = await asyncio.to_thread(
+                            run_wrk, port, payload, args.seconds, Path(tmp)
+                        )
+                        results.setdefault((qname, name), []).append(run)
+    report(args, started, picked, queries, statements, results, notes)
+
+
+def report(
+    args: argparse.Namespace,
+    started: dt.datetime,
+    picked: dict[str, Any],
+    queries: dict[str, Any],
+    statements: dict[str, dict[str, int]],
+    results: dict[tuple[str, str], list[dict[str, Any]]],
+    notes: list[str],
+) -> None:
+    """Print the Markdown report."""
+    print(
+        f"# GraphQL speed, {started:%Y-%m-%d %H:%M} UTC\n\n"
+        f"{platform.machine()}, {CORES} cores, Python {platform.python_version()}, "
+        f"{args.homes} demo homes, district {picked['district']}, wrk 16 connections, "
+        f"{args.rounds} interleaved rounds of {args.seconds} s per query and server.\n"
+    )
+    print("| query | server | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/request |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ratios = []
+    for qname in queries:
+        rps: dict[str, float] = {}
+        for (q, name), runs in results.items():
+            if q != qname:
+                continue
+            mean = {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p95", "p99")}
+            errors = sum(r["errors"] for r in runs)
+            count = statements.get(qname, {}).get(name, "")
+            rps[name] = mean["rps"]
+            print(
+                f"| {qname} | {name} | {mean['rps']:.0f} | {mean['p50']:.1f} | "
+                f"{mean['p95']:.1f} | {mean['p99']:.1f} | {errors} | {count} |"
+            )
+        line = [qname]
+        for a, b in (
+            ("odx compiled", "odx resolvers"),
+            ("odx compiled", "PostGraphile v5"),
+            ("odx compiled", "PostGraphile v4"),
+            ("odx compiled", "raw SQL"),
+        ):
+            if rps.get(a) and rps.get(b):
+                line.append(f"{a}/{b} {rps[a] / rps[b]:.2f}")
+        ratios.append("- " + "; ".join(line))
+    print("\nThroughput ratios (same run):\n")
+    print("\n".join(ratios))
+    if notes:
+        print("\nNotes:\n")
+        print("\n".join(f"- {n}" for n in notes))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,77 @@
+"""The audit trail of writes, for the landlord whose records they are (and admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph.access import Tier
+from odx_graph.api.context import Context
+from odx_graph.errors import ForbiddenError, InputError
+from odx_graph.ids import encode_global_id
+from odx_graph.repo import writes as repo
+
+_SUBJECT_TYPES = {
+    "repair": "Repair",
+    "component": "Component",
+    "damp_mould_case": "DampMouldCase",
+    "satisfaction_response": "SatisfactionResponse",
+}
+
+
+@strawberry.type(description="One write made through the API.")
+class AuditEvent:
+    """Who changed what, when."""
+
+    sequence: int = strawberry.field(description="Order of the event; page with `before`.")
+    occurred_at: dt.datetime = strawberry.field(description="When the write committed.")
+    operation: str = strawberry.field(description="The mutation, e.g. 'completeRepair'.")
+    tier: str = strawberry.field(description="The tier of the key that made it.")
+    organisation_id: Optional[strawberry.ID] = strawberry.field(
+        description="Global ID of the key's organisation, if it has one."
+    )
+    subject_type: str = strawberry.field(description="What kind of record was written.")
+    subject_id: strawberry.ID = strawberry.field(
+        description="Global ID of the record (satisfaction answers are not readable singly)."
+    )
+    changes: str = strawberry.field(description="What the write set, as a JSON object.")
+
+
+async def audit_trail(
+    info: Info[Context, None],
+    first: Annotated[int, strawberry.argument(description="At most this many (1-100).")] = 50,
+    before: Annotated[
+        Optional[int], strawberry.argument(description="Only events older than this sequence.")
+    ] = None,
+) -> list[AuditEvent]:
+    """Writes to your organisation's records, newest first (provider keys; admins see all)."""
+    principal = info.context.principal
+    if principal.tier is Tier.PROVIDER:
+        landlord = principal.organisation_id
+    elif principal.tier is Tier.ADMIN:
+        landlord = None
+    else:
+        raise ForbiddenError("the audit trail is for provider and admin keys")
+    if not 1 <= first <= 100:
+        raise InputError("first must be between 1 and 100", field="first")
+    rows = await repo.audit_events(info.context.db, landlord, before, first)
+    return [
+        AuditEvent(
+            sequence=r["id"],
+            occurred_at=r["occurred_at"],
+            operation=r["operation"],
+            tier=r["tier"],
+            organisation_id=strawberry.ID(encode_global_id("Organisation", r["organisation_id"]))
+            if r["organisation_id"] is not None
+            else None,
+            subject_type=_SUBJECT_TYPES.get(r["subject_type"], r["subject_type"]),
+            subject_id=strawberry.ID(
+                encode_global_id(_SUBJECT_TYPES.get(r["subject_type"], "Record"), r["subject_id"])
+            ),
+            changes=r["changes"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,442 @@
+"""GraphQL for damp and mould insight: rates by any grouping, Awaab's Law clocks per case,
+breach rates per landlord, and the age tests of Decent Homes criterion C."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph import insight_damp
+from odx_graph.api.context import Context
+from odx_graph.errors import InputError
+from odx_graph.ids import decode_int_id, encode_global_id
+from odx_graph.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.repo.damp import ClockFilter, DampDimension, DampScope
+
+MAX_PAGE = 500
+
+
+@strawberry.enum(description="What damp and mould rates can be grouped by.")
+class DampMouldDimension(enum.Enum):
+    """Grouping dimensions (values are ``repo.damp.DampDimension`` values)."""
+
+    LANDLORD = strawberry.enum_value("landlord", description="The home's landlord.")
+    POSTCODE_DISTRICT = strawberry.enum_value(
+        "postcode_district", description="Postcode district of the home, e.g. 'LS9'."
+    )
+    AGE_BAND = strawberry.enum_value(
+        "age_band",
+        description="Building age band from the home's year built: 'pre-1919', "
+        "'1919-1944', '1945-1964', '1965-1980', '1981-2000', '2001+' or 'unknown'.",
+    )
+    PROPERTY_TYPE = strawberry.enum_value(
+        "property_type", description="Property type code (null when not recorded)."
+    )
+    EPC_BAND = strawberry.enum_value(
+        "epc_band",
+        description="Band of the home's latest EPC (by lodgement date); 'none' without an "
+        "EPC or when the latest has no band.",
+    )
+    MONTH = strawberry.enum_value(
+        "month", description="Month the landlord became aware of the case, UK time, 'YYYY-MM'."
+    )
+    MONTH_OF_YEAR = strawberry.enum_value(
+        "month_of_year",
+        description="Month of the year of awareness, '1'-'12', for a seasonal profile.",
+    )
+
+
+@strawberry.enum(description="Where an Awaab's Law clock stands.")
+class AwaabClockStatus(enum.Enum):
+    """Statuses as computed by ``awaab_clocks()`` in PostgreSQL."""
+
+    ON_TIME = strawberry.enum_value("ON_TIME", description="Done no later than the deadline.")
+    BREACHED = strawberry.enum_value(
+        "BREACHED", description="Done after the deadline, or not done and the deadline passed."
+    )
+    DUE = strawberry.enum_value("DUE", description="Not done yet; the deadline has not passed.")
+    NOT_APPLICABLE = strawberry.enum_value(
+        "NOT_APPLICABLE",
+        description="No deadline: no hazard level or no such timescale for it, or the "
+        "clock's start (the investigation's completion) has not happened.",
+    )
+
+
+@strawberry.input(description="Which homes and damp and mould cases to cover; all by default.")
+class DampScopeInput:
+    """Filters for damp and mould insight."""
+
+    aware_from: Optional[dt.datetime] = strawberry.field(
+        default=None, description="Cases the landlord became aware of at or after."
+    )
+    aware_to: Optional[dt.datetime] = strawberry.field(
+        default=None, description="Cases the landlord became aware of before."
+    )
+    landlord: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Only these landlords (Organisation IDs): the homes' landlord for "
+        "rates, the landlord handling the case for clocks and breach rates.",
+    )
+    postcode: Optional[str] = strawberry.field(
+        default=None, description="Homes in this postcode area, district, sector or unit."
+    )
+
+
+@strawberry.input(description="Which cases' clocks to list.")
+class AwaabClockFilter:
+    """Scope plus case-level filters."""
+
+    scope: Optional[DampScopeInput] = strawberry.field(
+        default=None, description="Dates, landlords and postcode."
+    )
+    home: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only cases about these homes (Home IDs)."
+    )
+    hazard_level: Optional[list[str]] = strawberry.field(
+        default=None, description="Hazard level codes, e.g. ['emergency']."
+    )
+    status: Optional[list[AwaabClockStatus]] = strawberry.field(
+        default=None, description="Only cases with at least one clock in one of these."
+    )
+
+
+@strawberry.type(description="One coordinate of a damp and mould group.")
+class DampGroupKey:
+    """The dimension, its value and a label."""
+
+    dimension: DampMouldDimension = strawberry.field(description="The grouping dimension.")
+    value: Optional[str] = strawberry.field(
+        description="The value (an organisation's key, a code, a band, 'YYYY-MM', '1'-'12')."
+    )
+    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+
+
+@strawberry.type(
+    description="Damp and mould cases of one group of homes. Public results suppress "
+    "groups with too few homes and round counts."
+)
+class DampMouldRates:
+    """See docs/insight.md for every definition."""
+
+    key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
+    suppressed: bool = strawberry.field(
+        description="True when the group covers too few homes to publish: every value "
+        "is then null rather than a misleading zero."
+    )
+    homes: Optional[int] = strawberry.field(
+        description="Homes in the group (for month groups: every home in scope of the "
+        "group's other dimensions)."
+    )
+    cases: Optional[int] = strawberry.field(description="Cases the landlord became aware of.")
+    cases_per_1000_homes: Optional[float] = strawberry.field(
+        description="Cases per 1,000 homes (from the unrounded counts)."
+    )
+    open_cases: Optional[int] = strawberry.field(
+        description="Cases not yet closed: the home not yet made safe, or further works "
+        "needed and not completed, unless the investigation found no hazard."
+    )
+    emergency_cases: Optional[int] = strawberry.field(
+        description="Cases with the emergency hazard level."
+    )
+
+
+@strawberry.type(description="One Awaab's Law clock of a case.")
+class AwaabClock:
+    """A deadline, when it was met and its status."""
+
+    due_at: Optional[dt.datetime] = strawberry.field(
+        description="The deadline: N hours after awareness, or the end (24:00 UK time) of "
+        "the Nth working day after the clock's start date; null when not applicable."
+    )
+    done_at: Optional[dt.datetime] = strawberry.field(
+        description="When it was done (investigation completed, summary sent, made safe)."
+    )
+    status: AwaabClockStatus = strawberry.field(description="Where the clock stands.")
+    within_hours: Optional[int] = strawberry.field(
+        description="The timescale in hours, when set in hours."
+    )
+    within_working_days: Optional[int] = strawberry.field(
+        description="The timescale in working days, when set in working days."
+    )
+
+
+@strawberry.type(description="The Awaab's Law clocks of one damp and mould case.")
+class AwaabCaseClocks:
+    """Investigation, written summary and make-safe clocks."""
+
+    case_id: strawberry.ID = strawberry.field(description="The DampMouldCase ID.")
+    home_id: strawberry.ID = strawberry.field(description="The Home ID.")
+    landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
+    hazard_level: Optional[str] = strawberry.field(description="Hazard level code.")
+    aware_at: dt.datetime = strawberry.field(description="When the landlord became aware.")
+    investigation: AwaabClock = strawberry.field(
+        description="Investigate within 24 hours (emergency) or 10 working days of awareness."
+    )
+    written_summary: AwaabClock = strawberry.field(
+        description="Written summary within 3 working days of the investigation's completion "
+        "(significant hazards)."
+    )
+    make_safe: AwaabClock = strawberry.field(
+        description="Make safe within 24 hours of awareness (emergency) or 5 working days "
+        "of the investigation's completion (significant)."
+    )
+
+
+@strawberry.type(description="Awaab's Law breaches of one landlord's cases.")
+class AwaabBreachRates:
+    """Clocks on time or breached, per landlord handling the cases."""
+
+    landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
+    name: Optional[str] = strawberry.field(description="The landlord's name.")
+    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    homes: Optional[int] = strawberry.field(description="Homes with a case in scope.")
+    cases: Optional[int] = strawberry.field(description="Cases in scope.")
+    cases_with_breach: Optional[int] = strawberry.field(
+        description="Cases with at least one clock breached."
+    )
+    breach_pct: Optional[float] = strawberry.field(
+        description="% of cases with a clock on time or breached that have any breach."
+    )
+    investigation_breach_pct: Optional[float] = strawberry.field(
+        description="% of investigation clocks on time or breached that breached."
+    )
+    written_summary_breach_pct: Optional[float] = strawberry.field(
+        description="% of written-summary clocks on time or breached that breached."
+    )
+    make_safe_breach_pct: Optional[float] = strawberry.field(
+        description="% of make-safe clocks on time or breached that breached."
+    )
+
+
+@strawberry.type(
+    description="The two age tests of Decent Homes criterion C (modern facilities) for "
+    "one home. The other four facilities are not recorded, so no pass or fail of the "
+    "criterion is given."
+)
+class ModernFacilityAges:
+    """Newest kitchen and bathroom with an install date."""
+
+    home_id: strawberry.ID = strawberry.field(description="The Home ID.")
+    kitchen_installed: Optional[dt.date] = strawberry.field(
+        description="Install date of the home's newest kitchen (null when none is dated)."
+    )
+    kitchen_age_in_years: Optional[int] = strawberry.field(
+        description="Whole years since the kitchen was installed, today."
+    )
+    kitchen_over_20_years: Optional[bool] = strawberry.field(
+        description="True when the kitchen is more than 20 years old (fails that test)."
+    )
+    bathroom_installed: Optional[dt.date] = strawberry.field(
+        description="Install date of the home's newest bathroom (null when none is dated)."
+    )
+    bathroom_age_in_years: Optional[int] = strawberry.field(
+        description="Whole years since the bathroom was installed, today."
+    )
+    bathroom_over_30_years: Optional[bool] = strawberry.field(
+        description="True when the bathroom is more than 30 years old (fails that test)."
+    )
+
+
+def _ids(given: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
+    values = given or []
+    if len(values) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
+    return tuple(decode_int_id(v, type_name, field=field) for v in values)
+
+
+def _scope(given: DampScopeInput | None, field: str = "scope") -> DampScope:
+    if given is None:
+        return DampScope()
+    column, value = (
+        ("", "")
+        if given.postcode is None
+        else postcode_location(given.postcode, f"{field}.postcode")
+    )
+    return DampScope(
+        aware_from=given.aware_from,
+        aware_to=given.aware_to,
+        landlord_ids=_ids(given.landlord, "Organisation", f"{field}.landlord"),
+        postcode_column=column,
+        postcode_value=value,
+    )
+
+
+def _page(first: int, after: strawberry.ID | None, type_name: str) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise InputError(f"first must be between 1 and {MAX_PAGE}", field="first")
+    return 0 if after is None else decode_int_id(after, type_name, field="after")
+
+
+async def damp_mould_rates(
+    info: Info[Context, None],
+    group_by: Annotated[
+        list[DampMouldDimension],
+        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+    ],
+    scope: Annotated[
+        Optional[DampScopeInput], strawberry.argument(description="Which homes and cases.")
+    ] = None,
+) -> list[DampMouldRates]:
+    """Damp and mould cases per 1,000 homes, open and emergency cases, grouped by any of
+    landlord, postcode district, building age band, property type, EPC band, month and
+    month of the year."""
+    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
+        raise InputError("group by up to 3 different dimensions", field="groupBy")
+    context = info.context
+    groups = await insight_damp.damp_rates(
+        context.db,
+        context.settings,
+        context.principal,
+        [DampDimension[d.name] for d in group_by],
+        _scope(scope),
+    )
+    return [
+        DampMouldRates(
+            key=[
+                DampGroupKey(
+                    dimension=DampMouldDimension[k.dimension.name],
+                    value=encode_global_id("Organisation", k.value)
+                    if k.dimension is DampDimension.LANDLORD and k.value is not None
+                    else k.value,
+                    label=k.label,
+                )
+                for k in g.key
+            ],
+            suppressed=g.suppressed,
+            homes=g.homes,
+            cases=g.cases,
+            cases_per_1000_homes=g.per_1000_homes,
+            open_cases=g.open_cases,
+            emergency_cases=g.emergency_cases,
+        )
+        for g in groups
+    ]
+
+
+def _clock(clock: insight_damp.Clock) -> AwaabClock:
+    return AwaabClock(
+        due_at=clock.due_at,
+        done_at=clock.done_at,
+        status=AwaabClockStatus[clock.status],
+        within_hours=clock.within_hours,
+        within_working_days=clock.within_working_days,
+    )
+
+
+async def awaab_clocks(
+    info: Info[Context, None],
+    filter: Annotated[
+        Optional[AwaabClockFilter], strawberry.argument(description="Which cases.")
+    ] = None,
+    first: Annotated[int, strawberry.argument(description=f"Cases per page (1-{MAX_PAGE}).")] = 50,
+    after: Annotated[
+        Optional[strawberry.ID],
+        strawberry.argument(description="The last caseId of the previous page."),
+    ] = None,
+    as_of: Annotated[
+        Optional[dt.datetime],
+        strawberry.argument(description="When to judge open clocks at; now by default."),
+    ] = None,
+) -> list[AwaabCaseClocks]:
+    """Each damp and mould case's Awaab's Law clocks (investigation, written summary,
+    make safe): deadline, when done and status, in case order."""
+    given = filter or AwaabClockFilter()
+    levels = given.hazard_level or []
+    if len(levels) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} values", field="filter.hazardLevel")
+    where = ClockFilter(
+        scope=_scope(given.scope, "filter.scope"),
+        home_ids=_ids(given.home, "Home", "filter.home"),
+        hazard_levels=tuple(levels),
+        statuses=tuple(s.name for s in given.status or []),
+        after_case_id=_page(first, after, "DampMouldCase"),
+        limit=first,
+    )
+    cases = await insight_damp.case_clocks(info.context.db, where, as_of)
+    return [
+        AwaabCaseClocks(
+            case_id=strawberry.ID(encode_global_id("DampMouldCase", c.case_id)),
+            home_id=strawberry.ID(encode_global_id("Home", c.home_id)),
+            landlord_id=strawberry.ID(encode_global_id("Organisation", c.landlord_id)),
+            hazard_level=c.hazard_level,
+            aware_at=c.aware_at,
+            investigation=_clock(c.investigation),
+            written_summary=_clock(c.written_summary),
+            make_safe=_clock(c.make_safe),
+        )
+        for c in cases
+    ]
+
+
+async def awaab_breach_rates(
+    info: Info[Context, None],
+    scope: Annotated[
+        Optional[DampScopeInput], strawberry.argument(description="Which cases.")
+    ] = None,
+    as_of: Annotated[
+        Optional[dt.datetime],
+        strawberry.argument(description="When to judge open clocks at; now by default."),
+    ] = None,
+) -> list[AwaabBreachRates]:
+    """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
+    % breached of each clock."""
+    context = info.context
+    rates = await insight_damp.breach_rates(
+        context.db, context.settings, context.principal, _scope(scope), as_of
+    )
+    return [
+        AwaabBreachRates(
+            landlord_id=strawberry.ID(encode_global_id("Organisation", r.landlord_id)),
+            name=r.name,
+            suppressed=r.suppressed,
+            homes=r.homes,
+            cases=r.cases,
+            cases_with_breach=r.cases_with_breach,
+            breach_pct=r.breach_pct,
+            investigation_breach_pct=r.investigate_breach_pct,
+            written_summary_breach_pct=r.summary_breach_pct,
+            make_safe_breach_pct=r.make_safe_breach_pct,
+        )
+        for r in rates
+    ]
+
+
+async def modern_facility_ages(
+    info: Info[Context, None],
+    scope: Annotated[
+        Optional[DampScopeInput],
+        strawberry.argument(description="Homes of these landlords and postcode (dates unused)."),
+    ] = None,
+    home: Annotated[
+        Optional[list[strawberry.ID]], strawberry.argument(description="Only these homes.")
+    ] = None,
+    first: Annotated[int, strawberry.argument(description=f"Homes per page (1-{MAX_PAGE}).")] = 50,
+    after: Annotated[
+        Optional[strawberry.ID],
+        strawberry.argument(description="The last homeId of the previous page."),
+    ] = None,
+) -> list[ModernFacilityAges]:
+    """The two age tests of Decent Homes criterion C per home: kitchen more than 20 and
+    bathroom more than 30 years old. The other four facilities (kitchen space, bathroom
+    and WC placement, noise insulation, common areas) are not recorded: no pass or fail
+    of the criterion is given."""
+    after_id = _page(first, after, "Home")
+    rows = await insight_damp.modern_facility_ages(
+        info.context.db, _scope(scope), _ids(home, "Home", "home"), after_id, first
+    )
+    return [
+        ModernFacilityAges(
+            home_id=strawberry.ID(encode_global_id("Home", r.home_id)),
+            kitchen_installed=r.kitchen_installed,
+            kitchen_age_in_years=r.kitchen_age,
+            kitchen_over_20_years=r.kitchen_too_old,
+            bathroom_installed=r.bathroom_installed,
+            bathroom_age_in_years=r.bathroom_age,
+            bathroom_over_30_years=r.bathroom_too_old,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,436 @@
+"""Keys, tiers and writes: who may read private fields and write what, through GraphQL
+over HTTP, with row-level security as a second wall and idempotent, audited mutations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from odx_graph.access import Principal, Tier
+from odx_graph.config import Settings
+from odx_graph.credentials import create_key
+from odx_graph.db import Database
+from odx_graph.errors import ForbiddenError, InputError
+from odx_graph.ids import encode_global_id
+from odx_graph.repo import writes as repo
+
+
+@dataclass
+class World:
+    """Two landlords, two contractors, a home of the first landlord, and keys."""
+
+    http: httpx.AsyncClient
+    db: Database
+    landlord: int
+    other_landlord: int
+    contractor: int
+    other_contractor: int
+    home: int
+    other_home: int
+    keys: dict[str, str]
+    repair_keys: list[int] = field(default_factory=list)
+
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def world(fresh_db: Database) -> AsyncIterator[World]:
+    from odx_graph.app import create_app
+
+    landlords = [
+        r["id"]
+        for r in await fresh_db.fetch(
+            "SELECT id FROM organisation WHERE kind_code = 'landlord' ORDER BY id LIMIT 2"
+        )
+    ]
+    contractors = [
+        r["id"]
+        for r in await fresh_db.fetch(
+            "SELECT id FROM organisation WHERE kind_code = 'contractor' ORDER BY id LIMIT 2"
+        )
+    ]
+    home = await fresh_db.fetchval(
+        "SELECT id FROM home WHERE landlord_id = $1 ORDER BY id LIMIT 1", landlords[0]
+    )
+    other_home = await fresh_db.fetchval(
+        "SELECT id FROM home WHERE landlord_id = $1 ORDER BY id LIMIT 1", landlords[1]
+    )
+    keys = {}
+    async with fresh_db.connection() as conn:
+        for name, tier, org, home_id in [
+            ("provider", Tier.PROVIDER, landlords[0], None),
+            ("other_provider", Tier.PROVIDER, landlords[1], None),
+            ("contractor", Tier.CONTRACTOR, contractors[0], None),
+            ("other_contractor", Tier.CONTRACTOR, contractors[1], None),
+            ("resident", Tier.RESIDENT, None, home),
+            ("regulator", Tier.REGULATOR, None, None),
+            ("admin", Tier.ADMIN, None, None),
+        ]:
+            _, keys[name] = await create_key(
+                conn, tier=tier, name=name, organisation_id=org, home_id=home_id
+            )
+    settings = Settings.from_env({}, base_iri="http://odx.test")
+    app = create_app(settings, database=fresh_db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://odx.test") as http:
+        yield World(
+            http,
+            fresh_db,
+            landlords[0],
+            landlords[1],
+            contractors[0],
+            contractors[1],
+            home,
+            other_home,
+            keys,
+        )
+
+
+REPORT = """mutation($home: ID!, $text: String, $key: String) {
+  reportRepair(input: {homeId: $home, description: $text, idempotencyKey: $key}) {
+    __typename
+    ... on RepairPayload { replayed repair { id description status { code } priority { code }
+                                             targetAt landlord { id } } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+
+def gid(type_name: str, key: int) -> str:
+    return encode_global_id(type_name, key)
+
+
+async def test_a_resident_reports_a_repair_once_whatever_the_retries(world: World) -> None:
+    variables = {
+        "home": gid("Home", world.home),
+        "text": "Boiler bangs when the heating starts (test 7731)",
+        "key": "report-1",
+    }
+    first = (await world.gql(REPORT, variables, "resident"))["reportRepair"]
+    assert first["__typename"] == "RepairPayload", first
+    repair = first["repair"]
+    assert (repair["status"]["code"], repair["priority"]["code"]) == ("reported", "4")
+    assert (
+        repair["description"] == "Boiler bangs when the heating starts (test 7731)"
+    )  # the resident's own
+    assert repair["targetAt"] is not None
+    assert repair["landlord"]["id"] == gid("Organisation", world.landlord)
+    again = (await world.gql(REPORT, variables, "resident"))["reportRepair"]
+    assert again["replayed"] is True and again["repair"]["id"] == repair["id"]
+    count = await world.db.fetchval(
+        "SELECT count(*) FROM repair WHERE description = $1", variables["text"]
+    )
+    assert count == 1
+    reused = (await world.gql(REPORT, {**variables, "text": "Other"}, "resident"))["reportRepair"]
+    assert reused["__typename"] == "MutationError" and reused["field"] == "idempotencyKey"
+    audit = await world.db.fetchrow(
+        "SELECT tier, operation, landlord_id FROM audit_event WHERE operation = 'reportRepair'"
+    )
+    assert audit is not None and tuple(audit) == ("resident", "reportRepair", world.landlord)
+
+
+async def test_private_text_is_seen_only_by_those_tied_to_the_repair(world: World) -> None:
+    created = (
+        await world.gql(
+            REPORT,
+            {
+                "home": gid("Home", world.home),
+                "text": "Mould behind the wardrobe in the back bedroom",
+            },
+            "resident",
+        )
+    )["reportRepair"]["repair"]
+    query = """query($id: ID!) { node(id: $id) { ... on Repair { description } }
+      again: nodes(ids: [$id]) { ... on Repair { d: description } }
+      home: node(id: $id) { ... on Repair { home { repairs(first: 100) {
+        nodes { id description } } } } } }"""
+    seen = {}
+    for key in (None, "resident", "provider", "other_provider", "contractor", "regulator", "admin"):
+        data = await world.gql(query, {"id": created["id"]}, key)
+        nested = [n for n in data["home"]["home"]["repairs"]["nodes"] if n["id"] == created["id"]]
+        values = {data["node"]["description"], data["again"][0]["d"], nested[0]["description"]}
+        assert len(values) == 1, (key, values)
+        seen[key] = values.pop()
+    text = "Mould behind the wardrobe in the back bedroom"
+    assert seen == {
+        None: None,
+        "resident": text,
+        "provider": text,
+        "other_provider": None,
+        "contractor": None,
+        "regulator": None,
+        "admin": text,
+    }
+
+
+async def test_a_contractor_sees_its_own_jobs_in_full_and_no_other_contractors(
+    world: World,
+) -> None:
+    await world.db.execute(
+        "UPDATE repair SET description = 'Resident works nights, call after 2pm' "
+        "WHERE contractor_id IN ($1, $2)",
+        world.contractor,
+        world.other_contractor,
+    )
+    query = """query($mine: ID!, $theirs: ID!) {
+      mine: repairs(filter: {contractor: [$mine]}, first: 5) { nodes { description } }
+      theirs: repairs(filter: {contractor: [$theirs]}, first: 5) { nodes { description } }
+      alias: repairs(filter: {contractor: [$theirs]}, first: 5) { nodes { d: description
+        statusHistory { note } } } }"""
+    data = await world.gql(
+        query,
+        {
+            "mine": gid("Organisation", world.contractor),
+            "theirs": gid("Organisation", world.other_contractor),
+        },
+        "contractor",
+    )
+    assert data["mine"]["nodes"] and all(n["description"] for n in data["mine"]["nodes"])
+    assert data["theirs"]["nodes"] and not any(n["description"] for n in data["theirs"]["nodes"])
+    assert not any(n["d"] for n in data["alias"]["nodes"])
+
+
+async def test_writes_follow_ownership(world: World) -> None:
+    created = (await world.gql(REPORT, {"home": gid("Home", world.home)}, "provider"))[
+        "reportRepair"
+    ]["repair"]
+    other = await world.gql(REPORT, {"home": gid("Home", world.home)}, "other_provider")
+    assert other["reportRepair"]["code"] == "FORBIDDEN"
+    resident = await world.gql(REPORT, {"home": gid("Home", world.other_home)}, "resident")
+    assert resident["reportRepair"]["code"] == "FORBIDDEN"
+    public = await world.gql(REPORT, {"home": gid("Home", world.home)})
+    assert public["reportRepair"]["code"] == "FORBIDDEN"
+    assign = """mutation($r: ID!, $c: ID!) { assignRepair(repairId: $r, contractorId: $c) {
+      ... on RepairPayload { repair { status { code } contractor { id } } }
+      ... on MutationError { code } } }"""
+    ids = {"r": created["id"], "c": gid("Organisation", world.contractor)}
+    assert (await world.gql(assign, ids, "contractor"))["assignRepair"]["code"] == "FORBIDDEN"
+    done = (await world.gql(assign, ids, "provider"))["assignRepair"]["repair"]
+    assert done["status"]["code"] == "scheduled"
+    status = """mutation($r: ID!, $s: String!) { updateRepairStatus(repairId: $r, status: $s) {
+      ... on RepairPayload { repair { status { code } } } ... on MutationError { code field } } }"""
+    refused = await world.gql(status, {"r": created["id"], "s": "in-progress"}, "other_contractor")
+    assert refused["updateRepairStatus"]["code"] == "FORBIDDEN"
+    moved = await world.gql(status, {"r": created["id"], "s": "in-progress"}, "contractor")
+    assert moved["updateRepairStatus"]["repair"]["status"]["code"] == "in-progress"
+    complete = """mutation($r: ID!, $code: String!) { completeRepair(repairId: $r, cost: "60.00",
+      lines: [{sorCode: $code, quantity: "1", cost: "60.00"}]) {
+      ... on RepairPayload { repair { status { code } cost lines { sorCode } } }
+      ... on MutationError { code field message } } }"""
+    bad = await world.gql(complete, {"r": created["id"], "code": "NOPE-1"}, "contractor")
+    assert bad["completeRepair"]["field"] == "lines"
+    finished = await world.gql(complete, {"r": created["id"], "code": "601101"}, "contractor")
+    repair = finished["completeRepair"]["repair"]
+    assert repair["status"]["code"] == "complete" and repair["lines"] == [{"sorCode": "601101"}]
+    events = await world.db.fetch(
+        "SELECT status_code FROM repair_status_event WHERE repair_id = "
+        "(SELECT id FROM repair ORDER BY id DESC LIMIT 1) ORDER BY id"
+    )
+    assert [e["status_code"] for e in events] == [
+        "reported",
+        "scheduled",
+        "in-progress",
+        "complete",
+    ]
+
+
+async def test_row_level_security_refuses_what_the_rules_would_have_caught(world: World) -> None:
+    stranger = Principal(Tier.PROVIDER, world.other_landlord, None, 1)
+    with pytest.raises(ForbiddenError):
+        async with repo.acting_as(world.db, stranger) as conn:
+            await repo.insert_repair(
+                conn,
+                landlord_id=world.landlord,
+                home_id=world.home,
+                component_id=None,
+                priority="4",
+                trade=None,
+                description=None,
+            )
+    victim = await world.db.fetchrow(
+        "SELECT id, status_code FROM repair WHERE landlord_id = $1 ORDER BY id LIMIT 1",
+        world.landlord,
+    )
+    assert victim is not None
+    async with repo.acting_as(world.db, stranger) as conn:
+        await repo.set_repair_status(conn, victim["id"], "cancelled")  # filtered out by RLS
+    after = await world.db.fetchval("SELECT status_code FROM repair WHERE id = $1", victim["id"])
+    assert after == victim["status_code"]
+
+
+async def test_damp_and_mould_reports_start_the_clock_and_inspections_follow(
+    world: World,
+) -> None:
+    report = """mutation($h: ID!) { reportDampMould(homeId: $h, severity: "medium") {
+      ... on DampMouldCasePayload { dampMouldCase { id awareAt landlord { id } } }
+      ... on MutationError { code field } } }"""
+    case = (await world.gql(report, {"h": gid("Home", world.home)}, "resident"))["reportDampMould"][
+        "dampMouldCase"
+    ]
+    assert case["awareAt"] and case["landlord"]["id"] == gid("Organisation", world.landlord)
+    inspect = """mutation($c: ID!, $at: DateTime!) { recordInspection(input: {caseId: $c,
+      investigationStartedAt: $at, investigationCompletedAt: $at, hazardLevel: "significant",
+      hhsrsCategory: "1"}) { ... on DampMouldCasePayload { dampMouldCase { hazardLevel { code }
+      hhsrsCategory { code } } } ... on MutationError { code field } } }"""
+    too_early = {"c": case["id"], "at": "2001-01-01T00:00:00Z"}
+    refused = await world.gql(inspect, too_early, "provider")
+    assert refused["recordInspection"]["code"] == "BAD_USER_INPUT"
+    assert (await world.gql(inspect, too_early, "resident"))["recordInspection"]["code"] == (
+        "FORBIDDEN"
+    )
+    now = {"c": case["id"], "at": case["awareAt"]}
+    recorded = (await world.gql(inspect, now, "provider"))["recordInspection"]["dampMouldCase"]
+    assert recorded == {"hazardLevel": {"code": "significant"}, "hhsrsCategory": {"code": "1"}}
+
+
+async def test_bad_revoked_and_missing_keys(world: World) -> None:
+    query = {"query": "{ homes(first: 1) { totalCount } }"}
+    for header in ("Bearer nonsense", "Basic abc", f"Bearer {world.keys['admin']}x"):
+        response = await world.http.post("/graphql", json=query, headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    admin = {"Authorization": f"Bearer {world.keys['admin']}"}
+    assert (await world.http.post("/graphql", json=query, headers=admin)).status_code == 200
+    used = await world.db.fetchval("SELECT last_used_at FROM api_key WHERE name = 'admin'")
+    assert used is not None
+    key_id = await world.db.fetchval("SELECT id FROM api_key WHERE name = 'admin'")
+    async with world.db.connection() as conn:
+        from odx_graph.repo.keys import revoke_key
+
+        assert await revoke_key(conn, key_id)
+    response = await world.http.post(
+        "/graphql", json=query, headers={"Authorization": f"Bearer {world.keys['admin']}"}
+    )
+    assert response.status_code == 401 and "revoked" in response.text
+    assert (await world.http.post("/graphql", json=query)).status_code == 200
+
+
+async def test_keys_are_checked_when_created(fresh_db: Database) -> None:
+    landlord = await fresh_db.fetchval("SELECT id FROM organisation WHERE kind_code = 'landlord'")
+    async with fresh_db.connection() as conn:
+        with pytest.raises(InputError, match="contractor organisation"):
+            await create_key(conn, tier=Tier.CONTRACTOR, name="x", organisation_id=landlord)
+        with pytest.raises(InputError, match="existing home"):
+            await create_key(conn, tier=Tier.RESIDENT, name="x", home_id=10**9)
+        _, key = await create_key(conn, tier=Tier.PROVIDER, name="x", organisation_id=landlord)
+    stored = await fresh_db.fetchrow("SELECT prefix, secret_hash FROM api_key WHERE name = 'x'")
+    assert stored is not None and key.startswith(f"odx_{stored['prefix']}_")
+    assert key not in str(tuple(stored)) and stored["secret_hash"] != key
+
+
+async def test_mutations_are_refused_over_get(world: World) -> None:
+    response = await world.http.get(
+        "/graphql",
+        params={"query": 'mutation { reportRepair(input: {homeId: "x"}) { __typename } }'},
+        headers={"Authorization": f"Bearer {world.keys['resident']}"},
+    )
+    assert response.status_code in (400, 405)
+    count = await world.db.fetchval("SELECT count(*) FROM audit_event")
+    assert count == 0
+
+
+async def test_too_many_requests_get_429_with_retry_after(fresh_db: Database) -> None:
+    from odx_graph.app import create_app
+
+    app = create_app(Settings.from_env({}, rate_limit_per_minute=3), database=fresh_db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://odx.test") as http:
+        statuses = [
+            (await http.post("/graphql", json={"query": "{ __typename }"})).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        limited = await http.post("/graphql", json={"query": "{ __typename }"})
+        assert int(limited.headers["retry-after"]) >= 1
+        assert (await http.get("/healthz")).status_code == 200  # exempt
+
+
+async def test_field_suggestions_only_for_callers_with_a_key(world: World) -> None:
+    typo = {"query": "{ homes { totalCont } }"}
+    public = (await world.http.post("/graphql", json=typo)).json()["errors"][0]["message"]
+    assert "Did you mean" not in public and "totalCont" in public
+    keyed = await world.http.post(
+        "/graphql", json=typo, headers={"Authorization": f"Bearer {world.keys['regulator']}"}
+    )
+    assert "Did you mean" in keyed.json()["errors"][0]["message"]
+
+
+async def test_directives_and_body_size_are_bounded(world: World) -> None:
+    many = " ".join("... on Query @include(if: true) { __typename }" for _ in range(60))
+    body = (await world.http.post("/graphql", json={"query": f"{{ {many} }}"})).json()
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    huge = {"query": "{ __typename }", "variables": {"pad": "x" * 1_100_000}}
+    response = await world.http.post("/graphql", json=huge)
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_provider_keys_upload_as_their_own_organisation_only(world: World) -> None:
+    homes = "home_ref,address_line_1,postcode\nK-1,1 Key Street,LS9 8AB\n"
+    provider = {"Authorization": f"Bearer {world.keys['provider']}", "Content-Type": "text/csv"}
+    own = await world.http.post(
+        "/import", params={"format": "homes"}, content=homes, headers=provider
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["organisation"].endswith(f"(organisation {world.landlord})")
+    other = await world.http.post(
+        "/import",
+        params={"format": "homes", "as": str(world.other_landlord)},
+        content=homes,
+        headers=provider,
+    )
+    assert other.status_code == 403
+    contractor = {"Authorization": f"Bearer {world.keys['contractor']}"}
+    refused = await world.http.post(
+        "/import", params={"format": "homes"}, content=homes, headers=contractor
+    )
+    assert refused.status_code == 403
+
+
+async def test_only_regulators_and_admins_see_small_groups_unsuppressed(world: World) -> None:
+    query = """{ repairPerformance(groupBy: [POSTCODE_SECTOR]) { suppressed homes raised } }"""
+    results = {}
+    for key in (None, "provider", "regulator"):
+        groups = (await world.gql(query, None, key))["repairPerformance"]
+        results[key] = (
+            any(g["suppressed"] for g in groups),
+            all(g["raised"] is None or g["raised"] % 5 == 0 for g in groups),
+        )
+    assert results[None] == results["provider"] == (True, True)
+    assert results["regulator"][0] is False
+
+
+async def test_satisfaction_answers_and_the_audit_trail(world: World) -> None:
+    answer = """mutation($h: ID!, $a: String!) { submitSatisfaction(homeId: $h, measure: "TP01",
+      answer: $a) { __typename ... on MutationError { code field } } }"""
+    home = gid("Home", world.home)
+    ok = await world.gql(answer, {"h": home, "a": "fairly-satisfied"}, "resident")
+    assert ok["submitSatisfaction"]["__typename"] == "SatisfactionPayload"
+    bad = await world.gql(answer, {"h": home, "a": "ecstatic"}, "resident")
+    assert bad["submitSatisfaction"]["field"] == "answer"
+    other = await world.gql(
+        answer, {"h": gid("Home", world.other_home), "a": "neither"}, "resident"
+    )
+    assert other["submitSatisfaction"]["code"] == "FORBIDDEN"
+    stored = await world.db.fetch("SELECT landlord_id, measure_code FROM satisfaction_response")
+    assert [tuple(r) for r in stored] == [(world.landlord, "TP01")]
+    trail = "{ auditTrail(first: 10) { operation tier subjectType changes } }"
+    events = (await world.gql(trail, None, "provider"))["auditTrail"]
+    assert [e["operation"] for e in events] == ["submitSatisfaction"]
+    assert (await world.gql(trail, None, "other_provider"))["auditTrail"] == []
+    response = await world.http.post("/graphql", json={"query": trail})
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,0 +1,129 @@
+"""Live repair updates over graphql-transport-ws against a running uvicorn: a committed
+change reaches a subscriber for its postcode district within a second."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+
+from odx_graph.access import Tier
+from odx_graph.config import Settings
+from odx_graph.credentials import create_key
+from odx_graph.db import Database
+from odx_graph.ids import encode_global_id
+
+PROTOCOL = "graphql-transport-ws"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def server(fresh_db: Database) -> AsyncIterator[str]:
+    from odx_graph.app import create_app
+
+    port = _free_port()
+    app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=fresh_db)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    for _ in range(100):
+        if running.started:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        await asyncio.wait_for(task, 10)
+        hub = getattr(app.state, "hub", None)
+        if hub is not None:
+            await hub.close()
+
+
+async def _subscribe(url: str, query: str, variables: dict[str, Any]) -> Any:
+    ws = await websockets.connect(f"ws://{url}/graphql", subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init"}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(
+        json.dumps(
+            {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+    )
+    return ws
+
+
+SUBSCRIPTION = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) {
+  id status { code } description home { postcodeDistrict } } }"""
+
+
+async def test_a_status_change_reaches_a_district_subscriber_within_a_second(
+    server: str, fresh_db: Database
+) -> None:
+    repair = await fresh_db.fetchrow(
+        "SELECT r.id, r.landlord_id, h.postcode_district FROM repair r JOIN home h "
+        "ON h.id = r.home_id JOIN repair_status s ON s.code = r.status_code "
+        "WHERE s.is_open AND r.status_code <> 'hold' ORDER BY r.id LIMIT 1"
+    )
+    assert repair is not None
+    async with fresh_db.connection() as conn:
+        _, key = await create_key(
+            conn, tier=Tier.PROVIDER, name="live", organisation_id=repair["landlord_id"]
+        )
+    ws = await _subscribe(server, SUBSCRIPTION, {"d": repair["postcode_district"]})
+    other = await _subscribe(server, SUBSCRIPTION, {"d": "ZZ99"})
+    try:
+        await asyncio.sleep(0.5)  # the hub's LISTEN is in place
+        mutation = """mutation($r: ID!) { updateRepairStatus(repairId: $r, status: "hold",
+          note: "Waiting for parts") { __typename } }"""
+        started = time.perf_counter()
+        async with httpx.AsyncClient(base_url=f"http://{server}") as http:
+            response = await http.post(
+                "/graphql",
+                json={
+                    "query": mutation,
+                    "variables": {"r": encode_global_id("Repair", repair["id"])},
+                },
+                headers={"Authorization": f"Bearer {key}"},
+            )
+        assert response.json()["data"]["updateRepairStatus"]["__typename"] == "RepairPayload"
+        message = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
+        elapsed = time.perf_counter() - started
+        assert message["type"] == "next", message
+        update = message["payload"]["data"]["repairUpdated"]
+        assert update["id"] == encode_global_id("Repair", repair["id"])
+        assert update["status"]["code"] == "hold"
+        assert update["description"] is None  # a public subscriber: no free text
+        assert elapsed < 1.0
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(other.recv(), 0.5)  # another district hears nothing
+        async with httpx.AsyncClient(base_url=f"http://{server}") as http:
+            assert "odx_subscriptions 2.0" in (await http.get("/metrics")).text
+    finally:
+        await ws.close()
+        await other.close()
+
+
+async def test_a_subscription_needs_a_filter(server: str) -> None:
+    ws = await _subscribe(server, "subscription { repairUpdated { id } }", {})
+    try:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 2.0))
+        # An error raised by the subscription's source is a result with errors.
+        assert message["type"] in ("next", "error"), message
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "postcodeDistrict" in errors[0]["message"]
+    finally:
+        await ws.close()
