@@ -32,6 +32,7 @@ from odx_graph.live import RepairHub
 from odx_graph.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
 from odx_graph.migrations import migration_status
 from odx_graph.refdata import load_ontology
+from odx_graph.resources import open_reader
 from odx_graph.runtime import open_database, prepare_database
 from odx_graph.vocab import migrations_dir
 
@@ -114,9 +115,10 @@ class GraphQLApp(GraphQL[Context, None]):
         principal = principal_of(request.scope)
         if getattr(state, "hub", None) is None:
             state.hub = RepairHub(state.db.dsn)
-        return make_context(
-            state.settings, state.db, principal, request_id, state.metrics, state.hub
-        )
+        # Callers without a key read as odx_reader: the database itself withholds the
+        # private columns from them, whatever the SQL asks for.
+        db = state.db if principal.is_authenticated else open_reader(state)
+        return make_context(state.settings, db, principal, request_id, state.metrics, state.hub)
 
 
 def _landing(request: Request) -> HTMLResponse:

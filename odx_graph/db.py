@@ -23,6 +23,7 @@ from odx_graph.errors import (
 log = logging.getLogger(__name__)
 
 StatementListener = Callable[[str], None]
+READER_ROLE = "odx_reader"  # the open data's reads (migration 0006)
 Record: TypeAlias = asyncpg.Record
 Connection: TypeAlias = asyncpg.Connection
 
@@ -58,11 +59,39 @@ def translate_error(exc: BaseException) -> Exception:
 class Database:
     """A pool plus statement listeners. Create with :meth:`connect`."""
 
-    def __init__(self, pool: asyncpg.Pool, dsn: str, acquire_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        dsn: str,
+        acquire_timeout: float = 5.0,
+        role: str | None = None,
+        listeners: list[StatementListener] | None = None,
+    ) -> None:
         self.pool = pool
         self.dsn = dsn
         self.acquire_timeout = acquire_timeout
-        self._listeners: list[StatementListener] = []
+        self.role = role
+        self._listeners: list[StatementListener] = [] if listeners is None else listeners
+
+    def with_role(self, role: str) -> Database:
+        """The same pool, each statement running as ``role`` (a second wall: the open
+        data's reads run as ``odx_reader``, which cannot read private columns)."""
+        return Database(self.pool, self.dsn, self.acquire_timeout, role, self._listeners)
+
+    @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Connection]:
+        # Waiting for a free connection is bounded too: a pool held by slow streams gives
+        # a quick retryable error, not a hang.
+        async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+            if self.role is None:
+                yield conn
+                return
+            await conn.execute(f"SET ROLE {quote_ident(self.role)}")
+            try:
+                yield conn
+            finally:
+                if not conn.is_closed():
+                    await conn.execute("RESET ROLE")  # before another caller gets it
 
     @classmethod
     async def connect(
@@ -136,9 +165,7 @@ class Database:
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         self._notify(sql)
         try:
-            # Waiting for a free connection is bounded too: a pool held by slow streams
-            # gives a quick retryable error, not a hang.
-            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+            async with self._acquire() as conn:
                 return await getattr(conn, method)(sql, *args)
         except Exception as exc:
             raise translate_error(exc) from exc
@@ -147,7 +174,7 @@ class Database:
     async def connection(self) -> AsyncIterator[Connection]:
         """A pooled connection for multi-statement work (migrations, bulk loads, dumps)."""
         try:
-            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+            async with self._acquire() as conn:
                 yield conn
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise translate_error(exc) from exc

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from odx_graph import html, linked_data
 from odx_graph.access import PUBLIC
+from odx_graph.db import READER_ROLE, Database
 from odx_graph.errors import ErrorCode
 from odx_graph.formats import ALL_FORMATS, RdfFormat, format_override, negotiate, serialise
 from odx_graph.ids import KEY
@@ -25,6 +26,14 @@ from odx_graph.repo import graph as graph_repo
 from odx_graph.vocab import ONTOLOGY_IRI, ontology_dir
 
 UPRN = re.compile(r"^[1-9][0-9]{0,11}$")
+
+
+def open_reader(state: Any) -> Database:
+    """The database as the open data's reader (``odx_reader``: no private columns)."""
+    reader = getattr(state, "reader", None)
+    if reader is None or reader.pool is not state.db.pool:
+        reader = state.reader = state.db.with_role(READER_ROLE)
+    return reader  # type: ignore[no-any-return]
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -96,7 +105,7 @@ async def node_resource(request: Request) -> Response:
     fmt = choose_format(request)
     if isinstance(fmt, Response):
         return fmt
-    graph = await linked_data.describe(state.db, state.settings, PUBLIC, entity, int(key))
+    graph = await linked_data.describe(open_reader(state), state.settings, PUBLIC, entity, int(key))
     if graph is None:
         return _not_found(f"{entity.name} {key}")
     path = request.url.path
@@ -116,7 +125,7 @@ async def home_by_uprn(request: Request) -> Response:
     uprn = request.path_params["uprn"]
     if not UPRN.match(uprn):
         return _error(404, ErrorCode.INVALID_UPRN.value, "that is not a UPRN (1 to 12 digits)")
-    key = await graph_repo.home_key_by_uprn(request.app.state.db, int(uprn))
+    key = await graph_repo.home_key_by_uprn(open_reader(request.app.state), int(uprn))
     if key is None:
         return _not_found(f"UPRN {uprn}")
     location = f"/id/home/{key}"
@@ -168,7 +177,9 @@ async def dataset_dump(request: Request) -> Response:
         response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
         response.headers["Retry-After"] = "30"
         return response
-    chunks: Any = _holding_slot(linked_data.dump(state.db, state.settings, PUBLIC, fmt), slots)
+    chunks: Any = _holding_slot(
+        linked_data.dump(open_reader(state), state.settings, PUBLIC, fmt), slots
+    )
     media_type = fmt.media_type
     if compressed:
         chunks = linked_data.gzipped(chunks)
@@ -195,7 +206,9 @@ async def dataset_description(request: Request) -> Response:
     state = request.app.state
     if getattr(state, "triple_count", None) is None:
         state.triple_count = linked_data.TripleCount()
-    graph = await linked_data.void_description(state.db, state.settings, PUBLIC, state.triple_count)
+    graph = await linked_data.void_description(
+        open_reader(state), state.settings, PUBLIC, state.triple_count
+    )
     offered = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
     return _respond(request, serialise(graph, fmt), fmt, _alternates("/.well-known/void", offered))
 

@@ -434,3 +434,21 @@ async def test_satisfaction_answers_and_the_audit_trail(world: World) -> None:
     assert (await world.gql(trail, None, "other_provider"))["auditTrail"] == []
     response = await world.http.post("/graphql", json={"query": trail})
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_open_data_reader_cannot_read_private_columns(seeded_db: Database) -> None:
+    import asyncpg
+
+    reader = seeded_db.with_role("odx_reader")
+    assert await reader.fetchval("SELECT count(*) FROM repair WHERE status_code IS NOT NULL")
+    for sql in (
+        "SELECT description FROM repair LIMIT 1",
+        "SELECT note FROM repair_status_event LIMIT 1",
+        "SELECT file_name FROM data_import LIMIT 1",
+        "SELECT secret_hash FROM api_key LIMIT 1",
+        "SELECT * FROM repair LIMIT 1",
+    ):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await reader.fetch(sql)
+    # The role is reset before the connection goes back to the pool.
+    assert await seeded_db.fetchval("SELECT current_user") != "odx_reader"
