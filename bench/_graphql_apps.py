@@ -8,6 +8,7 @@ All read ``ODX_DATABASE_URL``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import AsyncIterator
@@ -50,19 +51,19 @@ FROM (SELECT * FROM home WHERE postcode_district = $1 ORDER BY postcode, id LIMI
 """
 
 
-def _settings() -> Settings:
-    return Settings.from_env(None)
+def _settings(*, compiled: bool) -> Settings:
+    return dataclasses.replace(Settings.from_env(None), compiled_queries=compiled)
 
 
 def odx_resolvers() -> Any:
-    """odx-graph as shipped today."""
-    return create_app(_settings())
+    """odx-graph serving every query through the resolvers (ODX_COMPILED_QUERIES=false)."""
+    return create_app(_settings(compiled=False))
 
 
 def odx_compiled() -> Any:
-    """odx-graph with the compiled path in front of the resolvers."""
-    app = create_app(_settings())
-    install(app)
+    """odx-graph as shipped: the compiled path in front of the resolvers."""
+    app = create_app(_settings(compiled=True))
+    install(app)  # a no-op when the app has it already
     return app
 
 

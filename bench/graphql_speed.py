@@ -178,6 +178,8 @@ def unwrap_lists(value: Any) -> Any:
 
 async def count_statements(url: str, cases: dict[str, tuple[str, dict[str, Any]]]) -> Any:
     """SQL statements per request of each odx-graph path, counted in process."""
+    from dataclasses import replace
+
     from odx_graph.app import create_app
     from odx_graph.compiled.view import install
     from odx_graph.config import Settings
@@ -190,7 +192,7 @@ async def count_statements(url: str, cases: dict[str, tuple[str, dict[str, Any]]
     counts: dict[str, dict[str, int]] = {}
     try:
         for label, compiled in (("odx resolvers", False), ("odx compiled", True)):
-            app = create_app(settings, database=db)
+            app = create_app(replace(settings, compiled_queries=compiled), database=db)
             if compiled:
                 install(app)
             transport = httpx.ASGITransport(app=app)

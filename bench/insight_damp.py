@@ -1,5 +1,6 @@
-"""Time the damp and mould insight queries (rates, Awaab's Law clocks, breach rates,
-provider comparison, criterion C ages) on the demo dataset, against counting the cases
+"""Time the insight queries (damp and mould rates, Awaab's Law clocks, breach rates,
+provider comparison, criterion C ages, repair performance, contractor market, replacement
+forecast) on the demo dataset, against counting the cases
 by landlord in plain SQL in the same run (the baseline).
 
 Loads the demo into a scratch database (``--homes``), or uses an existing, already
@@ -31,7 +32,7 @@ from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.migrations import migrate
 from odx_graph.refdata import sync_reference_data
-from odx_graph.repo.analytics import RepairScope
+from odx_graph.repo.analytics import Dimension, MarketScope, RepairScope
 from odx_graph.repo.damp import ClockFilter, DampDimension, DampScope
 from odx_graph.vocab import migrations_dir
 
@@ -50,7 +51,7 @@ async def _load(url: str, homes: int, seed: int) -> None:
         await conn.close()
 
 
-def _queries(db: Database) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     everything = DampScope()
     year = DampScope(
         aware_from=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
@@ -63,6 +64,43 @@ def _queries(db: Database) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     def compare(measure: insight.Measure) -> Any:
         return lambda: insight.compare_providers(db, SETTINGS, PUBLIC, measure, RepairScope())
 
+    def performance(*dims: Dimension) -> Any:
+        return lambda: insight.performance(db, SETTINGS, PUBLIC, list(dims), RepairScope())
+
+    repairs = [
+        ("repairPerformance(groupBy: [LANDLORD])", performance(Dimension.LANDLORD)),
+        (
+            "repairPerformance(groupBy: [POSTCODE_DISTRICT, PRIORITY])",
+            performance(Dimension.POSTCODE_DISTRICT, Dimension.PRIORITY),
+        ),
+        ("repairPerformance(groupBy: [MONTH])", performance(Dimension.MONTH)),
+        ("repairPerformance(groupBy: [SOR_SCHEDULE])", performance(Dimension.SOR_SCHEDULE)),
+        (
+            "repairPerformance(groupBy: [CONTRACTOR, TRADE])",
+            performance(Dimension.CONTRACTOR, Dimension.TRADE),
+        ),
+        (
+            "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",
+            compare(insight.Measure.WITHIN_TARGET_EMERGENCY_PCT),
+        ),
+        (
+            "providerComparison(measure: FIRST_TIME_FIX_PCT)",
+            compare(insight.Measure.FIRST_TIME_FIX_PCT),
+        ),
+        (
+            "contractorMarket(district)",
+            lambda: insight.contractor_market(
+                db,
+                SETTINGS,
+                PUBLIC,
+                MarketScope(postcode_column="postcode_district", postcode_value=district),
+            ),
+        ),
+        (
+            "replacementForecast(years: 10)",
+            lambda: insight.forecast_replacements(db, SETTINGS, PUBLIC, 10, {}),
+        ),
+    ]
     return [
         (
             "baseline: cases counted by the home's landlord, plain SQL",
@@ -108,6 +146,7 @@ def _queries(db: Database) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
             "modernFacilityAges(first: 500)",
             lambda: insight_damp.modern_facility_ages(db, everything, (), 0, 500),
         ),
+        *repairs,
     ]
 
 
@@ -123,7 +162,7 @@ async def _time(run: Callable[[], Awaitable[Any]], repeat: int) -> float:
 
 async def measure(url: str, repeat: int) -> None:
     """Print a Markdown table of the median seconds of each query."""
-    db = await Database.connect(url, max_size=2)
+    db = await Database.connect(url, max_size=2, statement_timeout_ms=120_000)
     try:
         counts = {
             t: await db.fetchval(f"SELECT count(*) FROM {t}")
@@ -133,7 +172,10 @@ async def measure(url: str, repeat: int) -> None:
         print("| query | median (s) | / baseline |")
         print("| --- | ---: | ---: |")
         baseline = None
-        for name, run in _queries(db):
+        district = await db.fetchval(
+            "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        for name, run in _queries(db, district):
             seconds = await _time(run, repeat)
             baseline = baseline or seconds
             print(f"| {name} | {seconds:.3f} | {seconds / baseline:.2f}x |", flush=True)
