@@ -484,3 +484,13 @@ def _global_id(type_name: str, key: int) -> str:
     from odx_graph.ids import encode_global_id
 
     return encode_global_id(type_name, key)
+
+
+async def test_problems_found_after_reading_echo_values_formula_safe(fresh_db: Database) -> None:
+    org = await _landlord(fresh_db)
+    formula = "=cmd|' /C calc'!A0"
+    components = f'component_ref,home_ref,component_type\nC-1,"{formula}",kitchen\n'
+    report = await _import(fresh_db, components, "components", org)
+    assert not report.written
+    assert [p.value for p in report.problems] == ["'" + formula]
+    assert formula not in report.as_text().replace("'" + formula, "")

@@ -76,6 +76,12 @@ def safe_echo(value: str) -> str:
     return shown(text + ("…" if len(value) > 400 else ""))
 
 
+def echo_value(value: object) -> str:
+    """Any value as :func:`safe_echo` shows it (``""`` for ``None``): every problem a
+    report repeats goes through here, whichever stage found it."""
+    return "" if value is None else safe_echo(str(value))
+
+
 def decode_text(data: bytes, source: str = "file") -> tuple[str | None, list[Problem]]:
     """Decode an uploaded file; return its text (or ``None``) and the problems found.
 

@@ -23,8 +23,8 @@ from odx_graph.importing.records import (
     RepairCompletionRecord,
     RepairLineRecord,
     RepairRecord,
-    shown,
 )
+from odx_graph.importing.textfile import echo_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def _code(
     if code is not None and not book.knows(table, code):
         known = sorted(book.codes.get(table, frozenset()))
         hint = f" (one of: {', '.join(known)})" if 0 < len(known) <= 30 else ""
-        problems.append(Problem(record, field, shown(code), f"unknown {what} code{hint}"))
+        problems.append(Problem(record, field, echo_value(code), f"unknown {what} code{hint}"))
 
 
 def _order(
@@ -69,7 +69,7 @@ def _order(
     (first_name, first), (second_name, second) = earlier, later
     if first is not None and second is not None and second < first:
         problems.append(
-            Problem(record, second_name, shown(second), f"is before {first_name} ({first})")
+            Problem(record, second_name, echo_value(second), f"is before {first_name} ({first})")
         )
 
 
@@ -82,7 +82,7 @@ def _lines(
                 Problem(
                     record,
                     f"line {number} sor_code",
-                    shown(line.sor_code),
+                    echo_value(line.sor_code),
                     "not an NHF SOR v7 code nor one of the organisation's declared custom "
                     "codes (declare them with the custom-sor-codes template)",
                 )

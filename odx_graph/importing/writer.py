@@ -32,8 +32,8 @@ from odx_graph.importing.records import (
     RepairCompletionRecord,
     RepairLineRecord,
     RepairRecord,
-    shown,
 )
+from odx_graph.importing.textfile import echo_value
 from odx_graph.repo import imports as repo
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -116,7 +116,7 @@ class Writer:
 
     def problem(self, location: str, field_name: str, value: object, reason: str) -> None:
         """Record a problem with a record; it is not written."""
-        self.outcome.problems.append(Problem(location, field_name, shown(value), reason))
+        self.outcome.problems.append(Problem(location, field_name, echo_value(value), reason))
 
     async def write(self, records: Sequence[Record]) -> Outcome:
         """Write every record, kinds in dependency order."""
