@@ -1,9 +1,24 @@
-"""Helpers for tests that run the real command in a subprocess."""
+"""Helpers for tests that run the real command in a subprocess or the app under uvicorn."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+from odx_graph.config import Settings
+from odx_graph.db import Database
+
+PROTOCOL = "graphql-transport-ws"
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
@@ -23,3 +38,45 @@ def postgres_running(pgdata: Path) -> bool:
         if b"postgres" in cmdline and str(pgdata).encode() in cmdline:
             return True
     return False
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def served_app(db: Database) -> AsyncIterator[tuple[str, Starlette]]:
+    """``(host:port, app)``: the app on ``db`` under uvicorn on loopback, in this process;
+    its live-updates hub is closed afterwards."""
+    from odx_graph.app import create_app
+
+    port = free_port()
+    app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=db)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    for _ in range(100):
+        if running.started:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}", app
+    finally:
+        running.should_exit = True
+        await asyncio.wait_for(task, 10)
+        hub = getattr(app.state, "hub", None)
+        if hub is not None:
+            await hub.close()
+
+
+async def subscribe(url: str, query: str, variables: dict[str, Any]) -> Any:
+    """A graphql-transport-ws connection to ``url`` with one subscription started."""
+    ws = await websockets.connect(f"ws://{url}/graphql", subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init"}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    payload = {"query": query, "variables": variables}
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    return ws

@@ -5,64 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-import websockets
 
 from odx_graph.access import Tier
-from odx_graph.config import Settings
 from odx_graph.credentials import create_key
 from odx_graph.db import Database
 from odx_graph.ids import encode_global_id
-
-PROTOCOL = "graphql-transport-ws"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support import served_app, subscribe
 
 
 @pytest.fixture
 async def server(fresh_db: Database) -> AsyncIterator[str]:
-    from odx_graph.app import create_app
-
-    port = _free_port()
-    app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=fresh_db)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
-    for _ in range(100):
-        if running.started:
-            break
-        await asyncio.sleep(0.05)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        running.should_exit = True
-        await asyncio.wait_for(task, 10)
-        hub = getattr(app.state, "hub", None)
-        if hub is not None:
-            await hub.close()
-
-
-async def _subscribe(url: str, query: str, variables: dict[str, Any]) -> Any:
-    ws = await websockets.connect(f"ws://{url}/graphql", subprotocols=[PROTOCOL])  # type: ignore[list-item]
-    await ws.send(json.dumps({"type": "connection_init"}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    await ws.send(
-        json.dumps(
-            {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
-        )
-    )
-    return ws
+    async with served_app(fresh_db) as (url, _):
+        yield url
 
 
 SUBSCRIPTION = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) {
@@ -82,8 +41,8 @@ async def test_a_status_change_reaches_a_district_subscriber_within_a_second(
         _, key = await create_key(
             conn, tier=Tier.PROVIDER, name="live", organisation_id=repair["landlord_id"]
         )
-    ws = await _subscribe(server, SUBSCRIPTION, {"d": repair["postcode_district"]})
-    other = await _subscribe(server, SUBSCRIPTION, {"d": "ZZ99"})
+    ws = await subscribe(server, SUBSCRIPTION, {"d": repair["postcode_district"]})
+    other = await subscribe(server, SUBSCRIPTION, {"d": "ZZ99"})
     try:
         await asyncio.sleep(0.5)  # the hub's LISTEN is in place
         mutation = """mutation($r: ID!) { updateRepairStatus(repairId: $r, status: "hold",
@@ -117,7 +76,7 @@ async def test_a_status_change_reaches_a_district_subscriber_within_a_second(
 
 
 async def test_a_subscription_needs_a_filter(server: str) -> None:
-    ws = await _subscribe(server, "subscription { repairUpdated { id } }", {})
+    ws = await subscribe(server, "subscription { repairUpdated { id } }", {})
     try:
         message = json.loads(await asyncio.wait_for(ws.recv(), 2.0))
         # An error raised by the subscription's source is a result with errors.

@@ -10,7 +10,9 @@ from typing import Annotated, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
 from odx_graph.api import audit, insight, insight_damp
@@ -234,6 +236,26 @@ class Schema(strawberry.Schema):
         """Log nothing here (see the class docstring)."""
 
 
+class PerEventExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, with nothing memoised kept from one subscription event to
+    the next.
+
+    graphql-core (3.3) runs each event on a shallow copy of the subscription's executor,
+    so the copies share its memo of collected sub-fields. That memo is keyed by the
+    identity of field lists that every event builds afresh, and keeps them alive: a
+    long-lived subscription grew by about 1.7 KB an update for as long as it stayed
+    open (found by ``bench/soak.py``; see ``tests/test_soak_memory.py``). Each event now
+    starts its own memo, dropped with it.
+    """
+
+    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
+        """The executor of one event, with memos of its own."""
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = type(self._stream_usages)()
+        return executor
+
+
 @functools.cache
 def build_schema() -> strawberry.Schema:
     """The schema, built once per process from the mapping."""
@@ -246,6 +268,7 @@ def build_schema() -> strawberry.Schema:
         # Outermost first: the metrics see errors after they have been shaped.
         extensions=[OperationMetricsExtension, ErrorShapeExtension, *limit_extensions()],
         config=StrawberryConfig(default_resolver=_default_resolver),
+        execution_context_class=PerEventExecutor,
     )
 
 
