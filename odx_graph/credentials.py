@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 import string
+import time
 
 from odx_graph.access import Principal, Tier
 from odx_graph.db import Connection, Database
@@ -97,5 +98,22 @@ async def authenticate(db: Database, authorization: str | None) -> Principal:
         raise UnauthenticatedError("unknown API key")
     if stored.revoked_at is not None:
         raise UnauthenticatedError("this API key has been revoked")
-    await repo.touch_key(db, stored.id)
+    await _note_use(db, stored.id)
     return Principal(Tier(stored.tier), stored.organisation_id, stored.home_id, stored.id)
+
+
+# When each key was last recorded as used, by this process: the database is told at most
+# once a minute per key, not on every request.
+_RECORDED: dict[tuple[str, int], float] = {}
+RECORD_USE_EVERY = 60.0
+
+
+async def _note_use(db: Database, key_id: int) -> None:
+    now = time.monotonic()
+    seen = (db.dsn, key_id)
+    if now - _RECORDED.get(seen, -RECORD_USE_EVERY) < RECORD_USE_EVERY:
+        return
+    await repo.touch_key(db, key_id)
+    if len(_RECORDED) >= 10_000:
+        _RECORDED.clear()  # bounded; the worst case is one more UPDATE per key
+    _RECORDED[seen] = now

@@ -7,9 +7,9 @@ count statements (one listener call per statement sent).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import asyncpg
 
@@ -56,6 +56,46 @@ def translate_error(exc: BaseException) -> Exception:
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
 
 
+class SessionConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection that knows its session role and whether anything but single
+    reads ran on it since it was last reset.
+
+    The pool resets a connection (``RESET ALL``, ``UNLISTEN *``, advisory locks, cursors)
+    on release only when something could have changed its session; ``RESET ALL`` leaves
+    the role alone, so :meth:`Database._acquire` sets or resets it when a connection
+    changes hands between the owner and the open data's reader.
+    """
+
+    session_role: str | None = None
+    role_certain: bool = True
+    session_changed: bool = True
+
+    def note_role(self, role: str | None) -> None:
+        """Record the role ``SET ROLE`` (or ``RESET ROLE`` for ``None``) left in force."""
+        self.session_role = role
+        self.role_certain = True
+
+    def forget_role(self) -> None:
+        """Record that the role is unknown (a switch was sent and may have been cut off:
+        a cancelled request), so the next user sets it whatever it needs."""
+        self.role_certain = False
+
+    def note_session_changed(self) -> None:
+        """Record that work other than a single read ran: reset on release."""
+        self.session_changed = True
+
+
+async def _reset_if_changed(conn: asyncpg.Connection) -> None:
+    """The pool's reset hook (open transactions are rolled back before it runs)."""
+    if isinstance(conn, SessionConnection) and not conn.session_changed:
+        return
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
+    if isinstance(conn, SessionConnection):
+        conn.session_changed = False
+
+
 class Database:
     """A pool plus statement listeners. Create with :meth:`connect`."""
 
@@ -79,19 +119,25 @@ class Database:
         return Database(self.pool, self.dsn, self.acquire_timeout, role, self._listeners)
 
     @asynccontextmanager
-    async def _acquire(self) -> AsyncIterator[Connection]:
+    async def _acquire(self, *, keeps_session: bool = False) -> AsyncIterator[Connection]:
         # Waiting for a free connection is bounded too: a pool held by slow streams gives
         # a quick retryable error, not a hang.
         async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
-            if self.role is None:
-                yield conn
-                return
-            await conn.execute(f"SET ROLE {quote_ident(self.role)}")
-            try:
-                yield conn
-            finally:
-                if not conn.is_closed():
-                    await conn.execute("RESET ROLE")  # before another caller gets it
+            session = cast(SessionConnection, conn)
+            if not keeps_session:
+                session.note_session_changed()
+            if not session.role_certain or session.session_role != self.role:
+                # Switched only when it differs: connections mostly serve one kind of
+                # caller, so the usual read costs no SET ROLE round trips. Until the
+                # switch is confirmed the role counts as unknown: a request cancelled
+                # mid-switch must not leave the next one guessing.
+                session.forget_role()
+                if self.role is None:
+                    await conn.execute("RESET ROLE")
+                else:
+                    await conn.execute(f"SET ROLE {quote_ident(self.role)}")
+                session.note_role(self.role)
+            yield conn
 
     @classmethod
     async def connect(
@@ -112,6 +158,8 @@ class Database:
         try:
             pool = await asyncpg.create_pool(
                 dsn,
+                connection_class=SessionConnection,
+                reset=_reset_if_changed,
                 min_size=min_size,
                 max_size=max_size,
                 timeout=connect_timeout_ms / 1000,
@@ -162,10 +210,23 @@ class Database:
         status: str = await self._run("execute", sql, args)
         return status
 
+    async def fetch_with(self, local: Mapping[str, str], sql: str, *args: Any) -> list[Record]:
+        """Run a read-only query with session settings ``local`` (``work_mem``...) in force
+        for it alone, and return all rows."""
+        self._notify(sql)
+        try:
+            async with self._acquire(keeps_session=True) as conn, conn.transaction(readonly=True):
+                for name, value in local.items():
+                    await conn.execute("SELECT set_config($1, $2, true)", name, value)
+                rows: list[Record] = await conn.fetch(sql, *args)
+                return rows
+        except Exception as exc:
+            raise translate_error(exc) from exc
+
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         self._notify(sql)
         try:
-            async with self._acquire() as conn:
+            async with self._acquire(keeps_session=method != "execute") as conn:
                 return await getattr(conn, method)(sql, *args)
         except Exception as exc:
             raise translate_error(exc) from exc

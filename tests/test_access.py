@@ -3,6 +3,8 @@ over HTTP, with row-level security as a second wall and idempotent, audited muta
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from odx_graph.db import Database
 from odx_graph.errors import ForbiddenError, InputError
 from odx_graph.ids import encode_global_id
 from odx_graph.repo import writes as repo
+from tests.conftest import Server
 
 
 @dataclass
@@ -307,6 +310,15 @@ async def test_bad_revoked_and_missing_keys(world: World) -> None:
     assert (await world.http.post("/graphql", json=query, headers=admin)).status_code == 200
     used = await world.db.fetchval("SELECT last_used_at FROM api_key WHERE name = 'admin'")
     assert used is not None
+    # Recorded once a minute at most: further requests send no UPDATE.
+    sent: list[str] = []
+    world.db.add_listener(sent.append)
+    try:
+        for _ in range(3):
+            await world.http.post("/graphql", json=query, headers=admin)
+    finally:
+        world.db.remove_listener(sent.append)
+    assert sent and not [s for s in sent if s.startswith("UPDATE api_key")]
     key_id = await world.db.fetchval("SELECT id FROM api_key WHERE name = 'admin'")
     async with world.db.connection() as conn:
         from odx_graph.repo.keys import revoke_key
@@ -450,5 +462,67 @@ async def test_the_open_data_reader_cannot_read_private_columns(seeded_db: Datab
     ):
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await reader.fetch(sql)
-    # The role is reset before the connection goes back to the pool.
+    # The owner's statements never run as the reader, on whichever connection they get.
     assert await seeded_db.fetchval("SELECT current_user") != "odx_reader"
+
+
+async def test_cancelled_requests_never_leave_a_connection_in_the_wrong_role(
+    pg_server: Server, template_db: str
+) -> None:
+    # Requests are cancelled at every point of their round trips (a client hanging up, a
+    # deadline): the next request on the same connection still runs as its own role.
+    name = await pg_server.create_database(template_db)
+    owner = await Database.connect(pg_server.dsn(name), min_size=1, max_size=1)
+    reader = owner.with_role("odx_reader")
+    wrong: list[tuple[int, str, str]] = []
+    try:
+        login = await owner.fetchval("SELECT session_user")
+        role = {id(owner): login, id(reader): "odx_reader"}
+        for i in range(144):
+            # The connection last served one role; a request of the other is cancelled
+            # somewhere in its switch or its statement; then both roles ask who they are.
+            cancelled, other = (reader, owner) if i % 2 else (owner, reader)
+            await other.fetchval("SELECT 1")
+            task = asyncio.create_task(cancelled.fetchval("SELECT 1"))
+            for _ in range((i // 2) % 12):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+            for db in (other, cancelled, other):
+                who = await db.fetchval("SELECT current_user")
+                if who != role[id(db)]:
+                    wrong.append((i, role[id(db)], who))
+    finally:
+        await owner.close()
+        await pg_server.drop_database(name)
+    assert wrong == []
+
+
+async def test_one_connection_alternating_owner_and_reader_keeps_each_to_its_role(
+    pg_server: Server, template_db: str
+) -> None:
+    import asyncpg
+
+    name = await pg_server.create_database(template_db)
+    owner = await Database.connect(pg_server.dsn(name), min_size=1, max_size=1)
+    try:
+        reader = owner.with_role("odx_reader")
+        login = await owner.fetchval("SELECT session_user")
+        for _ in range(3):
+            assert await reader.fetchval("SELECT current_user") == "odx_reader"
+            assert await reader.fetchval("SELECT current_user") == "odx_reader"
+            assert await owner.fetchval("SELECT current_user") == login != "odx_reader"
+            async with owner.connection() as conn:
+                assert await conn.fetchval("SELECT current_user") == login
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await reader.fetch("SELECT description FROM repair LIMIT 1")
+            assert await owner.fetchval("SELECT count(description) FROM repair") >= 0
+        # Session settings changed through multi-statement work are reset on release;
+        # the same connection then serves the reader without carrying them over.
+        async with owner.connection() as conn:
+            await conn.execute("SET application_name = 'left-behind'")
+        assert await reader.fetchval("SHOW application_name") == "odx-graph"
+    finally:
+        await owner.close()
+        await pg_server.drop_database(name)
