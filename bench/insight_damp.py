@@ -67,6 +67,12 @@ def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaita
     def performance(*dims: Dimension) -> Any:
         return lambda: insight.performance(db, SETTINGS, PUBLIC, list(dims), RepairScope())
 
+    rp02 = ("within_target_emergency_pct", "within_target_non_emergency_pct")
+    tsm_year = RepairScope(
+        reported_from=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+        reported_to=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+    )
+
     repairs = [
         ("repairPerformance(groupBy: [LANDLORD])", performance(Dimension.LANDLORD)),
         (
@@ -78,6 +84,16 @@ def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaita
         (
             "repairPerformance(groupBy: [CONTRACTOR, TRADE])",
             performance(Dimension.CONTRACTOR, Dimension.TRADE),
+        ),
+        (
+            "repairPerformance(groupBy: [LANDLORD], one TSM year) { RP02 percentages }",
+            lambda: insight.performance(db, SETTINGS, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02),
+        ),
+        (
+            "repairPerformance(groupBy: [LANDLORD], one TSM year) { medianWorkingDays }",
+            lambda: insight.performance(
+                db, SETTINGS, PUBLIC, [Dimension.LANDLORD], tsm_year, ("median_working_days",)
+            ),
         ),
         (
             "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",

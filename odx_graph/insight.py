@@ -5,7 +5,7 @@ publishing them."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -13,6 +13,9 @@ from typing import Any
 from odx_graph.access import Principal
 from odx_graph.config import Settings
 from odx_graph.db import Database
+from odx_graph.repo.analytics import (
+    MEASURES as REPAIR_MEASURES,
+)
 from odx_graph.repo.analytics import (
     Dimension,
     MarketScope,
@@ -25,20 +28,7 @@ from odx_graph.repo.analytics import (
 from odx_graph.repo.damp import DampDimension, DampScope
 
 COUNTS = ("raised", "completed", "open")
-MEASURES = (
-    "median_hours",
-    "p90_hours",
-    "median_working_days",
-    "p90_working_days",
-    "within_target_emergency_pct",
-    "within_target_non_emergency_pct",
-    "cost_mean",
-    "cost_median",
-    "cost_total",
-    "repeat_30_pct",
-    "repeat_90_pct",
-    "first_time_fix_pct",
-)
+MEASURES = tuple(REPAIR_MEASURES)
 # Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD; |z| > 3.5 is an
 # outlier. The constant makes the MAD comparable with a standard deviation.
 MAD_SCALE = 0.6745
@@ -111,7 +101,7 @@ def _round_to(value: int, step: int) -> int:
 
 def _group(row: Mapping[str, Any], group_by: Sequence[Dimension]) -> PerformanceGroup:
     key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
-    measures = {m: None if row[m] is None else float(row[m]) for m in MEASURES}
+    measures = {m: None if row.get(m) is None else float(row[m]) for m in MEASURES}
     return PerformanceGroup(key, int(row["homes"]), {c: int(row[c]) for c in COUNTS}, measures)
 
 
@@ -158,10 +148,12 @@ async def performance(
     principal: Principal,
     group_by: Sequence[Dimension],
     scope: RepairScope,
+    measures: Collection[str] = MEASURES,
 ) -> list[PerformanceGroup]:
     """Repair performance grouped by ``group_by`` (see ``repo.analytics`` for the
-    definitions), with the privacy rules applied for ``principal``."""
-    rows = await repair_performance(db, group_by, scope)
+    definitions), with the privacy rules applied for ``principal``. Measures left out of
+    ``measures`` are not worked out (``None``)."""
+    rows = await repair_performance(db, group_by, scope, measures)
     return [publishable(_group(row, group_by), principal, settings) for row in rows]
 
 
@@ -202,7 +194,9 @@ async def _landlord_values(
             for g in groups
             if g.key[0].value is not None
         ]
-    repair_groups = await performance(db, settings, principal, [Dimension.LANDLORD], scope)
+    repair_groups = await performance(
+        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,)
+    )
     return [
         (int(g.key[0].value or 0), g.key[0].label, g.measures[measure.value], g.suppressed)
         for g in repair_groups

@@ -114,6 +114,9 @@ async def migrate(conn: Connection, directory: Path) -> list[Migration]:
         for migration in status.pending:
             try:
                 async with conn.transaction():
+                    # A migration rebuilding an index or a table on a large database may
+                    # take minutes: the server's per-statement limit is for requests.
+                    await conn.execute("SET LOCAL statement_timeout = 0")
                     await conn.execute(migration.sql)
                     await conn.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) "

@@ -276,6 +276,28 @@ async def test_public_results_suppress_small_groups_and_round_counts(
             assert all(g[c] % 5 == 0 for c in ("homes", "raised", "completed", "open"))
 
 
+async def test_only_the_measures_a_query_selects_are_worked_out(
+    gql: GraphQLClient, seeded_db: Database
+) -> None:
+    everything = await gql("""{ repairPerformance(groupBy: [LANDLORD]) {
+        key { value } raised medianHours p90Hours medianWorkingDays costMedian repeat30Pct } }""")
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        some = await gql("""{ repairPerformance(groupBy: [LANDLORD]) { key { value } raised
+            ... on RepairPerformance { medianWorkingDays } ...more } }
+            fragment more on RepairPerformance { repeat30Pct }""")
+    finally:
+        seeded_db.remove_listener(sent.append)
+    [sql] = [s for s in sent if "repair_fact" in s]
+    assert "f.working_days" in sql and "f.repeat_30" in sql
+    assert "f.hours" not in sql and "f.cost" not in sql
+    for full, part in zip(
+        everything["data"]["repairPerformance"], some["data"]["repairPerformance"], strict=True
+    ):
+        assert part == {k: full[k] for k in part}
+
+
 def test_robust_z_scores() -> None:
     median, mad, scores = robust_z_scores([10.0, 11.0, 12.0, 13.0, 40.0])
     assert (median, mad) == (12.0, 1.0)

@@ -146,3 +146,20 @@ async def test_checking_migrations_changes_nothing(conn: asyncpg.Connection) -> 
     status = await migration_status(conn, migrations_dir())
     assert status.applied == () and status.pending
     assert await conn.fetchval("SELECT to_regclass('schema_migrations')") is None
+
+
+async def test_a_migration_may_outlast_the_servers_statement_timeout(
+    empty_db: str, tmp_path: Path
+) -> None:
+    # The server's connections carry a short statement timeout for requests; a migration
+    # rebuilding a large table must not be cancelled by it (and leave the server unstartable).
+    directory = _copy(tmp_path)
+    slow = directory / "9000_slow.sql"
+    slow.write_text("SELECT pg_sleep(0.5);\n")
+    connection = await asyncpg.connect(empty_db, server_settings={"statement_timeout": "200"})
+    try:
+        applied = await migrate(connection, directory)
+        assert applied[-1].name == "slow"
+        assert await connection.fetchval("SHOW statement_timeout") == "200ms"
+    finally:
+        await connection.close()

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
+from strawberry.utils.str_converters import to_camel_case
 
 from odx_graph import insight
 from odx_graph.api.context import Context
@@ -262,9 +264,34 @@ async def repair_performance(
     context = info.context
     dimensions = [Dimension[d.name] for d in group_by]
     groups = await insight.performance(
-        context.db, context.settings, context.principal, dimensions, _scope(scope)
+        context.db,
+        context.settings,
+        context.principal,
+        dimensions,
+        _scope(scope),
+        _selected_measures(info),
     )
     return [_performance_of(g) for g in groups]
+
+
+_MEASURE_OF_FIELD = {to_camel_case(m): m for m in insight.MEASURES}
+
+
+def _selected_measures(info: Info[Context, None]) -> tuple[str, ...]:
+    """The measures the query selects (through fragments too): each one asked for costs
+    a sort of every repair covered, so those not asked for are not worked out."""
+    names: set[str] = set()
+
+    def walk(selections: list[Selection]) -> None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                names.add(selection.name)
+            else:
+                walk(selection.selections)
+
+    for field in info.selected_fields:
+        walk(field.selections)
+    return tuple(m for name, m in _MEASURE_OF_FIELD.items() if name in names)
 
 
 async def provider_comparison(

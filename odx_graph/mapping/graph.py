@@ -68,11 +68,20 @@ def by_postcode(sql: str) -> Filter:
 
 # Decent Homes lifetime of a component by where it is: a house, or a flat in a block of
 # under 6 storeys, or of 6 or more. Communal components take their building's height.
-COMPONENT_LIFETIME = (
-    "(SELECT CASE WHEN b.storeys >= 6 THEN ct.lifetime_high_rise_flat "
+# The rule over the component's type ``ct``, home ``ch`` and building ``b`` joined as in
+# LIFETIME_JOINS; COMPONENT_LIFETIME is the same rule for one component ``{t}``.
+LIFETIME_RULE = (
+    "CASE WHEN b.storeys >= 6 THEN ct.lifetime_high_rise_flat "
     "WHEN b.id IS NOT NULL OR ch.property_type_code IN ('flat', 'maisonette', 'bedsit') "
-    "THEN ct.lifetime_low_rise_flat ELSE ct.lifetime_house END "
-    "FROM component_type ct LEFT JOIN home ch ON ch.id = {t}.home_id "
+    "THEN ct.lifetime_low_rise_flat ELSE ct.lifetime_house END"
+)
+LIFETIME_JOINS = (
+    "JOIN component_type ct ON ct.code = {t}.component_type_code "
+    "LEFT JOIN home ch ON ch.id = {t}.home_id "
+    "LEFT JOIN building b ON b.id = coalesce({t}.building_id, ch.building_id)"
+)
+COMPONENT_LIFETIME = (
+    f"(SELECT {LIFETIME_RULE} FROM component_type ct LEFT JOIN home ch ON ch.id = {{t}}.home_id "
     "LEFT JOIN building b ON b.id = coalesce({t}.building_id, ch.building_id) "
     "WHERE ct.code = {t}.component_type_code)"
 )

@@ -16,7 +16,7 @@ Definitions (also in docs/insight.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -38,89 +38,68 @@ class Dimension(StrEnum):
     SOR_SCHEDULE = "sor_schedule"
 
 
-# (value expression, label expression) over the per-repair facts ``f``.
+# (value expression over the per-repair facts ``f``, label expression over that value
+# ``{k}``). Labels are looked up once per group, after grouping.
 _DIMENSIONS: dict[Dimension, tuple[str, str]] = {
-    Dimension.LANDLORD: (
-        "f.landlord_id::text",
-        "(SELECT name FROM organisation o WHERE o.id = f.landlord_id)",
-    ),
+    Dimension.LANDLORD: ("f.landlord_id", "(SELECT name FROM organisation o WHERE o.id = {k})"),
     Dimension.CONTRACTOR: (
-        "f.contractor_id::text",
-        "(SELECT name FROM organisation o WHERE o.id = f.contractor_id)",
+        "f.contractor_id",
+        "(SELECT name FROM organisation o WHERE o.id = {k})",
     ),
-    Dimension.POSTCODE_AREA: ("f.postcode_area", "f.postcode_area"),
-    Dimension.POSTCODE_DISTRICT: ("f.postcode_district", "f.postcode_district"),
-    Dimension.POSTCODE_SECTOR: ("f.postcode_sector", "f.postcode_sector"),
-    Dimension.MONTH: ("f.month", "f.month"),
-    Dimension.PRIORITY: (
-        "f.priority_code",
-        "(SELECT label FROM priority p WHERE p.code = f.priority_code)",
-    ),
-    Dimension.TRADE: ("f.trade_code", "(SELECT label FROM trade t WHERE t.code = f.trade_code)"),
-    Dimension.SOR_SCHEDULE: ("s.schedule", "s.schedule"),
+    Dimension.POSTCODE_AREA: ("f.postcode_area", "{k}"),
+    Dimension.POSTCODE_DISTRICT: ("f.postcode_district", "{k}"),
+    Dimension.POSTCODE_SECTOR: ("f.postcode_sector", "{k}"),
+    Dimension.MONTH: ("f.month", "{k}"),
+    Dimension.PRIORITY: ("f.priority_code", "(SELECT label FROM priority p WHERE p.code = {k})"),
+    Dimension.TRADE: ("f.trade_code", "(SELECT label FROM trade t WHERE t.code = {k})"),
+    Dimension.SOR_SCHEDULE: ("s.schedule", "{k}"),
 }
 
-_SAME_WORK = (
-    "q.home_id = r.home_id AND q.trade_code IS NOT DISTINCT FROM r.trade_code "
-    "AND q.id <> r.id AND (qs.is_open OR q.completed_at IS NOT NULL)"
-)
-
-_FACTS = f"""
-SELECT r.id, r.home_id, r.landlord_id, r.contractor_id, r.priority_code, r.trade_code,
-       h.postcode_area, h.postcode_district, h.postcode_sector,
-       to_char(r.reported_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month,
-       p.is_emergency,
-       st.is_open,
-       (NOT st.is_open AND r.completed_at IS NOT NULL) AS completed,
-       (NOT st.is_open AND r.completed_at IS NULL) AS cancelled,
-       extract(epoch FROM r.completed_at - r.reported_at) / 3600.0 AS hours,
-       we.working_day_number - ws.working_day_number AS working_days,
-       r.target_at IS NOT NULL AND r.completed_at <= r.target_at AS within_target,
-       r.target_at IS NOT NULL AS has_target,
-       r.cost,
-       EXISTS (SELECT 1 FROM repair q JOIN repair_status qs ON qs.code = q.status_code
-               WHERE {_SAME_WORK} AND q.reported_at < r.reported_at
-                 AND q.reported_at >= r.reported_at - interval '30 days') AS repeat_30,
-       EXISTS (SELECT 1 FROM repair q JOIN repair_status qs ON qs.code = q.status_code
-               WHERE {_SAME_WORK} AND q.reported_at < r.reported_at
-                 AND q.reported_at >= r.reported_at - interval '90 days') AS repeat_90,
-       NOT EXISTS (SELECT 1 FROM repair q JOIN repair_status qs ON qs.code = q.status_code
-                   WHERE {_SAME_WORK} AND q.reported_at > r.completed_at
-                     AND q.reported_at <= r.completed_at + interval '30 days') AS fixed_first_time
-FROM repair r
-JOIN home h ON h.id = r.home_id
-JOIN priority p ON p.code = r.priority_code
-JOIN repair_status st ON st.code = r.status_code
--- working_days_between(), as joins: a per-row function call costs far more.
-LEFT JOIN working_calendar ws ON ws.day = (r.reported_at AT TIME ZONE 'Europe/London')::date
-LEFT JOIN working_calendar we ON we.day = (r.completed_at AT TIME ZONE 'Europe/London')::date
-WHERE {{where}}
-"""
-
-_MEASURES = """
+# The per-repair facts are the ``repair_fact`` table (migration 0007), which triggers keep
+# up to date as repairs, homes and code lists change: the measures aggregate it directly.
+# Every group gets its counts and homes (the privacy rules need the homes); the measures
+# are named so a query sorts only for those it selects (each median sorts its group).
+_COUNTS = """
 count(*) AS raised,
 count(*) FILTER (WHERE f.completed) AS completed,
 count(*) FILTER (WHERE f.is_open) AS open,
-count(DISTINCT f.home_id) AS homes,
-percentile_cont(0.5) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed) AS median_hours,
-percentile_cont(0.9) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed) AS p90_hours,
-percentile_cont(0.5) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)
-    AS median_working_days,
-percentile_cont(0.9) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)
-    AS p90_working_days,
-100.0 * avg(f.within_target::int) FILTER (WHERE f.completed AND f.has_target AND f.is_emergency)
-    AS within_target_emergency_pct,
-100.0 * avg(f.within_target::int)
-    FILTER (WHERE f.completed AND f.has_target AND NOT f.is_emergency)
-    AS within_target_non_emergency_pct,
-avg(f.cost) FILTER (WHERE f.completed AND f.cost IS NOT NULL) AS cost_mean,
-percentile_cont(0.5) WITHIN GROUP (ORDER BY f.cost)
-    FILTER (WHERE f.completed AND f.cost IS NOT NULL) AS cost_median,
-sum(f.cost) FILTER (WHERE f.completed) AS cost_total,
-100.0 * avg(f.repeat_30::int) FILTER (WHERE NOT f.cancelled) AS repeat_30_pct,
-100.0 * avg(f.repeat_90::int) FILTER (WHERE NOT f.cancelled) AS repeat_90_pct,
-100.0 * avg(f.fixed_first_time::int) FILTER (WHERE f.completed) AS first_time_fix_pct
+count(DISTINCT f.home_id) AS homes
 """
+MEASURES: dict[str, str] = {
+    "median_hours": (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed)"
+    ),
+    "p90_hours": (
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed)"
+    ),
+    "median_working_days": (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)"
+    ),
+    "p90_working_days": (
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)"
+    ),
+    "within_target_emergency_pct": (
+        "100.0 * avg(f.within_target::int) "
+        "FILTER (WHERE f.completed AND f.has_target AND f.is_emergency)"
+    ),
+    "within_target_non_emergency_pct": (
+        "100.0 * avg(f.within_target::int) "
+        "FILTER (WHERE f.completed AND f.has_target AND NOT f.is_emergency)"
+    ),
+    "cost_mean": "avg(f.cost) FILTER (WHERE f.completed AND f.cost IS NOT NULL)",
+    "cost_median": (
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.cost) "
+        "FILTER (WHERE f.completed AND f.cost IS NOT NULL)"
+    ),
+    "cost_total": "sum(f.cost) FILTER (WHERE f.completed)",
+    "repeat_30_pct": "100.0 * avg(f.repeat_30::int) FILTER (WHERE NOT f.cancelled)",
+    "repeat_90_pct": "100.0 * avg(f.repeat_90::int) FILTER (WHERE NOT f.cancelled)",
+    "first_time_fix_pct": "100.0 * avg(f.fixed_first_time::int) FILTER (WHERE f.completed)",
+}
+
+# Medians sort every repair of a group: enough memory for a million repairs' sort keys to
+# stay in memory (per sort, and only while the statement runs).
+SORTING = {"work_mem": "192MB"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +121,14 @@ def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
         return f"${len(args)}"
 
     if scope.reported_from is not None:
-        conditions.append(f"r.reported_at >= {bind(scope.reported_from)}")
+        conditions.append(f"f.reported_at >= {bind(scope.reported_from)}")
     if scope.reported_to is not None:
-        conditions.append(f"r.reported_at < {bind(scope.reported_to)}")
+        conditions.append(f"f.reported_at < {bind(scope.reported_to)}")
     if scope.landlord_ids:
-        conditions.append(f"r.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
+        conditions.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
     if scope.postcode_column:
         conditions.append(
-            postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
+            postcode_condition("f", scope.postcode_column, bind(scope.postcode_value))
         )
     return " AND ".join(conditions)
 
@@ -165,30 +144,39 @@ def postcode_condition(home_alias: str, column: str, placeholder: str) -> str:
 
 
 async def repair_performance(
-    db: Database, group_by: Sequence[Dimension], scope: RepairScope
+    db: Database,
+    group_by: Sequence[Dimension],
+    scope: RepairScope,
+    measures: Collection[str] = tuple(MEASURES),
 ) -> list[Record]:
-    """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, then the
-    measures of ``_MEASURES``. An empty ``group_by`` gives one row for everything."""
+    """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, the counts
+    and homes, then the ``measures`` asked for (names of ``MEASURES``). An empty
+    ``group_by`` gives one row for everything."""
     args: list[Any] = []
-    facts = _FACTS.format(where=_scope_sql(scope, args))
+    where = _scope_sql(scope, args)
+    groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
+    chosen = [f"{MEASURES[name]} AS {name}" for name in MEASURES if name in measures]
     keys = [
-        f"{_DIMENSIONS[d][0]} AS key_{d.value}, {_DIMENSIONS[d][1]} AS label_{d.value}"
+        f"g.group_{d.value}::text AS key_{d.value}, "
+        f"{_DIMENSIONS[d][1].format(k=f'g.group_{d.value}')} AS label_{d.value}"
         for d in group_by
     ]
     schedules = ""
     if Dimension.SOR_SCHEDULE in group_by:
         # A repair counts once under every schedule that lists one of its lines' codes.
-        schedules = (
-            "CROSS JOIN LATERAL (SELECT DISTINCT unnest(c.schedules) AS schedule "
-            "FROM repair_line l JOIN sor_code c ON c.code = l.sor_code "
-            "WHERE l.repair_id = f.id) s"
-        )
-    group = ", ".join(str(i + 1) for i in range(2 * len(group_by)))
-    sql = (
-        f"WITH f AS MATERIALIZED ({facts}) SELECT {', '.join([*keys, _MEASURES])} "
-        f"FROM f {schedules}" + (f" GROUP BY {group} ORDER BY {group}" if group_by else "")
+        schedules = "CROSS JOIN LATERAL unnest(f.schedules) AS s(schedule)"
+    grouped = (
+        f"SELECT {', '.join([*groups, _COUNTS, *chosen])} "
+        f"FROM repair_fact f {schedules} WHERE {where}"
     )
-    return await db.fetch(sql, *args)
+    if group_by:
+        positions = ", ".join(str(i + 1) for i in range(len(group_by)))
+        grouped += f" GROUP BY {positions}"
+    order = ", ".join(f"g.group_{d.value}" for d in group_by)
+    sql = f"SELECT {', '.join([*keys, 'g.*'])} FROM ({grouped}) AS g" + (
+        f" ORDER BY {order}" if group_by else ""
+    )
+    return await db.fetch_with(SORTING, sql, *args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +193,10 @@ def _market_sql(scope: MarketScope, args: list[Any]) -> str:
     conditions = ["true"]
     if scope.postcode_column:
         args.append(scope.postcode_value)
-        conditions.append(postcode_condition("h", scope.postcode_column, f"${len(args)}"))
+        conditions.append(postcode_condition("f", scope.postcode_column, f"${len(args)}"))
     if scope.trade_codes:
         args.append(list(scope.trade_codes))
-        conditions.append(f"r.trade_code = ANY(${len(args)}::text[])")
+        conditions.append(f"f.trade_code = ANY(${len(args)}::text[])")
     return " AND ".join(conditions)
 
 
@@ -216,15 +204,14 @@ async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
     """Open repairs by postcode district and trade, with the homes they are at."""
     args: list[Any] = []
     sql = (
-        "SELECT h.postcode_district, r.trade_code, (SELECT label FROM trade t WHERE "
-        "t.code = r.trade_code) AS trade_label, count(*) AS jobs, "
-        "count(*) FILTER (WHERE r.contractor_id IS NULL) AS unassigned, "
-        "count(DISTINCT r.home_id) AS homes "
-        "FROM repair r JOIN home h ON h.id = r.home_id "
-        "JOIN repair_status s ON s.code = r.status_code "
-        f"WHERE s.is_open AND {_market_sql(scope, args)} GROUP BY 1, 2 ORDER BY 1, 2"
+        "SELECT f.postcode_district, f.trade_code, (SELECT label FROM trade t WHERE "
+        "t.code = f.trade_code) AS trade_label, count(*) AS jobs, "
+        "count(*) FILTER (WHERE f.contractor_id IS NULL) AS unassigned, "
+        "count(DISTINCT f.home_id) AS homes "
+        f"FROM repair_fact f WHERE f.is_open AND {_market_sql(scope, args)} "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
     )
-    return await db.fetch(sql, *args)
+    return await db.fetch_with(SORTING, sql, *args)
 
 
 async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
@@ -238,18 +225,11 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
         where += f" AND l.sor_code = ANY(${len(args)}::text[])"
     sql = f"""
         WITH work AS (
-            SELECT h.postcode_district, l.sor_code, r.id, r.home_id,
-                   we.working_day_number - ws.working_day_number AS working_days,
+            SELECT f.postcode_district, l.sor_code, f.id, f.home_id, f.working_days,
                    sum(l.cost) AS cost, sum(l.quantity) AS quantity
             FROM repair_line l
-            JOIN repair r ON r.id = l.repair_id
-            JOIN repair_status s ON s.code = r.status_code
-            JOIN home h ON h.id = r.home_id
-            LEFT JOIN working_calendar ws
-                ON ws.day = (r.reported_at AT TIME ZONE 'Europe/London')::date
-            LEFT JOIN working_calendar we
-                ON we.day = (r.completed_at AT TIME ZONE 'Europe/London')::date
-            WHERE NOT s.is_open AND r.completed_at IS NOT NULL AND {where}
+            JOIN repair_fact f ON f.id = l.repair_id
+            WHERE f.completed AND {where}
             GROUP BY 1, 2, 3, 4, 5
         )
         SELECT postcode_district, sor_code, count(*) AS jobs,
@@ -261,7 +241,7 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
                    FILTER (WHERE quantity > 0) AS median_unit_cost
         FROM work GROUP BY 1, 2 ORDER BY 1, 2
     """
-    return await db.fetch(sql, *args)
+    return await db.fetch_with(SORTING, sql, *args)
 
 
 async def replacement_forecast(
@@ -270,7 +250,7 @@ async def replacement_forecast(
     """Components due for replacement in each of the next ``years`` calendar years, by
     type: due in the year they reach their Decent Homes lifetime, or this year when already
     past it. Components without an install date or a lifetime are left out."""
-    from odx_graph.mapping.graph import COMPONENT_LIFETIME
+    from odx_graph.mapping.graph import LIFETIME_JOINS, LIFETIME_RULE
 
     args: list[Any] = [years]
     where = "true"
@@ -281,26 +261,24 @@ async def replacement_forecast(
             f"EXISTS (SELECT 1 FROM home ph WHERE {located} AND "
             "(ph.id = c.home_id OR ph.building_id = c.building_id))"
         )
-    lifetime = COMPONENT_LIFETIME.replace("{t}", "c")
+    joins = LIFETIME_JOINS.replace("{t}", "c")
     sql = f"""
-        WITH life AS (
-            SELECT c.component_type_code, c.home_id, c.building_id, c.install_date,
-                   {lifetime} AS lifetime
-            FROM component c
-            WHERE c.install_date IS NOT NULL AND {where}
-        ), due AS (
+        WITH due AS (
             -- greatest() ignores nulls, so components without a lifetime are dropped first
-            SELECT component_type_code, home_id, building_id,
+            SELECT c.component_type_code, c.home_id, c.building_id,
                    greatest(extract(year FROM current_date)::integer,
-                            extract(year FROM install_date)::integer + lifetime) AS year
-            FROM life WHERE lifetime IS NOT NULL
+                            extract(year FROM c.install_date)::integer + {LIFETIME_RULE})
+                       AS year
+            FROM component c {joins}
+            WHERE c.install_date IS NOT NULL AND {LIFETIME_RULE} IS NOT NULL AND {where}
         )
         SELECT year, component_type_code,
                (SELECT label FROM component_type t WHERE t.code = component_type_code) AS label,
                count(*) AS components,
-               count(DISTINCT coalesce('h' || home_id, 'b' || building_id)) AS places
+               -- a component is in a home or (communal) in a building, never both
+               count(DISTINCT home_id) + count(DISTINCT building_id) AS places
         FROM due
-        WHERE year IS NOT NULL AND year < extract(year FROM current_date)::integer + $1
+        WHERE year < extract(year FROM current_date)::integer + $1
         GROUP BY 1, 2 ORDER BY 1, 2
     """
-    return await db.fetch(sql, *args)
+    return await db.fetch_with(SORTING, sql, *args)
