@@ -148,11 +148,31 @@ async def report_repair(
     return await run(db, principal, "reportRepair", idempotency_key, request, act)
 
 
-async def _repair(conn: Connection, repair_id: int) -> Any:
+async def _locked_repair(
+    conn: Connection,
+    principal: Principal,
+    repair_id: int,
+    tiers: tuple[Tier, ...],
+    *,
+    contractor_may: bool,
+    refusal: str,
+) -> Any:
+    """The repair's state, read under its row lock once ``principal`` was found allowed
+    (a tier of ``tiers``, and the landlord's or, if ``contractor_may``, the assigned
+    contractor's): checks of that state cannot be overtaken by another write."""
     repair = await repo.repair_for_write(conn, repair_id)
     if repair is None:
         raise NotFoundError("no such repair", field="repairId")
-    return repair
+    contractor = repair["contractor_id"] if contractor_may else None
+    _check(
+        principal.tier in tiers
+        and may_write(principal, landlord=repair["landlord_id"], contractor=contractor, home=None),
+        refusal,
+    )
+    locked = await repo.lock_repair(conn, repair_id)
+    if locked is None:
+        raise NotFoundError("no such repair", field="repairId")
+    return locked
 
 
 async def assign_repair(
@@ -174,13 +194,14 @@ async def assign_repair(
     }
 
     async def act(conn: Connection) -> Written:
-        repair = await _repair(conn, repair_id)
-        _check(
-            principal.tier in (Tier.PROVIDER, Tier.ADMIN)
-            and may_write(principal, landlord=repair["landlord_id"], contractor=None, home=None),
-            "only the repair's landlord may assign it",
+        repair = await _locked_repair(
+            conn,
+            principal,
+            repair_id,
+            (Tier.PROVIDER, Tier.ADMIN),
+            contractor_may=False,
+            refusal="only the repair's landlord may assign it",
         )
-        await repo.lock(conn, "repair", repair_id)
         if not repair["is_open"]:
             raise InputError("the repair is closed", field="repairId")
         if await repo.organisation_kind(conn, contractor_id) != "contractor":
@@ -217,18 +238,14 @@ async def update_repair_status(
     request = {"repair": repair_id, "status": status, "note": note}
 
     async def act(conn: Connection) -> Written:
-        repair = await _repair(conn, repair_id)
-        _check(
-            principal.tier in (Tier.PROVIDER, Tier.CONTRACTOR, Tier.ADMIN)
-            and may_write(
-                principal,
-                landlord=repair["landlord_id"],
-                contractor=repair["contractor_id"],
-                home=None,
-            ),
-            "only the repair's landlord or its assigned contractor may change its status",
+        repair = await _locked_repair(
+            conn,
+            principal,
+            repair_id,
+            (Tier.PROVIDER, Tier.CONTRACTOR, Tier.ADMIN),
+            contractor_may=True,
+            refusal="only the repair's landlord or its assigned contractor may change its status",
         )
-        await repo.lock(conn, "repair", repair_id)
         if status == "complete":
             raise InputError("use completeRepair to complete a repair", field="status")
         await _code(conn, "repair_status", status, "status", "repair status")
@@ -273,18 +290,14 @@ async def complete_repair(
     }
 
     async def act(conn: Connection) -> Written:
-        repair = await _repair(conn, repair_id)
-        _check(
-            principal.tier in (Tier.PROVIDER, Tier.CONTRACTOR, Tier.ADMIN)
-            and may_write(
-                principal,
-                landlord=repair["landlord_id"],
-                contractor=repair["contractor_id"],
-                home=None,
-            ),
-            "only the repair's landlord or its assigned contractor may complete it",
+        repair = await _locked_repair(
+            conn,
+            principal,
+            repair_id,
+            (Tier.PROVIDER, Tier.CONTRACTOR, Tier.ADMIN),
+            contractor_may=True,
+            refusal="only the repair's landlord or its assigned contractor may complete it",
         )
-        await repo.lock(conn, "repair", repair_id)
         if not repair["is_open"]:
             raise InputError("the repair is closed", field="repairId")
         when = completed_at or dt.datetime.now(dt.UTC)

@@ -17,7 +17,7 @@ from odx_graph.config import Settings
 from odx_graph.credentials import create_key
 from odx_graph.db import Database
 from odx_graph.errors import ForbiddenError, InputError
-from odx_graph.ids import encode_global_id
+from odx_graph.ids import decode_int_id, encode_global_id
 from odx_graph.repo import writes as repo
 from tests.conftest import Server
 
@@ -298,6 +298,31 @@ async def test_damp_and_mould_reports_start_the_clock_and_inspections_follow(
     now = {"c": case["id"], "at": case["awareAt"]}
     recorded = (await world.gql(inspect, now, "provider"))["recordInspection"]["dampMouldCase"]
     assert recorded == {"hazardLevel": {"code": "significant"}, "hhsrsCategory": {"code": "1"}}
+
+
+async def test_two_completions_of_one_repair_at_once_complete_it_once(world: World) -> None:
+    # Both requests read the repair as open before either holds its lock; the second must
+    # see it closed once the first has committed, not complete it again.
+    created = (await world.gql(REPORT, {"home": gid("Home", world.home)}, "provider"))[
+        "reportRepair"
+    ]["repair"]
+    complete = """mutation($r: ID!) { completeRepair(repairId: $r, cost: "60.00",
+      lines: [{sorCode: "601101", quantity: "1", cost: "60.00"}]) {
+      ... on RepairPayload { repair { status { code } } }
+      ... on MutationError { code field message } } }"""
+    results = await asyncio.gather(
+        *(world.gql(complete, {"r": created["id"]}, "provider") for _ in range(2))
+    )
+    outcomes = sorted(
+        "done" if "repair" in r["completeRepair"] else r["completeRepair"]["message"]
+        for r in results
+    )
+    assert outcomes == ["done", "the repair is closed"]
+    key = decode_int_id(created["id"], "Repair")
+    events = await world.db.fetch(
+        "SELECT status_code FROM repair_status_event WHERE repair_id = $1 ORDER BY id", key
+    )
+    assert [e["status_code"] for e in events] == ["reported", "complete"]
 
 
 async def test_bad_revoked_and_missing_keys(world: World) -> None:

@@ -112,21 +112,33 @@ async def home_for_write(conn: Connection, home_id: int) -> Record | None:
     return row
 
 
+# The status's openness by a subquery, not a join: locked with FOR UPDATE, a row changed by
+# a concurrent write is re-read, and a join would be rechecked against the old status row
+# (and find nothing) where the subquery looks at the new one.
+_REPAIR_STATE = (
+    "SELECT r.id, r.landlord_id, r.contractor_id, r.home_id, r.status_code, r.reported_at, "
+    "(SELECT s.is_open FROM repair_status s WHERE s.code = r.status_code) AS is_open "
+    "FROM repair r WHERE r.id = $1"
+)
+
+
 async def repair_for_write(conn: Connection, repair_id: int) -> Record | None:
     """A repair's owners and state. Read without a lock, so a caller who may not change it
-    is told so rather than finding nothing; :func:`lock` it once allowed."""
-    row: Record | None = await conn.fetchrow(
-        "SELECT r.id, r.landlord_id, r.contractor_id, r.home_id, r.status_code, "
-        "r.reported_at, s.is_open FROM repair r JOIN repair_status s ON s.code = r.status_code "
-        "WHERE r.id = $1",
-        repair_id,
-    )
+    is told so rather than finding nothing; :func:`lock_repair` it once allowed."""
+    row: Record | None = await conn.fetchrow(_REPAIR_STATE, repair_id)
+    return row
+
+
+async def lock_repair(conn: Connection, repair_id: int) -> Record | None:
+    """Lock a repair for the rest of the transaction and read its state again under the
+    lock (another write may have changed it since :func:`repair_for_write`)."""
+    row: Record | None = await conn.fetchrow(_REPAIR_STATE + " FOR UPDATE", repair_id)
     return row
 
 
 async def lock(conn: Connection, table: str, key: int) -> None:
     """Lock a row for the rest of the transaction (after the caller was allowed to)."""
-    if table not in ("repair", "component", "damp_mould_case"):
+    if table not in ("component", "damp_mould_case"):
         raise ValueError(table)
     await conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", key)
 
