@@ -15,6 +15,7 @@ from odx_graph.errors import OdxError
 from odx_graph.logs import configure_logging
 
 if TYPE_CHECKING:
+    from odx_graph.importing.progress import Progress
     from odx_graph.importing.service import ImportReport
 
 
@@ -277,6 +278,8 @@ def _templates() -> list[str]:
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from odx_graph.importing.progress import bar
+
     path = Path(args.path)
     try:
         data = path.read_bytes()
@@ -285,9 +288,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     interactive = sys.stderr.isatty()
 
-    def progress(stage: str) -> None:
+    def progress(stage: str, done: int, total: int) -> None:
         if interactive:
-            print(f"\r  {path.name}: {stage}...\033[K", end="", file=sys.stderr, flush=True)
+            line = f"{path.name}: {bar(stage, done, total)}"
+            print(f"\r  {line}\033[K", end="", file=sys.stderr, flush=True)
 
     report = asyncio.run(_run_import(settings, args, data, path.name, progress))
     if interactive:
@@ -305,7 +309,7 @@ async def _run_import(
     args: argparse.Namespace,
     data: bytes,
     name: str,
-    progress: Callable[[str], None],
+    progress: Progress,
 ) -> ImportReport:
     from odx_graph.importing.service import run_import
     from odx_graph.migrations import migrate

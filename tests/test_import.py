@@ -494,3 +494,42 @@ async def test_problems_found_after_reading_echo_values_formula_safe(fresh_db: D
     assert not report.written
     assert [p.value for p in report.problems] == ["'" + formula]
     assert formula not in report.as_text().replace("'" + formula, "")
+
+
+async def test_an_import_reports_its_progress_stage_by_stage(fresh_db: Database) -> None:
+    org = await _landlord(fresh_db)
+    heard: list[tuple[str, int, int]] = []
+    homes = "home_ref,uprn,address_line_1,postcode\n" + "".join(
+        f"P-{n},{980000000000 + n},{n} Long Row,LS9 8AB\n" for n in range(1, 4502)
+    )
+    report = await _import(fresh_db, homes, "homes", org, progress=lambda *tick: heard.append(tick))
+    assert report.written and report.created == 4501
+    stages = list(dict.fromkeys(stage for stage, _, _ in heard))
+    assert stages == [
+        "reading",
+        "reading rows",
+        "checking homes",
+        "checking codes and dates",
+        "writing 4,501 homes [1/1]",
+    ]
+    for stage in stages[1:]:
+        ticks = [(done, total) for name, done, total in heard if name == stage]
+        assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)  # never goes back
+        assert ticks[-1][0] == ticks[-1][1] > 0  # and ends complete
+    assert ("checking homes", 2000, 4501) in heard  # reported along the way, not only at the end
+    # Nobody listening: the same import reports to no one and still works.
+    again = await _import(fresh_db, homes, "homes", org)
+    assert again.unchanged == 4501
+
+
+def test_the_progress_bar_shows_the_share_done() -> None:
+    from odx_graph.importing.progress import bar
+
+    assert (
+        bar("writing 10 homes [1/1]", 2, 5, width=10) == "writing 10 homes [1/1] [####......]  40%"
+    )
+    assert bar("checking repairs", 50_000, 100_000, width=4) == (
+        "checking repairs [##..]  50% 50,000/100,000"
+    )
+    assert bar("reading", 0, 0) == "reading..."
+    assert bar("reading rows", 12, 10, width=2).startswith("reading rows [##] 100%")

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -793,3 +793,50 @@ def test_template_examples_are_valid_values() -> None:
         parsed = read_template(name, csv_bytes(header, row), name)
         assert parsed.problems == [], (name, parsed.problems)
         assert len(parsed.records) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-01T09:30:00Z",
+        "2024-02-29T23:59:59Z",
+        "2023-02-29T10:00:00Z",  # not a real date
+        "2024-03-01T24:00:00Z",  # not a real time
+        "0999-03-01T09:30:00Z",  # year out of range
+        "3000-01-01T00:00:00Z",
+        "2024-03-01t09:30:00z",
+        "2024-03-31T01:30:00",
+    ],
+)
+def test_the_fast_date_time_path_agrees_with_the_full_checks(text: str) -> None:
+    """The common shape is read directly; anything it cannot take gets the full checks'
+    answer, the same value or the same reason."""
+    fast = _outcome(cells.parse_datetime, text)
+    slow = _outcome(_full_datetime, text)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "12.5", "012.50", "9999999999.99", "10000000000", "1.234", "-1", "+5", "1e3"]
+)
+def test_the_fast_money_and_quantity_paths_agree_with_the_full_checks(text: str) -> None:
+    assert _outcome(cells.parse_money, text) == _outcome(
+        lambda t: cells._decimal(t, 2, cells.MONEY_MAX, "an amount in pounds"), text
+    )
+    full_quantity = _outcome(lambda t: cells._decimal(t, 3, cells.QUANTITY_MAX, "a quantity"), text)
+    if full_quantity == ("value", 0):
+        full_quantity = ("error", "must be more than 0")
+    assert _outcome(cells.parse_quantity, text) == full_quantity
+
+
+def _outcome(parse: Any, text: str) -> tuple[str, Any]:
+    try:
+        return ("value", parse(text))
+    except cells.CellError as error:
+        return ("error", error.reason)
+
+
+def _full_datetime(text: str) -> dt.datetime:
+    """``parse_datetime`` without its fast path: the input made lower-case, which the fast
+    path never takes and the full checks upper-case again."""
+    return cells.parse_datetime(text.lower())

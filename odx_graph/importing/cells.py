@@ -74,7 +74,8 @@ def _number_shape(text: str, pattern: re.Pattern[str], what: str) -> None:
 
 def parse_int(text: str, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``."""
-    _number_shape(text, _INTEGER, "a whole number")
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):  # else the slow checks
+        _number_shape(text, _INTEGER, "a whole number")
     if len(text.lstrip("+-").lstrip("0")) > 15:
         raise CellError(f"has too many digits; expected {low} to {high}")
     value = int(text)
@@ -109,14 +110,25 @@ def _decimal(text: str, places: int, maximum: Decimal, what: str) -> Decimal:
     return value
 
 
+# The common shapes, accepted at once: what they match is below the maximum and within
+# the places, so the full checks (which explain what is wrong) would accept it too.
+_PLAIN_MONEY = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+_PLAIN_QUANTITY = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,3})?")
+
+
 def parse_money(text: str) -> Decimal:
     """A non-negative amount in pounds with at most 2 decimal places."""
+    if _PLAIN_MONEY.fullmatch(text):
+        return Decimal(text)
     return _decimal(text, 2, MONEY_MAX, "an amount in pounds")
 
 
 def parse_quantity(text: str) -> Decimal:
     """A quantity greater than 0 with at most 3 decimal places."""
-    value = _decimal(text, 3, QUANTITY_MAX, "a quantity")
+    if _PLAIN_QUANTITY.fullmatch(text):
+        value = Decimal(text)
+    else:
+        value = _decimal(text, 3, QUANTITY_MAX, "a quantity")
     if value == 0:
         raise CellError("must be more than 0")
     return value
@@ -163,8 +175,18 @@ def parse_date(text: str) -> dt.date:
         raise CellError("is not a real calendar date") from None
 
 
+_PLAIN_UTC = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+
+
 def parse_datetime(text: str) -> dt.datetime:
     """An ISO 8601 date-time (or date) as an aware UTC datetime; see the module docs."""
+    plain = _PLAIN_UTC.fullmatch(text)  # the common shape, e.g. 2024-03-01T09:30:00Z
+    if plain is not None and MIN_YEAR <= int(plain[1]) <= MAX_YEAR:
+        try:
+            year, month, day, hour, minute, second = (int(part) for part in plain.groups())
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        except ValueError:
+            pass  # not a real date or time: the checks below say which
     text = text.upper()
     if _DATE.match(text):
         moment = dt.datetime.combine(parse_date(text), dt.time())

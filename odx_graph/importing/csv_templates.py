@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.importing import progress
 from odx_graph.importing.cells import CellError, parse_uprn
 from odx_graph.importing.columns import Cells, home_link, report_duplicates
 from odx_graph.importing.records import (
@@ -108,7 +109,9 @@ def _rows(
     if table is None:
         return reading.finish(0)
     columns = reading.spec.by_name
-    for line, values in table.rows:
+    step = progress.steps(f"checking {reading.spec.name}", len(table.rows))
+    for done, (line, values) in enumerate(table.rows, start=1):
+        step(done)
         cells = Cells(f"row {line}", values, columns, reading.problems)
         record = build(cells)
         if record is not None and cells.ok:

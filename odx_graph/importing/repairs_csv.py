@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from odx_graph.importing import progress
 from odx_graph.importing.columns import Cells, Column, home_link, report_duplicates, rows_label
 from odx_graph.importing.records import HomeLink, Problem, RepairLineRecord, RepairRecord
 from odx_graph.importing.templates import TemplateSpec
@@ -87,7 +88,9 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
         )
     result.repairs_seen += len(groups) + len(unknown) + len(set(broken) - set(groups))
     columns = spec.by_name
-    for ref, rows in groups.items():
+    step = progress.steps("checking repairs", len(groups))
+    for done, (ref, rows) in enumerate(groups.items(), start=1):
+        step(done)
         location = rows_label([n for n, _ in rows] + broken.get(ref, []))
         before = len(problems)
         record = _repair(location, rows, columns, problems)

@@ -8,22 +8,23 @@ counts are exactly what a real run would do.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from odx_graph.db import Connection, Database
 from odx_graph.errors import ForbiddenError, InputError
 from odx_graph.importing import formats
+from odx_graph.importing import progress as progress_module
+from odx_graph.importing.progress import Progress
 from odx_graph.importing.records import Parsed, Problem
 from odx_graph.importing.validate import CodeBook, validate
 from odx_graph.importing.writer import CREATED, UNCHANGED, UPDATED, Writer
 from odx_graph.repo import imports as repo
 
-Progress = Callable[[str], None]
 IMPORT_LOCK = 0x0D1_1A4D  # one import at a time: matching by reference must see the last one
 
 
@@ -147,8 +148,26 @@ async def run_import_on(
     progress: Progress | None = None,
     acting_for: int | None = None,
 ) -> ImportReport:
-    """:func:`run_import` on a connection of the caller's (not inside a transaction)."""
-    say = progress or (lambda _: None)
+    """:func:`run_import` on a connection of the caller's (not inside a transaction).
+
+    Reading and checking the file run in a worker thread, so a large file does not hold
+    up the event loop; ``progress`` hears each stage (see :mod:`.progress`)."""
+    with progress_module.reporting(progress):
+        return await _run(
+            conn, data, fmt, file_name, organisation, dry_run, skip_invalid, acting_for
+        )
+
+
+async def _run(
+    conn: Connection,
+    data: bytes,
+    fmt: str,
+    file_name: str,
+    organisation: str,
+    dry_run: bool,
+    skip_invalid: bool,
+    acting_for: int | None,
+) -> ImportReport:
     reader = formats.reader(fmt)
     report = ImportReport(
         format=fmt,
@@ -158,8 +177,8 @@ async def run_import_on(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )
-    say("reading")
-    parsed = reader(data, file_name)
+    progress_module.tick("reading", 0)
+    parsed = await asyncio.to_thread(reader, data, file_name)
     found = await repo.find_organisation(conn, organisation)
     if len(found) != 1:
         raise InputError(
@@ -173,14 +192,13 @@ async def run_import_on(
     if acting_for is not None and org.id != acting_for:
         raise ForbiddenError("a provider key imports only as its own organisation")
     report.organisation = f"{org.name} (organisation {org.id})"
-    say("validating")
     book = CodeBook(await repo.code_sets(conn), *await repo.sor_codes(conn, org.id))
-    validate(parsed, book)
+    await asyncio.to_thread(validate, parsed, book)
     try:
         async with conn.transaction():
             await conn.execute("SET LOCAL statement_timeout = 0")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
-            await _write(conn, parsed, org, report, say)
+            await _write(conn, parsed, org, report)
             if dry_run or (report.problems and not skip_invalid):
                 raise _RollBack
             report.written = True
@@ -189,9 +207,7 @@ async def run_import_on(
     return report
 
 
-async def _write(
-    conn: Any, parsed: Parsed, org: repo.Organisation, report: ImportReport, say: Progress
-) -> None:
+async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: ImportReport) -> None:
     started = dt.datetime.now(dt.UTC)
     import_id = await repo.begin_import(
         conn,
@@ -202,7 +218,7 @@ async def _write(
         media_type=formats.media_type(report.format),
         started_at=started,
     )
-    outcome = await Writer(conn, org, import_id, started, say).write(parsed.records)
+    outcome = await Writer(conn, org, import_id, started).write(parsed.records)
     problems = [*parsed.problems, *outcome.problems]
     rejected = parsed.rejected | {p.record for p in outcome.problems}
     fates = [fate for location, fate in outcome.status.items() if location not in rejected]

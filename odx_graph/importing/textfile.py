@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.importing import progress
 from odx_graph.importing.records import Problem, shown
 
 # A fixed limit on one row (quoted line breaks included), so a 10 MB line or a huge
@@ -268,6 +269,7 @@ def read_table(
     reader = csv.reader(feed, delimiter=table.delimiter, strict=True)
     header: list[str] | None = None
     last_line = 0
+    step = progress.steps("reading rows", text.count("\n") + (not text.endswith("\n")))
     while True:
         start = last_line + 1
         feed.start_row()
@@ -284,6 +286,7 @@ def read_table(
                 table.unreadable.append((start, []))
             continue
         last_line = reader.line_num
+        step(last_line)
         if feed.overlong:
             reason = f"the row is longer than {feed.limit:,} characters"
             if header is None:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from odx_graph.importing import progress
 from odx_graph.importing.records import (
     ComponentRecord,
     ContractorRecord,
@@ -216,7 +217,9 @@ def validate(parsed: Parsed, book: CodeBook) -> None:
     declared = {r.code for r in parsed.records if isinstance(r, CustomSorCodeRecord)}
     book = CodeBook(book.codes, book.nhf_sor, book.custom_sor | declared)
     kept = []
-    for record in parsed.records:
+    step = progress.steps("checking codes and dates", len(parsed.records))
+    for done, record in enumerate(parsed.records, start=1):
+        step(done)
         problems = _check(record, book)
         if problems:
             for problem in problems:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odx_graph.db import Connection
+from odx_graph.importing import progress
 from odx_graph.importing.records import (
     ComponentRecord,
     ContractorRecord,
@@ -37,6 +38,7 @@ from odx_graph.importing.textfile import echo_value
 from odx_graph.repo import imports as repo
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_STATEMENTS = 5  # a kind's writing steps, as reported: look-ups, rows, references, parts
 _RANK = {UNCHANGED: 0, UPDATED: 1, CREATED: 2}
 
 # Home fields as (record attribute, column, GraphQL name), in the order written.
@@ -103,16 +105,15 @@ class Writer:
         organisation: repo.Organisation,
         import_id: int,
         started_at: dt.datetime,
-        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.conn = conn
-        self.say = progress or (lambda _: None)
         self.org = organisation
         self.import_id = import_id
         self.started_at = started_at
         self.outcome = Outcome()
         self._refs: dict[str, dict[str, int]] = defaultdict(dict)  # subject type -> value -> key
         self._uprns: dict[int, int] = {}
+        self._stage = "writing"
 
     def problem(self, location: str, field_name: str, value: object, reason: str) -> None:
         """Record a problem with a record; it is not written."""
@@ -135,9 +136,15 @@ class Writer:
         ]
         todo = [(name, kind, write) for name, kind, write in steps if by_kind[kind]]
         for number, (name, kind, write) in enumerate(todo, start=1):
-            self.say(f"writing {name} ({len(by_kind[kind]):,}) [{number}/{len(todo)}]")
+            self._stage = f"writing {len(by_kind[kind]):,} {name} [{number}/{len(todo)}]"
+            progress.tick(self._stage, 0, _STATEMENTS)
             await write(by_kind[kind])
+            progress.tick(self._stage, _STATEMENTS, _STATEMENTS)
         return self.outcome
+
+    def _wrote(self, statements: int) -> None:
+        """Report that a kind's first ``statements`` steps are written."""
+        progress.tick(self._stage, min(statements, _STATEMENTS), _STATEMENTS)
 
     # -- look-ups -----------------------------------------------------------------
 
@@ -256,6 +263,7 @@ class Writer:
             self.conn, [*refs.values(), *(k for k, _ in by_uprn.values())]
         )
         landlords.update(dict(by_uprn.values()))
+        self._wrote(1)
         is_landlord = self.org.kind == "landlord"
         rows: list[tuple[int | None, list[Any]]] = []
         kept: list[HomeRecord] = []
@@ -294,6 +302,7 @@ class Writer:
         columns = [column for _, column, _ in HOME_FIELDS] + ["landlord_id"]
         writable_rows = [(k, v) for k, v in rows if v]
         done = await repo.upsert(self.conn, "home", columns, writable_rows, self.import_id)
+        self._wrote(2)
         new_keys = iter(done.keys)
         keys: list[int] = []
         for key, values in rows:
@@ -308,6 +317,7 @@ class Writer:
             self.org.id,
             [(k, r.reference) for k, r in zip(keys, kept, strict=True) if r.reference],
         )
+        self._wrote(3)
         facts = [
             (key, name, _text(getattr(r, attribute)))
             for key, r in zip(keys, kept, strict=True)
@@ -384,6 +394,7 @@ class Writer:
         components = await self._keys(
             "component", [r.component_reference for r in records if r.component_reference]
         )
+        self._wrote(1)
         kept, rows = [], []
         for r in records:
             if r.location not in homes:
@@ -447,6 +458,7 @@ class Writer:
         )
         before = await repo.repair_statuses(self.conn, [k for k, _ in rows if k is not None])
         done = await repo.upsert(self.conn, "repair", columns, rows, self.import_id)
+        self._wrote(2)
         gained = await repo.add_references(
             self.conn,
             "repair",
@@ -455,9 +467,11 @@ class Writer:
         )
         for key, r in zip(done.keys, kept, strict=True):
             self._refs["repair"][r.reference] = key
+        self._wrote(3)
         relined = await self._replace_lines(
             [(key, r.lines) for key, r in zip(done.keys, kept, strict=True) if r.lines]
         )
+        self._wrote(4)
         await self._status_events(
             [
                 (key, r.status, r.completed_at or r.raised_at or r.reported_at)
