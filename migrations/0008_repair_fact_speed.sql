@@ -1,9 +1,18 @@
--- Repair facts, computed set-based: the repeat flags come from window frames over each
--- home's repairs of a trade instead of a look-up per repair, a change to lines
--- recomputes only the schedules of the repairs it touched, and the maintenance
--- functions run without JIT compilation (which costs more than it saves on the few
--- thousand rows a write touches). The facts themselves are unchanged: same columns,
--- same values.
+-- Repair facts, computed once per transaction and set-based:
+--
+-- * A change to repairs or their lines no longer recomputes facts at once: it notes the
+--   homes it touched, and the facts of all of them are recomputed once, just before the
+--   transaction commits (a deferred constraint trigger). A repair and its lines written
+--   by one transaction, the import's way, are worked out once, with the lines present,
+--   instead of once for the repair and again for its lines. Inside the writing
+--   transaction the facts show the state before it; everyone else sees them change at
+--   the commit, with the repairs.
+-- * The repeat flags come from window frames over each home's repairs of a trade
+--   instead of a look-up per repair.
+-- * The maintenance functions run without JIT compilation, which costs more than it
+--   saves on the rows a write touches.
+--
+-- The facts themselves are unchanged: same columns, same values.
 
 CREATE OR REPLACE VIEW repair_fact_source AS
 SELECT r.id, r.home_id, r.landlord_id, r.contractor_id, r.priority_code, r.trade_code,
@@ -39,9 +48,7 @@ SELECT r.id, r.home_id, r.landlord_id, r.contractor_id, r.priority_code, r.trade
                      AND q.reported_at > r.completed_at
                      AND q.reported_at <= r.completed_at + interval '30 days')
            AS fixed_first_time,
-       -- the SOR schedules listing any of its lines' codes, in order, each once (the
-       -- line trigger below computes the same, set-based, for the repairs whose lines
-       -- changed)
+       -- the SOR schedules listing any of its lines' codes, in order, each once
        ARRAY(SELECT DISTINCT s FROM repair_line l
              JOIN sor_code c ON c.code = l.sor_code, unnest(c.schedules) AS s
              WHERE l.repair_id = r.id ORDER BY s) AS schedules
@@ -64,32 +71,74 @@ BEGIN
     SELECT s.* FROM repair_fact_source s WHERE s.home_id = ANY (homes);
 END $$;
 
+-- The homes whose facts the open transactions must recompute before they commit. Each
+-- transaction sees only its own rows (they are deleted before it commits), so no lock
+-- is shared; unlogged, because no row outlives its transaction.
+CREATE UNLOGGED TABLE repair_fact_pending (homes bigint[] NOT NULL);
+
+CREATE FUNCTION repair_facts_note_homes(touched bigint[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF touched IS NOT NULL THEN
+        INSERT INTO repair_fact_pending (homes) VALUES (touched);
+    END IF;
+END $$;
+
+-- Fires at commit for every noted row; the first call recomputes every noted home at
+-- once and the later ones find nothing left.
+CREATE FUNCTION repair_facts_apply_pending() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    noted bigint[];
+BEGIN
+    WITH taken AS (DELETE FROM repair_fact_pending p RETURNING p.homes)
+    SELECT array_agg(DISTINCT h) INTO noted FROM taken, unnest(taken.homes) AS h;
+    IF noted IS NOT NULL THEN
+        PERFORM refresh_repair_facts(noted);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER repair_facts_before_commit AFTER INSERT ON repair_fact_pending
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION repair_facts_apply_pending();
+
+CREATE OR REPLACE FUNCTION repair_facts_after_repair_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT home_id) INTO homes FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT home_id) INTO homes
+        FROM (SELECT home_id FROM new_rows UNION SELECT home_id FROM old_rows) AS touched;
+    ELSE
+        SELECT array_agg(DISTINCT home_id) INTO homes FROM old_rows;
+    END IF;
+    PERFORM repair_facts_note_homes(homes);
+    RETURN NULL;
+END $$;
+
+-- A repair's lines decide its schedules: note its home. (Lines are deleted before their
+-- repair, so the repair is still there to say which home.)
 CREATE OR REPLACE FUNCTION repair_facts_after_line_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-    repairs bigint[];
+    homes bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT repair_id) INTO repairs FROM new_rows;
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r WHERE r.id IN (SELECT repair_id FROM new_rows);
     ELSIF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(DISTINCT repair_id) INTO repairs
-        FROM (SELECT repair_id FROM new_rows UNION SELECT repair_id FROM old_rows) AS touched;
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r
+        WHERE r.id IN (SELECT repair_id FROM new_rows UNION SELECT repair_id FROM old_rows);
     ELSE
-        SELECT array_agg(DISTINCT repair_id) INTO repairs FROM old_rows;
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r WHERE r.id IN (SELECT repair_id FROM old_rows);
     END IF;
-    -- Set-based: the touched repairs' lines grouped once, not a look-up per repair.
-    WITH wanted AS (
-        SELECT c.id,
-               coalesce(array_agg(DISTINCT s ORDER BY s) FILTER (WHERE s IS NOT NULL),
-                        '{}') AS schedules
-        FROM unnest(repairs) AS c (id)
-        LEFT JOIN repair_line l ON l.repair_id = c.id
-        LEFT JOIN sor_code sc ON sc.code = l.sor_code
-        LEFT JOIN LATERAL unnest(sc.schedules) AS s ON true
-        GROUP BY c.id)
-    UPDATE repair_fact f SET schedules = w.schedules
-    FROM wanted w
-    WHERE f.id = w.id AND f.schedules IS DISTINCT FROM w.schedules;
+    PERFORM repair_facts_note_homes(homes);
     RETURN NULL;
 END $$;
 
@@ -99,3 +148,5 @@ ALTER FUNCTION repair_facts_after_repair_change() SET jit = off;
 ALTER FUNCTION repair_facts_after_line_change() SET jit = off;
 ALTER FUNCTION repair_facts_after_home_change() SET jit = off;
 ALTER FUNCTION repair_facts_after_code_change() SET jit = off;
+ALTER FUNCTION repair_facts_apply_pending() SET jit = off;
+REVOKE EXECUTE ON FUNCTION repair_facts_note_homes(bigint[]) FROM PUBLIC;

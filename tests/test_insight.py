@@ -18,6 +18,7 @@ from odx_graph.access import Principal, Tier
 from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.insight import (
+    MEASURES,
     Measure,
     PerformanceGroup,
     compare_providers,
@@ -26,7 +27,8 @@ from odx_graph.insight import (
 )
 from odx_graph.migrations import migrate
 from odx_graph.refdata import sync_reference_data
-from odx_graph.repo.analytics import Dimension, RepairScope
+from odx_graph.repo.analytics import MEASURES as ANALYTIC_MEASURES
+from odx_graph.repo.analytics import Dimension, Percentile, RepairScope
 from odx_graph.vocab import migrations_dir
 from tests.conftest import GraphQLClient
 
@@ -251,6 +253,39 @@ async def test_demo_measures_match_a_plain_python_recomputation(seeded_db: Datab
                 assert got[name] is None, name
             else:
                 assert got[name] == pytest.approx(value, rel=1e-9, abs=1e-9), (group.key, name)
+
+
+async def test_measures_without_percentiles_sum_home_by_home_to_the_same_values(
+    seeded_db: Database,
+) -> None:
+    """Without a percentile the query sums each home's repairs first (no sorting); it
+    must give exactly what the one-step query gives, for every grouping."""
+    plain = [m for m in MEASURES if not isinstance(ANALYTIC_MEASURES[m], Percentile)]
+    assert len(plain) == 7
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        for group_by in (
+            [Dimension.LANDLORD, Dimension.PRIORITY],
+            [Dimension.SOR_SCHEDULE],
+            [Dimension.MONTH, Dimension.TRADE],
+            [],
+        ):
+            everything = await performance(seeded_db, SETTINGS, ADMIN, group_by, RepairScope())
+            summed = await performance(seeded_db, SETTINGS, ADMIN, group_by, RepairScope(), plain)
+            assert [g.key for g in summed] == [g.key for g in everything]
+            for whole, part in zip(everything, summed, strict=True):
+                assert (part.homes, part.counts) == (whole.homes, whole.counts)
+                assert {m: part.measures[m] for m in plain} == {m: whole.measures[m] for m in plain}
+    finally:
+        seeded_db.remove_listener(sent.append)
+    assert sum("count(DISTINCT" in sql for sql in sent) == 4  # the one-step queries only
+    # Nothing in scope: one empty group, not a missing one.
+    nothing = RepairScope(reported_from=dt.datetime(1990, 1, 1, tzinfo=dt.UTC),
+                          reported_to=dt.datetime(1990, 1, 2, tzinfo=dt.UTC))  # fmt: skip
+    [empty] = await performance(seeded_db, SETTINGS, ADMIN, [], nothing, plain)
+    assert empty.homes == 0 and empty.counts == {"raised": 0, "completed": 0, "open": 0}
+    assert all(empty.measures[m] is None for m in ("cost_mean", "repeat_30_pct"))
 
 
 async def test_public_results_suppress_small_groups_and_round_counts(

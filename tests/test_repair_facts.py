@@ -1,6 +1,7 @@
-"""The repair facts table (migration 0007) stays equal to the facts worked out afresh from
-the repairs, whatever changes them: inserts, updates, deletes, a home's postcode, the
-code lists, the working calendar, and two writers at the same home at once."""
+"""The repair facts table (migrations 0007 and 0008) stays equal to the facts worked out
+afresh from the repairs, whatever changes them: inserts, updates, deletes, a home's
+postcode, the code lists, the working calendar, and two writers at the same home at once.
+Changes to repairs and lines are applied when their transaction commits."""
 
 from __future__ import annotations
 
@@ -17,6 +18,21 @@ SELECT count(*) FROM (
     (SELECT * FROM repair_fact_source EXCEPT ALL SELECT * FROM repair_fact)
 ) AS d
 """
+
+
+class _Undo(Exception):
+    """Raised to roll a transaction back."""
+
+
+async def _written_then_undone(conn: asyncpg.Connection, home: int) -> int:
+    """Insert a repair at ``home`` in a transaction that is then rolled back; its id."""
+    undone = 0
+    try:
+        async with conn.transaction():
+            undone = await _copy_repair(conn, home, 4)
+            raise _Undo
+    except _Undo:
+        return undone
 
 
 async def _differences(db: Database) -> int:
@@ -155,6 +171,36 @@ async def test_two_writers_at_one_home_leave_the_facts_exact(fresh_db: Database)
         home,
     )
     assert all(r["repeat_30"] for r in added)
+    assert await _differences(fresh_db) == 0
+
+
+async def test_a_repair_and_its_lines_in_one_transaction_get_their_facts_at_commit(
+    fresh_db: Database,
+) -> None:
+    home = await _busy_home(fresh_db)
+    code, schedules = await fresh_db.fetchrow(
+        "SELECT code, schedules FROM sor_code WHERE cardinality(schedules) = 1 "
+        "ORDER BY code LIMIT 1"
+    )
+    async with fresh_db.connection() as conn:
+        async with conn.transaction():
+            added = await _copy_repair(conn, home, 3)
+            await conn.execute(
+                "INSERT INTO repair_line (repair_id, line_number, sor_code, quantity) "
+                "VALUES ($1, 1, $2, 1)",
+                added,
+                code,
+            )
+            # Until the commit the facts are those from before the transaction.
+            assert await conn.fetchval("SELECT count(*) FROM repair_fact WHERE id = $1", added) == 0
+        assert await conn.fetchval("SELECT count(*) FROM repair_fact_pending") == 0
+        assert await conn.fetchval(
+            "SELECT schedules FROM repair_fact WHERE id = $1", added
+        ) == list(schedules)
+        # A transaction rolled back leaves neither facts nor anything noted.
+        undone = await _written_then_undone(conn, home)
+        assert await conn.fetchval("SELECT count(*) FROM repair_fact_pending") == 0
+        assert await conn.fetchval("SELECT count(*) FROM repair WHERE id = $1", undone) == 0
     assert await _differences(fresh_db) == 0
 
 

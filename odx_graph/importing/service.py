@@ -153,58 +153,43 @@ async def run_import_on(
     Reading and checking the file run in a worker thread, so a large file does not hold
     up the event loop; ``progress`` hears each stage (see :mod:`.progress`)."""
     with progress_module.reporting(progress):
-        return await _run(
-            conn, data, fmt, file_name, organisation, dry_run, skip_invalid, acting_for
+        reader = formats.reader(fmt)
+        report = ImportReport(
+            format=fmt,
+            file_name=file_name,
+            file_hash=hashlib.sha256(data).hexdigest(),
+            organisation=organisation,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
         )
-
-
-async def _run(
-    conn: Connection,
-    data: bytes,
-    fmt: str,
-    file_name: str,
-    organisation: str,
-    dry_run: bool,
-    skip_invalid: bool,
-    acting_for: int | None,
-) -> ImportReport:
-    reader = formats.reader(fmt)
-    report = ImportReport(
-        format=fmt,
-        file_name=file_name,
-        file_hash=hashlib.sha256(data).hexdigest(),
-        organisation=organisation,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-    )
-    progress_module.tick("reading", 0)
-    parsed = await asyncio.to_thread(reader, data, file_name)
-    found = await repo.find_organisation(conn, organisation)
-    if len(found) != 1:
-        raise InputError(
-            f"no organisation {organisation!r}; give its id, registration number or exact "
-            "name (add one with: odx-graph organisation add)"
-            if not found
-            else f"{len(found)} organisations match {organisation!r}; give its id",
-            field="as",
-        )
-    org = found[0]
-    if acting_for is not None and org.id != acting_for:
-        raise ForbiddenError("a provider key imports only as its own organisation")
-    report.organisation = f"{org.name} (organisation {org.id})"
-    book = CodeBook(await repo.code_sets(conn), *await repo.sor_codes(conn, org.id))
-    await asyncio.to_thread(validate, parsed, book)
-    try:
-        async with conn.transaction():
-            await conn.execute("SET LOCAL statement_timeout = 0")
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
-            await _write(conn, parsed, org, report)
-            if dry_run or (report.problems and not skip_invalid):
-                raise _RollBack
-            report.written = True
-    except _RollBack:
-        report.import_id = None
-    return report
+        progress_module.tick("reading", 0)
+        parsed = await asyncio.to_thread(reader, data, file_name)
+        found = await repo.find_organisation(conn, organisation)
+        if len(found) != 1:
+            raise InputError(
+                f"no organisation {organisation!r}; give its id, registration number or exact "
+                "name (add one with: odx-graph organisation add)"
+                if not found
+                else f"{len(found)} organisations match {organisation!r}; give its id",
+                field="as",
+            )
+        org = found[0]
+        if acting_for is not None and org.id != acting_for:
+            raise ForbiddenError("a provider key imports only as its own organisation")
+        report.organisation = f"{org.name} (organisation {org.id})"
+        book = CodeBook(await repo.code_sets(conn), *await repo.sor_codes(conn, org.id))
+        await asyncio.to_thread(validate, parsed, book)
+        try:
+            async with conn.transaction():
+                await conn.execute("SET LOCAL statement_timeout = 0")
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+                await _write(conn, parsed, org, report)
+                if dry_run or (report.problems and not skip_invalid):
+                    raise _RollBack
+                report.written = True
+        except _RollBack:
+            report.import_id = None
+        return report
 
 
 async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: ImportReport) -> None:

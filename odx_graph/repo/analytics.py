@@ -55,51 +55,116 @@ _DIMENSIONS: dict[Dimension, tuple[str, str]] = {
     Dimension.SOR_SCHEDULE: ("s.schedule", "{k}"),
 }
 
-# The per-repair facts are the ``repair_fact`` table (migration 0007), which triggers keep
-# up to date as repairs, homes and code lists change: the measures aggregate it directly.
-# Every group gets its counts and homes (the privacy rules need the homes); the measures
-# are named so a query sorts only for those it selects (each median sorts its group).
-_COUNTS = """
-count(*) AS raised,
-count(*) FILTER (WHERE f.completed) AS completed,
-count(*) FILTER (WHERE f.is_open) AS open,
-count(DISTINCT f.home_id) AS homes
-"""
-MEASURES: dict[str, str] = {
-    "median_hours": (
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed)"
+# The per-repair facts are the ``repair_fact`` table (migrations 0007 and 0008), which
+# triggers keep up to date as repairs, homes and code lists change: the measures aggregate
+# it directly. Every group gets its counts and homes (the privacy rules need the homes);
+# the measures are named so a query works out only those it selects.
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """100 × the share of the repairs meeting ``among`` that also meet ``flag``."""
+
+    flag: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mean:
+    """The mean of ``value`` over the repairs meeting ``among`` (nulls left out)."""
+
+    value: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """The sum of ``value`` over the repairs meeting ``among``."""
+
+    value: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Percentile:
+    """The ``fraction`` percentile of ``value`` (interpolated, as ``percentile_cont``) over
+    the repairs meeting ``among``. Each sorts its group's values."""
+
+    fraction: float
+    value: str
+    among: str
+
+
+Measure = Share | Mean | Total | Percentile
+
+MEASURES: dict[str, Measure] = {
+    "median_hours": Percentile(0.5, "f.hours", "f.completed"),
+    "p90_hours": Percentile(0.9, "f.hours", "f.completed"),
+    "median_working_days": Percentile(0.5, "f.working_days", "f.completed"),
+    "p90_working_days": Percentile(0.9, "f.working_days", "f.completed"),
+    "within_target_emergency_pct": Share(
+        "f.within_target", "f.completed AND f.has_target AND f.is_emergency"
     ),
-    "p90_hours": (
-        "percentile_cont(0.9) WITHIN GROUP (ORDER BY f.hours) FILTER (WHERE f.completed)"
+    "within_target_non_emergency_pct": Share(
+        "f.within_target", "f.completed AND f.has_target AND NOT f.is_emergency"
     ),
-    "median_working_days": (
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)"
-    ),
-    "p90_working_days": (
-        "percentile_cont(0.9) WITHIN GROUP (ORDER BY f.working_days) FILTER (WHERE f.completed)"
-    ),
-    "within_target_emergency_pct": (
-        "100.0 * avg(f.within_target::int) "
-        "FILTER (WHERE f.completed AND f.has_target AND f.is_emergency)"
-    ),
-    "within_target_non_emergency_pct": (
-        "100.0 * avg(f.within_target::int) "
-        "FILTER (WHERE f.completed AND f.has_target AND NOT f.is_emergency)"
-    ),
-    "cost_mean": "avg(f.cost) FILTER (WHERE f.completed AND f.cost IS NOT NULL)",
-    "cost_median": (
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.cost) "
-        "FILTER (WHERE f.completed AND f.cost IS NOT NULL)"
-    ),
-    "cost_total": "sum(f.cost) FILTER (WHERE f.completed)",
-    "repeat_30_pct": "100.0 * avg(f.repeat_30::int) FILTER (WHERE NOT f.cancelled)",
-    "repeat_90_pct": "100.0 * avg(f.repeat_90::int) FILTER (WHERE NOT f.cancelled)",
-    "first_time_fix_pct": "100.0 * avg(f.fixed_first_time::int) FILTER (WHERE f.completed)",
+    "cost_mean": Mean("f.cost", "f.completed AND f.cost IS NOT NULL"),
+    "cost_median": Percentile(0.5, "f.cost", "f.completed AND f.cost IS NOT NULL"),
+    "cost_total": Total("f.cost", "f.completed"),
+    "repeat_30_pct": Share("f.repeat_30", "NOT f.cancelled"),
+    "repeat_90_pct": Share("f.repeat_90", "NOT f.cancelled"),
+    "first_time_fix_pct": Share("f.fixed_first_time", "f.completed"),
 }
+_COUNTS = {"raised": "true", "completed": "f.completed", "open": "f.is_open"}
+
+
+def _aggregate(measure: Measure) -> str:
+    """``measure`` as one aggregate over a group's repairs."""
+    if isinstance(measure, Share):
+        return f"100.0 * avg(({measure.flag})::int) FILTER (WHERE {measure.among})"
+    if isinstance(measure, Mean):
+        return f"avg({measure.value}) FILTER (WHERE {measure.among})"
+    if isinstance(measure, Total):
+        return f"sum({measure.value}) FILTER (WHERE {measure.among})"
+    return (
+        f"percentile_cont({measure.fraction}) WITHIN GROUP (ORDER BY {measure.value}) "
+        f"FILTER (WHERE {measure.among})"
+    )
+
+
+def _by_home(name: str, measure: Measure) -> tuple[str, str]:
+    """``measure`` split in two: sums over each home's repairs in a group, and those
+    sums combined for the group. The same numbers, in the same numeric arithmetic
+    (``avg`` is ``sum / count``), as :func:`_aggregate`; percentiles cannot be split."""
+    if isinstance(measure, Share):
+        part = (
+            f"count(*) FILTER (WHERE {measure.among} AND {measure.flag}) AS {name}_n, "
+            f"count(*) FILTER (WHERE {measure.among}) AS {name}_d"
+        )
+        return part, f"100.0 * (sum({name}_n)::numeric / nullif(sum({name}_d), 0)) AS {name}"
+    if isinstance(measure, Mean):
+        part = (
+            f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n, "
+            f"count({measure.value}) FILTER (WHERE {measure.among}) AS {name}_d"
+        )
+        return part, f"sum({name}_n) / nullif(sum({name}_d), 0) AS {name}"
+    if isinstance(measure, Total):
+        return f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n", (
+            f"sum({name}_n) AS {name}"
+        )
+    raise ValueError(f"{name} is a percentile: it cannot be summed home by home")
+
 
 # Medians sort every repair of a group: enough memory for a million repairs' sort keys to
 # stay in memory (per sort, and only while the statement runs).
 SORTING = {"work_mem": "192MB"}
+# Summing home by home hashes, which PostgreSQL can split between parallel workers. Each
+# worker passes up one row per home and group: worth it for groups of many homes (by
+# landlord, or everything), where the default costs overrate starting workers and
+# passing rows; for finer groups (a row per home nearly as often as per repair) the
+# workers cost more than they save, and the defaults stay.
+HASHING = {**SORTING, "parallel_setup_cost": "100", "parallel_tuple_cost": "0.01"}
+_COARSE = frozenset({Dimension.LANDLORD})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,29 +219,54 @@ async def repair_performance(
     ``group_by`` gives one row for everything."""
     args: list[Any] = []
     where = _scope_sql(scope, args)
+    chosen = [name for name in MEASURES if name in measures]
+    schedules = ""
+    if Dimension.SOR_SCHEDULE in group_by:
+        # A repair counts once under every schedule that lists one of its lines' codes.
+        schedules = "CROSS JOIN LATERAL unnest(f.schedules) AS s(schedule)"
+    source = f"FROM repair_fact f {schedules} WHERE {where}"
     groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
-    chosen = [f"{MEASURES[name]} AS {name}" for name in MEASURES if name in measures]
+    names = [f"group_{d.value}" for d in group_by]
+    settings = SORTING
+    if any(isinstance(MEASURES[name], Percentile) for name in chosen):
+        grouped = (
+            f"SELECT {', '.join(groups)}{', ' if groups else ''}"
+            + ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+            + ", count(DISTINCT f.home_id) AS homes"
+            + "".join(f", {_aggregate(MEASURES[name])} AS {name}" for name in chosen)
+            + f" {source}"
+        )
+        if group_by:
+            grouped += f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}"
+    else:
+        # No percentile: sum each home's repairs in a group first, then the homes, so
+        # that both steps hash instead of sorting (counting the homes is then a count).
+        settings = HASHING if set(group_by) <= _COARSE else SORTING
+        split = [_by_home(name, MEASURES[name]) for name in chosen]
+        per_home = (
+            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, "
+            + ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+            + "".join(f", {part}" for part, _ in split)
+            + f" {source} GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}"
+        )
+        grouped = (
+            f"SELECT {''.join(n + ', ' for n in names)}"
+            + ", ".join(f"coalesce(sum({n}), 0)::bigint AS {n}" for n in _COUNTS)
+            + ", count(*) AS homes"
+            + "".join(f", {whole}" for _, whole in split)
+            + f" FROM ({per_home}) AS h"
+            + (f" GROUP BY {', '.join(names)}" if group_by else "")
+        )
     keys = [
         f"g.group_{d.value}::text AS key_{d.value}, "
         f"{_DIMENSIONS[d][1].format(k=f'g.group_{d.value}')} AS label_{d.value}"
         for d in group_by
     ]
-    schedules = ""
-    if Dimension.SOR_SCHEDULE in group_by:
-        # A repair counts once under every schedule that lists one of its lines' codes.
-        schedules = "CROSS JOIN LATERAL unnest(f.schedules) AS s(schedule)"
-    grouped = (
-        f"SELECT {', '.join([*groups, _COUNTS, *chosen])} "
-        f"FROM repair_fact f {schedules} WHERE {where}"
-    )
-    if group_by:
-        positions = ", ".join(str(i + 1) for i in range(len(group_by)))
-        grouped += f" GROUP BY {positions}"
-    order = ", ".join(f"g.group_{d.value}" for d in group_by)
+    order = ", ".join(f"g.{n}" for n in names)
     sql = f"SELECT {', '.join([*keys, 'g.*'])} FROM ({grouped}) AS g" + (
         f" ORDER BY {order}" if group_by else ""
     )
-    return await db.fetch_with(SORTING, sql, *args)
+    return await db.fetch_with(settings, sql, *args)
 
 
 @dataclass(frozen=True, slots=True)
