@@ -315,12 +315,13 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
         where += f" AND l.sor_code = ANY(${len(args)}::text[])"
     sql = f"""
         WITH work AS (
+            -- grouped by the repair's key alone: its other facts follow from it
             SELECT f.postcode_district, l.sor_code, f.id, f.home_id, f.working_days,
                    sum(l.cost) AS cost, sum(l.quantity) AS quantity
             FROM repair_line l
             JOIN repair_fact f ON f.id = l.repair_id
             WHERE f.completed AND {where}
-            GROUP BY 1, 2, 3, 4, 5
+            GROUP BY f.id, l.sor_code
         )
         SELECT postcode_district, sor_code, count(*) AS jobs,
                count(DISTINCT home_id) AS homes,
@@ -331,7 +332,8 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
                    FILTER (WHERE quantity > 0) AS median_unit_cost
         FROM work GROUP BY 1, 2 ORDER BY 1, 2
     """
-    return await db.fetch_with(SORTING, sql, *args)
+    # The lines of a district's repairs are found by hashing all lines, in parallel.
+    return await db.fetch_with(HASHING, sql, *args)
 
 
 async def replacement_forecast(
