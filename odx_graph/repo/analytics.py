@@ -227,11 +227,11 @@ async def repair_performance(
     source = f"FROM repair_fact f {schedules} WHERE {where}"
     groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
     names = [f"group_{d.value}" for d in group_by]
+    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
     settings = SORTING
     if any(isinstance(MEASURES[name], Percentile) for name in chosen):
         grouped = (
-            f"SELECT {', '.join(groups)}{', ' if groups else ''}"
-            + ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+            f"SELECT {''.join(g + ', ' for g in groups)}{counts}"
             + ", count(DISTINCT f.home_id) AS homes"
             + "".join(f", {_aggregate(MEASURES[name])} AS {name}" for name in chosen)
             + f" {source}"
@@ -244,8 +244,7 @@ async def repair_performance(
         settings = HASHING if set(group_by) <= _COARSE else SORTING
         split = [_by_home(name, MEASURES[name]) for name in chosen]
         per_home = (
-            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, "
-            + ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, {counts}"
             + "".join(f", {part}" for part, _ in split)
             + f" {source} GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}"
         )
@@ -258,9 +257,8 @@ async def repair_performance(
             + (f" GROUP BY {', '.join(names)}" if group_by else "")
         )
     keys = [
-        f"g.group_{d.value}::text AS key_{d.value}, "
-        f"{_DIMENSIONS[d][1].format(k=f'g.group_{d.value}')} AS label_{d.value}"
-        for d in group_by
+        f"g.{n}::text AS key_{d.value}, {_DIMENSIONS[d][1].format(k=f'g.{n}')} AS label_{d.value}"
+        for d, n in zip(group_by, names, strict=True)
     ]
     order = ", ".join(f"g.{n}" for n in names)
     sql = f"SELECT {', '.join([*keys, 'g.*'])} FROM ({grouped}) AS g" + (
