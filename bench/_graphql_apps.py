@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from odx_graph.app import create_app
-from odx_graph.compiled.view import install
-from odx_graph.config import Settings
+from odx_graph.api.compiled.view import install
+from odx_graph.core.config import Settings
+from odx_graph.web.app import create_app
 
 # The same data as the benchmark's "homes" query, in one statement written by hand.
 RAW_HOMES = """

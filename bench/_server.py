@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
-from odx_graph.db import quote_ident
+from odx_graph.store.db import quote_ident
 
 
 @contextlib.asynccontextmanager
@@ -26,7 +26,7 @@ async def scratch_database() -> AsyncIterator[str]:
         user = os.environ.get("PGUSER", "postgres")
         admin = f"postgresql://{user}@{host}:{os.environ.get('PGPORT', '5432')}/postgres"
     else:
-        from odx_graph.embedded import start_embedded
+        from odx_graph.store.embedded import start_embedded
 
         tmp = tempfile.TemporaryDirectory(prefix="odx-bench-")
         embedded = start_embedded(Path(tmp.name))

@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
-from odx_graph import demo
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.repo import bulk
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services import demo
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store import bulk
+from odx_graph.store.migrations import migrate
 
 AS_OF = dt.date(2026, 6, 30)
 

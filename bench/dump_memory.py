@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
-from odx_graph import demo
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services import demo
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.migrations import migrate
 
 
 def export_peak(url: str, fmt: str) -> tuple[float, float, int]:

@@ -37,10 +37,10 @@ sys.path.insert(0, str(BENCH))
 
 from _server import scratch_database  # noqa: E402
 
-from odx_graph import demo  # noqa: E402
-from odx_graph.migrations import migrate  # noqa: E402
-from odx_graph.refdata import sync_reference_data  # noqa: E402
-from odx_graph.vocab import migrations_dir  # noqa: E402
+from odx_graph.core.vocab import migrations_dir  # noqa: E402
+from odx_graph.services import demo  # noqa: E402
+from odx_graph.services.refdata import sync_reference_data  # noqa: E402
+from odx_graph.store.migrations import migrate  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 CORES = os.cpu_count() or 1
@@ -180,10 +180,10 @@ async def count_statements(url: str, cases: dict[str, tuple[str, dict[str, Any]]
     """SQL statements per request of each odx-graph path, counted in process."""
     from dataclasses import replace
 
-    from odx_graph.app import create_app
-    from odx_graph.compiled.view import install
-    from odx_graph.config import Settings
-    from odx_graph.db import Database
+    from odx_graph.api.compiled.view import install
+    from odx_graph.core.config import Settings
+    from odx_graph.store.db import Database
+    from odx_graph.web.app import create_app
 
     db = await Database.connect(url)
     sent: list[str] = []

@@ -34,12 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
-from odx_graph.db import Database
-from odx_graph.importing.service import run_import
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.repo import imports as repo
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.importing.service import run_import
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store import imports as repo
+from odx_graph.store.db import Database
+from odx_graph.store.migrations import migrate
 
 SOR = ("601101", "601103", "631335", "001105")
 HEADER = (

@@ -26,15 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
-from odx_graph import demo, insight, insight_damp
-from odx_graph.access import PUBLIC
-from odx_graph.config import Settings
-from odx_graph.db import Database
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.repo.analytics import Dimension, MarketScope, RepairScope
-from odx_graph.repo.damp import ClockFilter, DampDimension, DampScope
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.config import Settings
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services import demo
+from odx_graph.services.insight import damp as insight_damp
+from odx_graph.services.insight import repairs as insight
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
+from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.db import Database
+from odx_graph.store.migrations import migrate
 
 AS_OF = dt.date(2026, 6, 30)
 SETTINGS = Settings.from_env({})

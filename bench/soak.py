@@ -63,13 +63,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
 
-from odx_graph import demo
-from odx_graph.access import Tier
-from odx_graph.credentials import create_key
-from odx_graph.ids import encode_global_id
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.access import Tier
+from odx_graph.core.ids import encode_global_id
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services import demo
+from odx_graph.services.credentials import create_key
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.migrations import migrate
 
 NESTED = """query Nested($d: String!) { homes(filter: {postcode: $d}, first: 20) { totalCount
   nodes { uprn components(first: 10) { nodes { componentType { label } } }

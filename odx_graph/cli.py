@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from odx_graph import __version__
-from odx_graph.config import DemoMode, Settings
-from odx_graph.errors import OdxError
-from odx_graph.logs import configure_logging
+from odx_graph.core.config import DemoMode, Settings
+from odx_graph.core.errors import OdxError
+from odx_graph.core.logs import configure_logging
 
 if TYPE_CHECKING:
-    from odx_graph.importing.progress import Progress
-    from odx_graph.importing.service import ImportReport
+    from odx_graph.services.importing.progress import Progress
+    from odx_graph.services.importing.service import ImportReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     uvicorn.run(
         create_app(settings),
@@ -148,9 +148,9 @@ def _serve(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings, check: bool) -> int:
-    from odx_graph.migrations import migrate, migration_status
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.migrations import migrate, migration_status
 
     async with open_database(settings) as db, db.connection() as conn:
         if check:
@@ -167,11 +167,11 @@ async def _migrate(settings: Settings, check: bool) -> int:
 
 
 async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
-    from odx_graph import demo
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services import demo
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.migrations import migrate
 
     progress = _progress_printer()
     async with open_database(settings) as db, db.connection() as conn:
@@ -191,11 +191,11 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
 
 
 async def _export(settings: Settings, fmt: str, compress: bool, output: str | None) -> int:
-    from odx_graph.access import PUBLIC
-    from odx_graph.linked_data import DUMP_FORMATS, dump, gzipped
-    from odx_graph.migrations import migration_status
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.access import PUBLIC
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.linked_data.dataset import DUMP_FORMATS, dump, gzipped
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.migrations import migration_status
 
     async with open_database(settings) as db:
         async with db.connection() as conn:
@@ -223,8 +223,8 @@ async def _export(settings: Settings, fmt: str, compress: bool, output: str | No
 async def _backup(settings: Settings, file: str, force: bool) -> int:
     from pathlib import Path
 
-    from odx_graph.backup import backup_database, check_target
-    from odx_graph.runtime import open_database
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.backup import backup_database, check_target
 
     target = Path(file)
     check_target(target, force=force)  # before starting a database for nothing
@@ -237,10 +237,10 @@ async def _backup(settings: Settings, file: str, force: bool) -> int:
 async def _restore(settings: Settings, file: str, force: bool) -> int:
     from pathlib import Path
 
-    from odx_graph.backup import inspect_archive, restore_database
-    from odx_graph.migrations import migration_status
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.backup import inspect_archive, restore_database
+    from odx_graph.store.migrations import migration_status
 
     archive = await inspect_archive(Path(file))
     async with open_database(settings) as db:
@@ -264,13 +264,13 @@ async def _restore(settings: Settings, file: str, force: bool) -> int:
 
 
 def _formats() -> list[str]:
-    from odx_graph.importing.formats import FORMATS
+    from odx_graph.services.importing.import_formats import FORMATS
 
     return sorted(FORMATS)
 
 
 def _templates() -> list[str]:
-    from odx_graph.importing.formats import CSV_TEMPLATES
+    from odx_graph.services.importing.import_formats import CSV_TEMPLATES
 
     return sorted(CSV_TEMPLATES)
 
@@ -278,7 +278,7 @@ def _templates() -> list[str]:
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from odx_graph.importing.progress import bar
+    from odx_graph.services.importing.progress import bar
 
     path = Path(args.path)
     try:
@@ -311,11 +311,11 @@ async def _run_import(
     name: str,
     progress: Progress,
 ) -> ImportReport:
-    from odx_graph.importing.service import run_import
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.importing.service import run_import
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.services.startup import open_database
+    from odx_graph.store.migrations import migrate
 
     async with open_database(settings) as db:
         async with db.connection() as conn:
@@ -334,11 +334,11 @@ async def _run_import(
 
 
 async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.repo import imports as repo
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.services.startup import open_database
+    from odx_graph.store import imports as repo
+    from odx_graph.store.migrations import migrate
 
     async with open_database(settings) as db, db.connection() as conn:
         await migrate(conn, migrations_dir())
@@ -356,13 +356,13 @@ async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _keys(settings: Settings, args: argparse.Namespace) -> int:
-    from odx_graph.access import Tier
-    from odx_graph.credentials import create_key
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.repo import keys as repo
-    from odx_graph.runtime import open_database
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.access import Tier
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.credentials import create_key
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.services.startup import open_database
+    from odx_graph.store import keys as repo
+    from odx_graph.store.migrations import migrate
 
     async with open_database(settings) as db, db.connection() as conn:
         await migrate(conn, migrations_dir())
@@ -396,7 +396,7 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _template(name: str, output: str | None) -> int:
-    from odx_graph.importing.formats import blank_template
+    from odx_graph.services.importing.import_formats import blank_template
 
     data = blank_template(name)
     if output:

@@ -21,8 +21,8 @@ import asyncpg
 import httpx
 import pytest
 
-from odx_graph.config import Settings
-from odx_graph.db import Database, quote_ident
+from odx_graph.core.config import Settings
+from odx_graph.store.db import Database, quote_ident
 
 # A fixed "today" for the demo dataset, so every run sees the same data.
 DEMO_AS_OF = dt.date(2026, 6, 30)
@@ -91,7 +91,7 @@ def pg_server() -> Iterator[Server]:
     if _uses_environment_server():
         yield Server(os.environ.get("ODX_DATABASE_URL") or None)
         return
-    from odx_graph.embedded import start_embedded
+    from odx_graph.store.embedded import start_embedded
 
     with tempfile.TemporaryDirectory(prefix="odx-test-pg-") as tmp:
         embedded = start_embedded(Path(tmp))
@@ -103,10 +103,10 @@ def pg_server() -> Iterator[Server]:
 
 async def prepare(dsn: str, *, demo_homes: int = DEMO_HOMES) -> None:
     """Migrate, load code lists and (if ``demo_homes``) the fixed demo dataset."""
-    from odx_graph import demo
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services import demo
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.store.migrations import migrate
 
     conn = await asyncpg.connect(dsn)
     try:
@@ -173,7 +173,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 async def client(seeded_db: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the ASGI app over the shared demo database."""
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     app = create_app(settings, database=seeded_db)
     transport = httpx.ASGITransport(app=app)

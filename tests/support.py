@@ -15,8 +15,8 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
-from odx_graph.config import Settings
-from odx_graph.db import Database
+from odx_graph.core.config import Settings
+from odx_graph.store.db import Database
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -51,7 +51,7 @@ def free_port() -> int:
 async def served_app(db: Database) -> AsyncIterator[tuple[str, Starlette]]:
     """``(host:port, app)``: the app on ``db`` under uvicorn on loopback, in this process;
     its live-updates hub is closed afterwards."""
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     port = free_port()
     app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=db)

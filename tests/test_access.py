@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.access import Principal, Tier
-from odx_graph.config import Settings
-from odx_graph.credentials import create_key
-from odx_graph.db import Database
-from odx_graph.errors import ForbiddenError, InputError
-from odx_graph.ids import decode_int_id, encode_global_id
-from odx_graph.repo import writes as repo
+from odx_graph.core.access import Principal, Tier
+from odx_graph.core.config import Settings
+from odx_graph.core.errors import ForbiddenError, InputError
+from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.services.credentials import create_key
+from odx_graph.store import writes as repo
+from odx_graph.store.db import Database
 from tests.conftest import Server
 
 
@@ -52,7 +52,7 @@ class World:
 
 @pytest.fixture
 async def world(fresh_db: Database) -> AsyncIterator[World]:
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     landlords = [
         r["id"]
@@ -346,7 +346,7 @@ async def test_bad_revoked_and_missing_keys(world: World) -> None:
     assert sent and not [s for s in sent if s.startswith("UPDATE api_key")]
     key_id = await world.db.fetchval("SELECT id FROM api_key WHERE name = 'admin'")
     async with world.db.connection() as conn:
-        from odx_graph.repo.keys import revoke_key
+        from odx_graph.store.keys import revoke_key
 
         assert await revoke_key(conn, key_id)
     response = await world.http.post(
@@ -381,7 +381,7 @@ async def test_mutations_are_refused_over_get(world: World) -> None:
 
 
 async def test_too_many_requests_get_429_with_retry_after(fresh_db: Database) -> None:
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     app = create_app(Settings.from_env({}, rate_limit_per_minute=3), database=fresh_db)
     transport = httpx.ASGITransport(app=app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from odx_graph.ids import encode_global_id
+from odx_graph.core.ids import encode_global_id
 from tests.conftest import GraphQLClient
 
 HOME_ID = encode_global_id("Home", 1)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from odx_graph.db import Database
-from odx_graph.ids import encode_global_id
+from odx_graph.core.ids import encode_global_id
+from odx_graph.store.db import Database
 from tests.conftest import GraphQLClient
 
 HOMES_BY_POSTCODE = """

@@ -14,11 +14,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from odx_graph.access import PUBLIC
-from odx_graph.backup import without_password
-from odx_graph.config import Settings
-from odx_graph.db import Database, quote_ident
-from odx_graph.linked_data import DUMP_FORMATS, dump
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.config import Settings
+from odx_graph.services.linked_data.dataset import DUMP_FORMATS, dump
+from odx_graph.store.backup import without_password
+from odx_graph.store.db import Database, quote_ident
 from tests.conftest import Server
 from tests.support import clean_environment, postgres_running
 

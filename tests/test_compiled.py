@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.compiled.view import CompiledGraphQL, install
-from odx_graph.config import Settings
-from odx_graph.db import Database
+from odx_graph.api.compiled.view import CompiledGraphQL, install
+from odx_graph.core.config import Settings
+from odx_graph.store.db import Database
 
 HOME_FIELDS = """
   __typename id iri uprn addressLine1 addressLine2 town postcode postcodeArea
@@ -141,7 +141,7 @@ def unlimited(settings: Settings, *, compiled: bool = False) -> Settings:
 @pytest.fixture(scope="module")
 async def resolver(seeded_db: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app as it is: every query runs through the resolvers."""
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     app = create_app(unlimited(settings), database=seeded_db)
     transport = httpx.ASGITransport(app=app)
@@ -154,7 +154,7 @@ async def compiled(
     seeded_db: Database, settings: Settings
 ) -> AsyncIterator[tuple[httpx.AsyncClient, CompiledGraphQL]]:
     """A client of an app with the compiled path installed."""
-    from odx_graph.app import create_app
+    from odx_graph.web.app import create_app
 
     app = create_app(unlimited(settings, compiled=True), database=seeded_db)
     wrapper = install(app)
@@ -412,14 +412,14 @@ async def test_other_requests_pass_through(
 def test_the_setting_turns_the_path_off() -> None:
     from types import SimpleNamespace
 
-    from odx_graph.compiled.view import compiled_path_enabled
+    from odx_graph.api.compiled.view import compiled_path_enabled
 
     assert compiled_path_enabled(SimpleNamespace())
     assert not compiled_path_enabled(SimpleNamespace(compiled_queries=False))
 
 
 def test_non_ascii_is_escaped_as_json_dumps_does() -> None:
-    from odx_graph.compiled.jsontext import ascii_json
+    from odx_graph.api.compiled.jsontext import ascii_json
 
     text = json.dumps({"a": "café \x7f 😀 ☃"}, ensure_ascii=False, separators=(",", ":"))
     assert ascii_json(text) == json.dumps(json.loads(text), separators=(",", ":")).encode()

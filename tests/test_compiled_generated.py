@@ -16,10 +16,10 @@ from graphql import (
     is_leaf_type,
 )
 
+from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.schema import build_schema
-from odx_graph.compiled.view import CompiledGraphQL
-from odx_graph.db import Database
 from odx_graph.mapping import MAPPING
+from odx_graph.store.db import Database
 from tests.test_compiled import both, compiled, resolver  # noqa: F401  (fixtures)
 
 QUERIES = 60

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from odx_graph.config import DemoMode, LogFormat, Settings, default_data_dir, setting_names
-from odx_graph.errors import ConfigError
+from odx_graph.core.config import DemoMode, LogFormat, Settings, default_data_dir, setting_names
+from odx_graph.core.errors import ConfigError
 
 
 def test_defaults_need_no_environment() -> None:

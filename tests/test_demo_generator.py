@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from odx_graph.demo import (
+from odx_graph.services.demo import (
     COLUMNS,
     TABLES,
     Batch,
@@ -30,9 +30,9 @@ from odx_graph.demo import (
     RepairStatusCode,
     generate,
 )
-from odx_graph.demo import catalogue as demo_places
-from odx_graph.demo.certificates import Dwelling
-from odx_graph.demo.damp import yearly_rate
+from odx_graph.services.demo import catalogue as demo_places
+from odx_graph.services.demo.certificates import Dwelling
+from odx_graph.services.demo.damp import yearly_rate
 
 AS_OF = date(2025, 10, 27)
 NOW = datetime(2025, 10, 27, tzinfo=UTC)
@@ -583,7 +583,7 @@ def test_bad_arguments_are_refused() -> None:
 
 
 def test_generator_module_does_not_import_asyncpg() -> None:
-    code = "import sys, odx_graph.demo; print('asyncpg' in sys.modules)"
+    code = "import sys, odx_graph.services.demo; print('asyncpg' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -835,10 +835,10 @@ def test_missing_damp_and_epc_codes_give_no_rows_or_nulls() -> None:
 async def test_damp_cases_and_certificates_load_into_postgresql(empty_db: str) -> None:
     import asyncpg
 
-    from odx_graph.demo import load_demo
-    from odx_graph.migrations import migrate
-    from odx_graph.refdata import sync_reference_data
-    from odx_graph.vocab import migrations_dir
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.demo import load_demo
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.store.migrations import migrate
 
     conn = await asyncpg.connect(empty_db)
     try:

@@ -497,7 +497,7 @@ def pyproject() -> dict[str, Any]:
 
 
 def setting_env_names() -> set[str]:
-    from odx_graph import config
+    from odx_graph.core import config
 
     return {"ODX_" + f.name.upper() for f in dataclasses.fields(config.Settings)}
 
@@ -824,11 +824,11 @@ def test_every_odx_variable_is_a_known_setting() -> None:
     used |= {k for k in build_stage().env() if k.startswith("ODX_")}
     assert used, "neither the Dockerfile nor compose.yaml sets any ODX_ variable"
     unknown = used - known
-    assert not unknown, f"not settings of odx_graph.config.Settings: {sorted(unknown)}"
+    assert not unknown, f"not settings of odx_graph.core.config.Settings: {sorted(unknown)}"
 
 
 def test_container_environment_is_valid_settings() -> None:
-    from odx_graph import config
+    from odx_graph.core import config
 
     settings = config.Settings.from_env(container_environment())
     assert settings.host == "0.0.0.0"

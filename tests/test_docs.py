@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from odx_graph.config import setting_names
+from odx_graph.core.config import setting_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def test_docs_links_resolve() -> None:
 
 
 def test_the_data_formats_guide_has_every_template_as_the_code_describes_it() -> None:
-    from odx_graph.importing.templates import template_markdown
+    from odx_graph.services.importing.templates import template_markdown
 
     guide = (ROOT / "docs" / "data-formats.md").read_text()
     assert template_markdown().strip() in guide

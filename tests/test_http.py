@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from odx_graph.app import create_app
-from odx_graph.config import Settings
-from odx_graph.db import Database
+from odx_graph.core.config import Settings
+from odx_graph.store.db import Database
+from odx_graph.web.app import create_app
 
 
 async def test_landing_page_links_the_api(client: httpx.AsyncClient) -> None:

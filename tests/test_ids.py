@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from odx_graph.errors import ErrorCode, InputError
-from odx_graph.ids import (
+from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.ids import (
     Cursor,
     decode_cursor,
     decode_global_id,

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from odx_graph.config import Settings
-from odx_graph.db import Database
-from odx_graph.importing.service import ImportReport, run_import
-from odx_graph.repo import imports as repo
+from odx_graph.core.config import Settings
+from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.store import imports as repo
+from odx_graph.store.db import Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "t" * 40
@@ -246,7 +246,7 @@ async def test_only_a_landlord_imports_repairs(fresh_db: Database) -> None:
 
 
 async def test_an_unknown_organisation_or_format_is_an_input_error(fresh_db: Database) -> None:
-    from odx_graph.errors import InputError
+    from odx_graph.core.errors import InputError
 
     with pytest.raises(InputError, match="no organisation"):
         await _import(fresh_db, HOMES, "homes", "Nobody Homes")
@@ -456,7 +456,7 @@ async def test_the_import_is_a_prov_activity_in_rdf(fresh_db: Database, settings
 
 class _client:
     def __init__(self, db: Database, settings: Settings) -> None:
-        from odx_graph.app import create_app
+        from odx_graph.web.app import create_app
 
         self.app = create_app(settings, database=db)
         self.http: httpx.AsyncClient | None = None
@@ -481,7 +481,7 @@ async def _graphql(
 
 
 def _global_id(type_name: str, key: int) -> str:
-    from odx_graph.ids import encode_global_id
+    from odx_graph.core.ids import encode_global_id
 
     return encode_global_id(type_name, key)
 
@@ -523,7 +523,7 @@ async def test_an_import_reports_its_progress_stage_by_stage(fresh_db: Database)
 
 
 def test_the_progress_bar_shows_the_share_done() -> None:
-    from odx_graph.importing.progress import bar
+    from odx_graph.services.importing.progress import bar
 
     assert (
         bar("writing 10 homes [1/1]", 2, 5, width=10) == "writing 10 homes [1/1] [####......]  40%"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from odx_graph.importing.hact import read_hact
-from odx_graph.importing.records import (
+from odx_graph.services.importing.hact import read_hact
+from odx_graph.services.importing.records import (
     HomeLink,
     HomeRecord,
     Parsed,

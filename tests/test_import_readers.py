@@ -16,10 +16,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from odx_graph.importing import cells
-from odx_graph.importing.cells import CellError
-from odx_graph.importing.columns import rows_label
-from odx_graph.importing.csv_templates import (
+from odx_graph.core.vocab import ontology_dir
+from odx_graph.services.importing import cells
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.columns import rows_label
+from odx_graph.services.importing.csv_templates import (
     TEMPLATES,
     blank_template,
     read_components,
@@ -31,8 +32,8 @@ from odx_graph.importing.csv_templates import (
     read_template,
     template_markdown,
 )
-from odx_graph.importing.epc import BUILT_FORMS, PROPERTY_TYPES, read_epc
-from odx_graph.importing.records import (
+from odx_graph.services.importing.epc import BUILT_FORMS, PROPERTY_TYPES, read_epc
+from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
     CustomSorCodeRecord,
@@ -44,8 +45,7 @@ from odx_graph.importing.records import (
     Record,
     RepairRecord,
 )
-from odx_graph.importing.textfile import decode_text, read_table, safe_echo
-from odx_graph.vocab import ontology_dir
+from odx_graph.services.importing.textfile import decode_text, read_table, safe_echo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UTC = dt.UTC

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
-from odx_graph.access import Principal, Tier
-from odx_graph.config import Settings
-from odx_graph.db import Database
-from odx_graph.insight import (
+from odx_graph.core.access import Principal, Tier
+from odx_graph.core.config import Settings
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.insight.repairs import (
     MEASURES,
     Measure,
     PerformanceGroup,
@@ -25,11 +25,11 @@ from odx_graph.insight import (
     performance,
     robust_z_scores,
 )
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.repo.analytics import MEASURES as ANALYTIC_MEASURES
-from odx_graph.repo.analytics import Dimension, Percentile, RepairScope
-from odx_graph.vocab import migrations_dir
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.analytics import MEASURES as ANALYTIC_MEASURES
+from odx_graph.store.analytics import Dimension, Percentile, RepairScope
+from odx_graph.store.db import Database
+from odx_graph.store.migrations import migrate
 from tests.conftest import GraphQLClient
 
 ADMIN = Principal(Tier.ADMIN)
@@ -375,8 +375,8 @@ async def test_groups_are_typed_as_dimensions(hand_db: Database) -> None:
 
 
 async def test_contractor_market_matches_a_recomputation(seeded_db: Database) -> None:
-    from odx_graph.insight import contractor_market
-    from odx_graph.repo.analytics import MarketScope
+    from odx_graph.services.insight.repairs import contractor_market
+    from odx_graph.store.analytics import MarketScope
 
     district = await seeded_db.fetchval(
         "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
@@ -522,7 +522,7 @@ async def test_decent_homes_disrepair_matches_a_recomputation(
 async def test_replacement_forecast_matches_a_recomputation(
     gql: GraphQLClient, seeded_db: Database
 ) -> None:
-    from odx_graph.insight import forecast_replacements
+    from odx_graph.services.insight.repairs import forecast_replacements
 
     today = await seeded_db.fetchval("SELECT current_date")
     expected: dict[tuple[int, str], int] = defaultdict(int)
@@ -550,7 +550,7 @@ async def test_replacement_forecast_matches_a_recomputation(
 
 
 async def test_replacement_forecast_by_postcode(seeded_db: Database) -> None:
-    from odx_graph.insight import forecast_replacements
+    from odx_graph.services.insight.repairs import forecast_replacements
 
     district = await seeded_db.fetchval(
         "SELECT postcode_district FROM home WHERE building_id IS NOT NULL LIMIT 1"

@@ -15,16 +15,21 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
-from odx_graph.access import PUBLIC, Principal, Tier
-from odx_graph.config import Settings
-from odx_graph.db import Database
-from odx_graph.insight import Measure, compare_providers
-from odx_graph.insight_damp import breach_rates, case_clocks, damp_rates, modern_facility_ages
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.repo.analytics import RepairScope
-from odx_graph.repo.damp import ClockFilter, DampDimension, DampScope
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.config import Settings
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.insight.damp import (
+    breach_rates,
+    case_clocks,
+    damp_rates,
+    modern_facility_ages,
+)
+from odx_graph.services.insight.repairs import Measure, compare_providers
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.db import Database
+from odx_graph.store.migrations import migrate
 
 ADMIN = Principal(Tier.ADMIN)
 SETTINGS = Settings.from_env({})

@@ -10,9 +10,9 @@ import json
 import httpx
 import pytest
 
-from odx_graph.formats import RdfFormat, negotiate
-from odx_graph.ids import encode_global_id
-from odx_graph.middleware import ConcurrencyLimitMiddleware
+from odx_graph.core.ids import encode_global_id
+from odx_graph.services.linked_data.rdf_formats import RdfFormat, negotiate
+from odx_graph.web.middleware import ConcurrencyLimitMiddleware
 from tests.conftest import GraphQLClient
 
 
@@ -120,8 +120,8 @@ async def test_filter_bounds(gql: GraphQLClient) -> None:
 async def test_custom_sor_codes_cannot_break_rdf(fresh_db: object) -> None:
     from rdflib import Graph, URIRef
 
-    from odx_graph.app import create_app
-    from odx_graph.config import Settings
+    from odx_graph.core.config import Settings
+    from odx_graph.web.app import create_app
 
     db = fresh_db
     await db.execute(  # type: ignore[attr-defined]

@@ -10,10 +10,10 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from odx_graph.db import Database
-from odx_graph.formats import RdfFormat, negotiate
+from odx_graph.core.vocab import ODX
 from odx_graph.mapping import MAPPING
-from odx_graph.vocab import ODX
+from odx_graph.services.linked_data.rdf_formats import RdfFormat, negotiate
+from odx_graph.store.db import Database
 
 BASE = "http://odx.test"
 PARSERS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from odx_graph.access import Tier
-from odx_graph.credentials import create_key
-from odx_graph.db import Database
-from odx_graph.ids import encode_global_id
+from odx_graph.core.access import Tier
+from odx_graph.core.ids import encode_global_id
+from odx_graph.services.credentials import create_key
+from odx_graph.store.db import Database
 from tests.support import served_app, subscribe
 
 

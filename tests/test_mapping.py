@@ -6,12 +6,12 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS, XSD
 
-from odx_graph.access import PUBLIC
-from odx_graph.db import Database
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.vocab import ODX, expand_curie
 from odx_graph.mapping import MAPPING, Entity, FilterKind, Scalar
-from odx_graph.refdata import load_ontology
-from odx_graph.repo import sql
-from odx_graph.vocab import ODX, expand_curie
+from odx_graph.services.refdata import load_ontology
+from odx_graph.store import sql
+from odx_graph.store.db import Database
 
 SCHEMA = "https://schema.org/"
 XSD_OF = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from odx_graph.errors import MigrationError
-from odx_graph.migrations import load_migrations, migrate, migration_status
-from odx_graph.refdata import sync_reference_data
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.errors import MigrationError
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.migrations import load_migrations, migrate, migration_status
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from odx_graph.errors import ErrorCode, InputError
-from odx_graph.postcodes import PostcodeLevel, normalise_postcode, parse_postcode_query
+from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.postcodes import PostcodeLevel, normalise_postcode, parse_postcode_query
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncpg
 
-from odx_graph.migrations import migrate
-from odx_graph.refdata import load_ontology, ontology_code_lists, sor_codes, sync_reference_data
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.refdata import (
+    load_ontology,
+    ontology_code_lists,
+    sor_codes,
+    sync_reference_data,
+)
+from odx_graph.store.migrations import migrate
 
 
 def test_every_code_list_has_concepts_with_labels() -> None:

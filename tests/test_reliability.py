@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from odx_graph.app import create_app
-from odx_graph.config import Settings
-from odx_graph.db import Database, ensure_database
-from odx_graph.embedded import EmbeddedServer, start_embedded
-from odx_graph.errors import QueryTimeoutError
-from odx_graph.migrations import migrate
-from odx_graph.refdata import sync_reference_data
-from odx_graph.vocab import migrations_dir
+from odx_graph.core.config import Settings
+from odx_graph.core.errors import QueryTimeoutError
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.db import Database, ensure_database
+from odx_graph.store.embedded import EmbeddedServer, start_embedded
+from odx_graph.store.migrations import migrate
+from odx_graph.web.app import create_app
 
 QUERY = {"query": "query Homes { homes(first: 5) { totalCount nodes { uprn } } }"}
 
@@ -44,7 +44,7 @@ def own_cluster() -> Iterator[EmbeddedServer]:
 @pytest.fixture(scope="module")
 async def cluster_db(own_cluster: EmbeddedServer) -> str:
     """A migrated database with a little demo data on the stoppable cluster."""
-    from odx_graph.demo import load_demo
+    from odx_graph.services.demo import load_demo
 
     await ensure_database(own_cluster.dsn("postgres"), "odx")
     conn = await asyncpg.connect(own_cluster.dsn())
@@ -195,9 +195,9 @@ async def test_access_log_names_the_operation(
 async def test_writes_retried_through_a_database_restart_apply_exactly_once(
     own_cluster: EmbeddedServer, cluster_db: str
 ) -> None:
-    from odx_graph.access import Tier
-    from odx_graph.credentials import create_key
-    from odx_graph.ids import encode_global_id
+    from odx_graph.core.access import Tier
+    from odx_graph.core.ids import encode_global_id
+    from odx_graph.services.credentials import create_key
 
     conn = await asyncpg.connect(cluster_db)
     try:

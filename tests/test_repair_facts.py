@@ -9,7 +9,7 @@ import asyncio
 
 import asyncpg
 
-from odx_graph.db import Database
+from odx_graph.store.db import Database
 
 DIFFERENCE = """
 SELECT count(*) FROM (

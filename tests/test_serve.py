@@ -199,9 +199,9 @@ async def test_sigterm_lets_in_flight_requests_finish(seeded_db: Any, tmp_path: 
     it, new connections are refused, and the process then exits."""
     from rdflib import Graph
 
-    from odx_graph.access import PUBLIC
+    from odx_graph.core.access import PUBLIC
     from odx_graph.mapping import MAPPING
-    from odx_graph.repo.export import count_triples
+    from odx_graph.store.export import count_triples
 
     expected = await count_triples(seeded_db, MAPPING.nodes, PUBLIC)
     received = await asyncio.to_thread(_download_through_sigterm, seeded_db.dsn, tmp_path)

@@ -19,8 +19,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import PROV, SH, SKOS, XSD
 from rdflib.term import Node
 
+from odx_graph.core.vocab import CODE_BASE, ODX, ontology_dir
 from odx_graph.mapping import MAPPING
-from odx_graph.vocab import CODE_BASE, ODX, ontology_dir
 
 odx = Namespace(ODX)
 VS = Namespace("http://www.w3.org/2003/06/sw-vocab-status/ns#")

@@ -22,7 +22,7 @@ import graphql
 import pytest
 from starlette.applications import Starlette
 
-from odx_graph.db import Database
+from odx_graph.store.db import Database
 from tests.support import served_app, subscribe
 
 SUBSCRIPTION = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) {

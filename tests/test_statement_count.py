@@ -8,9 +8,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from odx_graph.app import create_app
-from odx_graph.config import Settings
-from odx_graph.db import Database
+from odx_graph.core.config import Settings
+from odx_graph.store.db import Database
+from odx_graph.web.app import create_app
 from tests.conftest import GraphQLClient
 
 NESTED = """query($first: Int!) {

@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
-from odx_graph.access import Tier
 from odx_graph.api.context import Context
-from odx_graph.errors import ForbiddenError, InputError
-from odx_graph.ids import encode_global_id
-from odx_graph.repo import writes as repo
+from odx_graph.core.access import Tier
+from odx_graph.core.errors import ForbiddenError, InputError
+from odx_graph.core.ids import encode_global_id
+from odx_graph.store import writes as repo
 
 _SUBJECT_TYPES = {
     "repair": "Repair",

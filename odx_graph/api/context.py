@@ -8,13 +8,13 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from odx_graph.access import Principal
-from odx_graph.config import Settings
-from odx_graph.db import Database, Record
+from odx_graph.core.access import Principal
+from odx_graph.core.config import Settings
 from odx_graph.mapping import MAPPING, Entity, Relation
-from odx_graph.query import ListRequest
-from odx_graph.repo import graph
-from odx_graph.repo.graph import Page
+from odx_graph.mapping.query import ListRequest
+from odx_graph.store import reads
+from odx_graph.store.db import Database, Record
+from odx_graph.store.reads import Page
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Loaders:
         """
 
         async def load(keys: list[Any]) -> list[Record | None]:
-            return await graph.fetch_by_keys(self.db, entity, keys, self.principal, self.base_iri)
+            return await reads.fetch_by_keys(self.db, entity, keys, self.principal, self.base_iri)
 
         return self._get(("key", entity.name, via), load)
 
@@ -56,7 +56,7 @@ class Loaders:
         target = MAPPING[relation.target]
 
         async def load(keys: list[Any]) -> list[Page]:
-            return await graph.fetch_children(
+            return await reads.fetch_children(
                 self.db, parent, relation, target, keys, request, self.principal, self.base_iri
             )
 
@@ -69,7 +69,7 @@ class Loaders:
         target = MAPPING[relation.target]
 
         async def load(keys: list[Any]) -> list[int]:
-            return await graph.count_children(self.db, parent, relation, target, keys, request)
+            return await reads.count_children(self.db, parent, relation, target, keys, request)
 
         return self._get(("count", parent.name, relation.name, request.signature), load)
 
@@ -84,7 +84,7 @@ class Context:
     loaders: Loaders
     request_id: str = ""
     metrics: Any = None
-    hub: Any = None  # live updates (odx_graph.live.RepairHub)
+    hub: Any = None  # live updates (odx_graph.store.live.RepairHub)
 
     @property
     def base_iri(self) -> str:

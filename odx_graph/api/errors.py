@@ -1,6 +1,6 @@
 """One error shape for GraphQL: ``message`` plus ``extensions.code`` (and ``field``).
 
-Expected errors (:class:`~odx_graph.errors.OdxError`) keep their message. Anything else is
+Expected errors (:class:`~odx_graph.core.errors.OdxError`) keep their message. Anything else is
 logged with the request id and masked, so internals never leak.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from odx_graph.errors import ErrorCode, OdxError
+from odx_graph.core.errors import ErrorCode, OdxError
 
 log = logging.getLogger("odx_graph.api")
 

@@ -11,17 +11,17 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
-from odx_graph import insight
 from odx_graph.api.context import Context
-from odx_graph.errors import InputError
-from odx_graph.ids import decode_int_id, encode_global_id
-from odx_graph.query import MAX_FILTER_VALUES, postcode_location
-from odx_graph.repo.analytics import Dimension, MarketScope, RepairScope
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.services.insight import repairs
+from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
 
 
 @strawberry.enum(description="What repair performance can be grouped by.")
 class RepairDimension(enum.Enum):
-    """Grouping dimensions (values are ``repo.analytics.Dimension`` values)."""
+    """Grouping dimensions (values are ``store.analytics.Dimension`` values)."""
 
     LANDLORD = strawberry.enum_value("landlord", description="The landlord that raised it.")
     CONTRACTOR = strawberry.enum_value(
@@ -211,14 +211,14 @@ def _scope(given: RepairScopeInput | None) -> RepairScope:
     )
 
 
-def _value(key: insight.GroupKey) -> str | None:
+def _value(key: repairs.GroupKey) -> str | None:
     """Organisations are named by their global ID, as everywhere else in the API."""
     if key.value is not None and key.dimension in (Dimension.LANDLORD, Dimension.CONTRACTOR):
         return encode_global_id("Organisation", key.value)
     return key.value
 
 
-def _performance_of(group: insight.PerformanceGroup) -> RepairPerformance:
+def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
     counts, measures = group.counts, group.measures
     return RepairPerformance(
         key=[
@@ -263,7 +263,7 @@ async def repair_performance(
         raise InputError("group by up to 3 different dimensions", field="groupBy")
     context = info.context
     dimensions = [Dimension[d.name] for d in group_by]
-    groups = await insight.performance(
+    groups = await repairs.performance(
         context.db,
         context.settings,
         context.principal,
@@ -274,7 +274,7 @@ async def repair_performance(
     return [_performance_of(g) for g in groups]
 
 
-_MEASURE_OF_FIELD = {to_camel_case(m): m for m in insight.MEASURES}
+_MEASURE_OF_FIELD = {to_camel_case(m): m for m in repairs.MEASURES}
 
 
 def _selected_measures(info: Info[Context, None]) -> tuple[str, ...]:
@@ -307,11 +307,11 @@ async def provider_comparison(
     """Each landlord's value of a measure, the peer median, a robust z-score (median and
     MAD) and an outlier flag with the threshold stated."""
     context = info.context
-    result = await insight.compare_providers(
+    result = await repairs.compare_providers(
         context.db,
         context.settings,
         context.principal,
-        insight.Measure[measure.name],
+        repairs.Measure[measure.name],
         _scope(scope),
     )
     return ProviderComparison(
@@ -397,7 +397,7 @@ async def contractor_market(
     column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
     context = info.context
-    jobs, rates = await insight.contractor_market(
+    jobs, rates = await repairs.contractor_market(
         context.db, context.settings, context.principal, scope
     )
     return ContractorMarket(
@@ -477,7 +477,7 @@ async def replacement_forecast(
         unit_costs[item.component_type] = item.cost
     column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     context = info.context
-    rows = await insight.forecast_replacements(
+    rows = await repairs.forecast_replacements(
         context.db, context.settings, context.principal, years, unit_costs, column, value
     )
     return [

@@ -10,19 +10,19 @@ from typing import Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
-from odx_graph import insight_damp
 from odx_graph.api.context import Context
-from odx_graph.errors import InputError
-from odx_graph.ids import decode_int_id, encode_global_id
-from odx_graph.query import MAX_FILTER_VALUES, postcode_location
-from odx_graph.repo.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.services.insight import damp
+from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
 
 MAX_PAGE = 500
 
 
 @strawberry.enum(description="What damp and mould rates can be grouped by.")
 class DampMouldDimension(enum.Enum):
-    """Grouping dimensions (values are ``repo.damp.DampDimension`` values)."""
+    """Grouping dimensions (values are ``store.damp.DampDimension`` values)."""
 
     LANDLORD = strawberry.enum_value("landlord", description="The home's landlord.")
     POSTCODE_DISTRICT = strawberry.enum_value(
@@ -287,7 +287,7 @@ async def damp_mould_rates(
     if len(group_by) > 3 or len(set(group_by)) != len(group_by):
         raise InputError("group by up to 3 different dimensions", field="groupBy")
     context = info.context
-    groups = await insight_damp.damp_rates(
+    groups = await damp.damp_rates(
         context.db,
         context.settings,
         context.principal,
@@ -317,7 +317,7 @@ async def damp_mould_rates(
     ]
 
 
-def _clock(clock: insight_damp.Clock) -> AwaabClock:
+def _clock(clock: damp.Clock) -> AwaabClock:
     return AwaabClock(
         due_at=clock.due_at,
         done_at=clock.done_at,
@@ -356,7 +356,7 @@ async def awaab_clocks(
         after_case_id=_page(first, after, "DampMouldCase"),
         limit=first,
     )
-    cases = await insight_damp.case_clocks(info.context.db, where, as_of)
+    cases = await damp.case_clocks(info.context.db, where, as_of)
     return [
         AwaabCaseClocks(
             case_id=strawberry.ID(encode_global_id("DampMouldCase", c.case_id)),
@@ -385,7 +385,7 @@ async def awaab_breach_rates(
     """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
     % breached of each clock."""
     context = info.context
-    rates = await insight_damp.breach_rates(
+    rates = await damp.breach_rates(
         context.db, context.settings, context.principal, _scope(scope), as_of
     )
     return [
@@ -425,7 +425,7 @@ async def modern_facility_ages(
     and WC placement, noise insulation, common areas) are not recorded: no pass or fail
     of the criterion is given."""
     after_id = _page(first, after, "Home")
-    rows = await insight_damp.modern_facility_ages(
+    rows = await damp.modern_facility_ages(
         info.context.db, _scope(scope), _ids(home, "Home", "home"), after_id, first
     )
     return [

@@ -15,13 +15,13 @@ from typing import Annotated, Any, Optional, Union, cast
 import strawberry
 from strawberry.types import Info
 
-from odx_graph import writes
-from odx_graph.api import types as gen
+from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
-from odx_graph.errors import OdxError
-from odx_graph.ids import decode_int_id
+from odx_graph.core.errors import OdxError
+from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
+from odx_graph.services import writes
 
 IDEMPOTENCY = (
     "A key of your choosing (up to 200 characters): retrying the mutation with the same key "
@@ -45,7 +45,7 @@ def _payload(name: str, entity: str, noun: str) -> Any:
         return await info.context.loaders.by_key(MAPPING[entity]).load(root["key"])
 
     namespace = {
-        # Annotations name generated types ("Repair"), which live in the types module.
+        # Annotations name generated types ("Repair"), which live in the entity_types module.
         "__module__": gen.__name__,
         "__annotations__": {entity[0].lower() + entity[1:]: entity, "replayed": bool},
         entity[0].lower() + entity[1:]: strawberry.field(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
-from odx_graph.logs import note_request
+from odx_graph.core.logs import note_request
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _MAX_NAMES = 200

@@ -16,18 +16,18 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
 from odx_graph.api import audit, insight, insight_damp
-from odx_graph.api import types as gen
+from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
 from odx_graph.api.limits import limit_extensions
 from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.api.subscriptions import subscription_type
-from odx_graph.errors import ErrorCode, InputError
-from odx_graph.ids import decode_global_id, decode_int_id
+from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.ids import decode_global_id, decode_int_id
 from odx_graph.mapping import MAPPING, Entity
-from odx_graph.query import make_list_request
-from odx_graph.repo import graph
+from odx_graph.mapping.query import make_list_request
+from odx_graph.store import reads
 
 MAX_NODES = 100
 _UPRN = re.compile(r"^[0-9]{1,12}$")
@@ -121,7 +121,7 @@ async def resolve_home(
                 field="uprn",
                 code=ErrorCode.INVALID_UPRN,
             )
-        key = await graph.home_key_by_uprn(context.db, int(text))
+        key = await reads.home_key_by_uprn(context.db, int(text))
     else:
         assert reference is not None
         allocated_by = (
@@ -129,7 +129,7 @@ async def resolve_home(
             if reference.allocated_by is not None
             else None
         )
-        keys = await graph.subject_key_by_reference(
+        keys = await reads.subject_key_by_reference(
             context.db, "home", reference.value, allocated_by
         )
         if len(keys) > 1:
@@ -158,7 +158,7 @@ def _collection_field(entity: Entity) -> Any:
                 default_size=10_000,
                 max_size=10_000,
             )
-            page = await graph.fetch_page(
+            page = await reads.fetch_page(
                 context.db, entity, request, context.principal, context.base_iri
             )
             return page.rows
@@ -173,12 +173,12 @@ def _collection_field(entity: Entity) -> Any:
     async def connection(root: Any, info: Info[Context, None], **kwargs: Any) -> Any:
         context = info.context
         request = gen.read_list_request(entity, context, kwargs)
-        page = await graph.fetch_page(
+        page = await reads.fetch_page(
             context.db, entity, request, context.principal, context.base_iri
         )
 
         async def total() -> int:
-            return await graph.count(context.db, entity, request)
+            return await reads.count(context.db, entity, request)
 
         return gen.ConnectionSource(page, request, entity, total)
 

@@ -10,14 +10,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from odx_graph.api import types as gen
+from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import MASKED_MESSAGE
-from odx_graph.errors import ErrorCode, InputError, OdxError
-from odx_graph.ids import decode_int_id
-from odx_graph.live import RepairFilter
+from odx_graph.core.errors import ErrorCode, InputError, OdxError
+from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
-from odx_graph.repo import graph
+from odx_graph.store import reads
+from odx_graph.store.live import RepairFilter
 
 log = logging.getLogger("odx_graph.api")
 
@@ -73,7 +73,7 @@ async def _updates(
     context = info.context
     entity = MAPPING["Repair"]
     async for key in context.hub.subscribe(wanted):
-        rows = await graph.fetch_by_keys(
+        rows = await reads.fetch_by_keys(
             context.db, entity, [key], context.principal, context.base_iri
         )
         if rows[0] is not None:

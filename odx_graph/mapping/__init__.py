@@ -1,8 +1,8 @@
 """The one declarative mapping: ontology term <-> GraphQL type/field <-> table/column.
 
 Everything else is derived from the entities declared here: the strawberry types and
-inputs (``odx_graph.api``), the SQL the repositories run (``odx_graph.repo``) and the code
-lists loaded from the ontology (``odx_graph.refdata``); later the JSON-LD context and the
+inputs (``odx_graph.api``), the SQL the repositories run (``odx_graph.store``) and the code
+lists loaded from the ontology (``odx_graph.services.refdata``); later the JSON-LD context and the
 RDF export. Adding a field means adding one ``Field`` line to ``graph.py`` or
 ``codes.py`` (and declaring its term in the ontology, which a test checks).
 """

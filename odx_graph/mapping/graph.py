@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from odx_graph.core.vocab import ONS_GEOGRAPHY
 from odx_graph.mapping.model import (
     Cardinality,
     Entity,
@@ -13,7 +14,6 @@ from odx_graph.mapping.model import (
     Scalar,
     snake_case,
 )
-from odx_graph.vocab import ONS_GEOGRAPHY
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import quote
 
-from odx_graph.vocab import CODE_BASE
+from odx_graph.core.vocab import CODE_BASE
 
 
 class Scalar(StrEnum):
@@ -163,7 +163,7 @@ class Entity:
     collection: str = ""  # name of the top-level Query field listing them, if any
     term: str = ""
     # Who a row belongs to, for the private-field rule: (role, SQL of the owning key),
-    # roles being "landlord", "contractor" and "home" (see odx_graph.access.Role).
+    # roles being "landlord", "contractor" and "home" (see odx_graph.core.access.Role).
     owners: tuple[tuple[str, str], ...] = ()
 
     @property

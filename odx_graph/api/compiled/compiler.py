@@ -1,0 +1,359 @@
+"""Compile a validated GraphQL query into one SQL statement that returns the response.
+
+Rows come from the same SQL the resolver path runs (``store.sql.select_list`` with its
+private-field rule, ``where_clause``, ``order_by``), wrapped in correlated subqueries that
+write each object as JSON text in selection order. Page sizes, cursors and filters are
+validated by the resolver path's own functions, so a value it refuses makes the operation
+not compilable, and the resolver path answers with its error.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    get_named_type,
+    is_list_type,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails, collect_subfields
+from graphql.execution.values import VariableValues, get_argument_values
+
+from odx_graph.api.compiled.jsontext import (
+    Lit,
+    Pieces,
+    base64url_json_string,
+    cursor_value_json,
+    json_array,
+    json_object,
+    render,
+    scalar_json,
+    string_json,
+)
+from odx_graph.api.context import Context
+from odx_graph.api.entity_types import read_list_request
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation
+from odx_graph.mapping.query import LIST_CAP, ListRequest
+from odx_graph.store.db import quote_ident
+from odx_graph.store.sql import Params, expr, order_by, select_list, source_alias, where_clause
+
+
+class NotCompilableError(Exception):
+    """The operation needs the resolver path (a shape or value this compiler leaves to it)."""
+
+
+def _and(conditions: list[str]) -> str:
+    return " AND ".join(f"({c})" for c in conditions) if conditions else "true"
+
+
+class OperationCompiler:
+    """Compiles the selections of one operation, with its variable values, for one caller.
+
+    The root fields are in :class:`odx_graph.api.compiled.roots.QueryCompiler`.
+    """
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: VariableValues,
+        context: Context,
+    ) -> None:
+        self.schema = schema
+        self.operation = operation
+        self.variables = variables
+        self.context = context
+        self.params = Params()
+        self.fragments = {
+            d.name.value: FragmentDetails(d)
+            for d in document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        self._aliases = 0
+
+    # -- helpers shared with the root fields ------------------------------------------
+
+    def alias(self) -> str:
+        """A fresh alias for a derived table of rows."""
+        self._aliases += 1
+        return f"_r{self._aliases}"
+
+    def arguments(self, parent: GraphQLObjectType, details: FieldDetailsList) -> dict[str, Any]:
+        """Coerced argument values of a field (identical on every merged node)."""
+        first = details[0]
+        if any(d.fragment_variable_values is not None for d in details):
+            raise NotCompilableError("fragment variables")
+        field_def = parent.fields[first.node.name.value]
+        return get_argument_values(field_def, first.node, self.variables)
+
+    def subfields(self, parent: GraphQLObjectType, details: FieldDetailsList) -> dict[str, Any]:
+        """Selections of ``parent`` under the merged field nodes, by response key."""
+        return dict(
+            collect_subfields(
+                self.schema, self.fragments, self.variables, self.operation, parent, details
+            ).grouped_field_set
+        )
+
+    def object_type(self, name: str) -> GraphQLObjectType:
+        """The schema's object type called ``name``."""
+        found = self.schema.get_type(name)
+        if not isinstance(found, GraphQLObjectType):
+            raise NotCompilableError(name)
+        return found
+
+    def field_type(self, parent: GraphQLObjectType, name: str) -> GraphQLObjectType:
+        """The object type a field of ``parent`` returns (through lists and non-null)."""
+        named = get_named_type(parent.fields[name].type)
+        if not isinstance(named, GraphQLObjectType):
+            raise NotCompilableError(f"{parent.name}.{name}")
+        return named
+
+    def rows(self, entity: Entity, conditions: list[str], extra_columns: str = "") -> str:
+        """``SELECT`` of ``entity`` rows in the resolver path's shape."""
+        context = self.context
+        columns = select_list(entity, context.principal, context.base_iri)
+        return f"SELECT {columns}{extra_columns} FROM {entity.table} t WHERE {_and(conditions)}"
+
+    # -- objects ----------------------------------------------------------------------
+
+    def by_key(self, entity: Entity, key: str, details: FieldDetailsList) -> Pieces:
+        """The object of ``entity`` whose key equals the SQL ``key``, or null."""
+        alias = self.alias()
+        obj = render(self.entity_object(entity, alias, details))
+        rows = self.rows(entity, [f"t.{entity.key} = {key}"])
+        return [f"coalesce((SELECT {obj} FROM ({rows}) {alias}), 'null')"]
+
+    def entity_object(self, entity: Entity, row: str, details: FieldDetailsList) -> Pieces:
+        """The JSON object of the row ``row`` for the merged selections in ``details``."""
+        gtype = self.object_type(entity.name)
+        members = []
+        for key, fields in self.subfields(gtype, details).items():
+            members.append((key, self.entity_field(entity, gtype, row, fields)))
+        return json_object(members)
+
+    def entity_field(
+        self, entity: Entity, gtype: GraphQLObjectType, row: str, details: FieldDetailsList
+    ) -> Pieces:
+        """One member of an entity's object."""
+        name = details[0].node.name.value
+        column = f"{row}.{quote_ident(name)}"
+        if name == "__typename":
+            return [Lit(json.dumps(gtype.name))]
+        if (name == "id" and entity.is_node) or (
+            name == "iri" and (entity.is_node or entity.scheme)
+        ):
+            return [string_json(column)]
+        spec = next((f for f in entity.fields if f.name == name), None)
+        if spec is not None:
+            rendered = scalar_json(spec.type, column, many=spec.many)
+            if rendered is None:
+                raise NotCompilableError(f"{entity.name}.{name}")
+            return [rendered]
+        relation = next((r for r in entity.relations if r.name == name), None)
+        if relation is None:
+            raise NotCompilableError(f"{entity.name}.{name}")
+        return self.relation(entity, relation, gtype, row, details)
+
+    def relation(
+        self,
+        entity: Entity,
+        relation: Relation,
+        gtype: GraphQLObjectType,
+        row: str,
+        details: FieldDetailsList,
+    ) -> Pieces:
+        """A relation of the row ``row``, in the shape its cardinality gives it."""
+        target = MAPPING[relation.target]
+        source = (
+            f'{row}."_key"'
+            if relation.source_column == entity.key
+            else f"{row}.{quote_ident(source_alias(relation.source_column))}"
+        )
+        if relation.source_is_array:
+            return self.array_list(target, source, details)
+        if relation.cardinality is Cardinality.ONE:
+            return self.by_key(target, source, details)
+        extra = [f'{expr("{t}." + relation.target_column)} = {row}."_key"']
+        if relation.condition:
+            extra.append(expr(relation.condition))
+        if relation.cardinality is Cardinality.LIST:
+            return self.short_list(target, ListRequest(first=LIST_CAP), extra, details)
+        args = self.arguments(gtype, details)
+        request = self.list_request(target, args)
+        connection = self.field_type(gtype, details[0].node.name.value)
+        return self.connection(target, request, extra, connection, details)
+
+    def list_request(self, entity: Entity, args: dict[str, Any]) -> ListRequest:
+        """Connection arguments checked by the resolver path's own function."""
+        given = args.get("filter")
+        filter_input = (
+            SimpleNamespace(**{f.name: given.get(f.name) for f in entity.filters})
+            if given is not None
+            else None
+        )
+        kwargs = {
+            "first": args.get("first"),
+            "after": args.get("after"),
+            "filter": filter_input,
+            "order_by": args.get("orderBy"),
+            "direction": args.get("direction"),
+        }
+        return read_list_request(entity, self.context, kwargs)
+
+    def array_list(self, target: Entity, keys: str, details: FieldDetailsList) -> Pieces:
+        """Targets named by an array of keys, in array order (missing keys skipped)."""
+        alias, keyed = self.alias(), self.alias()
+        obj = render(self.entity_object(target, alias, details))
+        rows = self.rows(target, [f"t.{target.key} = {keyed}.key"])
+        return json_array(
+            f"(SELECT string_agg({obj}, ',' ORDER BY {keyed}.n) "
+            f"FROM unnest({keys}) WITH ORDINALITY AS {keyed}(key, n) "
+            f"CROSS JOIN LATERAL ({rows}) {alias})"
+        )
+
+    def page(self, entity: Entity, request: ListRequest, extra: list[str], limit: str) -> str:
+        """Rows of one page (``_ord`` holds the sort value), in order, up to ``limit``."""
+        order = request.order or entity.orders[0]
+        conditions = where_clause(request, self.params, extra=tuple(extra), key=entity.key)
+        rows = self.rows(entity, conditions, f', {expr(order.sql)} AS "_ord"')
+        return f"{rows} ORDER BY {order_by(entity, request)} LIMIT {limit}"
+
+    def short_list(
+        self, entity: Entity, request: ListRequest, extra: list[str], details: FieldDetailsList
+    ) -> Pieces:
+        """A bounded list, whole (no cursors)."""
+        alias = self.alias()
+        obj = render(self.entity_object(entity, alias, details))
+        page = self.page(entity, request, extra, self.params.add(request.first))
+        direction = " DESC" if request.descending else ""
+        ordering = f'{alias}."_ord"{direction}, {alias}."_key"{direction}'
+        return json_array(
+            f"(SELECT string_agg({obj}, ',' ORDER BY {ordering}) FROM ({page}) {alias})"
+        )
+
+    def cursor(self, entity: Entity, request: ListRequest, row: str) -> str:
+        """JSON string of the cursor of ``row``, as ``ids.encode_cursor`` writes it."""
+        order = request.order or entity.orders[0]
+        value = cursor_value_json(order.type, f'{row}."_ord"')
+        key = cursor_value_json(entity.key_type, f'{row}."_key"')
+        if value is None or key is None:
+            raise NotCompilableError(f"cursor of {entity.name}")
+        head = json.dumps([order.name, request.descending], separators=(",", ":"))[:-1]
+        payload = render([Lit(head + ","), value, Lit(","), key, Lit("]")])
+        return base64url_json_string(payload)
+
+    def connection(
+        self,
+        entity: Entity,
+        request: ListRequest,
+        extra: list[str],
+        ctype: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> Pieces:
+        """A connection: one page (plus one row to know if more follow) aggregated once."""
+        row, agg = self.alias(), self.alias()
+        aggregates = ["count(*) AS n"]
+        placeholders: list[str] = []
+
+        def first() -> str:
+            # Bound only when the page is read: an unused parameter has no type.
+            if not placeholders:
+                placeholders.append(self.params.add(request.first))
+            return placeholders[0]
+
+        def aggregate(sql: str) -> str:
+            aggregates.append(f'{sql} FILTER (WHERE {row}."_n" <= {first()}) AS a{len(aggregates)}')
+            return f"{agg}.a{len(aggregates) - 1}"
+
+        members: list[tuple[str, Pieces]] = []
+        for key, fields in self.subfields(ctype, details).items():
+            name = fields[0].node.name.value
+            if name == "__typename":
+                members.append((key, [Lit(json.dumps(ctype.name))]))
+            elif name == "totalCount":
+                members.append((key, [self.count(entity, request, extra)]))
+            elif name == "nodes":
+                obj = render(self.entity_object(entity, row, fields))
+                items = aggregate(f"string_agg({obj}, ',' ORDER BY {row}.\"_n\")")
+                members.append((key, json_array(items)))
+            elif name == "edges":
+                edge = self.edge(entity, request, row, self.field_type(ctype, name), fields)
+                items = aggregate(f"string_agg({edge}, ',' ORDER BY {row}.\"_n\")")
+                members.append((key, json_array(items)))
+            elif name == "pageInfo":
+                info_type = self.field_type(ctype, name)
+                info = []
+                for info_key, info_fields in self.subfields(info_type, fields).items():
+                    info_name = info_fields[0].node.name.value
+                    if info_name == "__typename":
+                        value: Pieces = [Lit(json.dumps(info_type.name))]
+                    elif info_name == "hasNextPage":
+                        value = [f"CASE WHEN {agg}.n > {first()} THEN 'true' ELSE 'false' END"]
+                    elif info_name == "hasPreviousPage":
+                        value = [Lit("true" if request.after is not None else "false")]
+                    elif info_name in ("startCursor", "endCursor"):
+                        last = info_name == "endCursor"
+                        ordering = f'{row}."_n"' + (" DESC" if last else "")
+                        cursor = self.cursor(entity, request, row)
+                        found = aggregate(f"array_agg({cursor} ORDER BY {ordering})") + "[1]"
+                        value = [f"coalesce({found}, 'null')"]
+                    else:
+                        raise NotCompilableError(f"PageInfo.{info_name}")
+                    info.append((info_key, value))
+                members.append((key, json_object(info)))
+            else:
+                raise NotCompilableError(f"{ctype.name}.{name}")
+        obj = render(json_object(members))
+        if not placeholders:  # only counts and names: no page to read
+            return [obj]
+        page = self.page(entity, request, extra, self.params.add(request.first + 1))
+        direction = " DESC" if request.descending else ""
+        numbered = (
+            f'SELECT q.*, row_number() OVER (ORDER BY q."_ord"{direction}, '
+            f'q."_key"{direction}) AS "_n" FROM ({page}) q'
+        )
+        return [
+            f"(SELECT {obj} FROM (SELECT {', '.join(aggregates)} FROM ({numbered}) {row}) {agg})"
+        ]
+
+    def edge(
+        self,
+        entity: Entity,
+        request: ListRequest,
+        row: str,
+        etype: GraphQLObjectType,
+        details: FieldDetailsList,
+    ) -> str:
+        """One edge object of the row ``row``."""
+        members: list[tuple[str, Pieces]] = []
+        for key, fields in self.subfields(etype, details).items():
+            name = fields[0].node.name.value
+            if name == "__typename":
+                members.append((key, [Lit(json.dumps(etype.name))]))
+            elif name == "cursor":
+                members.append((key, [self.cursor(entity, request, row)]))
+            elif name == "node":
+                members.append((key, self.entity_object(entity, row, fields)))
+            else:
+                raise NotCompilableError(f"{etype.name}.{name}")
+        return render(json_object(members))
+
+    def count(self, entity: Entity, request: ListRequest, extra: list[str]) -> str:
+        """How many rows match the filters (the cursor ignored), as JSON text."""
+        conditions = where_clause(ListRequest(request.filters), self.params, extra=tuple(extra))
+        return f"(SELECT count(*) FROM {entity.table} t WHERE {_and(conditions)})::text"
+
+    def is_list_of(self, parent: GraphQLObjectType, name: str) -> bool:
+        """Whether a field of ``parent`` returns a list."""
+        field_type = parent.fields[name].type
+        if is_non_null_type(field_type):
+            field_type = field_type.of_type
+        return is_list_type(field_type)

@@ -1,0 +1,162 @@
+"""Settings: read once from ``ODX_*`` environment variables into one typed object.
+
+Nothing else in the package reads ``os.environ``. Every field is documented in
+``docs/configuration.md``; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from odx_graph.core.errors import ConfigError
+
+PREFIX = "ODX_"
+
+
+class DemoMode(StrEnum):
+    """When ``serve`` loads the demo dataset into an empty database."""
+
+    AUTO = "auto"  # only into the embedded database
+    YES = "yes"
+    NO = "no"
+
+
+class LogFormat(StrEnum):
+    """How log lines are written."""
+
+    JSON = "json"
+    TEXT = "text"
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """Where the embedded database lives when ``ODX_DATA_DIR`` is unset.
+
+    As root the embedded server runs as a separate system user, which must be able to
+    traverse every parent directory; ``/var/lib`` already allows that, whereas a home
+    directory would have to be opened up to every user.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/odx-graph")
+    xdg = env.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "odx-graph"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All run-time settings. Field ``name`` is read from ``ODX_NAME``."""
+
+    database_url: str | None = None
+    data_dir: Path = dataclasses.field(default_factory=lambda: default_data_dir(os.environ))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_iri: str = ""
+    page_size_default: int = 20
+    page_size_max: int = 100
+    statement_timeout_ms: int = 5000
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    connect_timeout_ms: int = 5000
+    max_concurrent_requests: int = 20
+    max_queued_requests: int = 100
+    queue_timeout_ms: int = 2000
+    demo: DemoMode = DemoMode.AUTO
+    demo_homes: int = 5000
+    demo_seed: int = 20251027
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.JSON
+    suppress_below_homes: int = 10
+    round_counts_to: int = 5
+    dataset_title: str = "odx-graph open housing data"
+    publisher: str = "odx-graph"
+    data_license: str = "https://creativecommons.org/licenses/by/4.0/"
+    import_token: str = ""
+    import_max_bytes: int = 100_000_000
+    rate_limit_per_minute: int = 600
+    compiled_queries: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.base_iri:
+            host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
+            object.__setattr__(self, "base_iri", f"http://{host}:{self.port}")
+        object.__setattr__(self, "base_iri", self.base_iri.rstrip("/"))
+        _check_range("port", self.port, 1, 65535)
+        _check_range("page_size_default", self.page_size_default, 1, self.page_size_max)
+        _check_range("page_size_max", self.page_size_max, 1, 10_000)
+        _check_range("statement_timeout_ms", self.statement_timeout_ms, 0, 3_600_000)
+        _check_range("pool_min_size", self.pool_min_size, 0, self.pool_max_size)
+        _check_range("pool_max_size", self.pool_max_size, 1, 1000)
+        _check_range("connect_timeout_ms", self.connect_timeout_ms, 100, 600_000)
+        _check_range("max_concurrent_requests", self.max_concurrent_requests, 1, 10_000)
+        _check_range("max_queued_requests", self.max_queued_requests, 0, 100_000)
+        _check_range("queue_timeout_ms", self.queue_timeout_ms, 0, 600_000)
+        _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
+        _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
+        _check_range("round_counts_to", self.round_counts_to, 1, 1000)
+        _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
+        _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
+        if self.import_token and len(self.import_token) < 32:
+            raise ConfigError(f"{PREFIX}IMPORT_TOKEN must be at least 32 characters long")
+        if not self.base_iri.startswith(("http://", "https://")):
+            raise ConfigError(f"{PREFIX}BASE_IRI must be an http(s) URL, got {self.base_iri!r}")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """True when no database URL is configured and the embedded server is used."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``ODX_*`` variables (``os.environ`` by default)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(PREFIX + field.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _parse(field.name, str(field.type), raw)
+        if "data_dir" not in values:
+            values["data_dir"] = default_data_dir(env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def setting_names() -> list[str]:
+    """The environment variable name of every setting, in declaration order."""
+    return [PREFIX + f.name.upper() for f in dataclasses.fields(Settings)]
+
+
+def _parse(name: str, type_name: str, raw: str) -> Any:
+    var = PREFIX + name.upper()
+    try:
+        if type_name == "int":
+            return int(raw)
+        if type_name == "bool":
+            value = raw.strip().lower()
+            if value in ("1", "true", "yes", "on"):
+                return True
+            if value in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if type_name == "Path":
+            return Path(raw).expanduser()
+        if type_name == "DemoMode":
+            return DemoMode(raw.lower())
+        if type_name == "LogFormat":
+            return LogFormat(raw.lower())
+    except ValueError:
+        raise ConfigError(f"{var}={raw!r} is not valid ({type_name.lower()} expected)") from None
+    return raw
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{PREFIX}{name.upper()} must be between {low} and {high}, got {value}")

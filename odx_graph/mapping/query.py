@@ -1,0 +1,186 @@
+"""What a list request asks for, checked and typed before any SQL is built.
+
+The API layer turns GraphQL arguments into a :class:`ListRequest`; the repositories
+render it with the entity's mapped SQL. Every value a client sends is validated here
+and later bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.ids import Cursor, decode_cursor, decode_int_id
+from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.mapping import Entity, Filter, FilterKind, Order, Scalar
+
+_POSTCODE_COLUMNS = {
+    PostcodeLevel.AREA: "postcode_area",
+    PostcodeLevel.DISTRICT: "postcode_district",
+    PostcodeLevel.SECTOR: "postcode_sector",
+    PostcodeLevel.UNIT: "postcode",
+}
+MAX_FILTER_VALUES = 500
+# Short lists (a repair's lines, references, status history) are returned whole up to this.
+LIST_CAP = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFilter:
+    """A filter with its validated value; ``sql`` still holds ``{t}`` and ``{p}``."""
+
+    sql: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """Filters, order and page of one list or connection."""
+
+    filters: tuple[BoundFilter, ...] = ()
+    order: Order | None = None
+    descending: bool = False
+    first: int = 20
+    after: Cursor | None = None
+
+    @property
+    def signature(self) -> tuple[Any, ...]:
+        """Hashable identity, so equal requests share one DataLoader."""
+        order = self.order.name if self.order else None
+        filters = tuple((f.sql, _hashable(f.value)) for f in self.filters)
+        return (filters, order, self.descending, self.first, self.after)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def postcode_location(raw: str, field: str) -> tuple[str, str]:
+    """``(home column, normalised value)`` for a postcode at any level; a bad postcode
+    raises ``InputError`` naming ``field``."""
+    try:
+        query = parse_postcode_query(raw)
+    except InputError as exc:
+        exc.field = field
+        raise
+    return _POSTCODE_COLUMNS[query.level], query.value
+
+
+def bind_filters(entity: Entity, values: Mapping[str, Any]) -> tuple[BoundFilter, ...]:
+    """Validate each given filter value of ``entity`` (``None`` means not given)."""
+    by_name = {f.name: f for f in entity.filters}
+    bound = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        spec = by_name.get(name)
+        if spec is None:
+            raise InputError(f"{entity.name} has no filter {name!r}", field=f"filter.{name}")
+        bound.append(_bind(spec, value))
+    return tuple(bound)
+
+
+_UPRN = re.compile(r"^[0-9]{1,12}$")
+
+
+def _uprn(text: str, field: str) -> int:
+    value = text.strip()
+    if not _UPRN.fullmatch(value) or int(value) == 0:
+        raise InputError(
+            f"{text!r} is not a UPRN (1 to 12 digits)", field=field, code=ErrorCode.INVALID_UPRN
+        )
+    return int(value)
+
+
+def _bind(spec: Filter, value: Any) -> BoundFilter:
+    field_name = f"filter.{spec.name}"
+    if isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} values per filter", field=field_name)
+    if spec.kind is FilterKind.POSTCODE:
+        column, postcode = postcode_location(str(value), field_name)
+        return BoundFilter(spec.sql.replace("{postcode_column}", column), postcode)
+    if spec.kind is FilterKind.IDS:
+        keys = [decode_int_id(v, spec.target, field=field_name) for v in value]
+        return BoundFilter(spec.sql, keys)
+    if spec.kind is FilterKind.CONTAINS:
+        text = str(value)
+        if not text or len(text) > 200:
+            raise InputError("give 1 to 200 characters", field=field_name)
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return BoundFilter(spec.sql, f"%{escaped}%")
+    if spec.kind is FilterKind.STRINGS:
+        return BoundFilter(spec.sql, [str(v) for v in value])
+    if spec.kind is FilterKind.UPRNS:
+        return BoundFilter(spec.sql, [_uprn(str(v), field_name) for v in value])
+    low, high = spec.bounds
+    if spec.kind is FilterKind.INT and not low <= int(value) <= high:
+        raise InputError(f"must be between {low} and {high}", field=field_name)
+    return BoundFilter(spec.sql, value)
+
+
+def make_list_request(
+    entity: Entity,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Order | None,
+    descending: bool,
+    filters: Mapping[str, Any] | None,
+    default_size: int,
+    max_size: int,
+) -> ListRequest:
+    """Check page size and cursor against the limits and the chosen order."""
+    size = default_size if first is None else first
+    if size < 0:
+        raise InputError("'first' must not be negative", field="first")
+    if size > max_size:
+        raise InputError(f"'first' must be at most {max_size}", field="first")
+    order = order or entity.orders[0]
+    cursor = None
+    if after is not None:
+        cursor = decode_cursor(after)
+        if cursor.order != order.name or cursor.descending != descending:
+            raise InputError(
+                "the cursor belongs to a different ordering",
+                field="after",
+                code=ErrorCode.INVALID_CURSOR,
+            )
+        cursor = Cursor(
+            cursor.order,
+            cursor.descending,
+            _cursor_value(cursor.value, order.type),
+            _cursor_value(cursor.key, entity.key_type),
+        )
+    bound = bind_filters(entity, filters or {})
+    return ListRequest(bound, order, descending, size, cursor)
+
+
+def _cursor_value(value: Any, scalar: Scalar) -> Any:
+    try:
+        if (
+            scalar is Scalar.INT
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and -(2**63) <= value < 2**63
+        ):
+            return value
+        if scalar is Scalar.STRING and isinstance(value, str):
+            return value
+        if scalar is Scalar.DATETIME and isinstance(value, str):
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is not None and 1 < moment.year < 9999:
+                return moment
+        if scalar is Scalar.DATE and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        if scalar is Scalar.DECIMAL and isinstance(value, str):
+            number = decimal.Decimal(value)
+            if number.is_finite() and abs(number) < 10**15:
+                return number
+    except (ValueError, decimal.InvalidOperation):
+        pass
+    raise InputError("the cursor is malformed", field="after", code=ErrorCode.INVALID_CURSOR)

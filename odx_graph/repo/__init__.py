@@ -1,1 +1,0 @@
-"""Repositories: all SQL, and the only layer (with odx_graph.db) that imports asyncpg."""

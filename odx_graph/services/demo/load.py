@@ -1,0 +1,64 @@
+"""Loading the demo dataset into a database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from odx_graph.services.demo.codes import code_lists_from_tables
+from odx_graph.services.demo.generate import generate
+from odx_graph.services.demo.tables import TABLES, DemoSummary
+
+if TYPE_CHECKING:
+    import asyncpg
+
+
+async def load_demo(
+    conn: asyncpg.Connection,
+    *,
+    homes: int = 5000,
+    seed: int = 20251027,
+    as_of: date,
+    progress: Callable[[str, int], None] | None = None,
+) -> DemoSummary:
+    """Load the demo dataset into an empty database in one transaction.
+
+    Refuses with `ValueError` when the database already holds organisations, homes or repairs.
+    Reads the code lists, COPYs every batch from `generate`, then moves each table's identity
+    sequence past the ids used. `progress(table, rows_so_far)` is called after each batch.
+    Then a borough council's stock extract naming some of the homes is imported through the
+    real importer (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
+    """
+    from odx_graph.store import bulk  # the only place asyncpg is needed
+
+    counts = dict.fromkeys(TABLES, 0)
+    async with conn.transaction():
+        if not await bulk.database_is_empty(conn):
+            raise ValueError(
+                "the database already holds organisations, homes or repairs; "
+                "the demo dataset loads only into an empty database"
+            )
+        codes = code_lists_from_tables(await bulk.read_code_tables(conn))
+        batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
+        # The next batch is generated in a worker thread while PostgreSQL ingests this one,
+        # which also keeps the event loop free during a start-up load.
+        loop = asyncio.get_running_loop()
+        pending = loop.run_in_executor(None, next, batches, None)
+        try:
+            while (batch := await pending) is not None:
+                pending = loop.run_in_executor(None, next, batches, None)
+                counts[batch.table] += await bulk.copy_rows(
+                    conn, batch.table, batch.columns, batch.rows
+                )
+                if progress is not None:
+                    progress(batch.table, counts[batch.table])
+        finally:
+            pending.cancel()
+        await bulk.reset_identities(conn, TABLES)
+    from odx_graph.services.demo.linking import import_council_extract
+
+    # After the load's transaction: the importer runs its own.
+    await import_council_extract(conn)
+    return DemoSummary(**counts)

@@ -1,0 +1,247 @@
+"""Template columns and the rows read through them.
+
+:class:`Column` describes a column once (kind, bounds, whether required, description and
+example); :class:`Cells` reads one row through those descriptions, so the bounds that are
+documented are the bounds that are checked. The value rules are in
+:mod:`odx_graph.services.importing.cells`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from odx_graph.services.importing.cells import (
+    CellError,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_district,
+    parse_float,
+    parse_int,
+    parse_items,
+    parse_money,
+    parse_postcode,
+    parse_quantity,
+    parse_uprn,
+    parse_url,
+)
+from odx_graph.services.importing.records import HomeLink, Problem
+from odx_graph.services.importing.textfile import safe_echo
+
+T = TypeVar("T")
+
+
+class Kind(StrEnum):
+    """How a column's values are written; the docs show the value."""
+
+    TEXT = "text"
+    CODE = "code"
+    INTEGER = "whole number"
+    NUMBER = "decimal number"
+    MONEY = "amount (£)"
+    QUANTITY = "quantity"
+    BOOLEAN = "true/false"
+    DATE = "date"
+    DATETIME = "date-time"
+    UPRN = "UPRN"
+    POSTCODE = "postcode"
+    CODES = "codes, |-separated"
+    DISTRICTS = "postcode districts, |-separated"
+    URL = "web address"
+    PATTERN = "text matching a pattern"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a template: the one description used by readers, docs and tests."""
+
+    name: str
+    kind: Kind
+    description: str
+    example: str = ""
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    pattern: str | None = None  # for Kind.PATTERN, a full-match regular expression
+
+    @property
+    def type_label(self) -> str:
+        """The kind as shown in the docs, with its bounds or pattern."""
+        if self.kind is Kind.PATTERN:
+            return f"text matching `{self.pattern}`"
+        if self.low is not None and self.high is not None:
+            return f"{self.kind.value}, {self.low:g} to {self.high:g}"
+        return self.kind.value
+
+
+class Cells:
+    """One row's values read through column descriptions, collecting problems.
+
+    A missing required value is reported unless the column is absent from the file (the
+    header problem already says so). ``ok`` turns false on any problem of the row.
+    """
+
+    def __init__(
+        self,
+        location: str,
+        values: Mapping[str, str],
+        columns: Mapping[str, Column],
+        problems: list[Problem],
+    ) -> None:
+        self.location = location
+        self.values = values
+        self.columns = columns
+        self.problems = problems
+        self.ok = True
+
+    def report(self, field: str, value: str, reason: str) -> None:
+        """Add a problem about this row (``value`` is echoed safely)."""
+        self.problems.append(Problem(self.location, field, safe_echo(value), reason))
+        self.ok = False
+
+    def raw(self, name: str) -> str:
+        """The stripped text of ``name`` ("" when empty or absent)."""
+        return self.values.get(name, "")
+
+    def _read(self, name: str, kinds: tuple[Kind, ...], parse: Callable[[str], T]) -> T | None:
+        column = self.columns[name]
+        if column.kind not in kinds:  # a reader asking for the wrong type: a bug, not input
+            raise TypeError(f"column {name} is {column.kind}, not {kinds}")
+        text = self.raw(name)
+        if not text:
+            if column.required:
+                if name in self.values:
+                    self.report(name, "", "a value is required")
+                else:
+                    self.ok = False
+            return None
+        try:
+            return parse(text)
+        except CellError as error:
+            self.report(name, text, error.reason)
+            return None
+
+    def _bounds(self, name: str) -> tuple[float, float]:
+        column = self.columns[name]
+        assert column.low is not None and column.high is not None, name
+        return column.low, column.high
+
+    def text(self, name: str) -> str | None:
+        """A text or code value (``None`` when empty)."""
+        return self._read(name, (Kind.TEXT, Kind.CODE), str)
+
+    def integer(self, name: str) -> int | None:
+        """A whole number within the column's bounds."""
+        low, high = self._bounds(name)
+        return self._read(name, (Kind.INTEGER,), lambda t: parse_int(t, int(low), int(high)))
+
+    def number(self, name: str) -> float | None:
+        """A decimal number within the column's bounds."""
+        low, high = self._bounds(name)
+        return self._read(name, (Kind.NUMBER,), lambda t: parse_float(t, low, high))
+
+    def money(self, name: str) -> Decimal | None:
+        """An amount in pounds."""
+        return self._read(name, (Kind.MONEY,), parse_money)
+
+    def quantity(self, name: str) -> Decimal | None:
+        """A quantity."""
+        return self._read(name, (Kind.QUANTITY,), parse_quantity)
+
+    def boolean(self, name: str) -> bool | None:
+        """A true/false value."""
+        return self._read(name, (Kind.BOOLEAN,), parse_bool)
+
+    def date(self, name: str) -> dt.date | None:
+        """An ISO date."""
+        return self._read(name, (Kind.DATE,), parse_date)
+
+    def datetime(self, name: str) -> dt.datetime | None:
+        """A date-time in UTC."""
+        return self._read(name, (Kind.DATETIME,), parse_datetime)
+
+    def uprn(self, name: str) -> int | None:
+        """A UPRN."""
+        return self._read(name, (Kind.UPRN,), parse_uprn)
+
+    def postcode(self, name: str) -> str | None:
+        """A normalised full postcode."""
+        return self._read(name, (Kind.POSTCODE,), parse_postcode)
+
+    def items(self, name: str) -> tuple[str, ...]:
+        """A |-separated list of codes or postcode districts (empty tuple when empty)."""
+        check = parse_district if self.columns[name].kind is Kind.DISTRICTS else None
+        value = self._read(name, (Kind.CODES, Kind.DISTRICTS), lambda t: parse_items(t, check))
+        return value or ()
+
+    def url(self, name: str) -> str | None:
+        """An http(s) web address."""
+        return self._read(name, (Kind.URL,), parse_url)
+
+    def pattern(self, name: str, transform: Callable[[str], str] = str) -> str | None:
+        """Text that must fully match the column's pattern after ``transform``."""
+        regex = re.compile(self.columns[name].pattern or "")
+
+        def parse(text: str) -> str:
+            value = transform(text)
+            if not regex.fullmatch(value):
+                raise CellError(f"does not have the expected form ({self.columns[name].example})")
+            return value
+
+        return self._read(name, (Kind.PATTERN,), parse)
+
+
+def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:
+    """The home a row names by ``ref`` and/or ``uprn``; reports when neither is given."""
+    reference, number = cells.text(ref), cells.uprn(uprn)
+    if reference is None and number is None:
+        if cells.raw(uprn):
+            return None  # the UPRN was given but is invalid: already reported
+        cells.report(ref, "", f"give {ref} or {uprn} (or both)")
+        return None
+    return HomeLink(reference, number)
+
+
+def rows_label(lines: Sequence[int]) -> str:
+    """``"row 4"``, ``"rows 4-6"`` or ``"rows 4-5, 9"`` for the given file lines."""
+    ordered = sorted(set(lines))
+    if len(ordered) == 1:
+        return f"row {ordered[0]}"
+    runs: list[list[int]] = []
+    for line in ordered:
+        if runs and line == runs[-1][-1] + 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return "rows " + ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
+
+
+def report_duplicates(
+    problems: list[Problem], field_name: str, keyed: Iterable[tuple[object, str, str]], what: str
+) -> None:
+    """Report every value of ``field_name`` that is on more than one record.
+
+    ``keyed`` yields ``(key, location, text as given)``; each record of a repeated key
+    gets a problem naming the other locations.
+    """
+    seen: dict[object, list[tuple[str, str]]] = defaultdict(list)
+    for key, location, text in keyed:
+        if key is not None:
+            seen[key].append((location, text))
+    for places in seen.values():
+        if len(places) < 2:
+            continue
+        for location, text in places:
+            others = ", ".join(loc for loc, _ in places if loc != location)
+            problems.append(
+                Problem(
+                    location, field_name, safe_echo(text), f"the same {what} is also on {others}"
+                )
+            )

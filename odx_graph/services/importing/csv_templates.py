@@ -1,0 +1,276 @@
+"""Readers for the CSV templates: one ``read_<template>(data, source) -> Parsed`` each.
+
+The templates are described in :mod:`odx_graph.services.importing.templates` (re-exported here as
+:data:`TEMPLATES`, :func:`blank_template` and :func:`template_markdown`), and the readers
+read every column through that description. The file rules (encoding, delimiter, row
+numbering) are in :mod:`odx_graph.services.importing.textfile`, the value rules in
+:mod:`odx_graph.services.importing.cells`.
+
+Every problem of the file is reported, not just the first. A row with a problem is in
+``Parsed.rejected`` and not in ``Parsed.records``; a problem on the whole file (encoding,
+delimiter, header) means no record at all is returned. Codes are only stripped here;
+:mod:`odx_graph.services.importing.validate` checks them against the code lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from odx_graph.services.importing import progress
+from odx_graph.services.importing.cells import CellError, parse_uprn
+from odx_graph.services.importing.columns import Cells, home_link, report_duplicates
+from odx_graph.services.importing.records import (
+    ComponentRecord,
+    ContractorRecord,
+    CustomSorCodeRecord,
+    DampMouldCaseRecord,
+    HomeLink,
+    HomeRecord,
+    Parsed,
+    Problem,
+    Record,
+)
+from odx_graph.services.importing.repairs_csv import read_repair_rows
+from odx_graph.services.importing.templates import (
+    TEMPLATES,
+    TemplateSpec,
+    blank_template,
+    template_markdown,
+)
+from odx_graph.services.importing.textfile import Table, decode_text, read_table
+
+# Placeholder for a required date-time that failed; such a record is never returned.
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+__all__ = [
+    "TEMPLATES",
+    "TemplateSpec",
+    "blank_template",
+    "read_components",
+    "read_contractors",
+    "read_custom_sor_codes",
+    "read_damp_mould_cases",
+    "read_homes",
+    "read_repairs",
+    "read_template",
+    "template_markdown",
+]
+
+
+@dataclass(slots=True)
+class _Reading:
+    """A template file being read: the problems so far and the records that may pass."""
+
+    source: str
+    spec: TemplateSpec
+    problems: list[Problem] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    extra_rejected: set[str] = field(default_factory=set)
+    table: Table | None = None
+
+    def finish(self, records_read: int) -> Parsed:
+        """The result: every problem, and the records of rows without one."""
+        parsed = Parsed(records_read=records_read)
+        for problem in self.problems:
+            parsed.reject(problem)
+        parsed.rejected |= self.extra_rejected
+        if self.source not in parsed.rejected:  # a problem on the file refuses it all
+            parsed.records = [r for r in self.records if r.location not in parsed.rejected]
+        return parsed
+
+
+def _open(data: bytes, source: str, name: str) -> _Reading:
+    spec = TEMPLATES[name]
+    reading = _Reading(source, spec)
+    text, problems = decode_text(data, source)
+    reading.problems.extend(problems)
+    if text is not None:
+        reading.table = read_table(
+            text, expected=spec.column_names, required=spec.required, source=source
+        )
+        reading.problems.extend(reading.table.problems)
+    return reading
+
+
+def _uprn_key(text: str) -> int | None:
+    try:
+        return parse_uprn(text) if text else None
+    except CellError:
+        return None  # reported by the row's own check
+
+
+def _rows(
+    reading: _Reading, build: Callable[[Cells], Record | None], keys: Sequence[tuple[str, str]]
+) -> Parsed:
+    """Read a one-record-per-row template; ``keys`` are (column, what) unique in the file."""
+    table = reading.table
+    if table is None:
+        return reading.finish(0)
+    columns = reading.spec.by_name
+    step = progress.steps(f"checking {reading.spec.name}", len(table.rows))
+    for done, (line, values) in enumerate(table.rows, start=1):
+        step(done)
+        cells = Cells(f"row {line}", values, columns, reading.problems)
+        record = build(cells)
+        if record is not None and cells.ok:
+            reading.records.append(record)
+    for column, what in keys:
+        convert: Callable[[str], object] = _uprn_key if "uprn" in column else (lambda t: t or None)
+        report_duplicates(
+            reading.problems,
+            column,
+            ((convert(v.get(column, "")), f"row {n}", v.get(column, "")) for n, v in table.rows),
+            what,
+        )
+    return reading.finish(table.rows_seen)
+
+
+def read_homes(data: bytes, source: str) -> Parsed:
+    """Read the ``homes`` template."""
+
+    def build(c: Cells) -> HomeRecord | None:
+        link = home_link(c, "home_ref", "uprn")
+        address, postcode = c.text("address_line_1"), c.postcode("postcode")
+        latitude, longitude = c.number("latitude"), c.number("longitude")
+        if bool(c.raw("latitude")) != bool(c.raw("longitude")):
+            c.report(
+                "latitude" if not c.raw("latitude") else "longitude",
+                "",
+                "give latitude and longitude together",
+            )
+        record = HomeRecord(
+            location=c.location,
+            reference=link.reference if link else None,
+            uprn=link.uprn if link else None,
+            address_line_1=address or "",
+            postcode=postcode or "",
+            address_line_2=c.text("address_line_2"),
+            town=c.text("town"),
+            local_authority_code=c.pattern("local_authority_code", str.upper),
+            latitude=latitude,
+            longitude=longitude,
+            property_type=c.text("property_type"),
+            built_form=c.text("built_form"),
+            bedrooms=c.integer("bedrooms"),
+            floor_level=c.integer("floor_level"),
+            year_built=c.integer("year_built"),
+        )
+        return record if link and address and postcode else None
+
+    keys = (("home_ref", "home_ref"), ("uprn", "UPRN"))
+    return _rows(_open(data, source, "homes"), build, keys)
+
+
+def read_components(data: bytes, source: str) -> Parsed:
+    """Read the ``components`` template."""
+
+    def build(c: Cells) -> ComponentRecord | None:
+        reference, link = c.text("component_ref"), home_link(c, "home_ref", "home_uprn")
+        component_type = c.text("component_type")
+        record = ComponentRecord(
+            location=c.location,
+            reference=reference or "",
+            home=link or HomeLink(),
+            component_type=component_type or "",
+            install_date=c.date("install_date"),
+            condition=c.text("condition"),
+            make=c.text("make"),
+            model=c.text("model"),
+            last_serviced_date=c.date("last_serviced_date"),
+        )
+        return record if reference and link and component_type else None
+
+    keys = (("component_ref", "component_ref"),)
+    return _rows(_open(data, source, "components"), build, keys)
+
+
+def read_contractors(data: bytes, source: str) -> Parsed:
+    """Read the ``contractors`` template."""
+
+    def build(c: Cells) -> ContractorRecord | None:
+        reference, name = c.text("contractor_ref"), c.text("name")
+        record = ContractorRecord(
+            location=c.location,
+            reference=reference or "",
+            name=name or "",
+            registration_number=c.text("registration_number"),
+            trades=c.items("trades"),
+            postcode_districts=c.items("postcode_districts"),
+            website=c.url("website"),
+        )
+        return record if reference and name else None
+
+    keys = (("contractor_ref", "contractor_ref"),)
+    return _rows(_open(data, source, "contractors"), build, keys)
+
+
+def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
+    """Read the ``damp-mould-cases`` template."""
+
+    def build(c: Cells) -> DampMouldCaseRecord | None:
+        reference, link = c.text("case_ref"), home_link(c, "home_ref", "home_uprn")
+        aware_at = c.datetime("aware_at")
+        hazard, category = c.integer("hhsrs_hazard"), c.integer("hhsrs_category")
+        record = DampMouldCaseRecord(
+            location=c.location,
+            reference=reference or "",
+            home=link or HomeLink(),
+            aware_at=aware_at or _NEVER,
+            hazard_level=c.text("hazard_level"),
+            hhsrs_hazard=None if hazard is None else str(hazard),
+            hhsrs_category=None if category is None else str(category),
+            severity=c.text("severity"),
+            investigation_started_at=c.datetime("investigation_started_at"),
+            investigation_completed_at=c.datetime("investigation_completed_at"),
+            written_summary_sent_at=c.datetime("written_summary_sent_at"),
+            made_safe_at=c.datetime("made_safe_at"),
+            further_works_required=c.boolean("further_works_required"),
+            further_works_started_at=c.datetime("further_works_started_at"),
+            further_works_completed_at=c.datetime("further_works_completed_at"),
+            escalated_at=c.datetime("escalated_at"),
+            alternative_accommodation_offered=c.boolean("alternative_accommodation_offered"),
+        )
+        return record if reference and link and aware_at else None
+
+    keys = (("case_ref", "case_ref"),)
+    return _rows(_open(data, source, "damp-mould-cases"), build, keys)
+
+
+def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
+    """Read the ``custom-sor-codes`` template."""
+
+    def build(c: Cells) -> CustomSorCodeRecord | None:
+        code = c.pattern("sor_code")
+        record = CustomSorCodeRecord(c.location, code or "", c.text("description"))
+        return record if code else None
+
+    keys = (("sor_code", "sor_code"),)
+    return _rows(_open(data, source, "custom-sor-codes"), build, keys)
+
+
+def read_repairs(data: bytes, source: str) -> Parsed:
+    """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
+    reading = _open(data, source, "repairs")
+    if reading.table is None:
+        return reading.finish(0)
+    result = read_repair_rows(reading.table, reading.spec, reading.problems)
+    reading.records.extend(result.records)
+    reading.extra_rejected |= result.rejected
+    return reading.finish(result.repairs_seen)
+
+
+READERS: dict[str, Callable[[bytes, str], Parsed]] = {
+    "homes": read_homes,
+    "components": read_components,
+    "repairs": read_repairs,
+    "contractors": read_contractors,
+    "damp-mould-cases": read_damp_mould_cases,
+    "custom-sor-codes": read_custom_sor_codes,
+}
+
+
+def read_template(name: str, data: bytes, source: str) -> Parsed:
+    """Read ``data`` as the template ``name`` (a key of :data:`TEMPLATES`)."""
+    return READERS[name](data, source)

@@ -1,0 +1,247 @@
+"""What every import format is read into: typed records plus the problems found.
+
+A format reader (CSV templates, HACT JSON, EPC CSV) turns a file into a :class:`Parsed`:
+records whose values are already typed Python values (``int``, ``Decimal``, ``date``,
+aware ``datetime`` in UTC, normalised postcodes, UPRNs as ``int``) and every problem it
+found, each naming the record, field and value. Readers check syntax and types only;
+:mod:`odx_graph.services.importing.validate` checks codes against the code lists and the rules that
+need the database, the same way for every format.
+
+Codes are kept exactly as given (stripped), e.g. priority ``"2"``, status ``"complete"``,
+trade ``"PL"``, component type ``"gas-boiler"``; readers map a format's own spellings
+(HACT's ``WorkClassCode``, EPC's ``"Semi-Detached"``) to the ontology's codes where the
+mapping is certain and leave the rest as given, so validation reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class RecordKind(StrEnum):
+    """The kinds of record an import can carry, in the order they are written."""
+
+    CONTRACTOR = "contractor"
+    CUSTOM_SOR_CODE = "custom-sor-code"
+    HOME = "home"
+    COMPONENT = "component"
+    REPAIR = "repair"
+    REPAIR_COMPLETION = "repair-completion"
+    DAMP_MOULD_CASE = "damp-mould-case"
+    EPC = "epc"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input.
+
+    ``record`` locates it for a person ("row 7", "RaiseRepair[2]", "file"); ``field`` is
+    the column or JSON path ("postcode", "Priority.PriorityCode"), empty for the whole
+    record; ``value`` is the offending value as text (cut to 200 characters; empty when
+    missing); ``reason`` says what is wrong in plain words.
+    """
+
+    record: str
+    field: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The problem as JSON-ready data."""
+        return {
+            "record": self.record,
+            "field": self.field,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """``value`` as text for a problem report, cut to ``limit`` characters."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class HomeLink:
+    """How a record names its home: the importer's own reference, a UPRN, or both.
+
+    At least one must be given; the reader reports a problem otherwise.
+    """
+
+    reference: str | None = None
+    uprn: int | None = None
+
+
+@dataclass(slots=True)
+class ContractorRecord:
+    """An organisation that does work for the importing landlord."""
+
+    location: str
+    reference: str  # the importer's own identifier for the contractor
+    name: str
+    registration_number: str | None = None
+    trades: tuple[str, ...] = ()
+    postcode_districts: tuple[str, ...] = ()
+    website: str | None = None
+
+
+@dataclass(slots=True)
+class CustomSorCodeRecord:
+    """A landlord's own Schedule of Rates code, declared so repair lines may use it."""
+
+    location: str
+    code: str
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class HomeRecord:
+    """A dwelling as the importing organisation knows it."""
+
+    location: str
+    reference: str | None  # the importer's own identifier (may be None when a UPRN is given)
+    uprn: int | None
+    address_line_1: str
+    postcode: str  # normalised, e.g. "SW1A 2AA"
+    address_line_2: str | None = None
+    town: str | None = None
+    local_authority_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    property_type: str | None = None
+    built_form: str | None = None
+    bedrooms: int | None = None
+    floor_level: int | None = None
+    year_built: int | None = None
+
+
+@dataclass(slots=True)
+class ComponentRecord:
+    """A component of a home."""
+
+    location: str
+    reference: str
+    home: HomeLink
+    component_type: str
+    install_date: dt.date | None = None
+    condition: str | None = None
+    make: str | None = None
+    model: str | None = None
+    last_serviced_date: dt.date | None = None
+
+
+@dataclass(slots=True)
+class RepairLineRecord:
+    """One Schedule of Rates line of a repair."""
+
+    sor_code: str
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    cost: Decimal | None = None
+
+
+@dataclass(slots=True)
+class RepairRecord:
+    """A responsive repair (work order) raised by the importing landlord."""
+
+    location: str
+    reference: str
+    home: HomeLink
+    priority: str
+    status: str
+    reported_at: dt.datetime
+    raised_at: dt.datetime | None = None  # defaults to reported_at when written
+    target_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    trade: str | None = None
+    contractor_reference: str | None = None  # a ContractorRecord.reference of the importer
+    component_reference: str | None = None  # a ComponentRecord.reference of the importer
+    description: str | None = None  # free text: private
+    cost: Decimal | None = None
+    lines: list[RepairLineRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RepairCompletionRecord:
+    """The completion of a repair already imported (HACT WorkOrderComplete)."""
+
+    location: str
+    reference: str  # the repair's reference, as in RepairRecord.reference
+    completed_at: dt.datetime
+    status: str = "complete"
+    cost: Decimal | None = None
+    lines: list[RepairLineRecord] = field(default_factory=list)  # replace the lines if given
+
+
+@dataclass(slots=True)
+class DampMouldCaseRecord:
+    """A damp and mould (Awaab's Law) hazard report about a home."""
+
+    location: str
+    reference: str
+    home: HomeLink
+    aware_at: dt.datetime
+    hazard_level: str | None = None  # awaab-hazard-level code: "emergency" | "significant"
+    hhsrs_hazard: str | None = None  # HHSRS hazard number as text, "1" = damp and mould
+    hhsrs_category: str | None = None  # "1" | "2"
+    severity: str | None = None  # damp-mould-severity code
+    investigation_started_at: dt.datetime | None = None
+    investigation_completed_at: dt.datetime | None = None
+    written_summary_sent_at: dt.datetime | None = None
+    made_safe_at: dt.datetime | None = None
+    further_works_required: bool | None = None
+    further_works_started_at: dt.datetime | None = None
+    further_works_completed_at: dt.datetime | None = None
+    escalated_at: dt.datetime | None = None
+    alternative_accommodation_offered: bool | None = None
+
+
+@dataclass(slots=True)
+class EpcRecord:
+    """An Energy Performance Certificate from the national register's export."""
+
+    location: str
+    lmk_key: str  # the certificate's key on the register (LMK_KEY or ASSESSMENT_ID)
+    uprn: int | None
+    address_line_1: str | None
+    postcode: str | None
+    lodgement_date: dt.date
+    inspection_date: dt.date | None = None
+    certificate_number: str | None = None
+    sap_score: int | None = None  # CURRENT_ENERGY_EFFICIENCY
+    potential_sap_score: int | None = None
+    epc_band: str | None = None  # upper-case letter A-G
+    potential_epc_band: str | None = None
+    property_type: str | None = None  # mapped to a property-type code where certain
+    built_form: str | None = None  # mapped to a built-form code where certain
+
+
+Record = (
+    ContractorRecord
+    | CustomSorCodeRecord
+    | HomeRecord
+    | ComponentRecord
+    | RepairRecord
+    | RepairCompletionRecord
+    | DampMouldCaseRecord
+    | EpcRecord
+)
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What a reader made of a file: the records it could read and every problem."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    records_read: int = 0  # rows or JSON records seen, valid or not
+    rejected: set[str] = field(default_factory=set)  # locations of records with problems
+
+    def reject(self, problem: Problem) -> None:
+        """Note a problem; its record will not be imported."""
+        self.problems.append(problem)
+        self.rejected.add(problem.record)

@@ -1,0 +1,189 @@
+"""The ``repairs`` template's grouping: one row per SOR line, rows joined by ``repair_ref``.
+
+Rules (also in the template's description):
+
+* The rows of a repair need not be next to each other; the repair's location names them
+  all (``"rows 4-6"``, ``"rows 4-5, 9"``, or ``"row 4"``).
+* The repair columns (``repair_ref`` to ``repair_cost``) must be written identically on
+  every row of the repair: a row that differs is reported, naming the column.
+* A row with any line column filled is a SOR line and needs both ``sor_code`` and
+  ``quantity``. A repair without lines is one row with the line columns empty.
+* Lines are ordered by ``line_number``; a line without one takes its position among the
+  repair's rows. Numbers must be unique within the repair.
+* A problem on any row rejects the whole repair (a repair is never imported with a line
+  missing). A row that cannot be split into values rejects its repair when its
+  ``repair_ref`` can still be seen, and the whole file when it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from odx_graph.services.importing import progress
+from odx_graph.services.importing.columns import (
+    Cells,
+    Column,
+    home_link,
+    report_duplicates,
+    rows_label,
+)
+from odx_graph.services.importing.records import HomeLink, Problem, RepairLineRecord, RepairRecord
+from odx_graph.services.importing.templates import TemplateSpec
+from odx_graph.services.importing.textfile import Table, safe_echo
+
+REPAIR_COLUMNS = (
+    "repair_ref",
+    "home_ref",
+    "home_uprn",
+    "priority",
+    "status",
+    "trade",
+    "contractor_ref",
+    "component_ref",
+    "description",
+    "reported_at",
+    "raised_at",
+    "target_at",
+    "completed_at",
+    "repair_cost",
+)
+LINE_COLUMNS = ("line_number", "sor_code", "quantity", "unit_cost", "line_cost")
+
+
+@dataclass(slots=True)
+class RepairRows:
+    """What the grouping made: the repairs that passed and the locations refused."""
+
+    records: list[RepairRecord] = field(default_factory=list)
+    rejected: set[str] = field(default_factory=set)
+    repairs_seen: int = 0
+
+
+def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) -> RepairRows:
+    """Group ``table``'s rows into repairs, appending every problem to ``problems``."""
+    result = RepairRows()
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    for line, values in table.rows:
+        ref = values.get("repair_ref", "")
+        if ref:
+            groups[ref].append((line, values))
+        elif "repair_ref" in values:
+            problems.append(Problem(f"row {line}", "repair_ref", "", "a value is required"))
+            result.repairs_seen += 1
+    # Rows the csv layer could not split: find their repair if the reference is visible.
+    broken: dict[str, list[int]] = defaultdict(list)
+    unknown: list[int] = []
+    position = table.header.index("repair_ref") if "repair_ref" in table.header else -1
+    for line, raw in table.unreadable:
+        if 0 <= position < len(raw) and raw[position]:
+            broken[raw[position]].append(line)
+        else:
+            unknown.append(line)
+    if unknown:
+        problems.append(
+            Problem(
+                table.source,
+                "",
+                "",
+                f"{rows_label(unknown)} could not be read, so which repair they belong to "
+                "is not known; no repair is imported until the file is fixed",
+            )
+        )
+    result.repairs_seen += len(groups) + len(unknown) + len(set(broken) - set(groups))
+    columns = spec.by_name
+    step = progress.steps("checking repairs", len(groups))
+    for done, (ref, rows) in enumerate(groups.items(), start=1):
+        step(done)
+        location = rows_label([n for n, _ in rows] + broken.get(ref, []))
+        before = len(problems)
+        record = _repair(location, rows, columns, problems)
+        if ref in broken:
+            problems.append(
+                Problem(
+                    location,
+                    "",
+                    "",
+                    f"{rows_label(broken[ref])} of this repair could not be read",
+                )
+            )
+        if len(problems) > before or record is None:
+            result.rejected.add(location)
+        else:
+            result.records.append(record)
+    return result
+
+
+def _repair(
+    location: str,
+    rows: list[tuple[int, dict[str, str]]],
+    columns: Mapping[str, Column],
+    problems: list[Problem],
+) -> RepairRecord | None:
+    first_line, first = rows[0]
+    cells = Cells(f"row {first_line}", first, columns, problems)
+    link = home_link(cells, "home_ref", "home_uprn")
+    reference, priority = cells.text("repair_ref"), cells.text("priority")
+    status = cells.text("status")
+    reported_at = cells.datetime("reported_at")
+    record = RepairRecord(
+        location=location,
+        reference=reference or "",
+        home=link or _NO_HOME,
+        priority=priority or "",
+        status=status or "",
+        reported_at=reported_at or _NEVER,
+        raised_at=cells.datetime("raised_at"),
+        target_at=cells.datetime("target_at"),
+        completed_at=cells.datetime("completed_at"),
+        trade=cells.text("trade"),
+        contractor_reference=cells.text("contractor_ref"),
+        component_reference=cells.text("component_ref"),
+        description=cells.text("description"),
+        cost=cells.money("repair_cost"),
+    )
+    for line, values in rows[1:]:
+        for name in REPAIR_COLUMNS:
+            if values.get(name, "") != first.get(name, ""):
+                problems.append(
+                    Problem(
+                        f"row {line}",
+                        name,
+                        safe_echo(values.get(name, "")),
+                        f"differs from row {first_line}: every row of a repair repeats "
+                        "its repair columns",
+                    )
+                )
+    numbered: list[tuple[int, RepairLineRecord]] = []
+    keys: list[tuple[object, str, str]] = []
+    for position, (line, values) in enumerate(rows, start=1):
+        line_cells = Cells(f"row {line}", values, columns, problems)
+        if not any(values.get(name) for name in LINE_COLUMNS):
+            if len(rows) > 1:
+                line_cells.report(
+                    "sor_code",
+                    "",
+                    "each row of a repair with several rows is a SOR line and needs a sor_code",
+                )
+            continue
+        number = line_cells.integer("line_number") or position
+        keys.append((number, f"row {line}", values.get("line_number") or str(position)))
+        code, quantity = line_cells.text("sor_code"), line_cells.quantity("quantity")
+        unit_cost, cost = line_cells.money("unit_cost"), line_cells.money("line_cost")
+        if not values.get("sor_code"):
+            line_cells.report("sor_code", "", "a SOR line needs a sor_code")
+        if not values.get("quantity"):
+            line_cells.report("quantity", "", "a SOR line needs a quantity")
+        if code and quantity is not None:
+            numbered.append((number, RepairLineRecord(code, quantity, unit_cost, cost)))
+    report_duplicates(problems, "line_number", keys, "line_number in this repair")
+    record.lines = [line for _, line in sorted(numbered, key=lambda item: item[0])]
+    complete = link and reference and priority and status and reported_at
+    return record if complete else None
+
+
+# Placeholders for required values that failed; such a record is never returned.
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+_NO_HOME = HomeLink()

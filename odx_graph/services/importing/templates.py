@@ -1,0 +1,356 @@
+"""The CSV templates described once: readers, the docs table and the blank files use this.
+
+Blank template files are the header line only, UTF-8 with a byte-order mark and a CRLF
+line ending (RFC 4180): with the mark, Excel opens the file as UTF-8 and saves it back as
+UTF-8, so accented names survive the round trip; the readers accept files with or
+without the mark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from odx_graph.services.importing.columns import Column, Kind
+from odx_graph.services.importing.records import RecordKind
+
+DATETIME_NOTE = (
+    "ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK local time; a date alone "
+    "means 00:00 UK time"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSpec:
+    """One CSV template: its name, the records it makes, its columns and rules."""
+
+    name: str
+    kind: RecordKind
+    description: str
+    columns: tuple[Column, ...]
+    rules: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The header of the template, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The columns that must be present and filled on every row."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        """The columns by name."""
+        return {c.name: c for c in self.columns}
+
+
+_HOME_LINK = (
+    Column(
+        "home_ref", Kind.TEXT, "Your reference of the home (as in the homes template)", "H-1001"
+    ),
+    Column("home_uprn", Kind.UPRN, "The home's UPRN, 1 to 12 digits", "100023336956"),
+)
+
+_TEMPLATES = (
+    TemplateSpec(
+        "homes",
+        RecordKind.HOME,
+        "Dwellings, one per row.",
+        (
+            Column("home_ref", Kind.TEXT, "Your own reference of the home", "H-1001"),
+            Column(
+                "uprn",
+                Kind.UPRN,
+                "Unique Property Reference Number, 1 to 12 digits",
+                "100023336956",
+            ),
+            Column(
+                "address_line_1",
+                Kind.TEXT,
+                "First line of the address",
+                "1 High Street",
+                required=True,
+            ),
+            Column("address_line_2", Kind.TEXT, "Second line of the address", "Flat 2"),
+            Column("town", Kind.TEXT, "Post town", "Bromley"),
+            Column("postcode", Kind.POSTCODE, "Full postcode", "BR1 1AA", required=True),
+            Column(
+                "local_authority_code",
+                Kind.PATTERN,
+                "ONS local authority code",
+                "E09000006",
+                pattern=r"[ENSW][0-9]{8}",
+            ),
+            Column(
+                "latitude",
+                Kind.NUMBER,
+                "WGS84 latitude (Great Britain)",
+                "51.401545",
+                low=49,
+                high=61,
+            ),
+            Column(
+                "longitude",
+                Kind.NUMBER,
+                "WGS84 longitude (Great Britain)",
+                "0.01544",
+                low=-9,
+                high=2.5,
+            ),
+            Column("property_type", Kind.CODE, "property-type code", "flat"),
+            Column("built_form", Kind.CODE, "built-form code", "mid-terrace"),
+            Column("bedrooms", Kind.INTEGER, "Number of bedrooms", "2", low=0, high=30),
+            Column(
+                "floor_level",
+                Kind.INTEGER,
+                "Floor of the entrance, 0 = ground",
+                "3",
+                low=-5,
+                high=200,
+            ),
+            Column("year_built", Kind.INTEGER, "Year of construction", "1965", low=1000, high=2100),
+        ),
+        (
+            "Each row needs home_ref or uprn (or both).",
+            "latitude and longitude are given together or not at all.",
+            "A home_ref or uprn appears on one row only.",
+        ),
+    ),
+    TemplateSpec(
+        "components",
+        RecordKind.COMPONENT,
+        "Components of homes (boilers, roofs, windows...), one per row.",
+        (
+            Column(
+                "component_ref", Kind.TEXT, "Your reference of the component", "C-77", required=True
+            ),
+            *_HOME_LINK,
+            Column("component_type", Kind.CODE, "component-type code", "gas-boiler", required=True),
+            Column("install_date", Kind.DATE, "Date installed, YYYY-MM-DD", "2016-05-12"),
+            Column("condition", Kind.CODE, "condition code", "good"),
+            Column("make", Kind.TEXT, "Manufacturer", "Worcester Bosch"),
+            Column("model", Kind.TEXT, "Model", "Greenstar 30i"),
+            Column("last_serviced_date", Kind.DATE, "Date last serviced, YYYY-MM-DD", "2024-01-15"),
+        ),
+        ("Each row needs home_ref or home_uprn.", "A component_ref appears on one row only."),
+    ),
+    TemplateSpec(
+        "repairs",
+        RecordKind.REPAIR,
+        "Responsive repairs, one row per Schedule of Rates line; the rows of a repair share "
+        "its repair_ref and repeat its repair columns.",
+        (
+            Column(
+                "repair_ref",
+                Kind.TEXT,
+                "Your reference of the repair (work order)",
+                "R-5001",
+                required=True,
+            ),
+            *_HOME_LINK,
+            Column("priority", Kind.CODE, "priority code (1 to 5)", "2", required=True),
+            Column("status", Kind.CODE, "repair-status code", "complete", required=True),
+            Column("trade", Kind.CODE, "trade code", "PL"),
+            Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
+            Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
+            Column(
+                "description",
+                Kind.TEXT,
+                "Description of the work (private free text)",
+                "Leak under kitchen sink",
+            ),
+            Column(
+                "reported_at",
+                Kind.DATETIME,
+                "When the repair was reported; " + DATETIME_NOTE,
+                "2024-03-01T09:30:00Z",
+                required=True,
+            ),
+            Column(
+                "raised_at",
+                Kind.DATETIME,
+                "When the work order was raised (default: reported_at)",
+                "2024-03-01T10:00:00Z",
+            ),
+            Column("target_at", Kind.DATETIME, "Target completion", "2024-03-02T09:30:00Z"),
+            Column(
+                "completed_at", Kind.DATETIME, "When the work was completed", "2024-03-01T16:45:00Z"
+            ),
+            Column("repair_cost", Kind.MONEY, "Total cost of the repair in pounds", "142.50"),
+            Column(
+                "line_number",
+                Kind.INTEGER,
+                "Order of the line in the repair (default: order of the rows)",
+                "1",
+                low=1,
+                high=9999,
+            ),
+            Column(
+                "sor_code", Kind.TEXT, "NHF Schedule of Rates code or your custom code", "PL010315"
+            ),
+            Column("quantity", Kind.QUANTITY, "Quantity of the SOR line", "1"),
+            Column("unit_cost", Kind.MONEY, "Cost per unit in pounds", "95.00"),
+            Column("line_cost", Kind.MONEY, "Cost of the line in pounds", "95.00"),
+        ),
+        (
+            "Each repair needs home_ref or home_uprn.",
+            "Every row of a repair repeats the same repair columns (repair_ref to repair_cost).",
+            "sor_code and quantity are given together; a repair with no lines has one row "
+            "with the line columns empty.",
+            "line_number is unique within a repair.",
+        ),
+    ),
+    TemplateSpec(
+        "contractors",
+        RecordKind.CONTRACTOR,
+        "Organisations that do work for you, one per row.",
+        (
+            Column(
+                "contractor_ref",
+                Kind.TEXT,
+                "Your reference of the contractor",
+                "K-12",
+                required=True,
+            ),
+            Column(
+                "name",
+                Kind.TEXT,
+                "Organisation name",
+                "Thames Property Services Ltd",
+                required=True,
+            ),
+            Column("registration_number", Kind.TEXT, "Company or registration number", "01234567"),
+            Column("trades", Kind.CODES, "trade codes", "PL|EL"),
+            Column("postcode_districts", Kind.DISTRICTS, "Postcode districts served", "BR1|SE6"),
+            Column("website", Kind.URL, "Web site, http:// or https://", "https://example.org"),
+        ),
+        ("A contractor_ref appears on one row only.",),
+    ),
+    TemplateSpec(
+        "damp-mould-cases",
+        RecordKind.DAMP_MOULD_CASE,
+        "Damp and mould hazard reports (Awaab's Law), one per row.",
+        (
+            Column("case_ref", Kind.TEXT, "Your reference of the case", "DM-301", required=True),
+            *_HOME_LINK,
+            Column(
+                "aware_at",
+                Kind.DATETIME,
+                "When you became aware of the hazard; " + DATETIME_NOTE,
+                "2025-11-03T08:15:00Z",
+                required=True,
+            ),
+            Column(
+                "hazard_level",
+                Kind.CODE,
+                "awaab-hazard-level code: emergency or significant",
+                "significant",
+            ),
+            Column(
+                "hhsrs_hazard",
+                Kind.INTEGER,
+                "HHSRS hazard number (1 = damp and mould growth)",
+                "1",
+                low=1,
+                high=29,
+            ),
+            Column("hhsrs_category", Kind.INTEGER, "HHSRS category", "2", low=1, high=2),
+            Column("severity", Kind.CODE, "damp-mould-severity code", "medium"),
+            Column(
+                "investigation_started_at",
+                Kind.DATETIME,
+                "Investigation started",
+                "2025-11-05T10:00:00Z",
+            ),
+            Column(
+                "investigation_completed_at",
+                Kind.DATETIME,
+                "Investigation completed",
+                "2025-11-05T12:00:00Z",
+            ),
+            Column(
+                "written_summary_sent_at",
+                Kind.DATETIME,
+                "Written summary sent to the resident",
+                "2025-11-06T09:00:00Z",
+            ),
+            Column("made_safe_at", Kind.DATETIME, "Hazard made safe", "2025-11-10T15:00:00Z"),
+            Column("further_works_required", Kind.BOOLEAN, "Further works needed", "true"),
+            Column(
+                "further_works_started_at",
+                Kind.DATETIME,
+                "Further works started",
+                "2025-12-01T08:00:00Z",
+            ),
+            Column(
+                "further_works_completed_at",
+                Kind.DATETIME,
+                "Further works completed",
+                "2025-12-12T16:00:00Z",
+            ),
+            Column("escalated_at", Kind.DATETIME, "Case escalated", ""),
+            Column(
+                "alternative_accommodation_offered",
+                Kind.BOOLEAN,
+                "Alternative accommodation offered",
+                "false",
+            ),
+        ),
+        ("Each row needs home_ref or home_uprn.", "A case_ref appears on one row only."),
+    ),
+    TemplateSpec(
+        "custom-sor-codes",
+        RecordKind.CUSTOM_SOR_CODE,
+        "Your own Schedule of Rates codes, so repair lines may use them.",
+        (
+            Column(
+                "sor_code",
+                Kind.PATTERN,
+                "The code, 1 to 20 letters, digits, '.', '_' or '-'",
+                "XX-BOARDUP",
+                required=True,
+                pattern=r"[A-Za-z0-9._-]{1,20}",
+            ),
+            Column(
+                "description", Kind.TEXT, "What the code is for", "Board up window, out of hours"
+            ),
+        ),
+        ("A sor_code appears on one row only.",),
+    ),
+)
+
+TEMPLATES: dict[str, TemplateSpec] = {t.name: t for t in _TEMPLATES}
+
+
+def blank_template(name: str) -> bytes:
+    """The blank template ``name``: its header line, UTF-8 with BOM, CRLF-terminated.
+
+    Raises :class:`KeyError` for an unknown template.
+    """
+    spec = TEMPLATES[name]
+    return ("\ufeff" + ",".join(spec.column_names) + "\r\n").encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|") if text else ""
+
+
+def template_markdown() -> str:
+    """The templates' column tables as Markdown, for the docs."""
+    parts = []
+    for spec in TEMPLATES.values():
+        parts.append(f"### `{spec.name}`\n\n{spec.description}\n")
+        parts.append("| column | type | required | description | example |")
+        parts.append("|---|---|---|---|---|")
+        for column in spec.columns:
+            example = f"`{_cell(column.example)}`" if column.example else ""
+            parts.append(
+                f"| `{column.name}` | {_cell(column.type_label)} | "
+                f"{'yes' if column.required else ''} | {_cell(column.description)} | {example} |"
+            )
+        if spec.rules:
+            parts.append("")
+            parts.extend(f"- {rule}" for rule in spec.rules)
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,229 @@
+"""Rules every import format shares: codes from the code lists, SOR codes, date order.
+
+Readers have already checked syntax and types; these checks need the code lists (read
+from the database into a :class:`CodeBook`) or look across a record's fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from odx_graph.services.importing import progress
+from odx_graph.services.importing.records import (
+    ComponentRecord,
+    ContractorRecord,
+    CustomSorCodeRecord,
+    DampMouldCaseRecord,
+    EpcRecord,
+    HomeRecord,
+    Parsed,
+    Problem,
+    Record,
+    RepairCompletionRecord,
+    RepairLineRecord,
+    RepairRecord,
+)
+from odx_graph.services.importing.textfile import echo_value
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBook:
+    """The codes an import may use: code lists by table, NHF SOR codes, and the importing
+    organisation's own SOR codes (including those declared earlier in the same file)."""
+
+    codes: dict[str, frozenset[str]]
+    nhf_sor: frozenset[str]
+    custom_sor: frozenset[str]
+
+    def knows(self, table: str, code: str) -> bool:
+        """Whether ``code`` is in the code list held in ``table``."""
+        return code in self.codes.get(table, frozenset())
+
+    def knows_sor(self, code: str) -> bool:
+        """Whether ``code`` is an NHF SOR v7 code or one of the organisation's own."""
+        return code in self.nhf_sor or code in self.custom_sor
+
+
+def _code(
+    problems: list[Problem],
+    book: CodeBook,
+    record: str,
+    field: str,
+    table: str,
+    code: str | None,
+    what: str,
+) -> None:
+    if code is not None and not book.knows(table, code):
+        known = sorted(book.codes.get(table, frozenset()))
+        hint = f" (one of: {', '.join(known)})" if 0 < len(known) <= 30 else ""
+        problems.append(Problem(record, field, echo_value(code), f"unknown {what} code{hint}"))
+
+
+def _order(
+    problems: list[Problem],
+    record: str,
+    earlier: tuple[str, dt.datetime | dt.date | None],
+    later: tuple[str, dt.datetime | dt.date | None],
+) -> None:
+    (first_name, first), (second_name, second) = earlier, later
+    if first is not None and second is not None and second < first:
+        problems.append(
+            Problem(record, second_name, echo_value(second), f"is before {first_name} ({first})")
+        )
+
+
+def _lines(
+    problems: list[Problem], book: CodeBook, record: str, lines: Iterable[RepairLineRecord]
+) -> None:
+    for number, line in enumerate(lines, start=1):
+        if not book.knows_sor(line.sor_code):
+            problems.append(
+                Problem(
+                    record,
+                    f"line {number} sor_code",
+                    echo_value(line.sor_code),
+                    "not an NHF SOR v7 code nor one of the organisation's declared custom "
+                    "codes (declare them with the custom-sor-codes template)",
+                )
+            )
+
+
+def _check(record: Record, book: CodeBook) -> list[Problem]:
+    problems: list[Problem] = []
+    at = record.location
+    if isinstance(record, HomeRecord):
+        _code(
+            problems,
+            book,
+            at,
+            "property_type",
+            "property_type",
+            record.property_type,
+            "property type",
+        )
+        _code(problems, book, at, "built_form", "built_form", record.built_form, "built form")
+    elif isinstance(record, ContractorRecord):
+        for trade in record.trades:
+            _code(problems, book, at, "trades", "trade", trade, "trade")
+    elif isinstance(record, ComponentRecord):
+        _code(
+            problems,
+            book,
+            at,
+            "component_type",
+            "component_type",
+            record.component_type,
+            "component type",
+        )
+        _code(problems, book, at, "condition", "condition", record.condition, "condition")
+        _order(
+            problems,
+            at,
+            ("install_date", record.install_date),
+            ("last_serviced_date", record.last_serviced_date),
+        )
+    elif isinstance(record, RepairRecord):
+        _code(problems, book, at, "priority", "priority", record.priority, "priority")
+        _code(problems, book, at, "status", "repair_status", record.status, "repair status")
+        _code(problems, book, at, "trade", "trade", record.trade, "trade")
+        _order(problems, at, ("reported_at", record.reported_at), ("raised_at", record.raised_at))
+        _order(problems, at, ("reported_at", record.reported_at), ("target_at", record.target_at))
+        _order(
+            problems, at, ("reported_at", record.reported_at), ("completed_at", record.completed_at)
+        )
+        _lines(problems, book, at, record.lines)
+    elif isinstance(record, RepairCompletionRecord):
+        _code(problems, book, at, "status", "repair_status", record.status, "repair status")
+        _lines(problems, book, at, record.lines)
+    elif isinstance(record, DampMouldCaseRecord):
+        _damp_mould(problems, book, record)
+    elif isinstance(record, EpcRecord):
+        _code(problems, book, at, "epc_band", "epc_band", record.epc_band, "EPC band")
+        _code(
+            problems,
+            book,
+            at,
+            "potential_epc_band",
+            "epc_band",
+            record.potential_epc_band,
+            "EPC band",
+        )
+        _order(
+            problems,
+            at,
+            ("inspection_date", record.inspection_date),
+            ("lodgement_date", record.lodgement_date),
+        )
+    return problems
+
+
+def _damp_mould(problems: list[Problem], book: CodeBook, record: DampMouldCaseRecord) -> None:
+    at = record.location
+    _code(
+        problems,
+        book,
+        at,
+        "hazard_level",
+        "awaab_hazard_level",
+        record.hazard_level,
+        "Awaab's Law hazard level",
+    )
+    _code(problems, book, at, "hhsrs_hazard", "hhsrs_hazard", record.hhsrs_hazard, "HHSRS hazard")
+    _code(
+        problems,
+        book,
+        at,
+        "hhsrs_category",
+        "hhsrs_category",
+        record.hhsrs_category,
+        "HHSRS category",
+    )
+    _code(
+        problems,
+        book,
+        at,
+        "severity",
+        "damp_mould_severity",
+        record.severity,
+        "damp and mould severity",
+    )
+    aware = ("aware_at", record.aware_at)
+    started = ("investigation_started_at", record.investigation_started_at)
+    completed = ("investigation_completed_at", record.investigation_completed_at)
+    for later in (
+        started,
+        completed,
+        ("made_safe_at", record.made_safe_at),
+        ("further_works_started_at", record.further_works_started_at),
+        ("escalated_at", record.escalated_at),
+    ):
+        _order(problems, at, aware, later)
+    _order(problems, at, started, completed)
+    _order(problems, at, completed, ("written_summary_sent_at", record.written_summary_sent_at))
+    _order(
+        problems,
+        at,
+        ("further_works_started_at", record.further_works_started_at),
+        ("further_works_completed_at", record.further_works_completed_at),
+    )
+    _order(problems, at, aware, ("further_works_completed_at", record.further_works_completed_at))
+
+
+def validate(parsed: Parsed, book: CodeBook) -> None:
+    """Check every record against the code book and the date rules; records with problems
+    move from ``parsed.records`` to ``parsed.rejected`` with their problems added."""
+    declared = {r.code for r in parsed.records if isinstance(r, CustomSorCodeRecord)}
+    book = CodeBook(book.codes, book.nhf_sor, book.custom_sor | declared)
+    kept = []
+    step = progress.steps("checking codes and dates", len(parsed.records))
+    for done, record in enumerate(parsed.records, start=1):
+        step(done)
+        problems = _check(record, book)
+        if problems:
+            for problem in problems:
+                parsed.reject(problem)
+        else:
+            kept.append(record)
+    parsed.records = kept

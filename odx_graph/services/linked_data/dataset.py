@@ -1,0 +1,209 @@
+"""Linked Data from the mapping: describing one thing, streaming dumps, the JSON-LD
+context for GraphQL responses and the VoID/DCAT description of the dataset."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+
+from odx_graph.core.access import Principal
+from odx_graph.core.config import Settings
+from odx_graph.core.vocab import ONTOLOGY_IRI, PREFIXES
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Scalar
+from odx_graph.mapping.query import LIST_CAP
+from odx_graph.services.linked_data.rdf import node_iri, row_triples, term
+from odx_graph.services.linked_data.rdf_formats import WRITERS, RdfFormat, bind_prefixes
+from odx_graph.store import export
+from odx_graph.store.db import Database
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+GRAPHQL_VOCAB = "https://w3id.org/odx/graphql#"
+DUMP_FORMATS = {"nt": RdfFormat.NTRIPLES, "ttl": RdfFormat.TURTLE, "jsonld": RdfFormat.JSONLD}
+
+
+async def describe(
+    db: Database, settings: Settings, principal: Principal, entity: Entity, key: int
+) -> Graph | None:
+    """The description of one node: its own triples, its short lists (lines, references,
+    status history) in full (up to ``LIST_CAP``), and links to up to ``page_size_max``
+    items of each longer list (a home's repairs...). ``None`` when it does not exist."""
+    base = settings.base_iri
+    row = await export.describe_row(db, entity, key, principal)
+    if row is None:
+        return None
+    graph = bind_prefixes(Graph())
+    subject = URIRef(node_iri(base, entity, key))
+    for triple in row_triples(entity, row, base):
+        graph.add(triple)
+    for relation in entity.relations:
+        if relation.cardinality is Cardinality.ONE or relation.source_is_array:
+            continue
+        target = MAPPING[relation.target]
+        described = relation.cardinality is Cardinality.LIST  # else only linked
+        limit = LIST_CAP if described else settings.page_size_max
+        rows = await export.related_rows(
+            db, relation, target, key, principal, limit, keys_only=not described
+        )
+        for child in rows:
+            if described:
+                for triple in row_triples(target, child, base):
+                    graph.add(triple)
+            graph.add(
+                (subject, term(relation.curie), URIRef(node_iri(base, target, child["_key"])))
+            )
+    return graph
+
+
+async def dump(
+    db: Database, settings: Settings, principal: Principal, fmt: RdfFormat
+) -> AsyncIterator[bytes]:
+    """Every node of the dataset in ``fmt``, produced batch by batch (constant memory)."""
+    writer = WRITERS[fmt]()
+    yield writer.header().encode()
+    for entity in MAPPING.nodes:
+        async for batch in export.stream_rows(db, entity, principal):
+            triples = (t for row in batch for t in row_triples(entity, row, settings.base_iri))
+            yield writer.chunk(triples).encode()
+    yield writer.footer().encode()
+
+
+async def gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Gzip a byte stream on the fly."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    async for chunk in chunks:
+        if data := compressor.compress(chunk):
+            yield data
+    yield compressor.flush()
+
+
+def _coercion(scalar: Scalar) -> str | None:
+    # JSON numbers and booleans already have the right datatype; dates and decimals travel
+    # as strings and need one.
+    return {
+        Scalar.DATE: "xsd:date",
+        Scalar.DATETIME: "xsd:dateTime",
+        Scalar.DECIMAL: "xsd:decimal",
+    }.get(scalar)
+
+
+def _definitions(entity: Entity) -> dict[str, Any]:
+    """Term definitions for the GraphQL names of one type's fields and relations."""
+    terms: dict[str, Any] = {}
+    for field in entity.fields:
+        definition: dict[str, Any] = {"@id": field.curie}
+        if field.iri_prefix:
+            definition.update({"@type": "@id", "@context": {"@base": field.iri_prefix}})
+        elif coercion := _coercion(field.type):
+            definition["@type"] = coercion
+        terms[field.name] = definition
+    for relation in entity.relations:
+        # A connection's value is a page, not the related thing: its wrapper keys fall to
+        # the GraphQL vocabulary and its nodes keep their own IRIs.
+        if relation.cardinality is not Cardinality.CONNECTION:
+            terms[relation.name] = {"@id": relation.curie, "@type": "@id"}
+    return terms
+
+
+def graphql_context() -> dict[str, Any]:
+    """A JSON-LD 1.1 context under which a GraphQL response (with ``iri`` and, ideally,
+    ``__typename`` selected) reads as RDF in the ontology's terms."""
+    context: dict[str, Any] = {
+        "@version": 1.1,
+        **PREFIXES,
+        "@vocab": GRAPHQL_VOCAB,
+        "iri": "@id",
+        "__typename": "@type",
+        "id": None,
+    }
+    per_entity = {e.name: _definitions(e) for e in MAPPING.entities}
+    names: dict[str, list[Any]] = {}
+    for terms in per_entity.values():
+        for name, definition in terms.items():
+            if definition not in names.setdefault(name, []):
+                names[name].append(definition)
+    shared = {name for name, definitions in names.items() if len(definitions) == 1}
+    for name in sorted(shared):
+        context[name] = names[name][0]
+    for entity in MAPPING.entities:
+        scoped = {n: d for n, d in per_entity[entity.name].items() if n not in shared}
+        context[entity.name] = {"@id": entity.curie, "@context": scoped} if scoped else entity.curie
+    return {"@context": context}
+
+
+class TripleCount:
+    """The dump's triple count, kept while the data's latest change stays the same (and
+    for at most ``max_age`` seconds): counting scans every table."""
+
+    def __init__(self, max_age: float = 600.0) -> None:
+        self.max_age = max_age
+        self._key: Any = None
+        self._at = 0.0
+        self._value: int | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, db: Database, principal: Principal, modified: Any) -> int:
+        """The count, recomputed only when the data changed or the value is old."""
+        async with self._lock:  # one count at a time, however many requests ask
+            fresh = time.monotonic() - self._at < self.max_age
+            if self._value is None or self._key != modified or not fresh:
+                self._value = await export.count_triples(db, MAPPING.nodes, principal)
+                self._key, self._at = modified, time.monotonic()
+            return self._value
+
+
+async def void_description(
+    db: Database, settings: Settings, principal: Principal, counter: TripleCount | None = None
+) -> Graph:
+    """VoID and DCAT description of the dataset: licence, publisher, size, dumps."""
+    base = settings.base_iri
+    graph = bind_prefixes(Graph())
+    for prefix, namespace in (("void", VOID), ("dcat", DCAT), ("foaf", FOAF)):
+        graph.bind(prefix, namespace)
+    dataset = URIRef(f"{base}/.well-known/void#dataset")
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal(settings.dataset_title, lang="en")))
+    graph.add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "Open housing data: homes keyed by UPRN, their components, repairs, "
+                "contractors and landlords. No free text and no personal data.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((dataset, DCTERMS.license, URIRef(settings.data_license)))
+    publisher = URIRef(f"{base}/.well-known/void#publisher")
+    graph.add((dataset, DCTERMS.publisher, publisher))
+    graph.add((publisher, RDF.type, FOAF.Organization))
+    graph.add((publisher, FOAF.name, Literal(settings.publisher)))
+    modified = await export.latest_change(db, MAPPING.nodes)
+    if modified is not None:
+        graph.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
+    counter = counter or TripleCount()
+    triples = await counter.get(db, principal, modified)
+    graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
+    graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
+    for suffix, fmt in DUMP_FORMATS.items():
+        for compressed in (True, False):
+            url = URIRef(f"{base}/dump.{suffix}{'.gz' if compressed else ''}")
+            graph.add((dataset, VOID.dataDump, url))
+            distribution = URIRef(f"{url}#distribution")
+            graph.add((dataset, DCAT.distribution, distribution))
+            graph.add((distribution, RDF.type, DCAT.Distribution))
+            graph.add((distribution, DCAT.downloadURL, url))
+            graph.add((distribution, DCAT.mediaType, Literal(fmt.media_type)))
+            if compressed:
+                graph.add((distribution, DCAT.compressFormat, Literal("application/gzip")))
+    return graph

@@ -1,0 +1,109 @@
+"""RDF derived from the mapping: IRIs, the triples of a row, and back from IRIs to keys.
+
+Every node is ``{base}/id/{segment}/{key}``; codes are the ontology's concept IRIs. A
+row becomes its type, one triple per non-null field value, one per to-one relation, and,
+for children that do not point back at their parent themselves (repair lines, status
+events, references), the parent's link to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import unquote
+
+from rdflib import RDF, XSD, Literal, URIRef
+from rdflib.term import Node
+
+from odx_graph.core.ids import KEY
+from odx_graph.core.vocab import CODE_BASE, expand_curie
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Scalar
+
+Triple = tuple[Node, Node, Node]
+
+XSD_TYPES: dict[Scalar, URIRef | None] = {
+    Scalar.STRING: None,  # a simple literal is an xsd:string
+    Scalar.INT: XSD.integer,
+    Scalar.FLOAT: XSD.double,
+    Scalar.BOOLEAN: XSD.boolean,
+    Scalar.DATE: XSD.date,
+    Scalar.DATETIME: XSD.dateTime,
+    Scalar.DECIMAL: XSD.decimal,
+}
+
+
+def node_iri(base: str, entity: Entity, key: Any) -> str:
+    """The IRI of a node entity's row."""
+    return f"{base}/id/{entity.iri_segment}/{key}"
+
+
+def target_iri(base: str, entity: Entity, key: Any) -> str:
+    """The IRI of a row of ``entity``: a node IRI, or a code list's concept IRI."""
+    return node_iri(base, entity, key) if entity.is_node else entity.concept_iri(str(key))
+
+
+@cache
+def term(curie: str) -> URIRef:
+    """The full IRI of a mapping term."""
+    return URIRef(expand_curie(curie))
+
+
+def literal(field: Field, value: Any) -> Node:
+    """The RDF term for one value of ``field``."""
+    if field.iri_prefix:
+        return URIRef(field.iri_prefix + str(value))
+    datatype = XSD_TYPES[field.type]
+    if isinstance(value, dt.datetime | dt.date):
+        return Literal(value.isoformat(), datatype=datatype)
+    if isinstance(value, decimal.Decimal):
+        return Literal(format(value, "f"), datatype=datatype)
+    return Literal(value, datatype=datatype) if datatype else Literal(str(value))
+
+
+def row_triples(entity: Entity, row: Mapping[str, Any], base: str) -> Iterator[Triple]:
+    """The triples of one exported row (see ``store.sql.export_columns`` for its shape)."""
+    subject = URIRef(node_iri(base, entity, row["_key"]))
+    yield subject, RDF.type, term(entity.curie)
+    for field in entity.fields:
+        value = row[field.name]
+        if value is None:
+            continue
+        predicate = term(field.curie)
+        for item in value if field.many else (value,):
+            yield subject, predicate, literal(field, item)
+    for relation in entity.relations:
+        if relation.cardinality is not Cardinality.ONE and not relation.source_is_array:
+            continue
+        value = row[f"_src_{relation.source_column}"]
+        if value is None:
+            continue
+        target = MAPPING[relation.target]
+        predicate = term(relation.curie)
+        for key in value if relation.source_is_array else (value,):
+            yield subject, predicate, URIRef(target_iri(base, target, key))
+    for link in MAPPING.incoming_links(entity):
+        parent_key = row[f"_src_{link.key_column}"]
+        if parent_key is not None and row.get(link.flag, True):
+            parent = URIRef(node_iri(base, link.parent, parent_key))
+            yield parent, term(link.relation.curie), subject
+
+
+def parse_node_iri(base: str, iri: str) -> tuple[Entity, int] | None:
+    """``(entity, key)`` for an IRI of this server's nodes, else ``None``."""
+    prefix = f"{base}/id/"
+    if not iri.startswith(prefix):
+        return None
+    segment, _, key = iri[len(prefix) :].partition("/")
+    entity = MAPPING.by_iri_segment(segment)
+    if entity is None or not KEY.match(key):
+        return None
+    return entity, int(key)
+
+
+def parse_concept_iri(entity: Entity, iri: str) -> str | None:
+    """The code of a concept IRI of ``entity``'s scheme, else ``None``."""
+    prefix = f"{CODE_BASE}{entity.scheme}/"
+    return unquote(iri[len(prefix) :]) if entity.scheme and iri.startswith(prefix) else None

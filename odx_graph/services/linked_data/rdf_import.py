@@ -1,0 +1,229 @@
+"""RDF into the database, driven by the same mapping that exports it.
+
+Takes a graph in the shape the server exports (``odx_graph.services.linked_data.rdf``): nodes named
+``{base}/id/{segment}/{key}``, typed with the ontology's classes, with the mapped
+properties. Keys come from the IRIs, so an export imported into an empty database and
+exported again gives the same graph. Every problem is collected before anything is
+written, and the whole graph is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import RDF, Graph, Literal, URIRef
+
+from odx_graph.core.errors import InputError
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
+from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
+from odx_graph.store import bulk
+from odx_graph.store.db import Connection
+
+Rows = dict[str, dict[int, dict[str, Any]]]
+UPRN = re.compile(r"[1-9][0-9]{0,11}")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input: which node, which property, what is wrong."""
+
+    subject: str
+    property: str
+    reason: str
+
+
+class RdfImportError(InputError):
+    """The graph cannot be imported; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the RDF input; nothing was written")
+        self.problems = problems
+
+
+def _column(field: Field) -> str:
+    # Mapped SQL of writable fields is a column, optionally cast for output ("uprn::text").
+    return field.sql.removeprefix("{t}.").split("::", 1)[0]
+
+
+def write_order() -> list[Entity]:
+    """Node entities ordered so every row's references are written before it."""
+    done: list[Entity] = []
+
+    def visit(entity: Entity, path: tuple[str, ...]) -> None:
+        if entity in done or entity.name in path:
+            return
+        for relation in entity.relations:
+            target = MAPPING[relation.target]
+            if relation.cardinality is Cardinality.ONE and target.is_node and target != entity:
+                visit(target, (*path, entity.name))
+        for link in MAPPING.incoming_links(entity):
+            visit(link.parent, (*path, entity.name))
+        done.append(entity)
+
+    for entity in MAPPING.nodes:
+        visit(entity, ())
+    return done
+
+
+class _Reader:
+    """Turns the graph into rows, collecting problems instead of stopping at the first."""
+
+    def __init__(self, graph: Graph, base: str) -> None:
+        self.graph = graph
+        self.base = base
+        self.problems: list[Problem] = []
+        self.rows: Rows = defaultdict(dict)
+
+    def problem(self, subject: object, prop: str, reason: str) -> None:
+        self.problems.append(Problem(str(subject), prop, reason))
+
+    def read(self) -> Rows:
+        for entity in MAPPING.nodes:
+            for subject in self.graph.subjects(RDF.type, term(entity.curie)):
+                parsed = parse_node_iri(self.base, str(subject))
+                if parsed is None or parsed[0] != entity:
+                    self.problem(
+                        subject,
+                        "rdf:type",
+                        f"not an IRI of a {entity.name} under {self.base}/id/{entity.iri_segment}/",
+                    )
+                    continue
+                self.rows[entity.name][parsed[1]] = self._row(entity, URIRef(str(subject)))
+        for entity in MAPPING.nodes:
+            for link in MAPPING.incoming_links(entity):
+                self._incoming(entity, link)
+        return self.rows
+
+    def _row(self, entity: Entity, subject: URIRef) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for field in entity.fields:
+            if (
+                not field.nullable
+                and not field.derived
+                and not field.many
+                and (subject, term(field.curie), None) not in self.graph
+            ):
+                self.problem(subject, field.curie, "is required")
+        for field in entity.fields:
+            if field.derived:
+                continue
+            values = [
+                self._value(field, o, subject)
+                for o in self.graph.objects(subject, term(field.curie))
+            ]
+            if len(values) > 1 and not field.many:
+                self.problem(subject, field.curie, "has more than one value")
+            if values or field.many:  # an empty array is written as no triples
+                row[_column(field)] = values if field.many else values[0]
+        to_one = [
+            r for r in entity.relations if r.cardinality is Cardinality.ONE or r.source_is_array
+        ]
+        for predicate in {r.curie for r in to_one}:
+            # Several relations may share a term (a component isComponentOf a home or a
+            # building): each object goes to the relation whose target it names.
+            sharing = [r for r in to_one if r.curie == predicate]
+            keys: dict[str, list[Any]] = {r.name: [] for r in sharing}
+            for obj in self.graph.objects(subject, term(predicate)):
+                matches = [(r, self._key(r, obj)) for r in sharing]
+                found = [(r, k) for r, k in matches if k is not None]
+                if not found:
+                    targets = " or ".join(r.target for r in sharing)
+                    self.problem(subject, predicate, f"{obj} is not a {targets}")
+                for relation, key in found[:1]:
+                    keys[relation.name].append(key)
+            for relation in sharing:
+                values = keys[relation.name]
+                if len(values) > 1 and not relation.source_is_array:
+                    self.problem(subject, predicate, "has more than one value")
+                if values or relation.source_is_array:  # an empty array has no triples
+                    row[relation.source_column] = values if relation.source_is_array else values[0]
+        return row
+
+    def _value(self, field: Field, obj: object, subject: URIRef) -> Any:
+        if field.iri_prefix:
+            if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
+                return str(obj)[len(field.iri_prefix) :]
+            self.problem(subject, field.curie, f"expected an IRI under {field.iri_prefix}")
+            return None
+        if not isinstance(obj, Literal):
+            self.problem(subject, field.curie, "expected a literal")
+            return None
+        expected = XSD_TYPES[field.type]
+        if obj.datatype != expected or obj.ill_typed:
+            wanted = "a plain string" if expected is None else f"an {expected}"
+            self.problem(subject, field.curie, f"expected {wanted}, got {obj.n3()[:80]}")
+            return None
+        value = obj.toPython()
+        if _column(field) == "uprn":
+            if not UPRN.fullmatch(str(value)):
+                self.problem(subject, field.curie, "a UPRN is 1 to 12 digits")
+                return None
+            return int(str(value))
+        return value
+
+    def _key(self, relation: Relation, obj: object) -> Any:
+        """The key ``obj`` names in ``relation``'s target, or ``None``."""
+        target = MAPPING[relation.target]
+        if target.is_node:
+            parsed = parse_node_iri(self.base, str(obj))
+            return parsed[1] if parsed is not None and parsed[0] == target else None
+        return parse_concept_iri(target, str(obj))
+
+    def _incoming(self, child: Entity, link: IncomingLink) -> None:
+        for parent_iri, child_iri in self.graph.subject_objects(term(link.relation.curie)):
+            parent = parse_node_iri(self.base, str(parent_iri))
+            target = parse_node_iri(self.base, str(child_iri))
+            if target is None or target[0] != child:
+                continue
+            if parent is None or parent[0] != link.parent:
+                continue  # another kind of parent: another link covers it
+            row = self.rows[child.name].get(target[1])
+            if row is None:
+                self.problem(child_iri, link.relation.curie, "links an unknown node")
+                continue
+            row[link.key_column] = parent[1]
+            if link.relation.discriminator is not None:
+                column, value = link.relation.discriminator
+                row[column] = value
+
+
+async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, int]:
+    """Write every node of ``graph`` (an export of a server with IRIs under ``base``) into
+    an empty database; return rows written per table. Raises :class:`RdfImportError` with
+    every problem found, having written nothing."""
+    reader = _Reader(graph, base)
+    rows = reader.read()
+    if reader.problems:
+        raise RdfImportError(reader.problems)
+    written: dict[str, int] = {}
+    try:
+        await _write(conn, rows, written)
+    except Exception as exc:  # a constraint the graph broke (unknown code, range...)
+        reason = getattr(exc, "message", None) or type(exc).__name__
+        detail = getattr(exc, "detail", None)
+        raise RdfImportError(
+            [Problem("", "", f"{reason}{f': {detail}' if detail else ''}")]
+        ) from exc
+    return written
+
+
+async def _write(conn: Connection, rows: Rows, written: dict[str, int]) -> None:
+    async with conn.transaction():
+        # Organisations and imports name each other (an import is made by an organisation,
+        # which an import may have created): the links are checked at commit.
+        await conn.execute("SET CONSTRAINTS ALL DEFERRED")
+        for entity in write_order():
+            table_rows = rows.get(entity.name, {})
+            columns = sorted({c for row in table_rows.values() for c in row})
+            records = [
+                (key, *(row.get(c) for c in columns)) for key, row in sorted(table_rows.items())
+            ]
+            written[entity.table] = (
+                await bulk.copy_rows(conn, entity.table, [entity.key, *columns], records)
+                if records
+                else 0
+            )
+        await bulk.reset_identities(conn, [e.table for e in write_order()])

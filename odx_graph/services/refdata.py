@@ -1,0 +1,101 @@
+"""Code lists: the ontology's SKOS concept schemes and the packaged NHF SOR list, loaded
+into their reference tables at start-up. Idempotent: unchanged codes are not rewritten."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
+from odx_graph.mapping import MAPPING, Entity
+from odx_graph.store import refdata as repo
+from odx_graph.store.db import Connection
+
+log = logging.getLogger(__name__)
+
+SOR_FILE = "nhf_sor_codes.csv.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeList:
+    """The rows of one code-list table."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def load_ontology(path: Path | None = None) -> Graph:
+    """Parse ``odx.ttl``."""
+    graph = Graph()
+    graph.parse(path or ontology_dir() / "odx.ttl", format="turtle")
+    return graph
+
+
+@cache
+def load_shapes() -> Graph:
+    """Parse ``shapes.ttl`` (once per process: imports validate against it). Read-only."""
+    graph = Graph()
+    graph.parse(ontology_dir() / "shapes.ttl", format="turtle")
+    return graph
+
+
+def _column(sql: str) -> str:
+    # Code-list fields map straight to columns: "{t}.response_hours" -> response_hours.
+    return sql.removeprefix("{t}.")
+
+
+def code_list(graph: Graph, entity: Entity) -> CodeList:
+    """Read the concepts of ``entity``'s scheme from the ontology."""
+    scheme = URIRef(entity.concept_iri("").rstrip("/"))
+    columns = tuple(_column(f.sql) for f in entity.fields)
+    predicates = [URIRef(expand_curie(f.curie)) for f in entity.fields]
+    rows = []
+    for concept in sorted(graph.subjects(SKOS.inScheme, scheme), key=str):
+        row = []
+        for predicate in predicates:
+            value = graph.value(concept, predicate)
+            row.append(value.toPython() if isinstance(value, Literal) else value)
+        rows.append(tuple(row))
+    return CodeList(entity.table, columns, tuple(rows))
+
+
+def ontology_code_lists(graph: Graph) -> list[CodeList]:
+    """Every code list the ontology defines concepts for (all but the SOR codes)."""
+    return [code_list(graph, e) for e in MAPPING.entities if e.scheme and e.name != "SorCode"]
+
+
+def sor_codes() -> tuple[list[str], list[str]]:
+    """The packaged NHF SOR codes and, for each, its ``|``-joined schedules."""
+    schedules: dict[str, list[str]] = defaultdict(list)
+    raw = gzip.decompress((data_dir() / SOR_FILE).read_bytes()).decode("utf-8")
+    for row in csv.DictReader(io.StringIO(raw)):
+        schedules[row["sor_code"]].append(row["schedule"])
+    codes = sorted(schedules)
+    return codes, ["|".join(sorted(set(schedules[c]))) for c in codes]
+
+
+async def sync_reference_data(conn: Connection, graph: Graph | None = None) -> dict[str, int]:
+    """Load every code list into its table; return rows added per table."""
+    graph = graph if graph is not None else load_ontology()
+    added: dict[str, int] = {}
+    async with conn.transaction():
+        for codes in ontology_code_lists(graph):
+            if not codes.rows:
+                raise ValueError(f"the ontology defines no concepts for {codes.table}")
+            added[codes.table] = await repo.upsert_codes(
+                conn, codes.table, codes.columns, codes.rows
+            )
+        added["sor_code"] = await repo.sync_sor_codes(conn, *sor_codes())
+    log.info("reference data in sync", extra={"changed": added})
+    return added

@@ -1,0 +1,374 @@
+"""Repair performance measures, computed by PostgreSQL in one statement per request.
+
+Definitions (also in docs/insight.md):
+- a repair is *completed* when its status is closed and it has a completion time, and
+  *cancelled* when its status is closed without one (cancelled, superseded); cancelled
+  repairs count as raised but in no other measure;
+- time to complete: calendar hours, and working days in England and Wales (weekends and
+  bank holidays excluded; ``working_days_between``), for completed repairs;
+- within target (TSM RP02 method): completed repairs with a target whose completion was
+  no later than the landlord's own target, split emergency / non-emergency by priority;
+- a *repeat*: a repair preceded by another, not cancelled, at the same home and of the
+  same trade, reported within the previous 30 (or 90) days;
+- *first-time fix*: a completed repair after which no other repair, not cancelled, of
+  the same trade was reported at the same home within 30 days of its completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from odx_graph.store.db import Database, Record
+
+
+class Dimension(StrEnum):
+    """What repair performance can be grouped by."""
+
+    LANDLORD = "landlord"
+    CONTRACTOR = "contractor"
+    POSTCODE_AREA = "postcode_area"
+    POSTCODE_DISTRICT = "postcode_district"
+    POSTCODE_SECTOR = "postcode_sector"
+    MONTH = "month"
+    PRIORITY = "priority"
+    TRADE = "trade"
+    SOR_SCHEDULE = "sor_schedule"
+
+
+# (value expression over the per-repair facts ``f``, label expression over that value
+# ``{k}``). Labels are looked up once per group, after grouping.
+_DIMENSIONS: dict[Dimension, tuple[str, str]] = {
+    Dimension.LANDLORD: ("f.landlord_id", "(SELECT name FROM organisation o WHERE o.id = {k})"),
+    Dimension.CONTRACTOR: (
+        "f.contractor_id",
+        "(SELECT name FROM organisation o WHERE o.id = {k})",
+    ),
+    Dimension.POSTCODE_AREA: ("f.postcode_area", "{k}"),
+    Dimension.POSTCODE_DISTRICT: ("f.postcode_district", "{k}"),
+    Dimension.POSTCODE_SECTOR: ("f.postcode_sector", "{k}"),
+    Dimension.MONTH: ("f.month", "{k}"),
+    Dimension.PRIORITY: ("f.priority_code", "(SELECT label FROM priority p WHERE p.code = {k})"),
+    Dimension.TRADE: ("f.trade_code", "(SELECT label FROM trade t WHERE t.code = {k})"),
+    Dimension.SOR_SCHEDULE: ("s.schedule", "{k}"),
+}
+
+# The per-repair facts are the ``repair_fact`` table (migrations 0007 and 0008), which
+# triggers keep up to date as repairs, homes and code lists change: the measures aggregate
+# it directly. Every group gets its counts and homes (the privacy rules need the homes);
+# the measures are named so a query works out only those it selects.
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """100 × the share of the repairs meeting ``among`` that also meet ``flag``."""
+
+    flag: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mean:
+    """The mean of ``value`` over the repairs meeting ``among`` (nulls left out)."""
+
+    value: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """The sum of ``value`` over the repairs meeting ``among``."""
+
+    value: str
+    among: str
+
+
+@dataclass(frozen=True, slots=True)
+class Percentile:
+    """The ``fraction`` percentile of ``value`` (interpolated, as ``percentile_cont``) over
+    the repairs meeting ``among``. Each sorts its group's values."""
+
+    fraction: float
+    value: str
+    among: str
+
+
+Measure = Share | Mean | Total | Percentile
+
+MEASURES: dict[str, Measure] = {
+    "median_hours": Percentile(0.5, "f.hours", "f.completed"),
+    "p90_hours": Percentile(0.9, "f.hours", "f.completed"),
+    "median_working_days": Percentile(0.5, "f.working_days", "f.completed"),
+    "p90_working_days": Percentile(0.9, "f.working_days", "f.completed"),
+    "within_target_emergency_pct": Share(
+        "f.within_target", "f.completed AND f.has_target AND f.is_emergency"
+    ),
+    "within_target_non_emergency_pct": Share(
+        "f.within_target", "f.completed AND f.has_target AND NOT f.is_emergency"
+    ),
+    "cost_mean": Mean("f.cost", "f.completed AND f.cost IS NOT NULL"),
+    "cost_median": Percentile(0.5, "f.cost", "f.completed AND f.cost IS NOT NULL"),
+    "cost_total": Total("f.cost", "f.completed"),
+    "repeat_30_pct": Share("f.repeat_30", "NOT f.cancelled"),
+    "repeat_90_pct": Share("f.repeat_90", "NOT f.cancelled"),
+    "first_time_fix_pct": Share("f.fixed_first_time", "f.completed"),
+}
+_COUNTS = {"raised": "true", "completed": "f.completed", "open": "f.is_open"}
+
+
+def _aggregate(measure: Measure) -> str:
+    """``measure`` as one aggregate over a group's repairs."""
+    if isinstance(measure, Share):
+        return f"100.0 * avg(({measure.flag})::int) FILTER (WHERE {measure.among})"
+    if isinstance(measure, Mean):
+        return f"avg({measure.value}) FILTER (WHERE {measure.among})"
+    if isinstance(measure, Total):
+        return f"sum({measure.value}) FILTER (WHERE {measure.among})"
+    return (
+        f"percentile_cont({measure.fraction}) WITHIN GROUP (ORDER BY {measure.value}) "
+        f"FILTER (WHERE {measure.among})"
+    )
+
+
+def _by_home(name: str, measure: Measure) -> tuple[str, str]:
+    """``measure`` split in two: sums over each home's repairs in a group, and those
+    sums combined for the group. The same numbers, in the same numeric arithmetic
+    (``avg`` is ``sum / count``), as :func:`_aggregate`; percentiles cannot be split."""
+    if isinstance(measure, Share):
+        part = (
+            f"count(*) FILTER (WHERE {measure.among} AND {measure.flag}) AS {name}_n, "
+            f"count(*) FILTER (WHERE {measure.among}) AS {name}_d"
+        )
+        return part, f"100.0 * (sum({name}_n)::numeric / nullif(sum({name}_d), 0)) AS {name}"
+    if isinstance(measure, Mean):
+        part = (
+            f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n, "
+            f"count({measure.value}) FILTER (WHERE {measure.among}) AS {name}_d"
+        )
+        return part, f"sum({name}_n) / nullif(sum({name}_d), 0) AS {name}"
+    if isinstance(measure, Total):
+        return f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n", (
+            f"sum({name}_n) AS {name}"
+        )
+    raise ValueError(f"{name} is a percentile: it cannot be summed home by home")
+
+
+# Medians sort every repair of a group: enough memory for a million repairs' sort keys to
+# stay in memory (per sort, and only while the statement runs).
+SORTING = {"work_mem": "192MB"}
+# Summing home by home hashes, which PostgreSQL can split between parallel workers. Each
+# worker passes up one row per home and group: worth it for groups of many homes (by
+# landlord, or everything), where the default costs overrate starting workers and
+# passing rows; for finer groups (a row per home nearly as often as per repair) the
+# workers cost more than they save, and the defaults stay.
+HASHING = {**SORTING, "parallel_setup_cost": "100", "parallel_tuple_cost": "0.01"}
+_COARSE = frozenset({Dimension.LANDLORD})
+
+
+@dataclass(frozen=True, slots=True)
+class RepairScope:
+    """Which repairs a measure covers (all of them by default)."""
+
+    reported_from: Any = None
+    reported_to: Any = None
+    landlord_ids: tuple[int, ...] = ()
+    postcode_column: str = ""  # postcode_area / _district / _sector / postcode
+    postcode_value: str = ""
+
+
+def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
+    conditions = ["true"]
+
+    def bind(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if scope.reported_from is not None:
+        conditions.append(f"f.reported_at >= {bind(scope.reported_from)}")
+    if scope.reported_to is not None:
+        conditions.append(f"f.reported_at < {bind(scope.reported_to)}")
+    if scope.landlord_ids:
+        conditions.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
+    if scope.postcode_column:
+        conditions.append(
+            postcode_condition("f", scope.postcode_column, bind(scope.postcode_value))
+        )
+    return " AND ".join(conditions)
+
+
+_POSTCODE_COLUMNS = frozenset({"postcode_area", "postcode_district", "postcode_sector", "postcode"})
+
+
+def postcode_condition(home_alias: str, column: str, placeholder: str) -> str:
+    """``{home}.{column} = $n`` for one of the home's postcode columns (never user text)."""
+    if column not in _POSTCODE_COLUMNS:
+        raise ValueError(f"not a postcode column: {column!r}")
+    return f"{home_alias}.{column} = {placeholder}"
+
+
+async def repair_performance(
+    db: Database,
+    group_by: Sequence[Dimension],
+    scope: RepairScope,
+    measures: Collection[str] = tuple(MEASURES),
+) -> list[Record]:
+    """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, the counts
+    and homes, then the ``measures`` asked for (names of ``MEASURES``). An empty
+    ``group_by`` gives one row for everything."""
+    args: list[Any] = []
+    where = _scope_sql(scope, args)
+    chosen = [name for name in MEASURES if name in measures]
+    schedules = ""
+    if Dimension.SOR_SCHEDULE in group_by:
+        # A repair counts once under every schedule that lists one of its lines' codes.
+        schedules = "CROSS JOIN LATERAL unnest(f.schedules) AS s(schedule)"
+    source = f"FROM repair_fact f {schedules} WHERE {where}"
+    groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
+    names = [f"group_{d.value}" for d in group_by]
+    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+    settings = SORTING
+    if any(isinstance(MEASURES[name], Percentile) for name in chosen):
+        grouped = (
+            f"SELECT {''.join(g + ', ' for g in groups)}{counts}"
+            + ", count(DISTINCT f.home_id) AS homes"
+            + "".join(f", {_aggregate(MEASURES[name])} AS {name}" for name in chosen)
+            + f" {source}"
+        )
+        if group_by:
+            grouped += f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}"
+    else:
+        # No percentile: sum each home's repairs in a group first, then the homes, so
+        # that both steps hash instead of sorting (counting the homes is then a count).
+        settings = HASHING if set(group_by) <= _COARSE else SORTING
+        split = [_by_home(name, MEASURES[name]) for name in chosen]
+        per_home = (
+            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, {counts}"
+            + "".join(f", {part}" for part, _ in split)
+            + f" {source} GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}"
+        )
+        grouped = (
+            f"SELECT {''.join(n + ', ' for n in names)}"
+            + ", ".join(f"coalesce(sum({n}), 0)::bigint AS {n}" for n in _COUNTS)
+            + ", count(*) AS homes"
+            + "".join(f", {whole}" for _, whole in split)
+            + f" FROM ({per_home}) AS h"
+            + (f" GROUP BY {', '.join(names)}" if group_by else "")
+        )
+    keys = [
+        f"g.{n}::text AS key_{d.value}, {_DIMENSIONS[d][1].format(k=f'g.{n}')} AS label_{d.value}"
+        for d, n in zip(group_by, names, strict=True)
+    ]
+    order = ", ".join(f"g.{n}" for n in names)
+    sql = f"SELECT {', '.join([*keys, 'g.*'])} FROM ({grouped}) AS g" + (
+        f" ORDER BY {order}" if group_by else ""
+    )
+    return await db.fetch_with(settings, sql, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketScope:
+    """Which part of the contractor market to look at."""
+
+    postcode_column: str = ""
+    postcode_value: str = ""
+    trade_codes: tuple[str, ...] = ()
+    sor_codes: tuple[str, ...] = ()
+
+
+def _market_sql(scope: MarketScope, args: list[Any]) -> str:
+    conditions = ["true"]
+    if scope.postcode_column:
+        args.append(scope.postcode_value)
+        conditions.append(postcode_condition("f", scope.postcode_column, f"${len(args)}"))
+    if scope.trade_codes:
+        args.append(list(scope.trade_codes))
+        conditions.append(f"f.trade_code = ANY(${len(args)}::text[])")
+    return " AND ".join(conditions)
+
+
+async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
+    """Open repairs by postcode district and trade, with the homes they are at."""
+    args: list[Any] = []
+    sql = (
+        "SELECT f.postcode_district, f.trade_code, (SELECT label FROM trade t WHERE "
+        "t.code = f.trade_code) AS trade_label, count(*) AS jobs, "
+        "count(*) FILTER (WHERE f.contractor_id IS NULL) AS unassigned, "
+        "count(DISTINCT f.home_id) AS homes "
+        f"FROM repair_fact f WHERE f.is_open AND {_market_sql(scope, args)} "
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return await db.fetch_with(SORTING, sql, *args)
+
+
+async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
+    """Per postcode district and SOR code, over completed repairs: jobs, homes, median
+    working days to complete, and median cost and unit cost of the code's lines (a
+    repair's lines of one code are added up first)."""
+    args: list[Any] = []
+    where = _market_sql(scope, args)
+    if scope.sor_codes:
+        args.append(list(scope.sor_codes))
+        where += f" AND l.sor_code = ANY(${len(args)}::text[])"
+    sql = f"""
+        WITH work AS (
+            -- grouped by the repair's key alone: its other facts follow from it
+            SELECT f.postcode_district, l.sor_code, f.id, f.home_id, f.working_days,
+                   sum(l.cost) AS cost, sum(l.quantity) AS quantity
+            FROM repair_line l
+            JOIN repair_fact f ON f.id = l.repair_id
+            WHERE f.completed AND {where}
+            GROUP BY f.id, l.sor_code
+        )
+        SELECT postcode_district, sor_code, count(*) AS jobs,
+               count(DISTINCT home_id) AS homes,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days)
+                   AS median_working_days,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost) AS median_cost,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost / quantity)
+                   FILTER (WHERE quantity > 0) AS median_unit_cost
+        FROM work GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    # The lines of a district's repairs are found by hashing all lines, in parallel.
+    return await db.fetch_with(HASHING, sql, *args)
+
+
+async def replacement_forecast(
+    db: Database, years: int, postcode_column: str = "", postcode_value: str = ""
+) -> list[Record]:
+    """Components due for replacement in each of the next ``years`` calendar years, by
+    type: due in the year they reach their Decent Homes lifetime, or this year when already
+    past it. Components without an install date or a lifetime are left out."""
+    from odx_graph.mapping.graph import LIFETIME_JOINS, LIFETIME_RULE
+
+    args: list[Any] = [years]
+    where = "true"
+    if postcode_column:
+        args.append(postcode_value)
+        located = postcode_condition("ph", postcode_column, "$2")
+        where = (
+            f"EXISTS (SELECT 1 FROM home ph WHERE {located} AND "
+            "(ph.id = c.home_id OR ph.building_id = c.building_id))"
+        )
+    joins = LIFETIME_JOINS.replace("{t}", "c")
+    sql = f"""
+        WITH due AS (
+            -- greatest() ignores nulls, so components without a lifetime are dropped first
+            SELECT c.component_type_code, c.home_id, c.building_id,
+                   greatest(extract(year FROM current_date)::integer,
+                            extract(year FROM c.install_date)::integer + {LIFETIME_RULE})
+                       AS year
+            FROM component c {joins}
+            WHERE c.install_date IS NOT NULL AND {LIFETIME_RULE} IS NOT NULL AND {where}
+        )
+        SELECT year, component_type_code,
+               (SELECT label FROM component_type t WHERE t.code = component_type_code) AS label,
+               count(*) AS components,
+               -- a component is in a home or (communal) in a building, never both
+               count(DISTINCT home_id) + count(DISTINCT building_id) AS places
+        FROM due
+        WHERE year < extract(year FROM current_date)::integer + $1
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return await db.fetch_with(SORTING, sql, *args)

@@ -1,0 +1,466 @@
+"""SQL of imports: look-ups that resolve references, set-based upserts, the import record.
+
+Every function takes a connection inside the importer's transaction. Upserts stage their
+rows with one COPY and then insert and update with one statement each, so an import of
+100,000 rows costs a handful of statements, not 100,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from odx_graph.core.errors import InputError
+from odx_graph.store.bulk import copy_rows
+from odx_graph.store.db import Connection, quote_ident
+
+# Codes by code-list table, for validation.
+CODE_TABLES = (
+    "priority",
+    "repair_status",
+    "trade",
+    "component_type",
+    "condition",
+    "property_type",
+    "built_form",
+    "awaab_hazard_level",
+    "hhsrs_hazard",
+    "hhsrs_category",
+    "damp_mould_severity",
+    "epc_band",
+)
+
+
+@dataclass(slots=True)
+class Organisation:
+    """The organisation an import is made as."""
+
+    id: int
+    name: str
+    kind: str
+    registration_number: str | None = None
+
+
+@dataclass(slots=True)
+class Upserted:
+    """What one upsert did: the key of every row given, and which were new or changed."""
+
+    keys: list[int] = field(default_factory=list)
+    created: set[int] = field(default_factory=set)
+    updated: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownHome:
+    """A home as another provider's extract would name it."""
+
+    id: int
+    uprn: int
+    address_line_1: str
+    postcode: str
+    year_built: int | None
+    bedrooms: int | None
+
+
+async def homes_with_uprn(conn: Connection, *, every: int) -> list[KnownHome]:
+    """Every ``every``-th home with a UPRN, in id order."""
+    rows = await conn.fetch(
+        "SELECT id, uprn, address_line_1, postcode, year_built, bedrooms FROM ("
+        "SELECT *, row_number() OVER (ORDER BY id) AS n FROM home WHERE uprn IS NOT NULL) h "
+        "WHERE n % $1 = 1 ORDER BY id",
+        every,
+    )
+    return [KnownHome(**dict(r)) for r in rows]
+
+
+async def find_organisation(conn: Connection, name_or_key: str) -> list[Organisation]:
+    """Organisations matching a numeric id, a registration number or an exact name."""
+    rows = await conn.fetch(
+        "SELECT id, name, kind_code FROM organisation WHERE id::text = $1 "
+        "OR registration_number = $1 OR lower(name) = lower($1) ORDER BY id",
+        name_or_key.strip(),
+    )
+    return [Organisation(r["id"], r["name"], r["kind_code"]) for r in rows]
+
+
+async def create_organisation(
+    conn: Connection, name: str, kind: str, registration_number: str | None
+) -> int:
+    """Insert an organisation; returns its id."""
+    try:
+        key: int = await conn.fetchval(
+            "INSERT INTO organisation (kind_code, name, registration_number) "
+            "VALUES ($1, $2, $3) RETURNING id",
+            kind,
+            name,
+            registration_number,
+        )
+    except asyncpg.UniqueViolationError:
+        raise InputError(
+            f"an organisation with registration number {registration_number!r} exists already",
+            field="registration",
+        ) from None
+    return key
+
+
+async def list_organisations(conn: Connection) -> list[Organisation]:
+    """Every organisation, oldest first."""
+    rows = await conn.fetch(
+        "SELECT id, name, kind_code, registration_number FROM organisation ORDER BY id"
+    )
+    return [
+        Organisation(r["id"], r["name"], r["kind_code"], r["registration_number"]) for r in rows
+    ]
+
+
+async def code_sets(conn: Connection) -> dict[str, frozenset[str]]:
+    """Every code of every code list an import may name, by table."""
+    sets = {}
+    for table in CODE_TABLES:
+        rows = await conn.fetch(f"SELECT code FROM {quote_ident(table)}")
+        sets[table] = frozenset(r["code"] for r in rows)
+    return sets
+
+
+async def sor_codes(
+    conn: Connection, organisation_id: int
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The NHF SOR codes, and the organisation's own declared codes."""
+    nhf = await conn.fetch("SELECT code FROM sor_code")
+    own = await conn.fetch(
+        "SELECT code FROM custom_sor_code WHERE organisation_id = $1", organisation_id
+    )
+    return frozenset(r["code"] for r in nhf), frozenset(r["code"] for r in own)
+
+
+async def keys_by_reference(
+    conn: Connection, subject_type: str, organisation_id: int, values: Iterable[str]
+) -> dict[str, int]:
+    """Subject keys by reference value, for references allocated by ``organisation_id``."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        "SELECT value, subject_id FROM reference WHERE subject_type = $1 "
+        "AND allocated_by_id = $2 AND value = ANY($3::text[])",
+        subject_type,
+        organisation_id,
+        wanted,
+    )
+    return {r["value"]: r["subject_id"] for r in rows}
+
+
+async def homes_by_uprn(
+    conn: Connection, uprns: Iterable[int]
+) -> dict[int, tuple[int, int | None]]:
+    """``uprn -> (home id, landlord id)`` for the UPRNs known."""
+    wanted = sorted(set(uprns))
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        "SELECT uprn, id, landlord_id FROM home WHERE uprn = ANY($1::bigint[])", wanted
+    )
+    return {r["uprn"]: (r["id"], r["landlord_id"]) for r in rows}
+
+
+async def home_landlords(conn: Connection, keys: Iterable[int]) -> dict[int, int | None]:
+    """``home id -> landlord id`` for the homes given."""
+    rows = await conn.fetch(
+        "SELECT id, landlord_id FROM home WHERE id = ANY($1::bigint[])", sorted(set(keys))
+    )
+    return {r["id"]: r["landlord_id"] for r in rows}
+
+
+async def homes_by_address(
+    conn: Connection, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[int]]:
+    """Home ids by ``(postcode, upper-cased first address line)``."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        "SELECT h.postcode, upper(h.address_line_1) AS line, h.id FROM home h "
+        "JOIN unnest($1::text[], $2::text[]) AS w(postcode, line) "
+        "ON h.postcode = w.postcode AND upper(h.address_line_1) = w.line ORDER BY h.id",
+        [p for p, _ in wanted],
+        [line for _, line in wanted],
+    )
+    found: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        found.setdefault((r["postcode"], r["line"]), []).append(r["id"])
+    return found
+
+
+async def organisations_by_registration(conn: Connection, numbers: Iterable[str]) -> dict[str, int]:
+    """Organisation ids by registration number."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        "SELECT registration_number, id FROM organisation "
+        "WHERE registration_number = ANY($1::text[])",
+        wanted,
+    )
+    return {r["registration_number"]: r["id"] for r in rows}
+
+
+async def epc_keys(conn: Connection, lmk_keys: Iterable[str]) -> dict[str, int]:
+    """Certificate ids by register key."""
+    wanted = sorted(set(lmk_keys))
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        "SELECT lmk_key, id FROM energy_performance_certificate WHERE lmk_key = ANY($1::text[])",
+        wanted,
+    )
+    return {r["lmk_key"]: r["id"] for r in rows}
+
+
+async def begin_import(
+    conn: Connection,
+    *,
+    organisation_id: int,
+    fmt: str,
+    file_name: str,
+    file_hash: str,
+    media_type: str,
+    started_at: dt.datetime,
+) -> int:
+    """Record an import as started; its counts are filled in by :func:`finish_import`."""
+    key: int = await conn.fetchval(
+        "INSERT INTO data_import (organisation_id, format, file_name, file_hash, media_type, "
+        "started_at, ended_at, records_read, records_created, records_updated, "
+        "records_unchanged, records_rejected, problem_count) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $6, 0, 0, 0, 0, 0, 0) RETURNING id",
+        organisation_id,
+        fmt,
+        file_name,
+        file_hash,
+        media_type,
+        started_at,
+    )
+    return key
+
+
+async def finish_import(
+    conn: Connection, import_id: int, counts: dict[str, int], problems: list[dict[str, str]]
+) -> None:
+    """Store an import's counts and the problems of the records it left out."""
+    await conn.execute(
+        "UPDATE data_import SET ended_at = clock_timestamp(), records_read = $2, "
+        "records_created = $3, records_updated = $4, records_unchanged = $5, "
+        "records_rejected = $6, problem_count = $7, problems = $8::jsonb WHERE id = $1",
+        import_id,
+        counts["read"],
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+        counts["rejected"],
+        len(problems),
+        json.dumps(problems),
+    )
+
+
+async def next_ids(conn: Connection, table: str, count: int) -> list[int]:
+    """Reserve ``count`` new identity values of ``table``."""
+    if count == 0:
+        return []
+    rows = await conn.fetch(
+        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+        table,
+        count,
+    )
+    return [r["id"] for r in rows]
+
+
+async def upsert(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[int | None, Sequence[Any]]],
+    import_id: int,
+    *,
+    keep_when_null: bool = True,
+) -> Upserted:
+    """Insert rows whose key is ``None`` and update the others where a value changed.
+
+    With ``keep_when_null`` a null value never erases a known one (an empty cell means
+    "not stated"; deletions are explicit). Changed and new rows point at ``import_id``.
+    """
+    result = Upserted()
+    if not rows:
+        return result
+    new_ids = iter(await next_ids(conn, table, sum(1 for key, _ in rows if key is None)))
+    staged = []
+    for key, values in rows:
+        if key is None:
+            key = next(new_ids)
+            result.created.add(key)
+        result.keys.append(key)
+        staged.append((key, *values))
+    stage = quote_ident(f"_stage_{table}")
+    cols = [quote_ident(c) for c in columns]
+    await conn.execute(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+        f"SELECT id, {', '.join(cols)}, true AS _new FROM {quote_ident(table)} WITH NO DATA"
+    )
+    # Several records may name one row (a repair raised and completed in one file): the
+    # last one given wins, as if they had been imported one after the other.
+    last = {row[0]: (*row, row[0] in result.created) for row in staged}
+    await copy_rows(conn, f"_stage_{table}", ["id", *columns, "_new"], last.values())
+    await conn.execute(f"ANALYZE {stage}")  # a temp table has no statistics otherwise
+    await conn.execute(
+        f"INSERT INTO {quote_ident(table)} (id, {', '.join(cols)}, import_id) "
+        f"SELECT id, {', '.join(cols)}, $1 FROM {stage} WHERE _new",
+        import_id,
+    )
+    merged = [f"coalesce(s.{c}, t.{c})" if keep_when_null else f"s.{c}" for c in cols]
+    updated = await conn.fetch(
+        f"UPDATE {quote_ident(table)} t SET ({', '.join(cols)}, import_id, updated_at) = "
+        f"({', '.join(merged)}, $1, now()) FROM {stage} s "
+        f"WHERE t.id = s.id AND NOT s._new "
+        f"AND ({', '.join('t.' + c for c in cols)}) IS DISTINCT FROM ({', '.join(merged)}) "
+        "RETURNING t.id",
+        import_id,
+    )
+    result.updated = {r["id"] for r in updated}
+    await conn.execute(f"DROP TABLE {stage}")
+    return result
+
+
+async def add_references(
+    conn: Connection, subject_type: str, organisation_id: int, pairs: Iterable[tuple[int, str]]
+) -> set[int]:
+    """Give subjects the organisation's references; returns the subjects that gained one."""
+    items = sorted(set(pairs))
+    if not items:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO reference (subject_type, subject_id, value, allocated_by_id) "
+        "SELECT $1, s, v, $2 FROM unnest($3::bigint[], $4::text[]) AS u(s, v) "
+        "ON CONFLICT (subject_type, allocated_by_id, value) DO NOTHING RETURNING subject_id",
+        subject_type,
+        organisation_id,
+        [s for s, _ in items],
+        [v for _, v in items],
+    )
+    return {r["subject_id"] for r in rows}
+
+
+async def assert_home_facts(
+    conn: Connection,
+    organisation_id: int,
+    import_id: int,
+    asserted_at: dt.datetime,
+    facts: Sequence[tuple[int, str, str]],
+) -> set[int]:
+    """Record ``(home id, property, value)`` statements by the organisation; returns the
+    homes whose statements changed."""
+    if not facts:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO home_assertion (home_id, organisation_id, import_id, property, value, "
+        "asserted_at) SELECT h, $1, $2, p, v, $3 "
+        "FROM unnest($4::bigint[], $5::text[], $6::text[]) AS u(h, p, v) "
+        "ON CONFLICT (home_id, organisation_id, property) DO UPDATE "
+        "SET value = EXCLUDED.value, import_id = EXCLUDED.import_id, "
+        "asserted_at = EXCLUDED.asserted_at "
+        "WHERE home_assertion.value IS DISTINCT FROM EXCLUDED.value RETURNING home_id",
+        organisation_id,
+        import_id,
+        asserted_at,
+        [h for h, _, _ in facts],
+        [p for _, p, _ in facts],
+        [v for _, _, v in facts],
+    )
+    return {r["home_id"] for r in rows}
+
+
+async def set_missing_landlord(
+    conn: Connection, organisation_id: int, homes: Sequence[int]
+) -> None:
+    """Make the organisation the landlord of those homes that have none."""
+    await conn.execute(
+        "UPDATE home SET landlord_id = $1 WHERE id = ANY($2::bigint[]) AND landlord_id IS NULL",
+        organisation_id,
+        list(homes),
+    )
+
+
+async def repair_lines(
+    conn: Connection, repair_ids: Sequence[int]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Existing lines of the repairs, as ``(line_number, sor_code, quantity, unit_cost,
+    cost)`` in line order."""
+    rows = await conn.fetch(
+        "SELECT repair_id, line_number, sor_code, quantity, unit_cost, cost FROM repair_line "
+        "WHERE repair_id = ANY($1::bigint[]) ORDER BY repair_id, line_number",
+        list(repair_ids),
+    )
+    lines: dict[int, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        lines.setdefault(r["repair_id"], []).append(tuple(r)[1:])
+    return lines
+
+
+async def replace_repair_lines(conn: Connection, lines: dict[int, list[tuple[Any, ...]]]) -> None:
+    """Replace the lines of each repair given by the lines given."""
+    if not lines:
+        return
+    await conn.execute("DELETE FROM repair_line WHERE repair_id = ANY($1::bigint[])", sorted(lines))
+    await copy_rows(
+        conn,
+        "repair_line",
+        ["repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"],
+        [(key, *line) for key, items in lines.items() for line in items],
+    )
+
+
+async def repair_statuses(conn: Connection, repair_ids: Sequence[int]) -> dict[int, str]:
+    """Current status code of each repair."""
+    rows = await conn.fetch(
+        "SELECT id, status_code FROM repair WHERE id = ANY($1::bigint[])", list(repair_ids)
+    )
+    return {r["id"]: r["status_code"] for r in rows}
+
+
+async def add_status_events(
+    conn: Connection, events: Sequence[tuple[int, str, dt.datetime]]
+) -> None:
+    """Append ``(repair id, status, occurred at)`` events to repairs' status history."""
+    if events:
+        await copy_rows(
+            conn, "repair_status_event", ["repair_id", "status_code", "occurred_at"], events
+        )
+
+
+async def upsert_custom_sor_codes(
+    conn: Connection,
+    organisation_id: int,
+    import_id: int,
+    codes: Sequence[tuple[str, str | None]],
+) -> tuple[int, int]:
+    """Declare an organisation's own SOR codes; returns ``(created, updated)``."""
+    if not codes:
+        return 0, 0
+    rows = await conn.fetch(
+        "INSERT INTO custom_sor_code (organisation_id, code, description, import_id) "
+        "SELECT $1, c, d, $2 FROM unnest($3::text[], $4::text[]) AS u(c, d) "
+        "ON CONFLICT (organisation_id, code) DO UPDATE "
+        "SET description = coalesce(EXCLUDED.description, custom_sor_code.description), "
+        "import_id = EXCLUDED.import_id "
+        "WHERE custom_sor_code.description IS DISTINCT FROM "
+        "coalesce(EXCLUDED.description, custom_sor_code.description) "
+        "RETURNING (xmax = 0) AS created",
+        organisation_id,
+        import_id,
+        [c for c, _ in codes],
+        [d for _, d in codes],
+    )
+    created = sum(1 for r in rows if r["created"])
+    return created, len(rows) - created

@@ -1,0 +1,275 @@
+"""SQL rendered from the mapping. Values are always bound parameters.
+
+Every row a statement returns carries the entity's GraphQL field names as columns, plus
+``__typename``, ``_key`` (primary key), ``_ord`` (sort value, for cursors) and
+``_src_<column>`` for columns relations start from. Global IDs and IRIs are computed by
+PostgreSQL from the row, so they are never stored and never drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from odx_graph.core.access import Principal
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
+from odx_graph.mapping.query import ListRequest
+from odx_graph.store.db import quote_ident, quote_literal
+
+ALIAS = "t"
+_PG_TYPES = {
+    Scalar.STRING: "text",
+    Scalar.INT: "bigint",
+    Scalar.FLOAT: "double precision",
+    Scalar.BOOLEAN: "boolean",
+    Scalar.DATE: "date",
+    Scalar.DATETIME: "timestamptz",
+    Scalar.DECIMAL: "numeric",
+}
+
+
+def pg_type(scalar: Scalar, *, many: bool = False) -> str:
+    """The PostgreSQL type used to bind or cast a value of ``scalar``."""
+    return _PG_TYPES[scalar] + ("[]" if many else "")
+
+
+def source_alias(column: str) -> str:
+    """Column name under which a relation's source column is returned."""
+    return f"_src_{column}"
+
+
+def expr(template: str, alias: str = ALIAS) -> str:
+    """Fill the table alias into a mapped SQL snippet."""
+    return template.replace("{t}", alias)
+
+
+@dataclass
+class Params:
+    """Collects bound values and hands out ``$n`` placeholders."""
+
+    values: list[Any] = field(default_factory=list)
+
+    def add(self, value: Any, cast: str = "") -> str:
+        """Bind ``value`` and return its placeholder (with an explicit cast if given)."""
+        self.values.append(value)
+        placeholder = f"${len(self.values)}"
+        return f"{placeholder}::{cast}" if cast else placeholder
+
+
+def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str = ALIAS) -> str:
+    """The columns of one entity's rows, in the shape the API reads."""
+    cols = [f'{quote_literal(entity.name)} AS "__typename"', f'{alias}.{entity.key} AS "_key"']
+    if entity.is_node:
+        prefix = quote_literal(f"{entity.name}:")
+        cols.append(
+            f"encode(convert_to({prefix} || {alias}.{entity.key}, 'UTF8'), 'base64') AS \"id\""
+        )
+        iri_prefix = quote_literal(f"{base_iri}/id/{entity.iri_segment}/")
+        cols.append(f'{iri_prefix} || {alias}.{entity.key} AS "iri"')
+    elif entity.scheme:
+        cols.append(f'{quote_literal(entity.concept_iri(""))} || {alias}.{entity.key} AS "iri"')
+    cols += field_columns(entity, principal, alias)
+    for rel in entity.relations:
+        if rel.source_column != entity.key:
+            cols.append(
+                f"{alias}.{rel.source_column} AS {quote_ident(source_alias(rel.source_column))}"
+            )
+    return ", ".join(dict.fromkeys(cols))
+
+
+def where_clause(
+    request: ListRequest,
+    params: Params,
+    alias: str = ALIAS,
+    extra: tuple[str, ...] = (),
+    key: str = "id",
+) -> list[str]:
+    """Conditions for the request's filters and cursor, plus ``extra`` conditions."""
+    conditions = list(extra)
+    for bound in request.filters:
+        placeholder = params.add(bound.value)
+        conditions.append(bound.sql.replace("{t}", alias).replace("{p}", placeholder))
+    if request.after is not None and request.order is not None:
+        op = "<" if request.descending else ">"
+        value = params.add(request.after.value, pg_type(request.order.type))
+        last = params.add(request.after.key)
+        conditions.append(
+            f"({expr(request.order.sql, alias)}, {alias}.{key}) {op} ({value}, {last})"
+        )
+    return conditions
+
+
+def order_by(entity: Entity, request: ListRequest, alias: str = ALIAS) -> str:
+    """ORDER BY for the request's order, with the key as tie-breaker."""
+    order = request.order or entity.orders[0]
+    direction = " DESC" if request.descending else ""
+    return f"{expr(order.sql, alias)}{direction}, {alias}.{entity.key}{direction}"
+
+
+def _and(conditions: list[str]) -> str:
+    return " AND ".join(f"({c})" for c in conditions) if conditions else "true"
+
+
+def page_statement(
+    entity: Entity, request: ListRequest, principal: Principal, base_iri: str
+) -> tuple[str, list[Any]]:
+    """One page of a top-level list: ``first + 1`` rows tell whether more follow."""
+    params = Params()
+    order = request.order or entity.orders[0]
+    conditions = where_clause(request, params, key=entity.key)
+    limit = params.add(request.first + 1)
+    sql = (
+        f"SELECT {select_list(entity, principal, base_iri)}, "
+        f'{expr(order.sql)} AS "_ord" '
+        f"FROM {entity.table} {ALIAS} WHERE {_and(conditions)} "
+        f"ORDER BY {order_by(entity, request)} LIMIT {limit}"
+    )
+    return sql, params.values
+
+
+def count_statement(entity: Entity, request: ListRequest) -> tuple[str, list[Any]]:
+    """How many rows match the request's filters (the cursor is ignored)."""
+    params = Params()
+    unpaged = ListRequest(request.filters)
+    conditions = where_clause(unpaged, params)
+    return f"SELECT count(*) FROM {entity.table} {ALIAS} WHERE {_and(conditions)}", params.values
+
+
+def by_keys_statement(entity: Entity, principal: Principal, base_iri: str) -> str:
+    """Rows whose key is in ``$1`` (an array)."""
+    key_type = pg_type(entity.key_type, many=True)
+    return (
+        f"SELECT {select_list(entity, principal, base_iri)} FROM {entity.table} {ALIAS} "
+        f"WHERE {ALIAS}.{entity.key} = ANY($1::{key_type})"
+    )
+
+
+def children_statement(
+    parent: Entity,
+    relation: Relation,
+    target: Entity,
+    request: ListRequest,
+    principal: Principal,
+    base_iri: str,
+) -> tuple[str, list[Any]]:
+    """Up to ``first + 1`` children for every parent key in ``$1``, in one statement."""
+    params = Params()
+    keys = params.add(None, pg_type(parent.key_type, many=True))
+    order = request.order or target.orders[0]
+    extra = [f"{ALIAS}.{relation.target_column} = k.parent"]
+    if relation.condition:
+        extra.append(expr(relation.condition))
+    conditions = where_clause(request, params, extra=tuple(extra), key=target.key)
+    limit = params.add(request.first + 1)
+    sql = (
+        f'SELECT k.parent AS "_parent", c.* FROM unnest({keys}) AS k(parent) '
+        f"CROSS JOIN LATERAL (SELECT {select_list(target, principal, base_iri)}, "
+        f'{expr(order.sql)} AS "_ord" FROM {target.table} {ALIAS} '
+        f"WHERE {_and(conditions)} ORDER BY {order_by(target, request)} "
+        f"LIMIT {limit}) c"
+    )
+    return sql, params.values
+
+
+def children_count_statement(
+    parent: Entity, relation: Relation, target: Entity, request: ListRequest
+) -> tuple[str, list[Any]]:
+    """Number of matching children per parent key in ``$1``."""
+    params = Params()
+    keys = params.add(None, pg_type(parent.key_type, many=True))
+    extra = [f"{ALIAS}.{relation.target_column} = ANY({keys})"]
+    if relation.condition:
+        extra.append(expr(relation.condition))
+    conditions = where_clause(ListRequest(request.filters), params, extra=tuple(extra))
+    sql = (
+        f'SELECT {ALIAS}.{relation.target_column} AS "_parent", count(*) AS n '
+        f"FROM {target.table} {ALIAS} "
+        f"WHERE {_and(conditions)} GROUP BY 1"
+    )
+    return sql, params.values
+
+
+def private_condition(entity: Entity, principal: Principal, alias: str = ALIAS) -> str | None:
+    """SQL true for the rows whose private fields ``principal`` may read; ``None`` when it
+    may read none, ``"true"`` when all. Keys are integers from a verified key, never input."""
+    if principal.may_read_private:
+        return "true"
+    owned = principal.owner_role()
+    if owned is None:
+        return None
+    role, key = owned
+    owners = dict(entity.owners)
+    if role.value not in owners:
+        return None
+    return f"{expr(owners[role.value], alias)} = {int(key)}"
+
+
+def field_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> list[str]:
+    """Every mapped field as a column; private ones are NULL unless ``principal`` may read
+    them for that row. The one place the private-field rule is applied in SQL."""
+    condition = private_condition(entity, principal, alias)
+    columns = []
+    for f in entity.fields:
+        value = expr(f.sql, alias)
+        if f.private and condition is None:
+            value = f"NULL::{pg_type(f.type, many=f.many)}"
+        elif f.private and condition != "true":
+            value = f"CASE WHEN {condition} THEN {value} END"
+        columns.append(f"{value} AS {quote_ident(f.name)}")
+    return columns
+
+
+def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:
+    """Columns for RDF: key, fields, to-one relation keys, and parent keys of incoming
+    links with their discriminator flags (see ``MAPPING.incoming_links``). A key no
+    foreign key guarantees is looked up, so RDF never links to a thing that is not there."""
+    cols = [f'{alias}.{entity.key} AS "_key"', *field_columns(entity, principal, alias)]
+    sources: dict[str, str] = {}
+    for r in entity.relations:
+        if r.cardinality is Cardinality.ONE or r.source_is_array:
+            column = f"{alias}.{r.source_column}"
+            if not r.enforced:
+                target = MAPPING[r.target]
+                column = (
+                    f"(SELECT x.{target.key} FROM {target.table} x WHERE x.{target.key} = {column})"
+                )
+            sources[r.source_column] = column
+    for link in MAPPING.incoming_links(entity):
+        sources.setdefault(link.key_column, f"{alias}.{link.key_column}")
+        if link.relation.condition:
+            cols.append(f"({expr(link.relation.condition, alias)}) AS {quote_ident(link.flag)}")
+    cols += [f"{sources[c]} AS {quote_ident(source_alias(c))}" for c in sorted(sources)]
+    return ", ".join(cols)
+
+
+def export_statement(entity: Entity, principal: Principal) -> str:
+    """Every row of ``entity`` for RDF, in key order."""
+    return (
+        f"SELECT {export_columns(entity, principal)} FROM {entity.table} {ALIAS} "
+        f"ORDER BY {ALIAS}.{entity.key}"
+    )
+
+
+def describe_statement(entity: Entity, principal: Principal) -> str:
+    """The row of ``entity`` whose key is ``$1``, for RDF."""
+    return (
+        f"SELECT {export_columns(entity, principal)} FROM {entity.table} {ALIAS} "
+        f"WHERE {ALIAS}.{entity.key} = $1"
+    )
+
+
+def related_export_statement(
+    relation: Relation, target: Entity, principal: Principal, *, keys_only: bool = False
+) -> str:
+    """Up to ``$2`` rows of ``target`` related to parent key ``$1``, for RDF (only their
+    ``_key`` with ``keys_only``, when just links to them are wanted)."""
+    conditions = [f"{ALIAS}.{relation.target_column} = $1"]
+    if relation.condition:
+        conditions.append(expr(relation.condition))
+    order = target.orders[0]
+    columns = f'{ALIAS}.{target.key} AS "_key"' if keys_only else export_columns(target, principal)
+    return (
+        f"SELECT {columns} FROM {target.table} {ALIAS} "
+        f"WHERE {_and(conditions)} ORDER BY {expr(order.sql)}, {ALIAS}.{target.key} "
+        "LIMIT $2"
+    )

@@ -1,0 +1,280 @@
+"""The Starlette application: composition of routes, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.asgi import HTTPException as StrawberryHTTPException  # type: ignore[attr-defined]
+
+from odx_graph import __version__
+from odx_graph.api.compiled.view import CompiledGraphQL
+from odx_graph.api.context import Context, make_context
+from odx_graph.api.limits import MAX_BODY_BYTES
+from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.core.config import Settings
+from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.startup import open_database, prepare_database
+from odx_graph.store.db import Database
+from odx_graph.store.live import RepairHub
+from odx_graph.store.migrations import migration_status
+from odx_graph.web import metrics, resources, uploads
+from odx_graph.web.auth import AuthMiddleware, principal_of
+from odx_graph.web.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
+from odx_graph.web.resources import open_reader
+
+log = logging.getLogger(__name__)
+
+
+def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    """The one error shape, for HTTP errors as for GraphQL ones."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+class _BodyTooLarge(Exception):
+    """The request body grew past the limit while being read."""
+
+
+def _bounded(receive: Any, limit: int) -> Any:
+    """``receive`` that stops a body growing past ``limit`` bytes (chunked uploads)."""
+    seen = 0
+
+    async def bounded() -> Any:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise _BodyTooLarge
+        return message
+
+    return bounded
+
+
+async def _too_large(scope: Any, receive: Any, send: Any) -> None:
+    body = error_body(
+        f"the request body is larger than {MAX_BODY_BYTES:,} bytes", "PAYLOAD_TOO_LARGE"
+    )
+    await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our per-request context."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve HTTP with protocol errors (bad JSON, no query, wrong method) in the one
+        JSON error shape rather than strawberry's plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await _too_large(scope, receive, send)
+            return
+        receive = _bounded(receive, MAX_BODY_BYTES)
+        try:
+            response: Response = await self.run(Request(scope=scope, receive=receive))
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+            return
+        except StrawberryHTTPException as exc:
+            code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+            response = JSONResponse(error_body(exc.reason, code), status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse a request body: absurdly nested JSON, bytes that are not UTF-8 and JSON
+        that is not an object (or a list, which is refused later) are bad requests, not
+        crashes."""
+        try:
+            value = super().decode_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("the JSON is nested too deeply", "", 0) from None
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from None
+        if not isinstance(value, dict | list):
+            raise StrawberryHTTPException(400, "the request body must be a JSON object")
+        return value
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        """Build the caller's context with fresh DataLoaders."""
+        state = request.app.state
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        principal = principal_of(request.scope)
+        if getattr(state, "hub", None) is None:
+            state.hub = RepairHub(state.db.dsn)
+        # Callers without a key read as odx_reader: the database itself withholds the
+        # private columns from them, whatever the SQL asks for.
+        db = state.db if principal.is_authenticated else open_reader(state)
+        return make_context(state.settings, db, principal, request_id, state.metrics, state.hub)
+
+
+def _landing(request: Request) -> HTMLResponse:
+    base = html.escape(request.app.state.settings.base_iri)
+    body = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>odx-graph</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
+code{{background:#f3f3f3;padding:0 .2em}}</style></head>
+<body><h1>odx-graph {html.escape(__version__)}</h1>
+<p>An open housing-data graph: homes keyed by UPRN, their components, repairs, contractors
+and landlords, described by one published ontology and served as GraphQL.</p>
+<ul>
+<li><a href="/graphql">GraphiQL</a>: explore the API in the browser (POST or GET
+<code>/graphql</code> from code).</li>
+<li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL.</li>
+<li><a href="/ontology">Ontology</a> (namespace <code>https://w3id.org/odx/def#</code>) and the
+<a href="/context.jsonld">JSON-LD context</a> for GraphQL responses.</li>
+<li>Linked Data: every thing has an IRI under <code>{base}/id/</code> answering in Turtle,
+JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples</a>,
+<a href="/dump.ttl.gz">Turtle</a>, <a href="/dump.jsonld.gz">JSON-LD</a>, described at
+<a href="/.well-known/void">/.well-known/void</a>.</li>
+<li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
+</ul>
+<p>Open data: no free text and no personal data are published.</p></body></html>"""
+    return HTMLResponse(body)
+
+
+def _healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def _readyz(request: Request) -> JSONResponse:
+    db = request.app.state.db
+    if not await db.ping():
+        return JSONResponse(
+            error_body(
+                "the database is unavailable", ErrorCode.DATABASE_UNAVAILABLE.value, retryable=True
+            ),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    try:
+        async with db.connection() as conn:
+            status = await migration_status(conn, migrations_dir())
+    except OdxError as exc:
+        return JSONResponse(error_body(exc.message, exc.code.value), status_code=503)
+    if status.pending:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in status.pending)
+        return JSONResponse(
+            error_body(f"migrations pending: {names}", "MIGRATIONS_PENDING"), status_code=503
+        )
+    return JSONResponse({"status": "ready", "database": "ok", "migrations": len(status.applied)})
+
+
+def _metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.render(), media_type=metrics.CONTENT_TYPE)
+
+
+def _schema(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(schema_sdl(), media_type="application/graphql; charset=utf-8")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    return JSONResponse(
+        error_body(exc.detail, code), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _expected_error(request: Request, exc: Exception) -> Response:
+    """An expected failure outside GraphQL (a Linked Data page, a dump): its own status."""
+    assert isinstance(exc, OdxError)
+    retryable = exc.code in (ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.QUERY_TIMEOUT)
+    status = 503 if retryable else 404 if exc.code is ErrorCode.NOT_FOUND else 400
+    headers = {"Retry-After": "5"} if retryable else None
+    body = error_body(exc.message, exc.code.value, **({"retryable": True} if retryable else {}))
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+    return JSONResponse(
+        error_body("Internal server error", ErrorCode.INTERNAL_ERROR.value, requestId=request_id),
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    """The ASGI app. With ``database`` given (tests) it is used as is; otherwise the
+    lifespan opens the configured or embedded database and prepares it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        if database is not None:
+            app.state.db = database
+            yield
+            return
+        app.state.ontology = load_ontology()
+        async with open_database(settings) as db:
+            await prepare_database(db, settings, ontology=app.state.ontology)
+            app.state.db = db
+            app.state.hub = RepairHub(db.dsn)
+            log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
+            try:
+                yield
+            finally:
+                await app.state.hub.close()  # ends subscriptions with a complete message
+
+    graphql = GraphQLApp(build_schema(), graphql_ide="graphiql")
+    # Read queries made only of mapped fields run as one SQL statement building the JSON;
+    # everything else (and any error) goes through the resolvers.
+    endpoint = CompiledGraphQL(graphql) if settings.compiled_queries else graphql
+    routes = [
+        Route("/", _landing),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/schema.graphql", _schema),
+        Route("/healthz", _healthz),
+        Route("/readyz", _readyz),
+        Route("/metrics", _metrics),
+        *resources.ROUTES,
+        *uploads.ROUTES,
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                ConcurrencyLimitMiddleware,
+                max_concurrent=settings.max_concurrent_requests,
+                max_queued=settings.max_queued_requests,
+                queue_timeout=settings.queue_timeout_ms / 1000,
+            ),
+            # Inside the concurrency limit: looking a key up uses the database too.
+            Middleware(AuthMiddleware, per_minute=settings.rate_limit_per_minute),
+        ],
+        exception_handlers={
+            HTTPException: _http_error,
+            OdxError: _expected_error,
+            500: _server_error,
+        },
+    )
+    app.state.settings = settings
+    # Each dump holds a connection for its whole download: at most a quarter of the pool.
+    app.state.dump_slots = asyncio.Semaphore(max(1, settings.pool_max_size // 4))
+    app.state.metrics = metrics.Metrics(
+        lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None,
+        lambda: hub.subscriber_count if (hub := getattr(app.state, "hub", None)) else 0,
+    )
+    if database is not None:
+        app.state.db = database
+        app.state.ontology = load_ontology()
+    return app

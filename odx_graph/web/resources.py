@@ -1,0 +1,229 @@
+"""Linked Data over HTTP: dereferenceable IRIs with content negotiation, the ontology, the
+JSON-LD context, dumps and the dataset description."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from rdflib import Graph, URIRef
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.ids import KEY
+from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
+from odx_graph.mapping import MAPPING
+from odx_graph.services.linked_data import dataset, html_pages
+from odx_graph.services.linked_data.rdf_formats import (
+    ALL_FORMATS,
+    RdfFormat,
+    format_override,
+    negotiate,
+    serialise,
+)
+from odx_graph.store import reads as graph_repo
+from odx_graph.store.db import READER_ROLE, Database
+
+UPRN = re.compile(r"^[1-9][0-9]{0,11}$")
+
+
+def open_reader(state: Any) -> Database:
+    """The database as the open data's reader (``odx_reader``: no private columns)."""
+    reader = getattr(state, "reader", None)
+    if reader is None or reader.pool is not state.db.pool:
+        reader = state.reader = state.db.with_role(READER_ROLE)
+    return reader  # type: ignore[no-any-return]
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers={"Vary": "Accept"})
+
+
+def _not_found(what: str) -> JSONResponse:
+    return _error(404, ErrorCode.NOT_FOUND.value, f"{what} is not in this dataset")
+
+
+def choose_format(
+    request: Request, offered: tuple[RdfFormat, ...] = ALL_FORMATS
+) -> RdfFormat | Response:
+    """The format asked for by ``?format=`` or ``Accept``, or a 406 response."""
+    override = request.query_params.get("format")
+    if override is not None:
+        fmt = format_override(override)
+        if fmt is None or fmt not in offered:
+            names = ", ".join(f.value for f in offered)
+            return _error(
+                406, "NOT_ACCEPTABLE", f"format={override!r} is not offered; use one of {names}"
+            )
+        return fmt
+    fmt = negotiate(request.headers.get("accept"), offered)
+    if fmt is None:
+        types = ", ".join(f.media_type for f in offered)
+        return _error(
+            406,
+            "NOT_ACCEPTABLE",
+            f"none of the accepted types is offered; this resource is available as {types}",
+        )
+    return fmt
+
+
+def _alternates(path: str, offered: tuple[RdfFormat, ...] = ALL_FORMATS) -> dict[str, str]:
+    return {f.media_type: f"{path}?format={f.value}" for f in offered}
+
+
+def _respond(
+    request: Request,
+    body: bytes,
+    fmt: RdfFormat,
+    alternates: dict[str, str],
+    extra_links: tuple[str, ...] = (),
+) -> Response:
+    """A representation with ETag (and 304 on a match), Vary and Link headers."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    links = [f'<{href}>; rel="alternate"; type="{media}"' for media, href in alternates.items()]
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept",
+        "Link": ", ".join([*extra_links, *links]),
+        "Cache-Control": "public, max-age=60",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    charset = "; charset=utf-8" if fmt is not RdfFormat.JSONLD else ""
+    return Response(body, media_type=fmt.media_type + charset, headers=headers)
+
+
+async def node_resource(request: Request) -> Response:
+    """``GET /id/{segment}/{key}``: one thing in Turtle, JSON-LD, N-Triples or HTML."""
+    state = request.app.state
+    segment, key = request.path_params["segment"], request.path_params["key"]
+    entity = MAPPING.by_iri_segment(segment)
+    if entity is None or not KEY.match(key):
+        return _not_found("that IRI")
+    fmt = choose_format(request)
+    if isinstance(fmt, Response):
+        return fmt
+    graph = await dataset.describe(open_reader(state), state.settings, PUBLIC, entity, int(key))
+    if graph is None:
+        return _not_found(f"{entity.name} {key}")
+    path = request.url.path
+    subject = URIRef(f"{state.settings.base_iri}{path}")
+    alternates = _alternates(path)
+    if fmt is RdfFormat.HTML:
+        labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
+        body = html_pages.resource_page(graph, subject, labeller, alternates).encode()
+    else:
+        body = serialise(graph, fmt)
+    described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
+    return _respond(request, body, fmt, alternates, (described_by,))
+
+
+async def home_by_uprn(request: Request) -> Response:
+    """``GET /id/home/uprn/{uprn}``: 303 See Other to the home's canonical IRI."""
+    uprn = request.path_params["uprn"]
+    if not UPRN.match(uprn):
+        return _error(404, ErrorCode.INVALID_UPRN.value, "that is not a UPRN (1 to 12 digits)")
+    key = await graph_repo.home_key_by_uprn(open_reader(request.app.state), int(uprn))
+    if key is None:
+        return _not_found(f"UPRN {uprn}")
+    location = f"/id/home/{key}"
+    if request.url.query:
+        location += f"?{request.url.query}"
+    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+
+
+async def ontology(request: Request) -> Response:
+    """``GET /ontology``: the ontology as Turtle, JSON-LD, N-Triples or an HTML reference."""
+    fmt = choose_format(request)
+    if isinstance(fmt, Response):
+        return fmt
+    alternates = _alternates("/ontology")
+    if fmt is RdfFormat.TURTLE:
+        body = (ontology_dir() / "odx.ttl").read_bytes()
+    elif fmt is RdfFormat.HTML:
+        body = html_pages.ontology_page(
+            request.app.state.ontology, URIRef(ONTOLOGY_IRI), alternates
+        ).encode()
+    else:
+        body = serialise(_copy(request.app.state.ontology), fmt)
+    return _respond(request, body, fmt, alternates)
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+async def context_document(request: Request) -> Response:
+    """``GET /context.jsonld``: the JSON-LD context for GraphQL responses."""
+    body = json.dumps(dataset.graphql_context(), indent=2).encode()
+    return _respond(request, body, RdfFormat.JSONLD, {})
+
+
+async def dataset_dump(request: Request) -> Response:
+    """``GET /dump.{nt,ttl,jsonld}[.gz]``: the whole open dataset, streamed."""
+    name = request.path_params["name"]
+    compressed = name.endswith(".gz")
+    fmt = dataset.DUMP_FORMATS.get(name.removesuffix(".gz"))
+    if fmt is None:
+        return _not_found(f"/dump.{name}")
+    state = request.app.state
+    slots = state.dump_slots
+    if slots.locked():
+        response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
+        response.headers["Retry-After"] = "30"
+        return response
+    chunks: Any = _holding_slot(
+        dataset.dump(open_reader(state), state.settings, PUBLIC, fmt), slots
+    )
+    media_type = fmt.media_type
+    if compressed:
+        chunks = dataset.gzipped(chunks)
+        media_type = "application/gzip"
+    headers = {"Content-Disposition": f'attachment; filename="odx-graph.{name}"'}
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+
+
+async def _holding_slot(
+    chunks: AsyncIterator[bytes], slots: asyncio.Semaphore
+) -> AsyncIterator[bytes]:
+    """Pass ``chunks`` through while holding a dump slot. The slot is taken when the
+    stream starts (a response never sent takes none) and given back however it ends."""
+    async with slots:
+        async for chunk in chunks:
+            yield chunk
+
+
+async def dataset_description(request: Request) -> Response:
+    """``GET /.well-known/void``: VoID and DCAT description of the dataset."""
+    fmt = choose_format(request, (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES))
+    if isinstance(fmt, Response):
+        return fmt
+    state = request.app.state
+    if getattr(state, "triple_count", None) is None:
+        state.triple_count = dataset.TripleCount()
+    graph = await dataset.void_description(
+        open_reader(state), state.settings, PUBLIC, state.triple_count
+    )
+    offered = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
+    return _respond(request, serialise(graph, fmt), fmt, _alternates("/.well-known/void", offered))
+
+
+ROUTES = [
+    Route("/id/home/uprn/{uprn}", home_by_uprn),
+    Route("/id/{segment}/{key}", node_resource),
+    Route("/ontology", ontology),
+    Route("/context.jsonld", context_document),
+    Route("/dump.{name}", dataset_dump),
+    Route("/.well-known/void", dataset_description),
+]
