@@ -1,14 +1,20 @@
 """The one declarative mapping: ontology term <-> GraphQL type/field <-> table/column.
 
 Everything else is derived from the entities declared here: the strawberry types and
-inputs (``odx_graph.api``), the SQL the repositories run (``odx_graph.store``) and the code
-lists loaded from the ontology (``odx_graph.services.refdata``); later the JSON-LD context and the
-RDF export. Adding a field means adding one ``Field`` line to ``graph.py`` or
-``codes.py`` (and declaring its term in the ontology, which a test checks).
+inputs (``odx_graph.api``), the SQL the store runs (``odx_graph.store``), the code lists
+loaded from the ontology (``odx_graph.services.refdata``), the JSON-LD context and the RDF
+export. The entities are declared one module per domain (``organisations``, ``homes``,
+``components``, ``repairs``, ``damp``, ``certificates``, ``provenance``) with the
+shorthands of ``shorthand``; the code lists are in ``codes``. Adding a field means adding
+one ``Field`` line to its entity (and declaring its term in the ontology, which a test
+checks).
 """
 
+from odx_graph.mapping.certificates import ENERGY_PERFORMANCE_CERTIFICATE
 from odx_graph.mapping.codes import CODE_LISTS
-from odx_graph.mapping.graph import GRAPH
+from odx_graph.mapping.components import COMPONENT
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
+from odx_graph.mapping.homes import BUILDING, HOME
 from odx_graph.mapping.model import (
     Cardinality,
     Entity,
@@ -23,7 +29,24 @@ from odx_graph.mapping.model import (
     curie,
     snake_case,
 )
+from odx_graph.mapping.organisations import ORGANISATION
+from odx_graph.mapping.provenance import ASSERTION, IMPORT, REFERENCE
+from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE, REPAIR_STATUS_EVENT
 
+GRAPH = (
+    ORGANISATION,
+    REFERENCE,
+    BUILDING,
+    HOME,
+    COMPONENT,
+    REPAIR,
+    REPAIR_LINE,
+    REPAIR_STATUS_EVENT,
+    DAMP_MOULD_CASE,
+    ENERGY_PERFORMANCE_CERTIFICATE,
+    IMPORT,
+    ASSERTION,
+)
 MAPPING = Mapping((*GRAPH, *CODE_LISTS))
 
 __all__ = [

@@ -340,7 +340,7 @@ async def replacement_forecast(
     """Components due for replacement in each of the next ``years`` calendar years, by
     type: due in the year they reach their Decent Homes lifetime, or this year when already
     past it. Components without an install date or a lifetime are left out."""
-    from odx_graph.mapping.graph import LIFETIME_JOINS, LIFETIME_RULE
+    from odx_graph.mapping.components import LIFETIME_JOINS, LIFETIME_RULE
 
     args: list[Any] = [years]
     where = "true"

@@ -1,0 +1,81 @@
+"""Damp and mould cases, handled under Awaab's Law."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import Entity, Field, Filter, Order
+from odx_graph.mapping.shorthand import (
+    BOOLEAN,
+    BOOLEAN_FILTER,
+    DATETIME,
+    DATETIME_FILTER,
+    HOME_POSTCODE,
+    ID_ORDER,
+    IDS,
+    STRINGS,
+    coded,
+    generated_by,
+    one,
+    references,
+)
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+DAMP_MOULD_CASE = Entity(
+    name="DampMouldCase", table="damp_mould_case", iri_segment="damp-mould-case",
+    owners=(("landlord", "{t}.landlord_id"), ("home", "{t}.home_id")),
+    collection="dampMouldCases",
+    description="A damp and mould hazard report handled under Awaab's Law, from the moment "
+                "the landlord became aware of it to the home being made safe and put right.",
+    fields=(
+        Field("awareAt", DATETIME,
+              "When the landlord became aware of the potential hazard; the Awaab's Law "
+              "clocks start here.", nullable=False),
+        Field("investigationStartedAt", DATETIME, "When the investigation started."),
+        Field("investigationCompletedAt", DATETIME,
+              "When the investigation was completed and its findings known."),
+        Field("writtenSummarySentAt", DATETIME,
+              "When the written summary of the findings was sent to the resident."),
+        Field("madeSafeAt", DATETIME, "When the work to make the home safe was done."),
+        Field("furtherWorksRequired", BOOLEAN,
+              "Whether works beyond making safe are needed to put the cause right."),
+        Field("furtherWorksStartedAt", DATETIME, "When further works started."),
+        Field("furtherWorksCompletedAt", DATETIME, "When further works were completed."),
+        Field("escalatedAt", DATETIME, "When the case was escalated, if it was."),
+        Field("alternativeAccommodationOffered", BOOLEAN,
+              "Whether the household was offered somewhere else to stay while the home "
+              "could not be made safe."),
+    ),
+    relations=(
+        one("home", "Home", "The home the case is about.", "about", nullable=False),
+        one("landlord", "Organisation", "The landlord handling the case.", "landlord",
+            nullable=False),
+        coded("hazardLevel", "AwaabHazardLevel",
+              "Emergency or significant hazard, which sets the timescales.", "hazardLevel",
+              column="hazard_level_code"),
+        coded("hhsrsHazard", "HhsrsHazard", "The HHSRS hazard (1: damp and mould growth).",
+              "hhsrsHazard", nullable=False),
+        coded("hhsrsCategory", "HhsrsCategory", "HHSRS category 1 or 2, once assessed.",
+              "hhsrsCategory"),
+        coded("severity", "DampMouldSeverity", "How severe the damp and mould is.",
+              "dampMouldSeverity"),
+        references("damp_mould_case"),
+        generated_by(),
+    ),
+    filters=(
+        HOME_POSTCODE,
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Cases of any of these landlords.", target="Organisation"),
+        Filter("hazardLevel", STRINGS, "{t}.hazard_level_code = ANY({p})",
+               "Awaab's Law hazard levels, e.g. ['emergency']."),
+        Filter("madeSafe", BOOLEAN_FILTER, "({t}.made_safe_at IS NOT NULL) = {p}",
+               "true: only cases where the home has been made safe; false: only the others."),
+        Filter("awareFrom", DATETIME_FILTER, "{t}.aware_at >= {p}", "Aware at or after."),
+        Filter("awareTo", DATETIME_FILTER, "{t}.aware_at < {p}", "Aware before."),
+    ),
+    orders=(
+        Order("AWARE_AT", "{t}.aware_at", DATETIME, "By awareness time, newest first unless "
+              "ASC is asked for.", descending=True),
+        ID_ORDER,
+    ),
+)
+# fmt: on

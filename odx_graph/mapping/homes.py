@@ -1,0 +1,125 @@
+"""Homes, keyed by UPRN when known, and the buildings (blocks) they are in."""
+
+from __future__ import annotations
+
+from odx_graph.core.vocab import ONS_GEOGRAPHY
+from odx_graph.mapping.components import FAILS_DISREPAIR
+from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order
+from odx_graph.mapping.shorthand import (
+    BOOLEAN,
+    FLOAT,
+    ID_ORDER,
+    IDS,
+    INT,
+    INT_FILTER,
+    STRING,
+    STRINGS,
+    by_postcode,
+    coded,
+    generated_by,
+    many,
+    one,
+    references,
+)
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+BUILDING = Entity(
+    name="Building", table="building", iri_segment="building", collection="buildings",
+    description="A building or block containing homes, with its own UPRN.",
+    fields=(
+        Field("uprn", STRING, "Unique Property Reference Number of the building (1-12 digits).",
+              sql="{t}.uprn::text"),
+        Field("toid", STRING, "Ordnance Survey TOID of the footprint."),
+        Field("name", STRING, "The building's name.", nullable=False),
+        Field("storeys", INT, "Number of storeys above ground."),
+        Field("constructionType", STRING, "How the building is built, e.g. 'concrete frame'."),
+        Field("yearBuilt", INT, "Year of construction."),
+        Field("postcode", STRING, "The building's postcode."),
+    ),
+    relations=(
+        one("landlord", "Organisation", "The landlord that owns the building.", "landlord"),
+        many("homes", "Home", "building_id", "Homes in the building.", "hasHome"),
+        many("components", "Component", "building_id",
+             "Communal components (lifts, roofs, door entry...).", "hasComponent"),
+        references("building"),
+    ),
+    orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),
+)
+
+HOME = Entity(
+    name="Home", table="home", iri_segment="home", collection="homes",
+    description="A dwelling, keyed by its UPRN when known: the join key across providers.",
+    fields=(
+        Field("uprn", STRING,
+              "Unique Property Reference Number (1-12 digits), the national identifier.",
+              sql="{t}.uprn::text"),
+        Field("addressLine1", STRING, "First line of the address.", nullable=False),
+        Field("addressLine2", STRING, "Second line of the address."),
+        Field("town", STRING, "Post town."),
+        Field("postcode", STRING, "Full postcode, e.g. 'SW1A 2AA'.", nullable=False),
+        Field("postcodeArea", STRING, "Postcode area, e.g. 'SW'.", nullable=False, derived=True),
+        Field("postcodeDistrict", STRING, "Postcode district (outward code), e.g. 'SW1A'.",
+              nullable=False, derived=True),
+        Field("postcodeSector", STRING, "Postcode sector, e.g. 'SW1A 2'.", nullable=False,
+              derived=True),
+        Field("localAuthorityCode", STRING, "ONS code of the local authority, e.g. 'E09000033'.",
+              term="localAuthority", iri_prefix=ONS_GEOGRAPHY),
+        Field("latitude", FLOAT, "WGS84 latitude."),
+        Field("longitude", FLOAT, "WGS84 longitude."),
+        Field("bedrooms", INT, "Number of bedrooms."),
+        Field("floorLevel", INT, "Floor the home's entrance is on (0 ground, negative basement)."),
+        Field("yearBuilt", INT, "Year of construction."),
+        Field("failsDisrepairCriterion", BOOLEAN,
+              "Decent Homes criterion B: one key component, or two others, of the home or its "
+              "building past their lifetime and in poor or failed condition. Null when no "
+              "components are recorded.", sql=FAILS_DISREPAIR, derived=True),
+    ),
+    relations=(
+        one("landlord", "Organisation", "The landlord responsible for the home.", "landlord"),
+        one("building", "Building", "The building (block) the home is in, if any.", "inBuilding"),
+        coded("propertyType", "PropertyType", "House, flat, bungalow...", "propertyType"),
+        coded("builtForm", "BuiltForm", "Detached, semi-detached, terrace...", "builtForm"),
+        references("home"),
+        many("components", "Component", "home_id",
+             "The home's components (kitchen, boiler, windows...).", "hasComponent"),
+        many("repairs", "Repair", "home_id", "Repairs to the home, newest first by default.",
+             "hasRepair"),
+        many("dampMouldCases", "DampMouldCase", "home_id",
+             "Damp and mould (Awaab's Law) cases about the home, newest first.",
+             "hasDampMouldCase"),
+        many("energyPerformanceCertificates", "EnergyPerformanceCertificate", "home_id",
+             "Energy Performance Certificates of the home, newest first.", "hasCertificate"),
+        many("assertions", "Assertion", "home_id",
+             "The home's facts as each organisation stated them in its imports, including "
+             "values that differ from the ones shown (see the data formats guide).",
+             "hasAssertion", paged=False),
+        generated_by(),
+    ),
+    filters=(
+        by_postcode("{t}.{postcode_column} = {p}"),
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        Filter("propertyType", STRINGS, "{t}.property_type_code = ANY({p})",
+               "Property type codes, e.g. ['flat']."),
+        Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",
+               "Built form codes, e.g. ['mid-terrace']."),
+        Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms.",
+               bounds=(0, 30)),
+        Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms.",
+               bounds=(0, 30)),
+        Filter("yearBuiltFrom", INT_FILTER, "{t}.year_built >= {p}", "Built in or after.",
+               bounds=(1000, 2100)),
+        Filter("yearBuiltTo", INT_FILTER, "{t}.year_built <= {p}", "Built in or before.",
+               bounds=(1000, 2100)),
+        Filter("uprn", FilterKind.UPRNS, "{t}.uprn = ANY({p})",
+               "Any of these UPRNs (1 to 12 digits each)."),
+    ),
+    orders=(
+        Order("POSTCODE", "{t}.postcode", STRING, "By postcode."),
+        Order("UPRN", "coalesce({t}.uprn, 0)", INT, "By UPRN (homes without one first)."),
+        Order("YEAR_BUILT", "coalesce({t}.year_built, 0)", INT, "By year built."),
+        ID_ORDER,
+    ),
+)
+# fmt: on

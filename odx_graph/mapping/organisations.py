@@ -1,0 +1,62 @@
+"""Organisations: landlords, contractors and local authorities."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, FilterKind, Order, Relation
+from odx_graph.mapping.shorthand import (
+    ID_ORDER,
+    STRING,
+    STRINGS,
+    coded,
+    generated_by,
+    many,
+    references,
+)
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+ORGANISATION = Entity(
+    name="Organisation", table="organisation", iri_segment="organisation",
+    collection="organisations",
+    description="A landlord (registered provider), contractor or local authority.",
+    fields=(
+        Field("name", STRING, "The organisation's name.", nullable=False),
+        Field("registrationNumber", STRING,
+              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered."),
+        Field("postcodeDistrictsServed", STRING,
+              "Postcode districts the organisation works in (contractors).",
+              sql="{t}.postcode_districts", term="postcodeDistrictServed", nullable=False,
+              many=True),
+        Field("website", STRING, "The organisation's website."),
+    ),
+    relations=(
+        coded("kind", "OrganisationKind",
+              "Whether this is a landlord, contractor or local authority.", "organisationKind",
+              nullable=False),
+        Relation("trades", "Trade", Cardinality.LIST, "trade_codes", "code",
+                 "Trades the organisation provides (contractors).", "trade", nullable=False,
+                 source_is_array=True),
+        references("organisation"),
+        many("homes", "Home", "landlord_id", "Homes this organisation is the landlord of.",
+             "landlordOf"),
+        many("repairs", "Repair", "landlord_id", "Repairs this organisation raised as landlord.",
+             "landlordOf"),
+        many("jobs", "Repair", "contractor_id",
+             "Repairs assigned to this organisation as contractor.", "contractorFor"),
+        many("imports", "Import", "organisation_id", "Files this organisation has imported.",
+             "imported"),
+        generated_by(),
+    ),
+    filters=(
+        Filter("kind", STRINGS, "{t}.kind_code = ANY({p})",
+               "Organisation kinds (codes), e.g. ['contractor']."),
+        Filter("trade", STRINGS, "{t}.trade_codes && {p}",
+               "Contractors offering any of these trade codes."),
+        Filter("servesPostcodeDistrict", STRINGS, "{t}.postcode_districts && {p}",
+               "Organisations serving any of these postcode districts, e.g. ['E1']."),
+        Filter("nameContains", FilterKind.CONTAINS, "{t}.name ILIKE {p}",
+               "Names containing this text (case-insensitive)."),
+    ),
+    orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),
+)
+# fmt: on

@@ -1,0 +1,129 @@
+"""Repairs: work orders, their Schedule of Rates lines and their status history."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import Entity, Field, Filter, Order
+from odx_graph.mapping.shorthand import (
+    BOOLEAN_FILTER,
+    DATETIME,
+    DATETIME_FILTER,
+    DECIMAL,
+    HOME_POSTCODE,
+    ID_ORDER,
+    IDS,
+    INT,
+    STRING,
+    STRINGS,
+    coded,
+    generated_by,
+    many,
+    one,
+    references,
+)
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+REPAIR = Entity(
+    name="Repair", table="repair", iri_segment="repair", collection="repairs",
+    owners=(("landlord", "{t}.landlord_id"), ("contractor", "{t}.contractor_id"),
+            ("home", "{t}.home_id")),
+    description="A responsive repair work order raised by a landlord for a home.",
+    fields=(
+        Field("description", STRING,
+              "Description of the work as reported. Free text, so private: null for the "
+              "public tier.", private=True),
+        Field("reportedAt", DATETIME, "When the problem was reported.", nullable=False),
+        Field("raisedAt", DATETIME, "When the work order was raised.", nullable=False),
+        Field("targetAt", DATETIME, "The landlord's target completion time for the priority."),
+        Field("completedAt", DATETIME, "When the work was completed."),
+        Field("cost", DECIMAL, "Total cost in GBP, when complete."),
+    ),
+    relations=(
+        one("home", "Home", "The home repaired.", "forHome", nullable=False),
+        one("landlord", "Organisation", "The landlord that raised the repair.", "landlord",
+            nullable=False),
+        one("contractor", "Organisation", "The contractor assigned, if any.", "contractor"),
+        one("component", "Component", "The component repaired, if known.", "affectsComponent"),
+        coded("priority", "Priority", "The repair's priority.", "priority", nullable=False),
+        coded("status", "RepairStatus", "The current status.", "status", nullable=False),
+        coded("trade", "Trade", "The main trade needed.", "trade"),
+        many("lines", "RepairLine", "repair_id",
+             "Schedule of Rates lines: what was (or will be) done.", "hasLine", paged=False),
+        many("statusHistory", "RepairStatusEvent", "repair_id",
+             "Every status change, oldest first.", "hasStatusEvent", paged=False),
+        references("repair"),
+        generated_by(),
+    ),
+    filters=(
+        Filter("status", STRINGS, "{t}.status_code = ANY({p})",
+               "Status codes, e.g. ['scheduled', 'in-progress']."),
+        Filter("open", BOOLEAN_FILTER,
+               "({t}.status_code IN (SELECT code FROM repair_status WHERE is_open)) = {p}",
+               "true: only repairs still needing work; false: only closed ones."),
+        Filter("priority", STRINGS, "{t}.priority_code = ANY({p})",
+               "Priority codes, e.g. ['1', '2']."),
+        Filter("trade", STRINGS, "{t}.trade_code = ANY({p})", "Trade codes, e.g. ['PL']."),
+        Filter("sorCode", STRINGS,
+               "EXISTS (SELECT 1 FROM repair_line l WHERE l.repair_id = {t}.id "
+               "AND l.sor_code = ANY({p}))",
+               "Repairs with a line of any of these SOR codes."),
+        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
+               "Repairs raised by any of these landlords.", target="Organisation"),
+        Filter("contractor", IDS, "{t}.contractor_id = ANY({p})",
+               "Repairs assigned to any of these contractors.", target="Organisation"),
+        Filter("unassigned", BOOLEAN_FILTER, "({t}.contractor_id IS NULL) = {p}",
+               "true: only repairs with no contractor yet."),
+        HOME_POSTCODE,
+        Filter("reportedFrom", DATETIME_FILTER, "{t}.reported_at >= {p}",
+               "Reported at or after."),
+        Filter("reportedTo", DATETIME_FILTER, "{t}.reported_at < {p}", "Reported before."),
+        Filter("completedFrom", DATETIME_FILTER, "{t}.completed_at >= {p}",
+               "Completed at or after."),
+        Filter("completedTo", DATETIME_FILTER, "{t}.completed_at < {p}", "Completed before."),
+    ),
+    orders=(
+        Order("REPORTED_AT", "{t}.reported_at", DATETIME,
+              "By reported time, newest first unless ASC is asked for.", descending=True),
+        Order("TARGET_AT", "coalesce({t}.target_at, 'infinity'::timestamptz)", DATETIME,
+              "By target time (no target last when ascending)."),
+        Order("COST", "coalesce({t}.cost, 0)", DECIMAL, "By cost."),
+        ID_ORDER,
+    ),
+)
+
+REPAIR_LINE = Entity(
+    name="RepairLine", table="repair_line", iri_segment="repair-line",
+    description="One Schedule of Rates line of a repair: code, quantity and cost.",
+    fields=(
+        Field("lineNumber", INT, "Position within the repair.", nullable=False),
+        Field("sorCode", STRING, "The SOR code as given: NHF SOR v7 or the landlord's own code.",
+              nullable=False),
+        Field("quantity", DECIMAL, "Quantity of the item.", nullable=False),
+        Field("unitCost", DECIMAL, "Cost per unit in GBP."),
+        Field("cost", DECIMAL, "Line cost in GBP."),
+    ),
+    relations=(
+        coded("sorItem", "SorCode",
+              "The NHF Schedule of Rates item, when the code is one (null for custom codes).",
+              "sorItem", column="sor_code", enforced=False),
+    ),
+    orders=(Order("LINE_NUMBER", "{t}.line_number", INT, "By line number."),),
+)
+
+REPAIR_STATUS_EVENT = Entity(
+    name="RepairStatusEvent", table="repair_status_event", iri_segment="repair-status-event",
+    owners=tuple((role, f"(SELECT r.{column} FROM repair r WHERE r.id = {{t}}.repair_id)")
+                 for role, column in (("landlord", "landlord_id"),
+                                      ("contractor", "contractor_id"), ("home", "home_id"))),
+    description="A dated change of a repair's status (UKHDS JobStatusUpdate).",
+    fields=(
+        Field("occurredAt", DATETIME, "When the status changed.", nullable=False),
+        Field("note", STRING, "Free-text note. Private: null for the public tier.",
+              private=True),
+    ),
+    relations=(
+        coded("status", "RepairStatus", "The new status.", "status", nullable=False),
+    ),
+    orders=(Order("OCCURRED_AT", "{t}.occurred_at", DATETIME, "Oldest first."),),
+)
+# fmt: on

@@ -1,0 +1,71 @@
+"""Shorthands the domain modules declare their entities with: scalar and filter
+kinds, to-one, coded and to-many relations, references, provenance, postcode filters and
+the default order."""
+
+from __future__ import annotations
+
+from odx_graph.mapping.model import (
+    Cardinality,
+    Filter,
+    FilterKind,
+    Order,
+    Relation,
+    Scalar,
+    snake_case,
+)
+
+# The declarations below are laid out as tables, one field or relation per line.
+# fmt: off
+STRING, INT, FLOAT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.FLOAT, Scalar.BOOLEAN
+DATE, DATETIME, DECIMAL = Scalar.DATE, Scalar.DATETIME, Scalar.DECIMAL
+STRINGS, IDS, INT_FILTER = FilterKind.STRINGS, FilterKind.IDS, FilterKind.INT
+BOOLEAN_FILTER, DATETIME_FILTER = FilterKind.BOOLEAN, FilterKind.DATETIME
+
+
+def one(name: str, target: str, description: str, term: str, *, column: str = "",
+        nullable: bool = True) -> Relation:
+    """A foreign key (``{name}_id`` unless given) to another node."""
+    return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_id", "id",
+                    description, term, nullable=nullable)
+
+
+def coded(name: str, target: str, description: str, term: str, *, column: str = "",
+          nullable: bool = True, enforced: bool = True) -> Relation:
+    """A code (``{name}_code`` unless given) from a code list."""
+    return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_code", "code",
+                    description, term, nullable=nullable, enforced=enforced)
+
+
+def many(name: str, target: str, foreign_key: str, description: str, term: str, *,
+         paged: bool = True, discriminator: tuple[str, str] | None = None) -> Relation:
+    """Rows of ``target`` whose ``foreign_key`` is this entity's id."""
+    cardinality = Cardinality.CONNECTION if paged else Cardinality.LIST
+    return Relation(name, target, cardinality, "id", foreign_key, description, term,
+                    nullable=False, discriminator=discriminator)
+
+
+def references(subject: str) -> Relation:
+    """The HACT-style references of a ``subject`` ('home', 'repair'...)."""
+    return many("references", "Reference", "subject_id",
+                "Identifiers other organisations use for this thing (HACT Reference pattern).",
+                "hasReference", paged=False, discriminator=("subject_type", subject))
+
+
+def generated_by() -> Relation:
+    """The import that last created or changed the record (PROV-O)."""
+    return Relation("generatedBy", "Import", Cardinality.ONE, "import_id", "id",
+                    "The import that last created or changed this record; null when it was "
+                    "not imported.", "prov:wasGeneratedBy")
+
+
+def by_postcode(sql: str) -> Filter:
+    """A postcode filter at any level; ``sql`` names ``{postcode_column}``."""
+    return Filter("postcode", FilterKind.POSTCODE, sql,
+                  "Postcode at any level: area ('SW'), district ('SW1A'), sector ('SW1A 2') "
+                  "or full postcode ('SW1A 2AA'). Case and spacing are normalised.")
+
+# Repairs and components are placed by the postcode of their home.
+HOME_POSTCODE = by_postcode(
+    "EXISTS (SELECT 1 FROM home h WHERE h.id = {t}.home_id AND h.{postcode_column} = {p})")
+ID_ORDER = Order("ID", "{t}.id", INT, "Order of creation.")
+# fmt: on
