@@ -126,9 +126,10 @@ def _field_of(spec: Field) -> tuple[Any, Any]:
     )
 
 
-def _make_resolver(
+def make_resolver(
     fn: Callable[..., Any], params: list[inspect.Parameter], returns: Any
 ) -> Callable[..., Any]:
+    """``fn`` as a strawberry resolver taking ``root``, ``info`` and ``params``."""
     base = [
         inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
         inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info),
@@ -220,7 +221,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
                 return None
             return await info.context.loaders.by_key(target, via).load(key)
 
-        return _make_resolver(one, [], returns), returns
+        return make_resolver(one, [], returns), returns
 
     if relation.source_is_array:
         returns = list_of(relation.target)
@@ -230,7 +231,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
             rows = await info.context.loaders.by_key(target, via).load_many(root[column] or [])
             return [row for row in rows if row is not None]
 
-        return _make_resolver(by_array, [], returns), returns
+        return make_resolver(by_array, [], returns), returns
 
     if relation.cardinality is Cardinality.LIST:
         returns = list_of(relation.target)
@@ -241,7 +242,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
             page = await context.loaders.children(parent, relation, request).load(root["_key"])
             return page.rows
 
-        return _make_resolver(short_list, [], returns), returns
+        return make_resolver(short_list, [], returns), returns
 
     returns = f"{relation.target}Connection"
 
@@ -256,7 +257,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
 
         return ConnectionSource(page, request, target, total)
 
-    return _make_resolver(connection, list_arguments(target), returns), returns
+    return make_resolver(connection, list_arguments(target), returns), returns
 
 
 def _is_type_of(name: str) -> Any:
@@ -332,7 +333,7 @@ def _connection_types(entity: Entity) -> None:
             "pageInfo": strawberry.field(name="pageInfo", description="Paging information."),
             "totalCount": strawberry.field(
                 name="totalCount",
-                resolver=_make_resolver(total_count, [], int),
+                resolver=make_resolver(total_count, [], int),
                 description="Number of items matching the filters, over all pages.",
             ),
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -90,3 +91,8 @@ class ErrorShapeExtension(SchemaExtension):
         result.errors = [
             shape_error(e, request_id, suggestions=suggestions) for e in result.errors or []
         ]
+
+
+def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    """The one error shape, for HTTP errors as for GraphQL ones."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}

@@ -56,7 +56,11 @@ def _listed_fields() -> frozenset[str]:
     ) | {"nodes"}
 
 
-class _Estimator:
+class CostEstimator:
+    """Estimates how many objects an operation may return: page sizes (``first``, else the
+    default page) multiplied down the nesting. ``QueryCostLimiter`` and the compiled path
+    both count with it."""
+
     def __init__(
         self,
         fragments: Mapping[str, FragmentDefinitionNode],
@@ -72,6 +76,7 @@ class _Estimator:
     def fields(
         self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()
     ) -> Iterator[FieldNode]:
+        """The fields of ``selection_set``, fragments spread in (each once per path)."""
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
                 yield selection
@@ -84,6 +89,8 @@ class _Estimator:
                     yield from self.fields(fragment.selection_set, seen | {name})
 
     def multiplier(self, node: FieldNode) -> int:
+        """Objects per parent: ``first`` (or the default page) for a connection,
+        ``LIST_ESTIMATE`` for a list, else 1."""
         name = node.name.value
         if name in self.paged:
             for argument in node.arguments or ():
@@ -100,6 +107,8 @@ class _Estimator:
         return LIST_ESTIMATE if name in self.listed else 1
 
     def cost(self, selection_set: SelectionSetNode | None, factor: int) -> int:
+        """Objects ``selection_set`` may return under ``factor`` parents (counting stops
+        once past the budget)."""
         total = 0
         for node in self.fields(selection_set):
             if node.name.value in ("edges", "node", "nodes", "pageInfo"):
@@ -130,7 +139,7 @@ class QueryCostLimiter(SchemaExtension):
             }
             settings = getattr(context.context, "settings", None)
             page = settings.page_size_default if settings is not None else 20
-            estimator = _Estimator(fragments, context.variables or {}, page)
+            estimator = CostEstimator(fragments, context.variables or {}, page)
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):
                     continue

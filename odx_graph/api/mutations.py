@@ -49,7 +49,7 @@ def _payload(name: str, entity: str, noun: str) -> Any:
         "__module__": gen.__name__,
         "__annotations__": {entity[0].lower() + entity[1:]: entity, "replayed": bool},
         entity[0].lower() + entity[1:]: strawberry.field(
-            resolver=gen._make_resolver(record, [], entity),
+            resolver=gen.make_resolver(record, [], entity),
             description=f"The {noun} as it is after the mutation.",
         ),
         "replayed": strawberry.field(

@@ -17,7 +17,7 @@ _MAX_NAMES = 200
 _seen: set[str] = set()
 
 
-def _bounded(name: str | None) -> str:
+def operation_label(name: str | None) -> str:
     """Operation names are client-chosen: keep metric labels to a bounded set."""
     if not name:
         return "anonymous"
@@ -37,7 +37,7 @@ class OperationMetricsExtension(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        name = _bounded(context.operation_name)
+        name = operation_label(context.operation_name)
         try:
             kind = context.operation_type.value
         except RuntimeError:  # the document did not parse

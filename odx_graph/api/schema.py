@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 from typing import Annotated, Any, Optional
 
 import strawberry
@@ -25,12 +24,12 @@ from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.api.subscriptions import subscription_type
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import decode_global_id, decode_int_id
+from odx_graph.core.uprn import parse_uprn
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.store import reads
 
 MAX_NODES = 100
-_UPRN = re.compile(r"^[0-9]{1,12}$")
 
 
 def _default_resolver(source: Any, name: str) -> Any:
@@ -114,14 +113,7 @@ async def resolve_home(
     if id is not None:
         key = decode_int_id(id, "Home")
     elif uprn is not None:
-        text = uprn.strip()
-        if not _UPRN.fullmatch(text) or int(text) == 0:
-            raise InputError(
-                f"{uprn!r} is not a UPRN (1 to 12 digits)",
-                field="uprn",
-                code=ErrorCode.INVALID_UPRN,
-            )
-        key = await reads.home_key_by_uprn(context.db, int(text))
+        key = await reads.home_key_by_uprn(context.db, parse_uprn(uprn))
     else:
         assert reference is not None
         allocated_by = (
@@ -163,7 +155,7 @@ def _collection_field(entity: Entity) -> Any:
             )
             return page.rows
 
-        resolver = gen._make_resolver(code_list, [], returns)
+        resolver = gen.make_resolver(code_list, [], returns)
         return strawberry.field(
             name=entity.collection,
             resolver=resolver,
@@ -183,7 +175,7 @@ def _collection_field(entity: Entity) -> Any:
         return gen.ConnectionSource(page, request, entity, total)
 
     returns = f"{entity.name}Connection"
-    resolver = gen._make_resolver(connection, gen.list_arguments(entity), returns)
+    resolver = gen.make_resolver(connection, gen.list_arguments(entity), returns)
     return strawberry.field(
         name=entity.collection,
         resolver=resolver,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import Cursor, decode_cursor, decode_int_id
 from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.core.uprn import parse_uprn
 from odx_graph.mapping import Entity, Filter, FilterKind, Order, Scalar
 
 _POSTCODE_COLUMNS = {
@@ -85,18 +85,6 @@ def bind_filters(entity: Entity, values: Mapping[str, Any]) -> tuple[BoundFilter
     return tuple(bound)
 
 
-_UPRN = re.compile(r"^[0-9]{1,12}$")
-
-
-def _uprn(text: str, field: str) -> int:
-    value = text.strip()
-    if not _UPRN.fullmatch(value) or int(value) == 0:
-        raise InputError(
-            f"{text!r} is not a UPRN (1 to 12 digits)", field=field, code=ErrorCode.INVALID_UPRN
-        )
-    return int(value)
-
-
 def _bind(spec: Filter, value: Any) -> BoundFilter:
     field_name = f"filter.{spec.name}"
     if isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
@@ -116,7 +104,7 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
     if spec.kind is FilterKind.STRINGS:
         return BoundFilter(spec.sql, [str(v) for v in value])
     if spec.kind is FilterKind.UPRNS:
-        return BoundFilter(spec.sql, [_uprn(str(v), field_name) for v in value])
+        return BoundFilter(spec.sql, [parse_uprn(str(v), field_name) for v in value])
     low, high = spec.bounds
     if spec.kind is FilterKind.INT and not low <= int(value) <= high:
         raise InputError(f"must be between {low} and {high}", field=field_name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,13 +15,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
-from strawberry.asgi import HTTPException as StrawberryHTTPException  # type: ignore[attr-defined]
 
 from odx_graph import __version__
 from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.context import Context, make_context
-from odx_graph.api.limits import MAX_BODY_BYTES
+from odx_graph.api.endpoint import GraphQLEndpoint
+from odx_graph.api.errors import error_body
 from odx_graph.api.schema import build_schema, schema_sdl
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
@@ -40,74 +38,8 @@ from odx_graph.web.resources import open_reader
 log = logging.getLogger(__name__)
 
 
-def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
-    """The one error shape, for HTTP errors as for GraphQL ones."""
-    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-
-
-class _BodyTooLarge(Exception):
-    """The request body grew past the limit while being read."""
-
-
-def _bounded(receive: Any, limit: int) -> Any:
-    """``receive`` that stops a body growing past ``limit`` bytes (chunked uploads)."""
-    seen = 0
-
-    async def bounded() -> Any:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > limit:
-            raise _BodyTooLarge
-        return message
-
-    return bounded
-
-
-async def _too_large(scope: Any, receive: Any, send: Any) -> None:
-    body = error_body(
-        f"the request body is larger than {MAX_BODY_BYTES:,} bytes", "PAYLOAD_TOO_LARGE"
-    )
-    await JSONResponse(body, status_code=413)(scope, receive, send)
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our per-request context."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """Serve HTTP with protocol errors (bad JSON, no query, wrong method) in the one
-        JSON error shape rather than strawberry's plain text."""
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            await _too_large(scope, receive, send)
-            return
-        receive = _bounded(receive, MAX_BODY_BYTES)
-        try:
-            response: Response = await self.run(Request(scope=scope, receive=receive))
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send)
-            return
-        except StrawberryHTTPException as exc:
-            code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
-            response = JSONResponse(error_body(exc.reason, code), status_code=exc.status_code)
-        await response(scope, receive, send)
-
-    def decode_json(self, data: str | bytes) -> object:
-        """Parse a request body: absurdly nested JSON, bytes that are not UTF-8 and JSON
-        that is not an object (or a list, which is refused later) are bad requests, not
-        crashes."""
-        try:
-            value = super().decode_json(data)
-        except RecursionError:
-            raise json.JSONDecodeError("the JSON is nested too deeply", "", 0) from None
-        except UnicodeDecodeError as exc:
-            raise json.JSONDecodeError("the body is not UTF-8", "", exc.start) from None
-        if not isinstance(value, dict | list):
-            raise StrawberryHTTPException(400, "the request body must be a JSON object")
-        return value
+class GraphQLApp(GraphQLEndpoint):
+    """The GraphQL endpoint with our per-request context."""
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""

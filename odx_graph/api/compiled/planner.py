@@ -38,7 +38,7 @@ from odx_graph.api.context import Context
 from odx_graph.api.limits import (
     MAX_DIRECTIVES,
     MAX_ESTIMATED_OBJECTS,
-    _Estimator,
+    CostEstimator,
     count_directives,
     limit_extensions,
 )
@@ -184,7 +184,7 @@ class Planner:
         }
         if count_directives(document) > MAX_DIRECTIVES:
             return True  # the resolver path refuses it (api.limits.DirectiveLimiter)
-        estimator = _Estimator(fragments, variables, page)
+        estimator = CostEstimator(fragments, variables, page)
         return any(
             estimator.cost(d.selection_set, 1) > MAX_ESTIMATED_OBJECTS
             for d in document.definitions

@@ -11,9 +11,10 @@ from graphql.execution.collect_fields import FieldDetailsList, collect_fields
 
 from odx_graph.api.compiled.compiler import NotCompilableError, OperationCompiler
 from odx_graph.api.compiled.jsontext import Lit, Pieces, json_object, render
-from odx_graph.api.schema import _UPRN, MAX_NODES
+from odx_graph.api.schema import MAX_NODES
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import decode_global_id, decode_int_id
+from odx_graph.core.uprn import parse_uprn
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.store.sql import pg_type
@@ -98,11 +99,9 @@ class QueryCompiler(OperationCompiler):
         if given == ["id"]:
             key = self.params.add(decode_int_id(args["id"], "Home"), "bigint")
         elif given == ["uprn"]:
-            text = str(args["uprn"]).strip()
-            if not _UPRN.fullmatch(text) or int(text) == 0:
-                raise InputError("not a UPRN", field="uprn", code=ErrorCode.INVALID_UPRN)
+            uprn = parse_uprn(str(args["uprn"]))
             # More than one match raises, and the resolver path answers instead.
-            key = f"(SELECT id FROM home WHERE uprn = {self.params.add(int(text), 'bigint')})"
+            key = f"(SELECT id FROM home WHERE uprn = {self.params.add(uprn, 'bigint')})"
         else:
             reference = args["reference"]
             allocated = reference.get("allocatedBy")

@@ -17,7 +17,7 @@ from odx_graph.api.compiled.jsontext import ascii_json
 from odx_graph.api.compiled.planner import Planner, Statement
 from odx_graph.api.context import Context
 from odx_graph.api.limits import MAX_BODY_BYTES
-from odx_graph.api.observe import _bounded
+from odx_graph.api.observe import operation_label
 from odx_graph.core.logs import note_request
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class CompiledGraphQL:
 
     def _observe(self, statement: Statement, context: Context, started: float) -> None:
         """What ``api.observe.OperationMetricsExtension`` records for the resolver path."""
-        name = _bounded(statement.operation_name)
+        name = operation_label(statement.operation_name)
         note_request(operation=name, operation_type="query")
         metrics = context.metrics
         if metrics is not None:

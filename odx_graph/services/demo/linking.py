@@ -17,14 +17,14 @@ from odx_graph.services.importing.service import ImportReport, run_import_on
 from odx_graph.store import imports as repo
 
 if TYPE_CHECKING:
-    import asyncpg
+    from odx_graph.store.db import Connection
 
 COUNCIL = "Harrowfield Borough Council"  # invented, like every demo organisation
 FILE_NAME = "harrowfield-council-stock-extract.csv"
 EVERY = 50
 
 
-async def import_council_extract(conn: asyncpg.Connection) -> ImportReport | None:
+async def import_council_extract(conn: Connection) -> ImportReport | None:
     """Import the council's extract; ``None`` when no demo home has a UPRN."""
     homes = await repo.homes_with_uprn(conn, every=EVERY)
     if not homes:

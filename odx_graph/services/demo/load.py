@@ -12,11 +12,11 @@ from odx_graph.services.demo.generate import generate
 from odx_graph.services.demo.tables import TABLES, DemoSummary
 
 if TYPE_CHECKING:
-    import asyncpg
+    from odx_graph.store.db import Connection
 
 
 async def load_demo(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     homes: int = 5000,
     seed: int = 20251027,
