@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--gzip", action="store_true", help="gzip the output")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
 
-    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument(
+        "--sql",
+        action="store_true",
+        help="print the database schema after every migration instead (migrations/schema.sql)",
+    )
 
     imp = commands.add_parser(
         "import", help="import a file (CSV template, HACT JSON, EPC export, Turtle, JSON-LD)"
@@ -446,6 +451,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_keys(settings, args))
         if args.command == "template":
             return _template(args.name, args.output)
+        if args.command == "schema" and args.sql:
+            from odx_graph.store.schema_sql import current_schema
+
+            sys.stdout.write(asyncio.run(current_schema()))
+            return 0
         if args.command == "schema":
             from odx_graph.api.schema import schema_sdl
 

@@ -13,7 +13,7 @@ import pytest
 from odx_graph.core.errors import MigrationError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.refdata import sync_reference_data
-from odx_graph.store.migrations import load_migrations, migrate, migration_status
+from odx_graph.store.migrations import SCHEMA_FILE, load_migrations, migrate, migration_status
 
 
 @pytest.fixture
@@ -29,6 +29,8 @@ def _copy(tmp_path: Path, upto: int | None = None) -> Path:
     target = tmp_path / "migrations"
     target.mkdir()
     for migration in sorted(migrations_dir().glob("*.sql")):
+        if migration.name == SCHEMA_FILE:
+            continue
         if upto is None or int(migration.name[:4]) <= upto:
             shutil.copy(migration, target)
     return target
@@ -114,6 +116,16 @@ async def test_a_failing_migration_changes_nothing(
 
 async def test_badly_named_files_are_rejected(tmp_path: Path) -> None:
     (tmp_path / "1_init.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
+        load_migrations(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["schema2.sql", "Schema.sql", "0009_schema.sql.sql"])
+async def test_only_the_generated_schema_file_is_not_a_migration(tmp_path: Path, name: str) -> None:
+    (tmp_path / "0001_first.sql").write_text("SELECT 1;")
+    (tmp_path / SCHEMA_FILE).write_text("CREATE TABLE not_applied (id int);")
+    assert [m.name for m in load_migrations(tmp_path)] == ["first"]
+    (tmp_path / name).write_text("SELECT 1;")
     with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
         load_migrations(tmp_path)
 

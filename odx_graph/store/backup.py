@@ -155,6 +155,16 @@ async def backup_database(db: Database, target: Path, *, force: bool = False) ->
         _discard(partial)
 
 
+async def schema_dump(db: Database) -> str:
+    """The schema of the database behind ``db`` as ``pg_dump --schema-only`` writes it:
+    tables, views, functions, triggers, indexes, policies and grants, without owners."""
+    server = await _server_major(db)
+    bin_dir = await _tools_for(server, f"the server (PostgreSQL {server})")
+    dsn, password = without_password(db.dsn)
+    args = ["--schema-only", "--no-owner", "--no-password", f"--dbname={dsn}"]
+    return await _run(bin_dir / "pg_dump", *args, password=password)
+
+
 def _install(partial: Path, target: Path, *, force: bool) -> int:
     """Rename the finished dump to ``target`` durably (pg_dump synced the file itself)."""
     check_target(target, force=force)

@@ -1,6 +1,7 @@
 """Numbered plain-SQL migrations, forward only.
 
-Files are ``NNNN_name.sql``. Each is applied in its own transaction under a PostgreSQL
+Files are ``NNNN_name.sql`` (``schema.sql`` beside them is the schema they add up to,
+generated, not a migration). Each is applied in its own transaction under a PostgreSQL
 advisory lock (so several servers starting together are safe) and recorded with its
 SHA-256 in ``schema_migrations``. An applied file that changed on disk, or an applied
 version missing from disk, stops everything: history is never rewritten silently.
@@ -19,6 +20,8 @@ from odx_graph.store.db import Connection
 # Any constant unique to this application: pg_advisory_lock takes a bigint.
 ADVISORY_LOCK_KEY = 0x0D_C6_A9_4E_00_01
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# The schema after every migration, generated (odx_graph.store.schema_sql): not a migration.
+SCHEMA_FILE = "schema.sql"
 
 _CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -56,6 +59,8 @@ def load_migrations(directory: Path) -> list[Migration]:
     """Read and order the migration files, rejecting bad names and duplicate versions."""
     migrations: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
+        if path.name == SCHEMA_FILE:
+            continue
         match = _FILE.match(path.name)
         if match is None:
             raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")

@@ -1,0 +1,2945 @@
+-- The database schema after every migration in this directory: tables, views,
+-- functions, triggers, indexes, policies and grants. Generated, do not edit; after
+-- adding a migration run: odx-graph schema --sql > migrations/schema.sql
+
+--
+-- Name: awaab_clock_status(timestamp with time zone, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_clock_status(due timestamp with time zone, done timestamp with time zone, as_of timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN (due IS NULL) THEN 'NOT_APPLICABLE'::text WHEN ((done IS NOT NULL) AND (done <= due)) THEN 'ON_TIME'::text WHEN (done IS NOT NULL) THEN 'BREACHED'::text WHEN (as_of > due) THEN 'BREACHED'::text ELSE 'DUE'::text END;
+
+--
+-- Name: awaab_clocks(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABLE(case_id bigint, landlord_id bigint, home_id bigint, hazard_level_code text, aware_at timestamp with time zone, investigate_due_at timestamp with time zone, investigate_done_at timestamp with time zone, investigate_status text, summary_due_at timestamp with time zone, summary_done_at timestamp with time zone, summary_status text, make_safe_due_at timestamp with time zone, make_safe_done_at timestamp with time zone, make_safe_status text)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT c.id, c.landlord_id, c.home_id, c.hazard_level_code, c.aware_at,
+           d.investigate_due_at, c.investigation_completed_at, s.investigate_status,
+           d.summary_due_at, c.written_summary_sent_at, s.summary_status,
+           d.make_safe_due_at, c.made_safe_at, s.make_safe_status
+    FROM damp_mould_case c
+    LEFT JOIN awaab_hazard_level l ON l.code = c.hazard_level_code
+    -- the start days, and the Nth working day after each
+    LEFT JOIN working_calendar aware_day
+        ON aware_day.day = (c.aware_at AT TIME ZONE 'Europe/London')::date
+    LEFT JOIN working_calendar investigated_day
+        ON investigated_day.day = (c.investigation_completed_at AT TIME ZONE 'Europe/London')::date
+    LEFT JOIN working_calendar investigate_by
+        ON investigate_by.is_working_day
+       AND investigate_by.working_day_number
+           = aware_day.working_day_number + l.investigate_within_working_days
+    LEFT JOIN working_calendar summary_by
+        ON summary_by.is_working_day
+       AND summary_by.working_day_number
+           = investigated_day.working_day_number + l.summary_within_working_days
+    LEFT JOIN working_calendar make_safe_by
+        ON make_safe_by.is_working_day
+       AND make_safe_by.working_day_number
+           = investigated_day.working_day_number + l.make_safe_within_working_days
+    -- OFFSET 0 keeps each deadline and status computed once per case: without it the
+    -- planner copies the expressions into every use, and JIT-compiling the copies can
+    -- take seconds.
+    CROSS JOIN LATERAL (SELECT
+        CASE WHEN l.investigate_within_hours IS NOT NULL
+             THEN c.aware_at + make_interval(hours => l.investigate_within_hours)
+             ELSE (investigate_by.day + 1)::timestamp AT TIME ZONE 'Europe/London'
+        END AS investigate_due_at,
+        (summary_by.day + 1)::timestamp AT TIME ZONE 'Europe/London' AS summary_due_at,
+        CASE WHEN l.make_safe_within_hours IS NOT NULL
+             THEN c.aware_at + make_interval(hours => l.make_safe_within_hours)
+             ELSE (make_safe_by.day + 1)::timestamp AT TIME ZONE 'Europe/London'
+        END AS make_safe_due_at
+        OFFSET 0
+    ) d
+    CROSS JOIN LATERAL (SELECT
+        awaab_clock_status(d.investigate_due_at, c.investigation_completed_at, as_of)
+            AS investigate_status,
+        awaab_clock_status(d.summary_due_at, c.written_summary_sent_at, as_of)
+            AS summary_status,
+        awaab_clock_status(d.make_safe_due_at, c.made_safe_at, as_of) AS make_safe_status
+        OFFSET 0
+    ) s
+$$;
+
+--
+-- Name: notify_repair_changes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_repair_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('odx_repair', json_build_object(
+        'id', c.id, 'home_id', c.home_id, 'landlord_id', c.landlord_id,
+        'contractor_id', c.contractor_id, 'district', h.postcode_district,
+        'status', c.status_code)::text)
+    FROM changed c JOIN home h ON h.id = c.home_id;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: odx_setting(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.odx_setting(name text) RETURNS text
+    LANGUAGE sql STABLE
+    RETURN NULLIF(current_setting(('odx.'::text || name), true), ''::text);
+
+--
+-- Name: odx_may_write(bigint, bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.odx_may_write(landlord bigint, contractor bigint, home bigint) RETURNS boolean
+    LANGUAGE sql STABLE
+    RETURN CASE public.odx_setting('tier'::text) WHEN 'admin'::text THEN true WHEN 'provider'::text THEN (landlord = (public.odx_setting('organisation'::text))::bigint) WHEN 'contractor'::text THEN (contractor = (public.odx_setting('organisation'::text))::bigint) WHEN 'resident'::text THEN (home = (public.odx_setting('home'::text))::bigint) ELSE false END;
+
+--
+-- Name: postcode_area(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.postcode_area(postcode text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN "substring"(split_part(postcode, ' '::text, 1), '^[A-Z]+'::text);
+
+--
+-- Name: postcode_district(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.postcode_district(postcode text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN split_part(postcode, ' '::text, 1);
+
+--
+-- Name: postcode_sector(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.postcode_sector(postcode text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((split_part(postcode, ' '::text, 1) || ' '::text) || "left"(split_part(postcode, ' '::text, 2), 1));
+
+--
+-- Name: rebuild_repair_facts(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_repair_facts() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    LOCK TABLE repair_fact IN EXCLUSIVE MODE;
+    DELETE FROM repair_fact;
+    INSERT INTO repair_fact SELECT * FROM repair_fact_source;
+END $$;
+
+--
+-- Name: rebuild_working_calendar(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_working_calendar() RETURNS void
+    LANGUAGE sql
+    AS $$
+    DELETE FROM working_calendar;
+    INSERT INTO working_calendar (day, is_working_day, working_day_number)
+    SELECT d::date, w, sum(w::int) OVER (ORDER BY d)::integer
+    FROM generate_series(date '2015-01-01', date '2035-12-31', interval '1 day') AS d,
+         LATERAL (SELECT extract(isodow FROM d) < 6
+                         AND NOT EXISTS (SELECT 1 FROM bank_holiday b WHERE b.day = d::date)) AS x(w);
+$$;
+
+--
+-- Name: refresh_repair_facts(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.refresh_repair_facts(homes bigint[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    PERFORM 1 FROM home WHERE id = ANY (homes) ORDER BY id FOR NO KEY UPDATE;
+    DELETE FROM repair_fact f WHERE f.home_id = ANY (homes);
+    INSERT INTO repair_fact
+    SELECT s.* FROM repair_fact_source s WHERE s.home_id = ANY (homes);
+END $$;
+
+--
+-- Name: repair_facts_after_calendar_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_calendar_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    PERFORM rebuild_repair_facts();
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_after_code_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_code_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'priority' THEN
+        PERFORM 1 FROM new_rows n JOIN old_rows o ON o.code = n.code
+        WHERE n.is_emergency IS DISTINCT FROM o.is_emergency;
+    ELSIF TG_TABLE_NAME = 'sor_code' THEN
+        PERFORM 1 FROM new_rows n JOIN old_rows o ON o.code = n.code
+        WHERE n.schedules IS DISTINCT FROM o.schedules
+          AND EXISTS (SELECT 1 FROM repair_line l WHERE l.sor_code = n.code);
+    ELSE
+        PERFORM 1 FROM new_rows n JOIN old_rows o ON o.code = n.code
+        WHERE n.is_open IS DISTINCT FROM o.is_open;
+    END IF;
+    IF FOUND THEN
+        PERFORM rebuild_repair_facts();
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_after_home_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_home_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    SELECT array_agg(n.id) INTO homes
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (n.postcode, n.postcode_area, n.postcode_district, n.postcode_sector)
+          IS DISTINCT FROM (o.postcode, o.postcode_area, o.postcode_district, o.postcode_sector)
+      AND EXISTS (SELECT 1 FROM repair r WHERE r.home_id = n.id);
+    IF homes IS NOT NULL THEN
+        PERFORM refresh_repair_facts(homes);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_after_line_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_line_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r WHERE r.id IN (SELECT repair_id FROM new_rows);
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r
+        WHERE r.id IN (SELECT repair_id FROM new_rows UNION SELECT repair_id FROM old_rows);
+    ELSE
+        SELECT array_agg(DISTINCT r.home_id) INTO homes
+        FROM repair r WHERE r.id IN (SELECT repair_id FROM old_rows);
+    END IF;
+    PERFORM repair_facts_note_homes(homes);
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_after_repair_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_repair_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT home_id) INTO homes FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT home_id) INTO homes
+        FROM (SELECT home_id FROM new_rows UNION SELECT home_id FROM old_rows) AS touched;
+    ELSE
+        SELECT array_agg(DISTINCT home_id) INTO homes FROM old_rows;
+    END IF;
+    PERFORM repair_facts_note_homes(homes);
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_apply_pending(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_apply_pending() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    noted bigint[];
+BEGIN
+    WITH taken AS (DELETE FROM repair_fact_pending p RETURNING p.homes)
+    SELECT array_agg(DISTINCT h) INTO noted FROM taken, unnest(taken.homes) AS h;
+    IF noted IS NOT NULL THEN
+        PERFORM refresh_repair_facts(noted);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_facts_note_homes(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_note_homes(touched bigint[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF touched IS NOT NULL THEN
+        INSERT INTO repair_fact_pending (homes) VALUES (touched);
+    END IF;
+END $$;
+
+--
+-- Name: working_calendar; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.working_calendar (
+    day date NOT NULL,
+    is_working_day boolean NOT NULL,
+    working_day_number integer NOT NULL
+);
+
+--
+-- Name: working_days_between(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.working_days_between(started timestamp with time zone, finished timestamp with time zone) RETURNS integer
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT (e.working_day_number - s.working_day_number) FROM public.working_calendar s, public.working_calendar e WHERE ((s.day = ((working_days_between.started AT TIME ZONE 'Europe/London'::text))::date) AND (e.day = ((working_days_between.finished AT TIME ZONE 'Europe/London'::text))::date)));
+
+--
+-- Name: api_key; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_key (
+    id bigint NOT NULL,
+    tier text NOT NULL,
+    organisation_id bigint,
+    home_id bigint,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    secret_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT api_key_check CHECK (((tier = 'resident'::text) = (home_id IS NOT NULL))),
+    CONSTRAINT api_key_check1 CHECK (((tier <> ALL (ARRAY['contractor'::text, 'provider'::text])) OR (organisation_id IS NOT NULL))),
+    CONSTRAINT api_key_name_check CHECK ((name <> ''::text)),
+    CONSTRAINT api_key_prefix_check CHECK ((prefix ~ '^[a-z0-9]{10}$'::text)),
+    CONSTRAINT api_key_secret_hash_check CHECK ((secret_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT api_key_tier_check CHECK ((tier = ANY (ARRAY['resident'::text, 'contractor'::text, 'provider'::text, 'regulator'::text, 'admin'::text])))
+);
+
+--
+-- Name: api_key_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_key ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.api_key_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: audit_event; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_event (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    api_key_id bigint NOT NULL,
+    tier text NOT NULL,
+    organisation_id bigint,
+    operation text NOT NULL,
+    subject_type text NOT NULL,
+    subject_id bigint NOT NULL,
+    landlord_id bigint,
+    changes jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+--
+-- Name: audit_event_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_event ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.audit_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: awaab_clock; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.awaab_clock AS
+ SELECT case_id,
+    landlord_id,
+    home_id,
+    hazard_level_code,
+    aware_at,
+    investigate_due_at,
+    investigate_done_at,
+    investigate_status,
+    summary_due_at,
+    summary_done_at,
+    summary_status,
+    make_safe_due_at,
+    make_safe_done_at,
+    make_safe_status
+   FROM public.awaab_clocks(now()) awaab_clocks(case_id, landlord_id, home_id, hazard_level_code, aware_at, investigate_due_at, investigate_done_at, investigate_status, summary_due_at, summary_done_at, summary_status, make_safe_due_at, make_safe_done_at, make_safe_status);
+
+--
+-- Name: awaab_hazard_level; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.awaab_hazard_level (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    investigate_within_hours integer,
+    investigate_within_working_days integer,
+    summary_within_working_days integer,
+    make_safe_within_hours integer,
+    make_safe_within_working_days integer
+);
+
+--
+-- Name: bank_holiday; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bank_holiday (
+    day date NOT NULL,
+    name text NOT NULL,
+    region text DEFAULT 'england-and-wales'::text NOT NULL
+);
+
+--
+-- Name: building; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.building (
+    id bigint NOT NULL,
+    uprn bigint,
+    toid text,
+    name text NOT NULL,
+    landlord_id bigint,
+    storeys integer,
+    construction_type text,
+    year_built integer,
+    postcode text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT building_postcode_check CHECK ((postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'::text)),
+    CONSTRAINT building_storeys_check CHECK (((storeys >= 1) AND (storeys <= 200))),
+    CONSTRAINT building_toid_check CHECK ((toid ~ '^osgb[0-9]{1,16}$'::text)),
+    CONSTRAINT building_uprn_check CHECK (((uprn >= 1) AND (uprn <= '999999999999'::bigint))),
+    CONSTRAINT building_year_built_check CHECK (((year_built >= 1000) AND (year_built <= 2100)))
+);
+
+--
+-- Name: building_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.building ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.building_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: built_form; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.built_form (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: certificate_type; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.certificate_type (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: component; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.component (
+    id bigint NOT NULL,
+    home_id bigint,
+    building_id bigint,
+    component_type_code text NOT NULL,
+    install_date date,
+    condition_code text,
+    make text,
+    model text,
+    last_serviced_date date,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint,
+    CONSTRAINT component_check CHECK (((home_id IS NULL) <> (building_id IS NULL)))
+);
+
+--
+-- Name: component_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.component ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.component_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: component_type; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.component_type (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    is_key_component boolean DEFAULT false NOT NULL,
+    lifetime_house integer,
+    lifetime_low_rise_flat integer,
+    lifetime_high_rise_flat integer
+);
+
+--
+-- Name: condition; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.condition (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: custom_sor_code; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.custom_sor_code (
+    organisation_id bigint NOT NULL,
+    code text NOT NULL,
+    description text,
+    import_id bigint,
+    CONSTRAINT custom_sor_code_code_check CHECK ((code ~ '^[A-Za-z0-9._-]{1,20}$'::text))
+);
+
+--
+-- Name: damp_mould_case; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.damp_mould_case (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    hazard_level_code text,
+    hhsrs_hazard_code text DEFAULT '1'::text NOT NULL,
+    hhsrs_category_code text,
+    severity_code text,
+    aware_at timestamp with time zone NOT NULL,
+    investigation_started_at timestamp with time zone,
+    investigation_completed_at timestamp with time zone,
+    written_summary_sent_at timestamp with time zone,
+    made_safe_at timestamp with time zone,
+    further_works_required boolean,
+    further_works_started_at timestamp with time zone,
+    further_works_completed_at timestamp with time zone,
+    escalated_at timestamp with time zone,
+    alternative_accommodation_offered boolean,
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT damp_mould_case_check CHECK (((investigation_started_at IS NULL) OR (investigation_started_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check1 CHECK (((investigation_completed_at IS NULL) OR (investigation_completed_at >= COALESCE(investigation_started_at, aware_at)))),
+    CONSTRAINT damp_mould_case_check2 CHECK (((written_summary_sent_at IS NULL) OR (investigation_completed_at IS NULL) OR (written_summary_sent_at >= investigation_completed_at))),
+    CONSTRAINT damp_mould_case_check3 CHECK (((made_safe_at IS NULL) OR (made_safe_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check4 CHECK (((further_works_started_at IS NULL) OR (further_works_started_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check5 CHECK (((further_works_completed_at IS NULL) OR (further_works_completed_at >= COALESCE(further_works_started_at, aware_at)))),
+    CONSTRAINT damp_mould_case_check6 CHECK (((escalated_at IS NULL) OR (escalated_at >= aware_at)))
+);
+
+--
+-- Name: damp_mould_case_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.damp_mould_case ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.damp_mould_case_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: damp_mould_severity; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.damp_mould_severity (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: data_import; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.data_import (
+    id bigint NOT NULL,
+    organisation_id bigint NOT NULL,
+    format text NOT NULL,
+    file_name text,
+    file_hash text NOT NULL,
+    media_type text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    ended_at timestamp with time zone NOT NULL,
+    records_read integer NOT NULL,
+    records_created integer NOT NULL,
+    records_updated integer NOT NULL,
+    records_unchanged integer NOT NULL,
+    records_rejected integer NOT NULL,
+    problem_count integer NOT NULL,
+    problems jsonb DEFAULT '[]'::jsonb NOT NULL,
+    CONSTRAINT data_import_check CHECK ((ended_at >= started_at)),
+    CONSTRAINT data_import_file_hash_check CHECK ((file_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT data_import_problem_count_check CHECK ((problem_count >= 0)),
+    CONSTRAINT data_import_records_created_check CHECK ((records_created >= 0)),
+    CONSTRAINT data_import_records_read_check CHECK ((records_read >= 0)),
+    CONSTRAINT data_import_records_rejected_check CHECK ((records_rejected >= 0)),
+    CONSTRAINT data_import_records_unchanged_check CHECK ((records_unchanged >= 0)),
+    CONSTRAINT data_import_records_updated_check CHECK ((records_updated >= 0))
+);
+
+--
+-- Name: data_import_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.data_import ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.data_import_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: energy_performance_certificate; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.energy_performance_certificate (
+    id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    certificate_type_code text DEFAULT 'epc'::text NOT NULL,
+    lmk_key text NOT NULL,
+    certificate_number text,
+    lodgement_date date NOT NULL,
+    inspection_date date,
+    sap_score integer,
+    potential_sap_score integer,
+    epc_band_code text,
+    potential_epc_band_code text,
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT energy_performance_certificate_certificate_number_check CHECK ((certificate_number ~ '^[0-9]{4}(-[0-9]{4}){4}$'::text)),
+    CONSTRAINT energy_performance_certificate_certificate_type_code_check CHECK ((certificate_type_code = 'epc'::text)),
+    CONSTRAINT energy_performance_certificate_check CHECK ((inspection_date <= lodgement_date)),
+    CONSTRAINT energy_performance_certificate_lmk_key_check CHECK ((lmk_key <> ''::text)),
+    CONSTRAINT energy_performance_certificate_potential_sap_score_check CHECK (((potential_sap_score >= 1) AND (potential_sap_score <= 200))),
+    CONSTRAINT energy_performance_certificate_sap_score_check CHECK (((sap_score >= 1) AND (sap_score <= 200)))
+);
+
+--
+-- Name: energy_performance_certificate_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.energy_performance_certificate ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.energy_performance_certificate_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: epc_band; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.epc_band (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    sap_score_min integer,
+    sap_score_max integer
+);
+
+--
+-- Name: hhsrs_category; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.hhsrs_category (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: hhsrs_hazard; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.hhsrs_hazard (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: home; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.home (
+    id bigint NOT NULL,
+    uprn bigint,
+    landlord_id bigint,
+    building_id bigint,
+    address_line_1 text NOT NULL,
+    address_line_2 text,
+    town text,
+    postcode text NOT NULL,
+    postcode_area text GENERATED ALWAYS AS (public.postcode_area(postcode)) STORED NOT NULL,
+    postcode_district text GENERATED ALWAYS AS (public.postcode_district(postcode)) STORED NOT NULL,
+    postcode_sector text GENERATED ALWAYS AS (public.postcode_sector(postcode)) STORED NOT NULL,
+    local_authority_code text,
+    latitude double precision,
+    longitude double precision,
+    property_type_code text,
+    built_form_code text,
+    bedrooms integer,
+    floor_level integer,
+    year_built integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint,
+    CONSTRAINT home_bedrooms_check CHECK (((bedrooms >= 0) AND (bedrooms <= 30))),
+    CONSTRAINT home_floor_level_check CHECK (((floor_level >= '-5'::integer) AND (floor_level <= 200))),
+    CONSTRAINT home_latitude_check CHECK (((latitude >= (49)::double precision) AND (latitude <= (61)::double precision))),
+    CONSTRAINT home_local_authority_code_check CHECK ((local_authority_code ~ '^[ENSW][0-9]{8}$'::text)),
+    CONSTRAINT home_longitude_check CHECK (((longitude >= ('-9'::integer)::double precision) AND (longitude <= (2.5)::double precision))),
+    CONSTRAINT home_postcode_check CHECK ((postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'::text)),
+    CONSTRAINT home_uprn_check CHECK (((uprn >= 1) AND (uprn <= '999999999999'::bigint))),
+    CONSTRAINT home_year_built_check CHECK (((year_built >= 1000) AND (year_built <= 2100)))
+);
+
+--
+-- Name: home_assertion; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.home_assertion (
+    id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    organisation_id bigint NOT NULL,
+    import_id bigint NOT NULL,
+    property text NOT NULL,
+    value text,
+    asserted_at timestamp with time zone NOT NULL
+);
+
+--
+-- Name: home_assertion_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.home_assertion ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.home_assertion_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: home_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.home ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.home_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: idempotency_key; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_key (
+    api_key_id bigint NOT NULL,
+    key text NOT NULL,
+    operation text NOT NULL,
+    request_hash text NOT NULL,
+    result jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_key_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200)))
+);
+
+--
+-- Name: organisation; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organisation (
+    id bigint NOT NULL,
+    kind_code text CONSTRAINT organisation_kind_code_not_null1 NOT NULL,
+    name text NOT NULL,
+    registration_number text,
+    trade_codes text[] DEFAULT '{}'::text[] NOT NULL,
+    postcode_districts text[] DEFAULT '{}'::text[] NOT NULL,
+    website text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint
+);
+
+--
+-- Name: organisation_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.organisation ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.organisation_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: organisation_kind; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organisation_kind (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: priority; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.priority (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    response_hours integer,
+    response_working_days integer,
+    is_emergency boolean DEFAULT false NOT NULL
+);
+
+--
+-- Name: property_type; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.property_type (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: reference; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.reference (
+    id bigint NOT NULL,
+    subject_type text NOT NULL,
+    subject_id bigint NOT NULL,
+    value text NOT NULL,
+    allocated_by_id bigint NOT NULL,
+    description text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT reference_subject_type_check CHECK ((subject_type = ANY (ARRAY['organisation'::text, 'building'::text, 'home'::text, 'component'::text, 'repair'::text, 'damp_mould_case'::text]))),
+    CONSTRAINT reference_value_check CHECK ((value <> ''::text))
+);
+
+--
+-- Name: reference_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.reference ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.reference_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: repair; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    component_id bigint,
+    contractor_id bigint,
+    priority_code text NOT NULL,
+    status_code text CONSTRAINT repair_status_code_not_null1 NOT NULL,
+    trade_code text,
+    description text,
+    reported_at timestamp with time zone NOT NULL,
+    raised_at timestamp with time zone NOT NULL,
+    target_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    cost numeric(12,2),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint,
+    CONSTRAINT repair_check CHECK ((raised_at >= reported_at)),
+    CONSTRAINT repair_check1 CHECK (((completed_at IS NULL) OR (completed_at >= reported_at))),
+    CONSTRAINT repair_cost_check CHECK ((cost >= (0)::numeric))
+);
+
+--
+-- Name: repair_fact; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_fact (
+    id bigint NOT NULL,
+    home_id bigint,
+    landlord_id bigint,
+    contractor_id bigint,
+    priority_code text,
+    trade_code text,
+    reported_at timestamp with time zone,
+    postcode text,
+    postcode_area text,
+    postcode_district text,
+    postcode_sector text,
+    month text,
+    is_emergency boolean,
+    is_open boolean,
+    completed boolean,
+    cancelled boolean,
+    hours double precision,
+    working_days integer,
+    within_target boolean,
+    has_target boolean,
+    cost numeric(12,2),
+    repeat_30 boolean,
+    repeat_90 boolean,
+    fixed_first_time boolean,
+    schedules text[]
+);
+
+--
+-- Name: repair_fact_pending; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.repair_fact_pending (
+    homes bigint[] NOT NULL
+);
+
+--
+-- Name: repair_line; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_line (
+    id bigint NOT NULL,
+    repair_id bigint NOT NULL,
+    line_number integer NOT NULL,
+    sor_code text NOT NULL,
+    quantity numeric(12,3) NOT NULL,
+    unit_cost numeric(12,2),
+    cost numeric(12,2),
+    CONSTRAINT repair_line_cost_check CHECK ((cost >= (0)::numeric)),
+    CONSTRAINT repair_line_line_number_check CHECK ((line_number >= 1)),
+    CONSTRAINT repair_line_quantity_check CHECK ((quantity >= (0)::numeric)),
+    CONSTRAINT repair_line_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+--
+-- Name: repair_status; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_status (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    is_open boolean NOT NULL
+);
+
+--
+-- Name: sor_code; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sor_code (
+    code text NOT NULL,
+    schedules text[] NOT NULL
+);
+
+--
+-- Name: repair_fact_source; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.repair_fact_source AS
+ SELECT r.id,
+    r.home_id,
+    r.landlord_id,
+    r.contractor_id,
+    r.priority_code,
+    r.trade_code,
+    r.reported_at,
+    h.postcode,
+    h.postcode_area,
+    h.postcode_district,
+    h.postcode_sector,
+    to_char((r.reported_at AT TIME ZONE 'Europe/London'::text), 'YYYY-MM'::text) AS month,
+    p.is_emergency,
+    st.is_open,
+    ((NOT st.is_open) AND (r.completed_at IS NOT NULL)) AS completed,
+    ((NOT st.is_open) AND (r.completed_at IS NULL)) AS cancelled,
+    ((EXTRACT(epoch FROM (r.completed_at - r.reported_at)) / 3600.0))::double precision AS hours,
+    (we.working_day_number - ws.working_day_number) AS working_days,
+    ((r.target_at IS NOT NULL) AND (r.completed_at <= r.target_at)) AS within_target,
+    (r.target_at IS NOT NULL) AS has_target,
+    r.cost,
+    (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '30 days'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0) AS repeat_30,
+    (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '90 days'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0) AS repeat_90,
+    (NOT (EXISTS ( SELECT 1
+           FROM (public.repair q
+             JOIN public.repair_status qs ON ((qs.code = q.status_code)))
+          WHERE ((q.home_id = r.home_id) AND (NOT (q.trade_code IS DISTINCT FROM r.trade_code)) AND (q.id <> r.id) AND (qs.is_open OR (q.completed_at IS NOT NULL)) AND (q.reported_at > r.completed_at) AND (q.reported_at <= (r.completed_at + '30 days'::interval)))))) AS fixed_first_time,
+    ARRAY( SELECT DISTINCT s.s
+           FROM (public.repair_line l
+             JOIN public.sor_code c ON ((c.code = l.sor_code))),
+            LATERAL unnest(c.schedules) s(s)
+          WHERE (l.repair_id = r.id)
+          ORDER BY s.s) AS schedules
+   FROM (((((public.repair r
+     JOIN public.home h ON ((h.id = r.home_id)))
+     JOIN public.priority p ON ((p.code = r.priority_code)))
+     JOIN public.repair_status st ON ((st.code = r.status_code)))
+     LEFT JOIN public.working_calendar ws ON ((ws.day = ((r.reported_at AT TIME ZONE 'Europe/London'::text))::date)))
+     LEFT JOIN public.working_calendar we ON ((we.day = ((r.completed_at AT TIME ZONE 'Europe/London'::text))::date)));
+
+--
+-- Name: repair_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.repair_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: repair_line_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair_line ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.repair_line_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: repair_status_event; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_status_event (
+    id bigint NOT NULL,
+    repair_id bigint NOT NULL,
+    status_code text NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    note text
+);
+
+--
+-- Name: repair_status_event_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair_status_event ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.repair_status_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: satisfaction_response; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.satisfaction_response (
+    id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    measure_code text NOT NULL,
+    answer_code text NOT NULL,
+    survey_date date NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: satisfaction_response_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.satisfaction_response ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.satisfaction_response_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: trade; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.trade (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: tsm_answer; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tsm_answer (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    counts_as_satisfied boolean
+);
+
+--
+-- Name: tsm_measure; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tsm_measure (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: api_key api_key_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_key api_key_prefix_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_prefix_key UNIQUE (prefix);
+
+--
+-- Name: audit_event audit_event_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_event
+    ADD CONSTRAINT audit_event_pkey PRIMARY KEY (id);
+
+--
+-- Name: awaab_hazard_level awaab_hazard_level_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.awaab_hazard_level
+    ADD CONSTRAINT awaab_hazard_level_pkey PRIMARY KEY (code);
+
+--
+-- Name: bank_holiday bank_holiday_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bank_holiday
+    ADD CONSTRAINT bank_holiday_pkey PRIMARY KEY (day);
+
+--
+-- Name: building building_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.building
+    ADD CONSTRAINT building_pkey PRIMARY KEY (id);
+
+--
+-- Name: building building_uprn_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.building
+    ADD CONSTRAINT building_uprn_key UNIQUE (uprn);
+
+--
+-- Name: built_form built_form_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.built_form
+    ADD CONSTRAINT built_form_pkey PRIMARY KEY (code);
+
+--
+-- Name: certificate_type certificate_type_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.certificate_type
+    ADD CONSTRAINT certificate_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: component component_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_pkey PRIMARY KEY (id);
+
+--
+-- Name: component_type component_type_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component_type
+    ADD CONSTRAINT component_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: condition condition_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.condition
+    ADD CONSTRAINT condition_pkey PRIMARY KEY (code);
+
+--
+-- Name: custom_sor_code custom_sor_code_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.custom_sor_code
+    ADD CONSTRAINT custom_sor_code_pkey PRIMARY KEY (organisation_id, code);
+
+--
+-- Name: damp_mould_case damp_mould_case_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_pkey PRIMARY KEY (id);
+
+--
+-- Name: damp_mould_severity damp_mould_severity_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_severity
+    ADD CONSTRAINT damp_mould_severity_pkey PRIMARY KEY (code);
+
+--
+-- Name: data_import data_import_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_import
+    ADD CONSTRAINT data_import_pkey PRIMARY KEY (id);
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_lmk_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_lmk_key_key UNIQUE (lmk_key);
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_pkey PRIMARY KEY (id);
+
+--
+-- Name: epc_band epc_band_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.epc_band
+    ADD CONSTRAINT epc_band_pkey PRIMARY KEY (code);
+
+--
+-- Name: hhsrs_category hhsrs_category_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.hhsrs_category
+    ADD CONSTRAINT hhsrs_category_pkey PRIMARY KEY (code);
+
+--
+-- Name: hhsrs_hazard hhsrs_hazard_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.hhsrs_hazard
+    ADD CONSTRAINT hhsrs_hazard_pkey PRIMARY KEY (code);
+
+--
+-- Name: home_assertion home_assertion_home_id_organisation_id_property_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_assertion
+    ADD CONSTRAINT home_assertion_home_id_organisation_id_property_key UNIQUE (home_id, organisation_id, property);
+
+--
+-- Name: home_assertion home_assertion_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_assertion
+    ADD CONSTRAINT home_assertion_pkey PRIMARY KEY (id);
+
+--
+-- Name: home home_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_pkey PRIMARY KEY (id);
+
+--
+-- Name: home home_uprn_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_uprn_key UNIQUE (uprn);
+
+--
+-- Name: idempotency_key idempotency_key_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_key
+    ADD CONSTRAINT idempotency_key_pkey PRIMARY KEY (api_key_id, key);
+
+--
+-- Name: organisation_kind organisation_kind_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation_kind
+    ADD CONSTRAINT organisation_kind_pkey PRIMARY KEY (code);
+
+--
+-- Name: organisation organisation_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation
+    ADD CONSTRAINT organisation_pkey PRIMARY KEY (id);
+
+--
+-- Name: priority priority_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.priority
+    ADD CONSTRAINT priority_pkey PRIMARY KEY (code);
+
+--
+-- Name: property_type property_type_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.property_type
+    ADD CONSTRAINT property_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: reference reference_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reference
+    ADD CONSTRAINT reference_pkey PRIMARY KEY (id);
+
+--
+-- Name: reference reference_subject_type_allocated_by_id_value_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reference
+    ADD CONSTRAINT reference_subject_type_allocated_by_id_value_key UNIQUE (subject_type, allocated_by_id, value);
+
+--
+-- Name: repair_fact repair_fact_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_fact
+    ADD CONSTRAINT repair_fact_pkey PRIMARY KEY (id);
+
+--
+-- Name: repair_line repair_line_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_line
+    ADD CONSTRAINT repair_line_pkey PRIMARY KEY (id);
+
+--
+-- Name: repair_line repair_line_repair_id_line_number_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_line
+    ADD CONSTRAINT repair_line_repair_id_line_number_key UNIQUE (repair_id, line_number);
+
+--
+-- Name: repair repair_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_pkey PRIMARY KEY (id);
+
+--
+-- Name: repair_status_event repair_status_event_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_status_event
+    ADD CONSTRAINT repair_status_event_pkey PRIMARY KEY (id);
+
+--
+-- Name: repair_status repair_status_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_status
+    ADD CONSTRAINT repair_status_pkey PRIMARY KEY (code);
+
+--
+-- Name: satisfaction_response satisfaction_response_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.satisfaction_response
+    ADD CONSTRAINT satisfaction_response_pkey PRIMARY KEY (id);
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: sor_code sor_code_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sor_code
+    ADD CONSTRAINT sor_code_pkey PRIMARY KEY (code);
+
+--
+-- Name: trade trade_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.trade
+    ADD CONSTRAINT trade_pkey PRIMARY KEY (code);
+
+--
+-- Name: tsm_answer tsm_answer_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tsm_answer
+    ADD CONSTRAINT tsm_answer_pkey PRIMARY KEY (code);
+
+--
+-- Name: tsm_measure tsm_measure_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tsm_measure
+    ADD CONSTRAINT tsm_measure_pkey PRIMARY KEY (code);
+
+--
+-- Name: working_calendar working_calendar_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.working_calendar
+    ADD CONSTRAINT working_calendar_pkey PRIMARY KEY (day);
+
+--
+-- Name: audit_event_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_event_landlord_idx ON public.audit_event USING btree (landlord_id, occurred_at DESC);
+
+--
+-- Name: audit_event_subject_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_event_subject_idx ON public.audit_event USING btree (subject_type, subject_id);
+
+--
+-- Name: building_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX building_landlord_idx ON public.building USING btree (landlord_id);
+
+--
+-- Name: component_building_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX component_building_idx ON public.component USING btree (building_id);
+
+--
+-- Name: component_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX component_home_idx ON public.component USING btree (home_id);
+
+--
+-- Name: component_home_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX component_home_type_idx ON public.component USING btree (home_id, component_type_code, install_date DESC) WHERE (home_id IS NOT NULL);
+
+--
+-- Name: component_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX component_type_idx ON public.component USING btree (component_type_code);
+
+--
+-- Name: damp_mould_case_aware_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX damp_mould_case_aware_idx ON public.damp_mould_case USING btree (aware_at);
+
+--
+-- Name: damp_mould_case_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX damp_mould_case_home_idx ON public.damp_mould_case USING btree (home_id, aware_at DESC);
+
+--
+-- Name: damp_mould_case_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX damp_mould_case_landlord_idx ON public.damp_mould_case USING btree (landlord_id, aware_at DESC);
+
+--
+-- Name: data_import_organisation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX data_import_organisation_idx ON public.data_import USING btree (organisation_id, started_at DESC);
+
+--
+-- Name: energy_performance_certificate_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX energy_performance_certificate_home_idx ON public.energy_performance_certificate USING btree (home_id, lodgement_date DESC);
+
+--
+-- Name: home_assertion_organisation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_assertion_organisation_idx ON public.home_assertion USING btree (organisation_id);
+
+--
+-- Name: home_building_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_building_idx ON public.home USING btree (building_id);
+
+--
+-- Name: home_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_landlord_idx ON public.home USING btree (landlord_id);
+
+--
+-- Name: home_postcode_area_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_postcode_area_idx ON public.home USING btree (postcode_area);
+
+--
+-- Name: home_postcode_district_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_postcode_district_idx ON public.home USING btree (postcode_district);
+
+--
+-- Name: home_postcode_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_postcode_idx ON public.home USING btree (postcode);
+
+--
+-- Name: home_postcode_sector_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_postcode_sector_idx ON public.home USING btree (postcode_sector);
+
+--
+-- Name: organisation_kind_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX organisation_kind_idx ON public.organisation USING btree (kind_code);
+
+--
+-- Name: organisation_registration_number_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX organisation_registration_number_key ON public.organisation USING btree (registration_number) WHERE (registration_number IS NOT NULL);
+
+--
+-- Name: reference_subject_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX reference_subject_idx ON public.reference USING btree (subject_type, subject_id);
+
+--
+-- Name: repair_component_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_component_idx ON public.repair USING btree (component_id);
+
+--
+-- Name: repair_contractor_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_contractor_idx ON public.repair USING btree (contractor_id, reported_at DESC);
+
+--
+-- Name: repair_fact_district_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_fact_district_idx ON public.repair_fact USING btree (postcode_district);
+
+--
+-- Name: repair_fact_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_fact_home_idx ON public.repair_fact USING btree (home_id);
+
+--
+-- Name: repair_fact_reported_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_fact_reported_idx ON public.repair_fact USING btree (reported_at);
+
+--
+-- Name: repair_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_home_idx ON public.repair USING btree (home_id, reported_at DESC);
+
+--
+-- Name: repair_home_trade_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_home_trade_idx ON public.repair USING btree (home_id, trade_code, reported_at);
+
+--
+-- Name: repair_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_landlord_idx ON public.repair USING btree (landlord_id, reported_at DESC);
+
+--
+-- Name: repair_line_sor_code_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_line_sor_code_idx ON public.repair_line USING btree (sor_code);
+
+--
+-- Name: repair_reported_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_reported_idx ON public.repair USING btree (reported_at DESC, id DESC);
+
+--
+-- Name: repair_status_event_repair_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_status_event_repair_idx ON public.repair_status_event USING btree (repair_id, occurred_at);
+
+--
+-- Name: repair_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_status_idx ON public.repair USING btree (status_code);
+
+--
+-- Name: satisfaction_response_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX satisfaction_response_landlord_idx ON public.satisfaction_response USING btree (landlord_id, measure_code, survey_date);
+
+--
+-- Name: working_calendar_working_day_number_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX working_calendar_working_day_number_idx ON public.working_calendar USING btree (working_day_number) WHERE is_working_day;
+
+--
+-- Name: repair_fact_pending repair_facts_before_commit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER repair_facts_before_commit AFTER INSERT ON public.repair_fact_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.repair_facts_apply_pending();
+
+--
+-- Name: working_calendar repair_facts_calendar_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_calendar_changed AFTER INSERT OR UPDATE ON public.working_calendar FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_calendar_change();
+
+--
+-- Name: repair repair_facts_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_deleted AFTER DELETE ON public.repair REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_repair_change();
+
+--
+-- Name: home repair_facts_home_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_home_updated AFTER UPDATE ON public.home REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_home_change();
+
+--
+-- Name: repair repair_facts_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_inserted AFTER INSERT ON public.repair REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_repair_change();
+
+--
+-- Name: repair_line repair_facts_line_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_line_deleted AFTER DELETE ON public.repair_line REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_line_change();
+
+--
+-- Name: repair_line repair_facts_line_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_line_inserted AFTER INSERT ON public.repair_line REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_line_change();
+
+--
+-- Name: repair_line repair_facts_line_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_line_updated AFTER UPDATE ON public.repair_line REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_line_change();
+
+--
+-- Name: priority repair_facts_priority_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_priority_updated AFTER UPDATE ON public.priority REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_code_change();
+
+--
+-- Name: sor_code repair_facts_sor_code_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_sor_code_updated AFTER UPDATE ON public.sor_code REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_code_change();
+
+--
+-- Name: repair_status repair_facts_status_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_status_updated AFTER UPDATE ON public.repair_status REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_code_change();
+
+--
+-- Name: repair repair_facts_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_updated AFTER UPDATE ON public.repair REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_repair_change();
+
+--
+-- Name: repair repair_inserted_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_inserted_notify AFTER INSERT ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.notify_repair_changes();
+
+--
+-- Name: repair repair_updated_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_updated_notify AFTER UPDATE ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.notify_repair_changes();
+
+--
+-- Name: api_key api_key_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: api_key api_key_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id);
+
+--
+-- Name: audit_event audit_event_api_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_event
+    ADD CONSTRAINT audit_event_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_key(id);
+
+--
+-- Name: audit_event audit_event_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_event
+    ADD CONSTRAINT audit_event_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: audit_event audit_event_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_event
+    ADD CONSTRAINT audit_event_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id);
+
+--
+-- Name: building building_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.building
+    ADD CONSTRAINT building_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: component component_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_building_id_fkey FOREIGN KEY (building_id) REFERENCES public.building(id);
+
+--
+-- Name: component component_component_type_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_component_type_code_fkey FOREIGN KEY (component_type_code) REFERENCES public.component_type(code);
+
+--
+-- Name: component component_condition_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_condition_code_fkey FOREIGN KEY (condition_code) REFERENCES public.condition(code);
+
+--
+-- Name: component component_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: component component_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.component
+    ADD CONSTRAINT component_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: custom_sor_code custom_sor_code_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.custom_sor_code
+    ADD CONSTRAINT custom_sor_code_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: custom_sor_code custom_sor_code_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.custom_sor_code
+    ADD CONSTRAINT custom_sor_code_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id);
+
+--
+-- Name: damp_mould_case damp_mould_case_hazard_level_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_hazard_level_code_fkey FOREIGN KEY (hazard_level_code) REFERENCES public.awaab_hazard_level(code);
+
+--
+-- Name: damp_mould_case damp_mould_case_hhsrs_category_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_hhsrs_category_code_fkey FOREIGN KEY (hhsrs_category_code) REFERENCES public.hhsrs_category(code);
+
+--
+-- Name: damp_mould_case damp_mould_case_hhsrs_hazard_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_hhsrs_hazard_code_fkey FOREIGN KEY (hhsrs_hazard_code) REFERENCES public.hhsrs_hazard(code);
+
+--
+-- Name: damp_mould_case damp_mould_case_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: damp_mould_case damp_mould_case_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: damp_mould_case damp_mould_case_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: damp_mould_case damp_mould_case_severity_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.damp_mould_case
+    ADD CONSTRAINT damp_mould_case_severity_code_fkey FOREIGN KEY (severity_code) REFERENCES public.damp_mould_severity(code);
+
+--
+-- Name: data_import data_import_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_import
+    ADD CONSTRAINT data_import_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id) DEFERRABLE;
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_certificate_type_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_certificate_type_code_fkey FOREIGN KEY (certificate_type_code) REFERENCES public.certificate_type(code);
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_epc_band_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_epc_band_code_fkey FOREIGN KEY (epc_band_code) REFERENCES public.epc_band(code);
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: energy_performance_certificate energy_performance_certificate_potential_epc_band_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.energy_performance_certificate
+    ADD CONSTRAINT energy_performance_certificate_potential_epc_band_code_fkey FOREIGN KEY (potential_epc_band_code) REFERENCES public.epc_band(code);
+
+--
+-- Name: home_assertion home_assertion_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_assertion
+    ADD CONSTRAINT home_assertion_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: home_assertion home_assertion_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_assertion
+    ADD CONSTRAINT home_assertion_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: home_assertion home_assertion_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_assertion
+    ADD CONSTRAINT home_assertion_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id);
+
+--
+-- Name: home home_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_building_id_fkey FOREIGN KEY (building_id) REFERENCES public.building(id);
+
+--
+-- Name: home home_built_form_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_built_form_code_fkey FOREIGN KEY (built_form_code) REFERENCES public.built_form(code);
+
+--
+-- Name: home home_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: home home_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: home home_property_type_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_property_type_code_fkey FOREIGN KEY (property_type_code) REFERENCES public.property_type(code);
+
+--
+-- Name: idempotency_key idempotency_key_api_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_key
+    ADD CONSTRAINT idempotency_key_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_key(id);
+
+--
+-- Name: organisation organisation_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation
+    ADD CONSTRAINT organisation_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: organisation organisation_kind_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation
+    ADD CONSTRAINT organisation_kind_code_fkey FOREIGN KEY (kind_code) REFERENCES public.organisation_kind(code);
+
+--
+-- Name: reference reference_allocated_by_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reference
+    ADD CONSTRAINT reference_allocated_by_id_fkey FOREIGN KEY (allocated_by_id) REFERENCES public.organisation(id);
+
+--
+-- Name: repair repair_component_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_component_id_fkey FOREIGN KEY (component_id) REFERENCES public.component(id);
+
+--
+-- Name: repair repair_contractor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_contractor_id_fkey FOREIGN KEY (contractor_id) REFERENCES public.organisation(id);
+
+--
+-- Name: repair repair_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: repair repair_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id) DEFERRABLE;
+
+--
+-- Name: repair repair_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: repair_line repair_line_repair_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_line
+    ADD CONSTRAINT repair_line_repair_id_fkey FOREIGN KEY (repair_id) REFERENCES public.repair(id);
+
+--
+-- Name: repair repair_priority_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_priority_code_fkey FOREIGN KEY (priority_code) REFERENCES public.priority(code);
+
+--
+-- Name: repair repair_status_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_status_code_fkey FOREIGN KEY (status_code) REFERENCES public.repair_status(code);
+
+--
+-- Name: repair_status_event repair_status_event_repair_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_status_event
+    ADD CONSTRAINT repair_status_event_repair_id_fkey FOREIGN KEY (repair_id) REFERENCES public.repair(id);
+
+--
+-- Name: repair_status_event repair_status_event_status_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_status_event
+    ADD CONSTRAINT repair_status_event_status_code_fkey FOREIGN KEY (status_code) REFERENCES public.repair_status(code);
+
+--
+-- Name: repair repair_trade_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair
+    ADD CONSTRAINT repair_trade_code_fkey FOREIGN KEY (trade_code) REFERENCES public.trade(code);
+
+--
+-- Name: satisfaction_response satisfaction_response_answer_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.satisfaction_response
+    ADD CONSTRAINT satisfaction_response_answer_code_fkey FOREIGN KEY (answer_code) REFERENCES public.tsm_answer(code);
+
+--
+-- Name: satisfaction_response satisfaction_response_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.satisfaction_response
+    ADD CONSTRAINT satisfaction_response_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: satisfaction_response satisfaction_response_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.satisfaction_response
+    ADD CONSTRAINT satisfaction_response_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: satisfaction_response satisfaction_response_measure_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.satisfaction_response
+    ADD CONSTRAINT satisfaction_response_measure_code_fkey FOREIGN KEY (measure_code) REFERENCES public.tsm_measure(code);
+
+--
+-- Name: component; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.component ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: component component_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY component_open_read ON public.component FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: component component_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY component_read ON public.component FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: component component_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY component_write ON public.component TO odx_writer USING (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(( SELECT home.landlord_id
+   FROM public.home
+  WHERE (home.id = component.home_id)), NULL::bigint, NULL::bigint))) WITH CHECK (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(( SELECT home.landlord_id
+   FROM public.home
+  WHERE (home.id = component.home_id)), NULL::bigint, NULL::bigint)));
+
+--
+-- Name: damp_mould_case; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.damp_mould_case ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: damp_mould_case damp_mould_case_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY damp_mould_case_insert ON public.damp_mould_case FOR INSERT TO odx_writer WITH CHECK (public.odx_may_write(landlord_id, NULL::bigint, home_id));
+
+--
+-- Name: damp_mould_case damp_mould_case_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY damp_mould_case_open_read ON public.damp_mould_case FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: damp_mould_case damp_mould_case_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY damp_mould_case_read ON public.damp_mould_case FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: damp_mould_case damp_mould_case_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY damp_mould_case_update ON public.damp_mould_case FOR UPDATE TO odx_writer USING ((public.odx_may_write(landlord_id, NULL::bigint, home_id) AND (public.odx_setting('tier'::text) <> 'resident'::text))) WITH CHECK (public.odx_may_write(landlord_id, NULL::bigint, home_id));
+
+--
+-- Name: repair; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: repair repair_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_insert ON public.repair FOR INSERT TO odx_writer WITH CHECK (public.odx_may_write(landlord_id, contractor_id, home_id));
+
+--
+-- Name: repair_line; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair_line ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: repair_line repair_line_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_line_open_read ON public.repair_line FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: repair_line repair_line_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_line_read ON public.repair_line FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: repair_line repair_line_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_line_write ON public.repair_line TO odx_writer USING ((EXISTS ( SELECT 1
+   FROM public.repair r
+  WHERE ((r.id = repair_line.repair_id) AND public.odx_may_write(r.landlord_id, r.contractor_id, r.home_id))))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.repair r
+  WHERE ((r.id = repair_line.repair_id) AND public.odx_may_write(r.landlord_id, r.contractor_id, r.home_id)))));
+
+--
+-- Name: repair repair_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_open_read ON public.repair FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: repair repair_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_read ON public.repair FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: repair_status_event; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.repair_status_event ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: repair_status_event repair_status_event_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_status_event_open_read ON public.repair_status_event FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: repair_status_event repair_status_event_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_status_event_read ON public.repair_status_event FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: repair_status_event repair_status_event_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_status_event_write ON public.repair_status_event FOR INSERT TO odx_writer WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.repair r
+  WHERE ((r.id = repair_status_event.repair_id) AND public.odx_may_write(r.landlord_id, r.contractor_id, r.home_id)))));
+
+--
+-- Name: repair repair_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY repair_update ON public.repair FOR UPDATE TO odx_writer USING (public.odx_may_write(landlord_id, contractor_id, home_id)) WITH CHECK (public.odx_may_write(landlord_id, contractor_id, home_id));
+
+--
+-- Name: satisfaction_response; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.satisfaction_response ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: satisfaction_response satisfaction_response_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY satisfaction_response_insert ON public.satisfaction_response FOR INSERT TO odx_writer WITH CHECK (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text, 'resident'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, home_id)));
+
+--
+-- Name: satisfaction_response satisfaction_response_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY satisfaction_response_read ON public.satisfaction_response FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA public TO odx_writer;
+GRANT USAGE ON SCHEMA public TO odx_reader;
+
+--
+-- Name: FUNCTION rebuild_repair_facts(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_repair_facts() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refresh_repair_facts(homes bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.refresh_repair_facts(homes bigint[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION repair_facts_note_homes(touched bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.repair_facts_note_homes(touched bigint[]) FROM PUBLIC;
+
+--
+-- Name: TABLE working_calendar; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.working_calendar TO odx_writer;
+GRANT SELECT ON TABLE public.working_calendar TO odx_reader;
+
+--
+-- Name: TABLE api_key; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.api_key TO odx_writer;
+
+--
+-- Name: COLUMN api_key.last_used_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(last_used_at) ON TABLE public.api_key TO odx_writer;
+
+--
+-- Name: SEQUENCE api_key_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.api_key_id_seq TO odx_writer;
+
+--
+-- Name: TABLE audit_event; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.audit_event TO odx_writer;
+
+--
+-- Name: SEQUENCE audit_event_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.audit_event_id_seq TO odx_writer;
+
+--
+-- Name: TABLE awaab_clock; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.awaab_clock TO odx_writer;
+GRANT SELECT ON TABLE public.awaab_clock TO odx_reader;
+
+--
+-- Name: TABLE awaab_hazard_level; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.awaab_hazard_level TO odx_writer;
+GRANT SELECT ON TABLE public.awaab_hazard_level TO odx_reader;
+
+--
+-- Name: TABLE bank_holiday; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.bank_holiday TO odx_writer;
+GRANT SELECT ON TABLE public.bank_holiday TO odx_reader;
+
+--
+-- Name: TABLE building; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.building TO odx_writer;
+GRANT SELECT ON TABLE public.building TO odx_reader;
+
+--
+-- Name: SEQUENCE building_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.building_id_seq TO odx_writer;
+
+--
+-- Name: TABLE built_form; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.built_form TO odx_writer;
+GRANT SELECT ON TABLE public.built_form TO odx_reader;
+
+--
+-- Name: TABLE certificate_type; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.certificate_type TO odx_writer;
+GRANT SELECT ON TABLE public.certificate_type TO odx_reader;
+
+--
+-- Name: TABLE component; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.component TO odx_writer;
+GRANT SELECT ON TABLE public.component TO odx_reader;
+
+--
+-- Name: SEQUENCE component_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.component_id_seq TO odx_writer;
+
+--
+-- Name: TABLE component_type; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.component_type TO odx_writer;
+GRANT SELECT ON TABLE public.component_type TO odx_reader;
+
+--
+-- Name: TABLE condition; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.condition TO odx_writer;
+GRANT SELECT ON TABLE public.condition TO odx_reader;
+
+--
+-- Name: TABLE custom_sor_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.custom_sor_code TO odx_writer;
+GRANT SELECT ON TABLE public.custom_sor_code TO odx_reader;
+
+--
+-- Name: TABLE damp_mould_case; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.damp_mould_case TO odx_writer;
+GRANT SELECT ON TABLE public.damp_mould_case TO odx_reader;
+
+--
+-- Name: SEQUENCE damp_mould_case_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.damp_mould_case_id_seq TO odx_writer;
+
+--
+-- Name: TABLE damp_mould_severity; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.damp_mould_severity TO odx_writer;
+GRANT SELECT ON TABLE public.damp_mould_severity TO odx_reader;
+
+--
+-- Name: TABLE data_import; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.data_import TO odx_writer;
+
+--
+-- Name: COLUMN data_import.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.organisation_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(organisation_id) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.format; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(format) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.file_hash; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(file_hash) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.media_type; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(media_type) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.started_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(started_at) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.ended_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(ended_at) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.records_read; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(records_read) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.records_created; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(records_created) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.records_updated; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(records_updated) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.records_unchanged; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(records_unchanged) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.records_rejected; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(records_rejected) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: COLUMN data_import.problem_count; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(problem_count) ON TABLE public.data_import TO odx_reader;
+
+--
+-- Name: SEQUENCE data_import_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.data_import_id_seq TO odx_writer;
+
+--
+-- Name: TABLE energy_performance_certificate; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.energy_performance_certificate TO odx_writer;
+GRANT SELECT ON TABLE public.energy_performance_certificate TO odx_reader;
+
+--
+-- Name: SEQUENCE energy_performance_certificate_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.energy_performance_certificate_id_seq TO odx_writer;
+
+--
+-- Name: TABLE epc_band; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.epc_band TO odx_writer;
+GRANT SELECT ON TABLE public.epc_band TO odx_reader;
+
+--
+-- Name: TABLE hhsrs_category; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.hhsrs_category TO odx_writer;
+GRANT SELECT ON TABLE public.hhsrs_category TO odx_reader;
+
+--
+-- Name: TABLE hhsrs_hazard; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.hhsrs_hazard TO odx_writer;
+GRANT SELECT ON TABLE public.hhsrs_hazard TO odx_reader;
+
+--
+-- Name: TABLE home; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.home TO odx_writer;
+GRANT SELECT ON TABLE public.home TO odx_reader;
+
+--
+-- Name: TABLE home_assertion; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.home_assertion TO odx_writer;
+GRANT SELECT ON TABLE public.home_assertion TO odx_reader;
+
+--
+-- Name: SEQUENCE home_assertion_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.home_assertion_id_seq TO odx_writer;
+
+--
+-- Name: SEQUENCE home_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.home_id_seq TO odx_writer;
+
+--
+-- Name: TABLE idempotency_key; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.idempotency_key TO odx_writer;
+
+--
+-- Name: TABLE organisation; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.organisation TO odx_writer;
+GRANT SELECT ON TABLE public.organisation TO odx_reader;
+
+--
+-- Name: SEQUENCE organisation_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.organisation_id_seq TO odx_writer;
+
+--
+-- Name: TABLE organisation_kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.organisation_kind TO odx_writer;
+GRANT SELECT ON TABLE public.organisation_kind TO odx_reader;
+
+--
+-- Name: TABLE priority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.priority TO odx_writer;
+GRANT SELECT ON TABLE public.priority TO odx_reader;
+
+--
+-- Name: TABLE property_type; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.property_type TO odx_writer;
+GRANT SELECT ON TABLE public.property_type TO odx_reader;
+
+--
+-- Name: TABLE reference; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.reference TO odx_writer;
+GRANT SELECT ON TABLE public.reference TO odx_reader;
+
+--
+-- Name: SEQUENCE reference_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.reference_id_seq TO odx_writer;
+
+--
+-- Name: TABLE repair; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.repair TO odx_writer;
+
+--
+-- Name: COLUMN repair.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.landlord_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(landlord_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.home_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(home_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.component_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(component_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.contractor_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(contractor_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.priority_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(priority_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.status_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(status_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.trade_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(trade_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.reported_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(reported_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.raised_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(raised_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.target_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(target_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.completed_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(completed_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.cost; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(cost) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(updated_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.import_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: TABLE repair_fact; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_fact TO odx_writer;
+GRANT SELECT ON TABLE public.repair_fact TO odx_reader;
+
+--
+-- Name: TABLE repair_fact_pending; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_fact_pending TO odx_writer;
+
+--
+-- Name: TABLE repair_line; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.repair_line TO odx_writer;
+GRANT SELECT ON TABLE public.repair_line TO odx_reader;
+
+--
+-- Name: TABLE repair_status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_status TO odx_writer;
+GRANT SELECT ON TABLE public.repair_status TO odx_reader;
+
+--
+-- Name: TABLE sor_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.sor_code TO odx_writer;
+GRANT SELECT ON TABLE public.sor_code TO odx_reader;
+
+--
+-- Name: TABLE repair_fact_source; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_fact_source TO odx_writer;
+
+--
+-- Name: SEQUENCE repair_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.repair_id_seq TO odx_writer;
+
+--
+-- Name: SEQUENCE repair_line_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.repair_line_id_seq TO odx_writer;
+
+--
+-- Name: TABLE repair_status_event; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.repair_status_event TO odx_writer;
+
+--
+-- Name: COLUMN repair_status_event.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.repair_status_event TO odx_reader;
+
+--
+-- Name: COLUMN repair_status_event.repair_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(repair_id) ON TABLE public.repair_status_event TO odx_reader;
+
+--
+-- Name: COLUMN repair_status_event.status_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(status_code) ON TABLE public.repair_status_event TO odx_reader;
+
+--
+-- Name: COLUMN repair_status_event.occurred_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(occurred_at) ON TABLE public.repair_status_event TO odx_reader;
+
+--
+-- Name: SEQUENCE repair_status_event_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.repair_status_event_id_seq TO odx_writer;
+
+--
+-- Name: TABLE satisfaction_response; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.satisfaction_response TO odx_writer;
+
+--
+-- Name: SEQUENCE satisfaction_response_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.satisfaction_response_id_seq TO odx_writer;
+
+--
+-- Name: TABLE schema_migrations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.schema_migrations TO odx_writer;
+GRANT SELECT ON TABLE public.schema_migrations TO odx_reader;
+
+--
+-- Name: TABLE trade; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.trade TO odx_writer;
+GRANT SELECT ON TABLE public.trade TO odx_reader;
+
+--
+-- Name: TABLE tsm_answer; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tsm_answer TO odx_writer;
+GRANT SELECT ON TABLE public.tsm_answer TO odx_reader;
+
+--
+-- Name: TABLE tsm_measure; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tsm_measure TO odx_writer;
+GRANT SELECT ON TABLE public.tsm_measure TO odx_reader;
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO odx_writer;
