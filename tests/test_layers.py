@@ -98,10 +98,11 @@ def imports(module: str, path: Path, known: set[str]) -> tuple[list[Import], ast
 def layer_of(module: str) -> str | None:
     """The layer a module belongs to, or None when it is in none."""
     rest = module.split(".")[1:]
-    if len(rest) <= 1 and (rest[0] if rest else "") in OUTSIDE_PACKAGES:
-        return OUTSIDE_PACKAGES[rest[0] if rest else ""]
-    if rest[0] in LAYERS and rest[0] not in OUTSIDE_PACKAGES:
-        return rest[0]
+    top = rest[0] if rest else ""
+    if len(rest) <= 1 and top in OUTSIDE_PACKAGES:
+        return OUTSIDE_PACKAGES[top]
+    if top in LAYERS and top not in OUTSIDE_PACKAGES:
+        return top
     return None
 
 
@@ -244,7 +245,7 @@ def check(package_dir: Path) -> dict[str, list[str]]:
                 problems["framework"].append(
                     f"{where} ({layer}) imports {top}: {layer} uses the standard library only"
                 )
-        for line, owner, name in private_uses(tree, found, known, package):
+        for line, owner, name in dict.fromkeys(private_uses(tree, found, known, package)):
             if owner != module:
                 problems["private"].append(f"{module}:{line} uses {owner}'s private {name}")
     for group in cycles(graph):
