@@ -23,7 +23,8 @@ from odx_graph import __version__, metrics, resources, uploads
 from odx_graph.api.context import Context, make_context
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.schema import build_schema, schema_sdl
-from odx_graph.auth import AuthMiddleware, principal_of
+from odx_graph.api.websocket import KeyedTransportWSHandler
+from odx_graph.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.compiled.view import CompiledGraphQL
 from odx_graph.config import Settings
 from odx_graph.db import Database
@@ -71,7 +72,10 @@ async def _too_large(scope: Any, receive: Any, send: Any) -> None:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our per-request context."""
+    """Strawberry's ASGI view with our per-request context, and the key accepted in
+    graphql-transport-ws ``connection_init``."""
+
+    graphql_transport_ws_handler_class = KeyedTransportWSHandler
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Serve HTTP with protocol errors (bad JSON, no query, wrong method) in the one
@@ -118,7 +122,16 @@ class GraphQLApp(GraphQL[Context, None]):
         # Callers without a key read as odx_reader: the database itself withholds the
         # private columns from them, whatever the SQL asks for.
         db = state.db if principal.is_authenticated else open_reader(state)
-        return make_context(state.settings, db, principal, request_id, state.metrics, state.hub)
+        return make_context(
+            state.settings,
+            db,
+            principal,
+            request_id,
+            state.metrics,
+            state.hub,
+            root_db=state.db,
+            auth_error=auth_error_of(request.scope),
+        )
 
 
 def _landing(request: Request) -> HTMLResponse:
