@@ -394,3 +394,23 @@ async def test_the_audit_trail_is_a_connection_too(world: World, fresh_db: Datab
     assert sequences == sorted(sequences, reverse=True) and len(set(sequences)) == 6
     old = await world.gql("{ auditTrail(first: 6) { sequence } }", None, "provider")
     assert [e["sequence"] for e in old["auditTrail"]] == sequences
+
+
+def test_the_command_line_takes_a_global_id_and_gives_resident_tokens_an_expiry(
+    fresh_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from odx_graph.cli import main
+
+    monkeypatch.setenv("ODX_DATABASE_URL", fresh_db.dsn)
+    monkeypatch.setenv("ODX_LOG_LEVEL", "ERROR")
+    home = gid("Home", 1)
+    assert main(["keys", "create", "--tier", "resident", "--home", home, "--name", "t"]) == 0
+    created = capsys.readouterr().out
+    expiry = (dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).strftime("%Y-%m-%d")
+    assert f"expires {expiry}" in created
+    assert main(["keys", "create", "--tier", "admin", "--name", "ops"]) == 0
+    assert "expires" not in capsys.readouterr().out
+    assert main(["keys", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "resident" in listed and "active" in listed
+    assert main(["keys", "create", "--tier", "resident", "--home", "SG9tZQ==", "--name", "t"]) == 2

@@ -58,13 +58,28 @@ def code_enums() -> dict[str, Any]:
     return {e.name: _code_enum(e) for e in MAPPING.entities if e.enum}
 
 
+_ERROR_MEANINGS = {
+    ErrorCode.BAD_USER_INPUT: "A value is malformed or out of range; `field` names it.",
+    ErrorCode.INVALID_ID: "A global ID is malformed or of the wrong type.",
+    ErrorCode.INVALID_CURSOR: "A cursor is not one of this list and ordering.",
+    ErrorCode.INVALID_POSTCODE: "A postcode is not a postcode at any level.",
+    ErrorCode.INVALID_UPRN: "A UPRN is not 1 to 12 digits.",
+    ErrorCode.NOT_FOUND: "The record named does not exist.",
+    ErrorCode.UNAUTHENTICATED: "The key is malformed, unknown, revoked or expired.",
+    ErrorCode.FORBIDDEN: "The key's tier, organisation, home or scopes do not allow it.",
+    ErrorCode.CONFLICT: "The record's state forbids it (a closed repair, a token revoked "
+    "already), or the idempotency key was used for a different request.",
+    ErrorCode.RATE_LIMITED: "Too many requests; not returned by mutations (HTTP 429).",
+    ErrorCode.DATABASE_UNAVAILABLE: "Not returned by mutations: a top-level, retryable error.",
+    ErrorCode.QUERY_TIMEOUT: "Not returned by mutations: a top-level, retryable error.",
+    ErrorCode.INTERNAL_ERROR: "Not returned by mutations: unexpected errors are masked.",
+}
 _make_enum: Any = strawberry.enum
 MutationErrorCode: Any = _make_enum(
-    enum.Enum("MutationErrorCode", {c.name: c.value for c in ErrorCode}),
+    enum.Enum(
+        "MutationErrorCode",
+        {c.name: strawberry.enum_value(c.value, description=_ERROR_MEANINGS[c]) for c in ErrorCode},
+    ),
     name="MutationErrorCode",
-    description="Why a mutation did not happen, for clients to switch on: BAD_USER_INPUT "
-    "(a value is malformed or out of range; `field` names it), NOT_FOUND, FORBIDDEN (the "
-    "key's tier or organisation may not do this), CONFLICT (the record's state forbids "
-    "it, e.g. a closed repair, or the idempotency key was used for a different request), "
-    "INVALID_ID and INVALID_UPRN. The others are not returned by mutations.",
+    description="Why a mutation did not happen, for clients to switch on.",
 )
