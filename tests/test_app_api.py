@@ -13,6 +13,7 @@ import pytest
 from odx_graph.access import Tier
 from odx_graph.credentials import create_key
 from odx_graph.db import Database
+from odx_graph.ids import decode_int_id
 from tests import test_access
 from tests.conftest import GraphQLClient
 from tests.test_access import World, gid
@@ -263,6 +264,17 @@ async def test_a_landlord_corrects_a_completed_repair_and_the_trail_keeps_the_ol
     assert event["operation"] == "correctRepair"
     assert changes["reason"] == "two units fitted, not one"
     assert changes["before"]["cost"] == "27.23" and changes["after"]["cost"] == "54.46"
+    when = {"repairId": repair_id, "reason": "finished the day before", "completedAt": None}
+    nothing = (await world.gql(correct, {"input": when}, "provider"))["correctRepair"]
+    assert (nothing["code"], nothing["field"]) == ("BAD_USER_INPUT", "input")
+    # Correcting only the completion time leaves the cost and lines as they are.
+    earlier = await world.db.fetchval(
+        "SELECT reported_at + interval '1 minute' FROM repair WHERE id = $1",
+        decode_int_id(repair_id, "Repair"),
+    )
+    moved = {**when, "completedAt": earlier.isoformat()}
+    kept = (await world.gql(correct, {"input": moved}, "provider"))["correctRepair"]
+    assert kept["repair"]["cost"] == "54.46" and len(kept["repair"]["lines"]) == 1
     open_one = await _new_repair(world)
     early = await world.gql(correct, {"input": {**fix, "repairId": open_one}}, "provider")
     assert early["correctRepair"]["code"] == "CONFLICT"
