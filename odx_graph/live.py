@@ -117,8 +117,8 @@ class RepairHub:
     ) -> AsyncIterator[int | Ended]:
         """Repair ids matching ``wanted``, as their changes commit, until closed. Made
         with a key, it ends with :class:`Ended` when the key is revoked or expires;
-        ``key_is_valid`` (a coroutine function) checks the key once the subscription is
-        in place, so a revocation just before cannot be missed."""
+        ``key_is_valid`` (a coroutine function) checks that the key was not revoked once
+        the subscription is in place, so a revocation just before cannot be missed."""
         self.start()
         queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[queue] = Subscriber(wanted, key_id)
