@@ -113,3 +113,18 @@ def test_code_lists_name_their_enum_values_from_the_codes() -> None:
     assert MAPPING["RepairStatus"].enum_name("in-progress") == "IN_PROGRESS"
     assert MAPPING["RepairStatus"].enum_name("pending-approval") == "PENDING_APPROVAL"
     assert MAPPING["Priority"].enum_name("1") == "P1"
+
+
+def test_a_key_in_connection_init_is_found_or_refused_never_ignored() -> None:
+    from odx_graph.api.websocket import key_in
+    from odx_graph.errors import UnauthenticatedError
+
+    assert key_in({}) is None
+    assert key_in({"locale": "en-GB", "client": {"name": "app"}}) is None
+    assert key_in({"Authorization": "Bearer odx_a"}) == "Bearer odx_a"
+    assert key_in({"token": "odx_b"}) == "odx_b"
+    assert key_in({"authToken": "odx_c"}) == "odx_c"
+    assert key_in({"headers": {"Authorization": "Bearer odx_d"}}) == "Bearer odx_d"
+    for stray in ({"apiKey": "odx_e"}, {"auth": {"key": "Bearer odx_f"}}, {"token": ""}):
+        with pytest.raises(UnauthenticatedError):
+            key_in(stray)

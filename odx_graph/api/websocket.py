@@ -2,7 +2,8 @@
 
 Browsers cannot set headers on a WebSocket, so a client may send its key in the
 ``connection_init`` payload (as ``Authorization``, with or without ``Bearer``, or as
-``token``) as well as in the request's ``Authorization`` header. A key given either way
+``token`` or ``authToken``, at the top or under ``headers``) as well as in the request's
+``Authorization`` header. A key given either way
 is used or refused, never ignored: a malformed, unknown, revoked or expired key, or two
 different keys, close the socket with code 4403 and a reason saying why.
 """
@@ -21,17 +22,37 @@ from odx_graph.credentials import authenticate, bearer
 from odx_graph.errors import OdxError, UnauthenticatedError
 
 REFUSED = 4403  # graphql-transport-ws: the server rejects the connection
-KEY_FIELDS = ("Authorization", "authorization", "token")
+KEY_FIELDS = ("Authorization", "authorization", "token", "authToken")
 
 
 def key_in(payload: dict[str, Any]) -> str | None:
-    """The key a ``connection_init`` payload carries, if any."""
-    for name in KEY_FIELDS:
-        value = payload.get(name)
-        if value is not None:
-            if not isinstance(value, str) or not value.strip():
-                raise UnauthenticatedError(f"connection_init: {name} must be an API key")
-            return value
+    """The key a ``connection_init`` payload carries, if any: in ``Authorization`` (with
+    or without ``Bearer``), ``token`` or ``authToken``, at the top or under ``headers``.
+    Anything else that looks like a key is refused rather than ignored."""
+    for where in (payload, payload.get("headers")):
+        if not isinstance(where, dict):
+            continue
+        for name in KEY_FIELDS:
+            value = where.get(name)
+            if value is not None:
+                if not isinstance(value, str) or not value.strip():
+                    raise UnauthenticatedError(f"connection_init: {name} must be an API key")
+                return value
+    stray = _looks_like_a_key(payload, "")
+    if stray is not None:
+        raise UnauthenticatedError(f"connection_init: send the key as Authorization, not {stray}")
+    return None
+
+
+def _looks_like_a_key(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return path if text.startswith(("odx_", "bearer ")) else None
+    if isinstance(value, dict):
+        for name, item in value.items():
+            found = _looks_like_a_key(item, f"{path}.{name}" if path else str(name))
+            if found is not None:
+                return found
     return None
 
 
