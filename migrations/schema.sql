@@ -66,6 +66,18 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
 $$;
 
 --
+-- Name: notify_key_revoked(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_key_revoked() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('odx_key', json_build_object('id', NEW.id, 'event', 'revoked')::text);
+    RETURN NULL;
+END $$;
+
+--
 -- Name: notify_repair_changes(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -316,6 +328,19 @@ BEGIN
 END $$;
 
 --
+-- Name: priority; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.priority (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    response_hours integer,
+    response_working_days integer,
+    is_emergency boolean DEFAULT false NOT NULL
+);
+
+--
 -- Name: working_calendar; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -324,6 +349,14 @@ CREATE TABLE public.working_calendar (
     is_working_day boolean NOT NULL,
     working_day_number integer NOT NULL
 );
+
+--
+-- Name: repair_target(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_target(priority_code text, counted_from timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    RETURN (SELECT CASE WHEN (p.response_hours IS NOT NULL) THEN (repair_target.counted_from + make_interval(hours => p.response_hours)) WHEN (p.response_working_days IS NOT NULL) THEN (SELECT (((w.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS timezone FROM public.working_calendar w WHERE (w.is_working_day AND (w.working_day_number = (SELECT (c.working_day_number + p.response_working_days) FROM public.working_calendar c WHERE (c.day = ((repair_target.counted_from AT TIME ZONE 'Europe/London'::text))::date))))) ELSE NULL::timestamp with time zone END AS "case" FROM public.priority p WHERE (p.code = repair_target.priority_code));
 
 --
 -- Name: working_days_between(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
@@ -348,10 +381,16 @@ CREATE TABLE public.api_key (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
     last_used_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    scopes text[],
+    issued_by_key_id bigint,
     CONSTRAINT api_key_check CHECK (((tier = 'resident'::text) = (home_id IS NOT NULL))),
     CONSTRAINT api_key_check1 CHECK (((tier <> ALL (ARRAY['contractor'::text, 'provider'::text])) OR (organisation_id IS NOT NULL))),
+    CONSTRAINT api_key_expiry_after_creation CHECK ((expires_at > created_at)),
     CONSTRAINT api_key_name_check CHECK ((name <> ''::text)),
     CONSTRAINT api_key_prefix_check CHECK ((prefix ~ '^[a-z0-9]{10}$'::text)),
+    CONSTRAINT api_key_scopes_check CHECK ((scopes <@ ARRAY['read'::text, 'repairs'::text, 'damp-mould'::text, 'satisfaction'::text])),
+    CONSTRAINT api_key_scopes_for_residents CHECK (((scopes IS NULL) OR (tier = 'resident'::text))),
     CONSTRAINT api_key_secret_hash_check CHECK ((secret_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT api_key_tier_check CHECK ((tier = ANY (ARRAY['resident'::text, 'contractor'::text, 'provider'::text, 'regulator'::text, 'admin'::text])))
 );
@@ -871,19 +910,6 @@ CREATE TABLE public.organisation_kind (
     code text NOT NULL,
     label text NOT NULL,
     definition text
-);
-
---
--- Name: priority; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.priority (
-    code text NOT NULL,
-    label text NOT NULL,
-    definition text,
-    response_hours integer,
-    response_working_days integer,
-    is_emergency boolean DEFAULT false NOT NULL
 );
 
 --
@@ -1511,6 +1537,12 @@ ALTER TABLE ONLY public.working_calendar
     ADD CONSTRAINT working_calendar_pkey PRIMARY KEY (day);
 
 --
+-- Name: api_key_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_key_home_idx ON public.api_key USING btree (home_id) WHERE (home_id IS NOT NULL);
+
+--
 -- Name: audit_event_landlord_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1727,6 +1759,12 @@ CREATE INDEX satisfaction_response_landlord_idx ON public.satisfaction_response 
 CREATE UNIQUE INDEX working_calendar_working_day_number_idx ON public.working_calendar USING btree (working_day_number) WHERE is_working_day;
 
 --
+-- Name: api_key api_key_revoked_notify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER api_key_revoked_notify AFTER UPDATE OF revoked_at ON public.api_key FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.notify_key_revoked();
+
+--
 -- Name: repair_fact_pending repair_facts_before_commit; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1816,6 +1854,13 @@ CREATE TRIGGER repair_updated_notify AFTER UPDATE ON public.repair REFERENCING N
 
 ALTER TABLE ONLY public.api_key
     ADD CONSTRAINT api_key_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: api_key api_key_issued_by_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_key
+    ADD CONSTRAINT api_key_issued_by_key_id_fkey FOREIGN KEY (issued_by_key_id) REFERENCES public.api_key(id);
 
 --
 -- Name: api_key api_key_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2182,6 +2227,34 @@ ALTER TABLE ONLY public.satisfaction_response
     ADD CONSTRAINT satisfaction_response_measure_code_fkey FOREIGN KEY (measure_code) REFERENCES public.tsm_measure(code);
 
 --
+-- Name: api_key; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_key ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_key api_key_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_key_read ON public.api_key FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: api_key api_key_resident_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_key_resident_insert ON public.api_key FOR INSERT TO odx_writer WITH CHECK (((tier = 'resident'::text) AND (public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(( SELECT h.landlord_id
+   FROM public.home h
+  WHERE (h.id = api_key.home_id)), NULL::bigint, NULL::bigint)));
+
+--
+-- Name: api_key api_key_resident_revoke; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_key_resident_revoke ON public.api_key FOR UPDATE TO odx_writer USING (((tier = 'resident'::text) AND (public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(( SELECT h.landlord_id
+   FROM public.home h
+  WHERE (h.id = api_key.home_id)), NULL::bigint, NULL::bigint))) WITH CHECK (true);
+
+--
 -- Name: component; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2367,6 +2440,13 @@ REVOKE ALL ON FUNCTION public.refresh_repair_facts(homes bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.repair_facts_note_homes(touched bigint[]) FROM PUBLIC;
 
 --
+-- Name: TABLE priority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.priority TO odx_writer;
+GRANT SELECT ON TABLE public.priority TO odx_reader;
+
+--
 -- Name: TABLE working_calendar; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2377,7 +2457,13 @@ GRANT SELECT ON TABLE public.working_calendar TO odx_reader;
 -- Name: TABLE api_key; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT ON TABLE public.api_key TO odx_writer;
+GRANT SELECT,INSERT ON TABLE public.api_key TO odx_writer;
+
+--
+-- Name: COLUMN api_key.revoked_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(revoked_at) ON TABLE public.api_key TO odx_writer;
 
 --
 -- Name: COLUMN api_key.last_used_at; Type: ACL; Schema: public; Owner: -
@@ -2680,13 +2766,6 @@ GRANT USAGE ON SEQUENCE public.organisation_id_seq TO odx_writer;
 
 GRANT SELECT ON TABLE public.organisation_kind TO odx_writer;
 GRANT SELECT ON TABLE public.organisation_kind TO odx_reader;
-
---
--- Name: TABLE priority; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.priority TO odx_writer;
-GRANT SELECT ON TABLE public.priority TO odx_reader;
 
 --
 -- Name: TABLE property_type; Type: ACL; Schema: public; Owner: -

@@ -110,7 +110,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=["resident", "contractor", "provider", "regulator", "admin"],
     )
     create.add_argument("--organisation", type=int, help="organisation id the key acts for")
-    create.add_argument("--home", type=int, help="home id (resident tokens)")
+    create.add_argument("--home", help="the home of a resident token: its id or global ID")
+    create.add_argument(
+        "--expires-in-days",
+        type=int,
+        help="days until the key stops working (resident tokens: ODX_RESIDENT_TOKEN_DAYS "
+        "by default; other keys do not expire unless given)",
+    )
     create.add_argument("--name", required=True, help="what the key is for, e.g. 'repairs app'")
     key_commands.add_parser("list", help="list keys (never the keys themselves)")
     revoke = key_commands.add_parser("revoke", help="revoke a key")
@@ -362,6 +368,7 @@ async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     from odx_graph.core.access import Tier
+    from odx_graph.core.errors import InputError
     from odx_graph.core.vocab import migrations_dir
     from odx_graph.services.credentials import create_key
     from odx_graph.services.refdata import sync_reference_data
@@ -373,14 +380,25 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
         await migrate(conn, migrations_dir())
         await sync_reference_data(conn)
         if args.key_command == "create":
+            tier = Tier(args.tier)
+            days = args.expires_in_days
+            if days is None and tier is Tier.RESIDENT:
+                days = settings.resident_token_days
+            if days is not None and days < 1:
+                raise InputError("--expires-in-days must be at least 1", field="expires")
+            expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days else None
             key_id, key = await create_key(
                 conn,
-                tier=Tier(args.tier),
+                tier=tier,
                 name=args.name,
                 organisation_id=args.organisation,
-                home_id=args.home,
+                home_id=_home_key(args.home),
+                expires_at=expires,
             )
-            print(f"created key {key_id} ({args.tier}); it is shown this once, keep it safe:")
+            until = f", expires {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
+            print(
+                f"created key {key_id} ({args.tier}{until}); it is shown this once, keep it safe:"
+            )
             print(key)
             return 0
         if args.key_command == "revoke":
@@ -389,8 +407,10 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
                 return 2
             print(f"revoked key {args.id}")
             return 0
+        now = dt.datetime.now(dt.UTC)
         for stored in await repo.list_keys(conn):
-            state = "revoked" if stored.revoked_at else "active"
+            expired = stored.expires_at is not None and stored.expires_at <= now
+            state = "revoked" if stored.revoked_at else "expired" if expired else "active"
             used = f"{stored.last_used_at:%Y-%m-%d %H:%M}" if stored.last_used_at else "never"
             owner = stored.organisation_id or stored.home_id or "-"
             print(
@@ -398,6 +418,16 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
                 f"{state:<8} last used {used}  {stored.name}"
             )
     return 0
+
+
+def _home_key(value: str | None) -> int | None:
+    """A home given on the command line by its id or its global ID."""
+    from odx_graph.core.ids import decode_int_id
+
+    if value is None:
+        return None
+    text = value.strip()
+    return int(text) if text.isdigit() else decode_int_id(text, "Home", field="home")
 
 
 def _template(name: str, output: str | None) -> int:

@@ -217,21 +217,23 @@ async def test_writes_follow_ownership(world: World) -> None:
     assert resident["reportRepair"]["code"] == "FORBIDDEN"
     public = await world.gql(REPORT, {"home": gid("Home", world.home)})
     assert public["reportRepair"]["code"] == "FORBIDDEN"
-    assign = """mutation($r: ID!, $c: ID!) { assignRepair(repairId: $r, contractorId: $c) {
+    assign = """mutation($r: ID!, $c: ID!) { assignRepair(input: {repairId: $r,
+      contractorId: $c}) {
       ... on RepairPayload { repair { status { code } contractor { id } } }
       ... on MutationError { code } } }"""
     ids = {"r": created["id"], "c": gid("Organisation", world.contractor)}
     assert (await world.gql(assign, ids, "contractor"))["assignRepair"]["code"] == "FORBIDDEN"
     done = (await world.gql(assign, ids, "provider"))["assignRepair"]["repair"]
     assert done["status"]["code"] == "scheduled"
-    status = """mutation($r: ID!, $s: String!) { updateRepairStatus(repairId: $r, status: $s) {
+    status = """mutation($r: ID!, $s: RepairStatusCode!) {
+      updateRepairStatus(input: {repairId: $r, status: $s}) {
       ... on RepairPayload { repair { status { code } } } ... on MutationError { code field } } }"""
-    refused = await world.gql(status, {"r": created["id"], "s": "in-progress"}, "other_contractor")
+    refused = await world.gql(status, {"r": created["id"], "s": "IN_PROGRESS"}, "other_contractor")
     assert refused["updateRepairStatus"]["code"] == "FORBIDDEN"
-    moved = await world.gql(status, {"r": created["id"], "s": "in-progress"}, "contractor")
+    moved = await world.gql(status, {"r": created["id"], "s": "IN_PROGRESS"}, "contractor")
     assert moved["updateRepairStatus"]["repair"]["status"]["code"] == "in-progress"
-    complete = """mutation($r: ID!, $code: String!) { completeRepair(repairId: $r, cost: "60.00",
-      lines: [{sorCode: $code, quantity: "1", cost: "60.00"}]) {
+    complete = """mutation($r: ID!, $code: String!) { completeRepair(input: {repairId: $r,
+      cost: "60.00", lines: [{sorCode: $code, quantity: "1", cost: "60.00"}]}) {
       ... on RepairPayload { repair { status { code } cost lines { sorCode } } }
       ... on MutationError { code field message } } }"""
     bad = await world.gql(complete, {"r": created["id"], "code": "NOPE-1"}, "contractor")
@@ -278,7 +280,7 @@ async def test_row_level_security_refuses_what_the_rules_would_have_caught(world
 async def test_damp_and_mould_reports_start_the_clock_and_inspections_follow(
     world: World,
 ) -> None:
-    report = """mutation($h: ID!) { reportDampMould(homeId: $h, severity: "medium") {
+    report = """mutation($h: ID!) { reportDampMould(input: {homeId: $h, severity: "medium"}) {
       ... on DampMouldCasePayload { dampMouldCase { id awareAt landlord { id } } }
       ... on MutationError { code field } } }"""
     case = (await world.gql(report, {"h": gid("Home", world.home)}, "resident"))["reportDampMould"][
@@ -306,18 +308,17 @@ async def test_two_completions_of_one_repair_at_once_complete_it_once(world: Wor
     created = (await world.gql(REPORT, {"home": gid("Home", world.home)}, "provider"))[
         "reportRepair"
     ]["repair"]
-    complete = """mutation($r: ID!) { completeRepair(repairId: $r, cost: "60.00",
-      lines: [{sorCode: "601101", quantity: "1", cost: "60.00"}]) {
+    complete = """mutation($r: ID!) { completeRepair(input: {repairId: $r, cost: "60.00",
+      lines: [{sorCode: "601101", quantity: "1", cost: "60.00"}]}) {
       ... on RepairPayload { repair { status { code } } }
       ... on MutationError { code field message } } }"""
     results = await asyncio.gather(
         *(world.gql(complete, {"r": created["id"]}, "provider") for _ in range(2))
     )
     outcomes = sorted(
-        "done" if "repair" in r["completeRepair"] else r["completeRepair"]["message"]
-        for r in results
+        "done" if "repair" in r["completeRepair"] else r["completeRepair"]["code"] for r in results
     )
-    assert outcomes == ["done", "the repair is closed"]
+    assert outcomes == ["CONFLICT", "done"]
     key = decode_int_id(created["id"], "Repair")
     events = await world.db.fetch(
         "SELECT status_code FROM repair_status_event WHERE repair_id = $1 ORDER BY id", key
@@ -452,8 +453,8 @@ async def test_only_regulators_and_admins_see_small_groups_unsuppressed(world: W
 
 
 async def test_satisfaction_answers_and_the_audit_trail(world: World) -> None:
-    answer = """mutation($h: ID!, $a: String!) { submitSatisfaction(homeId: $h, measure: "TP01",
-      answer: $a) { __typename ... on MutationError { code field } } }"""
+    answer = """mutation($h: ID!, $a: String!) { submitSatisfaction(input: {homeId: $h,
+      measure: "TP01", answer: $a}) { __typename ... on MutationError { code field } } }"""
     home = gid("Home", world.home)
     ok = await world.gql(answer, {"h": home, "a": "fairly-satisfied"}, "resident")
     assert ok["submitSatisfaction"]["__typename"] == "SatisfactionPayload"

@@ -129,6 +129,26 @@ CORPUS: list[tuple[str, dict[str, Any]]] = [
         " false}) { nodes { reportedAt } } }",
         {},
     ),
+    # Typed codes, redaction markers and backward pages.
+    ("{ priorities { code value } repairStatuses { value isOpen } }", {}),
+    (
+        "{ repairs(first: 5, filter: {status: [COMPLETE, IN_PROGRESS], priority: [P2, P4],"
+        ' trade: ["PL"]}) { nodes { status { value } priority { value } description redacted'
+        " statusHistory { note redacted } } } }",
+        {},
+    ),
+    ("{ imports(first: 3) { nodes { fileName redacted } } }", {}),
+    (
+        "{ homes(last: 3, orderBy: POSTCODE) { pageInfo { hasNextPage hasPreviousPage"
+        " startCursor endCursor } edges { cursor node { postcode } } } }",
+        {},
+    ),
+    (
+        "{ homes(first: 4) { nodes { repairs(last: 2) { totalCount pageInfo { hasNextPage"
+        " hasPreviousPage startCursor endCursor } nodes { reportedAt } } } } }",
+        {},
+    ),
+    ("{ homes(last: 0) { pageInfo { hasPreviousPage } nodes { id } } }", {}),
 ]
 
 
@@ -227,8 +247,9 @@ async def data(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | 
 
 
 PAGE = """query($first: Int, $after: String, $order: HomeOrderField, $dir: SortDirection,
-  $filter: HomeFilter) {
-  homes(first: $first, after: $after, orderBy: $order, direction: $dir, filter: $filter) {
+  $filter: HomeFilter, $last: Int, $before: String) {
+  homes(first: $first, after: $after, orderBy: $order, direction: $dir, filter: $filter,
+        last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { uprn postcode yearBuilt } }
   }
@@ -423,3 +444,36 @@ def test_non_ascii_is_escaped_as_json_dumps_does() -> None:
 
     text = json.dumps({"a": "café \x7f 😀 ☃"}, ensure_ascii=False, separators=(",", ":"))
     assert ascii_json(text) == json.dumps(json.loads(text), separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("order", ["POSTCODE", "UPRN"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_paging_backward_through_every_page(
+    resolver: httpx.AsyncClient,
+    compiled: tuple[httpx.AsyncClient, CompiledGraphQL],
+    statements: list[str],
+    order: str,
+    direction: str,
+) -> None:
+    before = None
+    backward: list[Any] = []
+    while True:
+        variables = {"last": 40, "before": before, "order": order, "dir": direction}
+        body, count = await both(resolver, compiled[0], statements, PAGE, variables)
+        assert count == 1
+        homes = json.loads(body)["data"]["homes"]
+        backward = [e["node"] for e in homes["edges"]] + backward
+        if not homes["pageInfo"]["hasPreviousPage"]:
+            break
+        assert homes["pageInfo"]["hasNextPage"] is (before is not None)
+        before = homes["pageInfo"]["startCursor"]
+    forward: list[Any] = []
+    after = None
+    while True:
+        variables = {"first": 100, "after": after, "order": order, "dir": direction}
+        homes = (await data(resolver, PAGE, variables))["homes"]
+        forward += [e["node"] for e in homes["edges"]]
+        if not homes["pageInfo"]["hasNextPage"]:
+            break
+        after = homes["pageInfo"]["endCursor"]
+    assert backward == forward and len(forward) == homes["totalCount"]

@@ -113,13 +113,13 @@ def code_lists(**overrides: Any) -> CodeLists:
         "C2": "Carpentry gang",
         "DA": "Disabled adaptation multi-skilled operative",
         "DR": "Drainlayer",
-        "E": "Trade code E",
+        "E": "Electrician (E)",
         "E2": "Electrician gang",
         "EE": "Electrical engineer",
         "GL": "Glazier",
         "GM": "Grounds maintenance operative",
         "GM-GA": "Grounds maintenance - gardener",
-        "HE": "Trade code HE",
+        "HE": "Heating engineer (HE)",
         "JR": "Carpenter and joiner",
         "M": "Multi-skilled operative",
         "M-GN": "Multi-skilled operative - general",
@@ -484,7 +484,7 @@ def test_repair_outcomes_look_realistic(data: dict[str, list[dict[str, Any]]]) -
     for r in repairs:
         expected = {
             "gas-boiler": "HE",
-            "electrics": "EE",
+            "electrics": "E",  # an electrician, now that the code says so
             "lift": "ME-LI",
             "door-entry": "SP-DE",
             "fire-detection": "SP-FS",

@@ -45,8 +45,8 @@ async def test_a_status_change_reaches_a_district_subscriber_within_a_second(
     other = await subscribe(server, SUBSCRIPTION, {"d": "ZZ99"})
     try:
         await asyncio.sleep(0.5)  # the hub's LISTEN is in place
-        mutation = """mutation($r: ID!) { updateRepairStatus(repairId: $r, status: "hold",
-          note: "Waiting for parts") { __typename } }"""
+        mutation = """mutation($r: ID!) { updateRepairStatus(input: {repairId: $r,
+          status: HOLD, note: "Waiting for parts"}) { __typename } }"""
         started = time.perf_counter()
         async with httpx.AsyncClient(base_url=f"http://{server}") as http:
             response = await http.post(

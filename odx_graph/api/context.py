@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,11 +86,26 @@ class Context:
     request_id: str = ""
     metrics: Any = None
     hub: Any = None  # live updates (odx_graph.store.live.RepairHub)
+    # graphql-transport-ws: the ``connection_init`` payload (the key may be in it).
+    connection_params: dict[str, Any] | None = None
+    root_db: Any = None  # the owner's database, whoever the caller (keys are read there)
+    auth_error: Any = None  # why the request's header key was refused (WebSockets)
 
     @property
     def base_iri(self) -> str:
         """Base of this server's IRIs."""
         return self.settings.base_iri
+
+    def for_event(self) -> Context:
+        """This context with fresh DataLoaders, for one subscription event."""
+        loaders = Loaders(self.db, self.principal, self.settings.base_iri)
+        return dataclasses.replace(self, loaders=loaders)
+
+    def as_caller(self, principal: Principal, db: Database) -> None:
+        """Act for ``principal`` (a key given in ``connection_init``) from now on."""
+        self.principal = principal
+        self.db = db
+        self.loaders = Loaders(db, principal, self.settings.base_iri)
 
 
 def make_context(
@@ -99,7 +115,19 @@ def make_context(
     request_id: str = "",
     metrics: Any = None,
     hub: Any = None,
+    root_db: Database | None = None,
+    auth_error: Any = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
-    return Context(settings, db, principal, loaders, request_id, metrics, hub)
+    return Context(
+        settings,
+        db,
+        principal,
+        loaders,
+        request_id,
+        metrics,
+        hub,
+        root_db=root_db or db,
+        auth_error=auth_error,
+    )

@@ -20,11 +20,12 @@ from typing import Annotated, Any, Optional, cast
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api.codes import code_enums
 from odx_graph.api.context import Context
 from odx_graph.core.ids import Cursor, encode_cursor
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP, ListRequest, make_list_request
-from odx_graph.store.reads import Page
+from odx_graph.store.reads import Page, check_codes
 from odx_graph.store.sql import source_alias
 
 _NAMESPACE = sys.modules[__name__].__dict__
@@ -60,10 +61,10 @@ class PageInfo:
 
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     has_previous_page: bool = strawberry.field(
-        description="Whether items precede this page (true when `after` was given)."
+        description="Whether items precede this page (paging forward: true when `after` was given)."
     )
     start_cursor: Optional[str] = strawberry.field(
-        description="Cursor of the first item of the page."
+        description="Cursor of the first item; pass it as `before` for the page before."
     )
     end_cursor: Optional[str] = strawberry.field(
         description="Cursor of the last item; pass it as `after` for the next page."
@@ -93,9 +94,12 @@ class ConnectionSource:
             return [{"cursor": self.cursor(r), "node": r} for r in self.page.rows]
         if name == "pageInfo":
             rows = self.page.rows
+            request = self.request
+            # Paging backward, "more" lies before the page and the cursor after it.
+            more, came_from = self.page.has_next, request.cursor is not None
             return {
-                "has_next_page": self.page.has_next,
-                "has_previous_page": self.request.after is not None,
+                "has_next_page": came_from if request.backward else more,
+                "has_previous_page": more if request.backward else came_from,
                 "start_cursor": self.cursor(rows[0]) if rows else None,
                 "end_cursor": self.cursor(rows[-1]) if rows else None,
             }
@@ -157,6 +161,13 @@ def list_arguments(entity: Entity) -> list[inspect.Parameter]:
             "Page size (default and maximum are settings).",
         ),
         _kw("after", Optional[str], "Cursor after which the page starts."),
+        _kw(
+            "last",
+            Optional[int],
+            "Page backward: this many items before `before` (or the end of the list); "
+            "not with `first` or `after`.",
+        ),
+        _kw("before", Optional[str], "Cursor before which a backward page ends."),
     ]
     if entity.filters:
         params.append(
@@ -200,6 +211,8 @@ def read_list_request(entity: Entity, context: Context, kwargs: Mapping[str, Any
         entity,
         first=kwargs.get("first"),
         after=kwargs.get("after"),
+        last=kwargs.get("last"),
+        before=kwargs.get("before"),
         order=order,
         descending=descending,
         filters=filters,
@@ -249,6 +262,7 @@ def _relation_resolver(parent: Entity, relation: Relation) -> tuple[Any, Any]:
     async def connection(root: Any, info: Info[Context, None], **kwargs: Any) -> Any:
         context = info.context
         request = read_list_request(target, context, kwargs)
+        await check_codes(context.db, request.code_checks)
         key = root["_key"]
         page = await context.loaders.children(parent, relation, request).load(key)
 
@@ -284,6 +298,22 @@ def _object_type(entity: Entity) -> Any:
     namespace["iri"] = strawberry.field(
         name="iri", description="The IRI of this thing: dereference it for Linked Data."
     )
+    if entity.enum:
+        annotations["value"] = code_enums()[entity.name]
+        namespace["value"] = strawberry.field(
+            name="value",
+            description=f"The code as a value of the {entity.enum} enum, which filters "
+            "and mutations take: typed clients switch on this.",
+        )
+    if entity.private_fields:
+        names = ", ".join(f"`{f.name}`" for f in entity.private_fields)
+        annotations["redacted"] = list[str]
+        namespace["redacted"] = strawberry.field(
+            name="redacted",
+            description=f"The private fields ({names}) withheld from you on this "
+            "object: null there means not shared, not empty. Empty when you may read "
+            "them.",
+        )
     for spec in entity.fields:
         annotations[spec.name], namespace[spec.name] = _field_of(spec)
     for relation in entity.relations:
@@ -358,7 +388,9 @@ def _filter_input(entity: Entity) -> None:
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}
     for spec in entity.filters:
-        annotations[spec.name] = optional(kinds[spec.kind.value])
+        closed = code_enums().get(spec.codes)
+        kind = list_of(closed) if closed is not None else kinds[spec.kind.value]
+        annotations[spec.name] = optional(kind)
         namespace[spec.name] = strawberry.field(
             name=spec.name, description=spec.description, default=None
         )

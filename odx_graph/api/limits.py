@@ -94,7 +94,7 @@ class CostEstimator:
         name = node.name.value
         if name in self.paged:
             for argument in node.arguments or ():
-                if argument.name.value == "first":
+                if argument.name.value in ("first", "last"):
                     value = argument.value
                     if isinstance(value, IntValueNode) and int(value.value) < 2**31:
                         return max(1, int(value.value))

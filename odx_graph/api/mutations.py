@@ -1,23 +1,37 @@
-"""GraphQL mutations: each returns a union of its payload and ``MutationError``.
+"""GraphQL mutations: each takes one ``input`` object and returns a union of its payload
+and ``MutationError``.
 
-Expected failures (not allowed, not found, bad input, a reused idempotency key) are a
-``MutationError`` with ``code``, ``field`` and ``message``: part of the schema, so clients
-switch on them. Unexpected failures are masked like any other error.
+Expected failures (not allowed, not found, bad input, a conflict with the record's state
+or an earlier request) are a ``MutationError`` with ``code``, ``field`` and ``message``:
+part of the schema, so clients select ``... on MutationError`` and switch on the code.
+Unexpected failures are masked like any other error.
+
+Every mutation is declared once in :data:`MUTATIONS`: its input type, its result and the
+write service function it calls. The input's fields are that function's keyword
+arguments (global IDs decoded, enum values turned into codes, nested inputs into the
+service's own values), so no mutation has a resolver of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import enum
+import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Optional, Union, cast
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
 from odx_graph.api import entity_types as gen
+from odx_graph.api.codes import MutationErrorCode, code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
+from odx_graph.api.lookup import HomeLookupInput
+from odx_graph.api.residents import ResidentScope, ResidentToken, resident_token_by_key
 from odx_graph.core.errors import OdxError
 from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
@@ -27,14 +41,16 @@ IDEMPOTENCY = (
     "A key of your choosing (up to 200 characters): retrying the mutation with the same key "
     "returns the first result and changes nothing."
 )
+PriorityCode = code_enums()["Priority"]
+RepairStatusCode = code_enums()["RepairStatus"]
 
 
 @strawberry.type(description="Why a mutation did not happen.")
 class MutationError:
     """An expected failure, typed in the schema."""
 
-    code: str = strawberry.field(
-        description="Machine-readable reason: FORBIDDEN, NOT_FOUND, BAD_USER_INPUT..."
+    code: MutationErrorCode = strawberry.field(
+        description="Machine-readable reason: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, CONFLICT..."
     )
     field: Optional[str] = strawberry.field(description="The input field at fault, if one is.")
     message: str = strawberry.field(description="What went wrong, for people.")
@@ -81,24 +97,278 @@ class SatisfactionPayload:
     )
 
 
-RepairResult: Any = Annotated[
-    cast(Any, Union)[RepairPayload, MutationError],
-    strawberry.union("RepairResult", description="The repair, or why not."),
-]
-ComponentResult: Any = Annotated[
-    cast(Any, Union)[ComponentPayload, MutationError],
-    strawberry.union("ComponentResult", description="The component, or why not."),
-]
-DampMouldCaseResult: Any = Annotated[
-    cast(Any, Union)[DampMouldCasePayload, MutationError],
-    strawberry.union("DampMouldCaseResult", description="The case, or why not."),
-]
+@strawberry.type(description="A resident token was issued or revoked.")
+class ResidentTokenPayload:
+    """The token's record and, when just issued, the token itself."""
+
+    token: Optional[str] = strawberry.field(
+        description="The token (`odx_...`), shown this once: hand it to the resident's app, "
+        "which sends it as `Authorization: Bearer <token>`. Null when revoking, and when "
+        "this is a replay of an earlier call with the same idempotency key."
+    )
+    replayed: bool = strawberry.field(
+        description="True when this is the stored result of an earlier call with the same "
+        "idempotency key."
+    )
+    key: strawberry.Private[int]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The token's record as it is after the mutation."
+    )
+    async def resident_token(self, info: Info[Context, None]) -> Optional[ResidentToken]:
+        """The token's record."""
+        return await resident_token_by_key(info, self.key)
 
 
-SatisfactionResult: Any = Annotated[
-    cast(Any, Union)[SatisfactionPayload, MutationError],
-    strawberry.union("SatisfactionResult", description="Recorded, or why not."),
-]
+def _union(name: str, payload: Any, description: str) -> Any:
+    return Annotated[
+        cast(Any, Union)[payload, MutationError],
+        strawberry.union(name, description=description),
+    ]
+
+
+RepairResult: Any = _union("RepairResult", RepairPayload, "The repair, or why not.")
+ComponentResult: Any = _union("ComponentResult", ComponentPayload, "The component, or why not.")
+DampMouldCaseResult: Any = _union(
+    "DampMouldCaseResult", DampMouldCasePayload, "The case, or why not."
+)
+SatisfactionResult: Any = _union("SatisfactionResult", SatisfactionPayload, "Recorded, or why not.")
+ResidentTokenResult: Any = _union(
+    "ResidentTokenResult", ResidentTokenPayload, "The token, or why not."
+)
+
+
+# -- inputs -----------------------------------------------------------------------------
+
+
+def node_id(node: str, description: str) -> Any:
+    """An input field holding the global ID of a ``node``: the service gets its key."""
+    return strawberry.field(description=description, metadata={"node": node})
+
+
+def idempotency() -> Any:
+    """The optional idempotency key every mutation input has."""
+    return strawberry.field(default=None, description=IDEMPOTENCY)
+
+
+def optional(description: str) -> Any:
+    """An optional input field."""
+    return strawberry.field(default=None, description=description)
+
+
+@strawberry.input(description="A repair reported by a resident or the landlord.")
+class ReportRepairInput:
+    """What is wrong, where."""
+
+    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    description: Optional[str] = optional("What is wrong, in the reporter's words (private).")
+    priority: Optional[PriorityCode] = optional(  # type: ignore[valid-type]
+        "Priority (landlords only; default P4, routine)."
+    )
+    trade: Optional[str] = optional("Trade code, if known.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A contractor assigned to a repair (the work order raised).")
+class AssignRepairInput:
+    """Who does the work, and optionally a new priority or target."""
+
+    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    contractor_id: strawberry.ID = node_id("Organisation", "The contractor organisation.")
+    priority: Optional[PriorityCode] = optional(  # type: ignore[valid-type]
+        "New priority: the target becomes the new priority's, counted from when the repair "
+        "was reported, unless `targetAt` is given."
+    )
+    target_at: Optional[dt.datetime] = optional("New target time.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A repair's new status.")
+class UpdateRepairStatusInput:
+    """Any status but complete (see `completeRepair`)."""
+
+    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    status: RepairStatusCode = strawberry.field(  # type: ignore[valid-type]
+        description="The new status."
+    )
+    note: Optional[str] = optional("A note (private).")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A Schedule of Rates line of a completed repair.")
+class RepairLineInput:
+    """Code, quantity and costs."""
+
+    sor_code: str = strawberry.field(description="NHF SOR v7 code or the landlord's own.")
+    quantity: decimal.Decimal = strawberry.field(description="Quantity of the item.")
+    unit_cost: Optional[decimal.Decimal] = optional("Cost per unit in GBP.")
+    cost: Optional[decimal.Decimal] = optional(
+        "Line cost in GBP; worked out as quantity x unit cost (rounded half up to the penny) "
+        "when left out, and must equal it when both are given."
+    )
+
+    def to_command(self) -> writes.Line:
+        """The line as the write service takes it."""
+        return writes.Line(self.sor_code, self.quantity, self.unit_cost, self.cost)
+
+
+@strawberry.input(description="A repair completed, with what was done.")
+class CompleteRepairInput:
+    """Lines, cost and when."""
+
+    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    lines: list[RepairLineInput] = strawberry.field(description="What was done.")
+    cost: Optional[decimal.Decimal] = optional(
+        "Total cost in GBP. When every line has a cost it is their sum: worked out when left "
+        "out, refused when different. Otherwise it may not be less than the known line costs."
+    )
+    completed_at: Optional[dt.datetime] = optional("When (default now).")
+    note: Optional[str] = optional("A note (private).")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A correction of a completed repair, with its reason.")
+class CorrectRepairInput:
+    """Only what is given changes; the values replaced are kept in the audit trail."""
+
+    repair_id: strawberry.ID = node_id("Repair", "Global ID of the completed repair.")
+    reason: str = strawberry.field(description="Why it is corrected (1-1000 characters).")
+    cost: Optional[decimal.Decimal] = optional(
+        "The corrected total cost, checked against the lines as on completion."
+    )
+    lines: Optional[list[RepairLineInput]] = optional("The corrected lines, replacing all.")
+    completed_at: Optional[dt.datetime] = optional("The corrected completion time.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A new component of a home.")
+class AddComponentInput:
+    """Its type, and what is known of it."""
+
+    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    component_type: str = strawberry.field(description="Component type code.")
+    install_date: Optional[dt.date] = optional("When installed.")
+    condition: Optional[str] = optional("Condition code.")
+    make: Optional[str] = optional("Manufacturer.")
+    model: Optional[str] = optional("Model.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A component replaced by a new one of its type.")
+class ReplaceComponentInput:
+    """The new one's facts; the component's history stays."""
+
+    component_id: strawberry.ID = node_id("Component", "Global ID of the component.")
+    install_date: dt.date = strawberry.field(description="When the new one was installed.")
+    condition: Optional[str] = optional("Its condition code.")
+    make: Optional[str] = optional("Manufacturer.")
+    model: Optional[str] = optional("Model.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="Damp and mould reported in a home.")
+class ReportDampMouldInput:
+    """The Awaab's Law clocks start when it is reported (or at `awareAt`)."""
+
+    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    hazard_level: Optional[str] = optional("emergency or significant (landlord).")
+    severity: Optional[str] = optional("Severity code.")
+    aware_at: Optional[dt.datetime] = optional(
+        "When the landlord became aware (landlord; default now)."
+    )
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="The dates and findings of a damp and mould investigation.")
+class InspectionInput:
+    """Only the fields given are set."""
+
+    case_id: strawberry.ID = node_id("DampMouldCase", "Global ID of the case.")
+    investigation_started_at: Optional[dt.datetime] = optional("When the investigation started.")
+    investigation_completed_at: Optional[dt.datetime] = optional("When it was completed.")
+    written_summary_sent_at: Optional[dt.datetime] = optional(
+        "When the written summary was sent to the resident."
+    )
+    made_safe_at: Optional[dt.datetime] = optional("When the home was made safe.")
+    hazard_level: Optional[str] = optional("Awaab's Law hazard level: emergency or significant.")
+    hhsrs_category: Optional[str] = optional("HHSRS category found: 1 or 2.")
+    severity: Optional[str] = optional("Severity code.")
+    further_works_required: Optional[bool] = optional("Whether further works are needed.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="An answer to a Tenant Satisfaction Measures question.")
+class SubmitSatisfactionInput:
+    """About the home's landlord."""
+
+    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    measure: str = strawberry.field(description="TSM perception measure, TP01-TP12.")
+    answer: str = strawberry.field(description="TSM answer code, e.g. 'fairly-satisfied'.")
+    survey_date: Optional[dt.date] = optional("When answered (default today).")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A resident token for one of your homes.")
+class IssueResidentTokenInput:
+    """The home, and how long and for what the token works."""
+
+    home: HomeLookupInput = strawberry.field(
+        description="The home, by global ID, UPRN or your own reference."
+    )
+    name: str = strawberry.field(description="What it is for, e.g. 'Flat 3 repairs app'.")
+    expires_at: Optional[dt.datetime] = optional(
+        "When it stops working (at most ODX_RESIDENT_TOKEN_MAX_DAYS ahead)."
+    )
+    expires_in_days: Optional[int] = optional(
+        "Or: days until it stops working (default ODX_RESIDENT_TOKEN_DAYS)."
+    )
+    scopes: Optional[list[ResidentScope]] = optional(
+        "What it may do; leave out for everything a resident may."
+    )
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A resident token to revoke.")
+class RevokeResidentTokenInput:
+    """It stops working at once, open subscriptions included."""
+
+    token_id: strawberry.ID = node_id("ResidentToken", "Global ID of the token's record.")
+    idempotency_key: Optional[str] = idempotency()
+
+
+# -- the one mechanism ------------------------------------------------------------------
+
+
+def arguments(value: Any, prefix: str = "") -> dict[str, Any]:
+    """An input object's fields as the write service's keyword arguments: global IDs
+    decoded to keys (an ``InputError`` names the field), enum values as their codes,
+    nested inputs as the service's values (their ``to_command``)."""
+    definition = get_object_definition(value, strict=True)
+    found = {}
+    for item in definition.fields:
+        name = f"{prefix}{item.graphql_name or _camel(item.python_name)}"
+        found[item.python_name] = _argument(getattr(value, item.python_name), item, name)
+    return found
+
+
+def _argument(value: Any, item: Any, name: str) -> Any:
+    node = (item.metadata or {}).get("node")
+    if value is None:
+        return None
+    if node is not None:
+        return decode_int_id(value, node, field=name)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_argument(v, item, f"{name}[{n}]") for n, v in enumerate(value)]
+    if hasattr(value, "to_command"):
+        return value.to_command()
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
 
 
 async def _result(payload: Any, call: Callable[[], Awaitable[writes.Written]]) -> Any:
@@ -108,372 +378,177 @@ async def _result(payload: Any, call: Callable[[], Awaitable[writes.Written]]) -
     except OdxError as exc:
         if exc.code in RETRYABLE:
             raise  # not about the request: a top-level, retryable error like any read's
-        return MutationError(code=exc.code.value, field=exc.field, message=exc.message)
+        return MutationError(
+            code=MutationErrorCode[exc.code.value], field=exc.field, message=exc.message
+        )
     if payload is SatisfactionPayload:
         return SatisfactionPayload(recorded=True, replayed=written.replayed)
+    if payload is ResidentTokenPayload:
+        return ResidentTokenPayload(
+            token=written.secret, replayed=written.replayed, key=written.key
+        )
     return {"__typename": payload.__name__, "key": written.key, "replayed": written.replayed}
 
 
-def _id(value: strawberry.ID, type_name: str, field: str) -> int:
-    return decode_int_id(value, type_name, field=field)
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """One mutation: its input, the service it calls, what it returns."""
+
+    name: str
+    input: type
+    service: Callable[..., Awaitable[writes.Written]]
+    result: Any
+    payload: Any
+    description: str
+    # Values the service takes from the context rather than the input.
+    context: Callable[[Context], dict[str, Any]] | None = None
 
 
-@strawberry.input(description="A repair reported by a resident or the landlord.")
-class ReportRepairInput:
-    """What is wrong, where."""
-
-    home_id: strawberry.ID = strawberry.field(description="Global ID of the home.")
-    description: Optional[str] = strawberry.field(
-        default=None, description="What is wrong, in the reporter's words (private)."
-    )
-    priority: Optional[str] = strawberry.field(
-        default=None, description="Priority code (landlords only; default 4, routine)."
-    )
-    trade: Optional[str] = strawberry.field(default=None, description="Trade code, if known.")
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=IDEMPOTENCY)
-
-
-@strawberry.input(description="A Schedule of Rates line of a completed repair.")
-class RepairLineInput:
-    """Code, quantity and costs."""
-
-    sor_code: str = strawberry.field(description="NHF SOR v7 code or the landlord's own.")
-    quantity: decimal.Decimal = strawberry.field(description="Quantity of the item.")
-    unit_cost: Optional[decimal.Decimal] = strawberry.field(
-        default=None, description="Cost per unit in GBP."
-    )
-    cost: Optional[decimal.Decimal] = strawberry.field(
-        default=None, description="Line cost in GBP."
-    )
-
-
-@strawberry.input(description="The dates and findings of a damp and mould investigation.")
-class InspectionInput:
-    """Only the fields given are set."""
-
-    case_id: strawberry.ID = strawberry.field(description="Global ID of the case.")
-    investigation_started_at: Optional[dt.datetime] = strawberry.field(
-        default=None, description="When the investigation started."
-    )
-    investigation_completed_at: Optional[dt.datetime] = strawberry.field(
-        default=None, description="When it was completed."
-    )
-    written_summary_sent_at: Optional[dt.datetime] = strawberry.field(
-        default=None, description="When the written summary was sent to the resident."
-    )
-    made_safe_at: Optional[dt.datetime] = strawberry.field(
-        default=None, description="When the home was made safe."
-    )
-    hazard_level: Optional[str] = strawberry.field(
-        default=None, description="Awaab's Law hazard level: emergency or significant."
-    )
-    hhsrs_category: Optional[str] = strawberry.field(
-        default=None, description="HHSRS category found: 1 or 2."
-    )
-    severity: Optional[str] = strawberry.field(default=None, description="Severity code.")
-    further_works_required: Optional[bool] = strawberry.field(
-        default=None, description="Whether further works are needed."
-    )
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=IDEMPOTENCY)
-
-
-async def report_repair(
-    info: Info[Context, None],
-    input: Annotated[ReportRepairInput, strawberry.argument(description="The report.")],
-) -> Any:
-    """Report a repair; it starts as 'reported' with the priority's target."""
-    c = info.context
-    return await _result(
-        RepairPayload,
-        lambda: writes.report_repair(
-            c.db,
-            c.principal,
-            home_id=_id(input.home_id, "Home", "homeId"),
-            description=input.description,
-            priority=input.priority,
-            trade=input.trade,
-            idempotency_key=input.idempotency_key,
-        ),
-    )
-
-
-async def assign_repair(
-    info: Info[Context, None],
-    repair_id: Annotated[strawberry.ID, strawberry.argument(description="The repair.")],
-    contractor_id: Annotated[
-        strawberry.ID, strawberry.argument(description="The contractor organisation.")
-    ],
-    priority: Annotated[
-        Optional[str], strawberry.argument(description="New priority code.")
-    ] = None,
-    target_at: Annotated[
-        Optional[dt.datetime], strawberry.argument(description="New target time.")
-    ] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Assign a contractor; a reported repair becomes scheduled."""
-    c = info.context
-    return await _result(
-        RepairPayload,
-        lambda: writes.assign_repair(
-            c.db,
-            c.principal,
-            repair_id=_id(repair_id, "Repair", "repairId"),
-            contractor_id=_id(contractor_id, "Organisation", "contractorId"),
-            priority=priority,
-            target_at=target_at,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def update_repair_status(
-    info: Info[Context, None],
-    repair_id: Annotated[strawberry.ID, strawberry.argument(description="The repair.")],
-    status: Annotated[str, strawberry.argument(description="New status code.")],
-    note: Annotated[Optional[str], strawberry.argument(description="A note (private).")] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Move a repair to another open or closing status (not complete)."""
-    c = info.context
-    return await _result(
-        RepairPayload,
-        lambda: writes.update_repair_status(
-            c.db,
-            c.principal,
-            repair_id=_id(repair_id, "Repair", "repairId"),
-            status=status,
-            note=note,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def complete_repair(
-    info: Info[Context, None],
-    repair_id: Annotated[strawberry.ID, strawberry.argument(description="The repair.")],
-    lines: Annotated[list[RepairLineInput], strawberry.argument(description="What was done.")],
-    cost: Annotated[
-        Optional[decimal.Decimal], strawberry.argument(description="Total cost in GBP.")
-    ] = None,
-    completed_at: Annotated[
-        Optional[dt.datetime], strawberry.argument(description="When (default now).")
-    ] = None,
-    note: Annotated[Optional[str], strawberry.argument(description="A note (private).")] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Complete a repair (its contractor or landlord)."""
-    c = info.context
-    parsed = [writes.Line(x.sor_code, x.quantity, x.unit_cost, x.cost) for x in lines]
-    return await _result(
-        RepairPayload,
-        lambda: writes.complete_repair(
-            c.db,
-            c.principal,
-            repair_id=_id(repair_id, "Repair", "repairId"),
-            completed_at=completed_at,
-            cost=cost,
-            lines=parsed,
-            note=note,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def add_component(
-    info: Info[Context, None],
-    home_id: Annotated[strawberry.ID, strawberry.argument(description="The home.")],
-    component_type: Annotated[str, strawberry.argument(description="Component type code.")],
-    install_date: Annotated[
-        Optional[dt.date], strawberry.argument(description="When installed.")
-    ] = None,
-    condition: Annotated[Optional[str], strawberry.argument(description="Condition code.")] = None,
-    make: Annotated[Optional[str], strawberry.argument(description="Manufacturer.")] = None,
-    model: Annotated[Optional[str], strawberry.argument(description="Model.")] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Add a component to a home."""
-    c = info.context
-    return await _result(
-        ComponentPayload,
-        lambda: writes.add_component(
-            c.db,
-            c.principal,
-            home_id=_id(home_id, "Home", "homeId"),
-            component_type=component_type,
-            install_date=install_date,
-            condition=condition,
-            make=make,
-            model=model,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def replace_component(
-    info: Info[Context, None],
-    component_id: Annotated[strawberry.ID, strawberry.argument(description="Component.")],
-    install_date: Annotated[
-        dt.date, strawberry.argument(description="When the new one was installed.")
-    ],
-    condition: Annotated[
-        Optional[str], strawberry.argument(description="Its condition code.")
-    ] = None,
-    make: Annotated[Optional[str], strawberry.argument(description="Manufacturer.")] = None,
-    model: Annotated[Optional[str], strawberry.argument(description="Model.")] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Replace a component by a new one of its type (its history stays)."""
-    c = info.context
-    return await _result(
-        ComponentPayload,
-        lambda: writes.replace_component(
-            c.db,
-            c.principal,
-            component_id=_id(component_id, "Component", "componentId"),
-            install_date=install_date,
-            condition=condition,
-            make=make,
-            model=model,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def report_damp_mould(
-    info: Info[Context, None],
-    home_id: Annotated[strawberry.ID, strawberry.argument(description="The home.")],
-    hazard_level: Annotated[
-        Optional[str], strawberry.argument(description="emergency or significant (landlord).")
-    ] = None,
-    severity: Annotated[Optional[str], strawberry.argument(description="Severity code.")] = None,
-    aware_at: Annotated[
-        Optional[dt.datetime],
-        strawberry.argument(description="When the landlord became aware (landlord; default now)."),
-    ] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Open a damp and mould case for a home."""
-    c = info.context
-    return await _result(
-        DampMouldCasePayload,
-        lambda: writes.report_damp_mould(
-            c.db,
-            c.principal,
-            home_id=_id(home_id, "Home", "homeId"),
-            hazard_level=hazard_level,
-            severity=severity,
-            aware_at=aware_at,
-            idempotency_key=idempotency_key,
-        ),
-    )
-
-
-async def record_inspection(
-    info: Info[Context, None],
-    input: Annotated[InspectionInput, strawberry.argument(description="The findings.")],
-) -> Any:
-    """Set an investigation's dates and findings on a case."""
-    c = info.context
-    columns = {
-        "investigation_started_at": input.investigation_started_at,
-        "investigation_completed_at": input.investigation_completed_at,
-        "written_summary_sent_at": input.written_summary_sent_at,
-        "made_safe_at": input.made_safe_at,
-        "hazard_level_code": input.hazard_level,
-        "hhsrs_category_code": input.hhsrs_category,
-        "severity_code": input.severity,
-        "further_works_required": input.further_works_required,
+def _token_policy(context: Context) -> dict[str, Any]:
+    settings = context.settings
+    return {
+        "policy": writes.TokenPolicy(settings.resident_token_days, settings.resident_token_max_days)
     }
-    values = {k: v for k, v in columns.items() if v is not None}
-    return await _result(
+
+
+MUTATIONS = (
+    Declared(
+        "report_repair",
+        ReportRepairInput,
+        writes.report_repair,
+        RepairResult,
+        RepairPayload,
+        "Report a repair to a home (its resident or landlord).",
+    ),
+    Declared(
+        "assign_repair",
+        AssignRepairInput,
+        writes.assign_repair,
+        RepairResult,
+        RepairPayload,
+        "Raise the work order: assign a contractor (landlord). A new priority sets the "
+        "target from its timescale unless a target is given.",
+    ),
+    Declared(
+        "update_repair_status",
+        UpdateRepairStatusInput,
+        writes.update_repair_status,
+        RepairResult,
+        RepairPayload,
+        "Change a repair's status (landlord or its contractor).",
+    ),
+    Declared(
+        "complete_repair",
+        CompleteRepairInput,
+        writes.complete_repair,
+        RepairResult,
+        RepairPayload,
+        "Complete a repair with its lines and cost (checked against each other).",
+    ),
+    Declared(
+        "correct_repair",
+        CorrectRepairInput,
+        writes.correct_repair,
+        RepairResult,
+        RepairPayload,
+        "Correct a completed repair's cost, lines or completion time (landlord); the audit "
+        "trail keeps what it replaced and why.",
+    ),
+    Declared(
+        "add_component",
+        AddComponentInput,
+        writes.add_component,
+        ComponentResult,
+        ComponentPayload,
+        "Record a new component of a home (landlord).",
+    ),
+    Declared(
+        "replace_component",
+        ReplaceComponentInput,
+        writes.replace_component,
+        ComponentResult,
+        ComponentPayload,
+        "Record that a component was replaced (landlord).",
+    ),
+    Declared(
+        "record_inspection",
+        InspectionInput,
+        writes.record_inspection,
+        DampMouldCaseResult,
         DampMouldCasePayload,
-        lambda: writes.record_inspection(
-            c.db,
-            c.principal,
-            case_id=_id(input.case_id, "DampMouldCase", "caseId"),
-            values=values,
-            idempotency_key=input.idempotency_key,
-        ),
-    )
-
-
-async def submit_satisfaction(
-    info: Info[Context, None],
-    home_id: Annotated[strawberry.ID, strawberry.argument(description="The home.")],
-    measure: Annotated[str, strawberry.argument(description="TSM perception measure, TP01-TP12.")],
-    answer: Annotated[
-        str, strawberry.argument(description="TSM answer code, e.g. 'fairly-satisfied'.")
-    ],
-    survey_date: Annotated[
-        Optional[dt.date], strawberry.argument(description="When answered (default today).")
-    ] = None,
-    idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY)] = None,
-) -> Any:
-    """Record a satisfaction answer."""
-    c = info.context
-    return await _result(
+        "Record a damp and mould investigation (landlord).",
+    ),
+    Declared(
+        "report_damp_mould",
+        ReportDampMouldInput,
+        writes.report_damp_mould,
+        DampMouldCaseResult,
+        DampMouldCasePayload,
+        "Report damp and mould in a home: the Awaab's Law clock starts.",
+    ),
+    Declared(
+        "submit_satisfaction",
+        SubmitSatisfactionInput,
+        writes.submit_satisfaction,
+        SatisfactionResult,
         SatisfactionPayload,
-        lambda: writes.submit_satisfaction(
-            c.db,
-            c.principal,
-            home_id=_id(home_id, "Home", "homeId"),
-            measure=measure,
-            answer=answer,
-            survey_date=survey_date,
-            idempotency_key=idempotency_key,
-        ),
+        "Answer a Tenant Satisfaction Measures perception question about the home's "
+        "landlord (its resident, or the landlord entering a survey); never published singly.",
+    ),
+    Declared(
+        "issue_resident_token",
+        IssueResidentTokenInput,
+        writes.issue_resident_token,
+        ResidentTokenResult,
+        ResidentTokenPayload,
+        "Issue a token for a resident of one of your homes (landlord): it expires, may be "
+        "limited to scopes, and is shown once.",
+        _token_policy,
+    ),
+    Declared(
+        "revoke_resident_token",
+        RevokeResidentTokenInput,
+        writes.revoke_resident_token,
+        ResidentTokenResult,
+        ResidentTokenPayload,
+        "Revoke a resident token of one of your homes (landlord): it stops working at once, "
+        "open subscriptions included.",
+    ),
+)
+
+
+def _resolver(declared: Declared) -> Callable[..., Any]:
+    async def resolve(root: Any, info: Info[Context, None], input: Any) -> Any:
+        context = info.context
+
+        async def call() -> writes.Written:
+            # Inside the call, so a malformed ID is a MutationError like any bad input.
+            values = arguments(input)
+            if declared.context is not None:
+                values.update(declared.context(context))
+            return await declared.service(context.db, context.principal, **values)
+
+        return await _result(declared.payload, call)
+
+    parameter = inspect.Parameter(
+        "input",
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[
+            declared.input, strawberry.argument(description="The mutation's input.")
+        ],
     )
+    return gen.make_resolver(resolve, [parameter], declared.result)
 
 
 def _mutation_type() -> Any:
     namespace: dict[str, Any] = {"__module__": __name__}
-    namespace["report_repair"] = strawberry.mutation(
-        resolver=report_repair,
-        graphql_type=RepairResult,
-        description="Report a repair to a home (its resident or landlord).",
-    )
-    namespace["assign_repair"] = strawberry.mutation(
-        resolver=assign_repair,
-        graphql_type=RepairResult,
-        description="Raise the work order: assign a contractor (landlord).",
-    )
-    namespace["update_repair_status"] = strawberry.mutation(
-        resolver=update_repair_status,
-        graphql_type=RepairResult,
-        description="Change a repair's status (landlord or its contractor).",
-    )
-    namespace["complete_repair"] = strawberry.mutation(
-        resolver=complete_repair,
-        graphql_type=RepairResult,
-        description="Complete a repair with its lines and cost.",
-    )
-    namespace["add_component"] = strawberry.mutation(
-        resolver=add_component,
-        graphql_type=ComponentResult,
-        description="Record a new component of a home (landlord).",
-    )
-    namespace["replace_component"] = strawberry.mutation(
-        resolver=replace_component,
-        graphql_type=ComponentResult,
-        description="Record that a component was replaced (landlord).",
-    )
-    namespace["record_inspection"] = strawberry.mutation(
-        resolver=record_inspection,
-        graphql_type=DampMouldCaseResult,
-        description="Record a damp and mould investigation (landlord).",
-    )
-    namespace["report_damp_mould"] = strawberry.mutation(
-        resolver=report_damp_mould,
-        graphql_type=DampMouldCaseResult,
-        description="Report damp and mould in a home: the Awaab's Law clock starts.",
-    )
-    namespace["submit_satisfaction"] = strawberry.mutation(
-        resolver=submit_satisfaction,
-        graphql_type=SatisfactionResult,
-        description="Answer a Tenant Satisfaction Measures perception question about the home's "
-        "landlord (its resident, or the landlord entering a survey); never published singly.",
-    )
+    for declared in MUTATIONS:
+        namespace[declared.name] = strawberry.mutation(
+            resolver=_resolver(declared),
+            graphql_type=declared.result,
+            description=declared.description + " Select `... on MutationError { code field "
+            "message }` to learn why it did not happen.",
+        )
     cls = type("Mutation", (), namespace)
     return strawberry.type(cls, name="Mutation", description="Change the graph (needs an API key).")
 

@@ -14,11 +14,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
-from odx_graph.api import audit, insight, insight_damp
+from odx_graph.api import audit, insight, insight_damp, residents
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
 from odx_graph.api.limits import limit_extensions
+from odx_graph.api.lookup import ReferenceInput
 from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.api.subscriptions import subscription_type
@@ -37,18 +38,6 @@ def _default_resolver(source: Any, name: str) -> Any:
     if hasattr(source, "__getitem__"):
         return source[name]
     return getattr(source, name)
-
-
-@strawberry.input(description="A local identifier (HACT Reference) to look a home up by.")
-class ReferenceInput:
-    """Reference value plus, optionally, the organisation that allocated it."""
-
-    value: str = strawberry.field(description="The identifier as the organisation writes it.")
-    allocated_by: Optional[strawberry.ID] = strawberry.field(
-        default=None,
-        description="ID of the allocating Organisation; needed when two "
-        "organisations use the same value.",
-    )
 
 
 async def _node(context: Context, global_id: str, field: str) -> Any:
@@ -165,6 +154,7 @@ def _collection_field(entity: Entity) -> Any:
     async def connection(root: Any, info: Info[Context, None], **kwargs: Any) -> Any:
         context = info.context
         request = gen.read_list_request(entity, context, kwargs)
+        await reads.check_codes(context.db, request.code_checks)
         page = await reads.fetch_page(
             context.db, entity, request, context.principal, context.base_iri
         )
@@ -198,8 +188,20 @@ def _query_type() -> Any:
         if entity.collection:
             namespace[entity.collection] = _collection_field(entity)
     namespace["audit_trail"] = strawberry.field(
-        resolver=audit.audit_trail, description=audit.audit_trail.__doc__
+        resolver=audit.audit_trail,
+        description=audit.audit_trail.__doc__,
+        deprecation_reason="Use auditEvents, which pages with cursors both ways.",
     )
+    caller_fields: tuple[Any, ...] = (
+        audit.audit_events,
+        residents.viewer,
+        residents.resident_tokens,
+    )
+    for field_resolver in caller_fields:
+        namespace[field_resolver.__name__] = strawberry.field(
+            resolver=field_resolver,
+            description=" ".join((field_resolver.__doc__ or "").split()),
+        )
     for resolver in (
         insight.repair_performance,
         insight.provider_comparison,
@@ -241,10 +243,14 @@ class PerEventExecutor(StrawberryGraphQLCoreExecutionContext):
     """
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
-        """The executor of one event, with memos of its own."""
+        """The executor of one event, with memos of its own, and a context with fresh
+        DataLoaders: nested fields (a repair's status history, its lines) are read as
+        committed at this event, never from a cache filled by an earlier one."""
         executor = super().build_per_event_executor(payload)
         executor._relevant_sub_fields = {}
         executor._stream_usages = type(self._stream_usages)()
+        if isinstance(executor.context_value, Context):
+            executor.context_value = executor.context_value.for_event()
         return executor
 
 

@@ -16,8 +16,8 @@ from odx_graph.api.errors import MASKED_MESSAGE
 from odx_graph.core.errors import ErrorCode, InputError, OdxError
 from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
-from odx_graph.store import reads
-from odx_graph.store.live import RepairFilter
+from odx_graph.store import keys, reads
+from odx_graph.store.live import Ended, RepairFilter
 
 log = logging.getLogger("odx_graph.api")
 
@@ -36,7 +36,9 @@ async def repair_updated(
     ] = None,
 ) -> AsyncGenerator[Any, None]:
     """Each repair matching the filter as it is after every committed change (reported,
-    assigned, status changed, completed). Private fields follow the caller's tier."""
+    assigned, status changed, completed), nested fields included. Private fields follow
+    the caller's tier; when the caller's key is revoked or expires, a last event carries
+    an UNAUTHENTICATED error and the subscription ends."""
     # Subscription results do not pass the error-shaping extension: shape them here.
     try:
         async for row in _updates(info, repair_id, home_id, postcode_district):
@@ -71,11 +73,32 @@ async def _updates(
         postcode_district=postcode_district.strip().upper() if postcode_district else None,
     )
     context = info.context
+    principal = context.principal
     entity = MAPPING["Repair"]
-    async for key in context.hub.subscribe(wanted):
-        rows = await reads.fetch_by_keys(
-            context.db, entity, [key], context.principal, context.base_iri
-        )
+    key_id = principal.api_key_id
+
+    async def key_is_valid() -> bool:
+        # Revoked since the connection was opened? (Expiry is the subscription's timer.)
+        assert key_id is not None
+        stored = await keys.key_state(context.db, key_id)
+        return stored is not None and stored.revoked_at is None
+
+    updates = context.hub.subscribe(
+        wanted,
+        key_id=key_id,
+        expires_at=principal.expires_at,
+        key_is_valid=key_is_valid if key_id is not None else None,
+    )
+    async for key in updates:
+        if isinstance(key, Ended):
+            # The last event: an error in place of the repair, then the subscription ends,
+            # so nothing more is sent with the key's rights.
+            yield GraphQLError(
+                f"the API key was {key.value}; subscribe again with a valid key, or none",
+                extensions={"code": ErrorCode.UNAUTHENTICATED.value},
+            )
+            return
+        rows = await reads.fetch_by_keys(context.db, entity, [key], principal, context.base_iri)
         if rows[0] is not None:
             yield rows[0]
 
@@ -88,8 +111,10 @@ def subscription_type() -> Any:
             resolver=repair_updated,
             graphql_type=gen.generated("Repair"),
             description="Each repair matching the filter as it is after every committed change "
-            "(reported, assigned, status changed, completed). Private fields follow the "
-            "caller's tier.",
+            "(reported, assigned, status changed, completed), nested fields (statusHistory, "
+            "lines) included. Private fields follow the caller's tier. When the caller's key "
+            "is revoked or expires, a last event carries an UNAUTHENTICATED error and the "
+            "subscription ends: subscribe again with a valid key, or none.",
         ),
     }
     cls = type("Subscription", (), namespace)

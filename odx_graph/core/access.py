@@ -9,6 +9,7 @@ Writes: see :func:`may_write` (the same rule as the database's row-level securit
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +33,15 @@ class Role(StrEnum):
     HOME = "home"  # the home it is about
 
 
+class Scope(StrEnum):
+    """What a resident token may do (a token without scopes may do all of it)."""
+
+    READ = "read"  # see the private fields of the home's records
+    REPAIRS = "repairs"  # report repairs
+    DAMP_MOULD = "damp-mould"  # report damp and mould
+    SATISFACTION = "satisfaction"  # answer satisfaction questions
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The caller of one request."""
@@ -40,6 +50,12 @@ class Principal:
     organisation_id: int | None = None
     home_id: int | None = None
     api_key_id: int | None = None
+    expires_at: dt.datetime | None = None  # when the key stops working, if it does
+    scopes: frozenset[Scope] | None = None  # a resident token's scopes; None: all
+
+    def has_scope(self, scope: Scope) -> bool:
+        """Whether the key allows ``scope`` (only resident tokens are limited by scopes)."""
+        return self.scopes is None or scope in self.scopes
 
     @property
     def may_read_private(self) -> bool:
@@ -48,9 +64,17 @@ class Principal:
         return self.tier is Tier.ADMIN
 
     def owner_role(self) -> tuple[Role, int] | None:
-        """The role and key by which this caller owns rows, if any: a provider owns its
-        organisation's records, a contractor the jobs assigned to it, a resident the
-        records of their home."""
+        """The role and key by which this caller sees the private fields of rows, if any:
+        a provider those of its organisation's records, a contractor those of the jobs
+        assigned to it, a resident (with the read scope) those of their home's records."""
+        tie = self.tie()
+        if tie is not None and tie[0] is Role.HOME and not self.has_scope(Scope.READ):
+            return None
+        return tie
+
+    def tie(self) -> tuple[Role, int] | None:
+        """The role and key tying this caller to rows: its organisation as landlord or as
+        contractor, or its home."""
         if self.tier is Tier.PROVIDER and self.organisation_id is not None:
             return Role.LANDLORD, self.organisation_id
         if self.tier is Tier.CONTRACTOR and self.organisation_id is not None:
@@ -76,11 +100,17 @@ def may_write(
     """Whether ``principal`` may change a record of that landlord, contractor and home."""
     if principal.tier is Tier.ADMIN:
         return True
-    owned = principal.owner_role()
+    owned = principal.tie()
     if owned is None:
         return False
     role, key = owned
     return {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor, Role.HOME: home}[role] == key
+
+
+def is_expired(expires_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a key expiring at ``expires_at`` no longer works at ``now``: from that very
+    moment on, it does not."""
+    return expires_at is not None and now >= expires_at
 
 
 PUBLIC = Principal()

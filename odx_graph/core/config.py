@@ -80,6 +80,8 @@ class Settings:
     import_max_bytes: int = 100_000_000
     rate_limit_per_minute: int = 600
     compiled_queries: bool = True
+    resident_token_days: int = 90
+    resident_token_max_days: int = 365
 
     def __post_init__(self) -> None:
         if not self.base_iri:
@@ -101,6 +103,10 @@ class Settings:
         _check_range("round_counts_to", self.round_counts_to, 1, 1000)
         _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
         _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
+        _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
+        _check_range(
+            "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days
+        )
         if self.import_token and len(self.import_token) < 32:
             raise ConfigError(f"{PREFIX}IMPORT_TOKEN must be at least 32 characters long")
         if not self.base_iri.startswith(("http://", "https://")):

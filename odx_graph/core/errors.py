@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     QUERY_TIMEOUT = "QUERY_TIMEOUT"
@@ -68,6 +69,13 @@ class ForbiddenError(OdxError):
     """The caller may not do this (its tier or organisation does not allow it)."""
 
     code = ErrorCode.FORBIDDEN
+
+
+class ConflictError(OdxError):
+    """The request is well formed but clashes with the record's state (a closed repair) or
+    with an earlier request (an idempotency key used for a different one)."""
+
+    code = ErrorCode.CONFLICT
 
 
 class DatabaseUnavailableError(OdxError):

@@ -72,7 +72,7 @@ def encode_cursor(cursor: Cursor) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(text: str) -> Cursor:
+def decode_cursor(text: str, field: str = "after") -> Cursor:
     """Parse a cursor made by :func:`encode_cursor`; anything else raises ``InputError``."""
     try:
         if len(text) > MAX_CURSOR_LENGTH:
@@ -86,6 +86,6 @@ def decode_cursor(text: str) -> Cursor:
             raise ValueError(text)
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise InputError(
-            f"{text!r} is not a cursor from this API", field="after", code=ErrorCode.INVALID_CURSOR
+            f"{text!r} is not a cursor from this API", field=field, code=ErrorCode.INVALID_CURSOR
         ) from None
     return Cursor(order, descending, value, key)

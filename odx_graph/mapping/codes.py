@@ -10,11 +10,12 @@ STRING, INT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.BOOLEAN
 
 
 def concept(name: str, table: str, scheme: str, collection: str, description: str,
-            *extra: Field) -> Entity:
-    """A code list with ``code``, ``label`` and ``definition`` plus ``extra`` fields."""
+            *extra: Field, enum: str = "", enum_prefix: str = "") -> Entity:
+    """A code list with ``code``, ``label`` and ``definition`` plus ``extra`` fields;
+    ``enum`` names the GraphQL enum of a closed list's codes."""
     return Entity(
         name=name, table=table, description=description, key="code", key_type=STRING,
-        scheme=scheme, collection=collection,
+        scheme=scheme, collection=collection, enum=enum, enum_prefix=enum_prefix,
         fields=(
             Field("code", STRING, "The code (skos:notation).", term="skos:notation",
                   nullable=False),
@@ -48,6 +49,7 @@ PRIORITY = concept(
           "Target time to complete, in working days (urgent and routine priorities)."),
     Field("isEmergency", BOOLEAN,
           "Whether the priority counts as an emergency repair (TSM RP02).", nullable=False),
+    enum="PriorityCode", enum_prefix="P",
 )
 
 REPAIR_STATUS = concept(
@@ -55,6 +57,7 @@ REPAIR_STATUS = concept(
     "A work order status from the UK Housing Data Standards (Scheduled, Complete...).",
     Field("isOpen", BOOLEAN, "Whether a repair in this status still needs work.",
           nullable=False),
+    enum="RepairStatusCode",
 )
 
 TRADE = concept("Trade", "trade", "trade", "trades",

@@ -132,6 +132,10 @@ class Filter:
     description: str
     target: str = ""  # for IDS: the entity whose global IDs are accepted
     bounds: tuple[int, int] = (-(2**31), 2**31 - 1)  # for INT: the accepted range
+    # For STRINGS of codes: the code list (entity name) the values must come from. A
+    # closed list (one with an ``enum``) makes the filter take values of that enum type;
+    # an open one is checked against the database, as mutations check codes.
+    codes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,22 @@ class Entity:
     # Who a row belongs to, for the private-field rule: (role, SQL of the owning key),
     # roles being "landlord", "contractor" and "home" (see odx_graph.core.access.Role).
     owners: tuple[tuple[str, str], ...] = ()
+    # Closed code lists: the GraphQL enum type of their codes (filters and mutations take
+    # it; the code list's ``value`` field gives it), and the prefix of value names for
+    # codes that start with a digit (priority "1" is P1).
+    enum: str = ""
+    enum_prefix: str = ""
+
+    @property
+    def private_fields(self) -> tuple[Field, ...]:
+        """The fields hidden from callers who may not read the row's private fields."""
+        return tuple(f for f in self.fields if f.private)
+
+    def enum_name(self, code: str) -> str:
+        """The GraphQL enum value name of one of this code list's codes: upper case, with
+        anything but letters and digits as ``_`` (``in-progress`` is ``IN_PROGRESS``)."""
+        name = re.sub(r"[^A-Za-z0-9]", "_", code).upper()
+        return self.enum_prefix + name if name[:1].isdigit() or not name else name
 
     @property
     def is_node(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,28 +33,69 @@ LIST_CAP = 1000
 
 @dataclass(frozen=True, slots=True)
 class BoundFilter:
-    """A filter with its validated value; ``sql`` still holds ``{t}`` and ``{p}``."""
+    """A filter with its validated value; ``sql`` still holds ``{t}`` and ``{p}``.
+    ``codes`` names the open code list the values must be codes of, which only the
+    database can tell (see :attr:`ListRequest.code_checks`)."""
 
     sql: str
     value: Any
+    codes: str = ""
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    """Values a filter takes that must be codes of an open code list."""
+
+    code_list: str  # the code list's entity name, e.g. "Trade"
+    values: tuple[str, ...]
+    field: str
 
 
 @dataclass(frozen=True, slots=True)
 class ListRequest:
-    """Filters, order and page of one list or connection."""
+    """Filters, order and page of one list or connection. A backward page (``last``,
+    ``before``) holds the ``first`` items before ``before``; its rows are read in the
+    reverse order and handed out in the list's own order."""
 
     filters: tuple[BoundFilter, ...] = ()
     order: Order | None = None
     descending: bool = False
     first: int = 20
     after: Cursor | None = None
+    before: Cursor | None = None
+    backward: bool = False
+
+    @property
+    def cursor(self) -> Cursor | None:
+        """The cursor the page starts from, whichever way it goes."""
+        return self.before if self.backward else self.after
+
+    @property
+    def scan_descending(self) -> bool:
+        """Whether rows are read largest first (the list's order, or its reverse when
+        paging backward)."""
+        return self.descending != self.backward
+
+    @property
+    def code_checks(self) -> tuple[CodeCheck, ...]:
+        """The values of open code lists that must be checked against the database."""
+        return tuple(CodeCheck(f.codes, tuple(f.value), f.field) for f in self.filters if f.codes)
 
     @property
     def signature(self) -> tuple[Any, ...]:
         """Hashable identity, so equal requests share one DataLoader."""
         order = self.order.name if self.order else None
         filters = tuple((f.sql, _hashable(f.value)) for f in self.filters)
-        return (filters, order, self.descending, self.first, self.after)
+        return (
+            filters,
+            order,
+            self.descending,
+            self.first,
+            self.after,
+            self.before,
+            self.backward,
+        )
 
 
 def _hashable(value: Any) -> Any:
@@ -102,7 +144,11 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return BoundFilter(spec.sql, f"%{escaped}%")
     if spec.kind is FilterKind.STRINGS:
-        return BoundFilter(spec.sql, [str(v) for v in value])
+        # Values of a closed code list come as members of its enum, whose values are codes.
+        codes = [str(v.value) if isinstance(v, enum.Enum) else str(v) for v in value]
+        closed = bool(value) and all(isinstance(v, enum.Enum) for v in value)
+        checked = spec.codes if spec.codes and not closed else ""
+        return BoundFilter(spec.sql, codes, checked, field_name)
     if spec.kind is FilterKind.UPRNS:
         return BoundFilter(spec.sql, [parse_uprn(str(v), field_name) for v in value])
     low, high = spec.bounds
@@ -121,34 +167,49 @@ def make_list_request(
     filters: Mapping[str, Any] | None,
     default_size: int,
     max_size: int,
+    last: int | None = None,
+    before: str | None = None,
 ) -> ListRequest:
-    """Check page size and cursor against the limits and the chosen order."""
-    size = default_size if first is None else first
+    """Check page size and cursor against the limits and the chosen order. A page goes
+    forward (``first``, ``after``) or backward (``last``, ``before``), never both."""
+    backward = last is not None or before is not None
+    if backward and (first is not None or after is not None):
+        raise InputError(
+            "page forward (first, after) or backward (last, before), not both",
+            field="last" if last is not None else "before",
+        )
+    size_field = "last" if backward else "first"
+    given = last if backward else first
+    size = default_size if given is None else given
     if size < 0:
-        raise InputError("'first' must not be negative", field="first")
+        raise InputError(f"'{size_field}' must not be negative", field=size_field)
     if size > max_size:
-        raise InputError(f"'first' must be at most {max_size}", field="first")
+        raise InputError(f"'{size_field}' must be at most {max_size}", field=size_field)
     order = order or entity.orders[0]
+    raw = before if backward else after
     cursor = None
-    if after is not None:
-        cursor = decode_cursor(after)
+    if raw is not None:
+        cursor_field = "before" if backward else "after"
+        cursor = decode_cursor(raw, field=cursor_field)
         if cursor.order != order.name or cursor.descending != descending:
             raise InputError(
                 "the cursor belongs to a different ordering",
-                field="after",
+                field=cursor_field,
                 code=ErrorCode.INVALID_CURSOR,
             )
         cursor = Cursor(
             cursor.order,
             cursor.descending,
-            _cursor_value(cursor.value, order.type),
-            _cursor_value(cursor.key, entity.key_type),
+            _cursor_value(cursor.value, order.type, cursor_field),
+            _cursor_value(cursor.key, entity.key_type, cursor_field),
         )
     bound = bind_filters(entity, filters or {})
+    if backward:
+        return ListRequest(bound, order, descending, size, before=cursor, backward=True)
     return ListRequest(bound, order, descending, size, cursor)
 
 
-def _cursor_value(value: Any, scalar: Scalar) -> Any:
+def _cursor_value(value: Any, scalar: Scalar, field: str) -> Any:
     try:
         if (
             scalar is Scalar.INT
@@ -171,4 +232,4 @@ def _cursor_value(value: Any, scalar: Scalar) -> Any:
                 return number
     except (ValueError, decimal.InvalidOperation):
         pass
-    raise InputError("the cursor is malformed", field="after", code=ErrorCode.INVALID_CURSOR)
+    raise InputError("the cursor is malformed", field=field, code=ErrorCode.INVALID_CURSOR)

@@ -56,17 +56,19 @@ REPAIR = Entity(
     ),
     filters=(
         Filter("status", STRINGS, "{t}.status_code = ANY({p})",
-               "Status codes, e.g. ['scheduled', 'in-progress']."),
+               "Statuses, e.g. [SCHEDULED, IN_PROGRESS].", codes="RepairStatus"),
         Filter("open", BOOLEAN_FILTER,
                "({t}.status_code IN (SELECT code FROM repair_status WHERE is_open)) = {p}",
                "true: only repairs still needing work; false: only closed ones."),
         Filter("priority", STRINGS, "{t}.priority_code = ANY({p})",
-               "Priority codes, e.g. ['1', '2']."),
-        Filter("trade", STRINGS, "{t}.trade_code = ANY({p})", "Trade codes, e.g. ['PL']."),
+               "Priorities, e.g. [P1, P2].", codes="Priority"),
+        Filter("trade", STRINGS, "{t}.trade_code = ANY({p})",
+               "Trade codes, e.g. ['PL']; an unknown code is an error.", codes="Trade"),
         Filter("sorCode", STRINGS,
                "EXISTS (SELECT 1 FROM repair_line l WHERE l.repair_id = {t}.id "
                "AND l.sor_code = ANY({p}))",
-               "Repairs with a line of any of these SOR codes."),
+               "Repairs with a line of any of these SOR codes (NHF SOR v7 or a landlord's "
+               "own); an unknown code is an error.", codes="SorCode"),
         Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
                "Repairs raised by any of these landlords.", target="Organisation"),
         Filter("contractor", IDS, "{t}.contractor_id = ANY({p})",

@@ -9,14 +9,16 @@ recreate a key is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
 import string
 import time
+from collections.abc import Iterable
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal, Scope, Tier, is_expired
 from odx_graph.core.errors import InputError, UnauthenticatedError
 from odx_graph.store import keys as repo
 from odx_graph.store.db import Connection, Database
@@ -44,13 +46,21 @@ async def create_key(
     name: str,
     organisation_id: int | None = None,
     home_id: int | None = None,
+    expires_at: dt.datetime | None = None,
+    scopes: Iterable[Scope] | None = None,
+    issued_by_key_id: int | None = None,
 ) -> tuple[int, str]:
     """Store a new key for ``tier``; returns ``(id, key)``: the key is never shown again.
 
     Provider keys belong to a landlord, contractor keys to a contractor, resident tokens
-    to one home; regulator and admin keys may name an organisation."""
+    to one home; regulator and admin keys may name an organisation. A key with
+    ``expires_at`` stops working at that moment; ``scopes`` limit a resident token."""
     if tier is Tier.PUBLIC:
         raise InputError("the public tier needs no key", field="tier")
+    if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+        raise InputError("the expiry must be in the future", field="expiresAt")
+    if scopes is not None and tier is not Tier.RESIDENT:
+        raise InputError("only resident tokens have scopes", field="scopes")
     if tier is Tier.RESIDENT:
         if home_id is None or not await repo.home_exists(conn, home_id):
             raise InputError("a resident token needs the id of an existing home", field="home")
@@ -78,6 +88,9 @@ async def create_key(
         name=name,
         prefix=prefix,
         secret_hash=secret_hash,
+        expires_at=expires_at,
+        scopes=tuple(sorted({Scope(s).value for s in scopes})) if scopes is not None else None,
+        issued_by_key_id=issued_by_key_id,
     )
     return key_id, key
 
@@ -98,8 +111,23 @@ async def authenticate(db: Database, authorization: str | None) -> Principal:
         raise UnauthenticatedError("unknown API key")
     if stored.revoked_at is not None:
         raise UnauthenticatedError("this API key has been revoked")
+    if is_expired(stored.expires_at, dt.datetime.now(dt.UTC)):
+        raise UnauthenticatedError("this API key has expired")
     await _note_use(db, stored.id)
-    return Principal(Tier(stored.tier), stored.organisation_id, stored.home_id, stored.id)
+    return Principal(
+        Tier(stored.tier),
+        stored.organisation_id,
+        stored.home_id,
+        stored.id,
+        stored.expires_at,
+        frozenset(Scope(s) for s in stored.scopes) if stored.scopes is not None else None,
+    )
+
+
+def bearer(value: str) -> str:
+    """An ``Authorization`` value for a key given bare or as ``Bearer <key>``."""
+    text = value.strip()
+    return text if text.lower().startswith("bearer ") else f"Bearer {text}"
 
 
 # When each key was last recorded as used, by this process: the database is told at most

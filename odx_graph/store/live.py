@@ -5,16 +5,22 @@ with its id, home, landlord, contractor, postcode district and status; each subs
 gets the ids that match its filter. Notifications are sent at commit, so a subscriber
 never sees a change that was rolled back. The listening connection is re-opened by itself
 if the database restarts; updates made while it was down are not replayed.
+
+A subscription made with a key ends when the key stops working: revoked (a notification
+from migration 0011's trigger, heard by every server process, and a re-check of the keys
+in use whenever the listening connection is re-opened) or expired (a timer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -22,7 +28,15 @@ import asyncpg
 log = logging.getLogger(__name__)
 
 CHANNEL = "odx_repair"
+KEY_CHANNEL = "odx_key"
 QUEUE_SIZE = 1000  # a subscriber this far behind loses the oldest updates, not the server
+
+
+class Ended(Enum):
+    """Why a subscription made with a key ended."""
+
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +56,31 @@ class RepairFilter:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """What one subscription wants, and the key it was made with (if any)."""
+
+    wanted: RepairFilter
+    key_id: int | None = None
+
+
+Item = int | Ended | None
+
+
+def seconds_left(expires_at: dt.datetime | None, now: dt.datetime) -> float | None:
+    """Seconds until a key expiring at ``expires_at`` stops working (0 once it has);
+    ``None`` when it does not expire."""
+    if expires_at is None:
+        return None
+    return max(0.0, (expires_at - now).total_seconds())
+
+
 class RepairHub:
     """Listens on :data:`CHANNEL` and hands matching repair ids to subscribers."""
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._subscribers: dict[asyncio.Queue[int | None], RepairFilter] = {}
+        self._subscribers: dict[asyncio.Queue[Item], Subscriber] = {}
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self._closed = asyncio.Event()
@@ -74,30 +107,69 @@ class RepairHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def subscribe(self, wanted: RepairFilter) -> AsyncIterator[int]:
-        """Repair ids matching ``wanted``, as their changes commit, until closed."""
+    async def subscribe(
+        self,
+        wanted: RepairFilter,
+        *,
+        key_id: int | None = None,
+        expires_at: dt.datetime | None = None,
+        key_is_valid: Any = None,
+    ) -> AsyncIterator[int | Ended]:
+        """Repair ids matching ``wanted``, as their changes commit, until closed. Made
+        with a key, it ends with :class:`Ended` when the key is revoked or expires;
+        ``key_is_valid`` (a coroutine function) checks that the key was not revoked once
+        the subscription is in place, so a revocation just before cannot be missed."""
         self.start()
-        queue: asyncio.Queue[int | None] = asyncio.Queue(QUEUE_SIZE)
-        self._subscribers[queue] = wanted
+        queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers[queue] = Subscriber(wanted, key_id)
         try:
+            if key_is_valid is not None and not await key_is_valid():
+                yield Ended.REVOKED
+                return
             while True:
-                key = await queue.get()
-                if key is None:
+                left = seconds_left(expires_at, dt.datetime.now(dt.UTC))
+                try:
+                    item = await asyncio.wait_for(queue.get(), left)
+                except TimeoutError:
+                    yield Ended.EXPIRED
                     return
-                yield key
+                if item is None:
+                    return
+                yield item
+                if isinstance(item, Ended):
+                    return
         finally:
             self._subscribers.pop(queue, None)
 
-    def _deliver(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _deliver(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
         try:
             event = json.loads(payload)
         except ValueError:
             return
-        for queue, wanted in list(self._subscribers.items()):
-            if wanted.matches(event):
-                if queue.full():
-                    queue.get_nowait()  # drop the oldest for a slow subscriber
-                queue.put_nowait(int(event["id"]))
+        if channel == KEY_CHANNEL:
+            self._end_key(int(event["id"]))
+            return
+        for queue, subscriber in list(self._subscribers.items()):
+            if subscriber.wanted.matches(event):
+                _put(queue, int(event["id"]))
+
+    def _end_key(self, key_id: int) -> None:
+        """End every subscription made with the key ``key_id``."""
+        for queue, subscriber in list(self._subscribers.items()):
+            if subscriber.key_id == key_id:
+                _put(queue, Ended.REVOKED)
+
+    async def _recheck_keys(self, conn: asyncpg.Connection) -> None:
+        """End the subscriptions of keys revoked while nobody was listening."""
+        in_use = sorted({s.key_id for s in self._subscribers.values() if s.key_id is not None})
+        if not in_use:
+            return
+        rows = await conn.fetch(
+            "SELECT id FROM api_key WHERE id = ANY($1::bigint[]) AND revoked_at IS NOT NULL",
+            in_use,
+        )
+        for row in rows:
+            self._end_key(int(row["id"]))
 
     async def _run(self) -> None:
         delay = 0.5
@@ -105,6 +177,8 @@ class RepairHub:
             try:
                 self._conn = await asyncpg.connect(self.dsn, timeout=5)
                 await self._conn.add_listener(CHANNEL, self._deliver)
+                await self._conn.add_listener(KEY_CHANNEL, self._deliver)
+                await self._recheck_keys(self._conn)
                 lost = asyncio.Event()
                 self._conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
                 self.ready.set()
@@ -126,3 +200,9 @@ class RepairHub:
             if not self._closed.is_set():
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
+
+
+def _put(queue: asyncio.Queue[Item], item: Item) -> None:
+    if queue.full():
+        queue.get_nowait()  # drop the oldest for a slow subscriber
+    queue.put_nowait(item)

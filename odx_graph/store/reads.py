@@ -12,22 +12,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.mapping import Entity, Relation
-from odx_graph.mapping.query import ListRequest
+from odx_graph.core.errors import InputError
+from odx_graph.mapping import MAPPING, Entity, Relation, snake_case
+from odx_graph.mapping.query import CodeCheck, ListRequest
 from odx_graph.store import sql
 from odx_graph.store.db import Database, Record
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Rows of one page and whether more rows follow it."""
+    """Rows of one page and whether more rows follow it (precede it, for a backward
+    page)."""
 
     rows: list[Record]
     has_next: bool
 
 
-def _page(rows: list[Record], first: int) -> Page:
-    return Page(rows[:first], len(rows) > first)
+def _page(rows: list[Record], request: ListRequest) -> Page:
+    """The page of rows read (one more than the page, to tell whether more follow), in
+    the list's order: a backward page was read in reverse."""
+    page = rows[: request.first]
+    if request.backward:
+        page.reverse()
+    return Page(page, len(rows) > request.first)
 
 
 async def fetch_page(
@@ -35,7 +42,7 @@ async def fetch_page(
 ) -> Page:
     """A page of ``entity`` rows matching ``request``."""
     statement, args = sql.page_statement(entity, request, principal, base_iri)
-    return _page(await db.fetch(statement, *args), request.first)
+    return _page(await db.fetch(statement, *args), request)
 
 
 async def count(db: Database, entity: Entity, request: ListRequest) -> int:
@@ -69,7 +76,7 @@ async def fetch_children(
     grouped: dict[Any, list[Record]] = defaultdict(list)
     for row in await db.fetch(statement, *args):
         grouped[row["_parent"]].append(row)
-    return [_page(grouped.get(key, []), request.first) for key in parent_keys]
+    return [_page(grouped.get(key, []), request) for key in parent_keys]
 
 
 async def count_children(
@@ -105,3 +112,38 @@ async def subject_key_by_reference(
         allocated_by,
     )
     return [int(row["subject_id"]) for row in rows]
+
+
+# Codes found in each database by this process: codes are added (imports, reference
+# data) but never removed, so a code once found need not be looked up again.
+_KNOWN_CODES: set[tuple[str, str, str]] = set()
+
+
+async def check_codes(db: Database, checks: Sequence[CodeCheck]) -> None:
+    """Each value must be a code of its open code list (a landlord's own SOR codes count
+    as SOR codes); raises ``InputError`` naming the filter otherwise, as a mutation given
+    an unknown code does."""
+    for check in checks:
+        wanted = [v for v in check.values if (db.dsn, check.code_list, v) not in _KNOWN_CODES]
+        if not wanted:
+            continue
+        entity = MAPPING[check.code_list]
+        own = (
+            " OR EXISTS (SELECT 1 FROM custom_sor_code k WHERE k.code = u.c)"
+            if check.code_list == "SorCode"
+            else ""
+        )
+        rows = await db.fetch(
+            f"SELECT u.c, EXISTS (SELECT 1 FROM {entity.table} x WHERE x.{entity.key} = u.c)"
+            f"{own} AS known FROM unnest($1::text[]) AS u(c)",
+            wanted,
+        )
+        unknown = [r["c"] for r in rows if not r["known"]]
+        if len(_KNOWN_CODES) > 100_000:
+            _KNOWN_CODES.clear()
+        _KNOWN_CODES.update((db.dsn, check.code_list, r["c"]) for r in rows if r["known"])
+        if unknown:
+            what = "SOR" if check.code_list == "SorCode" else snake_case(check.code_list)
+            raise InputError(
+                f"unknown {what.replace('_', ' ')} code {unknown[0]!r}", field=check.field
+            )

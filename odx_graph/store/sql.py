@@ -68,6 +68,10 @@ def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str 
         cols.append(f'{iri_prefix} || {alias}.{entity.key} AS "iri"')
     elif entity.scheme:
         cols.append(f'{quote_literal(entity.concept_iri(""))} || {alias}.{entity.key} AS "iri"')
+    if entity.enum:
+        cols.append(f'{alias}.{entity.key} AS "value"')
+    if entity.private_fields:
+        cols.append(f'{redacted_column(entity, principal, alias)} AS "redacted"')
     cols += field_columns(entity, principal, alias)
     for rel in entity.relations:
         if rel.source_column != entity.key:
@@ -89,10 +93,11 @@ def where_clause(
     for bound in request.filters:
         placeholder = params.add(bound.value)
         conditions.append(bound.sql.replace("{t}", alias).replace("{p}", placeholder))
-    if request.after is not None and request.order is not None:
-        op = "<" if request.descending else ">"
-        value = params.add(request.after.value, pg_type(request.order.type))
-        last = params.add(request.after.key)
+    cursor = request.cursor
+    if cursor is not None and request.order is not None:
+        op = "<" if request.scan_descending else ">"
+        value = params.add(cursor.value, pg_type(request.order.type))
+        last = params.add(cursor.key)
         conditions.append(
             f"({expr(request.order.sql, alias)}, {alias}.{key}) {op} ({value}, {last})"
         )
@@ -100,9 +105,10 @@ def where_clause(
 
 
 def order_by(entity: Entity, request: ListRequest, alias: str = ALIAS) -> str:
-    """ORDER BY for the request's order, with the key as tie-breaker."""
+    """ORDER BY for the request's order (reversed for a backward page), with the key as
+    tie-breaker."""
     order = request.order or entity.orders[0]
-    direction = " DESC" if request.descending else ""
+    direction = " DESC" if request.scan_descending else ""
     return f"{expr(order.sql, alias)}{direction}, {alias}.{entity.key}{direction}"
 
 
@@ -217,6 +223,20 @@ def field_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> l
             value = f"CASE WHEN {condition} THEN {value} END"
         columns.append(f"{value} AS {quote_ident(f.name)}")
     return columns
+
+
+def redacted_column(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:
+    """SQL of the names of the row's private fields withheld from ``principal`` (none
+    when it may read them), so a client can tell "not shared" from "empty". Whether a
+    withheld value is empty is not told."""
+    condition = private_condition(entity, principal, alias)
+    names = ", ".join(quote_literal(f.name) for f in entity.private_fields)
+    hidden = f"ARRAY[{names}]::text[]"
+    if condition is None:
+        return hidden
+    if condition == "true":
+        return "'{}'::text[]"
+    return f"CASE WHEN {condition} THEN '{{}}'::text[] ELSE {hidden} END"
 
 
 def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from odx_graph.core.access import Principal
-from odx_graph.core.errors import ForbiddenError, InputError
+from odx_graph.core.errors import ErrorCode, ForbiddenError, InputError
 from odx_graph.store.db import Connection, Database, Record, translate_error
 
 
@@ -104,43 +104,46 @@ async def audit(
     )
 
 
-async def home_for_write(conn: Connection, home_id: int) -> Record | None:
-    """A home's landlord, and whether it exists."""
-    row: Record | None = await conn.fetchrow(
-        "SELECT id, landlord_id FROM home WHERE id = $1", home_id
-    )
-    return row
-
-
-# The status's openness by a subquery, not a join: locked with FOR UPDATE, a row changed by
-# a concurrent write is re-read, and a join would be rechecked against the old status row
-# (and find nothing) where the subquery looks at the new one.
-_REPAIR_STATE = (
-    "SELECT r.id, r.landlord_id, r.contractor_id, r.home_id, r.status_code, r.reported_at, "
+# What a write acts on, read with the ties that decide who may change it: its landlord, the
+# contractor assigned to it and the home it is about. A repair's openness is read by a
+# subquery, not a join: locked with FOR UPDATE, a row changed by a concurrent write is
+# re-read, and a join would be rechecked against the old status row (and find nothing)
+# where the subquery looks at the new one.
+_SUBJECTS = {
+    "home": "SELECT h.id, h.landlord_id, NULL::bigint AS contractor_id, h.id AS home_id "
+    "FROM home h WHERE h.id = $1",
+    "repair": "SELECT r.id, r.landlord_id, r.contractor_id, r.home_id, r.status_code, "
+    "r.priority_code, r.reported_at, r.completed_at, r.cost, "
     "(SELECT s.is_open FROM repair_status s WHERE s.code = r.status_code) AS is_open "
-    "FROM repair r WHERE r.id = $1"
-)
+    "FROM repair r WHERE r.id = $1",
+    "component": "SELECT c.id, h.landlord_id, NULL::bigint AS contractor_id, c.home_id "
+    "FROM component c LEFT JOIN home h ON h.id = c.home_id WHERE c.id = $1",
+    "damp_mould_case": "SELECT d.id, d.landlord_id, NULL::bigint AS contractor_id, d.home_id, "
+    "d.aware_at FROM damp_mould_case d WHERE d.id = $1",
+    "api_key": "SELECT k.id, h.landlord_id, NULL::bigint AS contractor_id, k.home_id, k.tier, "
+    "k.revoked_at FROM api_key k LEFT JOIN home h ON h.id = k.home_id WHERE k.id = $1",
+}
+# Homes are only read by writes (nothing changes them through the API), so never locked.
+_LOCKABLE = {"repair": "r", "component": "c", "damp_mould_case": "d", "api_key": "k"}
 
 
-async def repair_for_write(conn: Connection, repair_id: int) -> Record | None:
-    """A repair's owners and state. Read without a lock, so a caller who may not change it
-    is told so rather than finding nothing; :func:`lock_repair` it once allowed."""
-    row: Record | None = await conn.fetchrow(_REPAIR_STATE, repair_id)
+async def read_subject(
+    conn: Connection, subject: str, key: int, *, lock: bool = False
+) -> Record | None:
+    """The record a write acts on (see ``_SUBJECTS``), or None. Read first without a lock,
+    so a caller who may not change it is told so rather than kept waiting; read again with
+    ``lock`` once allowed, to lock it for the rest of the transaction and see its state as
+    another write may have left it."""
+    sql = _SUBJECTS[subject]
+    if lock:
+        sql += f" FOR UPDATE OF {_LOCKABLE[subject]}"
+    row: Record | None = await conn.fetchrow(sql, key)
     return row
 
 
-async def lock_repair(conn: Connection, repair_id: int) -> Record | None:
-    """Lock a repair for the rest of the transaction and read its state again under the
-    lock (another write may have changed it since :func:`repair_for_write`)."""
-    row: Record | None = await conn.fetchrow(_REPAIR_STATE + " FOR UPDATE", repair_id)
-    return row
-
-
-async def lock(conn: Connection, table: str, key: int) -> None:
-    """Lock a row for the rest of the transaction (after the caller was allowed to)."""
-    if table not in ("component", "damp_mould_case"):
-        raise ValueError(table)
-    await conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", key)
+def lockable(subject: str) -> bool:
+    """Whether :func:`read_subject` can lock records of ``subject``."""
+    return subject in _LOCKABLE
 
 
 async def code_exists(conn: Connection, table: str, code: str) -> bool:
@@ -174,6 +177,30 @@ async def unknown_sor_codes(conn: Connection, landlord_id: int, codes: Sequence[
     return [r["c"] for r in rows]
 
 
+async def home_keys(
+    conn: Connection, uprn: str | None, reference: str | None, allocated_by: int | None
+) -> list[int]:
+    """Keys of the homes with this UPRN, or carrying this reference (from one allocator,
+    or any); at most two, enough to tell one from several."""
+    if uprn is not None:
+        text = uprn.strip()
+        if not text.isdigit() or not 1 <= len(text) <= 12 or int(text) == 0:
+            raise InputError(
+                f"{uprn!r} is not a UPRN (1 to 12 digits)",
+                field="home.uprn",
+                code=ErrorCode.INVALID_UPRN,
+            )
+        rows = await conn.fetch("SELECT id FROM home WHERE uprn = $1 LIMIT 2", int(text))
+    else:
+        rows = await conn.fetch(
+            "SELECT DISTINCT subject_id AS id FROM reference WHERE subject_type = 'home' "
+            "AND value = $1 AND ($2::bigint IS NULL OR allocated_by_id = $2) ORDER BY 1 LIMIT 2",
+            reference,
+            allocated_by,
+        )
+    return [int(r["id"]) for r in rows]
+
+
 async def organisation_kind(conn: Connection, organisation_id: int) -> str | None:
     """The kind of an organisation, or None."""
     kind: str | None = await conn.fetchval(
@@ -197,14 +224,8 @@ async def insert_repair(
     key: int = await conn.fetchval(
         "INSERT INTO repair (landlord_id, home_id, component_id, priority_code, status_code, "
         "trade_code, description, reported_at, raised_at, target_at) "
-        "SELECT $1, $2, $3, p.code, 'reported', $5, $6, now(), now(), "
-        "CASE WHEN p.response_hours IS NOT NULL THEN now() + make_interval(hours => "
-        "p.response_hours) WHEN p.response_working_days IS NOT NULL THEN (SELECT "
-        "(w.day + 1)::timestamp AT TIME ZONE 'Europe/London' FROM working_calendar w "
-        "WHERE w.is_working_day AND w.working_day_number = (SELECT c.working_day_number + "
-        "p.response_working_days FROM working_calendar c WHERE c.day = "
-        "(now() AT TIME ZONE 'Europe/London')::date)) END "
-        "FROM priority p WHERE p.code = $4 RETURNING id",
+        "VALUES ($1, $2, $3, $4, 'reported', $5, $6, now(), now(), repair_target($4, now())) "
+        "RETURNING id",
         landlord_id,
         home_id,
         component_id,
@@ -236,20 +257,24 @@ async def assign_repair(
     contractor_id: int,
     priority: str | None,
     target_at: dt.datetime | None,
-) -> str:
+) -> Record:
     """Assign a contractor (and optionally a priority and target); a reported repair
-    becomes scheduled. Returns the new status."""
-    status: str = await conn.fetchval(
+    becomes scheduled. A new priority without a target sets the target from the new
+    priority's timescale, counted from when the repair was reported. Returns the new
+    status and target."""
+    row: Record = await conn.fetchrow(
         "UPDATE repair SET contractor_id = $2, priority_code = coalesce($3, priority_code), "
-        "target_at = coalesce($4, target_at), status_code = CASE status_code WHEN 'reported' "
-        "THEN 'scheduled' ELSE status_code END, updated_at = now() WHERE id = $1 "
-        "RETURNING status_code",
+        "target_at = CASE WHEN $4::timestamptz IS NOT NULL THEN $4 "
+        "WHEN $3::text IS NOT NULL AND $3 <> priority_code THEN repair_target($3, reported_at) "
+        "ELSE target_at END, "
+        "status_code = CASE status_code WHEN 'reported' THEN 'scheduled' ELSE status_code END, "
+        "updated_at = now() WHERE id = $1 RETURNING status_code, target_at",
         repair_id,
         contractor_id,
         priority,
         target_at,
     )
-    return status
+    return row
 
 
 async def set_repair_status(conn: Connection, repair_id: int, status: str) -> None:
@@ -259,12 +284,15 @@ async def set_repair_status(conn: Connection, repair_id: int, status: str) -> No
     )
 
 
+Line = tuple[str, Decimal, Decimal | None, Decimal | None]
+
+
 async def complete_repair(
     conn: Connection,
     repair_id: int,
     completed_at: dt.datetime,
     cost: Decimal | None,
-    lines: Sequence[tuple[str, Decimal, Decimal | None, Decimal | None]],
+    lines: Sequence[Line],
 ) -> None:
     """Mark a repair complete, with its lines (replacing any) and cost."""
     await conn.execute(
@@ -275,12 +303,39 @@ async def complete_repair(
         cost,
     )
     if lines:
-        await conn.execute("DELETE FROM repair_line WHERE repair_id = $1", repair_id)
-        await conn.executemany(
-            "INSERT INTO repair_line (repair_id, line_number, sor_code, quantity, unit_cost, "
-            "cost) VALUES ($1, $2, $3, $4, $5, $6)",
-            [(repair_id, n, *line) for n, line in enumerate(lines, start=1)],
-        )
+        await replace_lines(conn, repair_id, lines)
+
+
+async def replace_lines(conn: Connection, repair_id: int, lines: Sequence[Line]) -> None:
+    """Replace a repair's Schedule of Rates lines."""
+    await conn.execute("DELETE FROM repair_line WHERE repair_id = $1", repair_id)
+    await conn.executemany(
+        "INSERT INTO repair_line (repair_id, line_number, sor_code, quantity, unit_cost, "
+        "cost) VALUES ($1, $2, $3, $4, $5, $6)",
+        [(repair_id, n, *line) for n, line in enumerate(lines, start=1)],
+    )
+
+
+async def repair_lines(conn: Connection, repair_id: int) -> list[Line]:
+    """A repair's lines as they stand, in order."""
+    rows = await conn.fetch(
+        "SELECT sor_code, quantity, unit_cost, cost FROM repair_line WHERE repair_id = $1 "
+        "ORDER BY line_number",
+        repair_id,
+    )
+    return [(r["sor_code"], r["quantity"], r["unit_cost"], r["cost"]) for r in rows]
+
+
+async def correct_completion(
+    conn: Connection, repair_id: int, completed_at: dt.datetime, cost: Decimal | None
+) -> None:
+    """Set a completed repair's completion time and cost to corrected values."""
+    await conn.execute(
+        "UPDATE repair SET completed_at = $2, cost = $3, updated_at = now() WHERE id = $1",
+        repair_id,
+        completed_at,
+        cost,
+    )
 
 
 async def insert_component(
@@ -304,16 +359,6 @@ async def insert_component(
         model,
     )
     return key
-
-
-async def component_for_write(conn: Connection, component_id: int) -> Record | None:
-    """A component with its home's landlord (see :func:`repair_for_write`)."""
-    row: Record | None = await conn.fetchrow(
-        "SELECT c.id, c.home_id, h.landlord_id FROM component c LEFT JOIN home h "
-        "ON h.id = c.home_id WHERE c.id = $1",
-        component_id,
-    )
-    return row
 
 
 async def replace_component(
@@ -356,15 +401,6 @@ async def insert_damp_mould_case(
         aware_at,
     )
     return key
-
-
-async def case_for_write(conn: Connection, case_id: int) -> Record | None:
-    """A damp and mould case's owners and dates (see :func:`repair_for_write`)."""
-    row: Record | None = await conn.fetchrow(
-        "SELECT id, landlord_id, home_id, aware_at FROM damp_mould_case WHERE id = $1",
-        case_id,
-    )
-    return row
 
 
 async def record_inspection(conn: Connection, case_id: int, values: dict[str, Any]) -> None:
@@ -412,16 +448,36 @@ async def insert_satisfaction(
 
 
 async def audit_events(
-    db: Database, landlord_id: int | None, after: int | None, first: int
+    db: Database,
+    landlord_id: int | None,
+    after: int | None,
+    before: int | None,
+    limit: int,
+    backward: bool = False,
 ) -> list[Record]:
-    """Audit events, newest first, of one landlord's records (all with ``None``)."""
+    """Audit events of one landlord's records (all with ``None``), newest first: up to
+    ``limit`` older than ``after`` or, ``backward``, the ``limit`` just newer than
+    ``before``."""
     rows: list[Record] = await db.fetch(
-        "SELECT id, occurred_at, tier, organisation_id, operation, subject_type, subject_id, "
-        "landlord_id, changes::text AS changes FROM audit_event "
+        "SELECT * FROM (SELECT id, occurred_at, tier, organisation_id, operation, "
+        "subject_type, subject_id, landlord_id, changes::text AS changes FROM audit_event "
         "WHERE ($1::bigint IS NULL OR landlord_id = $1) AND ($2::bigint IS NULL OR id < $2) "
-        "ORDER BY id DESC LIMIT $3",
+        "AND ($3::bigint IS NULL OR id > $3) "
+        "ORDER BY CASE WHEN $5 THEN id END ASC, id DESC LIMIT $4) e ORDER BY id DESC",
         landlord_id,
         after,
-        first,
+        before,
+        limit,
+        backward,
     )
     return rows
+
+
+async def count_audit_events(db: Database, landlord_id: int | None) -> int:
+    """How many audit events one landlord's records have (all with ``None``)."""
+    return int(
+        await db.fetchval(
+            "SELECT count(*) FROM audit_event WHERE ($1::bigint IS NULL OR landlord_id = $1)",
+            landlord_id,
+        )
+    )

@@ -22,6 +22,7 @@ from odx_graph.api.context import Context, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
 from odx_graph.api.errors import error_body
 from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
@@ -31,7 +32,7 @@ from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
 from odx_graph.web import metrics, resources, uploads
-from odx_graph.web.auth import AuthMiddleware, principal_of
+from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.web.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
 from odx_graph.web.resources import open_reader
 
@@ -39,7 +40,10 @@ log = logging.getLogger(__name__)
 
 
 class GraphQLApp(GraphQLEndpoint):
-    """The GraphQL endpoint with our per-request context."""
+    """The GraphQL endpoint with our per-request context, and the key accepted in
+    graphql-transport-ws ``connection_init``."""
+
+    graphql_transport_ws_handler_class = KeyedTransportWSHandler
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""
@@ -51,7 +55,16 @@ class GraphQLApp(GraphQLEndpoint):
         # Callers without a key read as odx_reader: the database itself withholds the
         # private columns from them, whatever the SQL asks for.
         db = state.db if principal.is_authenticated else open_reader(state)
-        return make_context(state.settings, db, principal, request_id, state.metrics, state.hub)
+        return make_context(
+            state.settings,
+            db,
+            principal,
+            request_id,
+            state.metrics,
+            state.hub,
+            root_db=state.db,
+            auth_error=auth_error_of(request.scope),
+        )
 
 
 def _landing(request: Request) -> HTMLResponse:

@@ -3,8 +3,10 @@
 to a number of requests a minute.
 
 The principal is left in ``scope["state"]["principal"]`` for the routes. A bad key gets
-``401`` (a mistyped key must not silently read as the public); too many requests get
-``429`` with ``Retry-After``. Health checks and metrics are exempt from both.
+``401`` (a mistyped key must not silently read as the public); on a WebSocket it is left
+in ``scope["state"]["auth_error"]``, and the socket is closed with a reason once open
+(``api.websocket``). Too many requests get ``429`` with ``Retry-After``. Health checks and
+metrics are exempt from both.
 """
 
 from __future__ import annotations
@@ -67,8 +69,11 @@ class AuthMiddleware:
         try:
             principal = await authenticate(scope["app"].state.db, header)
         except OdxError as exc:
-            # The upload route accepts its own token too: let it judge.
-            if scope["path"] != "/import":
+            if scope["type"] == "websocket":
+                # Refused once the socket is open, with a close code and reason a client
+                # can read (a refusal before the handshake is a bare 403).
+                scope.setdefault("state", {})["auth_error"] = exc
+            elif scope["path"] != "/import":  # the upload route judges its own token
                 await _refuse(scope, send, 401, exc.code.value, exc.message)
                 return
         who = f"key:{principal.api_key_id}" if principal.is_authenticated else _client(scope)
@@ -97,6 +102,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return f"ip:{client[0]}" if client else "ip:unknown"
+
+
+def auth_error_of(scope: Scope) -> OdxError | None:
+    """Why the key of a WebSocket request was refused, if it was."""
+    error: Any = scope.get("state", {}).get("auth_error")
+    return error if isinstance(error, OdxError) else None
 
 
 def principal_of(scope: Scope) -> Principal:

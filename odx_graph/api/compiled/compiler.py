@@ -16,6 +16,7 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLEnumType,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -31,6 +32,7 @@ from odx_graph.api.compiled.jsontext import (
     Pieces,
     base64url_json_string,
     cursor_value_json,
+    fail,
     json_array,
     json_object,
     render,
@@ -40,8 +42,8 @@ from odx_graph.api.compiled.jsontext import (
 from odx_graph.api.context import Context
 from odx_graph.api.entity_types import read_list_request
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation
-from odx_graph.mapping.query import LIST_CAP, ListRequest
-from odx_graph.store.db import quote_ident
+from odx_graph.mapping.query import LIST_CAP, CodeCheck, ListRequest
+from odx_graph.store.db import quote_ident, quote_literal
 from odx_graph.store.sql import Params, expr, order_by, select_list, source_alias, where_clause
 
 
@@ -78,6 +80,8 @@ class OperationCompiler:
             if isinstance(d, FragmentDefinitionNode)
         }
         self._aliases = 0
+        # Values of open code lists the filters take, checked before the statement runs.
+        self.code_checks: list[CodeCheck] = []
 
     # -- helpers shared with the root fields ------------------------------------------
 
@@ -147,10 +151,14 @@ class OperationCompiler:
         column = f"{row}.{quote_ident(name)}"
         if name == "__typename":
             return [Lit(json.dumps(gtype.name))]
-        if (name == "id" and entity.is_node) or (
-            name == "iri" and (entity.is_node or entity.scheme)
+        if (
+            (name == "id" and entity.is_node)
+            or (name == "iri" and (entity.is_node or entity.scheme))
+            or (name == "redacted" and entity.private_fields)
         ):
             return [string_json(column)]
+        if name == "value" and entity.enum:
+            return [self.enum_json(gtype, name, column)]
         spec = next((f for f in entity.fields if f.name == name), None)
         if spec is not None:
             rendered = scalar_json(spec.type, column, many=spec.many)
@@ -191,6 +199,18 @@ class OperationCompiler:
         connection = self.field_type(gtype, details[0].node.name.value)
         return self.connection(target, request, extra, connection, details)
 
+    def enum_json(self, gtype: GraphQLObjectType, name: str, column: str) -> str:
+        """An enum field as the resolver path serialises it: the name of the enum value
+        whose value is the column's (an unknown one fails over to the resolver path)."""
+        enum_type = get_named_type(gtype.fields[name].type)
+        if not isinstance(enum_type, GraphQLEnumType):
+            raise NotCompilableError(f"{gtype.name}.{name}")
+        cases = " ".join(
+            f"WHEN {quote_literal(str(v.value))} THEN {quote_literal(json.dumps(n))}"
+            for n, v in enum_type.values.items()
+        )
+        return f"CASE {column} {cases} ELSE {fail(column)} END"
+
     def list_request(self, entity: Entity, args: dict[str, Any]) -> ListRequest:
         """Connection arguments checked by the resolver path's own function."""
         given = args.get("filter")
@@ -202,11 +222,15 @@ class OperationCompiler:
         kwargs = {
             "first": args.get("first"),
             "after": args.get("after"),
+            "last": args.get("last"),
+            "before": args.get("before"),
             "filter": filter_input,
             "order_by": args.get("orderBy"),
             "direction": args.get("direction"),
         }
-        return read_list_request(entity, self.context, kwargs)
+        request = read_list_request(entity, self.context, kwargs)
+        self.code_checks.extend(request.code_checks)
+        return request
 
     def array_list(self, target: Entity, keys: str, details: FieldDetailsList) -> Pieces:
         """Targets named by an array of keys, in array order (missing keys skipped)."""
@@ -233,7 +257,7 @@ class OperationCompiler:
         alias = self.alias()
         obj = render(self.entity_object(entity, alias, details))
         page = self.page(entity, request, extra, self.params.add(request.first))
-        direction = " DESC" if request.descending else ""
+        direction = " DESC" if request.scan_descending else ""
         ordering = f'{alias}."_ord"{direction}, {alias}."_key"{direction}'
         return json_array(
             f"(SELECT string_agg({obj}, ',' ORDER BY {ordering}) FROM ({page}) {alias})"
@@ -261,6 +285,8 @@ class OperationCompiler:
         """A connection: one page (plus one row to know if more follow) aggregated once."""
         row, agg = self.alias(), self.alias()
         aggregates = ["count(*) AS n"]
+        # Rows are numbered in the order read; a backward page is shown the other way.
+        shown = f'{row}."_n"' + (" DESC" if request.backward else "")
         placeholders: list[str] = []
 
         def first() -> str:
@@ -282,11 +308,11 @@ class OperationCompiler:
                 members.append((key, [self.count(entity, request, extra)]))
             elif name == "nodes":
                 obj = render(self.entity_object(entity, row, fields))
-                items = aggregate(f"string_agg({obj}, ',' ORDER BY {row}.\"_n\")")
+                items = aggregate(f"string_agg({obj}, ',' ORDER BY {shown})")
                 members.append((key, json_array(items)))
             elif name == "edges":
                 edge = self.edge(entity, request, row, self.field_type(ctype, name), fields)
-                items = aggregate(f"string_agg({edge}, ',' ORDER BY {row}.\"_n\")")
+                items = aggregate(f"string_agg({edge}, ',' ORDER BY {shown})")
                 members.append((key, json_array(items)))
             elif name == "pageInfo":
                 info_type = self.field_type(ctype, name)
@@ -295,12 +321,17 @@ class OperationCompiler:
                     info_name = info_fields[0].node.name.value
                     if info_name == "__typename":
                         value: Pieces = [Lit(json.dumps(info_type.name))]
-                    elif info_name == "hasNextPage":
-                        value = [f"CASE WHEN {agg}.n > {first()} THEN 'true' ELSE 'false' END"]
-                    elif info_name == "hasPreviousPage":
-                        value = [Lit("true" if request.after is not None else "false")]
+                    elif info_name in ("hasNextPage", "hasPreviousPage"):
+                        # Beyond the page lies what was read past it; behind it, where
+                        # the cursor came from (paging backward, the other way round).
+                        beyond = (info_name == "hasNextPage") != request.backward
+                        value = (
+                            [f"CASE WHEN {agg}.n > {first()} THEN 'true' ELSE 'false' END"]
+                            if beyond
+                            else [Lit("true" if request.cursor is not None else "false")]
+                        )
                     elif info_name in ("startCursor", "endCursor"):
-                        last = info_name == "endCursor"
+                        last = (info_name == "endCursor") != request.backward
                         ordering = f'{row}."_n"' + (" DESC" if last else "")
                         cursor = self.cursor(entity, request, row)
                         found = aggregate(f"array_agg({cursor} ORDER BY {ordering})") + "[1]"
@@ -315,7 +346,7 @@ class OperationCompiler:
         if not placeholders:  # only counts and names: no page to read
             return [obj]
         page = self.page(entity, request, extra, self.params.add(request.first + 1))
-        direction = " DESC" if request.descending else ""
+        direction = " DESC" if request.scan_descending else ""
         numbered = (
             f'SELECT q.*, row_number() OVER (ORDER BY q."_ord"{direction}, '
             f'q."_key"{direction}) AS "_n" FROM ({page}) q'

@@ -43,6 +43,7 @@ from odx_graph.api.limits import (
     limit_extensions,
 )
 from odx_graph.core.errors import OdxError
+from odx_graph.mapping.query import CodeCheck
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class Statement:
     sql: str
     args: tuple[Any, ...]
     operation_name: str | None
+    code_checks: tuple[CodeCheck, ...] = ()  # open code lists' values, checked first
 
 
 def _limit_rules() -> tuple[list[Any], int | None]:
@@ -175,7 +177,7 @@ class Planner:
             log.warning("could not compile a query; serving it by resolvers", exc_info=True)
             return None
         name = operation.name.value if operation.name else operation_name
-        return Statement(sql, tuple(args), name)
+        return Statement(sql, tuple(args), name, tuple(compiler.code_checks))
 
     def _too_costly(self, document: DocumentNode, variables: dict[str, Any], page: int) -> bool:
         """The resolver path's cost budget (``api.limits.QueryCostLimiter``)."""

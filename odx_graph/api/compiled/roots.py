@@ -43,6 +43,8 @@ class QueryCompiler(OperationCompiler):
         name = details[0].node.name.value
         if name == "__typename":
             return [Lit(json.dumps(query_type.name))]
+        if name not in query_type.fields:
+            raise NotCompilableError(f"Query.{name}")  # introspection: __schema, __type
         args = self.arguments(query_type, details)
         if name == "node":
             return self.node(args["id"], "id", details)

@@ -18,7 +18,9 @@ from odx_graph.api.compiled.planner import Planner, Statement
 from odx_graph.api.context import Context
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.observe import operation_label
+from odx_graph.core.errors import OdxError
 from odx_graph.core.logs import note_request
+from odx_graph.store.reads import check_codes
 
 log = logging.getLogger(__name__)
 SETTING = "compiled_queries"  # the Settings field that turns the compiled path off
@@ -139,6 +141,10 @@ class CompiledGraphQL:
         statement = self.planner.statement(*parts, context)
         if statement is None:
             return None
+        try:
+            await check_codes(context.db, statement.code_checks)
+        except OdxError:
+            return None  # the resolver path reports it
         try:
             text = await context.db.fetchval(statement.sql, *statement.args)
         except Exception:

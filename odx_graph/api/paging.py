@@ -1,0 +1,173 @@
+"""Connections of records that are not mapped entities (audit events, resident tokens):
+newest first by their numeric key, paged forward (``first``, ``after``) or backward
+(``last``, ``before``) with the same opaque cursors and page rules as mapped lists."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Optional, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph.api.context import Context
+from odx_graph.api.entity_types import PageInfo
+from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.ids import Cursor, decode_cursor, encode_cursor
+
+_ORDER = "NEWEST"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which page of a newest-first list: ``size`` items older than ``after`` or, paging
+    ``backward``, the ``size`` items just newer than ``before``."""
+
+    size: int
+    after: int | None = None
+    before: int | None = None
+    backward: bool = False
+
+
+def _key(text: str, field: str) -> int:
+    cursor = decode_cursor(text, field=field)
+    if cursor.order != _ORDER or not isinstance(cursor.key, int):
+        raise InputError(
+            "the cursor belongs to a different list", field=field, code=ErrorCode.INVALID_CURSOR
+        )
+    return cursor.key
+
+
+def window(
+    context: Context,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Window:
+    """Check paging arguments as mapped lists do (see ``query.make_list_request``)."""
+    backward = last is not None or before is not None
+    if backward and (first is not None or after is not None):
+        raise InputError(
+            "page forward (first, after) or backward (last, before), not both",
+            field="last" if last is not None else "before",
+        )
+    name = "last" if backward else "first"
+    given = last if backward else first
+    size = context.settings.page_size_default if given is None else given
+    if size < 0:
+        raise InputError(f"'{name}' must not be negative", field=name)
+    if size > context.settings.page_size_max:
+        raise InputError(f"'{name}' must be at most {context.settings.page_size_max}", field=name)
+    if backward:
+        return Window(size, before=_key(before, "before") if before else None, backward=True)
+    return Window(size, after=_key(after, "after") if after else None)
+
+
+def cursor_of(key: int) -> str:
+    """The cursor pointing at the record with ``key``."""
+    return encode_cursor(Cursor(_ORDER, True, key, key))
+
+
+@dataclass
+class Slice(Generic[T]):
+    """One page: the items (newest first), their keys, and whether more lie beyond it."""
+
+    items: list[T]
+    keys: list[int]
+    more: bool
+    window: Window
+    total: Callable[[], Awaitable[int]]
+
+    @classmethod
+    def of(
+        cls,
+        rows: Sequence[Any],
+        key: Callable[[Any], int],
+        convert: Callable[[Any], T],
+        win: Window,
+        total: Callable[[], Awaitable[int]],
+    ) -> Slice[T]:
+        """A page from ``rows`` read newest first with one row beyond the page: the
+        oldest of them paging forward, the newest paging backward."""
+        more = len(rows) > win.size
+        kept = list(rows)
+        if more:
+            kept = kept[1:] if win.backward else kept[: win.size]
+        return cls([convert(r) for r in kept], [key(r) for r in kept], more, win, total)
+
+
+def connection_type(node: Any, name: str, noun: str) -> Any:
+    """``{name}Connection`` (with its ``{name}Edge``) over the strawberry type ``node``."""
+    edge: Any = strawberry.type(
+        type(
+            f"{name}Edge",
+            (),
+            {
+                "__annotations__": {"cursor": str, "node": node},
+                "cursor": strawberry.field(description="Cursor of this item."),
+                "node": strawberry.field(description=f"The {noun}."),
+            },
+        ),
+        name=f"{name}Edge",
+        description=f"A {noun} in a connection, with its cursor.",
+    )
+
+    def edges(root: strawberry.Parent[Slice[Any]]) -> Any:
+        return [
+            edge(cursor=cursor_of(k), node=n) for k, n in zip(root.keys, root.items, strict=True)
+        ]
+
+    def nodes(root: strawberry.Parent[Slice[Any]]) -> Any:
+        return root.items
+
+    def page_info(root: strawberry.Parent[Slice[Any]]) -> PageInfo:
+        came_from = root.window.before if root.window.backward else root.window.after
+        return PageInfo(
+            has_next_page=(came_from is not None) if root.window.backward else root.more,
+            has_previous_page=root.more if root.window.backward else came_from is not None,
+            start_cursor=cursor_of(root.keys[0]) if root.keys else None,
+            end_cursor=cursor_of(root.keys[-1]) if root.keys else None,
+        )
+
+    async def total_count(root: strawberry.Parent[Slice[Any]]) -> int:
+        return await root.total()
+
+    namespace = {
+        "edges": strawberry.field(
+            resolver=edges, graphql_type=list[edge], description="Items with their cursors."
+        ),
+        "nodes": strawberry.field(
+            resolver=nodes, graphql_type=list[node], description="Items of this page."
+        ),
+        "page_info": strawberry.field(resolver=page_info, description="Paging information."),
+        "total_count": strawberry.field(
+            resolver=total_count, description="Number of items over all pages."
+        ),
+    }
+    return strawberry.type(
+        type(f"{name}Connection", (), namespace),
+        name=f"{name}Connection",
+        description=f"A page of {noun}s, newest first.",
+    )
+
+
+PAGING_ARGUMENTS = {
+    "first": "Page size (default and maximum are settings).",
+    "after": "Cursor after which the page starts.",
+    "last": "Page backward: this many items before `before`; not with `first` or `after`.",
+    "before": "Cursor before which a backward page ends.",
+}
+
+
+def paging_window(
+    info: Info[Context, None],
+    first: Optional[int],
+    after: Optional[str],
+    last: Optional[int],
+    before: Optional[str],
+) -> Window:
+    """:func:`window` for a resolver's arguments."""
+    return window(info.context, first, after, last, before)
