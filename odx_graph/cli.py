@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING
 
 from odx_graph import __version__
 from odx_graph.config import DemoMode, Settings
-from odx_graph.errors import OdxError
+from odx_graph.errors import InputError, OdxError
 from odx_graph.logs import configure_logging
 
 if TYPE_CHECKING:
     from odx_graph.importing.progress import Progress
     from odx_graph.importing.service import ImportReport
+
+
+ROLES = ["landlord", "contractor", "local-authority"]  # organisation-kind codes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,12 +91,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
 
-    org = commands.add_parser("organisation", help="add or list organisations")
+    org = commands.add_parser("organisation", help="add, change, merge or list organisations")
     org_commands = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
-    add = org_commands.add_parser("add", help="add a landlord, contractor or local authority")
+    add = org_commands.add_parser(
+        "add",
+        help="register an organisation (its name must be new) with one or more roles",
+        description="Register an organisation. A council that owns homes is a local "
+        "authority and a landlord: give both roles (--role local-authority --role landlord).",
+    )
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--kind", required=True, choices=["landlord", "contractor", "local-authority"])
+    add.add_argument(
+        "--role",
+        action="append",
+        choices=ROLES,
+        default=[],
+        help="a role it plays; repeat for several (the first is its main kind)",
+    )
+    add.add_argument("--kind", choices=ROLES, help="its main role (same as a first --role)")
     add.add_argument("--registration", help="Regulator of Social Housing registration number")
+    update = org_commands.add_parser(
+        "update", help="rename an organisation, change its registration number or roles"
+    )
+    update.add_argument("organisation", metavar="ORG", help="its id, registration number or name")
+    update.add_argument("--name", help="a new name (must not be another organisation's)")
+    update.add_argument("--registration", help="registration number ('' to clear it)")
+    update.add_argument("--website", help="web site ('' to clear it)")
+    update.add_argument("--add-role", action="append", choices=ROLES, default=[], metavar="ROLE")
+    update.add_argument("--remove-role", action="append", choices=ROLES, default=[], metavar="ROLE")
+    update.add_argument("--kind", choices=ROLES, help="its main role")
+    merge = org_commands.add_parser(
+        "merge",
+        help="merge one organisation into another (references, homes, repairs, imports move)",
+        description="Merge FROM into INTO: everything FROM holds or allocated moves to INTO, "
+        "records both knew by the same reference become one, and FROM is removed.",
+    )
+    merge.add_argument("source", metavar="FROM", help="the organisation that goes")
+    merge.add_argument("--into", required=True, metavar="INTO", help="the one that stays")
     org_commands.add_parser("list", help="list organisations")
 
     keys = commands.add_parser("keys", help="create, list or revoke API keys")
@@ -334,24 +367,46 @@ async def _run_import(
 
 
 async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
+    from odx_graph import organisations
     from odx_graph.migrations import migrate
     from odx_graph.refdata import sync_reference_data
-    from odx_graph.repo import imports as repo
+    from odx_graph.repo import organisations as repo
     from odx_graph.runtime import open_database
     from odx_graph.vocab import migrations_dir
 
     async with open_database(settings) as db, db.connection() as conn:
         await migrate(conn, migrations_dir())
         await sync_reference_data(conn)  # the organisation kinds
-        if args.org_command == "add":
-            key = await repo.create_organisation(
-                conn, args.name, args.kind, args.registration or None
-            )
-            print(f"added organisation {key}: {args.name} ({args.kind})")
+        if args.org_command == "list":
+            for org in await repo.list_organisations(conn):
+                number = org.registration_number or "-"
+                played = ",".join(org.roles)
+                print(f"{org.id:>6}  {played:<28} {number:<8} {org.name}")
             return 0
-        for org in await repo.list_organisations(conn):
-            number = org.registration_number or "-"
-            print(f"{org.id:>6}  {org.kind:<16} {number:<8} {org.name}")
+        async with conn.transaction():
+            if args.org_command == "add":
+                roles = list(dict.fromkeys([*([args.kind] if args.kind else []), *args.role]))
+                if not roles:
+                    raise InputError("give its roles: --role landlord (repeat for several)")
+                added = await organisations.add(conn, args.name, roles, args.registration)
+                print(f"added organisation {added.id}: {added.name} ({', '.join(added.roles)})")
+            elif args.org_command == "update":
+                target = await organisations.resolve(conn, args.organisation, "organisation")
+                change = organisations.Change(
+                    name=args.name,
+                    registration_number=args.registration,
+                    website=args.website,
+                    add_roles=tuple(args.add_role),
+                    remove_roles=tuple(args.remove_role),
+                    kind=args.kind,
+                )
+                done = await organisations.update(conn, target.id, change)
+                print(f"organisation {done.id}: {done.name} ({', '.join(done.roles)})")
+            else:
+                source = await organisations.resolve(conn, args.source, "from")
+                target = await organisations.resolve(conn, args.into, "into")
+                summary = await organisations.merge(conn, source.id, target.id)
+                print(f"{source.name} (organisation {source.id}) " + summary.as_text())
     return 0
 
 

@@ -204,7 +204,7 @@ async def assign_repair(
         )
         if not repair["is_open"]:
             raise InputError("the repair is closed", field="repairId")
-        if await repo.organisation_kind(conn, contractor_id) != "contractor":
+        if "contractor" not in await repo.organisation_roles(conn, contractor_id):
             raise InputError("not a contractor", field="contractorId")
         await _code(conn, "priority", priority, "priority", "priority")
         status = await repo.assign_repair(conn, repair_id, contractor_id, priority, target_at)

@@ -474,6 +474,9 @@ def _mutation_type() -> Any:
         description="Answer a Tenant Satisfaction Measures perception question about the home's "
         "landlord (its resident, or the landlord entering a survey); never published singly.",
     )
+    from odx_graph.api.organisation_mutations import ORGANISATION_MUTATIONS
+
+    namespace.update(ORGANISATION_MUTATIONS)
     cls = type("Mutation", (), namespace)
     return strawberry.type(cls, name="Mutation", description="Change the graph (needs an API key).")
 

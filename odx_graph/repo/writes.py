@@ -174,12 +174,12 @@ async def unknown_sor_codes(conn: Connection, landlord_id: int, codes: Sequence[
     return [r["c"] for r in rows]
 
 
-async def organisation_kind(conn: Connection, organisation_id: int) -> str | None:
-    """The kind of an organisation, or None."""
-    kind: str | None = await conn.fetchval(
-        "SELECT kind_code FROM organisation WHERE id = $1", organisation_id
+async def organisation_roles(conn: Connection, organisation_id: int) -> list[str]:
+    """The roles an organisation plays (none when it does not exist)."""
+    roles: list[str] | None = await conn.fetchval(
+        "SELECT role_codes FROM organisation WHERE id = $1", organisation_id
     )
-    return kind
+    return roles or []
 
 
 async def insert_repair(
