@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from odx_graph import __version__
 from odx_graph.config import DemoMode, Settings
@@ -55,15 +56,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed (ODX_DEMO_SEED)")
 
-    export = commands.add_parser("export", help="write the open dataset as RDF (streamed)")
+    export = commands.add_parser(
+        "export",
+        help="write the open dataset as RDF, or a landlord's work orders as HACT JSON",
+        description="RDF (nt, ttl, jsonld): the open dataset, streamed. hact: the work orders "
+        "of the landlord given with --as, in the HACT/UKHDS v3.3 standard (RaiseRepair, "
+        "JobStatusUpdate, WorkOrderComplete), as one JSON array or, with --lines, JSON Lines.",
+    )
     export.add_argument(
         "--format",
-        choices=["nt", "ttl", "jsonld"],
+        choices=["nt", "ttl", "jsonld", "hact"],
         default="nt",
-        help="N-Triples (default), Turtle or JSON-LD",
+        help="N-Triples (default), Turtle, JSON-LD, or HACT work orders",
     )
     export.add_argument("--gzip", action="store_true", help="gzip the output")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    hact = export.add_argument_group("hact: which work orders")
+    hact.add_argument(
+        "--as",
+        dest="organisation",
+        metavar="ORG",
+        help="the landlord whose work orders to send (required for hact)",
+    )
+    hact.add_argument("--contractor", metavar="ORG", help="only those assigned to ORG")
+    hact.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only those in this status (repeat for several)",
+    )
+    hact.add_argument("--open", action="store_true", help="only open repairs")
+    hact.add_argument(
+        "--reported-since",
+        metavar="DATE",
+        type=dt.date.fromisoformat,
+        help="only those reported on or after DATE (YYYY-MM-DD)",
+    )
+    hact.add_argument(
+        "--postcode",
+        metavar="PREFIX",
+        help="only homes in this postcode area, district, sector or unit",
+    )
+    hact.add_argument("--lines", action="store_true", help="JSON Lines: one object per line")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
@@ -220,6 +255,67 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
     print()
     for table, count in summary.counts.items():
         print(f"{table:>22}: {count:,}")
+    return 0
+
+
+async def _export_hact(settings: Settings, args: argparse.Namespace) -> int:
+    import gzip
+
+    from odx_graph import hact_export, organisations
+    from odx_graph.postcodes import parse_postcode_query
+    from odx_graph.runtime import open_database
+
+    if not args.organisation:
+        raise InputError("give the landlord whose work orders to export: --as ORG")
+    async with open_database(settings) as db:
+        async with db.connection() as conn:
+            landlord = await organisations.resolve(conn, args.organisation, "as")
+            contractor = (
+                await organisations.resolve(conn, args.contractor, "contractor")
+                if args.contractor
+                else None
+            )
+        since = args.reported_since
+        selection = hact_export.Selection(
+            landlord_id=landlord.id,
+            contractor_id=contractor.id if contractor else None,
+            statuses=tuple(args.status),
+            open_only=args.open,
+            reported_since=(
+                dt.datetime.combine(since, dt.time(), ZoneInfo("Europe/London")) if since else None
+            ),
+            postcode_prefix=parse_postcode_query(args.postcode).value if args.postcode else None,
+        )
+        summary = hact_export.ExportSummary()
+        raw = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115, ASYNC230
+        target: Any = gzip.GzipFile(fileobj=raw, mode="wb") if args.gzip else raw
+        try:
+            first = True
+            if not args.lines:
+                target.write(b"[")
+            async for kind, value in hact_export.export(db, selection, summary, private=True):
+                text = hact_export.dumps({kind: value})
+                if args.lines:
+                    target.write(text.encode() + b"\n")
+                else:
+                    target.write((b"" if first else b",") + b"\n" + text.encode())
+                first = False
+            if not args.lines:
+                target.write(b"\n]\n")
+        finally:
+            if args.gzip:
+                target.close()
+            if args.output:
+                raw.close()
+            else:
+                raw.flush()
+    for repair_id, reason in summary.left_out:
+        print(f"odx-graph: repair {repair_id} left out: {reason}", file=sys.stderr)
+    print(
+        f"exported {summary.repairs} work order(s) of {landlord.name} as {summary.objects} "
+        f"HACT object(s); {len(summary.left_out)} left out",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -487,6 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings, args.check))
         if args.command == "demo":
             return asyncio.run(_demo(settings, args.homes, args.seed))
+        if args.command == "export" and args.format == "hact":
+            return asyncio.run(_export_hact(settings, args))
         if args.command == "export":
             return asyncio.run(_export(settings, args.format, args.gzip, args.output))
         if args.command == "backup":
