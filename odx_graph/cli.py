@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from odx_graph import __version__
-from odx_graph.config import DemoMode, Settings
+from odx_graph.config import DemoMode, LogFormat, Settings
 from odx_graph.errors import InputError, OdxError
 from odx_graph.logs import configure_logging
 
@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         "variables (see docs/configuration.md); options here override them.",
     )
     parser.add_argument("--version", action="version", version=f"odx-graph {__version__}")
+    parser.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        help="log lines as text for a person, or JSON for a log collector (ODX_LOG_FORMAT; "
+        "default auto: text on a terminal, JSON otherwise)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -180,7 +186,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int, metavar="ID")
 
     templates = commands.add_parser("template", help="write a blank CSV import template")
-    templates.add_argument("name", choices=_templates(), metavar="NAME", help="template name")
+    templates.add_argument(
+        "name",
+        choices=_templates(),
+        metavar="NAME",
+        help="the template: " + ", ".join(_templates()),
+    )
     templates.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     backup = commands.add_parser(
@@ -575,6 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = {k: getattr(args, k, None) for k in ("host", "port")}
         if getattr(args, "demo", None) is not None and args.command == "serve":
             overrides["demo"] = DemoMode(args.demo)
+        if args.log_format is not None:
+            overrides["log_format"] = LogFormat(args.log_format)
         settings = Settings.from_env(**overrides)
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "serve":
