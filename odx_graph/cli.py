@@ -320,8 +320,11 @@ async def _export_hact(settings: Settings, args: argparse.Namespace) -> int:
                 raw.close()
             else:
                 raw.flush()
-    for repair_id, reason in summary.left_out:
+    shown = 10  # the first few, then how many more: a big export can leave out thousands
+    for repair_id, reason in summary.left_out[:shown]:
         print(f"odx-graph: repair {repair_id} left out: {reason}", file=sys.stderr)
+    if len(summary.left_out) > shown:
+        print(f"odx-graph: ... and {len(summary.left_out) - shown:,} more", file=sys.stderr)
     print(
         f"exported {summary.repairs} work order(s) of {landlord.name} as {summary.objects} "
         f"HACT object(s); {len(summary.left_out)} left out",

@@ -7,7 +7,8 @@ read backwards:
 
 * the work order's ``Reference`` is the landlord's own reference first, then the other
   organisations' with their names in ``AllocatedBy``; a repair without a landlord's
-  reference is given ``odx-repair-{id}``;
+  reference is given ``odx-repair-{id}``, which names that repair when its landlord imports
+  it back;
 * ``Priority.RequiredCompletionDateTime`` is the repair's target; the schema requires
   one, so a repair without a target gets its priority's standard target, marked
   ``"DerivedFromPriority": true`` (which the importer does not take as a target). A repair

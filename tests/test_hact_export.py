@@ -65,11 +65,27 @@ async def _snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def test_a_landlords_export_is_valid_hact_and_imports_back_unchanged(
-    fresh_db: Database,
+    module_db: Database,
 ) -> None:
-    landlord, name = await _landlord(fresh_db)
-    objects, summary = await _export(fresh_db, landlord)
-    held = await fresh_db.fetchval("SELECT count(*) FROM repair WHERE landlord_id = $1", landlord)
+    landlord, name = await _landlord(module_db)
+    # A repair reported through the API has no reference of its landlord's.
+    bare = await module_db.fetchval(
+        "INSERT INTO repair (landlord_id, home_id, priority_code, status_code, reported_at, "
+        "raised_at, target_at) SELECT landlord_id, home_id, priority_code, 'reported', "
+        "reported_at, raised_at, target_at FROM repair WHERE landlord_id = $1 "
+        "AND target_at IS NOT NULL ORDER BY id LIMIT 1 RETURNING id",
+        landlord,
+    )
+    await module_db.execute(
+        "INSERT INTO repair_status_event (repair_id, status_code, occurred_at) "
+        "SELECT id, 'reported', reported_at FROM repair WHERE id = $1",
+        bare,
+    )
+    objects, summary = await _export(module_db, landlord)
+    assert {"ID": f"odx-repair-{bare}", "AllocatedBy": name} in [
+        item["RaiseRepair"]["Reference"][0] for item in objects if "RaiseRepair" in item
+    ]
+    held = await module_db.fetchval("SELECT count(*) FROM repair WHERE landlord_id = $1", landlord)
     assert summary.repairs + len(summary.left_out) == held > 100
     assert all("no target time" in reason for _, reason in summary.left_out)
     found: list[str] = []
@@ -78,9 +94,9 @@ async def test_a_landlords_export_is_valid_hact_and_imports_back_unchanged(
         found += errors(kind, value)
     assert found == []
     assert {next(iter(item)) for item in objects} == set(KINDS)
-    before = await _snapshot(fresh_db)
+    before = await _snapshot(module_db)
     report = await run_import(
-        fresh_db,
+        module_db,
         json.dumps(objects).encode(),
         fmt="hact",
         file_name="export.json",
@@ -88,13 +104,13 @@ async def test_a_landlords_export_is_valid_hact_and_imports_back_unchanged(
     )
     assert report.ok, report.as_text()[-3000:]
     assert (report.created, report.updated) == (0, 0), report.summary()
-    assert await _snapshot(fresh_db) == before
+    assert await _snapshot(module_db) == before
 
 
-async def test_imported_work_orders_round_trip_with_every_value(fresh_db: Database) -> None:
+async def test_imported_work_orders_round_trip_with_every_value(module_db: Database) -> None:
     from odx_graph.repo import imports as repo
 
-    async with fresh_db.connection() as conn:
+    async with module_db.connection() as conn:
         landlord = await repo.create_organisation(conn, "Trip Homes", "landlord", None)
         await repo.create_organisation(conn, "Trip Council", "local-authority", None)
     homes = "home_ref,uprn,address_line_1,address_line_2,town,postcode\n"
@@ -110,7 +126,7 @@ async def test_imported_work_orders_round_trip_with_every_value(fresh_db: Databa
     )
     for fmt, data in (("homes", homes), ("repairs", repairs)):
         report = await run_import(
-            fresh_db, data.encode(), fmt=fmt, file_name="x", organisation="Trip Homes"
+            module_db, data.encode(), fmt=fmt, file_name="x", organisation="Trip Homes"
         )
         assert report.written, report.as_text()
     # The council's own number for the work order, sent by the landlord's system.
@@ -123,17 +139,17 @@ async def test_imported_work_orders_round_trip_with_every_value(fresh_db: Databa
         "SitePropertyUnit": [{"Reference": [{"ID": "TH-1"}]}],
     }
     report = await run_import(
-        fresh_db,
+        module_db,
         json.dumps(restated).encode(),
         fmt="hact",
         file_name="r.json",
         organisation="Trip Homes",
     )
     assert report.ok and report.updated == 1, report.as_text()
-    objects, summary = await _export(fresh_db, landlord)
+    objects, summary = await _export(module_db, landlord)
     assert summary.left_out == [
         (
-            await fresh_db.fetchval(
+            await module_db.fetchval(
                 "SELECT r.id FROM repair r JOIN reference x ON x.subject_id = r.id "
                 "AND x.subject_type = 'repair' WHERE x.value = 'TR-2'"
             ),
@@ -156,16 +172,16 @@ async def test_imported_work_orders_round_trip_with_every_value(fresh_db: Databa
     for item in objects:
         ((kind, value),) = item.items()
         assert errors(kind, value) == []
-    before = await _snapshot(fresh_db)
+    before = await _snapshot(module_db)
     again = await run_import(
-        fresh_db,
+        module_db,
         "\n".join(json.dumps(o) for o in objects).encode(),
         fmt="hact",
         file_name="trip.jsonl",
         organisation="Trip Homes",
     )
     assert again.ok and (again.created, again.updated) == (0, 0), again.as_text()
-    assert await _snapshot(fresh_db) == before
+    assert await _snapshot(module_db) == before
 
 
 async def test_one_repair_answers_as_hact_json_on_its_iri(

@@ -23,6 +23,7 @@ The rules, whatever order messages arrive in, within a file or across files:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from odx_graph.importing.writer import Writer
 
 ALLOCATED_DESCRIPTION = "work-order reference allocated on import from the RaiseRepair's content"
+# The reference an export gives a repair that has none of its landlord's (hact_export).
+REPAIR_BY_ID = re.compile(r"odx-repair-([1-9][0-9]{0,17})")
 Update = RepairCompletionRecord | RepairStatusRecord
 LineTuple = tuple[int, str, Any, Any, Any]  # number, code, quantity, unit cost, cost
 
@@ -120,6 +123,7 @@ class RepairWriting:
 
     def __init__(self, writer: Writer) -> None:
         self.w = writer
+        self.by_id: set[str] = set()  # references that name a repair by its id
 
     async def write(self, raised: list[RepairRecord], updates: list[Update]) -> None:
         """Write repairs raised (or restated) and updates of repairs, in event-time order."""
@@ -130,6 +134,7 @@ class RepairWriting:
             return
         homes = await w.resolve_homes([(r.location, r.home) for r in raised])
         refs = await w.keys("repair", [r.reference for r in [*raised, *updates]])
+        self.by_id = await self._named_by_id([r.reference for r in [*raised, *updates]], refs)
         contractors = await w.keys(
             "organisation", [r.contractor_reference for r in raised if r.contractor_reference]
         )
@@ -384,8 +389,23 @@ class RepairWriting:
             stated_stage,
         ]
 
+    async def _named_by_id(self, references: list[str], refs: dict[str, int]) -> set[str]:
+        """References of the form an export gives a repair with no reference of its
+        landlord's (``odx-repair-{id}``): each names that repair of the importing landlord,
+        and is not kept as a reference. Returns those found (added to ``refs``)."""
+        wanted = {
+            ref: int(match.group(1))
+            for ref in references
+            if ref not in refs and (match := REPAIR_BY_ID.fullmatch(ref)) is not None
+        }
+        found = await repo.own_repairs(self.w.conn, self.w.org.id, list(wanted.values()))
+        named = {ref for ref, key in wanted.items() if key in found}
+        refs.update({ref: wanted[ref] for ref in named})
+        return named
+
     async def _references(self, keys: dict[str, int], raised: dict[str, RepairRecord]) -> set[int]:
         w = self.w
+        keys = {ref: key for ref, key in keys.items() if ref not in self.by_id}
         plain = [(key, ref) for ref, key in keys.items() if not _allocated(raised.get(ref))]
         allocated = [(key, ref) for ref, key in keys.items() if _allocated(raised.get(ref))]
         gained = await repo.add_references(w.conn, "repair", w.org.id, plain)

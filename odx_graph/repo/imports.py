@@ -359,6 +359,18 @@ async def keys_by_allocated_reference(
     return {(r["allocated_by_id"], r["value"]): r["subject_id"] for r in rows}
 
 
+async def own_repairs(conn: Connection, landlord_id: int, repair_ids: Sequence[int]) -> set[int]:
+    """Those of the repairs given whose landlord is ``landlord_id``."""
+    if not repair_ids:
+        return set()
+    rows = await conn.fetch(
+        "SELECT id FROM repair WHERE id = ANY($1::bigint[]) AND landlord_id = $2",
+        sorted(set(repair_ids)),
+        landlord_id,
+    )
+    return {r["id"] for r in rows}
+
+
 # The facts of a repair an import may state, as columns of ``repair``, in write order.
 REPAIR_FACTS = (
     "home_id",
