@@ -39,6 +39,16 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from odx_graph.importing import hact_orders as orders
+from odx_graph.importing.hact_names import (
+    COMPLETE_PROPERTIES,
+    EXTENSION_NAMES,
+    JOB_STATUS_UPDATE,
+    KINDS,
+    RAISE_PROPERTIES,
+    RAISE_REPAIR,
+    SCHEMA_NAMES,
+    WORK_ORDER_COMPLETE,
+)
 from odx_graph.importing.hact_values import BadNumber, Checker, JsonObject, echo, parse_int
 from odx_graph.importing.records import (
     Parsed,
@@ -49,109 +59,8 @@ from odx_graph.importing.records import (
 )
 from odx_graph.importing.validate import PostcodesByUprn, postcode_conflicts
 
-RAISE_REPAIR = "RaiseRepair"
-WORK_ORDER_COMPLETE = "WorkOrderComplete"
-JOB_STATUS_UPDATE = "JobStatusUpdate"
-KINDS = (RAISE_REPAIR, WORK_ORDER_COMPLETE, JOB_STATUS_UPDATE)
 ALLOCATED_PREFIX = "RR-"
 
-# The root properties of each kind (from its schema), which also tell a bare object's kind.
-RAISE_PROPERTIES = frozenset(
-    (
-        "DescriptionOfWork",
-        "EstimatedLaborHours",
-        "Priority",
-        "WorkClass",
-        "WorkType",
-        "ParkingArrangements",
-        "WorkElement",
-        "LocationOfRepair",
-        "AccessInformation",
-        "PersonAlert",
-        "LocationAlert",
-        "DateReported",
-        "SitePropertyUnit",
-    )
-)
-COMPLETE_PROPERTIES = frozenset(
-    (
-        "WorkOrderReference",
-        "BillOfMaterialItem",
-        "CompletedWorkElements",
-        "OperativesUsed",
-        "JobStatusUpdates",
-        "FollowOnWorkOrderReference",
-    )
-)
-UPDATE_PROPERTIES = frozenset(
-    (
-        "RelatedWorkOrderReference",
-        "RelatedWorkElementReference",
-        "EventTime",
-        "TypeCode",
-        "OtherType",
-        "OperativesAssigned",
-        "RefinedAppointmentWindow",
-        "CustomerFeedback",
-        "CustomerCommunicationChannelAttempted",
-        "Comments",
-        "MoreSpecificSORCode",
-        "Evidence",
-        "AdditionalWork",
-    )
-)
-# The properties of nested objects the reader looks at or drops for privacy.
-NESTED_PROPERTIES = frozenset(
-    (
-        "PriorityCode",
-        "RequiredCompletionDateTime",
-        "WorkClassCode",
-        "WorkClassDescription",
-        "Address",
-        "Reference",
-        "ID",
-        "AllocatedBy",
-        "Description",
-        "Trade",
-        "Code",
-        "CustomCode",
-        "CustomName",
-        "RateScheduleItem",
-        "M3NHFSORCode",
-        "Quantity",
-        "Amount",
-        "UnitOfMeasurementCode",
-        "BuildingNumber",
-        "BuildingName",
-        "StreetName",
-        "CityName",
-        "PostalCode",
-        "AddressLine",
-        "Room",
-        "Floor",
-        "Plot",
-        "Postbox",
-        "Department",
-        "ComplexName",
-        "Country",
-        "Type",
-        "Keysafe",
-        "DependsOn",
-        "ServiceChargeSubject",
-        "ContainsCapitalWork",
-    )
-)
-# Every name of the three schemas the reader knows, in the schemas' spelling; other keys
-# are left as they are (and so are ignored).
-SCHEMA_NAMES = (
-    frozenset(KINDS)
-    | RAISE_PROPERTIES
-    | COMPLETE_PROPERTIES
-    | UPDATE_PROPERTIES
-    | NESTED_PROPERTIES
-)
-# Properties odx-graph adds where the schemas allow more (see odx_graph.hact_export).
-EXTENSION_NAMES = frozenset(["DerivedFromPriority"])
 _FOLD = re.compile(r"[^a-z0-9]")
 _BY_FOLDED = {_FOLD.sub("", name.lower()): name for name in SCHEMA_NAMES | EXTENSION_NAMES}
 _LINE_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")

@@ -43,7 +43,7 @@ async def contractors(w: Writer, records: list[ContractorRecord]) -> None:
     registered = await repo.organisations_by_registration(
         w.conn, [r.registration_number for r in records if r.registration_number]
     )
-    named = await repo.organisations_named(w.conn, [r.name for r in records])
+    named = await repo.organisations_named(w.conn, [r.name for r in records], names_only=True)
     own: list[tuple[ContractorRecord, int | None, tuple[Any, ...]]] = []
     others: list[tuple[ContractorRecord, int]] = []
     new_names: dict[str, ContractorRecord] = {}

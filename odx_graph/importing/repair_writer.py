@@ -1,23 +1,7 @@
-"""Writing repairs and the messages about them, in event-time order.
-
-Every record about a repair is a message with an event time: a repairs row (its
-``status_at``; else its completion time when complete; else when it was raised or
-reported), a RaiseRepair (DateReported), a WorkOrderComplete (the completion time) and a
-JobStatusUpdate (its EventTime). Of two messages at one moment, the one whose status is at
-the later stage of a repair's life counts as the later (``repair_status.stage``).
-
-The rules, whatever order messages arrive in, within a file or across files:
-
-* **Status.** Each message with a status adds that status to the repair's history at its
-  event time (once: the same status at the same time is one event). The repair's status is
-  the status of its latest event, so a late or re-sent message never moves it back.
-* **Facts.** The repair remembers the event time of the latest message whose facts it
-  shows (``stated_at``). A message at that time or later states its values over them; an
-  earlier one only fills what is unknown, and each value it is not allowed to change is
-  reported as a note. A value left out never erases one (nothing is erased by omission).
-* **Lines.** A later message that gives lines gives all of them; a line left without a
-  cost keeps the cost of the line with the same number and SOR code. An earlier message's
-  lines are used only when the repair has none, and otherwise only fill missing costs.
+"""Writing repairs and the messages about them, in event-time order, by the rules of
+:mod:`odx_graph.importing.repair_messages`: look up what they name and what is held,
+work out each repair's state, write rows, references, lines and status events, keep
+updates that arrive before their repair, and settle the statuses.
 """
 
 from __future__ import annotations
@@ -25,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from odx_graph.importing.records import (
-    RepairCompletionRecord,
-    RepairLineRecord,
-    RepairRecord,
-    RepairStatusRecord,
+from odx_graph.importing.records import RepairRecord
+from odx_graph.importing.repair_messages import (
+    Message,
+    State,
+    Update,
+    apply,
+    as_kept,
+    from_kept,
+    shown,
+    update_message,
 )
 from odx_graph.importing.validate import COMPLETE
 from odx_graph.repo import imports as repo
@@ -45,77 +32,6 @@ if TYPE_CHECKING:
 ALLOCATED_DESCRIPTION = "work-order reference allocated on import from the RaiseRepair's content"
 # The reference an export gives a repair that has none of its landlord's (hact_export).
 REPAIR_BY_ID = re.compile(r"odx-repair-([1-9][0-9]{0,17})")
-Update = RepairCompletionRecord | RepairStatusRecord
-LineTuple = tuple[int, str, Any, Any, Any]  # number, code, quantity, unit cost, cost
-
-
-@dataclass(slots=True)
-class Message:
-    """One record about a repair, with when its facts hold."""
-
-    location: str
-    order: int  # position in the file, the last tie-break
-    time: dt.datetime | None  # None: when the repair was first reported or imported
-    stage: int
-    status: str | None
-    facts: dict[str, Any]  # repair columns (REPAIR_FACTS) the message states; None: not said
-    lines: list[RepairLineRecord] | None  # None: the message gives no lines
-    implied: bool = False  # a status only for a repair it brings into being
-
-
-@dataclass(slots=True)
-class State:
-    """A repair's facts as they are being worked out."""
-
-    facts: dict[str, Any]
-    lines: list[LineTuple]
-    stated: tuple[dt.datetime, int] | None  # (stated_at, stated_stage)
-    status: str | None = None
-    kept: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # loc, fact, held, given
-
-
-def _line_tuples(lines: list[RepairLineRecord]) -> list[LineTuple]:
-    return [(n, ln.sor_code, ln.quantity, ln.unit_cost, ln.cost) for n, ln in enumerate(lines, 1)]
-
-
-def _with_known_costs(new: list[LineTuple], held: list[LineTuple]) -> list[LineTuple]:
-    """``new`` lines with missing costs taken from ``held``'s line of the same number and code."""
-    by_number = {line[0]: line for line in held}
-    merged = []
-    for number, code, quantity, unit_cost, cost in new:
-        old = by_number.get(number)
-        if old is not None and old[1] == code:
-            unit_cost = unit_cost if unit_cost is not None else old[3]
-            cost = cost if cost is not None else old[4]
-        merged.append((number, code, quantity, unit_cost, cost))
-    return merged
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return str(value)
-
-
-def apply(state: State, message: Message, key_time: tuple[dt.datetime, int]) -> None:
-    """Fold ``message`` (whose event time and stage are ``key_time``) into ``state``."""
-    later = state.stated is None or key_time >= state.stated
-    for name, value in message.facts.items():
-        if value is None:
-            continue
-        held = state.facts.get(name)
-        if later or held is None:
-            state.facts[name] = value
-        elif held != value:
-            state.kept.append((message.location, name, held, value))
-    if message.lines is not None and message.lines:
-        given = _line_tuples(message.lines)
-        if later or not state.lines:
-            state.lines = _with_known_costs(given, state.lines)
-        else:
-            state.lines = _with_known_costs(state.lines, given)
-    if later:
-        state.stated = key_time
 
 
 class RepairWriting:
@@ -146,7 +62,7 @@ class RepairWriting:
         messages: dict[str, list[Message]] = defaultdict(list)
         raised_by_ref: dict[str, RepairRecord] = {}
         for order, r in enumerate(raised):
-            if r.references and w.sort_references(r.location, r.reference, r.references) is None:
+            if r.references and w.references.sort(r.location, r.reference, r.references) is None:
                 continue  # a reference that cannot be kept: reported
             facts = self._facts(r, homes, contractors, components)
             if facts is None:
@@ -166,15 +82,15 @@ class RepairWriting:
             )
         early: list[tuple[str, str, dict[str, Any]]] = []
         for order, u in enumerate(updates, start=len(raised)):
-            message = _update_message(u, order, stages)
+            message = update_message(u, order, stages)
             if u.reference in refs or u.reference in raised_by_ref:
                 messages[u.reference].append(message)
             else:
-                early.append((u.location, u.reference, _held(message)))
+                early.append((u.location, u.reference, as_kept(message)))
         await self._hold(early)
         pending = await repair_events.pending_updates(w.conn, w.org.id, list(raised_by_ref))
-        for order, (_, ref, where, held) in enumerate(pending, start=len(raised) + len(updates)):
-            messages[ref].append(_from_held(held, where, order, stages))
+        for order, (_, ref, where, kept) in enumerate(pending, start=len(raised) + len(updates)):
+            messages[ref].append(from_kept(kept, where, order, stages))
         keys = await self._settle(messages, refs, raised_by_ref)
         await repair_events.drop_pending(w.conn, [p[0] for p in pending if p[1] in keys])
 
@@ -254,8 +170,10 @@ class RepairWriting:
     ) -> dict[str, int]:
         """Work out and write each repair's state; returns the keys of those written."""
         w = self.w
-        existing = await repo.repair_states(w.conn, [refs[ref] for ref in messages if ref in refs])
-        held_lines = await repo.repair_lines(w.conn, sorted(existing))
+        existing = await repair_events.repair_states(
+            w.conn, [refs[ref] for ref in messages if ref in refs]
+        )
+        held_lines = await repair_events.repair_lines(w.conn, sorted(existing))
         rows: list[tuple[int | None, list[Any]]] = []
         plans: list[tuple[str, State, list[Message]]] = []
         for ref, found in messages.items():
@@ -280,7 +198,13 @@ class RepairWriting:
                 continue
             plans.append((ref, state, found))
             rows.append((key, self._row(state, row)))
-        columns = ("landlord_id", "status_code", *repo.REPAIR_FACTS, "stated_at", "stated_stage")
+        columns = (
+            "landlord_id",
+            "status_code",
+            *repair_events.REPAIR_FACTS,
+            "stated_at",
+            "stated_stage",
+        )
         done = await repo.upsert(w.conn, "repair", columns, rows, w.import_id, keep_when_null=False)
         w.wrote(2)
         keys = dict(zip([ref for ref, _, _ in plans], done.keys, strict=True))
@@ -301,8 +225,8 @@ class RepairWriting:
                 w.note(
                     location,
                     name,
-                    _shown(given),
-                    f"not applied: the repair already shows {_shown(held)} from a message "
+                    shown(given),
+                    f"not applied: the repair already shows {shown(held)} from a message "
                     "with a later event time",
                 )
             changed = key in done.updated or key in gained or key in relined or key in evented
@@ -326,7 +250,7 @@ class RepairWriting:
         stated = None
         if row["stated_at"] is not None:
             stated = (row["stated_at"], row["stated_stage"] or 0)
-        facts = {name: row[name] for name in repo.REPAIR_FACTS}
+        facts = {name: row[name] for name in repair_events.REPAIR_FACTS}
         return State(facts, [tuple(line) for line in lines], stated, row["status_code"])
 
     def _reported_when(self, row: dict[str, Any] | None) -> dt.datetime:
@@ -350,13 +274,13 @@ class RepairWriting:
             wrong = (
                 "raised_at",
                 raised,
-                f"is before the repair's reported time ({_shown(reported)})",
+                f"is before the repair's reported time ({shown(reported)})",
             )
         elif completed is not None and completed < reported:
             wrong = (
                 "completed_at",
                 completed,
-                f"is before the repair's reported time ({_shown(reported)})",
+                f"is before the repair's reported time ({shown(reported)})",
             )
         if wrong is None:
             return True
@@ -365,7 +289,7 @@ class RepairWriting:
             self.w.problem(
                 m.location,
                 name,
-                _shown(value),
+                shown(value),
                 reason + ", taking this message together with what is held",
             )
         return False
@@ -373,7 +297,7 @@ class RepairWriting:
     @staticmethod
     def _same(state: State, row: dict[str, Any], lines: list[Any]) -> bool:
         """Whether the worked-out facts and lines are those the repair holds."""
-        facts = all(state.facts.get(n) == row[n] for n in repo.REPAIR_FACTS)
+        facts = all(state.facts.get(n) == row[n] for n in repair_events.REPAIR_FACTS)
         return facts and state.lines == lines
 
     def _row(self, state: State, row: dict[str, Any] | None) -> list[Any]:
@@ -384,7 +308,7 @@ class RepairWriting:
         return [
             landlord,
             status,
-            *(state.facts.get(n) for n in repo.REPAIR_FACTS),
+            *(state.facts.get(n) for n in repair_events.REPAIR_FACTS),
             stated_at,
             stated_stage,
         ]
@@ -398,7 +322,7 @@ class RepairWriting:
             for ref in references
             if ref not in refs and (match := REPAIR_BY_ID.fullmatch(ref)) is not None
         }
-        found = await repo.own_repairs(self.w.conn, self.w.org.id, list(wanted.values()))
+        found = await repair_events.own_repairs(self.w.conn, self.w.org.id, list(wanted.values()))
         named = {ref for ref, key in wanted.items() if key in found}
         refs.update({ref: wanted[ref] for ref in named})
         return named
@@ -415,11 +339,11 @@ class RepairWriting:
         others = []
         for ref, r in raised.items():
             if ref in keys and r.references:
-                refs = w.sort_references(r.location, ref, r.references)
+                refs = w.references.sort(r.location, ref, r.references)
                 if refs is not None:
                     others.append((r.location, keys[ref], refs))
         if others:
-            gained |= await w.attach_references("repair", others)
+            gained |= await w.references.attach("repair", others)
         return gained
 
     async def _events(
@@ -444,46 +368,6 @@ class RepairWriting:
         await repair_events.add_events(w.conn, wanted)
         settled = await repair_events.settle_statuses(w.conn, sorted(keys.values()), w.import_id)
         return {key for key, _, _ in wanted} | settled
-
-
-def _update_message(u: Update, order: int, stages: dict[str, int]) -> Message:
-    """An update or completion as a message about its repair."""
-    time = u.completed_at if isinstance(u, RepairCompletionRecord) else u.occurred_at
-    said: dict[str, Any] = {}
-    if isinstance(u, RepairCompletionRecord):
-        said = {"completed_at": u.completed_at, "cost": u.cost}
-    elif u.status == COMPLETE:
-        said = {"completed_at": u.occurred_at}
-    stage = stages.get(u.status, 0) if u.status else 0
-    return Message(u.location, order, time, stage, u.status, said, u.lines or None)
-
-
-def _held(m: Message) -> dict[str, Any]:
-    """A message as JSON, to keep until its repair arrives."""
-    assert m.time is not None  # updates always carry their time
-    return {
-        "occurred_at": m.time.isoformat(),
-        "status": m.status,
-        "facts": {k: None if v is None else str(v) for k, v in m.facts.items()},
-        "lines": [[ln.sor_code, str(ln.quantity)] for ln in m.lines or []],
-    }
-
-
-def _from_held(held: dict[str, Any], where: str, order: int, stages: dict[str, int]) -> Message:
-    """A kept message back as one."""
-    facts: dict[str, Any] = {}
-    for name, value in held["facts"].items():
-        if value is None:
-            facts[name] = None
-        elif name == "cost":
-            facts[name] = Decimal(value)
-        else:
-            facts[name] = dt.datetime.fromisoformat(value)
-    status = held["status"]
-    lines = [RepairLineRecord(code, Decimal(quantity)) for code, quantity in held["lines"]]
-    stage = stages.get(status, 0) if status else 0
-    moment = dt.datetime.fromisoformat(held["occurred_at"])
-    return Message(where, order, moment, stage, status, facts, lines or None)
 
 
 def _allocated(record: RepairRecord | None) -> bool:

@@ -7,11 +7,7 @@ nothing is ever deleted by an import. A record naming something that cannot be f
 (a repair's home, a component's home, an update's repair) becomes a problem.
 
 References a file gives with an allocating organisation (HACT ``AllocatedBy``) are kept
-with that organisation: the importer's own when it names the importer (or nothing), the
-other organisation's when it names one registered here. One naming no organisation
-registered here is a problem, except the first of a record when the record has no other
-reference of the importer's: that one is taken as the importer's own, as systems often
-put their own name there (a note says so).
+with that organisation (:mod:`odx_graph.importing.references`).
 
 Homes known to several organisations show the landlord's facts; every organisation's
 statement is kept as an assertion (see ``docs/data-formats.md``). Repairs and the messages
@@ -35,7 +31,6 @@ from odx_graph.importing.records import (
     CustomSorCodeRecord,
     DampMouldCaseRecord,
     EpcRecord,
-    GivenReference,
     HomeLink,
     HomeRecord,
     Problem,
@@ -44,9 +39,11 @@ from odx_graph.importing.records import (
     RepairRecord,
     RepairStatusRecord,
 )
+from odx_graph.importing.references import References, Refs
 from odx_graph.importing.repair_writer import RepairWriting
 from odx_graph.importing.textfile import echo_value
 from odx_graph.repo import imports as repo
+from odx_graph.repo import repair_events
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _STATEMENTS = 5  # a kind's writing steps, as reported: look-ups, rows, references, parts
@@ -85,15 +82,6 @@ class Outcome:
             self.status[location] = status
 
 
-@dataclass(frozen=True, slots=True)
-class Refs:
-    """A record's references sorted out: the importer's own, and others' as
-    ``(organisation id, value)``."""
-
-    own: tuple[str, ...] = ()
-    foreign: tuple[tuple[int, str], ...] = ()
-
-
 def _text(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -118,8 +106,7 @@ class Writer:
         self.refs: dict[str, dict[str, int]] = defaultdict(dict)  # subject type -> value -> key
         self._uprns: dict[int, int] = {}
         self._stage = "writing"
-        self._allocators: dict[str, repo.Organisation] = {}
-        self._sorted: dict[tuple[str, str | None, tuple[GivenReference, ...]], Refs | None] = {}
+        self.references = References(self)
 
     def problem(self, location: str, field_name: str, value: object, reason: str) -> None:
         """Record a problem with a record; it is not written."""
@@ -134,7 +121,7 @@ class Writer:
         by_kind: dict[type, list[Any]] = defaultdict(list)
         for record in records:
             by_kind[type(record)].append(record)
-        await self._find_allocators(records)
+        await self.references.find_allocators(records)
         raised = by_kind[RepairRecord]
         updates = [*by_kind[RepairCompletionRecord], *by_kind[RepairStatusRecord]]
 
@@ -171,89 +158,12 @@ class Writer:
         known.update(await repo.keys_by_reference(self.conn, subject_type, self.org.id, missing))
         return known
 
-    async def _find_allocators(self, records: Sequence[Record]) -> None:
-        names: set[str] = set()
-        for record in records:
-            for _, by in _given_references(record):
-                if by is not None:
-                    names.add(by)
-        self._allocators = await repo.organisations_named(self.conn, names)
-
-    def sort_references(
-        self, location: str, primary: str | None, given: Sequence[GivenReference]
-    ) -> Refs | None:
-        """``primary`` (presumed the importer's) and ``given`` references sorted into the
-        importer's own and others'; ``None`` after reporting one that cannot be kept."""
-        memo = (location, primary, tuple(given))
-        if memo in self._sorted:
-            return self._sorted[memo]
-        own: list[str] = [primary] if primary else []
-        foreign: list[tuple[int, str]] = []
-        ok = True
-        for value, by in given:
-            org = self._allocators.get(by.strip().lower()) if by is not None else self.org
-            if org is not None and org.id == self.org.id:
-                own.append(value)
-            elif org is not None:
-                foreign.append((org.id, value))
-            elif not own and value == given[0][0]:
-                own.append(value)
-                self.note(
-                    location,
-                    "AllocatedBy",
-                    by,
-                    f"names no organisation registered here: reference {value!r} is taken as "
-                    f"{self.org.name}'s own (register the organisation if it is another's)",
-                )
-            else:
-                ok = False
-                self.problem(
-                    location,
-                    "AllocatedBy",
-                    by,
-                    f"reference {value!r} is allocated by an organisation not registered here, "
-                    "so it cannot be kept with it: register it (odx-graph organisation add) "
-                    "and import again",
-                )
-        result = Refs(tuple(dict.fromkeys(own)), tuple(dict.fromkeys(foreign))) if ok else None
-        self._sorted[memo] = result
-        return result
-
-    async def attach_references(
-        self, subject_type: str, items: Sequence[tuple[str, int, Refs]]
-    ) -> set[int]:
-        """Give subjects their references, each with its allocating organisation, as
-        ``(location, subject key, references)``; a reference that already names another
-        subject is a problem. Returns the subjects that gained one."""
-        wanted = [
-            (location, key, org, value)
-            for location, key, refs in items
-            for org, value in [*((self.org.id, v) for v in refs.own), *refs.foreign]
-        ]
-        taken = await repo.keys_by_allocated_reference(
-            self.conn, subject_type, [(org, value) for _, _, org, value in wanted]
-        )
-        clean: list[tuple[int, int, str]] = []
-        for location, key, org, value in wanted:
-            holder = taken.get((org, value), key)
-            if holder == key:
-                clean.append((key, org, value))
-                continue
-            self.problem(
-                location,
-                "Reference",
-                value,
-                f"this reference of organisation {org} already names another "
-                f"{subject_type.replace('_', ' ')} ({holder})",
-            )
-        return await repo.add_allocated_references(self.conn, subject_type, clean)
-
     async def resolve_homes(self, located: list[tuple[str, HomeLink]]) -> dict[str, int]:
         """Home keys by record location, for the links that name a known home (by the
         importer's references, the UPRN or another organisation's reference); the
         references given are kept with the home."""
         sorted_refs = {
-            location: self.sort_references(location, link.reference, link.allocated)
+            location: self.references.sort(location, link.reference, link.allocated)
             for location, link in located
         }
         own = [v for refs in sorted_refs.values() if refs for v in refs.own]
@@ -295,7 +205,7 @@ class Writer:
                 if link.allocated:
                     attach.append((location, found[location], named))
         if attach:
-            await self.attach_references("home", attach)
+            await self.references.attach("home", attach)
         return found
 
     def landlord_only(self, records: Sequence[Any], what: str) -> list[Any]:
@@ -315,7 +225,7 @@ class Writer:
 
     async def replace_lines(self, wanted: dict[int, list[Any]]) -> set[int]:
         """Replace the lines of the repairs given; returns them."""
-        await repo.replace_repair_lines(self.conn, wanted)
+        await repair_events.replace_repair_lines(self.conn, wanted)
         return set(wanted)
 
     # -- kinds --------------------------------------------------------------------
@@ -340,7 +250,7 @@ class Writer:
             return
         named: dict[str, Refs] = {}
         for r in records:
-            sorted_refs = self.sort_references(r.location, r.reference, r.allocated)
+            sorted_refs = self.references.sort(r.location, r.reference, r.allocated)
             if sorted_refs is not None:
                 named[r.location] = sorted_refs
         records = [r for r in records if r.location in named]
@@ -449,13 +359,3 @@ class Writer:
         if key in done.created:
             return CREATED
         return UPDATED if key in done.updated or key in touched else UNCHANGED
-
-
-def _given_references(record: Record) -> list[GivenReference]:
-    """Every reference a record gives with an allocating organisation."""
-    if isinstance(record, HomeRecord):
-        return list(record.allocated)
-    if isinstance(record, RepairRecord):
-        return [*record.home.allocated, *record.references]
-    home = getattr(record, "home", None)
-    return list(home.allocated) if isinstance(home, HomeLink) else []

@@ -359,46 +359,6 @@ async def keys_by_allocated_reference(
     return {(r["allocated_by_id"], r["value"]): r["subject_id"] for r in rows}
 
 
-async def own_repairs(conn: Connection, landlord_id: int, repair_ids: Sequence[int]) -> set[int]:
-    """Those of the repairs given whose landlord is ``landlord_id``."""
-    if not repair_ids:
-        return set()
-    rows = await conn.fetch(
-        "SELECT id FROM repair WHERE id = ANY($1::bigint[]) AND landlord_id = $2",
-        sorted(set(repair_ids)),
-        landlord_id,
-    )
-    return {r["id"] for r in rows}
-
-
-# The facts of a repair an import may state, as columns of ``repair``, in write order.
-REPAIR_FACTS = (
-    "home_id",
-    "component_id",
-    "contractor_id",
-    "priority_code",
-    "trade_code",
-    "description",
-    "reported_at",
-    "raised_at",
-    "target_at",
-    "completed_at",
-    "cost",
-)
-
-
-async def repair_states(conn: Connection, repair_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The facts, status and as-of time (``stated_at``, ``stated_stage``) of each repair."""
-    if not repair_ids:
-        return {}
-    rows = await conn.fetch(
-        f"SELECT id, landlord_id, status_code, stated_at, stated_stage, {', '.join(REPAIR_FACTS)} "
-        "FROM repair WHERE id = ANY($1::bigint[])",
-        sorted(set(repair_ids)),
-    )
-    return {r["id"]: dict(r) for r in rows}
-
-
 async def assert_home_facts(
     conn: Connection,
     organisation_id: int,
@@ -436,35 +396,6 @@ async def set_missing_landlord(
         "UPDATE home SET landlord_id = $1 WHERE id = ANY($2::bigint[]) AND landlord_id IS NULL",
         organisation_id,
         list(homes),
-    )
-
-
-async def repair_lines(
-    conn: Connection, repair_ids: Sequence[int]
-) -> dict[int, list[tuple[Any, ...]]]:
-    """Existing lines of the repairs, as ``(line_number, sor_code, quantity, unit_cost,
-    cost)`` in line order."""
-    rows = await conn.fetch(
-        "SELECT repair_id, line_number, sor_code, quantity, unit_cost, cost FROM repair_line "
-        "WHERE repair_id = ANY($1::bigint[]) ORDER BY repair_id, line_number",
-        list(repair_ids),
-    )
-    lines: dict[int, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        lines.setdefault(r["repair_id"], []).append(tuple(r)[1:])
-    return lines
-
-
-async def replace_repair_lines(conn: Connection, lines: dict[int, list[tuple[Any, ...]]]) -> None:
-    """Replace the lines of each repair given by the lines given."""
-    if not lines:
-        return
-    await conn.execute("DELETE FROM repair_line WHERE repair_id = ANY($1::bigint[])", sorted(lines))
-    await copy_rows(
-        conn,
-        "repair_line",
-        ["repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"],
-        [(key, *line) for key, items in lines.items() for line in items],
     )
 
 

@@ -61,16 +61,20 @@ async def find_organisation(conn: Connection, name_or_key: str) -> list[Organisa
     return [_organisation(r) for r in rows]
 
 
-async def organisations_named(conn: Connection, names: Iterable[str]) -> dict[str, Organisation]:
-    """Organisations by the names, registration numbers or ids given (as given, keyed by
-    the lower-cased, stripped text); a text matching several is left out."""
+async def organisations_named(
+    conn: Connection, names: Iterable[str], *, names_only: bool = False
+) -> dict[str, Organisation]:
+    """Organisations by the names, registration numbers or ids given (only names with
+    ``names_only``), keyed by the lower-cased, stripped text; a text matching several
+    organisations is left out."""
     wanted = sorted({n.strip().lower() for n in names if n.strip()})
     if not wanted:
         return {}
+    by_key = "" if names_only else "o.id::text = w.key OR lower(o.registration_number) = w.key OR "
     rows = await conn.fetch(
         "SELECT w.key, o.id, o.name, o.kind_code, o.registration_number, o.role_codes "
-        "FROM unnest($1::text[]) AS w(key) JOIN organisation o ON o.id::text = w.key "
-        "OR lower(o.registration_number) = w.key OR lower(btrim(o.name)) = w.key",
+        f"FROM unnest($1::text[]) AS w(key) JOIN organisation o ON {by_key}"
+        "lower(btrim(o.name)) = w.key",
         wanted,
     )
     found: dict[str, list[Organisation]] = {}

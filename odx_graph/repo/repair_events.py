@@ -1,4 +1,5 @@
-"""SQL of repairs' status histories: the events, and the status they settle on.
+"""SQL of repairs as imports change them: their facts and how recent they are, their
+status histories and the status those settle on, and updates waiting for their repair.
 
 A repair's status is the status of its latest event: the one that occurred last, and of
 those at the same moment the one at the later stage of a repair's life
@@ -18,6 +19,75 @@ from odx_graph.db import Connection
 from odx_graph.repo.bulk import copy_rows
 
 Event = tuple[int, str, dt.datetime]  # repair id, status code, occurred at
+
+
+async def own_repairs(conn: Connection, landlord_id: int, repair_ids: Sequence[int]) -> set[int]:
+    """Those of the repairs given whose landlord is ``landlord_id``."""
+    if not repair_ids:
+        return set()
+    rows = await conn.fetch(
+        "SELECT id FROM repair WHERE id = ANY($1::bigint[]) AND landlord_id = $2",
+        sorted(set(repair_ids)),
+        landlord_id,
+    )
+    return {r["id"] for r in rows}
+
+
+# The facts of a repair an import may state, as columns of ``repair``, in write order.
+REPAIR_FACTS = (
+    "home_id",
+    "component_id",
+    "contractor_id",
+    "priority_code",
+    "trade_code",
+    "description",
+    "reported_at",
+    "raised_at",
+    "target_at",
+    "completed_at",
+    "cost",
+)
+
+
+async def repair_states(conn: Connection, repair_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The facts, status and as-of time (``stated_at``, ``stated_stage``) of each repair."""
+    if not repair_ids:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT id, landlord_id, status_code, stated_at, stated_stage, {', '.join(REPAIR_FACTS)} "
+        "FROM repair WHERE id = ANY($1::bigint[])",
+        sorted(set(repair_ids)),
+    )
+    return {r["id"]: dict(r) for r in rows}
+
+
+async def repair_lines(
+    conn: Connection, repair_ids: Sequence[int]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Existing lines of the repairs, as ``(line_number, sor_code, quantity, unit_cost,
+    cost)`` in line order."""
+    rows = await conn.fetch(
+        "SELECT repair_id, line_number, sor_code, quantity, unit_cost, cost FROM repair_line "
+        "WHERE repair_id = ANY($1::bigint[]) ORDER BY repair_id, line_number",
+        list(repair_ids),
+    )
+    lines: dict[int, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        lines.setdefault(r["repair_id"], []).append(tuple(r)[1:])
+    return lines
+
+
+async def replace_repair_lines(conn: Connection, lines: dict[int, list[tuple[Any, ...]]]) -> None:
+    """Replace the lines of each repair given by the lines given."""
+    if not lines:
+        return
+    await conn.execute("DELETE FROM repair_line WHERE repair_id = ANY($1::bigint[])", sorted(lines))
+    await copy_rows(
+        conn,
+        "repair_line",
+        ["repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"],
+        [(key, *line) for key, items in lines.items() for line in items],
+    )
 
 
 async def existing_events(conn: Connection, repair_ids: Sequence[int]) -> set[Event]:
