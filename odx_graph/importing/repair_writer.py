@@ -355,7 +355,7 @@ class RepairWriting:
         """Add each message's status event once; settle the statuses; the repairs changed."""
         w = self.w
         held = await repair_events.existing_events(w.conn, sorted(existing))
-        wanted: list[repair_events.Event] = []
+        wanted: dict[repair_events.Event, None] = {}  # in order, once each
         for ref, _, found in plans:
             key = keys[ref]
             first_seen = self._reported_when(existing.get(key))
@@ -363,11 +363,16 @@ class RepairWriting:
                 if m.status is None or (m.implied and key in existing):
                     continue  # no status, or one only a new repair takes
                 event = (key, m.status, m.time or first_seen)
-                if event not in held and event not in wanted:
-                    wanted.append(event)
-        await repair_events.add_events(w.conn, wanted)
-        settled = await repair_events.settle_statuses(w.conn, sorted(keys.values()), w.import_id)
-        return {key for key, _, _ in wanted} | settled
+                if event not in held:
+                    wanted[event] = None
+        await repair_events.add_events(w.conn, list(wanted))
+        # A new repair was written with the status of its latest message already; a held
+        # one's status can change only when it gained an event.
+        gained = {key for key, _, _ in wanted}
+        settled = await repair_events.settle_statuses(
+            w.conn, sorted(gained & set(existing)), w.import_id
+        )
+        return gained | settled
 
 
 def _allocated(record: RepairRecord | None) -> bool:

@@ -122,8 +122,8 @@ async def settle_statuses(
         "UPDATE repair r SET status_code = latest.status_code, updated_at = now(), "
         "import_id = coalesce($2, r.import_id) FROM ("
         "SELECT DISTINCT ON (e.repair_id) e.repair_id, e.status_code "
-        "FROM repair_status_event e JOIN repair_status s ON s.code = e.status_code "
-        "WHERE e.repair_id = ANY($1::bigint[]) "
+        "FROM unnest($1::bigint[]) AS u(id) JOIN repair_status_event e ON e.repair_id = u.id "
+        "JOIN repair_status s ON s.code = e.status_code "
         "ORDER BY e.repair_id, e.occurred_at DESC, s.stage DESC NULLS FIRST, e.id DESC) latest "
         "WHERE r.id = latest.repair_id AND r.status_code IS DISTINCT FROM latest.status_code "
         "RETURNING r.id",
