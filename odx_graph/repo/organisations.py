@@ -201,6 +201,10 @@ async def role_holdings(conn: Connection, key: int) -> dict[str, int]:
 # -- merging ---------------------------------------------------------------------------
 
 
+# A foreign key pointing at a table: (table, column, other columns of its unique keys).
+Pointer = tuple[str, str, list[list[str]]]
+
+
 @dataclass(slots=True)
 class Merged:
     """What a merge did: the records merged into others, by subject type, and the
@@ -208,6 +212,7 @@ class Merged:
 
     records: dict[str, int] = field(default_factory=dict)
     repairs: set[int] = field(default_factory=set)
+    plans: dict[str, list[Pointer]] = field(default_factory=dict)  # catalogue, read once
 
     def count(self, subject_type: str) -> None:
         """Note one record of ``subject_type`` merged into another."""
@@ -245,13 +250,24 @@ async def _unique_keys(conn: Connection, table: str, column: str) -> list[list[s
     return keys
 
 
-async def _repoint(conn: Connection, table: str, dup: int, keep: int) -> None:
+async def _plan(conn: Connection, table: str, merged: Merged) -> list[Pointer]:
+    """The foreign keys pointing at ``table``, each with the other columns of the unique
+    keys that include it: read from the catalogue once per table and merge."""
+    if table not in merged.plans:
+        merged.plans[table] = [
+            (referencing, column, await _unique_keys(conn, referencing, column))
+            for referencing, column in await _foreign_keys(conn, table)
+        ]
+    return merged.plans[table]
+
+
+async def _repoint(conn: Connection, table: str, dup: int, keep: int, merged: Merged) -> None:
     """Point every foreign key at row ``dup`` of ``table`` to ``keep`` instead. Where
     both rows have a row that must be unique (an assertion of the same fact, a declared
     code), ``keep``'s is kept and ``dup``'s dropped."""
-    for referencing, column in await _foreign_keys(conn, table):
+    for referencing, column, unique_keys in await _plan(conn, table, merged):
         ref, col = quote_ident(referencing), quote_ident(column)
-        for others in await _unique_keys(conn, referencing, column):
+        for others in unique_keys:
             same = " AND ".join(f"k.{quote_ident(c)} = d.{quote_ident(c)}" for c in others)
             await conn.execute(
                 f"DELETE FROM {ref} d WHERE d.{col} = $1 AND EXISTS (SELECT 1 FROM {ref} k "
@@ -330,7 +346,7 @@ async def _merge_record(
     if subject_type == "organisation":
         await merge_organisations(conn, dup, keep, merged)
         return
-    await _repoint(conn, subject_type, dup, keep)
+    await _repoint(conn, subject_type, dup, keep, merged)
     await _repoint_subject(conn, subject_type, dup, keep)
     await _fill_from(conn, subject_type, dup, keep)
     if subject_type == "repair":
@@ -398,7 +414,7 @@ async def merge_organisations(conn: Connection, dup: int, keep: int, merged: Mer
             "SELECT id FROM repair WHERE landlord_id = $1 OR contractor_id = $1", dup
         )
     )
-    await _repoint(conn, "organisation", dup, keep)
+    await _repoint(conn, "organisation", dup, keep, merged)
     await _repoint_subject(conn, "organisation", dup, keep)
     await _fill_from(conn, "organisation", dup, keep)
     merged.count("organisation")
