@@ -7,16 +7,20 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from odx_graph import __version__
-from odx_graph.core.config import DemoMode, Settings
-from odx_graph.core.errors import OdxError
+from odx_graph.core.config import DemoMode, LogFormat, Settings
+from odx_graph.core.errors import InputError, OdxError
 from odx_graph.core.logs import configure_logging
 
 if TYPE_CHECKING:
     from odx_graph.services.importing.progress import Progress
     from odx_graph.services.importing.service import ImportReport
+
+
+ROLES = ["landlord", "contractor", "local-authority"]  # organisation-kind codes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         "variables (see docs/configuration.md); options here override them.",
     )
     parser.add_argument("--version", action="version", version=f"odx-graph {__version__}")
+    parser.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        help="log lines as text for a person, or JSON for a log collector (ODX_LOG_FORMAT; "
+        "default auto: text on a terminal, JSON otherwise)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -52,15 +62,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed (ODX_DEMO_SEED)")
 
-    export = commands.add_parser("export", help="write the open dataset as RDF (streamed)")
+    export = commands.add_parser(
+        "export",
+        help="write the open dataset as RDF, or a landlord's work orders as HACT JSON",
+        description="RDF (nt, ttl, jsonld): the open dataset, streamed. hact: the work orders "
+        "of the landlord given with --as, in the HACT/UKHDS v3.3 standard (RaiseRepair, "
+        "JobStatusUpdate, WorkOrderComplete), as one JSON array or, with --lines, JSON Lines.",
+    )
     export.add_argument(
         "--format",
-        choices=["nt", "ttl", "jsonld"],
+        choices=["nt", "ttl", "jsonld", "hact"],
         default="nt",
-        help="N-Triples (default), Turtle or JSON-LD",
+        help="N-Triples (default), Turtle, JSON-LD, or HACT work orders",
     )
     export.add_argument("--gzip", action="store_true", help="gzip the output")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    hact = export.add_argument_group("hact: which work orders")
+    hact.add_argument(
+        "--as",
+        dest="organisation",
+        metavar="ORG",
+        help="the landlord whose work orders to send (required for hact)",
+    )
+    hact.add_argument("--contractor", metavar="ORG", help="only those assigned to ORG")
+    hact.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only those in this status (repeat for several)",
+    )
+    hact.add_argument("--open", action="store_true", help="only open repairs")
+    hact.add_argument(
+        "--reported-since",
+        metavar="DATE",
+        type=dt.date.fromisoformat,
+        help="only those reported on or after DATE (YYYY-MM-DD)",
+    )
+    hact.add_argument(
+        "--postcode",
+        metavar="PREFIX",
+        help="only homes in this postcode area, district, sector or unit",
+    )
+    hact.add_argument("--lines", action="store_true", help="JSON Lines: one object per line")
 
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.add_argument(
@@ -93,12 +137,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
 
-    org = commands.add_parser("organisation", help="add or list organisations")
+    org = commands.add_parser("organisation", help="add, change, merge or list organisations")
     org_commands = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
-    add = org_commands.add_parser("add", help="add a landlord, contractor or local authority")
+    add = org_commands.add_parser(
+        "add",
+        help="register an organisation (its name must be new) with one or more roles",
+        description="Register an organisation. A council that owns homes is a local "
+        "authority and a landlord: give both roles (--role local-authority --role landlord).",
+    )
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--kind", required=True, choices=["landlord", "contractor", "local-authority"])
+    add.add_argument(
+        "--role",
+        action="append",
+        choices=ROLES,
+        default=[],
+        help="a role it plays; repeat for several (the first is its main kind)",
+    )
+    add.add_argument("--kind", choices=ROLES, help="its main role (same as a first --role)")
     add.add_argument("--registration", help="Regulator of Social Housing registration number")
+    update = org_commands.add_parser(
+        "update", help="rename an organisation, change its registration number or roles"
+    )
+    update.add_argument("organisation", metavar="ORG", help="its id, registration number or name")
+    update.add_argument("--name", help="a new name (must not be another organisation's)")
+    update.add_argument("--registration", help="registration number ('' to clear it)")
+    update.add_argument("--website", help="web site ('' to clear it)")
+    update.add_argument("--add-role", action="append", choices=ROLES, default=[], metavar="ROLE")
+    update.add_argument("--remove-role", action="append", choices=ROLES, default=[], metavar="ROLE")
+    update.add_argument("--kind", choices=ROLES, help="its main role")
+    merge = org_commands.add_parser(
+        "merge",
+        help="merge one organisation into another (references, homes, repairs, imports move)",
+        description="Merge FROM into INTO: everything FROM holds or allocated moves to INTO, "
+        "records both knew by the same reference become one, and FROM is removed.",
+    )
+    merge.add_argument("source", metavar="FROM", help="the organisation that goes")
+    merge.add_argument("--into", required=True, metavar="INTO", help="the one that stays")
     org_commands.add_parser("list", help="list organisations")
 
     keys = commands.add_parser("keys", help="create, list or revoke API keys")
@@ -123,7 +197,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int, metavar="ID")
 
     templates = commands.add_parser("template", help="write a blank CSV import template")
-    templates.add_argument("name", choices=_templates(), metavar="NAME", help="template name")
+    templates.add_argument(
+        "name",
+        choices=_templates(),
+        metavar="NAME",
+        help="the template: " + ", ".join(_templates()),
+    )
     templates.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     backup = commands.add_parser(
@@ -198,6 +277,70 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
     print()
     for table, count in summary.counts.items():
         print(f"{table:>22}: {count:,}")
+    return 0
+
+
+async def _export_hact(settings: Settings, args: argparse.Namespace) -> int:
+    import gzip
+
+    from odx_graph.core.postcodes import parse_postcode_query
+    from odx_graph.services import hact_export, organisations
+    from odx_graph.services.startup import open_database
+
+    if not args.organisation:
+        raise InputError("give the landlord whose work orders to export: --as ORG")
+    async with open_database(settings) as db:
+        async with db.connection() as conn:
+            landlord = await organisations.resolve(conn, args.organisation, "as")
+            contractor = (
+                await organisations.resolve(conn, args.contractor, "contractor")
+                if args.contractor
+                else None
+            )
+        since = args.reported_since
+        selection = hact_export.Selection(
+            landlord_id=landlord.id,
+            contractor_id=contractor.id if contractor else None,
+            statuses=tuple(args.status),
+            open_only=args.open,
+            reported_since=(
+                dt.datetime.combine(since, dt.time(), ZoneInfo("Europe/London")) if since else None
+            ),
+            postcode_prefix=parse_postcode_query(args.postcode).value if args.postcode else None,
+        )
+        summary = hact_export.ExportSummary()
+        raw = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115, ASYNC230
+        target: Any = gzip.GzipFile(fileobj=raw, mode="wb") if args.gzip else raw
+        try:
+            first = True
+            if not args.lines:
+                target.write(b"[")
+            async for kind, value in hact_export.export(db, selection, summary, private=True):
+                text = hact_export.dumps({kind: value})
+                if args.lines:
+                    target.write(text.encode() + b"\n")
+                else:
+                    target.write((b"" if first else b",") + b"\n" + text.encode())
+                first = False
+            if not args.lines:
+                target.write(b"\n]\n")
+        finally:
+            if args.gzip:
+                target.close()
+            if args.output:
+                raw.close()
+            else:
+                raw.flush()
+    shown = 10  # the first few, then how many more: a big export can leave out thousands
+    for repair_id, reason in summary.left_out[:shown]:
+        print(f"odx-graph: repair {repair_id} left out: {reason}", file=sys.stderr)
+    if len(summary.left_out) > shown:
+        print(f"odx-graph: ... and {len(summary.left_out) - shown:,} more", file=sys.stderr)
+    print(
+        f"exported {summary.repairs} work order(s) of {landlord.name} as {summary.objects} "
+        f"HACT object(s); {len(summary.left_out)} left out",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -346,23 +489,45 @@ async def _run_import(
 
 async def _organisation(settings: Settings, args: argparse.Namespace) -> int:
     from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services import organisations
     from odx_graph.services.refdata import sync_reference_data
     from odx_graph.services.startup import open_database
-    from odx_graph.store import imports as repo
+    from odx_graph.store import organisations as repo
     from odx_graph.store.migrations import migrate
 
     async with open_database(settings) as db, db.connection() as conn:
         await migrate(conn, migrations_dir())
         await sync_reference_data(conn)  # the organisation kinds
-        if args.org_command == "add":
-            key = await repo.create_organisation(
-                conn, args.name, args.kind, args.registration or None
-            )
-            print(f"added organisation {key}: {args.name} ({args.kind})")
+        if args.org_command == "list":
+            for org in await repo.list_organisations(conn):
+                number = org.registration_number or "-"
+                played = ",".join(org.roles)
+                print(f"{org.id:>6}  {played:<28} {number:<8} {org.name}")
             return 0
-        for org in await repo.list_organisations(conn):
-            number = org.registration_number or "-"
-            print(f"{org.id:>6}  {org.kind:<16} {number:<8} {org.name}")
+        async with conn.transaction():
+            if args.org_command == "add":
+                roles = list(dict.fromkeys([*([args.kind] if args.kind else []), *args.role]))
+                if not roles:
+                    raise InputError("give its roles: --role landlord (repeat for several)")
+                added = await organisations.add(conn, args.name, roles, args.registration)
+                print(f"added organisation {added.id}: {added.name} ({', '.join(added.roles)})")
+            elif args.org_command == "update":
+                target = await organisations.resolve(conn, args.organisation, "organisation")
+                change = organisations.Change(
+                    name=args.name,
+                    registration_number=args.registration,
+                    website=args.website,
+                    add_roles=tuple(args.add_role),
+                    remove_roles=tuple(args.remove_role),
+                    kind=args.kind,
+                )
+                done = await organisations.update(conn, target.id, change)
+                print(f"organisation {done.id}: {done.name} ({', '.join(done.roles)})")
+            else:
+                source = await organisations.resolve(conn, args.source, "from")
+                target = await organisations.resolve(conn, args.into, "into")
+                summary = await organisations.merge(conn, source.id, target.id)
+                print(f"{source.name} (organisation {source.id}) " + summary.as_text())
     return 0
 
 
@@ -459,6 +624,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = {k: getattr(args, k, None) for k in ("host", "port")}
         if getattr(args, "demo", None) is not None and args.command == "serve":
             overrides["demo"] = DemoMode(args.demo)
+        if args.log_format is not None:
+            overrides["log_format"] = LogFormat(args.log_format)
         settings = Settings.from_env(**overrides)
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "serve":
@@ -467,6 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings, args.check))
         if args.command == "demo":
             return asyncio.run(_demo(settings, args.homes, args.seed))
+        if args.command == "export" and args.format == "hact":
+            return asyncio.run(_export_hact(settings, args))
         if args.command == "export":
             return asyncio.run(_export(settings, args.format, args.gzip, args.output))
         if args.command == "backup":

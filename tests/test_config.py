@@ -16,7 +16,7 @@ def test_defaults_need_no_environment() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.base_iri == "http://localhost:8000"
     assert (settings.page_size_default, settings.page_size_max) == (20, 100)
-    assert settings.demo is DemoMode.AUTO and settings.log_format is LogFormat.JSON
+    assert settings.demo is DemoMode.AUTO and settings.log_format is LogFormat.AUTO
 
 
 def test_values_are_parsed_from_odx_variables() -> None:

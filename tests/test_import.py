@@ -123,7 +123,7 @@ async def test_a_file_with_errors_writes_nothing_and_lists_every_problem(
     assert await _snapshot(fresh_db) == before
     assert await fresh_db.fetchval("SELECT count(*) FROM data_import") == imports
     text = report.as_text()
-    assert "NOT imported, nothing written" in text and "castle" in text
+    assert "not imported, nothing written" in text and "castle" in text
 
 
 async def test_skip_invalid_imports_the_rest_and_keeps_the_problems(fresh_db: Database) -> None:

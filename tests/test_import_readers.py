@@ -468,7 +468,7 @@ def test_wrong_delimiter_is_reported() -> None:
     parsed = read_homes(
         csv_bytes("home_ref;uprn;address_line_1;postcode", "H-1;;1 High Street;BR1 1AA"), "h.csv"
     )
-    assert parsed.records == []
+    assert parsed.refused  # checked on, never written
     assert len(parsed.problems) == 1
     assert parsed.problems[0].record == "h.csv"
     assert "semicolon" in parsed.problems[0].reason
@@ -618,7 +618,7 @@ def test_unknown_repeated_and_unnamed_columns_are_reported() -> None:
         csv_bytes(HOMES_HEADER + ",Bedrooms,colour,postcode,", "H-1,,1 High St,BR1 1AA,2,red,x,"),
         "homes.csv",
     )
-    assert parsed.records == []
+    assert parsed.refused  # checked on, never written
     assert reasons(parsed) == [
         "homes.csv|Bedrooms|column 5 is not a known column (did you mean bedrooms?)",
         "homes.csv|colour|column 6 is not a known column",
@@ -719,7 +719,7 @@ def test_windows_1252_is_reported_with_the_offset() -> None:
     offset = data.index(b"\xe9")
     assert f"byte {offset} " in problem.reason and "line 2" in problem.reason
     parsed = read_homes(data, "homes.csv")
-    assert parsed.records == []
+    assert parsed.refused  # checked on, never written
     assert parsed.rejected == {"homes.csv"}
 
 

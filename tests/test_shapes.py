@@ -57,9 +57,10 @@ STABLE_PROPERTIES = {
     "potentialSapScore", "sapScoreMin", "sapScoreMax", "importFormat", "fileName", "fileHash",
     "mediaType", "startedAt", "endedAt", "recordsRead", "recordsCreated", "recordsUpdated",
     "recordsUnchanged", "recordsRejected", "problemCount", "assertedProperty", "assertedValue",
-    "assertedAt", "countsAsSatisfied",
+    "assertedAt", "countsAsSatisfied", "stage",
     # object properties
-    "organisationKind", "trade", "allocatedBy", "hasReference", "referenceOf", "landlord",
+    "organisationKind", "organisationRole", "trade", "allocatedBy", "hasReference",
+    "referenceOf", "landlord",
     "landlordOf", "contractor", "contractorFor", "inBuilding", "hasHome", "isComponentOf",
     "hasComponent", "forHome", "hasRepair", "affectsComponent", "affectedByRepair", "hasLine",
     "lineOf", "hasStatusEvent", "statusEventOf", "priority", "status", "componentType",

@@ -84,6 +84,7 @@ def _payload(name: str, entity: str, noun: str) -> Any:
 RepairPayload = _payload("RepairPayload", "Repair", "repair")
 ComponentPayload = _payload("ComponentPayload", "Component", "component")
 DampMouldCasePayload = _payload("DampMouldCasePayload", "DampMouldCase", "damp and mould case")
+OrganisationPayload = _payload("OrganisationPayload", "Organisation", "organisation")
 
 
 @strawberry.type(description="A satisfaction answer was recorded.")
@@ -135,6 +136,9 @@ DampMouldCaseResult: Any = _union(
 SatisfactionResult: Any = _union("SatisfactionResult", SatisfactionPayload, "Recorded, or why not.")
 ResidentTokenResult: Any = _union(
     "ResidentTokenResult", ResidentTokenPayload, "The token, or why not."
+)
+OrganisationResult: Any = _union(
+    "OrganisationResult", OrganisationPayload, "The organisation, or why not."
 )
 
 
@@ -336,6 +340,53 @@ class RevokeResidentTokenInput:
     idempotency_key: Optional[str] = idempotency()
 
 
+ROLES = "Role codes (organisation kinds): landlord, contractor, local-authority."
+
+
+@strawberry.input(description="An organisation to register.")
+class AddOrganisationInput:
+    """Its name (new, in any case) and roles."""
+
+    name: str = strawberry.field(description="The organisation's name; names are unique.")
+    roles: list[str] = strawberry.field(description=ROLES + " The first is its main kind.")
+    registration_number: Optional[str] = optional(
+        "Regulator of Social Housing registration number."
+    )
+
+
+@strawberry.input(description="What to change about an organisation.")
+class UpdateOrganisationInput:
+    """Fields left out stay as they are."""
+
+    organisation_id: strawberry.ID = strawberry.field(
+        name="id",
+        description="Global ID of the organisation.",
+        metadata={"node": "Organisation"},
+    )
+    name: Optional[str] = optional("A new, unused name.")
+    registration_number: Optional[str] = optional("A new registration number ('' clears it).")
+    website: Optional[str] = optional("'' clears it.")
+    add_roles: list[str] = strawberry.field(default_factory=list, description=ROLES)
+    remove_roles: list[str] = strawberry.field(
+        default_factory=list,
+        description="Roles to take away (not one it still uses: landlord of homes or "
+        "repairs, contractor of jobs).",
+    )
+    kind: Optional[str] = optional("Its main role (becomes one of its roles).")
+
+
+@strawberry.input(description="Two organisations that are one.")
+class MergeOrganisationsInput:
+    """``from`` is merged into ``into`` and removed."""
+
+    source: strawberry.ID = strawberry.field(
+        name="from",
+        description="Global ID of the organisation that goes.",
+        metadata={"node": "Organisation"},
+    )
+    into: strawberry.ID = node_id("Organisation", "Global ID of the one that stays.")
+
+
 # -- the one mechanism ------------------------------------------------------------------
 
 
@@ -513,6 +564,31 @@ MUTATIONS = (
         ResidentTokenPayload,
         "Revoke a resident token of one of your homes (landlord): it stops working at once, "
         "open subscriptions included.",
+    ),
+    Declared(
+        "add_organisation",
+        AddOrganisationInput,
+        writes.add_organisation,
+        OrganisationResult,
+        OrganisationPayload,
+        "Register an organisation with one or more roles (admin).",
+    ),
+    Declared(
+        "update_organisation",
+        UpdateOrganisationInput,
+        writes.update_organisation,
+        OrganisationResult,
+        OrganisationPayload,
+        "Rename an organisation, or change its registration number, website or roles (admin).",
+    ),
+    Declared(
+        "merge_organisations",
+        MergeOrganisationsInput,
+        writes.merge_organisations,
+        OrganisationResult,
+        OrganisationPayload,
+        "Merge one organisation into another: its references, homes, repairs, imports and "
+        "keys move, records both knew by one reference become one (admin).",
     ),
 )
 

@@ -30,6 +30,7 @@ class DemoMode(StrEnum):
 class LogFormat(StrEnum):
     """How log lines are written."""
 
+    AUTO = "auto"  # text for a person at a terminal, JSON for everything else
     JSON = "json"
     TEXT = "text"
 
@@ -70,7 +71,7 @@ class Settings:
     demo_homes: int = 5000
     demo_seed: int = 20251027
     log_level: str = "INFO"
-    log_format: LogFormat = LogFormat.JSON
+    log_format: LogFormat = LogFormat.AUTO
     suppress_below_homes: int = 10
     round_counts_to: int = 5
     dataset_title: str = "odx-graph open housing data"

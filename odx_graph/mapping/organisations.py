@@ -18,7 +18,8 @@ from odx_graph.mapping.shorthand import (
 ORGANISATION = Entity(
     name="Organisation", table="organisation", iri_segment="organisation",
     collection="organisations",
-    description="A landlord (registered provider), contractor or local authority.",
+    description="A landlord (registered provider), contractor or local authority, or "
+                "several of these at once.",
     fields=(
         Field("name", STRING, "The organisation's name.", nullable=False),
         Field("registrationNumber", STRING,
@@ -31,8 +32,12 @@ ORGANISATION = Entity(
     ),
     relations=(
         coded("kind", "OrganisationKind",
-              "Whether this is a landlord, contractor or local authority.", "organisationKind",
-              nullable=False),
+              "The organisation's main role (the one it was registered with); `roles` lists "
+              "all of them.", "organisationKind", nullable=False),
+        Relation("roles", "OrganisationKind", Cardinality.LIST, "role_codes", "code",
+                 "Every role the organisation plays: a council that owns homes is a local "
+                 "authority and a landlord.", "organisationRole", nullable=False,
+                 source_is_array=True),
         Relation("trades", "Trade", Cardinality.LIST, "trade_codes", "code",
                  "Trades the organisation provides (contractors).", "trade", nullable=False,
                  source_is_array=True),
@@ -48,8 +53,8 @@ ORGANISATION = Entity(
         generated_by(),
     ),
     filters=(
-        Filter("kind", STRINGS, "{t}.kind_code = ANY({p})",
-               "Organisation kinds (codes), e.g. ['contractor']."),
+        Filter("kind", STRINGS, "{t}.role_codes && {p}",
+               "Organisations playing any of these roles (kind codes), e.g. ['contractor']."),
         Filter("trade", STRINGS, "{t}.trade_codes && {p}",
                "Contractors offering any of these trade codes; an unknown code is an error.",
                codes="Trade"),

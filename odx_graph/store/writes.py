@@ -201,12 +201,12 @@ async def home_keys(
     return [int(r["id"]) for r in rows]
 
 
-async def organisation_kind(conn: Connection, organisation_id: int) -> str | None:
-    """The kind of an organisation, or None."""
-    kind: str | None = await conn.fetchval(
-        "SELECT kind_code FROM organisation WHERE id = $1", organisation_id
+async def organisation_roles(conn: Connection, organisation_id: int) -> list[str]:
+    """The roles an organisation plays (none when it does not exist)."""
+    roles: list[str] | None = await conn.fetchval(
+        "SELECT role_codes FROM organisation WHERE id = $1", organisation_id
     )
-    return kind
+    return roles or []
 
 
 async def insert_repair(

@@ -101,6 +101,34 @@ def _respond(
     return Response(body, media_type=fmt.media_type + charset, headers=headers)
 
 
+HACT_MEDIA_TYPE = "application/vnd.hact+json"
+
+
+def wants_hact(request: Request) -> bool:
+    """Whether a repair is asked for as HACT work-order JSON (``?format=hact`` or
+    ``Accept: application/vnd.hact+json``)."""
+    if request.query_params.get("format") is not None:
+        return request.query_params.get("format") == "hact"
+    return HACT_MEDIA_TYPE in request.headers.get("accept", "")
+
+
+async def _hact_repair(request: Request, key: int) -> Response:
+    """A repair as HACT v3.3 work-order objects keyed by kind (open data: no free text)."""
+    from odx_graph.services.hact_export import repair_document
+
+    document = await repair_document(open_reader(request.app.state), key)
+    if document is None:
+        return _not_found(f"Repair {key}")
+    if isinstance(document, str):
+        return _error(406, "NOT_ACCEPTABLE", f"this repair has no HACT form: {document}")
+    body = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=60"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=HACT_MEDIA_TYPE, headers=headers)
+
+
 async def node_resource(request: Request) -> Response:
     """``GET /id/{segment}/{key}``: one thing in Turtle, JSON-LD, N-Triples or HTML."""
     state = request.app.state
@@ -108,6 +136,8 @@ async def node_resource(request: Request) -> Response:
     entity = MAPPING.by_iri_segment(segment)
     if entity is None or not KEY.match(key):
         return _not_found("that IRI")
+    if entity.name == "Repair" and wants_hact(request):
+        return await _hact_repair(request, int(key))
     fmt = choose_format(request)
     if isinstance(fmt, Response):
         return fmt

@@ -71,13 +71,16 @@ class _Reading:
     table: Table | None = None
 
     def finish(self, records_read: int) -> Parsed:
-        """The result: every problem, and the records of rows without one."""
+        """The result: every problem, and the records of rows without one (flagged
+        ``refused`` when the file as a whole has a problem)."""
         parsed = Parsed(records_read=records_read)
         for problem in self.problems:
             parsed.reject(problem)
         parsed.rejected |= self.extra_rejected
-        if self.source not in parsed.rejected:  # a problem on the file refuses it all
-            parsed.records = [r for r in self.records if r.location not in parsed.rejected]
+        # A problem on the file refuses it all; its records are still checked (codes,
+        # dates, what they name), so that one run reports every problem.
+        parsed.refused = self.source in parsed.rejected
+        parsed.records = [r for r in self.records if r.location not in parsed.rejected]
         return parsed
 
 

@@ -215,6 +215,6 @@ def read_epc(data: bytes, source: str) -> Parsed:
     for problem in problems:
         parsed.reject(problem)
     parsed.records_read = table.rows_seen
-    if source not in parsed.rejected:
-        parsed.records = [r for r in records if r.location not in parsed.rejected]
+    parsed.refused = source in parsed.rejected
+    parsed.records = [r for r in records if r.location not in parsed.rejected]
     return parsed

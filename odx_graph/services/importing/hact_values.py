@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import normalise_postcode
-from odx_graph.services.importing.records import Problem, shown
+from odx_graph.services.importing.records import GivenReference, Problem, shown
 
 JsonObject = dict[str, Any]
 
@@ -196,13 +196,23 @@ class Checker:
             raw = str(raw)  # the schema says text, but numeric IDs are common on the wire
         return self.text(raw, f"{path}.ID", required=True)
 
-    def home_references(self, value: object, path: str) -> tuple[int | None, str | None]:
-        """A unit's UPRN (the Reference allocated by "UPRN") and its first other Reference."""
+    def allocated_by(self, value: object, path: str) -> str | None:
+        """The AllocatedBy of a HACT Reference object (``None`` when not given)."""
+        if not isinstance(value, dict):
+            return None
+        return self.text(value.get("AllocatedBy"), f"{path}.AllocatedBy")
+
+    def home_references(
+        self, value: object, path: str
+    ) -> tuple[int | None, str | None, tuple[GivenReference, ...]]:
+        """A unit's UPRN (the Reference allocated by "UPRN"), its first Reference with no
+        AllocatedBy, and the other References with the AllocatedBy each names."""
         uprn: int | None = None
-        other: str | None = None
+        own: str | None = None
+        allocated: list[GivenReference] = []
         for ref_path, ref in self.objects(value, path):
             ident = self.reference_id(ref, ref_path)
-            by = self.text(ref.get("AllocatedBy"), f"{ref_path}.AllocatedBy")
+            by = self.allocated_by(ref, ref_path)
             if ident is None:
                 continue
             if by is not None and by.upper() == "UPRN":
@@ -210,9 +220,11 @@ class Checker:
                 if number is not None and uprn is not None and number != uprn:
                     self.fail(f"{ref_path}.ID", ident, f"a second, different UPRN (first {uprn})")
                 uprn = uprn or number
-            elif other is None:
-                other = ident
-        return uprn, other
+            elif by is None and own is None:
+                own = ident
+            elif (ident, by) not in allocated:
+                allocated.append((ident, by))
+        return uprn, own, tuple(allocated)
 
     def uprn(self, text: str, path: str) -> int | None:
         """A UPRN: 1 to 12 digits, not zero."""

@@ -30,6 +30,7 @@ class RecordKind(StrEnum):
     COMPONENT = "component"
     REPAIR = "repair"
     REPAIR_COMPLETION = "repair-completion"
+    REPAIR_STATUS = "repair-status"
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
 
@@ -65,15 +66,23 @@ def shown(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A reference as a file gives it: (value, AllocatedBy as written; None when not given).
+GivenReference = tuple[str, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class HomeLink:
-    """How a record names its home: the importer's own reference, a UPRN, or both.
+    """How a record names its home: the importer's own reference, a UPRN, or both, and
+    references allocated by others (HACT files: each with the AllocatedBy it names).
 
-    At least one must be given; the reader reports a problem otherwise.
+    At least one must be given; the reader reports a problem otherwise. ``reference`` is
+    the first reference without an allocating organisation (presumed the importer's own);
+    the writer decides from ``allocated`` which of the others are the importer's too.
     """
 
     reference: str | None = None
     uprn: int | None = None
+    allocated: tuple[GivenReference, ...] = ()
 
 
 @dataclass(slots=True)
@@ -117,6 +126,10 @@ class HomeRecord:
     bedrooms: int | None = None
     floor_level: int | None = None
     year_built: int | None = None
+    allocated: tuple[GivenReference, ...] = ()  # references with their AllocatedBy (HACT)
+    # Only locates the home (a work order's address): creates a home the graph does not
+    # know, but states nothing about one it knows.
+    locates_only: bool = False
 
 
 @dataclass(slots=True)
@@ -146,14 +159,22 @@ class RepairLineRecord:
 
 @dataclass(slots=True)
 class RepairRecord:
-    """A responsive repair (work order) raised by the importing landlord."""
+    """A responsive repair (work order) raised by the importing landlord.
+
+    ``status_at`` is when the repair reached ``status`` (``None``: the writer derives it,
+    see :func:`event_time`); it orders this record among other messages about the repair.
+    ``reported_at`` is ``None`` only for a HACT RaiseRepair without DateReported (taken as
+    reported when first imported). ``references`` are the work order's other references
+    with their AllocatedBy; ``allocated_reference`` says ``reference`` was allocated on
+    import because the file gave none; ``status_implied`` that the format has no status.
+    """
 
     location: str
     reference: str
     home: HomeLink
     priority: str
     status: str
-    reported_at: dt.datetime
+    reported_at: dt.datetime | None
     raised_at: dt.datetime | None = None  # defaults to reported_at when written
     target_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
@@ -163,6 +184,12 @@ class RepairRecord:
     description: str | None = None  # free text: private
     cost: Decimal | None = None
     lines: list[RepairLineRecord] = field(default_factory=list)
+    status_at: dt.datetime | None = None
+    references: tuple[GivenReference, ...] = ()
+    allocated_reference: bool = False
+    # The status is inferred, not stated (a HACT RaiseRepair has none): it is the status of
+    # a repair the record brings into being, and adds nothing to a repair already held.
+    status_implied: bool = False
 
 
 @dataclass(slots=True)
@@ -175,6 +202,20 @@ class RepairCompletionRecord:
     status: str = "complete"
     cost: Decimal | None = None
     lines: list[RepairLineRecord] = field(default_factory=list)  # replace the lines if given
+
+
+@dataclass(slots=True)
+class RepairStatusRecord:
+    """A status update of a repair already imported or raised in the same file (HACT
+    JobStatusUpdate). ``status`` is ``None`` for an update that says no status (a note,
+    an appointment, more specific SOR codes); ``lines``, when given, are the repair's
+    lines as of ``occurred_at``."""
+
+    location: str
+    reference: str  # the repair's reference, as in RepairRecord.reference
+    occurred_at: dt.datetime
+    status: str | None = None
+    lines: list[RepairLineRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -227,6 +268,7 @@ Record = (
     | ComponentRecord
     | RepairRecord
     | RepairCompletionRecord
+    | RepairStatusRecord
     | DampMouldCaseRecord
     | EpcRecord
 )
@@ -240,8 +282,16 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     records_read: int = 0  # rows or JSON records seen, valid or not
     rejected: set[str] = field(default_factory=set)  # locations of records with problems
+    # A problem with the file as a whole (encoding, header): no record of it is written,
+    # but every record is still checked so that every problem is reported at once.
+    refused: bool = False
+    notes: list[Problem] = field(default_factory=list)  # what was done that is worth saying
 
     def reject(self, problem: Problem) -> None:
         """Note a problem; its record will not be imported."""
         self.problems.append(problem)
         self.rejected.add(problem.record)
+
+    def note(self, record: str, field_name: str, value: str, text: str) -> None:
+        """Say something about a record that is not a problem (it is still imported)."""
+        self.notes.append(Problem(record, field_name, value, text))

@@ -30,7 +30,8 @@ IMPORT_LOCK = 0x0D1_1A4D  # one import at a time: matching by reference must see
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an import did, or would do: counts, every problem, and whether it was written."""
+    """What an import did, or would do: counts, every problem, notes, and whether it was
+    written."""
 
     format: str
     file_name: str
@@ -46,6 +47,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    refused: bool = False  # the file as a whole has a problem
 
     @property
     def ok(self) -> bool:
@@ -71,32 +74,55 @@ class ImportReport:
                 "rejected": self.rejected,
             },
             "problems": [p.as_dict() for p in self.problems],
+            "notes": [n.as_dict() for n in self.notes],
+            "summary": self.summary(),
         }
 
     def as_json(self) -> str:
         """The report as a JSON document."""
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
+    def summary(self) -> str:
+        """What happened, in one sentence a person can act on."""
+        changes = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        would = (
+            f"would create {self.created}, update {self.updated} and leave "
+            f"{self.unchanged} unchanged"
+        )
+        problems = f"{len(self.problems)} problem{'' if len(self.problems) == 1 else 's'}"
+        read = f"{self.records_read} read"
+        if self.written and self.problems:
+            return (
+                f"imported the valid records, the others left out: {read}, {changes}, "
+                f"{self.rejected} rejected ({problems}, kept with import {self.import_id})"
+            )
+        if self.written:
+            return f"imported: {read}, {changes}; import {self.import_id}"
+        if self.dry_run and not self.problems:
+            return f"dry run, nothing written: {read}; a real run {would}"
+        if self.refused:
+            return (
+                f"not imported, nothing written: the file as a whole has a problem "
+                f"({problems} in all); {read}, {self.rejected} rejected"
+            )
+        lead = "dry run, nothing written" if self.dry_run else "not imported, nothing written"
+        return f"{lead}: {read}, {self.rejected} rejected ({problems}); a clean run {would}" + (
+            "" if self.dry_run else "; fix them, or import the rest with --skip-invalid"
+        )
+
     def as_text(self) -> str:
-        """The report for a person: one line per problem, then the outcome."""
+        """The report for a person: one line per problem and note, then the outcome."""
         lines = [
             f"{p.record}: {p.field or '(record)'}: {p.reason}"
             + (f" [{p.value}]" if p.value else "")
             for p in self.problems
         ]
-        if self.written:
-            verb = "imported"
-        elif self.dry_run:
-            verb = "dry run, nothing written:"
-        else:
-            verb = "NOT imported, nothing written:"
-        lines.append(
-            f"{self.file_name} ({self.format}) as {self.organisation}: {verb} "
-            f"{self.records_read} read, {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected, "
-            f"{len(self.problems)} problem(s)"
-            + (f"; import {self.import_id}" if self.written and self.import_id else "")
-        )
+        lines += [
+            f"note: {n.record}: {n.field + ': ' if n.field else ''}{n.reason}"
+            + (f" [{n.value}]" if n.value else "")
+            for n in self.notes
+        ]
+        lines.append(f"{self.file_name} ({self.format}) as {self.organisation}: {self.summary()}")
         return "\n".join(lines) + "\n"
 
 
@@ -184,7 +210,7 @@ async def run_import_on(
                 await conn.execute("SET LOCAL statement_timeout = 0")
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
                 await _write(conn, parsed, org, report)
-                if dry_run or (report.problems and not skip_invalid):
+                if dry_run or parsed.refused or (report.problems and not skip_invalid):
                     raise _RollBack
                 report.written = True
         except _RollBack:
@@ -209,6 +235,8 @@ async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: Impo
     fates = [fate for location, fate in outcome.status.items() if location not in rejected]
     report.import_id = import_id
     report.problems = problems
+    report.notes = [*parsed.notes, *outcome.notes]
+    report.refused = parsed.refused
     report.records_read = parsed.records_read
     report.rejected = len(rejected)
     report.created = fates.count(CREATED)

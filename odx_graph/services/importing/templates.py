@@ -151,6 +151,13 @@ _TEMPLATES = (
             *_HOME_LINK,
             Column("priority", Kind.CODE, "priority code (1 to 5)", "2", required=True),
             Column("status", Kind.CODE, "repair-status code", "complete", required=True),
+            Column(
+                "status_at",
+                Kind.DATETIME,
+                "When the repair reached its status (default: completed_at for a complete "
+                "repair, else raised_at); orders it among messages about the repair",
+                "2024-03-01T16:45:00Z",
+            ),
             Column("trade", Kind.CODE, "trade code", "PL"),
             Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
             Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
@@ -196,6 +203,7 @@ _TEMPLATES = (
         (
             "Each repair needs home_ref or home_uprn.",
             "Every row of a repair repeats the same repair columns (repair_ref to repair_cost).",
+            "A complete repair needs completed_at.",
             "sor_code and quantity are given together; a repair with no lines has one row "
             "with the line columns empty.",
             "line_number is unique within a repair.",

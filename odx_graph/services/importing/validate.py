@@ -24,8 +24,11 @@ from odx_graph.services.importing.records import (
     RepairCompletionRecord,
     RepairLineRecord,
     RepairRecord,
+    RepairStatusRecord,
 )
 from odx_graph.services.importing.textfile import echo_value
+
+COMPLETE = "complete"  # the repair-status code of finished work (ontology/odx.ttl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +136,18 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
         _order(
             problems, at, ("reported_at", record.reported_at), ("completed_at", record.completed_at)
         )
+        _order(problems, at, ("reported_at", record.reported_at), ("status_at", record.status_at))
+        if record.status == COMPLETE and record.completed_at is None:
+            problems.append(
+                Problem(
+                    at,
+                    "completed_at",
+                    "",
+                    "a complete repair needs its completion time (completed_at)",
+                )
+            )
         _lines(problems, book, at, record.lines)
-    elif isinstance(record, RepairCompletionRecord):
+    elif isinstance(record, RepairCompletionRecord | RepairStatusRecord):
         _code(problems, book, at, "status", "repair_status", record.status, "repair status")
         _lines(problems, book, at, record.lines)
     elif isinstance(record, DampMouldCaseRecord):
@@ -211,19 +224,56 @@ def _damp_mould(problems: list[Problem], book: CodeBook, record: DampMouldCaseRe
     _order(problems, at, aware, ("further_works_completed_at", record.further_works_completed_at))
 
 
+# UPRN -> postcode -> the records giving that postcode for it.
+PostcodesByUprn = dict[int, dict[str, list[str]]]
+
+
+def postcode_conflicts(by_uprn: PostcodesByUprn) -> list[Problem]:
+    """A UPRN given different postcodes within one file: every record giving it is
+    reported (one of the postcodes is wrong, and the file cannot say which)."""
+    problems = []
+    for uprn, by_postcode in by_uprn.items():
+        if len(by_postcode) < 2:
+            continue
+        for postcode, locations in by_postcode.items():
+            others = "; ".join(
+                f"{other} at {', '.join(where)}"
+                for other, where in by_postcode.items()
+                if other != postcode
+            )
+            for location in locations:
+                problems.append(
+                    Problem(
+                        location,
+                        "postcode",
+                        echo_value(postcode),
+                        f"UPRN {uprn} is given other postcodes in this file ({others}): "
+                        "one of them is wrong",
+                    )
+                )
+    return problems
+
+
+def _postcodes_by_uprn(records: Iterable[Record]) -> list[Problem]:
+    seen: PostcodesByUprn = {}
+    for record in records:
+        if isinstance(record, HomeRecord | EpcRecord) and record.uprn and record.postcode:
+            places = seen.setdefault(record.uprn, {}).setdefault(record.postcode, [])
+            if record.location not in places:
+                places.append(record.location)
+    return postcode_conflicts(seen)
+
+
 def validate(parsed: Parsed, book: CodeBook) -> None:
     """Check every record against the code book and the date rules; records with problems
     move from ``parsed.records`` to ``parsed.rejected`` with their problems added."""
     declared = {r.code for r in parsed.records if isinstance(r, CustomSorCodeRecord)}
     book = CodeBook(book.codes, book.nhf_sor, book.custom_sor | declared)
-    kept = []
     step = progress.steps("checking codes and dates", len(parsed.records))
     for done, record in enumerate(parsed.records, start=1):
         step(done)
-        problems = _check(record, book)
-        if problems:
-            for problem in problems:
-                parsed.reject(problem)
-        else:
-            kept.append(record)
-    parsed.records = kept
+        for problem in _check(record, book):
+            parsed.reject(problem)
+    for problem in _postcodes_by_uprn(parsed.records):
+        parsed.reject(problem)
+    parsed.records = [r for r in parsed.records if r.location not in parsed.rejected]

@@ -7,6 +7,10 @@ operation's own checks and statements run, and an audit event written, all in on
 transaction as the ``odx_writer`` role, where row-level security checks again (the
 second wall). With an idempotency key, a retried operation returns the first result and
 changes nothing; the same key with a different request is a conflict.
+
+The admin's organisation operations (:mod:`.organisations`) are the exception: they act
+on no landlord's record, so they run as the owner, for an admin key, with their audit
+event and no idempotency key.
 """
 
 from odx_graph.services.writes.homes import (
@@ -17,6 +21,11 @@ from odx_graph.services.writes.homes import (
     submit_satisfaction,
 )
 from odx_graph.services.writes.operation import Change, Rule, Written, check_codes, perform, run
+from odx_graph.services.writes.organisations import (
+    add_organisation,
+    merge_organisations,
+    update_organisation,
+)
 from odx_graph.services.writes.repairs import (
     Line,
     assign_repair,
@@ -43,11 +52,13 @@ __all__ = [
     "TokenPolicy",
     "Written",
     "add_component",
+    "add_organisation",
     "assign_repair",
     "check_codes",
     "complete_repair",
     "correct_repair",
     "issue_resident_token",
+    "merge_organisations",
     "perform",
     "priced_lines",
     "record_inspection",
@@ -59,5 +70,6 @@ __all__ = [
     "run",
     "submit_satisfaction",
     "token_expiry",
+    "update_organisation",
     "update_repair_status",
 ]

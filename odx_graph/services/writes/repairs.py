@@ -106,7 +106,7 @@ async def assign_repair(
 
     async def act(conn: Connection, repair: Record) -> Change:
         still_open(repair)
-        if await repo.organisation_kind(conn, contractor_id) != "contractor":
+        if "contractor" not in await repo.organisation_roles(conn, contractor_id):
             raise InputError("not a contractor", field="contractorId")
         await check_codes(conn, ("priority", priority, "priority"))
         if target_at is not None and target_at < repair["reported_at"]:
