@@ -313,10 +313,12 @@ async def _run_import(
 ) -> ImportReport:
     from odx_graph.importing.service import run_import
     from odx_graph.migrations import migrate
+    from odx_graph.rdf_input import set_statement_limit
     from odx_graph.refdata import sync_reference_data
     from odx_graph.runtime import open_database
     from odx_graph.vocab import migrations_dir
 
+    set_statement_limit(settings.import_max_rdf_statements)
     async with open_database(settings) as db:
         async with db.connection() as conn:
             await migrate(conn, migrations_dir())

@@ -78,6 +78,7 @@ class Settings:
     data_license: str = "https://creativecommons.org/licenses/by/4.0/"
     import_token: str = ""
     import_max_bytes: int = 100_000_000
+    import_max_rdf_statements: int = 100_000
     rate_limit_per_minute: int = 600
     compiled_queries: bool = True
 
@@ -100,6 +101,7 @@ class Settings:
         _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
         _check_range("round_counts_to", self.round_counts_to, 1, 1000)
         _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
+        _check_range("import_max_rdf_statements", self.import_max_rdf_statements, 1, 100_000_000)
         _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
         if self.import_token and len(self.import_token) < 32:
             raise ConfigError(f"{PREFIX}IMPORT_TOKEN must be at least 32 characters long")

@@ -48,13 +48,13 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served_app(db: Database) -> AsyncIterator[tuple[str, Starlette]]:
-    """``(host:port, app)``: the app on ``db`` under uvicorn on loopback, in this process;
-    its live-updates hub is closed afterwards."""
+async def served_app(db: Database, **settings: Any) -> AsyncIterator[tuple[str, Starlette]]:
+    """``(host:port, app)``: the app on ``db`` (with ``settings`` over the defaults) under
+    uvicorn on loopback, in this process; its live-updates hub is closed afterwards."""
     from odx_graph.app import create_app
 
     port = free_port()
-    app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=db)
+    app = create_app(Settings.from_env({}, base_iri="http://odx.test", **settings), database=db)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve())
