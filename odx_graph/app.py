@@ -13,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
@@ -29,11 +29,17 @@ from odx_graph.config import Settings
 from odx_graph.db import Database
 from odx_graph.errors import ErrorCode, OdxError
 from odx_graph.live import RepairHub
-from odx_graph.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
+from odx_graph.middleware import (
+    CLIENT_CLOSED,
+    BodyGateMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestIdMiddleware,
+)
 from odx_graph.migrations import migration_status
 from odx_graph.refdata import load_ontology
 from odx_graph.resources import open_reader
 from odx_graph.runtime import open_database, prepare_database
+from odx_graph.throttle import RateLimitMiddleware, Throttle, client_key
 from odx_graph.vocab import migrations_dir
 
 log = logging.getLogger(__name__)
@@ -118,7 +124,14 @@ class GraphQLApp(GraphQL[Context, None]):
         # Callers without a key read as odx_reader: the database itself withholds the
         # private columns from them, whatever the SQL asks for.
         db = state.db if principal.is_authenticated else open_reader(state)
-        return make_context(state.settings, db, principal, request_id, state.metrics, state.hub)
+        client = (
+            f"key:{principal.api_key_id}"
+            if principal.is_authenticated
+            else client_key(request.scope.get("client"))
+        )
+        return make_context(
+            state.settings, db, principal, request_id, state.metrics, state.hub, client
+        )
 
 
 def _landing(request: Request) -> HTMLResponse:
@@ -200,6 +213,11 @@ async def _expected_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up while its request was read: nobody to answer, nothing wrong."""
+    return Response(status_code=CLIENT_CLOSED)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id", "")
     log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
@@ -246,33 +264,44 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *resources.ROUTES,
         *uploads.ROUTES,
     ]
+    throttle = Throttle(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, settings.key_lookups_per_minute
+    )
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        # Outermost first. Rate limits before anything that costs (a body read, a request
+        # slot, a key look-up); the whole body before a slot is taken.
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(RateLimitMiddleware, throttle=throttle),
+            Middleware(BodyGateMiddleware, max_bytes=MAX_BODY_BYTES),
             Middleware(
                 ConcurrencyLimitMiddleware,
                 max_concurrent=settings.max_concurrent_requests,
                 max_queued=settings.max_queued_requests,
                 queue_timeout=settings.queue_timeout_ms / 1000,
+                reserved_for_keys=settings.requests_reserved_for_keys,
             ),
-            # Inside the concurrency limit: looking a key up uses the database too.
-            Middleware(AuthMiddleware, per_minute=settings.rate_limit_per_minute),
+            Middleware(AuthMiddleware, throttle=throttle),
         ],
         exception_handlers={
             HTTPException: _http_error,
             OdxError: _expected_error,
+            ClientDisconnect: _client_gone,
             500: _server_error,
         },
     )
+    app.state.throttle = throttle
     app.state.settings = settings
     # Each dump holds a connection for its whole download: at most a quarter of the pool.
     app.state.dump_slots = asyncio.Semaphore(max(1, settings.pool_max_size // 4))
     app.state.metrics = metrics.Metrics(
         lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None,
         lambda: hub.subscriber_count if (hub := getattr(app.state, "hub", None)) else 0,
+        lambda: limits.cut if (limits := getattr(app.state, "connection_limits", None)) else {},
     )
+    throttle.on_refused = app.state.metrics.refused
     if database is not None:
         app.state.db = database
         app.state.ontology = load_ontology()

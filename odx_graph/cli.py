@@ -135,16 +135,14 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from odx_graph.app import create_app
+    from odx_graph.connections import ConnectionLimits, server_config
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        lifespan="on",
-        timeout_graceful_shutdown=20,
-    )
-    return 0
+    app = create_app(settings)
+    limits = ConnectionLimits.from_settings(settings)
+    app.state.connection_limits = limits
+    server = uvicorn.Server(server_config(app, settings, limits))
+    server.run()
+    return 0 if server.started else 3
 
 
 async def _migrate(settings: Settings, check: bool) -> int:

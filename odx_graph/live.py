@@ -13,11 +13,14 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from odx_graph.errors import ErrorCode, InputError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ class RepairHub:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self._subscribers: dict[asyncio.Queue[int | None], RepairFilter] = {}
+        self._owners: Counter[str] = Counter()  # open subscriptions per client
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self._closed = asyncio.Event()
@@ -74,11 +78,26 @@ class RepairHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def subscribe(self, wanted: RepairFilter) -> AsyncIterator[int]:
-        """Repair ids matching ``wanted``, as their changes commit, until closed."""
+    def subscriptions_of(self, owner: str) -> int:
+        """How many subscriptions ``owner`` has open."""
+        return self._owners[owner]
+
+    async def subscribe(
+        self, wanted: RepairFilter, owner: str = "", limit: int = 0
+    ) -> AsyncIterator[int]:
+        """Repair ids matching ``wanted``, as their changes commit, until closed. With a
+        ``limit``, ``owner`` (a key or a client address) may hold at most that many
+        subscriptions at once: one more raises :class:`InputError` (``RATE_LIMITED``)."""
+        if limit and self._owners[owner] >= limit:
+            raise InputError(
+                f"at most {limit} subscriptions may be open at once per key or client "
+                "address; close one first",
+                code=ErrorCode.RATE_LIMITED,
+            )
         self.start()
         queue: asyncio.Queue[int | None] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[queue] = wanted
+        self._owners[owner] += 1
         try:
             while True:
                 key = await queue.get()
@@ -87,6 +106,9 @@ class RepairHub:
                 yield key
         finally:
             self._subscribers.pop(queue, None)
+            self._owners[owner] -= 1
+            if self._owners[owner] <= 0:
+                del self._owners[owner]
 
     def _deliver(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         try:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # Loaded once by the fork server, so a child starts with them in memory.
-PRELOAD = ("odx_graph.importing.service", "odx_graph.importing.rdf_records", "pyshacl")
+PRELOAD = ("odx_graph.import_worker", "odx_graph.importing.rdf_records", "pyshacl")
 
 _inside = False  # true in a child: nested work runs in it rather than in a grandchild
 

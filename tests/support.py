@@ -16,6 +16,7 @@ import websockets
 from starlette.applications import Starlette
 
 from odx_graph.config import Settings
+from odx_graph.connections import ConnectionLimits, server_config
 from odx_graph.db import Database
 
 PROTOCOL = "graphql-transport-ws"
@@ -54,9 +55,11 @@ async def served_app(db: Database, **settings: Any) -> AsyncIterator[tuple[str, 
     from odx_graph.app import create_app
 
     port = free_port()
-    app = create_app(Settings.from_env({}, base_iri="http://odx.test", **settings), database=db)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    running = uvicorn.Server(config)
+    chosen = Settings.from_env({}, base_iri="http://odx.test", port=port, **settings)
+    app = create_app(chosen, database=db)
+    limits = ConnectionLimits.from_settings(chosen)
+    app.state.connection_limits = limits
+    running = uvicorn.Server(server_config(app, chosen, limits, lifespan="off"))
     task = asyncio.create_task(running.serve())
     for _ in range(100):
         if running.started:

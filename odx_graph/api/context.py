@@ -85,6 +85,7 @@ class Context:
     request_id: str = ""
     metrics: Any = None
     hub: Any = None  # live updates (odx_graph.live.RepairHub)
+    client: str = ""  # who the caller is for per-client limits: its key, else its address
 
     @property
     def base_iri(self) -> str:
@@ -99,7 +100,8 @@ def make_context(
     request_id: str = "",
     metrics: Any = None,
     hub: Any = None,
+    client: str = "",
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
-    return Context(settings, db, principal, loaders, request_id, metrics, hub)
+    return Context(settings, db, principal, loaders, request_id, metrics, hub, client)

@@ -72,7 +72,10 @@ async def _updates(
     )
     context = info.context
     entity = MAPPING["Repair"]
-    async for key in context.hub.subscribe(wanted):
+    limit = context.settings.max_subscriptions_per_client
+    if limit and context.hub.subscriptions_of(context.client) >= limit and context.metrics:
+        context.metrics.refused.labels("subscriptions").inc()
+    async for key in context.hub.subscribe(wanted, owner=context.client, limit=limit):
         rows = await graph.fetch_by_keys(
             context.db, entity, [key], context.principal, context.base_iri
         )
