@@ -66,7 +66,7 @@ class ConnectionLimits:
 
     def open_connections(self, client: str) -> int:
         """Connections of ``client`` still open (WebSockets included)."""
-        return len([p for p in self._by_client.get(client, []) if not p.closed])
+        return len([p for p in self._by_client.get(client, []) if not p.gone])
 
     def admit(self, protocol: GuardedHttpToolsProtocol) -> bool:
         """Whether a new connection may be served, making room if need be."""
@@ -74,7 +74,7 @@ class ConnectionLimits:
         if self._admitted % _SWEEP_EVERY == 0:
             self._sweep()
         client = protocol.client_id
-        open_ = [p for p in self._by_client.get(client, []) if not p.closed]
+        open_ = [p for p in self._by_client.get(client, []) if not p.gone]
         if self.per_client and len(open_) >= self.per_client:
             waiting = [p for p in open_ if p.waiting_since is not None]
             if not waiting:
@@ -82,6 +82,7 @@ class ConnectionLimits:
                 self.cut["refused"] += 1
                 return False
             oldest = min(waiting, key=lambda p: p.waiting_since or 0.0)
+            self.cut["evicted"] += 1
             oldest.cut("evicted")
             open_.remove(oldest)
         open_.append(protocol)
@@ -91,7 +92,7 @@ class ConnectionLimits:
     def release(self, protocol: GuardedHttpToolsProtocol) -> None:
         """A connection closed."""
         open_ = [p for p in self._by_client.get(protocol.client_id, []) if p is not protocol]
-        open_ = [p for p in open_ if not p.closed]
+        open_ = [p for p in open_ if not p.gone]
         if open_:
             self._by_client[protocol.client_id] = open_
         else:
@@ -99,7 +100,7 @@ class ConnectionLimits:
 
     def _sweep(self) -> None:
         for client in list(self._by_client):
-            open_ = [p for p in self._by_client[client] if not p.closed]
+            open_ = [p for p in self._by_client[client] if not p.gone]
             if open_:
                 self._by_client[client] = open_
             else:
@@ -141,11 +142,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.waiting_since: float | None = None  # waiting for a request to arrive whole
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
-        self._head_open = False
-        self._head_bytes = 0
+        self._in_body = False
+        self._head_bytes = 0  # of the head being received
+        self._tail = b""  # the last bytes seen, for a blank line split across reads
         self._body_bytes = 0
         self._body_started = 0.0
         self._body_last = 0.0
+
+    @property
+    def gone(self) -> bool:
+        """Whether the connection has closed (a WebSocket it became included)."""
+        return self.closed or self.transport is None or self.transport.is_closing()
 
     # -- connection ------------------------------------------------------------------
 
@@ -173,46 +180,40 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().handle_websocket_upgrade()
 
     def data_received(self, data: bytes) -> None:
-        """Bytes arrived: parse them, then refuse a head grown too large."""
+        """Bytes arrived: refuse a head growing too large before the parser sees it, then
+        parse them."""
         if self.closed:
             return
+        if not self._in_body:
+            seen = self._tail + data
+            end = seen.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else max(0, end + 4 - len(self._tail))
+            self._tail = seen[-3:]
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self.cut("head_too_large")
+                return
         super().data_received(data)
-        if self._head_open and self._head_bytes > MAX_HEAD_BYTES and not self.closed:
-            self.cut("head_too_large")
 
     # -- parser callbacks ------------------------------------------------------------
 
     def on_message_begin(self) -> None:
         """A request starts: its head must arrive in time."""
         super().on_message_begin()
-        self._head_open = True
-        self._head_bytes = 0
         if self.waiting_since is None:
             self.waiting_since = time.monotonic()
         if self._head_timer is None:
             self._start_head_clock()
 
-    def on_url(self, url: bytes) -> None:
-        """Part of the request target."""
-        self._head_bytes += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        """One header (counted against the head's size, kept only while it fits)."""
-        self._head_bytes += len(name) + len(value) + 4
-        if self._head_bytes <= MAX_HEAD_BYTES:
-            super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
         """The head is here: stop its clock, start the body's if one follows."""
-        self._head_open = False
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
-        if self._head_bytes > MAX_HEAD_BYTES:
-            return  # data_received refuses it
+        self._head_bytes = 0
+        self._tail = b""
         super().on_headers_complete()
         if self._expects_body():
+            self._in_body = True
             now = time.monotonic()
             self._body_started = self._body_last = now
             self._body_bytes = 0
@@ -228,6 +229,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         """The whole request is here: it is being served, not waiting."""
+        self._in_body = False
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None
@@ -285,7 +287,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         started."""
         if self.closed or self.transport.is_closing():
             return
-        self.limits.cut[reason] += 1
+        if reason != "evicted":  # admit() counts those
+            self.limits.cut[reason] += 1
         log.info(
             "connection closed: %s",
             reason,

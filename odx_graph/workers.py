@@ -4,10 +4,12 @@ growing the server.
 
 Children are forked from a ``forkserver`` that has the import code loaded already, so
 starting one costs a fork, not a Python start-up; each child does one piece of work and
-exits. The memory limit is ``RLIMIT_DATA`` (heap and private anonymous mappings), so
-going past it raises :class:`MemoryError` inside the child, which reports it as
-:class:`WorkerOutOfMemory`. Exceptions the work raises (domain errors included) are
-raised again in the caller.
+exits. The memory limit is watched from outside: the child's resident memory is read
+every quarter of a second and a child past its limit is killed (:class:`WorkerOutOfMemory`).
+A child that runs out of memory inside can hang (a thread dies while handing back its
+exception), so this is the limit relied on; ``RLIMIT_DATA`` at twice the limit is only a
+backstop against a burst between two readings. Exceptions the work raises (domain errors
+included) are raised again in the caller.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import resource
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -26,6 +30,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # Loaded once by the fork server, so a child starts with them in memory.
+POLL_SECONDS = 0.25
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 PRELOAD = ("odx_graph.import_worker", "odx_graph.importing.rdf_records", "pyshacl")
 
 _inside = False  # true in a child: nested work runs in it rather than in a grandchild
@@ -68,7 +74,8 @@ def _child(
     global _inside
     _inside = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    backstop = 2 * limits.memory_bytes
+    resource.setrlimit(resource.RLIMIT_DATA, (backstop, backstop))
     try:
         outcome: tuple[str, Any] = ("ok", func(*args))
     except MemoryError:
@@ -115,6 +122,28 @@ def _outcome(process: BaseProcess, conn: Connection) -> Any:
     raise WorkerError(str(value))
 
 
+def resident_bytes(pid: int | None) -> int:
+    """The resident memory of process ``pid`` (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _over_memory(process: BaseProcess, limits: Limits) -> WorkerOutOfMemory | None:
+    if resident_bytes(process.pid) > limits.memory_bytes:
+        return WorkerOutOfMemory(
+            f"the work needed more than {limits.memory_bytes // (1024 * 1024)} MB of memory "
+            "and was stopped"
+        )
+    return None
+
+
+def _timed_out(limits: Limits) -> WorkerTimeout:
+    return WorkerTimeout(f"the work took longer than {limits.seconds:g} s and was stopped")
+
+
 def _stop(process: BaseProcess) -> None:
     with contextlib.suppress(Exception):
         process.kill()
@@ -127,9 +156,13 @@ def run(func: Callable[..., T], *args: Any, limits: Limits) -> T:
     if _inside:
         return func(*args)
     process, conn = _start(func, args, limits)
+    deadline = time.monotonic() + limits.seconds
     try:
-        if not conn.poll(limits.seconds):
-            raise WorkerTimeout(f"the work took longer than {limits.seconds:g} s and was stopped")
+        while not conn.poll(min(POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise _timed_out(limits)
+            if (too_big := _over_memory(process, limits)) is not None:
+                raise too_big
         result: T = _outcome(process, conn)
         return result
     finally:
@@ -151,13 +184,16 @@ async def run_async(func: Callable[..., T], *args: Any, limits: Limits) -> T:
             readable.set_result(None)
 
     loop.add_reader(conn.fileno(), wake)
+    deadline = loop.time() + limits.seconds
     try:
         try:
-            await asyncio.wait_for(readable, limits.seconds)
-        except TimeoutError:
-            raise WorkerTimeout(
-                f"the work took longer than {limits.seconds:g} s and was stopped"
-            ) from None
+            while not readable.done():
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise _timed_out(limits)
+                await asyncio.wait({readable}, timeout=min(POLL_SECONDS, left))
+                if not readable.done() and (too_big := _over_memory(process, limits)):
+                    raise too_big
         finally:
             loop.remove_reader(conn.fileno())
         result: T = await asyncio.to_thread(_outcome, process, conn)

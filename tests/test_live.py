@@ -86,3 +86,43 @@ async def test_a_subscription_needs_a_filter(server: str) -> None:
         assert "postcodeDistrict" in errors[0]["message"]
     finally:
         await ws.close()
+
+
+def _errors(message: dict[str, object]) -> list[dict[str, object]]:
+    payload = message["payload"]
+    if message["type"] == "next":
+        assert isinstance(payload, dict)
+        return payload.get("errors") or []  # type: ignore[no-any-return]
+    return payload  # type: ignore[return-value]
+
+
+async def test_open_subscriptions_are_capped_per_client(seeded_db: Database) -> None:
+    async with served_app(seeded_db, max_subscriptions_per_client=2) as (url, app):
+        opened = [await subscribe(url, SUBSCRIPTION, {"d": f"LS{n}"}) for n in (1, 2)]
+        for _ in range(100):  # wait until both are registered with the hub
+            hub = getattr(app.state, "hub", None)
+            if hub is not None and hub.subscriber_count == 2:
+                break
+            await asyncio.sleep(0.02)
+        third = await subscribe(url, SUBSCRIPTION, {"d": "LS3"})
+        try:
+            message = json.loads(await asyncio.wait_for(third.recv(), 5.0))
+            [error] = _errors(message)
+            assert error["extensions"] == {"code": "RATE_LIMITED"}, error  # type: ignore[index]
+            assert "at most 2 subscriptions" in str(error["message"])
+            assert app.state.hub.subscriber_count == 2
+            # One closed: room for one more (nothing leaked).
+            await opened.pop().close()
+            for _ in range(100):
+                if app.state.hub.subscriber_count == 1:
+                    break
+                await asyncio.sleep(0.02)
+            opened.append(await subscribe(url, SUBSCRIPTION, {"d": "LS4"}))
+            for _ in range(100):
+                if app.state.hub.subscriber_count == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert app.state.hub.subscriber_count == 2
+        finally:
+            for ws in [*opened, third]:
+                await ws.close()

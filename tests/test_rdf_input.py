@@ -209,16 +209,22 @@ def test_the_statement_cap_reaches_the_readers_worker() -> None:
         rdf_input._statement_limit.reset(token)
 
 
-def _allocate(megabytes: int) -> int:
-    return len(bytearray(megabytes * 1024 * 1024))
+def _allocate(megabytes: int, hold: float = 0.0) -> int:
+    block = bytearray(megabytes * 1024 * 1024)
+    for page in range(0, len(block), 4096):
+        block[page] = 1  # resident, not just reserved
+    time.sleep(hold)
+    return len(block)
 
 
 def test_readings_run_in_a_worker_process_with_bounded_memory_and_time() -> None:
     assert rdf_input.isolated(os.getpid) != os.getpid()
     small = workers.Limits(seconds=30, memory_bytes=200 * 1024 * 1024)
     assert workers.run(_allocate, 50, limits=small) == 50 * 1024 * 1024
+    with pytest.raises(workers.WorkerOutOfMemory, match="more than 200 MB"):
+        workers.run(_allocate, 250, 5.0, limits=small)  # watched: killed
     with pytest.raises(workers.WorkerOutOfMemory):
-        workers.run(_allocate, 400, limits=small)
+        workers.run(_allocate, 500, limits=small)  # the backstop: MemoryError inside
     with pytest.raises(workers.WorkerTimeout):
         workers.run(time.sleep, 30, limits=workers.Limits(0.5, 200 * 1024 * 1024))
     with pytest.raises(ValueError, match="invalid literal"):
