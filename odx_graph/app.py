@@ -38,7 +38,7 @@ from odx_graph.middleware import (
 from odx_graph.migrations import migration_status
 from odx_graph.refdata import load_ontology
 from odx_graph.resources import open_reader
-from odx_graph.runtime import open_database, prepare_database
+from odx_graph.runtime import prepare_database, supervised_database
 from odx_graph.throttle import RateLimitMiddleware, Throttle, client_key
 from odx_graph.vocab import migrations_dir
 
@@ -161,6 +161,13 @@ JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples
 
 
 def _healthz(request: Request) -> JSONResponse:
+    supervisor = getattr(request.app.state, "supervisor", None)
+    if supervisor is not None and not supervisor.healthy:
+        body = error_body(
+            "the embedded database stopped and could not be restarted",
+            ErrorCode.DATABASE_UNAVAILABLE.value,
+        )
+        return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -239,7 +246,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             yield
             return
         app.state.ontology = load_ontology()
-        async with open_database(settings) as db:
+        async with supervised_database(
+            settings, on_restart=app.state.metrics.embedded_restarts.inc
+        ) as (db, supervisor):
+            app.state.supervisor = supervisor
             await prepare_database(db, settings, ontology=app.state.ontology)
             app.state.db = db
             app.state.hub = RepairHub(db.dsn)
