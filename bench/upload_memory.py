@@ -4,11 +4,12 @@ under it (the fork server and the import workers), sampled every 50 ms during ea
 and for a minute after the last one.
 
 Files (made here): a CSV of bad rows of a given size (every row has a bad postcode), a
-valid homes CSV of a given size, a Turtle export cut just under the statement cap, and
-a Turtle export of a given size past it. The baseline is the server's RSS before the
+valid homes CSV of a given size, the homes and 100,000 repairs of
+``bench/import_speed.py``, a Turtle export cut just under the statement cap, and a
+Turtle export of a given size past it. The baseline is the server's RSS before the
 first upload, in the same run.
 
-    python bench/upload_memory.py --bad-csv-mb 50 --good-csv-mb 100 --turtle-mb 6.6
+    python bench/upload_memory.py --bad-csv-mb 50 --good-csv-mb 95 --turtle-mb 6.6
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import scratch_database
+from import_speed import files as repair_files
 
 from odx_graph import demo
 from odx_graph.migrations import migrate
@@ -40,6 +42,8 @@ from odx_graph.vocab import migrations_dir
 
 MB = 1024 * 1024
 TOKEN = "bench-upload-token-" + "x" * 20
+BAD_ROW = "BAD-{n},{n} Nowhere Street,NOT A POSTCODE"  # every row has a bad postcode
+GOOD_ROW = "GOOD-{n},{n} Somewhere Street,LS9 8AB"
 
 
 def _rss(pid: int) -> int:
@@ -96,22 +100,12 @@ class Sampler:
         self._thread.join()
 
 
-def bad_csv(size: int) -> bytes:
+def homes_csv(size: int, row: str) -> bytes:
+    """A homes CSV of about ``size`` bytes, rows made by ``row.format(n=...)``."""
     lines = ["home_ref,address_line_1,postcode"]
     total, n = 0, 0
     while total < size:
-        line = f"BAD-{n},{n} Nowhere Street,NOT A POSTCODE"
-        lines.append(line)
-        total += len(line) + 1
-        n += 1
-    return ("\n".join(lines) + "\n").encode()
-
-
-def good_csv(size: int) -> bytes:
-    lines = ["home_ref,address_line_1,postcode"]
-    total, n = 0, 0
-    while total < size:
-        line = f"GOOD-{n},{n} Somewhere Street,LS9 8AB"
+        line = row.format(n=n)
         lines.append(line)
         total += len(line) + 1
         n += 1
@@ -166,7 +160,8 @@ async def _upload(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bad-csv-mb", type=float, default=50)
-    parser.add_argument("--good-csv-mb", type=float, default=100)
+    parser.add_argument("--good-csv-mb", type=float, default=95)
+    parser.add_argument("--repairs", type=int, default=100_000)
     parser.add_argument("--turtle-mb", type=float, default=6.6)
     parser.add_argument("--homes", type=int, default=400, help="demo homes to export as Turtle")
     args = parser.parse_args()
@@ -213,9 +208,12 @@ async def main() -> None:
                     await asyncio.sleep(0.2)
                 await http.post("/graphql", json={"query": "{ priorities { code } }"})
                 baseline = _rss(server.pid)
+                homes, repairs = repair_files(20_000, args.repairs, 7)
                 files = [
-                    ("bad rows CSV", bad_csv(int(args.bad_csv_mb * MB)), "homes"),
-                    ("valid homes CSV", good_csv(int(args.good_csv_mb * MB)), "homes"),
+                    ("20,000 homes CSV", homes, "homes"),
+                    (f"{args.repairs:,} repairs CSV", repairs, "repairs"),
+                    ("bad rows CSV", homes_csv(int(args.bad_csv_mb * MB), BAD_ROW), "homes"),
+                    ("valid homes CSV", homes_csv(int(args.good_csv_mb * MB), GOOD_ROW), "homes"),
                     ("Turtle under the cap", turtle(export, int(4.5 * MB)), "turtle"),
                     ("Turtle past the cap", turtle(export, int(args.turtle_mb * MB)), "turtle"),
                 ]

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from odx_graph.access import PUBLIC, Principal
 from odx_graph.credentials import authenticate
 from odx_graph.errors import ErrorCode, OdxError, UnauthenticatedError
-from odx_graph.throttle import EXEMPT, Throttle, refuse
+from odx_graph.throttle import EXEMPT, Throttle, header, refuse
 
 
 class AuthMiddleware:
@@ -31,12 +31,12 @@ class AuthMiddleware:
         if scope["type"] not in ("http", "websocket") or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
-        header = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         state = scope.setdefault("state", {})
         fingerprint = state.get("key_fingerprint")
         principal: Principal = PUBLIC
         try:
-            principal = await authenticate(scope["app"].state.db, header)
+            principal = await authenticate(scope["app"].state.db, authorization)
         except UnauthenticatedError as exc:
             # The upload route accepts its own token too: let it judge.
             if scope["path"] != "/import":
@@ -53,13 +53,6 @@ class AuthMiddleware:
                 self.throttle.note_verified(fingerprint)
         state["principal"] = principal
         await self.app(scope, receive, send)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
 
 
 def principal_of(scope: Scope) -> Principal:

@@ -180,28 +180,13 @@ class BodyGateMiddleware:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {self.max_bytes:,} bytes",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        await send_error(
+            send,
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the request body is larger than {self.max_bytes:,} bytes",
+            [(b"connection", b"close")],
         )
-        await send({"type": "http.response.body", "body": body})
 
 
 class ConcurrencyLimitMiddleware:
@@ -300,25 +285,36 @@ class ConcurrencyLimitMiddleware:
         metrics = _metrics(scope)
         if metrics is not None:
             metrics.shed.labels(reason).inc()
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": "the server is busy; retry shortly",
-                        "extensions": {"code": "SERVER_BUSY", "retryable": True},
-                    }
-                ]
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"retry-after", b"1"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await send_error(
+            send,
+            503,
+            "SERVER_BUSY",
+            "the server is busy; retry shortly",
+            [(b"retry-after", b"1")],
+            retryable=True,
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def send_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    **extensions: Any,
+) -> None:
+    """Answer with the one error shape, straight onto the ASGI ``send``."""
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    body = json.dumps({"errors": [error]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import math
 import time
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from odx_graph.credentials import looks_like_key
 from odx_graph.errors import ErrorCode
+from odx_graph.middleware import send_error
 
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 _MAX_ENTRIES = 100_000  # per table: bounded memory however many callers
@@ -137,7 +137,8 @@ class Throttle:
         self.verified.discard(fingerprint)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The value of request header ``name`` (lower case), if given."""
     for key, value in scope.get("headers", []):
         if key == name:
             return bytes(value).decode("latin-1")
@@ -159,32 +160,22 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         throttle = self.throttle
-        authorization = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         state = scope.setdefault("state", {})
         address = client_key(scope.get("client"))
+        who = address
         if authorization:
             fingerprint = key_fingerprint(authorization)
             state["key_fingerprint"] = fingerprint
             if fingerprint in throttle.refused:  # known bad: no look-up, the address pays
-                wait = throttle.requests.take(address)
-                if wait > 0:
-                    throttle.count("rate_limited")
-                    await refuse(
-                        scope,
-                        send,
-                        429,
-                        ErrorCode.RATE_LIMITED,
-                        "too many requests; slow down",
-                        retry_after=math.ceil(wait),
-                    )
-                else:
+                if await self._spend(scope, send, address):
                     await refuse(scope, send, 401, ErrorCode.UNAUTHENTICATED, "unknown API key")
                 return
             verified = fingerprint in throttle.verified
             state["key_verified"] = verified
-            # Until a key has worked, its requests count as its address's.
-            who = f"key:{fingerprint}" if verified else address
-            if not verified and looks_like_key(authorization) and throttle.lookups.take(address):
+            if verified:  # until a key has worked, its requests count as its address's
+                who = f"key:{fingerprint}"
+            elif looks_like_key(authorization) and throttle.lookups.take(address):
                 throttle.count("key_lookups")
                 await refuse(
                     scope,
@@ -195,21 +186,24 @@ class RateLimitMiddleware:
                     retry_after=60,
                 )
                 return
-        else:
-            who = address
-        wait = throttle.requests.take(who)
-        if wait > 0:
-            throttle.count("rate_limited")
-            await refuse(
-                scope,
-                send,
-                429,
-                ErrorCode.RATE_LIMITED,
-                "too many requests; slow down",
-                retry_after=math.ceil(wait),
-            )
-            return
-        await self.app(scope, receive, send)
+        if await self._spend(scope, send, who):
+            await self.app(scope, receive, send)
+
+    async def _spend(self, scope: Scope, send: Send, who: str) -> bool:
+        """Take one request from ``who``'s bucket; answer ``429`` and say no when empty."""
+        wait = self.throttle.requests.take(who)
+        if wait <= 0:
+            return True
+        self.throttle.count("rate_limited")
+        await refuse(
+            scope,
+            send,
+            429,
+            ErrorCode.RATE_LIMITED,
+            "too many requests; slow down",
+            retry_after=math.ceil(wait),
+        )
+        return False
 
 
 async def refuse(
@@ -219,14 +213,9 @@ async def refuse(
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 4000 + status})
         return
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
+    headers = []
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="odx-graph"'))
     if retry_after:
         headers.append((b"retry-after", str(retry_after).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body.encode()})
+    await send_error(send, status, code.value, message, headers)

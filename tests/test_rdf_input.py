@@ -28,6 +28,7 @@ from odx_graph.rdf_import import RdfImportError, read_document
 from odx_graph.refdata import load_ontology, load_shapes
 from odx_graph.repo import imports as repo
 from tests.support import clean_environment, served_app
+from tests.test_import import TURTLE
 
 ODX = "https://w3id.org/odx/def#"
 TOKEN = "t" * 40
@@ -229,22 +230,6 @@ def test_readings_run_in_a_worker_process_with_bounded_memory_and_time() -> None
         workers.run(time.sleep, 30, limits=workers.Limits(0.5, 200 * 1024 * 1024))
     with pytest.raises(ValueError, match="invalid literal"):
         workers.run(int, "nope", limits=small)
-
-
-TURTLE = """@prefix odx: <https://w3id.org/odx/def#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<https://data.example.org/home/7> a odx:Home ;
-    odx:uprn "990000000077" ; odx:addressLine1 "7 Mill Lane" ; odx:postcode "LS9 8AB" .
-<https://data.example.org/repair/7> a odx:Repair ;
-    odx:forHome <https://data.example.org/home/7> ;
-    odx:priority <https://w3id.org/odx/code/priority/4> ;
-    odx:status <https://w3id.org/odx/code/repair-status/reported> ;
-    odx:reportedAt "2025-01-06T09:00:00Z"^^xsd:dateTime ;
-    odx:raisedAt "2025-01-06T09:30:00Z"^^xsd:dateTime ;
-    odx:hasLine <https://data.example.org/repair/7/line/1> .
-<https://data.example.org/repair/7/line/1> a odx:RepairLine ;
-    odx:lineNumber 1 ; odx:sorCode "601101" ; odx:quantity "1"^^xsd:decimal .
-"""
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ async def test_a_flood_gets_429_beyond_its_burst_not_503(seeded_db: Database) ->
         max_concurrent_requests=2,
         max_queued_requests=1,
         queue_timeout_ms=200,
-        rate_limit_per_minute=60,
+        rate_limit_per_minute=5,  # one more every 12 s: none while the 40 are sent
         rate_limit_burst=5,
     ) as http:
         statuses = Counter(
