@@ -164,6 +164,7 @@ async def main() -> None:
     parser.add_argument("--repairs", type=int, default=100_000)
     parser.add_argument("--turtle-mb", type=float, default=6.6)
     parser.add_argument("--homes", type=int, default=400, help="demo homes to export as Turtle")
+    parser.add_argument("--only", nargs="*", help="upload only the files whose names start so")
     args = parser.parse_args()
     async with scratch_database() as url:
         conn = await asyncpg.connect(url)
@@ -217,6 +218,8 @@ async def main() -> None:
                     ("Turtle under the cap", turtle(export, int(4.5 * MB)), "turtle"),
                     ("Turtle past the cap", turtle(export, int(args.turtle_mb * MB)), "turtle"),
                 ]
+                if args.only:
+                    files = [f for f in files if f[0].startswith(tuple(args.only))]
                 for name, body, fmt in files:
                     outcomes.append(await _upload(http, server.pid, name, body, fmt, org))
                     print(outcomes[-1], flush=True)

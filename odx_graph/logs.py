@@ -53,9 +53,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class ClientGoneFilter(logging.Filter):
+    """Logs a WebSocket client that hung up while an update was sent to it as what it is,
+    an INFO line, not an ERROR (strawberry logs it with a traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demote the record when its exception is a client going away; keep it."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ in _CLIENT_GONE:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args, record.exc_info = "a WebSocket client went away", (), None
+        return True
+
+
+_CLIENT_GONE = frozenset({"WebSocketDisconnected", "WebSocketDisconnect", "ClientDisconnected"})
+
+
 def configure_logging(level: str, fmt: LogFormat) -> None:
     """Send all logs to stderr in the chosen format."""
     handler = logging.StreamHandler()
+    handler.addFilter(ClientGoneFilter())
     if fmt is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sys
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from odx_graph.access import Tier
 from odx_graph.credentials import create_key
 from odx_graph.db import Database
 from odx_graph.ids import encode_global_id
+from odx_graph.logs import ClientGoneFilter
 from tests.support import served_app, subscribe
 
 
@@ -126,3 +130,19 @@ async def test_open_subscriptions_are_capped_per_client(seeded_db: Database) -> 
         finally:
             for ws in [*opened, third]:
                 await ws.close()
+
+
+def test_a_websocket_client_going_away_is_not_an_error() -> None:
+    try:
+        raise WebSocketDisconnected
+    except WebSocketDisconnected:
+        record = logging.getLogger("strawberry.ws.task").makeRecord(
+            "strawberry.ws.task", logging.ERROR, "x", 1, "Exception in worker task", (), None
+        )
+        record.exc_info = sys.exc_info()
+    assert ClientGoneFilter().filter(record)
+    assert record.levelname == "INFO" and record.exc_info is None
+    other = logging.LogRecord(
+        "x", logging.ERROR, "x", 1, "boom", (), (ValueError, ValueError(), None)
+    )
+    assert ClientGoneFilter().filter(other) and other.levelname == "ERROR"
