@@ -71,6 +71,7 @@ class Settings:
     body_timeout_ms: int = 10_000
     body_min_bytes_per_second: int = 1000
     max_connections_per_client: int = 64
+    forwarded_allow_ips: str = ""
     max_subscriptions_per_client: int = 20
     demo: DemoMode = DemoMode.AUTO
     demo_homes: int = 5000

@@ -308,12 +308,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
 
 def server_config(app: Any, settings: Settings, limits: ConnectionLimits, **options: Any) -> Any:
-    """The uvicorn configuration ``serve`` runs with (tests use it too)."""
+    """The uvicorn configuration ``serve`` runs with (tests use it too).
+
+    ``X-Forwarded-For`` is believed only from the proxies named by
+    ``ODX_FORWARDED_ALLOW_IPS``: uvicorn would otherwise believe it from loopback, and a
+    local client could then pose as any address to the per-address limits."""
+    trusted = settings.forwarded_allow_ips.strip()
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         http=functools.partial(GuardedHttpToolsProtocol, limits=limits),  # type: ignore[arg-type]
         log_config=None,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         **{"lifespan": "on", "timeout_graceful_shutdown": 20, **options},
     )

@@ -22,6 +22,7 @@ from odx_graph.credentials import create_key
 from odx_graph.db import Database
 from odx_graph.throttle import client_key
 from tests.conftest import Server
+from tests.support import served_app
 
 QUERY = {"query": "{ priorities { code } }"}
 
@@ -157,3 +158,21 @@ async def test_keys_that_do_not_work_stop_reaching_the_database(
 )
 def test_clients_are_known_by_address_and_ipv6_by_network(client: object, key: str) -> None:
     assert client_key(client) == key
+
+
+async def test_a_local_client_cannot_pose_as_other_addresses(seeded_db: Database) -> None:
+    # uvicorn believes X-Forwarded-For from loopback unless told otherwise: a flood from
+    # this machine could then give every request an address of its own.
+    async with (
+        served_app(seeded_db, rate_limit_per_minute=2, rate_limit_burst=2) as (address, _),
+        httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http,
+    ):
+        statuses = [
+            (
+                await http.post(
+                    "/graphql", json=QUERY, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+                )
+            ).status_code
+            for n in range(3)
+        ]
+    assert statuses == [200, 200, 429]
