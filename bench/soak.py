@@ -5,9 +5,11 @@ minute, then judging whether memory stayed flat.
 Traffic: 8 clients (by default) mixing reads (nested GraphQL lists, open-jobs queries,
 look-ups by UPRN, Linked Data descriptions, readiness checks) with writes (repairs
 reported through the ``reportRepair`` mutation with an admin key and an idempotency key,
-one write in ten a retry of an earlier key). One WebSocket subscriber listens to repair
-updates all along while another subscribes and disconnects over and over (the hub must
-forget it each time). ``/metrics`` is scraped once a minute.
+one write in ten a retry of an earlier key). An uploader sends a small homes CSV to
+``POST /import`` every few seconds (each an import in a worker process: new homes, then
+the same ones unchanged). One WebSocket subscriber listens to repair updates all along
+while another subscribes and disconnects over and over (the hub must forget it each
+time). ``/metrics`` is scraped once a minute.
 
 Each minute the report gives the server's RSS, its open file descriptors, its pool's
 database connections, all connections to the database (pool plus the listening one), the
@@ -29,6 +31,10 @@ tracemalloc's own tables and the churn of the snapshot taken in the server each 
 from the end of the warm-up. The allocation sites (grouped by traceback) that grew most
 between the first and the last snapshot are listed with their size minute by minute: a
 leak grows every minute, a cache settles, a request in flight comes and goes.
+
+The bound: the slope of the judged measure plus two standard errors (about 97.5% one-sided
+confidence), divided by the requests served a minute, is the most a request can leave
+behind that the run cannot tell from nothing. It is printed in bytes a request.
 """
 
 from __future__ import annotations
@@ -147,6 +153,7 @@ class Tally:
     retries: int = 0
     heard: int = 0
     churned: int = 0
+    imports: int = 0
 
 
 async def _client(
@@ -266,6 +273,32 @@ async def _churner(ws_url: str, districts: list[str], deadline: float, tally: Ta
         except (OSError, websockets.WebSocketException) as exc:
             tally.errors.append(f"churning subscriber {type(exc).__name__} {exc}")
             await asyncio.sleep(1)
+
+
+async def _uploader(
+    base: str, deadline: float, tally: Tally, api_key: str, organisation: int
+) -> None:
+    """Uploads a small homes file every few seconds: 20 homes from a pool of 200, so the
+    first rounds create and the later ones mostly find them unchanged."""
+    rng = random.Random(11)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        while time.monotonic() < deadline - 10:
+            refs = rng.sample(range(200), 20)
+            lines = ["home_ref,address_line_1,postcode"]
+            lines += [f"SOAK-{n},{n} Soak Street,LS9 8AB" for n in refs]
+            try:
+                response = await http.post(
+                    "/import",
+                    params={"format": "homes", "as": str(organisation)},
+                    content="\n".join(lines) + "\n",
+                    headers={"Authorization": f"Bearer {api_key}", "Content-Type": "text/csv"},
+                )
+                tally.imports += 1
+                if response.status_code != 200:
+                    tally.errors.append(f"import {response.status_code} {response.text[:120]}")
+            except httpx.TransportError as exc:
+                tally.errors.append(f"import transport {type(exc).__name__} {exc}")
+            await asyncio.sleep(rng.uniform(2, 4))
 
 
 # --- measurements ---------------------------------------------------------------------
@@ -400,7 +433,7 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-async def _setup(url: str, homes: int) -> tuple[list[str], list[str], list[int], str]:
+async def _setup(url: str, homes: int) -> tuple[list[str], list[str], list[int], str, int]:
     conn = await asyncpg.connect(url)
     try:
         await migrate(conn, migrations_dir())
@@ -423,9 +456,12 @@ async def _setup(url: str, homes: int) -> tuple[list[str], list[str], list[int],
             )
         ]
         _, api_key = await create_key(conn, tier=Tier.ADMIN, name="soak")
+        landlord = await conn.fetchval(
+            "SELECT landlord_id FROM home WHERE landlord_id IS NOT NULL LIMIT 1"
+        )
     finally:
         await conn.close()
-    return districts, uprns, keys, api_key
+    return districts, uprns, keys, api_key, landlord
 
 
 async def main() -> int:
@@ -447,7 +483,7 @@ async def _soak(args: argparse.Namespace, snap_dir: Path | None) -> int:
     snapshots: list[Path] = []
     rows: list[dict[str, Any]] = []
     async with scratch_database() as url:
-        districts, uprns, keys, api_key = await _setup(url, args.homes)
+        districts, uprns, keys, api_key, landlord = await _setup(url, args.homes)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -503,6 +539,9 @@ async def _soak(args: argparse.Namespace, snap_dir: Path | None) -> int:
                 ]
                 tasks.append(asyncio.create_task(_listener(ws_url, districts[0], deadline, tally)))
                 tasks.append(asyncio.create_task(_churner(ws_url, districts, deadline, tally)))
+                tasks.append(
+                    asyncio.create_task(_uploader(base, deadline, tally, api_key, landlord))
+                )
                 print(
                     f"# soak, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {args.homes:,} "
                     f"homes, {args.clients} clients, {args.minutes} min, warm-up "
@@ -560,7 +599,7 @@ def _verdict(
     print(
         f"\n{tally.requests:,} requests, {len(tally.errors)} errors; {tally.writes:,} repairs "
         f"reported and {tally.retries:,} retried writes; the subscriber heard {tally.heard:,} "
-        f"updates; {tally.churned:,} short-lived subscriptions"
+        f"updates; {tally.churned:,} short-lived subscriptions; {tally.imports:,} uploads"
     )
     for error, count in Counter(e[:100] for e in tally.errors).most_common(5):
         print(f"  {count} x {error}")
@@ -577,6 +616,14 @@ def _verdict(
         if key == judged:
             flat = line.slope <= args.max_slope
             judgement = "flat" if flat else "NOT FLAT"
+            minutes = measured[-1]["minute"] - measured[0]["minute"]
+            per_minute = (measured[-1]["requests"] - measured[0]["requests"]) / max(1, minutes)
+            upper = max(0.0, line.slope + 2 * line.stderr) * MB
+            print(
+                f"  bound: at most {upper / max(per_minute, 1):.2f} bytes a request "
+                f"(slope + 2 standard errors = {upper / 1024:.1f} KB/minute over "
+                f"{per_minute:,.0f} requests a minute)"
+            )
         else:
             judgement = "not judged (includes tracemalloc's own memory and snapshots)"
         print(

@@ -225,16 +225,14 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from odx_graph.web.app import create_app
+    from odx_graph.web.connections import ConnectionLimits, server_config
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        lifespan="on",
-        timeout_graceful_shutdown=20,
-    )
-    return 0
+    app = create_app(settings)
+    limits = ConnectionLimits.from_settings(settings)
+    app.state.connection_limits = limits
+    server = uvicorn.Server(server_config(app, settings, limits))
+    server.run()
+    return 0 if server.started else 3
 
 
 async def _migrate(settings: Settings, check: bool) -> int:
@@ -467,10 +465,12 @@ async def _run_import(
 ) -> ImportReport:
     from odx_graph.core.vocab import migrations_dir
     from odx_graph.services.importing.service import run_import
+    from odx_graph.services.linked_data.rdf_input import set_statement_limit
     from odx_graph.services.refdata import sync_reference_data
     from odx_graph.services.startup import open_database
     from odx_graph.store.migrations import migrate
 
+    set_statement_limit(settings.import_max_rdf_statements)
     async with open_database(settings) as db:
         async with db.connection() as conn:
             await migrate(conn, migrations_dir())

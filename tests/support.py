@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
+from odx_graph.web.connections import ConnectionLimits, server_config
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -48,15 +49,17 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served_app(db: Database) -> AsyncIterator[tuple[str, Starlette]]:
-    """``(host:port, app)``: the app on ``db`` under uvicorn on loopback, in this process;
-    its live-updates hub is closed afterwards."""
+async def served_app(db: Database, **settings: Any) -> AsyncIterator[tuple[str, Starlette]]:
+    """``(host:port, app)``: the app on ``db`` (with ``settings`` over the defaults) under
+    uvicorn on loopback, in this process; its live-updates hub is closed afterwards."""
     from odx_graph.web.app import create_app
 
     port = free_port()
-    app = create_app(Settings.from_env({}, base_iri="http://odx.test"), database=db)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    running = uvicorn.Server(config)
+    chosen = Settings.from_env({}, base_iri="http://odx.test", port=port, **settings)
+    app = create_app(chosen, database=db)
+    limits = ConnectionLimits.from_settings(chosen)
+    app.state.connection_limits = limits
+    running = uvicorn.Server(server_config(app, chosen, limits, lifespan="off"))
     task = asyncio.create_task(running.serve())
     for _ in range(100):
         if running.started:

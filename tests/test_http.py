@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+import pytest
 
 from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
 from odx_graph.web.app import create_app
+from tests.support import served_app
 
 
 async def test_landing_page_links_the_api(client: httpx.AsyncClient) -> None:
@@ -65,3 +69,30 @@ async def test_request_ids_are_echoed_or_made(client: httpx.AsyncClient) -> None
 async def test_a_request_id_with_a_trailing_newline_is_replaced(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz", headers={"X-Request-ID": "abc\n"})
     assert response.headers["x-request-id"] != "abc\n"
+
+
+async def test_a_client_that_hangs_up_is_logged_as_499_not_as_a_server_error(
+    seeded_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with served_app(seeded_db) as (address, app):
+        host, port = address.split(":")
+        with caplog.at_level("INFO"):
+            for _ in range(3):
+                _, writer = await asyncio.open_connection(host, int(port))
+                writer.write(
+                    b"POST /graphql HTTP/1.1\r\nHost: odx\r\nContent-Type: application/json"
+                    b'\r\nContent-Length: 100\r\n\r\n{"query":'
+                )
+                await writer.drain()
+                await asyncio.sleep(0.2)
+                writer.close()
+            for _ in range(100):
+                if sum(getattr(r, "status", None) == 499 for r in caplog.records) == 3:
+                    break
+                await asyncio.sleep(0.05)
+        text = app.state.metrics.render().decode()
+    statuses = [getattr(r, "status", None) for r in caplog.records if r.name == "odx_graph.access"]
+    assert statuses == [499, 499, 499]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert 'odx_http_requests_total{method="POST",route="/graphql",status="499"} 3.0' in text
+    assert 'status="500"' not in text and "HTTP_500" not in text

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sys
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from odx_graph.core.access import Tier
 from odx_graph.core.ids import encode_global_id
+from odx_graph.core.logs import ClientGoneFilter
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
 from tests.support import served_app, subscribe
@@ -86,3 +90,59 @@ async def test_a_subscription_needs_a_filter(server: str) -> None:
         assert "postcodeDistrict" in errors[0]["message"]
     finally:
         await ws.close()
+
+
+def _errors(message: dict[str, object]) -> list[dict[str, object]]:
+    payload = message["payload"]
+    if message["type"] == "next":
+        assert isinstance(payload, dict)
+        return payload.get("errors") or []  # type: ignore[no-any-return]
+    return payload  # type: ignore[return-value]
+
+
+async def test_open_subscriptions_are_capped_per_client(seeded_db: Database) -> None:
+    async with served_app(seeded_db, max_subscriptions_per_client=2) as (url, app):
+        opened = [await subscribe(url, SUBSCRIPTION, {"d": f"LS{n}"}) for n in (1, 2)]
+        for _ in range(100):  # wait until both are registered with the hub
+            hub = getattr(app.state, "hub", None)
+            if hub is not None and hub.subscriber_count == 2:
+                break
+            await asyncio.sleep(0.02)
+        third = await subscribe(url, SUBSCRIPTION, {"d": "LS3"})
+        try:
+            message = json.loads(await asyncio.wait_for(third.recv(), 5.0))
+            [error] = _errors(message)
+            assert error["extensions"] == {"code": "RATE_LIMITED"}, error  # type: ignore[index]
+            assert "at most 2 subscriptions" in str(error["message"])
+            assert app.state.hub.subscriber_count == 2
+            # One closed: room for one more (nothing leaked).
+            await opened.pop().close()
+            for _ in range(100):
+                if app.state.hub.subscriber_count == 1:
+                    break
+                await asyncio.sleep(0.02)
+            opened.append(await subscribe(url, SUBSCRIPTION, {"d": "LS4"}))
+            for _ in range(100):
+                if app.state.hub.subscriber_count == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert app.state.hub.subscriber_count == 2
+        finally:
+            for ws in [*opened, third]:
+                await ws.close()
+
+
+def test_a_websocket_client_going_away_is_not_an_error() -> None:
+    try:
+        raise WebSocketDisconnected
+    except WebSocketDisconnected:
+        record = logging.getLogger("strawberry.ws.task").makeRecord(
+            "strawberry.ws.task", logging.ERROR, "x", 1, "Exception in worker task", (), None
+        )
+        record.exc_info = sys.exc_info()
+    assert ClientGoneFilter().filter(record)
+    assert record.levelname == "INFO" and record.exc_info is None
+    other = logging.LogRecord(
+        "x", logging.ERROR, "x", 1, "boom", (), (ValueError, ValueError(), None)
+    )
+    assert ClientGoneFilter().filter(other) and other.levelname == "ERROR"

@@ -220,3 +220,70 @@ async def test_a_bad_key_closes_the_socket_with_a_reason(app: App) -> None:
     ws = await connect(app.urls[0], {"Authorization": app.keys["provider"]})  # no "Bearer"
     assert (await event(ws))["type"] == "connection_ack"
     await ws.close()
+
+
+CAPPED = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) { id } }"""
+
+
+async def start(ws: Any, variables: dict[str, Any]) -> None:
+    assert (await event(ws))["type"] == "connection_ack"
+    payload = {"query": CAPPED, "variables": variables}
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+
+
+async def test_a_key_in_connection_init_has_its_own_subscriptions(fresh_db: Database) -> None:
+    landlord = await fresh_db.fetchval(
+        "SELECT landlord_id FROM home WHERE landlord_id IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    async with fresh_db.connection() as conn:
+        _, key = await create_key(conn, tier=Tier.PROVIDER, name="app", organisation_id=landlord)
+    async with served_app(fresh_db, max_subscriptions_per_client=1) as (url, app):
+        public = await connect(url, {})
+        await start(public, {"d": "LS1"})
+        for _ in range(100):  # the address's one subscription is in place
+            if getattr(app.state, "hub", None) is not None and app.state.hub.subscriber_count:
+                break
+            await asyncio.sleep(0.02)
+        keyed = await connect(url, {"Authorization": key})
+        await start(keyed, {"d": "LS2"})
+        again = await connect(url, {"token": key})
+        await start(again, {"d": "LS3"})
+        try:
+            refused = await event(again)
+            errors = (
+                refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+            )
+            assert errors[0]["extensions"] == {"code": "RATE_LIMITED"}, refused
+            for _ in range(100):  # the key's one counts as the key's, not the address's
+                if app.state.hub.subscriber_count == 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert app.state.hub.subscriber_count == 2
+            with pytest.raises(TimeoutError):
+                await event(keyed, 0.3)  # still open
+        finally:
+            for ws in (public, keyed, again):
+                await ws.close()
+
+
+async def test_keys_in_connection_init_spend_the_addresses_look_ups(fresh_db: Database) -> None:
+    unknown = ["odx_" + c * 10 + "_" + "A" * 43 for c in "ab"]
+    async with served_app(fresh_db, key_lookups_per_minute=1) as (url, app):
+        for key, code, reason in (
+            (unknown[0], 4403, "UNAUTHENTICATED: "),  # looked up: the address's one
+            (unknown[0], 4403, "UNAUTHENTICATED: "),  # known bad: refused without one
+            (unknown[1], 4429, "RATE_LIMITED: "),  # none left for another key
+        ):
+            ws = await connect(url, {"Authorization": key})
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await event(ws)
+            assert closed.value.rcvd is not None
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason[: len(reason)]) == (
+                code,
+                reason,
+            )
+        ws = await connect(url, {}, {"Authorization": f"Bearer {unknown[0]}"})
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await event(ws)  # the same key in the header: known bad, closed with a reason
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        assert app.state.metrics.refused.labels("key_lookups")._value.get() == 1

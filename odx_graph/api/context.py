@@ -90,6 +90,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     root_db: Any = None  # the owner's database, whoever the caller (keys are read there)
     auth_error: Any = None  # why the request's header key was refused (WebSockets)
+    client: str = ""  # who the caller is for per-client limits: its key, else its address
+    # The rate limiter's rules for a key given in ``connection_init`` (web.throttle.KeyGate).
+    key_gate: Any = None
 
     @property
     def base_iri(self) -> str:
@@ -106,6 +109,13 @@ class Context:
         self.principal = principal
         self.db = db
         self.loaders = Loaders(db, principal, self.settings.base_iri)
+        self.client = client_of(principal, self.client)
+
+
+def client_of(principal: Principal, address: str) -> str:
+    """Who the caller is for per-client limits (open subscriptions): its key, else the
+    client ``address`` as the rate limiter names it."""
+    return f"key:{principal.api_key_id}" if principal.is_authenticated else address
 
 
 def make_context(
@@ -117,6 +127,8 @@ def make_context(
     hub: Any = None,
     root_db: Database | None = None,
     auth_error: Any = None,
+    client: str = "",
+    key_gate: Any = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
@@ -130,4 +142,6 @@ def make_context(
         hub,
         root_db=root_db or db,
         auth_error=auth_error,
+        client=client,
+        key_gate=key_gate,
     )

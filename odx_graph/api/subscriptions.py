@@ -83,11 +83,16 @@ async def _updates(
         stored = await keys.key_state(context.db, key_id)
         return stored is not None and stored.revoked_at is None
 
+    limit = context.settings.max_subscriptions_per_client
+    if limit and context.hub.subscriptions_of(context.client) >= limit and context.metrics:
+        context.metrics.refused.labels("subscriptions").inc()
     updates = context.hub.subscribe(
         wanted,
         key_id=key_id,
         expires_at=principal.expires_at,
         key_is_valid=key_is_valid if key_id is not None else None,
+        owner=context.client,
+        limit=limit,
     )
     async for key in updates:
         if isinstance(key, Ended):

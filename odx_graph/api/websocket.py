@@ -5,7 +5,10 @@ Browsers cannot set headers on a WebSocket, so a client may send its key in the
 ``token`` or ``authToken``, at the top or under ``headers``) as well as in the request's
 ``Authorization`` header. A key given either way
 is used or refused, never ignored: a malformed, unknown, revoked or expired key, or two
-different keys, close the socket with code 4403 and a reason saying why.
+different keys, close the socket with code 4403 and a reason saying why. A key in
+``connection_init`` meets the rate limiter's rules for keys as one in the header does
+(``web.throttle.KeyGate``): a key found bad is refused for a while without a look-up, and
+an address trying too many keys not yet seen to work gets 4429.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from odx_graph.api.context import Context
-from odx_graph.core.errors import OdxError, UnauthenticatedError
+from odx_graph.core.errors import ErrorCode, OdxError, UnauthenticatedError
 from odx_graph.services.credentials import authenticate, bearer
 
 REFUSED = 4403  # graphql-transport-ws: the server rejects the connection
+TOO_MANY = 4429  # too many keys tried from the client's address (as at the handshake)
 KEY_FIELDS = ("Authorization", "authorization", "token", "authToken")
 
 
@@ -67,7 +71,8 @@ class KeyedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self._authenticate(payload)
             except OdxError as exc:
                 reason = f"{exc.code.value}: {exc.message}"
-                await self.websocket.close(code=REFUSED, reason=reason[:120])
+                code = TOO_MANY if exc.code is ErrorCode.RATE_LIMITED else REFUSED
+                await self.websocket.close(code=code, reason=reason[:120])
                 return
         await super().handle_connection_init(message)
 
@@ -78,7 +83,18 @@ class KeyedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         given = key_in(payload)
         if given is None:
             return
-        principal = await authenticate(context.root_db, bearer(given))
+        authorization = bearer(given)
+        gate = context.key_gate  # the rate limiter's look-up budget and memory of keys
+        if gate is not None:
+            gate.before_lookup(authorization)
+        try:
+            principal = await authenticate(context.root_db, authorization)
+        except UnauthenticatedError:
+            if gate is not None:
+                gate.found(authorization, works=False)
+            raise
+        if gate is not None:
+            gate.found(authorization, works=True)
         if context.principal.is_authenticated and (
             context.principal.api_key_id != principal.api_key_id
         ):

@@ -67,6 +67,13 @@ class Settings:
     max_concurrent_requests: int = 20
     max_queued_requests: int = 100
     queue_timeout_ms: int = 2000
+    requests_reserved_for_keys: int = 5
+    header_timeout_ms: int = 10_000
+    body_timeout_ms: int = 10_000
+    body_min_bytes_per_second: int = 1000
+    max_connections_per_client: int = 64
+    forwarded_allow_ips: str = ""
+    max_subscriptions_per_client: int = 20
     demo: DemoMode = DemoMode.AUTO
     demo_homes: int = 5000
     demo_seed: int = 20251027
@@ -79,7 +86,16 @@ class Settings:
     data_license: str = "https://creativecommons.org/licenses/by/4.0/"
     import_token: str = ""
     import_max_bytes: int = 100_000_000
+    import_max_rdf_statements: int = 100_000
+    import_max_problems: int = 1000
+    import_concurrency: int = 2
+    import_max_queued: int = 8
+    import_timeout_ms: int = 300_000
+    import_memory_mb: int = 1024
     rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 100
+    key_lookups_per_minute: int = 30
+    embedded_restart_attempts: int = 5
     compiled_queries: bool = True
     resident_token_days: int = 90
     resident_token_max_days: int = 365
@@ -99,15 +115,31 @@ class Settings:
         _check_range("max_concurrent_requests", self.max_concurrent_requests, 1, 10_000)
         _check_range("max_queued_requests", self.max_queued_requests, 0, 100_000)
         _check_range("queue_timeout_ms", self.queue_timeout_ms, 0, 600_000)
+        # At most a quarter of the slots are kept for keys, however many this asks for.
+        _check_range("requests_reserved_for_keys", self.requests_reserved_for_keys, 0, 10_000)
+        _check_range("header_timeout_ms", self.header_timeout_ms, 100, 600_000)
+        _check_range("body_timeout_ms", self.body_timeout_ms, 100, 600_000)
+        _check_range("body_min_bytes_per_second", self.body_min_bytes_per_second, 0, 10**9)
+        _check_range("max_connections_per_client", self.max_connections_per_client, 0, 100_000)
+        _check_range("max_subscriptions_per_client", self.max_subscriptions_per_client, 0, 100_000)
         _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
         _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
         _check_range("round_counts_to", self.round_counts_to, 1, 1000)
         _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
+        _check_range("import_max_rdf_statements", self.import_max_rdf_statements, 1, 100_000_000)
+        _check_range("import_max_problems", self.import_max_problems, 1, 10_000_000)
+        _check_range("import_concurrency", self.import_concurrency, 1, 64)
+        _check_range("import_max_queued", self.import_max_queued, 0, 10_000)
+        _check_range("import_timeout_ms", self.import_timeout_ms, 1000, 86_400_000)
+        _check_range("import_memory_mb", self.import_memory_mb, 128, 1_000_000)
         _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
         _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
         _check_range(
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days
         )
+        _check_range("rate_limit_burst", self.rate_limit_burst, 0, 1_000_000)
+        _check_range("key_lookups_per_minute", self.key_lookups_per_minute, 1, 1_000_000)
+        _check_range("embedded_restart_attempts", self.embedded_restart_attempts, 0, 1000)
         if self.import_token and len(self.import_token) < 32:
             raise ConfigError(f"{PREFIX}IMPORT_TOKEN must be at least 32 characters long")
         if not self.base_iri.startswith(("http://", "https://")):

@@ -54,6 +54,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class ClientGoneFilter(logging.Filter):
+    """Logs a WebSocket client that hung up while an update was sent to it as what it is,
+    an INFO line, not an ERROR (strawberry logs it with a traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demote the record when its exception is a client going away; keep it."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ in _CLIENT_GONE:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args, record.exc_info = "a WebSocket client went away", (), None
+        return True
+
+
+_CLIENT_GONE = frozenset({"WebSocketDisconnected", "WebSocketDisconnect", "ClientDisconnected"})
+
+
 class HumanFormatter(logging.Formatter):
     """Formats records for a person at a terminal: time, level, message, then any extra
     facts as ``key=value``."""
@@ -91,6 +107,7 @@ def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None)
     target = stream if stream is not None else sys.stderr
     chosen = resolve_format(fmt, target)
     handler = logging.StreamHandler(target)
+    handler.addFilter(ClientGoneFilter())
     handler.setFormatter(JsonFormatter() if chosen is LogFormat.JSON else HumanFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

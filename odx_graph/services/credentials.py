@@ -95,6 +95,13 @@ async def create_key(
     return key_id, key
 
 
+def looks_like_key(authorization: str) -> bool:
+    """Whether an ``Authorization`` header has the shape of an API key (and so would be
+    looked up in the database)."""
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and _KEY.match(token.strip()) is not None
+
+
 async def authenticate(db: Database, authorization: str | None) -> Principal:
     """The caller named by an ``Authorization`` header: the public tier without one.
 

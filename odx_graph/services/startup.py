@@ -4,6 +4,7 @@ and (when asked) the demo dataset. Shared by ``serve`` and the other CLI command
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +18,12 @@ from odx_graph.services import demo
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import bulk
 from odx_graph.store.db import Database, ensure_database
-from odx_graph.store.embedded import DATABASE_NAME, EmbeddedServer, start_embedded
+from odx_graph.store.embedded import (
+    DATABASE_NAME,
+    EmbeddedServer,
+    EmbeddedSupervisor,
+    start_embedded,
+)
 from odx_graph.store.migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,37 @@ log = logging.getLogger(__name__)
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """A connected pool on the configured server, or on the embedded one (started and
     stopped here)."""
+    async with _database(settings) as (db, _):
+        yield db
+
+
+@asynccontextmanager
+async def supervised_database(
+    settings: Settings, on_restart: Callable[[], None] | None = None
+) -> AsyncIterator[tuple[Database, EmbeddedSupervisor | None]]:
+    """:func:`open_database` for ``serve``: an embedded server is also watched and started
+    again when it stops (``ODX_EMBEDDED_RESTART_ATTEMPTS``). Yields the pool and the
+    supervisor (``None`` with a configured server)."""
+    async with _database(settings) as (db, embedded):
+        if embedded is None:
+            yield db, None
+            return
+        supervisor = EmbeddedSupervisor(
+            embedded, settings.embedded_restart_attempts, on_restart=on_restart
+        )
+        watching = asyncio.create_task(supervisor.run())
+        try:
+            yield db, supervisor
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
+
+
+@asynccontextmanager
+async def _database(
+    settings: Settings,
+) -> AsyncIterator[tuple[Database, EmbeddedServer | None]]:
     embedded: EmbeddedServer | None = None
     if settings.database_url is None:
         embedded = await asyncio.to_thread(start_embedded, settings.data_dir)
@@ -43,7 +80,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
             connect_timeout_ms=settings.connect_timeout_ms,
         )
         try:
-            yield db
+            yield db, embedded
         finally:
             await db.close()
     finally:

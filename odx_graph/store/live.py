@@ -18,12 +18,15 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 import asyncpg
+
+from odx_graph.core.errors import ErrorCode, InputError
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class RepairHub:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self._subscribers: dict[asyncio.Queue[Item], Subscriber] = {}
+        self._owners: Counter[str] = Counter()  # open subscriptions per client
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self._closed = asyncio.Event()
@@ -107,6 +111,10 @@ class RepairHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def subscriptions_of(self, owner: str) -> int:
+        """How many subscriptions ``owner`` has open."""
+        return self._owners[owner]
+
     async def subscribe(
         self,
         wanted: RepairFilter,
@@ -114,14 +122,25 @@ class RepairHub:
         key_id: int | None = None,
         expires_at: dt.datetime | None = None,
         key_is_valid: Any = None,
+        owner: str = "",
+        limit: int = 0,
     ) -> AsyncIterator[int | Ended]:
         """Repair ids matching ``wanted``, as their changes commit, until closed. Made
         with a key, it ends with :class:`Ended` when the key is revoked or expires;
         ``key_is_valid`` (a coroutine function) checks that the key was not revoked once
-        the subscription is in place, so a revocation just before cannot be missed."""
+        the subscription is in place, so a revocation just before cannot be missed. With a
+        ``limit``, ``owner`` (a key or a client address) may hold at most that many
+        subscriptions at once: one more raises :class:`InputError` (``RATE_LIMITED``)."""
+        if limit and self._owners[owner] >= limit:
+            raise InputError(
+                f"at most {limit} subscriptions may be open at once per key or client "
+                "address; close one first",
+                code=ErrorCode.RATE_LIMITED,
+            )
         self.start()
         queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[queue] = Subscriber(wanted, key_id)
+        self._owners[owner] += 1
         try:
             if key_is_valid is not None and not await key_is_valid():
                 yield Ended.REVOKED
@@ -140,6 +159,9 @@ class RepairHub:
                     return
         finally:
             self._subscribers.pop(queue, None)
+            self._owners[owner] -= 1
+            if self._owners[owner] <= 0:
+                del self._owners[owner]
 
     def _deliver(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
         try:

@@ -12,29 +12,36 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from odx_graph import __version__
 from odx_graph.api.compiled.view import CompiledGraphQL
-from odx_graph.api.context import Context, make_context
+from odx_graph.api.context import Context, client_of, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
 from odx_graph.api.errors import error_body
+from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.schema import build_schema, schema_sdl
 from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.refdata import load_ontology
-from odx_graph.services.startup import open_database, prepare_database
+from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
 from odx_graph.web import metrics, resources, uploads
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
-from odx_graph.web.middleware import ConcurrencyLimitMiddleware, RequestIdMiddleware
+from odx_graph.web.middleware import (
+    CLIENT_CLOSED,
+    BodyGateMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestIdMiddleware,
+)
 from odx_graph.web.resources import open_reader
+from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,13 @@ class GraphQLApp(GraphQLEndpoint):
         # Callers without a key read as odx_reader: the database itself withholds the
         # private columns from them, whatever the SQL asks for.
         db = state.db if principal.is_authenticated else open_reader(state)
+        address = client_key(request.scope.get("client"))
+        throttle = getattr(state, "throttle", None)
+        key_gate = (
+            KeyGate(throttle, address)
+            if throttle is not None and request.scope["type"] == "websocket"
+            else None
+        )
         return make_context(
             state.settings,
             db,
@@ -64,6 +78,8 @@ class GraphQLApp(GraphQLEndpoint):
             state.hub,
             root_db=state.db,
             auth_error=auth_error_of(request.scope),
+            client=client_of(principal, address),
+            key_gate=key_gate,
         )
 
 
@@ -94,6 +110,13 @@ JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples
 
 
 def _healthz(request: Request) -> JSONResponse:
+    supervisor = getattr(request.app.state, "supervisor", None)
+    if supervisor is not None and not supervisor.healthy:
+        body = error_body(
+            "the embedded database stopped and could not be restarted",
+            ErrorCode.DATABASE_UNAVAILABLE.value,
+        )
+        return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -146,6 +169,11 @@ async def _expected_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up while its request was read: nobody to answer, nothing wrong."""
+    return Response(status_code=CLIENT_CLOSED)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id", "")
     log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
@@ -167,7 +195,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             yield
             return
         app.state.ontology = load_ontology()
-        async with open_database(settings) as db:
+        async with supervised_database(
+            settings, on_restart=app.state.metrics.embedded_restarts.inc
+        ) as (db, supervisor):
+            app.state.supervisor = supervisor
             await prepare_database(db, settings, ontology=app.state.ontology)
             app.state.db = db
             app.state.hub = RepairHub(db.dsn)
@@ -192,33 +223,44 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *resources.ROUTES,
         *uploads.ROUTES,
     ]
+    throttle = Throttle(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, settings.key_lookups_per_minute
+    )
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        # Outermost first. Rate limits before anything that costs (a body read, a request
+        # slot, a key look-up); the whole body before a slot is taken.
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(RateLimitMiddleware, throttle=throttle),
+            Middleware(BodyGateMiddleware, max_bytes=MAX_BODY_BYTES),
             Middleware(
                 ConcurrencyLimitMiddleware,
                 max_concurrent=settings.max_concurrent_requests,
                 max_queued=settings.max_queued_requests,
                 queue_timeout=settings.queue_timeout_ms / 1000,
+                reserved_for_keys=settings.requests_reserved_for_keys,
             ),
-            # Inside the concurrency limit: looking a key up uses the database too.
-            Middleware(AuthMiddleware, per_minute=settings.rate_limit_per_minute),
+            Middleware(AuthMiddleware, throttle=throttle),
         ],
         exception_handlers={
             HTTPException: _http_error,
             OdxError: _expected_error,
+            ClientDisconnect: _client_gone,
             500: _server_error,
         },
     )
+    app.state.throttle = throttle
     app.state.settings = settings
     # Each dump holds a connection for its whole download: at most a quarter of the pool.
     app.state.dump_slots = asyncio.Semaphore(max(1, settings.pool_max_size // 4))
     app.state.metrics = metrics.Metrics(
         lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None,
         lambda: hub.subscriber_count if (hub := getattr(app.state, "hub", None)) else 0,
+        lambda: limits.cut if (limits := getattr(app.state, "connection_limits", None)) else {},
     )
+    throttle.on_refused = app.state.metrics.refused
     if database is not None:
         app.state.db = database
         app.state.ontology = load_ontology()

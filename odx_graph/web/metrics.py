@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -30,6 +30,20 @@ class _PoolCollector(Collector):
         yield family
 
 
+class _CountsCollector(Collector):
+    """A counter by reason read at scrape time from counts kept elsewhere."""
+
+    def __init__(self, name: str, doc: str, counts: Callable[[], Mapping[str, int]]) -> None:
+        self._name, self._doc, self._counts = name, doc, counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        """One sample per reason."""
+        family = CounterMetricFamily(self._name, self._doc, labels=["reason"])
+        for reason, count in sorted(self._counts().items()):
+            family.add_metric([reason], count)
+        yield family
+
+
 class Metrics:
     """Every metric the server exports."""
 
@@ -37,6 +51,7 @@ class Metrics:
         self,
         pool_sizes: Callable[[], tuple[int, int] | None],
         subscriptions: Callable[[], int] | None = None,
+        connections_cut: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
@@ -92,7 +107,27 @@ class Metrics:
             ["outcome"],
             registry=registry,
         )
+        self.refused = Counter(
+            "odx_requests_refused",
+            "Requests refused before they were served, by reason (rate_limited, "
+            "key_lookups, import_lane_full, subscriptions).",
+            ["reason"],
+            registry=registry,
+        )
+        self.embedded_restarts = Counter(
+            "odx_embedded_database_restarts",
+            "Restarts of the embedded PostgreSQL after it stopped.",
+            registry=registry,
+        )
         registry.register(_PoolCollector(pool_sizes))
+        registry.register(
+            _CountsCollector(
+                "odx_connections_cut",
+                "Connections closed by the server's limits, by reason (header_timeout, "
+                "body_timeout, head_too_large, evicted, refused).",
+                connections_cut or dict,
+            )
+        )
 
     def render(self) -> bytes:
         """The exposition text of every metric."""

@@ -4,11 +4,23 @@ Uploads need a provider API key (importing as its own organisation), an admin AP
 the upload token ``ODX_IMPORT_TOKEN`` (as any organisation). The body is the file
 itself (any content type but HTML form encodings, which a browser could send across
 sites); the options are query parameters.
+
+Uploads have a lane of their own, apart from the request slots and the pool that reads
+and writes use: the body is written to a temporary file as it arrives (no slot is held
+meanwhile), then at most ``ODX_IMPORT_CONCURRENCY`` imports run at once, each in a worker
+process with its own database connection, within ``ODX_IMPORT_TIMEOUT_MS`` and
+``ODX_IMPORT_MEMORY_MB``; up to ``ODX_IMPORT_MAX_QUEUED`` more wait, and beyond that an
+upload gets ``503`` with ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+import tempfile
+from collections.abc import AsyncIterator
+from typing import IO
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,8 +28,9 @@ from starlette.routing import Route
 
 from odx_graph.core.access import Tier
 from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.services import workers
 from odx_graph.services.importing import import_formats
-from odx_graph.services.importing.service import run_import
+from odx_graph.services.importing.worker import UploadJob, import_upload
 from odx_graph.web.auth import principal_of
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -36,18 +49,58 @@ def _authorised(request: Request, token: str) -> bool:
     )
 
 
-async def _body(request: Request, limit: int) -> bytes | None:
-    """The body, or ``None`` once it grows past ``limit`` bytes (read no further)."""
+class ImportLane:
+    """How many imports run at once, and how many may wait (see the module docs)."""
+
+    def __init__(self, concurrency: int, max_queued: int) -> None:
+        self.slots = asyncio.Semaphore(concurrency)
+        self.max_queued = max_queued
+        self.waiting = 0
+
+    def full(self) -> bool:
+        """Whether another upload would have nowhere to wait."""
+        return self.slots.locked() and self.waiting >= self.max_queued
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for (and hold) a slot of the lane."""
+        self.waiting += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+
+def lane_of(request: Request) -> ImportLane:
+    """The application's import lane (made on first use)."""
+    state = request.app.state
+    lane: ImportLane | None = getattr(state, "import_lane", None)
+    if lane is None:
+        settings = state.settings
+        lane = state.import_lane = ImportLane(
+            settings.import_concurrency, settings.import_max_queued
+        )
+    return lane
+
+
+async def _spool(request: Request, limit: int, target: IO[bytes]) -> bool:
+    """Write the body to ``target`` as it arrives; ``False`` once it grows past
+    ``limit`` bytes (read no further)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
+        return False
+    size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+            return False
+        target.write(chunk)
+    target.flush()
+    return True
 
 
 async def upload(request: Request) -> Response:
@@ -84,30 +137,64 @@ async def upload(request: Request) -> Response:
         return _error(
             400, ErrorCode.BAD_USER_INPUT.value, "give the query parameters format and as"
         )
-    data = await _body(request, settings.import_max_bytes)
-    if data is None:
-        return _error(
-            413, "PAYLOAD_TOO_LARGE", f"the file is larger than {settings.import_max_bytes} bytes"
-        )
-    try:
-        report = await run_import(
-            request.app.state.db,
-            data,
+    lane = lane_of(request)
+    if lane.full():
+        return _busy(request)
+    with tempfile.NamedTemporaryFile(prefix="odx-upload-") as spooled:
+        if not await _spool(request, settings.import_max_bytes, spooled):
+            return _error(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"the file is larger than {settings.import_max_bytes} bytes",
+            )
+        if lane.full():  # the lane filled while the body arrived
+            return _busy(request)
+        job = UploadJob(
+            path=spooled.name,
+            dsn=request.app.state.db.dsn,
             fmt=fmt,
             file_name=(params.get("fileName") or f"upload.{fmt}")[:255],
             organisation=organisation,
             dry_run=params.get("dryRun", "").lower() in _TRUE,
             skip_invalid=params.get("skipInvalid", "").lower() in _TRUE,
             acting_for=acting_for,
+            max_rdf_statements=settings.import_max_rdf_statements,
+            max_problems=settings.import_max_problems,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            connect_timeout_ms=settings.connect_timeout_ms,
+            log_level=settings.log_level,
+            log_format=settings.log_format,
         )
-    except OdxError as exc:
-        status = 403 if exc.code is ErrorCode.FORBIDDEN else 400
-        return _error(status, exc.code.value, exc.message)
+        limits = workers.Limits(
+            seconds=settings.import_timeout_ms / 1000,
+            memory_bytes=settings.import_memory_mb * 1024 * 1024,
+        )
+        try:
+            async with lane.slot():
+                body, written, ok = await workers.run_async(import_upload, job, limits=limits)
+        except OdxError as exc:
+            status = {ErrorCode.FORBIDDEN: 403, ErrorCode.DATABASE_UNAVAILABLE: 503}.get(
+                exc.code, 400
+            )
+            return _error(status, exc.code.value, exc.message)
+        except workers.WorkerTimeout as exc:
+            return _error(422, "IMPORT_TIMEOUT", f"{exc}; nothing was written: split the file")
+        except workers.WorkerOutOfMemory as exc:
+            return _error(413, "PAYLOAD_TOO_LARGE", f"{exc}; nothing was written: split the file")
     counter = request.app.state.metrics.import_records
     for outcome in ("created", "updated", "unchanged", "rejected"):
-        counter.labels(outcome).inc(getattr(report, outcome) if report.written else 0)
-    status = 200 if report.written or (report.dry_run and report.ok) else 422
-    return JSONResponse(report.as_dict(), status_code=status)
+        counter.labels(outcome).inc(body["counts"][outcome] if written else 0)
+    status = 200 if written or (body["dryRun"] and ok) else 422
+    return JSONResponse(body, status_code=status)
+
+
+def _busy(request: Request) -> Response:
+    request.app.state.metrics.refused.labels("import_lane_full").inc()
+    return _error(
+        503, "SERVER_BUSY", "too many imports are running or waiting; retry shortly", **{
+            "Retry-After": "10"
+        }
+    )  # fmt: skip
 
 
 def template(request: Request) -> Response:

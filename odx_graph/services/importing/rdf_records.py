@@ -12,14 +12,15 @@ mould cases and Energy Performance Certificates. Other nodes (landlords, referen
 status events, buildings, imports, assertions, code-list concepts) are context, not
 records, and are left alone: an export of this server imports as it is.
 
-JSON-LD contexts are never fetched from the network: a context given by URL must be this
-server's own (``.../context.jsonld``), which is used from the package instead.
+Parsing is :mod:`odx_graph.services.linked_data.rdf_input`'s: JSON-LD contexts are never
+fetched (a context given by IRI must be an odx-graph server's own ``.../context.jsonld``,
+used from the package), the statements are counted while read, and the whole reading runs
+in a worker process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -44,76 +45,46 @@ from odx_graph.services.importing.records import (
     RepairRecord,
 )
 from odx_graph.services.importing.textfile import safe_echo
+from odx_graph.services.linked_data import rdf_input, shacl
 from odx_graph.services.linked_data.rdf import parse_concept_iri, term
-
-MAX_TRIPLES = 2_000_000
-_CONTEXT_SUFFIX = "/context.jsonld"
 
 
 def read_turtle(data: bytes, source: str) -> Parsed:
-    """Read a Turtle document."""
-    return _read(data, source, "turtle")
+    """Read a Turtle document (in a worker process: see
+    :mod:`odx_graph.services.linked_data.rdf_input`)."""
+    return rdf_input.isolated(_read, data, source, "turtle")
 
 
 def read_jsonld(data: bytes, source: str) -> Parsed:
-    """Read a JSON-LD document."""
-    return _read(data, source, "json-ld")
+    """Read a JSON-LD document (in a worker process: see
+    :mod:`odx_graph.services.linked_data.rdf_input`)."""
+    return rdf_input.isolated(_read, data, source, "json-ld")
 
 
 def _read(data: bytes, source: str, syntax: str) -> Parsed:
     parsed = Parsed()
-    graph = _parse(data, syntax, parsed)
-    if graph is None:
+    try:
+        graph = rdf_input.parse_graph(data, syntax)
+    except rdf_input.RdfInputError as exc:
+        parsed.reject(Problem("file", "", safe_echo(exc.value), exc.reason))
         return parsed
     _complete(graph)
     problems = _shacl(graph)
+    # A postcode that cannot be read leaves its levels underived: one problem, not four.
+    unreadable = {p.record for p in problems if p.field == "odx:postcode"}
+    problems = [
+        p
+        for p in problems
+        if not (p.record in unreadable and p.field in _POSTCODE_LEVELS and not p.value)
+    ]
     for problem in problems:
         parsed.reject(problem)
-    _Records(graph, parsed).read()
+    _Records(graph, parsed, {p.record for p in problems}).read()
     return parsed
 
 
-def _file_problem(parsed: Parsed, reason: str, value: str = "") -> None:
-    parsed.reject(Problem("file", "", safe_echo(value), reason))
-
-
-def _parse(data: bytes, syntax: str, parsed: Parsed) -> Graph | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        _file_problem(parsed, f"is not UTF-8 (first bad byte at offset {exc.start})")
-        return None
-    if syntax == "json-ld":
-        try:
-            document = json.loads(text)
-        except RecursionError:
-            _file_problem(parsed, "the JSON is nested too deeply")
-            return None
-        except ValueError as exc:
-            _file_problem(parsed, f"is not JSON: {exc}")
-            return None
-        if not _local_contexts(document, parsed):
-            return None
-        text = json.dumps(document)
-    graph = Graph()
-    try:
-        graph.parse(data=text, format=syntax)
-    except RecursionError:
-        _file_problem(parsed, "the document is nested too deeply")
-        return None
-    except Exception as exc:  # rdflib raises many kinds, all meaning "not valid syntax"
-        _file_problem(parsed, f"is not valid {syntax}: {str(exc)[:300]}")
-        return None
-    if len(graph) > MAX_TRIPLES:
-        _file_problem(parsed, f"has more than {MAX_TRIPLES:,} triples; split it")
-        return None
-    if len(graph) == 0:
-        _file_problem(parsed, "holds no triples")
-        return None
-    return graph
-
-
 IMPORTER = URIRef("urn:odx:importing-organisation")
+_POSTCODE_LEVELS = ("odx:postcodeArea", "odx:postcodeDistrict", "odx:postcodeSector")
 
 
 def _complete(graph: Graph) -> None:
@@ -150,50 +121,6 @@ def _complete(graph: Graph) -> None:
         graph.add((IMPORTER, term("odx:organisationKind"), URIRef(kind)))
 
 
-def _local_contexts(document: Any, parsed: Parsed) -> bool:
-    """Replace this server's context URL by the packaged context; refuse other URLs."""
-    ok = True
-
-    def visit(node: Any) -> Any:
-        nonlocal ok
-        if isinstance(node, list):
-            return [visit(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        for key, value in list(node.items()):
-            if key == "@context":
-                node[key] = context(value)
-            else:
-                node[key] = visit(value)
-        return node
-
-    def context(value: Any) -> Any:
-        nonlocal ok
-        if isinstance(value, list):
-            return [context(item) for item in value]
-        if isinstance(value, str):
-            if value.endswith(_CONTEXT_SUFFIX):
-                return _packaged_context()
-            _file_problem(
-                parsed,
-                "names a remote JSON-LD context, which is never fetched: put the context in "
-                "the document, or use this server's /context.jsonld",
-                value,
-            )
-            ok = False
-        return value
-
-    visit(document)
-    return ok
-
-
-@cache
-def _packaged_context() -> dict[str, Any]:
-    from odx_graph.services.linked_data.dataset import graphql_context
-
-    return graphql_context()["@context"]  # type: ignore[no-any-return]
-
-
 @cache
 def _ontology(load: Any) -> Graph:
     graph: Graph = load()
@@ -201,41 +128,20 @@ def _ontology(load: Any) -> Graph:
 
 
 def _shacl(graph: Graph) -> list[Problem]:
-    """Every SHACL violation of ``graph`` against the shapes, as problems."""
-    from pyshacl import validate
-
+    """Every SHACL violation of ``graph`` against the shapes, once each, as problems."""
     from odx_graph.services.refdata import load_ontology, load_shapes
 
-    conforms, results, _ = validate(
-        graph,
-        shacl_graph=load_shapes(),
-        ont_graph=_ontology(load_ontology),
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    if conforms:
-        return []
-    sh = "http://www.w3.org/ns/shacl#"
-    problems = []
-    assert isinstance(results, Graph)
-    for result in results.subjects(RDF.type, URIRef(sh + "ValidationResult")):
-        severity = results.value(result, URIRef(sh + "resultSeverity"))
-        if severity is not None and str(severity) != sh + "Violation":
-            continue
-        focus = results.value(result, URIRef(sh + "focusNode"))
-        path = results.value(result, URIRef(sh + "resultPath"))
-        value = results.value(result, URIRef(sh + "value"))
-        message = results.value(result, URIRef(sh + "resultMessage"))
-        problems.append(
-            Problem(
-                _where(focus),
-                _curie(path),
-                safe_echo("" if value is None else str(value)),
-                str(message or "does not conform to ontology/shapes.ttl"),
-            )
-        )
-    return sorted(problems, key=lambda p: (p.record, p.field, p.reason))
+    violations = shacl.validate(graph, load_shapes(), _ontology(load_ontology))
+    problems = {
+        Problem(
+            _where(v.focus),
+            _curie(v.path),
+            safe_echo("" if v.value is None else str(v.value)),
+            v.message,
+        ): None
+        for v in violations
+    }
+    return sorted(problems, key=lambda p: (p.record, p.field, p.reason, p.value))
 
 
 def _where(node: Node | None) -> str:
@@ -255,9 +161,10 @@ def _curie(node: Node | None) -> str:
 class _Records:
     """Reads the nodes of ``graph`` into records, adding to ``parsed``."""
 
-    def __init__(self, graph: Graph, parsed: Parsed) -> None:
+    def __init__(self, graph: Graph, parsed: Parsed, flagged: set[str]) -> None:
         self.graph = graph
         self.parsed = parsed
+        self.flagged = flagged  # nodes the shapes found wrong: said once, by the shapes
 
     def read(self) -> None:
         readers = {
@@ -285,7 +192,11 @@ class _Records:
     # -- values -------------------------------------------------------------------
 
     def _problem(self, subject: Node, prop: str, reason: str, value: object = "") -> None:
-        self.parsed.reject(Problem(_where(subject), prop, safe_echo(str(value)), reason))
+        where = _where(subject)
+        if where in self.flagged:  # the shapes have said what is wrong with this node
+            self.parsed.rejected.add(where)
+            return
+        self.parsed.reject(Problem(where, prop, safe_echo(str(value)), reason))
 
     def _one(self, subject: Node, entity: str, name: str) -> Node | None:
         spec = MAPPING[entity]
@@ -468,7 +379,12 @@ class _Records:
             code = self.text(line, "RepairLine", "sorCode")
             quantity = self.decimal(line, "RepairLine", "quantity")
             if code is None or quantity is None:
-                self._problem(subject, "odx:hasLine", "a line needs odx:sorCode and odx:quantity")
+                if _where(line) in self.flagged:  # its problem is reported on the line
+                    self.parsed.rejected.add(where)
+                else:
+                    self._problem(
+                        subject, "odx:hasLine", "a line needs odx:sorCode and odx:quantity"
+                    )
                 continue
             lines.append(
                 (

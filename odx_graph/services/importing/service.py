@@ -147,19 +147,24 @@ async def run_import(
     only as that one. Raises :class:`InputError` for an unknown format or organisation, and
     :class:`ForbiddenError` for another organisation than ``acting_for``; problems in the
     file are in the report, never raised."""
-    import_formats.reader(fmt)  # an unknown format fails before a connection is taken
-    async with db.connection() as conn:
-        return await run_import_on(
-            conn,
-            data,
-            fmt=fmt,
-            file_name=file_name,
-            organisation=organisation,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            progress=progress,
-            acting_for=acting_for,
-        )
+    reader = import_formats.reader(fmt)  # an unknown format fails before a connection is taken
+    with progress_module.reporting(progress):
+        # The file is read before a connection is taken: reading may be long.
+        progress_module.tick("reading", 0)
+        parsed = await asyncio.to_thread(reader, data, file_name)
+        async with db.connection() as conn:
+            return await run_import_on(
+                conn,
+                data,
+                fmt=fmt,
+                file_name=file_name,
+                organisation=organisation,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                acting_for=acting_for,
+                parsed=parsed,
+            )
 
 
 async def run_import_on(
@@ -173,8 +178,10 @@ async def run_import_on(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     acting_for: int | None = None,
+    parsed: Parsed | None = None,
 ) -> ImportReport:
-    """:func:`run_import` on a connection of the caller's (not inside a transaction).
+    """:func:`run_import` on a connection of the caller's (not inside a transaction);
+    ``parsed`` is the file already read, if it was.
 
     Reading and checking the file run in a worker thread, so a large file does not hold
     up the event loop; ``progress`` hears each stage (see :mod:`.progress`)."""
@@ -188,8 +195,9 @@ async def run_import_on(
             dry_run=dry_run,
             skip_invalid=skip_invalid,
         )
-        progress_module.tick("reading", 0)
-        parsed = await asyncio.to_thread(reader, data, file_name)
+        if parsed is None:
+            progress_module.tick("reading", 0)
+            parsed = await asyncio.to_thread(reader, data, file_name)
         found = await repo.find_organisation(conn, organisation)
         if len(found) != 1:
             raise InputError(

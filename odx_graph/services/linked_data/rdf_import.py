@@ -4,11 +4,14 @@ Takes a graph in the shape the server exports (``odx_graph.services.linked_data.
 ``{base}/id/{segment}/{key}``, typed with the ontology's classes, with the mapped
 properties. Keys come from the IRIs, so an export imported into an empty database and
 exported again gives the same graph. Every problem is collected before anything is
-written, and the whole graph is written in one transaction.
+written, and the whole graph is written in one transaction. A document's bytes are read
+by :mod:`odx_graph.services.linked_data.rdf_input` (nothing fetched, statements capped, in
+a worker process).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from odx_graph.core.errors import InputError
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
+from odx_graph.services.linked_data import rdf_input
 from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
 from odx_graph.store import bulk
 from odx_graph.store.db import Connection
@@ -41,6 +45,9 @@ class RdfImportError(InputError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the RDF input; nothing was written")
         self.problems = problems
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RdfImportError, (self.problems,))  # raised again after a worker process
 
 
 def _column(field: Field) -> str:
@@ -190,14 +197,45 @@ class _Reader:
                 row[column] = value
 
 
-async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, int]:
-    """Write every node of ``graph`` (an export of a server with IRIs under ``base``) into
-    an empty database; return rows written per table. Raises :class:`RdfImportError` with
-    every problem found, having written nothing."""
+def _rows(graph: Graph, base: str) -> Rows:
     reader = _Reader(graph, base)
     rows = reader.read()
     if reader.problems:
         raise RdfImportError(reader.problems)
+    return dict(rows)
+
+
+def read_document(data: bytes, syntax: str, base: str) -> Rows:
+    """The rows of an RDF document (``"turtle"`` or ``"json-ld"``), read safely (see
+    :mod:`odx_graph.services.linked_data.rdf_input`: nothing fetched, statements capped, in a
+    worker process).
+    Raises :class:`RdfImportError` with every problem found."""
+    return rdf_input.isolated(_read_document, data, syntax, base)
+
+
+def _read_document(data: bytes, syntax: str, base: str) -> Rows:
+    try:
+        graph = rdf_input.parse_graph(data, syntax)
+    except rdf_input.RdfInputError as exc:
+        raise RdfImportError([Problem(exc.value, "", exc.reason)]) from None
+    return _rows(graph, base)
+
+
+async def import_document(conn: Connection, data: bytes, syntax: str, base: str) -> dict[str, int]:
+    """:func:`import_graph` for a document's bytes, read by :func:`read_document` (off the
+    event loop)."""
+    rows = await asyncio.to_thread(read_document, data, syntax, base)
+    return await _write_rows(conn, rows)
+
+
+async def import_graph(conn: Connection, graph: Graph, base: str) -> dict[str, int]:
+    """Write every node of ``graph`` (an export of a server with IRIs under ``base``) into
+    an empty database; return rows written per table. Raises :class:`RdfImportError` with
+    every problem found, having written nothing."""
+    return await _write_rows(conn, _rows(graph, base))
+
+
+async def _write_rows(conn: Connection, rows: Rows) -> dict[str, int]:
     written: dict[str, int] = {}
     try:
         await _write(conn, rows, written)
