@@ -1,7 +1,10 @@
 """Time the insight queries (damp and mould rates, Awaab's Law clocks, breach rates,
 provider comparison, criterion C ages, repair performance, contractor market, replacement
-forecast) on the demo dataset, against counting the cases
-by landlord in plain SQL in the same run (the baseline).
+forecast) on the demo dataset, cold (worked out: the insight cache off) and warm (asked
+again: from the cache, after the data version is read), against counting the cases by
+landlord in plain SQL in the same run (the baseline). Then the same for a few GraphQL
+requests over HTTP to a real ``odx-graph serve`` on a free loopback port: the first
+request, and the median of the repeats.
 
 Loads the demo into a scratch database (``--homes``), or uses an existing, already
 loaded and migrated database (``--database URL``).
@@ -31,6 +34,7 @@ from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
 from odx_graph.services.insight import damp as insight_damp
+from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs as insight
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
@@ -39,7 +43,8 @@ from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 
 AS_OF = dt.date(2026, 6, 30)
-SETTINGS = Settings.from_env({})
+COLD = Settings.from_env({}, insight_cache_entries=0)
+WARM = Settings.from_env({})
 
 
 async def _load(url: str, homes: int, seed: int) -> None:
@@ -53,7 +58,9 @@ async def _load(url: str, homes: int, seed: int) -> None:
         await conn.close()
 
 
-def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+def _queries(
+    db: Database, district: str, landlord: int, settings: Settings
+) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     everything = DampScope()
     year = DampScope(
         aware_from=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
@@ -61,13 +68,13 @@ def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaita
     )
 
     def rates(*dims: DampDimension, scope: DampScope = everything) -> Any:
-        return lambda: insight_damp.damp_rates(db, SETTINGS, PUBLIC, list(dims), scope)
+        return lambda: insight_damp.damp_rates(db, settings, PUBLIC, list(dims), scope)
 
-    def compare(measure: insight.Measure) -> Any:
-        return lambda: insight.compare_providers(db, SETTINGS, PUBLIC, measure, RepairScope())
+    def compare(measure: providers.Measure) -> Any:
+        return lambda: providers.compare_providers(db, settings, PUBLIC, measure, RepairScope())
 
     def performance(*dims: Dimension) -> Any:
-        return lambda: insight.performance(db, SETTINGS, PUBLIC, list(dims), RepairScope())
+        return lambda: insight.performance(db, settings, PUBLIC, list(dims), RepairScope())
 
     rp02 = ("within_target_emergency_pct", "within_target_non_emergency_pct")
     tsm_year = RepairScope(
@@ -89,34 +96,54 @@ def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaita
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { RP02 percentages }",
-            lambda: insight.performance(db, SETTINGS, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02),
+            lambda: insight.performance(db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { medianWorkingDays }",
             lambda: insight.performance(
-                db, SETTINGS, PUBLIC, [Dimension.LANDLORD], tsm_year, ("median_working_days",)
+                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, ("median_working_days",)
+            ),
+        ),
+        (
+            "repairPerformance(groupBy: [LANDLORD], one TSM year), every measure",
+            lambda: insight.performance(db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year),
+        ),
+        (
+            "repairPerformance(groupBy: [PRIORITY], one landlord), every measure",
+            lambda: insight.performance(
+                db, settings, PUBLIC, [Dimension.PRIORITY], RepairScope(landlord_ids=(landlord,))
+            ),
+        ),
+        (
+            "repairPerformance(groupBy: [PRIORITY], one district), every measure",
+            lambda: insight.performance(
+                db,
+                settings,
+                PUBLIC,
+                [Dimension.PRIORITY],
+                RepairScope(postcode_column="postcode_district", postcode_value=district),
             ),
         ),
         (
             "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",
-            compare(insight.Measure.WITHIN_TARGET_EMERGENCY_PCT),
+            compare(providers.Measure.WITHIN_TARGET_EMERGENCY_PCT),
         ),
         (
             "providerComparison(measure: FIRST_TIME_FIX_PCT)",
-            compare(insight.Measure.FIRST_TIME_FIX_PCT),
+            compare(providers.Measure.FIRST_TIME_FIX_PCT),
         ),
         (
             "contractorMarket(district)",
             lambda: insight.contractor_market(
                 db,
-                SETTINGS,
+                settings,
                 PUBLIC,
                 MarketScope(postcode_column="postcode_district", postcode_value=district),
             ),
         ),
         (
             "replacementForecast(years: 10)",
-            lambda: insight.forecast_replacements(db, SETTINGS, PUBLIC, 10, {}),
+            lambda: insight.forecast_replacements(db, settings, PUBLIC, 10, {}),
         ),
     ]
     return [
@@ -142,34 +169,36 @@ def _queries(db: Database, district: str) -> list[tuple[str, Callable[[], Awaita
         ("dampMouldRates(groupBy: [MONTH_OF_YEAR])", rates(DampDimension.MONTH_OF_YEAR)),
         (
             "awaabClocks(first: 500)",
-            lambda: insight_damp.case_clocks(db, ClockFilter(limit=500)),
+            lambda: insight_damp.case_clocks(db, settings, ClockFilter(limit=500)),
         ),
         (
             "awaabClocks(first: 500, filter: {status: [BREACHED]})",
-            lambda: insight_damp.case_clocks(db, ClockFilter(statuses=("BREACHED",), limit=500)),
+            lambda: insight_damp.case_clocks(
+                db, settings, ClockFilter(statuses=("BREACHED",), limit=500)
+            ),
         ),
         (
             "awaabBreachRates",
-            lambda: insight_damp.breach_rates(db, SETTINGS, PUBLIC, everything),
+            lambda: insight_damp.breach_rates(db, settings, PUBLIC, everything),
         ),
         (
             "providerComparison(measure: DAMP_MOULD_PER_1000_HOMES)",
-            compare(insight.Measure.DAMP_MOULD_PER_1000_HOMES),
+            compare(providers.Measure.DAMP_MOULD_PER_1000_HOMES),
         ),
         (
             "providerComparison(measure: AWAAB_BREACH_PCT)",
-            compare(insight.Measure.AWAAB_BREACH_PCT),
+            compare(providers.Measure.AWAAB_BREACH_PCT),
         ),
         (
             "modernFacilityAges(first: 500)",
-            lambda: insight_damp.modern_facility_ages(db, everything, (), 0, 500),
+            lambda: insight_damp.modern_facility_ages(db, settings, everything, (), 0, 500),
         ),
         *repairs,
     ]
 
 
 async def _time(run: Callable[[], Awaitable[Any]], repeat: int) -> float:
-    await run()  # warm the cache and the connection's prepared statements
+    await run()  # warm the connection's prepared statements (and the cache, when on)
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -178,27 +207,129 @@ async def _time(run: Callable[[], Awaitable[Any]], repeat: int) -> float:
     return statistics.median(times)
 
 
-async def measure(url: str, repeat: int) -> None:
-    """Print a Markdown table of the median seconds of each query."""
+async def measure(url: str, repeat: int, match: str = "") -> None:
+    """Print a Markdown table of the median seconds of each query, cold and warm."""
     db = await Database.connect(url, max_size=2, statement_timeout_ms=120_000)
     try:
         counts = {
             t: await db.fetchval(f"SELECT count(*) FROM {t}")
-            for t in ("home", "damp_mould_case", "energy_performance_certificate", "component")
+            for t in ("home", "repair", "damp_mould_case", "component")
         }
         print(", ".join(f"{t}: {n:,}" for t, n in counts.items()) + "\n")
-        print("| query | median (s) | / baseline |")
-        print("| --- | ---: | ---: |")
+        print("| query | cold (s) | warm (s) | cold / baseline | warm / baseline |")
+        print("| --- | ---: | ---: | ---: | ---: |")
         baseline = None
         district = await db.fetchval(
             "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         )
-        for name, run in _queries(db, district):
+        landlord = await db.fetchval(
+            "SELECT landlord_id FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        cold = _queries(db, district, landlord, COLD)
+        warm = _queries(db, district, landlord, WARM)
+        for (name, run), (_, again) in zip(cold, warm, strict=True):
+            if match not in name and not name.startswith("baseline"):
+                continue
             seconds = await _time(run, repeat)
+            cached = await _time(again, repeat)
             baseline = baseline or seconds
-            print(f"| {name} | {seconds:.3f} | {seconds / baseline:.2f}x |", flush=True)
+            print(
+                f"| {name} | {seconds:.3f} | {cached:.4f} | {seconds / baseline:.2f}x "
+                f"| {cached / baseline:.3f}x |",
+                flush=True,
+            )
     finally:
         await db.close()
+
+
+HTTP_QUERIES = {
+    "repairPerformance(groupBy: [LANDLORD]) all measures": (
+        "{ repairPerformance(groupBy: [LANDLORD]) { key { value label } disclosure suppressed "
+        "homes raised completed open medianHours p90Hours medianWorkingDays p90WorkingDays "
+        "withinTargetEmergencyPct withinTargetNonEmergencyPct costMean costMedian costTotal "
+        "repeat30Pct repeat90Pct firstTimeFixPct } }"
+    ),
+    "repairPerformance(groupBy: [POSTCODE_DISTRICT, PRIORITY]) counts and RP02": (
+        "{ repairPerformance(groupBy: [POSTCODE_DISTRICT, PRIORITY]) { key { value } "
+        "suppressed homes raised withinTargetEmergencyPct withinTargetNonEmergencyPct } }"
+    ),
+    "providerComparison(measure: MEDIAN_WORKING_DAYS)": (
+        "{ providerComparison(measure: MEDIAN_WORKING_DAYS) { peerMedian mad "
+        "providers { landlordId value robustZ outlier } } }"
+    ),
+    "dampMouldRates(groupBy: [POSTCODE_DISTRICT, AGE_BAND])": (
+        "{ dampMouldRates(groupBy: [POSTCODE_DISTRICT, AGE_BAND]) { key { value } "
+        "suppressed homes cases casesPer1000Homes openCases } }"
+    ),
+    "awaabBreachRates": "{ awaabBreachRates { landlordId cases breachPct } }",
+    "repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) counts (thousands of groups)": (
+        "{ repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) { key { value } suppressed "
+        "homes raised completed open } }"
+    ),
+    "contractorMarket(postcode: district)": (
+        '{ contractorMarket(postcode: "$district") { openJobs { jobs } '
+        "rates { sorCode jobs medianCost } } }"
+    ),
+}
+
+
+async def measure_http(url: str, repeat: int) -> None:
+    """First request and median repeat of each GraphQL query against a real server."""
+    import os
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODX_", "PG"))}
+    env.update(
+        ODX_DATABASE_URL=url, ODX_PORT=str(port), ODX_DEMO="no", ODX_LOG_LEVEL="WARNING",
+        ODX_STATEMENT_TIMEOUT_MS="120000",
+    )  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "odx_graph",
+        "serve",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
+            for _ in range(300):
+                try:
+                    if (await http.get("/graphql?query={__typename}")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.5)
+            db = await Database.connect(url, max_size=1)
+            district = await db.fetchval(
+                "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            )
+            await db.close()
+            print("\n| GraphQL over HTTP | first (s) | repeated, median (ms) |")
+            print("| --- | ---: | ---: |")
+            for name, text in HTTP_QUERIES.items():
+                body = {"query": text.replace("$district", district)}
+                started = time.perf_counter()
+                first = await http.post("/graphql", json=body)
+                cold = time.perf_counter() - started
+                assert first.status_code == 200 and "errors" not in first.json(), first.text
+                times = []
+                for _ in range(repeat * 4):
+                    started = time.perf_counter()
+                    again = await http.post("/graphql", json=body)
+                    times.append(time.perf_counter() - started)
+                    assert again.content == first.content
+                warm = statistics.median(times) * 1000
+                print(f"| {name} | {cold:.3f} | {warm:.1f} |", flush=True)
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 30)
 
 
 async def main() -> None:
@@ -207,17 +338,24 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=20251027)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database", help="an already loaded database URL to use instead")
+    parser.add_argument("--match", default="", help="only the queries whose name has this")
+    parser.add_argument("--no-http", action="store_true", help="skip the GraphQL requests")
+    parser.add_argument("--http-only", action="store_true", help="only the GraphQL requests")
     args = parser.parse_args()
     print(
         f"# damp and mould insight, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()}, Python {platform.python_version()}\n"
     )
     if args.database:
-        await measure(args.database, args.repeat)
+        if not args.http_only:
+            await measure(args.database, args.repeat, args.match)
+        if not args.no_http:
+            await measure_http(args.database, args.repeat)
         return
     async with scratch_database() as url:
         await _load(url, args.homes, args.seed)
         await measure(url, args.repeat)
+        await measure_http(url, args.repeat)
 
 
 if __name__ == "__main__":

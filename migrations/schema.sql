@@ -22,8 +22,9 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
            d.summary_due_at, c.written_summary_sent_at, s.summary_status,
            d.make_safe_due_at, c.made_safe_at, s.make_safe_status
     FROM damp_mould_case c
-    LEFT JOIN awaab_hazard_level l ON l.code = c.hazard_level_code
-    -- the start days, and the Nth working day after each
+    -- no timescales (so no deadlines) for cases known before the law took effect
+    LEFT JOIN awaab_hazard_level l
+        ON l.code = c.hazard_level_code AND c.aware_at >= awaab_in_force_from()
     LEFT JOIN working_calendar aware_day
         ON aware_day.day = (c.aware_at AT TIME ZONE 'Europe/London')::date
     LEFT JOIN working_calendar investigated_day
@@ -40,9 +41,6 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
         ON make_safe_by.is_working_day
        AND make_safe_by.working_day_number
            = investigated_day.working_day_number + l.make_safe_within_working_days
-    -- OFFSET 0 keeps each deadline and status computed once per case: without it the
-    -- planner copies the expressions into every use, and JIT-compiling the copies can
-    -- take seconds.
     CROSS JOIN LATERAL (SELECT
         CASE WHEN l.investigate_within_hours IS NOT NULL
              THEN c.aware_at + make_interval(hours => l.investigate_within_hours)
@@ -64,6 +62,34 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
         OFFSET 0
     ) s
 $$;
+
+--
+-- Name: awaab_in_force_from(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_in_force_from() RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN '2025-10-27 00:00:00+00'::timestamp with time zone;
+
+--
+-- Name: bump_data_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.bump_data_version() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    UPDATE data_version v SET changes = v.changes + 1
+    WHERE v.slot = (SELECT f.slot FROM data_version f
+                    ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF NOT FOUND THEN
+        UPDATE data_version v SET changes = v.changes + 1
+        WHERE v.slot = floor(random() * 64)::smallint;
+    END IF;
+    RETURN NULL;
+END $$;
 
 --
 -- Name: notify_key_revoked(); Type: FUNCTION; Schema: public; Owner: -
@@ -148,6 +174,14 @@ CREATE FUNCTION public.postcode_sector(postcode text) RETURNS text
     RETURN ((split_part(postcode, ' '::text, 1) || ' '::text) || "left"(split_part(postcode, ' '::text, 2), 1));
 
 --
+-- Name: random_record_key(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.random_record_key() RETURNS integer
+    LANGUAGE sql
+    RETURN (floor((random() * (16777216)::double precision)))::integer;
+
+--
 -- Name: rebuild_repair_facts(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -172,10 +206,42 @@ CREATE FUNCTION public.rebuild_working_calendar() RETURNS void
     DELETE FROM working_calendar;
     INSERT INTO working_calendar (day, is_working_day, working_day_number)
     SELECT d::date, w, sum(w::int) OVER (ORDER BY d)::integer
-    FROM generate_series(date '2015-01-01', date '2035-12-31', interval '1 day') AS d,
+    FROM generate_series(
+             date '2015-01-01',
+             make_date(coalesce((SELECT max(extract(year FROM day))::integer
+                                 FROM bank_holiday), 2015), 12, 31),
+             interval '1 day') AS d,
          LATERAL (SELECT extract(isodow FROM d) < 6
                          AND NOT EXISTS (SELECT 1 FROM bank_holiday b WHERE b.day = d::date)) AS x(w);
 $$;
+
+--
+-- Name: record_keys_for_new_buildings(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_keys_for_new_buildings() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    INSERT INTO building_record_key (building_id, record_key)
+    SELECT n.id, random_record_key() FROM new_rows n;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: record_keys_for_new_homes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_keys_for_new_homes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    INSERT INTO home_record_key (home_id, record_key)
+    SELECT n.id, random_record_key() FROM new_rows n;
+    RETURN NULL;
+END $$;
 
 --
 -- Name: refresh_repair_facts(bigint[]); Type: FUNCTION; Schema: public; Owner: -
@@ -284,6 +350,25 @@ BEGIN
 END $$;
 
 --
+-- Name: repair_facts_after_record_key_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_facts_after_record_key_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    SELECT array_agg(n.home_id) INTO homes
+    FROM new_rows n JOIN old_rows o ON o.home_id = n.home_id
+    WHERE n.record_key IS DISTINCT FROM o.record_key;
+    PERFORM repair_facts_note_homes(homes);
+    RETURN NULL;
+END $$;
+
+--
 -- Name: repair_facts_after_repair_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -373,12 +458,17 @@ CREATE FUNCTION public.repair_target(priority_code text, counted_from timestamp 
     RETURN (SELECT CASE WHEN (p.response_hours IS NOT NULL) THEN (repair_target.counted_from + make_interval(hours => p.response_hours)) WHEN (p.response_working_days IS NOT NULL) THEN (SELECT (((w.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS timezone FROM public.working_calendar w WHERE (w.is_working_day AND (w.working_day_number = (SELECT (c.working_day_number + p.response_working_days) FROM public.working_calendar c WHERE (c.day = ((repair_target.counted_from AT TIME ZONE 'Europe/London'::text))::date))))) ELSE NULL::timestamp with time zone END AS "case" FROM public.priority p WHERE (p.code = repair_target.priority_code));
 
 --
--- Name: working_days_between(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+-- Name: track_data_version(regclass); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.working_days_between(started timestamp with time zone, finished timestamp with time zone) RETURNS integer
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT (e.working_day_number - s.working_day_number) FROM public.working_calendar s, public.working_calendar e WHERE ((s.day = ((working_days_between.started AT TIME ZONE 'Europe/London'::text))::date) AND (e.day = ((working_days_between.finished AT TIME ZONE 'Europe/London'::text))::date)));
+CREATE FUNCTION public.track_data_version(target regclass) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER data_version_bumped '
+                   'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()', target);
+END $$;
 
 --
 -- Name: api_key; Type: TABLE; Schema: public; Owner: -
@@ -532,6 +622,16 @@ ALTER TABLE public.building ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+--
+-- Name: building_record_key; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.building_record_key (
+    building_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    CONSTRAINT building_record_key_record_key_check CHECK (((record_key >= 0) AND (record_key <= 16777215)))
 );
 
 --
@@ -724,6 +824,15 @@ ALTER TABLE public.data_import ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENT
 );
 
 --
+-- Name: data_version; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.data_version (
+    slot smallint NOT NULL,
+    changes bigint DEFAULT 0 NOT NULL
+);
+
+--
 -- Name: energy_performance_certificate; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -870,6 +979,16 @@ ALTER TABLE public.home ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+--
+-- Name: home_record_key; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.home_record_key (
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    CONSTRAINT home_record_key_record_key_check CHECK (((record_key >= 0) AND (record_key <= 16777215)))
 );
 
 --
@@ -1053,7 +1172,8 @@ CREATE TABLE public.repair_fact (
     repeat_30 boolean,
     repeat_90 boolean,
     fixed_first_time boolean,
-    schedules text[]
+    schedules text[],
+    record_key integer
 );
 
 --
@@ -1129,22 +1249,24 @@ CREATE VIEW public.repair_fact_source AS
     ((r.target_at IS NOT NULL) AND (r.completed_at <= r.target_at)) AS within_target,
     (r.target_at IS NOT NULL) AS has_target,
     r.cost,
-    (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '30 days'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0) AS repeat_30,
-    (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '90 days'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0) AS repeat_90,
+    ((r.trade_code IS NOT NULL) AND (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '720:00:00'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0)) AS repeat_30,
+    ((r.trade_code IS NOT NULL) AND (count(*) FILTER (WHERE (st.is_open OR (r.completed_at IS NOT NULL))) OVER (PARTITION BY r.home_id, r.trade_code ORDER BY r.reported_at RANGE BETWEEN '2160:00:00'::interval PRECEDING AND CURRENT ROW EXCLUDE GROUP) > 0)) AS repeat_90,
     (NOT (EXISTS ( SELECT 1
            FROM (public.repair q
              JOIN public.repair_status qs ON ((qs.code = q.status_code)))
-          WHERE ((q.home_id = r.home_id) AND (NOT (q.trade_code IS DISTINCT FROM r.trade_code)) AND (q.id <> r.id) AND (qs.is_open OR (q.completed_at IS NOT NULL)) AND (q.reported_at > r.completed_at) AND (q.reported_at <= (r.completed_at + '30 days'::interval)))))) AS fixed_first_time,
+          WHERE ((q.home_id = r.home_id) AND (q.trade_code = r.trade_code) AND (q.id <> r.id) AND (qs.is_open OR (q.completed_at IS NOT NULL)) AND (q.reported_at > r.completed_at) AND (q.reported_at <= (r.completed_at + '720:00:00'::interval)))))) AS fixed_first_time,
     ARRAY( SELECT DISTINCT s.s
            FROM (public.repair_line l
              JOIN public.sor_code c ON ((c.code = l.sor_code))),
             LATERAL unnest(c.schedules) s(s)
           WHERE (l.repair_id = r.id)
-          ORDER BY s.s) AS schedules
-   FROM (((((public.repair r
+          ORDER BY s.s) AS schedules,
+    k.record_key
+   FROM ((((((public.repair r
      JOIN public.home h ON ((h.id = r.home_id)))
      JOIN public.priority p ON ((p.code = r.priority_code)))
      JOIN public.repair_status st ON ((st.code = r.status_code)))
+     LEFT JOIN public.home_record_key k ON ((k.home_id = r.home_id)))
      LEFT JOIN public.working_calendar ws ON ((ws.day = ((r.reported_at AT TIME ZONE 'Europe/London'::text))::date)))
      LEFT JOIN public.working_calendar we ON ((we.day = ((r.completed_at AT TIME ZONE 'Europe/London'::text))::date)));
 
@@ -1311,6 +1433,13 @@ ALTER TABLE ONLY public.building
     ADD CONSTRAINT building_pkey PRIMARY KEY (id);
 
 --
+-- Name: building_record_key building_record_key_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.building_record_key
+    ADD CONSTRAINT building_record_key_pkey PRIMARY KEY (building_id);
+
+--
 -- Name: building building_uprn_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1381,6 +1510,13 @@ ALTER TABLE ONLY public.data_import
     ADD CONSTRAINT data_import_pkey PRIMARY KEY (id);
 
 --
+-- Name: data_version data_version_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_version
+    ADD CONSTRAINT data_version_pkey PRIMARY KEY (slot);
+
+--
 -- Name: energy_performance_certificate energy_performance_certificate_lmk_key_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1435,6 +1571,13 @@ ALTER TABLE ONLY public.home_assertion
 
 ALTER TABLE ONLY public.home
     ADD CONSTRAINT home_pkey PRIMARY KEY (id);
+
+--
+-- Name: home_record_key home_record_key_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_record_key
+    ADD CONSTRAINT home_record_key_pkey PRIMARY KEY (home_id);
 
 --
 -- Name: home home_uprn_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1844,10 +1987,238 @@ CREATE UNIQUE INDEX working_calendar_working_day_number_idx ON public.working_ca
 CREATE TRIGGER api_key_revoked_notify AFTER UPDATE OF revoked_at ON public.api_key FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.notify_key_revoked();
 
 --
+-- Name: awaab_hazard_level data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.awaab_hazard_level FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: bank_holiday data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.bank_holiday FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: building data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.building FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: building_record_key data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.building_record_key FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: built_form data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.built_form FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: certificate_type data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.certificate_type FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: component data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.component FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: component_type data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.component_type FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: condition data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.condition FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: custom_sor_code data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.custom_sor_code FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: damp_mould_case data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.damp_mould_case FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: damp_mould_severity data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.damp_mould_severity FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: data_import data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.data_import FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: energy_performance_certificate data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.energy_performance_certificate FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: epc_band data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.epc_band FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: hhsrs_category data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.hhsrs_category FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: hhsrs_hazard data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.hhsrs_hazard FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: home data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.home FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: home_assertion data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.home_assertion FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: home_record_key data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.home_record_key FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: organisation data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.organisation FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: organisation_kind data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.organisation_kind FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: pending_repair_update data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.pending_repair_update FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: priority data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.priority FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: property_type data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.property_type FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: reference data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.reference FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: repair data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.repair FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: repair_line data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.repair_line FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: repair_status data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.repair_status FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: repair_status_event data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.repair_status_event FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: satisfaction_response data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.satisfaction_response FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: sor_code data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.sor_code FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: trade data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.trade FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: tsm_answer data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.tsm_answer FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: tsm_measure data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.tsm_measure FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: working_calendar data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.working_calendar FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
 -- Name: organisation organisation_kind_is_a_role; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER organisation_kind_is_a_role BEFORE INSERT OR UPDATE ON public.organisation FOR EACH ROW EXECUTE FUNCTION public.organisation_kind_is_a_role();
+
+--
+-- Name: building record_keys_building_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER record_keys_building_inserted AFTER INSERT ON public.building REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.record_keys_for_new_buildings();
+
+--
+-- Name: home record_keys_home_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER record_keys_home_inserted AFTER INSERT ON public.home REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.record_keys_for_new_homes();
 
 --
 -- Name: repair_fact_pending repair_facts_before_commit; Type: TRIGGER; Schema: public; Owner: -
@@ -1902,6 +2273,12 @@ CREATE TRIGGER repair_facts_line_updated AFTER UPDATE ON public.repair_line REFE
 --
 
 CREATE TRIGGER repair_facts_priority_updated AFTER UPDATE ON public.priority REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_code_change();
+
+--
+-- Name: home_record_key repair_facts_record_key_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_facts_record_key_updated AFTER UPDATE ON public.home_record_key REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_facts_after_record_key_change();
 
 --
 -- Name: sor_code repair_facts_sor_code_updated; Type: TRIGGER; Schema: public; Owner: -
@@ -1981,6 +2358,13 @@ ALTER TABLE ONLY public.audit_event
 
 ALTER TABLE ONLY public.building
     ADD CONSTRAINT building_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: building_record_key building_record_key_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.building_record_key
+    ADD CONSTRAINT building_record_key_building_id_fkey FOREIGN KEY (building_id) REFERENCES public.building(id) ON DELETE CASCADE;
 
 --
 -- Name: component component_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2177,6 +2561,13 @@ ALTER TABLE ONLY public.home
 
 ALTER TABLE ONLY public.home
     ADD CONSTRAINT home_property_type_code_fkey FOREIGN KEY (property_type_code) REFERENCES public.property_type(code);
+
+--
+-- Name: home_record_key home_record_key_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home_record_key
+    ADD CONSTRAINT home_record_key_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id) ON DELETE CASCADE;
 
 --
 -- Name: idempotency_key idempotency_key_api_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2521,6 +2912,12 @@ GRANT USAGE ON SCHEMA public TO odx_writer;
 GRANT USAGE ON SCHEMA public TO odx_reader;
 
 --
+-- Name: FUNCTION bump_data_version(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.bump_data_version() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rebuild_repair_facts(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -2781,6 +3178,13 @@ GRANT SELECT(problem_count) ON TABLE public.data_import TO odx_reader;
 GRANT USAGE ON SEQUENCE public.data_import_id_seq TO odx_writer;
 
 --
+-- Name: TABLE data_version; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.data_version TO odx_writer;
+GRANT SELECT ON TABLE public.data_version TO odx_reader;
+
+--
 -- Name: TABLE energy_performance_certificate; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2995,11 +3399,179 @@ GRANT SELECT(updated_at) ON TABLE public.repair TO odx_reader;
 GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
 
 --
--- Name: TABLE repair_fact; Type: ACL; Schema: public; Owner: -
+-- Name: COLUMN repair_fact.id; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT ON TABLE public.repair_fact TO odx_writer;
-GRANT SELECT ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(id) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(id) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.home_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(home_id) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(home_id) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.landlord_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(landlord_id) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(landlord_id) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.contractor_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(contractor_id) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(contractor_id) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.priority_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(priority_code) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(priority_code) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.trade_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(trade_code) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(trade_code) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.reported_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(reported_at) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(reported_at) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.postcode; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(postcode) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(postcode) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.postcode_area; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(postcode_area) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(postcode_area) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.postcode_district; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(postcode_district) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(postcode_district) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.postcode_sector; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(postcode_sector) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(postcode_sector) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.month; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(month) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(month) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.is_emergency; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(is_emergency) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(is_emergency) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.is_open; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(is_open) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(is_open) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.completed; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(completed) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(completed) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.cancelled; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(cancelled) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(cancelled) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(hours) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(hours) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.working_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(working_days) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(working_days) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.within_target; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(within_target) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(within_target) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.has_target; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(has_target) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(has_target) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.cost; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(cost) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(cost) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.repeat_30; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(repeat_30) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(repeat_30) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.repeat_90; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(repeat_90) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(repeat_90) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.fixed_first_time; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(fixed_first_time) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(fixed_first_time) ON TABLE public.repair_fact TO odx_writer;
+
+--
+-- Name: COLUMN repair_fact.schedules; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(schedules) ON TABLE public.repair_fact TO odx_reader;
+GRANT SELECT(schedules) ON TABLE public.repair_fact TO odx_writer;
 
 --
 -- Name: TABLE repair_fact_pending; Type: ACL; Schema: public; Owner: -

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal, Tier, may_write
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ForbiddenError, InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
@@ -552,3 +552,23 @@ async def test_one_connection_alternating_owner_and_reader_keeps_each_to_its_rol
     finally:
         await owner.close()
         await pg_server.drop_database(name)
+
+
+def test_admins_may_change_any_record() -> None:
+    admin = Principal(Tier.ADMIN, None, None, 1)
+    for landlord, contractor, home in ((1, 2, 3), (None, None, None), (7, None, 9)):
+        assert may_write(admin, landlord=landlord, contractor=contractor, home=home)
+    for tier in (Tier.PUBLIC, Tier.REGULATOR):
+        assert not may_write(Principal(tier, 1, 3, 1), landlord=1, contractor=1, home=3)
+
+
+async def test_an_admin_key_writes_for_any_landlord(world: World) -> None:
+    for home in (world.home, world.other_home):
+        created = await world.gql(REPORT, {"home": gid("Home", home)}, "admin")
+        assert created["reportRepair"].get("code") is None, created
+        repair = created["reportRepair"]["repair"]
+        status = """mutation($r: ID!) {
+          updateRepairStatus(input: {repairId: $r, status: SCHEDULED}) {
+          ... on RepairPayload { repair { status { code } } } ... on MutationError { code } } }"""
+        moved = await world.gql(status, {"r": repair["id"]}, "admin")
+        assert moved["updateRepairStatus"]["repair"]["status"]["code"] == "scheduled"

@@ -17,14 +17,8 @@ import pytest
 from odx_graph.core.access import Principal, Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.repairs import (
-    MEASURES,
-    Measure,
-    PerformanceGroup,
-    compare_providers,
-    performance,
-    robust_z_scores,
-)
+from odx_graph.services.insight.providers import Measure, compare_providers, robust_z_scores
+from odx_graph.services.insight.repairs import MEASURES, PerformanceGroup, performance
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import MEASURES as ANALYTIC_MEASURES
 from odx_graph.store.analytics import Dimension, Percentile, RepairScope
@@ -262,6 +256,7 @@ async def test_measures_without_percentiles_sum_home_by_home_to_the_same_values(
     must give exactly what the one-step query gives, for every grouping."""
     plain = [m for m in MEASURES if not isinstance(ANALYTIC_MEASURES[m], Percentile)]
     assert len(plain) == 7
+    settings = Settings.from_env({}, insight_cache_entries=0)  # every answer from SQL
     sent: list[str] = []
     seeded_db.add_listener(sent.append)
     try:
@@ -271,8 +266,8 @@ async def test_measures_without_percentiles_sum_home_by_home_to_the_same_values(
             [Dimension.MONTH, Dimension.TRADE],
             [],
         ):
-            everything = await performance(seeded_db, SETTINGS, ADMIN, group_by, RepairScope())
-            summed = await performance(seeded_db, SETTINGS, ADMIN, group_by, RepairScope(), plain)
+            everything = await performance(seeded_db, settings, ADMIN, group_by, RepairScope())
+            summed = await performance(seeded_db, settings, ADMIN, group_by, RepairScope(), plain)
             assert [g.key for g in summed] == [g.key for g in everything]
             for whole, part in zip(everything, summed, strict=True):
                 assert (part.homes, part.counts) == (whole.homes, whole.counts)
@@ -283,7 +278,7 @@ async def test_measures_without_percentiles_sum_home_by_home_to_the_same_values(
     # Nothing in scope: one empty group, not a missing one.
     nothing = RepairScope(reported_from=dt.datetime(1990, 1, 1, tzinfo=dt.UTC),
                           reported_to=dt.datetime(1990, 1, 2, tzinfo=dt.UTC))  # fmt: skip
-    [empty] = await performance(seeded_db, SETTINGS, ADMIN, [], nothing, plain)
+    [empty] = await performance(seeded_db, settings, ADMIN, [], nothing, plain)
     assert empty.homes == 0 and empty.counts == {"raised": 0, "completed": 0, "open": 0}
     assert all(empty.measures[m] is None for m in ("cost_mean", "repeat_30_pct"))
 
@@ -371,7 +366,15 @@ async def test_groups_are_typed_as_dimensions(hand_db: Database) -> None:
     groups: list[PerformanceGroup] = await performance(
         hand_db, SETTINGS, ADMIN, [Dimension.TRADE, Dimension.SOR_SCHEDULE], RepairScope()
     )
-    assert groups == []  # the hand-made repairs have no SOR lines
+    # The hand-made repairs have no SOR lines: each is under no schedule (a null one),
+    # not left out, so the schedules' groups still cover every repair.
+    assert [tuple(k.value for k in g.key) for g in groups] == [
+        ("CL", None),
+        ("EL", None),
+        ("PL", None),
+    ]
+    assert sum(g.counts["raised"] or 0 for g in groups) == 5
+    assert all(isinstance(k.dimension, Dimension) for g in groups for k in g.key)
 
 
 async def test_contractor_market_matches_a_recomputation(seeded_db: Database) -> None:
@@ -564,3 +567,22 @@ async def test_replacement_forecast_by_postcode(seeded_db: Database) -> None:
         0 < (r.components or 0) <= total[(r.year, r.component_type)] for r in local
     )
     assert sum(r.components or 0 for r in local) < sum(total.values())
+
+
+def test_measures_are_named_alike_in_every_layer() -> None:
+    """Each measure is declared once (``repo.analytics.MEASURES``); the layers above use
+    its name, so they cannot drift apart."""
+    from odx_graph.api.insight import PerformanceMeasure, RepairPerformance
+    from odx_graph.api.insight_damp import AwaabBreachRates
+    from odx_graph.services.insight.damp import BreachRates
+    from odx_graph.services.insight.repairs import COUNTS
+
+    fields = set(RepairPerformance.__annotations__)
+    assert set(ANALYTIC_MEASURES) | set(COUNTS) <= fields
+    assert {m.value for m in PerformanceMeasure} == {m.value for m in Measure}
+    assert {m.value for m in Measure} - set(ANALYTIC_MEASURES) == {
+        "damp_mould_per_1000_homes",
+        "awaab_breach_pct",
+    }
+    breach = {f for f in BreachRates.__dataclass_fields__ if f.endswith("_pct")}
+    assert breach <= set(AwaabBreachRates.__annotations__)

@@ -17,6 +17,7 @@ import pytest
 
 from odx_graph.core.access import PUBLIC, Principal, Tier
 from odx_graph.core.config import Settings
+from odx_graph.core.disclosure import count_noise
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.damp import (
     breach_rates,
@@ -24,7 +25,7 @@ from odx_graph.services.insight.damp import (
     damp_rates,
     modern_facility_ages,
 )
-from odx_graph.services.insight.repairs import Measure, compare_providers
+from odx_graph.services.insight.providers import Measure, compare_providers
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import RepairScope
 from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
@@ -192,6 +193,29 @@ async def damp_db(empty_db: str) -> AsyncIterator[Database]:
 # -- independent computations ----------------------------------------------------------
 
 
+def same_day_years_before(today: dt.date, years: int) -> dt.date:
+    """The date ``years`` years before ``today``; 28 February for a 29 February that the
+    earlier year lacks (whole years of age are then exactly ``years``, as PostgreSQL's
+    age() counts them)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+async def test_years_before_a_29_february(seeded_db: Database) -> None:
+    leap = dt.date(2028, 2, 29)
+    assert same_day_years_before(leap, 25) == dt.date(2003, 2, 28)
+    assert same_day_years_before(leap, 20) == dt.date(2008, 2, 29)
+    for years in (20, 21, 25, 30, 31):
+        age = await seeded_db.fetchval(
+            "SELECT extract(year FROM age($1::date, $2::date))::integer",
+            leap,
+            same_day_years_before(leap, years),
+        )
+        assert age == years
+
+
 def _nth_working_day_after(day: dt.date, n: int) -> dt.date:
     while n:
         day += dt.timedelta(days=1)
@@ -320,7 +344,9 @@ def _expected_rates(dims: list[DampDimension]) -> dict[tuple[Any, ...], tuple[in
 
 
 async def test_hand_worked_deadlines(damp_db: Database) -> None:
-    clocks = {c.case_id: c for c in await case_clocks(damp_db, ClockFilter(limit=100), AS_OF)}
+    clocks = {
+        c.case_id: c for c in await case_clocks(damp_db, SETTINGS, ClockFilter(limit=100), AS_OF)
+    }
     # the independent computation agrees with the working out in the comments above
     assert _expected_clocks(3, AS_OF)["investigate"][0] == _t("2027-01-07 00:00")
     assert _expected_clocks(6, AS_OF)["investigate"][0] == _t("2026-07-20 23:00")
@@ -344,7 +370,7 @@ async def test_hand_worked_deadlines(damp_db: Database) -> None:
 
 async def test_every_clock_matches_a_recomputation(damp_db: Database) -> None:
     for as_of in (AS_OF, _t("2026-12-31 12:00"), _t("2027-03-01 00:00")):
-        got = await case_clocks(damp_db, ClockFilter(limit=100), as_of)
+        got = await case_clocks(damp_db, SETTINGS, ClockFilter(limit=100), as_of)
         assert [c.case_id for c in got] == sorted(CASES)
         for case in got:
             want = _expected_clocks(case.case_id, as_of)
@@ -361,17 +387,25 @@ async def test_every_clock_matches_a_recomputation(damp_db: Database) -> None:
 
 
 async def test_clock_filters_and_pages(damp_db: Database) -> None:
-    breached = await case_clocks(damp_db, ClockFilter(statuses=("BREACHED",), limit=100), AS_OF)
+    breached = await case_clocks(
+        damp_db, SETTINGS, ClockFilter(statuses=("BREACHED",), limit=100), AS_OF
+    )
     assert {c.case_id for c in breached} == {
         i for i in CASES if any(s == "BREACHED" for _, _, s in _expected_clocks(i, AS_OF).values())
     }
-    first = await case_clocks(damp_db, ClockFilter(limit=5), AS_OF)
-    rest = await case_clocks(damp_db, ClockFilter(after_case_id=first[-1].case_id, limit=100))
+    first = await case_clocks(damp_db, SETTINGS, ClockFilter(limit=5), AS_OF)
+    rest = await case_clocks(
+        damp_db, SETTINGS, ClockFilter(after_case_id=first[-1].case_id, limit=100)
+    )
     assert [c.case_id for c in first + rest] == sorted(CASES)
-    emergency = await case_clocks(damp_db, ClockFilter(hazard_levels=("emergency",)), AS_OF)
+    emergency = await case_clocks(
+        damp_db, SETTINGS, ClockFilter(hazard_levels=("emergency",)), AS_OF
+    )
     assert {c.case_id for c in emergency} == {i for i in CASES if CASES[i][1] == "emergency"}
     local = await case_clocks(
-        damp_db, ClockFilter(DampScope(postcode_column="postcode_district", postcode_value="M14"))
+        damp_db,
+        SETTINGS,
+        ClockFilter(DampScope(postcode_column="postcode_district", postcode_value="M14")),
     )
     assert {c.home_id for c in local} == {9, 10, 11, 12}
 
@@ -396,8 +430,8 @@ async def test_breach_rates_match_a_recomputation(damp_db: Database) -> None:
             pct([i in breached for i in mine if any(s in decided for *_, s in clocks[i].values())])
         )
         for name, got in (
-            ("investigate", rate.investigate_breach_pct),
-            ("summary", rate.summary_breach_pct),
+            ("investigate", rate.investigation_breach_pct),
+            ("summary", rate.written_summary_breach_pct),
             ("make_safe", rate.make_safe_breach_pct),
         ):
             want = pct(
@@ -466,10 +500,11 @@ async def test_public_rates_suppress_small_groups_and_round(damp_db: Database) -
     by_landlord = {g.key[0].value: g for g in groups}
     small = by_landlord["2"]  # 3 homes
     assert small.suppressed and small.cases is None and small.per_1000_homes is None
-    big = by_landlord["1"]  # 12 homes, 12 cases, open and emergency counts rounded
+    big = by_landlord["1"]  # 12 homes, one case each: the same keys, the same noise
     assert not big.suppressed
-    assert (big.homes, big.cases) == (10, 10)
-    assert big.per_1000_homes == pytest.approx(1000.0)  # from the unrounded counts
+    keys = await _key_sum(damp_db, "SELECT home_id FROM damp_mould_case WHERE landlord_id = 1")
+    assert big.homes == big.cases == 12 + count_noise(12, keys, 5)
+    assert big.per_1000_homes == pytest.approx(1000.0)  # from the published counts
     assert all(v is not None and v % 5 == 0 for v in (big.open_cases, big.emergency_cases))
 
 
@@ -478,7 +513,19 @@ async def test_public_breach_rates_suppress_small_landlords(damp_db: Database) -
         r.landlord_id: r for r in await breach_rates(damp_db, SETTINGS, PUBLIC, DampScope(), AS_OF)
     }
     assert rates[2].suppressed and rates[2].breach_pct is None and rates[2].cases is None
-    assert not rates[1].suppressed and rates[1].cases == 10 and rates[1].breach_pct is not None
+    keys = await _key_sum(damp_db, "SELECT home_id FROM damp_mould_case WHERE landlord_id = 1")
+    assert not rates[1].suppressed and rates[1].breach_pct is not None
+    assert rates[1].cases == 12 + count_noise(12, keys, 5)
+
+
+async def _key_sum(db: Database, homes: str) -> int:
+    """The sum of the record keys of the homes ``homes`` selects (with repeats)."""
+    return int(
+        await db.fetchval(
+            f"SELECT sum(k.record_key) FROM ({homes}) AS h "
+            "JOIN home_record_key k ON k.home_id = h.home_id"
+        )
+    )
 
 
 async def test_provider_comparison_has_the_damp_measures(damp_db: Database) -> None:
@@ -510,7 +557,7 @@ async def test_kitchen_and_bathroom_age_tests(damp_db: Database) -> None:
     today: dt.date = await damp_db.fetchval("SELECT current_date")
 
     def years_ago(years: int, days: int = 0) -> dt.date:
-        return today.replace(year=today.year - years) - dt.timedelta(days=days)
+        return same_day_years_before(today, years) - dt.timedelta(days=days)
 
     components = [  # home, type, installed
         (1, "kitchen", years_ago(25)),
@@ -530,7 +577,8 @@ async def test_kitchen_and_bathroom_age_tests(damp_db: Database) -> None:
             installed,
         )
     rows = {
-        r.home_id: r for r in await modern_facility_ages(damp_db, DampScope(), (1, 2, 3), 0, 10)
+        r.home_id: r
+        for r in await modern_facility_ages(damp_db, SETTINGS, DampScope(), (1, 2, 3), 0, 10)
     }
     assert set(rows) == {1, 2, 3}
     assert (rows[1].kitchen_age, rows[1].kitchen_too_old) == (20, False)
@@ -539,7 +587,7 @@ async def test_kitchen_and_bathroom_age_tests(damp_db: Database) -> None:
     assert (rows[2].bathroom_age, rows[2].bathroom_too_old) == (30, False)
     assert rows[2].kitchen_installed == years_ago(21)
     assert (rows[3].kitchen_too_old, rows[3].bathroom_too_old) == (None, None)
-    page = await modern_facility_ages(damp_db, DampScope(landlord_ids=(2,)), (), 13, 10)
+    page = await modern_facility_ages(damp_db, SETTINGS, DampScope(landlord_ids=(2,)), (), 13, 10)
     assert [r.home_id for r in page] == [14, 15]
 
 
@@ -592,7 +640,10 @@ async def test_graphql_queries(damp_gql: _PublicGraphQL) -> None:
     data = body["data"]
     rates = data["dampMouldRates"]
     assert [r["suppressed"] for r in rates] == [False, True]
-    assert rates[0]["key"][0]["label"] == "Damp Homes" and rates[0]["cases"] == 10
+    assert rates[0]["key"][0]["label"] == "Damp Homes"
+    # 12 cases, published as the perturbation table says for their homes' keys
+    keys = await _key_sum(damp_gql.db, "SELECT home_id FROM damp_mould_case WHERE landlord_id = 1")
+    assert rates[0]["cases"] == 12 + count_noise(12, keys, 5) and rates[0]["cases"] in (10, 15)
     assert rates[1]["homes"] is None and rates[1]["casesPer1000Homes"] is None
     assert [r["suppressed"] for r in data["awaabBreachRates"]] == [False, True]
     clocks = data["awaabClocks"]

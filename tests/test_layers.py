@@ -33,12 +33,9 @@ ONLY_IN = {
 }
 # No I/O and no frameworks: the standard library only.
 STANDARD_LIBRARY_ONLY = {"core", "mapping"}
-# Known cycles, each to be removed rather than added to. repairs compares providers on
-# the damp and mould measures of damp, and damp publishes through the suppression rules
-# of repairs: to go when each measure is declared once, with its publication rule.
-ALLOWED_CYCLES = {
-    frozenset({"odx_graph.services.insight.repairs", "odx_graph.services.insight.damp"}),
-}
+# Known cycles, each to be removed rather than added to (none left: the provider
+# comparison moved to services/insight/providers.py, which imports repairs and damp).
+ALLOWED_CYCLES: set[frozenset[str]] = set()
 
 KINDS = ("layer", "framework", "private", "cycle", "name", "placement")
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.postcodes import PostcodeLevel, normalise_postcode, parse_postcode_query
+from odx_graph.core.postcodes import (
+    PostcodeLevel,
+    PostcodeQuery,
+    normalise_postcode,
+    parse_postcode_query,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +43,7 @@ def test_every_uk_format_normalises(raw: str, expected: str) -> None:
         "Q",
         "ÄB1 2CD",
         "SW1A 2AA; DROP TABLE home",
+        "ABC1 2AA",  # an area has one or two letters
     ],
 )
 def test_bad_postcodes_are_rejected_with_a_code(raw: str) -> None:
@@ -65,7 +71,20 @@ def test_query_levels(raw: str, level: PostcodeLevel, value: str) -> None:
     assert (query.level, query.value) == (level, value)
 
 
-@pytest.mark.parametrize("raw", ["", "1", "SW1A 2A", "ABC", "E1 6 6", "%", "E1_"])
+@pytest.mark.parametrize(
+    "raw", ["", "1", "SW1A 2A", "ABC", "E1 6 6", "%", "E1_", "ABC1", "ABC1 2", "SWA1"]
+)
 def test_bad_queries_explain_the_levels(raw: str) -> None:
     with pytest.raises(InputError, match=r"area .* district .* sector"):
         parse_postcode_query(raw)
+
+
+@pytest.mark.parametrize("raw", ["SW1A2", "E12A", "M145", "sw1a2"])
+def test_a_sector_needs_its_space(raw: str) -> None:
+    """Without the space a sector cannot be told from a district (E12 is a district, not
+    sector 2 of E1), so the run-together form is refused rather than guessed."""
+    with pytest.raises(InputError) as caught:
+        parse_postcode_query(raw)
+    assert caught.value.code is ErrorCode.INVALID_POSTCODE
+    assert parse_postcode_query("E12") == PostcodeQuery(PostcodeLevel.DISTRICT, "E12")
+    assert parse_postcode_query(" sw1a  2 ") == PostcodeQuery(PostcodeLevel.SECTOR, "SW1A 2")

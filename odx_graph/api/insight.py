@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, cast
 
 import strawberry
 from strawberry.types import Info
@@ -12,10 +12,11 @@ from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
 from odx_graph.api.context import Context
+from odx_graph.core import disclosure
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
-from odx_graph.services.insight import repairs
+from odx_graph.services.insight import providers, repairs
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
 
 
@@ -46,9 +47,31 @@ class RepairDimension(enum.Enum):
     )
 
 
+@strawberry.enum(
+    description="Which values an insight answer holds: exact, or protected by the "
+    "disclosure rules of open statistics."
+)
+class Disclosure(enum.Enum):
+    """Values are ``disclosure.Disclosure`` values."""
+
+    EXACT = strawberry.enum_value(
+        "exact", description="Exact values and no suppression (regulators and admins)."
+    )
+    PERTURBED = strawberry.enum_value(
+        "perturbed",
+        description="Groups under the threshold suppressed, counts and magnitudes "
+        "perturbed by the cell key method (see docs/insight.md): everyone else.",
+    )
+
+
+def disclosure_of(value: disclosure.Disclosure) -> Disclosure:
+    """The GraphQL value of a disclosure level."""
+    return Disclosure(value.value)
+
+
 @strawberry.enum(description="A repair performance measure landlords can be compared on.")
 class PerformanceMeasure(enum.Enum):
-    """Measures (values are ``insight.Measure`` values)."""
+    """Measures (values are ``providers.Measure`` values)."""
 
     MEDIAN_HOURS = strawberry.enum_value("median_hours", description="Median hours.")
     MEDIAN_WORKING_DAYS = strawberry.enum_value(
@@ -111,13 +134,18 @@ class GroupKey:
 
 
 @strawberry.type(
-    description="Repair counts and measures of one group. Public results "
-    "suppress groups with too few homes and round counts."
+    description="Repair counts and measures of one group. Below the regulator tier, "
+    "groups with too few homes are suppressed and values perturbed by the cell key "
+    "method (see `disclosure`)."
 )
 class RepairPerformance:
     """See docs/insight.md for every definition."""
 
     key: list[GroupKey] = strawberry.field(description="The group's coordinates.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected (perturbed, small groups "
+        "suppressed)."
+    )
     suppressed: bool = strawberry.field(
         description="True when the group covers too few homes to publish: every value "
         "is then null rather than a misleading zero."
@@ -183,12 +211,20 @@ class ProviderComparison:
     """Peer median, median absolute deviation and each landlord's score."""
 
     measure: PerformanceMeasure = strawberry.field(description="The measure compared.")
-    peer_median: Optional[float] = strawberry.field(description="Median over landlords.")
-    mad: Optional[float] = strawberry.field(description="Median absolute deviation.")
+    peer_median: Optional[float] = strawberry.field(
+        description="Median over the peers: the landlords with a value covering at least "
+        "the threshold of homes, as this caller sees their values."
+    )
+    mad: Optional[float] = strawberry.field(description="Median absolute deviation over the peers.")
     threshold: float = strawberry.field(
         description="|robustZ| above this is an outlier (3.5, Iglewicz and Hoaglin)."
     )
-    providers: list[ProviderScore] = strawberry.field(description="Every landlord.")
+    providers: list[ProviderScore] = strawberry.field(
+        description="Every landlord in scope, with a null value when it has nothing to measure."
+    )
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected."
+    )
 
 
 def _scope(given: RepairScopeInput | None) -> RepairScope:
@@ -219,29 +255,16 @@ def _value(key: repairs.GroupKey) -> str | None:
 
 
 def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
-    counts, measures = group.counts, group.measures
+    # The measure fields are named as the measures are (a test holds the two to it).
     return RepairPerformance(
         key=[
-            GroupKey(dimension=RepairDimension[k.dimension.name], value=k.value, label=k.label)
+            GroupKey(dimension=RepairDimension[k.dimension.name], value=_value(k), label=k.label)
             for k in group.key
         ],
+        disclosure=disclosure_of(group.disclosure),
         suppressed=group.suppressed,
         homes=group.homes,
-        raised=counts["raised"],
-        completed=counts["completed"],
-        open=counts["open"],
-        median_hours=measures["median_hours"],
-        p90_hours=measures["p90_hours"],
-        median_working_days=measures["median_working_days"],
-        p90_working_days=measures["p90_working_days"],
-        within_target_emergency_pct=measures["within_target_emergency_pct"],
-        within_target_non_emergency_pct=measures["within_target_non_emergency_pct"],
-        cost_mean=measures["cost_mean"],
-        cost_median=measures["cost_median"],
-        cost_total=measures["cost_total"],
-        repeat_30_pct=measures["repeat_30_pct"],
-        repeat_90_pct=measures["repeat_90_pct"],
-        first_time_fix_pct=measures["first_time_fix_pct"],
+        **cast(dict[str, Any], {**group.counts, **group.measures}),
     )
 
 
@@ -307,11 +330,11 @@ async def provider_comparison(
     """Each landlord's value of a measure, the peer median, a robust z-score (median and
     MAD) and an outlier flag with the threshold stated."""
     context = info.context
-    result = await repairs.compare_providers(
+    result = await providers.compare_providers(
         context.db,
         context.settings,
         context.principal,
-        repairs.Measure[measure.name],
+        providers.Measure[measure.name],
         _scope(scope),
     )
     return ProviderComparison(
@@ -330,6 +353,7 @@ async def provider_comparison(
             )
             for p in result.providers
         ],
+        disclosure=disclosure_of(result.disclosure),
     )
 
 
@@ -343,6 +367,9 @@ class OpenJobs:
     jobs: Optional[int] = strawberry.field(description="Open repairs.")
     unassigned: Optional[int] = strawberry.field(description="Open repairs with no contractor.")
     suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected."
+    )
 
 
 @strawberry.type(description="Typical duration and cost of one SOR code in one district.")
@@ -359,9 +386,13 @@ class SorRate:
         description="Median cost (GBP) of the code's lines in one repair."
     )
     median_unit_cost: Optional[float] = strawberry.field(
-        description="Median cost per unit of quantity (GBP)."
+        description="Median over repairs of the cost of the code's lines in a repair "
+        "divided by their quantity (GBP per unit; repairs with a positive quantity)."
     )
     suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected."
+    )
 
 
 @strawberry.type(description="Open jobs and going rates, for contractors quoting.")
@@ -409,6 +440,7 @@ async def contractor_market(
                 jobs=j.jobs,
                 unassigned=j.unassigned,
                 suppressed=j.suppressed,
+                disclosure=disclosure_of(j.disclosure),
             )
             for j in jobs
         ],
@@ -421,6 +453,7 @@ async def contractor_market(
                 median_cost=r.median_cost,
                 median_unit_cost=r.median_unit_cost,
                 suppressed=r.suppressed,
+                disclosure=disclosure_of(r.disclosure),
             )
             for r in rates
         ],
@@ -447,6 +480,9 @@ class ReplacementForecast:
         description="Components times the cost given for the type (null without one)."
     )
     suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected."
+    )
 
 
 async def replacement_forecast(
@@ -488,6 +524,7 @@ async def replacement_forecast(
             components=r.components,
             estimated_cost=r.estimated_cost,
             suppressed=r.suppressed,
+            disclosure=disclosure_of(r.disclosure),
         )
         for r in rows
     ]

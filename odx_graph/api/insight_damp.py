@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
+from odx_graph.api.insight import Disclosure, disclosure_of
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
@@ -116,13 +117,18 @@ class DampGroupKey:
 
 
 @strawberry.type(
-    description="Damp and mould cases of one group of homes. Public results suppress "
-    "groups with too few homes and round counts."
+    description="Damp and mould cases of one group of homes. Below the regulator tier, "
+    "groups with too few homes are suppressed and values perturbed by the cell key "
+    "method (see `disclosure`)."
 )
 class DampMouldRates:
     """See docs/insight.md for every definition."""
 
     key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected (perturbed, small groups "
+        "suppressed)."
+    )
     suppressed: bool = strawberry.field(
         description="True when the group covers too few homes to publish: every value "
         "is then null rather than a misleading zero."
@@ -133,7 +139,8 @@ class DampMouldRates:
     )
     cases: Optional[int] = strawberry.field(description="Cases the landlord became aware of.")
     cases_per_1000_homes: Optional[float] = strawberry.field(
-        description="Cases per 1,000 homes (from the unrounded counts)."
+        description="Cases per 1,000 homes, from the counts as published (exact for "
+        "regulators and admins)."
     )
     open_cases: Optional[int] = strawberry.field(
         description="Cases not yet closed: the home not yet made safe, or further works "
@@ -192,6 +199,9 @@ class AwaabBreachRates:
 
     landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
     name: Optional[str] = strawberry.field(description="The landlord's name.")
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected."
+    )
     suppressed: bool = strawberry.field(description="True when too few homes to publish.")
     homes: Optional[int] = strawberry.field(description="Homes with a case in scope.")
     cases: Optional[int] = strawberry.field(description="Cases in scope.")
@@ -306,6 +316,7 @@ async def damp_mould_rates(
                 )
                 for k in g.key
             ],
+            disclosure=disclosure_of(g.disclosure),
             suppressed=g.suppressed,
             homes=g.homes,
             cases=g.cases,
@@ -356,7 +367,7 @@ async def awaab_clocks(
         after_case_id=_page(first, after, "DampMouldCase"),
         limit=first,
     )
-    cases = await damp.case_clocks(info.context.db, where, as_of)
+    cases = await damp.case_clocks(info.context.db, info.context.settings, where, as_of)
     return [
         AwaabCaseClocks(
             case_id=strawberry.ID(encode_global_id("DampMouldCase", c.case_id)),
@@ -392,13 +403,14 @@ async def awaab_breach_rates(
         AwaabBreachRates(
             landlord_id=strawberry.ID(encode_global_id("Organisation", r.landlord_id)),
             name=r.name,
+            disclosure=disclosure_of(r.disclosure),
             suppressed=r.suppressed,
             homes=r.homes,
             cases=r.cases,
             cases_with_breach=r.cases_with_breach,
             breach_pct=r.breach_pct,
-            investigation_breach_pct=r.investigate_breach_pct,
-            written_summary_breach_pct=r.summary_breach_pct,
+            investigation_breach_pct=r.investigation_breach_pct,
+            written_summary_breach_pct=r.written_summary_breach_pct,
             make_safe_breach_pct=r.make_safe_breach_pct,
         )
         for r in rates
@@ -426,7 +438,12 @@ async def modern_facility_ages(
     of the criterion is given."""
     after_id = _page(first, after, "Home")
     rows = await damp.modern_facility_ages(
-        info.context.db, _scope(scope), _ids(home, "Home", "home"), after_id, first
+        info.context.db,
+        info.context.settings,
+        _scope(scope),
+        _ids(home, "Home", "home"),
+        after_id,
+        first,
     )
     return [
         ModernFacilityAges(

@@ -81,6 +81,7 @@ class Settings:
     log_format: LogFormat = LogFormat.AUTO
     suppress_below_homes: int = 10
     round_counts_to: int = 5
+    insight_cache_entries: int = 128
     dataset_title: str = "odx-graph open housing data"
     publisher: str = "odx-graph"
     data_license: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -125,6 +126,7 @@ class Settings:
         _check_range("demo_homes", self.demo_homes, 1, 10_000_000)
         _check_range("suppress_below_homes", self.suppress_below_homes, 0, 1_000_000)
         _check_range("round_counts_to", self.round_counts_to, 1, 1000)
+        _check_range("insight_cache_entries", self.insight_cache_entries, 0, 1_000_000)
         _check_range("import_max_bytes", self.import_max_bytes, 1, 10_000_000_000)
         _check_range("import_max_rdf_statements", self.import_max_rdf_statements, 1, 100_000_000)
         _check_range("import_max_problems", self.import_max_problems, 1, 10_000_000)

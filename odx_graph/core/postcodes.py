@@ -70,8 +70,3 @@ def parse_postcode_query(raw: str) -> PostcodeQuery:
             "or full postcode (SW1A 2AA)",
             code=ErrorCode.INVALID_POSTCODE,
         ) from None
-
-
-def postcode_district(postcode: str) -> str:
-    """The outward code of a normalised postcode."""
-    return postcode.split(" ", 1)[0]

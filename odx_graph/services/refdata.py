@@ -4,6 +4,7 @@ into their reference tables at start-up. Idempotent: unchanged codes are not rew
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import logging
@@ -18,6 +19,7 @@ from rdflib.namespace import SKOS
 
 from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
 from odx_graph.mapping import MAPPING, Entity
+from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
 from odx_graph.store import refdata as repo
 from odx_graph.store.db import Connection
 
@@ -85,8 +87,19 @@ def sor_codes() -> tuple[list[str], list[str]]:
     return codes, ["|".join(sorted(set(schedules[c]))) for c in codes]
 
 
-async def sync_reference_data(conn: Connection, graph: Graph | None = None) -> dict[str, int]:
-    """Load every code list into its table; return rows added per table."""
+async def sync_calendar(conn: Connection, today: dt.date | None = None) -> int:
+    """England and Wales bank holidays from 2015 to ``YEARS_AHEAD`` years after
+    ``today``'s, and the working calendar to the end of that year; return the days added
+    or removed."""
+    first, last = years_to_cover(today or dt.date.today())
+    return await repo.sync_bank_holidays(conn, bank_holidays(first, last), dt.date(last, 12, 31))
+
+
+async def sync_reference_data(
+    conn: Connection, graph: Graph | None = None, today: dt.date | None = None
+) -> dict[str, int]:
+    """Load every code list into its table, and bank holidays for the years around
+    ``today`` (the real date by default); return rows added per table."""
     graph = graph if graph is not None else load_ontology()
     added: dict[str, int] = {}
     async with conn.transaction():
@@ -97,5 +110,6 @@ async def sync_reference_data(conn: Connection, graph: Graph | None = None) -> d
                 conn, codes.table, codes.columns, codes.rows
             )
         added["sor_code"] = await repo.sync_sor_codes(conn, *sor_codes())
+        added["bank_holiday"] = await sync_calendar(conn, today)
     log.info("reference data in sync", extra={"changed": added})
     return added

@@ -5,14 +5,15 @@ Definitions (also in docs/insight.md):
   *cancelled* when its status is closed without one (cancelled, superseded); cancelled
   repairs count as raised but in no other measure;
 - time to complete: calendar hours, and working days in England and Wales (weekends and
-  bank holidays excluded; ``working_days_between``), for completed repairs;
+  bank holidays excluded; the working calendar's day numbers), for completed repairs;
 - within target (TSM RP02 method): completed repairs with a target whose completion was
   no later than the landlord's own target, split emergency / non-emergency by priority;
 - a *repeat*: a repair preceded by another, not cancelled, at the same home and of the
-  same trade, reported within the previous 30 (or 90) days;
+  same trade (a repair without a trade has none), reported within the previous 720
+  (2160) hours, whatever the clocks do;
 - *first-time fix*: a completed repair after which no other repair, not cancelled, of
-  the same trade was reported at the same home within 30 days of its completion.
-"""
+  the same trade was reported at the same home after its completion and up to 720 hours
+  after it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from odx_graph.core.disclosure import RECORD_KEY_RANGE, quantile_fractions
 from odx_graph.store.db import Database, Record
 
 
@@ -116,43 +118,60 @@ MEASURES: dict[str, Measure] = {
     "first_time_fix_pct": Share("f.fixed_first_time", "f.completed"),
 }
 _COUNTS = {"raised": "true", "completed": "f.completed", "open": "f.is_open"}
+# Each repair brings its home's record key to the cell keys of the disclosure rules
+# (odx_graph/core/disclosure.py); ``_key`` columns are sums of them.
+_KEY = "coalesce(f.record_key, 0)"
 
 
-def _aggregate(measure: Measure) -> str:
-    """``measure`` as one aggregate over a group's repairs."""
+def _count(column: str, condition: str) -> list[tuple[str, str, str]]:
+    """A count and the sum of its repairs' record keys. Summed home by home, the keys
+    need no work per repair: a home's repairs all bring its key, so its share of the sum
+    is its key times its count (``key:<count>``)."""
+    return [
+        (column, f"count(*) FILTER (WHERE {condition})", "sum"),
+        (f"{column}_key", f"sum({_KEY}) FILTER (WHERE {condition})", f"key:{column}"),
+    ]
+
+
+def _parts(name: str, measure: Measure) -> list[tuple[str, str, str]]:
+    """What ``measure`` is published from, as (column, aggregate over a group's repairs,
+    how per-home values of it combine: ``sum``, ``max`` or ``key:<count>``). Percentiles
+    give their values at every fraction of
+    :func:`odx_graph.core.disclosure.quantile_fractions` in one sort."""
     if isinstance(measure, Share):
-        return f"100.0 * avg(({measure.flag})::int) FILTER (WHERE {measure.among})"
-    if isinstance(measure, Mean):
-        return f"avg({measure.value}) FILTER (WHERE {measure.among})"
-    if isinstance(measure, Total):
-        return f"sum({measure.value}) FILTER (WHERE {measure.among})"
-    return (
-        f"percentile_cont({measure.fraction}) WITHIN GROUP (ORDER BY {measure.value}) "
-        f"FILTER (WHERE {measure.among})"
-    )
+        return _count(f"{name}_n", f"{measure.among} AND {measure.flag}") + _count(
+            f"{name}_d", measure.among
+        )
+    among = f"{measure.among} AND {measure.value} IS NOT NULL"
+    if isinstance(measure, Mean | Total):
+        return [
+            (f"{name}_sum", f"sum({measure.value}) FILTER (WHERE {among})", "sum"),
+            *_count(f"{name}_n", among),
+            (f"{name}_max", f"max({measure.value}) FILTER (WHERE {among})", "max"),
+        ]
+    fractions = ", ".join(repr(f) for f in quantile_fractions(measure.fraction))
+    return [
+        (
+            name,
+            f"percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP "
+            f"(ORDER BY {measure.value}) FILTER (WHERE {among})",
+            "",
+        ),
+        (f"{name}_key", f"sum({_KEY}) FILTER (WHERE {among})", "sum"),
+    ]
 
 
-def _by_home(name: str, measure: Measure) -> tuple[str, str]:
-    """``measure`` split in two: sums over each home's repairs in a group, and those
-    sums combined for the group. The same numbers, in the same numeric arithmetic
-    (``avg`` is ``sum / count``), as :func:`_aggregate`; percentiles cannot be split."""
-    if isinstance(measure, Share):
-        part = (
-            f"count(*) FILTER (WHERE {measure.among} AND {measure.flag}) AS {name}_n, "
-            f"count(*) FILTER (WHERE {measure.among}) AS {name}_d"
-        )
-        return part, f"100.0 * (sum({name}_n)::numeric / nullif(sum({name}_d), 0)) AS {name}"
-    if isinstance(measure, Mean):
-        part = (
-            f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n, "
-            f"count({measure.value}) FILTER (WHERE {measure.among}) AS {name}_d"
-        )
-        return part, f"sum({name}_n) / nullif(sum({name}_d), 0) AS {name}"
-    if isinstance(measure, Total):
-        return f"sum({measure.value}) FILTER (WHERE {measure.among}) AS {name}_n", (
-            f"sum({name}_n) AS {name}"
-        )
-    raise ValueError(f"{name} is a percentile: it cannot be summed home by home")
+def _count_parts() -> list[tuple[str, str, str]]:
+    return [part for name, condition in _COUNTS.items() for part in _count(name, condition)]
+
+
+def _combined(column: str, combine: str) -> str:
+    """How the per-home values of ``column`` make the group's."""
+    if combine.startswith("key:"):
+        return f"sum(home_key * {combine.removeprefix('key:')}) AS {column}"
+    if column in _COUNTS:
+        return f"coalesce(sum({column}), 0)::bigint AS {column}"
+    return f"{combine}({column}) AS {column}"
 
 
 # Medians sort every repair of a group: enough memory for a million repairs' sort keys to
@@ -214,26 +233,35 @@ async def repair_performance(
     scope: RepairScope,
     measures: Collection[str] = tuple(MEASURES),
 ) -> list[Record]:
-    """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, the counts
-    and homes, then the ``measures`` asked for (names of ``MEASURES``). An empty
-    ``group_by`` gives one row for everything."""
+    """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, ``homes``,
+    the counts, then the parts of the ``measures`` asked for (names of ``MEASURES``; see
+    :func:`_parts`), each count with the sum of its units' record keys (``_key``). An
+    empty ``group_by`` gives one row for everything."""
     args: list[Any] = []
     where = _scope_sql(scope, args)
     chosen = [name for name in MEASURES if name in measures]
     schedules = ""
     if Dimension.SOR_SCHEDULE in group_by:
-        # A repair counts once under every schedule that lists one of its lines' codes.
-        schedules = "CROSS JOIN LATERAL unnest(f.schedules) AS s(schedule)"
+        # A repair counts once under every schedule that lists one of its lines' codes,
+        # and a repair with no such line under none (a null schedule).
+        schedules = (
+            "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(f.schedules) = 0 "
+            "THEN ARRAY[NULL::text] ELSE f.schedules END) AS s(schedule)"
+        )
     source = f"FROM repair_fact f {schedules} WHERE {where}"
     groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
     names = [f"group_{d.value}" for d in group_by]
-    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {n}" for n, c in _COUNTS.items())
+    parts = _count_parts() + [p for name in chosen for p in _parts(name, MEASURES[name])]
     settings = SORTING
     if any(isinstance(MEASURES[name], Percentile) for name in chosen):
+        # Homes are counted once each: a home's id and key in one number, so that the
+        # distinct values are the distinct homes and their sum, modulo the keys' range,
+        # is the sum of their keys.
+        home = f"f.home_id * {RECORD_KEY_RANGE}::bigint + {_KEY}"
         grouped = (
-            f"SELECT {''.join(g + ', ' for g in groups)}{counts}"
-            + ", count(DISTINCT f.home_id) AS homes"
-            + "".join(f", {_aggregate(MEASURES[name])} AS {name}" for name in chosen)
+            f"SELECT {''.join(g + ', ' for g in groups)}"
+            + f"count(DISTINCT {home}) AS homes, sum(DISTINCT {home}) AS homes_key"
+            + "".join(f", {aggregate} AS {column}" for column, aggregate, _ in parts)
             + f" {source}"
         )
         if group_by:
@@ -242,17 +270,19 @@ async def repair_performance(
         # No percentile: sum each home's repairs in a group first, then the homes, so
         # that both steps hash instead of sorting (counting the homes is then a count).
         settings = HASHING if set(group_by) <= _COARSE else SORTING
-        split = [_by_home(name, MEASURES[name]) for name in chosen]
         per_home = (
-            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, {counts}"
-            + "".join(f", {part}" for part, _ in split)
+            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, max({_KEY}) AS home_key"
+            + "".join(
+                f", {aggregate} AS {column}"
+                for column, aggregate, combine in parts
+                if not combine.startswith("key:")
+            )
             + f" {source} GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}"
         )
         grouped = (
             f"SELECT {''.join(n + ', ' for n in names)}"
-            + ", ".join(f"coalesce(sum({n}), 0)::bigint AS {n}" for n in _COUNTS)
-            + ", count(*) AS homes"
-            + "".join(f", {whole}" for _, whole in split)
+            + "count(*) AS homes, sum(home_key) AS homes_key"
+            + "".join(f", {_combined(column, combine)}" for column, _, combine in parts)
             + f" FROM ({per_home}) AS h"
             + (f" GROUP BY {', '.join(names)}" if group_by else "")
         )
@@ -289,12 +319,15 @@ def _market_sql(scope: MarketScope, args: list[Any]) -> str:
 
 
 async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
-    """Open repairs by postcode district and trade, with the homes they are at."""
+    """Open repairs by postcode district and trade, with the homes they are at (and the
+    sums of the repairs' record keys)."""
     args: list[Any] = []
     sql = (
         "SELECT f.postcode_district, f.trade_code, (SELECT label FROM trade t WHERE "
         "t.code = f.trade_code) AS trade_label, count(*) AS jobs, "
+        f"sum({_KEY}) AS jobs_key, "
         "count(*) FILTER (WHERE f.contractor_id IS NULL) AS unassigned, "
+        f"sum({_KEY}) FILTER (WHERE f.contractor_id IS NULL) AS unassigned_key, "
         "count(DISTINCT f.home_id) AS homes "
         f"FROM repair_fact f WHERE f.is_open AND {_market_sql(scope, args)} "
         "GROUP BY 1, 2 ORDER BY 1, 2"
@@ -303,31 +336,41 @@ async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
 
 
 async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
-    """Per postcode district and SOR code, over completed repairs: jobs, homes, median
-    working days to complete, and median cost and unit cost of the code's lines (a
-    repair's lines of one code are added up first)."""
+    """Per postcode district and SOR code, over completed repairs: jobs, homes, and the
+    working days to complete, the cost of the code's lines in a repair and that cost per
+    unit of their quantity (a repair's lines of one code are added up first; unit costs
+    of repairs with a positive quantity), each at every fraction of
+    :func:`odx_graph.core.disclosure.quantile_fractions` around the median; with the sums of
+    the repairs' record keys."""
     args: list[Any] = []
     where = _market_sql(scope, args)
     if scope.sor_codes:
         args.append(list(scope.sor_codes))
         where += f" AND l.sor_code = ANY(${len(args)}::text[])"
+    fractions = "ARRAY[" + ", ".join(repr(f) for f in quantile_fractions(0.5)) + "]::float8[]"
     sql = f"""
         WITH work AS (
             -- grouped by the repair's key alone: its other facts follow from it
             SELECT f.postcode_district, l.sor_code, f.id, f.home_id, f.working_days,
-                   sum(l.cost) AS cost, sum(l.quantity) AS quantity
+                   {_KEY} AS record_key, sum(l.cost) AS cost, sum(l.quantity) AS quantity
             FROM repair_line l
             JOIN repair_fact f ON f.id = l.repair_id
             WHERE f.completed AND {where}
             GROUP BY f.id, l.sor_code
         )
         SELECT postcode_district, sor_code, count(*) AS jobs,
+               sum(record_key) AS jobs_key,
                count(DISTINCT home_id) AS homes,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days)
+               percentile_cont({fractions}) WITHIN GROUP (ORDER BY working_days)
                    AS median_working_days,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost) AS median_cost,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost / quantity)
-                   FILTER (WHERE quantity > 0) AS median_unit_cost
+               sum(record_key) FILTER (WHERE working_days IS NOT NULL)
+                   AS median_working_days_key,
+               percentile_cont({fractions}) WITHIN GROUP (ORDER BY cost) AS median_cost,
+               sum(record_key) FILTER (WHERE cost IS NOT NULL) AS median_cost_key,
+               percentile_cont({fractions}) WITHIN GROUP (ORDER BY cost / quantity)
+                   FILTER (WHERE quantity > 0) AS median_unit_cost,
+               sum(record_key) FILTER (WHERE quantity > 0 AND cost IS NOT NULL)
+                   AS median_unit_cost_key
         FROM work GROUP BY 1, 2 ORDER BY 1, 2
     """
     # The lines of a district's repairs are found by hashing all lines, in parallel.
@@ -356,15 +399,18 @@ async def replacement_forecast(
         WITH due AS (
             -- greatest() ignores nulls, so components without a lifetime are dropped first
             SELECT c.component_type_code, c.home_id, c.building_id,
+                   coalesce(hk.record_key, bk.record_key, 0) AS record_key,
                    greatest(extract(year FROM current_date)::integer,
                             extract(year FROM c.install_date)::integer + {LIFETIME_RULE})
                        AS year
             FROM component c {joins}
+            LEFT JOIN home_record_key hk ON hk.home_id = c.home_id
+            LEFT JOIN building_record_key bk ON bk.building_id = c.building_id
             WHERE c.install_date IS NOT NULL AND {LIFETIME_RULE} IS NOT NULL AND {where}
         )
         SELECT year, component_type_code,
                (SELECT label FROM component_type t WHERE t.code = component_type_code) AS label,
-               count(*) AS components,
+               count(*) AS components, sum(record_key) AS components_key,
                -- a component is in a home or (communal) in a building, never both
                count(DISTINCT home_id) + count(DISTINCT building_id) AS places
         FROM due
@@ -372,3 +418,16 @@ async def replacement_forecast(
         GROUP BY 1, 2 ORDER BY 1, 2
     """
     return await db.fetch_with(SORTING, sql, *args)
+
+
+async def landlords(db: Database, landlord_ids: Sequence[int] = ()) -> list[Record]:
+    """Every landlord (``id``, ``name``): organisations of the landlord kind and any
+    organisation that is the landlord of a home; only ``landlord_ids`` when given."""
+    only = "AND o.id = ANY($1::bigint[])" if landlord_ids else "AND $1::bigint[] IS NOT NULL"
+    return await db.fetch(
+        "SELECT o.id, o.name FROM organisation o "
+        "WHERE (o.kind_code = 'landlord' OR EXISTS "
+        "(SELECT 1 FROM home h WHERE h.landlord_id = o.id)) "
+        f"{only} ORDER BY o.id",
+        list(landlord_ids),
+    )

@@ -82,3 +82,17 @@ async def read_code_tables(conn: asyncpg.Connection) -> dict[str, list[asyncpg.R
     ):
         queries[table] = f"SELECT code, label FROM {_checked(table)} ORDER BY code"
     return {table: await conn.fetch(sql) for table, sql in queries.items()}
+
+
+async def seed_record_keys(conn: asyncpg.Connection, seed: int) -> None:
+    """Give every home and building a record key drawn from ``seed`` instead of at random,
+    so that a demo dataset publishes the same protected numbers wherever it is loaded.
+    (Real data keeps its random keys: they are the disclosure rules' secret.)"""
+    draw = "('x' || substr(md5($1::text || ':' || {id}), 1, 6))::bit(24)::integer"
+    await conn.execute(
+        f"UPDATE home_record_key SET record_key = {draw.format(id='home_id')}", str(seed)
+    )
+    await conn.execute(
+        f"UPDATE building_record_key SET record_key = {draw.format(id='building_id')}",
+        str(seed),
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from odx_graph.core.disclosure import RECORD_KEY_RANGE
 from odx_graph.store.analytics import postcode_condition
 from odx_graph.store.db import Database, Record
 
@@ -86,8 +87,11 @@ _CASE_DIMENSIONS: dict[DampDimension, tuple[str, str, str, str]] = {
 
 # A case is open until the home has been made safe and any further works found needed
 # are done, or an investigation has found no emergency or significant hazard.
+# (A case with no hazard level recorded is open until made safe: coalesce, or the NULL
+# of the comparison would make the whole test NULL and drop the case.)
 OPEN_CASE_SQL = (
-    "NOT ((c.hazard_level_code = 'none' AND c.investigation_completed_at IS NOT NULL) "
+    "NOT (coalesce(c.hazard_level_code = 'none' AND c.investigation_completed_at IS NOT NULL, "
+    "false) "
     "OR (c.made_safe_at IS NOT NULL AND (c.further_works_required IS NOT TRUE "
     "OR c.further_works_completed_at IS NOT NULL)))"
 )
@@ -135,6 +139,7 @@ def _aware_scope(scope: DampScope, bind: _Binder, column: str = "c.aware_at") ->
 
 
 # One pass over the certificates (a lookup per home costs far more over every home).
+_RECORD_KEY = "LEFT JOIN home_record_key hk ON hk.home_id = h.id"
 _LATEST_EPC = (
     "LEFT JOIN (SELECT DISTINCT ON (e.home_id) e.home_id, e.epc_band_code "
     "FROM energy_performance_certificate e "
@@ -147,9 +152,10 @@ async def damp_mould_rates(
 ) -> list[Record]:
     """One row per group: ``key_<dimension>``/``label_<dimension>``, ``homes`` (homes in
     scope in the group; with month dimensions, in the group of the other dimensions),
-    ``cases``, ``open_cases`` and ``emergency_cases`` (cases of those homes in scope).
-    Groups of homes without cases are listed with zero cases; month values are those of
-    any case in scope."""
+    ``cases``, ``open_cases`` and ``emergency_cases`` (cases of those homes in scope),
+    each with the sum of the record keys of the homes (of the cases' homes) as
+    ``<count>_key``. Groups of homes without cases are listed with zero cases; month
+    values are those of any case in scope."""
     bind = _Binder()
     home_dims = [d for d in group_by if d in _HOME_DIMENSIONS]
     case_dims = [d for d in group_by if d in _CASE_DIMENSIONS]
@@ -179,31 +185,36 @@ async def damp_mould_rates(
     join_on = f"x.group_key = jsonb_build_array({group_key})" if group_by else ""
     sql = f"""
         WITH h AS MATERIALIZED (
-            SELECT {", ".join(["h.id", *home_keys])}
-            FROM home h {epc}
+            SELECT {", ".join(["h.id", "coalesce(hk.record_key, 0) AS record_key", *home_keys])}
+            FROM home h {_RECORD_KEY} {epc}
             WHERE {home_where}
         ), c AS MATERIALIZED (
             SELECT {", ".join([*(f"h.{k}" for k in home_cols), *case_keys, open_case])},
-                   c.hazard_level_code = 'emergency' AS is_emergency
+                   c.hazard_level_code = 'emergency' AS is_emergency, h.record_key
             FROM damp_mould_case c JOIN h ON h.id = c.home_id
             WHERE {aware_where}
         ), g AS (
-            SELECT {", ".join([*home_cols, "count(*) AS homes"])} FROM h
+            SELECT {", ".join([*home_cols, "count(*) AS homes", "sum(record_key) AS homes_key"])}
+            FROM h
             {"GROUP BY " + ", ".join(home_cols) if home_cols else ""}
         ), m AS (
             SELECT DISTINCT {", ".join(case_cols) or "true AS everything"} FROM c
         ), x AS (
             SELECT {", ".join([*home_cols, *case_cols])}{"," if group_by else ""}
                    jsonb_build_array({", ".join([*home_cols, *case_cols])}) AS group_key,
-                   count(*) AS cases,
+                   count(*) AS cases, sum(record_key) AS cases_key,
                    count(*) FILTER (WHERE is_open) AS open_cases,
-                   count(*) FILTER (WHERE is_emergency) AS emergency_cases
+                   sum(record_key) FILTER (WHERE is_open) AS open_cases_key,
+                   count(*) FILTER (WHERE is_emergency) AS emergency_cases,
+                   sum(record_key) FILTER (WHERE is_emergency) AS emergency_cases_key
             FROM c {"GROUP BY " + ", ".join([*home_cols, *case_cols]) if group_by else ""}
         )
-        SELECT {", ".join([*out_cols, "g.homes"])},
-               coalesce(x.cases, 0) AS cases,
+        SELECT {", ".join([*out_cols, "g.homes", "g.homes_key"])},
+               coalesce(x.cases, 0) AS cases, coalesce(x.cases_key, 0) AS cases_key,
                coalesce(x.open_cases, 0) AS open_cases,
-               coalesce(x.emergency_cases, 0) AS emergency_cases
+               coalesce(x.open_cases_key, 0) AS open_cases_key,
+               coalesce(x.emergency_cases, 0) AS emergency_cases,
+               coalesce(x.emergency_cases_key, 0) AS emergency_cases_key
         FROM g {"CROSS JOIN m" if case_cols else ""}
         LEFT JOIN x ON {join_on or "true"}
         {"ORDER BY " + ", ".join(order) if order else ""}
@@ -211,39 +222,63 @@ async def damp_mould_rates(
     return await db.fetch(sql, *bind.args)
 
 
+_CLOCKS = ("investigation", "written_summary", "make_safe")
+_STATUS = {  # the clock's status column in awaab_clocks()
+    "investigation": "k.investigate_status",
+    "written_summary": "k.summary_status",
+    "make_safe": "k.make_safe_status",
+}
+_DUE = {
+    "investigation": "k.investigate_due_at",
+    "written_summary": "k.summary_due_at",
+    "make_safe": "k.make_safe_due_at",
+}
 _BREACH = "'BREACHED' IN (k.investigate_status, k.summary_status, k.make_safe_status)"
 _DECIDED = "('ON_TIME', 'BREACHED')"
+_ANY_DECIDED = " OR ".join(f"{_STATUS[c]} IN {_DECIDED}" for c in _CLOCKS)
+_KEY = "coalesce(hk.record_key, 0)"
 
 
-def _clock_pct(clock: str) -> str:
+def _clock_counts(clock: str) -> str:
+    status = _STATUS[clock]
     return (
-        f"100.0 * avg((k.{clock}_status = 'BREACHED')::int) "
-        f"FILTER (WHERE k.{clock}_status IN {_DECIDED}) AS {clock}_breach_pct"
+        f"count(*) FILTER (WHERE {status} = 'BREACHED') AS {clock}_breached, "
+        f"sum({_KEY}) FILTER (WHERE {status} = 'BREACHED') AS {clock}_breached_key, "
+        f"count(*) FILTER (WHERE {status} IN {_DECIDED}) AS {clock}_decided, "
+        f"sum({_KEY}) FILTER (WHERE {status} IN {_DECIDED}) AS {clock}_decided_key"
     )
 
 
 async def awaab_breach_rates(
     db: Database, scope: DampScope, as_of: dt.datetime | None
 ) -> list[Record]:
-    """Per landlord handling the cases (cases in scope): ``cases``, ``homes`` (with a
-    case), ``cases_with_breach``, ``breach_pct`` (of cases with a clock on time or
-    breached, those with any breach) and, per clock, the % breached of clocks on time or
-    breached, as at ``as_of`` (now when ``None``)."""
+    """Per landlord handling the cases (cases in scope), as at ``as_of`` (now when
+    ``None``): ``cases``, ``homes`` (with a case), ``cases_with_breach``, ``decided``
+    (cases with a clock on time or breached), and per clock ``<clock>_breached`` and
+    ``<clock>_decided`` (clocks breached; on time or breached), each count with the sum
+    of its cases' homes' record keys (``_key``); and ``next_due_at``, the earliest
+    deadline of a clock still due (until then the answer stays the same)."""
     bind = _Binder()
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
     where = (
         f"{_home_scope(scope, bind, 'k.landlord_id')} AND {_aware_scope(scope, bind, 'k.aware_at')}"
     )
+    next_due = ", ".join(f"min({_DUE[c]}) FILTER (WHERE {_STATUS[c]} = 'DUE')" for c in _CLOCKS)
     sql = f"""
         SELECT k.landlord_id, (SELECT name FROM organisation o WHERE o.id = k.landlord_id)
                    AS name,
-               count(*) AS cases, count(DISTINCT k.home_id) AS homes,
+               count(*) AS cases, sum({_KEY}) AS cases_key,
+               count(DISTINCT k.home_id) AS homes,
+               -- a home's id and key in one number: summed once per home
+               sum(DISTINCT k.home_id * {RECORD_KEY_RANGE}::bigint + {_KEY}) AS homes_key,
                count(*) FILTER (WHERE {_BREACH}) AS cases_with_breach,
-               100.0 * avg(({_BREACH})::int) FILTER (WHERE k.investigate_status IN {_DECIDED}
-                   OR k.summary_status IN {_DECIDED} OR k.make_safe_status IN {_DECIDED})
-                   AS breach_pct,
-               {_clock_pct("investigate")}, {_clock_pct("summary")}, {_clock_pct("make_safe")}
+               sum({_KEY}) FILTER (WHERE {_BREACH}) AS cases_with_breach_key,
+               count(*) FILTER (WHERE {_ANY_DECIDED}) AS decided,
+               sum({_KEY}) FILTER (WHERE {_ANY_DECIDED}) AS decided_key,
+               {", ".join(_clock_counts(c) for c in _CLOCKS)},
+               least({next_due}) AS next_due_at
         FROM {clocks} k JOIN home h ON h.id = k.home_id
+        LEFT JOIN home_record_key hk ON hk.home_id = k.home_id
         WHERE {where}
         GROUP BY k.landlord_id ORDER BY k.landlord_id
     """

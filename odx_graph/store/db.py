@@ -108,9 +108,10 @@ class Database:
         self.role = role
         self._listeners: list[StatementListener] = [] if listeners is None else listeners
 
-    def with_role(self, role: str) -> Database:
+    def with_role(self, role: str | None) -> Database:
         """The same pool, each statement running as ``role`` (a second wall: the open
-        data's reads run as ``odx_reader``, which cannot read private columns)."""
+        data's reads run as ``odx_reader``, which cannot read private columns), or as the
+        pool's own user for ``None``."""
         return Database(self.pool, self.dsn, self.acquire_timeout, role, self._listeners)
 
     @asynccontextmanager

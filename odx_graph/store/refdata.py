@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from odx_graph.store.db import Connection, quote_ident
@@ -41,3 +42,26 @@ async def sync_sor_codes(conn: Connection, codes: Sequence[str], schedules: Sequ
         list(schedules),
     )
     return int(status.rsplit(" ", 1)[-1])
+
+
+async def sync_bank_holidays(
+    conn: Connection, days: Mapping[dt.date, str], last_day: dt.date
+) -> int:
+    """Make ``bank_holiday`` hold exactly ``days`` (names of days already there are kept)
+    and the working calendar run to ``last_day``; return the days added or removed. The
+    calendar, and with it the repair facts, is rebuilt only when something changed."""
+    wanted = list(days)
+    removed = await conn.execute(
+        "DELETE FROM bank_holiday WHERE NOT (day = ANY($1::date[]))", wanted
+    )
+    added = await conn.execute(
+        "INSERT INTO bank_holiday (day, name) SELECT * FROM unnest($1::date[], $2::text[]) "
+        "ON CONFLICT (day) DO NOTHING",
+        wanted,
+        list(days.values()),
+    )
+    changed = int(removed.rsplit(" ", 1)[-1]) + int(added.rsplit(" ", 1)[-1])
+    covered = await conn.fetchval("SELECT max(day) FROM working_calendar")
+    if changed or covered is None or covered < last_day:
+        await conn.execute("SELECT rebuild_working_calendar()")
+    return changed

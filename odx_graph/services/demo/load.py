@@ -27,7 +27,9 @@ async def load_demo(
 
     Refuses with `ValueError` when the database already holds organisations, homes or repairs.
     Reads the code lists, COPYs every batch from `generate`, then moves each table's identity
-    sequence past the ids used. `progress(table, rows_so_far)` is called after each batch.
+    sequence past the ids used and draws the homes' and buildings' record keys (the cell
+    key method's) from the seed, so the demo's open statistics are the same everywhere.
+    `progress(table, rows_so_far)` is called after each batch.
     Then a borough council's stock extract naming some of the homes is imported through the
     real importer (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
     """
@@ -57,6 +59,7 @@ async def load_demo(
         finally:
             pending.cancel()
         await bulk.reset_identities(conn, TABLES)
+        await bulk.seed_record_keys(conn, seed)
     from odx_graph.services.demo.linking import import_council_extract
 
     # After the load's transaction: the importer runs its own.

@@ -1,6 +1,7 @@
 """Insight into damp and mould: case rates by any grouping, Awaab's Law clocks per case
-and breach rates per landlord, and the age tests of Decent Homes criterion C; with the
-open-data rules of :mod:`odx_graph.services.insight.repairs` applied."""
+and breach rates per landlord, and the age tests of Decent Homes criterion C; aggregates
+published under the disclosure rules of :mod:`odx_graph.core.disclosure`, every answer kept
+per data version (:mod:`odx_graph.services.insight.cache`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.services.insight.repairs import GroupKey, published_count, too_few_homes
+from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.repairs import GroupKey, keyed
 from odx_graph.store.damp import (
     ClockFilter,
     DampDimension,
@@ -35,6 +38,13 @@ class DampRates:
     emergency_cases: int | None
     per_1000_homes: float | None
     suppressed: bool
+    disclosure: Disclosure = Disclosure.EXACT
+
+
+def _count(row: Any, column: str) -> tuple[int, int]:
+    """A count and the sum of its record keys."""
+    key = row[f"{column}_key"]
+    return int(row[column]), 0 if key is None else int(key)
 
 
 async def damp_rates(
@@ -44,27 +54,35 @@ async def damp_rates(
     group_by: Sequence[DampDimension],
     scope: DampScope,
 ) -> list[DampRates]:
-    """Damp and mould cases per 1,000 homes grouped by ``group_by``, with the open-data
-    rules applied for ``principal`` (the rate is computed before counts are rounded)."""
-    out = []
-    for row in await damp_mould_rates(db, group_by, scope):
-        key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
-        homes, cases = int(row["homes"]), int(row["cases"])
-        if too_few_homes(homes, principal, settings):
-            out.append(DampRates(key, None, None, None, None, None, True))
-            continue
-        out.append(
-            DampRates(
-                key,
-                published_count(homes, principal, settings),
-                published_count(cases, principal, settings),
-                published_count(int(row["open_cases"]), principal, settings),
-                published_count(int(row["emergency_cases"]), principal, settings),
-                1000.0 * cases / homes if homes else None,
-                False,
+    """Damp and mould cases per 1,000 homes grouped by ``group_by``, published under the
+    disclosure rules for ``principal`` (the rate from the published counts)."""
+    publish = publisher_for(principal, settings)
+    dims = tuple(group_by)
+
+    async def compute() -> list[DampRates]:
+        out = []
+        for row in await damp_mould_rates(keyed(db), dims, scope):
+            key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims)
+            homes, homes_key = _count(row, "homes")
+            if publish.suppressed(homes):
+                out.append(DampRates(key, None, None, None, None, None, True, publish.disclosure))
+                continue
+            cases = publish.count(*_count(row, "cases"))
+            out.append(
+                DampRates(
+                    key,
+                    publish.count(homes, homes_key),
+                    cases,
+                    publish.count(*_count(row, "open_cases")),
+                    publish.count(*_count(row, "emergency_cases")),
+                    publish.ratio(cases, homes, homes_key, 1000.0),
+                    False,
+                    publish.disclosure,
+                )
             )
-        )
-    return out
+        return out
+
+    return await cached(db, settings, ("damp_rates", dims, scope, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +95,13 @@ class BreachRates:
     cases: int | None
     cases_with_breach: int | None
     breach_pct: float | None
-    investigate_breach_pct: float | None
-    summary_breach_pct: float | None
+    investigation_breach_pct: float | None
+    written_summary_breach_pct: float | None
     make_safe_breach_pct: float | None
     suppressed: bool
+    disclosure: Disclosure = Disclosure.EXACT
+    # The earliest deadline of a clock still due: until then the answer stands.
+    next_due_at: dt.datetime | None = None
 
 
 async def breach_rates(
@@ -91,33 +112,52 @@ async def breach_rates(
     as_of: dt.datetime | None = None,
 ) -> list[BreachRates]:
     """Per landlord handling the cases: cases, cases with any breach and the % breached
-    per clock, as at ``as_of`` (now by default), with the open-data rules applied."""
-    out = []
-    for row in await awaab_breach_rates(db, scope, as_of):
-        homes = int(row["homes"])
-        landlord, name = int(row["landlord_id"]), row["name"]
-        if too_few_homes(homes, principal, settings):
-            out.append(BreachRates(landlord, name, None, None, None, None, None, None, None, True))
-            continue
+    per clock, as at ``as_of`` (now by default), published under the disclosure rules."""
+    publish = publisher_for(principal, settings)
 
-        def pct(column: str, row: Any = row) -> float | None:
-            return None if row[column] is None else float(row[column])
+    async def compute() -> list[BreachRates]:
+        out = []
+        for row in await awaab_breach_rates(keyed(db), scope, as_of):
+            homes, homes_key = _count(row, "homes")
+            landlord, name = int(row["landlord_id"]), row["name"]
+            due = row["next_due_at"]
+            if publish.suppressed(homes):
+                out.append(
+                    BreachRates(
+                        landlord, name, None, None, None, None, None, None, None, True,
+                        publish.disclosure, due,
+                    )
+                )  # fmt: skip
+                continue
 
-        out.append(
-            BreachRates(
-                landlord,
-                name,
-                published_count(homes, principal, settings),
-                published_count(int(row["cases"]), principal, settings),
-                published_count(int(row["cases_with_breach"]), principal, settings),
-                pct("breach_pct"),
-                pct("investigate_breach_pct"),
-                pct("summary_breach_pct"),
-                pct("make_safe_breach_pct"),
-                False,
+            def pct(part: str, whole: str, row: Any = row) -> float | None:
+                return publish.share(*_count(row, part), *_count(row, whole))
+
+            out.append(
+                BreachRates(
+                    landlord,
+                    name,
+                    publish.count(homes, homes_key),
+                    publish.count(*_count(row, "cases")),
+                    publish.count(*_count(row, "cases_with_breach")),
+                    pct("cases_with_breach", "decided"),
+                    pct("investigation_breached", "investigation_decided"),
+                    pct("written_summary_breached", "written_summary_decided"),
+                    pct("make_safe_breached", "make_safe_decided"),
+                    False,
+                    publish.disclosure,
+                    due,
+                )
             )
-        )
-    return out
+        return out
+
+    def until(rates: list[BreachRates]) -> dt.datetime | None:
+        return min((r.next_due_at for r in rates if r.next_due_at is not None), default=None)
+
+    return await cached(
+        db, settings, ("breach_rates", scope, as_of, publish), compute,
+        until if as_of is None else None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +185,37 @@ class CaseClocks:
     make_safe: Clock
 
 
+def _earliest_due(cases: list[CaseClocks]) -> dt.datetime | None:
+    """The earliest deadline of a clock still due: when the first status may change."""
+    dues = [
+        clock.due_at
+        for case in cases
+        for clock in (case.investigation, case.written_summary, case.make_safe)
+        if clock.status == "DUE" and clock.due_at is not None
+    ]
+    return min(dues, default=None)
+
+
 async def case_clocks(
-    db: Database, where: ClockFilter, as_of: dt.datetime | None = None
+    db: Database,
+    settings: Settings,
+    where: ClockFilter,
+    as_of: dt.datetime | None = None,
 ) -> list[CaseClocks]:
     """Each case's clocks as at ``as_of`` (now by default). Dates about a home's condition
-    are physical facts, public like repairs' dates; cases carry no free text here."""
+    are physical facts, public like repairs' dates; cases carry no free text here. As at
+    now, an answer is kept until the earliest deadline of a clock still due."""
+
+    async def compute() -> list[CaseClocks]:
+        return await _case_clocks(db, where, as_of)
+
+    until = _earliest_due if as_of is None else None
+    return await cached(db, settings, ("clocks", where, as_of), compute, until)
+
+
+async def _case_clocks(
+    db: Database, where: ClockFilter, as_of: dt.datetime | None
+) -> list[CaseClocks]:
     out = []
     for r in await awaab_clocks(db, where, as_of):
         out.append(
@@ -205,10 +271,26 @@ class FacilityAges:
 
 
 async def modern_facility_ages(
-    db: Database, scope: DampScope, home_ids: Sequence[int], after_home_id: int, limit: int
+    db: Database,
+    settings: Settings,
+    scope: DampScope,
+    home_ids: Sequence[int],
+    after_home_id: int,
+    limit: int,
 ) -> list[FacilityAges]:
     """Per home: its newest kitchen's and bathroom's age in whole years today and whether
     it is over 20 (kitchen) or 30 (bathroom) years; null without a dated component."""
+
+    async def compute() -> list[FacilityAges]:
+        return await _facility_ages(db, scope, home_ids, after_home_id, limit)
+
+    key = ("facility_ages", scope, tuple(home_ids), after_home_id, limit)
+    return await cached(db, settings, key, compute)
+
+
+async def _facility_ages(
+    db: Database, scope: DampScope, home_ids: Sequence[int], after_home_id: int, limit: int
+) -> list[FacilityAges]:
     out = []
     for r in await facility_ages(db, scope, home_ids, after_home_id, limit):
         kitchen, bathroom = r["kitchen_age"], r["bathroom_age"]

@@ -1,53 +1,37 @@
-"""Insight: repair performance and damp and mould measures by any grouping, Awaab's Law
-clocks, provider comparison with robust outlier flags, and the privacy rules for
-publishing them."""
+"""Insight into repairs and components: repair performance by any grouping, the
+contractor market and the replacement forecast, published under the disclosure rules of
+:mod:`odx_graph.core.disclosure` and kept per data version
+(:mod:`odx_graph.services.insight.cache`)."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
+from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
+from odx_graph.services.insight.cache import cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import (
     Dimension,
     MarketScope,
+    Mean,
+    Percentile,
     RepairScope,
+    Share,
+    Total,
     open_jobs,
     repair_performance,
     replacement_forecast,
     sor_rates,
 )
-from odx_graph.store.damp import DampDimension, DampScope
+from odx_graph.store.damp import DampDimension
 from odx_graph.store.db import Database
 
 COUNTS = ("raised", "completed", "open")
 MEASURES = tuple(REPAIR_MEASURES)
-# Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD; |z| > 3.5 is an
-# outlier. The constant makes the MAD comparable with a standard deviation.
-MAD_SCALE = 0.6745
-OUTLIER_THRESHOLD = 3.5
-
-
-class Measure(StrEnum):
-    """Measures a provider comparison can use."""
-
-    MEDIAN_HOURS = "median_hours"
-    MEDIAN_WORKING_DAYS = "median_working_days"
-    P90_WORKING_DAYS = "p90_working_days"
-    WITHIN_TARGET_EMERGENCY_PCT = "within_target_emergency_pct"
-    WITHIN_TARGET_NON_EMERGENCY_PCT = "within_target_non_emergency_pct"
-    COST_MEAN = "cost_mean"
-    COST_MEDIAN = "cost_median"
-    REPEAT_30_PCT = "repeat_30_pct"
-    REPEAT_90_PCT = "repeat_90_pct"
-    FIRST_TIME_FIX_PCT = "first_time_fix_pct"
-    DAMP_MOULD_PER_1000_HOMES = "damp_mould_per_1000_homes"
-    AWAAB_BREACH_PCT = "awaab_breach_pct"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,76 +52,70 @@ class PerformanceGroup:
     counts: dict[str, int | None]
     measures: dict[str, float | None]
     suppressed: bool = False
+    disclosure: Disclosure = Disclosure.EXACT
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderValue:
-    """One landlord's value of a measure and how far it sits from its peers."""
-
-    landlord_id: int
-    name: str | None
-    value: float | None
-    robust_z: float | None
-    outlier: bool
-    suppressed: bool
+def keyed(db: Database) -> Database:
+    """``db`` as its own user: aggregates are worked out with the record keys, which the
+    open data's reader role may not read (what leaves is published under the rules)."""
+    return db.with_role(None)
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderComparison:
-    """A measure compared across landlords."""
-
-    measure: Measure
-    peer_median: float | None
-    mad: float | None
-    threshold: float = OUTLIER_THRESHOLD
-    providers: tuple[ProviderValue, ...] = field(default=())
+def _int(row: Mapping[str, Any], column: str) -> int:
+    value = row[column]  # a missing column is a bug, never a zero
+    return 0 if value is None else int(value)
 
 
-def _round_to(value: int, step: int) -> int:
-    return int(step * round(value / step)) if step > 1 else value
-
-
-def _group(row: Mapping[str, Any], group_by: Sequence[Dimension]) -> PerformanceGroup:
-    key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
-    measures = {m: None if row.get(m) is None else float(row[m]) for m in MEASURES}
-    return PerformanceGroup(key, int(row["homes"]), {c: int(row[c]) for c in COUNTS}, measures)
-
-
-def too_few_homes(homes: int, principal: Principal, settings: Settings) -> bool:
-    """Whether a group covering ``homes`` homes must be suppressed for ``principal``
-    (everyone but regulators and admins: a provider's key must not unlock small groups of
-    other landlords' homes)."""
-    return not principal.sees_small_numbers and homes < settings.suppress_below_homes
-
-
-def published_count(value: int, principal: Principal, settings: Settings) -> int:
-    """A count as ``principal`` may see it: rounded to ``round_counts_to`` for all but
-    regulators and admins."""
-    if not principal.sees_small_numbers:
-        return _round_to(value, settings.round_counts_to)
-    return value
-
-
-def publishable(
-    group: PerformanceGroup, principal: Principal, settings: Settings
-) -> PerformanceGroup:
-    """Apply the open-data rules: groups covering fewer than ``suppress_below_homes``
-    homes are suppressed (every value null, ``suppressed`` true), and counts are rounded
-    to the nearest ``round_counts_to``. Only the public tier is subject to them."""
-    if group.homes is not None and too_few_homes(group.homes, principal, settings):
-        return replace(
-            group,
-            homes=None,
-            counts=dict.fromkeys(COUNTS),
-            measures=dict.fromkeys(MEASURES),
-            suppressed=True,
+def _measure(name: str, row: Mapping[str, Any], publish: Publisher) -> float | None:
+    """One measure of a group as published, from the parts the query gave."""
+    measure = REPAIR_MEASURES[name]
+    if isinstance(measure, Share):
+        return publish.share(
+            _int(row, f"{name}_n"),
+            _int(row, f"{name}_n_key"),
+            _int(row, f"{name}_d"),
+            _int(row, f"{name}_d_key"),
         )
-    counts = {
-        k: None if v is None else published_count(v, principal, settings)
-        for k, v in group.counts.items()
+    if isinstance(measure, Mean | Total):
+        key = _int(row, f"{name}_n_key")
+        total = publish.total(row[f"{name}_sum"], row[f"{name}_max"], key)
+        if isinstance(measure, Total):
+            return None if total is None else float(total)
+        return publish.ratio(total, _int(row, f"{name}_n"), key)
+    assert isinstance(measure, Percentile)
+    return publish.quantile(measure.fraction, row[name], _int(row, f"{name}_key"))
+
+
+def performance_group(
+    row: Mapping[str, Any],
+    group_by: Sequence[Dimension],
+    publish: Publisher,
+    measures: Collection[str] = MEASURES,
+) -> PerformanceGroup:
+    """One group of a repair performance query as ``publish`` lets it out: suppressed
+    (every value null) under the threshold, else counts and measures as published."""
+    key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
+    homes = int(row["homes"])
+    if publish.suppressed(homes):
+        return PerformanceGroup(
+            key,
+            None,
+            dict.fromkeys(COUNTS),
+            dict.fromkeys(MEASURES),
+            suppressed=True,
+            disclosure=publish.disclosure,
+        )
+    counts: dict[str, int | None] = {
+        c: publish.count(_int(row, c), _int(row, f"{c}_key")) for c in COUNTS
     }
-    homes = None if group.homes is None else published_count(group.homes, principal, settings)
-    return replace(group, homes=homes, counts=counts)
+    values = {m: _measure(m, row, publish) if m in measures else None for m in MEASURES}
+    return PerformanceGroup(
+        key,
+        publish.count(homes, _int(row, "homes_key")),
+        counts,
+        values,
+        disclosure=publish.disclosure,
+    )
 
 
 async def performance(
@@ -148,81 +126,18 @@ async def performance(
     scope: RepairScope,
     measures: Collection[str] = MEASURES,
 ) -> list[PerformanceGroup]:
-    """Repair performance grouped by ``group_by`` (see ``store.analytics`` for the
-    definitions), with the privacy rules applied for ``principal``. Measures left out of
-    ``measures`` are not worked out (``None``)."""
-    rows = await repair_performance(db, group_by, scope, measures)
-    return [publishable(_group(row, group_by), principal, settings) for row in rows]
+    """Repair performance grouped by ``group_by`` (see ``repo.analytics`` for the
+    definitions), published under the disclosure rules for ``principal``. Measures left
+    out of ``measures`` are not worked out (``None``)."""
+    publish = publisher_for(principal, settings)
+    chosen = tuple(m for m in MEASURES if m in measures)
+    dims = tuple(group_by)
 
+    async def compute() -> list[PerformanceGroup]:
+        rows = await repair_performance(keyed(db), dims, scope, chosen)
+        return [performance_group(row, dims, publish, chosen) for row in rows]
 
-def robust_z_scores(
-    values: Sequence[float],
-) -> tuple[float | None, float | None, list[float | None]]:
-    """Median, MAD and the modified z-score of each value (``None`` when MAD is 0)."""
-    if not values:
-        return None, None, []
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
-    if mad == 0:
-        return median, mad, [None for _ in values]
-    return median, mad, [MAD_SCALE * (v - median) / mad for v in values]
-
-
-async def _landlord_values(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
-) -> list[tuple[int, str | None, float | None, bool]]:
-    """(landlord, name, value, suppressed) of ``measure`` for every landlord. The damp and
-    mould measures read the scope's dates as awareness dates."""
-    if measure in (Measure.DAMP_MOULD_PER_1000_HOMES, Measure.AWAAB_BREACH_PCT):
-        damp = DampScope(
-            scope.reported_from,
-            scope.reported_to,
-            scope.landlord_ids,
-            scope.postcode_column,
-            scope.postcode_value,
-        )
-        from odx_graph.services.insight.damp import breach_rates, damp_rates  # imports this module
-
-        if measure is Measure.AWAAB_BREACH_PCT:
-            rates = await breach_rates(db, settings, principal, damp)
-            return [(r.landlord_id, r.name, r.breach_pct, r.suppressed) for r in rates]
-        groups = await damp_rates(db, settings, principal, [DampDimension.LANDLORD], damp)
-        return [
-            (int(g.key[0].value), g.key[0].label, g.per_1000_homes, g.suppressed)
-            for g in groups
-            if g.key[0].value is not None
-        ]
-    repair_groups = await performance(
-        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,)
-    )
-    return [
-        (int(g.key[0].value or 0), g.key[0].label, g.measures[measure.value], g.suppressed)
-        for g in repair_groups
-    ]
-
-
-async def compare_providers(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
-) -> ProviderComparison:
-    """Each landlord's value of ``measure``, the peer median, robust z-score and flag."""
-    values = await _landlord_values(db, settings, principal, measure, scope)
-    present = [v for v in values if v[2] is not None]
-    median, mad, scores = robust_z_scores([v[2] or 0.0 for v in present])
-    score_of = {id(v): s for v, s in zip(present, scores, strict=True)}
-    providers = []
-    for v in values:
-        z = score_of.get(id(v))
-        providers.append(
-            ProviderValue(
-                landlord_id=v[0],
-                name=v[1],
-                value=v[2],
-                robust_z=z,
-                outlier=z is not None and abs(z) > OUTLIER_THRESHOLD,
-                suppressed=v[3],
-            )
-        )
-    return ProviderComparison(measure, median, mad, OUTLIER_THRESHOLD, tuple(providers))
+    return await cached(db, settings, ("performance", dims, scope, chosen, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +150,7 @@ class OpenJobs:
     jobs: int | None
     unassigned: int | None
     suppressed: bool
+    disclosure: Disclosure = Disclosure.EXACT
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,45 +164,53 @@ class SorRate:
     median_cost: float | None
     median_unit_cost: float | None
     suppressed: bool
+    disclosure: Disclosure = Disclosure.EXACT
+
+
+def _open_jobs(row: Mapping[str, Any], publish: Publisher) -> OpenJobs:
+    hidden = publish.suppressed(int(row["homes"]))
+    return OpenJobs(
+        row["postcode_district"],
+        row["trade_code"],
+        row["trade_label"],
+        None if hidden else publish.count(int(row["jobs"]), _int(row, "jobs_key")),
+        None if hidden else publish.count(int(row["unassigned"]), _int(row, "unassigned_key")),
+        hidden,
+        publish.disclosure,
+    )
+
+
+def _sor_rate(row: Mapping[str, Any], publish: Publisher) -> SorRate:
+    hidden = publish.suppressed(int(row["homes"]))
+
+    def median(name: str) -> float | None:
+        return None if hidden else publish.quantile(0.5, row[name], _int(row, f"{name}_key"))
+
+    return SorRate(
+        row["postcode_district"],
+        row["sor_code"],
+        None if hidden else publish.count(int(row["jobs"]), _int(row, "jobs_key")),
+        median("median_working_days"),
+        median("median_cost"),
+        median("median_unit_cost"),
+        hidden,
+        publish.disclosure,
+    )
 
 
 async def contractor_market(
     db: Database, settings: Settings, principal: Principal, scope: MarketScope
 ) -> tuple[list[OpenJobs], list[SorRate]]:
     """Open jobs by district and trade, and median duration and cost per SOR code per
-    district, for quoting; with the open-data rules applied for ``principal``."""
-    jobs = []
-    for row in await open_jobs(db, scope):
-        hidden = too_few_homes(row["homes"], principal, settings)
-        jobs.append(
-            OpenJobs(
-                row["postcode_district"],
-                row["trade_code"],
-                row["trade_label"],
-                None if hidden else published_count(row["jobs"], principal, settings),
-                None if hidden else published_count(row["unassigned"], principal, settings),
-                hidden,
-            )
-        )
-    rates = []
-    for row in await sor_rates(db, scope):
-        hidden = too_few_homes(row["homes"], principal, settings)
+    district, for quoting; published under the disclosure rules for ``principal``."""
+    publish = publisher_for(principal, settings)
 
-        def value(name: str, row: Any = row, hidden: bool = hidden) -> float | None:
-            return None if hidden or row[name] is None else float(row[name])
+    async def compute() -> tuple[list[OpenJobs], list[SorRate]]:
+        jobs = [_open_jobs(row, publish) for row in await open_jobs(keyed(db), scope)]
+        rates = [_sor_rate(row, publish) for row in await sor_rates(keyed(db), scope)]
+        return jobs, rates
 
-        rates.append(
-            SorRate(
-                row["postcode_district"],
-                row["sor_code"],
-                None if hidden else published_count(row["jobs"], principal, settings),
-                value("median_working_days"),
-                value("median_cost"),
-                value("median_unit_cost"),
-                hidden,
-            )
-        )
-    return jobs, rates
+    return await cached(db, settings, ("market", scope, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +223,7 @@ class ForecastRow:
     components: int | None
     estimated_cost: float | None
     suppressed: bool
+    disclosure: Disclosure = Disclosure.EXACT
 
 
 async def forecast_replacements(
@@ -311,21 +236,30 @@ async def forecast_replacements(
     postcode_value: str = "",
 ) -> list[ForecastRow]:
     """Replacement forecast by year and component type for the next ``years`` years;
-    costs are the count times the given cost per component (null without one)."""
-    rows = await replacement_forecast(db, years, postcode_column, postcode_value)
-    forecast = []
-    for row in rows:
-        hidden = too_few_homes(row["places"], principal, settings)
-        count = int(row["components"])
-        cost = unit_costs.get(row["component_type_code"])
-        forecast.append(
-            ForecastRow(
-                year=int(row["year"]),
-                component_type=row["component_type_code"],
-                label=row["label"],
-                components=None if hidden else published_count(count, principal, settings),
-                estimated_cost=None if hidden or cost is None else count * cost,
-                suppressed=hidden,
+    costs are the (published) count times the given cost per component (null without
+    one)."""
+    publish = publisher_for(principal, settings)
+
+    async def compute() -> list[ForecastRow]:
+        rows = await replacement_forecast(keyed(db), years, postcode_column, postcode_value)
+        forecast = []
+        for row in rows:
+            hidden = publish.suppressed(int(row["places"]))
+            count = publish.count(int(row["components"]), _int(row, "components_key"))
+            cost = unit_costs.get(row["component_type_code"])
+            forecast.append(
+                ForecastRow(
+                    year=int(row["year"]),
+                    component_type=row["component_type_code"],
+                    label=row["label"],
+                    components=None if hidden else count,
+                    estimated_cost=None if hidden or cost is None else count * cost,
+                    suppressed=hidden,
+                    disclosure=publish.disclosure,
+                )
             )
-        )
-    return forecast
+        return forecast
+
+    costs = tuple(sorted(unit_costs.items()))
+    key = ("forecast", years, costs, postcode_column, postcode_value, publish)
+    return await cached(db, settings, key, compute)

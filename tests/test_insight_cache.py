@@ -1,0 +1,171 @@
+"""Insight answers kept per data version: asked again, answered without working them out;
+any committed write, in any process, code lists included, moves the version; concurrent
+writers never wait for each other on it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import asyncpg
+
+from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.config import Settings
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.damp import breach_rates
+from odx_graph.services.insight.repairs import performance
+from odx_graph.store.analytics import Dimension, RepairScope
+from odx_graph.store.damp import DampScope
+from odx_graph.store.db import Database
+from odx_graph.store.version import data_state
+
+ADMIN = Principal(Tier.ADMIN)
+SETTINGS = Settings.from_env({})
+# Not data: the version itself, what is derived from the data, and access bookkeeping.
+UNTRACKED = {
+    "data_version",
+    "repair_fact",
+    "repair_fact_pending",
+    "api_key",
+    "audit_event",
+    "idempotency_key",
+    "schema_migrations",
+}
+
+
+async def test_every_table_of_data_moves_the_version(seeded_db: Database) -> None:
+    rows = await seeded_db.fetch(
+        "SELECT c.relname, EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid "
+        "AND t.tgname = 'data_version_bumped') AS tracked "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+    )
+    untracked = {r["relname"] for r in rows if not r["tracked"]}
+    assert untracked == UNTRACKED
+    assert {"repair", "home", "priority", "bank_holiday", "home_record_key"} <= {
+        r["relname"] for r in rows if r["tracked"]
+    }
+
+
+async def test_asked_again_an_answer_comes_from_the_cache(seeded_db: Database) -> None:
+    group_by = [Dimension.LANDLORD, Dimension.PRIORITY]
+    # a scope no other test asks for: the first answer is worked out here
+    scope = RepairScope(reported_from=dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        first = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope)
+        worked_out = sum("repair_fact" in s for s in sent)
+        again = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope)
+        exact = await performance(seeded_db, SETTINGS, ADMIN, group_by, scope)
+    finally:
+        seeded_db.remove_listener(sent.append)
+    assert again == first
+    # asked again: one statement (the version), no repair facts read; the exact answer
+    # is another one, worked out
+    assert worked_out == 1
+    assert sum("repair_fact" in s for s in sent) == 2
+    assert sum("data_version" in s for s in sent) == 3
+    assert exact != first
+
+
+async def test_a_write_in_another_process_moves_the_version(fresh_db: Database) -> None:
+    before = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope())
+    other = await Database.connect(fresh_db.dsn, max_size=1)  # as another server would
+    try:
+        version = (await data_state(other)).version
+        await other.execute(
+            "INSERT INTO repair (landlord_id, home_id, priority_code, status_code, "
+            "reported_at, raised_at) SELECT landlord_id, id, '4', 'reported', now(), now() "
+            "FROM home ORDER BY id LIMIT 1"
+        )
+        assert (await data_state(other)).version > version
+    finally:
+        await other.close()
+    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope())
+    assert after.counts["raised"] == (before[0].counts["raised"] or 0) + 1
+
+
+async def test_a_code_list_change_moves_the_version(fresh_db: Database) -> None:
+    measures = ("within_target_emergency_pct",)
+    [before] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures)
+    version = (await data_state(fresh_db)).version
+    await fresh_db.execute("UPDATE priority SET is_emergency = NOT is_emergency WHERE code = '4'")
+    assert (await data_state(fresh_db)).version > version
+    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures)
+    assert after.measures != before.measures
+
+
+async def test_concurrent_writers_do_not_wait_for_each_other(fresh_db: Database) -> None:
+    """Two open transactions each change the data: neither waits on the version for the
+    other (a lock wait of more than a second would fail the second one)."""
+    first = await asyncpg.connect(fresh_db.dsn)
+    second = await asyncpg.connect(fresh_db.dsn)
+    try:
+        version = (await data_state(fresh_db)).version
+        for conn in (first, second):
+            await conn.execute("SET lock_timeout = '1s'")
+        one, two = first.transaction(), second.transaction()
+        await one.start()
+        await two.start()
+        for _ in range(5):  # many statements each, all while both stay open
+            await first.execute("UPDATE home SET bedrooms = bedrooms WHERE id = 1")
+            await second.execute("UPDATE home SET bedrooms = bedrooms WHERE id = 2")
+        # neither change is visible yet: nobody may file an answer under a new version
+        assert (await data_state(fresh_db)).version == version
+        await one.commit()
+        await two.commit()
+        assert (await data_state(fresh_db)).version == version + 10
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_clocks_as_at_now_are_kept_until_the_next_deadline(fresh_db: Database) -> None:
+    now = await fresh_db.fetchval("SELECT now()")
+    await fresh_db.execute(
+        "INSERT INTO damp_mould_case (landlord_id, home_id, hazard_level_code, aware_at) "
+        "SELECT landlord_id, id, 'emergency', $1 FROM home ORDER BY id LIMIT 1",
+        now - dt.timedelta(hours=20),
+    )
+    rates = await breach_rates(fresh_db, SETTINGS, ADMIN, DampScope())
+    due = min(r.next_due_at for r in rates if r.next_due_at is not None)
+    assert due == now + dt.timedelta(hours=4)  # the new case's 24 hours run out first
+    cache = InsightCache(4)
+    cache.put("k", 7, "answer", due)
+    assert cache.get("k", 7, due) == (True, "answer")  # still due at the deadline itself
+    assert cache.get("k", 7, due + dt.timedelta(microseconds=1)) == (False, None)
+    assert cache.get("k", 8, now) == (False, None)  # another version
+
+
+def test_the_cache_holds_at_most_its_entries() -> None:
+    cache = InsightCache(2)
+    for key in ("a", "b", "c"):
+        cache.put(key, 1, key.upper(), None)
+    assert len(cache) == 2 and cache.get("a", 1, dt.datetime.now(dt.UTC)) == (False, None)
+    assert cache.get("c", 1, dt.datetime.now(dt.UTC)) == (True, "C")
+    cache.get("b", 1, dt.datetime.now(dt.UTC))  # b is now the most recently used
+    cache.put("d", 1, "D", None)
+    assert cache.get("b", 1, dt.datetime.now(dt.UTC)) == (True, "B")
+    assert cache.get("c", 1, dt.datetime.now(dt.UTC)) == (False, None)
+
+
+async def test_answers_are_not_kept_when_the_cache_is_off(seeded_db: Database) -> None:
+    off = Settings.from_env({}, insight_cache_entries=0)
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        for _ in range(2):
+            await performance(seeded_db, off, PUBLIC, [Dimension.TRADE], RepairScope())
+    finally:
+        seeded_db.remove_listener(sent.append)
+    assert sum("repair_fact" in s for s in sent) == 2
+    assert not any("data_version" in s for s in sent)
+
+
+async def test_concurrent_askers_get_the_same_answer(seeded_db: Database) -> None:
+    group_by = [Dimension.MONTH]
+    answers = await asyncio.gather(
+        *(performance(seeded_db, SETTINGS, PUBLIC, group_by, RepairScope()) for _ in range(3))
+    )
+    assert answers[0] == answers[1] == answers[2]
