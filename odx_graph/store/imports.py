@@ -212,9 +212,14 @@ async def begin_import(
 
 
 async def finish_import(
-    conn: Connection, import_id: int, counts: dict[str, int], problems: list[dict[str, str]]
+    conn: Connection,
+    import_id: int,
+    counts: dict[str, int],
+    problems: list[dict[str, str]],
+    problem_count: int | None = None,
 ) -> None:
-    """Store an import's counts and the problems of the records it left out."""
+    """Store an import's counts and the problems of the records it left out (``problems``
+    may be the first of ``problem_count``)."""
     await conn.execute(
         "UPDATE data_import SET ended_at = clock_timestamp(), records_read = $2, "
         "records_created = $3, records_updated = $4, records_unchanged = $5, "
@@ -225,7 +230,7 @@ async def finish_import(
         counts["updated"],
         counts["unchanged"],
         counts["rejected"],
-        len(problems),
+        len(problems) if problem_count is None else problem_count,
         json.dumps(problems),
     )
 

@@ -18,9 +18,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from odx_graph.services.importing import progress
 from odx_graph.services.importing.cells import CellError, parse_uprn
-from odx_graph.services.importing.columns import Cells, home_link, report_duplicates
+from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
@@ -29,7 +28,7 @@ from odx_graph.services.importing.records import (
     HomeLink,
     HomeRecord,
     Parsed,
-    Problem,
+    ProblemLog,
     Record,
 )
 from odx_graph.services.importing.repairs_csv import read_repair_rows
@@ -65,7 +64,7 @@ class _Reading:
 
     source: str
     spec: TemplateSpec
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     records: list[Record] = field(default_factory=list)
     extra_rejected: set[str] = field(default_factory=set)
     table: Table | None = None
@@ -73,10 +72,8 @@ class _Reading:
     def finish(self, records_read: int) -> Parsed:
         """The result: every problem, and the records of rows without one (flagged
         ``refused`` when the file as a whole has a problem)."""
-        parsed = Parsed(records_read=records_read)
-        for problem in self.problems:
-            parsed.reject(problem)
-        parsed.rejected |= self.extra_rejected
+        parsed = Parsed(records_read=records_read, problems=self.problems)
+        parsed.rejected = self.problems.records | self.extra_rejected
         # A problem on the file refuses it all; its records are still checked (codes,
         # dates, what they name), so that one run reports every problem.
         parsed.refused = self.source in parsed.rejected
@@ -84,14 +81,24 @@ class _Reading:
         return parsed
 
 
-def _open(data: bytes, source: str, name: str) -> _Reading:
+def _open(
+    data: bytes,
+    source: str,
+    name: str,
+    on_row: Callable[[int, dict[str, str]], None] | None = None,
+) -> _Reading:
     spec = TEMPLATES[name]
     reading = _Reading(source, spec)
     text, problems = decode_text(data, source)
     reading.problems.extend(problems)
     if text is not None:
         reading.table = read_table(
-            text, expected=spec.column_names, required=spec.required, source=source
+            text,
+            expected=spec.column_names,
+            required=spec.required,
+            source=source,
+            on_row=on_row,
+            stage=f"reading and checking {name}" if on_row else "reading rows",
         )
         reading.problems.extend(reading.table.problems)
     return reading
@@ -105,29 +112,39 @@ def _uprn_key(text: str) -> int | None:
 
 
 def _rows(
-    reading: _Reading, build: Callable[[Cells], Record | None], keys: Sequence[tuple[str, str]]
+    data: bytes,
+    source: str,
+    name: str,
+    build: Callable[[Cells], Record | None],
+    keys: Sequence[tuple[str, str]],
 ) -> Parsed:
-    """Read a one-record-per-row template; ``keys`` are (column, what) unique in the file."""
-    table = reading.table
-    if table is None:
-        return reading.finish(0)
-    columns = reading.spec.by_name
-    step = progress.steps(f"checking {reading.spec.name}", len(table.rows))
-    for done, (line, values) in enumerate(table.rows, start=1):
-        step(done)
-        cells = Cells(f"row {line}", values, columns, reading.problems)
+    """Read a one-record-per-row template; ``keys`` are (column, what) unique in the file.
+
+    Each row becomes its record as it is read, so a large file's rows are never all held
+    as text: only the records, the problems kept (see :class:`ProblemLog`) and each key
+    column's values."""
+    spec = TEMPLATES[name]
+    columns = spec.by_name
+    row_problems = ProblemLog()
+    duplicates = [
+        (column, what, Duplicates(_uprn_key if "uprn" in column else None)) for column, what in keys
+    ]
+    records: list[Record] = []
+
+    def on_row(line: int, values: dict[str, str]) -> None:
+        cells = Cells(f"row {line}", values, columns, row_problems)
         record = build(cells)
         if record is not None and cells.ok:
-            reading.records.append(record)
-    for column, what in keys:
-        convert: Callable[[str], object] = _uprn_key if "uprn" in column else (lambda t: t or None)
-        report_duplicates(
-            reading.problems,
-            column,
-            ((convert(v.get(column, "")), f"row {n}", v.get(column, "")) for n, v in table.rows),
-            what,
-        )
-    return reading.finish(table.rows_seen)
+            records.append(record)
+        for column, _, seen in duplicates:
+            seen.add(values.get(column, ""), line)
+
+    reading = _open(data, source, name, on_row)
+    reading.problems.extend(row_problems)
+    reading.records = records
+    for column, what, seen in duplicates:
+        seen.report(reading.problems, column, what)
+    return reading.finish(reading.table.rows_seen if reading.table else 0)
 
 
 def read_homes(data: bytes, source: str) -> Parsed:
@@ -163,7 +180,7 @@ def read_homes(data: bytes, source: str) -> Parsed:
         return record if link and address and postcode else None
 
     keys = (("home_ref", "home_ref"), ("uprn", "UPRN"))
-    return _rows(_open(data, source, "homes"), build, keys)
+    return _rows(data, source, "homes", build, keys)
 
 
 def read_components(data: bytes, source: str) -> Parsed:
@@ -186,7 +203,7 @@ def read_components(data: bytes, source: str) -> Parsed:
         return record if reference and link and component_type else None
 
     keys = (("component_ref", "component_ref"),)
-    return _rows(_open(data, source, "components"), build, keys)
+    return _rows(data, source, "components", build, keys)
 
 
 def read_contractors(data: bytes, source: str) -> Parsed:
@@ -206,7 +223,7 @@ def read_contractors(data: bytes, source: str) -> Parsed:
         return record if reference and name else None
 
     keys = (("contractor_ref", "contractor_ref"),)
-    return _rows(_open(data, source, "contractors"), build, keys)
+    return _rows(data, source, "contractors", build, keys)
 
 
 def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
@@ -238,7 +255,7 @@ def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
         return record if reference and link and aware_at else None
 
     keys = (("case_ref", "case_ref"),)
-    return _rows(_open(data, source, "damp-mould-cases"), build, keys)
+    return _rows(data, source, "damp-mould-cases", build, keys)
 
 
 def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
@@ -250,7 +267,7 @@ def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
         return record if code else None
 
     keys = (("sor_code", "sor_code"),)
-    return _rows(_open(data, source, "custom-sor-codes"), build, keys)
+    return _rows(data, source, "custom-sor-codes", build, keys)
 
 
 def read_repairs(data: bytes, source: str) -> Parsed:

@@ -161,10 +161,11 @@ def _header_problems(header: list[str], source: str) -> list[Problem]:
 def read_epc(data: bytes, source: str) -> Parsed:
     """Read an EPC domestic export; see the module docs for the rules."""
     parsed = Parsed()
-    text, problems = decode_text(data, source)
+    text, found = decode_text(data, source)
+    problems = parsed.problems
+    problems.extend(found)
     if text is None:
-        for problem in problems:
-            parsed.reject(problem)
+        parsed.rejected |= problems.records
         return parsed
     table = read_table(
         text,
@@ -212,8 +213,7 @@ def read_epc(data: bytes, source: str) -> Parsed:
     report_duplicates(
         problems, key_column, ((k or None, where, k) for k, where in keys), "certificate key"
     )
-    for problem in problems:
-        parsed.reject(problem)
+    parsed.rejected |= problems.records
     parsed.records_read = table.rows_seen
     parsed.refused = source in parsed.rejected
     parsed.records = [r for r in records if r.location not in parsed.rejected]

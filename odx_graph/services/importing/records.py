@@ -16,6 +16,7 @@ mapping is certain and leave the rest as given, so validation reports them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -273,13 +274,72 @@ Record = (
     | EpcRecord
 )
 
+# How many problems an import keeps in full; the rest are counted. A file whose every row
+# is wrong then costs memory for its first problems only, however large it is.
+PROBLEMS_KEPT = 10_000
+
+
+class ProblemLog(list[Problem]):
+    """The problems of one file: the first ``limit`` kept in full, every one counted.
+
+    ``len()`` is the number of problems found, kept or not (so "did this row add a
+    problem?" can compare lengths); iterating, indexing and slicing give the kept ones;
+    ``not_kept`` counts the others and ``records`` holds the location of every problem's
+    record, kept or not, so that no record with a problem is ever imported.
+    """
+
+    def __init__(self, problems: Iterable[Problem] = (), *, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = PROBLEMS_KEPT if limit is None else limit
+        self.not_kept = 0
+        self.records: set[str] = set()
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        """Count ``problem``, and keep it while fewer than ``limit`` are kept."""
+        self.records.add(problem.record)
+        if super().__len__() < self.limit:
+            super().append(problem)
+        else:
+            self.not_kept += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Append each of ``problems`` (another log's uncounted ones included)."""
+        for problem in problems:
+            self.append(problem)
+        if isinstance(problems, ProblemLog):
+            self.not_kept += problems.not_kept
+            self.records |= problems.records
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemLog:  # type: ignore[override,misc]
+        self.extend(problems)
+        return self
+
+    def __len__(self) -> int:
+        return super().__len__() + self.not_kept
+
+    @property
+    def kept(self) -> int:
+        """How many problems are kept in full."""
+        return super().__len__()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle (a worker process's answer) and copy rebuild the log with its counts.
+        return (_restore_log, (list(self), self.limit, self.not_kept, self.records))
+
+
+def _restore_log(kept: list[Problem], limit: int, not_kept: int, records: set[str]) -> ProblemLog:
+    log = ProblemLog(kept, limit=limit)
+    log.not_kept, log.records = not_kept, set(records)
+    return log
+
 
 @dataclass(slots=True)
 class Parsed:
     """What a reader made of a file: the records it could read and every problem."""
 
     records: list[Record] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     records_read: int = 0  # rows or JSON records seen, valid or not
     rejected: set[str] = field(default_factory=set)  # locations of records with problems
     # A problem with the file as a whole (encoding, header): no record of it is written,

@@ -19,7 +19,7 @@ from odx_graph.core.errors import ForbiddenError, InputError
 from odx_graph.services.importing import import_formats
 from odx_graph.services.importing import progress as progress_module
 from odx_graph.services.importing.progress import Progress
-from odx_graph.services.importing.records import Parsed, Problem
+from odx_graph.services.importing.records import Parsed, Problem, ProblemLog
 from odx_graph.services.importing.validate import CodeBook, validate
 from odx_graph.services.importing.writer import CREATED, UNCHANGED, UPDATED, Writer
 from odx_graph.store import imports as repo
@@ -117,6 +117,8 @@ class ImportReport:
             + (f" [{p.value}]" if p.value else "")
             for p in self.problems
         ]
+        if isinstance(self.problems, ProblemLog) and self.problems.not_kept:
+            lines.append(f"... and {self.problems.not_kept} more problems, not listed")
         lines += [
             f"note: {n.record}: {n.field + ': ' if n.field else ''}{n.reason}"
             + (f" [{n.value}]" if n.value else "")
@@ -238,7 +240,8 @@ async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: Impo
         started_at=started,
     )
     outcome = await Writer(conn, org, import_id, started).write(parsed.records)
-    problems = [*parsed.problems, *outcome.problems]
+    problems = ProblemLog(parsed.problems)
+    problems.extend(outcome.problems)
     rejected = parsed.rejected | {p.record for p in outcome.problems}
     fates = [fate for location, fate in outcome.status.items() if location not in rejected]
     report.import_id = import_id
@@ -257,4 +260,6 @@ async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: Impo
         "unchanged": report.unchanged,
         "rejected": report.rejected,
     }
-    await repo.finish_import(conn, import_id, counts, [p.as_dict() for p in problems])
+    await repo.finish_import(
+        conn, import_id, counts, [p.as_dict() for p in problems], problem_count=len(problems)
+    )

@@ -26,14 +26,13 @@ The rules, so that the docs and the problems users see agree:
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from odx_graph.services.importing import progress
-from odx_graph.services.importing.records import Problem, shown
+from odx_graph.services.importing.records import Problem, ProblemLog, shown
 
 # A fixed limit on one row (quoted line breaks included), so a 10 MB line or a huge
 # quoted value is reported without being parsed into a huge field or a million-item row.
@@ -144,18 +143,34 @@ class Table:
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     unreadable: list[tuple[int, list[str]]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     delimiter: str = ","
+    # When set, each well-formed row goes to this as it is read instead of into ``rows``,
+    # and unreadable rows are only counted: the file's rows are never all held at once.
+    on_row: Callable[[int, dict[str, str]], None] | None = None
+    rows_streamed: int = 0
+    unreadable_count: int = 0
 
     @property
     def file_ok(self) -> bool:
         """Whether no problem concerns the whole file."""
-        return not any(p.record == self.source for p in self.problems)
+        return self.source not in self.problems.records
 
     @property
     def rows_seen(self) -> int:
         """Data rows found, well-formed or not."""
-        return len(self.rows) + len(self.unreadable)
+        return len(self.rows) + self.rows_streamed + self.unreadable_count
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, split on ``\n``, ``\r\n`` and ``\r`` as
+    ``io.StringIO(text, newline="")`` does, without copying the text (a StringIO holds
+    four bytes a character)."""
+    for match in _LINE.finditer(text):
+        yield match.group()
 
 
 class _LineFeed:
@@ -183,7 +198,7 @@ class _LineFeed:
 
     def __iter__(self) -> Iterator[str]:
         # newline="" splits on \n, \r\n and \r without translating, as csv expects.
-        for line in io.StringIO(self.text, newline=""):
+        for line in physical_lines(self.text):
             if self.skipping:
                 if line.count('"') % 2:
                     self.skipping = False
@@ -240,6 +255,8 @@ def read_table(
     allow_repeated: bool = False,
     must_agree: Collection[str] = (),
     fold: Callable[[str], str] | None = None,
+    on_row: Callable[[int, dict[str, str]], None] | None = None,
+    stage: str = "reading rows",
 ) -> Table:
     """Split ``text`` into a header and rows, reporting every problem of shape.
 
@@ -248,10 +265,12 @@ def read_table(
     reported unless ``allow_repeated``: then the first occurrence gives the value, and
     for the columns in ``must_agree`` a later occurrence with a different non-empty
     value is reported on the row. ``fold`` maps header names before any check (e.g.
-    upper-casing). Problems on the file use ``source`` as their record.
+    upper-casing). Problems on the file use ``source`` as their record. With ``on_row``,
+    rows are handed to it as they are read (after the header is checked) and not kept.
+    ``stage`` names the reading in progress reports.
     """
-    table = Table(source)
-    header_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    table = Table(source, on_row=on_row)
+    header_line = next((line for line in physical_lines(text) if line.strip()), "")
     table.delimiter = _detect_delimiter(header_line[:MAX_ROW_CHARS])
     if table.delimiter != ",":
         table.problems.append(
@@ -269,7 +288,7 @@ def read_table(
     reader = csv.reader(feed, delimiter=table.delimiter, strict=True)
     header: list[str] | None = None
     last_line = 0
-    step = progress.steps("reading rows", text.count("\n") + (not text.endswith("\n")))
+    step = progress.steps(stage, text.count("\n") + (not text.endswith("\n")))
     while True:
         start = last_line + 1
         feed.start_row()
@@ -283,7 +302,7 @@ def read_table(
                 table.problems.append(Problem(source, "", "", "header: " + _csv_reason(error)))
             else:
                 table.problems.append(Problem(f"row {start}", "", "", _csv_reason(error)))
-                table.unreadable.append((start, []))
+                _unreadable(table, start, [])
             continue
         last_line = reader.line_num
         step(last_line)
@@ -293,7 +312,7 @@ def read_table(
                 table.problems.append(Problem(source, "", "", reason + "; no header found"))
                 return table
             table.problems.append(Problem(f"row {start}", "", "", reason))
-            table.unreadable.append((start, []))
+            _unreadable(table, start, [])
             continue
         if not fields or all(not f.strip() for f in fields):
             continue  # blank line
@@ -304,7 +323,7 @@ def read_table(
             _check_header(table, expected, required, allow_repeated)
             continue
         _add_row(table, start, values, must_agree)
-    if header is None and not any(p.record == source for p in table.problems):
+    if header is None and source not in table.problems.records:
         table.problems.append(Problem(source, "", "", "the file has no header line"))
     return table
 
@@ -361,7 +380,7 @@ def _add_row(table: Table, line: int, values: list[str], must_agree: Collection[
                 f"the row has {len(values)} values but the header has {len(header)} columns",
             )
         )
-        table.unreadable.append((line, values))
+        _unreadable(table, line, values)
         return
     row: dict[str, str] = {}
     ok = True
@@ -378,7 +397,16 @@ def _add_row(table: Table, line: int, values: list[str], must_agree: Collection[
                 )
             )
             ok = False
-    if ok:
-        table.rows.append((line, row))
+    if not ok:
+        _unreadable(table, line, values)
+    elif table.on_row is not None:
+        table.rows_streamed += 1
+        table.on_row(line, row)
     else:
+        table.rows.append((line, row))
+
+
+def _unreadable(table: Table, line: int, values: list[str]) -> None:
+    table.unreadable_count += 1
+    if table.on_row is None:
         table.unreadable.append((line, values))
