@@ -893,3 +893,27 @@ async def test_damp_cases_and_certificates_load_into_postgresql(empty_db: str) -
         assert next_id == counts["damp_mould_case"] + 1
     finally:
         await conn.close()
+
+
+async def test_the_demo_loads_whatever_statement_timeout_the_connection_has(
+    empty_db: str,
+) -> None:
+    # A pool's connections carry the API's statement timeout (5 s by default); a large demo
+    # load's COPYs and its council import take longer than that and must not be stopped.
+    import asyncpg
+
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services.demo import load_demo
+    from odx_graph.services.refdata import sync_reference_data
+    from odx_graph.store.migrations import migrate
+
+    conn = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        await conn.execute("SET statement_timeout = '1ms'")
+        summary = await load_demo(conn, homes=300, seed=5, as_of=AS_OF)
+        assert summary.counts["home"] == 300
+        assert await conn.fetchval("SHOW statement_timeout") == "1ms"  # given back
+    finally:
+        await conn.close()

@@ -33,9 +33,32 @@ async def load_demo(
     Then a borough council's stock extract naming some of the homes is imported through the
     real importer (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
     """
+    counts = dict.fromkeys(TABLES, 0)
+    # Bulk work, not a request: the API's statement timeout (a pool's setting) must not stop
+    # a large load half-way (a COPY of a big batch takes seconds on its own).
+    timeout = await conn.fetchval("SHOW statement_timeout")
+    await conn.execute("SET statement_timeout = 0")
+    try:
+        await _load(conn, counts, homes, seed, as_of, progress)
+        from odx_graph.services.demo.linking import import_council_extract
+
+        # After the load's transaction: the importer runs its own.
+        await import_council_extract(conn)
+    finally:
+        await conn.execute("SELECT set_config('statement_timeout', $1, false)", timeout)
+    return DemoSummary(**counts)
+
+
+async def _load(
+    conn: Connection,
+    counts: dict[str, int],
+    homes: int,
+    seed: int,
+    as_of: date,
+    progress: Callable[[str, int], None] | None,
+) -> None:
     from odx_graph.store import bulk  # the only place asyncpg is needed
 
-    counts = dict.fromkeys(TABLES, 0)
     async with conn.transaction():
         if not await bulk.database_is_empty(conn):
             raise ValueError(
@@ -60,8 +83,3 @@ async def load_demo(
             pending.cancel()
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
-    from odx_graph.services.demo.linking import import_council_extract
-
-    # After the load's transaction: the importer runs its own.
-    await import_council_extract(conn)
-    return DemoSummary(**counts)
