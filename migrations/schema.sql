@@ -260,6 +260,19 @@ BEGIN
 END $$;
 
 --
+-- Name: repair_copy_is_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_copy_is_open() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    NEW.is_open := (SELECT s.is_open FROM repair_status s WHERE s.code = NEW.status_code);
+    RETURN NEW;
+END $$;
+
+--
 -- Name: repair_facts_after_calendar_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -424,6 +437,20 @@ BEGIN
     IF touched IS NOT NULL THEN
         INSERT INTO repair_fact_pending (homes) VALUES (touched);
     END IF;
+END $$;
+
+--
+-- Name: repair_status_copy_is_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_status_copy_is_open() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE repair SET is_open = NEW.is_open
+    WHERE status_code = NEW.code AND is_open IS DISTINCT FROM NEW.is_open;
+    RETURN NULL;
 END $$;
 
 --
@@ -1138,6 +1165,7 @@ CREATE TABLE public.repair (
     import_id bigint,
     stated_at timestamp with time zone,
     stated_stage integer,
+    is_open boolean NOT NULL,
     CONSTRAINT repair_check CHECK ((raised_at >= reported_at)),
     CONSTRAINT repair_check1 CHECK (((completed_at IS NULL) OR (completed_at >= reported_at))),
     CONSTRAINT repair_cost_check CHECK ((cost >= (0)::numeric))
@@ -1903,6 +1931,12 @@ CREATE INDEX repair_component_idx ON public.repair USING btree (component_id);
 CREATE INDEX repair_contractor_idx ON public.repair USING btree (contractor_id, reported_at DESC);
 
 --
+-- Name: repair_contractor_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_contractor_open_idx ON public.repair USING btree (contractor_id, is_open, reported_at DESC, id DESC);
+
+--
 -- Name: repair_fact_district_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2303,6 +2337,18 @@ CREATE TRIGGER repair_facts_updated AFTER UPDATE ON public.repair REFERENCING OL
 --
 
 CREATE TRIGGER repair_inserted_notify AFTER INSERT ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.notify_repair_changes();
+
+--
+-- Name: repair repair_is_open; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_is_open BEFORE INSERT OR UPDATE OF status_code ON public.repair FOR EACH ROW EXECUTE FUNCTION public.repair_copy_is_open();
+
+--
+-- Name: repair_status repair_status_is_open; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_status_is_open AFTER UPDATE OF is_open ON public.repair_status FOR EACH ROW WHEN ((old.is_open IS DISTINCT FROM new.is_open)) EXECUTE FUNCTION public.repair_status_copy_is_open();
 
 --
 -- Name: repair repair_updated_notify; Type: TRIGGER; Schema: public; Owner: -
@@ -3397,6 +3443,12 @@ GRANT SELECT(updated_at) ON TABLE public.repair TO odx_reader;
 --
 
 GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.is_open; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(is_open) ON TABLE public.repair TO odx_reader;
 
 --
 -- Name: COLUMN repair_fact.id; Type: ACL; Schema: public; Owner: -

@@ -58,7 +58,7 @@ REPAIR = Entity(
         Filter("status", STRINGS, "{t}.status_code = ANY({p})",
                "Statuses, e.g. [SCHEDULED, IN_PROGRESS].", codes="RepairStatus"),
         Filter("open", BOOLEAN_FILTER,
-               "({t}.status_code IN (SELECT code FROM repair_status WHERE is_open)) = {p}",
+               "{t}.is_open = {p}",
                "true: only repairs still needing work; false: only closed ones."),
         Filter("priority", STRINGS, "{t}.priority_code = ANY({p})",
                "Priorities, e.g. [P1, P2].", codes="Priority"),

@@ -44,6 +44,10 @@ async def load_demo(
 
         # After the load's transaction: the importer runs its own.
         await import_council_extract(conn)
+        # Statistics for the planner now, not when autovacuum comes round: without them
+        # it takes a district for a few hundred homes and a contractor for a few thousand
+        # repairs, and reads whole tables for the job board.
+        await conn.execute("ANALYZE")
     finally:
         await conn.execute("SELECT set_config('statement_timeout', $1, false)", timeout)
     return DemoSummary(**counts)
