@@ -5,6 +5,7 @@ per data version (:mod:`odx_graph.services.insight.cache`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from odx_graph.store.damp import (
     DampScope,
     awaab_breach_rates,
     awaab_clocks,
+    count_awaab_clocks,
     damp_mould_rates,
     facility_ages,
 )
@@ -211,6 +213,30 @@ async def case_clocks(
 
     until = _earliest_due if as_of is None else None
     return await cached(db, settings, ("clocks", where, as_of), compute, until)
+
+
+async def count_case_clocks(
+    db: Database,
+    settings: Settings,
+    where: ClockFilter,
+    as_of: dt.datetime | None = None,
+) -> int:
+    """How many cases ``where`` selects over all its pages, as at ``as_of`` (now by
+    default; then kept until the earliest deadline of their clocks still due)."""
+    whole = dataclasses.replace(
+        where, after_case_id=0, before_case_id=None, backward=False, limit=0
+    )
+
+    async def compute() -> tuple[int, dt.datetime | None]:
+        return await count_awaab_clocks(db, whole, as_of)
+
+    def until(answer: tuple[int, dt.datetime | None]) -> dt.datetime | None:
+        return answer[1]
+
+    counted = await cached(
+        db, settings, ("clock_count", whole, as_of), compute, until if as_of is None else None
+    )
+    return counted[0]
 
 
 async def _case_clocks(
