@@ -156,7 +156,10 @@ async def awaab_clocks(
     where = dataclasses.replace(
         _cases(filter), after_case_id=page_start(first, after, "DampMouldCase"), limit=first
     )
-    cases = await damp.case_clocks(info.context.db, info.context.settings, where, as_of)
+    context = info.context
+    cases = await damp.case_clocks(
+        context.db, context.settings, where, as_of, context.insight_cache
+    )
     return [_case(c) for c in cases]
 
 
@@ -189,9 +192,11 @@ async def awaab_case_clocks(
         limit=win.size + 1,  # one beyond the page says whether there are more
     )
     context = info.context
-    rows = await damp.case_clocks(context.db, context.settings, page, as_of)
+    rows = await damp.case_clocks(context.db, context.settings, page, as_of, context.insight_cache)
 
     async def total() -> int:
-        return await damp.count_case_clocks(context.db, context.settings, cases, as_of)
+        return await damp.count_case_clocks(
+            context.db, context.settings, cases, as_of, context.insight_cache
+        )
 
     return Slice.of(rows, lambda c: c.case_id, _case, win, total)

@@ -293,6 +293,7 @@ async def repair_performance(
         dimensions,
         _scope(scope),
         _selected_measures(info),
+        context.insight_cache,
     )
     return [_performance_of(g) for g in groups]
 
@@ -336,6 +337,7 @@ async def provider_comparison(
         context.principal,
         providers.Measure[measure.name],
         _scope(scope),
+        context.insight_cache,
     )
     return ProviderComparison(
         measure=measure,
@@ -429,7 +431,7 @@ async def contractor_market(
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
     context = info.context
     jobs, rates = await repairs.contractor_market(
-        context.db, context.settings, context.principal, scope
+        context.db, context.settings, context.principal, scope, context.insight_cache
     )
     return ContractorMarket(
         open_jobs=[
@@ -514,7 +516,14 @@ async def replacement_forecast(
     column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     context = info.context
     rows = await repairs.forecast_replacements(
-        context.db, context.settings, context.principal, years, unit_costs, column, value
+        context.db,
+        context.settings,
+        context.principal,
+        years,
+        unit_costs,
+        column,
+        value,
+        context.insight_cache,
     )
     return [
         ReplacementForecast(

@@ -232,6 +232,7 @@ async def damp_mould_rates(
         context.principal,
         [DampDimension[d.name] for d in group_by],
         scope_of(scope),
+        context.insight_cache,
     )
     return [
         DampMouldRates(
@@ -271,7 +272,12 @@ async def awaab_breach_rates(
     % breached of each clock."""
     context = info.context
     rates = await damp.breach_rates(
-        context.db, context.settings, context.principal, scope_of(scope), as_of
+        context.db,
+        context.settings,
+        context.principal,
+        scope_of(scope),
+        as_of,
+        context.insight_cache,
     )
     return [
         AwaabBreachRates(
@@ -318,6 +324,7 @@ async def modern_facility_ages(
         id_list(home, "Home", "home"),
         after_id,
         first,
+        info.context.insight_cache,
     )
     return [
         ModernFacilityAges(

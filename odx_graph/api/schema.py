@@ -18,6 +18,7 @@ from odx_graph.api import audit, awaab, insight, insight_damp, residents
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
+from odx_graph.api.insight_responses import InsightResponseCache
 from odx_graph.api.limits import limit_extensions
 from odx_graph.api.lookup import ReferenceInput
 from odx_graph.api.mutations import Mutation
@@ -270,7 +271,13 @@ def build_schema() -> strawberry.Schema:
         subscription=subscription_type(),
         types=types,
         # Outermost first: the metrics see errors after they have been shaped.
-        extensions=[OperationMetricsExtension, ErrorShapeExtension, *limit_extensions()],
+        # Responses kept whole come last, after every limit has passed the operation.
+        extensions=[
+            OperationMetricsExtension,
+            ErrorShapeExtension,
+            *limit_extensions(),
+            InsightResponseCache,
+        ],
         config=StrawberryConfig(default_resolver=_default_resolver),
         execution_context_class=PerEventExecutor,
     )

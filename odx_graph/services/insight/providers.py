@@ -19,7 +19,7 @@ from enum import StrEnum
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.damp import breach_rates, damp_rates
 from odx_graph.services.insight.repairs import performance
 from odx_graph.store.analytics import Dimension, RepairScope, landlords
@@ -94,7 +94,12 @@ class _Value:
 
 
 async def _values(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    measure: Measure,
+    scope: RepairScope,
+    cache: InsightCache | None,
 ) -> dict[int, _Value]:
     """Each measured landlord's value as ``principal`` sees it. The damp and mould
     measures read the scope's dates as awareness dates."""
@@ -107,16 +112,18 @@ async def _values(
             scope.postcode_value,
         )
         if measure is Measure.AWAAB_BREACH_PCT:
-            rates = await breach_rates(db, settings, principal, damp)
+            rates = await breach_rates(db, settings, principal, damp, cache=cache)
             return {r.landlord_id: _Value(r.breach_pct, r.homes or 0, r.suppressed) for r in rates}
-        groups = await damp_rates(db, settings, principal, [DampDimension.LANDLORD], damp)
+        groups = await damp_rates(
+            db, settings, principal, [DampDimension.LANDLORD], damp, cache=cache
+        )
         return {
             int(g.key[0].value): _Value(g.per_1000_homes, g.homes or 0, g.suppressed)
             for g in groups
             if g.key[0].value is not None
         }
     repair_groups = await performance(
-        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,)
+        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,), cache
     )
     return {
         int(g.key[0].value): _Value(g.measures[measure.value], g.homes or 0, g.suppressed)
@@ -126,16 +133,21 @@ async def _values(
 
 
 async def compare_providers(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    measure: Measure,
+    scope: RepairScope,
+    cache: InsightCache | None = None,
 ) -> ProviderComparison:
     """Every landlord's value of ``measure``, the peer median, robust z-score and flag."""
     publish = publisher_for(principal, settings)
-    values = await _values(db, settings, principal, measure, scope)
+    values = await _values(db, settings, principal, measure, scope, cache)
 
     async def every_landlord() -> list[tuple[int, str | None]]:
         return [(int(r["id"]), r["name"]) for r in await landlords(db, scope.landlord_ids)]
 
-    listed = await cached(db, settings, ("landlords", scope.landlord_ids), every_landlord)
+    listed = await cached(db, cache, ("landlords", scope.landlord_ids), every_landlord)
     nothing = _Value(None, 0, not publish.exact)
     rows = [(landlord, name, values.get(landlord, nothing)) for landlord, name in listed]
 
