@@ -290,6 +290,12 @@ HTTP_QUERIES = {
         "{ repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) { key { value } suppressed "
         "homes raised completed open } }"
     ),
+    # The same with a field that is not insight: the response is not kept whole, so the
+    # resolvers rebuild the kept answer each time (how every repeat was served before).
+    "the same with organisations(first: 1) (answer kept, response rebuilt)": (
+        "{ repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) { key { value } suppressed "
+        "homes raised completed open } organisations(first: 1) { totalCount } }"
+    ),
     "contractorMarket(postcode: district)": (
         '{ contractorMarket(postcode: "$district") { openJobs { jobs } '
         "rates { sorCode jobs medianCost } } }"
