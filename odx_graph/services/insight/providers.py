@@ -19,10 +19,16 @@ from enum import StrEnum
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.mapping.insight import (
+    AWAAB_BREACH_PCT,
+    COMPARED,
+    DAMP_MOULD_PER_1000_HOMES,
+    Dimension,
+)
 from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.damp import breach_rates, damp_rates
 from odx_graph.services.insight.repairs import performance
-from odx_graph.store.analytics import Dimension, RepairScope, landlords
+from odx_graph.store.analytics import RepairScope, landlords
 from odx_graph.store.damp import DampDimension, DampScope
 from odx_graph.store.db import Database
 
@@ -32,21 +38,9 @@ MAD_SCALE = 0.6745
 OUTLIER_THRESHOLD = 3.5
 
 
-class Measure(StrEnum):
-    """Measures a provider comparison can use."""
-
-    MEDIAN_HOURS = "median_hours"
-    MEDIAN_WORKING_DAYS = "median_working_days"
-    P90_WORKING_DAYS = "p90_working_days"
-    WITHIN_TARGET_EMERGENCY_PCT = "within_target_emergency_pct"
-    WITHIN_TARGET_NON_EMERGENCY_PCT = "within_target_non_emergency_pct"
-    COST_MEAN = "cost_mean"
-    COST_MEDIAN = "cost_median"
-    REPEAT_30_PCT = "repeat_30_pct"
-    REPEAT_90_PCT = "repeat_90_pct"
-    FIRST_TIME_FIX_PCT = "first_time_fix_pct"
-    DAMP_MOULD_PER_1000_HOMES = "damp_mould_per_1000_homes"
-    AWAAB_BREACH_PCT = "awaab_breach_pct"
+# The measures a provider comparison can use, as declared in ``mapping.insight``.
+Measure = StrEnum("Measure", [(m.name.upper(), m.name) for m in COMPARED])  # type: ignore[misc]
+_DAMP = (DAMP_MOULD_PER_1000_HOMES.name, AWAAB_BREACH_PCT.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +97,7 @@ async def _values(
 ) -> dict[int, _Value]:
     """Each measured landlord's value as ``principal`` sees it. The damp and mould
     measures read the scope's dates as awareness dates."""
-    if measure in (Measure.DAMP_MOULD_PER_1000_HOMES, Measure.AWAAB_BREACH_PCT):
+    if measure.value in _DAMP:
         damp = DampScope(
             scope.reported_from,
             scope.reported_to,
@@ -111,7 +105,7 @@ async def _values(
             scope.postcode_column,
             scope.postcode_value,
         )
-        if measure is Measure.AWAAB_BREACH_PCT:
+        if measure.value == AWAAB_BREACH_PCT.name:
             rates = await breach_rates(db, settings, principal, damp, cache=cache)
             return {r.landlord_id: _Value(r.breach_pct, r.homes or 0, r.suppressed) for r in rates}
         groups = await damp_rates(

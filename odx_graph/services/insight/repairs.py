@@ -12,16 +12,13 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
+from odx_graph.mapping.insight import COUNTS as DECLARED_COUNTS
+from odx_graph.mapping.insight import Dimension, Mean, Percentile, Share, Total
 from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import (
-    Dimension,
     MarketScope,
-    Mean,
-    Percentile,
     RepairScope,
-    Share,
-    Total,
     open_jobs,
     repair_performance,
     replacement_forecast,
@@ -30,7 +27,7 @@ from odx_graph.store.analytics import (
 from odx_graph.store.damp import DampDimension
 from odx_graph.store.db import Database
 
-COUNTS = ("raised", "completed", "open")
+COUNTS = tuple(c.name for c in DECLARED_COUNTS)
 MEASURES = tuple(REPAIR_MEASURES)
 
 
