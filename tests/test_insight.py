@@ -606,6 +606,12 @@ def test_groupings_counts_and_measures_come_from_their_declarations() -> None:
         (d.name, d.value) for d in declared.GROUPINGS
     ]
     assert [m.value for m in api.PerformanceMeasure] == [m.name for m in declared.COMPARED]
+    from odx_graph.api.insight_damp import DampMouldDimension
+
+    assert set(declared.DAMP_GROUPINGS) == set(declared.DampDimension)
+    assert [(m.name, m.value) for m in DampMouldDimension] == [
+        (d.name, d.value) for d in declared.DAMP_GROUPINGS
+    ]
     assert [m.value for m in Measure] == [m.name for m in declared.COMPARED]
     compared = {m.name for m in declared.MEASURES if m.compared}
     assert compared == {m.name for m in declared.COMPARED} - {

@@ -30,7 +30,7 @@ from odx_graph.services.insight import providers, repairs
 from odx_graph.store.analytics import MarketScope, RepairScope
 
 
-def _enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
+def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
     """A GraphQL enum ``name`` of (member, value, description), as declared."""
     members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
     declared: Any = enum.Enum(name, members)  # type: ignore[misc]
@@ -46,12 +46,12 @@ if TYPE_CHECKING:
         """Measures (values are ``providers.Measure`` values)."""
 
 else:
-    RepairDimension = _enum(
+    RepairDimension = declared_enum(
         "RepairDimension",
         "What repair performance can be grouped by.",
         [(d.name, d.value, g.description) for d, g in GROUPINGS.items()],
     )
-    PerformanceMeasure = _enum(
+    PerformanceMeasure = declared_enum(
         "PerformanceMeasure",
         "A repair performance measure landlords can be compared on.",
         [(m.name.upper(), m.name, m.compared) for m in COMPARED],

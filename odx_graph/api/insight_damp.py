@@ -6,49 +6,33 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, disclosure_of
+from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.services.insight import damp
-from odx_graph.store.damp import DampDimension, DampScope
+from odx_graph.store.damp import DampScope
 
 MAX_PAGE = 500
 
 
-@strawberry.enum(description="What damp and mould rates can be grouped by.")
-class DampMouldDimension(enum.Enum):
-    """Grouping dimensions (values are ``store.damp.DampDimension`` values)."""
+if TYPE_CHECKING:
 
-    LANDLORD = strawberry.enum_value("landlord", description="The home's landlord.")
-    POSTCODE_DISTRICT = strawberry.enum_value(
-        "postcode_district", description="Postcode district of the home, e.g. 'LS9'."
-    )
-    AGE_BAND = strawberry.enum_value(
-        "age_band",
-        description="Building age band from the home's year built: 'pre-1919', "
-        "'1919-1944', '1945-1964', '1965-1980', '1981-2000', '2001+' or 'unknown'.",
-    )
-    PROPERTY_TYPE = strawberry.enum_value(
-        "property_type", description="Property type code (null when not recorded)."
-    )
-    EPC_BAND = strawberry.enum_value(
-        "epc_band",
-        description="Band of the home's latest EPC (by lodgement date); 'none' without an "
-        "EPC or when the latest has no band.",
-    )
-    MONTH = strawberry.enum_value(
-        "month", description="Month the landlord became aware of the case, UK time, 'YYYY-MM'."
-    )
-    MONTH_OF_YEAR = strawberry.enum_value(
-        "month_of_year",
-        description="Month of the year of awareness, '1'-'12', for a seasonal profile.",
+    class DampMouldDimension(enum.Enum):
+        """Grouping dimensions (values are ``mapping.insight.DampDimension`` values)."""
+
+else:
+    DampMouldDimension = declared_enum(
+        "DampMouldDimension",
+        "What damp and mould rates can be grouped by.",
+        [(d.name, d.value, description) for d, description in DAMP_GROUPINGS.items()],
     )
 
 

@@ -1,11 +1,12 @@
-"""Repair insight, declared once: what repair performance can be grouped by, its counts
-and its measures, each with its SQL over the per-repair facts ``f`` (the ``repair_fact``
-table) and the words GraphQL shows for it.
+"""Insight, declared once: what repair performance can be grouped by, its counts and
+its measures, each with its SQL over the per-repair facts ``f`` (the ``repair_fact``
+table) and the words GraphQL shows for it; what damp and mould rates can be grouped by.
 
 The statements (``store.analytics``), the services (``services.insight``) and the
 GraphQL enums and types (``api.insight``: ``RepairDimension``, ``RepairPerformance``,
-``PerformanceMeasure``) are all derived from these declarations, so adding a measure
-means adding one ``Measure`` here. The definitions in words are in docs/insight.md.
+``PerformanceMeasure``; ``api.insight_damp``: ``DampMouldDimension``) are all derived
+from these declarations, so adding a measure means adding one ``Measure`` here. The
+definitions in words are in docs/insight.md.
 """
 
 from __future__ import annotations
@@ -233,3 +234,31 @@ COMPARED: tuple[ComparedMeasure, ...] = (
     DAMP_MOULD_PER_1000_HOMES,
     AWAAB_BREACH_PCT,
 )
+
+
+class DampDimension(StrEnum):
+    """What damp and mould rates can be grouped by (each described in
+    ``DAMP_GROUPINGS``; their SQL, split between homes and months, is in
+    ``store.damp``)."""
+
+    LANDLORD = "landlord"
+    POSTCODE_DISTRICT = "postcode_district"
+    AGE_BAND = "age_band"
+    PROPERTY_TYPE = "property_type"
+    EPC_BAND = "epc_band"
+    MONTH = "month"
+    MONTH_OF_YEAR = "month_of_year"
+
+
+DAMP_GROUPINGS: dict[DampDimension, str] = {
+    DampDimension.LANDLORD: "The home's landlord.",
+    DampDimension.POSTCODE_DISTRICT: "Postcode district of the home, e.g. 'LS9'.",
+    DampDimension.AGE_BAND: "Building age band from the home's year built: 'pre-1919', "
+    "'1919-1944', '1945-1964', '1965-1980', '1981-2000', '2001+' or 'unknown'.",
+    DampDimension.PROPERTY_TYPE: "Property type code (null when not recorded).",
+    DampDimension.EPC_BAND: "Band of the home's latest EPC (by lodgement date); 'none' "
+    "without an EPC or when the latest has no band.",
+    DampDimension.MONTH: "Month the landlord became aware of the case, UK time, 'YYYY-MM'.",
+    DampDimension.MONTH_OF_YEAR: "Month of the year of awareness, '1'-'12', for a "
+    "seasonal profile.",
+}

@@ -10,25 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE
+from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
 from odx_graph.store.analytics import postcode_condition
 from odx_graph.store.db import Database, Record
-
-
-class DampDimension(StrEnum):
-    """What damp and mould rates can be grouped by."""
-
-    LANDLORD = "landlord"
-    POSTCODE_DISTRICT = "postcode_district"
-    AGE_BAND = "age_band"
-    PROPERTY_TYPE = "property_type"
-    EPC_BAND = "epc_band"
-    MONTH = "month"
-    MONTH_OF_YEAR = "month_of_year"
-
 
 # Building age bands by year built, oldest first; a home without one is 'unknown'.
 AGE_BANDS = (

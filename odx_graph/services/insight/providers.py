@@ -23,13 +23,14 @@ from odx_graph.mapping.insight import (
     AWAAB_BREACH_PCT,
     COMPARED,
     DAMP_MOULD_PER_1000_HOMES,
+    DampDimension,
     Dimension,
 )
 from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.damp import breach_rates, damp_rates
 from odx_graph.services.insight.repairs import performance
 from odx_graph.store.analytics import RepairScope, landlords
-from odx_graph.store.damp import DampDimension, DampScope
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 
 # Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD; |z| > 3.5 is an

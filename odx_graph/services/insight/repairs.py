@@ -13,7 +13,7 @@ from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
 from odx_graph.mapping.insight import COUNTS as DECLARED_COUNTS
-from odx_graph.mapping.insight import Dimension, Mean, Percentile, Share, Total
+from odx_graph.mapping.insight import DampDimension, Dimension, Mean, Percentile, Share, Total
 from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import (
@@ -24,7 +24,6 @@ from odx_graph.store.analytics import (
     replacement_forecast,
     sor_rates,
 )
-from odx_graph.store.damp import DampDimension
 from odx_graph.store.db import Database
 
 COUNTS = tuple(c.name for c in DECLARED_COUNTS)
