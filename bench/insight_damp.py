@@ -2,9 +2,11 @@
 provider comparison, criterion C ages, repair performance, contractor market, replacement
 forecast) on the demo dataset, cold (worked out: the insight cache off) and warm (asked
 again: from the cache, after the data version is read), against counting the cases by
-landlord in plain SQL in the same run (the baseline). Then the same for a few GraphQL
-requests over HTTP to a real ``odx-graph serve`` on a free loopback port: the first
-request, and the median of the repeats.
+landlord in plain SQL in the same run (the baseline). Then GraphQL requests over HTTP to
+a real ``odx-graph serve`` on a free loopback port: cold (the first request) and warm
+(the median of the repeats, each byte-identical to the first: the whole response kept,
+see ``odx_graph/api/insight_responses.py``), against ``{ __typename }`` over the same
+connection (the baseline).
 
 Loads the demo into a scratch database (``--homes``), or uses an existing, already
 loaded and migrated database (``--database URL``).
@@ -36,6 +38,7 @@ from odx_graph.services import demo
 from odx_graph.services.insight import damp as insight_damp
 from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs as insight
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
 from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
@@ -43,8 +46,7 @@ from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 
 AS_OF = dt.date(2026, 6, 30)
-COLD = Settings.from_env({}, insight_cache_entries=0)
-WARM = Settings.from_env({})
+SETTINGS = Settings.from_env({})
 
 
 async def _load(url: str, homes: int, seed: int) -> None:
@@ -59,8 +61,9 @@ async def _load(url: str, homes: int, seed: int) -> None:
 
 
 def _queries(
-    db: Database, district: str, landlord: int, settings: Settings
+    db: Database, district: str, landlord: int, cache: InsightCache | None
 ) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+    settings = SETTINGS
     everything = DampScope()
     year = DampScope(
         aware_from=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
@@ -68,13 +71,17 @@ def _queries(
     )
 
     def rates(*dims: DampDimension, scope: DampScope = everything) -> Any:
-        return lambda: insight_damp.damp_rates(db, settings, PUBLIC, list(dims), scope)
+        return lambda: insight_damp.damp_rates(db, settings, PUBLIC, list(dims), scope, cache)
 
     def compare(measure: providers.Measure) -> Any:
-        return lambda: providers.compare_providers(db, settings, PUBLIC, measure, RepairScope())
+        return lambda: providers.compare_providers(
+            db, settings, PUBLIC, measure, RepairScope(), cache
+        )
 
     def performance(*dims: Dimension) -> Any:
-        return lambda: insight.performance(db, settings, PUBLIC, list(dims), RepairScope())
+        return lambda: insight.performance(
+            db, settings, PUBLIC, list(dims), RepairScope(), cache=cache
+        )
 
     rp02 = ("within_target_emergency_pct", "within_target_non_emergency_pct")
     tsm_year = RepairScope(
@@ -96,22 +103,37 @@ def _queries(
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { RP02 percentages }",
-            lambda: insight.performance(db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02),
+            lambda: insight.performance(
+                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02, cache
+            ),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { medianWorkingDays }",
             lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, ("median_working_days",)
+                db,
+                settings,
+                PUBLIC,
+                [Dimension.LANDLORD],
+                tsm_year,
+                ("median_working_days",),
+                cache,
             ),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year), every measure",
-            lambda: insight.performance(db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year),
+            lambda: insight.performance(
+                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, cache=cache
+            ),
         ),
         (
             "repairPerformance(groupBy: [PRIORITY], one landlord), every measure",
             lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.PRIORITY], RepairScope(landlord_ids=(landlord,))
+                db,
+                settings,
+                PUBLIC,
+                [Dimension.PRIORITY],
+                RepairScope(landlord_ids=(landlord,)),
+                cache=cache,
             ),
         ),
         (
@@ -122,6 +144,7 @@ def _queries(
                 PUBLIC,
                 [Dimension.PRIORITY],
                 RepairScope(postcode_column="postcode_district", postcode_value=district),
+                cache=cache,
             ),
         ),
         (
@@ -139,11 +162,12 @@ def _queries(
                 settings,
                 PUBLIC,
                 MarketScope(postcode_column="postcode_district", postcode_value=district),
+                cache,
             ),
         ),
         (
             "replacementForecast(years: 10)",
-            lambda: insight.forecast_replacements(db, settings, PUBLIC, 10, {}),
+            lambda: insight.forecast_replacements(db, settings, PUBLIC, 10, {}, cache=cache),
         ),
     ]
     return [
@@ -169,17 +193,17 @@ def _queries(
         ("dampMouldRates(groupBy: [MONTH_OF_YEAR])", rates(DampDimension.MONTH_OF_YEAR)),
         (
             "awaabClocks(first: 500)",
-            lambda: insight_damp.case_clocks(db, settings, ClockFilter(limit=500)),
+            lambda: insight_damp.case_clocks(db, settings, ClockFilter(limit=500), cache=cache),
         ),
         (
             "awaabClocks(first: 500, filter: {status: [BREACHED]})",
             lambda: insight_damp.case_clocks(
-                db, settings, ClockFilter(statuses=("BREACHED",), limit=500)
+                db, settings, ClockFilter(statuses=("BREACHED",), limit=500), cache=cache
             ),
         ),
         (
             "awaabBreachRates",
-            lambda: insight_damp.breach_rates(db, settings, PUBLIC, everything),
+            lambda: insight_damp.breach_rates(db, settings, PUBLIC, everything, cache=cache),
         ),
         (
             "providerComparison(measure: DAMP_MOULD_PER_1000_HOMES)",
@@ -191,7 +215,7 @@ def _queries(
         ),
         (
             "modernFacilityAges(first: 500)",
-            lambda: insight_damp.modern_facility_ages(db, settings, everything, (), 0, 500),
+            lambda: insight_damp.modern_facility_ages(db, settings, everything, (), 0, 500, cache),
         ),
         *repairs,
     ]
@@ -225,8 +249,8 @@ async def measure(url: str, repeat: int, match: str = "") -> None:
         landlord = await db.fetchval(
             "SELECT landlord_id FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         )
-        cold = _queries(db, district, landlord, COLD)
-        warm = _queries(db, district, landlord, WARM)
+        cold = _queries(db, district, landlord, None)
+        warm = _queries(db, district, landlord, InsightCache(SETTINGS.insight_cache_entries))
         for (name, run), (_, again) in zip(cold, warm, strict=True):
             if match not in name and not name.startswith("baseline"):
                 continue
@@ -266,11 +290,43 @@ HTTP_QUERIES = {
         "{ repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) { key { value } suppressed "
         "homes raised completed open } }"
     ),
+    # The same with a field that is not insight: the response is not kept whole, so the
+    # resolvers rebuild the kept answer each time (how every repeat was served before).
+    "the same with organisations(first: 1) (answer kept, response rebuilt)": (
+        "{ repairPerformance(groupBy: [POSTCODE_SECTOR, MONTH]) { key { value } suppressed "
+        "homes raised completed open } organisations(first: 1) { totalCount } }"
+    ),
     "contractorMarket(postcode: district)": (
         '{ contractorMarket(postcode: "$district") { openJobs { jobs } '
         "rates { sorCode jobs medianCost } } }"
     ),
 }
+
+
+def _longest_list(value: Any) -> int:
+    """The length of the longest list in a response's data (its groups or rows)."""
+    if isinstance(value, dict):
+        return max((_longest_list(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(v) for v in value)])
+    return 0
+
+
+async def _median_request(
+    http: Any, body: dict[str, str], times: int, expected: bytes | None = None
+) -> float:
+    """Median seconds of ``times`` requests of ``body`` (each checked byte-identical to
+    ``expected`` when given), after one unmeasured request."""
+    await http.post("/graphql", json=body)
+    spent = []
+    for _ in range(times):
+        started = time.perf_counter()
+        again = await http.post("/graphql", json=body)
+        spent.append(time.perf_counter() - started)
+        assert again.status_code == 200
+        if expected is not None:
+            assert again.content == expected
+    return statistics.median(spent)
 
 
 async def measure_http(url: str, repeat: int) -> None:
@@ -311,22 +367,27 @@ async def measure_http(url: str, repeat: int) -> None:
                 "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
             )
             await db.close()
-            print("\n| GraphQL over HTTP | first (s) | repeated, median (ms) |")
-            print("| --- | ---: | ---: |")
+            # The baseline: the smallest request the server answers, timed the same way.
+            baseline = await _median_request(http, {"query": "{ __typename }"}, repeat * 4)
+            print(
+                "\n| GraphQL over HTTP | groups | cold: first (s) | warm: repeated, median "
+                "(ms) | cold / warm | warm / baseline |"
+            )
+            print("| --- | ---: | ---: | ---: | ---: | ---: |")
+            print(f"| baseline: {{ __typename }} | | | {baseline * 1000:.1f} | | 1.00x |")
             for name, text in HTTP_QUERIES.items():
                 body = {"query": text.replace("$district", district)}
                 started = time.perf_counter()
                 first = await http.post("/graphql", json=body)
                 cold = time.perf_counter() - started
                 assert first.status_code == 200 and "errors" not in first.json(), first.text
-                times = []
-                for _ in range(repeat * 4):
-                    started = time.perf_counter()
-                    again = await http.post("/graphql", json=body)
-                    times.append(time.perf_counter() - started)
-                    assert again.content == first.content
-                warm = statistics.median(times) * 1000
-                print(f"| {name} | {cold:.3f} | {warm:.1f} |", flush=True)
+                groups = _longest_list(first.json()["data"])
+                warm = await _median_request(http, body, repeat * 4, first.content)
+                print(
+                    f"| {name} | {groups:,} | {cold:.3f} | {warm * 1000:.1f} | "
+                    f"{cold / warm:,.0f}x | {warm / baseline:.2f}x |",
+                    flush=True,
+                )
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 30)

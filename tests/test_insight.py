@@ -570,7 +570,7 @@ async def test_replacement_forecast_by_postcode(seeded_db: Database) -> None:
 
 
 def test_measures_are_named_alike_in_every_layer() -> None:
-    """Each measure is declared once (``repo.analytics.MEASURES``); the layers above use
+    """Each measure is declared once (``mapping.insight.MEASURES``); the layers above use
     its name, so they cannot drift apart."""
     from odx_graph.api.insight import PerformanceMeasure, RepairPerformance
     from odx_graph.api.insight_damp import AwaabBreachRates
@@ -586,3 +586,40 @@ def test_measures_are_named_alike_in_every_layer() -> None:
     }
     breach = {f for f in BreachRates.__dataclass_fields__ if f.endswith("_pct")}
     assert breach <= set(AwaabBreachRates.__annotations__)
+
+
+def test_groupings_counts_and_measures_come_from_their_declarations() -> None:
+    """The SQL, the services' lists and the GraphQL enums and fields are all derived from
+    ``mapping.insight``: a measure declared there appears everywhere, with its words."""
+    from odx_graph.api import insight as api
+    from odx_graph.mapping import insight as declared
+    from odx_graph.services.insight import repairs
+
+    assert set(declared.GROUPINGS) == set(declared.Dimension)
+    assert {m.name: m.definition for m in declared.MEASURES} == ANALYTIC_MEASURES
+    assert tuple(m.name for m in declared.MEASURES) == repairs.MEASURES
+    assert tuple(c.name for c in declared.COUNTS) == repairs.COUNTS
+    fields = {f.python_name: f for f in api.RepairPerformance.__strawberry_definition__.fields}
+    for item in (*declared.COUNTS, *declared.MEASURES):
+        assert fields[item.name].description == item.description
+    assert [(m.name, m.value) for m in api.RepairDimension] == [
+        (d.name, d.value) for d in declared.GROUPINGS
+    ]
+    assert [m.value for m in api.PerformanceMeasure] == [m.name for m in declared.COMPARED]
+    from odx_graph.api.insight_damp import DampMouldDimension
+
+    assert set(declared.DAMP_GROUPINGS) == set(declared.DampDimension)
+    assert [(m.name, m.value) for m in DampMouldDimension] == [
+        (d.name, d.value) for d in declared.DAMP_GROUPINGS
+    ]
+    assert [m.value for m in Measure] == [m.name for m in declared.COMPARED]
+    compared = {m.name for m in declared.MEASURES if m.compared}
+    assert compared == {m.name for m in declared.COMPARED} - {
+        "damp_mould_per_1000_homes",
+        "awaab_breach_pct",
+    }
+    # a measure added to the declaration is a field of the generated type
+    extra = declared.Measure("median_days", declared.Percentile(0.5, "f.days", "true"), "Days.")
+    made = api.performance_type(declared.COUNTS, (*declared.MEASURES, extra))
+    added = {f.python_name: f for f in made.__strawberry_definition__.fields}["median_days"]
+    assert (added.graphql_name or "medianDays", added.description) == ("medianDays", "Days.")

@@ -1,6 +1,7 @@
 """Insight answers kept per data version: asked again, answered without working them out;
 any committed write, in any process, code lists included, moves the version; concurrent
-writers never wait for each other on it."""
+writers never wait for each other on it. (Whole GraphQL responses over HTTP:
+``test_insight_responses.py``.)"""
 
 from __future__ import annotations
 
@@ -52,12 +53,13 @@ async def test_asked_again_an_answer_comes_from_the_cache(seeded_db: Database) -
     # a scope no other test asks for: the first answer is worked out here
     scope = RepairScope(reported_from=dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
     sent: list[str] = []
+    cache = InsightCache(8)
     seeded_db.add_listener(sent.append)
     try:
-        first = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope)
+        first = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope, cache=cache)
         worked_out = sum("repair_fact" in s for s in sent)
-        again = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope)
-        exact = await performance(seeded_db, SETTINGS, ADMIN, group_by, scope)
+        again = await performance(seeded_db, SETTINGS, PUBLIC, group_by, scope, cache=cache)
+        exact = await performance(seeded_db, SETTINGS, ADMIN, group_by, scope, cache=cache)
     finally:
         seeded_db.remove_listener(sent.append)
     assert again == first
@@ -70,7 +72,8 @@ async def test_asked_again_an_answer_comes_from_the_cache(seeded_db: Database) -
 
 
 async def test_a_write_in_another_process_moves_the_version(fresh_db: Database) -> None:
-    before = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope())
+    cache = InsightCache(8)
+    before = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
     other = await Database.connect(fresh_db.dsn, max_size=1)  # as another server would
     try:
         version = (await data_state(other)).version
@@ -82,18 +85,20 @@ async def test_a_write_in_another_process_moves_the_version(fresh_db: Database) 
         assert (await data_state(other)).version > version
     finally:
         await other.close()
-    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope())
+    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+    assert cache.hits == 0
     assert after.counts["raised"] == (before[0].counts["raised"] or 0) + 1
 
 
 async def test_a_code_list_change_moves_the_version(fresh_db: Database) -> None:
     measures = ("within_target_emergency_pct",)
-    [before] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures)
+    cache = InsightCache(8)
+    [before] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures, cache)
     version = (await data_state(fresh_db)).version
     await fresh_db.execute("UPDATE priority SET is_emergency = NOT is_emergency WHERE code = '4'")
     assert (await data_state(fresh_db)).version > version
-    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures)
-    assert after.measures != before.measures
+    [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), measures, cache)
+    assert after.measures != before.measures and cache.hits == 0
 
 
 async def test_concurrent_writers_do_not_wait_for_each_other(fresh_db: Database) -> None:
@@ -128,7 +133,7 @@ async def test_clocks_as_at_now_are_kept_until_the_next_deadline(fresh_db: Datab
         "SELECT landlord_id, id, 'emergency', $1 FROM home ORDER BY id LIMIT 1",
         now - dt.timedelta(hours=20),
     )
-    rates = await breach_rates(fresh_db, SETTINGS, ADMIN, DampScope())
+    rates = await breach_rates(fresh_db, SETTINGS, ADMIN, DampScope(), cache=InsightCache(4))
     due = min(r.next_due_at for r in rates if r.next_due_at is not None)
     assert due == now + dt.timedelta(hours=4)  # the new case's 24 hours run out first
     cache = InsightCache(4)
@@ -151,21 +156,26 @@ def test_the_cache_holds_at_most_its_entries() -> None:
 
 
 async def test_answers_are_not_kept_when_the_cache_is_off(seeded_db: Database) -> None:
-    off = Settings.from_env({}, insight_cache_entries=0)
     sent: list[str] = []
     seeded_db.add_listener(sent.append)
     try:
-        for _ in range(2):
-            await performance(seeded_db, off, PUBLIC, [Dimension.TRADE], RepairScope())
+        for cache in (InsightCache(0), InsightCache(0), None, None):  # sized 0, or none
+            await performance(
+                seeded_db, SETTINGS, PUBLIC, [Dimension.TRADE], RepairScope(), cache=cache
+            )
     finally:
         seeded_db.remove_listener(sent.append)
-    assert sum("repair_fact" in s for s in sent) == 2
+    assert sum("repair_fact" in s for s in sent) == 4
     assert not any("data_version" in s for s in sent)
 
 
 async def test_concurrent_askers_get_the_same_answer(seeded_db: Database) -> None:
     group_by = [Dimension.MONTH]
+    cache = InsightCache(8)
     answers = await asyncio.gather(
-        *(performance(seeded_db, SETTINGS, PUBLIC, group_by, RepairScope()) for _ in range(3))
+        *(
+            performance(seeded_db, SETTINGS, PUBLIC, group_by, RepairScope(), cache=cache)
+            for _ in range(3)
+        )
     )
     assert answers[0] == answers[1] == answers[2]

@@ -18,6 +18,7 @@ import pytest
 from odx_graph.core.access import PUBLIC, Principal, Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import count_noise
+from odx_graph.core.ids import Cursor, decode_int_id, encode_cursor, encode_global_id
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.damp import (
     breach_rates,
@@ -602,7 +603,12 @@ class _PublicGraphQL:
         self.db = db
 
     async def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, *, expect_errors: bool = False
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        expect_errors: bool = False,
+        principal: Principal = PUBLIC,
     ) -> dict[str, Any]:
         from odx_graph.api.context import make_context
         from odx_graph.api.schema import build_schema
@@ -610,7 +616,7 @@ class _PublicGraphQL:
         result = await build_schema().execute(
             query,
             variable_values=variables,
-            context_value=make_context(SETTINGS, self.db, PUBLIC),
+            context_value=make_context(SETTINGS, self.db, principal),
         )
         errors = [{"message": e.message, "extensions": e.extensions} for e in result.errors or []]
         if not expect_errors:
@@ -663,3 +669,161 @@ async def test_graphql_queries(damp_gql: _PublicGraphQL) -> None:
     assert bad["errors"][0]["extensions"]["field"] == "groupBy"
     bad = await damp_gql("{ awaabClocks(first: 0) { caseId } }", expect_errors=True)
     assert bad["errors"][0]["extensions"]["field"] == "first"
+
+
+# -- awaabCaseClocks: the clocks as a connection ----------------------------------------
+
+_CONNECTION = """query($first: Int, $after: String, $last: Int, $before: String,
+                      $filter: AwaabClockFilter) {
+  awaabCaseClocks(first: $first, after: $after, last: $last, before: $before,
+                  filter: $filter, asOf: "2027-01-20T12:00:00Z") {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { caseId investigation { status } } }
+    nodes { caseId } } }"""
+
+
+async def _page(
+    gql: _PublicGraphQL, principal: Principal = PUBLIC, **variables: Any
+) -> dict[str, Any]:
+    body = await gql(_CONNECTION, variables, principal=principal)
+    page: dict[str, Any] = body["data"]["awaabCaseClocks"]
+    cursors = [e["cursor"] for e in page["edges"]]
+    assert [e["node"]["caseId"] for e in page["edges"]] == [n["caseId"] for n in page["nodes"]]
+    assert page["pageInfo"]["startCursor"] == (cursors[0] if cursors else None)
+    assert page["pageInfo"]["endCursor"] == (cursors[-1] if cursors else None)
+    page["ids"] = [decode_int_id(n["caseId"], "DampMouldCase") for n in page["nodes"]]
+    return page
+
+
+async def _walk(
+    gql: _PublicGraphQL, size: int, *, backward: bool = False, **variables: Any
+) -> list[tuple[list[int], bool, bool]]:
+    """Every page of ``size``, following the cursors: (cases, hasPrevious, hasNext)."""
+    pages, cursor = [], None
+    while len(pages) <= len(CASES):
+        given = {"last": size, "before": cursor} if backward else {"first": size, "after": cursor}
+        page = await _page(gql, **given, **variables)
+        info = page["pageInfo"]
+        pages.append((page["ids"], info["hasPreviousPage"], info["hasNextPage"]))
+        if not (info["hasPreviousPage"] if backward else info["hasNextPage"]):
+            return pages
+        cursor = info["startCursor"] if backward else info["endCursor"]
+    raise AssertionError("the pages never end")
+
+
+async def test_clock_connection_pages_forward_to_the_edge(damp_gql: _PublicGraphQL) -> None:
+    # 14 cases: pages of 5 end with a short one; pages of 7 end exactly on the last case
+    assert await _walk(damp_gql, 5) == [
+        ([1, 2, 3, 4, 5], False, True),
+        ([6, 7, 8, 9, 10], True, True),
+        ([11, 12, 13, 14], True, False),
+    ]
+    assert await _walk(damp_gql, 7) == [
+        ([1, 2, 3, 4, 5, 6, 7], False, True),
+        ([8, 9, 10, 11, 12, 13, 14], True, False),
+    ]
+    assert await _walk(damp_gql, 14) == [(sorted(CASES), False, False)]
+    assert await _walk(damp_gql, 13) == [(sorted(CASES)[:13], False, True), ([14], True, False)]
+    whole = await _page(damp_gql, first=1)
+    assert whole["totalCount"] == len(CASES)
+    end = await _page(
+        damp_gql, first=3, after=(await _page(damp_gql, last=1))["edges"][0]["cursor"]
+    )
+    assert (end["ids"], end["pageInfo"]["hasPreviousPage"], end["pageInfo"]["hasNextPage"]) == (
+        [],
+        True,
+        False,
+    )
+
+
+async def test_clock_connection_pages_backward_to_the_edge(damp_gql: _PublicGraphQL) -> None:
+    assert await _walk(damp_gql, 5, backward=True) == [
+        ([10, 11, 12, 13, 14], True, False),
+        ([5, 6, 7, 8, 9], True, True),
+        ([1, 2, 3, 4], False, True),
+    ]
+    assert await _walk(damp_gql, 7, backward=True) == [
+        ([8, 9, 10, 11, 12, 13, 14], True, False),
+        ([1, 2, 3, 4, 5, 6, 7], False, True),
+    ]
+    assert await _walk(damp_gql, 14, backward=True) == [(sorted(CASES), False, False)]
+    # forward to a page, then back from its start: the cases just before it
+    middle = await _page(
+        damp_gql, first=5, after=(await _page(damp_gql, first=5))["pageInfo"]["endCursor"]
+    )
+    assert middle["ids"] == [6, 7, 8, 9, 10]
+    before = await _page(damp_gql, last=3, before=middle["pageInfo"]["startCursor"])
+    assert before["ids"] == [3, 4, 5]
+    assert (before["pageInfo"]["hasPreviousPage"], before["pageInfo"]["hasNextPage"]) == (
+        True,
+        True,
+    )
+
+
+async def test_clock_connection_filters_and_counts(damp_gql: _PublicGraphQL) -> None:
+    breached = sorted(
+        i for i in CASES if any(s == "BREACHED" for _, _, s in _expected_clocks(i, AS_OF).values())
+    )
+    assert 3 < len(breached) < len(CASES)
+    status = {"status": ["BREACHED"]}
+    pages = await _walk(damp_gql, 2, filter=status)
+    assert [i for ids, _, _ in pages for i in ids] == breached
+    assert (await _page(damp_gql, first=1, filter=status))["totalCount"] == len(breached)
+    back = await _walk(damp_gql, 3, backward=True, filter=status)
+    assert [i for ids, _, _ in reversed(back) for i in ids] == breached
+    emergency = await _page(damp_gql, first=2, filter={"hazardLevel": ["emergency"]})
+    assert emergency["totalCount"] == sum(CASES[i][1] == "emergency" for i in CASES)
+    assert [e["node"]["investigation"]["status"] for e in emergency["edges"]] == [
+        _expected_clocks(i, AS_OF)["investigate"][2] for i in emergency["ids"]
+    ]
+
+
+async def test_clock_connection_is_the_same_for_every_tier(damp_gql: _PublicGraphQL) -> None:
+    # a case's dates are facts about the home's condition, public like a repair's dates
+    public = await _page(damp_gql, first=4, filter={"status": ["DUE", "BREACHED"]})
+    for principal in (
+        Principal(Tier.RESIDENT, home_id=4),
+        Principal(Tier.PROVIDER, organisation_id=2),
+        ADMIN,
+    ):
+        assert await _page(
+            damp_gql, principal, first=4, filter={"status": ["DUE", "BREACHED"]}
+        ) == (public)
+
+
+async def test_clock_connection_refuses_bad_paging(damp_gql: _PublicGraphQL) -> None:
+    async def refused(**variables: Any) -> dict[str, Any]:
+        body = await damp_gql(_CONNECTION, variables, expect_errors=True)
+        assert body["data"] is None
+        extensions: dict[str, Any] = body["errors"][0]["extensions"]
+        return extensions
+
+    biggest = SETTINGS.page_size_max
+    assert len((await _page(damp_gql, first=biggest))["ids"]) == len(CASES)
+    assert (await refused(first=biggest + 1))["field"] == "first"
+    assert (await refused(last=biggest + 1))["field"] == "last"
+    assert (await refused(first=-1))["field"] == "first"
+    assert (await _page(damp_gql, first=0))["ids"] == []
+    assert (await refused(first=2, last=2))["field"] == "last"
+    one = (await _page(damp_gql, first=1))["pageInfo"]["endCursor"]
+    assert (await refused(first=2, before=one))["field"] == "before"
+    for alien in (
+        encode_cursor(Cursor("NEWEST", True, 3, 3)),  # an audit event's or a token's
+        encode_cursor(Cursor("CASE", True, 3, 3)),
+        encode_cursor(Cursor("CASE", False, True, True)),
+        encode_global_id("DampMouldCase", 3),  # what awaabClocks took
+    ):
+        error = await refused(first=2, after=alien)
+        assert (error["code"], error["field"]) == ("INVALID_CURSOR", "after"), alien
+    assert (await refused(last=2, before=encode_cursor(Cursor("CASE", False, True, True))))[
+        "field"
+    ] == "before"
+
+
+async def test_deprecated_clock_list_still_answers(damp_gql: _PublicGraphQL) -> None:
+    body = await damp_gql(
+        '{ awaabClocks(first: 20, asOf: "2027-01-20T12:00:00Z") { caseId } '
+        'awaabCaseClocks(first: 20, asOf: "2027-01-20T12:00:00Z") { nodes { caseId } } }'
+    )
+    assert body["data"]["awaabClocks"] == body["data"]["awaabCaseClocks"]["nodes"]

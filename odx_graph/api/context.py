@@ -13,6 +13,7 @@ from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.mapping import MAPPING, Entity, Relation
 from odx_graph.mapping.query import ListRequest
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.store import reads
 from odx_graph.store.db import Database, Record
 from odx_graph.store.reads import Page
@@ -93,6 +94,8 @@ class Context:
     client: str = ""  # who the caller is for per-client limits: its key, else its address
     # The rate limiter's rules for a key given in ``connection_init`` (web.throttle.KeyGate).
     key_gate: Any = None
+    # Insight answers kept per data version, made in the application's lifespan.
+    insight_cache: InsightCache | None = None
 
     @property
     def base_iri(self) -> str:
@@ -129,6 +132,7 @@ def make_context(
     auth_error: Any = None,
     client: str = "",
     key_gate: Any = None,
+    insight_cache: InsightCache | None = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
@@ -144,4 +148,5 @@ def make_context(
         auth_error=auth_error,
         client=client,
         key_gate=key_gate,
+        insight_cache=insight_cache,
     )

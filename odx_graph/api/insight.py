@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Any, Optional, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Optional, cast
 
 import strawberry
 from strawberry.types import Info
@@ -15,35 +16,45 @@ from odx_graph.api.context import Context
 from odx_graph.core import disclosure
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.mapping.insight import (
+    COMPARED,
+    COUNTS,
+    GROUPINGS,
+    MEASURES,
+    Count,
+    Dimension,
+    Measure,
+)
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.services.insight import providers, repairs
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
+from odx_graph.store.analytics import MarketScope, RepairScope
 
 
-@strawberry.enum(description="What repair performance can be grouped by.")
-class RepairDimension(enum.Enum):
-    """Grouping dimensions (values are ``store.analytics.Dimension`` values)."""
+def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
+    """A GraphQL enum ``name`` of (member, value, description), as declared."""
+    members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
+    declared: Any = enum.Enum(name, members)  # type: ignore[misc]
+    return strawberry.enum(declared, description=description)
 
-    LANDLORD = strawberry.enum_value("landlord", description="The landlord that raised it.")
-    CONTRACTOR = strawberry.enum_value(
-        "contractor", description="The contractor assigned (null when none)."
+
+if TYPE_CHECKING:
+
+    class RepairDimension(enum.Enum):
+        """Grouping dimensions (values are ``mapping.insight.Dimension`` values)."""
+
+    class PerformanceMeasure(enum.Enum):
+        """Measures (values are ``providers.Measure`` values)."""
+
+else:
+    RepairDimension = declared_enum(
+        "RepairDimension",
+        "What repair performance can be grouped by.",
+        [(d.name, d.value, g.description) for d, g in GROUPINGS.items()],
     )
-    POSTCODE_AREA = strawberry.enum_value(
-        "postcode_area", description="Postcode area of the home, e.g. 'LS'."
-    )
-    POSTCODE_DISTRICT = strawberry.enum_value(
-        "postcode_district", description="Postcode district of the home, e.g. 'LS9'."
-    )
-    POSTCODE_SECTOR = strawberry.enum_value(
-        "postcode_sector", description="Postcode sector of the home, e.g. 'LS9 8'."
-    )
-    MONTH = strawberry.enum_value("month", description="Month reported, UK time, 'YYYY-MM'.")
-    PRIORITY = strawberry.enum_value("priority", description="Priority code.")
-    TRADE = strawberry.enum_value("trade", description="Trade code.")
-    SOR_SCHEDULE = strawberry.enum_value(
-        "sor_schedule",
-        description="NHF SOR schedule of the repair's lines (a repair counts "
-        "under each schedule its lines belong to).",
+    PerformanceMeasure = declared_enum(
+        "PerformanceMeasure",
+        "A repair performance measure landlords can be compared on.",
+        [(m.name.upper(), m.name, m.compared) for m in COMPARED],
     )
 
 
@@ -67,41 +78,6 @@ class Disclosure(enum.Enum):
 def disclosure_of(value: disclosure.Disclosure) -> Disclosure:
     """The GraphQL value of a disclosure level."""
     return Disclosure(value.value)
-
-
-@strawberry.enum(description="A repair performance measure landlords can be compared on.")
-class PerformanceMeasure(enum.Enum):
-    """Measures (values are ``providers.Measure`` values)."""
-
-    MEDIAN_HOURS = strawberry.enum_value("median_hours", description="Median hours.")
-    MEDIAN_WORKING_DAYS = strawberry.enum_value(
-        "median_working_days", description="Median working days to complete."
-    )
-    P90_WORKING_DAYS = strawberry.enum_value(
-        "p90_working_days", description="90th percentile of working days to complete."
-    )
-    WITHIN_TARGET_EMERGENCY_PCT = strawberry.enum_value(
-        "within_target_emergency_pct", description="RP02: % emergency repairs in target."
-    )
-    WITHIN_TARGET_NON_EMERGENCY_PCT = strawberry.enum_value(
-        "within_target_non_emergency_pct", description="RP02: % non-emergency repairs in target."
-    )
-    COST_MEAN = strawberry.enum_value("cost_mean", description="Mean cost of a repair.")
-    COST_MEDIAN = strawberry.enum_value("cost_median", description="Median cost of a repair.")
-    REPEAT_30_PCT = strawberry.enum_value("repeat_30_pct", description="% repeats in 30 days.")
-    REPEAT_90_PCT = strawberry.enum_value("repeat_90_pct", description="% repeats in 90 days.")
-    FIRST_TIME_FIX_PCT = strawberry.enum_value(
-        "first_time_fix_pct", description="% fixed first time."
-    )
-    DAMP_MOULD_PER_1000_HOMES = strawberry.enum_value(
-        "damp_mould_per_1000_homes",
-        description="Damp and mould cases per 1,000 homes (the scope's dates are awareness dates).",
-    )
-    AWAAB_BREACH_PCT = strawberry.enum_value(
-        "awaab_breach_pct",
-        description="% of damp and mould cases with any Awaab's Law clock breached (the "
-        "scope's dates are awareness dates).",
-    )
 
 
 @strawberry.input(description="Which repairs a measure covers; all of them by default.")
@@ -133,62 +109,55 @@ class GroupKey:
     label: Optional[str] = strawberry.field(description="A readable label of the value.")
 
 
-@strawberry.type(
-    description="Repair counts and measures of one group. Below the regulator tier, "
-    "groups with too few homes are suppressed and values perturbed by the cell key "
-    "method (see `disclosure`)."
-)
-class RepairPerformance:
-    """See docs/insight.md for every definition."""
+def performance_type(
+    counts: Sequence[Count] = COUNTS, measures: Sequence[Measure] = MEASURES
+) -> Any:
+    """``RepairPerformance``: a group's key and disclosure, then its ``counts`` and
+    ``measures`` as declared in ``mapping.insight`` (each field named as its count or
+    measure)."""
+    annotations: dict[str, Any] = {
+        "key": list[GroupKey],
+        "disclosure": Disclosure,
+        "suppressed": bool,
+        "homes": Optional[int],
+    }
+    namespace: dict[str, Any] = {
+        "__doc__": "See docs/insight.md for every definition.",
+        "key": strawberry.field(description="The group's coordinates."),
+        "disclosure": strawberry.field(
+            description="Whether the values are exact or protected (perturbed, small groups "
+            "suppressed)."
+        ),
+        "suppressed": strawberry.field(
+            description="True when the group covers too few homes to publish: every value "
+            "is then null rather than a misleading zero."
+        ),
+        "homes": strawberry.field(description="Homes with repairs in the group."),
+    }
+    for count in counts:
+        annotations[count.name] = Optional[int]
+        namespace[count.name] = strawberry.field(description=count.description)
+    for measure in measures:
+        annotations[measure.name] = Optional[float]
+        namespace[measure.name] = strawberry.field(description=measure.description)
+    namespace["__annotations__"] = annotations
+    return strawberry.type(
+        type("RepairPerformance", (), namespace),
+        description="Repair counts and measures of one group. Below the regulator tier, "
+        "groups with too few homes are suppressed and values perturbed by the cell key "
+        "method (see `disclosure`).",
+    )
 
-    key: list[GroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected (perturbed, small groups "
-        "suppressed)."
-    )
-    suppressed: bool = strawberry.field(
-        description="True when the group covers too few homes to publish: every value "
-        "is then null rather than a misleading zero."
-    )
-    homes: Optional[int] = strawberry.field(description="Homes with repairs in the group.")
-    raised: Optional[int] = strawberry.field(description="Repairs raised.")
-    completed: Optional[int] = strawberry.field(description="Repairs completed.")
-    open: Optional[int] = strawberry.field(description="Repairs still open.")
-    median_hours: Optional[float] = strawberry.field(
-        description="Median calendar hours from report to completion."
-    )
-    p90_hours: Optional[float] = strawberry.field(
-        description="90th percentile of calendar hours to completion."
-    )
-    median_working_days: Optional[float] = strawberry.field(
-        description="Median working days to completion (England and Wales bank holidays excluded)."
-    )
-    p90_working_days: Optional[float] = strawberry.field(
-        description="90th percentile of working days to completion."
-    )
-    within_target_emergency_pct: Optional[float] = strawberry.field(
-        description="% of completed emergency repairs done within the landlord's own "
-        "target (TSM RP02)."
-    )
-    within_target_non_emergency_pct: Optional[float] = strawberry.field(
-        description="% of completed non-emergency repairs done within the landlord's own "
-        "target (TSM RP02)."
-    )
-    cost_mean: Optional[float] = strawberry.field(
-        description="Mean cost (GBP) of completed repairs with a cost."
-    )
-    cost_median: Optional[float] = strawberry.field(description="Median cost (GBP).")
-    cost_total: Optional[float] = strawberry.field(description="Total cost (GBP).")
-    repeat_30_pct: Optional[float] = strawberry.field(
-        description="% of repairs following another at the same home and trade within 30 days."
-    )
-    repeat_90_pct: Optional[float] = strawberry.field(
-        description="% of repairs following another at the same home and trade within 90 days."
-    )
-    first_time_fix_pct: Optional[float] = strawberry.field(
-        description="% of completed repairs with no further repair of the same trade at "
-        "the home within 30 days."
-    )
+
+if TYPE_CHECKING:
+
+    class RepairPerformance:
+        """See docs/insight.md for every definition."""
+
+        def __init__(self, **values: Any) -> None: ...
+
+else:
+    RepairPerformance = performance_type()
 
 
 @strawberry.type(description="One landlord's value of a measure against its peers.")
@@ -293,6 +262,7 @@ async def repair_performance(
         dimensions,
         _scope(scope),
         _selected_measures(info),
+        context.insight_cache,
     )
     return [_performance_of(g) for g in groups]
 
@@ -336,6 +306,7 @@ async def provider_comparison(
         context.principal,
         providers.Measure[measure.name],
         _scope(scope),
+        context.insight_cache,
     )
     return ProviderComparison(
         measure=measure,
@@ -429,7 +400,7 @@ async def contractor_market(
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
     context = info.context
     jobs, rates = await repairs.contractor_market(
-        context.db, context.settings, context.principal, scope
+        context.db, context.settings, context.principal, scope, context.insight_cache
     )
     return ContractorMarket(
         open_jobs=[
@@ -514,7 +485,14 @@ async def replacement_forecast(
     column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
     context = info.context
     rows = await repairs.forecast_replacements(
-        context.db, context.settings, context.principal, years, unit_costs, column, value
+        context.db,
+        context.settings,
+        context.principal,
+        years,
+        unit_costs,
+        column,
+        value,
+        context.insight_cache,
     )
     return [
         ReplacementForecast(

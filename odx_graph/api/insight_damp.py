@@ -1,69 +1,38 @@
-"""GraphQL for damp and mould insight: rates by any grouping, Awaab's Law clocks per case,
-breach rates per landlord, and the age tests of Decent Homes criterion C."""
+"""GraphQL for damp and mould insight: rates by any grouping, Awaab's Law breach rates
+per landlord, and the age tests of Decent Homes criterion C (the clocks per case are in
+:mod:`odx_graph.api.awaab`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, disclosure_of
+from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.services.insight import damp
-from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.damp import DampScope
 
 MAX_PAGE = 500
 
 
-@strawberry.enum(description="What damp and mould rates can be grouped by.")
-class DampMouldDimension(enum.Enum):
-    """Grouping dimensions (values are ``store.damp.DampDimension`` values)."""
+if TYPE_CHECKING:
 
-    LANDLORD = strawberry.enum_value("landlord", description="The home's landlord.")
-    POSTCODE_DISTRICT = strawberry.enum_value(
-        "postcode_district", description="Postcode district of the home, e.g. 'LS9'."
-    )
-    AGE_BAND = strawberry.enum_value(
-        "age_band",
-        description="Building age band from the home's year built: 'pre-1919', "
-        "'1919-1944', '1945-1964', '1965-1980', '1981-2000', '2001+' or 'unknown'.",
-    )
-    PROPERTY_TYPE = strawberry.enum_value(
-        "property_type", description="Property type code (null when not recorded)."
-    )
-    EPC_BAND = strawberry.enum_value(
-        "epc_band",
-        description="Band of the home's latest EPC (by lodgement date); 'none' without an "
-        "EPC or when the latest has no band.",
-    )
-    MONTH = strawberry.enum_value(
-        "month", description="Month the landlord became aware of the case, UK time, 'YYYY-MM'."
-    )
-    MONTH_OF_YEAR = strawberry.enum_value(
-        "month_of_year",
-        description="Month of the year of awareness, '1'-'12', for a seasonal profile.",
-    )
+    class DampMouldDimension(enum.Enum):
+        """Grouping dimensions (values are ``mapping.insight.DampDimension`` values)."""
 
-
-@strawberry.enum(description="Where an Awaab's Law clock stands.")
-class AwaabClockStatus(enum.Enum):
-    """Statuses as computed by ``awaab_clocks()`` in PostgreSQL."""
-
-    ON_TIME = strawberry.enum_value("ON_TIME", description="Done no later than the deadline.")
-    BREACHED = strawberry.enum_value(
-        "BREACHED", description="Done after the deadline, or not done and the deadline passed."
-    )
-    DUE = strawberry.enum_value("DUE", description="Not done yet; the deadline has not passed.")
-    NOT_APPLICABLE = strawberry.enum_value(
-        "NOT_APPLICABLE",
-        description="No deadline: no hazard level or no such timescale for it, or the "
-        "clock's start (the investigation's completion) has not happened.",
+else:
+    DampMouldDimension = declared_enum(
+        "DampMouldDimension",
+        "What damp and mould rates can be grouped by.",
+        [(d.name, d.value, description) for d, description in DAMP_GROUPINGS.items()],
     )
 
 
@@ -84,24 +53,6 @@ class DampScopeInput:
     )
     postcode: Optional[str] = strawberry.field(
         default=None, description="Homes in this postcode area, district, sector or unit."
-    )
-
-
-@strawberry.input(description="Which cases' clocks to list.")
-class AwaabClockFilter:
-    """Scope plus case-level filters."""
-
-    scope: Optional[DampScopeInput] = strawberry.field(
-        default=None, description="Dates, landlords and postcode."
-    )
-    home: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only cases about these homes (Home IDs)."
-    )
-    hazard_level: Optional[list[str]] = strawberry.field(
-        default=None, description="Hazard level codes, e.g. ['emergency']."
-    )
-    status: Optional[list[AwaabClockStatus]] = strawberry.field(
-        default=None, description="Only cases with at least one clock in one of these."
     )
 
 
@@ -148,48 +99,6 @@ class DampMouldRates:
     )
     emergency_cases: Optional[int] = strawberry.field(
         description="Cases with the emergency hazard level."
-    )
-
-
-@strawberry.type(description="One Awaab's Law clock of a case.")
-class AwaabClock:
-    """A deadline, when it was met and its status."""
-
-    due_at: Optional[dt.datetime] = strawberry.field(
-        description="The deadline: N hours after awareness, or the end (24:00 UK time) of "
-        "the Nth working day after the clock's start date; null when not applicable."
-    )
-    done_at: Optional[dt.datetime] = strawberry.field(
-        description="When it was done (investigation completed, summary sent, made safe)."
-    )
-    status: AwaabClockStatus = strawberry.field(description="Where the clock stands.")
-    within_hours: Optional[int] = strawberry.field(
-        description="The timescale in hours, when set in hours."
-    )
-    within_working_days: Optional[int] = strawberry.field(
-        description="The timescale in working days, when set in working days."
-    )
-
-
-@strawberry.type(description="The Awaab's Law clocks of one damp and mould case.")
-class AwaabCaseClocks:
-    """Investigation, written summary and make-safe clocks."""
-
-    case_id: strawberry.ID = strawberry.field(description="The DampMouldCase ID.")
-    home_id: strawberry.ID = strawberry.field(description="The Home ID.")
-    landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
-    hazard_level: Optional[str] = strawberry.field(description="Hazard level code.")
-    aware_at: dt.datetime = strawberry.field(description="When the landlord became aware.")
-    investigation: AwaabClock = strawberry.field(
-        description="Investigate within 24 hours (emergency) or 10 working days of awareness."
-    )
-    written_summary: AwaabClock = strawberry.field(
-        description="Written summary within 3 working days of the investigation's completion "
-        "(significant hazards)."
-    )
-    make_safe: AwaabClock = strawberry.field(
-        description="Make safe within 24 hours of awareness (emergency) or 5 working days "
-        "of the investigation's completion (significant)."
     )
 
 
@@ -251,14 +160,17 @@ class ModernFacilityAges:
     )
 
 
-def _ids(given: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
+def id_list(given: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
+    """The keys of the global IDs ``given`` (of ``type_name``), at most the filter's
+    number of values."""
     values = given or []
     if len(values) > MAX_FILTER_VALUES:
         raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
     return tuple(decode_int_id(v, type_name, field=field) for v in values)
 
 
-def _scope(given: DampScopeInput | None, field: str = "scope") -> DampScope:
+def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
+    """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
     column, value = (
@@ -269,13 +181,14 @@ def _scope(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
-        landlord_ids=_ids(given.landlord, "Organisation", f"{field}.landlord"),
+        landlord_ids=id_list(given.landlord, "Organisation", f"{field}.landlord"),
         postcode_column=column,
         postcode_value=value,
     )
 
 
-def _page(first: int, after: strawberry.ID | None, type_name: str) -> int:
+def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
+    """The key after which a page of ``first`` (1 to ``MAX_PAGE``) starts."""
     if not 1 <= first <= MAX_PAGE:
         raise InputError(f"first must be between 1 and {MAX_PAGE}", field="first")
     return 0 if after is None else decode_int_id(after, type_name, field="after")
@@ -302,7 +215,8 @@ async def damp_mould_rates(
         context.settings,
         context.principal,
         [DampDimension[d.name] for d in group_by],
-        _scope(scope),
+        scope_of(scope),
+        context.insight_cache,
     )
     return [
         DampMouldRates(
@@ -328,61 +242,6 @@ async def damp_mould_rates(
     ]
 
 
-def _clock(clock: damp.Clock) -> AwaabClock:
-    return AwaabClock(
-        due_at=clock.due_at,
-        done_at=clock.done_at,
-        status=AwaabClockStatus[clock.status],
-        within_hours=clock.within_hours,
-        within_working_days=clock.within_working_days,
-    )
-
-
-async def awaab_clocks(
-    info: Info[Context, None],
-    filter: Annotated[
-        Optional[AwaabClockFilter], strawberry.argument(description="Which cases.")
-    ] = None,
-    first: Annotated[int, strawberry.argument(description=f"Cases per page (1-{MAX_PAGE}).")] = 50,
-    after: Annotated[
-        Optional[strawberry.ID],
-        strawberry.argument(description="The last caseId of the previous page."),
-    ] = None,
-    as_of: Annotated[
-        Optional[dt.datetime],
-        strawberry.argument(description="When to judge open clocks at; now by default."),
-    ] = None,
-) -> list[AwaabCaseClocks]:
-    """Each damp and mould case's Awaab's Law clocks (investigation, written summary,
-    make safe): deadline, when done and status, in case order."""
-    given = filter or AwaabClockFilter()
-    levels = given.hazard_level or []
-    if len(levels) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field="filter.hazardLevel")
-    where = ClockFilter(
-        scope=_scope(given.scope, "filter.scope"),
-        home_ids=_ids(given.home, "Home", "filter.home"),
-        hazard_levels=tuple(levels),
-        statuses=tuple(s.name for s in given.status or []),
-        after_case_id=_page(first, after, "DampMouldCase"),
-        limit=first,
-    )
-    cases = await damp.case_clocks(info.context.db, info.context.settings, where, as_of)
-    return [
-        AwaabCaseClocks(
-            case_id=strawberry.ID(encode_global_id("DampMouldCase", c.case_id)),
-            home_id=strawberry.ID(encode_global_id("Home", c.home_id)),
-            landlord_id=strawberry.ID(encode_global_id("Organisation", c.landlord_id)),
-            hazard_level=c.hazard_level,
-            aware_at=c.aware_at,
-            investigation=_clock(c.investigation),
-            written_summary=_clock(c.written_summary),
-            make_safe=_clock(c.make_safe),
-        )
-        for c in cases
-    ]
-
-
 async def awaab_breach_rates(
     info: Info[Context, None],
     scope: Annotated[
@@ -397,7 +256,12 @@ async def awaab_breach_rates(
     % breached of each clock."""
     context = info.context
     rates = await damp.breach_rates(
-        context.db, context.settings, context.principal, _scope(scope), as_of
+        context.db,
+        context.settings,
+        context.principal,
+        scope_of(scope),
+        as_of,
+        context.insight_cache,
     )
     return [
         AwaabBreachRates(
@@ -436,14 +300,15 @@ async def modern_facility_ages(
     bathroom more than 30 years old. The other four facilities (kitchen space, bathroom
     and WC placement, noise insulation, common areas) are not recorded: no pass or fail
     of the criterion is given."""
-    after_id = _page(first, after, "Home")
+    after_id = page_start(first, after, "Home")
     rows = await damp.modern_facility_ages(
         info.context.db,
         info.context.settings,
-        _scope(scope),
-        _ids(home, "Home", "home"),
+        scope_of(scope),
+        id_list(home, "Home", "home"),
         after_id,
         first,
+        info.context.insight_cache,
     )
     return [
         ModernFacilityAges(

@@ -1,6 +1,7 @@
-"""Connections of records that are not mapped entities (audit events, resident tokens):
-newest first by their numeric key, paged forward (``first``, ``after``) or backward
-(``last``, ``before``) with the same opaque cursors and page rules as mapped lists."""
+"""Connections of records that are not mapped entities (audit events, resident tokens,
+Awaab's Law clocks): in the order of their numeric key (newest first, or case order),
+paged forward (``first``, ``after``) or backward (``last``, ``before``) with the same
+opaque cursors and page rules as mapped lists."""
 
 from __future__ import annotations
 
@@ -16,24 +17,42 @@ from odx_graph.api.entity_types import PageInfo
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import Cursor, decode_cursor, encode_cursor
 
-_ORDER = "NEWEST"
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class KeyOrder:
+    """The order of a list by its numeric key, as its cursors name it."""
+
+    name: str
+    descending: bool
+    words: str  # how the connection's description says it
+
+
+NEWEST = KeyOrder("NEWEST", True, "newest first")
+CASE_ORDER = KeyOrder("CASE", False, "in case order")
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
-    """Which page of a newest-first list: ``size`` items older than ``after`` or, paging
-    ``backward``, the ``size`` items just newer than ``before``."""
+    """Which page of a list in ``order``: ``size`` items after ``after`` or, paging
+    ``backward``, the ``size`` items just before ``before``."""
 
     size: int
     after: int | None = None
     before: int | None = None
     backward: bool = False
+    order: KeyOrder = NEWEST
 
 
-def _key(text: str, field: str) -> int:
+def _key(text: str, field: str, order: KeyOrder) -> int:
     cursor = decode_cursor(text, field=field)
-    if cursor.order != _ORDER or not isinstance(cursor.key, int):
+    if (
+        cursor.order != order.name
+        or cursor.descending is not order.descending
+        or not isinstance(cursor.key, int)
+        or isinstance(cursor.key, bool)
+    ):
         raise InputError(
             "the cursor belongs to a different list", field=field, code=ErrorCode.INVALID_CURSOR
         )
@@ -46,6 +65,7 @@ def window(
     after: str | None,
     last: int | None,
     before: str | None,
+    order: KeyOrder = NEWEST,
 ) -> Window:
     """Check paging arguments as mapped lists do (see ``query.make_list_request``)."""
     backward = last is not None or before is not None
@@ -62,18 +82,20 @@ def window(
     if size > context.settings.page_size_max:
         raise InputError(f"'{name}' must be at most {context.settings.page_size_max}", field=name)
     if backward:
-        return Window(size, before=_key(before, "before") if before else None, backward=True)
-    return Window(size, after=_key(after, "after") if after else None)
+        at = _key(before, "before", order) if before else None
+        return Window(size, before=at, backward=True, order=order)
+    return Window(size, after=_key(after, "after", order) if after else None, order=order)
 
 
-def cursor_of(key: int) -> str:
-    """The cursor pointing at the record with ``key``."""
-    return encode_cursor(Cursor(_ORDER, True, key, key))
+def cursor_of(key: int, order: KeyOrder = NEWEST) -> str:
+    """The cursor pointing at the record with ``key`` in a list in ``order``."""
+    return encode_cursor(Cursor(order.name, order.descending, key, key))
 
 
 @dataclass
 class Slice(Generic[T]):
-    """One page: the items (newest first), their keys, and whether more lie beyond it."""
+    """One page: the items (in the list's order), their keys, and whether more lie
+    beyond it."""
 
     items: list[T]
     keys: list[int]
@@ -90,8 +112,8 @@ class Slice(Generic[T]):
         win: Window,
         total: Callable[[], Awaitable[int]],
     ) -> Slice[T]:
-        """A page from ``rows`` read newest first with one row beyond the page: the
-        oldest of them paging forward, the newest paging backward."""
+        """A page from ``rows`` read in the list's order with one row beyond the page:
+        the last of them paging forward, the first paging backward."""
         more = len(rows) > win.size
         kept = list(rows)
         if more:
@@ -99,8 +121,9 @@ class Slice(Generic[T]):
         return cls([convert(r) for r in kept], [key(r) for r in kept], more, win, total)
 
 
-def connection_type(node: Any, name: str, noun: str) -> Any:
-    """``{name}Connection`` (with its ``{name}Edge``) over the strawberry type ``node``."""
+def connection_type(node: Any, name: str, noun: str, order: KeyOrder = NEWEST) -> Any:
+    """``{name}Connection`` (with its ``{name}Edge``) over the strawberry type ``node``,
+    for a list in ``order``."""
     edge: Any = strawberry.type(
         type(
             f"{name}Edge",
@@ -117,7 +140,8 @@ def connection_type(node: Any, name: str, noun: str) -> Any:
 
     def edges(root: strawberry.Parent[Slice[Any]]) -> Any:
         return [
-            edge(cursor=cursor_of(k), node=n) for k, n in zip(root.keys, root.items, strict=True)
+            edge(cursor=cursor_of(k, root.window.order), node=n)
+            for k, n in zip(root.keys, root.items, strict=True)
         ]
 
     def nodes(root: strawberry.Parent[Slice[Any]]) -> Any:
@@ -128,8 +152,8 @@ def connection_type(node: Any, name: str, noun: str) -> Any:
         return PageInfo(
             has_next_page=(came_from is not None) if root.window.backward else root.more,
             has_previous_page=root.more if root.window.backward else came_from is not None,
-            start_cursor=cursor_of(root.keys[0]) if root.keys else None,
-            end_cursor=cursor_of(root.keys[-1]) if root.keys else None,
+            start_cursor=cursor_of(root.keys[0], root.window.order) if root.keys else None,
+            end_cursor=cursor_of(root.keys[-1], root.window.order) if root.keys else None,
         )
 
     async def total_count(root: strawberry.Parent[Slice[Any]]) -> int:
@@ -150,7 +174,7 @@ def connection_type(node: Any, name: str, noun: str) -> Any:
     return strawberry.type(
         type(f"{name}Connection", (), namespace),
         name=f"{name}Connection",
-        description=f"A page of {noun}s, newest first.",
+        description=f"A page of {noun}s, {order.words}.",
     )
 
 
@@ -168,6 +192,7 @@ def paging_window(
     after: Optional[str],
     last: Optional[int],
     before: Optional[str],
+    order: KeyOrder = NEWEST,
 ) -> Window:
     """:func:`window` for a resolver's arguments."""
-    return window(info.context, first, after, last, before)
+    return window(info.context, first, after, last, before, order)

@@ -14,10 +14,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
-from odx_graph.api import audit, insight, insight_damp, residents
+from odx_graph.api import audit, awaab, insight, insight_damp, residents
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
+from odx_graph.api.insight_responses import InsightResponseCache
 from odx_graph.api.limits import limit_extensions
 from odx_graph.api.lookup import ReferenceInput
 from odx_graph.api.mutations import Mutation
@@ -202,18 +203,24 @@ def _query_type() -> Any:
             resolver=field_resolver,
             description=" ".join((field_resolver.__doc__ or "").split()),
         )
+    deprecated: dict[str, str] = {
+        "awaab_clocks": "Use awaabCaseClocks, which pages with cursors both ways.",
+    }
     for resolver in (
         insight.repair_performance,
         insight.provider_comparison,
         insight.contractor_market,
         insight.replacement_forecast,
         insight_damp.damp_mould_rates,
-        insight_damp.awaab_clocks,
+        awaab.awaab_clocks,
+        awaab.awaab_case_clocks,
         insight_damp.awaab_breach_rates,
         insight_damp.modern_facility_ages,
     ):
         namespace[resolver.__name__] = strawberry.field(
-            resolver=resolver, description=resolver.__doc__
+            resolver=resolver,
+            description=resolver.__doc__,
+            deprecation_reason=deprecated.get(resolver.__name__),
         )
     cls = type("Query", (), namespace)
     return strawberry.type(cls, name="Query", description="Read the open housing-data graph.")
@@ -264,7 +271,13 @@ def build_schema() -> strawberry.Schema:
         subscription=subscription_type(),
         types=types,
         # Outermost first: the metrics see errors after they have been shaped.
-        extensions=[OperationMetricsExtension, ErrorShapeExtension, *limit_extensions()],
+        # Responses kept whole come last, after every limit has passed the operation.
+        extensions=[
+            OperationMetricsExtension,
+            ErrorShapeExtension,
+            *limit_extensions(),
+            InsightResponseCache,
+        ],
         config=StrawberryConfig(default_resolver=_default_resolver),
         execution_context_class=PerEventExecutor,
     )

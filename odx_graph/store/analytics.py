@@ -19,42 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE, quantile_fractions
+from odx_graph.mapping.insight import COUNTS, GROUPINGS, Definition, Mean, Percentile, Share, Total
+from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
+from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
 from odx_graph.store.db import Database, Record
 
-
-class Dimension(StrEnum):
-    """What repair performance can be grouped by."""
-
-    LANDLORD = "landlord"
-    CONTRACTOR = "contractor"
-    POSTCODE_AREA = "postcode_area"
-    POSTCODE_DISTRICT = "postcode_district"
-    POSTCODE_SECTOR = "postcode_sector"
-    MONTH = "month"
-    PRIORITY = "priority"
-    TRADE = "trade"
-    SOR_SCHEDULE = "sor_schedule"
-
-
-# (value expression over the per-repair facts ``f``, label expression over that value
-# ``{k}``). Labels are looked up once per group, after grouping.
+# Groupings: value expressions over the per-repair facts ``f``, and label expressions over
+# that value ``{k}``, from the declarations. Labels are looked up once per group, after
+# grouping.
 _DIMENSIONS: dict[Dimension, tuple[str, str]] = {
-    Dimension.LANDLORD: ("f.landlord_id", "(SELECT name FROM organisation o WHERE o.id = {k})"),
-    Dimension.CONTRACTOR: (
-        "f.contractor_id",
-        "(SELECT name FROM organisation o WHERE o.id = {k})",
-    ),
-    Dimension.POSTCODE_AREA: ("f.postcode_area", "{k}"),
-    Dimension.POSTCODE_DISTRICT: ("f.postcode_district", "{k}"),
-    Dimension.POSTCODE_SECTOR: ("f.postcode_sector", "{k}"),
-    Dimension.MONTH: ("f.month", "{k}"),
-    Dimension.PRIORITY: ("f.priority_code", "(SELECT label FROM priority p WHERE p.code = {k})"),
-    Dimension.TRADE: ("f.trade_code", "(SELECT label FROM trade t WHERE t.code = {k})"),
-    Dimension.SOR_SCHEDULE: ("s.schedule", "{k}"),
+    d: (grouping.value, grouping.label) for d, grouping in GROUPINGS.items()
 }
 
 # The per-repair facts are the ``repair_fact`` table (migrations 0007 and 0008), which
@@ -63,61 +40,10 @@ _DIMENSIONS: dict[Dimension, tuple[str, str]] = {
 # the measures are named so a query works out only those it selects.
 
 
-@dataclass(frozen=True, slots=True)
-class Share:
-    """100 × the share of the repairs meeting ``among`` that also meet ``flag``."""
+Measure = Definition  # what a measure is worked out from
 
-    flag: str
-    among: str
-
-
-@dataclass(frozen=True, slots=True)
-class Mean:
-    """The mean of ``value`` over the repairs meeting ``among`` (nulls left out)."""
-
-    value: str
-    among: str
-
-
-@dataclass(frozen=True, slots=True)
-class Total:
-    """The sum of ``value`` over the repairs meeting ``among``."""
-
-    value: str
-    among: str
-
-
-@dataclass(frozen=True, slots=True)
-class Percentile:
-    """The ``fraction`` percentile of ``value`` (interpolated, as ``percentile_cont``) over
-    the repairs meeting ``among``. Each sorts its group's values."""
-
-    fraction: float
-    value: str
-    among: str
-
-
-Measure = Share | Mean | Total | Percentile
-
-MEASURES: dict[str, Measure] = {
-    "median_hours": Percentile(0.5, "f.hours", "f.completed"),
-    "p90_hours": Percentile(0.9, "f.hours", "f.completed"),
-    "median_working_days": Percentile(0.5, "f.working_days", "f.completed"),
-    "p90_working_days": Percentile(0.9, "f.working_days", "f.completed"),
-    "within_target_emergency_pct": Share(
-        "f.within_target", "f.completed AND f.has_target AND f.is_emergency"
-    ),
-    "within_target_non_emergency_pct": Share(
-        "f.within_target", "f.completed AND f.has_target AND NOT f.is_emergency"
-    ),
-    "cost_mean": Mean("f.cost", "f.completed AND f.cost IS NOT NULL"),
-    "cost_median": Percentile(0.5, "f.cost", "f.completed AND f.cost IS NOT NULL"),
-    "cost_total": Total("f.cost", "f.completed"),
-    "repeat_30_pct": Share("f.repeat_30", "NOT f.cancelled"),
-    "repeat_90_pct": Share("f.repeat_90", "NOT f.cancelled"),
-    "first_time_fix_pct": Share("f.fixed_first_time", "f.completed"),
-}
-_COUNTS = {"raised": "true", "completed": "f.completed", "open": "f.is_open"}
+MEASURES: dict[str, Measure] = {m.name: m.definition for m in DECLARED_MEASURES}
+_COUNTS = {c.name: c.condition for c in COUNTS}
 # Each repair brings its home's record key to the cell keys of the disclosure rules
 # (odx_graph/core/disclosure.py); ``_key`` columns are sums of them.
 _KEY = "coalesce(f.record_key, 0)"

@@ -10,25 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE
+from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
 from odx_graph.store.analytics import postcode_condition
 from odx_graph.store.db import Database, Record
-
-
-class DampDimension(StrEnum):
-    """What damp and mould rates can be grouped by."""
-
-    LANDLORD = "landlord"
-    POSTCODE_DISTRICT = "postcode_district"
-    AGE_BAND = "age_band"
-    PROPERTY_TYPE = "property_type"
-    EPC_BAND = "epc_band"
-    MONTH = "month"
-    MONTH_OF_YEAR = "month_of_year"
-
 
 # Building age bands by year built, oldest first; a home without one is 'unknown'.
 AGE_BANDS = (
@@ -287,7 +274,9 @@ async def awaab_breach_rates(
 
 @dataclass(frozen=True, slots=True)
 class ClockFilter:
-    """Which cases' clocks to list, a page at a time in case order."""
+    """Which cases' clocks to list, a page at a time in case order: ``limit`` cases
+    after ``after_case_id`` or, ``backward``, the ``limit`` just before
+    ``before_case_id`` (the last cases without it)."""
 
     scope: DampScope = DampScope()
     home_ids: tuple[int, ...] = ()
@@ -295,18 +284,14 @@ class ClockFilter:
     statuses: tuple[str, ...] = ()  # cases with any clock in one of these statuses
     after_case_id: int = 0
     limit: int = 50
+    before_case_id: int | None = None
+    backward: bool = False
 
 
-async def awaab_clocks(db: Database, where: ClockFilter, as_of: dt.datetime | None) -> list[Record]:
-    """Each case's clocks (``awaab_clocks(as_of)`` columns) with its hazard level's
-    timescales, in case order, as at ``as_of`` (now when ``None``)."""
-    bind = _Binder()
+def _clocks_from(where: ClockFilter, as_of: dt.datetime | None, bind: _Binder) -> str:
+    """``FROM ... WHERE ...`` of the cases ``where`` selects, whatever the page."""
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
-    conditions = [
-        _home_scope(where.scope, bind),
-        _aware_scope(where.scope, bind, "k.aware_at"),
-        f"k.case_id > {bind(where.after_case_id)}",
-    ]
+    conditions = [_home_scope(where.scope, bind), _aware_scope(where.scope, bind, "k.aware_at")]
     if where.home_ids:
         conditions.append(f"k.home_id = ANY({bind(list(where.home_ids))}::bigint[])")
     if where.hazard_levels:
@@ -316,16 +301,51 @@ async def awaab_clocks(db: Database, where: ClockFilter, as_of: dt.datetime | No
             "ARRAY[k.investigate_status, k.summary_status, k.make_safe_status] && "
             f"{bind(list(where.statuses))}::text[]"
         )
+    return f"FROM {clocks} k JOIN home h ON h.id = k.home_id WHERE {' AND '.join(conditions)}"
+
+
+async def awaab_clocks(db: Database, where: ClockFilter, as_of: dt.datetime | None) -> list[Record]:
+    """Each case's clocks (``awaab_clocks(as_of)`` columns) with its hazard level's
+    timescales, in case order, as at ``as_of`` (now when ``None``)."""
+    bind = _Binder()
+    cases = _clocks_from(where, as_of, bind)
+    page = f"k.case_id > {bind(where.after_case_id)}"
+    if where.before_case_id is not None:
+        page += f" AND k.case_id < {bind(where.before_case_id)}"
+    # Paging backward reads the cases just before the cursor, newest first, then turns
+    # them round.
+    direction = "DESC" if where.backward else "ASC"
     sql = f"""
         SELECT k.*, l.investigate_within_hours, l.investigate_within_working_days,
                l.summary_within_working_days, l.make_safe_within_hours,
                l.make_safe_within_working_days
-        FROM {clocks} k JOIN home h ON h.id = k.home_id
+        FROM (
+            SELECT k.* {cases} AND {page}
+            ORDER BY k.case_id {direction} LIMIT {bind(where.limit)}
+        ) k
         LEFT JOIN awaab_hazard_level l ON l.code = k.hazard_level_code
-        WHERE {" AND ".join(conditions)}
-        ORDER BY k.case_id LIMIT {bind(where.limit)}
+        ORDER BY k.case_id
     """
     return await db.fetch(sql, *bind.args)
+
+
+async def count_awaab_clocks(
+    db: Database, where: ClockFilter, as_of: dt.datetime | None
+) -> tuple[int, dt.datetime | None]:
+    """How many cases ``where`` selects over all pages, and the earliest deadline of a
+    clock of theirs still due (until then the count stays the same)."""
+    bind = _Binder()
+    due = ", ".join(
+        f"CASE WHEN k.{clock}_status = 'DUE' THEN k.{clock}_due_at END"
+        for clock in ("investigate", "summary", "make_safe")
+    )
+    row = await db.fetchrow(
+        f"SELECT count(*) AS cases, min(least({due})) AS next_due_at "
+        f"{_clocks_from(where, as_of, bind)}",
+        *bind.args,
+    )
+    assert row is not None  # an aggregate always gives a row
+    return int(row["cases"]), row["next_due_at"]
 
 
 def _newest(type_code: str, alias: str) -> str:

@@ -27,6 +27,7 @@ from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.refdata import load_ontology
 from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
@@ -80,6 +81,7 @@ class GraphQLApp(GraphQLEndpoint):
             auth_error=auth_error_of(request.scope),
             client=client_of(principal, address),
             key_gate=key_gate,
+            insight_cache=getattr(state, "insight_cache", None),
         )
 
 
@@ -190,6 +192,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         if database is not None:
             app.state.db = database
             yield
@@ -262,6 +265,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     )
     throttle.on_refused = app.state.metrics.refused
     if database is not None:
+        # Given a database, the app may be driven without its lifespan (tests): the
+        # resources the lifespan makes are made here too.
         app.state.db = database
         app.state.ontology = load_ontology()
+        app.state.insight_cache = InsightCache(settings.insight_cache_entries)
     return app

@@ -2,11 +2,16 @@
 
 Every insight answer is filed under the data version it was worked out at (the sum of
 the change counters of migration 0014, which every committed write, import or code-list
-change moves, in any server process) and under the database's date. Asking again, a
-caller reads the version (one small statement) and gets the filed answer while nothing
+change moves, in any server process) and under the database and its date. Asking again,
+a caller reads the version (one small statement) and gets the filed answer while nothing
 has changed. Answers judged "as at now" (Awaab's Law clocks) are kept only until the
-earliest deadline they depend on. The cache lives in the process, one per connection
-pool, and holds at most ``insight_cache_entries`` answers, least recently used first out.
+earliest deadline they depend on.
+
+The cache is a resource like the pool: the web application makes one in its lifespan
+(``insight_cache_entries`` answers at most, least recently used first out) and hands it
+to every request. The services take it as an argument; without one they work every
+answer out. Besides the services' answers it keeps whole GraphQL responses
+(:mod:`odx_graph.api.insight_responses`), filed the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
 from odx_graph.store.version import data_state
 
@@ -31,6 +35,16 @@ class _Entry:
     valid_until: dt.datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Where an answer is filed: its key with the database and date, the data version
+    and the database's time, read before the answer is worked out."""
+
+    key: Hashable
+    version: int
+    now: dt.datetime
+
+
 class InsightCache:
     """Answers by key, each with the data version it holds for."""
 
@@ -39,6 +53,11 @@ class InsightCache:
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.hits = 0
         self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        """Whether answers are kept at all (``insight_cache_entries`` above 0)."""
+        return self.max_entries > 0
 
     def get(self, key: Hashable, version: int, now: dt.datetime) -> tuple[bool, Any]:
         """``(True, answer)`` when ``key`` was filed at ``version`` and is still valid at
@@ -61,42 +80,40 @@ class InsightCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    async def stamp(self, db: Database, key: Hashable) -> Stamp:
+        """Where an answer to ``key`` from ``db`` is filed now (one statement)."""
+        state = await data_state(db)
+        return Stamp((key, state.database, state.today), state.version, state.now)
+
+    def find(self, stamp: Stamp) -> tuple[bool, Any]:
+        """The answer filed at ``stamp``, as :meth:`get` gives it."""
+        return self.get(stamp.key, stamp.version, stamp.now)
+
+    def keep(self, stamp: Stamp, value: Any, valid_until: dt.datetime | None = None) -> None:
+        """File ``value`` at ``stamp``."""
+        self.put(stamp.key, stamp.version, value, valid_until)
+
     def __len__(self) -> int:
         return len(self._entries)
 
 
-# One cache per database (per connection URL) in the process; its answers are filed
-# under the database's identity too, so a database dropped and made again under the same
-# name never sees the old one's answers.
-_CACHES: dict[str, InsightCache] = {}
-
-
-def cache_for(db: Database, settings: Settings) -> InsightCache:
-    """The cache of ``db``'s database."""
-    cache = _CACHES.get(db.dsn)
-    if cache is None or cache.max_entries != settings.insight_cache_entries:
-        cache = _CACHES[db.dsn] = InsightCache(settings.insight_cache_entries)
-    return cache
-
-
 async def cached(
     db: Database,
-    settings: Settings,
+    cache: InsightCache | None,
     key: Hashable,
     compute: Callable[[], Awaitable[T]],
     valid_until: Callable[[T], dt.datetime | None] | None = None,
 ) -> T:
-    """``compute()``'s answer, or the one filed under ``key`` at the current data version
-    and date. The version is read before the answer is worked out, so an answer is never
-    filed under a version newer than the data it saw."""
-    if settings.insight_cache_entries <= 0:
+    """``compute()``'s answer, or the one ``cache`` filed under ``key`` at the current
+    data version and date (without a cache, or with an empty one, always worked out).
+    The version is read before the answer is worked out, so an answer is never filed
+    under a version newer than the data it saw."""
+    if cache is None or not cache.enabled:
         return await compute()
-    state = await data_state(db)
-    cache = cache_for(db, settings)
-    dated = (key, state.database, state.today)
-    found, value = cache.get(dated, state.version, state.now)
+    stamp = await cache.stamp(db, key)
+    found, value = cache.find(stamp)
     if found:
         return value  # type: ignore[no-any-return]
     answer = await compute()
-    cache.put(dated, state.version, answer, None if valid_until is None else valid_until(answer))
+    cache.keep(stamp, answer, None if valid_until is None else valid_until(answer))
     return answer

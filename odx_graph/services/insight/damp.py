@@ -5,6 +5,7 @@ per data version (:mod:`odx_graph.services.insight.cache`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.repairs import GroupKey, keyed
 from odx_graph.store.damp import (
     ClockFilter,
@@ -21,6 +22,7 @@ from odx_graph.store.damp import (
     DampScope,
     awaab_breach_rates,
     awaab_clocks,
+    count_awaab_clocks,
     damp_mould_rates,
     facility_ages,
 )
@@ -53,6 +55,7 @@ async def damp_rates(
     principal: Principal,
     group_by: Sequence[DampDimension],
     scope: DampScope,
+    cache: InsightCache | None = None,
 ) -> list[DampRates]:
     """Damp and mould cases per 1,000 homes grouped by ``group_by``, published under the
     disclosure rules for ``principal`` (the rate from the published counts)."""
@@ -82,7 +85,7 @@ async def damp_rates(
             )
         return out
 
-    return await cached(db, settings, ("damp_rates", dims, scope, publish), compute)
+    return await cached(db, cache, ("damp_rates", dims, scope, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ async def breach_rates(
     principal: Principal,
     scope: DampScope,
     as_of: dt.datetime | None = None,
+    cache: InsightCache | None = None,
 ) -> list[BreachRates]:
     """Per landlord handling the cases: cases, cases with any breach and the % breached
     per clock, as at ``as_of`` (now by default), published under the disclosure rules."""
@@ -155,7 +159,7 @@ async def breach_rates(
         return min((r.next_due_at for r in rates if r.next_due_at is not None), default=None)
 
     return await cached(
-        db, settings, ("breach_rates", scope, as_of, publish), compute,
+        db, cache, ("breach_rates", scope, as_of, publish), compute,
         until if as_of is None else None,
     )  # fmt: skip
 
@@ -201,6 +205,7 @@ async def case_clocks(
     settings: Settings,
     where: ClockFilter,
     as_of: dt.datetime | None = None,
+    cache: InsightCache | None = None,
 ) -> list[CaseClocks]:
     """Each case's clocks as at ``as_of`` (now by default). Dates about a home's condition
     are physical facts, public like repairs' dates; cases carry no free text here. As at
@@ -210,7 +215,32 @@ async def case_clocks(
         return await _case_clocks(db, where, as_of)
 
     until = _earliest_due if as_of is None else None
-    return await cached(db, settings, ("clocks", where, as_of), compute, until)
+    return await cached(db, cache, ("clocks", where, as_of), compute, until)
+
+
+async def count_case_clocks(
+    db: Database,
+    settings: Settings,
+    where: ClockFilter,
+    as_of: dt.datetime | None = None,
+    cache: InsightCache | None = None,
+) -> int:
+    """How many cases ``where`` selects over all its pages, as at ``as_of`` (now by
+    default; then kept until the earliest deadline of their clocks still due)."""
+    whole = dataclasses.replace(
+        where, after_case_id=0, before_case_id=None, backward=False, limit=0
+    )
+
+    async def compute() -> tuple[int, dt.datetime | None]:
+        return await count_awaab_clocks(db, whole, as_of)
+
+    def until(answer: tuple[int, dt.datetime | None]) -> dt.datetime | None:
+        return answer[1]
+
+    counted = await cached(
+        db, cache, ("clock_count", whole, as_of), compute, until if as_of is None else None
+    )
+    return counted[0]
 
 
 async def _case_clocks(
@@ -277,6 +307,7 @@ async def modern_facility_ages(
     home_ids: Sequence[int],
     after_home_id: int,
     limit: int,
+    cache: InsightCache | None = None,
 ) -> list[FacilityAges]:
     """Per home: its newest kitchen's and bathroom's age in whole years today and whether
     it is over 20 (kitchen) or 30 (bathroom) years; null without a dated component."""
@@ -285,7 +316,7 @@ async def modern_facility_ages(
         return await _facility_ages(db, scope, home_ids, after_home_id, limit)
 
     key = ("facility_ages", scope, tuple(home_ids), after_home_id, limit)
-    return await cached(db, settings, key, compute)
+    return await cached(db, cache, key, compute)
 
 
 async def _facility_ages(

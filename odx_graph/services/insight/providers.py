@@ -19,11 +19,18 @@ from enum import StrEnum
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.services.insight.cache import cached
+from odx_graph.mapping.insight import (
+    AWAAB_BREACH_PCT,
+    COMPARED,
+    DAMP_MOULD_PER_1000_HOMES,
+    DampDimension,
+    Dimension,
+)
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.damp import breach_rates, damp_rates
 from odx_graph.services.insight.repairs import performance
-from odx_graph.store.analytics import Dimension, RepairScope, landlords
-from odx_graph.store.damp import DampDimension, DampScope
+from odx_graph.store.analytics import RepairScope, landlords
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 
 # Iglewicz and Hoaglin's modified z-score: 0.6745 (x - median) / MAD; |z| > 3.5 is an
@@ -32,21 +39,9 @@ MAD_SCALE = 0.6745
 OUTLIER_THRESHOLD = 3.5
 
 
-class Measure(StrEnum):
-    """Measures a provider comparison can use."""
-
-    MEDIAN_HOURS = "median_hours"
-    MEDIAN_WORKING_DAYS = "median_working_days"
-    P90_WORKING_DAYS = "p90_working_days"
-    WITHIN_TARGET_EMERGENCY_PCT = "within_target_emergency_pct"
-    WITHIN_TARGET_NON_EMERGENCY_PCT = "within_target_non_emergency_pct"
-    COST_MEAN = "cost_mean"
-    COST_MEDIAN = "cost_median"
-    REPEAT_30_PCT = "repeat_30_pct"
-    REPEAT_90_PCT = "repeat_90_pct"
-    FIRST_TIME_FIX_PCT = "first_time_fix_pct"
-    DAMP_MOULD_PER_1000_HOMES = "damp_mould_per_1000_homes"
-    AWAAB_BREACH_PCT = "awaab_breach_pct"
+# The measures a provider comparison can use, as declared in ``mapping.insight``.
+Measure = StrEnum("Measure", [(m.name.upper(), m.name) for m in COMPARED])  # type: ignore[misc]
+_DAMP = (DAMP_MOULD_PER_1000_HOMES.name, AWAAB_BREACH_PCT.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +89,16 @@ class _Value:
 
 
 async def _values(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    measure: Measure,
+    scope: RepairScope,
+    cache: InsightCache | None,
 ) -> dict[int, _Value]:
     """Each measured landlord's value as ``principal`` sees it. The damp and mould
     measures read the scope's dates as awareness dates."""
-    if measure in (Measure.DAMP_MOULD_PER_1000_HOMES, Measure.AWAAB_BREACH_PCT):
+    if measure.value in _DAMP:
         damp = DampScope(
             scope.reported_from,
             scope.reported_to,
@@ -106,17 +106,19 @@ async def _values(
             scope.postcode_column,
             scope.postcode_value,
         )
-        if measure is Measure.AWAAB_BREACH_PCT:
-            rates = await breach_rates(db, settings, principal, damp)
+        if measure.value == AWAAB_BREACH_PCT.name:
+            rates = await breach_rates(db, settings, principal, damp, cache=cache)
             return {r.landlord_id: _Value(r.breach_pct, r.homes or 0, r.suppressed) for r in rates}
-        groups = await damp_rates(db, settings, principal, [DampDimension.LANDLORD], damp)
+        groups = await damp_rates(
+            db, settings, principal, [DampDimension.LANDLORD], damp, cache=cache
+        )
         return {
             int(g.key[0].value): _Value(g.per_1000_homes, g.homes or 0, g.suppressed)
             for g in groups
             if g.key[0].value is not None
         }
     repair_groups = await performance(
-        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,)
+        db, settings, principal, [Dimension.LANDLORD], scope, (measure.value,), cache
     )
     return {
         int(g.key[0].value): _Value(g.measures[measure.value], g.homes or 0, g.suppressed)
@@ -126,16 +128,21 @@ async def _values(
 
 
 async def compare_providers(
-    db: Database, settings: Settings, principal: Principal, measure: Measure, scope: RepairScope
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    measure: Measure,
+    scope: RepairScope,
+    cache: InsightCache | None = None,
 ) -> ProviderComparison:
     """Every landlord's value of ``measure``, the peer median, robust z-score and flag."""
     publish = publisher_for(principal, settings)
-    values = await _values(db, settings, principal, measure, scope)
+    values = await _values(db, settings, principal, measure, scope, cache)
 
     async def every_landlord() -> list[tuple[int, str | None]]:
         return [(int(r["id"]), r["name"]) for r in await landlords(db, scope.landlord_ids)]
 
-    listed = await cached(db, settings, ("landlords", scope.landlord_ids), every_landlord)
+    listed = await cached(db, cache, ("landlords", scope.landlord_ids), every_landlord)
     nothing = _Value(None, 0, not publish.exact)
     rows = [(landlord, name, values.get(landlord, nothing)) for landlord, name in listed]
 

@@ -12,25 +12,21 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
-from odx_graph.services.insight.cache import cached
+from odx_graph.mapping.insight import COUNTS as DECLARED_COUNTS
+from odx_graph.mapping.insight import DampDimension, Dimension, Mean, Percentile, Share, Total
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import (
-    Dimension,
     MarketScope,
-    Mean,
-    Percentile,
     RepairScope,
-    Share,
-    Total,
     open_jobs,
     repair_performance,
     replacement_forecast,
     sor_rates,
 )
-from odx_graph.store.damp import DampDimension
 from odx_graph.store.db import Database
 
-COUNTS = ("raised", "completed", "open")
+COUNTS = tuple(c.name for c in DECLARED_COUNTS)
 MEASURES = tuple(REPAIR_MEASURES)
 
 
@@ -125,6 +121,7 @@ async def performance(
     group_by: Sequence[Dimension],
     scope: RepairScope,
     measures: Collection[str] = MEASURES,
+    cache: InsightCache | None = None,
 ) -> list[PerformanceGroup]:
     """Repair performance grouped by ``group_by`` (see ``repo.analytics`` for the
     definitions), published under the disclosure rules for ``principal``. Measures left
@@ -137,7 +134,7 @@ async def performance(
         rows = await repair_performance(keyed(db), dims, scope, chosen)
         return [performance_group(row, dims, publish, chosen) for row in rows]
 
-    return await cached(db, settings, ("performance", dims, scope, chosen, publish), compute)
+    return await cached(db, cache, ("performance", dims, scope, chosen, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +196,11 @@ def _sor_rate(row: Mapping[str, Any], publish: Publisher) -> SorRate:
 
 
 async def contractor_market(
-    db: Database, settings: Settings, principal: Principal, scope: MarketScope
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    scope: MarketScope,
+    cache: InsightCache | None = None,
 ) -> tuple[list[OpenJobs], list[SorRate]]:
     """Open jobs by district and trade, and median duration and cost per SOR code per
     district, for quoting; published under the disclosure rules for ``principal``."""
@@ -210,7 +211,7 @@ async def contractor_market(
         rates = [_sor_rate(row, publish) for row in await sor_rates(keyed(db), scope)]
         return jobs, rates
 
-    return await cached(db, settings, ("market", scope, publish), compute)
+    return await cached(db, cache, ("market", scope, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,7 @@ async def forecast_replacements(
     unit_costs: Mapping[str, float],
     postcode_column: str = "",
     postcode_value: str = "",
+    cache: InsightCache | None = None,
 ) -> list[ForecastRow]:
     """Replacement forecast by year and component type for the next ``years`` years;
     costs are the (published) count times the given cost per component (null without
@@ -262,4 +264,4 @@ async def forecast_replacements(
 
     costs = tuple(sorted(unit_costs.items()))
     key = ("forecast", years, costs, postcode_column, postcode_value, publish)
-    return await cached(db, settings, key, compute)
+    return await cached(db, cache, key, compute)
