@@ -170,3 +170,13 @@ def test_categories_come_from_the_training_rows_and_baselines_exist() -> None:
         names = {f.name for f in features_for(kind, rows if kind is ModelKind.DAMP_MOULD else [])}
         for columns in BASELINES[kind].values():
             assert set(columns) <= names
+
+
+def test_binning_many_rows_agrees_with_binning_one() -> None:
+    card = Scorecard((AGE, KIND), 0, ((0,) * 4, (0,) * 4), 1.0)
+    values = [None, float("nan"), -5.0, 9.999, 10.0, 10, 39.9, 40.0, 1e9]
+    kinds = [None, "flat", "house", "bungalow", "flat", None, "house", "x", "flat"]
+    rows = [{"age": a, "kind": k} for a, k in zip(values, kinds, strict=True)]
+    assert card.bins(rows).tolist() == [
+        [AGE.bin_of(a), KIND.bin_of(k)] for a, k in zip(values, kinds, strict=True)
+    ]

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from odx_graph.store.bulk import copy_rows
@@ -147,3 +148,103 @@ async def scored_model(db: Database, kind: str) -> dict[str, Any] | None:
             f"SELECT m.* FROM prediction_model m WHERE m.id = (SELECT max(model_id) FROM {table})"
         )
     )
+
+
+class RollupGroup(StrEnum):
+    """What a roll-up of component failure forecasts is grouped by."""
+
+    LANDLORD = "landlord"
+    POSTCODE_AREA = "postcode_area"
+    POSTCODE_DISTRICT = "postcode_district"
+
+
+_ROLLUP_KEYS = {
+    RollupGroup.LANDLORD: "s.landlord_id::text",
+    RollupGroup.POSTCODE_AREA: "coalesce(h.postcode_area, postcode_area(b.postcode))",
+    RollupGroup.POSTCODE_DISTRICT: ("coalesce(h.postcode_district, postcode_district(b.postcode))"),
+}
+
+
+async def failure_rollup(db: Database, group: RollupGroup, landlord_id: int | None) -> list[Record]:
+    """The newest failure scores summed per group: components, homes and buildings (the
+    threshold counts them), their record keys' sum (the cell key method), expected
+    repairs, emergency repairs and cost, each with its largest single contribution."""
+    key = _ROLLUP_KEYS[group]
+    return await db.fetch(
+        f"""
+        SELECT {key} AS key, min(o.name) FILTER (WHERE $2::text = 'landlord') AS label,
+               min(s.as_of) AS as_of, count(*) AS components,
+               count(DISTINCT s.home_id) + count(DISTINCT s.building_id) AS homes,
+               sum(coalesce(hk.record_key, bk.record_key, 0))::bigint AS key_sum,
+               sum(s.probability) AS expected_repairs, max(s.probability) AS largest_repairs,
+               sum(s.expected_emergency) AS expected_emergency,
+               max(s.expected_emergency) AS largest_emergency,
+               sum(s.expected_cost)::float8 AS expected_cost,
+               max(s.expected_cost)::float8 AS largest_cost
+        FROM component_failure_risk s
+        LEFT JOIN home h ON h.id = s.home_id
+        LEFT JOIN building b ON b.id = s.building_id
+        LEFT JOIN organisation o ON o.id = s.landlord_id
+        LEFT JOIN home_record_key hk ON hk.home_id = s.home_id
+        LEFT JOIN building_record_key bk ON bk.building_id = s.building_id
+        WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
+          AND ($1::bigint IS NULL OR s.landlord_id = $1)
+        GROUP BY 1
+        ORDER BY 1
+        """,
+        landlord_id,
+        group.value,
+    )
+
+
+async def riskiest_components(db: Database, landlord_id: int, limit: int) -> list[Record]:
+    """A landlord's components by expected cost of the repairs they are forecast to
+    need, highest first (the newest scores)."""
+    return await db.fetch(
+        """
+        SELECT s.*, c.component_type_code AS code, t.label AS type_label,
+               coalesce(h.postcode, b.postcode) AS postcode
+        FROM component_failure_risk s
+        JOIN component c ON c.id = s.component_id
+        JOIN component_type t ON t.code = c.component_type_code
+        LEFT JOIN home h ON h.id = s.home_id
+        LEFT JOIN building b ON b.id = s.building_id
+        WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
+          AND s.landlord_id = $1
+        ORDER BY s.expected_cost DESC, s.probability DESC, s.component_id
+        LIMIT $2
+        """,
+        landlord_id,
+        limit,
+    )
+
+
+async def riskiest_homes(db: Database, landlord_id: int, limit: int) -> list[Record]:
+    """A landlord's homes by damp and mould risk, highest first (the newest scores)."""
+    return await db.fetch(
+        """
+        SELECT s.*, h.postcode
+        FROM home_damp_risk s JOIN home h ON h.id = s.home_id
+        WHERE s.model_id = (SELECT max(model_id) FROM home_damp_risk)
+          AND s.landlord_id = $1
+        ORDER BY s.probability DESC, s.home_id
+        LIMIT $2
+        """,
+        landlord_id,
+        limit,
+    )
+
+
+async def damp_work_cost(db: Database, landlord_id: int, since: dt.date) -> float:
+    """The mean cost of a landlord's repairs to wall finishes since `since` (mould wash,
+    replastering): the cost a damp and mould case's works are reckoned at."""
+    value = await db.fetchval(
+        """
+        SELECT avg(r.cost)::float8 FROM repair r JOIN component c ON c.id = r.component_id
+        WHERE r.landlord_id = $1 AND c.component_type_code = 'wall-finish'
+          AND r.reported_at >= $2::date
+        """,
+        landlord_id,
+        since,
+    )
+    return float(value or 0.0)

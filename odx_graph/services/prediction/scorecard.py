@@ -110,7 +110,19 @@ class Scorecard:
         """The bin of every feature for every row (rows are mappings by feature name)."""
         out = np.zeros((len(rows), len(self.features)), dtype=np.int16)
         for j, feature in enumerate(self.features):
-            out[:, j] = [feature.bin_of(row[feature.name]) for row in rows]
+            name = feature.name
+            if feature.edges:
+                values = np.array(
+                    [np.nan if row[name] is None else row[name] for row in rows], dtype=np.float64
+                )
+                binned = 1 + np.searchsorted(np.asarray(feature.edges), values, side="right")
+                out[:, j] = np.where(np.isnan(values), 0, binned)
+            else:
+                index = {c: i for i, c in enumerate(feature.categories, start=1)}
+                other = len(feature.categories) + 1
+                out[:, j] = [
+                    0 if row[name] is None else index.get(str(row[name]), other) for row in rows
+                ]
         return out
 
     def points_tenths(self, bins: npt.NDArray[np.int16]) -> npt.NDArray[np.int64]:
