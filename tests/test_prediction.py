@@ -42,8 +42,21 @@ async def test_home_features_count_only_what_was_known_before_the_day(fresh_db: 
     )
     on_the_day = await _features_of(db, home["id"], T)
     assert on_the_day["earlier_cases"] == 0 and on_the_day["outcome"] is True
+    assert on_the_day["earlier"] == 0
     day_after = await _features_of(db, home["id"], T + dt.timedelta(days=1))
     assert day_after["earlier_cases"] == 1 and day_after["earlier_works"] is True
+    assert day_after["earlier"] == 2  # one earlier case that needed further works
+    await db.execute(
+        "UPDATE damp_mould_case SET further_works_required = NULL WHERE home_id = $1", home["id"]
+    )
+    assert (await _features_of(db, home["id"], T + dt.timedelta(days=1)))["earlier"] == 1
+    await db.execute(
+        "INSERT INTO damp_mould_case (landlord_id, home_id, aware_at) VALUES ($1, $2, $3)",
+        home["landlord_id"],
+        home["id"],
+        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    )
+    assert (await _features_of(db, home["id"], T + dt.timedelta(days=1)))["earlier"] == 3
     assert day_after["outcome"] is False
     # outcomes end the day before `until`
     year_before = await _features_of(db, home["id"], dt.date(2025, 1, 10))
@@ -82,6 +95,11 @@ async def test_components_installed_on_or_after_the_day_are_left_out(fresh_db: D
     after = {r["id"] for r in await component_features(db, T + dt.timedelta(days=1), NEXT_YEAR)}
     assert part["id"] not in before
     assert part["id"] in after
+    rows = await component_features(db, T, NEXT_YEAR)
+    for row in rows:
+        if row["lifetime"]:
+            assert row["life_used"] == pytest.approx(row["age"] / row["lifetime"])
+        assert (row["home_repairs"] is None) == (row["home_id"] is None)
 
 
 async def test_training_records_versions_and_scoring_keeps_them(fresh_db: Database) -> None:

@@ -19,9 +19,9 @@ from odx_graph.services.prediction.evaluation import (
 )
 from odx_graph.services.prediction.features import (
     BASELINES,
+    MIN_CATEGORY,
     ModelKind,
     features_for,
-    prepare,
 )
 from odx_graph.services.prediction.models import bin_rows, months_before
 from odx_graph.services.prediction.scorecard import (
@@ -149,23 +149,23 @@ def test_months_before_keeps_the_day_or_the_months_last() -> None:
 
 
 def test_categories_come_from_the_training_rows_and_baselines_exist() -> None:
-    rows = prepare(
-        ModelKind.DAMP_MOULD,
-        [
-            {
-                "property_type_code": "flat" if i % 2 else "house",
-                "built_form_code": "rare" if i == 0 else None,
-                "earlier_cases": i % 3,
-                "earlier_works": i % 2 == 0,
-            }
-            for i in range(60)
-        ],
-    )
-    assert [r["earlier"] for r in rows[:4]] == [0, 1, 3, 0]
-    assert rows[4]["earlier"] == 2  # one earlier case that needed further works
+    rows = [
+        {
+            "property_type_code": "flat" if i % 2 else "house",
+            "built_form_code": "rare" if i == 0 else None,
+        }
+        for i in range(60)
+    ]
     features = {f.name: f for f in features_for(ModelKind.DAMP_MOULD, rows)}
     assert features["property_type_code"].categories == ("flat", "house")
     assert features["built_form_code"].categories == ()  # seen once: pooled as other
+    rows[1]["built_form_code"] = "rare"  # MIN_CATEGORY - 1 more times makes it a category
+    for row in rows[2 : 1 + MIN_CATEGORY - 1]:
+        row["built_form_code"] = "rare"
+    assert sum(r["built_form_code"] == "rare" for r in rows) == MIN_CATEGORY
+    again = {f.name: f for f in features_for(ModelKind.DAMP_MOULD, rows)}
+    assert again["built_form_code"].categories == ("rare",)
+    assert again["built_form_code"].words[1] == "built form: rare"
     for kind in ModelKind:
         names = {f.name for f in features_for(kind, rows if kind is ModelKind.DAMP_MOULD else [])}
         for columns in BASELINES[kind].values():

@@ -96,6 +96,9 @@ SELECT hm.id, hm.landlord_id, hm.year_built, hm.property_type_code, hm.built_for
        coalesce(leaks.n, 0) AS leak_repairs,
        coalesce(earlier.n, 0) AS earlier_cases,
        earlier.last_works AS earlier_works,
+       -- 0 none, 1 one closed without further works, 2 one that needed them, 3 two or more
+       CASE WHEN earlier.n IS NULL THEN 0 WHEN earlier.n > 1 THEN 3
+            WHEN earlier.last_works THEN 2 ELSE 1 END AS earlier,
        (outcome.home_id IS NOT NULL) AS outcome
 FROM homes hm
 LEFT JOIN fabric ON fabric.home_id = hm.id
@@ -166,8 +169,9 @@ outcome AS (
 )
 SELECT p.id, p.home_id, p.building_id, p.landlord_id, p.code, p.condition_code,
        p.age::float8 AS age,
-       p.lifetime, coalesce(before.n, 0) AS earlier_repairs,
-       coalesce(home_before.n, 0) AS home_repairs,
+       p.lifetime, (p.age / nullif(p.lifetime, 0))::float8 AS life_used,
+       coalesce(before.n, 0) AS earlier_repairs,
+       CASE WHEN p.home_id IS NOT NULL THEN coalesce(home_before.n, 0) END AS home_repairs,
        (outcome.component_id IS NOT NULL) AS outcome
 FROM parts p
 LEFT JOIN before ON before.component_id = p.id

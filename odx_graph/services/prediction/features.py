@@ -153,23 +153,6 @@ BASELINES: dict[ModelKind, dict[str, tuple[str, ...]]] = {
 }
 
 
-def prepare(kind: ModelKind, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows from the store with the derived columns the features read."""
-    out = []
-    for row in rows:
-        item = dict(row)
-        if kind is ModelKind.DAMP_MOULD:
-            n = item["earlier_cases"]
-            item["earlier"] = 0 if n == 0 else 3 if n > 1 else 2 if item["earlier_works"] else 1
-        else:
-            age, life = item["age"], item["lifetime"]
-            item["life_used"] = age / life if age is not None and life else None
-            if item["home_id"] is None:
-                item["home_repairs"] = None
-        out.append(item)
-    return out
-
-
 def features_for(kind: ModelKind, rows: Sequence[Mapping[str, Any]]) -> tuple[Feature, ...]:
     """The features of a model of `kind`, their categories read from training `rows`."""
     fixed = _DAMP_FIXED if kind is ModelKind.DAMP_MOULD else _COMPONENT_FIXED

@@ -12,9 +12,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -27,12 +26,11 @@ from odx_graph.services.prediction.features import (
     BASELINES,
     ModelKind,
     features_for,
-    prepare,
 )
 from odx_graph.services.prediction.scorecard import Feature, Scorecard, fit
 from odx_graph.store import features as store_features
 from odx_graph.store import predictions as store
-from odx_graph.store.db import Database
+from odx_graph.store.db import Database, Record
 
 HORIZON_MONTHS = 12
 
@@ -54,7 +52,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 class Dataset:
     """Prepared rows, their outcomes, and the window they were read for."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Record]
     outcomes: npt.NDArray[np.bool_]
     as_of: dt.date
     until: dt.date
@@ -70,12 +68,14 @@ async def dataset(
         if kind is ModelKind.DAMP_MOULD
         else store_features.component_features
     )
-    rows = prepare(kind, await read(db, as_of, until, landlord_id))
+    rows = await read(db, as_of, until, landlord_id)
     outcomes = np.array([bool(r["outcome"]) for r in rows], dtype=np.bool_)
     return Dataset(rows, outcomes, as_of, until)
 
 
-def bin_rows(features: Sequence[Feature], rows: Sequence[dict[str, Any]]) -> npt.NDArray[np.int16]:
+def bin_rows(
+    features: Sequence[Feature], rows: Sequence[Mapping[str, Any]]
+) -> npt.NDArray[np.int16]:
     """The bin of every feature for every row."""
     return Scorecard(tuple(features), 0, tuple((0,) * f.bins for f in features), 0.0).bins(rows)
 
@@ -166,10 +166,6 @@ async def train(db: Database, kind: ModelKind, today: dt.date) -> dict[str, Any]
     )
 
 
-def _tenths(value: int) -> Decimal:
-    return Decimal(int(value)).scaleb(-1)
-
-
 async def score(db: Database, kind: ModelKind, today: dt.date) -> tuple[dict[str, Any], int]:
     """Score every home (or component) as it stands `today` with the newest model of
     `kind`; the scores replace that model's earlier ones. Returns the model and the count."""
@@ -182,19 +178,23 @@ async def score(db: Database, kind: ModelKind, today: dt.date) -> tuple[dict[str
     tenths = card.points_tenths(bins)
     probabilities = card.probabilities(bins)
     model_id = int(model["id"])
+    points = (tenths / 10.0).tolist()
+    chances = probabilities.tolist()
+    bin_lists = bins.tolist()
     if kind is ModelKind.DAMP_MOULD:
         records: list[tuple[Any, ...]] = [
-            (model_id, r["id"], r["landlord_id"], today, float(p), _tenths(t), b.tolist())
-            for r, p, t, b in zip(data.rows, probabilities, tenths, bins, strict=True)
+            (model_id, r["id"], r["landlord_id"], today, p, t, b)
+            for r, p, t, b in zip(data.rows, chances, points, bin_lists, strict=True)
         ]
     else:
         since = months_before(today, HORIZON_MONTHS)
-        costs = {c["code"]: c for c in await store_features.repair_costs_by_type(db, since, today)}
+        costs = {
+            c["code"]: (float(c["emergency_share"]), float(c["mean_cost"]))
+            for c in await store_features.repair_costs_by_type(db, since, today)
+        }
         records = []
-        for r, p, t, b in zip(data.rows, probabilities, tenths, bins, strict=True):
-            cost = costs.get(r["code"])
-            share = float(cost["emergency_share"]) if cost else 0.0
-            mean = float(cost["mean_cost"]) if cost else 0.0
+        for r, p, t, b in zip(data.rows, chances, points, bin_lists, strict=True):
+            share, mean = costs.get(r["code"], (0.0, 0.0))
             records.append(
                 (
                     model_id,
@@ -203,11 +203,11 @@ async def score(db: Database, kind: ModelKind, today: dt.date) -> tuple[dict[str
                     r["building_id"],
                     r["landlord_id"],
                     today,
-                    float(p),
-                    _tenths(t),
-                    b.tolist(),
-                    float(p) * share,
-                    Decimal(f"{float(p) * mean:.2f}"),
+                    p,
+                    t,
+                    b,
+                    p * share,
+                    round(p * mean, 2),
                 )
             )
     written = await store.replace_scores(db, kind.value, model_id, records)
