@@ -37,25 +37,6 @@ class RiskContribution:
     )
 
 
-def _score_fields() -> dict[str, Any]:
-    return {
-        "probability": strawberry.field(
-            description=f"The probability of the event within {HORIZON_MONTHS} months of "
-            "`asOf`, from 0 to 1."
-        ),
-        "points": strawberry.field(
-            description=f"The score: {POINTS_TO_DOUBLE:g} points double the odds; "
-            "`baseline` plus the contributions' points, exactly."
-        ),
-        "baseline": strawberry.field(description="The score of a typical home or component."),
-        "contributions": strawberry.field(
-            description="Every feature's contribution, in the scorecard's order."
-        ),
-        "model_version": strawberry.field(description="The version of the model that scored."),
-        "as_of": strawberry.field(description="The day the score was made as of."),
-    }
-
-
 @strawberry.type(
     description="A home's risk of a new damp and mould case within 12 months, with its "
     "reasons. It informs a person's decision and never makes one (docs/predictive.md)."
@@ -63,27 +44,29 @@ def _score_fields() -> dict[str, Any]:
 class DampMouldRisk:
     """A damp and mould risk score."""
 
-    probability: float = _score_fields()["probability"]
-    points: float = _score_fields()["points"]
-    baseline: float = _score_fields()["baseline"]
-    contributions: list[RiskContribution] = _score_fields()["contributions"]
-    model_version: int = _score_fields()["model_version"]
-    as_of: dt.date = _score_fields()["as_of"]
+    probability: float = strawberry.field(
+        description=f"The probability of the event within {HORIZON_MONTHS} months of "
+        "`asOf`, from 0 to 1."
+    )
+    points: float = strawberry.field(
+        description=f"The score: {POINTS_TO_DOUBLE:g} points double the odds; "
+        "`baseline` plus the contributions' points, exactly."
+    )
+    baseline: float = strawberry.field(description="The score of a typical home or component.")
+    contributions: list[RiskContribution] = strawberry.field(
+        description="Every feature's contribution, in the scorecard's order."
+    )
+    model_version: int = strawberry.field(description="The version of the model that scored.")
+    as_of: dt.date = strawberry.field(description="The day the score was made as of.")
 
 
 @strawberry.type(
     description="A component's risk of needing a repair within 12 months, with its reasons "
     "and the repairs and cost it is expected to bring."
 )
-class FailureRisk:
-    """A component failure risk score."""
+class FailureRisk(DampMouldRisk):
+    """A component failure risk score: the fields of a damp and mould risk, and more."""
 
-    probability: float = _score_fields()["probability"]
-    points: float = _score_fields()["points"]
-    baseline: float = _score_fields()["baseline"]
-    contributions: list[RiskContribution] = _score_fields()["contributions"]
-    model_version: int = _score_fields()["model_version"]
-    as_of: dt.date = _score_fields()["as_of"]
     expected_emergency_repairs: float = strawberry.field(
         description="The probability times the share of this type's repairs that were "
         "emergencies over the last 12 months."
@@ -94,11 +77,19 @@ class FailureRisk:
     )
 
 
-def _contributions(score: ExplainedScore) -> list[RiskContribution]:
-    return [
-        RiskContribution(feature=c.feature, reason=c.words, points=c.points)
-        for c in score.contributions
-    ]
+def _common(score: ExplainedScore) -> dict[str, Any]:
+    """The fields every risk has."""
+    return {
+        "probability": score.probability,
+        "points": score.points,
+        "baseline": score.baseline,
+        "contributions": [
+            RiskContribution(feature=c.feature, reason=c.words, points=c.points)
+            for c in score.contributions
+        ],
+        "model_version": score.model_version,
+        "as_of": score.as_of,
+    }
 
 
 async def _score(info: Info[Context, None], kind: ModelKind, key: int) -> ExplainedScore | None:
@@ -121,14 +112,7 @@ async def damp_risk(root: Any, info: Info[Context, None]) -> Optional[DampMouldR
     score = await _score(info, ModelKind.DAMP_MOULD, int(root["_key"]))
     if score is None:
         return None
-    return DampMouldRisk(
-        probability=score.probability,
-        points=score.points,
-        baseline=score.baseline,
-        contributions=_contributions(score),
-        model_version=score.model_version,
-        as_of=score.as_of,
-    )
+    return DampMouldRisk(**_common(score))
 
 
 async def failure_risk(root: Any, info: Info[Context, None]) -> Optional[FailureRisk]:
@@ -138,12 +122,7 @@ async def failure_risk(root: Any, info: Info[Context, None]) -> Optional[Failure
     if score is None:
         return None
     return FailureRisk(
-        probability=score.probability,
-        points=score.points,
-        baseline=score.baseline,
-        contributions=_contributions(score),
-        model_version=score.model_version,
-        as_of=score.as_of,
+        **_common(score),
         expected_emergency_repairs=score.expected_emergency or 0.0,
         expected_cost=score.expected_cost or 0.0,
     )
