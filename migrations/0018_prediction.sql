@@ -5,7 +5,8 @@
 --   its scorecard (the binned features and the points of every bin) and its metrics.
 --   Provenance (PROV-O) is derived from these columns, not stored twice.
 -- * home_damp_risk and component_failure_risk: the scores one model gave as of a date,
---   each with the bin each feature fell in (in the order of the model's scorecard): the
+--   each with the bin each feature fell in (one byte per feature, in the order of the
+--   model's scorecard; a scorecard has fewer than 256 bins per feature): the
 --   scorecard gives every bin its points and its words, and the points of the bins add up
 --   to the score, so the contributions are stored once, in the model, not per score.
 --   A home's scores are for its landlord and its resident: the open data's reader may not
@@ -35,7 +36,7 @@ CREATE TABLE home_damp_risk (
     as_of          date NOT NULL,
     probability    double precision NOT NULL CHECK (probability BETWEEN 0 AND 1),
     points         numeric(8, 1) NOT NULL,
-    bins           smallint[] NOT NULL,
+    bins           bytea NOT NULL,
     PRIMARY KEY (model_id, home_id)
 );
 CREATE INDEX home_damp_risk_home_idx ON home_damp_risk (home_id);
@@ -50,7 +51,7 @@ CREATE TABLE component_failure_risk (
     as_of                date NOT NULL,
     probability          double precision NOT NULL CHECK (probability BETWEEN 0 AND 1),
     points               numeric(8, 1) NOT NULL,
-    bins                 smallint[] NOT NULL,
+    bins                 bytea NOT NULL,
     expected_emergency   double precision NOT NULL CHECK (expected_emergency >= 0),
     expected_cost        numeric(12, 2) NOT NULL CHECK (expected_cost >= 0),
     PRIMARY KEY (model_id, component_id)

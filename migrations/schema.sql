@@ -687,7 +687,7 @@ CREATE TABLE public.component_failure_risk (
     as_of date NOT NULL,
     probability double precision NOT NULL,
     points numeric(8,1) NOT NULL,
-    bins smallint[] NOT NULL,
+    bins bytea NOT NULL,
     expected_emergency double precision NOT NULL,
     expected_cost numeric(12,2) NOT NULL,
     CONSTRAINT component_failure_risk_expected_cost_check CHECK ((expected_cost >= (0)::numeric)),
@@ -1000,7 +1000,7 @@ CREATE TABLE public.home_damp_risk (
     as_of date NOT NULL,
     probability double precision NOT NULL,
     points numeric(8,1) NOT NULL,
-    bins smallint[] NOT NULL,
+    bins bytea NOT NULL,
     CONSTRAINT home_damp_risk_probability_check CHECK (((probability >= (0)::double precision) AND (probability <= (1)::double precision)))
 );
 

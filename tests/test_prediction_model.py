@@ -19,6 +19,7 @@ from odx_graph.services.prediction.evaluation import (
 )
 from odx_graph.services.prediction.features import (
     BASELINES,
+    MAX_CATEGORIES,
     MIN_CATEGORY,
     ModelKind,
     features_for,
@@ -180,3 +181,17 @@ def test_binning_many_rows_agrees_with_binning_one() -> None:
     assert card.bins(rows).tolist() == [
         [AGE.bin_of(a), KIND.bin_of(k)] for a, k in zip(values, kinds, strict=True)
     ]
+
+
+def test_a_feature_has_at_most_256_bins_and_categories_are_capped() -> None:
+    with pytest.raises(ValueError, match="at most 256"):
+        Feature("x", tuple(str(i) for i in range(257)), categories=tuple(map(str, range(255))))
+    Feature("x", tuple(str(i) for i in range(256)), categories=tuple(map(str, range(254))))
+    rows = [
+        {"property_type_code": f"t{i:03d}", "built_form_code": None}
+        for i in range(250)
+        for _ in range(MIN_CATEGORY + (1 if i < 200 else 0))
+    ]
+    (kinds,) = [f for f in features_for(ModelKind.DAMP_MOULD, rows) if f.name.startswith("prop")]
+    assert len(kinds.categories) == MAX_CATEGORIES == 200
+    assert kinds.categories[-1] == "t199"  # the commonest kept, the rest pooled

@@ -16,6 +16,7 @@ from typing import Any
 from odx_graph.services.prediction.scorecard import Feature
 
 MIN_CATEGORY = 20  # rarer categories are pooled as "other"
+MAX_CATEGORIES = 200  # and so are all but the commonest 200 (a bin is kept in a byte)
 
 
 class ModelKind(StrEnum):
@@ -160,7 +161,8 @@ def features_for(kind: ModelKind, rows: Sequence[Mapping[str, Any]]) -> tuple[Fe
     learned = []
     for column, missing, template, other in categories:
         seen = Counter(row[column] for row in rows if row[column] is not None)
-        values = tuple(sorted(v for v, n in seen.items() if n >= MIN_CATEGORY))
+        common = sorted(seen.items(), key=lambda vn: (-vn[1], vn[0]))[:MAX_CATEGORIES]
+        values = tuple(sorted(v for v, n in common if n >= MIN_CATEGORY))
         words = (missing, *(template.format(v.replace("-", " ")) for v in values), other)
         learned.append(Feature(column, words, categories=values))
     return (*learned, *fixed)

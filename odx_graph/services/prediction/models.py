@@ -180,7 +180,7 @@ async def score(db: Database, kind: ModelKind, today: dt.date) -> tuple[dict[str
     model_id = int(model["id"])
     points = (tenths / 10.0).tolist()
     chances = probabilities.tolist()
-    bin_lists = bins.tolist()
+    bin_lists = [row.tobytes() for row in bins.astype(np.uint8)]  # one byte a feature
     if kind is ModelKind.DAMP_MOULD:
         records: list[tuple[Any, ...]] = [
             (model_id, r["id"], r["landlord_id"], today, p, t, b)

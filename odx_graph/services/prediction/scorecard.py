@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 POINTS_TO_DOUBLE = 20.0  # points that double the odds
+MAX_BINS = 256  # a score keeps each feature's bin in one byte
 _SCALE = POINTS_TO_DOUBLE / math.log(2.0)  # log-odds to points
 
 
@@ -38,6 +39,8 @@ class Feature:
 
     def __post_init__(self) -> None:
         bins = len(self.edges) + 2 if self.edges else len(self.categories) + 2
+        if bins > MAX_BINS:
+            raise ValueError(f"feature {self.name}: {bins} bins, at most {MAX_BINS}")
         if len(self.words) != bins:
             raise ValueError(f"feature {self.name}: {len(self.words)} words for {bins} bins")
 
