@@ -158,3 +158,17 @@ def test_the_command_line_trains_scores_and_lists(
     assert "component-failure  v1" in out
     assert "scored with version 1" in out
     assert "| scorecard |" in out and "| earlier repairs only |" in out
+
+
+async def test_a_landlords_back_test_measures_its_own_homes_only(fresh_db: Database) -> None:
+    landlord = await fresh_db.fetchval(
+        "SELECT landlord_id FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    own = await fresh_db.fetchval("SELECT count(*) FROM home WHERE landlord_id = $1", landlord)
+    every = await fresh_db.fetchval("SELECT count(*) FROM home")
+    pooled = await models.evaluate(fresh_db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    mine = await models.evaluate(fresh_db, ModelKind.DAMP_MOULD, DEMO_AS_OF, landlord)
+    assert pooled.model.cases == every > own == mine.model.cases
+    assert mine.training_cases == pooled.training_cases == every  # training stays pooled
+    assert mine.tested_as_of == dt.date(2025, 6, 30) and mine.tested_until == DEMO_AS_OF
+    assert mine.trained_as_of == dt.date(2024, 6, 30)
