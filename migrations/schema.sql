@@ -2531,34 +2531,6 @@ ALTER TABLE ONLY public.component
     ADD CONSTRAINT component_condition_code_fkey FOREIGN KEY (condition_code) REFERENCES public.condition(code);
 
 --
--- Name: component_failure_risk component_failure_risk_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.component_failure_risk
-    ADD CONSTRAINT component_failure_risk_building_id_fkey FOREIGN KEY (building_id) REFERENCES public.building(id) ON DELETE CASCADE;
-
---
--- Name: component_failure_risk component_failure_risk_component_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.component_failure_risk
-    ADD CONSTRAINT component_failure_risk_component_id_fkey FOREIGN KEY (component_id) REFERENCES public.component(id) ON DELETE CASCADE;
-
---
--- Name: component_failure_risk component_failure_risk_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.component_failure_risk
-    ADD CONSTRAINT component_failure_risk_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id) ON DELETE CASCADE;
-
---
--- Name: component_failure_risk component_failure_risk_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.component_failure_risk
-    ADD CONSTRAINT component_failure_risk_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
-
---
 -- Name: component_failure_risk component_failure_risk_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2718,20 +2690,6 @@ ALTER TABLE ONLY public.home
 
 ALTER TABLE ONLY public.home
     ADD CONSTRAINT home_built_form_code_fkey FOREIGN KEY (built_form_code) REFERENCES public.built_form(code);
-
---
--- Name: home_damp_risk home_damp_risk_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.home_damp_risk
-    ADD CONSTRAINT home_damp_risk_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id) ON DELETE CASCADE;
-
---
--- Name: home_damp_risk home_damp_risk_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.home_damp_risk
-    ADD CONSTRAINT home_damp_risk_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
 
 --
 -- Name: home_damp_risk home_damp_risk_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

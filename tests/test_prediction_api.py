@@ -129,3 +129,14 @@ async def test_roll_ups_follow_the_disclosure_rules(scored: World) -> None:
         else:
             assert not row["suppressed"]
             assert row["components"] % 5 == 0  # counts are rounded by the cell key method
+
+
+async def test_a_home_handed_to_another_landlord_takes_its_scores_with_it(scored: World) -> None:
+    w = scored
+    await w.db.execute("UPDATE home SET landlord_id = $1 WHERE id = $2", w.other_landlord, w.home)
+    home = {"id": gid("Home", w.home)}
+    assert (await w.gql(HOME_RISK, home, "provider"))["node"]["dampRisk"] is None
+    moved = (await w.gql(HOME_RISK, home, "other_provider"))["node"]
+    assert moved["dampRisk"] is not None
+    assert all(p["failureRisk"] is not None for p in moved["components"]["nodes"])
+    assert (await w.gql(HOME_RISK, home, "resident"))["node"]["dampRisk"] is not None

@@ -125,19 +125,29 @@ async def replace_scores(
 
 async def latest_scores(db: Database, kind: str, ids: Sequence[int]) -> list[Record]:
     """The scores of the newest model of `kind` that scored anything, for these home ids
-    (damp and mould) or component ids (failure)."""
-    table = _SCORE_TABLES[kind]
-    key = "home_id" if kind == "damp-mould" else "component_id"
-    return await db.fetch(
-        f"""
-        SELECT s.*
-        FROM {table} s JOIN prediction_model m ON m.id = s.model_id
-        WHERE s.{key} = ANY($1::bigint[])
-          AND s.model_id = (SELECT max(model_id) FROM {table})
-        ORDER BY s.{key}
-        """,
-        list(ids),
-    )
+    (damp and mould) or component ids (failure), with the landlord of the home (or the
+    block) as it is now, which is whose they are."""
+    if kind == "damp-mould":
+        sql = """
+        SELECT s.*, h.landlord_id AS current_landlord_id
+        FROM home_damp_risk s JOIN home h ON h.id = s.home_id
+        WHERE s.home_id = ANY($1::bigint[])
+          AND s.model_id = (SELECT max(model_id) FROM home_damp_risk)
+        ORDER BY s.home_id
+        """
+    else:
+        sql = """
+        SELECT s.*, coalesce(h.landlord_id, b.landlord_id) AS current_landlord_id,
+               c.home_id AS current_home_id
+        FROM component_failure_risk s
+        JOIN component c ON c.id = s.component_id
+        LEFT JOIN home h ON h.id = c.home_id
+        LEFT JOIN building b ON b.id = c.building_id
+        WHERE s.component_id = ANY($1::bigint[])
+          AND s.model_id = (SELECT max(model_id) FROM component_failure_risk)
+        ORDER BY s.component_id
+        """
+    return await db.fetch(sql, list(ids))
 
 
 async def scored_model(db: Database, kind: str) -> dict[str, Any] | None:
@@ -159,7 +169,7 @@ class RollupGroup(StrEnum):
 
 
 _ROLLUP_KEYS = {
-    RollupGroup.LANDLORD: "s.landlord_id::text",
+    RollupGroup.LANDLORD: "coalesce(h.landlord_id, b.landlord_id)::text",
     RollupGroup.POSTCODE_AREA: "coalesce(h.postcode_area, postcode_area(b.postcode))",
     RollupGroup.POSTCODE_DISTRICT: ("coalesce(h.postcode_district, postcode_district(b.postcode))"),
 }
@@ -184,11 +194,13 @@ async def failure_rollup(db: Database, group: RollupGroup, landlord_id: int | No
         FROM component_failure_risk s
         LEFT JOIN home h ON h.id = s.home_id
         LEFT JOIN building b ON b.id = s.building_id
-        LEFT JOIN organisation o ON o.id = s.landlord_id
+        LEFT JOIN organisation o ON o.id = coalesce(h.landlord_id, b.landlord_id)
         LEFT JOIN home_record_key hk ON hk.home_id = s.home_id
         LEFT JOIN building_record_key bk ON bk.building_id = s.building_id
         WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
-          AND ($1::bigint IS NULL OR s.landlord_id = $1)
+          AND (s.home_id IS NULL OR h.id IS NOT NULL)
+          AND (s.building_id IS NULL OR b.id IS NOT NULL)
+          AND ($1::bigint IS NULL OR coalesce(h.landlord_id, b.landlord_id) = $1)
         GROUP BY 1
         ORDER BY 1
         """,
@@ -210,7 +222,7 @@ async def riskiest_components(db: Database, landlord_id: int, limit: int) -> lis
         LEFT JOIN home h ON h.id = s.home_id
         LEFT JOIN building b ON b.id = s.building_id
         WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
-          AND s.landlord_id = $1
+          AND coalesce(h.landlord_id, b.landlord_id) = $1
         ORDER BY s.expected_cost DESC, s.probability DESC, s.component_id
         LIMIT $2
         """,
@@ -226,7 +238,7 @@ async def riskiest_homes(db: Database, landlord_id: int, limit: int) -> list[Rec
         SELECT s.*, h.postcode
         FROM home_damp_risk s JOIN home h ON h.id = s.home_id
         WHERE s.model_id = (SELECT max(model_id) FROM home_damp_risk)
-          AND s.landlord_id = $1
+          AND h.landlord_id = $1
         ORDER BY s.probability DESC, s.home_id
         LIMIT $2
         """,

@@ -26,15 +26,15 @@ class ModelKind(StrEnum):
     COMPONENT_FAILURE = "component-failure"  # a repair of a component within 12 months
 
 
-def _past_life(name: str, what: str) -> Feature:
+def _past_life(name: str, what: str, its: str = "their") -> Feature:
     return Feature(
         name,
         (
             f"no {what} recorded",
-            f"{what} within their lifetime",
-            f"{what} up to 5 years past their lifetime",
-            f"{what} 5 to 10 years past their lifetime",
-            f"{what} more than 10 years past their lifetime",
+            f"{what} within {its} lifetime",
+            f"{what} up to 5 years past {its} lifetime",
+            f"{what} 5 to 10 years past {its} lifetime",
+            f"{what} more than 10 years past {its} lifetime",
         ),
         edges=(0.0, 5.0, 10.0),
     )
@@ -80,8 +80,8 @@ _DAMP_FIXED = (
         edges=(21, 39, 55, 69, 81),
     ),
     _past_life("windows_over", "windows"),
-    _past_life("roof_over", "roof"),
-    _past_life("heating_over", "heating"),
+    _past_life("roof_over", "roof", "its"),
+    _past_life("heating_over", "heating", "its"),
     _past_life("walls_over", "wall finish and external doors"),
     Feature(
         "leak_repairs",

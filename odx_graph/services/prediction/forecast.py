@@ -67,7 +67,8 @@ async def explained_scores(
     if principal.tier is Tier.PUBLIC or not ids:
         return {}
     rows = await store.latest_scores(db, kind.value, ids)
-    visible = [r for r in rows if may_see_score(principal, r["landlord_id"], r["home_id"])]
+    home = "home_id" if kind is ModelKind.DAMP_MOULD else "current_home_id"
+    visible = [r for r in rows if may_see_score(principal, r["current_landlord_id"], r[home])]
     if not visible:
         return {}
     model = await store.scored_model(db, kind.value)
