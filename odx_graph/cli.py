@@ -196,6 +196,41 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key")
     revoke.add_argument("id", type=int, metavar="ID")
 
+    model = commands.add_parser(
+        "model",
+        help="train, back-test and apply the prediction models",
+        description="Glass-box scorecards for damp and mould risk per home and failure risk "
+        "per component (docs/predictive.md). A score informs a person's decision; it never "
+        "makes one.",
+    )
+    model_commands = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    for action, text in (
+        ("train", "train on the latest full year and record the next version of each model"),
+        ("evaluate", "back-test: train on the year before last, measure on the last year"),
+        ("score", "score every home (component) with the newest model; kept with its version"),
+        ("list", "list the recorded models"),
+        ("provenance", "print the models' provenance (PROV-O) as Turtle"),
+    ):
+        sub = model_commands.add_parser(action, help=text)
+        sub.add_argument(
+            "--kind",
+            choices=["damp-mould", "component-failure"],
+            action="append",
+            help="which model (repeat for both; default both)",
+        )
+        sub.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            metavar="DATE",
+            help="the day to work from (YYYY-MM-DD; default today)",
+        )
+        if action == "evaluate":
+            sub.add_argument(
+                "--landlord",
+                metavar="ORG",
+                help="measure on this landlord's homes only (training stays pooled)",
+            )
+
     templates = commands.add_parser("template", help="write a blank CSV import template")
     templates.add_argument(
         "name",
@@ -412,6 +447,51 @@ async def _restore(settings: Settings, file: str, force: bool) -> int:
         )
     else:
         print("no migrations pending; the database is up to date")
+    return 0
+
+
+async def _model(settings: Settings, args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from odx_graph.core.vocab import migrations_dir
+    from odx_graph.services import organisations
+    from odx_graph.services.prediction import models, report
+    from odx_graph.services.prediction.features import ModelKind
+    from odx_graph.services.startup import open_database
+    from odx_graph.store import predictions
+    from odx_graph.store.migrations import migrate
+
+    # Training reads every home at once: statements may take minutes, not seconds.
+    settings = dataclasses.replace(
+        settings, statement_timeout_ms=max(settings.statement_timeout_ms, 1_800_000)
+    )
+    kinds = [ModelKind(k) for k in dict.fromkeys(args.kind or [k.value for k in ModelKind])]
+    today = args.as_of or dt.date.today()
+    async with open_database(settings) as db:
+        async with db.connection() as conn:
+            await migrate(conn, migrations_dir())
+        if args.model_command == "list":
+            sys.stdout.write(report.models_text(await predictions.models(db)))
+            return 0
+        if args.model_command == "provenance":
+            from odx_graph.services.prediction.provenance import provenance_turtle
+
+            sys.stdout.write(provenance_turtle(await predictions.models(db), settings.base_iri))
+            return 0
+        landlord = None
+        if getattr(args, "landlord", None):
+            async with db.connection() as conn:
+                landlord = (await organisations.resolve(conn, args.landlord, "landlord")).id
+        for kind in kinds:
+            if args.model_command == "evaluate":
+                evaluation = await models.evaluate(db, kind, today, landlord)
+                sys.stdout.write(report.evaluation_markdown(evaluation) + "\n")
+            elif args.model_command == "train":
+                trained = await models.train(db, kind, today)
+                sys.stdout.write(report.models_text([trained]))
+            else:
+                used, count = await models.score(db, kind, today)
+                print(f"{kind.value}: {count:,} scored with version {used['version']}")
     return 0
 
 
@@ -648,6 +728,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_organisation(settings, args))
         if args.command == "keys":
             return asyncio.run(_keys(settings, args))
+        if args.command == "model":
+            return asyncio.run(_model(settings, args))
         if args.command == "template":
             return _template(args.name, args.output)
         if args.command == "schema" and args.sql:

@@ -38,6 +38,11 @@ class Loaders:
             loader = self._loaders[key] = DataLoader(load_fn=load_fn)
         return loader
 
+    def batched(self, key: Hashable, load_fn: Any) -> DataLoader[Any, Any]:
+        """The request's loader under ``key`` (made from ``load_fn`` on first use), for
+        fields that are not mapped (scores)."""
+        return self._get(key, load_fn)
+
     def by_key(self, entity: Entity, via: str = "") -> DataLoader[Any, Record | None]:
         """Rows of ``entity`` by primary key.
 

@@ -22,6 +22,7 @@ from strawberry.types import Info
 
 from odx_graph.api.codes import code_enums
 from odx_graph.api.context import Context
+from odx_graph.api.prediction import EXTRA_FIELDS
 from odx_graph.core.ids import Cursor, encode_cursor
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP, ListRequest, make_list_request
@@ -321,6 +322,11 @@ def _object_type(entity: Entity) -> Any:
         annotations[relation.name] = returns
         namespace[relation.name] = strawberry.field(
             name=relation.name, resolver=resolver, description=relation.description
+        )
+    for name, (resolver, returns) in EXTRA_FIELDS.get(entity.name, {}).items():
+        annotations[name] = returns
+        namespace[name] = strawberry.field(
+            name=name, resolver=resolver, description=" ".join((resolver.__doc__ or "").split())
         )
     namespace["is_type_of"] = _is_type_of(entity.name)
     bases = (Node,) if entity.is_node else ()

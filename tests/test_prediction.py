@@ -1,0 +1,174 @@
+"""Models trained, recorded and applied on the demo database: features read as of a day
+(nothing from that day on counts as known), versions counted up, scores kept with the
+model and summing to their contributions, and scores out of the open data's reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from odx_graph.cli import main
+from odx_graph.services.prediction import models
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.scorecard import Scorecard
+from odx_graph.store import predictions
+from odx_graph.store.db import READER_ROLE, Database
+from odx_graph.store.features import component_features, home_features
+from odx_graph.store.version import data_state
+from tests.conftest import DEMO_AS_OF
+
+T = dt.date(2026, 1, 10)
+NEXT_YEAR = dt.date(2027, 1, 10)
+
+
+async def _features_of(db: Database, home_id: int, as_of: dt.date) -> dict[str, object]:
+    rows = await home_features(db, as_of, models.months_before(as_of, -12))
+    (row,) = [r for r in rows if r["id"] == home_id]
+    return dict(row)
+
+
+async def test_home_features_count_only_what_was_known_before_the_day(fresh_db: Database) -> None:
+    db = fresh_db
+    home = await db.fetchrow("SELECT id, landlord_id FROM home ORDER BY id LIMIT 1")
+    assert home is not None
+    await db.execute("DELETE FROM damp_mould_case WHERE home_id = $1", home["id"])
+    await db.execute(
+        "INSERT INTO damp_mould_case (landlord_id, home_id, aware_at, further_works_required) "
+        "VALUES ($1, $2, $3, true)",
+        home["landlord_id"],
+        home["id"],
+        dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+    )
+    on_the_day = await _features_of(db, home["id"], T)
+    assert on_the_day["earlier_cases"] == 0 and on_the_day["outcome"] is True
+    assert on_the_day["earlier"] == 0
+    day_after = await _features_of(db, home["id"], T + dt.timedelta(days=1))
+    assert day_after["earlier_cases"] == 1 and day_after["earlier_works"] is True
+    assert day_after["earlier"] == 2  # one earlier case that needed further works
+    await db.execute(
+        "UPDATE damp_mould_case SET further_works_required = NULL WHERE home_id = $1", home["id"]
+    )
+    assert (await _features_of(db, home["id"], T + dt.timedelta(days=1)))["earlier"] == 1
+    await db.execute(
+        "INSERT INTO damp_mould_case (landlord_id, home_id, aware_at) VALUES ($1, $2, $3)",
+        home["landlord_id"],
+        home["id"],
+        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    )
+    assert (await _features_of(db, home["id"], T + dt.timedelta(days=1)))["earlier"] == 3
+    assert day_after["outcome"] is False
+    # outcomes end the day before `until`
+    year_before = await _features_of(db, home["id"], dt.date(2025, 1, 10))
+    assert year_before["outcome"] is False
+    year_and_a_day = await _features_of(db, home["id"], dt.date(2025, 1, 11))
+    assert year_and_a_day["outcome"] is True
+
+    # leak repairs: the 12 months before the day, from its first instant, not the day itself
+    await db.execute(
+        "DELETE FROM repair_line WHERE repair_id IN (SELECT id FROM repair WHERE home_id = $1)",
+        home["id"],
+    )
+    await db.execute(
+        "DELETE FROM repair_status_event WHERE repair_id IN "
+        "(SELECT id FROM repair WHERE home_id = $1)",
+        home["id"],
+    )
+    await db.execute("DELETE FROM repair WHERE home_id = $1", home["id"])
+    for at in ("2025-01-10T00:00:00Z", "2025-01-09T23:59:59Z", "2026-01-10T00:00:00Z"):
+        await db.execute(
+            "INSERT INTO repair (landlord_id, home_id, priority_code, status_code, trade_code, "
+            "reported_at, raised_at) VALUES ($1, $2, '4', 'reported', 'PL', $3, $3)",
+            home["landlord_id"],
+            home["id"],
+            dt.datetime.fromisoformat(at),
+        )
+    assert (await _features_of(db, home["id"], T))["leak_repairs"] == 1
+
+
+async def test_components_installed_on_or_after_the_day_are_left_out(fresh_db: Database) -> None:
+    db = fresh_db
+    part = await db.fetchrow("SELECT id FROM component WHERE home_id IS NOT NULL LIMIT 1")
+    assert part is not None
+    await db.execute("UPDATE component SET install_date = $1 WHERE id = $2", T, part["id"])
+    before = {r["id"] for r in await component_features(db, T, NEXT_YEAR)}
+    after = {r["id"] for r in await component_features(db, T + dt.timedelta(days=1), NEXT_YEAR)}
+    assert part["id"] not in before
+    assert part["id"] in after
+    rows = await component_features(db, T, NEXT_YEAR)
+    for row in rows:
+        if row["lifetime"]:
+            assert row["life_used"] == pytest.approx(row["age"] / row["lifetime"])
+        assert (row["home_repairs"] is None) == (row["home_id"] is None)
+
+
+async def test_training_records_versions_and_scoring_keeps_them(fresh_db: Database) -> None:
+    db = fresh_db
+    first = await models.train(db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    second = await models.train(db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    assert (first["version"], second["version"]) == (1, 2)
+    assert first["features_as_of"] == dt.date(2025, 6, 30)
+    assert first["outcomes_until"] == DEMO_AS_OF
+    homes = await db.fetchval("SELECT count(*) FROM home")
+    assert first["examples"] == homes
+    backtest = first["metrics"]["backtest"]
+    assert set(backtest["baselines"]) == {"age only", "earlier case only"}
+    assert backtest["tested_as_of"] == "2025-06-30"
+
+    version_before = (await data_state(db)).version
+    model, written = await models.score(db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    assert model["id"] == second["id"] and written == homes
+    assert (await data_state(db)).version > version_before  # caches see new scores
+    card = Scorecard.from_json(model["scorecard"])
+    rows = await predictions.latest_scores(db, "damp-mould", [1, 2, 3])
+    assert [r["home_id"] for r in rows] == [1, 2, 3]
+    for row in rows:
+        assert row["model_id"] == second["id"]
+        explained = card.explain(row["bins"])
+        total = explained.baseline + sum(c.points for c in explained.contributions)
+        assert float(row["points"]) == pytest.approx(total, abs=1e-9)
+        assert row["probability"] == pytest.approx(explained.probability)
+    # scoring again replaces, never doubles
+    assert (await models.score(db, ModelKind.DAMP_MOULD, DEMO_AS_OF))[1] == homes
+    assert await db.fetchval("SELECT count(*) FROM home_damp_risk") == homes
+
+
+async def test_the_open_datas_reader_cannot_read_scores_or_models(fresh_db: Database) -> None:
+    reader = fresh_db.with_role(READER_ROLE)
+    for table in ("home_damp_risk", "component_failure_risk", "prediction_model"):
+        with pytest.raises(Exception, match="permission denied"):
+            await reader.fetch(f"SELECT * FROM {table} LIMIT 1")
+
+
+async def test_scoring_without_a_model_is_refused(fresh_db: Database) -> None:
+    with pytest.raises(Exception, match="model train"):
+        await models.score(fresh_db, ModelKind.COMPONENT_FAILURE, DEMO_AS_OF)
+
+
+def test_the_command_line_trains_scores_and_lists(
+    fresh_db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ODX_DATABASE_URL", fresh_db.dsn)
+    day = ["--as-of", DEMO_AS_OF.isoformat(), "--kind", "component-failure"]
+    assert main(["model", "train", *day]) == 0
+    assert main(["model", "score", *day]) == 0
+    assert main(["model", "list"]) == 0
+    assert main(["model", "evaluate", *day]) == 0
+    out = capsys.readouterr().out
+    assert "component-failure  v1" in out
+    assert "scored with version 1" in out
+    assert "| scorecard |" in out and "| earlier repairs only |" in out
+
+
+async def test_a_landlords_back_test_measures_its_own_homes_only(fresh_db: Database) -> None:
+    landlord = await fresh_db.fetchval(
+        "SELECT landlord_id FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    own = await fresh_db.fetchval("SELECT count(*) FROM home WHERE landlord_id = $1", landlord)
+    every = await fresh_db.fetchval("SELECT count(*) FROM home")
+    pooled = await models.evaluate(fresh_db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    mine = await models.evaluate(fresh_db, ModelKind.DAMP_MOULD, DEMO_AS_OF, landlord)
+    assert pooled.model.cases == every > own == mine.model.cases
+    assert mine.training_cases == pooled.training_cases == every  # training stays pooled
+    assert mine.tested_as_of == dt.date(2025, 6, 30) and mine.tested_until == DEMO_AS_OF
+    assert mine.trained_as_of == dt.date(2024, 6, 30)
