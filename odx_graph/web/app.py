@@ -32,8 +32,9 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import metrics, resources, uploads
+from odx_graph.web import assets, metrics, resources, uploads
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
+from odx_graph.web.graphiql import graphiql_page
 from odx_graph.web.middleware import (
     CLIENT_CLOSED,
     BodyGateMiddleware,
@@ -51,6 +52,10 @@ class GraphQLApp(GraphQLEndpoint):
     graphql-transport-ws ``connection_init``."""
 
     graphql_transport_ws_handler_class = KeyedTransportWSHandler
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """GraphiQL from the package's own files (it works offline), with examples."""
+        return graphiql_page(request)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""
@@ -220,6 +225,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
         Route("/metrics", _metrics),
+        *assets.ROUTES,
         *resources.ROUTES,
         *uploads.ROUTES,
     ]
