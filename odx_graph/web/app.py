@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,10 +12,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from odx_graph import __version__
 from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.context import Context, client_of, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
@@ -41,6 +39,7 @@ from odx_graph.web.middleware import (
     ConcurrencyLimitMiddleware,
     RequestIdMiddleware,
 )
+from odx_graph.web.pages import render
 from odx_graph.web.resources import open_reader
 from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
@@ -88,30 +87,8 @@ class GraphQLApp(GraphQLEndpoint):
         )
 
 
-def _landing(request: Request) -> HTMLResponse:
-    base = html.escape(request.app.state.settings.base_iri)
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>odx-graph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
-code{{background:#f3f3f3;padding:0 .2em}}</style></head>
-<body><h1>odx-graph {html.escape(__version__)}</h1>
-<p>An open housing-data graph: homes keyed by UPRN, their components, repairs, contractors
-and landlords, described by one published ontology and served as GraphQL.</p>
-<ul>
-<li><a href="/graphql">GraphiQL</a>: explore the API in the browser (POST or GET
-<code>/graphql</code> from code).</li>
-<li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL.</li>
-<li><a href="/ontology">Ontology</a> (namespace <code>https://w3id.org/odx/def#</code>) and the
-<a href="/context.jsonld">JSON-LD context</a> for GraphQL responses.</li>
-<li>Linked Data: every thing has an IRI under <code>{base}/id/</code> answering in Turtle,
-JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples</a>,
-<a href="/dump.ttl.gz">Turtle</a>, <a href="/dump.jsonld.gz">JSON-LD</a>, described at
-<a href="/.well-known/void">/.well-known/void</a>.</li>
-<li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
-</ul>
-<p>Open data: no free text and no personal data are published.</p></body></html>"""
-    return HTMLResponse(body)
+def _landing(request: Request) -> Response:
+    return render(request, "home.html", {"base_iri": request.app.state.settings.base_iri})
 
 
 def _healthz(request: Request) -> JSONResponse:

@@ -1,0 +1,67 @@
+"""The pages for people in a real browser: the shared layout, accessibility (axe-core,
+WCAG 2.2 AA, desktop and a 375-pixel phone) and the security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from odx_graph.store.db import Database
+from odx_graph.web.pages import CONTENT_SECURITY_POLICY
+from tests.browser import DESKTOP, MOBILE, axe_violations, chromium, offline_page, screenshot
+from tests.support import served_app
+
+# Every page for people, public ones first.
+PAGES = {"home": "/"}
+
+
+@pytest.fixture(scope="module")
+async def site(seeded_db: Database) -> AsyncIterator[str]:
+    """The app under uvicorn on loopback, over the shared demo database."""
+    async with served_app(seeded_db) as (address, _app):
+        yield f"http://{address}"
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    """A headless Chromium for this module."""
+    async with chromium() as running:
+        yield running
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+async def test_pages_have_no_accessibility_violations(site: str, browser: Any, name: str) -> None:
+    """axe-core finds nothing at WCAG 2.2 AA, on a desktop and on a 375-pixel phone, and
+    the page loads nothing from anywhere else and breaks no CSP rule."""
+    for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+        async with offline_page(browser, site, viewport) as tab:
+            response = await tab.page.goto(site + PAGES[name])
+            assert response is not None and response.status == 200
+            assert await axe_violations(tab.page) == [], label
+            await screenshot(tab.page, f"{name}-{label}")
+            assert tab.blocked == []
+            assert tab.errors == []
+
+
+async def test_axe_reports_what_it_should(site: str, browser: Any) -> None:
+    """The accessibility check can fail: an image without a text alternative is found."""
+    async with offline_page(browser, site) as tab:
+        await tab.page.goto(site + "/")
+        await tab.page.evaluate(
+            "document.querySelector('main').appendChild(document.createElement('img'))"
+        )
+        assert [v["id"] for v in await axe_violations(tab.page)] == ["image-alt"]
+
+
+async def test_pages_carry_security_headers(client: httpx.AsyncClient) -> None:
+    """Every page has the strict CSP, and none has inline script or style."""
+    for path in PAGES.values():
+        response = await client.get(path)
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "<style" not in response.text
+        assert "style=" not in response.text
+        assert "<script>" not in response.text
