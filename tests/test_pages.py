@@ -14,8 +14,13 @@ from odx_graph.web.pages import CONTENT_SECURITY_POLICY
 from tests.browser import DESKTOP, MOBILE, axe_violations, chromium, offline_page, screenshot
 from tests.support import served_app
 
-# Every page for people, public ones first.
-PAGES = {"home": "/"}
+# Every page for people, public ones first, with what must be visible on it.
+PAGES = {"home": "/", "landlords": "/landlords", "scorecard": "/landlords/1"}
+VISIBLE = {
+    "home": ("h1", 1),
+    "landlords": ("main li a", 3),
+    "scorecard": ("figure.chart svg[role=img]", 3),
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +45,11 @@ async def test_pages_have_no_accessibility_violations(site: str, browser: Any, n
         async with offline_page(browser, site, viewport) as tab:
             response = await tab.page.goto(site + PAGES[name])
             assert response is not None and response.status == 200
+            selector, count = VISIBLE[name]
+            shown = tab.page.locator(selector)
+            assert await shown.count() == count
+            for index in range(count):
+                assert await shown.nth(index).is_visible()
             assert await axe_violations(tab.page) == [], label
             await screenshot(tab.page, f"{name}-{label}")
             assert tab.blocked == []

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from odx_graph import __version__
+from odx_graph.core.access import Principal
+from odx_graph.store.db import Database
 from odx_graph.web.assets import static_url
+from odx_graph.web.auth import principal_of
+from odx_graph.web.resources import open_reader
 
 # No inline script or style anywhere: scripts and styles come from /static/ only.
 CONTENT_SECURITY_POLICY = (
@@ -54,3 +59,17 @@ def render(
     return HTMLResponse(
         html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})}
     )
+
+
+def reader_for(request: Request) -> tuple[Database, Principal]:
+    """The database and the caller, as the GraphQL context has them: callers without a
+    key read as the open data's reader, which cannot read private columns at all."""
+    principal = principal_of(request.scope)
+    state = request.app.state
+    db = state.db if principal.is_authenticated else open_reader(state)
+    return db, principal
+
+
+def graphql_link(query: str) -> str:
+    """A link opening ``query`` in GraphiQL."""
+    return "/graphql?" + urlencode({"query": query})
