@@ -11,6 +11,7 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 260
+KM_PER_DEGREE_LATITUDE = 111.2
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
 
 
@@ -119,6 +120,17 @@ def point_map(
         margin = 24
         inner = size - 2 * margin
         cx = (min(lons) + max(lons)) / 2
+        # A scale bar of a round number of metres, about a quarter of the width.
+        metres_per_px = span * KM_PER_DEGREE_LATITUDE * 1000 / inner
+        bar_m = nice_ceiling(size / 4 * metres_per_px) / 2
+        bar_px = bar_m / metres_per_px
+        bar_text = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m:g} m"
+        parts.append(
+            f'<line class="axis" x1="{margin}" x2="{margin + bar_px:.1f}" '
+            f'y1="{size - 12}" y2="{size - 12}"/>'
+            f'<text x="{margin}" y="{size - 18}">{bar_text}</text>'
+            f'<text x="{size - margin}" y="{margin}" text-anchor="end">N ↑</text>'
+        )
         for lat, lon, label in points:
             px = size / 2 + (lon - cx) * scale_x / span * inner
             py = size / 2 - (lat - middle) / span * inner
