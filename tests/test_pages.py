@@ -22,6 +22,7 @@ PAGES = {
     "jobs": "/jobs",
     "jobs-district": "/jobs?postcode=M14",
     "jobs-error": "/jobs?postcode=NOT+A+PLACE",
+    "resident-signed-out": "/home",
 }
 VISIBLE = {
     "home": ("h1", 1),
@@ -30,6 +31,7 @@ VISIBLE = {
     "jobs": ("form button", 1),
     "jobs-district": ("figure.chart svg[role=img]", 1),
     "jobs-error": (".error-summary", 1),
+    "resident-signed-out": ("main p", 2),
 }
 STATUS = {"jobs-error": 400}
 

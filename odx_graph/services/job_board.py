@@ -119,22 +119,3 @@ async def job_board(
         page.has_next,
         publisher_for(principal, settings).disclosure,
     )
-
-
-async def code_labels(
-    db: Database, settings: Settings, principal: Principal, entity_name: str
-) -> dict[str, str]:
-    """Each code of a code list (``Priority``, ``Trade``...) and its label."""
-    entity = MAPPING[entity_name]
-    request = make_list_request(
-        entity,
-        first=MAX_JOBS,
-        after=None,
-        order=None,
-        descending=False,
-        filters=None,
-        default_size=MAX_JOBS,
-        max_size=MAX_JOBS,
-    )
-    page = await reads.fetch_page(db, entity, request, principal, settings.base_iri)
-    return {str(row["_key"]): str(row["label"]) for row in page.rows}

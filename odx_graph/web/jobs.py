@@ -10,13 +10,8 @@ from starlette.routing import Route
 
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.errors import InputError
-from odx_graph.services.job_board import (
-    MAX_JOBS,
-    JobBoard,
-    code_labels,
-    districts_with_open_jobs,
-    job_board,
-)
+from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
+from odx_graph.services.refdata import code_labels
 from odx_graph.web.charts import point_map
 from odx_graph.web.pages import graphql_link, reader_for, render
 
