@@ -4,7 +4,9 @@ a real browser."""
 
 from __future__ import annotations
 
+import html as html_module
 import re
+import urllib.parse
 from collections.abc import AsyncIterator
 
 import httpx
@@ -87,3 +89,33 @@ async def test_board_filters_by_trade_in_a_browser(site: str) -> None:
         assert set(everything) == {"Plumber"}
         await screenshot(tab.page, "jobs-plumber")
         assert tab.blocked == [] and tab.errors == []
+
+
+async def test_linked_data_pages_link_to_the_pages(
+    client: httpx.AsyncClient, seeded_db: Database, gql: GraphQLClient
+) -> None:
+    """A landlord's page links its scorecard, a home's and a repair's the job board of
+    their district, and each the GraphQL query for the same thing, which answers it."""
+    html = {"Accept": "text/html"}
+    landlord = await seeded_db.fetchval("SELECT landlord_id FROM home ORDER BY id LIMIT 1")
+    page = (await client.get(f"/id/organisation/{landlord}", headers=html)).text
+    assert f'href="/landlords/{landlord}"' in page
+    home, district = await seeded_db.fetchrow(
+        "SELECT id, postcode_district FROM home ORDER BY id LIMIT 1"
+    )
+    page = (await client.get(f"/id/home/{home}", headers=html)).text
+    assert f'href="/jobs?postcode={district}"' in page and 'href="/home"' in page
+    repair = await seeded_db.fetchval("SELECT id FROM repair WHERE home_id = $1 LIMIT 1", home)
+    page = (await client.get(f"/id/repair/{repair}", headers=html)).text
+    assert f'href="/jobs?postcode={district}"' in page
+    link = re.search(r'href="/graphql\?query=([^"]+)"', page)
+    assert link is not None
+    query = urllib.parse.parse_qs("query=" + html_module.unescape(link.group(1)))["query"][0]
+    answer = await gql(query)
+    assert answer["data"]["node"]["iri"] == f"http://odx.test/id/repair/{repair}"
+    contractor = await seeded_db.fetchval(
+        "SELECT id FROM organisation o WHERE NOT EXISTS "
+        "(SELECT 1 FROM home h WHERE h.landlord_id = o.id) AND kind_code <> 'landlord' LIMIT 1"
+    )
+    page = (await client.get(f"/id/organisation/{contractor}", headers=html)).text
+    assert "/landlords/" not in page

@@ -40,7 +40,7 @@ from odx_graph.web.middleware import (
     RequestIdMiddleware,
 )
 from odx_graph.web.pages import render
-from odx_graph.web.resources import open_reader
+from odx_graph.web.readers import open_reader
 from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
 log = logging.getLogger(__name__)

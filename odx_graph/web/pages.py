@@ -21,7 +21,7 @@ from odx_graph.core.access import Principal
 from odx_graph.store.db import Database
 from odx_graph.web.assets import static_url
 from odx_graph.web.auth import principal_of
-from odx_graph.web.resources import open_reader
+from odx_graph.web.readers import open_reader
 
 # No inline script or style anywhere: scripts and styles come from /static/ only.
 CONTENT_SECURITY_POLICY = (
