@@ -16,6 +16,7 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request, postcode_location
 from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market
@@ -40,6 +41,9 @@ class Job:
     postcode_sector: str | None
     latitude: float | None
     longitude: float | None
+    status_code: str | None = None
+    description: str | None = None  # private: only a caller allowed to see it gets it
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,9 @@ def _job(row: Mapping[str, Any], home: Mapping[str, Any] | None) -> Job:
         postcode_sector=None if home is None else home["postcodeSector"],
         latitude=None if home is None else home["latitude"],
         longitude=None if home is None else home["longitude"],
+        status_code=row["_src_status_code"],
+        description=row["description"],
+        address=None if home is None else f"{home['addressLine1']}, {home['postcode']}",
     )
 
 
@@ -119,3 +126,29 @@ async def job_board(
         page.has_next,
         publisher_for(principal, settings).disclosure,
     )
+
+
+async def assigned_jobs(db: Database, settings: Settings, principal: Principal) -> list[Job]:
+    """The open jobs assigned to a contractor, earliest target first (at most
+    ``MAX_JOBS``), as GraphQL's ``repairs(filter: {contractor, open})`` gives them."""
+    if principal.organisation_id is None:
+        return []
+    repair, home = MAPPING["Repair"], MAPPING["Home"]
+    request = make_list_request(
+        repair,
+        first=MAX_JOBS,
+        after=None,
+        order=next(o for o in repair.orders if o.name == "TARGET_AT"),
+        descending=False,
+        filters={
+            "contractor": [encode_global_id("Organisation", principal.organisation_id)],
+            "open": True,
+        },
+        default_size=MAX_JOBS,
+        max_size=MAX_JOBS,
+    )
+    page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
+    home_keys = sorted({row["_src_home_id"] for row in page.rows})
+    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
+    place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
+    return [_job(row, place.get(row["_src_home_id"])) for row in page.rows]

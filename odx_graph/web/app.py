@@ -30,7 +30,16 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import assets, jobs, metrics, resident, resources, scorecard, uploads
+from odx_graph.web import (
+    assets,
+    contractor,
+    jobs,
+    metrics,
+    resident,
+    resources,
+    scorecard,
+    uploads,
+)
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.web.graphiql import graphiql_page
 from odx_graph.web.middleware import (
@@ -206,6 +215,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *scorecard.ROUTES,
         *jobs.ROUTES,
         *resident.ROUTES,
+        *contractor.ROUTES,
         *resources.ROUTES,
         *uploads.ROUTES,
     ]

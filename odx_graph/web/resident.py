@@ -28,6 +28,7 @@ from odx_graph.store import reads
 from odx_graph.store.db import Record
 from odx_graph.web.pages import render
 from odx_graph.web.session import (
+    COOKIE,
     csrf_ok,
     csrf_token,
     end_session,
@@ -226,12 +227,13 @@ async def sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    """``POST /home/sign-out``: forget the session."""
-    _principal, session = await resident_of(request)
+    """``POST /home/sign-out``: forget the session (a resident's or a contractor's)."""
+    session = request.cookies.get(COOKIE)
     form = await form_of(request)
     if session is not None and not csrf_ok(form, session):
         return _forbidden(request)
-    response = RedirectResponse("/home", status_code=303)
+    back = form.get("next") if form.get("next") in ("/home", "/contractor") else "/home"
+    response = RedirectResponse(back or "/home", status_code=303)
     end_session(response, request)
     return response
 

@@ -1,4 +1,4 @@
-"""A resident's session on the pages: the sign-in link's token kept in a cookie
+"""A session on the pages (a resident's, or a contractor's): the key kept in a cookie
 (``HttpOnly``, ``SameSite=Lax``, ``Secure`` over TLS) and the CSRF token derived from it.
 
 The cookie is read by the resident's pages only, never by ``/graphql`` (which takes keys in
@@ -48,8 +48,9 @@ def end_session(response: Response, request: Request) -> None:
     )
 
 
-async def resident_of(request: Request) -> tuple[Principal, str | None]:
-    """The resident signed in on this browser and their session, or the public."""
+async def signed_in(request: Request, tier: Tier) -> tuple[Principal, str | None]:
+    """The caller of ``tier`` signed in on this browser and their session, or the
+    public (a session of another tier does not count)."""
     session = request.cookies.get(COOKIE)
     if not session:
         return PUBLIC, None
@@ -57,9 +58,14 @@ async def resident_of(request: Request) -> tuple[Principal, str | None]:
         principal = await authenticate(request.app.state.db, bearer(session))
     except UnauthenticatedError:
         return PUBLIC, None
-    if principal.tier is not Tier.RESIDENT:
+    if principal.tier is not tier:
         return PUBLIC, None
     return principal, session
+
+
+async def resident_of(request: Request) -> tuple[Principal, str | None]:
+    """The resident signed in on this browser and their session, or the public."""
+    return await signed_in(request, Tier.RESIDENT)
 
 
 async def form_of(request: Request) -> dict[str, str]:
