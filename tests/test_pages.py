@@ -23,6 +23,8 @@ PAGES = {
     "jobs-district": "/jobs?postcode=M14",
     "jobs-error": "/jobs?postcode=NOT+A+PLACE",
     "resident-signed-out": "/home",
+    "areas": "/areas",
+    "area": "/areas?postcode=M14",
 }
 VISIBLE = {
     "home": ("h1", 1),
@@ -32,6 +34,8 @@ VISIBLE = {
     "jobs-district": ("figure.chart svg[role=img]", 1),
     "jobs-error": (".error-summary", 1),
     "resident-signed-out": ("main p", 2),
+    "areas": ("form button", 1),
+    "area": ("#measures tbody tr", 6),
 }
 STATUS = {"jobs-error": 400}
 

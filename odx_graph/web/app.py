@@ -31,6 +31,7 @@ from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
 from odx_graph.web import (
+    area,
     assets,
     contractor,
     jobs,
@@ -216,6 +217,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *jobs.ROUTES,
         *resident.ROUTES,
         *contractor.ROUTES,
+        *area.ROUTES,
         *resources.ROUTES,
         *uploads.ROUTES,
     ]
