@@ -3,16 +3,20 @@ WCAG 2.2 AA, desktop and a 375-pixel phone) and the security headers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from odx_graph.store.db import Database
 from odx_graph.web.pages import CONTENT_SECURITY_POLICY
-from tests.browser import DESKTOP, MOBILE, axe_violations, chromium, offline_page, screenshot
-from tests.support import served_app
+from tests.browser import (
+    DESKTOP,
+    MOBILE,
+    SCREENSHOTS,
+    axe_violations,
+    offline_page,
+    screenshot,
+)
 
 # Every page for people, public ones first, with what must be visible on it.
 PAGES = {
@@ -40,51 +44,37 @@ VISIBLE = {
 STATUS = {"jobs-error": 400}
 
 
-@pytest.fixture(scope="module")
-async def site(seeded_db: Database) -> AsyncIterator[str]:
-    """The app under uvicorn on loopback, over the shared demo database."""
-    async with served_app(seeded_db) as (address, _app):
-        yield f"http://{address}"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    """A headless Chromium for this module."""
-    async with chromium() as running:
-        yield running
-
-
 @pytest.mark.parametrize("name", sorted(PAGES))
-async def test_pages_have_no_accessibility_violations(site: str, browser: Any, name: str) -> None:
+async def test_pages_have_no_accessibility_violations(
+    pages_site: str, pages_browser: Any, name: str
+) -> None:
     """axe-core finds nothing at WCAG 2.2 AA, on a desktop and on a 375-pixel phone, and
     the page loads nothing from anywhere else and breaks no CSP rule."""
-    for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
-        async with offline_page(browser, site, viewport) as tab:
-            response = await tab.page.goto(site + PAGES[name])
-            assert response is not None and response.status == STATUS.get(name, 200)
-            selector, count = VISIBLE[name]
-            shown = tab.page.locator(selector)
-            assert await shown.count() == count
-            for index in range(count):
-                assert await shown.nth(index).is_visible()
-                if selector.endswith("svg[role=img]"):
-                    await shown.nth(index).screenshot(
-                        path=str(await screenshot(tab.page, f"{name}-{label}")).replace(
-                            ".png", f"-chart{index}.png"
-                        )
-                    )
+    async with offline_page(pages_browser, pages_site, DESKTOP) as tab:
+        response = await tab.page.goto(pages_site + PAGES[name])
+        assert response is not None and response.status == STATUS.get(name, 200)
+        selector, count = VISIBLE[name]
+        shown = tab.page.locator(selector)
+        assert await shown.count() == count
+        for index in range(count):
+            assert await shown.nth(index).is_visible()
+        for label, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+            # The same page reflowed for the phone: its media queries apply as on a phone.
+            await tab.page.set_viewport_size(viewport)  # type: ignore[arg-type]
             assert await axe_violations(tab.page) == [], label
             await screenshot(tab.page, f"{name}-{label}")
-            assert tab.blocked == []
-            # The page's own status, when it is an error by design, is not a fault.
-            own = f"the server responded with a status of {STATUS.get(name, 200)}"
-            assert [e for e in tab.errors if own not in e] == []
+        if selector.endswith("svg[role=img]"):
+            await shown.first.screenshot(path=str(SCREENSHOTS / f"{name}-chart.png"))
+        assert tab.blocked == []
+        # The page's own status, when it is an error by design, is not a fault.
+        own = f"the server responded with a status of {STATUS.get(name, 200)}"
+        assert [e for e in tab.errors if own not in e] == []
 
 
-async def test_axe_reports_what_it_should(site: str, browser: Any) -> None:
+async def test_axe_reports_what_it_should(pages_site: str, pages_browser: Any) -> None:
     """The accessibility check can fail: an image without a text alternative is found."""
-    async with offline_page(browser, site) as tab:
-        await tab.page.goto(site + "/")
+    async with offline_page(pages_browser, pages_site) as tab:
+        await tab.page.goto(pages_site + "/")
         await tab.page.evaluate(
             "document.querySelector('main').appendChild(document.createElement('img'))"
         )

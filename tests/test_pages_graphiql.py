@@ -4,32 +4,14 @@ anything but the server blocked, under a strict Content-Security-Policy."""
 from __future__ import annotations
 
 import gzip
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from graphql import parse, validate
 
 from odx_graph.api.schema import build_schema
-from odx_graph.store.db import Database
 from odx_graph.web.graphiql import EXAMPLES
-from tests.browser import chromium, offline_page, screenshot
-from tests.support import served_app
-
-
-@pytest.fixture(scope="module")
-async def site(seeded_db: Database) -> AsyncIterator[str]:
-    """The app under uvicorn on loopback, over the shared demo database."""
-    async with served_app(seeded_db) as (address, _app):
-        yield f"http://{address}"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    """A headless Chromium for this module."""
-    async with chromium() as running:
-        yield running
+from tests.browser import offline_page, screenshot
 
 
 def test_every_example_is_a_valid_query() -> None:
@@ -41,10 +23,10 @@ def test_every_example_is_a_valid_query() -> None:
     assert {"app builder", "contractor", "resident", "integrator"} <= users
 
 
-async def test_graphiql_runs_a_query_offline(site: str, browser: Any) -> None:
+async def test_graphiql_runs_a_query_offline(pages_site: str, pages_browser: Any) -> None:
     """The page loads only from the server, opens on the first example and runs it."""
-    async with offline_page(browser, site) as tab:
-        response = await tab.page.goto(site + "/graphql")
+    async with offline_page(pages_browser, pages_site) as tab:
+        response = await tab.page.goto(pages_site + "/graphql")
         assert response is not None
         csp = response.headers["content-security-policy"]
         assert "script-src 'self';" in csp

@@ -7,18 +7,16 @@ from __future__ import annotations
 import html as html_module
 import re
 import urllib.parse
-from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
-import pytest
 from graphql import parse, validate
 
 from odx_graph.api.schema import build_schema
 from odx_graph.store.db import Database
 from odx_graph.web.jobs import JOBS_QUERY
-from tests.browser import chromium, offline_page, screenshot
+from tests.browser import offline_page, screenshot
 from tests.conftest import GraphQLClient
-from tests.support import served_app
 
 
 def test_the_linked_query_is_valid() -> None:
@@ -68,17 +66,10 @@ async def test_bad_input_is_a_form_error(client: httpx.AsyncClient) -> None:
     assert 'href="#trade"' in unknown.text and 'id="trade-error"' in unknown.text
 
 
-@pytest.fixture(scope="module")
-async def site(seeded_db: Database) -> AsyncIterator[str]:
-    """The app under uvicorn on loopback, over the shared demo database."""
-    async with served_app(seeded_db) as (address, _app):
-        yield f"http://{address}"
-
-
-async def test_board_filters_by_trade_in_a_browser(site: str) -> None:
+async def test_board_filters_by_trade_in_a_browser(pages_site: str, pages_browser: Any) -> None:
     """Choosing a district and a trade and pressing the button shows only that trade."""
-    async with chromium() as browser, offline_page(browser, site) as tab:
-        await tab.page.goto(site + "/jobs")
+    async with offline_page(pages_browser, pages_site) as tab:
+        await tab.page.goto(pages_site + "/jobs")
         await tab.page.fill("#postcode", "M14")
         await tab.page.select_option("#trade", label="Plumber")
         await tab.page.click("form button")

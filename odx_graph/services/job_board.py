@@ -84,6 +84,30 @@ async def districts_with_open_jobs(
     return jobs
 
 
+async def _open_jobs(
+    db: Database, settings: Settings, principal: Principal, filters: dict[str, object]
+) -> tuple[list[Job], bool]:
+    """Open repairs matching ``filters`` (GraphQL's ``repairs`` filters), earliest target
+    first, at most ``MAX_JOBS``, with their homes' places; and whether more follow."""
+    repair, home = MAPPING["Repair"], MAPPING["Home"]
+    request = make_list_request(
+        repair,
+        first=MAX_JOBS,
+        after=None,
+        order=next(o for o in repair.orders if o.name == "TARGET_AT"),
+        descending=False,
+        filters={**filters, "open": True},
+        default_size=MAX_JOBS,
+        max_size=MAX_JOBS,
+    )
+    await reads.check_codes(db, request.code_checks)  # an unknown trade is an error
+    page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
+    home_keys = sorted({row["_src_home_id"] for row in page.rows})
+    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
+    place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
+    return [_job(row, place.get(row["_src_home_id"])) for row in page.rows], page.has_next
+
+
 async def job_board(
     db: Database,
     settings: Settings,
@@ -97,33 +121,17 @@ async def job_board(
     open_jobs, rates = await contractor_market(
         db, settings, principal, MarketScope(column, value, trades)
     )
-    repair, home = MAPPING["Repair"], MAPPING["Home"]
-    filters: dict[str, object] = {"postcode": value, "open": True}
+    filters: dict[str, object] = {"postcode": value}
     if trades:
         filters["trade"] = list(trades)
-    request = make_list_request(
-        repair,
-        first=MAX_JOBS,
-        after=None,
-        order=next(o for o in repair.orders if o.name == "TARGET_AT"),
-        descending=False,
-        filters=filters,
-        default_size=MAX_JOBS,
-        max_size=MAX_JOBS,
-    )
-    await reads.check_codes(db, request.code_checks)  # an unknown trade is an error
-    page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
-    home_keys = sorted({row["_src_home_id"] for row in page.rows})
-    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
-    place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
-    jobs = tuple(_job(row, place.get(row["_src_home_id"])) for row in page.rows)
+    jobs, more = await _open_jobs(db, settings, principal, filters)
     return JobBoard(
         value,
         trades,
         tuple(open_jobs),
         tuple(rates),
-        jobs,
-        page.has_next,
+        tuple(jobs),
+        more,
         publisher_for(principal, settings).disclosure,
     )
 
@@ -133,22 +141,8 @@ async def assigned_jobs(db: Database, settings: Settings, principal: Principal) 
     ``MAX_JOBS``), as GraphQL's ``repairs(filter: {contractor, open})`` gives them."""
     if principal.organisation_id is None:
         return []
-    repair, home = MAPPING["Repair"], MAPPING["Home"]
-    request = make_list_request(
-        repair,
-        first=MAX_JOBS,
-        after=None,
-        order=next(o for o in repair.orders if o.name == "TARGET_AT"),
-        descending=False,
-        filters={
-            "contractor": [encode_global_id("Organisation", principal.organisation_id)],
-            "open": True,
-        },
-        default_size=MAX_JOBS,
-        max_size=MAX_JOBS,
-    )
-    page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
-    home_keys = sorted({row["_src_home_id"] for row in page.rows})
-    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
-    place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
-    return [_job(row, place.get(row["_src_home_id"])) for row in page.rows]
+    mine: dict[str, object] = {
+        "contractor": [encode_global_id("Organisation", principal.organisation_id)]
+    }
+    jobs, _more = await _open_jobs(db, settings, principal, mine)
+    return jobs
