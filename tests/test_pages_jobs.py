@@ -30,6 +30,9 @@ async def test_board_lists_what_graphql_gives(
     """The jobs listed are GraphQL's open repairs in the district, earliest target first;
     each open-jobs row is protected exactly when GraphQL's is."""
     answer = (await gql(JOBS_QUERY, {"postcode": "M14", "trade": None}))["data"]
+    index = (await client.get("/jobs")).text
+    assert 'href="/jobs?postcode=M14"' in index  # M14 has open jobs
+    assert 'href="/jobs?postcode=SW1A"' not in index  # no homes there
     page = await client.get("/jobs", params={"postcode": "m14"})
     assert page.status_code == 200
     listed = re.findall(r'<th scope="row"><a href="(/id/repair/\d+)\?format=html">', page.text)

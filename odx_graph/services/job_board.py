@@ -19,9 +19,9 @@ from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request, postcode_location
-from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market
+from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market, performance
 from odx_graph.store import reads
-from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
 from odx_graph.store.db import Database
 
 # The open jobs drawn on the map and listed: the API's largest page.
@@ -78,10 +78,18 @@ def _job(row: Mapping[str, Any], home: Mapping[str, Any] | None) -> Job:
 
 async def districts_with_open_jobs(
     db: Database, settings: Settings, principal: Principal
-) -> list[OpenJobs]:
-    """Open jobs by district and trade everywhere (for choosing a district)."""
-    jobs, _rates = await contractor_market(db, settings, principal, MarketScope())
-    return jobs
+) -> list[str]:
+    """The postcode districts with open jobs, to choose from (districts too small to
+    publish counts for are listed too: whether they have open jobs is protected). Counts
+    only: nothing is sorted, so this stays quick on a large dataset."""
+    groups = await performance(
+        db, settings, principal, [Dimension.POSTCODE_DISTRICT], RepairScope(), ()
+    )
+    return sorted(
+        str(g.key[0].value)
+        for g in groups
+        if g.key[0].value is not None and (g.suppressed or (g.counts["open"] or 0) > 0)
+    )
 
 
 async def _open_jobs(

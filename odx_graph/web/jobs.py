@@ -116,8 +116,7 @@ async def job_board_page(request: Request) -> Response:
     postcode = request.query_params.get("postcode", "").strip()
     chosen = tuple(t for t in request.query_params.getlist("trade") if t)[:MAX_TRADES]
     trades = await code_labels(db, settings, principal, "Trade")
-    everywhere = await districts_with_open_jobs(db, settings, principal)
-    districts = sorted({j.postcode_district for j in everywhere if j.postcode_district})
+    districts = await districts_with_open_jobs(db, settings, principal)
     context: dict[str, object] = {
         "title": "Contractor job board",
         "postcode": postcode,
