@@ -168,3 +168,31 @@ async def test_resident_reports_a_repair_in_a_browser(resident: dict[str, Any]) 
             await phone.page.goto(f"{site}/home/sign-in?token={resident['token']}")
             assert await axe_violations(phone.page) == []
             await screenshot(phone.page, "resident-home-mobile")
+
+
+async def test_satisfaction_answer_is_recorded_once(
+    resident: dict[str, Any], module_db: Database
+) -> None:
+    """A Tenant Satisfaction Measures answer is written once however often the form is
+    sent, thanked for, and an unknown answer is a form error."""
+    count = "SELECT count(*) FROM satisfaction_response WHERE home_id = $1"
+    before = await module_db.fetchval(count, resident["home"])
+    async with _signed_in(resident["site"], resident["token"]) as http:
+        page = (await http.get("/home")).text
+        fields = _form(page, "/home/satisfaction")
+        answer = re.findall(r'name="answer" value="([^"]+)"', page)[0]
+        form = {**fields, "measure": "TP01", "answer": answer}
+        first = await http.post("/home/satisfaction", data=form)
+        second = await http.post("/home/satisfaction", data=form)
+        assert first.status_code == second.status_code == 303
+        assert await module_db.fetchval(count, resident["home"]) == before + 1
+        thanked = await http.get(first.headers["location"])
+        assert "your answer was recorded" in thanked.text
+        fresh = _form(thanked.text, "/home/satisfaction")
+        bad = await http.post(
+            "/home/satisfaction", data={**fresh, "measure": "TP01", "answer": "nonsense"}
+        )
+        assert bad.status_code == 400 and 'href="#answer"' in bad.text
+        forged = await http.post("/home/satisfaction", data={**form, "csrf": "0" * 64})
+        assert forged.status_code == 403
+    assert await module_db.fetchval(count, resident["home"]) == before + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +23,11 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.insight.damp import CaseClocks, Clock
 from odx_graph.services.refdata import code_labels, code_rows
 from odx_graph.services.resident_home import ResidentHome, resident_home
-from odx_graph.services.writes.homes import report_damp_mould
+from odx_graph.services.writes.homes import (
+    PERCEPTION_MEASURES,
+    report_damp_mould,
+    submit_satisfaction,
+)
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
@@ -182,7 +187,15 @@ def _home_context(found: ResidentHome, labels: dict[str, dict[str, str]]) -> dic
 
 async def _labels(request: Request, principal: Principal) -> dict[str, dict[str, str]]:
     db, settings = request.app.state.db, request.app.state.settings
-    kinds = ("ComponentType", "Condition", "RepairStatus", "Priority", "DampMouldSeverity")
+    kinds = (
+        "ComponentType",
+        "Condition",
+        "RepairStatus",
+        "Priority",
+        "DampMouldSeverity",
+        "TsmMeasure",
+        "TsmAnswer",
+    )
     return {k: await code_labels(db, settings, principal, k) for k in (*kinds, "CertificateType")}
 
 
@@ -203,6 +216,9 @@ async def home_page(request: Request, *, errors: dict[str, str] | None = None) -
         idempotency=uuid.uuid4().hex,
         errors=errors or {},
         severities=sorted(labels["DampMouldSeverity"].items()),
+        questions=[(c, labels["TsmMeasure"].get(c, c)) for c in PERCEPTION_MEASURES],
+        answers=list(labels["TsmAnswer"].items()),
+        thanks=request.query_params.get("thanks") == "1",
     )
     return render(request, "resident.html", context, status_code=400 if errors else 200)
 
@@ -242,39 +258,48 @@ def _forbidden(request: Request) -> Response:
     return render(request, "form_expired.html", {"title": "Please try again"}, status_code=403)
 
 
-async def _checked_form(request: Request) -> tuple[Principal, dict[str, str]] | Response:
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A resident's form that passed its checks: who sent it, for which home, its fields
+    and the idempotency key its writes go under."""
+
+    principal: Principal
+    home_id: int
+    form: dict[str, str]
+    idempotency_key: str
+
+
+async def _checked_form(request: Request) -> Submitted | Response:
     principal, session = await resident_of(request)
-    if session is None:
+    if session is None or principal.home_id is None:
         return RedirectResponse("/home", status_code=303)
     form = await form_of(request)
     if not csrf_ok(form, session) or not IDEMPOTENCY.match(form.get("idempotency", "")):
         return _forbidden(request)
-    return principal, form
+    return Submitted(principal, principal.home_id, form, "page-" + form["idempotency"])
 
 
 async def report_repair_form(request: Request) -> Response:
     """``POST /home/repairs``: report a repair; the answer is a redirect to its
     confirmation (the same one when the form is sent twice)."""
-    checked = await _checked_form(request)
-    if isinstance(checked, Response):
-        return checked
-    principal, form = checked
-    description = " ".join(form.get("description", "").split())
+    sent = await _checked_form(request)
+    if isinstance(sent, Response):
+        return sent
+    description = " ".join(sent.form.get("description", "").split())
     if not description:
         return await home_page(request, errors={"description": "Describe what needs repairing"})
     if len(description) > MAX_DESCRIPTION:
         message = f"Describe the repair in {MAX_DESCRIPTION:,} characters or fewer"
         return await home_page(request, errors={"description": message})
-    assert principal.home_id is not None  # a resident's session always has a home
     try:
         written = await report_repair(
             request.app.state.db,
-            principal,
-            home_id=principal.home_id,
+            sent.principal,
+            home_id=sent.home_id,
             description=description,
             priority=None,
             trade=None,
-            idempotency_key="page-" + form["idempotency"],
+            idempotency_key=sent.idempotency_key,
         )
     except OdxError as exc:
         return await home_page(request, errors={"description": exc.message})
@@ -283,24 +308,44 @@ async def report_repair_form(request: Request) -> Response:
 
 async def report_damp_form(request: Request) -> Response:
     """``POST /home/damp-mould``: report damp or mould; the Awaab's Law clocks start."""
-    checked = await _checked_form(request)
-    if isinstance(checked, Response):
-        return checked
-    principal, form = checked
-    assert principal.home_id is not None
+    sent = await _checked_form(request)
+    if isinstance(sent, Response):
+        return sent
     try:
         written = await report_damp_mould(
             request.app.state.db,
-            principal,
-            home_id=principal.home_id,
+            sent.principal,
+            home_id=sent.home_id,
             hazard_level=None,
-            severity=form.get("severity") or None,
+            severity=sent.form.get("severity") or None,
             aware_at=None,
-            idempotency_key="page-" + form["idempotency"],
+            idempotency_key=sent.idempotency_key,
         )
     except OdxError as exc:
         return await home_page(request, errors={"severity": exc.message})
     return RedirectResponse(f"/home/reported/damp-mould/{written.key}", status_code=303)
+
+
+async def satisfaction_form(request: Request) -> Response:
+    """``POST /home/satisfaction``: answer a Tenant Satisfaction Measures question about
+    the landlord (answers are never published one by one)."""
+    sent = await _checked_form(request)
+    if isinstance(sent, Response):
+        return sent
+    try:
+        await submit_satisfaction(
+            request.app.state.db,
+            sent.principal,
+            home_id=sent.home_id,
+            measure=sent.form.get("measure", ""),
+            answer=sent.form.get("answer", ""),
+            survey_date=None,
+            idempotency_key=sent.idempotency_key,
+        )
+    except OdxError as exc:
+        field = "measure" if exc.field == "measure" else "answer"
+        return await home_page(request, errors={field: exc.message})
+    return RedirectResponse("/home?thanks=1#satisfaction", status_code=303)
 
 
 async def reported(request: Request) -> Response:
@@ -344,5 +389,6 @@ ROUTES = [
     Route("/home/sign-out", sign_out, methods=["POST"]),
     Route("/home/repairs", report_repair_form, methods=["POST"]),
     Route("/home/damp-mould", report_damp_form, methods=["POST"]),
+    Route("/home/satisfaction", satisfaction_form, methods=["POST"]),
     Route("/home/reported/{kind:str}/{key:int}", reported),
 ]
