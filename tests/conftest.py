@@ -217,3 +217,21 @@ class GraphQLClient:
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     """Run a GraphQL operation against the shared demo database."""
     return GraphQLClient(client)
+
+
+@pytest.fixture(scope="module")
+async def pages_site(seeded_db: Database) -> AsyncIterator[str]:
+    """The app under uvicorn on loopback over the shared demo database, for a browser."""
+    from tests.support import served_app
+
+    async with served_app(seeded_db) as (address, _app):
+        yield f"http://{address}"
+
+
+@pytest.fixture(scope="module")
+async def pages_browser() -> AsyncIterator[Any]:
+    """A headless Chromium (Debian's) for one test module."""
+    from tests.browser import chromium
+
+    async with chromium() as running:
+        yield running

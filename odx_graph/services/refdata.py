@@ -17,15 +17,21 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from odx_graph.core.access import Principal
+from odx_graph.core.config import Settings
 from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
 from odx_graph.mapping import MAPPING, Entity
+from odx_graph.mapping.query import make_list_request
 from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
+from odx_graph.store import reads
 from odx_graph.store import refdata as repo
-from odx_graph.store.db import Connection
+from odx_graph.store.db import Connection, Database, Record
 
 log = logging.getLogger(__name__)
 
 SOR_FILE = "nhf_sor_codes.csv.gz"
+# The most codes a code list's labels are read for (the SOR list is not read this way).
+MAX_CODES = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +119,31 @@ async def sync_reference_data(
         added["bank_holiday"] = await sync_calendar(conn, today)
     log.info("reference data in sync", extra={"changed": added})
     return added
+
+
+async def code_rows(
+    db: Database, settings: Settings, principal: Principal, entity_name: str
+) -> list[Record]:
+    """Every code of a mapped code list (``Priority``, ``Trade``...) with its fields, read
+    as the API reads it."""
+    entity = MAPPING[entity_name]
+    request = make_list_request(
+        entity,
+        first=MAX_CODES,
+        after=None,
+        order=None,
+        descending=False,
+        filters=None,
+        default_size=MAX_CODES,
+        max_size=MAX_CODES,
+    )
+    page = await reads.fetch_page(db, entity, request, principal, settings.base_iri)
+    return page.rows
+
+
+async def code_labels(
+    db: Database, settings: Settings, principal: Principal, entity_name: str
+) -> dict[str, str]:
+    """Each code of a mapped code list and its label."""
+    rows = await code_rows(db, settings, principal, entity_name)
+    return {str(row["_key"]): str(row["label"]) for row in rows}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,10 +12,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from odx_graph import __version__
 from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.context import Context, client_of, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
@@ -33,15 +31,27 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import metrics, resources, uploads
+from odx_graph.web import (
+    area,
+    assets,
+    contractor,
+    jobs,
+    metrics,
+    resident,
+    resources,
+    scorecard,
+    uploads,
+)
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
+from odx_graph.web.graphiql import graphiql_page
 from odx_graph.web.middleware import (
     CLIENT_CLOSED,
     BodyGateMiddleware,
     ConcurrencyLimitMiddleware,
     RequestIdMiddleware,
 )
-from odx_graph.web.resources import open_reader
+from odx_graph.web.pages import render
+from odx_graph.web.readers import open_reader
 from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
 log = logging.getLogger(__name__)
@@ -52,6 +62,10 @@ class GraphQLApp(GraphQLEndpoint):
     graphql-transport-ws ``connection_init``."""
 
     graphql_transport_ws_handler_class = KeyedTransportWSHandler
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """GraphiQL from the package's own files (it works offline), with examples."""
+        return graphiql_page(request)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """Build the caller's context with fresh DataLoaders."""
@@ -85,30 +99,8 @@ class GraphQLApp(GraphQLEndpoint):
         )
 
 
-def _landing(request: Request) -> HTMLResponse:
-    base = html.escape(request.app.state.settings.base_iri)
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>odx-graph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
-code{{background:#f3f3f3;padding:0 .2em}}</style></head>
-<body><h1>odx-graph {html.escape(__version__)}</h1>
-<p>An open housing-data graph: homes keyed by UPRN, their components, repairs, contractors
-and landlords, described by one published ontology and served as GraphQL.</p>
-<ul>
-<li><a href="/graphql">GraphiQL</a>: explore the API in the browser (POST or GET
-<code>/graphql</code> from code).</li>
-<li><a href="/schema.graphql">schema.graphql</a>: the schema in SDL.</li>
-<li><a href="/ontology">Ontology</a> (namespace <code>https://w3id.org/odx/def#</code>) and the
-<a href="/context.jsonld">JSON-LD context</a> for GraphQL responses.</li>
-<li>Linked Data: every thing has an IRI under <code>{base}/id/</code> answering in Turtle,
-JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples</a>,
-<a href="/dump.ttl.gz">Turtle</a>, <a href="/dump.jsonld.gz">JSON-LD</a>, described at
-<a href="/.well-known/void">/.well-known/void</a>.</li>
-<li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
-</ul>
-<p>Open data: no free text and no personal data are published.</p></body></html>"""
-    return HTMLResponse(body)
+def _landing(request: Request) -> Response:
+    return render(request, "home.html", {"base_iri": request.app.state.settings.base_iri})
 
 
 def _healthz(request: Request) -> JSONResponse:
@@ -223,6 +215,12 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/healthz", _healthz),
         Route("/readyz", _readyz),
         Route("/metrics", _metrics),
+        *assets.ROUTES,
+        *scorecard.ROUTES,
+        *jobs.ROUTES,
+        *resident.ROUTES,
+        *contractor.ROUTES,
+        *area.ROUTES,
         *resources.ROUTES,
         *uploads.ROUTES,
     ]

@@ -29,17 +29,10 @@ from odx_graph.services.linked_data.rdf_formats import (
     serialise,
 )
 from odx_graph.store import reads as graph_repo
-from odx_graph.store.db import READER_ROLE, Database
+from odx_graph.web.readers import open_reader
+from odx_graph.web.see_also import people_links
 
 UPRN = re.compile(r"^[1-9][0-9]{0,11}$")
-
-
-def open_reader(state: Any) -> Database:
-    """The database as the open data's reader (``odx_reader``: no private columns)."""
-    reader = getattr(state, "reader", None)
-    if reader is None or reader.pool is not state.db.pool:
-        reader = state.reader = state.db.with_role(READER_ROLE)
-    return reader  # type: ignore[no-any-return]
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -149,7 +142,8 @@ async def node_resource(request: Request) -> Response:
     alternates = _alternates(path)
     if fmt is RdfFormat.HTML:
         labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
-        body = html_pages.resource_page(graph, subject, labeller, alternates).encode()
+        see_also = await people_links(open_reader(state), state.settings.base_iri, entity, key)
+        body = html_pages.resource_page(graph, subject, labeller, alternates, see_also).encode()
     else:
         body = serialise(graph, fmt)
     described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from html import escape
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
@@ -54,9 +55,14 @@ class Labeller:
 
 
 def resource_page(
-    graph: Graph, subject: URIRef, labeller: Labeller, alternates: dict[str, str]
+    graph: Graph,
+    subject: URIRef,
+    labeller: Labeller,
+    alternates: dict[str, str],
+    see_also: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """A table of the subject's properties, then the things pointing at it."""
+    """A table of the subject's properties, then the things pointing at it, then
+    ``see_also``: ``(text, href)`` of pages about it."""
     types = ", ".join(labeller.link(t) for t in graph.objects(subject, RDF.type))
     rows: dict[Node, list[Node]] = defaultdict(list)
     for predicate, obj in graph.predicate_objects(subject):
@@ -71,6 +77,10 @@ def resource_page(
     if others:
         body.append("<h2>Described with it</h2><ul>")
         body += [f"<li>{labeller.link(s)}</li>" for s in others]
+        body.append("</ul>")
+    if see_also:
+        body.append("<h2>See also</h2><ul>")
+        body += [f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for t, h in see_also]
         body.append("</ul>")
     formats = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for t, h in alternates.items())
     body.append(

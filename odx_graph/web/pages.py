@@ -1,0 +1,75 @@
+"""Server-rendered pages for people: the Jinja2 environment, the shared layout's context
+and the security headers every page carries.
+
+Pages read through the same services as the GraphQL resolvers (no second data path); the
+templates live in ``odx_graph/web/templates/`` and say every word a person reads, so a
+translation only touches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from odx_graph import __version__
+from odx_graph.core.access import Principal
+from odx_graph.store.db import Database
+from odx_graph.web.assets import static_url
+from odx_graph.web.auth import principal_of
+from odx_graph.web.readers import open_reader
+
+# No inline script or style anywhere: scripts and styles come from /static/ only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+_environment = Environment(
+    loader=PackageLoader("odx_graph.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.globals.update(static_url=static_url, version=__version__)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The page ``template`` filled with ``context``, with the security headers."""
+    html = _environment.get_template(template).render({"request_path": request.url.path, **context})
+    return HTMLResponse(
+        html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})}
+    )
+
+
+def reader_for(request: Request) -> tuple[Database, Principal]:
+    """The database and the caller, as the GraphQL context has them: callers without a
+    key read as the open data's reader, which cannot read private columns at all."""
+    principal = principal_of(request.scope)
+    state = request.app.state
+    db = state.db if principal.is_authenticated else open_reader(state)
+    return db, principal
+
+
+def graphql_link(query: str) -> str:
+    """A link opening ``query`` in GraphiQL."""
+    return "/graphql?" + urlencode({"query": query})

@@ -1,0 +1,82 @@
+"""A session on the pages (a resident's, or a contractor's): the key kept in a cookie
+(``HttpOnly``, ``SameSite=Lax``, ``Secure`` over TLS) and the CSRF token derived from it.
+
+The cookie is read by the resident's pages only, never by ``/graphql`` (which takes keys in
+the ``Authorization`` header), so no other site can make a browser write through it;
+every form also carries a CSRF token that only a page of this server can know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.errors import UnauthenticatedError
+from odx_graph.services.credentials import authenticate, bearer
+
+COOKIE = "odx_session"
+MAX_FORM_BYTES = 16_384
+
+
+def csrf_token(session: str) -> str:
+    """The CSRF token of a session: a keyed hash of the session's secret."""
+    return hmac.new(session.encode(), b"odx-graph form", hashlib.sha256).hexdigest()
+
+
+def set_session(response: Response, request: Request, token: str, max_age: int) -> None:
+    """Keep ``token`` in the session cookie."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def end_session(response: Response, request: Request) -> None:
+    """Forget the session cookie."""
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
+
+
+async def signed_in(request: Request, tier: Tier) -> tuple[Principal, str | None]:
+    """The caller of ``tier`` signed in on this browser and their session, or the
+    public (a session of another tier does not count)."""
+    session = request.cookies.get(COOKIE)
+    if not session:
+        return PUBLIC, None
+    try:
+        principal = await authenticate(request.app.state.db, bearer(session))
+    except UnauthenticatedError:
+        return PUBLIC, None
+    if principal.tier is not tier:
+        return PUBLIC, None
+    return principal, session
+
+
+async def resident_of(request: Request) -> tuple[Principal, str | None]:
+    """The resident signed in on this browser and their session, or the public."""
+    return await signed_in(request, Tier.RESIDENT)
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A URL-encoded form's fields (the first value of each), bounded in size."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def csrf_ok(form: dict[str, str], session: str | None) -> bool:
+    """Whether the form's CSRF token is the session's."""
+    return session is not None and hmac.compare_digest(form.get("csrf", ""), csrf_token(session))
