@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright
 
 CHROMIUM = os.environ.get("ODX_TEST_CHROMIUM", "/usr/bin/chromium")
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 AXE_JS = gzip.decompress(
     (Path(__file__).parent / "fixtures" / "axe" / "axe.min.js.gz").read_bytes()
 ).decode()
@@ -32,7 +33,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 async def chromium() -> AsyncIterator[Browser]:
     """A headless Chromium. Without one installed the browser tests are skipped, saying
     how to install it, unless ``ODX_REQUIRE_BROWSER`` is set (CI sets it), when they fail."""
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         message = (
             f"no Chromium at {CHROMIUM}: install Debian's (apt-get install chromium) or "
             "name one in ODX_TEST_CHROMIUM to run the pages' browser tests"

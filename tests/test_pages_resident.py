@@ -5,6 +5,7 @@ session cookie's flags."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,12 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.core.access import Tier
+from odx_graph.core.access import Principal, Tier
 from odx_graph.services.credentials import create_key
 from odx_graph.services.insight.damp import Clock
+from odx_graph.services.prediction import models
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.forecast import explained_scores
 from odx_graph.store.db import Database
 from odx_graph.web.resident import clock_words
 from tests.browser import MOBILE, axe_violations, chromium, offline_page, screenshot
+from tests.conftest import DEMO_AS_OF
 from tests.support import served_app
 
 
@@ -196,3 +201,32 @@ async def test_satisfaction_answer_is_recorded_once(
         forged = await http.post("/home/satisfaction", data={**form, "csrf": "0" * 64})
         assert forged.status_code == 403
     assert await module_db.fetchval(count, resident["home"]) == before + 1
+
+
+async def test_the_home_page_shows_the_damp_risk_with_its_reasons_once_scored(
+    resident: dict[str, Any], module_db: Database
+) -> None:
+    """Before any model is scored the page has no estimate; after, the resident sees its
+    chance in 100 and the reasons that move it, as the GraphQL field gives them."""
+    async with _signed_in(resident["site"], resident["token"]) as http:
+        before = (await http.get("/home")).text
+    assert "The chance of damp or mould" not in before
+    await models.train(module_db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    await models.score(module_db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    scores = await explained_scores(
+        module_db,
+        Principal(Tier.RESIDENT, home_id=resident["home"]),
+        ModelKind.DAMP_MOULD,
+        [resident["home"]],
+    )
+    score = scores[resident["home"]]
+    async with _signed_in(resident["site"], resident["token"]) as http:
+        page = (await http.get("/home")).text
+    assert f"a {round(score.probability * 100)} in 100 chance" in page
+    assert "It is not a decision about you or your home" in page
+    shown = re.findall(r"<li>([^<]+): ([+-][0-9.]+) points</li>", page)
+    assert shown, page
+    by_words = {c.words: f"{c.points:+.1f}" for c in score.contributions}
+    assert all(by_words[html.unescape(words)] == points for words, points in shown)
+    sizes = [abs(float(points)) for _, points in shown]
+    assert sizes == sorted(sizes, reverse=True)  # the largest first

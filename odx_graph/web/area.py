@@ -49,7 +49,7 @@ def _context(profile: AreaProfile) -> dict[str, object]:
                 "national": shown(country.measures.get(name) if country else None, False, unit),
             }
         )
-    label, unit = LABELS[Measure.DAMP_MOULD_PER_1000_HOMES]
+    label, unit = LABELS[Measure("damp_mould_per_1000_homes")]
     damp, country_damp = profile.damp, profile.national_damp
     rows.append(
         {

@@ -21,6 +21,8 @@ from odx_graph.core.errors import OdxError, UnauthenticatedError
 from odx_graph.mapping import MAPPING
 from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.insight.damp import CaseClocks, Clock
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.forecast import ExplainedScore, explained_scores
 from odx_graph.services.refdata import code_labels, code_rows
 from odx_graph.services.resident_home import ResidentHome, resident_home
 from odx_graph.services.writes.homes import (
@@ -199,6 +201,29 @@ async def _labels(request: Request, principal: Principal) -> dict[str, dict[str,
     return {k: await code_labels(db, settings, principal, k) for k in (*kinds, "CertificateType")}
 
 
+# How many of a score's reasons the page lists, the largest first.
+RISK_REASONS = 5
+
+
+def risk_context(score: ExplainedScore | None) -> dict[str, Any] | None:
+    """A home's damp and mould risk for the page: the chance in 100, the day it was worked
+    out, and the reasons that move it most, each with its points (signed)."""
+    if score is None:
+        return None
+    reasons = sorted(
+        (c for c in score.contributions if round(c.points, 1) != 0),
+        key=lambda c: (-abs(c.points), c.feature),
+    )
+    return {
+        "chance": round(score.probability * 100),
+        "as_of": day(score.as_of),
+        "points": f"{score.points:.1f}",
+        "baseline": f"{score.baseline:.1f}",
+        "reasons": [(c.words, f"{c.points:+.1f}") for c in reasons[:RISK_REASONS]],
+        "more": max(0, len(reasons) - RISK_REASONS),
+    }
+
+
 async def home_page(request: Request, *, errors: dict[str, str] | None = None) -> Response:
     """``GET /home``: the signed-in resident's home, or how to sign in."""
     principal, session = await resident_of(request)
@@ -210,7 +235,10 @@ async def home_page(request: Request, *, errors: dict[str, str] | None = None) -
         return render(request, "signed_out.html", {"title": "Your home"}, status_code=404)
     labels = await _labels(request, principal)
     context = _home_context(found, labels)
+    home_id = principal.home_id or 0
+    risks = await explained_scores(state.db, principal, ModelKind.DAMP_MOULD, [home_id])
     context.update(
+        damp_risk=risk_context(risks.get(home_id)),
         title="Your home",
         csrf=csrf_token(session),
         idempotency=uuid.uuid4().hex,

@@ -21,19 +21,19 @@ from odx_graph.web.pages import graphql_link, reader_for, render
 
 # What each measure is called, and its unit, in one place (a translation changes these).
 LABELS: dict[Measure, tuple[str, str]] = {
-    Measure.WITHIN_TARGET_EMERGENCY_PCT: (
+    Measure("within_target_emergency_pct"): (
         "Emergency repairs completed within the landlord's target (RP02)",
         "%",
     ),
-    Measure.WITHIN_TARGET_NON_EMERGENCY_PCT: (
+    Measure("within_target_non_emergency_pct"): (
         "Non-emergency repairs completed within the landlord's target (RP02)",
         "%",
     ),
-    Measure.MEDIAN_WORKING_DAYS: ("Median time to complete a repair", "working days"),
-    Measure.REPEAT_30_PCT: ("Repeat repairs within 30 days", "%"),
-    Measure.FIRST_TIME_FIX_PCT: ("Repairs fixed first time", "%"),
-    Measure.DAMP_MOULD_PER_1000_HOMES: ("Damp and mould cases", "per 1,000 homes"),
-    Measure.AWAAB_BREACH_PCT: ("Damp and mould cases past an Awaab's Law deadline", "%"),
+    Measure("median_working_days"): ("Median time to complete a repair", "working days"),
+    Measure("repeat_30_pct"): ("Repeat repairs within 30 days", "%"),
+    Measure("first_time_fix_pct"): ("Repairs fixed first time", "%"),
+    Measure("damp_mould_per_1000_homes"): ("Damp and mould cases", "per 1,000 homes"),
+    Measure("awaab_breach_pct"): ("Damp and mould cases past an Awaab's Law deadline", "%"),
 }
 PROTECTED = "Protected"
 NO_DATA = "No data"

@@ -17,19 +17,19 @@ from odx_graph.store.db import Database
 # The scorecard's measures, in the order shown: RP02 split emergency and non-emergency,
 # time, repeats, first-time fix, damp and mould, Awaab's Law.
 SCORECARD_MEASURES = (
-    Measure.WITHIN_TARGET_EMERGENCY_PCT,
-    Measure.WITHIN_TARGET_NON_EMERGENCY_PCT,
-    Measure.MEDIAN_WORKING_DAYS,
-    Measure.REPEAT_30_PCT,
-    Measure.FIRST_TIME_FIX_PCT,
-    Measure.DAMP_MOULD_PER_1000_HOMES,
-    Measure.AWAAB_BREACH_PCT,
+    Measure("within_target_emergency_pct"),
+    Measure("within_target_non_emergency_pct"),
+    Measure("median_working_days"),
+    Measure("repeat_30_pct"),
+    Measure("first_time_fix_pct"),
+    Measure("damp_mould_per_1000_homes"),
+    Measure("awaab_breach_pct"),
 )
 # The monthly trends drawn as charts.
 TREND_MEASURES = (
-    Measure.WITHIN_TARGET_EMERGENCY_PCT,
-    Measure.WITHIN_TARGET_NON_EMERGENCY_PCT,
-    Measure.MEDIAN_WORKING_DAYS,
+    Measure("within_target_emergency_pct"),
+    Measure("within_target_non_emergency_pct"),
+    Measure("median_working_days"),
 )
 TREND_MONTHS = 12
 
