@@ -30,6 +30,7 @@ UNTRACKED = {
     "audit_event",
     "idempotency_key",
     "schema_migrations",
+    "change_pending",
 }
 
 

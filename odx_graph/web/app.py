@@ -32,7 +32,7 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import metrics, resources, uploads
+from odx_graph.web import feed, metrics, resources, uploads
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.web.middleware import (
     CLIENT_CLOSED,
@@ -221,6 +221,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/readyz", _readyz),
         Route("/metrics", _metrics),
         *resources.ROUTES,
+        *feed.ROUTES,
         *uploads.ROUTES,
     ]
     throttle = Throttle(
