@@ -188,3 +188,20 @@ async def position_at(db: Database, since: dt.datetime) -> int | None:
         since,
     )
     return None if value is None else int(value)
+
+
+async def latest_nquads(db: Database) -> tuple[int, list[tuple[str, str]]]:
+    """The log's last position and, as of it, each living thing's path (``/id/home/1``)
+    with the triples of its latest version: what a store rebuilds the dump from."""
+    async with (
+        db.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        await conn.execute("SET LOCAL statement_timeout = 0")
+        position = await conn.fetchval("SELECT coalesce(max(position), 0) FROM change_log")
+        rows = await conn.fetch(
+            "SELECT segment, key, triples FROM ("
+            "SELECT DISTINCT ON (segment, key) segment, key, kind, triples FROM change_log "
+            "ORDER BY segment, key, position DESC) AS latest WHERE kind <> 'delete'"
+        )
+    return int(position), [(f"/id/{r['segment']}/{r['key']}", r["triples"]) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 from collections.abc import AsyncIterator
@@ -27,12 +28,13 @@ from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
+from odx_graph.services.linked_data.sparql import SparqlStore, follow
 from odx_graph.services.refdata import load_ontology
 from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import feed, metrics, resources, uploads
+from odx_graph.web import feed, metrics, resources, sparql, uploads
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.web.middleware import (
     CLIENT_CLOSED,
@@ -103,6 +105,9 @@ and landlords, described by one published ontology and served as GraphQL.</p>
 JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples</a>,
 <a href="/dump.ttl.gz">Turtle</a>, <a href="/dump.jsonld.gz">JSON-LD</a>, described at
 <a href="/.well-known/void">/.well-known/void</a>.</li>
+<li><a href="/sparql">SPARQL</a>: query the open graph (a form here, the SPARQL 1.1
+Protocol for programs); <a href="/feed">/feed</a>: every change, as a Linked Data Event
+Stream, to keep a copy in sync.</li>
 <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
 </ul>
 <p>Open data: no free text and no personal data are published.</p></body></html>"""
@@ -183,6 +188,23 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+@asynccontextmanager
+async def following_changes(app: Starlette) -> AsyncIterator[None]:
+    """The SPARQL store for the app's life, with the task that publishes noted changes
+    and keeps the store in step with the change log."""
+    state = app.state
+    store = state.sparql = SparqlStore(state.settings)
+    interval = state.settings.change_publish_interval_ms / 1000
+    task = asyncio.create_task(follow(state.db, open_reader(state), store, interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        state.sparql = None
+
+
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     """The ASGI app. With ``database`` given (tests) it is used as is; otherwise the
     lifespan opens the configured or embedded database and prepares it."""
@@ -192,7 +214,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.settings = settings
         if database is not None:
             app.state.db = database
-            yield
+            async with following_changes(app):
+                yield
             return
         app.state.ontology = load_ontology()
         async with supervised_database(
@@ -204,7 +227,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             app.state.hub = RepairHub(db.dsn)
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
             try:
-                yield
+                async with following_changes(app):
+                    yield
             finally:
                 await app.state.hub.close()  # ends subscriptions with a complete message
 
@@ -222,6 +246,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/metrics", _metrics),
         *resources.ROUTES,
         *feed.ROUTES,
+        *sparql.ROUTES,
         *uploads.ROUTES,
     ]
     throttle = Throttle(

@@ -194,6 +194,7 @@ async def void_description(
     triples = await counter.get(db, principal, modified)
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     for suffix, fmt in DUMP_FORMATS.items():
         for compressed in (True, False):
