@@ -16,49 +16,19 @@ import pyoxigraph as ox
 import pytest
 from starlette.applications import Starlette
 
-from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
 from tests.conftest import GraphQLClient
+from tests.support import running_app
 
 BASE = "http://odx.test"
 ODX = "https://w3id.org/odx/def#"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-async def _running(app: Starlette) -> None:
-    for _ in range(200):
-        store = getattr(app.state, "sparql", None)
-        if store is not None and store.ready:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the SPARQL store was not built")
-
-
 @pytest.fixture
 async def served(module_db: Database) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
-    async with _app(module_db) as pair:
+    async with running_app(module_db) as pair:
         yield pair
-
-
-class _app:
-    """The app on ``db`` with its lifespan running (the SPARQL store and its follower)."""
-
-    def __init__(self, db: Database, **settings: Any) -> None:
-        from odx_graph.web.app import create_app
-
-        chosen = Settings.from_env({}, base_iri=BASE, **settings)
-        self.app = create_app(chosen, database=db)
-
-    async def __aenter__(self) -> tuple[httpx.AsyncClient, Starlette]:
-        self.lifespan = self.app.router.lifespan_context(self.app)
-        await self.lifespan.__aenter__()
-        await _running(self.app)
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=BASE)
-        return self.http, self.app
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.http.aclose()
-        await self.lifespan.__aexit__(None, None, None)
 
 
 def _count(response: httpx.Response) -> int:
@@ -167,7 +137,7 @@ async def test_protocol_errors(served: tuple[httpx.AsyncClient, Starlette]) -> N
 
 
 async def test_the_result_cap_at_its_edge(module_db: Database) -> None:
-    async with _app(module_db, sparql_max_results=5) as (http, _):
+    async with running_app(module_db, sparql_max_results=5) as (http, _):
         query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT {n}"
         at_cap = await http.get("/sparql", params={"query": query.replace("{n}", "5")})
         assert len(at_cap.json()["results"]["bindings"]) == 5
@@ -178,7 +148,7 @@ async def test_the_result_cap_at_its_edge(module_db: Database) -> None:
 
 
 async def test_a_slow_query_times_out(module_db: Database) -> None:
-    async with _app(module_db, sparql_timeout_ms=100) as (http, _):
+    async with running_app(module_db, sparql_timeout_ms=100) as (http, _):
         # About 1.7 million rows to count: seconds here, finite so its thread ends soon.
         heavy = (
             f"PREFIX odx: <{ODX}> SELECT (COUNT(*) AS ?n) WHERE {{ ?a a odx:Home . "
@@ -230,7 +200,7 @@ async def test_void_names_the_endpoint(client: httpx.AsyncClient) -> None:
 
 
 async def test_sparql_has_the_graphql_rate_limits(module_db: Database) -> None:
-    async with _app(module_db, rate_limit_per_minute=60, rate_limit_burst=2) as (http, _):
+    async with running_app(module_db, rate_limit_per_minute=60, rate_limit_burst=2) as (http, _):
         statuses = [
             (await http.get("/sparql", params={"query": "ASK {}"})).status_code for _ in range(3)
         ]

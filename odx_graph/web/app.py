@@ -34,7 +34,7 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
-from odx_graph.web import feed, metrics, resources, sparql, uploads
+from odx_graph.web import feed, fragments, metrics, resources, sparql, uploads
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
 from odx_graph.web.middleware import (
     CLIENT_CLOSED,
@@ -107,7 +107,8 @@ JSON-LD, N-Triples and HTML; whole-dataset dumps <a href="/dump.nt.gz">N-Triples
 <a href="/.well-known/void">/.well-known/void</a>.</li>
 <li><a href="/sparql">SPARQL</a>: query the open graph (a form here, the SPARQL 1.1
 Protocol for programs); <a href="/feed">/feed</a>: every change, as a Linked Data Event
-Stream, to keep a copy in sync.</li>
+Stream, to keep a copy in sync; <a href="/fragments">/fragments</a>: Triple Pattern
+Fragments.</li>
 <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: health checks.</li>
 </ul>
 <p>Open data: no free text and no personal data are published.</p></body></html>"""
@@ -247,6 +248,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *resources.ROUTES,
         *feed.ROUTES,
         *sparql.ROUTES,
+        *fragments.ROUTES,
         *uploads.ROUTES,
     ]
     throttle = Throttle(
