@@ -13,7 +13,7 @@ from starlette.routing import Route
 from odx_graph.api.errors import error_body
 from odx_graph.services.linked_data import feed
 from odx_graph.store import changes
-from odx_graph.web.resources import open_reader
+from odx_graph.web.resources import matches, open_reader
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 GROWING = "public, max-age=1"
@@ -35,8 +35,7 @@ def _media_type(request: Request) -> str | None:
 def _cached(request: Request, body: bytes, media_type: str, cache: str) -> Response:
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": cache}
-    match = request.headers.get("if-none-match", "")
-    if match.strip() == "*" or etag in match:
+    if matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers)
 

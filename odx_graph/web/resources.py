@@ -20,7 +20,7 @@ from odx_graph.core.errors import ErrorCode
 from odx_graph.core.ids import KEY
 from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data import dataset, html_pages
+from odx_graph.services.linked_data import codes, dataset, html_pages
 from odx_graph.services.linked_data.rdf_formats import (
     ALL_FORMATS,
     RdfFormat,
@@ -79,6 +79,12 @@ def _alternates(path: str, offered: tuple[RdfFormat, ...] = ALL_FORMATS) -> dict
     return {f.media_type: f"{path}?format={f.value}" for f in offered}
 
 
+def matches(request: Request, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (or is ``*``: any representation)."""
+    header = request.headers.get("if-none-match", "")
+    return header.strip() == "*" or etag in header
+
+
 def _respond(
     request: Request,
     body: bytes,
@@ -89,13 +95,10 @@ def _respond(
     """A representation with ETag (and 304 on a match), Vary and Link headers."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     links = [f'<{href}>; rel="alternate"; type="{media}"' for media, href in alternates.items()]
-    headers = {
-        "ETag": etag,
-        "Vary": "Accept",
-        "Link": ", ".join([*extra_links, *links]),
-        "Cache-Control": "public, max-age=60",
-    }
-    if etag in request.headers.get("if-none-match", ""):
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=60"}
+    if link := ", ".join([*extra_links, *links]):  # no empty Link header
+        headers["Link"] = link
+    if matches(request, etag):
         return Response(status_code=304, headers=headers)
     charset = "; charset=utf-8" if fmt is not RdfFormat.JSONLD else ""
     return Response(body, media_type=fmt.media_type + charset, headers=headers)
@@ -124,7 +127,7 @@ async def _hact_repair(request: Request, key: int) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=1).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=60"}
-    if etag in request.headers.get("if-none-match", ""):
+    if matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=HACT_MEDIA_TYPE, headers=headers)
 
@@ -243,13 +246,36 @@ async def dataset_description(request: Request) -> Response:
     if getattr(state, "triple_count", None) is None:
         state.triple_count = dataset.TripleCount()
     graph = await dataset.void_description(
-        open_reader(state), state.settings, PUBLIC, state.triple_count
+        open_reader(state), state.settings, PUBLIC, state.triple_count, state.ontology
     )
     offered = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
     return _respond(request, serialise(graph, fmt), fmt, _alternates("/.well-known/void", offered))
 
 
+async def code_resource(request: Request) -> Response:
+    """``GET /code/{scheme}[/{code}]``: a code list or one of its concepts, in SKOS."""
+    state = request.app.state
+    scheme, code = request.path_params["scheme"], request.path_params.get("code")
+    fmt = choose_format(request)
+    if isinstance(fmt, Response):
+        return fmt
+    found = await codes.describe_code(open_reader(state), state.ontology, scheme, code)
+    if found is None:
+        return _not_found("that code")
+    subject, graph = found
+    path = request.url.path
+    alternates = _alternates(path)
+    if fmt is RdfFormat.HTML:
+        labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
+        body = html_pages.resource_page(graph, subject, labeller, alternates).encode()
+    else:
+        body = serialise(graph, fmt)
+    return _respond(request, body, fmt, alternates)
+
+
 ROUTES = [
+    Route("/code/{scheme}", code_resource),
+    Route("/code/{scheme}/{code:path}", code_resource),
     Route("/id/home/uprn/{uprn}", home_by_uprn),
     Route("/id/{segment}/{key}", node_resource),
     Route("/ontology", ontology),
