@@ -274,3 +274,18 @@ def test_rebase_touches_iris_never_literals() -> None:
         "<https://x.example/id/component/2> <https://w3id.org/odx/def#home> "
         "<https://x.example/id/home/1> .\n"
     )
+
+
+async def test_dumps_carry_a_validator_that_moves_with_the_data(
+    http: httpx.AsyncClient, fresh_db: Database
+) -> None:
+    first = await http.get("/dump.nt")
+    etag = first.headers["etag"]
+    assert first.headers["last-modified"].endswith(" GMT")
+    assert (await http.get("/dump.nt")).headers["etag"] == etag
+    assert (await http.get("/dump.ttl")).headers["etag"] != etag
+    unchanged = await http.get("/dump.nt", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    await fresh_db.execute("UPDATE home SET bedrooms = 8 WHERE id = (SELECT min(id) FROM home)")
+    changed = await http.get("/dump.nt", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
