@@ -150,16 +150,27 @@ async def node_resource(request: Request) -> Response:
     graph = await dataset.describe(open_reader(state), state.settings, PUBLIC, entity, int(key))
     if graph is None:
         return _not_found(f"{entity.name} {key}")
-    path = request.url.path
-    subject = URIRef(f"{state.settings.base_iri}{path}")
-    alternates = _alternates(path)
+    subject = URIRef(f"{state.settings.base_iri}{request.url.path}")
+    described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
+    return _described(request, graph, subject, fmt, (described_by,))
+
+
+def _described(
+    request: Request,
+    graph: Graph,
+    subject: URIRef,
+    fmt: RdfFormat,
+    extra_links: tuple[str, ...] = (),
+) -> Response:
+    """The description of ``subject`` in ``fmt`` (an HTML page for people)."""
+    state = request.app.state
+    alternates = _alternates(request.url.path)
     if fmt is RdfFormat.HTML:
         labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
         body = html_pages.resource_page(graph, subject, labeller, alternates).encode()
     else:
         body = serialise(graph, fmt)
-    described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
-    return _respond(request, body, fmt, alternates, (described_by,))
+    return _respond(request, body, fmt, alternates, extra_links)
 
 
 async def home_by_uprn(request: Request) -> Response:
@@ -275,14 +286,7 @@ async def code_resource(request: Request) -> Response:
     if found is None:
         return _not_found("that code")
     subject, graph = found
-    path = request.url.path
-    alternates = _alternates(path)
-    if fmt is RdfFormat.HTML:
-        labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
-        body = html_pages.resource_page(graph, subject, labeller, alternates).encode()
-    else:
-        body = serialise(graph, fmt)
-    return _respond(request, body, fmt, alternates)
+    return _described(request, graph, subject, fmt)
 
 
 ROUTES = [
