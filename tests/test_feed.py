@@ -3,7 +3,6 @@ after more writes, reading only the new pages the second time."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gzip
 from collections.abc import AsyncIterator
@@ -290,31 +289,3 @@ async def test_dumps_carry_a_validator_that_moves_with_the_data(
     await fresh_db.execute("UPDATE home SET bedrooms = 8 WHERE id = (SELECT min(id) FROM home)")
     changed = await http.get("/dump.nt", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
-
-
-async def test_things_that_age_are_noted_when_the_date_changes(
-    fresh_db: Database, settings: Settings
-) -> None:
-    from odx_graph.services.linked_data.sparql import SparqlStore, follow
-
-    assert {e.name for e in changes.dated_entities()} == {"Component", "Home"}
-    days = iter([dt.date(2026, 1, 1)] * 2 + [dt.date(2026, 1, 2)] * 100)
-    store = SparqlStore(settings)
-    noted: list[int] = []
-    fresh_db.add_listener(
-        lambda sql: noted.append(1) if "INSERT INTO change_pending" in sql else None
-    )
-    task = asyncio.create_task(follow(fresh_db, fresh_db, store, 0.05, lambda: next(days)))
-    try:
-        for _ in range(200):
-            if len(noted) >= 2 and await changes.pending_count(fresh_db) == 0:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
-    # Once on starting and once when the day moved on, not on every round.
-    assert len(noted) == 2
-    before, _ = await changes.log_end(fresh_db)
-    await changes.note_dated(fresh_db)
-    await _publish_everything(fresh_db)
-    assert (await changes.log_end(fresh_db))[0] == before  # nothing aged: no versions

@@ -205,16 +205,3 @@ async def latest_nquads(db: Database) -> tuple[int, list[tuple[str, str]]]:
             "ORDER BY segment, key, position DESC) AS latest WHERE kind <> 'delete'"
         )
     return int(position), [(f"/id/{r['segment']}/{r['key']}", r["triples"]) for r in rows]
-
-
-def dated_entities() -> tuple[Entity, ...]:
-    """Things whose triples depend on today's date (a component's age, a home's
-    disrepair criterion): they may change at midnight with no write."""
-    return tuple(e for e in MAPPING.nodes if any("current_date" in f.sql for f in e.fields))
-
-
-async def note_dated(db: Database) -> None:
-    """Note every thing of ``dated_entities`` as changed; the publisher appends versions
-    only for those whose triples did change."""
-    parts = [f"SELECT '{e.iri_segment}', {e.key} FROM {e.table}" for e in dated_entities()]
-    await db.execute(f"INSERT INTO change_pending (segment, key) {' UNION ALL '.join(parts)}")

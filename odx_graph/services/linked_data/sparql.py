@@ -11,7 +11,6 @@ half replaced. Queries run in threads (Oxigraph releases the GIL), at most
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import threading
@@ -265,24 +264,13 @@ def serialise(answer: Answer, media_type: str) -> bytes:
     return parsed.serialize(format=SOLUTION_FORMATS[media_type]) or b""
 
 
-async def follow(
-    db: Database,
-    reader: Database,
-    store: SparqlStore,
-    interval: float,
-    today: Callable[[], dt.date] = lambda: dt.datetime.now(dt.UTC).date(),
-) -> None:
+async def follow(db: Database, reader: Database, store: SparqlStore, interval: float) -> None:
     """Publish noted changes and keep ``store`` in step, every ``interval`` seconds, until
-    cancelled (the app's lifespan runs it). Failures are logged and retried. On starting
-    and when the date changes, things whose triples depend on the date are noted too."""
-    noted_on: dt.date | None = None
+    cancelled (the app's lifespan runs it). Failures are logged and retried."""
     while True:
         try:
             if not store.ready:
                 await store.build(reader)
-            if noted_on != (day := today()):
-                await changes.note_dated(db)
-                noted_on = day
             await publish_all(db)
             await store.catch_up(reader)
         except asyncio.CancelledError:
