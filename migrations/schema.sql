@@ -92,6 +92,19 @@ BEGIN
 END $$;
 
 --
+-- Name: note_changes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.note_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    EXECUTE 'INSERT INTO change_pending (segment, key) ' || TG_ARGV[0];
+    RETURN NULL;
+END $$;
+
+--
 -- Name: notify_key_revoked(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -485,6 +498,25 @@ CREATE FUNCTION public.repair_target(priority_code text, counted_from timestamp 
     RETURN (SELECT CASE WHEN (p.response_hours IS NOT NULL) THEN (repair_target.counted_from + make_interval(hours => p.response_hours)) WHEN (p.response_working_days IS NOT NULL) THEN (SELECT (((w.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS timezone FROM public.working_calendar w WHERE (w.is_working_day AND (w.working_day_number = (SELECT (c.working_day_number + p.response_working_days) FROM public.working_calendar c WHERE (c.day = ((repair_target.counted_from AT TIME ZONE 'Europe/London'::text))::date))))) ELSE NULL::timestamp with time zone END AS "case" FROM public.priority p WHERE (p.code = repair_target.priority_code));
 
 --
+-- Name: track_changes(regclass, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.track_changes(target regclass, name text, things text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    event text;
+BEGIN
+    FOREACH event IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+        EXECUTE format(
+            'CREATE TRIGGER %I AFTER %s ON %s REFERENCING %s TABLE AS changed '
+            'FOR EACH STATEMENT EXECUTE FUNCTION note_changes(%L)',
+            'changes_' || name || '_' || lower(event), event, target,
+            CASE event WHEN 'DELETE' THEN 'OLD' ELSE 'NEW' END, things);
+    END LOOP;
+END $$;
+
+--
 -- Name: track_data_version(regclass); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -680,6 +712,51 @@ CREATE TABLE public.certificate_type (
     label text NOT NULL,
     definition text
 );
+
+--
+-- Name: change_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.change_log (
+    "position" bigint NOT NULL,
+    published_at timestamp with time zone NOT NULL,
+    changed_at timestamp with time zone NOT NULL,
+    segment text NOT NULL,
+    key bigint NOT NULL,
+    kind text NOT NULL,
+    digest bytea NOT NULL,
+    triples text NOT NULL,
+    CONSTRAINT change_log_kind_check CHECK ((kind = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text]))),
+    CONSTRAINT change_log_position_check CHECK (("position" > 0))
+);
+
+--
+-- Name: change_pending; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.change_pending (
+    id bigint NOT NULL,
+    changed_at timestamp with time zone DEFAULT statement_timestamp() NOT NULL,
+    segment text NOT NULL,
+    key bigint NOT NULL
+);
+
+--
+-- Name: change_pending_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.change_pending_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: change_pending_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.change_pending_id_seq OWNED BY public.change_pending.id;
 
 --
 -- Name: component; Type: TABLE; Schema: public; Owner: -
@@ -1492,6 +1569,12 @@ CREATE TABLE public.tsm_measure (
 );
 
 --
+-- Name: change_pending id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_pending ALTER COLUMN id SET DEFAULT nextval('public.change_pending_id_seq'::regclass);
+
+--
 -- Name: api_key api_key_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1560,6 +1643,20 @@ ALTER TABLE ONLY public.built_form
 
 ALTER TABLE ONLY public.certificate_type
     ADD CONSTRAINT certificate_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: change_log change_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_log
+    ADD CONSTRAINT change_log_pkey PRIMARY KEY ("position");
+
+--
+-- Name: change_pending change_pending_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_pending
+    ADD CONSTRAINT change_pending_pkey PRIMARY KEY (id);
 
 --
 -- Name: component_failure_risk component_failure_risk_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1894,6 +1991,18 @@ CREATE INDEX audit_event_subject_idx ON public.audit_event USING btree (subject_
 CREATE INDEX building_landlord_idx ON public.building USING btree (landlord_id);
 
 --
+-- Name: change_log_subject_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX change_log_subject_idx ON public.change_log USING btree (segment, key, "position" DESC);
+
+--
+-- Name: change_log_time_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX change_log_time_idx ON public.change_log USING btree (published_at, "position");
+
+--
 -- Name: component_building_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2146,6 +2255,276 @@ CREATE UNIQUE INDEX working_calendar_working_day_number_idx ON public.working_ca
 CREATE TRIGGER api_key_revoked_notify AFTER UPDATE OF revoked_at ON public.api_key FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.notify_key_revoked();
 
 --
+-- Name: home changes_components_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_components_delete AFTER DELETE ON public.home REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', c.id FROM changed h JOIN component c ON c.home_id = h.id');
+
+--
+-- Name: home changes_components_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_components_insert AFTER INSERT ON public.home REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', c.id FROM changed h JOIN component c ON c.home_id = h.id');
+
+--
+-- Name: home changes_components_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_components_update AFTER UPDATE ON public.home REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', c.id FROM changed h JOIN component c ON c.home_id = h.id');
+
+--
+-- Name: building changes_dependants_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_dependants_delete AFTER DELETE ON public.building REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT ''home'', h.id FROM changed b JOIN home h ON h.building_id = b.id UNION SELECT ''component'', c.id FROM changed b JOIN component c ON c.building_id = b.id OR c.home_id IN (SELECT id FROM home WHERE building_id = b.id)');
+
+--
+-- Name: building changes_dependants_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_dependants_insert AFTER INSERT ON public.building REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT ''home'', h.id FROM changed b JOIN home h ON h.building_id = b.id UNION SELECT ''component'', c.id FROM changed b JOIN component c ON c.building_id = b.id OR c.home_id IN (SELECT id FROM home WHERE building_id = b.id)');
+
+--
+-- Name: building changes_dependants_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_dependants_update AFTER UPDATE ON public.building REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT ''home'', h.id FROM changed b JOIN home h ON h.building_id = b.id UNION SELECT ''component'', c.id FROM changed b JOIN component c ON c.building_id = b.id OR c.home_id IN (SELECT id FROM home WHERE building_id = b.id)');
+
+--
+-- Name: component changes_homes_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_homes_delete AFTER DELETE ON public.component REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', h.id FROM changed c JOIN home h ON h.id = c.home_id OR h.building_id = c.building_id');
+
+--
+-- Name: component changes_homes_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_homes_insert AFTER INSERT ON public.component REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', h.id FROM changed c JOIN home h ON h.id = c.home_id OR h.building_id = c.building_id');
+
+--
+-- Name: component changes_homes_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_homes_update AFTER UPDATE ON public.component REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', h.id FROM changed c JOIN home h ON h.id = c.home_id OR h.building_id = c.building_id');
+
+--
+-- Name: building changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.building REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''building'', id FROM changed');
+
+--
+-- Name: component changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.component REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', id FROM changed');
+
+--
+-- Name: damp_mould_case changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.damp_mould_case REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''damp-mould-case'', id FROM changed');
+
+--
+-- Name: data_import changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.data_import REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''import'', id FROM changed');
+
+--
+-- Name: energy_performance_certificate changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.energy_performance_certificate REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
+
+--
+-- Name: home changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.home REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', id FROM changed');
+
+--
+-- Name: home_assertion changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.home_assertion REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
+
+--
+-- Name: organisation changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.organisation REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: reference changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.reference REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''reference'', id FROM changed');
+
+--
+-- Name: repair changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.repair REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair'', id FROM changed');
+
+--
+-- Name: repair_line changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.repair_line REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-line'', id FROM changed');
+
+--
+-- Name: repair_status_event changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.repair_status_event REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-status-event'', id FROM changed');
+
+--
+-- Name: building changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.building REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''building'', id FROM changed');
+
+--
+-- Name: component changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.component REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', id FROM changed');
+
+--
+-- Name: damp_mould_case changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.damp_mould_case REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''damp-mould-case'', id FROM changed');
+
+--
+-- Name: data_import changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.data_import REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''import'', id FROM changed');
+
+--
+-- Name: energy_performance_certificate changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.energy_performance_certificate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
+
+--
+-- Name: home changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.home REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', id FROM changed');
+
+--
+-- Name: home_assertion changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.home_assertion REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
+
+--
+-- Name: organisation changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.organisation REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: reference changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.reference REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''reference'', id FROM changed');
+
+--
+-- Name: repair changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair'', id FROM changed');
+
+--
+-- Name: repair_line changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.repair_line REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-line'', id FROM changed');
+
+--
+-- Name: repair_status_event changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.repair_status_event REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-status-event'', id FROM changed');
+
+--
+-- Name: building changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.building REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''building'', id FROM changed');
+
+--
+-- Name: component changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.component REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''component'', id FROM changed');
+
+--
+-- Name: damp_mould_case changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.damp_mould_case REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''damp-mould-case'', id FROM changed');
+
+--
+-- Name: data_import changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.data_import REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''import'', id FROM changed');
+
+--
+-- Name: energy_performance_certificate changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.energy_performance_certificate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
+
+--
+-- Name: home changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.home REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''home'', id FROM changed');
+
+--
+-- Name: home_assertion changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.home_assertion REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
+
+--
+-- Name: organisation changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.organisation REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: reference changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.reference REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''reference'', id FROM changed');
+
+--
+-- Name: repair changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair'', id FROM changed');
+
+--
+-- Name: repair_line changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.repair_line REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-line'', id FROM changed');
+
+--
+-- Name: repair_status_event changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.repair_status_event REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''repair-status-event'', id FROM changed');
+
+--
 -- Name: awaab_hazard_level data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2180,6 +2559,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 --
 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.certificate_type FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: change_log data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.change_log FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
 -- Name: component data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
@@ -3121,6 +3506,12 @@ GRANT USAGE ON SCHEMA public TO odx_reader;
 REVOKE ALL ON FUNCTION public.bump_data_version() FROM PUBLIC;
 
 --
+-- Name: FUNCTION note_changes(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.note_changes() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rebuild_repair_facts(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -3235,6 +3626,19 @@ GRANT SELECT ON TABLE public.built_form TO odx_reader;
 
 GRANT SELECT ON TABLE public.certificate_type TO odx_writer;
 GRANT SELECT ON TABLE public.certificate_type TO odx_reader;
+
+--
+-- Name: TABLE change_log; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.change_log TO odx_writer;
+GRANT SELECT ON TABLE public.change_log TO odx_reader;
+
+--
+-- Name: TABLE change_pending; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.change_pending TO odx_writer;
 
 --
 -- Name: TABLE component; Type: ACL; Schema: public; Owner: -

@@ -116,6 +116,20 @@ async def prepare(dsn: str, *, demo_homes: int = DEMO_HOMES) -> None:
             await demo.load_demo(conn, homes=demo_homes, seed=DEMO_SEED, as_of=DEMO_AS_OF)
     finally:
         await conn.close()
+    await publish_changes(dsn)
+
+
+async def publish_changes(dsn: str) -> None:
+    """Publish every noted change to the change log (copies of the template start with
+    an empty queue, as a server's database does once its publisher has caught up)."""
+    from odx_graph.services.linked_data.feed import publish_all
+
+    db = await Database.connect(dsn, max_size=1)
+    try:
+        while await publish_all(db, 50):
+            pass
+    finally:
+        await db.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 import websockets
 from starlette.applications import Starlette
@@ -83,3 +84,35 @@ async def subscribe(url: str, query: str, variables: dict[str, Any]) -> Any:
     payload = {"query": query, "variables": variables}
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
     return ws
+
+
+async def _running(app: Starlette) -> None:
+    for _ in range(200):
+        store = getattr(app.state, "sparql", None)
+        if store is not None and store.ready:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the SPARQL store was not built")
+
+
+class running_app:
+    """The app on ``db`` with its lifespan running (the SPARQL store and its follower)."""
+
+    def __init__(self, db: Database, **settings: Any) -> None:
+        from odx_graph.web.app import create_app
+
+        chosen = Settings.from_env({}, base_iri="http://odx.test", **settings)
+        self.app = create_app(chosen, database=db)
+
+    async def __aenter__(self) -> tuple[httpx.AsyncClient, Starlette]:
+        self.lifespan = self.app.router.lifespan_context(self.app)
+        await self.lifespan.__aenter__()
+        await _running(self.app)
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://odx.test"
+        )
+        return self.http, self.app
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.http.aclose()
+        await self.lifespan.__aexit__(None, None, None)

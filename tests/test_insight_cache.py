@@ -31,6 +31,7 @@ UNTRACKED = {
     "audit_event",
     "idempotency_key",
     "schema_migrations",
+    "change_pending",
 }
 
 

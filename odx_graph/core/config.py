@@ -100,6 +100,10 @@ class Settings:
     compiled_queries: bool = True
     resident_token_days: int = 90
     resident_token_max_days: int = 365
+    sparql_timeout_ms: int = 10_000
+    sparql_max_results: int = 10_000
+    sparql_concurrency: int = 2
+    change_publish_interval_ms: int = 250
 
     def __post_init__(self) -> None:
         if not self.base_iri:
@@ -135,6 +139,10 @@ class Settings:
         _check_range("import_timeout_ms", self.import_timeout_ms, 1000, 86_400_000)
         _check_range("import_memory_mb", self.import_memory_mb, 128, 1_000_000)
         _check_range("rate_limit_per_minute", self.rate_limit_per_minute, 0, 1_000_000)
+        _check_range("sparql_timeout_ms", self.sparql_timeout_ms, 100, 600_000)
+        _check_range("sparql_max_results", self.sparql_max_results, 1, 10_000_000)
+        _check_range("sparql_concurrency", self.sparql_concurrency, 1, 64)
+        _check_range("change_publish_interval_ms", self.change_publish_interval_ms, 10, 60_000)
         _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
         _check_range(
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days

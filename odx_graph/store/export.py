@@ -106,3 +106,8 @@ async def count_triples(db: Database, entities: tuple[Entity, ...], principal: P
     except Exception as exc:
         raise translate_error(exc) from exc
     return total
+
+
+async def sor_code_row(db: Database, code: str) -> Record | None:
+    """One NHF Schedule of Rates code with its schedules."""
+    return await db.fetchrow("SELECT code, schedules FROM sor_code WHERE code = $1", code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.linked_data.sparql import SparqlStore, follow
 from odx_graph.services.refdata import load_ontology
 from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
@@ -35,11 +37,14 @@ from odx_graph.web import (
     area,
     assets,
     contractor,
+    feed,
+    fragments,
     jobs,
     metrics,
     resident,
     resources,
     scorecard,
+    sparql,
     uploads,
 )
 from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
@@ -177,6 +182,23 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+@asynccontextmanager
+async def following_changes(app: Starlette) -> AsyncIterator[None]:
+    """The SPARQL store for the app's life, with the task that publishes noted changes
+    and keeps the store in step with the change log."""
+    state = app.state
+    store = state.sparql = SparqlStore(state.settings)
+    interval = state.settings.change_publish_interval_ms / 1000
+    task = asyncio.create_task(follow(state.db, open_reader(state), store, interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        state.sparql = None
+
+
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     """The ASGI app. With ``database`` given (tests) it is used as is; otherwise the
     lifespan opens the configured or embedded database and prepares it."""
@@ -187,7 +209,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         if database is not None:
             app.state.db = database
-            yield
+            async with following_changes(app):
+                yield
             return
         app.state.ontology = load_ontology()
         async with supervised_database(
@@ -199,7 +222,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             app.state.hub = RepairHub(db.dsn)
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
             try:
-                yield
+                async with following_changes(app):
+                    yield
             finally:
                 await app.state.hub.close()  # ends subscriptions with a complete message
 
@@ -222,6 +246,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *contractor.ROUTES,
         *area.ROUTES,
         *resources.ROUTES,
+        *feed.ROUTES,
+        *sparql.ROUTES,
+        *fragments.ROUTES,
         *uploads.ROUTES,
     ]
     throttle = Throttle(

@@ -4,6 +4,7 @@ JSON-LD context, dumps and the dataset description."""
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ from odx_graph.core.errors import ErrorCode
 from odx_graph.core.ids import KEY
 from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data import dataset, html_pages
+from odx_graph.services.linked_data import codes, dataset, html_pages
 from odx_graph.services.linked_data.rdf_formats import (
     ALL_FORMATS,
     RdfFormat,
@@ -28,7 +29,9 @@ from odx_graph.services.linked_data.rdf_formats import (
     negotiate,
     serialise,
 )
+from odx_graph.store import changes
 from odx_graph.store import reads as graph_repo
+from odx_graph.store.version import data_state
 from odx_graph.web.readers import open_reader
 from odx_graph.web.see_also import people_links
 
@@ -72,6 +75,12 @@ def _alternates(path: str, offered: tuple[RdfFormat, ...] = ALL_FORMATS) -> dict
     return {f.media_type: f"{path}?format={f.value}" for f in offered}
 
 
+def matches(request: Request, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (or is ``*``: any representation)."""
+    header = request.headers.get("if-none-match", "")
+    return header.strip() == "*" or etag in header
+
+
 def _respond(
     request: Request,
     body: bytes,
@@ -82,13 +91,10 @@ def _respond(
     """A representation with ETag (and 304 on a match), Vary and Link headers."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     links = [f'<{href}>; rel="alternate"; type="{media}"' for media, href in alternates.items()]
-    headers = {
-        "ETag": etag,
-        "Vary": "Accept",
-        "Link": ", ".join([*extra_links, *links]),
-        "Cache-Control": "public, max-age=60",
-    }
-    if etag in request.headers.get("if-none-match", ""):
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=60"}
+    if link := ", ".join([*extra_links, *links]):  # no empty Link header
+        headers["Link"] = link
+    if matches(request, etag):
         return Response(status_code=304, headers=headers)
     charset = "; charset=utf-8" if fmt is not RdfFormat.JSONLD else ""
     return Response(body, media_type=fmt.media_type + charset, headers=headers)
@@ -117,7 +123,7 @@ async def _hact_repair(request: Request, key: int) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=1).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "public, max-age=60"}
-    if etag in request.headers.get("if-none-match", ""):
+    if matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=HACT_MEDIA_TYPE, headers=headers)
 
@@ -137,17 +143,36 @@ async def node_resource(request: Request) -> Response:
     graph = await dataset.describe(open_reader(state), state.settings, PUBLIC, entity, int(key))
     if graph is None:
         return _not_found(f"{entity.name} {key}")
-    path = request.url.path
-    subject = URIRef(f"{state.settings.base_iri}{path}")
-    alternates = _alternates(path)
+    subject = URIRef(f"{state.settings.base_iri}{request.url.path}")
+    described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
+    see_also = (
+        await people_links(open_reader(state), state.settings.base_iri, entity, key)
+        if fmt is RdfFormat.HTML
+        else []
+    )
+    return _described(request, graph, subject, fmt, (described_by,), see_also)
+
+
+def _described(
+    request: Request,
+    graph: Graph,
+    subject: URIRef,
+    fmt: RdfFormat,
+    extra_links: tuple[str, ...] = (),
+    see_also: list[tuple[str, str]] | None = None,
+) -> Response:
+    """The description of ``subject`` in ``fmt`` (an HTML page for people, ending with
+    ``see_also``: links to the pages for people about it)."""
+    state = request.app.state
+    alternates = _alternates(request.url.path)
     if fmt is RdfFormat.HTML:
         labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
-        see_also = await people_links(open_reader(state), state.settings.base_iri, entity, key)
-        body = html_pages.resource_page(graph, subject, labeller, alternates, see_also).encode()
+        body = html_pages.resource_page(
+            graph, subject, labeller, alternates, see_also or ()
+        ).encode()
     else:
         body = serialise(graph, fmt)
-    described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
-    return _respond(request, body, fmt, alternates, (described_by,))
+    return _respond(request, body, fmt, alternates, extra_links)
 
 
 async def home_by_uprn(request: Request) -> Response:
@@ -202,19 +227,28 @@ async def dataset_dump(request: Request) -> Response:
     if fmt is None:
         return _not_found(f"/dump.{name}")
     state = request.app.state
+    # The data version names the dump's content (weakly: a write during the download may
+    # be in it): a client holding it asks again with If-None-Match and gets 304.
+    reader = open_reader(state)
+    version = await data_state(reader)
+    etag = f'W/"{version.database}-{version.version}-{name}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    _, modified = await changes.log_end(reader)
+    if modified is not None:
+        headers["Last-Modified"] = email.utils.format_datetime(modified, usegmt=True)
+    if matches(request, etag):
+        return Response(status_code=304, headers=headers)
     slots = state.dump_slots
     if slots.locked():
         response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
         response.headers["Retry-After"] = "30"
         return response
-    chunks: Any = _holding_slot(
-        dataset.dump(open_reader(state), state.settings, PUBLIC, fmt), slots
-    )
+    chunks: Any = _holding_slot(dataset.dump(reader, state.settings, PUBLIC, fmt), slots)
     media_type = fmt.media_type
     if compressed:
         chunks = dataset.gzipped(chunks)
         media_type = "application/gzip"
-    headers = {"Content-Disposition": f'attachment; filename="odx-graph.{name}"'}
+    headers["Content-Disposition"] = f'attachment; filename="odx-graph.{name}"'
     return StreamingResponse(chunks, media_type=media_type, headers=headers)
 
 
@@ -237,13 +271,29 @@ async def dataset_description(request: Request) -> Response:
     if getattr(state, "triple_count", None) is None:
         state.triple_count = dataset.TripleCount()
     graph = await dataset.void_description(
-        open_reader(state), state.settings, PUBLIC, state.triple_count
+        open_reader(state), state.settings, PUBLIC, state.triple_count, state.ontology
     )
     offered = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
     return _respond(request, serialise(graph, fmt), fmt, _alternates("/.well-known/void", offered))
 
 
+async def code_resource(request: Request) -> Response:
+    """``GET /code/{scheme}[/{code}]``: a code list or one of its concepts, in SKOS."""
+    state = request.app.state
+    scheme, code = request.path_params["scheme"], request.path_params.get("code")
+    fmt = choose_format(request)
+    if isinstance(fmt, Response):
+        return fmt
+    found = await codes.describe_code(open_reader(state), state.ontology, scheme, code)
+    if found is None:
+        return _not_found("that code")
+    subject, graph = found
+    return _described(request, graph, subject, fmt)
+
+
 ROUTES = [
+    Route("/code/{scheme}", code_resource),
+    Route("/code/{scheme}/{code:path}", code_resource),
     Route("/id/home/uprn/{uprn}", home_by_uprn),
     Route("/id/{segment}/{key}", node_resource),
     Route("/ontology", ontology),

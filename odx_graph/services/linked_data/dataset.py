@@ -9,13 +9,14 @@ import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import ONTOLOGY_IRI, PREFIXES
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Scalar
 from odx_graph.mapping.query import LIST_CAP
+from odx_graph.services.linked_data.codes import schemes
 from odx_graph.services.linked_data.rdf import node_iri, row_triples, term
 from odx_graph.services.linked_data.rdf_formats import WRITERS, RdfFormat, bind_prefixes
 from odx_graph.store import export
@@ -160,7 +161,11 @@ class TripleCount:
 
 
 async def void_description(
-    db: Database, settings: Settings, principal: Principal, counter: TripleCount | None = None
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    counter: TripleCount | None = None,
+    ontology: Graph | None = None,
 ) -> Graph:
     """VoID and DCAT description of the dataset: licence, publisher, size, dumps."""
     base = settings.base_iri
@@ -194,6 +199,11 @@ async def void_description(
     triples = await counter.get(db, principal, modified)
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
+    for scheme in schemes(ontology) if ontology is not None else ():
+        # Each code list: its IRI as a vocabulary used, and where this server describes it.
+        graph.add((dataset, VOID.vocabulary, scheme))
+        graph.add((scheme, RDFS.seeAlso, URIRef(f"{base}/code/{scheme.rsplit('/', 1)[1]}")))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     for suffix, fmt in DUMP_FORMATS.items():
         for compressed in (True, False):

@@ -1,0 +1,208 @@
+"""SPARQL and the change feed on a demo dataset.
+
+1. Publishing the whole demo into the change log (versions/s), against exporting the
+   same rows as the dump (triples/s), same run.
+2. Building the SPARQL store from the log, against loading the dump's N-Triples into an
+   empty Oxigraph store, same run.
+3. Five questions (lookups, joins across homes and repairs, a group count) through the
+   SPARQL store's query path (evaluation and SPARQL JSON), p50/p95 over --repeat runs
+   each, against the same questions in plain SQL on PostgreSQL, same run.
+4. Replaying the whole feed (every page, as a follower reads it) into an independent
+   empty Oxigraph store: members/s, against loading the dump into one, same run.
+
+    python bench/sparql.py --homes 5000 --repeat 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.config import Settings
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.services import demo
+from odx_graph.services.linked_data import dataset, feed
+from odx_graph.services.linked_data.rdf_formats import RdfFormat
+from odx_graph.services.linked_data.sparql import SparqlStore, results_json
+from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store import changes
+from odx_graph.store.db import READER_ROLE, Database
+from odx_graph.store.migrations import migrate
+
+BASE = "http://odx.test"
+PREFIX = "PREFIX odx: <https://w3id.org/odx/def#>\n"
+
+
+def questions(uprn: str, home: int, district: str) -> list[tuple[str, str, str, list[object]]]:
+    """(name, SPARQL, SQL, SQL arguments) for the five questions."""
+    return [
+        (
+            "home by UPRN",
+            PREFIX + f'SELECT ?h ?pc WHERE {{ ?h odx:uprn "{uprn}" ; odx:postcode ?pc }}',
+            "SELECT id, postcode FROM home WHERE uprn = $1::bigint",
+            [int(uprn)],
+        ),
+        (
+            "a home's repairs with their lines",
+            PREFIX + f"SELECT ?r ?sor ?q WHERE {{ ?r odx:forHome <{BASE}/id/home/{home}> ; "
+            "odx:hasLine ?l . ?l odx:sorCode ?sor ; odx:quantity ?q }",
+            "SELECT r.id, l.sor_code, l.quantity FROM repair r "
+            "JOIN repair_line l ON l.repair_id = r.id WHERE r.home_id = $1",
+            [home],
+        ),
+        (
+            "open repairs in a district (join)",
+            PREFIX + f'SELECT ?r ?h WHERE {{ ?h odx:postcodeDistrict "{district}" . '
+            "?r odx:forHome ?h . FILTER NOT EXISTS { ?r odx:completedAt ?c } }",
+            "SELECT r.id, h.id FROM home h JOIN repair r ON r.home_id = h.id "
+            "WHERE h.postcode_district = $1 AND r.completed_at IS NULL",
+            [district],
+        ),
+        (
+            "repair cost by district (join + group)",
+            PREFIX
+            + "SELECT ?d (SUM(?cost) AS ?total) WHERE { ?r odx:forHome ?h ; odx:cost ?cost . "
+            "?h odx:postcodeDistrict ?d } GROUP BY ?d",
+            "SELECT h.postcode_district, sum(r.cost) FROM repair r JOIN home h "
+            "ON h.id = r.home_id WHERE r.cost IS NOT NULL GROUP BY 1",
+            [],
+        ),
+        (
+            "homes by district (group count)",
+            PREFIX
+            + "SELECT ?d (COUNT(?h) AS ?n) WHERE { ?h a odx:Home ; odx:postcodeDistrict ?d } "
+            "GROUP BY ?d",
+            "SELECT postcode_district, count(*) FROM home GROUP BY 1",
+            [],
+        ),
+    ]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--homes", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1/postgres")
+    args = parser.parse_args()
+    name = f"odx_bench_sparql_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(args.dsn)
+    await admin.execute(f"CREATE DATABASE {name}")
+    dsn = args.dsn.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        await run(dsn, args.homes, args.repeat)
+    finally:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.close()
+
+
+async def run(dsn: str, homes: int, repeat: int) -> None:
+    conn = await asyncpg.connect(dsn)
+    await migrate(conn, migrations_dir())
+    await sync_reference_data(conn)
+    await demo.load_demo(conn, homes=homes, seed=20251027, as_of=dt.date(2026, 6, 30))
+    await conn.close()
+    db = await Database.connect(dsn, max_size=4, statement_timeout_ms=0)
+    reader = db.with_role(READER_ROLE)
+    settings = Settings.from_env({}, base_iri=BASE)
+    print(f"# {homes} homes; {await changes.pending_count(db)} noted changes")
+
+    started = time.perf_counter()
+    published = 0
+    while appended := await feed.publish_all(db, rounds=50):
+        published += appended
+    publish_s = time.perf_counter() - started
+    started = time.perf_counter()
+    dump = b"".join([c async for c in dataset.dump(reader, settings, PUBLIC, RdfFormat.NTRIPLES)])
+    dump_s = time.perf_counter() - started
+    triples = dump.count(b"\n")
+    print(f"publish: {published} versions in {publish_s:.1f} s = {published / publish_s:,.0f}/s")
+    print(f"baseline dump export: {triples} triples in {dump_s:.1f} s = {triples / dump_s:,.0f}/s")
+
+    store = SparqlStore(settings)
+    started = time.perf_counter()
+    await store.build(reader)
+    build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    plain = ox.Store()
+    plain.bulk_load(dump, ox.RdfFormat.N_TRIPLES)
+    load_s = time.perf_counter() - started
+    print(f"store build from log: {build_s:.1f} s; baseline bulk load of the dump: {load_s:.1f} s")
+
+    uprn, home, district = await db.fetchrow(
+        "SELECT uprn::text, id, postcode_district FROM home ORDER BY id LIMIT 1"
+    )
+    print("| question | SPARQL p50 ms | SPARQL p95 ms | SQL p50 ms | SQL p95 ms | p95 ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, sparql, sql, sql_args in questions(uprn, home, district):
+        sparql_ms, sql_ms = [], []
+        for _ in range(repeat):  # interleaved, so load on the machine hits both alike
+            started = time.perf_counter()
+            results_json(await store.query(sparql, [], []))
+            sparql_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            await reader.fetch(sql, *sql_args)
+            sql_ms.append((time.perf_counter() - started) * 1000)
+        p95, base95 = percentile(sparql_ms, 0.95), percentile(sql_ms, 0.95)
+        print(
+            f"| {label} | {statistics.median(sparql_ms):.1f} | {p95:.1f} | "
+            f"{statistics.median(sql_ms):.1f} | {base95:.1f} | {p95 / base95:.1f}x |"
+        )
+
+    # The feed as a follower reads it: every page's TriG, parsed and applied in order.
+    last, _ = await changes.log_end(db)
+    pages = [await feed.read_page(reader, n) for n in range(feed.page_of(last) + 1)]
+    bodies = [feed.page_trig(BASE, p).encode() for p in pages if p is not None]
+    replica = ox.Store()
+    started = time.perf_counter()
+    members = 0
+    for body in bodies:
+        graphs: dict[ox.NamedNode, list[ox.Quad]] = {}
+        about: dict[ox.NamedNode, ox.NamedNode] = {}
+        for quad in ox.parse(body, ox.RdfFormat.TRIG):
+            if quad.graph_name == ox.DefaultGraph():
+                if quad.predicate.value == "http://purl.org/dc/terms/isVersionOf":
+                    about[quad.subject] = quad.object
+            else:
+                graphs.setdefault(quad.graph_name, []).append(quad)
+        for version, thing in sorted(
+            about.items(), key=lambda v: int(v[0].value.rsplit("/", 1)[1])
+        ):
+            replica.remove_graph(thing)
+            replica.extend(
+                ox.Quad(q.subject, q.predicate, q.object, thing) for q in graphs.get(version, [])
+            )
+            members += 1
+    replay_s = time.perf_counter() - started
+    started = time.perf_counter()
+    again = ox.Store()
+    again.bulk_load(dump, ox.RdfFormat.N_TRIPLES)
+    baseline_s = time.perf_counter() - started
+    print(
+        f"feed replay: {members} members ({len(replica)} triples) in {replay_s:.1f} s = "
+        f"{members / replay_s:,.0f} members/s; baseline dump bulk load {baseline_s:.1f} s "
+        f"= {triples / baseline_s:,.0f} triples/s; "
+        f"replay/baseline time {replay_s / baseline_s:.1f}x"
+    )
+    assert len(replica) == len(again), "the replay is not the dump"
+    await db.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,280 @@
+"""SPARQL over the open graph: an embedded Oxigraph store that follows the change log.
+
+The store holds one named graph per thing (named by the thing's IRI) with the triples of
+its latest version; queries see the union of them as the default graph, which is the
+dump. Built from the log's latest versions when the server starts, it then applies every
+new version in order, each batch in one atomic update, so a query never sees a thing
+half replaced. Queries run in threads (Oxigraph releases the GIL), at most
+``sparql_concurrency`` at once, with a timeout and a cap on the results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import pyoxigraph as ox
+
+from odx_graph.core.config import Settings
+from odx_graph.core.errors import InputError, QueryTimeoutError
+from odx_graph.services.linked_data.feed import publish_all, rebase
+from odx_graph.store import changes
+from odx_graph.store.db import Database
+
+log = logging.getLogger(__name__)
+
+# Versions applied per atomic update while catching up.
+APPLY_BATCH = 2000
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class AnswerKind(StrEnum):
+    """What a query returns."""
+
+    SOLUTIONS = "solutions"  # SELECT
+    BOOLEAN = "boolean"  # ASK
+    GRAPH = "graph"  # CONSTRUCT, DESCRIBE
+
+
+SOLUTION_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A query's answer before serialisation: solutions (with their variables), a
+    boolean, or triples; ``truncated`` when the cap cut it."""
+
+    kind: AnswerKind
+    variables: list[str]
+    rows: list[Any]
+    boolean: bool = False
+    truncated: bool = False
+
+
+class SparqlStore:
+    """The embedded store and how far into the change log it is."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = ox.Store()
+        self.position = 0  # the last change log position applied
+        self.ready = False
+        self._slots = asyncio.Semaphore(settings.sparql_concurrency)
+        self._writing = asyncio.Lock()
+
+    async def build(self, db: Database) -> None:
+        """Load the latest version of every thing (the dump) from the log."""
+        async with self._writing:
+            position, lines = await changes.latest_nquads(db)
+            text = "".join(_quads(self.settings.base_iri, lines))
+            await asyncio.to_thread(self.store.bulk_load, text.encode(), ox.RdfFormat.N_QUADS)
+            self.position = position
+            self.ready = True
+
+    async def catch_up(self, db: Database) -> int:
+        """Apply the versions published since the last call; how many were applied."""
+        applied = 0
+        async with self._writing:
+            while True:
+                batch = await changes.versions(db, self.position + 1, self.position + APPLY_BATCH)
+                if not batch:
+                    return applied
+                update = _update(self.settings.base_iri, batch)
+                await asyncio.to_thread(self.store.update, update)
+                self.position = batch[-1].position
+                applied += len(batch)
+
+    async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
+        """Evaluate ``text`` within the timeout and cap. Raises ``InputError`` for a
+        query that does not parse, ``QueryTimeoutError`` when it runs too long."""
+        timeout = self.settings.sparql_timeout_ms / 1000
+        deadline = time.monotonic() + timeout
+        cancelled = threading.Event()
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout)
+        except TimeoutError:
+            raise QueryTimeoutError("the SPARQL query waited too long") from None
+        work = _in_daemon_thread(
+            lambda: self._evaluate(text, default_graphs, named_graphs, deadline, cancelled)
+        )
+        # The slot is given back when the thread ends, not when the caller stops waiting:
+        # a query past its time still holds one until Oxigraph lets go of it (Oxigraph
+        # cannot be interrupted; the thread is a daemon so it never holds up shutdown).
+        work.add_done_callback(lambda _: self._slots.release())
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(work), max(deadline - time.monotonic(), 0.001)
+            )
+        except TimeoutError:
+            cancelled.set()
+            raise QueryTimeoutError(
+                f"the SPARQL query ran past {self.settings.sparql_timeout_ms} ms",
+            ) from None
+
+    def _evaluate(
+        self,
+        text: str,
+        default_graphs: list[str],
+        named_graphs: list[str],
+        deadline: float,
+        cancelled: threading.Event,
+    ) -> Answer:
+        options: dict[str, Any] = {}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            result = self.store.query(text, **options)
+        except (SyntaxError, ValueError) as exc:
+            raise InputError(f"the query does not parse: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(AnswerKind.BOOLEAN, [], [], boolean=bool(result))
+        cap = self.settings.sparql_max_results
+        rows: list[Any] = []
+        truncated = False
+        for item in result:
+            if len(rows) == cap:
+                truncated = True
+                break
+            if cancelled.is_set() or time.monotonic() > deadline:
+                break  # the caller has its timeout answer already
+            rows.append(item)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            values = [[s[v] for v in variables] for s in rows]
+            return Answer(AnswerKind.SOLUTIONS, variables, values, truncated=truncated)
+        return Answer(AnswerKind.GRAPH, [], rows, truncated=truncated)
+
+
+def _in_daemon_thread(work: Callable[[], Answer]) -> asyncio.Future[Answer]:
+    """Run ``work`` in a new daemon thread; its result as a future of the running loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Answer] = loop.create_future()
+
+    def settle(result: Answer | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as exc:  # handed to the waiting coroutine
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=run, name="sparql-query", daemon=True).start()
+    return future
+
+
+def _quads(base: str, lines: Iterable[tuple[str, str]]) -> Iterable[str]:
+    """N-Quads of each thing's triples in the graph named after it."""
+    for graph, triples in lines:
+        iri = f"<{base}{graph}>"
+        for line in rebase(triples, base).splitlines():
+            yield f"{line[:-1]}{iri} .\n"
+
+
+def _update(base: str, versions: list[changes.Version]) -> str:
+    """One SPARQL update replacing each versioned thing's graph, in order."""
+    operations = []
+    for version in versions:
+        graph = f"<{base}/id/{version.segment}/{version.key}>"
+        operations.append(f"DROP SILENT GRAPH {graph}")
+        if version.triples:
+            triples = rebase(version.triples, base)
+            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{triples}}} }}")
+    return " ;\n".join(operations)
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def results_json(answer: Answer) -> bytes:
+    """SPARQL 1.1 Query Results JSON of solutions or a boolean."""
+    if answer.kind is AnswerKind.BOOLEAN:
+        return json.dumps({"head": {}, "boolean": answer.boolean}).encode()
+    bindings = [
+        {
+            name: _json_term(value)
+            for name, value in zip(answer.variables, row, strict=True)
+            if value
+        }
+        for row in answer.rows
+    ]
+    body = {"head": {"vars": answer.variables}, "results": {"bindings": bindings}}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def serialise(answer: Answer, media_type: str) -> bytes:
+    """The answer in ``media_type`` (one of ``SOLUTION_FORMATS`` or ``GRAPH_FORMATS``)."""
+    if answer.kind is AnswerKind.GRAPH:
+        return ox.serialize(answer.rows, format=GRAPH_FORMATS[media_type]) or b""
+    as_json = results_json(answer)
+    if media_type == "application/sparql-results+json":
+        return as_json
+    parsed = ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=SOLUTION_FORMATS[media_type]) or b""
+
+
+async def follow(db: Database, reader: Database, store: SparqlStore, interval: float) -> None:
+    """Publish noted changes and keep ``store`` in step, every ``interval`` seconds, until
+    cancelled (the app's lifespan runs it). Failures are logged and retried."""
+    while True:
+        try:
+            if not store.ready:
+                await store.build(reader)
+            await publish_all(db)
+            await store.catch_up(reader)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("keeping the SPARQL store in step failed; retrying")
+        await asyncio.sleep(interval)

@@ -1,0 +1,207 @@
+"""The change log of the open graph (migration 0016): publishing what writers noted, and
+reading the published versions in order.
+
+Writers' triggers note the things each statement touched in ``change_pending``. The
+publisher, one at a time under an advisory lock, takes the committed notes, reads those
+things as the open tier sees them in the same snapshot (so every version holds at least
+the change noted), and appends a version of each that changed to ``change_log`` with the
+next position. A change committed after that snapshot is published in a later round,
+at a later position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odx_graph.core.access import PUBLIC
+from odx_graph.mapping import MAPPING, Entity
+from odx_graph.store import sql
+from odx_graph.store.db import READER_ROLE, Connection, Database, Record, quote_ident
+
+# Any constant unique to this purpose: one publisher at a time, across server processes.
+PUBLISH_LOCK_KEY = 0x0D_C6_A9_4E_00_16
+
+# The triples of one exported row of an entity as sorted N-Triples lines (the services
+# layer knows how to make RDF; the store only stores it).
+Render = Callable[[Entity, Record], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One published version of a thing: its triples then, or a tombstone."""
+
+    position: int
+    published_at: dt.datetime
+    changed_at: dt.datetime
+    segment: str
+    key: int
+    kind: str  # create, update or delete
+    triples: str  # sorted N-Triples lines; empty for a deletion
+
+
+def digest(triples: str) -> bytes:
+    """The fingerprint a version is compared by (an unchanged thing gets no new one)."""
+    return hashlib.sha256(triples.encode()).digest()
+
+
+async def publish(db: Database, render: Render, batch: int = 2000) -> int | None:
+    """Publish up to ``batch`` noted changes; the number of versions appended, or ``None``
+    when another publisher holds the lock."""
+    async with db.connection() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PUBLISH_LOCK_KEY):
+            return None
+        try:
+            # One snapshot for the notes, the rows they name and the log's end.
+            async with conn.transaction(isolation="repeatable_read"):
+                return await _publish_batch(conn, render, batch)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", PUBLISH_LOCK_KEY)
+
+
+async def _publish_batch(conn: Connection, render: Render, batch: int) -> int:
+    notes = await conn.fetch(
+        "SELECT id, changed_at, segment, key FROM change_pending ORDER BY id LIMIT $1",
+        batch,
+    )
+    if not notes:
+        return 0
+    # Each thing once, in the order of its latest note, with that note's time.
+    latest: dict[tuple[str, int], dt.datetime] = {}
+    for note in notes:
+        subject = (note["segment"], note["key"])
+        latest.pop(subject, None)
+        latest[subject] = note["changed_at"]
+    rendered = await _render_current(conn, render, list(latest))
+    previous = await _latest_versions(conn, list(latest))
+    end = await conn.fetchrow(
+        "SELECT coalesce(max(position), 0) AS position, "
+        "greatest(clock_timestamp(), max(published_at)) AS at FROM change_log"
+    )
+    assert end is not None  # an aggregate always gives a row
+    position, now = int(end["position"]), end["at"]
+    records: list[tuple[Any, ...]] = []
+    for subject, changed_at in latest.items():
+        triples = rendered.get(subject)
+        before = previous.get(subject)
+        alive_before = before is not None and before[0] != "delete"
+        if triples is None:
+            if not alive_before:
+                continue
+            kind, triples = "delete", ""
+        else:
+            if alive_before and before is not None and before[1] == digest(triples):
+                continue
+            kind = "update" if alive_before else "create"
+        position += 1
+        records.append((position, now, changed_at, *subject, kind, digest(triples), triples))
+    if records:
+        await conn.copy_records_to_table(
+            "change_log",
+            records=records,
+            columns=[
+                "position",
+                "published_at",
+                "changed_at",
+                "segment",
+                "key",
+                "kind",
+                "digest",
+                "triples",
+            ],
+        )
+    await conn.execute("DELETE FROM change_pending WHERE id = ANY($1)", [n["id"] for n in notes])
+    return len(records)
+
+
+async def _render_current(
+    conn: Connection, render: Render, subjects: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    """The current triples of each named thing that exists, read as the open tier."""
+    by_segment: dict[str, list[int]] = {}
+    for segment, key in subjects:
+        by_segment.setdefault(segment, []).append(key)
+    out: dict[tuple[str, int], str] = {}
+    await conn.execute(f"SET LOCAL ROLE {quote_ident(READER_ROLE)}")
+    try:
+        for segment, keys in by_segment.items():
+            entity = MAPPING.by_iri_segment(segment)
+            if entity is None:
+                continue
+            statement = (
+                f"SELECT {sql.export_columns(entity, PUBLIC)} FROM {entity.table} {sql.ALIAS} "
+                f"WHERE {sql.ALIAS}.{entity.key} = ANY($1)"
+            )
+            for row in await conn.fetch(statement, keys):
+                out[(segment, int(row["_key"]))] = render(entity, row)
+    finally:
+        await conn.execute("RESET ROLE")
+    return out
+
+
+async def _latest_versions(
+    conn: Connection, subjects: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], tuple[str, bytes]]:
+    rows = await conn.fetch(
+        "SELECT s.segment, s.key, v.kind, v.digest "
+        "FROM unnest($1::text[], $2::bigint[]) AS s (segment, key) "
+        "CROSS JOIN LATERAL (SELECT kind, digest FROM change_log c "
+        "WHERE c.segment = s.segment AND c.key = s.key ORDER BY position DESC LIMIT 1) AS v",
+        [s[0] for s in subjects],
+        [s[1] for s in subjects],
+    )
+    return {(r["segment"], int(r["key"])): (r["kind"], bytes(r["digest"])) for r in rows}
+
+
+async def pending_count(db: Database) -> int:
+    """How many noted changes wait to be published."""
+    return int(await db.fetchval("SELECT count(*) FROM change_pending"))
+
+
+async def log_end(db: Database) -> tuple[int, dt.datetime | None]:
+    """The last position published and its time (``0, None`` for an empty log)."""
+    row = await db.fetchrow(
+        "SELECT position, published_at FROM change_log ORDER BY position DESC LIMIT 1"
+    )
+    return (0, None) if row is None else (int(row["position"]), row["published_at"])
+
+
+async def versions(db: Database, first: int, last: int) -> list[Version]:
+    """The published versions with positions ``first`` to ``last``, in order."""
+    rows = await db.fetch(
+        "SELECT position, published_at, changed_at, segment, key, kind, triples "
+        "FROM change_log WHERE position BETWEEN $1 AND $2 ORDER BY position",
+        first,
+        last,
+    )
+    return [Version(**dict(row)) for row in rows]
+
+
+async def position_at(db: Database, since: dt.datetime) -> int | None:
+    """The first position published at or after ``since``, if any."""
+    value = await db.fetchval(
+        "SELECT position FROM change_log WHERE published_at >= $1 "
+        "ORDER BY published_at, position LIMIT 1",
+        since,
+    )
+    return None if value is None else int(value)
+
+
+async def latest_nquads(db: Database) -> tuple[int, list[tuple[str, str]]]:
+    """The log's last position and, as of it, each living thing's path (``/id/home/1``)
+    with the triples of its latest version: what a store rebuilds the dump from."""
+    async with (
+        db.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        await conn.execute("SET LOCAL statement_timeout = 0")
+        position = await conn.fetchval("SELECT coalesce(max(position), 0) FROM change_log")
+        rows = await conn.fetch(
+            "SELECT segment, key, triples FROM ("
+            "SELECT DISTINCT ON (segment, key) segment, key, kind, triples FROM change_log "
+            "ORDER BY segment, key, position DESC) AS latest WHERE kind <> 'delete'"
+        )
+    return int(position), [(f"/id/{r['segment']}/{r['key']}", r["triples"]) for r in rows]
