@@ -197,6 +197,7 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         state.sparql = None
+        store.close()
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
