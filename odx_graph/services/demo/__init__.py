@@ -12,6 +12,7 @@ The modules, each one concept:
 - `tables`: the tables filled, their columns, `Batch` and `DemoSummary`;
 - `codes`: the code-list records and matching codes to roles;
 - `catalogue`: the fixed postcode districts, landlords and contractors;
+- `geography`: the country's postcode areas, for the districts a large demo adds;
 - `names`, `places`: invented streets, blocks, postcodes and UPRNs;
 - `components`, `works`: what homes contain and the kinds of repair;
 - `draws`: seeded random draws;

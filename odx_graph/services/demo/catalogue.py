@@ -59,6 +59,8 @@ class LandlordSpec(NamedTuple):
     districts: tuple[tuple[str, float], ...]  # (district code, weight)
     # Damp and mould cases per home relative to a typical landlord with the same stock.
     damp_factor: float = 1.0
+    # Where a large demo's added districts are this landlord's (see `geography`).
+    region: str = "south"
 
 
 LANDLORDS: tuple[LandlordSpec, ...] = (
@@ -72,6 +74,7 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         0.9,
         (("E1", 25), ("E3", 20), ("SE15", 25), ("N17", 20), ("BS5", 10)),
         0.8,
+        "south",
     ),
     LandlordSpec(
         "Thornmere Housing Trust",
@@ -84,6 +87,7 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         (("M13", 20), ("M14", 20), ("L8", 15), ("LS8", 15), ("LS9", 15), ("S2", 10), ("NE6", 5)),
         # The outlier a comparison of providers should find: far more damp and mould.
         1.9,
+        "north",
     ),
     LandlordSpec(
         "Ashcombe Vale Housing Association",
@@ -95,6 +99,7 @@ LANDLORDS: tuple[LandlordSpec, ...] = (
         1.0,
         (("B10", 30), ("B11", 25), ("NG7", 25), ("CF24", 15), ("M14", 5)),
         0.85,
+        "midlands",
     ),
 )
 
@@ -102,6 +107,13 @@ _LONDON = ("E1", "E3", "SE15", "N17")
 _NORTH = ("M13", "M14", "L8", "LS8", "LS9", "S2", "NE6")
 _MIDLANDS_WEST = ("B10", "B11", "NG7", "BS5", "CF24")
 _ALL = _LONDON + _NORTH + _MIDLANDS_WEST
+# The fixed districts of each region; a contractor serving at least half of a region's works
+# in the districts a large demo adds there too.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "south": _LONDON,
+    "north": _NORTH,
+    "midlands": _MIDLANDS_WEST,
+}
 
 
 class ContractorSpec(NamedTuple):

@@ -30,7 +30,7 @@ def generate(
     """
     if homes < 0 or chunk_homes < 1:
         raise ValueError("homes must be >= 0 and chunk_homes >= 1")
-    plan = Plan(codes, seed, as_of)
+    plan = Plan(codes, seed, as_of, homes)
     world = World(plan)
     yield Batch("organisation", COLUMNS["organisation"], list(plan.organisation_rows))
     yield Batch("reference", COLUMNS["reference"], _contractor_references(plan, world))

@@ -1,7 +1,7 @@
 """Invented places: streets, blocks, postcodes and UPRNs, district by district.
 
-The street names, inward codes and UPRNs are invented; they fall in the real postcode
-districts of `odx_graph.services.demo.catalogue`.
+The street names, inward codes and UPRNs are invented; they fall in the postcode districts
+of the run's plan (`catalogue`'s fixed ones and, for a large demo, `geography`'s).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from itertools import accumulate
 from math import cos, pi, sin
 from typing import NamedTuple
 
-from odx_graph.services.demo.catalogue import DISTRICTS, HOME_UPRN_SPAN
+from odx_graph.services.demo.catalogue import HOME_UPRN_SPAN, District
 from odx_graph.services.demo.names import (
     HIGH_RISE_BLOCK_SUFFIXES,
     LOW_RISE_BLOCK_SUFFIXES,
@@ -85,8 +85,9 @@ class Places:
     homes of later chunks carry on the same streets and never reuse a UPRN.
     """
 
-    def __init__(self, this_year: int) -> None:
-        n = len(DISTRICTS)
+    def __init__(self, districts: tuple[District, ...], this_year: int) -> None:
+        n = len(districts)
+        self.districts = districts
         self.this_year = this_year
         self.home_uprn = [0] * n
         self.building_uprn = [0] * n
@@ -203,7 +204,7 @@ class Places:
             for k in range(max(1, min(storeys * per_floor, most_flats)))
         ]
         return BlockSpec(
-            DISTRICTS[district].uprn_base + HOME_UPRN_SPAN + self.building_uprn[district],
+            self.districts[district].uprn_base + HOME_UPRN_SPAN + self.building_uprn[district],
             f"osgb{1_000_000_000_000_000 + self.toid}",
             name,
             storeys,
@@ -217,10 +218,10 @@ class Places:
         if rng.random() < 0.02:  # not every home has been matched to a UPRN
             return None
         self.home_uprn[district] += 1 + int(rng.random() * 29)
-        return DISTRICTS[district].uprn_base + self.home_uprn[district]
+        return self.districts[district].uprn_base + self.home_uprn[district]
 
     def _postcode(self, rng: random.Random, district: int) -> str:
-        d, rnd, used = DISTRICTS[district], rng.random, self.postcodes[district]
+        d, rnd, used = self.districts[district], rng.random, self.postcodes[district]
         for _ in range(40):
             postcode = (
                 f"{d.code} {d.sectors[int(rnd() * len(d.sectors))]}"
@@ -244,7 +245,7 @@ class Places:
         return name
 
     def _spot(self, rng: random.Random, district: int) -> tuple[float, float]:
-        d = DISTRICTS[district]  # within about 650 m of the district's centre
+        d = self.districts[district]  # within about 650 m of the district's centre
         return (
             d.latitude + (rng.random() - 0.5) * 0.012,
             d.longitude + (rng.random() - 0.5) * 0.018,

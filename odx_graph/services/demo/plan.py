@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from math import cos, exp, pi
 from typing import Any
 
-from odx_graph.services.demo.catalogue import CONTRACTORS, DISTRICTS, LANDLORDS
+from odx_graph.services.demo.catalogue import CONTRACTORS, DISTRICTS, LANDLORDS, REGIONS
 from odx_graph.services.demo.certificates import CertificatePlan
 from odx_graph.services.demo.codes import (
     COMPONENT_ROLES,
@@ -28,6 +28,7 @@ from odx_graph.services.demo.codes import (
 from odx_graph.services.demo.components import DEFAULT_LIFETIME
 from odx_graph.services.demo.damp import DampPlan
 from odx_graph.services.demo.draws import cumulative, seeded_random
+from odx_graph.services.demo.geography import generated_district_count, generated_districts
 from odx_graph.services.demo.works import DAMP_WORK, WORKS
 
 # Share of routine repairs at each priority code; codes not listed get 5.
@@ -37,10 +38,10 @@ PRIORITY_MIX = {"1": 3.0, "2": 17.0, "3": 20.0, "4": 55.0, "5": 5.0}
 class Plan:
     """Everything fixed for one run: resolved codes, organisations, calendars, price lists."""
 
-    def __init__(self, codes: CodeLists, seed: int, as_of: date) -> None:
+    def __init__(self, codes: CodeLists, seed: int, as_of: date, homes: int = 0) -> None:
         self.seed = seed
         self._resolve_codes(codes)
-        self._plan_organisations()
+        self._plan_organisations(homes)
         self._plan_calendar(as_of)
         self._plan_works(codes)
         self.certificates = CertificatePlan(codes, seed, as_of)
@@ -127,12 +128,21 @@ class Plan:
         return self.first_trade
 
     # -- organisations --------------------------------------------------------------------
-    def _plan_organisations(self) -> None:
-        self.districts = DISTRICTS
+    def _plan_organisations(self, homes: int) -> None:
+        # The sixteen fixed districts, then those a demo of this size adds (see `geography`).
+        added = generated_districts(
+            generated_district_count(homes), frozenset(d.code for d in DISTRICTS)
+        )
+        self.districts = DISTRICTS + tuple(g.district for g in added)
         district_index = {d.code: i for i, d in enumerate(self.districts)}
+        landlord_districts = [
+            list(spec.districts)
+            + [(g.district.code, g.weight) for g in added if g.region == spec.region]
+            for spec in LANDLORDS
+        ]
         rows: list[tuple[Any, ...]] = []
         for i, landlord in enumerate(LANDLORDS, start=1):
-            served = sorted({d for d, _ in landlord.districts})
+            served = sorted({d for d, _ in landlord_districts[i - 1]})
             rows.append(
                 (
                     i,
@@ -150,16 +160,20 @@ class Plan:
         self.landlord_step_cum = cumulative(
             spec.home_share * (1 - spec.flat_share) for spec in LANDLORDS
         )
-        self.landlord_district_cum = [
-            cumulative(w for _, w in spec.districts) for spec in LANDLORDS
-        ]
-        self.landlord_districts = [
-            [district_index[d] for d, _ in spec.districts] for spec in LANDLORDS
-        ]
+        self.landlord_district_cum = [cumulative(w for _, w in ds) for ds in landlord_districts]
+        self.landlord_districts = [[district_index[d] for d, _ in ds] for ds in landlord_districts]
         # (district, trade role) -> contractors serving it: (id, late rate, price factor)
         self.contractors: dict[tuple[int, str], list[tuple[int, float, float]]] = {}
         self.contractor_districts: dict[int, set[int]] = {}
         for j, spec in enumerate(CONTRACTORS, start=len(rows) + 1):
+            # A contractor working in at least half of a region's fixed districts works in
+            # the districts a large demo adds there too.
+            regions = {
+                region
+                for region, fixed in REGIONS.items()
+                if 2 * len(set(fixed) & set(spec.districts)) >= len(fixed)
+            }
+            districts = (*spec.districts, *(g.district.code for g in added if g.region in regions))
             trade_codes = sorted(
                 {c for r in spec.trade_roles if (c := self.trade_for(r)) is not None}
             )
@@ -170,12 +184,12 @@ class Plan:
                     spec.name,
                     None,
                     trade_codes,
-                    sorted(spec.districts),
+                    sorted(districts),
                     spec.website,
                 )
             )
-            self.contractor_districts[j] = {district_index[d] for d in spec.districts}
-            for district in spec.districts:
+            self.contractor_districts[j] = {district_index[d] for d in districts}
+            for district in districts:
                 for role in spec.trade_roles:
                     self.contractors.setdefault((district_index[district], role), []).append(
                         (j, spec.late_rate, spec.price_factor)

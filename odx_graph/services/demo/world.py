@@ -13,7 +13,7 @@ class World:
     def __init__(self, plan: Plan) -> None:
         self.next_id = dict.fromkeys(TABLES, 1)
         self.next_id["organisation"] = len(plan.organisation_rows) + 1
-        self.places = Places(plan.today.year)
+        self.places = Places(plan.districts, plan.today.year)
         self.home_ref = [1000] * len(plan.landlord_ids)
         self.job_ref = [0] * len(plan.landlord_ids)
         self.case_ref = [0] * len(plan.landlord_ids)
