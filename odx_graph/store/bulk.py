@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
+
+from odx_graph.store.db import quote_ident
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -29,6 +31,85 @@ async def copy_rows(
         _checked(table), records=rows, columns=[_checked(c) for c in columns]
     )
     return int(str(status).rsplit(" ", 1)[-1])
+
+
+class ForeignKey(NamedTuple):
+    """A foreign key set aside for a bulk load: its table, name and definition."""
+
+    table: str
+    name: str
+    definition: str
+
+
+async def set_aside_foreign_keys(
+    conn: asyncpg.Connection, tables: Sequence[str]
+) -> list[ForeignKey]:
+    """Drop the foreign keys of `tables` for a bulk load, returning them for `restore`.
+
+    Checking a foreign key row by row as COPY inserts costs an index probe per row and key
+    (a repair has eight); adding the key back afterwards checks every row in one join. Call
+    it inside the load's transaction, so a failed load leaves the keys as they were.
+    """
+    rows = await conn.fetch(
+        "SELECT c.conrelid::regclass::text AS table, c.conname AS name,"
+        " pg_get_constraintdef(c.oid) AS definition"
+        " FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::regclass[])"
+        " ORDER BY 1, 2",
+        [_checked(t) for t in tables],
+    )
+    kept = [ForeignKey(r["table"], r["name"], r["definition"]) for r in rows]
+    for key in kept:
+        await conn.execute(
+            f"ALTER TABLE {_checked(key.table)} DROP CONSTRAINT {quote_ident(key.name)}"
+        )
+    return kept
+
+
+async def restore_foreign_keys(conn: asyncpg.Connection, kept: Sequence[ForeignKey]) -> None:
+    """Add back the foreign keys `set_aside_foreign_keys` dropped, checking every row."""
+    for key in kept:
+        await conn.execute(
+            f"ALTER TABLE {_checked(key.table)}"
+            f" ADD CONSTRAINT {quote_ident(key.name)} {key.definition}"
+        )
+
+
+async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
+    """Switch off the change log's triggers on `tables` for a bulk load into empty tables.
+
+    Each statement's triggers note the rows it wrote and the things derived from them (a
+    component's home, a building's homes and components): joins that cost a fifth of a demo
+    load and note every new row several times. `note_all_rows` then notes each row once.
+    Call it inside the load's transaction; `restore_change_notes` switches them back on.
+    """
+    rows = await conn.fetch(
+        "SELECT format('%s %I', t.tgrelid::regclass, t.tgname) FROM pg_trigger t"
+        " WHERE t.tgname LIKE 'changes\\_%' AND t.tgenabled <> 'D'"
+        " AND t.tgrelid = ANY($1::regclass[]) ORDER BY 1",
+        [_checked(t) for t in tables],
+    )
+    kept = [r[0] for r in rows]
+    for target in kept:
+        table, trigger = target.split(" ", 1)
+        await conn.execute(f"ALTER TABLE {_checked(table)} DISABLE TRIGGER {trigger}")
+    return kept
+
+
+async def note_all_rows(conn: asyncpg.Connection, segments: dict[str, str]) -> None:
+    """Note every row of each table in `segments` (table -> its things' IRI segment) as
+    changed, once, for the change log to publish."""
+    for table, segment in segments.items():
+        await conn.execute(
+            f"INSERT INTO change_pending (segment, key) SELECT $1, id FROM {_checked(table)}",
+            segment,
+        )
+
+
+async def restore_change_notes(conn: asyncpg.Connection, kept: Sequence[str]) -> None:
+    """Switch back on the triggers `set_aside_change_notes` switched off."""
+    for target in kept:
+        table, trigger = target.split(" ", 1)
+        await conn.execute(f"ALTER TABLE {_checked(table)} ENABLE TRIGGER {trigger}")
 
 
 async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from odx_graph.mapping import GRAPH
 from odx_graph.services.demo.codes import code_lists_from_tables
 from odx_graph.services.demo.generate import generate
 from odx_graph.services.demo.tables import TABLES, DemoSummary
@@ -70,6 +71,11 @@ async def _load(
                 "the demo dataset loads only into an empty database"
             )
         codes = code_lists_from_tables(await bulk.read_code_tables(conn))
+        # Foreign keys are checked once at the end, in one join each, not row by row, and
+        # every new row is noted for the change log once at the end, not statement by
+        # statement with what derives from it.
+        keys = await bulk.set_aside_foreign_keys(conn, TABLES)
+        notes = await bulk.set_aside_change_notes(conn, TABLES)
         batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
         # The next batch is generated in a worker thread while PostgreSQL ingests this one,
         # which also keeps the event loop free during a start-up load.
@@ -85,5 +91,8 @@ async def _load(
                     progress(batch.table, counts[batch.table])
         finally:
             pending.cancel()
+        await bulk.restore_foreign_keys(conn, keys)
+        await bulk.note_all_rows(conn, {e.table: e.iri_segment for e in GRAPH if e.table in TABLES})
+        await bulk.restore_change_notes(conn, notes)
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
