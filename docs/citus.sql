@@ -337,9 +337,11 @@ SELECT create_distributed_table('idempotency_key', 'api_key_id', colocate_with =
 SELECT create_distributed_table('home_uprn', 'uprn', colocate_with => 'none');
 
 -- 10. Tables the coordinator alone keeps: the migrations' record, the change log and its
--- queue, the data version, and the repair facts' queue (unused once its trigger is gone).
+-- queue, the data version, the repair facts' queue (unused once its trigger is gone)
+-- and the rate limits' shared counts.
 SELECT citus_add_local_table_to_metadata('schema_migrations');
 SELECT citus_add_local_table_to_metadata('change_log');
 SELECT citus_add_local_table_to_metadata('change_pending');
 SELECT citus_add_local_table_to_metadata('data_version');
 SELECT citus_add_local_table_to_metadata('repair_fact_pending');
+SELECT citus_add_local_table_to_metadata('rate_usage');

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -56,28 +57,28 @@ async def _ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise AssertionError("serve did not become ready: " + _text(log))
 
 
-@pytest.fixture
-async def servers(fresh_db: Database, tmp_path: Path) -> AsyncIterator[list[str]]:
-    """Two server processes on ``fresh_db``: their ``host:port``."""
+@asynccontextmanager
+async def two_servers(db: Database, tmp: Path, **settings: str) -> AsyncIterator[list[str]]:
+    """Two server processes on ``db``: their ``host:port``."""
     processes: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
     try:
         for n in range(2):
             port = free_port()
-            log = tmp_path / f"serve{n}.log"
             env = clean_environment(
-                ODX_DATABASE_URL=fresh_db.dsn,
+                ODX_DATABASE_URL=db.dsn,
                 ODX_DEMO="no",
                 ODX_PORT=str(port),
                 ODX_BASE_IRI="http://odx.test",  # one public address for both
-                ODX_DATA_DIR=str(tmp_path / f"data{n}"),
+                ODX_DATA_DIR=str(tmp / f"data{n}"),
                 ODX_CHANGE_PUBLISH_INTERVAL_MS="100",
                 ODX_LOG_FORMAT="json",
+                **settings,
             )
-            processes.append(_spawn(env, log))
+            processes.append(_spawn(env, tmp / f"serve{n}.log"))
             urls.append(f"127.0.0.1:{port}")
         for n, (process, url) in enumerate(zip(processes, urls, strict=True)):
-            await _ready(process, f"http://{url}", tmp_path / f"serve{n}.log")
+            await _ready(process, f"http://{url}", tmp / f"serve{n}.log")
         yield urls
     finally:
         for process in processes:
@@ -87,6 +88,13 @@ async def servers(fresh_db: Database, tmp_path: Path) -> AsyncIterator[list[str]
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture
+async def servers(fresh_db: Database, tmp_path: Path) -> AsyncIterator[list[str]]:
+    """Two server processes on ``fresh_db`` with the default settings."""
+    async with two_servers(fresh_db, tmp_path) as urls:
+        yield urls
 
 
 async def _open_repairs(db: Database, count: int) -> list[dict[str, object]]:
@@ -176,3 +184,33 @@ async def test_both_servers_publish_one_change_log_without_gaps(
             for url in servers
         ]
     assert feeds[0] == feeds[1]
+
+
+async def test_a_keys_rate_limit_holds_across_both_servers(
+    fresh_db: Database, tmp_path: Path
+) -> None:
+    [repair] = await _open_repairs(fresh_db, 1)
+    key = await _key(fresh_db, repair["landlord_id"])
+    headers = {"Authorization": f"Bearer {key}"}
+    query = {"query": "{ __typename }"}
+    # Six a minute in bursts of five: a token comes back only every ten seconds.
+    limits = {
+        "ODX_RATE_LIMIT_PER_MINUTE": "6",
+        "ODX_RATE_LIMIT_BURST": "5",
+        "ODX_RATE_LIMIT_SHARE_MS": "100",
+    }
+    async with (
+        two_servers(fresh_db, tmp_path, **limits) as (first, second),
+        httpx.AsyncClient(headers=headers) as http,
+    ):
+        # The key is seen to work on each (until then it spends its address's bucket).
+        for url in (first, second):
+            assert (await http.post(f"http://{url}/graphql", json=query)).status_code == 200
+        statuses = [
+            (await http.post(f"http://{first}/graphql", json=query)).status_code for _ in range(5)
+        ]
+        assert statuses == [200] * 5  # the key's whole burst, on the first server
+        await asyncio.sleep(0.6)  # a few exchanges of both servers
+        refused = await http.post(f"http://{second}/graphql", json=query)
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

@@ -100,6 +100,7 @@ class Settings:
     import_memory_mb: int = 1024
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 100
+    rate_limit_share_ms: int = 1000
     key_lookups_per_minute: int = 30
     embedded_restart_attempts: int = 5
     compiled_queries: bool = True
@@ -167,6 +168,8 @@ class Settings:
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days
         )
         _check_range("rate_limit_burst", self.rate_limit_burst, 0, 1_000_000)
+        if self.rate_limit_share_ms:
+            _check_range("rate_limit_share_ms", self.rate_limit_share_ms, 50, 60_000)
         _check_range("key_lookups_per_minute", self.key_lookups_per_minute, 1, 1_000_000)
         _check_range("embedded_restart_attempts", self.embedded_restart_attempts, 0, 1000)
         if self.import_token and len(self.import_token) < 32:

@@ -59,6 +59,7 @@ from odx_graph.web.middleware import (
 )
 from odx_graph.web.pages import render
 from odx_graph.web.readers import open_reader
+from odx_graph.web.shared_limits import sharing_rate_limits
 from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
 log = logging.getLogger(__name__)
@@ -247,7 +248,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         if database is not None:
             app.state.db = database
-            async with reading_replicas(app), following_changes(app):
+            async with (
+                reading_replicas(app),
+                sharing_rate_limits(app.state),
+                following_changes(app),
+            ):
                 yield
             return
         app.state.ontology = load_ontology()
@@ -260,7 +265,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             app.state.hub = RepairHub(db.dsn)
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
             try:
-                async with reading_replicas(app), following_changes(app):
+                async with (
+                    reading_replicas(app),
+                    sharing_rate_limits(app.state),
+                    following_changes(app),
+                ):
                     yield
             finally:
                 await app.state.hub.close()  # ends subscriptions with a complete message
