@@ -10,6 +10,7 @@ leaves it too, reads carrying on; both come back by themselves.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import signal
 import subprocess
@@ -30,7 +31,7 @@ from odx_graph.core.replication import parse_lsn
 from odx_graph.services.credentials import create_key
 from tests.conftest import prepare
 from tests.streaming import Streaming, start_streaming
-from tests.support import clean_environment, free_port
+from tests.support import clean_environment, free_port, subscribe
 
 WAIT_MS = 800  # ODX_REPLICA_WAIT_MS
 MAX_LAG_MS = 1500  # ODX_REPLICA_MAX_LAG_MS
@@ -46,6 +47,8 @@ class Served:
     url: str
     key: str
     home: str
+    home_key: int
+    district: str
     replica: str  # the replica's name in /metrics
 
     def post(self, query: str, variables: dict[str, Any], read_after: str | None = None) -> Any:
@@ -102,7 +105,7 @@ class Served:
         return asyncio.run(run())
 
 
-async def _prepare(dsn: str) -> tuple[str, str]:
+async def _prepare(dsn: str) -> tuple[int, str, str]:
     admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres")
     try:
         await admin.execute("CREATE DATABASE odx")
@@ -112,10 +115,11 @@ async def _prepare(dsn: str) -> tuple[str, str]:
     conn = await asyncpg.connect(dsn)
     try:
         home = await conn.fetchval("SELECT min(id) FROM home")
+        district = await conn.fetchval("SELECT postcode_district FROM home WHERE id = $1", home)
         _, key = await create_key(conn, tier=Tier.RESIDENT, name="replica test", home_id=home)
     finally:
         await conn.close()
-    return encode_global_id("Home", home), key
+    return home, district, key
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -137,7 +141,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     process: subprocess.Popen[bytes] | None = None
     try:
         dsn = streaming.primary.dsn("odx")
-        home, key = asyncio.run(_prepare(dsn))
+        home, district, key = asyncio.run(_prepare(dsn))
         port = free_port()
         tmp = tmp_path_factory.mktemp("replicas")
         log = tmp / "serve.log"
@@ -162,7 +166,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             )
         url = f"http://127.0.0.1:{port}"
         _wait_ready(process, url, log)
-        yield Served(streaming, url, key, home, f"127.0.0.1:{streaming.standby.port}/odx")
+        yield Served(
+            streaming,
+            url,
+            key,
+            encode_global_id("Home", home),
+            home,
+            district,
+            f"127.0.0.1:{streaming.standby.port}/odx",
+        )
     finally:
         if process is not None:
             process.send_signal(signal.SIGTERM)
@@ -235,3 +247,60 @@ def test_a_stopped_replica_leaves_the_rotation_and_comes_back(served: Served) ->
     before = served.replica_reads()
     assert served.description(repair) == "Cracked tile"
     assert served.replica_reads() == before + 1
+
+
+def test_linked_data_and_insight_are_read_from_the_replica(served: Served) -> None:
+    served.until(served.in_rotation)
+    before = served.replica_reads()
+    document = httpx.get(
+        f"{served.url}/id/home/{served.home_key}", headers={"Accept": "text/turtle"}, timeout=30
+    )
+    assert document.status_code == 200, document.text
+    assert f"/id/home/{served.home_key}>" in document.text
+    after_document = served.replica_reads()
+    assert after_document > before
+    listed = httpx.post(
+        f"{served.url}/graphql", json={"query": "{ homes(first: 1) { totalCount } }"}, timeout=30
+    )
+    assert listed.json()["data"]["homes"]["totalCount"] == 20
+    after_list = served.replica_reads()
+    assert after_list == after_document + 1
+    insight = httpx.post(
+        f"{served.url}/graphql",
+        json={"query": "{ repairPerformance(groupBy: [LANDLORD]) { key { value } raised } }"},
+        timeout=30,
+    )
+    groups = insight.json()["data"]["repairPerformance"]
+    assert groups and all(g["raised"] is None or g["raised"] >= 0 for g in groups)
+    assert served.replica_reads() == after_list + 1
+
+
+async def test_subscriptions_listen_on_the_primary_and_read_the_change_there(
+    served: Served,
+) -> None:
+    standby = await asyncpg.connect(served.streaming.standby.dsn("odx"))
+    ws = await subscribe(
+        served.url.removeprefix("http://"),
+        "subscription($d: String) { repairUpdated(postcodeDistrict: $d) { id status { code } } }",
+        {"d": served.district},
+    )
+    try:
+        await asyncio.sleep(0.5)  # the LISTEN is in place
+        # The replica replays nothing from now on: the event can only come from the primary.
+        await standby.execute("SELECT pg_wal_replay_pause()")
+        async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {served.key}"}, timeout=30
+        ) as http:
+            made = await http.post(
+                f"{served.url}/graphql",
+                json={"query": REPORT, "variables": {"h": served.home, "d": "Live, test 99"}},
+            )
+        repair = made.json()["data"]["reportRepair"]["repair"]["id"]
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert message["type"] == "next", message
+        assert message["payload"]["data"]["repairUpdated"]["id"] == repair
+        assert message["payload"]["data"]["repairUpdated"]["status"] is not None
+    finally:
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await standby.close()
+        await ws.close()
