@@ -44,6 +44,8 @@ async def share(limiter: RateLimiter, db: Database, interval: float) -> None:
                 await rate_usage.forget_old(db)
         except OdxError:
             log.warning("rate limits not shared this round: the database did not answer")
+        except Exception:  # never end the task: each process then counts alone
+            log.exception("rate limits not shared this round")
 
 
 @asynccontextmanager
