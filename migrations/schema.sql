@@ -1263,6 +1263,32 @@ CREATE TABLE public.property_type (
 );
 
 --
+-- Name: rate_usage; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.rate_usage (
+    id bigint NOT NULL,
+    server uuid NOT NULL,
+    bucket text NOT NULL,
+    spent integer NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT rate_usage_spent_check CHECK ((spent > 0))
+);
+
+--
+-- Name: rate_usage_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.rate_usage ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.rate_usage_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: reference; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1860,6 +1886,13 @@ ALTER TABLE ONLY public.priority
 
 ALTER TABLE ONLY public.property_type
     ADD CONSTRAINT property_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: rate_usage rate_usage_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rate_usage
+    ADD CONSTRAINT rate_usage_pkey PRIMARY KEY (id);
 
 --
 -- Name: reference reference_pkey; Type: CONSTRAINT; Schema: public; Owner: -

@@ -834,3 +834,115 @@ def test_container_environment_is_valid_settings() -> None:
     assert settings.host == "0.0.0.0"
     assert settings.port == PORT
     assert not settings.uses_embedded_database
+
+
+# ---------------------------------------------------------------------------
+# The "scale" profile: two API servers, a primary, a streaming replica, a load balancer
+# ---------------------------------------------------------------------------
+
+NGINX = ROOT / "docker" / "nginx.conf"
+SCALE = ("replica", "server-2", "balancer")
+API_SERVERS = ("server", "server-2")
+
+
+def _mounted(svc: dict[str, Any], target: str) -> Path:
+    """The file of the repository bind-mounted at ``target`` in a service."""
+    for mount in svc.get("volumes") or []:
+        source, _, rest = str(mount).partition(":")
+        if rest.split(":")[0] == target:
+            assert source.startswith("./"), f"{target} should come from docker/"
+            path = (COMPOSE.parent / source).resolve()
+            assert path.is_file(), f"{source} does not exist"
+            return path
+    raise AssertionError(f"nothing is mounted at {target}")
+
+
+def _nginx_directives(text: str) -> list[list[str]]:
+    """Every directive of nginx.conf as its words (blocks flattened, comments dropped)."""
+    body = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return [shlex.split(d) for d in re.split(r"[;{}]", body) if d.strip()]
+
+
+def test_the_scale_profile_adds_a_replica_a_second_server_and_a_balancer() -> None:
+    for name in SCALE:
+        assert service(name).get("profiles") == ["scale"], name
+    for name in ("db", "server"):
+        assert "profiles" not in service(name), f"{name} runs in every profile"
+
+
+def test_the_replica_is_a_streaming_standby_of_the_db_service() -> None:
+    replica, db = service("replica"), service("db")
+    assert replica.get("image") == db.get("image")
+    assert replica.get("user") == "postgres"
+    entry = replica.get("entrypoint")
+    assert isinstance(entry, list) and entry[0] == "bash"
+    script = _mounted(replica, entry[1]).read_text(encoding="utf-8")
+    words = shlex.split(script.replace("\\\n", " "), comments=True)
+    assert "pg_basebackup" in words
+    for flag in ("--host=db", "--write-recovery-conf", "--wal-method=stream"):
+        assert flag in words, flag
+    assert "hot_standby=on" in words
+    init = _mounted(db, "/docker-entrypoint-initdb.d/10-replication.sh").read_text(encoding="utf-8")
+    user = next(w.split("=", 1)[1] for w in words if w.startswith("--username="))
+    assert f"CREATE ROLE {user} WITH REPLICATION LOGIN" in init
+    assert f"host replication {user} all scram-sha-256" in init
+    assert environment(replica)["PGPASSWORD"] == environment(db)["REPLICATION_PASSWORD"]
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    data = [m for m in replica.get("volumes") or [] if m.endswith(":/var/lib/postgresql/data")]
+    assert data and data[0].split(":")[0] in compose()["volumes"]
+
+
+def test_both_api_servers_share_the_primary_and_read_from_the_replica() -> None:
+    from odx_graph.core import config
+
+    first, second = (environment(service(name)) for name in API_SERVERS)
+    assert first["ODX_DATABASE_URL"] == second["ODX_DATABASE_URL"]
+    assert first["ODX_BASE_IRI"] == second["ODX_BASE_IRI"]  # one public address
+    for env in (first, second):
+        [read] = config.Settings.from_env(env).read_database_url_list
+        url, primary = urlsplit(read), urlsplit(env["ODX_DATABASE_URL"])
+        assert url.hostname == "replica"
+        assert (url.username, url.password, url.path) == (
+            primary.username,
+            primary.password,
+            primary.path,
+        )
+    # One of them loads the demo dataset; the other waits for it.
+    assert second["ODX_DEMO"] == "no"
+    assert service("server-2")["depends_on"]["server"]["condition"] == "service_healthy"
+    assert service("server-2")["build"] == service("server")["build"]
+    assert "ports" not in service("server-2"), "reached through the balancer only"
+    env = dict(runtime_stage().env())
+    env.update(second)
+    settings = config.Settings.from_env(env)
+    assert not settings.uses_embedded_database and settings.port == PORT
+
+
+def test_the_balancer_spreads_over_both_api_servers_with_websockets_and_one_rate_limit() -> None:
+    balancer = service("balancer")
+    assert _mounted(balancer, "/etc/nginx/nginx.conf") == NGINX.resolve()
+    directives = _nginx_directives(NGINX.read_text(encoding="utf-8"))
+    upstream = [d[1] for d in directives if d[0] == "server" and len(d) > 1 and ":" in d[1]]
+    assert sorted(upstream) == sorted(f"{name}:{PORT}" for name in API_SERVERS)
+    assert ["proxy_set_header", "Upgrade", "$http_upgrade"] in directives
+    assert ["proxy_set_header", "Connection", "$connection_upgrade"] in directives
+    assert ["proxy_http_version", "1.1"] in directives
+    assert ["proxy_set_header", "X-Forwarded-For", "$proxy_add_x_forwarded_for"] in directives
+    # The rate limit per caller (its key, else its address) over both servers.
+    assert ["map", "$http_authorization", "$odx_caller"] in directives
+    [zone] = [d for d in directives if d[0] == "limit_req_zone"]
+    assert zone[1] == "$odx_caller"
+    assert ["limit_req_status", "429"] in directives
+    [listen] = [d for d in directives if d[0] == "listen"]
+    assert balancer["ports"] == [f"{listen[1]}:{listen[1]}"]
+    # The API servers believe X-Forwarded-For from the balancer's fixed address only.
+    address = balancer["networks"]["odx"]["ipv4_address"]
+    for name in API_SERVERS:
+        assert environment(service(name))["ODX_FORWARDED_ALLOW_IPS"] == address
+    [subnet] = compose()["networks"]["odx"]["ipam"]["config"]
+    network = subnet["subnet"]
+    import ipaddress
+
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(network)
+    for name in API_SERVERS:
+        assert balancer["depends_on"][name]["condition"] == "service_healthy"

@@ -101,6 +101,21 @@ class Context:
     key_gate: Any = None
     # Insight answers kept per data version, made in the application's lifespan.
     insight_cache: InsightCache | None = None
+    # Read replicas (store.replicas.ReplicaSet) when reads may leave the primary, the
+    # commit token the client presented, and the HTTP response's headers to be.
+    replicas: Any = None
+    read_after: str | None = None
+    response: Any = None
+
+    async def route_reads(self) -> None:
+        """Serve this (read-only) request from a read replica when there are any: one
+        that has replayed the client's commit token, else the primary."""
+        if self.replicas is None:
+            return
+        db = await self.replicas.for_read(self.db.role, self.read_after)
+        if db is not self.db:
+            self.db = db
+            self.loaders = Loaders(db, self.principal, self.settings.base_iri)
 
     @property
     def base_iri(self) -> str:
@@ -138,6 +153,9 @@ def make_context(
     client: str = "",
     key_gate: Any = None,
     insight_cache: InsightCache | None = None,
+    replicas: Any = None,
+    read_after: str | None = None,
+    response: Any = None,
 ) -> Context:
     """A context with fresh loaders, as built for each request."""
     loaders = Loaders(db, principal, settings.base_iri)
@@ -154,4 +172,7 @@ def make_context(
         client=client,
         key_gate=key_gate,
         insight_cache=insight_cache,
+        replicas=replicas,
+        read_after=read_after,
+        response=response,
     )

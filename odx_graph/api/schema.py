@@ -23,6 +23,7 @@ from odx_graph.api.limits import limit_extensions
 from odx_graph.api.lookup import ReferenceInput
 from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
+from odx_graph.api.read_routing import ReadRouting
 from odx_graph.api.subscriptions import subscription_type
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import decode_global_id, decode_int_id
@@ -278,6 +279,7 @@ def build_schema() -> strawberry.Schema:
             OperationMetricsExtension,
             ErrorShapeExtension,
             *limit_extensions(),
+            ReadRouting,
             InsightResponseCache,
         ],
         config=StrawberryConfig(default_resolver=_default_resolver),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,6 +55,10 @@ class Settings:
     """All run-time settings. Field ``name`` is read from ``ODX_NAME``."""
 
     database_url: str | None = None
+    read_database_urls: str = ""
+    replica_max_lag_ms: int = 5000
+    replica_wait_ms: int = 500
+    replica_check_interval_ms: int = 1000
     data_dir: Path = dataclasses.field(default_factory=lambda: default_data_dir(os.environ))
     host: str = "127.0.0.1"
     port: int = 8000
@@ -95,6 +100,7 @@ class Settings:
     import_memory_mb: int = 1024
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 100
+    rate_limit_share_ms: int = 1000
     key_lookups_per_minute: int = 30
     embedded_restart_attempts: int = 5
     compiled_queries: bool = True
@@ -143,11 +149,27 @@ class Settings:
         _check_range("sparql_max_results", self.sparql_max_results, 1, 10_000_000)
         _check_range("sparql_concurrency", self.sparql_concurrency, 1, 64)
         _check_range("change_publish_interval_ms", self.change_publish_interval_ms, 10, 60_000)
+        _check_range("replica_max_lag_ms", self.replica_max_lag_ms, 0, 3_600_000)
+        _check_range("replica_wait_ms", self.replica_wait_ms, 0, 60_000)
+        _check_range("replica_check_interval_ms", self.replica_check_interval_ms, 50, 600_000)
+        if self.read_database_urls and self.database_url is None:
+            raise ConfigError(
+                f"{PREFIX}READ_DATABASE_URLS needs {PREFIX}DATABASE_URL: the embedded "
+                "database has no replicas"
+            )
+        for url in self.read_database_url_list:
+            if not url.startswith(("postgresql://", "postgres://")):
+                raise ConfigError(
+                    f"{PREFIX}READ_DATABASE_URLS must be postgresql:// URLs separated by "
+                    f"spaces or commas, got {url.split('@')[-1]!r}"
+                )
         _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
         _check_range(
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days
         )
         _check_range("rate_limit_burst", self.rate_limit_burst, 0, 1_000_000)
+        if self.rate_limit_share_ms:
+            _check_range("rate_limit_share_ms", self.rate_limit_share_ms, 50, 60_000)
         _check_range("key_lookups_per_minute", self.key_lookups_per_minute, 1, 1_000_000)
         _check_range("embedded_restart_attempts", self.embedded_restart_attempts, 0, 1000)
         if self.import_token and len(self.import_token) < 32:
@@ -156,6 +178,14 @@ class Settings:
             raise ConfigError(f"{PREFIX}BASE_IRI must be an http(s) URL, got {self.base_iri!r}")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+    @property
+    def read_database_url_list(self) -> list[str]:
+        """The read replicas' URLs (``ODX_READ_DATABASE_URLS``, separated by spaces or
+        commas before the next URL: a multi-host URL keeps its own commas); empty when
+        every read goes to the primary."""
+        parts = re.split(r"\s+|,(?=\s*postgres(?:ql)?://)", self.read_database_urls)
+        return [part for part in parts if part]
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -107,12 +107,23 @@ class Database:
         self.acquire_timeout = acquire_timeout
         self.role = role
         self._listeners: list[StatementListener] = [] if listeners is None else listeners
+        # Called when a statement finds the server unreachable (a read replica leaves the
+        # rotation at once, store.replicas).
+        self.on_unavailable: Callable[[], None] | None = None
 
     def with_role(self, role: str | None) -> Database:
         """The same pool, each statement running as ``role`` (a second wall: the open
         data's reads run as ``odx_reader``, which cannot read private columns), or as the
         pool's own user for ``None``."""
-        return Database(self.pool, self.dsn, self.acquire_timeout, role, self._listeners)
+        same = Database(self.pool, self.dsn, self.acquire_timeout, role, self._listeners)
+        same.on_unavailable = self.on_unavailable
+        return same
+
+    def _failed(self, exc: BaseException) -> Exception:
+        error = translate_error(exc)
+        if isinstance(error, DatabaseUnavailableError) and self.on_unavailable is not None:
+            self.on_unavailable()
+        return error
 
     @asynccontextmanager
     async def _acquire(self, *, keeps_session: bool = False) -> AsyncIterator[Connection]:
@@ -217,7 +228,7 @@ class Database:
                 rows: list[Record] = await conn.fetch(sql, *args)
                 return rows
         except Exception as exc:
-            raise translate_error(exc) from exc
+            raise self._failed(exc) from exc
 
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         self._notify(sql)
@@ -225,7 +236,7 @@ class Database:
             async with self._acquire(keeps_session=method != "execute") as conn:
                 return await getattr(conn, method)(sql, *args)
         except Exception as exc:
-            raise translate_error(exc) from exc
+            raise self._failed(exc) from exc
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
@@ -234,7 +245,7 @@ class Database:
             async with self._acquire() as conn:
                 yield conn
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
-            raise translate_error(exc) from exc
+            raise self._failed(exc) from exc
 
     def pool_sizes(self) -> tuple[int, int]:
         """``(in use, idle)`` connections of the pool."""

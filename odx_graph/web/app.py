@@ -21,6 +21,7 @@ from odx_graph.api.context import Context, client_of, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
 from odx_graph.api.errors import error_body
 from odx_graph.api.limits import MAX_BODY_BYTES
+from odx_graph.api.read_routing import read_after_of
 from odx_graph.api.schema import build_schema, schema_sdl
 from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
@@ -33,6 +34,7 @@ from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
+from odx_graph.store.replicas import ReplicaSet
 from odx_graph.web import (
     area,
     assets,
@@ -57,6 +59,7 @@ from odx_graph.web.middleware import (
 )
 from odx_graph.web.pages import render
 from odx_graph.web.readers import open_reader
+from odx_graph.web.shared_limits import sharing_rate_limits
 from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
 
 log = logging.getLogger(__name__)
@@ -80,8 +83,9 @@ class GraphQLApp(GraphQLEndpoint):
         if getattr(state, "hub", None) is None:
             state.hub = RepairHub(state.db.dsn)
         # Callers without a key read as odx_reader: the database itself withholds the
-        # private columns from them, whatever the SQL asks for.
-        db = state.db if principal.is_authenticated else open_reader(state)
+        # private columns from them, whatever the SQL asks for. Queries move to a read
+        # replica once known to be queries (api.read_routing).
+        db = state.db if principal.is_authenticated else open_reader(state, primary=True)
         address = client_key(request.scope.get("client"))
         throttle = getattr(state, "throttle", None)
         key_gate = (
@@ -101,6 +105,9 @@ class GraphQLApp(GraphQLEndpoint):
             client=client_of(principal, address),
             key_gate=key_gate,
             insight_cache=getattr(state, "insight_cache", None),
+            replicas=getattr(state, "replicas", None),
+            read_after=read_after_of(request.headers),
+            response=response,
         )
 
 
@@ -189,7 +196,7 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
     state = app.state
     store = state.sparql = SparqlStore(state.settings)
     interval = state.settings.change_publish_interval_ms / 1000
-    task = asyncio.create_task(follow(state.db, open_reader(state), store, interval))
+    task = asyncio.create_task(follow(state.db, open_reader(state, primary=True), store, interval))
     try:
         yield
     finally:
@@ -198,6 +205,37 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
             await task
         state.sparql = None
         store.close()
+
+
+@asynccontextmanager
+async def reading_replicas(app: Starlette) -> AsyncIterator[None]:
+    """The read replicas of ``ODX_READ_DATABASE_URLS`` for the app's life, with the task
+    that checks them and keeps the rotation (none configured: every read on the primary)."""
+    state, settings = app.state, app.state.settings
+    urls = settings.read_database_url_list
+    if not urls:
+        yield
+        return
+    replicas = await ReplicaSet.open(
+        state.db,
+        urls,
+        max_lag_ms=settings.replica_max_lag_ms,
+        wait_ms=settings.replica_wait_ms,
+        pool_min_size=settings.pool_min_size,
+        pool_max_size=settings.pool_max_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        connect_timeout_ms=settings.connect_timeout_ms,
+    )
+    state.replicas = replicas
+    task = asyncio.create_task(replicas.watch(settings.replica_check_interval_ms / 1000))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        state.replicas = None
+        await replicas.close()
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
@@ -210,7 +248,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         if database is not None:
             app.state.db = database
-            async with following_changes(app):
+            async with (
+                reading_replicas(app),
+                sharing_rate_limits(app.state),
+                following_changes(app),
+            ):
                 yield
             return
         app.state.ontology = load_ontology()
@@ -223,7 +265,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             app.state.hub = RepairHub(db.dsn)
             log.info("odx-graph ready", extra={"base_iri": settings.base_iri})
             try:
-                async with following_changes(app):
+                async with (
+                    reading_replicas(app),
+                    sharing_rate_limits(app.state),
+                    following_changes(app),
+                ):
                     yield
             finally:
                 await app.state.hub.close()  # ends subscriptions with a complete message
@@ -288,6 +334,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         lambda: app.state.db.pool_sizes() if hasattr(app.state, "db") else None,
         lambda: hub.subscriber_count if (hub := getattr(app.state, "hub", None)) else 0,
         lambda: limits.cut if (limits := getattr(app.state, "connection_limits", None)) else {},
+        lambda: replicas.states() if (replicas := getattr(app.state, "replicas", None)) else [],
     )
     throttle.on_refused = app.state.metrics.refused
     if database is not None:

@@ -54,7 +54,7 @@ async def event_stream(request: Request) -> Response:
     state = request.app.state
     base = state.settings.base_iri
     await _published(request)
-    reader = open_reader(state)
+    reader = open_reader(state, primary=True)
     since = request.query_params.get("since")
     if since is not None:
         try:
@@ -85,7 +85,7 @@ async def feed_page(request: Request) -> Response:
     if media_type is None:
         return _bad("NOT_ACCEPTABLE", "format must be trig or nq", 406)
     await _published(request)
-    page = await feed.read_page(open_reader(state), int(raw))
+    page = await feed.read_page(open_reader(state, primary=True), int(raw))
     if page is None:
         return _bad("NOT_FOUND", "the feed has not reached that page yet", 404)
     base = state.settings.base_iri

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -44,6 +45,37 @@ class _CountsCollector(Collector):
         yield family
 
 
+class _ReplicaCollector(Collector):
+    """Reads the read replicas' rotation, lag and reads at scrape time."""
+
+    def __init__(self, states: Callable[[], Sequence[Any]]) -> None:
+        self._states = states
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        """Per replica: in rotation (1 or 0), lag in seconds (when it answered), reads."""
+        serving = GaugeMetricFamily(
+            "odx_replica_in_rotation",
+            "Whether a read replica serves reads (1) or is out of rotation (0).",
+            labels=["replica"],
+        )
+        lag = GaugeMetricFamily(
+            "odx_replica_lag_seconds",
+            "How far a read replica's replay is behind the primary, at the last check.",
+            labels=["replica"],
+        )
+        reads = CounterMetricFamily(
+            "odx_replica_reads", "Reads routed to a read replica.", labels=["replica"]
+        )
+        for state in self._states():
+            serving.add_metric([state.name], 1 if state.serving else 0)
+            if state.lag is not None:
+                lag.add_metric([state.name], state.lag)
+            reads.add_metric([state.name], state.reads)
+        yield serving
+        yield lag
+        yield reads
+
+
 class Metrics:
     """Every metric the server exports."""
 
@@ -52,6 +84,7 @@ class Metrics:
         pool_sizes: Callable[[], tuple[int, int] | None],
         subscriptions: Callable[[], int] | None = None,
         connections_cut: Callable[[], Mapping[str, int]] | None = None,
+        replicas: Callable[[], Sequence[Any]] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
@@ -128,6 +161,7 @@ class Metrics:
                 connections_cut or dict,
             )
         )
+        registry.register(_ReplicaCollector(replicas or list))
 
     def render(self) -> bytes:
         """The exposition text of every metric."""

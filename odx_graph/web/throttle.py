@@ -45,6 +45,11 @@ class RateLimiter:
         self.capacity = float(min(burst, per_minute) if burst else per_minute)
         self.rate = per_minute / 60.0
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        # Shared with other processes (web.shared_limits): what was spent here since the
+        # last exchange, by bucket name, and what others spent not yet taken here.
+        self.sharing = False
+        self._spent: dict[str, int] = {}
+        self._owed: OrderedDict[str, tuple[float, float]] = OrderedDict()  # name: (n, since)
 
     def take(self, who: str, now: float | None = None) -> float:
         """Spend one token of ``who``'s bucket: 0 when allowed, else seconds to wait."""
@@ -53,15 +58,45 @@ class RateLimiter:
         now = time.monotonic() if now is None else now
         tokens, then = self._buckets.pop(who, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - then) * self.rate)
+        if self._owed:
+            owed, since = self._owed.pop(bucket_name(who), (0.0, now))
+            # Owed since ``since``: the bucket has been refilling since then too.
+            owed = max(0.0, owed - max(0.0, now - since) * self.rate)
+            tokens = max(-self.capacity, tokens - owed)
         if tokens >= 1:
             self._buckets[who] = (tokens - 1, now)
             wait = 0.0
+            if self.sharing:
+                name = bucket_name(who)
+                self._spent[name] = self._spent.get(name, 0) + 1
         else:
             self._buckets[who] = (tokens, now)
             wait = (1 - tokens) / self.rate
         while len(self._buckets) > _MAX_ENTRIES:
             self._buckets.popitem(last=False)
         return wait
+
+    def spent_since_last(self) -> dict[str, int]:
+        """Requests let through per bucket name since the last call (sharing only)."""
+        spent, self._spent = self._spent, {}
+        return spent
+
+    def owe(self, spent_elsewhere: dict[str, int], now: float | None = None) -> None:
+        """Take what other processes let through from the same callers' buckets here, on
+        their next request (so a caller's limit holds across processes)."""
+        now = time.monotonic() if now is None else now
+        for name, count in spent_elsewhere.items():
+            owed, since = self._owed.pop(name, (0.0, now))
+            owed = max(0.0, owed - max(0.0, now - since) * self.rate)
+            self._owed[name] = (owed + count, now)
+        while len(self._owed) > _MAX_ENTRIES:
+            self._owed.popitem(last=False)
+
+
+def bucket_name(who: str) -> str:
+    """How a bucket is named outside the process: a hash, so that neither a key's
+    fingerprint nor a client address is written anywhere."""
+    return hashlib.blake2b(who.encode(), digest_size=12).hexdigest()
 
 
 class _Expiring:

@@ -141,6 +141,7 @@ class CompiledGraphQL:
         statement = self.planner.statement(*parts, context)
         if statement is None:
             return None
+        await context.route_reads()  # compiled statements only read
         try:
             await check_codes(context.db, statement.code_checks)
         except OdxError:

@@ -1,0 +1,347 @@
+-- The Citus distribution plan of odx-graph, as DDL. NOT applied by the migrations.
+--
+-- Distribution key: the landlord (landlord_id), the home's place in the exchange. Every
+-- home and everything that hangs off a home (its components, repairs with their lines
+-- and status history, damp and mould cases, certificates, assertions, satisfaction
+-- answers, record keys, risk scores) and the buildings homes are in carry it and are
+-- co-located: one landlord's data lives on one shard, so a landlord's pages, imports,
+-- scorecards and a home's whole record are single-shard; area and national queries run
+-- on every shard in parallel. Organisations, imports and the code lists are reference
+-- tables (a copy on every node). See docs/operations.md, "Citus".
+--
+-- Part 1 is plain PostgreSQL: it runs on the schema of migrations/ (tests/test_citus.py
+-- applies it to a migrated database with data, in a transaction it rolls back, and checks
+-- the result against what Citus requires). Part 2 needs the citus extension and is never
+-- run by the tests.
+
+-- ==== Part 1: keys, constraints and foreign keys that include the landlord ====
+
+-- 1. The landlord on every row that hangs off a home, from its parent.
+ALTER TABLE component ADD COLUMN landlord_id bigint;
+UPDATE component c SET landlord_id = coalesce(
+    (SELECT h.landlord_id FROM home h WHERE h.id = c.home_id),
+    (SELECT b.landlord_id FROM building b WHERE b.id = c.building_id));
+ALTER TABLE repair_line ADD COLUMN landlord_id bigint;
+UPDATE repair_line l SET landlord_id = r.landlord_id FROM repair r WHERE r.id = l.repair_id;
+ALTER TABLE repair_status_event ADD COLUMN landlord_id bigint;
+UPDATE repair_status_event e SET landlord_id = r.landlord_id
+    FROM repair r WHERE r.id = e.repair_id;
+ALTER TABLE energy_performance_certificate ADD COLUMN landlord_id bigint;
+UPDATE energy_performance_certificate c SET landlord_id = h.landlord_id
+    FROM home h WHERE h.id = c.home_id;
+ALTER TABLE home_assertion ADD COLUMN landlord_id bigint;
+UPDATE home_assertion a SET landlord_id = h.landlord_id FROM home h WHERE h.id = a.home_id;
+ALTER TABLE home_record_key ADD COLUMN landlord_id bigint;
+UPDATE home_record_key k SET landlord_id = h.landlord_id FROM home h WHERE h.id = k.home_id;
+ALTER TABLE building_record_key ADD COLUMN landlord_id bigint;
+UPDATE building_record_key k SET landlord_id = b.landlord_id
+    FROM building b WHERE b.id = k.building_id;
+UPDATE repair_fact f SET landlord_id = h.landlord_id
+    FROM home h WHERE h.id = f.home_id AND f.landlord_id IS NULL;
+UPDATE home_damp_risk r SET landlord_id = h.landlord_id
+    FROM home h WHERE h.id = r.home_id AND r.landlord_id IS NULL;
+UPDATE component_failure_risk r SET landlord_id = c.landlord_id
+    FROM component c WHERE c.id = r.component_id AND r.landlord_id IS NULL;
+
+-- 2. A distribution column is never NULL. Homes and buildings recorded without a
+-- landlord (none in the demo data) must be given one first: these statements fail,
+-- naming the table, while any is left.
+ALTER TABLE home ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE building ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE component ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE repair_line ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE repair_status_event ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE energy_performance_certificate ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE home_assertion ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE home_record_key ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE building_record_key ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE repair_fact ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE home_damp_risk ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE component_failure_risk ALTER COLUMN landlord_id SET NOT NULL;
+
+-- 3. Foreign keys between co-located tables must include the landlord: dropped here,
+-- made again in step 5 once the keys they point at include it. A resident token's home
+-- (api_key.home_id, a reference table) cannot point into a distributed table: the key
+-- service already checks the home exists when it issues the token.
+ALTER TABLE home DROP CONSTRAINT home_building_id_fkey;
+ALTER TABLE component DROP CONSTRAINT component_home_id_fkey;
+ALTER TABLE component DROP CONSTRAINT component_building_id_fkey;
+ALTER TABLE repair DROP CONSTRAINT repair_home_id_fkey;
+ALTER TABLE repair DROP CONSTRAINT repair_component_id_fkey;
+ALTER TABLE repair_line DROP CONSTRAINT repair_line_repair_id_fkey;
+ALTER TABLE repair_status_event DROP CONSTRAINT repair_status_event_repair_id_fkey;
+ALTER TABLE damp_mould_case DROP CONSTRAINT damp_mould_case_home_id_fkey;
+ALTER TABLE energy_performance_certificate
+    DROP CONSTRAINT energy_performance_certificate_home_id_fkey;
+ALTER TABLE home_assertion DROP CONSTRAINT home_assertion_home_id_fkey;
+ALTER TABLE satisfaction_response DROP CONSTRAINT satisfaction_response_home_id_fkey;
+ALTER TABLE home_record_key DROP CONSTRAINT home_record_key_home_id_fkey;
+ALTER TABLE building_record_key DROP CONSTRAINT building_record_key_building_id_fkey;
+ALTER TABLE api_key DROP CONSTRAINT api_key_home_id_fkey;
+
+-- 4. Primary keys and unique constraints of distributed tables include their
+-- distribution column. Ids stay unique on their own (one sequence each, on the
+-- coordinator), so (landlord_id, id) is no weaker than id.
+ALTER TABLE building DROP CONSTRAINT building_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE home DROP CONSTRAINT home_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE component DROP CONSTRAINT component_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE repair DROP CONSTRAINT repair_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE repair_line DROP CONSTRAINT repair_line_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE repair_status_event DROP CONSTRAINT repair_status_event_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE repair_fact DROP CONSTRAINT repair_fact_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE damp_mould_case DROP CONSTRAINT damp_mould_case_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE energy_performance_certificate DROP CONSTRAINT energy_performance_certificate_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE home_assertion DROP CONSTRAINT home_assertion_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE satisfaction_response DROP CONSTRAINT satisfaction_response_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE home_record_key DROP CONSTRAINT home_record_key_pkey,
+    ADD PRIMARY KEY (landlord_id, home_id);
+ALTER TABLE building_record_key DROP CONSTRAINT building_record_key_pkey,
+    ADD PRIMARY KEY (landlord_id, building_id);
+ALTER TABLE home_damp_risk DROP CONSTRAINT home_damp_risk_pkey,
+    ADD PRIMARY KEY (landlord_id, model_id, home_id);
+ALTER TABLE component_failure_risk DROP CONSTRAINT component_failure_risk_pkey,
+    ADD PRIMARY KEY (landlord_id, model_id, component_id);
+ALTER TABLE repair_line DROP CONSTRAINT repair_line_repair_id_line_number_key,
+    ADD UNIQUE (landlord_id, repair_id, line_number);
+ALTER TABLE home_assertion DROP CONSTRAINT home_assertion_home_id_organisation_id_property_key,
+    ADD UNIQUE (landlord_id, home_id, organisation_id, property);
+-- An EPC's certificate number (LMK key) is one home's: unique within its landlord's
+-- homes; the EPC register itself keeps it unique nationally.
+ALTER TABLE energy_performance_certificate
+    DROP CONSTRAINT energy_performance_certificate_lmk_key_key,
+    ADD UNIQUE (landlord_id, lmk_key);
+-- A UPRN names one home in the country. Unique within a landlord on the home (and the
+-- building) itself, and nationally in home_uprn, distributed by the UPRN: a write that
+-- adds or moves a home writes both, in one (two-phase) transaction.
+ALTER TABLE home DROP CONSTRAINT home_uprn_key, ADD UNIQUE (landlord_id, uprn);
+ALTER TABLE building DROP CONSTRAINT building_uprn_key, ADD UNIQUE (landlord_id, uprn);
+CREATE TABLE home_uprn (
+    uprn        bigint PRIMARY KEY,
+    landlord_id bigint NOT NULL,
+    home_id     bigint NOT NULL
+);
+INSERT INTO home_uprn (uprn, landlord_id, home_id)
+    SELECT uprn, landlord_id, id FROM home WHERE uprn IS NOT NULL;
+-- Tables distributed by a column of their own (not co-located with homes).
+ALTER TABLE reference DROP CONSTRAINT reference_pkey, ADD PRIMARY KEY (allocated_by_id, id);
+ALTER TABLE pending_repair_update DROP CONSTRAINT pending_repair_update_pkey,
+    ADD PRIMARY KEY (organisation_id, id);
+
+-- 5. The foreign keys of step 3 again, with the landlord: a home's rows and its
+-- building's are the same landlord's (a building shared by two landlords is recorded
+-- once for each).
+ALTER TABLE home ADD FOREIGN KEY (landlord_id, building_id) REFERENCES building (landlord_id, id);
+ALTER TABLE component ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE component
+    ADD FOREIGN KEY (landlord_id, building_id) REFERENCES building (landlord_id, id);
+ALTER TABLE repair ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE repair
+    ADD FOREIGN KEY (landlord_id, component_id) REFERENCES component (landlord_id, id);
+ALTER TABLE repair_line
+    ADD FOREIGN KEY (landlord_id, repair_id) REFERENCES repair (landlord_id, id);
+ALTER TABLE repair_status_event
+    ADD FOREIGN KEY (landlord_id, repair_id) REFERENCES repair (landlord_id, id);
+ALTER TABLE damp_mould_case
+    ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE energy_performance_certificate
+    ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE home_assertion
+    ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE satisfaction_response
+    ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE home_record_key
+    ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id) ON DELETE CASCADE;
+ALTER TABLE building_record_key ADD FOREIGN KEY (landlord_id, building_id)
+    REFERENCES building (landlord_id, id) ON DELETE CASCADE;
+
+-- ==== Part 2: Citus (needs CREATE EXTENSION citus; never run by the tests) ====
+
+CREATE EXTENSION IF NOT EXISTS citus;
+
+-- 6. Triggers do not run as they are on distributed and reference tables: their
+-- statements would run on each shard, on the workers, where change_pending,
+-- data_version and the coordinator's LISTEN connections are not. Each family and what
+-- replaces it (docs/operations.md, "Citus"):
+--   changes_*                 the change log's notes: from Citus change data capture
+--                             (logical decoding of the shards) read by the publisher
+--   data_version_bumped       the insight data version: bumped by the writers (the
+--                             write service, imports, code-list sync) after commit
+--   repair_facts_*            the repair facts: maintained by the write service and
+--                             the importer in the same transaction
+--   repair_*_notify           live updates: NOTIFY sent by the write service on the
+--                             coordinator after commit; api_key_revoked_notify likewise
+--   record_keys_*             record keys: written with the home or building
+--   *_is_open, organisation_kind_is_a_role
+--                             copies and checks: CHECK constraints, or the writer
+
+DROP TRIGGER api_key_revoked_notify ON api_key;
+DROP TRIGGER data_version_bumped ON awaab_hazard_level;
+DROP TRIGGER data_version_bumped ON bank_holiday;
+DROP TRIGGER changes_dependants_delete ON building;
+DROP TRIGGER changes_dependants_insert ON building;
+DROP TRIGGER changes_dependants_update ON building;
+DROP TRIGGER changes_self_delete ON building;
+DROP TRIGGER changes_self_insert ON building;
+DROP TRIGGER changes_self_update ON building;
+DROP TRIGGER data_version_bumped ON building;
+DROP TRIGGER record_keys_building_inserted ON building;
+DROP TRIGGER data_version_bumped ON building_record_key;
+DROP TRIGGER data_version_bumped ON built_form;
+DROP TRIGGER data_version_bumped ON certificate_type;
+DROP TRIGGER changes_homes_delete ON component;
+DROP TRIGGER changes_homes_insert ON component;
+DROP TRIGGER changes_homes_update ON component;
+DROP TRIGGER changes_self_delete ON component;
+DROP TRIGGER changes_self_insert ON component;
+DROP TRIGGER changes_self_update ON component;
+DROP TRIGGER data_version_bumped ON component;
+DROP TRIGGER data_version_bumped ON component_failure_risk;
+DROP TRIGGER data_version_bumped ON component_type;
+DROP TRIGGER data_version_bumped ON condition;
+DROP TRIGGER data_version_bumped ON custom_sor_code;
+DROP TRIGGER changes_self_delete ON damp_mould_case;
+DROP TRIGGER changes_self_insert ON damp_mould_case;
+DROP TRIGGER changes_self_update ON damp_mould_case;
+DROP TRIGGER data_version_bumped ON damp_mould_case;
+DROP TRIGGER data_version_bumped ON damp_mould_severity;
+DROP TRIGGER changes_self_delete ON data_import;
+DROP TRIGGER changes_self_insert ON data_import;
+DROP TRIGGER changes_self_update ON data_import;
+DROP TRIGGER data_version_bumped ON data_import;
+DROP TRIGGER changes_self_delete ON energy_performance_certificate;
+DROP TRIGGER changes_self_insert ON energy_performance_certificate;
+DROP TRIGGER changes_self_update ON energy_performance_certificate;
+DROP TRIGGER data_version_bumped ON energy_performance_certificate;
+DROP TRIGGER data_version_bumped ON epc_band;
+DROP TRIGGER data_version_bumped ON hhsrs_category;
+DROP TRIGGER data_version_bumped ON hhsrs_hazard;
+DROP TRIGGER changes_components_delete ON home;
+DROP TRIGGER changes_components_insert ON home;
+DROP TRIGGER changes_components_update ON home;
+DROP TRIGGER changes_self_delete ON home;
+DROP TRIGGER changes_self_insert ON home;
+DROP TRIGGER changes_self_update ON home;
+DROP TRIGGER data_version_bumped ON home;
+DROP TRIGGER record_keys_home_inserted ON home;
+DROP TRIGGER repair_facts_home_updated ON home;
+DROP TRIGGER changes_self_delete ON home_assertion;
+DROP TRIGGER changes_self_insert ON home_assertion;
+DROP TRIGGER changes_self_update ON home_assertion;
+DROP TRIGGER data_version_bumped ON home_assertion;
+DROP TRIGGER data_version_bumped ON home_damp_risk;
+DROP TRIGGER data_version_bumped ON home_record_key;
+DROP TRIGGER repair_facts_record_key_updated ON home_record_key;
+DROP TRIGGER changes_self_delete ON organisation;
+DROP TRIGGER changes_self_insert ON organisation;
+DROP TRIGGER changes_self_update ON organisation;
+DROP TRIGGER data_version_bumped ON organisation;
+DROP TRIGGER organisation_kind_is_a_role ON organisation;
+DROP TRIGGER data_version_bumped ON organisation_kind;
+DROP TRIGGER data_version_bumped ON pending_repair_update;
+DROP TRIGGER data_version_bumped ON prediction_model;
+DROP TRIGGER data_version_bumped ON priority;
+DROP TRIGGER repair_facts_priority_updated ON priority;
+DROP TRIGGER data_version_bumped ON property_type;
+DROP TRIGGER changes_self_delete ON reference;
+DROP TRIGGER changes_self_insert ON reference;
+DROP TRIGGER changes_self_update ON reference;
+DROP TRIGGER data_version_bumped ON reference;
+DROP TRIGGER changes_self_delete ON repair;
+DROP TRIGGER changes_self_insert ON repair;
+DROP TRIGGER changes_self_update ON repair;
+DROP TRIGGER data_version_bumped ON repair;
+DROP TRIGGER repair_facts_deleted ON repair;
+DROP TRIGGER repair_facts_inserted ON repair;
+DROP TRIGGER repair_facts_updated ON repair;
+DROP TRIGGER repair_inserted_notify ON repair;
+DROP TRIGGER repair_is_open ON repair;
+DROP TRIGGER repair_updated_notify ON repair;
+DROP TRIGGER changes_self_delete ON repair_line;
+DROP TRIGGER changes_self_insert ON repair_line;
+DROP TRIGGER changes_self_update ON repair_line;
+DROP TRIGGER data_version_bumped ON repair_line;
+DROP TRIGGER repair_facts_line_deleted ON repair_line;
+DROP TRIGGER repair_facts_line_inserted ON repair_line;
+DROP TRIGGER repair_facts_line_updated ON repair_line;
+DROP TRIGGER data_version_bumped ON repair_status;
+DROP TRIGGER repair_facts_status_updated ON repair_status;
+DROP TRIGGER repair_status_is_open ON repair_status;
+DROP TRIGGER changes_self_delete ON repair_status_event;
+DROP TRIGGER changes_self_insert ON repair_status_event;
+DROP TRIGGER changes_self_update ON repair_status_event;
+DROP TRIGGER data_version_bumped ON repair_status_event;
+DROP TRIGGER data_version_bumped ON satisfaction_response;
+DROP TRIGGER data_version_bumped ON sor_code;
+DROP TRIGGER repair_facts_sor_code_updated ON sor_code;
+DROP TRIGGER data_version_bumped ON trade;
+DROP TRIGGER data_version_bumped ON tsm_answer;
+DROP TRIGGER data_version_bumped ON tsm_measure;
+DROP TRIGGER data_version_bumped ON working_calendar;
+DROP TRIGGER repair_facts_calendar_changed ON working_calendar;
+
+-- 7. Reference tables: organisations, imports, models, API keys and the code lists.
+SELECT create_reference_table('organisation_kind');
+SELECT create_reference_table('property_type');
+SELECT create_reference_table('built_form');
+SELECT create_reference_table('priority');
+SELECT create_reference_table('repair_status');
+SELECT create_reference_table('trade');
+SELECT create_reference_table('component_type');
+SELECT create_reference_table('condition');
+SELECT create_reference_table('sor_code');
+SELECT create_reference_table('bank_holiday');
+SELECT create_reference_table('working_calendar');
+SELECT create_reference_table('hhsrs_hazard');
+SELECT create_reference_table('hhsrs_category');
+SELECT create_reference_table('awaab_hazard_level');
+SELECT create_reference_table('damp_mould_severity');
+SELECT create_reference_table('epc_band');
+SELECT create_reference_table('certificate_type');
+SELECT create_reference_table('tsm_measure');
+SELECT create_reference_table('tsm_answer');
+SELECT create_reference_table('data_import');
+SELECT create_reference_table('organisation');
+SELECT create_reference_table('custom_sor_code');
+SELECT create_reference_table('prediction_model');
+SELECT create_reference_table('api_key');
+
+-- 8. The landlord's tables, co-located with home (parents before children).
+SELECT create_distributed_table('building', 'landlord_id', shard_count => 64);
+SELECT create_distributed_table('home', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('building_record_key', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('home_record_key', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('component', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_line', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_status_event', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_fact', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('satisfaction_response', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('home_damp_risk', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('component_failure_risk', 'landlord_id', colocate_with => 'building');
+
+-- 9. Tables distributed by a column of their own: HACT references by who allocated them,
+-- updates waiting for their repair by the organisation that sent them, the audit trail
+-- and idempotency keys by their own keys, the national UPRN index by the UPRN.
+SELECT create_distributed_table('reference', 'allocated_by_id', colocate_with => 'none');
+SELECT create_distributed_table('pending_repair_update', 'organisation_id', colocate_with => 'none');
+SELECT create_distributed_table('audit_event', 'id', colocate_with => 'none');
+SELECT create_distributed_table('idempotency_key', 'api_key_id', colocate_with => 'none');
+SELECT create_distributed_table('home_uprn', 'uprn', colocate_with => 'none');
+
+-- 10. Tables the coordinator alone keeps: the migrations' record, the change log and its
+-- queue, the data version, the repair facts' queue (unused once its trigger is gone)
+-- and the rate limits' shared counts.
+SELECT citus_add_local_table_to_metadata('schema_migrations');
+SELECT citus_add_local_table_to_metadata('change_log');
+SELECT citus_add_local_table_to_metadata('change_pending');
+SELECT citus_add_local_table_to_metadata('data_version');
+SELECT citus_add_local_table_to_metadata('repair_fact_pending');
+SELECT citus_add_local_table_to_metadata('rate_usage');
