@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -296,13 +297,14 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
     from odx_graph.services.startup import open_database
     from odx_graph.store.migrations import migrate
 
-    progress = _progress_printer()
+    total = homes or settings.demo_homes
+    progress = _progress_printer(total)
     async with open_database(settings) as db, db.connection() as conn:
         await migrate(conn, migrations_dir())
         await sync_reference_data(conn)
         summary = await demo.load_demo(
             conn,
-            homes=homes or settings.demo_homes,
+            homes=total,
             seed=seed or settings.demo_seed,
             as_of=dt.date.today(),
             progress=progress,
@@ -687,12 +689,39 @@ def _template(name: str, output: str | None) -> int:
     return 0
 
 
-def _progress_printer() -> Callable[[str, int], None]:
+def _progress_printer(homes: int) -> Callable[[str, int], None]:
+    """A demo load's progress by homes loaded out of `homes`: a bar with the time left on a
+    terminal's standard error, a log line at every tenth otherwise."""
+    import logging
+
+    from odx_graph.services.importing.progress import bar
+
+    log = logging.getLogger("odx_graph.services.demo")
+
     interactive = sys.stderr.isatty()
+    started = time.monotonic()
+    # Homes of finished chunks (a chunk's homes come before its components and repairs, so
+    # a chunk counts when the next one's homes arrive), homes seen, tenths reported.
+    done = [0, 0, 0]
 
     def report(table: str, rows: int) -> None:
+        if table == "home":
+            done[0], done[1] = done[1], rows
+        loaded = done[0]
+        if homes <= 0 or loaded <= 0:
+            return
+        elapsed = time.monotonic() - started
+        left = int(elapsed * (homes - loaded) / loaded)
+        line = f"{bar('loading the demo', loaded, homes)} homes, about {left // 60}:{left % 60:02d}"
+        line += " left"
         if interactive:
-            print(f"\r  loading {table}: {rows:,} rows   ", end="", file=sys.stderr, flush=True)
+            print(f"\r{line}  ", end="", file=sys.stderr, flush=True)
+        elif (tenth := 10 * loaded // homes) > done[2]:
+            done[2] = tenth
+            log.info(
+                "loading the demo",
+                extra={"homes": loaded, "of": homes, "seconds_left": left},
+            )
 
     return report
 
