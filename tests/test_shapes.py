@@ -35,7 +35,7 @@ STABLE_CLASSES = {
     "RepairStatus", "Trade", "ComponentType", "Condition", "SorCode", "DampMouldCase",
     "EnergyPerformanceCertificate", "Import", "Assertion", "HhsrsHazard", "HhsrsCategory",
     "AwaabHazardLevel", "DampMouldSeverity", "EpcBand", "CertificateType", "TsmMeasure",
-    "TsmAnswer",
+    "TsmAnswer", "InvestmentPlan", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
 }  # fmt: skip
 STABLE_PROPERTIES = {
     # datatype properties
@@ -57,7 +57,8 @@ STABLE_PROPERTIES = {
     "potentialSapScore", "sapScoreMin", "sapScoreMax", "importFormat", "fileName", "fileHash",
     "mediaType", "startedAt", "endedAt", "recordsRead", "recordsCreated", "recordsUpdated",
     "recordsUnchanged", "recordsRejected", "problemCount", "assertedProperty", "assertedValue",
-    "assertedAt", "countsAsSatisfied", "stage",
+    "assertedAt", "countsAsSatisfied", "stage", "financialYear", "budget", "plannedDate",
+    "actualCost", "completionDate", "estimatedCost", "plannedYear",
     # object properties
     "organisationKind", "organisationRole", "trade", "allocatedBy", "hasReference",
     "referenceOf", "landlord",
@@ -67,7 +68,9 @@ STABLE_PROPERTIES = {
     "condition", "propertyType", "builtForm", "localAuthority", "sorItem", "about",
     "hazardLevel", "hhsrsHazard", "hhsrsCategory", "dampMouldSeverity", "certificateType",
     "epcBand", "potentialEpcBand", "importedBy", "imported", "assertedBy", "hasAssertion",
-    "hasDampMouldCase", "hasCertificate",
+    "hasDampMouldCase", "hasCertificate", "programmeKind", "plannedWorkStatus",
+    "replacesRepair", "hasPlannedReplacement", "hasPlannedWork", "partOfPlan",
+    "plannedComponentType", "replacesComponent",
     # annotation property
     "hactName",
 }  # fmt: skip

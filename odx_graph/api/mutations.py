@@ -31,6 +31,14 @@ from odx_graph.api.codes import MutationErrorCode, code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
 from odx_graph.api.lookup import HomeLookupInput
+from odx_graph.api.planned_work_inputs import (
+    AddPlannedWorkInput,
+    CancelPlannedWorkInput,
+    CompletePlannedWorkInput,
+    CreateProgrammeInput,
+    PlanTheseInput,
+    UpdatePlannedWorkInput,
+)
 from odx_graph.api.residents import ResidentScope, ResidentToken, resident_token_by_key
 from odx_graph.core.errors import OdxError
 from odx_graph.core.ids import decode_int_id
@@ -85,6 +93,10 @@ RepairPayload = _payload("RepairPayload", "Repair", "repair")
 ComponentPayload = _payload("ComponentPayload", "Component", "component")
 DampMouldCasePayload = _payload("DampMouldCasePayload", "DampMouldCase", "damp and mould case")
 OrganisationPayload = _payload("OrganisationPayload", "Organisation", "organisation")
+InvestmentProgrammePayload = _payload(
+    "InvestmentProgrammePayload", "InvestmentProgramme", "investment programme"
+)
+PlannedWorkPayload = _payload("PlannedWorkPayload", "PlannedWork", "planned work")
 
 
 @strawberry.type(description="A satisfaction answer was recorded.")
@@ -139,6 +151,12 @@ ResidentTokenResult: Any = _union(
 )
 OrganisationResult: Any = _union(
     "OrganisationResult", OrganisationPayload, "The organisation, or why not."
+)
+InvestmentProgrammeResult: Any = _union(
+    "InvestmentProgrammeResult", InvestmentProgrammePayload, "The programme, or why not."
+)
+PlannedWorkResult: Any = _union(
+    "PlannedWorkResult", PlannedWorkPayload, "The planned work, or why not."
 )
 
 
@@ -406,12 +424,12 @@ def _argument(value: Any, item: Any, name: str) -> Any:
     node = (item.metadata or {}).get("node")
     if value is None:
         return None
+    if isinstance(value, list):
+        return [_argument(v, item, f"{name}[{n}]") for n, v in enumerate(value)]
     if node is not None:
         return decode_int_id(value, node, field=name)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, list):
-        return [_argument(v, item, f"{name}[{n}]") for n, v in enumerate(value)]
     if hasattr(value, "to_command"):
         return value.to_command()
     return value
@@ -589,6 +607,59 @@ MUTATIONS = (
         OrganisationPayload,
         "Merge one organisation into another: its references, homes, repairs, imports and "
         "keys move, records both knew by one reference become one (admin).",
+    ),
+    Declared(
+        "create_programme",
+        CreateProgrammeInput,
+        writes.create_programme,
+        InvestmentProgrammeResult,
+        InvestmentProgrammePayload,
+        "Create an investment programme for a financial year (landlord).",
+    ),
+    Declared(
+        "add_planned_work",
+        AddPlannedWorkInput,
+        writes.add_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Add a planned item to a programme: a component, or a component type in a home or "
+        "building, by a date (landlord).",
+    ),
+    Declared(
+        "update_planned_work",
+        UpdatePlannedWorkInput,
+        writes.update_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Move a planned item's date, change its estimate or cost so far, start it, or "
+        "change the repairs it replaces (landlord).",
+    ),
+    Declared(
+        "complete_planned_work",
+        CompletePlannedWorkInput,
+        writes.complete_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Record a planned item done, with its actual cost; a named component is recorded "
+        "as replaced that day (landlord).",
+    ),
+    Declared(
+        "cancel_planned_work",
+        CancelPlannedWorkInput,
+        writes.cancel_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Cancel a planned item that is not done (landlord).",
+    ),
+    Declared(
+        "plan_these",
+        PlanTheseInput,
+        writes.plan_these,
+        InvestmentProgrammeResult,
+        InvestmentProgrammePayload,
+        "Turn the proactive work list, or the components of a type the replacement "
+        "forecast has due by the end of the programme's year, into planned items of the "
+        "programme; components already planned are left out (landlord).",
     ),
 )
 

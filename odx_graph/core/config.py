@@ -104,6 +104,7 @@ class Settings:
     sparql_max_results: int = 10_000
     sparql_concurrency: int = 2
     change_publish_interval_ms: int = 250
+    planned_replacement_months: int = 12
 
     def __post_init__(self) -> None:
         if not self.base_iri:
@@ -143,6 +144,7 @@ class Settings:
         _check_range("sparql_max_results", self.sparql_max_results, 1, 10_000_000)
         _check_range("sparql_concurrency", self.sparql_concurrency, 1, 64)
         _check_range("change_publish_interval_ms", self.change_publish_interval_ms, 10, 60_000)
+        _check_range("planned_replacement_months", self.planned_replacement_months, 0, 120)
         _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
         _check_range(
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days

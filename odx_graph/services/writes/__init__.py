@@ -26,6 +26,14 @@ from odx_graph.services.writes.organisations import (
     merge_organisations,
     update_organisation,
 )
+from odx_graph.services.writes.plan_these import PlanSource, plan_these
+from odx_graph.services.writes.planned_works import (
+    add_planned_work,
+    cancel_planned_work,
+    complete_planned_work,
+    create_programme,
+    update_planned_work,
+)
 from odx_graph.services.writes.repairs import (
     Line,
     assign_repair,
@@ -48,18 +56,24 @@ __all__ = [
     "Change",
     "HomeRef",
     "Line",
+    "PlanSource",
     "Rule",
     "TokenPolicy",
     "Written",
     "add_component",
     "add_organisation",
+    "add_planned_work",
     "assign_repair",
+    "cancel_planned_work",
     "check_codes",
+    "complete_planned_work",
     "complete_repair",
     "correct_repair",
+    "create_programme",
     "issue_resident_token",
     "merge_organisations",
     "perform",
+    "plan_these",
     "priced_lines",
     "record_inspection",
     "repair_cost",
@@ -71,5 +85,6 @@ __all__ = [
     "submit_satisfaction",
     "token_expiry",
     "update_organisation",
+    "update_planned_work",
     "update_repair_status",
 ]

@@ -65,6 +65,9 @@ _NOUNS = {
     "component": "component",
     "damp_mould_case": "damp and mould case",
     "api_key": "resident token",
+    "landlord": "landlord",
+    "programme": "investment programme",
+    "planned_work": "planned work",
 }
 
 
@@ -166,6 +169,7 @@ _CODE_LISTS = {
     "damp_mould_severity": "severity",
     "hhsrs_category": "HHSRS category",
     "tsm_answer": "TSM answer",
+    "programme_kind": "programme kind",
 }
 
 

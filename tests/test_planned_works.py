@@ -1,0 +1,392 @@
+"""Planned works: programmes and their items written by their landlord only (and checked a
+second time by row-level security), read by everyone on both GraphQL paths, and the
+"due for planned replacement" rule pinned at the edge of its window."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from odx_graph.core.access import Tier
+from odx_graph.core.config import Settings
+from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.services.credentials import create_key
+from odx_graph.store.db import Database
+from odx_graph.store.planned_works import due_for_repairs
+
+
+@dataclass
+class World:
+    """A landlord with a home, a component of it and a repair to that component; another
+    landlord; keys for both, a contractor and the public; apps on both read paths."""
+
+    db: Database
+    http: httpx.AsyncClient
+    resolver_http: httpx.AsyncClient
+    landlord: int
+    other_landlord: int
+    home: int
+    component: int
+    component_type: str
+    repair: int
+    keys: dict[str, str]
+
+    async def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        key: str | None = None,
+        *,
+        compiled: bool = True,
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.keys[key]}"} if key else {}
+        http = self.http if compiled else self.resolver_http
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def world(fresh_db: Database) -> AsyncIterator[World]:
+    from odx_graph.web.app import create_app
+
+    landlords = [
+        r["id"]
+        for r in await fresh_db.fetch(
+            "SELECT id FROM organisation WHERE kind_code = 'landlord' ORDER BY id LIMIT 2"
+        )
+    ]
+    row = await fresh_db.fetchrow(
+        "SELECT r.id AS repair, c.id AS component, c.home_id, c.component_type_code "
+        "FROM repair r JOIN component c ON c.id = r.component_id "
+        "JOIN home h ON h.id = c.home_id WHERE h.landlord_id = $1 ORDER BY r.id LIMIT 1",
+        landlords[0],
+    )
+    contractor = await fresh_db.fetchval(
+        "SELECT id FROM organisation WHERE kind_code = 'contractor' ORDER BY id LIMIT 1"
+    )
+    keys = {}
+    async with fresh_db.connection() as conn:
+        for name, tier, org in [
+            ("provider", Tier.PROVIDER, landlords[0]),
+            ("other_provider", Tier.PROVIDER, landlords[1]),
+            ("contractor", Tier.CONTRACTOR, contractor),
+            ("admin", Tier.ADMIN, None),
+        ]:
+            _, keys[name] = await create_key(conn, tier=tier, name=name, organisation_id=org)
+    settings = Settings.from_env({}, base_iri="http://odx.test")
+    compiled = create_app(settings, database=fresh_db)
+    resolver = create_app(dataclasses.replace(settings, compiled_queries=False), database=fresh_db)
+    async with (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=compiled), base_url="http://odx.test"
+        ) as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=resolver), base_url="http://odx.test"
+        ) as resolver_http,
+    ):
+        yield World(
+            fresh_db,
+            http,
+            resolver_http,
+            landlords[0],
+            landlords[1],
+            row["home_id"],
+            row["component"],
+            row["component_type_code"],
+            row["repair"],
+            keys,
+        )
+
+
+CREATE = """mutation($landlord: ID!, $name: String!, $year: Int!, $budget: Decimal) {
+  createProgramme(input: {landlordId: $landlord, name: $name, financialYear: $year,
+                          kind: KITCHENS, budget: $budget}) {
+    __typename
+    ... on InvestmentProgrammePayload { investmentProgramme { id name financialYear budget
+                                                                kind { code } } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+ADD = """mutation($input: AddPlannedWorkInput!) {
+  addPlannedWork(input: $input) {
+    __typename
+    ... on PlannedWorkPayload { plannedWork { id plannedDate financialYear estimatedCost
+                                              status { code } componentType { code }
+                                              home { id } component { id }
+                                              replacesRepairs { id } } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+COMPLETE = """mutation($id: ID!, $day: Date!, $cost: Decimal!) {
+  completePlannedWork(input: {plannedWorkId: $id, completionDate: $day, actualCost: $cost}) {
+    __typename
+    ... on PlannedWorkPayload { plannedWork { status { code } completionDate actualCost
+                                              component { installDate } } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+CANCEL = """mutation($id: ID!) {
+  cancelPlannedWork(input: {plannedWorkId: $id}) {
+    __typename
+    ... on PlannedWorkPayload { plannedWork { status { code } } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+UPDATE = """mutation($id: ID!, $cost: Decimal, $started: Boolean) {
+  updatePlannedWork(input: {plannedWorkId: $id, actualCost: $cost, started: $started}) {
+    __typename
+    ... on PlannedWorkPayload { plannedWork { status { code } actualCost } }
+    ... on MutationError { code field message }
+  }
+}"""
+
+
+def _id(kind: str, key: int) -> str:
+    return encode_global_id(kind, key)
+
+
+async def _programme(world: World, key: str = "provider", year: int = 2027) -> dict[str, Any]:
+    data = await world.gql(
+        CREATE,
+        {"landlord": _id("Organisation", world.landlord), "name": "Kitchens", "year": year,
+         "budget": "250000.00"},
+        key,
+    )  # fmt: skip
+    return data["createProgramme"]  # type: ignore[no-any-return]
+
+
+async def test_a_landlord_creates_a_programme_and_plans_a_component(world: World) -> None:
+    made = await _programme(world)
+    assert made["__typename"] == "InvestmentProgrammePayload", made
+    programme = made["investmentProgramme"]
+    assert programme["financialYear"] == 2027 and programme["kind"]["code"] == "kitchens"
+    assert programme["budget"] == "250000.00"
+    again = await _programme(world)
+    assert again["code"] == "CONFLICT" and again["field"] == "name"
+    added = await world.gql(
+        ADD,
+        {"input": {"programmeId": programme["id"], "plannedDate": "2028-03-31",
+                   "componentId": _id("Component", world.component), "estimatedCost": "4200",
+                   "replacesRepairIds": [_id("Repair", world.repair)]}},
+        "provider",
+    )  # fmt: skip
+    work = added["addPlannedWork"]["plannedWork"]
+    # 31 March is the last day of the financial year that started the April before.
+    assert work["financialYear"] == 2027
+    assert work["status"]["code"] == "planned"
+    assert work["componentType"]["code"] == world.component_type
+    assert work["home"]["id"] == _id("Home", world.home)
+    assert work["replacesRepairs"] == [{"id": _id("Repair", world.repair)}]
+    # Everyone reads it, on both paths alike.
+    query = """query($id: ID!) { node(id: $id) { ... on PlannedWork { plannedDate
+      estimatedCost programme { name estimatedTotal actualTotal landlord { id } } } } }"""
+    compiled = await world.gql(query, {"id": work["id"]})
+    assert compiled == await world.gql(query, {"id": work["id"]}, compiled=False)
+    assert compiled["node"]["programme"]["estimatedTotal"] == "4200.00"
+    listed = """{ investmentProgrammes(filter: {financialYear: 2027, kind: [KITCHENS]}) {
+      totalCount edges { node { name plannedWorks { edges { node { plannedDate } } } } } } }"""
+    both = await world.gql(listed), await world.gql(listed, compiled=False)
+    assert both[0] == both[1]
+    assert both[0]["investmentProgrammes"]["totalCount"] == 1
+
+
+async def test_only_the_landlord_may_write_its_programmes(world: World) -> None:
+    for key in ("other_provider", "contractor"):
+        refused = await _programme(world, key)
+        assert refused["code"] == "FORBIDDEN", refused
+    programme = (await _programme(world))["investmentProgramme"]["id"]
+    other_home = await world.db.fetchval(
+        "SELECT id FROM home WHERE landlord_id = $1 ORDER BY id LIMIT 1", world.other_landlord
+    )
+    cases = [
+        ({"homeId": _id("Home", other_home), "componentType": "kitchen"}, "homeId"),
+        ({"homeId": _id("Home", world.home)}, "componentType"),
+        ({"homeId": _id("Home", world.home), "componentType": "no-such-type"}, "componentType"),
+        ({"homeId": _id("Home", world.home), "componentId": _id("Component", world.component)},
+         "homeId"),
+        ({"homeId": _id("Home", world.home), "componentType": "kitchen",
+          "estimatedCost": "-0.01"}, "estimatedCost"),
+    ]  # fmt: skip
+    for extra, field in cases:
+        answer = await world.gql(
+            ADD,
+            {"input": {"programmeId": programme, "plannedDate": "2027-06-01", **extra}},
+            "provider",
+        )
+        assert answer["addPlannedWork"]["code"] == "BAD_USER_INPUT", (extra, answer)
+        assert answer["addPlannedWork"]["field"] == field, (extra, answer)
+    refused = await world.gql(
+        ADD,
+        {"input": {"programmeId": programme, "plannedDate": "2027-06-01",
+                   "homeId": _id("Home", world.home), "componentType": "kitchen"}},
+        "other_provider",
+    )  # fmt: skip
+    assert refused["addPlannedWork"]["code"] == "FORBIDDEN"
+    assert await world.db.fetchval("SELECT count(*) FROM planned_work") == 0
+
+
+async def test_row_level_security_refuses_another_landlords_programme(world: World) -> None:
+    async with world.db.connection() as conn:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with conn.transaction():
+                await conn.execute("SET LOCAL ROLE odx_writer")
+                await conn.execute(
+                    "SELECT set_config('odx.tier', 'provider', true), "
+                    "set_config('odx.organisation', $1, true)",
+                    str(world.other_landlord),
+                )
+                await conn.execute(
+                    "INSERT INTO investment_programme (landlord_id, name, financial_year, "
+                    "kind_code) VALUES ($1, 'x', 2027, 'roofs')",
+                    world.landlord,
+                )
+
+
+async def test_completing_and_cancelling_follow_the_item_state(world: World) -> None:
+    programme = (await _programme(world))["investmentProgramme"]["id"]
+    ids = []
+    for _ in range(2):
+        added = await world.gql(
+            ADD,
+            {"input": {"programmeId": programme, "plannedDate": "2027-09-01",
+                       "componentId": _id("Component", world.component)}},
+            "provider",
+        )  # fmt: skip
+        ids.append(added["addPlannedWork"]["plannedWork"]["id"])
+    early = await world.gql(UPDATE, {"id": ids[0], "cost": "10"}, "provider")
+    assert early["updatePlannedWork"]["field"] == "actualCost"  # not started yet
+    started = await world.gql(UPDATE, {"id": ids[0], "cost": "10", "started": True}, "provider")
+    assert started["updatePlannedWork"]["plannedWork"] == {
+        "status": {"code": "in-progress"},
+        "actualCost": "10.00",
+    }
+    done = await world.gql(COMPLETE, {"id": ids[0], "day": "2027-08-15", "cost": "3999.50"},
+                           "provider")  # fmt: skip
+    assert done["completePlannedWork"]["plannedWork"] == {
+        "status": {"code": "done"},
+        "completionDate": "2027-08-15",
+        "actualCost": "3999.50",
+        "component": {"installDate": "2027-08-15"},
+    }
+    for query, variables in (
+        (COMPLETE, {"id": ids[0], "day": "2027-08-16", "cost": "1"}),
+        (CANCEL, {"id": ids[0]}),
+    ):
+        again = await world.gql(query, variables, "provider")
+        assert next(iter(again.values()))["code"] == "CONFLICT"
+    cancelled = await world.gql(CANCEL, {"id": ids[1]}, "provider")
+    assert cancelled["cancelPlannedWork"]["plannedWork"]["status"]["code"] == "cancelled"
+    audit = await world.db.fetch(
+        "SELECT operation FROM audit_event WHERE subject_type = 'planned_work' ORDER BY id"
+    )
+    assert [r["operation"] for r in audit] == [
+        "addPlannedWork", "addPlannedWork", "updatePlannedWork", "completePlannedWork",
+        "cancelPlannedWork",
+    ]  # refused writes leave no audit event  # fmt: skip
+
+
+async def _plan(world: World, planned: dt.date, **values: Any) -> int:
+    programme = await world.db.fetchval(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code) "
+        "VALUES ($1, $2, 2027, 'kitchens') RETURNING id",
+        world.landlord,
+        f"p{planned}{values}",
+    )
+    columns = {
+        "programme_id": programme,
+        "landlord_id": world.landlord,
+        "home_id": world.home,
+        "component_type_code": world.component_type,
+        "planned_date": planned,
+        **values,
+    }
+    names = ", ".join(columns)
+    marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    key: int = await world.db.fetchval(
+        f"INSERT INTO planned_work ({names}) VALUES ({marks}) RETURNING id", *columns.values()
+    )
+    return key
+
+
+async def test_a_repair_is_due_for_planned_replacement_up_to_the_window_s_last_day(
+    world: World,
+) -> None:
+    reported = dt.date(2026, 1, 31)
+    await world.db.execute(
+        "UPDATE repair SET reported_at = $2, raised_at = $2, target_at = NULL, "
+        "completed_at = NULL WHERE id = $1",
+        world.repair,
+        dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC),  # 31 January in London too
+    )
+
+    async def due() -> int | None:
+        found = await due_for_repairs(world.db, [world.repair])
+        return found[world.repair]["id"] if world.repair in found else None
+
+    # One day past the window (12 months after 31 January 2026 is 31 January 2027).
+    late = await _plan(world, dt.date(2027, 2, 1))
+    assert await due() is None
+    # Exactly on its last day: due. The item of the component itself counts too.
+    edge = await _plan(world, dt.date(2027, 1, 31), component_id=world.component)
+    assert await due() == edge
+    await world.db.execute("UPDATE planned_work SET status_code = 'cancelled' WHERE id = $1", edge)
+    assert await due() is None
+    # Done on the day the repair was reported: replaced already, not due.
+    await _plan(world, dt.date(2026, 6, 1), status_code="done", completed_on=reported)
+    assert await due() is None
+    # Done the day after: it was still due when the repair was reported.
+    done_after = await _plan(
+        world, dt.date(2026, 6, 1), status_code="done", completed_on=dt.date(2026, 2, 1)
+    )
+    assert await due() == done_after
+    # Overdue items (planned before the report, not done) are due; the earliest wins.
+    overdue = await _plan(world, dt.date(2025, 12, 1))
+    assert await due() == overdue
+    assert late not in (edge, overdue, done_after)
+    # Another type in the same home is never the repair's component's replacement.
+    other = "bathroom" if world.component_type != "bathroom" else "kitchen"
+    await world.db.execute("UPDATE planned_work SET component_type_code = $1", other)
+    assert await due() is None
+
+
+async def test_the_window_is_the_server_setting_and_shows_on_the_repair(world: World) -> None:
+    reported = await world.db.fetchval(
+        "SELECT (reported_at AT TIME ZONE 'Europe/London')::date FROM repair WHERE id = $1",
+        world.repair,
+    )
+    work = await _plan(world, reported + dt.timedelta(days=31))
+    query = """query($id: ID!) { node(id: $id) { ... on Repair { plannedReplacement {
+      plannedWorkId plannedDate componentType programmeName } } } }"""
+    data = await world.gql(query, {"id": _id("Repair", world.repair)})
+    shown = data["node"]["plannedReplacement"]
+    assert decode_int_id(shown["plannedWorkId"], "PlannedWork") == work
+    assert shown["componentType"] == world.component_type
+    assert data == await world.gql(query, {"id": _id("Repair", world.repair)}, compiled=False)
+    # With a window of 0 months only items planned by the day of the report are due.
+    narrow = await Database.connect(
+        world.db.dsn, max_size=1, planned_replacement_months=0
+    )  # fmt: skip
+    try:
+        assert await due_for_repairs(narrow, [world.repair]) == {}
+        await world.db.execute(
+            "UPDATE planned_work SET planned_date = $2 WHERE id = $1", work, reported
+        )
+        assert list(await due_for_repairs(narrow, [world.repair])) == [world.repair]
+    finally:
+        await narrow.close()
