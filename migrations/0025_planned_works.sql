@@ -85,30 +85,33 @@ CREATE FUNCTION planned_replacement_window() RETURNS interval LANGUAGE sql STABL
     RETURN make_interval(months => coalesce(
         nullif(current_setting('odx.planned_replacement_months', true), '')::integer, 12));
 
--- The planned item a repair's component is due for: not cancelled, not already done by
--- the day the repair was reported, planned on or before that day plus the window (items
--- whose planned date has passed without completion count as due). It is either that
--- very component, or an item for the component's type in the same home (or, for a
--- communal component, the same building) that names no particular component. The
--- earliest such item, by planned date then key.
+-- The planned items each repair's component is due for: not cancelled, not already done
+-- by the day the repair was reported (London time), planned on or before that day plus
+-- the window (items whose planned date has passed without completion count as due). An
+-- item is of the component itself, or of the component's type in the same home (or, for
+-- a communal component, the same building) naming no particular component. Set-based
+-- from the planned items, so "repairs due for planned replacement" costs as much as
+-- there are planned items, not repairs.
+CREATE VIEW repair_planned_replacement AS
+SELECT r.id AS repair_id, w.id AS planned_work_id, w.planned_date
+FROM planned_work w
+JOIN component c ON c.component_type_code = w.component_type_code
+     AND (c.id = w.component_id
+          OR (w.component_id IS NULL AND (c.home_id = w.home_id OR c.building_id = w.building_id)))
+JOIN repair r ON r.component_id = c.id
+WHERE w.status_code <> 'cancelled'
+  AND (w.completed_on IS NULL
+       OR w.completed_on > (r.reported_at AT TIME ZONE 'Europe/London')::date)
+  AND w.planned_date
+      <= (r.reported_at AT TIME ZONE 'Europe/London')::date + planned_replacement_window();
+GRANT SELECT ON repair_planned_replacement TO odx_reader, odx_writer;
+
+-- The one a repair shows: the earliest by planned date, then key.
 CREATE FUNCTION repair_planned_work(repair_key bigint) RETURNS bigint
     LANGUAGE sql STABLE SET search_path = pg_catalog, public
-    RETURN (
-        SELECT w.id
-        FROM repair r
-        JOIN component c ON c.id = r.component_id
-        CROSS JOIN LATERAL (SELECT (r.reported_at AT TIME ZONE 'Europe/London')::date AS day)
-            AS reported
-        JOIN planned_work w ON w.component_type_code = c.component_type_code
-        WHERE r.id = repair_key
-          AND (w.component_id = c.id
-               OR (w.component_id IS NULL
-                   AND (w.home_id = c.home_id OR w.building_id = c.building_id)))
-          AND w.status_code <> 'cancelled'
-          AND (w.completed_on IS NULL OR w.completed_on > reported.day)
-          AND w.planned_date <= reported.day + planned_replacement_window()
-        ORDER BY w.planned_date, w.id
-        LIMIT 1);
+    RETURN (SELECT d.planned_work_id FROM repair_planned_replacement d
+            WHERE d.repair_id = repair_key
+            ORDER BY d.planned_date, d.planned_work_id LIMIT 1);
 
 -- Who may write: the landlord (provider key) and admins; everyone reads (open data).
 GRANT INSERT, UPDATE ON investment_programme, planned_work TO odx_writer;

@@ -553,13 +553,26 @@ CREATE TABLE public.repair (
 );
 
 --
+-- Name: repair_planned_replacement; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.repair_planned_replacement AS
+ SELECT r.id AS repair_id,
+    w.id AS planned_work_id,
+    w.planned_date
+   FROM ((public.planned_work w
+     JOIN public.component c ON (((c.component_type_code = w.component_type_code) AND ((c.id = w.component_id) OR ((w.component_id IS NULL) AND ((c.home_id = w.home_id) OR (c.building_id = w.building_id)))))))
+     JOIN public.repair r ON ((r.component_id = c.id)))
+  WHERE ((w.status_code <> 'cancelled'::text) AND ((w.completed_on IS NULL) OR (w.completed_on > ((r.reported_at AT TIME ZONE 'Europe/London'::text))::date)) AND (w.planned_date <= (((r.reported_at AT TIME ZONE 'Europe/London'::text))::date + public.planned_replacement_window())));
+
+--
 -- Name: repair_planned_work(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.repair_planned_work(repair_key bigint) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public'
-    RETURN (SELECT w.id FROM (((public.repair r JOIN public.component c ON ((c.id = r.component_id))) CROSS JOIN LATERAL (SELECT ((r.reported_at AT TIME ZONE 'Europe/London'::text))::date AS day) reported) JOIN public.planned_work w ON ((w.component_type_code = c.component_type_code))) WHERE ((r.id = repair_planned_work.repair_key) AND ((w.component_id = c.id) OR ((w.component_id IS NULL) AND ((w.home_id = c.home_id) OR (w.building_id = c.building_id)))) AND (w.status_code <> 'cancelled'::text) AND ((w.completed_on IS NULL) OR (w.completed_on > reported.day)) AND (w.planned_date <= (reported.day + public.planned_replacement_window()))) ORDER BY w.planned_date, w.id LIMIT 1);
+    RETURN (SELECT d.planned_work_id FROM public.repair_planned_replacement d WHERE (d.repair_id = repair_planned_work.repair_key) ORDER BY d.planned_date, d.planned_work_id LIMIT 1);
 
 --
 -- Name: repair_status_copy_is_open(); Type: FUNCTION; Schema: public; Owner: -
@@ -4036,6 +4049,13 @@ GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
 --
 
 GRANT SELECT(is_open) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: TABLE repair_planned_replacement; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_planned_replacement TO odx_writer;
+GRANT SELECT ON TABLE public.repair_planned_replacement TO odx_reader;
 
 --
 -- Name: TABLE priority; Type: ACL; Schema: public; Owner: -

@@ -242,20 +242,23 @@ async def test_only_the_landlord_may_write_its_programmes(world: World) -> None:
 
 
 async def test_row_level_security_refuses_another_landlords_programme(world: World) -> None:
-    async with world.db.connection() as conn:
-        with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            async with conn.transaction():
-                await conn.execute("SET LOCAL ROLE odx_writer")
-                await conn.execute(
-                    "SELECT set_config('odx.tier', 'provider', true), "
-                    "set_config('odx.organisation', $1, true)",
-                    str(world.other_landlord),
-                )
-                await conn.execute(
-                    "INSERT INTO investment_programme (landlord_id, name, financial_year, "
-                    "kind_code) VALUES ($1, 'x', 2027, 'roofs')",
-                    world.landlord,
-                )
+    async def insert_as(organisation: int) -> None:
+        async with world.db.connection() as conn, conn.transaction():
+            await conn.execute("SET LOCAL ROLE odx_writer")
+            await conn.execute(
+                "SELECT set_config('odx.tier', 'provider', true), "
+                "set_config('odx.organisation', $1, true)",
+                str(organisation),
+            )
+            await conn.execute(
+                "INSERT INTO investment_programme (landlord_id, name, financial_year, "
+                "kind_code) VALUES ($1, 'x', 2027, 'roofs')",
+                world.landlord,
+            )
+
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await insert_as(world.other_landlord)
+    await insert_as(world.landlord)  # the landlord's own key may
 
 
 async def test_completing_and_cancelling_follow_the_item_state(world: World) -> None:

@@ -209,6 +209,14 @@ MEASURES = (
         "% repeats in 90 days.",
     ),
     Measure(
+        "on_planned_replacement_pct",
+        Share("f.id IN (SELECT d.repair_id FROM repair_planned_replacement d)", _NOT_CANCELLED),
+        "% of repairs (not cancelled) raised on a component due for planned replacement: "
+        "a planned work for it, not cancelled nor done by the day the repair was reported, "
+        "planned by that day plus the server's window (ODX_PLANNED_REPLACEMENT_MONTHS).",
+        "% repairs on components due for planned replacement.",
+    ),
+    Measure(
         "first_time_fix_pct",
         Share("f.fixed_first_time", _COMPLETED),
         "% of completed repairs with no further repair of the same trade at the home "
