@@ -393,3 +393,57 @@ async def test_the_window_is_the_server_setting_and_shows_on_the_repair(world: W
         assert list(await due_for_repairs(narrow, [world.repair])) == [world.repair]
     finally:
         await narrow.close()
+
+
+async def test_the_plan_shows_to_the_resident_and_on_the_contractor_s_job(world: World) -> None:
+    from tests.support import served_app
+
+    contractor = await world.db.fetchval(
+        "SELECT id FROM organisation WHERE kind_code = 'contractor' ORDER BY id LIMIT 1"
+    )
+    reported = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    await world.db.execute(
+        "UPDATE repair SET status_code = 'scheduled', contractor_id = $2, reported_at = $3, "
+        "raised_at = $3, target_at = NULL, completed_at = NULL, cost = NULL WHERE id = $1",
+        world.repair,
+        contractor,
+        reported,
+    )
+    planned = reported.date() + dt.timedelta(days=200)
+    await _plan(world, planned, component_id=world.component)
+    label = await world.db.fetchval(
+        "SELECT label FROM component_type WHERE code = $1", world.component_type
+    )
+    year = planned.year if planned.month >= 4 else planned.year - 1
+    async with world.db.connection() as conn:
+        _, resident = await create_key(conn, tier=Tier.RESIDENT, name="r", home_id=world.home)
+        _, contractor_key = await create_key(
+            conn, tier=Tier.CONTRACTOR, name="c", organisation_id=contractor
+        )
+    viewer = await world.http.post(
+        "/graphql",
+        json={"query": "{ viewer { home { plannedWorks { edges { node { plannedDate "
+                       "componentType { code } } } } } } }"},
+        headers={"Authorization": f"Bearer {resident}"},
+    )  # fmt: skip
+    [edge] = viewer.json()["data"]["viewer"]["home"]["plannedWorks"]["edges"]
+    assert edge["node"]["plannedDate"] == planned.isoformat()
+    district = await world.db.fetchval(
+        "SELECT postcode_district FROM home WHERE id = $1", world.home
+    )
+    async with served_app(world.db) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            await http.get("/home/sign-in", params={"token": resident})
+            page = (await http.get("/home")).text
+            assert f"Due in {year}/{(year + 1) % 100:02d}" in page
+            assert label in page.split('id="planned-works"')[1].split("<h2")[0]
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            await http.post("/contractor/sign-in", data={"key": contractor_key})
+            page = (await http.get("/contractor")).text
+            job = page.split(f'id="job-{world.repair}"')[1].split("</section>")[0]
+            assert "Due for planned replacement" in job
+            assert f"{label}, planned by {planned.day} {planned:%B %Y}" in job
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            board = (await http.get("/jobs", params={"postcode": district})).text
+            row = board.split(f"/id/repair/{world.repair}?")[1].split("</tr>")[0]
+            assert f"{label}, planned by" in row
