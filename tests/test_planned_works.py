@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from odx_graph.core.access import Tier
+from odx_graph.core.access import Principal, Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.services.credentials import create_key
@@ -447,3 +447,82 @@ async def test_the_plan_shows_to_the_resident_and_on_the_contractor_s_job(world:
             board = (await http.get("/jobs", params={"postcode": district})).text
             row = board.split(f"/id/repair/{world.repair}?")[1].split("</tr>")[0]
             assert f"{label}, planned by" in row
+
+
+async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python(
+    seeded_db: Database,
+) -> None:
+    """The demo's planned works (drawn by the demo generator) against the rule applied
+    in plain Python: per landlord, the % of repairs not cancelled on a component with a
+    planned work not cancelled, not done by the day reported, planned within 12 months."""
+    from zoneinfo import ZoneInfo
+
+    from odx_graph.services.insight.repairs import performance
+    from odx_graph.store.analytics import Dimension, RepairScope
+
+    london = ZoneInfo("Europe/London")
+    works = await seeded_db.fetch(
+        "SELECT component_id, home_id, building_id, component_type_code, planned_date, "
+        "status_code, completed_on FROM planned_work"
+    )
+    assert works, "the demo draws planned works"
+    components = {
+        r["id"]: r
+        for r in await seeded_db.fetch(
+            "SELECT id, home_id, building_id, component_type_code FROM component"
+        )
+    }
+    repairs = await seeded_db.fetch(
+        "SELECT r.id, r.landlord_id, r.component_id, r.reported_at, "
+        "(NOT s.is_open AND r.completed_at IS NULL) AS cancelled "
+        "FROM repair r JOIN repair_status s ON s.code = r.status_code"
+    )
+
+    def plus_months(day: dt.date, months: int) -> dt.date:
+        month = day.month - 1 + months
+        year, month = day.year + month // 12, month % 12 + 1
+        for last in (31, 30, 29, 28):
+            try:
+                return dt.date(year, month, min(day.day, last))
+            except ValueError:
+                continue
+        raise AssertionError(day)
+
+    def due(repair: Any) -> bool:
+        component = components.get(repair["component_id"])
+        if component is None:
+            return False
+        day = repair["reported_at"].astimezone(london).date()
+        for w in works:
+            same = w["component_id"] == component["id"] or (
+                w["component_id"] is None
+                and (
+                    (w["home_id"] is not None and w["home_id"] == component["home_id"])
+                    or (
+                        w["building_id"] is not None
+                        and w["building_id"] == component["building_id"]
+                    )
+                )
+            )
+            if (
+                same
+                and w["component_type_code"] == component["component_type_code"]
+                and w["status_code"] != "cancelled"
+                and (w["completed_on"] is None or w["completed_on"] > day)
+                and w["planned_date"] <= plus_months(day, 12)
+            ):
+                return True
+        return False
+
+    expected: dict[str, float] = {}
+    for landlord in {r["landlord_id"] for r in repairs}:
+        mine = [r for r in repairs if r["landlord_id"] == landlord and not r["cancelled"]]
+        if mine:
+            expected[str(landlord)] = 100 * sum(due(r) for r in mine) / len(mine)
+    assert any(v > 0 for v in expected.values())
+    groups = await performance(
+        seeded_db, Settings.from_env({}), Principal(Tier.ADMIN), [Dimension.LANDLORD],
+        RepairScope(),
+    )  # fmt: skip
+    got = {g.key[0].value: g.measures["on_planned_replacement_pct"] for g in groups}
+    assert got == pytest.approx(expected, rel=1e-9)

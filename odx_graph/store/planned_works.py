@@ -226,3 +226,28 @@ async def components_by_keys(conn: Connection, keys: Sequence[int]) -> dict[int,
         list(keys),
     )
     return {r["id"]: r for r in rows}
+
+
+async def landlords_with_homes(conn: Connection) -> list[Record]:
+    """Every landlord with homes, and how many, by key."""
+    rows: list[Record] = await conn.fetch(
+        "SELECT landlord_id, count(*) AS homes FROM home WHERE landlord_id IS NOT NULL "
+        "GROUP BY landlord_id ORDER BY landlord_id"
+    )
+    return rows
+
+
+async def homes_with_damp_cases(
+    conn: Connection, landlord_id: int, before: dt.date, limit: int
+) -> list[int]:
+    """The landlord's homes with a damp and mould case the landlord became aware of
+    before ``before``, most cases first."""
+    rows = await conn.fetch(
+        "SELECT d.home_id FROM damp_mould_case d JOIN home h ON h.id = d.home_id "
+        "WHERE h.landlord_id = $1 AND d.aware_at < $2 "
+        "GROUP BY d.home_id ORDER BY count(*) DESC, d.home_id LIMIT $3",
+        landlord_id,
+        dt.datetime(before.year, before.month, before.day, tzinfo=dt.UTC),
+        limit,
+    )
+    return [r["home_id"] for r in rows]

@@ -30,8 +30,10 @@ async def load_demo(
     sequence past the ids used and draws the homes' and buildings' record keys (the cell
     key method's) from the seed, so the demo's open statistics are the same everywhere.
     `progress(table, rows_so_far)` is called after each batch.
-    Then a borough council's stock extract naming some of the homes is imported through the
-    real importer (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
+    Then every landlord's programmes of planned works are drawn
+    (`odx_graph.services.demo.planned`), and a borough council's stock extract naming
+    some of the homes is imported through the real importer
+    (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
     """
     counts = dict.fromkeys(TABLES, 0)
     # Bulk work, not a request: the API's statement timeout (a pool's setting) must not stop
@@ -40,6 +42,10 @@ async def load_demo(
     await conn.execute("SET statement_timeout = 0")
     try:
         await _load(conn, counts, homes, seed, as_of, progress)
+        from odx_graph.services.demo.planned import plan_demo_works
+
+        async with conn.transaction():
+            await plan_demo_works(conn, seed, as_of)
         from odx_graph.services.demo.linking import import_council_extract
 
         # After the load's transaction: the importer runs its own.
