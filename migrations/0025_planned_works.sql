@@ -113,6 +113,12 @@ CREATE FUNCTION repair_planned_work(repair_key bigint) RETURNS bigint
             WHERE d.repair_id = repair_key
             ORDER BY d.planned_date, d.planned_work_id LIMIT 1);
 
+-- Planned works carry the importer's references, HACT style, like the other records.
+ALTER TABLE reference DROP CONSTRAINT reference_subject_type_check;
+ALTER TABLE reference ADD CONSTRAINT reference_subject_type_check CHECK (subject_type IN
+    ('organisation', 'building', 'home', 'component', 'repair', 'damp_mould_case',
+     'planned_work'));
+
 -- Who may write: the landlord (provider key) and admins; everyone reads (open data).
 GRANT INSERT, UPDATE ON investment_programme, planned_work TO odx_writer;
 GRANT SELECT ON programme_kind, planned_work_status, investment_programme, planned_work

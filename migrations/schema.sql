@@ -1441,7 +1441,7 @@ CREATE TABLE public.reference (
     allocated_by_id bigint NOT NULL,
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT reference_subject_type_check CHECK ((subject_type = ANY (ARRAY['organisation'::text, 'building'::text, 'home'::text, 'component'::text, 'repair'::text, 'damp_mould_case'::text]))),
+    CONSTRAINT reference_subject_type_check CHECK ((subject_type = ANY (ARRAY['organisation'::text, 'building'::text, 'home'::text, 'component'::text, 'repair'::text, 'damp_mould_case'::text, 'planned_work'::text]))),
     CONSTRAINT reference_value_check CHECK ((value <> ''::text))
 );
 

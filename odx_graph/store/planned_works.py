@@ -251,3 +251,48 @@ async def homes_with_damp_cases(
         limit,
     )
     return [r["home_id"] for r in rows]
+
+
+async def upsert_programmes(
+    conn: Connection,
+    landlord_id: int,
+    import_id: int,
+    programmes: Sequence[tuple[str, int, str, Decimal | None]],
+) -> dict[tuple[str, int], int]:
+    """Programmes of a landlord named by (name, year), made when new, their kind and
+    budget (when given) set otherwise; their keys by (name, year)."""
+    rows = await conn.fetch(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code, "
+        "budget, import_id) SELECT $1, n, y, k, b, $2 "
+        "FROM unnest($3::text[], $4::integer[], $5::text[], $6::numeric[]) AS u(n, y, k, b) "
+        "ON CONFLICT (landlord_id, financial_year, name) DO UPDATE "
+        "SET kind_code = EXCLUDED.kind_code, "
+        "budget = coalesce(EXCLUDED.budget, investment_programme.budget), "
+        "import_id = EXCLUDED.import_id, updated_at = now() "
+        "WHERE investment_programme.kind_code IS DISTINCT FROM EXCLUDED.kind_code "
+        "OR investment_programme.budget IS DISTINCT FROM "
+        "coalesce(EXCLUDED.budget, investment_programme.budget)",
+        landlord_id,
+        import_id,
+        [p[0] for p in programmes],
+        [p[1] for p in programmes],
+        [p[2] for p in programmes],
+        [p[3] for p in programmes],
+    )
+    del rows  # unchanged programmes return nothing: read every key back
+    found = await conn.fetch(
+        "SELECT id, name, financial_year FROM investment_programme WHERE landlord_id = $1 "
+        "AND (name, financial_year) IN (SELECT * FROM unnest($2::text[], $3::integer[]))",
+        landlord_id,
+        [p[0] for p in programmes],
+        [p[1] for p in programmes],
+    )
+    return {(r["name"], r["financial_year"]): r["id"] for r in found}
+
+
+async def home_landlords(conn: Connection, home_ids: Sequence[int]) -> dict[int, int | None]:
+    """Homes' landlords by home key."""
+    rows = await conn.fetch(
+        "SELECT id, landlord_id FROM home WHERE id = ANY($1::bigint[])", list(home_ids)
+    )
+    return {r["id"]: r["landlord_id"] for r in rows}

@@ -28,6 +28,7 @@ from odx_graph.services.importing.records import (
     HomeLink,
     HomeRecord,
     Parsed,
+    PlannedWorkRecord,
     ProblemLog,
     Record,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "read_custom_sor_codes",
     "read_damp_mould_cases",
     "read_homes",
+    "read_planned_works",
     "read_repairs",
     "read_template",
     "template_markdown",
@@ -270,6 +272,40 @@ def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
     return _rows(data, source, "custom-sor-codes", build, keys)
 
 
+def read_planned_works(data: bytes, source: str) -> Parsed:
+    """Read the ``planned-works`` template."""
+
+    def build(c: Cells) -> PlannedWorkRecord | None:
+        reference, link = c.text("work_ref"), home_link(c, "home_ref", "home_uprn")
+        programme, year = c.text("programme"), c.integer("financial_year")
+        kind, planned = c.text("programme_kind"), c.date("planned_date")
+        component, component_type = c.text("component_ref"), c.text("component_type")
+        if component is None and component_type is None and c.raw("component_type") == "":
+            c.report("component_type", "", "give component_ref or component_type")
+            return None
+        record = PlannedWorkRecord(
+            location=c.location,
+            reference=reference or "",
+            programme=programme or "",
+            financial_year=year or 0,
+            programme_kind=kind or "",
+            home=link or HomeLink(),
+            planned_date=planned or _NEVER.date(),
+            budget=c.money("budget"),
+            component_reference=component,
+            component_type=component_type,
+            estimated_cost=c.money("estimated_cost"),
+            actual_cost=c.money("actual_cost"),
+            status=c.text("status") or "planned",
+            completion_date=c.date("completion_date"),
+        )
+        required = (reference, link, programme, year, kind, planned)
+        return record if all(v is not None for v in required) else None
+
+    keys = (("work_ref", "work_ref"),)
+    return _rows(data, source, "planned-works", build, keys)
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -288,6 +324,7 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "contractors": read_contractors,
     "damp-mould-cases": read_damp_mould_cases,
     "custom-sor-codes": read_custom_sor_codes,
+    "planned-works": read_planned_works,
 }
 
 

@@ -34,6 +34,7 @@ class RecordKind(StrEnum):
     REPAIR_STATUS = "repair-status"
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
+    PLANNED_WORK = "planned-work"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,26 @@ class DampMouldCaseRecord:
 
 
 @dataclass(slots=True)
+class PlannedWorkRecord:
+    """A planned work at a home, in a programme named by its name and financial year."""
+
+    location: str
+    reference: str
+    programme: str
+    financial_year: int
+    programme_kind: str
+    home: HomeLink
+    planned_date: dt.date
+    budget: Decimal | None = None
+    component_reference: str | None = None
+    component_type: str | None = None
+    estimated_cost: Decimal | None = None
+    actual_cost: Decimal | None = None
+    status: str = "planned"
+    completion_date: dt.date | None = None
+
+
+@dataclass(slots=True)
 class EpcRecord:
     """An Energy Performance Certificate from the national register's export."""
 
@@ -272,6 +293,7 @@ Record = (
     | RepairStatusRecord
     | DampMouldCaseRecord
     | EpcRecord
+    | PlannedWorkRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

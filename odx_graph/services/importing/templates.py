@@ -326,6 +326,74 @@ _TEMPLATES = (
         ),
         ("A sor_code appears on one row only.",),
     ),
+    TemplateSpec(
+        "planned-works",
+        RecordKind.PLANNED_WORK,
+        "Planned works (component replacements) at homes, one per row, in programmes named "
+        "by their name and financial year.",
+        (
+            Column(
+                "work_ref",
+                Kind.TEXT,
+                "Your reference of the planned work",
+                "PW-2027-001",
+                required=True,
+            ),
+            Column(
+                "programme", Kind.TEXT, "The programme's name", "Kitchens 2027/28", required=True
+            ),
+            Column(
+                "financial_year",
+                Kind.INTEGER,
+                "The programme's financial year as the year it starts (2027 is 2027/28)",
+                "2027",
+                required=True,
+                low=1990,
+                high=2100,
+            ),
+            Column("programme_kind", Kind.CODE, "programme-kind code", "kitchens", required=True),
+            Column("budget", Kind.MONEY, "The programme's budget in pounds", "250000"),
+            *_HOME_LINK,
+            Column(
+                "component_ref",
+                Kind.TEXT,
+                "Your reference of the component replaced (as in the components template)",
+                "C-77",
+            ),
+            Column(
+                "component_type",
+                Kind.CODE,
+                "component-type code (the component's own when component_ref is given)",
+                "kitchen",
+            ),
+            Column(
+                "planned_date",
+                Kind.DATE,
+                "The day it is due, YYYY-MM-DD",
+                "2027-11-30",
+                required=True,
+            ),
+            Column("estimated_cost", Kind.MONEY, "Estimated cost in pounds", "5200"),
+            Column("actual_cost", Kind.MONEY, "Actual cost in pounds (in progress or done)", ""),
+            Column(
+                "status",
+                Kind.CODE,
+                "planned-work-status code: planned (when empty), in-progress, done or cancelled",
+                "planned",
+            ),
+            Column("completion_date", Kind.DATE, "The day it was done, YYYY-MM-DD (done only)", ""),
+        ),
+        (
+            "Each row needs home_ref or home_uprn, of a home you are the landlord of, and "
+            "component_ref or component_type; a component_ref names a component of that home.",
+            "A programme is yours by its name and financial_year, made when first named; "
+            "its kind and budget are the last row's that gives them.",
+            "A done work needs its completion_date, and only a done work has one; "
+            "actual_cost is for works in progress or done.",
+            "A work_ref appears on one row only; importing it again updates the work.",
+            "Communal works to a building are made through the API (addPlannedWork).",
+        ),
+    ),
 )
 
 TEMPLATES: dict[str, TemplateSpec] = {t.name: t for t in _TEMPLATES}

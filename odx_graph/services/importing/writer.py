@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odx_graph.services.importing import progress, record_writers
+from odx_graph.services.importing import planned_work_writer, progress, record_writers
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
@@ -32,6 +32,7 @@ from odx_graph.services.importing.records import (
     EpcRecord,
     HomeLink,
     HomeRecord,
+    PlannedWorkRecord,
     Problem,
     Record,
     RepairCompletionRecord,
@@ -136,6 +137,7 @@ class Writer:
             ("repairs and updates", [*raised, *updates], repairs),
             ("damp and mould cases", by_kind[DampMouldCaseRecord], self._damp_mould_cases),
             ("EPCs", by_kind[EpcRecord], self._certificates),
+            ("planned works", by_kind[PlannedWorkRecord], self._planned_works),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
@@ -241,6 +243,9 @@ class Writer:
 
     async def _damp_mould_cases(self, records: list[DampMouldCaseRecord]) -> None:
         await record_writers.damp_mould_cases(self, records)
+
+    async def _planned_works(self, records: list[PlannedWorkRecord]) -> None:
+        await planned_work_writer.planned_works(self, records)
 
     async def _certificates(self, records: list[EpcRecord]) -> None:
         await record_writers.certificates(self, records, self._uprns)
