@@ -35,7 +35,7 @@ STABLE_CLASSES = {
     "RepairStatus", "Trade", "ComponentType", "Condition", "SorCode", "DampMouldCase",
     "EnergyPerformanceCertificate", "Import", "Assertion", "HhsrsHazard", "HhsrsCategory",
     "AwaabHazardLevel", "DampMouldSeverity", "EpcBand", "CertificateType", "TsmMeasure",
-    "TsmAnswer", "InvestmentPlan", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
+    "TsmAnswer", "InvestmentProgramme", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
 }  # fmt: skip
 STABLE_PROPERTIES = {
     # datatype properties

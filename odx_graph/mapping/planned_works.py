@@ -24,7 +24,7 @@ from odx_graph.mapping.shorthand import (
 # fmt: off
 INVESTMENT_PROGRAMME = Entity(
     name="InvestmentProgramme", table="investment_programme", iri_segment="programme",
-    collection="investmentProgrammes", term="InvestmentPlan",
+    collection="investmentProgrammes",
     owners=(("landlord", "{t}.landlord_id"),),
     description="A landlord's programme of planned works for one financial year, such as "
                 "2027/28 kitchens or roofs, with its budget and its planned items.",

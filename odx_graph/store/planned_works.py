@@ -296,3 +296,11 @@ async def home_landlords(conn: Connection, home_ids: Sequence[int]) -> dict[int,
         "SELECT id, landlord_id FROM home WHERE id = ANY($1::bigint[])", list(home_ids)
     )
     return {r["id"]: r["landlord_id"] for r in rows}
+
+
+async def works_in_programme(db: Database | Connection, programme_id: int) -> int:
+    """How many planned works a programme has, whatever their status."""
+    count: int = await db.fetchval(
+        "SELECT count(*) FROM planned_work WHERE programme_id = $1", programme_id
+    )
+    return count
