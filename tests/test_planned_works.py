@@ -166,10 +166,14 @@ def _id(kind: str, key: int) -> str:
 async def _programme(world: World, key: str = "provider", year: int = 2027) -> dict[str, Any]:
     data = await world.gql(
         CREATE,
-        {"landlord": _id("Organisation", world.landlord), "name": "Kitchens", "year": year,
-         "budget": "250000.00"},
+        {
+            "landlord": _id("Organisation", world.landlord),
+            "name": "Kitchens",
+            "year": year,
+            "budget": "250000.00",
+        },
         key,
-    )  # fmt: skip
+    )
     return data["createProgramme"]  # type: ignore[no-any-return]
 
 
@@ -183,11 +187,17 @@ async def test_a_landlord_creates_a_programme_and_plans_a_component(world: World
     assert again["code"] == "CONFLICT" and again["field"] == "name"
     added = await world.gql(
         ADD,
-        {"input": {"programmeId": programme["id"], "plannedDate": "2028-03-31",
-                   "componentId": _id("Component", world.component), "estimatedCost": "4200",
-                   "replacesRepairIds": [_id("Repair", world.repair)]}},
+        {
+            "input": {
+                "programmeId": programme["id"],
+                "plannedDate": "2028-03-31",
+                "componentId": _id("Component", world.component),
+                "estimatedCost": "4200",
+                "replacesRepairIds": [_id("Repair", world.repair)],
+            }
+        },
         "provider",
-    )  # fmt: skip
+    )
     work = added["addPlannedWork"]["plannedWork"]
     # 31 March is the last day of the financial year that started the April before.
     assert work["financialYear"] == 2027
@@ -224,11 +234,19 @@ async def test_only_the_landlord_may_write_its_programmes(world: World) -> None:
         ({"homeId": _id("Home", other_home), "componentType": "kitchen"}, "homeId"),
         ({"homeId": _id("Home", world.home)}, "componentType"),
         ({"homeId": _id("Home", world.home), "componentType": "no-such-type"}, "componentType"),
-        ({"homeId": _id("Home", world.home), "componentId": _id("Component", world.component)},
-         "homeId"),
-        ({"homeId": _id("Home", world.home), "componentType": "kitchen",
-          "estimatedCost": "-0.01"}, "estimatedCost"),
-    ]  # fmt: skip
+        (
+            {"homeId": _id("Home", world.home), "componentId": _id("Component", world.component)},
+            "homeId",
+        ),
+        (
+            {
+                "homeId": _id("Home", world.home),
+                "componentType": "kitchen",
+                "estimatedCost": "-0.01",
+            },
+            "estimatedCost",
+        ),
+    ]
     for extra, field in cases:
         answer = await world.gql(
             ADD,
@@ -239,10 +257,16 @@ async def test_only_the_landlord_may_write_its_programmes(world: World) -> None:
         assert answer["addPlannedWork"]["field"] == field, (extra, answer)
     refused = await world.gql(
         ADD,
-        {"input": {"programmeId": programme, "plannedDate": "2027-06-01",
-                   "homeId": _id("Home", world.home), "componentType": "kitchen"}},
+        {
+            "input": {
+                "programmeId": programme,
+                "plannedDate": "2027-06-01",
+                "homeId": _id("Home", world.home),
+                "componentType": "kitchen",
+            }
+        },
         "other_provider",
-    )  # fmt: skip
+    )
     assert refused["addPlannedWork"]["code"] == "FORBIDDEN"
     assert (
         await world.db.fetchval(
@@ -279,10 +303,15 @@ async def test_completing_and_cancelling_follow_the_item_state(world: World) -> 
     for _ in range(2):
         added = await world.gql(
             ADD,
-            {"input": {"programmeId": programme, "plannedDate": "2027-09-01",
-                       "componentId": _id("Component", world.component)}},
+            {
+                "input": {
+                    "programmeId": programme,
+                    "plannedDate": "2027-09-01",
+                    "componentId": _id("Component", world.component),
+                }
+            },
             "provider",
-        )  # fmt: skip
+        )
         ids.append(added["addPlannedWork"]["plannedWork"]["id"])
     early = await world.gql(UPDATE, {"id": ids[0], "cost": "10"}, "provider")
     assert early["updatePlannedWork"]["field"] == "actualCost"  # not started yet
@@ -291,8 +320,9 @@ async def test_completing_and_cancelling_follow_the_item_state(world: World) -> 
         "status": {"code": "in-progress"},
         "actualCost": "10.00",
     }
-    done = await world.gql(COMPLETE, {"id": ids[0], "day": "2027-08-15", "cost": "3999.50"},
-                           "provider")  # fmt: skip
+    done = await world.gql(
+        COMPLETE, {"id": ids[0], "day": "2027-08-15", "cost": "3999.50"}, "provider"
+    )
     assert done["completePlannedWork"]["plannedWork"] == {
         "status": {"code": "done"},
         "completionDate": "2027-08-15",
@@ -311,9 +341,12 @@ async def test_completing_and_cancelling_follow_the_item_state(world: World) -> 
         "SELECT operation FROM audit_event WHERE subject_type = 'planned_work' ORDER BY id"
     )
     assert [r["operation"] for r in audit] == [
-        "addPlannedWork", "addPlannedWork", "updatePlannedWork", "completePlannedWork",
+        "addPlannedWork",
+        "addPlannedWork",
+        "updatePlannedWork",
+        "completePlannedWork",
         "cancelPlannedWork",
-    ]  # refused writes leave no audit event  # fmt: skip
+    ]  # refused writes leave no audit event
 
 
 async def _plan(world: World, planned: dt.date, **values: Any) -> int:
@@ -394,9 +427,7 @@ async def test_the_window_is_the_server_setting_and_shows_on_the_repair(world: W
     assert shown["componentType"] == world.component_type
     assert data == await world.gql(query, {"id": _id("Repair", world.repair)}, compiled=False)
     # With a window of 0 months only items planned by the day of the report are due.
-    narrow = await Database.connect(
-        world.db.dsn, max_size=1, planned_replacement_months=0
-    )  # fmt: skip
+    narrow = await Database.connect(world.db.dsn, max_size=1, planned_replacement_months=0)
     try:
         assert await due_for_repairs(narrow, [world.repair]) == {}
         await world.db.execute(
@@ -434,10 +465,12 @@ async def test_the_plan_shows_to_the_resident_and_on_the_contractor_s_job(world:
         )
     viewer = await world.http.post(
         "/graphql",
-        json={"query": "{ viewer { home { plannedWorks { edges { node { plannedDate "
-                       "componentType { code } } } } } } }"},
+        json={
+            "query": "{ viewer { home { plannedWorks { edges { node { plannedDate "
+            "componentType { code } } } } } } }"
+        },
         headers={"Authorization": f"Bearer {resident}"},
-    )  # fmt: skip
+    )
     [edge] = viewer.json()["data"]["viewer"]["home"]["plannedWorks"]["edges"]
     assert edge["node"]["plannedDate"] == planned.isoformat()
     district = await world.db.fetchval(
@@ -533,8 +566,44 @@ async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python
             expected[str(landlord)] = 100 * sum(due(r) for r in mine) / len(mine)
     assert any(v > 0 for v in expected.values())
     groups = await performance(
-        seeded_db, Settings.from_env({}), Principal(Tier.ADMIN), [Dimension.LANDLORD],
+        seeded_db,
+        Settings.from_env({}),
+        Principal(Tier.ADMIN),
+        [Dimension.LANDLORD],
         RepairScope(),
-    )  # fmt: skip
+    )
     got = {g.key[0].value: g.measures["on_planned_replacement_pct"] for g in groups}
     assert got == pytest.approx(expected, rel=1e-9)
+
+
+async def test_programmes_and_works_are_linked_data(world: World) -> None:
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF, XSD
+
+    odx = Namespace("https://w3id.org/odx/def#")
+    work = await _plan(world, dt.date(2027, 5, 1), component_id=world.component)
+    programme = await world.db.fetchval("SELECT programme_id FROM planned_work WHERE id = $1", work)
+    for path, kind in (
+        (f"/id/planned-work/{work}", odx.PlannedWork),
+        (f"/id/programme/{programme}", odx.InvestmentProgramme),
+    ):
+        response = await world.http.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, response.text
+        graph = Graph().parse(data=response.text, format="turtle")
+        subject = URIRef(f"http://odx.test{path}")
+        assert (subject, RDF.type, kind) in graph
+    assert (subject, odx.financialYear, Literal(2027, datatype=XSD.integer)) in graph
+    graph = Graph().parse(
+        data=(
+            await world.http.get(f"/id/planned-work/{work}", headers={"Accept": "text/turtle"})
+        ).text,
+        format="turtle",
+    )
+    item = URIRef(f"http://odx.test/id/planned-work/{work}")
+    assert (item, odx.plannedDate, Literal(dt.date(2027, 5, 1))) in graph
+    assert (item, odx.partOfPlan, subject) in graph
+    assert (
+        item,
+        odx.replacesComponent,
+        URIRef(f"http://odx.test/id/component/{world.component}"),
+    ) in graph
