@@ -122,9 +122,14 @@ _SUBJECTS = {
     "d.aware_at FROM damp_mould_case d WHERE d.id = $1",
     "api_key": "SELECT k.id, h.landlord_id, NULL::bigint AS contractor_id, k.home_id, k.tier, "
     "k.revoked_at FROM api_key k LEFT JOIN home h ON h.id = k.home_id WHERE k.id = $1",
+    "landlord": "SELECT o.id, o.id AS landlord_id, NULL::bigint AS contractor_id, "
+    "NULL::bigint AS home_id FROM organisation o "
+    "WHERE o.id = $1 AND 'landlord' = ANY (o.role_codes)",
+    "estate": "SELECT e.id, e.landlord_id, NULL::bigint AS contractor_id, NULL::bigint AS home_id "
+    "FROM estate e WHERE e.id = $1",
 }
 # Homes are only read by writes (nothing changes them through the API), so never locked.
-_LOCKABLE = {"repair": "r", "component": "c", "damp_mould_case": "d", "api_key": "k"}
+_LOCKABLE = {"repair": "r", "component": "c", "damp_mould_case": "d", "api_key": "k", "estate": "e"}
 
 
 async def read_subject(

@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.core.errors import InputError
+from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -25,6 +27,7 @@ from odx_graph.services.importing.records import (
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
+    EstateMemberRecord,
     HomeLink,
     HomeRecord,
     Parsed,
@@ -51,6 +54,7 @@ __all__ = [
     "read_contractors",
     "read_custom_sor_codes",
     "read_damp_mould_cases",
+    "read_estates",
     "read_homes",
     "read_repairs",
     "read_template",
@@ -270,6 +274,42 @@ def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
     return _rows(data, source, "custom-sor-codes", build, keys)
 
 
+def read_estates(data: bytes, source: str) -> Parsed:
+    """Read the ``estates`` template: rows of members, grouped by the writer."""
+
+    def build(c: Cells) -> EstateMemberRecord | None:
+        reference, name = c.text("estate_ref"), c.text("estate_name")
+        home = (
+            home_link(c, "home_ref", "home_uprn")
+            if c.raw("home_ref") or c.raw("home_uprn")
+            else None
+        )
+        building, postcode = c.uprn("building_uprn"), _estate_postcode(c)
+        record = EstateMemberRecord(
+            c.location, reference or "", name or "", home, building, postcode
+        )
+        return record if reference and name else None
+
+    return _rows(data, source, "estates", build, ())
+
+
+def _estate_postcode(c: Cells) -> str | None:
+    text = c.text("postcode")
+    if text is None:
+        return None
+    try:
+        query = parse_postcode_query(text)
+    except InputError as error:
+        c.report("postcode", text, error.message)
+        return None
+    if query.level not in (PostcodeLevel.UNIT, PostcodeLevel.SECTOR):
+        c.report(
+            "postcode", text, f"is a postcode {query.level.value}: give a full postcode or a sector"
+        )
+        return None
+    return query.value
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -288,6 +328,7 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "contractors": read_contractors,
     "damp-mould-cases": read_damp_mould_cases,
     "custom-sor-codes": read_custom_sor_codes,
+    "estates": read_estates,
 }
 
 

@@ -34,6 +34,7 @@ class RecordKind(StrEnum):
     REPAIR_STATUS = "repair-status"
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
+    ESTATE = "estate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +263,20 @@ class EpcRecord:
     built_form: str | None = None  # mapped to a built-form code where certain
 
 
+@dataclass(slots=True)
+class EstateMemberRecord:
+    """One row of an estate: the estate (reference and name, repeated on each of its rows)
+    and the members it names, if any: a home, a building by UPRN, a full postcode or
+    sector."""
+
+    location: str
+    reference: str
+    name: str
+    home: HomeLink | None = None
+    building_uprn: int | None = None
+    postcode: str | None = None  # normalised full postcode or sector
+
+
 Record = (
     ContractorRecord
     | CustomSorCodeRecord
@@ -272,6 +287,7 @@ Record = (
     | RepairStatusRecord
     | DampMouldCaseRecord
     | EpcRecord
+    | EstateMemberRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

@@ -23,13 +23,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odx_graph.services.importing import progress, record_writers
+from odx_graph.services.importing import estate_writer, progress, record_writers
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
     EpcRecord,
+    EstateMemberRecord,
     HomeLink,
     HomeRecord,
     Problem,
@@ -136,6 +137,7 @@ class Writer:
             ("repairs and updates", [*raised, *updates], repairs),
             ("damp and mould cases", by_kind[DampMouldCaseRecord], self._damp_mould_cases),
             ("EPCs", by_kind[EpcRecord], self._certificates),
+            ("estates", by_kind[EstateMemberRecord], self._estates),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
@@ -241,6 +243,9 @@ class Writer:
 
     async def _damp_mould_cases(self, records: list[DampMouldCaseRecord]) -> None:
         await record_writers.damp_mould_cases(self, records)
+
+    async def _estates(self, records: list[EstateMemberRecord]) -> None:
+        await estate_writer.estates(self, records)
 
     async def _certificates(self, records: list[EpcRecord]) -> None:
         await record_writers.certificates(self, records, self._uprns)

@@ -13,6 +13,7 @@ on no landlord's record, so they run as the owner, for an admin key, with their 
 event and no idempotency key.
 """
 
+from odx_graph.services.writes.estates import create_estate, update_estate
 from odx_graph.services.writes.homes import (
     add_component,
     record_inspection,
@@ -57,6 +58,7 @@ __all__ = [
     "check_codes",
     "complete_repair",
     "correct_repair",
+    "create_estate",
     "issue_resident_token",
     "merge_organisations",
     "perform",
@@ -70,6 +72,7 @@ __all__ = [
     "run",
     "submit_satisfaction",
     "token_expiry",
+    "update_estate",
     "update_organisation",
     "update_repair_status",
 ]

@@ -65,6 +65,8 @@ _NOUNS = {
     "component": "component",
     "damp_mould_case": "damp and mould case",
     "api_key": "resident token",
+    "landlord": "landlord",
+    "estate": "estate",
 }
 
 
