@@ -159,7 +159,14 @@ async def world(module_db: Database) -> dict[str, Any]:
             home,
             aware,
         )  # fmt: skip
-    return {"db": db, "landlord": landlord, "homes": homes}
+    # An estate of the first five homes (the damp works' home among them).
+    estate = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, home_ids) "
+        "VALUES ($1, 'E-1', 'Test Row North', $2) RETURNING id",
+        landlord,
+        homes[:5],
+    )
+    return {"db": db, "landlord": landlord, "homes": homes, "estate": estate}
 
 
 def _scope(world: dict[str, Any], **extra: Any) -> InvestmentScope:
@@ -263,3 +270,35 @@ async def test_investment_insight_over_graphql(world: dict[str, Any]) -> None:
     assert body["data"]["investmentImpact"] == [
         {"suppressed": True, "items": None, "homeRepairsBefore": {"count": None, "cost": None}}
     ]
+
+
+async def test_spend_and_impact_by_estate(world: dict[str, Any]) -> None:
+    db = world["db"]
+    by_estate = await spend(db, SETTINGS, ADMIN, [InvestmentDimension.ESTATE], _scope(world))
+    got = {g.key[0].value: (g.key[0].label, g.units, g.items, g.planned_spend) for g in by_estate}
+    # Homes 0-4: five kitchens and the damp works at home 2; the rest in no estate: the
+    # kitchens of homes 5-8 (home 9's is cancelled) and home 9's roof.
+    assert got == {
+        str(world["estate"]): ("Test Row North", 5, 6, 5 * 5000 + 2000.0),
+        None: (None, 5, 5, 4 * 5000 + 8000.0),
+    }
+    [scoped] = await spend(db, SETTINGS, ADMIN, [], _scope(world, estate_ids=(world["estate"],)))
+    assert (scoped.units, scoped.items) == (5, 6)
+    [estate, nowhere] = await impact(
+        db,
+        SETTINGS,
+        ADMIN,
+        [InvestmentDimension.ESTATE],
+        _scope(world),
+        window_months=12,
+        as_of=dt.date(2026, 6, 15),
+    )
+    # Done: kitchens of homes 0-5 (0-4 in the estate) and the damp works at home 2.
+    assert (estate.key[0].value, estate.items, nowhere.key[0].value, nowhere.items) == (
+        str(world["estate"]),
+        6,
+        None,
+        1,
+    )
+    assert estate.home_repairs_before == Side(2, 170.0)
+    assert (estate.damp_cases_before, estate.damp_cases_after) == (1, 1)

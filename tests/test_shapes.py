@@ -36,6 +36,7 @@ STABLE_CLASSES = {
     "EnergyPerformanceCertificate", "Import", "Assertion", "HhsrsHazard", "HhsrsCategory",
     "AwaabHazardLevel", "DampMouldSeverity", "EpcBand", "CertificateType", "TsmMeasure",
     "TsmAnswer", "InvestmentProgramme", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
+    "Site",
 }  # fmt: skip
 STABLE_PROPERTIES = {
     # datatype properties
@@ -59,6 +60,7 @@ STABLE_PROPERTIES = {
     "recordsUnchanged", "recordsRejected", "problemCount", "assertedProperty", "assertedValue",
     "assertedAt", "countsAsSatisfied", "stage", "financialYear", "budget", "plannedDate",
     "actualCost", "completionDate", "estimatedCost", "plannedYear",
+    "estateReference", "estatePostcode",
     # object properties
     "organisationKind", "organisationRole", "trade", "allocatedBy", "hasReference",
     "referenceOf", "landlord",
@@ -71,6 +73,8 @@ STABLE_PROPERTIES = {
     "hasDampMouldCase", "hasCertificate", "programmeKind", "plannedWorkStatus",
     "replacesRepair", "hasPlannedReplacement", "hasPlannedWork", "partOfPlan",
     "plannedComponentType", "replacesComponent",
+    "hasBuilding", "listsHome", "includesHome",
+    "inEstate",
     # annotation property
     "hactName",
 }  # fmt: skip
@@ -195,6 +199,10 @@ EXPORT = """
 DOMAIN = """
 <site/1> a odx:Site ;
     odx:name "Acacia Estate" ;
+    odx:estateReference "E-7" ;
+    odx:estatePostcode "SW1A 2", "SW1A 2AA" ;
+    odx:listsHome <home/1> ;
+    odx:includesHome <home/1> ;
     odx:lsoa ons:E01004736 ;
     odx:hasBuilding <building/1> ;
     odx:landlord <organisation/1> .

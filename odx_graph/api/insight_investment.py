@@ -28,6 +28,8 @@ _DESCRIPTIONS = {
     InvestmentDimension.PROGRAMME_KIND: "The programme's kind (kitchens, roofs...).",
     InvestmentDimension.FINANCIAL_YEAR: "The programme's financial year, as the year it "
     "starts ('2027'; label '2027/28').",
+    InvestmentDimension.ESTATE: "The estate (an Estate ID): a work counts under each estate "
+    "one of its homes is in (a building's: any of its homes), and under null when none is.",
     InvestmentDimension.HOME: "The home (its key; label its UPRN); communal works of a "
     "building are in the null group. One home is below any threshold, so this grouping "
     "shows values to regulators and admins only.",
@@ -62,6 +64,9 @@ class InvestmentScopeInput:
     postcode: Optional[str] = strawberry.field(
         default=None, description="Only works in this postcode area, district, sector or unit."
     )
+    estate: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only works at homes of these estates (Estate IDs)."
+    )
 
 
 def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
@@ -77,6 +82,7 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
         financial_years=tuple(sorted(set(given.financial_year or ()))),
         postcode_column=column,
         postcode_value=value,
+        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
     )
 
 
@@ -86,17 +92,20 @@ class InvestmentGroupKey:
 
     dimension: InvestmentGrouping = strawberry.field(description="The grouping dimension.")
     value: Optional[str] = strawberry.field(
-        description="The value (an Organisation ID, a code, a year, a home's key)."
+        description="The value (an Organisation or Estate ID, a code, a year, a home's key)."
     )
     label: Optional[str] = strawberry.field(description="A readable label of the value.")
+
+
+_NODES = {InvestmentDimension.LANDLORD: "Organisation", InvestmentDimension.ESTATE: "Estate"}
 
 
 def _keys(key: tuple[InvestmentKey, ...]) -> list[InvestmentGroupKey]:
     return [
         InvestmentGroupKey(
             dimension=InvestmentGrouping[k.dimension.name],
-            value=encode_global_id("Organisation", k.value)
-            if k.dimension is InvestmentDimension.LANDLORD and k.value is not None
+            value=encode_global_id(_NODES[k.dimension], k.value)
+            if k.dimension in _NODES and k.value is not None
             else k.value,
             label=k.label,
         )
@@ -199,7 +208,7 @@ async def investment_spend(
 ) -> list[InvestmentSpend]:
     """Investment in planned works: homes and buildings, works, works done, planned and
     actual spend, grouped by any of landlord, postcode area and district, programme kind,
-    financial year and home."""
+    financial year, estate and home."""
     context = info.context
     groups = await investment.spend(
         context.db,

@@ -97,6 +97,7 @@ InvestmentProgrammePayload = _payload(
     "InvestmentProgrammePayload", "InvestmentProgramme", "investment programme"
 )
 PlannedWorkPayload = _payload("PlannedWorkPayload", "PlannedWork", "planned work")
+EstatePayload = _payload("EstatePayload", "Estate", "estate")
 
 
 @strawberry.type(description="A satisfaction answer was recorded.")
@@ -158,6 +159,8 @@ InvestmentProgrammeResult: Any = _union(
 PlannedWorkResult: Any = _union(
     "PlannedWorkResult", PlannedWorkPayload, "The planned work, or why not."
 )
+
+EstateResult: Any = _union("EstateResult", EstatePayload, "The estate, or why not.")
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -327,6 +330,46 @@ class SubmitSatisfactionInput:
     measure: str = strawberry.field(description="TSM perception measure, TP01-TP12.")
     answer: str = strawberry.field(description="TSM answer code, e.g. 'fairly-satisfied'.")
     survey_date: Optional[dt.date] = optional("When answered (default today).")
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A new estate of yours: a named group of your homes.")
+class CreateEstateInput:
+    """Its name and reference, and its members by any of three routes."""
+
+    landlord_id: strawberry.ID = node_id("Organisation", "The landlord (your organisation).")
+    reference: str = strawberry.field(description="Your reference of the estate (1-100).")
+    name: str = strawberry.field(description="The estate's name (1-200 characters).")
+    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Buildings of yours: every home in them is a member.",
+        metadata={"node": "Building"},
+    )
+    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Homes of yours, listed one by one.", metadata={"node": "Home"}
+    )
+    postcodes: Optional[list[str]] = optional(
+        "Full postcodes ('SW1A 2AA') and postcode sectors ('SW1A 2'): your homes there are members."
+    )
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A change to one of your estates.")
+class UpdateEstateInput:
+    """Only what is given changes; a list given replaces the list it names."""
+
+    estate_id: strawberry.ID = node_id("Estate", "Global ID of the estate.")
+    reference: Optional[str] = optional("A new reference.")
+    name: Optional[str] = optional("A new name.")
+    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="The listed buildings, replacing all.",
+        metadata={"node": "Building"},
+    )
+    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="The listed homes, replacing all.", metadata={"node": "Home"}
+    )
+    postcodes: Optional[list[str]] = optional("The postcodes and sectors, replacing all.")
     idempotency_key: Optional[str] = idempotency()
 
 
@@ -582,6 +625,23 @@ MUTATIONS = (
         ResidentTokenPayload,
         "Revoke a resident token of one of your homes (landlord): it stops working at once, "
         "open subscriptions included.",
+    ),
+    Declared(
+        "create_estate",
+        CreateEstateInput,
+        writes.create_estate,
+        EstateResult,
+        EstatePayload,
+        "Create an estate of yours (landlord): listed homes, listed buildings and postcodes "
+        "or sectors; only your own homes are ever members.",
+    ),
+    Declared(
+        "update_estate",
+        UpdateEstateInput,
+        writes.update_estate,
+        EstateResult,
+        EstatePayload,
+        "Rename an estate of yours or replace a list of its members (landlord).",
     ),
     Declared(
         "add_organisation",

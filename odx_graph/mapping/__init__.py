@@ -5,7 +5,7 @@ inputs (``odx_graph.api``), the SQL the store runs (``odx_graph.store``), the co
 loaded from the ontology (``odx_graph.services.refdata``), the JSON-LD context and the RDF
 export. The entities are declared one module per domain (``organisations``, ``homes``,
 ``components``, ``repairs``, ``damp``, ``certificates``, ``planned_works``,
-``provenance``) with the
+``provenance``, ``estates``) with the
 shorthands of ``shorthand``; the code lists are in ``codes``. Adding a field means adding
 one ``Field`` line to its entity (and declaring its term in the ontology, which a test
 checks).
@@ -15,6 +15,7 @@ from odx_graph.mapping.certificates import ENERGY_PERFORMANCE_CERTIFICATE
 from odx_graph.mapping.codes import CODE_LISTS
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
+from odx_graph.mapping.estates import ESTATE
 from odx_graph.mapping.homes import BUILDING, HOME
 from odx_graph.mapping.model import (
     Cardinality,
@@ -50,6 +51,7 @@ GRAPH = (
     PLANNED_WORK,
     IMPORT,
     ASSERTION,
+    ESTATE,
 )
 MAPPING = Mapping((*GRAPH, *CODE_LISTS))
 

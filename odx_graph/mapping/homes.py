@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from odx_graph.core.vocab import ONS_GEOGRAPHY
 from odx_graph.mapping.components import FAILS_DISREPAIR
+from odx_graph.mapping.estates import IN_ESTATES
 from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order
 from odx_graph.mapping.shorthand import (
     BOOLEAN,
@@ -101,11 +102,16 @@ HOME = Entity(
              "values that differ from the ones shown (see the data formats guide).",
              "hasAssertion", paged=False),
         generated_by(),
+        IN_ESTATES,
     ),
     filters=(
         by_postcode("{t}.{postcode_column} = {p}"),
         Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
                "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        Filter("estate", IDS,
+               "{t}.id IN (SELECT m.home_id FROM estate_home_member m "
+               "WHERE m.estate_id = ANY({p}))",
+               "Homes that are members of any of these estates (Estate IDs).", target="Estate"),
         Filter("propertyType", STRINGS, "{t}.property_type_code = ANY({p})",
                "Property type codes, e.g. ['flat']."),
         Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",

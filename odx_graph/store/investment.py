@@ -24,6 +24,7 @@ class InvestmentDimension(StrEnum):
     PROGRAMME_KIND = "programme_kind"
     FINANCIAL_YEAR = "financial_year"
     HOME = "home"
+    ESTATE = "estate"
 
 
 # Value and label of each grouping over the items ``i`` (see _ITEMS).
@@ -41,6 +42,10 @@ _GROUPINGS: dict[InvestmentDimension, tuple[str, str]] = {
     InvestmentDimension.FINANCIAL_YEAR: (
         "i.financial_year::text",
         "i.financial_year || '/' || lpad(((i.financial_year + 1) % 100)::text, 2, '0')",
+    ),
+    InvestmentDimension.ESTATE: (
+        "i.estate_id::text",
+        "(SELECT e.name FROM estate e WHERE e.id = i.estate_id)",
     ),
     InvestmentDimension.HOME: (
         "i.home_id::text",
@@ -61,6 +66,7 @@ class InvestmentScope:
     financial_years: tuple[int, ...] = ()
     postcode_column: str = ""  # postcode_area / _district / _sector / postcode
     postcode_value: str = ""
+    estate_ids: tuple[int, ...] = ()
 
 
 class _Binder:
@@ -95,6 +101,25 @@ LEFT JOIN LATERAL (SELECT x.postcode_area, x.postcode_district, x.postcode_secto
 LEFT JOIN home_record_key hk ON hk.home_id = w.home_id
 LEFT JOIN building_record_key bk ON bk.building_id = w.building_id
 """
+# The homes an item is at: its home, or every home of its building.
+_AT_ITEM_HOMES = (
+    "(m.home_id = {i}.home_id OR m.home_id IN "
+    "(SELECT x.id FROM home x WHERE x.building_id = {i}.building_id))"
+)
+# Grouped by estate, an item counts under each estate one of its homes is in (and under
+# the null estate when none is).
+_ESTATES = (
+    "LEFT JOIN LATERAL (SELECT DISTINCT m.estate_id FROM estate_home_member m WHERE "
+    + _AT_ITEM_HOMES.format(i="w")
+    + ") AS est ON true"
+)
+
+
+def _items(dims: Sequence[InvestmentDimension]) -> str:
+    """The items, with their estates when grouped by estate."""
+    if InvestmentDimension.ESTATE not in dims:
+        return _ITEMS.replace("SELECT w.id,", "SELECT NULL::bigint AS estate_id, w.id,", 1)
+    return _ITEMS.replace("SELECT w.id,", "SELECT est.estate_id, w.id,", 1) + _ESTATES
 
 
 def _where(scope: InvestmentScope, bind: _Binder, alias: str = "i") -> str:
@@ -106,6 +131,12 @@ def _where(scope: InvestmentScope, bind: _Binder, alias: str = "i") -> str:
     if scope.financial_years:
         years = bind(list(scope.financial_years))
         conditions.append(f"{alias}.financial_year = ANY({years}::integer[])")
+    if scope.estate_ids:
+        estates = bind(list(scope.estate_ids))
+        conditions.append(
+            "EXISTS (SELECT 1 FROM estate_home_member m "
+            f"WHERE m.estate_id = ANY({estates}::bigint[]) AND {_AT_ITEM_HOMES.format(i=alias)})"
+        )
     if scope.postcode_column in (
         "postcode_area",
         "postcode_district",
@@ -137,7 +168,7 @@ async def investment_spend(
     columns, group = _group(group_by)
     select = f"{columns}," if columns else ""
     sql = f"""
-        WITH i AS ({_ITEMS}), s AS (SELECT * FROM i WHERE i.status_code <> 'cancelled'
+        WITH i AS ({_items(group_by)}), s AS (SELECT * FROM i WHERE i.status_code <> 'cancelled'
                                     AND {_where(scope, bind)})
         SELECT {select}
                count(DISTINCT i.unit) AS units,
@@ -190,13 +221,15 @@ async def investment_impact(
 
     sql = f"""
         WITH i AS MATERIALIZED (
-            SELECT * FROM ({_ITEMS}) AS i
+            SELECT * FROM ({_items(group_by)}) AS i
             WHERE i.status_code = 'done' AND {_where(scope, bind)}
               AND i.completed_on + make_interval(months => {window}) <= {cutoff}::date),
+        one AS (  -- each item once (grouped by estate, an item has a row per estate)
+            SELECT DISTINCT ON (i.id) i.* FROM i ORDER BY i.id),
         homes AS (  -- the homes an item is at: its home, or its building's homes
-            SELECT i.id AS item, i.home_id FROM i WHERE i.home_id IS NOT NULL
+            SELECT i.id AS item, i.home_id FROM one AS i WHERE i.home_id IS NOT NULL
             UNION ALL
-            SELECT i.id, h.id FROM i JOIN home h ON h.building_id = i.building_id),
+            SELECT i.id, h.id FROM one AS i JOIN home h ON h.building_id = i.building_id),
         touched AS (  -- repairs at those homes in either window, once per item
             SELECT i.id AS item, r.cost, coalesce(rk.record_key, 0)::bigint AS key,
                    (r.reported_at AT TIME ZONE 'Europe/London')::date < i.completed_on
@@ -206,7 +239,7 @@ async def investment_impact(
                                  AND (c.home_id = i.home_id OR c.building_id = i.building_id))),
                             false) AS on_component,
                    true AS at_home
-            FROM i JOIN homes m ON m.item = i.id
+            FROM one AS i JOIN homes m ON m.item = i.id
             JOIN repair r ON r.home_id = m.home_id
             JOIN repair_status st ON st.code = r.status_code
             LEFT JOIN component c ON c.id = r.component_id
@@ -220,7 +253,7 @@ async def investment_impact(
         cases AS (
             SELECT i.id AS item, coalesce(ck.record_key, 0)::bigint AS key,
                    (d.aware_at AT TIME ZONE 'Europe/London')::date < i.completed_on AS before
-            FROM i JOIN homes m ON m.item = i.id
+            FROM one AS i JOIN homes m ON m.item = i.id
             JOIN damp_mould_case d ON d.home_id = m.home_id
             LEFT JOIN home_record_key ck ON ck.home_id = d.home_id
             WHERE i.kind_code = ANY({kinds}::text[])
@@ -235,7 +268,7 @@ async def investment_impact(
                    {side("component_repairs_after", "on_component", False)},
                    {side("home_repairs_before", "at_home", True)},
                    {side("home_repairs_after", "at_home", False)}
-            FROM i LEFT JOIN touched t ON t.item = i.id
+            FROM one AS i LEFT JOIN touched t ON t.item = i.id
             GROUP BY i.id),
         per_item_cases AS (
             SELECT i.id,
@@ -243,7 +276,7 @@ async def investment_impact(
                    coalesce(sum(c.key) FILTER (WHERE c.before), 0) AS damp_cases_before_key,
                    count(*) FILTER (WHERE NOT c.before) AS damp_cases_after,
                    coalesce(sum(c.key) FILTER (WHERE NOT c.before), 0) AS damp_cases_after_key
-            FROM i JOIN cases c ON c.item = i.id
+            FROM one AS i JOIN cases c ON c.item = i.id
             GROUP BY i.id)
         SELECT {select}
                count(DISTINCT i.unit) AS units,

@@ -123,7 +123,10 @@ _SUBJECTS = {
     "api_key": "SELECT k.id, h.landlord_id, NULL::bigint AS contractor_id, k.home_id, k.tier, "
     "k.revoked_at FROM api_key k LEFT JOIN home h ON h.id = k.home_id WHERE k.id = $1",
     "landlord": "SELECT o.id, o.id AS landlord_id, NULL::bigint AS contractor_id, "
-    "NULL::bigint AS home_id FROM organisation o WHERE o.id = $1",
+    "NULL::bigint AS home_id FROM organisation o "
+    "WHERE o.id = $1 AND 'landlord' = ANY (o.role_codes)",
+    "estate": "SELECT e.id, e.landlord_id, NULL::bigint AS contractor_id, NULL::bigint AS home_id "
+    "FROM estate e WHERE e.id = $1",
     "programme": "SELECT p.id, p.landlord_id, NULL::bigint AS contractor_id, "
     "NULL::bigint AS home_id, p.financial_year FROM investment_programme p WHERE p.id = $1",
     "planned_work": "SELECT w.id, w.landlord_id, NULL::bigint AS contractor_id, "
@@ -137,6 +140,7 @@ _LOCKABLE = {
     "component": "c",
     "damp_mould_case": "d",
     "api_key": "k",
+    "estate": "e",
     "programme": "p",
     "planned_work": "w",
 }

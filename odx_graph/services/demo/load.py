@@ -93,3 +93,6 @@ async def _load(
             pending.cancel()
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
+        from odx_graph.store.estates import estates_from_buildings
+
+        await estates_from_buildings(conn)

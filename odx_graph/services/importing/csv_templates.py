@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.core.errors import InputError
+from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -25,6 +27,7 @@ from odx_graph.services.importing.records import (
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
+    EstateMemberRecord,
     HomeLink,
     HomeRecord,
     Parsed,
@@ -52,6 +55,7 @@ __all__ = [
     "read_contractors",
     "read_custom_sor_codes",
     "read_damp_mould_cases",
+    "read_estates",
     "read_homes",
     "read_planned_works",
     "read_repairs",
@@ -306,6 +310,42 @@ def read_planned_works(data: bytes, source: str) -> Parsed:
     return _rows(data, source, "planned-works", build, keys)
 
 
+def read_estates(data: bytes, source: str) -> Parsed:
+    """Read the ``estates`` template: rows of members, grouped by the writer."""
+
+    def build(c: Cells) -> EstateMemberRecord | None:
+        reference, name = c.text("estate_ref"), c.text("estate_name")
+        home = (
+            home_link(c, "home_ref", "home_uprn")
+            if c.raw("home_ref") or c.raw("home_uprn")
+            else None
+        )
+        building, postcode = c.uprn("building_uprn"), _estate_postcode(c)
+        record = EstateMemberRecord(
+            c.location, reference or "", name or "", home, building, postcode
+        )
+        return record if reference and name else None
+
+    return _rows(data, source, "estates", build, ())
+
+
+def _estate_postcode(c: Cells) -> str | None:
+    text = c.text("postcode")
+    if text is None:
+        return None
+    try:
+        query = parse_postcode_query(text)
+    except InputError as error:
+        c.report("postcode", text, error.message)
+        return None
+    if query.level not in (PostcodeLevel.UNIT, PostcodeLevel.SECTOR):
+        c.report(
+            "postcode", text, f"is a postcode {query.level.value}: give a full postcode or a sector"
+        )
+        return None
+    return query.value
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -325,6 +365,7 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "damp-mould-cases": read_damp_mould_cases,
     "custom-sor-codes": read_custom_sor_codes,
     "planned-works": read_planned_works,
+    "estates": read_estates,
 }
 
 

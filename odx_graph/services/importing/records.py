@@ -35,6 +35,7 @@ class RecordKind(StrEnum):
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
     PLANNED_WORK = "planned-work"
+    ESTATE = "estate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +284,20 @@ class EpcRecord:
     built_form: str | None = None  # mapped to a built-form code where certain
 
 
+@dataclass(slots=True)
+class EstateMemberRecord:
+    """One row of an estate: the estate (reference and name, repeated on each of its rows)
+    and the members it names, if any: a home, a building by UPRN, a full postcode or
+    sector."""
+
+    location: str
+    reference: str
+    name: str
+    home: HomeLink | None = None
+    building_uprn: int | None = None
+    postcode: str | None = None  # normalised full postcode or sector
+
+
 Record = (
     ContractorRecord
     | CustomSorCodeRecord
@@ -294,6 +309,7 @@ Record = (
     | DampMouldCaseRecord
     | EpcRecord
     | PlannedWorkRecord
+    | EstateMemberRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

@@ -308,6 +308,37 @@ _TEMPLATES = (
         ("Each row needs home_ref or home_uprn.", "A case_ref appears on one row only."),
     ),
     TemplateSpec(
+        "estates",
+        RecordKind.ESTATE,
+        "Your estates: rows of members (a home, a building, a postcode), the rows of an "
+        "estate sharing its estate_ref and name; the file's rows are the estate's whole "
+        "membership, replacing what it had.",
+        (
+            Column("estate_ref", Kind.TEXT, "Your reference of the estate", "EST-7", required=True),
+            Column("estate_name", Kind.TEXT, "The estate's name", "Acacia Estate", required=True),
+            *_HOME_LINK,
+            Column(
+                "building_uprn",
+                Kind.UPRN,
+                "UPRN of a building of yours: every home in it is a member",
+                "10023456789",
+            ),
+            Column(
+                "postcode",
+                Kind.TEXT,
+                "A full postcode or a postcode sector: your homes there are members",
+                "BR1 3",
+            ),
+        ),
+        (
+            "A row may name a home (home_ref or home_uprn), a building_uprn and a postcode, "
+            "each a member; a row naming none only names the estate.",
+            "Every row of an estate has the same estate_name.",
+            "Homes and buildings must be yours; postcodes are full postcodes or sectors, "
+            "not districts or areas.",
+        ),
+    ),
+    TemplateSpec(
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",

@@ -13,6 +13,7 @@ on no landlord's record, so they run as the owner, for an admin key, with their 
 event and no idempotency key.
 """
 
+from odx_graph.services.writes.estates import create_estate, update_estate
 from odx_graph.services.writes.homes import (
     add_component,
     record_inspection,
@@ -69,6 +70,7 @@ __all__ = [
     "complete_planned_work",
     "complete_repair",
     "correct_repair",
+    "create_estate",
     "create_programme",
     "issue_resident_token",
     "merge_organisations",
@@ -84,6 +86,7 @@ __all__ = [
     "run",
     "submit_satisfaction",
     "token_expiry",
+    "update_estate",
     "update_organisation",
     "update_planned_work",
     "update_repair_status",

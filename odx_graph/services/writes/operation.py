@@ -68,6 +68,7 @@ _NOUNS = {
     "landlord": "landlord",
     "programme": "investment programme",
     "planned_work": "planned work",
+    "estate": "estate",
 }
 
 
