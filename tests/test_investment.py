@@ -27,9 +27,14 @@ DONE = dt.date(2025, 6, 15)  # every done work was completed on this day
 
 
 async def _repair(
-    db: Database, landlord: int, home: int, component: int | None, at: dt.datetime,
-    cost: str | None, status: str = "complete",
-) -> None:  # fmt: skip
+    db: Database,
+    landlord: int,
+    home: int,
+    component: int | None,
+    at: dt.datetime,
+    cost: str | None,
+    status: str = "complete",
+) -> None:
     await db.execute(
         "INSERT INTO repair (landlord_id, home_id, component_id, priority_code, status_code, "
         "reported_at, raised_at, completed_at, cost) VALUES ($1, $2, $3, '4', $4, $5, $5, $6, $7)",
@@ -79,8 +84,15 @@ async def world(module_db: Database) -> dict[str, Any]:
         )
         return key
 
-    async def work(programme_id: int, home: int, component: int | None, kind: str,
-                   estimate: str, status: str, actual: str | None) -> None:  # fmt: skip
+    async def work(
+        programme_id: int,
+        home: int,
+        component: int | None,
+        kind: str,
+        estimate: str,
+        status: str,
+        actual: str | None,
+    ) -> None:
         await db.execute(
             "INSERT INTO planned_work (programme_id, landlord_id, home_id, component_id, "
             "component_type_code, planned_date, estimated_cost, actual_cost, status_code, "
@@ -99,11 +111,14 @@ async def world(module_db: Database) -> dict[str, Any]:
     kitchen = await programme("Kitchens 2025/26", 2025, "kitchens")
     for n in range(10):
         status, actual = (
-            ("done", "4000") if n < 6
-            else ("planned", None) if n < 8
-            else ("in-progress", "1000") if n == 8
+            ("done", "4000")
+            if n < 6
+            else ("planned", None)
+            if n < 8
+            else ("in-progress", "1000")
+            if n == 8
             else ("cancelled", None)
-        )  # fmt: skip
+        )
         await work(kitchen, homes[n], kitchens[n], "kitchen", "5000", status, actual)
     roofs = await programme("Roofs 2026/27", 2026, "roofs")
     await work(roofs, homes[9], None, "roof-finish", "8000", "planned", None)
@@ -158,7 +173,7 @@ async def world(module_db: Database) -> dict[str, Any]:
             landlord,
             home,
             aware,
-        )  # fmt: skip
+        )
     # An estate of the first five homes (the damp works' home among them).
     estate = await db.fetchval(
         "INSERT INTO estate (landlord_id, reference, name, home_ids) "
@@ -184,8 +199,10 @@ async def test_spend_by_landlord_and_kind_is_what_the_works_add_up_to(
     assert whole.planned_spend == 9 * 5000 + 8000 + 2000
     assert whole.actual_spend == 6 * 4000 + 1000 + 1500
     by_kind = await spend(db, SETTINGS, ADMIN, [InvestmentDimension.PROGRAMME_KIND], _scope(world))
-    got = {g.key[0].value: (g.units, g.items, g.done_items, g.planned_spend, g.actual_spend)
-           for g in by_kind}  # fmt: skip
+    got = {
+        g.key[0].value: (g.units, g.items, g.done_items, g.planned_spend, g.actual_spend)
+        for g in by_kind
+    }
     assert got == {
         "damp-remediation": (1, 1, 1, 2000.0, 1500.0),
         "kitchens": (9, 9, 6, 45000.0, 25000.0),
@@ -197,9 +214,12 @@ async def test_spend_by_landlord_and_kind_is_what_the_works_add_up_to(
         ("2026", "2026/27", 1),
     ]
     [area] = await spend(
-        db, SETTINGS, ADMIN, [InvestmentDimension.POSTCODE_AREA],
+        db,
+        SETTINGS,
+        ADMIN,
+        [InvestmentDimension.POSTCODE_AREA],
         InvestmentScope(postcode_column="postcode_district", postcode_value="ZE9"),
-    )  # fmt: skip
+    )
     assert (area.key[0].value, area.items) == ("ZE", 11)
 
 
@@ -219,9 +239,14 @@ async def test_impact_counts_repairs_in_equal_windows_with_both_edges_in(
 ) -> None:
     db = world["db"]
     groups = await impact(
-        db, SETTINGS, ADMIN, [InvestmentDimension.PROGRAMME_KIND], _scope(world),
-        window_months=12, as_of=dt.date(2026, 6, 15),
-    )  # fmt: skip
+        db,
+        SETTINGS,
+        ADMIN,
+        [InvestmentDimension.PROGRAMME_KIND],
+        _scope(world),
+        window_months=12,
+        as_of=dt.date(2026, 6, 15),
+    )
     got = {g.key[0].value: g for g in groups}
     assert set(got) == {"kitchens", "damp-remediation"}
     kitchens = got["kitchens"]
@@ -232,17 +257,25 @@ async def test_impact_counts_repairs_in_equal_windows_with_both_edges_in(
     assert kitchens.home_repairs_before == Side(2, 170.0)
     assert kitchens.home_repairs_after == Side(2, 80.0)
     assert (kitchens.damp_items, kitchens.damp_cases_before, kitchens.damp_cases_after) == (
-        0, 0, 0,
-    )  # fmt: skip
+        0,
+        0,
+        0,
+    )
     damp = got["damp-remediation"]
     assert (damp.items, damp.damp_items, damp.damp_cases_before, damp.damp_cases_after) == (
-        1, 1, 1, 1,
-    )  # fmt: skip
+        1,
+        1,
+        1,
+        1,
+    )
     assert damp.component_repairs_before == Side(0, 0.0)
     # A day earlier no after-window has ended yet: nothing to compare.
-    assert await impact(
-        db, SETTINGS, ADMIN, [], _scope(world), window_months=12, as_of=dt.date(2026, 6, 14)
-    ) == []  # fmt: skip
+    assert (
+        await impact(
+            db, SETTINGS, ADMIN, [], _scope(world), window_months=12, as_of=dt.date(2026, 6, 14)
+        )
+        == []
+    )
 
 
 async def test_investment_insight_over_graphql(world: dict[str, Any]) -> None:
@@ -302,3 +335,66 @@ async def test_spend_and_impact_by_estate(world: dict[str, Any]) -> None:
     )
     assert estate.home_repairs_before == Side(2, 170.0)
     assert (estate.damp_cases_before, estate.damp_cases_after) == (1, 1)
+
+
+async def test_a_building_s_communal_work_counts_every_home_in_it(fresh_db: Database) -> None:
+    """A roof renewed on a block: one unit (the building), its postcode its first home's,
+    and the repairs of every home in it before and after."""
+    db = fresh_db
+    landlord = await db.fetchval(
+        "INSERT INTO organisation (kind_code, name, role_codes) "
+        "VALUES ('landlord', 'Block Homes', '{landlord}') RETURNING id"
+    )
+    block = await db.fetchval(
+        "INSERT INTO building (landlord_id, name, storeys) VALUES ($1, 'Tower', 8) RETURNING id",
+        landlord,
+    )
+    flats = [
+        await db.fetchval(
+            "INSERT INTO home (landlord_id, building_id, address_line_1, postcode) "
+            "VALUES ($1, $2, $3, $4) RETURNING id",
+            landlord,
+            block,
+            f"Flat {n}",
+            postcode,
+        )
+        for n, postcode in enumerate(("ZE8 1AA", "ZE8 1AB"), start=1)
+    ]
+    roof = await db.fetchval(
+        "INSERT INTO component (building_id, component_type_code, install_date) "
+        "VALUES ($1, 'roof-finish', '1980-01-01') RETURNING id",
+        block,
+    )
+    programme = await db.fetchval(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code) "
+        "VALUES ($1, 'Roofs', 2025, 'roofs') RETURNING id",
+        landlord,
+    )
+    await db.execute(
+        "INSERT INTO planned_work (programme_id, landlord_id, building_id, component_type_code, "
+        "planned_date, estimated_cost, actual_cost, status_code, completed_on) "
+        "VALUES ($1, $2, $3, 'roof-finish', '2025-06-01', 90000, 85000, 'done', $4)",
+        programme,
+        landlord,
+        block,
+        DONE,
+    )
+    at = dt.datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    await _repair(db, landlord, flats[0], roof, at, "300")  # the roof, before
+    await _repair(db, landlord, flats[1], None, at, "40")  # the other flat, before
+    await _repair(db, landlord, flats[1], roof, at + dt.timedelta(days=200), "60")  # after
+    scope = InvestmentScope(landlord_ids=(landlord,))
+    [area] = await spend(db, SETTINGS, ADMIN, [InvestmentDimension.POSTCODE_DISTRICT], scope)
+    assert (area.key[0].value, area.units, area.items, area.actual_spend) == (
+        "ZE8",
+        1,
+        1,
+        85000.0,
+    )
+    [done] = await impact(
+        db, SETTINGS, ADMIN, [], scope, window_months=12, as_of=dt.date(2026, 7, 1)
+    )
+    assert done.component_repairs_before == Side(1, 300.0)
+    assert done.component_repairs_after == Side(1, 60.0)
+    assert done.home_repairs_before == Side(2, 340.0)
+    assert done.home_repairs_after == Side(1, 60.0)
