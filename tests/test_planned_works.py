@@ -313,6 +313,13 @@ async def test_completing_and_cancelling_follow_the_item_state(world: World) -> 
             "provider",
         )
         ids.append(added["addPlannedWork"]["plannedWork"]["id"])
+    free = await world.gql(
+        """mutation($id: ID!) { updatePlannedWork(input: {plannedWorkId: $id, estimatedCost: 0}) {
+          ... on PlannedWorkPayload { plannedWork { estimatedCost } } } }""",
+        {"id": ids[1]},
+        "provider",
+    )
+    assert free["updatePlannedWork"]["plannedWork"]["estimatedCost"] == "0.00"  # 0 is a value
     early = await world.gql(UPDATE, {"id": ids[0], "cost": "10"}, "provider")
     assert early["updatePlannedWork"]["field"] == "actualCost"  # not started yet
     started = await world.gql(UPDATE, {"id": ids[0], "cost": "10", "started": True}, "provider")
@@ -343,6 +350,7 @@ async def test_completing_and_cancelling_follow_the_item_state(world: World) -> 
     assert [r["operation"] for r in audit] == [
         "addPlannedWork",
         "addPlannedWork",
+        "updatePlannedWork",
         "updatePlannedWork",
         "completePlannedWork",
         "cancelPlannedWork",

@@ -242,7 +242,11 @@ async def update_planned_work(
             conn,
             planned_work_id,
             planned_date=planned_date or work["planned_date"],
-            estimated_cost=money(estimated_cost, "estimatedCost") or work["estimated_cost"],
+            estimated_cost=(
+                work["estimated_cost"]
+                if estimated_cost is None
+                else money(estimated_cost, "estimatedCost")
+            ),
             actual_cost=(
                 money(actual_cost, "actualCost")
                 if actual_cost is not None
