@@ -92,6 +92,14 @@ BEGIN
 END $$;
 
 --
+-- Name: estate_postcodes_valid(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.estate_postcodes_valid(postcodes text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (SELECT COALESCE(bool_and((p.p ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]([A-Z]{2})?$'::text)), true) AS "coalesce" FROM unnest(estate_postcodes_valid.postcodes) p(p));
+
+--
 -- Name: note_changes(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -159,6 +167,28 @@ BEGIN
     IF NOT NEW.kind_code = ANY (NEW.role_codes) THEN
         NEW.role_codes := ARRAY[NEW.kind_code] || NEW.role_codes;
     END IF;
+    RETURN NEW;
+END $$;
+
+--
+-- Name: planned_replacement_window(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.planned_replacement_window() RETURNS interval
+    LANGUAGE sql STABLE
+    RETURN make_interval(months => COALESCE((NULLIF(current_setting('odx.planned_replacement_months'::text, true), ''::text))::integer, 12));
+
+--
+-- Name: planned_work_landlord(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.planned_work_landlord() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    NEW.landlord_id := (SELECT p.landlord_id FROM investment_programme p
+                        WHERE p.id = NEW.programme_id);
     RETURN NEW;
 END $$;
 
@@ -451,6 +481,106 @@ BEGIN
         INSERT INTO repair_fact_pending (homes) VALUES (touched);
     END IF;
 END $$;
+
+--
+-- Name: component; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.component (
+    id bigint NOT NULL,
+    home_id bigint,
+    building_id bigint,
+    component_type_code text NOT NULL,
+    install_date date,
+    condition_code text,
+    make text,
+    model text,
+    last_serviced_date date,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint,
+    CONSTRAINT component_check CHECK (((home_id IS NULL) <> (building_id IS NULL)))
+);
+
+--
+-- Name: planned_work; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.planned_work (
+    id bigint NOT NULL,
+    programme_id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    home_id bigint,
+    building_id bigint,
+    component_id bigint,
+    component_type_code text NOT NULL,
+    planned_date date NOT NULL,
+    estimated_cost numeric(12,2),
+    actual_cost numeric(12,2),
+    status_code text DEFAULT 'planned'::text CONSTRAINT planned_work_status_code_not_null1 NOT NULL,
+    completed_on date,
+    replaces_repair_ids bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT planned_work_actual_cost_check CHECK ((actual_cost >= (0)::numeric)),
+    CONSTRAINT planned_work_check CHECK (((home_id IS NULL) <> (building_id IS NULL))),
+    CONSTRAINT planned_work_check1 CHECK (((status_code = 'done'::text) = (completed_on IS NOT NULL))),
+    CONSTRAINT planned_work_check2 CHECK (((actual_cost IS NULL) OR (status_code = ANY (ARRAY['in-progress'::text, 'done'::text])))),
+    CONSTRAINT planned_work_estimated_cost_check CHECK ((estimated_cost >= (0)::numeric))
+);
+
+--
+-- Name: repair; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    component_id bigint,
+    contractor_id bigint,
+    priority_code text NOT NULL,
+    status_code text CONSTRAINT repair_status_code_not_null1 NOT NULL,
+    trade_code text,
+    description text,
+    reported_at timestamp with time zone NOT NULL,
+    raised_at timestamp with time zone NOT NULL,
+    target_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    cost numeric(12,2),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    import_id bigint,
+    stated_at timestamp with time zone,
+    stated_stage integer,
+    is_open boolean NOT NULL,
+    CONSTRAINT repair_check CHECK ((raised_at >= reported_at)),
+    CONSTRAINT repair_check1 CHECK (((completed_at IS NULL) OR (completed_at >= reported_at))),
+    CONSTRAINT repair_cost_check CHECK ((cost >= (0)::numeric))
+);
+
+--
+-- Name: repair_planned_replacement; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.repair_planned_replacement AS
+ SELECT r.id AS repair_id,
+    w.id AS planned_work_id,
+    w.planned_date
+   FROM ((public.planned_work w
+     JOIN public.component c ON (((c.component_type_code = w.component_type_code) AND ((c.id = w.component_id) OR ((w.component_id IS NULL) AND ((c.home_id = w.home_id) OR (c.building_id = w.building_id)))))))
+     JOIN public.repair r ON ((r.component_id = c.id)))
+  WHERE ((w.status_code <> 'cancelled'::text) AND ((w.completed_on IS NULL) OR (w.completed_on > ((r.reported_at AT TIME ZONE 'Europe/London'::text))::date)) AND (w.planned_date <= (((r.reported_at AT TIME ZONE 'Europe/London'::text))::date + public.planned_replacement_window())));
+
+--
+-- Name: repair_planned_work(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_planned_work(repair_key bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public'
+    RETURN (SELECT d.planned_work_id FROM public.repair_planned_replacement d WHERE (d.repair_id = repair_planned_work.repair_key) ORDER BY d.planned_date, d.planned_work_id LIMIT 1);
 
 --
 -- Name: repair_status_copy_is_open(); Type: FUNCTION; Schema: public; Owner: -
@@ -759,26 +889,6 @@ CREATE SEQUENCE public.change_pending_id_seq
 ALTER SEQUENCE public.change_pending_id_seq OWNED BY public.change_pending.id;
 
 --
--- Name: component; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.component (
-    id bigint NOT NULL,
-    home_id bigint,
-    building_id bigint,
-    component_type_code text NOT NULL,
-    install_date date,
-    condition_code text,
-    make text,
-    model text,
-    last_serviced_date date,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    import_id bigint,
-    CONSTRAINT component_check CHECK (((home_id IS NULL) <> (building_id IS NULL)))
-);
-
---
 -- Name: component_failure_risk; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1010,23 +1120,23 @@ CREATE TABLE public.epc_band (
 );
 
 --
--- Name: hhsrs_category; Type: TABLE; Schema: public; Owner: -
+-- Name: estate; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.hhsrs_category (
-    code text NOT NULL,
-    label text NOT NULL,
-    definition text
-);
-
---
--- Name: hhsrs_hazard; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.hhsrs_hazard (
-    code text NOT NULL,
-    label text NOT NULL,
-    definition text
+CREATE TABLE public.estate (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    reference text NOT NULL,
+    name text NOT NULL,
+    building_ids bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    home_ids bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    postcodes text[] DEFAULT '{}'::text[] NOT NULL,
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estate_name_check CHECK (((name <> ''::text) AND (length(name) <= 200))),
+    CONSTRAINT estate_postcodes_check CHECK (public.estate_postcodes_valid(postcodes)),
+    CONSTRAINT estate_reference_check CHECK (((reference <> ''::text) AND (length(reference) <= 100)))
 );
 
 --
@@ -1064,6 +1174,64 @@ CREATE TABLE public.home (
     CONSTRAINT home_postcode_check CHECK ((postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'::text)),
     CONSTRAINT home_uprn_check CHECK (((uprn >= 1) AND (uprn <= '999999999999'::bigint))),
     CONSTRAINT home_year_built_check CHECK (((year_built >= 1000) AND (year_built <= 2100)))
+);
+
+--
+-- Name: estate_home_member; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.estate_home_member WITH (security_invoker='true') AS
+ SELECT e.id AS estate_id,
+    h.id AS home_id
+   FROM (public.estate e
+     JOIN public.home h ON (((h.id = ANY (e.home_ids)) AND (h.landlord_id = e.landlord_id))))
+UNION
+ SELECT e.id AS estate_id,
+    h.id AS home_id
+   FROM (public.estate e
+     JOIN public.home h ON (((h.building_id = ANY (e.building_ids)) AND (h.landlord_id = e.landlord_id))))
+UNION
+ SELECT e.id AS estate_id,
+    h.id AS home_id
+   FROM (public.estate e
+     JOIN public.home h ON (((h.postcode = ANY (e.postcodes)) AND (h.landlord_id = e.landlord_id))))
+UNION
+ SELECT e.id AS estate_id,
+    h.id AS home_id
+   FROM (public.estate e
+     JOIN public.home h ON (((h.postcode_sector = ANY (e.postcodes)) AND (h.landlord_id = e.landlord_id))));
+
+--
+-- Name: estate_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estate ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.estate_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: hhsrs_category; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.hhsrs_category (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
+-- Name: hhsrs_hazard; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.hhsrs_hazard (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
 );
 
 --
@@ -1146,6 +1314,38 @@ CREATE TABLE public.idempotency_key (
 );
 
 --
+-- Name: investment_programme; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.investment_programme (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    name text NOT NULL,
+    financial_year integer NOT NULL,
+    kind_code text NOT NULL,
+    budget numeric(14,2),
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT investment_programme_budget_check CHECK ((budget >= (0)::numeric)),
+    CONSTRAINT investment_programme_financial_year_check CHECK (((financial_year >= 1990) AND (financial_year <= 2100))),
+    CONSTRAINT investment_programme_name_check CHECK (((name <> ''::text) AND (length(name) <= 200)))
+);
+
+--
+-- Name: investment_programme_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.investment_programme ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.investment_programme_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: organisation; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1216,6 +1416,29 @@ ALTER TABLE public.pending_repair_update ALTER COLUMN id ADD GENERATED BY DEFAUL
 );
 
 --
+-- Name: planned_work_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.planned_work ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME public.planned_work_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: planned_work_status; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.planned_work_status (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
+);
+
+--
 -- Name: prediction_model; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1250,6 +1473,16 @@ ALTER TABLE public.prediction_model ALTER COLUMN id ADD GENERATED BY DEFAULT AS 
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+--
+-- Name: programme_kind; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.programme_kind (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text
 );
 
 --
@@ -1300,7 +1533,7 @@ CREATE TABLE public.reference (
     allocated_by_id bigint NOT NULL,
     description text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT reference_subject_type_check CHECK ((subject_type = ANY (ARRAY['organisation'::text, 'building'::text, 'home'::text, 'component'::text, 'repair'::text, 'damp_mould_case'::text]))),
+    CONSTRAINT reference_subject_type_check CHECK ((subject_type = ANY (ARRAY['organisation'::text, 'building'::text, 'home'::text, 'component'::text, 'repair'::text, 'damp_mould_case'::text, 'planned_work'::text]))),
     CONSTRAINT reference_value_check CHECK ((value <> ''::text))
 );
 
@@ -1315,36 +1548,6 @@ ALTER TABLE public.reference ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTIT
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
---
--- Name: repair; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.repair (
-    id bigint NOT NULL,
-    landlord_id bigint NOT NULL,
-    home_id bigint NOT NULL,
-    component_id bigint,
-    contractor_id bigint,
-    priority_code text NOT NULL,
-    status_code text CONSTRAINT repair_status_code_not_null1 NOT NULL,
-    trade_code text,
-    description text,
-    reported_at timestamp with time zone NOT NULL,
-    raised_at timestamp with time zone NOT NULL,
-    target_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    cost numeric(12,2),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    import_id bigint,
-    stated_at timestamp with time zone,
-    stated_stage integer,
-    is_open boolean NOT NULL,
-    CONSTRAINT repair_check CHECK ((raised_at >= reported_at)),
-    CONSTRAINT repair_check1 CHECK (((completed_at IS NULL) OR (completed_at >= reported_at))),
-    CONSTRAINT repair_cost_check CHECK ((cost >= (0)::numeric))
 );
 
 --
@@ -1769,6 +1972,20 @@ ALTER TABLE ONLY public.epc_band
     ADD CONSTRAINT epc_band_pkey PRIMARY KEY (code);
 
 --
+-- Name: estate estate_landlord_id_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estate
+    ADD CONSTRAINT estate_landlord_id_reference_key UNIQUE (landlord_id, reference);
+
+--
+-- Name: estate estate_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estate
+    ADD CONSTRAINT estate_pkey PRIMARY KEY (id);
+
+--
 -- Name: hhsrs_category hhsrs_category_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1832,6 +2049,20 @@ ALTER TABLE ONLY public.idempotency_key
     ADD CONSTRAINT idempotency_key_pkey PRIMARY KEY (api_key_id, key);
 
 --
+-- Name: investment_programme investment_programme_landlord_id_financial_year_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.investment_programme
+    ADD CONSTRAINT investment_programme_landlord_id_financial_year_name_key UNIQUE (landlord_id, financial_year, name);
+
+--
+-- Name: investment_programme investment_programme_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.investment_programme
+    ADD CONSTRAINT investment_programme_pkey PRIMARY KEY (id);
+
+--
 -- Name: organisation_kind organisation_kind_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1860,6 +2091,20 @@ ALTER TABLE ONLY public.pending_repair_update
     ADD CONSTRAINT pending_repair_update_pkey PRIMARY KEY (id);
 
 --
+-- Name: planned_work planned_work_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_pkey PRIMARY KEY (id);
+
+--
+-- Name: planned_work_status planned_work_status_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work_status
+    ADD CONSTRAINT planned_work_status_pkey PRIMARY KEY (code);
+
+--
 -- Name: prediction_model prediction_model_kind_version_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1879,6 +2124,13 @@ ALTER TABLE ONLY public.prediction_model
 
 ALTER TABLE ONLY public.priority
     ADD CONSTRAINT priority_pkey PRIMARY KEY (code);
+
+--
+-- Name: programme_kind programme_kind_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.programme_kind
+    ADD CONSTRAINT programme_kind_pkey PRIMARY KEY (code);
 
 --
 -- Name: property_type property_type_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2102,6 +2354,24 @@ CREATE INDEX data_import_organisation_idx ON public.data_import USING btree (org
 CREATE INDEX energy_performance_certificate_home_idx ON public.energy_performance_certificate USING btree (home_id, lodgement_date DESC);
 
 --
+-- Name: estate_building_ids_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estate_building_ids_idx ON public.estate USING gin (building_ids);
+
+--
+-- Name: estate_home_ids_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estate_home_ids_idx ON public.estate USING gin (home_ids);
+
+--
+-- Name: estate_postcodes_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estate_postcodes_idx ON public.estate USING gin (postcodes);
+
+--
 -- Name: home_assertion_organisation_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2156,6 +2426,12 @@ CREATE INDEX home_postcode_idx ON public.home USING btree (postcode);
 CREATE INDEX home_postcode_sector_idx ON public.home USING btree (postcode_sector);
 
 --
+-- Name: investment_programme_year_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX investment_programme_year_idx ON public.investment_programme USING btree (financial_year, kind_code);
+
+--
 -- Name: organisation_kind_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2178,6 +2454,36 @@ CREATE UNIQUE INDEX organisation_registration_number_key ON public.organisation 
 --
 
 CREATE INDEX organisation_roles_idx ON public.organisation USING gin (role_codes);
+
+--
+-- Name: planned_work_building_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX planned_work_building_idx ON public.planned_work USING btree (building_id, planned_date) WHERE (building_id IS NOT NULL);
+
+--
+-- Name: planned_work_component_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX planned_work_component_idx ON public.planned_work USING btree (component_id) WHERE (component_id IS NOT NULL);
+
+--
+-- Name: planned_work_home_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX planned_work_home_idx ON public.planned_work USING btree (home_id, planned_date);
+
+--
+-- Name: planned_work_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX planned_work_landlord_idx ON public.planned_work USING btree (landlord_id, planned_date);
+
+--
+-- Name: planned_work_programme_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX planned_work_programme_idx ON public.planned_work USING btree (programme_id, planned_date);
 
 --
 -- Name: reference_subject_idx; Type: INDEX; Schema: public; Owner: -
@@ -2372,6 +2678,12 @@ CREATE TRIGGER changes_self_delete AFTER DELETE ON public.data_import REFERENCIN
 CREATE TRIGGER changes_self_delete AFTER DELETE ON public.energy_performance_certificate REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
 
 --
+-- Name: estate changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.estate REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''estate'', id FROM changed');
+
+--
 -- Name: home changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2384,10 +2696,22 @@ CREATE TRIGGER changes_self_delete AFTER DELETE ON public.home REFERENCING OLD T
 CREATE TRIGGER changes_self_delete AFTER DELETE ON public.home_assertion REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
 
 --
+-- Name: investment_programme changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.investment_programme REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''programme'', id FROM changed');
+
+--
 -- Name: organisation changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER changes_self_delete AFTER DELETE ON public.organisation REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: planned_work changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_delete AFTER DELETE ON public.planned_work REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''planned-work'', id FROM changed');
 
 --
 -- Name: reference changes_self_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -2444,6 +2768,12 @@ CREATE TRIGGER changes_self_insert AFTER INSERT ON public.data_import REFERENCIN
 CREATE TRIGGER changes_self_insert AFTER INSERT ON public.energy_performance_certificate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
 
 --
+-- Name: estate changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.estate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''estate'', id FROM changed');
+
+--
 -- Name: home changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2456,10 +2786,22 @@ CREATE TRIGGER changes_self_insert AFTER INSERT ON public.home REFERENCING NEW T
 CREATE TRIGGER changes_self_insert AFTER INSERT ON public.home_assertion REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
 
 --
+-- Name: investment_programme changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.investment_programme REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''programme'', id FROM changed');
+
+--
 -- Name: organisation changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER changes_self_insert AFTER INSERT ON public.organisation REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: planned_work changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_insert AFTER INSERT ON public.planned_work REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''planned-work'', id FROM changed');
 
 --
 -- Name: reference changes_self_insert; Type: TRIGGER; Schema: public; Owner: -
@@ -2516,6 +2858,12 @@ CREATE TRIGGER changes_self_update AFTER UPDATE ON public.data_import REFERENCIN
 CREATE TRIGGER changes_self_update AFTER UPDATE ON public.energy_performance_certificate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''epc'', id FROM changed');
 
 --
+-- Name: estate changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.estate REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''estate'', id FROM changed');
+
+--
 -- Name: home changes_self_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2528,10 +2876,22 @@ CREATE TRIGGER changes_self_update AFTER UPDATE ON public.home REFERENCING NEW T
 CREATE TRIGGER changes_self_update AFTER UPDATE ON public.home_assertion REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''assertion'', id FROM changed');
 
 --
+-- Name: investment_programme changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.investment_programme REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''programme'', id FROM changed');
+
+--
 -- Name: organisation changes_self_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER changes_self_update AFTER UPDATE ON public.organisation REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''organisation'', id FROM changed');
+
+--
+-- Name: planned_work changes_self_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER changes_self_update AFTER UPDATE ON public.planned_work REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_changes('SELECT DISTINCT ''planned-work'', id FROM changed');
 
 --
 -- Name: reference changes_self_update; Type: TRIGGER; Schema: public; Owner: -
@@ -2660,6 +3020,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.epc_band FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
+-- Name: estate data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.estate FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
 -- Name: hhsrs_category data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2696,6 +3062,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.home_record_key FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
+-- Name: investment_programme data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.investment_programme FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
 -- Name: organisation data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2714,6 +3086,18 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.pending_repair_update FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
+-- Name: planned_work data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.planned_work FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: planned_work_status data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.planned_work_status FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
 -- Name: prediction_model data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2724,6 +3108,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 --
 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.priority FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
+-- Name: programme_kind data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.programme_kind FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
 -- Name: property_type data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
@@ -2802,6 +3192,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 --
 
 CREATE TRIGGER organisation_kind_is_a_role BEFORE INSERT OR UPDATE ON public.organisation FOR EACH ROW EXECUTE FUNCTION public.organisation_kind_is_a_role();
+
+--
+-- Name: planned_work planned_work_landlord; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER planned_work_landlord BEFORE INSERT OR UPDATE OF programme_id, landlord_id ON public.planned_work FOR EACH ROW EXECUTE FUNCTION public.planned_work_landlord();
 
 --
 -- Name: building record_keys_building_inserted; Type: TRIGGER; Schema: public; Owner: -
@@ -3121,6 +3517,20 @@ ALTER TABLE ONLY public.energy_performance_certificate
     ADD CONSTRAINT energy_performance_certificate_potential_epc_band_code_fkey FOREIGN KEY (potential_epc_band_code) REFERENCES public.epc_band(code);
 
 --
+-- Name: estate estate_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estate
+    ADD CONSTRAINT estate_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id);
+
+--
+-- Name: estate estate_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estate
+    ADD CONSTRAINT estate_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
 -- Name: home_assertion home_assertion_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3198,6 +3608,27 @@ ALTER TABLE ONLY public.idempotency_key
     ADD CONSTRAINT idempotency_key_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES public.api_key(id);
 
 --
+-- Name: investment_programme investment_programme_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.investment_programme
+    ADD CONSTRAINT investment_programme_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id);
+
+--
+-- Name: investment_programme investment_programme_kind_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.investment_programme
+    ADD CONSTRAINT investment_programme_kind_code_fkey FOREIGN KEY (kind_code) REFERENCES public.programme_kind(code);
+
+--
+-- Name: investment_programme investment_programme_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.investment_programme
+    ADD CONSTRAINT investment_programme_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
 -- Name: organisation organisation_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3224,6 +3655,62 @@ ALTER TABLE ONLY public.pending_repair_update
 
 ALTER TABLE ONLY public.pending_repair_update
     ADD CONSTRAINT pending_repair_update_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id);
+
+--
+-- Name: planned_work planned_work_building_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_building_id_fkey FOREIGN KEY (building_id) REFERENCES public.building(id);
+
+--
+-- Name: planned_work planned_work_component_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_component_id_fkey FOREIGN KEY (component_id) REFERENCES public.component(id);
+
+--
+-- Name: planned_work planned_work_component_type_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_component_type_code_fkey FOREIGN KEY (component_type_code) REFERENCES public.component_type(code);
+
+--
+-- Name: planned_work planned_work_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id);
+
+--
+-- Name: planned_work planned_work_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.data_import(id);
+
+--
+-- Name: planned_work planned_work_landlord_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
+
+--
+-- Name: planned_work planned_work_programme_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_programme_id_fkey FOREIGN KEY (programme_id) REFERENCES public.investment_programme(id);
+
+--
+-- Name: planned_work planned_work_status_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.planned_work
+    ADD CONSTRAINT planned_work_status_code_fkey FOREIGN KEY (status_code) REFERENCES public.planned_work_status(code);
 
 --
 -- Name: reference reference_allocated_by_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -3424,6 +3911,78 @@ CREATE POLICY damp_mould_case_read ON public.damp_mould_case FOR SELECT TO odx_w
 CREATE POLICY damp_mould_case_update ON public.damp_mould_case FOR UPDATE TO odx_writer USING ((public.odx_may_write(landlord_id, NULL::bigint, home_id) AND (public.odx_setting('tier'::text) <> 'resident'::text))) WITH CHECK (public.odx_may_write(landlord_id, NULL::bigint, home_id));
 
 --
+-- Name: estate; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estate ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: estate estate_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY estate_open_read ON public.estate FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: estate estate_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY estate_read ON public.estate FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: estate estate_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY estate_write ON public.estate TO odx_writer USING (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint))) WITH CHECK (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint)));
+
+--
+-- Name: investment_programme; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.investment_programme ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: investment_programme investment_programme_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY investment_programme_open_read ON public.investment_programme FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: investment_programme investment_programme_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY investment_programme_read ON public.investment_programme FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: investment_programme investment_programme_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY investment_programme_write ON public.investment_programme TO odx_writer USING (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint))) WITH CHECK (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint)));
+
+--
+-- Name: planned_work; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.planned_work ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: planned_work planned_work_open_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY planned_work_open_read ON public.planned_work FOR SELECT TO odx_reader USING (true);
+
+--
+-- Name: planned_work planned_work_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY planned_work_read ON public.planned_work FOR SELECT TO odx_writer USING (true);
+
+--
+-- Name: planned_work planned_work_write; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY planned_work_write ON public.planned_work TO odx_writer USING (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint))) WITH CHECK (((public.odx_setting('tier'::text) = ANY (ARRAY['admin'::text, 'provider'::text])) AND public.odx_may_write(landlord_id, NULL::bigint, NULL::bigint)));
+
+--
 -- Name: repair; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3563,6 +4122,135 @@ REVOKE ALL ON FUNCTION public.refresh_repair_facts(homes bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.repair_facts_note_homes(touched bigint[]) FROM PUBLIC;
 
 --
+-- Name: TABLE component; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.component TO odx_writer;
+GRANT SELECT ON TABLE public.component TO odx_reader;
+
+--
+-- Name: TABLE planned_work; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.planned_work TO odx_writer;
+GRANT SELECT ON TABLE public.planned_work TO odx_reader;
+
+--
+-- Name: TABLE repair; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.repair TO odx_writer;
+
+--
+-- Name: COLUMN repair.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.landlord_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(landlord_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.home_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(home_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.component_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(component_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.contractor_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(contractor_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.priority_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(priority_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.status_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(status_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.trade_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(trade_code) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.reported_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(reported_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.raised_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(raised_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.target_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(target_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.completed_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(completed_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.cost; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(cost) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(updated_at) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.import_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.is_open; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(is_open) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: TABLE repair_planned_replacement; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_planned_replacement TO odx_writer;
+GRANT SELECT ON TABLE public.repair_planned_replacement TO odx_reader;
+
+--
 -- Name: TABLE priority; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3672,13 +4360,6 @@ GRANT SELECT ON TABLE public.change_log TO odx_reader;
 --
 
 GRANT SELECT ON TABLE public.change_pending TO odx_writer;
-
---
--- Name: TABLE component; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.component TO odx_writer;
-GRANT SELECT ON TABLE public.component TO odx_reader;
 
 --
 -- Name: TABLE component_failure_risk; Type: ACL; Schema: public; Owner: -
@@ -3851,6 +4532,27 @@ GRANT SELECT ON TABLE public.epc_band TO odx_writer;
 GRANT SELECT ON TABLE public.epc_band TO odx_reader;
 
 --
+-- Name: TABLE estate; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.estate TO odx_writer;
+GRANT SELECT ON TABLE public.estate TO odx_reader;
+
+--
+-- Name: TABLE home; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.home TO odx_writer;
+GRANT SELECT ON TABLE public.home TO odx_reader;
+
+--
+-- Name: TABLE estate_home_member; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.estate_home_member TO odx_writer;
+GRANT SELECT ON TABLE public.estate_home_member TO odx_reader;
+
+--
 -- Name: TABLE hhsrs_category; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3863,13 +4565,6 @@ GRANT SELECT ON TABLE public.hhsrs_category TO odx_reader;
 
 GRANT SELECT ON TABLE public.hhsrs_hazard TO odx_writer;
 GRANT SELECT ON TABLE public.hhsrs_hazard TO odx_reader;
-
---
--- Name: TABLE home; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.home TO odx_writer;
-GRANT SELECT ON TABLE public.home TO odx_reader;
 
 --
 -- Name: TABLE home_assertion; Type: ACL; Schema: public; Owner: -
@@ -3903,6 +4598,13 @@ GRANT USAGE ON SEQUENCE public.home_id_seq TO odx_writer;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.idempotency_key TO odx_writer;
 
 --
+-- Name: TABLE investment_programme; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.investment_programme TO odx_writer;
+GRANT SELECT ON TABLE public.investment_programme TO odx_reader;
+
+--
 -- Name: TABLE organisation; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3929,10 +4631,24 @@ GRANT SELECT ON TABLE public.organisation_kind TO odx_reader;
 GRANT SELECT ON TABLE public.pending_repair_update TO odx_writer;
 
 --
+-- Name: TABLE planned_work_status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.planned_work_status TO odx_writer;
+GRANT SELECT ON TABLE public.planned_work_status TO odx_reader;
+
+--
 -- Name: TABLE prediction_model; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT ON TABLE public.prediction_model TO odx_writer;
+
+--
+-- Name: TABLE programme_kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.programme_kind TO odx_writer;
+GRANT SELECT ON TABLE public.programme_kind TO odx_reader;
 
 --
 -- Name: TABLE property_type; Type: ACL; Schema: public; Owner: -
@@ -3953,114 +4669,6 @@ GRANT SELECT ON TABLE public.reference TO odx_reader;
 --
 
 GRANT USAGE ON SEQUENCE public.reference_id_seq TO odx_writer;
-
---
--- Name: TABLE repair; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.repair TO odx_writer;
-
---
--- Name: COLUMN repair.id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.landlord_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(landlord_id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.home_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(home_id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.component_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(component_id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.contractor_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(contractor_id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.priority_code; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(priority_code) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.status_code; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(status_code) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.trade_code; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(trade_code) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.reported_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(reported_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.raised_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(raised_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.target_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(target_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.completed_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(completed_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.cost; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(cost) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.created_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(created_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.updated_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(updated_at) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.import_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
-
---
--- Name: COLUMN repair.is_open; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT(is_open) ON TABLE public.repair TO odx_reader;
 
 --
 -- Name: COLUMN repair_fact.id; Type: ACL; Schema: public; Owner: -

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import decimal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -231,6 +232,33 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="ORG",
                 help="measure on this landlord's homes only (training stays pooled)",
             )
+
+    plan = commands.add_parser(
+        "plan",
+        help="export the proactive work list, or turn it (or the replacement forecast) into "
+        "planned works",
+    )
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    export_plan = plan_commands.add_parser(
+        "export", help="write a landlord's proactive work list as CSV"
+    )
+    export_plan.add_argument("--landlord", required=True, metavar="ORG", help="the landlord")
+    export_plan.add_argument("--limit", type=int, default=100, help="most items (default 100)")
+    export_plan.add_argument("-o", "--output", help="file to write (default: standard output)")
+    these = plan_commands.add_parser(
+        "these", help="add planned works to a programme from the proactive list or the forecast"
+    )
+    these.add_argument("--key", required=True, help="the landlord's API key (audited as it)")
+    these.add_argument("--programme", required=True, type=int, help="the programme's id")
+    these.add_argument(
+        "--source", required=True, choices=["proactive-work", "replacement-forecast"]
+    )
+    these.add_argument(
+        "--date", required=True, type=dt.date.fromisoformat, help="planned date, YYYY-MM-DD"
+    )
+    these.add_argument("--component-type", help="only this component type (forecast: needed)")
+    these.add_argument("--limit", type=int, default=50, help="most works to plan (1-500)")
+    these.add_argument("--estimate", type=decimal.Decimal, help="estimated cost of each, GBP")
 
     templates = commands.add_parser("template", help="write a blank CSV import template")
     templates.add_argument(
@@ -494,6 +522,42 @@ async def _model(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 used, count = await models.score(db, kind, today)
                 print(f"{kind.value}: {count:,} scored with version {used['version']}")
+    return 0
+
+
+async def _plan(settings: Settings, args: argparse.Namespace) -> int:
+    from odx_graph.core.access import Principal, Tier
+    from odx_graph.services import organisations, writes
+    from odx_graph.services.credentials import authenticate, bearer
+    from odx_graph.services.planning import proactive_work_csv
+    from odx_graph.services.startup import open_database
+    from odx_graph.store import planned_works
+
+    async with open_database(settings) as db:
+        if args.plan_command == "export":
+            async with db.connection() as conn:
+                landlord = (await organisations.resolve(conn, args.landlord, "landlord")).id
+            text = await proactive_work_csv(db, Principal(Tier.ADMIN), landlord, args.limit)
+            if args.output:
+                from pathlib import Path
+
+                await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
+        principal = await authenticate(db, bearer(args.key))
+        written = await writes.plan_these(
+            db,
+            principal,
+            programme_id=args.programme,
+            source=args.source,
+            planned_date=args.date,
+            component_type=args.component_type,
+            limit=args.limit,
+            estimated_cost_each=args.estimate,
+        )
+        added = await planned_works.works_in_programme(db, written.key)
+        print(f"programme {written.key} now has {added} planned works")
     return 0
 
 
@@ -761,6 +825,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_model(settings, args))
         if args.command == "template":
             return _template(args.name, args.output)
+        if args.command == "plan":
+            return asyncio.run(_plan(settings, args))
         if args.command == "schema" and args.sql:
             from odx_graph.store.schema_sql import current_schema
 

@@ -67,7 +67,7 @@ async def test_a_small_export_conforms_to_the_shapes(empty_db: str) -> None:
         await conn.close()
     exported = await _export_url(empty_db)
     assert {str(t) for t in exported.objects(None, RDF.type)} >= {
-        ODX + e.name for e in MAPPING.nodes
+        ODX + e.curie.removeprefix("odx:") for e in MAPPING.nodes
     }
     shapes = Graph().parse(ontology_dir() / "shapes.ttl")
     conforms, _, report = pyshacl.validate(

@@ -35,7 +35,8 @@ STABLE_CLASSES = {
     "RepairStatus", "Trade", "ComponentType", "Condition", "SorCode", "DampMouldCase",
     "EnergyPerformanceCertificate", "Import", "Assertion", "HhsrsHazard", "HhsrsCategory",
     "AwaabHazardLevel", "DampMouldSeverity", "EpcBand", "CertificateType", "TsmMeasure",
-    "TsmAnswer",
+    "TsmAnswer", "InvestmentProgramme", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
+    "Site",
 }  # fmt: skip
 STABLE_PROPERTIES = {
     # datatype properties
@@ -57,7 +58,9 @@ STABLE_PROPERTIES = {
     "potentialSapScore", "sapScoreMin", "sapScoreMax", "importFormat", "fileName", "fileHash",
     "mediaType", "startedAt", "endedAt", "recordsRead", "recordsCreated", "recordsUpdated",
     "recordsUnchanged", "recordsRejected", "problemCount", "assertedProperty", "assertedValue",
-    "assertedAt", "countsAsSatisfied", "stage",
+    "assertedAt", "countsAsSatisfied", "stage", "financialYear", "budget", "plannedDate",
+    "actualCost", "completionDate", "estimatedCost", "plannedYear",
+    "estateReference", "estatePostcode",
     # object properties
     "organisationKind", "organisationRole", "trade", "allocatedBy", "hasReference",
     "referenceOf", "landlord",
@@ -67,7 +70,11 @@ STABLE_PROPERTIES = {
     "condition", "propertyType", "builtForm", "localAuthority", "sorItem", "about",
     "hazardLevel", "hhsrsHazard", "hhsrsCategory", "dampMouldSeverity", "certificateType",
     "epcBand", "potentialEpcBand", "importedBy", "imported", "assertedBy", "hasAssertion",
-    "hasDampMouldCase", "hasCertificate",
+    "hasDampMouldCase", "hasCertificate", "programmeKind", "plannedWorkStatus",
+    "replacesRepair", "hasPlannedReplacement", "hasPlannedWork", "partOfPlan",
+    "plannedComponentType", "replacesComponent",
+    "hasBuilding", "listsHome", "includesHome",
+    "inEstate",
     # annotation property
     "hactName",
 }  # fmt: skip
@@ -192,6 +199,10 @@ EXPORT = """
 DOMAIN = """
 <site/1> a odx:Site ;
     odx:name "Acacia Estate" ;
+    odx:estateReference "E-7" ;
+    odx:estatePostcode "SW1A 2", "SW1A 2AA" ;
+    odx:listsHome <home/1> ;
+    odx:includesHome <home/1> ;
     odx:lsoa ons:E01004736 ;
     odx:hasBuilding <building/1> ;
     odx:landlord <organisation/1> .

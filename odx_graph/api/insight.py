@@ -96,6 +96,12 @@ class RepairScopeInput:
     postcode: Optional[str] = strawberry.field(
         default=None, description="Homes in this postcode area, district, sector or unit."
     )
+    estate: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only repairs to homes that are members of these estates."
+    )
+    building: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only repairs to homes in these buildings."
+    )
 
 
 @strawberry.type(description="One coordinate of a group.")
@@ -213,13 +219,32 @@ def _scope(given: RepairScopeInput | None) -> RepairScope:
         ),
         postcode_column=column,
         postcode_value=value,
+        estate_ids=_ids(given.estate, "Estate", "scope.estate"),
+        building_ids=_ids(given.building, "Building", "scope.building"),
     )
 
 
+def _ids(given: list[strawberry.ID] | None, node: str, field: str) -> tuple[int, ...]:
+    values = given or []
+    if len(values) > MAX_FILTER_VALUES:
+        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
+    return tuple(decode_int_id(v, node, field=field) for v in values)
+
+
+# Groups naming a node give its global ID, as everywhere else in the API.
+_NODE_DIMENSIONS: dict[str, str] = {
+    Dimension.LANDLORD: "Organisation",
+    Dimension.CONTRACTOR: "Organisation",
+    Dimension.ESTATE: "Estate",
+    Dimension.BUILDING: "Building",
+}
+
+
 def _value(key: repairs.GroupKey) -> str | None:
-    """Organisations are named by their global ID, as everywhere else in the API."""
-    if key.value is not None and key.dimension in (Dimension.LANDLORD, Dimension.CONTRACTOR):
-        return encode_global_id("Organisation", key.value)
+    """Organisations, estates and buildings are named by their global IDs."""
+    node = _NODE_DIMENSIONS.get(key.dimension)
+    if key.value is not None and node is not None:
+        return encode_global_id(node, key.value)
     return key.value
 
 

@@ -54,6 +54,12 @@ class DampScopeInput:
     postcode: Optional[str] = strawberry.field(
         default=None, description="Homes in this postcode area, district, sector or unit."
     )
+    estate: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only homes that are members of any of these estates."
+    )
+    building: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only homes in any of these buildings."
+    )
 
 
 @strawberry.type(description="One coordinate of a damp and mould group.")
@@ -184,7 +190,22 @@ def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
         landlord_ids=id_list(given.landlord, "Organisation", f"{field}.landlord"),
         postcode_column=column,
         postcode_value=value,
+        estate_ids=id_list(given.estate, "Estate", f"{field}.estate"),
+        building_ids=id_list(given.building, "Building", f"{field}.building"),
     )
+
+
+# Groups naming a node give its global ID, as everywhere else in the API.
+_NODE_DIMENSIONS: dict[str, str] = {
+    DampDimension.LANDLORD: "Organisation",
+    DampDimension.ESTATE: "Estate",
+    DampDimension.BUILDING: "Building",
+}
+
+
+def _damp_value(dimension: str, value: str | None) -> str | None:
+    node = _NODE_DIMENSIONS.get(dimension)
+    return encode_global_id(node, value) if node and value is not None else value
 
 
 def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
@@ -223,9 +244,7 @@ async def damp_mould_rates(
             key=[
                 DampGroupKey(
                     dimension=DampMouldDimension[k.dimension.name],
-                    value=encode_global_id("Organisation", k.value)
-                    if k.dimension is DampDimension.LANDLORD and k.value is not None
-                    else k.value,
+                    value=_damp_value(k.dimension, k.value),
                     label=k.label,
                 )
                 for k in g.key

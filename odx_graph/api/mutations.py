@@ -31,6 +31,14 @@ from odx_graph.api.codes import MutationErrorCode, code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
 from odx_graph.api.lookup import HomeLookupInput
+from odx_graph.api.planned_work_inputs import (
+    AddPlannedWorkInput,
+    CancelPlannedWorkInput,
+    CompletePlannedWorkInput,
+    CreateProgrammeInput,
+    PlanTheseInput,
+    UpdatePlannedWorkInput,
+)
 from odx_graph.api.residents import ResidentScope, ResidentToken, resident_token_by_key
 from odx_graph.core.errors import OdxError
 from odx_graph.core.ids import decode_int_id
@@ -85,6 +93,11 @@ RepairPayload = _payload("RepairPayload", "Repair", "repair")
 ComponentPayload = _payload("ComponentPayload", "Component", "component")
 DampMouldCasePayload = _payload("DampMouldCasePayload", "DampMouldCase", "damp and mould case")
 OrganisationPayload = _payload("OrganisationPayload", "Organisation", "organisation")
+InvestmentProgrammePayload = _payload(
+    "InvestmentProgrammePayload", "InvestmentProgramme", "investment programme"
+)
+PlannedWorkPayload = _payload("PlannedWorkPayload", "PlannedWork", "planned work")
+EstatePayload = _payload("EstatePayload", "Estate", "estate")
 
 
 @strawberry.type(description="A satisfaction answer was recorded.")
@@ -140,6 +153,14 @@ ResidentTokenResult: Any = _union(
 OrganisationResult: Any = _union(
     "OrganisationResult", OrganisationPayload, "The organisation, or why not."
 )
+InvestmentProgrammeResult: Any = _union(
+    "InvestmentProgrammeResult", InvestmentProgrammePayload, "The programme, or why not."
+)
+PlannedWorkResult: Any = _union(
+    "PlannedWorkResult", PlannedWorkPayload, "The planned work, or why not."
+)
+
+EstateResult: Any = _union("EstateResult", EstatePayload, "The estate, or why not.")
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -312,6 +333,46 @@ class SubmitSatisfactionInput:
     idempotency_key: Optional[str] = idempotency()
 
 
+@strawberry.input(description="A new estate of yours: a named group of your homes.")
+class CreateEstateInput:
+    """Its name and reference, and its members by any of three routes."""
+
+    landlord_id: strawberry.ID = node_id("Organisation", "The landlord (your organisation).")
+    reference: str = strawberry.field(description="Your reference of the estate (1-100).")
+    name: str = strawberry.field(description="The estate's name (1-200 characters).")
+    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Buildings of yours: every home in them is a member.",
+        metadata={"node": "Building"},
+    )
+    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Homes of yours, listed one by one.", metadata={"node": "Home"}
+    )
+    postcodes: Optional[list[str]] = optional(
+        "Full postcodes ('SW1A 2AA') and postcode sectors ('SW1A 2'): your homes there are members."
+    )
+    idempotency_key: Optional[str] = idempotency()
+
+
+@strawberry.input(description="A change to one of your estates.")
+class UpdateEstateInput:
+    """Only what is given changes; a list given replaces the list it names."""
+
+    estate_id: strawberry.ID = node_id("Estate", "Global ID of the estate.")
+    reference: Optional[str] = optional("A new reference.")
+    name: Optional[str] = optional("A new name.")
+    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="The listed buildings, replacing all.",
+        metadata={"node": "Building"},
+    )
+    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="The listed homes, replacing all.", metadata={"node": "Home"}
+    )
+    postcodes: Optional[list[str]] = optional("The postcodes and sectors, replacing all.")
+    idempotency_key: Optional[str] = idempotency()
+
+
 @strawberry.input(description="A resident token for one of your homes.")
 class IssueResidentTokenInput:
     """The home, and how long and for what the token works."""
@@ -406,12 +467,12 @@ def _argument(value: Any, item: Any, name: str) -> Any:
     node = (item.metadata or {}).get("node")
     if value is None:
         return None
+    if isinstance(value, list):
+        return [_argument(v, item, f"{name}[{n}]") for n, v in enumerate(value)]
     if node is not None:
         return decode_int_id(value, node, field=name)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, list):
-        return [_argument(v, item, f"{name}[{n}]") for n, v in enumerate(value)]
     if hasattr(value, "to_command"):
         return value.to_command()
     return value
@@ -566,6 +627,23 @@ MUTATIONS = (
         "open subscriptions included.",
     ),
     Declared(
+        "create_estate",
+        CreateEstateInput,
+        writes.create_estate,
+        EstateResult,
+        EstatePayload,
+        "Create an estate of yours (landlord): listed homes, listed buildings and postcodes "
+        "or sectors; only your own homes are ever members.",
+    ),
+    Declared(
+        "update_estate",
+        UpdateEstateInput,
+        writes.update_estate,
+        EstateResult,
+        EstatePayload,
+        "Rename an estate of yours or replace a list of its members (landlord).",
+    ),
+    Declared(
         "add_organisation",
         AddOrganisationInput,
         writes.add_organisation,
@@ -589,6 +667,59 @@ MUTATIONS = (
         OrganisationPayload,
         "Merge one organisation into another: its references, homes, repairs, imports and "
         "keys move, records both knew by one reference become one (admin).",
+    ),
+    Declared(
+        "create_programme",
+        CreateProgrammeInput,
+        writes.create_programme,
+        InvestmentProgrammeResult,
+        InvestmentProgrammePayload,
+        "Create an investment programme for a financial year (landlord).",
+    ),
+    Declared(
+        "add_planned_work",
+        AddPlannedWorkInput,
+        writes.add_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Add a planned item to a programme: a component, or a component type in a home or "
+        "building, by a date (landlord).",
+    ),
+    Declared(
+        "update_planned_work",
+        UpdatePlannedWorkInput,
+        writes.update_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Move a planned item's date, change its estimate or cost so far, start it, or "
+        "change the repairs it replaces (landlord).",
+    ),
+    Declared(
+        "complete_planned_work",
+        CompletePlannedWorkInput,
+        writes.complete_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Record a planned item done, with its actual cost; a named component is recorded "
+        "as replaced that day (landlord).",
+    ),
+    Declared(
+        "cancel_planned_work",
+        CancelPlannedWorkInput,
+        writes.cancel_planned_work,
+        PlannedWorkResult,
+        PlannedWorkPayload,
+        "Cancel a planned item that is not done (landlord).",
+    ),
+    Declared(
+        "plan_these",
+        PlanTheseInput,
+        writes.plan_these,
+        InvestmentProgrammeResult,
+        InvestmentProgrammePayload,
+        "Turn the proactive work list, or the components of a type the replacement "
+        "forecast has due by the end of the programme's year, into planned items of the "
+        "programme; components already planned are left out (landlord).",
     ),
 )
 

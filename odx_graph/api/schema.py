@@ -14,7 +14,15 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
-from odx_graph.api import audit, awaab, insight, insight_damp, prediction, residents
+from odx_graph.api import (
+    audit,
+    awaab,
+    insight,
+    insight_damp,
+    insight_investment,
+    prediction,
+    residents,
+)
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
@@ -219,6 +227,8 @@ def _query_type() -> Any:
         insight_damp.modern_facility_ages,
         prediction.proactive_work,
         prediction.component_failure_forecast,
+        insight_investment.investment_spend,
+        insight_investment.investment_impact,
     ):
         namespace[resolver.__name__] = strawberry.field(
             resolver=resolver,

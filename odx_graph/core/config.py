@@ -110,6 +110,7 @@ class Settings:
     sparql_max_results: int = 10_000
     sparql_concurrency: int = 2
     change_publish_interval_ms: int = 250
+    planned_replacement_months: int = 12
 
     def __post_init__(self) -> None:
         if not self.base_iri:
@@ -163,6 +164,7 @@ class Settings:
                     f"{PREFIX}READ_DATABASE_URLS must be postgresql:// URLs separated by "
                     f"spaces or commas, got {url.split('@')[-1]!r}"
                 )
+        _check_range("planned_replacement_months", self.planned_replacement_months, 0, 120)
         _check_range("resident_token_max_days", self.resident_token_max_days, 1, 3660)
         _check_range(
             "resident_token_days", self.resident_token_days, 1, self.resident_token_max_days

@@ -4,7 +4,8 @@ Everything else is derived from the entities declared here: the strawberry types
 inputs (``odx_graph.api``), the SQL the store runs (``odx_graph.store``), the code lists
 loaded from the ontology (``odx_graph.services.refdata``), the JSON-LD context and the RDF
 export. The entities are declared one module per domain (``organisations``, ``homes``,
-``components``, ``repairs``, ``damp``, ``certificates``, ``provenance``) with the
+``components``, ``repairs``, ``damp``, ``certificates``, ``planned_works``,
+``provenance``, ``estates``) with the
 shorthands of ``shorthand``; the code lists are in ``codes``. Adding a field means adding
 one ``Field`` line to its entity (and declaring its term in the ontology, which a test
 checks).
@@ -14,6 +15,7 @@ from odx_graph.mapping.certificates import ENERGY_PERFORMANCE_CERTIFICATE
 from odx_graph.mapping.codes import CODE_LISTS
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
+from odx_graph.mapping.estates import ESTATE
 from odx_graph.mapping.homes import BUILDING, HOME
 from odx_graph.mapping.model import (
     Cardinality,
@@ -30,6 +32,7 @@ from odx_graph.mapping.model import (
     snake_case,
 )
 from odx_graph.mapping.organisations import ORGANISATION
+from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME, PLANNED_WORK
 from odx_graph.mapping.provenance import ASSERTION, IMPORT, REFERENCE
 from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE, REPAIR_STATUS_EVENT
 
@@ -44,8 +47,11 @@ GRAPH = (
     REPAIR_STATUS_EVENT,
     DAMP_MOULD_CASE,
     ENERGY_PERFORMANCE_CERTIFICATE,
+    INVESTMENT_PROGRAMME,
+    PLANNED_WORK,
     IMPORT,
     ASSERTION,
+    ESTATE,
 )
 MAPPING = Mapping((*GRAPH, *CODE_LISTS))
 

@@ -153,8 +153,20 @@ TSM_ANSWER = concept(
           "Whether the answer counts towards the proportion satisfied."),
 )
 
+PROGRAMME_KIND = concept(
+    "ProgrammeKind", "programme_kind", "programme-kind", "programmeKinds",
+    "The kind of work an investment programme does: kitchens, roofs, damp remediation...",
+    enum="ProgrammeKindCode",
+)
+
+PLANNED_WORK_STATUS = concept(
+    "PlannedWorkStatus", "planned_work_status", "planned-work-status", "plannedWorkStatuses",
+    "Where a planned work stands: planned, in progress, done or cancelled.",
+    enum="PlannedWorkStatusCode",
+)
+
 CODE_LISTS = (ORGANISATION_KIND, PROPERTY_TYPE, BUILT_FORM, PRIORITY, REPAIR_STATUS, TRADE,
               COMPONENT_TYPE, CONDITION, SOR_CODE, HHSRS_HAZARD, HHSRS_CATEGORY,
               AWAAB_HAZARD_LEVEL, DAMP_MOULD_SEVERITY, EPC_BAND, CERTIFICATE_TYPE, TSM_MEASURE,
-              TSM_ANSWER)
+              TSM_ANSWER, PROGRAMME_KIND, PLANNED_WORK_STATUS)
 # fmt: on

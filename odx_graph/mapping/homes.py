@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from odx_graph.core.vocab import ONS_GEOGRAPHY
 from odx_graph.mapping.components import FAILS_DISREPAIR
+from odx_graph.mapping.estates import IN_ESTATES
 from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order
 from odx_graph.mapping.shorthand import (
     BOOLEAN,
@@ -42,6 +43,9 @@ BUILDING = Entity(
         many("homes", "Home", "building_id", "Homes in the building.", "hasHome"),
         many("components", "Component", "building_id",
              "Communal components (lifts, roofs, door entry...).", "hasComponent"),
+        many("plannedWorks", "PlannedWork", "building_id",
+             "Planned works to the building's communal parts, soonest first.",
+             "hasPlannedReplacement"),
         references("building"),
     ),
     orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),
@@ -90,16 +94,24 @@ HOME = Entity(
              "hasDampMouldCase"),
         many("energyPerformanceCertificates", "EnergyPerformanceCertificate", "home_id",
              "Energy Performance Certificates of the home, newest first.", "hasCertificate"),
+        many("plannedWorks", "PlannedWork", "home_id",
+             "Planned works to the home (a new kitchen, roof...), soonest first.",
+             "hasPlannedReplacement"),
         many("assertions", "Assertion", "home_id",
              "The home's facts as each organisation stated them in its imports, including "
              "values that differ from the ones shown (see the data formats guide).",
              "hasAssertion", paged=False),
         generated_by(),
+        IN_ESTATES,
     ),
     filters=(
         by_postcode("{t}.{postcode_column} = {p}"),
         Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
                "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        Filter("estate", IDS,
+               "{t}.id IN (SELECT m.home_id FROM estate_home_member m "
+               "WHERE m.estate_id = ANY({p}))",
+               "Homes that are members of any of these estates (Estate IDs).", target="Estate"),
         Filter("propertyType", STRINGS, "{t}.property_type_code = ANY({p})",
                "Property type codes, e.g. ['flat']."),
         Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",

@@ -27,19 +27,27 @@ class Dimension(StrEnum):
     PRIORITY = "priority"
     TRADE = "trade"
     SOR_SCHEDULE = "sor_schedule"
+    ESTATE = "estate"
+    BUILDING = "building"
 
 
 @dataclass(frozen=True, slots=True)
 class Grouping:
     """A grouping's value (SQL over ``f``; ``s.schedule`` for SOR schedules), its label
-    (SQL over the value ``{k}``, looked up once per group) and its description."""
+    (SQL over the value ``{k}``, looked up once per group), its description, and the join
+    its value needs, if any (over ``f``)."""
 
     value: str
     label: str
     description: str
+    join: str = ""
 
 
 _ORGANISATION = "(SELECT name FROM organisation o WHERE o.id = {k})"
+_ESTATE = "(SELECT name FROM estate e WHERE e.id = {k})"
+_BUILDING = "(SELECT name FROM building b WHERE b.id = {k})"
+# Every (estate, home) membership, however the estate lists it (migration 0023).
+ESTATE_MEMBERS = "estate_home_member"
 
 GROUPINGS: dict[Dimension, Grouping] = {
     Dimension.LANDLORD: Grouping("f.landlord_id", _ORGANISATION, "The landlord that raised it."),
@@ -67,6 +75,19 @@ GROUPINGS: dict[Dimension, Grouping] = {
         "{k}",
         "NHF SOR schedule of the repair's lines (a repair counts under each schedule its "
         "lines belong to).",
+    ),
+    Dimension.ESTATE: Grouping(
+        "em.estate_id",
+        _ESTATE,
+        "The estate of the home (an Estate ID): a repair counts under each estate its home "
+        "is a member of, and under null when it is in none.",
+        join=f"LEFT JOIN {ESTATE_MEMBERS} em ON em.home_id = f.home_id",
+    ),
+    Dimension.BUILDING: Grouping(
+        "fb.building_id",
+        _BUILDING,
+        "The building the home is in (a Building ID; null when none is recorded).",
+        join="JOIN home fb ON fb.id = f.home_id",
     ),
 }
 
@@ -209,6 +230,14 @@ MEASURES = (
         "% repeats in 90 days.",
     ),
     Measure(
+        "on_planned_replacement_pct",
+        Share("f.id IN (SELECT d.repair_id FROM repair_planned_replacement d)", _NOT_CANCELLED),
+        "% of repairs (not cancelled) raised on a component due for planned replacement: "
+        "a planned work for it, not cancelled nor done by the day the repair was reported, "
+        "planned by that day plus the server's window (ODX_PLANNED_REPLACEMENT_MONTHS).",
+        "% repairs on components due for planned replacement.",
+    ),
+    Measure(
         "first_time_fix_pct",
         Share("f.fixed_first_time", _COMPLETED),
         "% of completed repairs with no further repair of the same trade at the home "
@@ -248,6 +277,8 @@ class DampDimension(StrEnum):
     EPC_BAND = "epc_band"
     MONTH = "month"
     MONTH_OF_YEAR = "month_of_year"
+    ESTATE = "estate"
+    BUILDING = "building"
 
 
 DAMP_GROUPINGS: dict[DampDimension, str] = {
@@ -261,4 +292,8 @@ DAMP_GROUPINGS: dict[DampDimension, str] = {
     DampDimension.MONTH: "Month the landlord became aware of the case, UK time, 'YYYY-MM'.",
     DampDimension.MONTH_OF_YEAR: "Month of the year of awareness, '1'-'12', for a "
     "seasonal profile.",
+    DampDimension.ESTATE: "The estate of the home (an Estate ID): a home counts under each "
+    "estate it is a member of, and under null when it is in none.",
+    DampDimension.BUILDING: "The building the home is in (a Building ID; null when none "
+    "is recorded).",
 }

@@ -107,11 +107,26 @@ class Relation:
     # False when no foreign key guarantees the target exists (a repair line's SOR code may
     # be a landlord's own): readers then look the key up instead of trusting it.
     enforced: bool = True
+    # Many-to-many: a table or view linking the two sides, as (its name, its column
+    # holding this entity's key, its column holding the target's key). The target's
+    # ``target_column`` is then its key, and rows of the target do not name the parent.
+    via: tuple[str, str, str] | None = None
 
     @property
     def curie(self) -> str:
         """The ontology term as a CURIE."""
         return curie(self.term)
+
+    def link_condition(self, alias: str, parent: str) -> str:
+        """SQL true when the target row ``alias`` is linked to the parent key ``parent``."""
+        if self.via is None:
+            return f"{alias}.{self.target_column} = {parent}"
+        table, parent_column, child_column = self.via
+        return (
+            f"{alias}.{self.target_column} IN "
+            f"(SELECT via_link.{child_column} FROM {table} via_link "
+            f"WHERE via_link.{parent_column} = {parent})"
+        )
 
     @property
     def condition(self) -> str:
@@ -266,6 +281,8 @@ class Mapping:
             for relation in parent.relations:
                 if relation.cardinality is Cardinality.ONE or relation.source_is_array:
                     continue
+                if relation.via is not None:  # the child's row does not hold the link
+                    continue
                 child = self.by_name[relation.target]
                 own = {r.source_column for r in child.relations if r.cardinality is Cardinality.ONE}
                 if relation.target_column not in own:
@@ -283,7 +300,7 @@ class Mapping:
         if target is None:
             raise ValueError(f"{where} targets unknown {relation.target}")
         to_one = relation.cardinality is Cardinality.ONE or relation.source_is_array
-        if to_one and relation.target_column != target.key:
+        if (to_one or relation.via) and relation.target_column != target.key:
             raise ValueError(f"{where} must join on {target.name}'s key")
         if not to_one and relation.source_column != entity.key:
             raise ValueError(f"{where} must start from {entity.name}'s key")

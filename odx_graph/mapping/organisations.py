@@ -50,6 +50,8 @@ ORGANISATION = Entity(
              "Repairs assigned to this organisation as contractor.", "contractorFor"),
         many("imports", "Import", "organisation_id", "Files this organisation has imported.",
              "imported"),
+        many("investmentProgrammes", "InvestmentProgramme", "landlord_id",
+             "Investment programmes of this organisation as landlord.", "landlordOf"),
         generated_by(),
     ),
     filters=(

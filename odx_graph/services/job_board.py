@@ -23,6 +23,7 @@ from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_mar
 from odx_graph.store import reads
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
 from odx_graph.store.db import Database
+from odx_graph.store.planned_works import due_for_repairs
 
 # The open jobs drawn on the map and listed: the API's largest page.
 MAX_JOBS = 100
@@ -44,6 +45,9 @@ class Job:
     status_code: str | None = None
     description: str | None = None  # private: only a caller allowed to see it gets it
     address: str | None = None
+    # The planned replacement the job's component is due for, if any (open data):
+    # "Kitchen, planned by 31 March 2028 (Kitchens 2027/28)".
+    planned_replacement: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,19 @@ class JobBoard:
     disclosure: Disclosure
 
 
-def _job(row: Mapping[str, Any], home: Mapping[str, Any] | None) -> Job:
+def _planned(due: Mapping[str, Any] | None) -> str | None:
+    """A planned replacement in words."""
+    if due is None:
+        return None
+    day = due["planned_date"]
+    return (
+        f"{due['component_type_label']}, planned by {day.day} {day:%B %Y} ({due['programme_name']})"
+    )
+
+
+def _job(
+    row: Mapping[str, Any], home: Mapping[str, Any] | None, due: Mapping[str, Any] | None = None
+) -> Job:
     return Job(
         key=row["_key"],
         iri=row["iri"],
@@ -73,6 +89,7 @@ def _job(row: Mapping[str, Any], home: Mapping[str, Any] | None) -> Job:
         status_code=row["_src_status_code"],
         description=row["description"],
         address=None if home is None else f"{home['addressLine1']}, {home['postcode']}",
+        planned_replacement=_planned(due),
     )
 
 
@@ -113,7 +130,9 @@ async def _open_jobs(
     home_keys = sorted({row["_src_home_id"] for row in page.rows})
     homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
     place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
-    return [_job(row, place.get(row["_src_home_id"])) for row in page.rows], page.has_next
+    due = await due_for_repairs(db, [row["_key"] for row in page.rows])
+    jobs = [_job(row, place.get(row["_src_home_id"]), due.get(row["_key"])) for row in page.rows]
+    return jobs, page.has_next
 
 
 async def job_board(

@@ -5,7 +5,7 @@ and nothing else), with the Awaab's Law clocks of its damp and mould cases."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from odx_graph.core.access import Principal, Tier
@@ -32,6 +32,8 @@ class ResidentHome:
     damp_cases: list[Record]
     clocks: dict[int, CaseClocks]
     certificates: list[Record]
+    # Planned works to the home, soonest first (cancelled ones left out).
+    planned_works: list[Record] = field(default_factory=list)
 
 
 async def _children(
@@ -98,4 +100,13 @@ async def resident_home(
         damp_cases=damp,
         clocks={c.case_id: c for c in clocks},
         certificates=await of_home("energyPerformanceCertificates"),
+        planned_works=[
+            w
+            for w in (
+                await _children(
+                    db, settings, principal, "Home", "plannedWorks", [home_key], "PLANNED_DATE"
+                )
+            )[0]
+            if w["_src_status_code"] != "cancelled"
+        ],
     )

@@ -78,6 +78,7 @@ async def _database(
             max_size=settings.pool_max_size,
             statement_timeout_ms=settings.statement_timeout_ms,
             connect_timeout_ms=settings.connect_timeout_ms,
+            planned_replacement_months=settings.planned_replacement_months,
         )
         try:
             yield db, embedded

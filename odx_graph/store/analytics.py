@@ -17,12 +17,21 @@ Definitions (also in docs/insight.md):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE, quantile_fractions
-from odx_graph.mapping.insight import COUNTS, GROUPINGS, Definition, Mean, Percentile, Share, Total
+from odx_graph.mapping.insight import (
+    COUNTS,
+    ESTATE_MEMBERS,
+    GROUPINGS,
+    Definition,
+    Mean,
+    Percentile,
+    Share,
+    Total,
+)
 from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
 from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
 from odx_graph.store.db import Database, Record
@@ -121,6 +130,8 @@ class RepairScope:
     landlord_ids: tuple[int, ...] = ()
     postcode_column: str = ""  # postcode_area / _district / _sector / postcode
     postcode_value: str = ""
+    estate_ids: tuple[int, ...] = ()
+    building_ids: tuple[int, ...] = ()
 
 
 def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
@@ -140,7 +151,30 @@ def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
         conditions.append(
             postcode_condition("f", scope.postcode_column, bind(scope.postcode_value))
         )
+    conditions += place_conditions("f.home_id", scope.estate_ids, scope.building_ids, bind)
     return " AND ".join(conditions)
+
+
+def place_conditions(
+    home: str,
+    estate_ids: Sequence[int],
+    building_ids: Sequence[int],
+    bind: Callable[[Any], str],
+) -> list[str]:
+    """SQL keeping the homes (key ``home``) in any of ``estate_ids`` and in any of
+    ``building_ids`` (either left out when empty)."""
+    conditions = []
+    if estate_ids:
+        conditions.append(
+            f"{home} IN (SELECT m.home_id FROM {ESTATE_MEMBERS} m "
+            f"WHERE m.estate_id = ANY({bind(list(estate_ids))}::bigint[]))"
+        )
+    if building_ids:
+        conditions.append(
+            f"{home} IN (SELECT b.id FROM home b "
+            f"WHERE b.building_id = ANY({bind(list(building_ids))}::bigint[]))"
+        )
+    return conditions
 
 
 _POSTCODE_COLUMNS = frozenset({"postcode_area", "postcode_district", "postcode_sector", "postcode"})
@@ -174,7 +208,8 @@ async def repair_performance(
             "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(f.schedules) = 0 "
             "THEN ARRAY[NULL::text] ELSE f.schedules END) AS s(schedule)"
         )
-    source = f"FROM repair_fact f {schedules} WHERE {where}"
+    joins = " ".join(GROUPINGS[d].join for d in group_by if GROUPINGS[d].join)
+    source = f"FROM repair_fact f {schedules} {joins} WHERE {where}"
     groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
     names = [f"group_{d.value}" for d in group_by]
     parts = _count_parts() + [p for name in chosen for p in _parts(name, MEASURES[name])]

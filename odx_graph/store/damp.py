@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE
+from odx_graph.mapping.insight import ESTATE_MEMBERS
 from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
-from odx_graph.store.analytics import postcode_condition
+from odx_graph.store.analytics import place_conditions, postcode_condition
 from odx_graph.store.db import Database, Record
 
 # Building age bands by year built, oldest first; a home without one is 'unknown'.
@@ -61,7 +62,21 @@ _HOME_DIMENSIONS: dict[DampDimension, tuple[str, str, str, str]] = {
         "{k}",
         "coalesce((SELECT label FROM epc_band b WHERE b.code = {k}), {k})",
     ),
+    DampDimension.ESTATE: (
+        "em.estate_id",
+        "{k}",
+        "{k}::text",
+        "(SELECT name FROM estate e WHERE e.id = {k})",
+    ),
+    DampDimension.BUILDING: (
+        "h.building_id",
+        "{k}",
+        "{k}::text",
+        "(SELECT name FROM building b WHERE b.id = {k})",
+    ),
 }
+# A home counts under each estate it is a member of (and under null when in none).
+_ESTATES = f"LEFT JOIN {ESTATE_MEMBERS} em ON em.home_id = h.id"
 _CASE_DIMENSIONS: dict[DampDimension, tuple[str, str, str, str]] = {
     DampDimension.MONTH: (f"to_char({_UK_AWARE}, 'YYYY-MM')", "{k}", "{k}", "{k}"),
     DampDimension.MONTH_OF_YEAR: (
@@ -94,6 +109,8 @@ class DampScope:
     landlord_ids: tuple[int, ...] = ()
     postcode_column: str = ""  # postcode_area / _district / _sector / postcode
     postcode_value: str = ""
+    estate_ids: tuple[int, ...] = ()
+    building_ids: tuple[int, ...] = ()
 
 
 class _Binder:
@@ -113,6 +130,7 @@ def _home_scope(scope: DampScope, bind: _Binder, landlord_column: str = "h.landl
         conditions.append(
             postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
         )
+    conditions += place_conditions("h.id", scope.estate_ids, scope.building_ids, bind)
     return " AND ".join(conditions)
 
 
@@ -151,6 +169,8 @@ async def damp_mould_rates(
     home_cols = [f"k_{d.value}" for d in home_dims]
     case_cols = [f"k_{d.value}" for d in case_dims]
     epc = _LATEST_EPC if DampDimension.EPC_BAND in home_dims else ""
+    if DampDimension.ESTATE in home_dims:
+        epc += " " + _ESTATES
     home_where = _home_scope(scope, bind)
     aware_where = _aware_scope(scope, bind)
     open_case = f"{OPEN_CASE_SQL} AS is_open"

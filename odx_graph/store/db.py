@@ -155,8 +155,11 @@ class Database:
         max_size: int = 10,
         statement_timeout_ms: int = 5000,
         connect_timeout_ms: int = 5000,
+        planned_replacement_months: int = 12,
     ) -> Database:
-        """Open a pool on ``dsn`` with UTC sessions and the statement timeout set.
+        """Open a pool on ``dsn`` with UTC sessions and the statement timeout set, and the
+        window within which a planned replacement makes a repair due for it (migration
+        0025) in ``odx.planned_replacement_months``.
 
         Broken connections (a database restart) are dropped by the pool and replaced on
         the next use; opening one gives up after ``connect_timeout_ms``, so an outage
@@ -177,6 +180,7 @@ class Database:
                     # Short analytic queries on estimated row counts: compiling them costs
                     # seconds and saves milliseconds.
                     "jit": "off",
+                    "odx.planned_replacement_months": str(planned_replacement_months),
                 },
             )
         except Exception as exc:

@@ -47,6 +47,8 @@ CODE_TABLES = (
     "hhsrs_category",
     "damp_mould_severity",
     "epc_band",
+    "programme_kind",
+    "planned_work_status",
 )
 
 

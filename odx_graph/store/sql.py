@@ -162,7 +162,7 @@ def children_statement(
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
     order = request.order or target.orders[0]
-    extra = [f"{ALIAS}.{relation.target_column} = k.parent"]
+    extra = [relation.link_condition(ALIAS, "k.parent")]
     if relation.condition:
         extra.append(expr(relation.condition))
     conditions = where_clause(request, params, extra=tuple(extra), key=target.key)
@@ -183,13 +183,21 @@ def children_count_statement(
     """Number of matching children per parent key in ``$1``."""
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
-    extra = [f"{ALIAS}.{relation.target_column} = ANY({keys})"]
+    if relation.via is None:
+        parent_key, source = f"{ALIAS}.{relation.target_column}", f"{target.table} {ALIAS}"
+    else:
+        table, parent_column, child_column = relation.via
+        parent_key = f"via_link.{parent_column}"
+        source = (
+            f"{table} via_link JOIN {target.table} {ALIAS} "
+            f"ON {ALIAS}.{relation.target_column} = via_link.{child_column}"
+        )
+    extra = [f"{parent_key} = ANY({keys})"]
     if relation.condition:
         extra.append(expr(relation.condition))
     conditions = where_clause(ListRequest(request.filters), params, extra=tuple(extra))
     sql = (
-        f'SELECT {ALIAS}.{relation.target_column} AS "_parent", count(*) AS n '
-        f"FROM {target.table} {ALIAS} "
+        f'SELECT {parent_key} AS "_parent", count(*) AS n FROM {source} '
         f"WHERE {_and(conditions)} GROUP BY 1"
     )
     return sql, params.values
@@ -283,7 +291,7 @@ def related_export_statement(
 ) -> str:
     """Up to ``$2`` rows of ``target`` related to parent key ``$1``, for RDF (only their
     ``_key`` with ``keys_only``, when just links to them are wanted)."""
-    conditions = [f"{ALIAS}.{relation.target_column} = $1"]
+    conditions = [relation.link_condition(ALIAS, "$1")]
     if relation.condition:
         conditions.append(expr(relation.condition))
     order = target.orders[0]

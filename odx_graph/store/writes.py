@@ -122,9 +122,28 @@ _SUBJECTS = {
     "d.aware_at FROM damp_mould_case d WHERE d.id = $1",
     "api_key": "SELECT k.id, h.landlord_id, NULL::bigint AS contractor_id, k.home_id, k.tier, "
     "k.revoked_at FROM api_key k LEFT JOIN home h ON h.id = k.home_id WHERE k.id = $1",
+    "landlord": "SELECT o.id, o.id AS landlord_id, NULL::bigint AS contractor_id, "
+    "NULL::bigint AS home_id FROM organisation o "
+    "WHERE o.id = $1 AND 'landlord' = ANY (o.role_codes)",
+    "estate": "SELECT e.id, e.landlord_id, NULL::bigint AS contractor_id, NULL::bigint AS home_id "
+    "FROM estate e WHERE e.id = $1",
+    "programme": "SELECT p.id, p.landlord_id, NULL::bigint AS contractor_id, "
+    "NULL::bigint AS home_id, p.financial_year FROM investment_programme p WHERE p.id = $1",
+    "planned_work": "SELECT w.id, w.landlord_id, NULL::bigint AS contractor_id, "
+    "NULL::bigint AS home_id, w.programme_id, w.home_id AS place_home_id, w.building_id, "
+    "w.component_id, w.planned_date, w.estimated_cost, w.actual_cost, w.status_code, "
+    "w.completed_on, w.replaces_repair_ids FROM planned_work w WHERE w.id = $1",
 }
 # Homes are only read by writes (nothing changes them through the API), so never locked.
-_LOCKABLE = {"repair": "r", "component": "c", "damp_mould_case": "d", "api_key": "k"}
+_LOCKABLE = {
+    "repair": "r",
+    "component": "c",
+    "damp_mould_case": "d",
+    "api_key": "k",
+    "estate": "e",
+    "programme": "p",
+    "planned_work": "w",
+}
 
 
 async def read_subject(
@@ -159,6 +178,7 @@ async def code_exists(conn: Connection, table: str, code: str) -> bool:
         "hhsrs_category",
         "tsm_measure",
         "tsm_answer",
+        "programme_kind",
     }
     if table not in allowed:
         raise ValueError(table)

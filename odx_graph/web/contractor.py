@@ -63,6 +63,7 @@ async def contractor_page(
             "priority": priorities.get(j.priority_code or "", ""),
             "reported": day(j.reported_at),
             "target": day(j.target_at) or "None set",
+            "planned": j.planned_replacement,
         }
         for j in await assigned_jobs(db, settings, principal)
     ]

@@ -83,6 +83,7 @@ def _board_context(
                 "priority": priorities.get(j.priority_code or "", j.priority_code or ""),
                 "trade": trades.get(j.trade_code or "", j.trade_code or "No trade"),
                 "sector": j.postcode_sector or "",
+                "planned": j.planned_replacement or "",
             }
             for j in board.jobs
         ],

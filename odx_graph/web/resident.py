@@ -184,6 +184,16 @@ def _home_context(found: ResidentHome, labels: dict[str, dict[str, str]]) -> dic
             }
             for c in found.certificates
         ],
+        "planned_works": [
+            {
+                "type": label("ComponentType", w["_src_component_type_code"]),
+                "year": f"{w['financialYear']}/{(w['financialYear'] + 1) % 100:02d}",
+                "date": day(w["plannedDate"]),
+                "done": day(w["completionDate"]),
+                "status": label("PlannedWorkStatus", w["_src_status_code"]),
+            }
+            for w in found.planned_works
+        ],
     }
 
 
@@ -197,6 +207,7 @@ async def _labels(request: Request, principal: Principal) -> dict[str, dict[str,
         "DampMouldSeverity",
         "TsmMeasure",
         "TsmAnswer",
+        "PlannedWorkStatus",
     )
     return {k: await code_labels(db, settings, principal, k) for k in (*kinds, "CertificateType")}
 

@@ -189,7 +189,7 @@ class OperationCompiler:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
             return self.by_key(target, source, details)
-        extra = [f'{expr("{t}." + relation.target_column)} = {row}."_key"']
+        extra = [relation.link_condition(expr("{t}"), f'{row}."_key"')]
         if relation.condition:
             extra.append(expr(relation.condition))
         if relation.cardinality is Cardinality.LIST:

@@ -31,8 +31,10 @@ async def load_demo(
     sequence past the ids used and draws the homes' and buildings' record keys (the cell
     key method's) from the seed, so the demo's open statistics are the same everywhere.
     `progress(table, rows_so_far)` is called after each batch.
-    Then a borough council's stock extract naming some of the homes is imported through the
-    real importer (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
+    Then every landlord's programmes of planned works are drawn
+    (`odx_graph.services.demo.planned`), and a borough council's stock extract naming
+    some of the homes is imported through the real importer
+    (`odx_graph.services.demo.linking`), so the demo shows cross-provider linking.
     """
     counts = dict.fromkeys(TABLES, 0)
     # Bulk work, not a request: the API's statement timeout (a pool's setting) must not stop
@@ -41,6 +43,10 @@ async def load_demo(
     await conn.execute("SET statement_timeout = 0")
     try:
         await _load(conn, counts, homes, seed, as_of, progress)
+        from odx_graph.services.demo.planned import plan_demo_works
+
+        async with conn.transaction():
+            await plan_demo_works(conn, seed, as_of)
         from odx_graph.services.demo.linking import import_council_extract
 
         # After the load's transaction: the importer runs its own.
@@ -96,3 +102,6 @@ async def _load(
         await bulk.restore_change_notes(conn, notes)
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
+        from odx_graph.store.estates import estates_from_buildings
+
+        await estates_from_buildings(conn)

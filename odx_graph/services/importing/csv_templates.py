@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.core.errors import InputError
+from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -25,9 +27,11 @@ from odx_graph.services.importing.records import (
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
+    EstateMemberRecord,
     HomeLink,
     HomeRecord,
     Parsed,
+    PlannedWorkRecord,
     ProblemLog,
     Record,
 )
@@ -51,7 +55,9 @@ __all__ = [
     "read_contractors",
     "read_custom_sor_codes",
     "read_damp_mould_cases",
+    "read_estates",
     "read_homes",
+    "read_planned_works",
     "read_repairs",
     "read_template",
     "template_markdown",
@@ -270,6 +276,76 @@ def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
     return _rows(data, source, "custom-sor-codes", build, keys)
 
 
+def read_planned_works(data: bytes, source: str) -> Parsed:
+    """Read the ``planned-works`` template."""
+
+    def build(c: Cells) -> PlannedWorkRecord | None:
+        reference, link = c.text("work_ref"), home_link(c, "home_ref", "home_uprn")
+        programme, year = c.text("programme"), c.integer("financial_year")
+        kind, planned = c.text("programme_kind"), c.date("planned_date")
+        component, component_type = c.text("component_ref"), c.text("component_type")
+        if component is None and component_type is None and c.raw("component_type") == "":
+            c.report("component_type", "", "give component_ref or component_type")
+            return None
+        record = PlannedWorkRecord(
+            location=c.location,
+            reference=reference or "",
+            programme=programme or "",
+            financial_year=year or 0,
+            programme_kind=kind or "",
+            home=link or HomeLink(),
+            planned_date=planned or _NEVER.date(),
+            budget=c.money("budget"),
+            component_reference=component,
+            component_type=component_type,
+            estimated_cost=c.money("estimated_cost"),
+            actual_cost=c.money("actual_cost"),
+            status=c.text("status") or "planned",
+            completion_date=c.date("completion_date"),
+        )
+        required = (reference, link, programme, year, kind, planned)
+        return record if all(v is not None for v in required) else None
+
+    keys = (("work_ref", "work_ref"),)
+    return _rows(data, source, "planned-works", build, keys)
+
+
+def read_estates(data: bytes, source: str) -> Parsed:
+    """Read the ``estates`` template: rows of members, grouped by the writer."""
+
+    def build(c: Cells) -> EstateMemberRecord | None:
+        reference, name = c.text("estate_ref"), c.text("estate_name")
+        home = (
+            home_link(c, "home_ref", "home_uprn")
+            if c.raw("home_ref") or c.raw("home_uprn")
+            else None
+        )
+        building, postcode = c.uprn("building_uprn"), _estate_postcode(c)
+        record = EstateMemberRecord(
+            c.location, reference or "", name or "", home, building, postcode
+        )
+        return record if reference and name else None
+
+    return _rows(data, source, "estates", build, ())
+
+
+def _estate_postcode(c: Cells) -> str | None:
+    text = c.text("postcode")
+    if text is None:
+        return None
+    try:
+        query = parse_postcode_query(text)
+    except InputError as error:
+        c.report("postcode", text, error.message)
+        return None
+    if query.level not in (PostcodeLevel.UNIT, PostcodeLevel.SECTOR):
+        c.report(
+            "postcode", text, f"is a postcode {query.level.value}: give a full postcode or a sector"
+        )
+        return None
+    return query.value
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -288,6 +364,8 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "contractors": read_contractors,
     "damp-mould-cases": read_damp_mould_cases,
     "custom-sor-codes": read_custom_sor_codes,
+    "planned-works": read_planned_works,
+    "estates": read_estates,
 }
 
 

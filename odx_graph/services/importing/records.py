@@ -34,6 +34,8 @@ class RecordKind(StrEnum):
     REPAIR_STATUS = "repair-status"
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
+    PLANNED_WORK = "planned-work"
+    ESTATE = "estate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,26 @@ class DampMouldCaseRecord:
 
 
 @dataclass(slots=True)
+class PlannedWorkRecord:
+    """A planned work at a home, in a programme named by its name and financial year."""
+
+    location: str
+    reference: str
+    programme: str
+    financial_year: int
+    programme_kind: str
+    home: HomeLink
+    planned_date: dt.date
+    budget: Decimal | None = None
+    component_reference: str | None = None
+    component_type: str | None = None
+    estimated_cost: Decimal | None = None
+    actual_cost: Decimal | None = None
+    status: str = "planned"
+    completion_date: dt.date | None = None
+
+
+@dataclass(slots=True)
 class EpcRecord:
     """An Energy Performance Certificate from the national register's export."""
 
@@ -262,6 +284,20 @@ class EpcRecord:
     built_form: str | None = None  # mapped to a built-form code where certain
 
 
+@dataclass(slots=True)
+class EstateMemberRecord:
+    """One row of an estate: the estate (reference and name, repeated on each of its rows)
+    and the members it names, if any: a home, a building by UPRN, a full postcode or
+    sector."""
+
+    location: str
+    reference: str
+    name: str
+    home: HomeLink | None = None
+    building_uprn: int | None = None
+    postcode: str | None = None  # normalised full postcode or sector
+
+
 Record = (
     ContractorRecord
     | CustomSorCodeRecord
@@ -272,6 +308,8 @@ Record = (
     | RepairStatusRecord
     | DampMouldCaseRecord
     | EpcRecord
+    | PlannedWorkRecord
+    | EstateMemberRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

@@ -308,6 +308,37 @@ _TEMPLATES = (
         ("Each row needs home_ref or home_uprn.", "A case_ref appears on one row only."),
     ),
     TemplateSpec(
+        "estates",
+        RecordKind.ESTATE,
+        "Your estates: rows of members (a home, a building, a postcode), the rows of an "
+        "estate sharing its estate_ref and name; the file's rows are the estate's whole "
+        "membership, replacing what it had.",
+        (
+            Column("estate_ref", Kind.TEXT, "Your reference of the estate", "EST-7", required=True),
+            Column("estate_name", Kind.TEXT, "The estate's name", "Acacia Estate", required=True),
+            *_HOME_LINK,
+            Column(
+                "building_uprn",
+                Kind.UPRN,
+                "UPRN of a building of yours: every home in it is a member",
+                "10023456789",
+            ),
+            Column(
+                "postcode",
+                Kind.TEXT,
+                "A full postcode or a postcode sector: your homes there are members",
+                "BR1 3",
+            ),
+        ),
+        (
+            "A row may name a home (home_ref or home_uprn), a building_uprn and a postcode, "
+            "each a member; a row naming none only names the estate.",
+            "Every row of an estate has the same estate_name.",
+            "Homes and buildings must be yours; postcodes are full postcodes or sectors, "
+            "not districts or areas.",
+        ),
+    ),
+    TemplateSpec(
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",
@@ -325,6 +356,74 @@ _TEMPLATES = (
             ),
         ),
         ("A sor_code appears on one row only.",),
+    ),
+    TemplateSpec(
+        "planned-works",
+        RecordKind.PLANNED_WORK,
+        "Planned works (component replacements) at homes, one per row, in programmes named "
+        "by their name and financial year.",
+        (
+            Column(
+                "work_ref",
+                Kind.TEXT,
+                "Your reference of the planned work",
+                "PW-2027-001",
+                required=True,
+            ),
+            Column(
+                "programme", Kind.TEXT, "The programme's name", "Kitchens 2027/28", required=True
+            ),
+            Column(
+                "financial_year",
+                Kind.INTEGER,
+                "The programme's financial year as the year it starts (2027 is 2027/28)",
+                "2027",
+                required=True,
+                low=1990,
+                high=2100,
+            ),
+            Column("programme_kind", Kind.CODE, "programme-kind code", "kitchens", required=True),
+            Column("budget", Kind.MONEY, "The programme's budget in pounds", "250000"),
+            *_HOME_LINK,
+            Column(
+                "component_ref",
+                Kind.TEXT,
+                "Your reference of the component replaced (as in the components template)",
+                "C-77",
+            ),
+            Column(
+                "component_type",
+                Kind.CODE,
+                "component-type code (the component's own when component_ref is given)",
+                "kitchen",
+            ),
+            Column(
+                "planned_date",
+                Kind.DATE,
+                "The day it is due, YYYY-MM-DD",
+                "2027-11-30",
+                required=True,
+            ),
+            Column("estimated_cost", Kind.MONEY, "Estimated cost in pounds", "5200"),
+            Column("actual_cost", Kind.MONEY, "Actual cost in pounds (in progress or done)", ""),
+            Column(
+                "status",
+                Kind.CODE,
+                "planned-work-status code: planned (when empty), in-progress, done or cancelled",
+                "planned",
+            ),
+            Column("completion_date", Kind.DATE, "The day it was done, YYYY-MM-DD (done only)", ""),
+        ),
+        (
+            "Each row needs home_ref or home_uprn, of a home you are the landlord of, and "
+            "component_ref or component_type; a component_ref names a component of that home.",
+            "A programme is yours by its name and financial_year, made when first named; "
+            "its kind and budget are the last row's that gives them.",
+            "A done work needs its completion_date, and only a done work has one; "
+            "actual_cost is for works in progress or done.",
+            "A work_ref appears on one row only; importing it again updates the work.",
+            "Communal works to a building are made through the API (addPlannedWork).",
+        ),
     ),
 )
 

@@ -19,6 +19,7 @@ from odx_graph.services.importing.records import (
     EpcRecord,
     HomeRecord,
     Parsed,
+    PlannedWorkRecord,
     Problem,
     Record,
     RepairCompletionRecord,
@@ -152,6 +153,8 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
         _lines(problems, book, at, record.lines)
     elif isinstance(record, DampMouldCaseRecord):
         _damp_mould(problems, book, record)
+    elif isinstance(record, PlannedWorkRecord):
+        _planned_work(problems, book, record)
     elif isinstance(record, EpcRecord):
         _code(problems, book, at, "epc_band", "epc_band", record.epc_band, "EPC band")
         _code(
@@ -170,6 +173,40 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             ("lodgement_date", record.lodgement_date),
         )
     return problems
+
+
+def _planned_work(problems: list[Problem], book: CodeBook, record: PlannedWorkRecord) -> None:
+    at = record.location
+    kind = record.programme_kind
+    _code(problems, book, at, "programme_kind", "programme_kind", kind, "programme kind")
+    _code(
+        problems,
+        book,
+        at,
+        "component_type",
+        "component_type",
+        record.component_type,
+        "component type",
+    )
+    _code(problems, book, at, "status", "planned_work_status", record.status, "planned work status")
+    if (record.status == "done") != (record.completion_date is not None):
+        problems.append(
+            Problem(
+                at,
+                "completion_date",
+                echo_value(str(record.completion_date or "")),
+                "a done work needs its completion date, and only a done work has one",
+            )
+        )
+    if record.actual_cost is not None and record.status not in ("in-progress", "done"):
+        problems.append(
+            Problem(
+                at,
+                "actual_cost",
+                str(record.actual_cost),
+                "an actual cost is for works in progress or done",
+            )
+        )
 
 
 def _damp_mould(problems: list[Problem], book: CodeBook, record: DampMouldCaseRecord) -> None:

@@ -23,15 +23,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odx_graph.services.importing import progress, record_writers
+from odx_graph.services.importing import (
+    estate_writer,
+    planned_work_writer,
+    progress,
+    record_writers,
+)
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
     EpcRecord,
+    EstateMemberRecord,
     HomeLink,
     HomeRecord,
+    PlannedWorkRecord,
     Problem,
     Record,
     RepairCompletionRecord,
@@ -136,6 +143,8 @@ class Writer:
             ("repairs and updates", [*raised, *updates], repairs),
             ("damp and mould cases", by_kind[DampMouldCaseRecord], self._damp_mould_cases),
             ("EPCs", by_kind[EpcRecord], self._certificates),
+            ("planned works", by_kind[PlannedWorkRecord], self._planned_works),
+            ("estates", by_kind[EstateMemberRecord], self._estates),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
@@ -241,6 +250,12 @@ class Writer:
 
     async def _damp_mould_cases(self, records: list[DampMouldCaseRecord]) -> None:
         await record_writers.damp_mould_cases(self, records)
+
+    async def _planned_works(self, records: list[PlannedWorkRecord]) -> None:
+        await planned_work_writer.planned_works(self, records)
+
+    async def _estates(self, records: list[EstateMemberRecord]) -> None:
+        await estate_writer.estates(self, records)
 
     async def _certificates(self, records: list[EpcRecord]) -> None:
         await record_writers.certificates(self, records, self._uprns)

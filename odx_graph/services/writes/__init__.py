@@ -13,6 +13,7 @@ on no landlord's record, so they run as the owner, for an admin key, with their 
 event and no idempotency key.
 """
 
+from odx_graph.services.writes.estates import create_estate, update_estate
 from odx_graph.services.writes.homes import (
     add_component,
     record_inspection,
@@ -25,6 +26,14 @@ from odx_graph.services.writes.organisations import (
     add_organisation,
     merge_organisations,
     update_organisation,
+)
+from odx_graph.services.writes.plan_these import PlanSource, plan_these
+from odx_graph.services.writes.planned_works import (
+    add_planned_work,
+    cancel_planned_work,
+    complete_planned_work,
+    create_programme,
+    update_planned_work,
 )
 from odx_graph.services.writes.repairs import (
     Line,
@@ -48,18 +57,25 @@ __all__ = [
     "Change",
     "HomeRef",
     "Line",
+    "PlanSource",
     "Rule",
     "TokenPolicy",
     "Written",
     "add_component",
     "add_organisation",
+    "add_planned_work",
     "assign_repair",
+    "cancel_planned_work",
     "check_codes",
+    "complete_planned_work",
     "complete_repair",
     "correct_repair",
+    "create_estate",
+    "create_programme",
     "issue_resident_token",
     "merge_organisations",
     "perform",
+    "plan_these",
     "priced_lines",
     "record_inspection",
     "repair_cost",
@@ -70,6 +86,8 @@ __all__ = [
     "run",
     "submit_satisfaction",
     "token_expiry",
+    "update_estate",
     "update_organisation",
+    "update_planned_work",
     "update_repair_status",
 ]

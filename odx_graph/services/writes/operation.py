@@ -65,6 +65,10 @@ _NOUNS = {
     "component": "component",
     "damp_mould_case": "damp and mould case",
     "api_key": "resident token",
+    "landlord": "landlord",
+    "programme": "investment programme",
+    "planned_work": "planned work",
+    "estate": "estate",
 }
 
 
@@ -166,6 +170,7 @@ _CODE_LISTS = {
     "damp_mould_severity": "severity",
     "hhsrs_category": "HHSRS category",
     "tsm_answer": "TSM answer",
+    "programme_kind": "programme kind",
 }
 
 

@@ -1,0 +1,288 @@
+"""GraphQL for investment insight: ``investmentSpend`` (planned and actual spend of planned
+works by any grouping) and ``investmentImpact`` (repairs and damp and mould cases before
+and after done works), under the disclosure rules like every statistic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph.api.context import Context
+from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
+from odx_graph.api.insight_damp import id_list
+from odx_graph.core.ids import encode_global_id
+from odx_graph.mapping.query import postcode_location
+from odx_graph.services.insight import investment
+from odx_graph.services.insight.investment import InvestmentKey, Side
+from odx_graph.store.investment import InvestmentDimension, InvestmentScope
+
+_DESCRIPTIONS = {
+    InvestmentDimension.LANDLORD: "The programme's landlord.",
+    InvestmentDimension.POSTCODE_AREA: "Postcode area of the home (a building's: of its "
+    "first home), e.g. 'LS'.",
+    InvestmentDimension.POSTCODE_DISTRICT: "Postcode district of the home, e.g. 'LS9'.",
+    InvestmentDimension.PROGRAMME_KIND: "The programme's kind (kitchens, roofs...).",
+    InvestmentDimension.FINANCIAL_YEAR: "The programme's financial year, as the year it "
+    "starts ('2027'; label '2027/28').",
+    InvestmentDimension.ESTATE: "The estate (an Estate ID): a work counts under each estate "
+    "one of its homes is in (a building's: any of its homes), and under null when none is.",
+    InvestmentDimension.HOME: "The home (its key; label its UPRN); communal works of a "
+    "building are in the null group. One home is below any threshold, so this grouping "
+    "shows values to regulators and admins only.",
+}
+
+if TYPE_CHECKING:
+
+    class InvestmentGrouping(enum.Enum):
+        """Grouping dimensions (values are ``InvestmentDimension`` values)."""
+
+else:
+    InvestmentGrouping = declared_enum(
+        "InvestmentGrouping",
+        "What investment in planned works can be grouped by.",
+        [(d.name, d.value, _DESCRIPTIONS[d]) for d in InvestmentDimension],
+    )
+
+
+@strawberry.input(description="Which planned works to cover; all by default.")
+class InvestmentScopeInput:
+    """Filters for investment insight."""
+
+    landlord: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only these landlords (Organisation IDs)."
+    )
+    kind: Optional[list[str]] = strawberry.field(
+        default=None, description="Only programmes of these kinds (codes, e.g. 'kitchens')."
+    )
+    financial_year: Optional[list[int]] = strawberry.field(
+        default=None, description="Only programmes of these financial years (2027: 2027/28)."
+    )
+    postcode: Optional[str] = strawberry.field(
+        default=None, description="Only works in this postcode area, district, sector or unit."
+    )
+    estate: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only works at homes of these estates (Estate IDs)."
+    )
+
+
+def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
+    """The store's scope of the input."""
+    if given is None:
+        return InvestmentScope()
+    column, value = (
+        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
+    )
+    return InvestmentScope(
+        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        kinds=tuple(sorted(set(given.kind or ()))),
+        financial_years=tuple(sorted(set(given.financial_year or ()))),
+        postcode_column=column,
+        postcode_value=value,
+        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
+    )
+
+
+@strawberry.type(description="One coordinate of an investment group.")
+class InvestmentGroupKey:
+    """The dimension, its value and a label."""
+
+    dimension: InvestmentGrouping = strawberry.field(description="The grouping dimension.")
+    value: Optional[str] = strawberry.field(
+        description="The value (an Organisation or Estate ID, a code, a year, a home's key)."
+    )
+    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+
+
+_NODES = {InvestmentDimension.LANDLORD: "Organisation", InvestmentDimension.ESTATE: "Estate"}
+
+
+def _keys(key: tuple[InvestmentKey, ...]) -> list[InvestmentGroupKey]:
+    return [
+        InvestmentGroupKey(
+            dimension=InvestmentGrouping[k.dimension.name],
+            value=encode_global_id(_NODES[k.dimension], k.value)
+            if k.dimension in _NODES and k.value is not None
+            else k.value,
+            label=k.label,
+        )
+        for k in key
+    ]
+
+
+_PROTECTED = (
+    " Below the regulator tier, groups of fewer homes and buildings than the threshold "
+    "are suppressed and values perturbed by the cell key method (see `disclosure`)."
+)
+
+
+@strawberry.type(description="Planned works of one group." + _PROTECTED)
+class InvestmentSpend:
+    """See docs/insight.md ("Investment") for every definition."""
+
+    key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
+    disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
+    suppressed: bool = strawberry.field(
+        description="True when the group covers too few homes and buildings to publish."
+    )
+    homes_and_buildings: Optional[int] = strawberry.field(
+        description="Homes and buildings (for communal works) with a work not cancelled."
+    )
+    items: Optional[int] = strawberry.field(description="Planned works, cancelled ones left out.")
+    done_items: Optional[int] = strawberry.field(description="Of those, the ones done.")
+    planned_spend: Optional[float] = strawberry.field(
+        description="Estimated cost of the works not cancelled, in GBP."
+    )
+    actual_spend: Optional[float] = strawberry.field(
+        description="Actual cost recorded (works in progress and done), in GBP."
+    )
+
+
+@strawberry.type(description="Repairs (or cases) in one window and what they cost.")
+class ImpactWindow:
+    """One side of a before-and-after comparison."""
+
+    count: Optional[int] = strawberry.field(description="How many.")
+    cost: Optional[float] = strawberry.field(description="Their cost in GBP (repairs only).")
+
+
+def _window(side: Side) -> ImpactWindow:
+    return ImpactWindow(count=side.count, cost=side.cost)
+
+
+@strawberry.type(description="Done works of one group and what followed them." + _PROTECTED)
+class InvestmentImpact:
+    """See docs/insight.md ("Investment") for the windows and their edges."""
+
+    key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
+    disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
+    suppressed: bool = strawberry.field(
+        description="True when the group covers too few homes and buildings to publish."
+    )
+    homes_and_buildings: Optional[int] = strawberry.field(
+        description="Homes and buildings with a done work whose after-window has ended."
+    )
+    items: Optional[int] = strawberry.field(description="Those done works.")
+    component_repairs_before: ImpactWindow = strawberry.field(
+        description="Repairs (not cancelled) on the replaced components (or the work's "
+        "component type at its home or building) in the window before completion."
+    )
+    component_repairs_after: ImpactWindow = strawberry.field(
+        description="The same, in the window after completion."
+    )
+    home_repairs_before: ImpactWindow = strawberry.field(
+        description="Every repair (not cancelled) at the works' homes (a building's: all "
+        "its homes) in the window before completion."
+    )
+    home_repairs_after: ImpactWindow = strawberry.field(
+        description="The same, in the window after completion."
+    )
+    damp_items: Optional[int] = strawberry.field(
+        description="Done works of damp remediation and energy retrofit programmes."
+    )
+    damp_cases_before: Optional[int] = strawberry.field(
+        description="Damp and mould cases at those works' homes, by awareness date, in the "
+        "window before completion."
+    )
+    damp_cases_after: Optional[int] = strawberry.field(
+        description="The same, in the window after completion."
+    )
+
+
+def _dims(group_by: list[InvestmentGrouping]) -> list[InvestmentDimension]:
+    return [InvestmentDimension[d.name] for d in group_by]
+
+
+async def investment_spend(
+    info: Info[Context, None],
+    group_by: Annotated[
+        list[InvestmentGrouping],
+        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+    ],
+    scope: Annotated[
+        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
+    ] = None,
+) -> list[InvestmentSpend]:
+    """Investment in planned works: homes and buildings, works, works done, planned and
+    actual spend, grouped by any of landlord, postcode area and district, programme kind,
+    financial year, estate and home."""
+    context = info.context
+    groups = await investment.spend(
+        context.db,
+        context.settings,
+        context.principal,
+        _dims(group_by),
+        scope_of(scope),
+        context.insight_cache,
+    )
+    return [
+        InvestmentSpend(
+            key=_keys(g.key),
+            disclosure=disclosure_of(g.disclosure),
+            suppressed=g.suppressed,
+            homes_and_buildings=g.units,
+            items=g.items,
+            done_items=g.done_items,
+            planned_spend=g.planned_spend,
+            actual_spend=g.actual_spend,
+        )
+        for g in groups
+    ]
+
+
+async def investment_impact(
+    info: Info[Context, None],
+    group_by: Annotated[
+        list[InvestmentGrouping],
+        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+    ],
+    scope: Annotated[
+        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
+    ] = None,
+    window_months: Annotated[
+        int,
+        strawberry.argument(
+            description="Months in each window before and after a work's completion (1-60)."
+        ),
+    ] = investment.DEFAULT_WINDOW_MONTHS,
+    as_of: Annotated[
+        Optional[dt.date],
+        strawberry.argument(
+            description="Only works whose after-window has ended by this day (today)."
+        ),
+    ] = None,
+) -> list[InvestmentImpact]:
+    """The impact of done planned works: repairs and their cost on the same components and
+    homes, and damp and mould cases after damp remediation and energy retrofit, in equal
+    windows before and after each work's completion (the completion day in neither)."""
+    context = info.context
+    groups = await investment.impact(
+        context.db,
+        context.settings,
+        context.principal,
+        _dims(group_by),
+        scope_of(scope),
+        window_months,
+        as_of,
+        context.insight_cache,
+    )
+    return [
+        InvestmentImpact(
+            key=_keys(g.key),
+            disclosure=disclosure_of(g.disclosure),
+            suppressed=g.suppressed,
+            homes_and_buildings=g.units,
+            items=g.items,
+            component_repairs_before=_window(g.component_repairs_before),
+            component_repairs_after=_window(g.component_repairs_after),
+            home_repairs_before=_window(g.home_repairs_before),
+            home_repairs_after=_window(g.home_repairs_after),
+            damp_items=g.damp_items,
+            damp_cases_before=g.damp_cases_before,
+            damp_cases_after=g.damp_cases_after,
+        )
+        for g in groups
+    ]

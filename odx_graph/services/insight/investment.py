@@ -1,0 +1,213 @@
+"""Investment insight: how much planned work costs, planned and actual, by landlord, area,
+programme kind, financial year or home; and its impact on repairs and on damp and mould
+in equal windows before and after each done work. Published under the disclosure rules
+of :mod:`odx_graph.core.disclosure` (groups of fewer than the threshold's homes and
+buildings suppressed, counts and totals perturbed below the regulator tier), every
+answer kept per data version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odx_graph.core.access import Principal
+from odx_graph.core.config import Settings
+from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
+from odx_graph.core.errors import InputError
+from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.repairs import keyed
+from odx_graph.store.db import Database
+from odx_graph.store.investment import (
+    InvestmentDimension,
+    InvestmentScope,
+    investment_impact,
+    investment_spend,
+)
+
+DEFAULT_WINDOW_MONTHS = 12
+MAX_WINDOW_MONTHS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class InvestmentKey:
+    """One coordinate of a group: the dimension, its value and a readable label."""
+
+    dimension: InvestmentDimension
+    value: str | None
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvestmentSpend:
+    """Planned works of one group; ``suppressed`` when too few homes and buildings."""
+
+    key: tuple[InvestmentKey, ...]
+    units: int | None
+    items: int | None
+    done_items: int | None
+    planned_spend: float | None
+    actual_spend: float | None
+    suppressed: bool
+    disclosure: Disclosure
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """Repairs (or cases) in one window: how many and what they cost."""
+
+    count: int | None
+    cost: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvestmentImpact:
+    """Done works of one group, and what happened before and after them."""
+
+    key: tuple[InvestmentKey, ...]
+    units: int | None
+    items: int | None
+    component_repairs_before: Side
+    component_repairs_after: Side
+    home_repairs_before: Side
+    home_repairs_after: Side
+    damp_items: int | None
+    damp_cases_before: int | None
+    damp_cases_after: int | None
+    suppressed: bool
+    disclosure: Disclosure
+
+
+def _key(row: Mapping[str, Any], dims: Sequence[InvestmentDimension]) -> tuple[InvestmentKey, ...]:
+    return tuple(InvestmentKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims)
+
+
+def _count(publish: Publisher, row: Mapping[str, Any], column: str) -> int:
+    return publish.count(int(row[column] or 0), int(row[f"{column}_key"] or 0))
+
+
+def _total(
+    publish: Publisher, row: Mapping[str, Any], column: str, largest: str, key: str
+) -> float | None:
+    value = row[column]
+    return publish.total(None if value is None else float(value), row[largest], int(row[key] or 0))
+
+
+def _check(group_by: Sequence[InvestmentDimension]) -> tuple[InvestmentDimension, ...]:
+    dims = tuple(group_by)
+    if len(dims) > 3 or len(set(dims)) != len(dims):
+        raise InputError("group by up to 3 different dimensions", field="groupBy")
+    return dims
+
+
+async def spend(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    group_by: Sequence[InvestmentDimension],
+    scope: InvestmentScope,
+    cache: InsightCache | None = None,
+) -> list[InvestmentSpend]:
+    """Planned works (not cancelled) by ``group_by``: homes and buildings, items, done
+    items, planned spend (estimated cost) and actual spend, for ``principal``."""
+    publish = publisher_for(principal, settings)
+    dims = _check(group_by)
+
+    async def compute() -> list[InvestmentSpend]:
+        out = []
+        for row in await investment_spend(keyed(db), dims, scope):
+            key = _key(row, dims)
+            if publish.suppressed(int(row["units"])):
+                out.append(
+                    InvestmentSpend(key, None, None, None, None, None, True, publish.disclosure)
+                )
+                continue
+            out.append(
+                InvestmentSpend(
+                    key,
+                    _count(publish, row, "units"),
+                    _count(publish, row, "items"),
+                    _count(publish, row, "done_items"),
+                    _total(publish, row, "planned", "planned_largest", "items_key"),
+                    _total(publish, row, "actual", "actual_largest", "done_items_key"),
+                    False,
+                    publish.disclosure,
+                )
+            )
+        return out
+
+    return await cached(db, cache, ("investment_spend", dims, scope, publish), compute)
+
+
+def _side(publish: Publisher, row: Mapping[str, Any], name: str) -> Side:
+    return Side(
+        _count(publish, row, name),
+        _total(publish, row, f"{name}_cost", f"{name}_cost_largest", f"{name}_key"),
+    )
+
+
+async def impact(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    group_by: Sequence[InvestmentDimension],
+    scope: InvestmentScope,
+    window_months: int = DEFAULT_WINDOW_MONTHS,
+    as_of: dt.date | None = None,
+    cache: InsightCache | None = None,
+) -> list[InvestmentImpact]:
+    """Done works whose after-window has ended by ``as_of`` (today), by ``group_by``, with
+    the repairs and damp and mould cases in the windows of ``window_months`` before and
+    after their completion (docs/insight.md states the edges)."""
+    if not 1 <= window_months <= MAX_WINDOW_MONTHS:
+        raise InputError(
+            f"the window must be 1 to {MAX_WINDOW_MONTHS} months", field="windowMonths"
+        )
+    publish = publisher_for(principal, settings)
+    dims = _check(group_by)
+    day = as_of or dt.date.today()
+
+    async def compute() -> list[InvestmentImpact]:
+        out = []
+        for row in await investment_impact(keyed(db), dims, scope, window_months, day):
+            key = _key(row, dims)
+            if publish.suppressed(int(row["units"])):
+                empty = Side(None, None)
+                out.append(
+                    InvestmentImpact(
+                        key,
+                        None,
+                        None,
+                        empty,
+                        empty,
+                        empty,
+                        empty,
+                        None,
+                        None,
+                        None,
+                        True,
+                        publish.disclosure,
+                    )
+                )
+                continue
+            out.append(
+                InvestmentImpact(
+                    key,
+                    _count(publish, row, "units"),
+                    _count(publish, row, "items"),
+                    _side(publish, row, "component_repairs_before"),
+                    _side(publish, row, "component_repairs_after"),
+                    _side(publish, row, "home_repairs_before"),
+                    _side(publish, row, "home_repairs_after"),
+                    _count(publish, row, "damp_items"),
+                    _count(publish, row, "damp_cases_before"),
+                    _count(publish, row, "damp_cases_after"),
+                    False,
+                    publish.disclosure,
+                )
+            )
+        return out
+
+    cache_key = ("investment_impact", dims, scope, window_months, day, publish)
+    return await cached(db, cache, cache_key, compute)
