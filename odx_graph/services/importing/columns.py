@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from odx_graph.mapping import Entity, Field, Form, Scalar
 from odx_graph.services.importing.cells import (
     CellError,
     parse_bool,
@@ -80,6 +81,45 @@ class Column:
         return self.kind.value
 
 
+_KINDS = {
+    Scalar.STRING: Kind.TEXT,
+    Scalar.INT: Kind.INTEGER,
+    Scalar.FLOAT: Kind.NUMBER,
+    Scalar.DECIMAL: Kind.NUMBER,
+    Scalar.BOOLEAN: Kind.BOOLEAN,
+    Scalar.DATE: Kind.DATE,
+    Scalar.DATETIME: Kind.DATETIME,
+}
+_FORMS = {Form.UPRN: Kind.UPRN, Form.POSTCODE: Kind.POSTCODE, Form.MONEY: Kind.MONEY}
+
+
+def mapped_column(item: Field) -> Column:
+    """The template column of a mapped field, from its ``Write`` in the mapping."""
+    write = item.write
+    assert write is not None, item.name
+    kind = _FORMS.get(write.form) or (Kind.PATTERN if write.pattern else _KINDS[item.type])
+    low, high = write.bounds or (None, None)
+    return Column(
+        item.template_column,
+        kind,
+        write.about or item.description,
+        write.example,
+        required=write.required,
+        low=low,
+        high=high,
+        pattern=write.pattern or None,
+    )
+
+
+def mapped_columns(entity: Entity, first: str, last: str = "") -> tuple[Column, ...]:
+    """The template columns of ``entity``'s imported fields from ``first`` to ``last``
+    (to the end when not given), in the mapping's order. A field added to the mapping
+    after ``last`` of a template's final run of fields is therefore in the template."""
+    names = [f.name for f in entity.imported_fields]
+    end = names.index(last) + 1 if last else len(names)
+    return tuple(mapped_column(f) for f in entity.imported_fields[names.index(first) : end])
+
+
 class Cells:
     """One row's values read through column descriptions, collecting problems.
 
@@ -128,9 +168,10 @@ class Cells:
             return None
 
     def _bounds(self, name: str) -> tuple[float, float]:
+        # A column without bounds takes any value a PostgreSQL integer holds.
         column = self.columns[name]
-        assert column.low is not None and column.high is not None, name
-        return column.low, column.high
+        low = -(2**31) if column.low is None else column.low
+        return low, 2**31 - 1 if column.high is None else column.high
 
     def text(self, name: str) -> str | None:
         """A text or code value (``None`` when empty)."""
@@ -195,6 +236,35 @@ class Cells:
             return value
 
         return self._read(name, (Kind.PATTERN,), parse)
+
+    def value(self, name: str) -> Any:
+        """The value of ``name`` read by its column's kind (a mapped field's column)."""
+        kind = self.columns[name].kind
+        if kind is Kind.PATTERN:
+            return self.pattern(name)
+        readers: dict[Kind, Callable[[str], Any]] = {
+            Kind.TEXT: self.text,
+            Kind.INTEGER: self.integer,
+            Kind.NUMBER: self.number,
+            Kind.MONEY: self.money,
+            Kind.BOOLEAN: self.boolean,
+            Kind.DATE: self.date,
+            Kind.DATETIME: self.datetime,
+            Kind.UPRN: self.uprn,
+            Kind.POSTCODE: self.postcode,
+        }
+        return readers[kind](name)
+
+    def more_fields(self, fields: Iterable[Field]) -> dict[str, Any]:
+        """The values of mapped ``fields`` (those a record keeps in ``more_fields``), by
+        field name; empty cells are left out."""
+        values = {}
+        for item in fields:
+            if item.template_column in self.columns:
+                value = self.value(item.template_column)
+                if value is not None:
+                    values[item.name] = value
+        return values
 
 
 def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.mapping.homes import HOME
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -30,6 +31,7 @@ from odx_graph.services.importing.records import (
     Parsed,
     ProblemLog,
     Record,
+    more_fields_of,
 )
 from odx_graph.services.importing.repairs_csv import read_repair_rows
 from odx_graph.services.importing.templates import (
@@ -177,6 +179,7 @@ def read_homes(data: bytes, source: str) -> Parsed:
             floor_level=c.integer("floor_level"),
             year_built=c.integer("year_built"),
         )
+        record.more_fields = c.more_fields(more_fields_of(HomeRecord, HOME))
         return record if link and address and postcode else None
 
     keys = (("home_ref", "home_ref"), ("uprn", "UPRN"))

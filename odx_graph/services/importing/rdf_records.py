@@ -29,7 +29,7 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.mapping import MAPPING, Entity, Scalar
 from odx_graph.services.importing.cells import CellError, parse_datetime, parse_postcode, parse_uprn
 from odx_graph.services.importing.records import (
     ComponentRecord,
@@ -43,6 +43,7 @@ from odx_graph.services.importing.records import (
     Record,
     RepairLineRecord,
     RepairRecord,
+    more_fields_of,
 )
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input, shacl
@@ -293,6 +294,25 @@ class _Records:
         value = self._one(subject, entity, relation)
         return str(value) if isinstance(value, URIRef) else None
 
+    def more_fields(self, subject: Node, entity: Entity, record_type: type) -> dict[str, Any]:
+        """The values of ``entity``'s imported fields that ``record_type`` keeps in
+        ``more_fields``, read by their mapped type (absent ones left out)."""
+        readers = {
+            Scalar.STRING: self.text,
+            Scalar.INT: self.number,
+            Scalar.FLOAT: self.number,
+            Scalar.DECIMAL: self.decimal,
+            Scalar.BOOLEAN: self.boolean,
+            Scalar.DATE: self.day,
+            Scalar.DATETIME: self.moment,
+        }
+        values = {}
+        for item in more_fields_of(record_type, entity):
+            value = readers[item.type](subject, entity.name, item.name)
+            if value is not None:
+                values[item.name] = value
+        return values
+
     # -- records ------------------------------------------------------------------
 
     def _contractor(self, subject: URIRef, where: str) -> Record | None:
@@ -347,6 +367,7 @@ class _Records:
             self.number(subject, "Home", "bedrooms"),
             self.number(subject, "Home", "floorLevel"),
             self.number(subject, "Home", "yearBuilt"),
+            more_fields=self.more_fields(subject, MAPPING["Home"], HomeRecord),
         )
 
     def _component(self, subject: URIRef, where: str) -> Record | None:
@@ -413,6 +434,7 @@ class _Records:
             self.text(subject, "Repair", "description"),
             self.decimal(subject, "Repair", "cost"),
             [record for _, record in sorted(lines, key=lambda pair: pair[0])],
+            more_fields=self.more_fields(subject, MAPPING["Repair"], RepairRecord),
         )
 
     def _damp_mould_case(self, subject: URIRef, where: str) -> Record | None:

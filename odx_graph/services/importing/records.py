@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
+
+from odx_graph.mapping import Entity, Field, snake_case
 
 
 class RecordKind(StrEnum):
@@ -131,6 +134,9 @@ class HomeRecord:
     # Only locates the home (a work order's address): creates a home the graph does not
     # know, but states nothing about one it knows.
     locates_only: bool = False
+    # Values of the Home's imported fields (mapping) that have no attribute here, by
+    # field name: a field added to the mapping travels in it from reader to writer.
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -191,6 +197,9 @@ class RepairRecord:
     # The status is inferred, not stated (a HACT RaiseRepair has none): it is the status of
     # a repair the record brings into being, and adds nothing to a repair already held.
     status_implied: bool = False
+    # Values of the Repair's imported fields (mapping) that have no attribute here, by
+    # field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -260,6 +269,18 @@ class EpcRecord:
     potential_epc_band: str | None = None
     property_type: str | None = None  # mapped to a property-type code where certain
     built_form: str | None = None  # mapped to a built-form code where certain
+
+
+def attribute_of(record_type: type, item: Field) -> str:
+    """The attribute of ``record_type`` holding the mapped field ``item`` (its name in
+    snake case), or "" when the record keeps it in ``more_fields``."""
+    name = snake_case(item.name)
+    return name if name in {f.name for f in fields(record_type)} else ""
+
+
+def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
+    """``entity``'s imported fields that ``record_type`` keeps in ``more_fields``."""
+    return tuple(f for f in entity.imported_fields if not attribute_of(record_type, f))
 
 
 Record = (

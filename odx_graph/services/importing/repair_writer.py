@@ -11,7 +11,8 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from odx_graph.services.importing.records import RepairRecord
+from odx_graph.mapping.repairs import REPAIR
+from odx_graph.services.importing.records import RepairRecord, more_fields_of
 from odx_graph.services.importing.repair_messages import (
     Message,
     State,
@@ -152,6 +153,7 @@ class RepairWriting:
             "target_at": r.target_at,
             "completed_at": r.completed_at,
             "cost": r.cost,
+            **{f.column: r.more_fields.get(f.name) for f in more_fields_of(RepairRecord, REPAIR)},
         }
 
     @staticmethod

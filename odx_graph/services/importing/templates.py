@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from odx_graph.services.importing.columns import Column, Kind
+from odx_graph.mapping.homes import HOME
+from odx_graph.mapping.repairs import DATETIME_NOTE, REPAIR
+from odx_graph.services.importing.columns import Column, Kind, mapped_columns
 from odx_graph.services.importing.records import RecordKind
-
-DATETIME_NOTE = (
-    "ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK local time; a date alone "
-    "means 00:00 UK time"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,57 +56,10 @@ _TEMPLATES = (
         "Dwellings, one per row.",
         (
             Column("home_ref", Kind.TEXT, "Your own reference of the home", "H-1001"),
-            Column(
-                "uprn",
-                Kind.UPRN,
-                "Unique Property Reference Number, 1 to 12 digits",
-                "100023336956",
-            ),
-            Column(
-                "address_line_1",
-                Kind.TEXT,
-                "First line of the address",
-                "1 High Street",
-                required=True,
-            ),
-            Column("address_line_2", Kind.TEXT, "Second line of the address", "Flat 2"),
-            Column("town", Kind.TEXT, "Post town", "Bromley"),
-            Column("postcode", Kind.POSTCODE, "Full postcode", "BR1 1AA", required=True),
-            Column(
-                "local_authority_code",
-                Kind.PATTERN,
-                "ONS local authority code",
-                "E09000006",
-                pattern=r"[ENSW][0-9]{8}",
-            ),
-            Column(
-                "latitude",
-                Kind.NUMBER,
-                "WGS84 latitude (Great Britain)",
-                "51.401545",
-                low=49,
-                high=61,
-            ),
-            Column(
-                "longitude",
-                Kind.NUMBER,
-                "WGS84 longitude (Great Britain)",
-                "0.01544",
-                low=-9,
-                high=2.5,
-            ),
+            *mapped_columns(HOME, "uprn", "longitude"),
             Column("property_type", Kind.CODE, "property-type code", "flat"),
             Column("built_form", Kind.CODE, "built-form code", "mid-terrace"),
-            Column("bedrooms", Kind.INTEGER, "Number of bedrooms", "2", low=0, high=30),
-            Column(
-                "floor_level",
-                Kind.INTEGER,
-                "Floor of the entrance, 0 = ground",
-                "3",
-                low=-5,
-                high=200,
-            ),
-            Column("year_built", Kind.INTEGER, "Year of construction", "1965", low=1000, high=2100),
+            *mapped_columns(HOME, "bedrooms"),
         ),
         (
             "Each row needs home_ref or uprn (or both).",
@@ -161,30 +111,7 @@ _TEMPLATES = (
             Column("trade", Kind.CODE, "trade code", "PL"),
             Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
             Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
-            Column(
-                "description",
-                Kind.TEXT,
-                "Description of the work (private free text)",
-                "Leak under kitchen sink",
-            ),
-            Column(
-                "reported_at",
-                Kind.DATETIME,
-                "When the repair was reported; " + DATETIME_NOTE,
-                "2024-03-01T09:30:00Z",
-                required=True,
-            ),
-            Column(
-                "raised_at",
-                Kind.DATETIME,
-                "When the work order was raised (default: reported_at)",
-                "2024-03-01T10:00:00Z",
-            ),
-            Column("target_at", Kind.DATETIME, "Target completion", "2024-03-02T09:30:00Z"),
-            Column(
-                "completed_at", Kind.DATETIME, "When the work was completed", "2024-03-01T16:45:00Z"
-            ),
-            Column("repair_cost", Kind.MONEY, "Total cost of the repair in pounds", "142.50"),
+            *mapped_columns(REPAIR, "description"),
             Column(
                 "line_number",
                 Kind.INTEGER,

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odx_graph.core.errors import InputError
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input
 from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
 from odx_graph.store import bulk
@@ -28,15 +29,6 @@ from odx_graph.store.db import Connection
 
 Rows = dict[str, dict[int, dict[str, Any]]]
 UPRN = re.compile(r"[1-9][0-9]{0,11}")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the input: which node, which property, what is wrong."""
-
-    subject: str
-    property: str
-    reason: str
 
 
 class RdfImportError(InputError):
@@ -85,7 +77,7 @@ class _Reader:
         self.rows: Rows = defaultdict(dict)
 
     def problem(self, subject: object, prop: str, reason: str) -> None:
-        self.problems.append(Problem(str(subject), prop, reason))
+        self.problems.append(Problem(str(subject), prop, "", reason))
 
     def read(self) -> Rows:
         for entity in MAPPING.nodes:
@@ -217,7 +209,7 @@ def _read_document(data: bytes, syntax: str, base: str) -> Rows:
     try:
         graph = rdf_input.parse_graph(data, syntax)
     except rdf_input.RdfInputError as exc:
-        raise RdfImportError([Problem(exc.value, "", exc.reason)]) from None
+        raise RdfImportError([Problem("file", "", safe_echo(exc.value), exc.reason)]) from None
     return _rows(graph, base)
 
 
@@ -243,7 +235,7 @@ async def _write_rows(conn: Connection, rows: Rows) -> dict[str, int]:
         reason = getattr(exc, "message", None) or type(exc).__name__
         detail = getattr(exc, "detail", None)
         raise RdfImportError(
-            [Problem("", "", f"{reason}{f': {detail}' if detail else ''}")]
+            [Problem("", "", "", f"{reason}{f': {detail}' if detail else ''}")]
         ) from exc
     return written
 
