@@ -71,7 +71,11 @@ def test_the_written_shapes_agree_with_the_mapping(
 
 
 def test_the_templates_take_the_mapped_bounds() -> None:
-    columns = {**TEMPLATES["homes"].by_name, **TEMPLATES["repairs"].by_name}
+    columns = {
+        name: column
+        for template in ("homes", "repairs", "damp-mould-cases")
+        for name, column in TEMPLATES[template].by_name.items()
+    }
     for _entity, item in _imported():
         column = columns[item.template_column]
         assert item.write is not None

@@ -7,6 +7,7 @@ from odx_graph.mapping.shorthand import (
     BOOLEAN_FILTER,
     DATETIME,
     DATETIME_FILTER,
+    DATETIME_NOTE,
     DECIMAL,
     HOME_POSTCODE,
     ID_ORDER,
@@ -19,12 +20,6 @@ from odx_graph.mapping.shorthand import (
     many,
     one,
     references,
-)
-
-# How date-times are written in import files.
-DATETIME_NOTE = (
-    "ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK local time; a date alone "
-    "means 00:00 UK time"
 )
 
 # The declarations below are laid out as tables, one field or relation per line.

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
@@ -254,6 +255,7 @@ def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
             further_works_completed_at=c.datetime("further_works_completed_at"),
             escalated_at=c.datetime("escalated_at"),
             alternative_accommodation_offered=c.boolean("alternative_accommodation_offered"),
+            more_fields=c.more_fields(more_fields_of(DampMouldCaseRecord, DAMP_MOULD_CASE)),
         )
         return record if reference and link and aware_at else None
 

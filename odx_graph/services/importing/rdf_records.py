@@ -472,6 +472,7 @@ class _Records:
             moments["furtherWorksCompletedAt"],
             moments["escalatedAt"],
             self.boolean(subject, "DampMouldCase", "alternativeAccommodationOffered"),
+            more_fields=self.more_fields(subject, MAPPING["DampMouldCase"], DampMouldCaseRecord),
         )
 
     def _certificate(self, subject: URIRef, where: str) -> Record | None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
     EpcRecord,
+    attribute_of,
 )
 from odx_graph.store import imports as repo
 
@@ -19,17 +21,11 @@ if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer
 
 CONTRACTOR = "contractor"  # the organisation-kind code (ontology/odx.ttl)
-DAMP_MOULD_FIELDS = (
-    "aware_at",
-    "investigation_started_at",
-    "investigation_completed_at",
-    "written_summary_sent_at",
-    "made_safe_at",
-    "further_works_required",
-    "further_works_started_at",
-    "further_works_completed_at",
-    "escalated_at",
-    "alternative_accommodation_offered",
+# The damp and mould case's imported fields (mapping), as (record attribute, column, name)
+# in the order written; an attribute of "" means the record keeps it in ``more_fields``.
+DAMP_MOULD_FIELDS = tuple(
+    (attribute_of(DampMouldCaseRecord, f), f.column, f.name)
+    for f in DAMP_MOULD_CASE.imported_fields
 )
 
 
@@ -185,7 +181,10 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
                 r.hhsrs_hazard or ("1" if r.reference not in refs else None),
                 r.hhsrs_category,
                 r.severity,
-                *(getattr(r, name) for name in DAMP_MOULD_FIELDS),
+                *(
+                    getattr(r, attribute) if attribute else r.more_fields.get(name)
+                    for attribute, _, name in DAMP_MOULD_FIELDS
+                ),
             ],
         )
         for r in kept
@@ -197,7 +196,7 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
         "hhsrs_hazard_code",
         "hhsrs_category_code",
         "severity_code",
-        *DAMP_MOULD_FIELDS,
+        *(column for _, column, _ in DAMP_MOULD_FIELDS),
     )
     done = await repo.upsert(w.conn, "damp_mould_case", columns, rows, w.import_id)
     gained = await repo.add_references(

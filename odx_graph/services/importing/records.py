@@ -249,6 +249,9 @@ class DampMouldCaseRecord:
     further_works_completed_at: dt.datetime | None = None
     escalated_at: dt.datetime | None = None
     alternative_accommodation_offered: bool | None = None
+    # Values of the DampMouldCase's imported fields (mapping) that have no attribute here,
+    # by field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
-from odx_graph.mapping.repairs import DATETIME_NOTE, REPAIR
+from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing.columns import Column, Kind, mapped_columns
 from odx_graph.services.importing.records import RecordKind
 
@@ -169,13 +170,7 @@ _TEMPLATES = (
         (
             Column("case_ref", Kind.TEXT, "Your reference of the case", "DM-301", required=True),
             *_HOME_LINK,
-            Column(
-                "aware_at",
-                Kind.DATETIME,
-                "When you became aware of the hazard; " + DATETIME_NOTE,
-                "2025-11-03T08:15:00Z",
-                required=True,
-            ),
+            *mapped_columns(DAMP_MOULD_CASE, "awareAt", "awareAt"),
             Column(
                 "hazard_level",
                 Kind.CODE,
@@ -192,45 +187,7 @@ _TEMPLATES = (
             ),
             Column("hhsrs_category", Kind.INTEGER, "HHSRS category", "2", low=1, high=2),
             Column("severity", Kind.CODE, "damp-mould-severity code", "medium"),
-            Column(
-                "investigation_started_at",
-                Kind.DATETIME,
-                "Investigation started",
-                "2025-11-05T10:00:00Z",
-            ),
-            Column(
-                "investigation_completed_at",
-                Kind.DATETIME,
-                "Investigation completed",
-                "2025-11-05T12:00:00Z",
-            ),
-            Column(
-                "written_summary_sent_at",
-                Kind.DATETIME,
-                "Written summary sent to the resident",
-                "2025-11-06T09:00:00Z",
-            ),
-            Column("made_safe_at", Kind.DATETIME, "Hazard made safe", "2025-11-10T15:00:00Z"),
-            Column("further_works_required", Kind.BOOLEAN, "Further works needed", "true"),
-            Column(
-                "further_works_started_at",
-                Kind.DATETIME,
-                "Further works started",
-                "2025-12-01T08:00:00Z",
-            ),
-            Column(
-                "further_works_completed_at",
-                Kind.DATETIME,
-                "Further works completed",
-                "2025-12-12T16:00:00Z",
-            ),
-            Column("escalated_at", Kind.DATETIME, "Case escalated", ""),
-            Column(
-                "alternative_accommodation_offered",
-                Kind.BOOLEAN,
-                "Alternative accommodation offered",
-                "false",
-            ),
+            *mapped_columns(DAMP_MOULD_CASE, "investigationStartedAt"),
         ),
         ("Each row needs home_ref or home_uprn.", "A case_ref appears on one row only."),
     ),
