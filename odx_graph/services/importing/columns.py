@@ -32,7 +32,7 @@ from odx_graph.services.importing.cells import (
     parse_uprn,
     parse_url,
 )
-from odx_graph.services.importing.records import HomeLink, Problem
+from odx_graph.services.importing.records import HomeLink, Problem, attribute_of
 from odx_graph.services.importing.textfile import safe_echo
 
 T = TypeVar("T")
@@ -255,16 +255,23 @@ class Cells:
         }
         return readers[kind](name)
 
-    def more_fields(self, fields: Iterable[Field]) -> dict[str, Any]:
-        """The values of mapped ``fields`` (those a record keeps in ``more_fields``), by
-        field name; empty cells are left out."""
-        values = {}
-        for item in fields:
-            if item.template_column in self.columns:
-                value = self.value(item.template_column)
-                if value is not None:
-                    values[item.name] = value
-        return values
+    def mapped(self, record_type: type, entity: Entity, *read_here: str) -> dict[str, Any]:
+        """The values of ``entity``'s imported fields as keyword arguments of
+        ``record_type``: by attribute, and the others in ``more_fields`` (empty cells left
+        out). ``read_here`` names the attributes the reader reads itself (with rules of
+        their own), which are skipped."""
+        values: dict[str, Any] = {}
+        more: dict[str, Any] = {}
+        for item in entity.imported_fields:
+            attribute = attribute_of(record_type, item)
+            if attribute in read_here or item.template_column not in self.columns:
+                continue
+            value = self.value(item.template_column)
+            if attribute:
+                values[attribute] = value
+            elif value is not None:
+                more[item.name] = value
+        return {**values, "more_fields": more}
 
 
 def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:

@@ -32,7 +32,6 @@ from odx_graph.services.importing.records import (
     Parsed,
     ProblemLog,
     Record,
-    more_fields_of,
 )
 from odx_graph.services.importing.repairs_csv import read_repair_rows
 from odx_graph.services.importing.templates import (
@@ -150,6 +149,17 @@ def _rows(
     return reading.finish(reading.table.rows_seen if reading.table else 0)
 
 
+# Home attributes the reader reads with rules of their own; the mapping gives the others.
+_HOME_READ_HERE = (
+    "uprn",
+    "address_line_1",
+    "postcode",
+    "local_authority_code",
+    "latitude",
+    "longitude",
+)
+
+
 def read_homes(data: bytes, source: str) -> Parsed:
     """Read the ``homes`` template."""
 
@@ -169,18 +179,13 @@ def read_homes(data: bytes, source: str) -> Parsed:
             uprn=link.uprn if link else None,
             address_line_1=address or "",
             postcode=postcode or "",
-            address_line_2=c.text("address_line_2"),
-            town=c.text("town"),
             local_authority_code=c.pattern("local_authority_code", str.upper),
             latitude=latitude,
             longitude=longitude,
             property_type=c.text("property_type"),
             built_form=c.text("built_form"),
-            bedrooms=c.integer("bedrooms"),
-            floor_level=c.integer("floor_level"),
-            year_built=c.integer("year_built"),
+            **c.mapped(HomeRecord, HOME, *_HOME_READ_HERE),
         )
-        record.more_fields = c.more_fields(more_fields_of(HomeRecord, HOME))
         return record if link and address and postcode else None
 
     keys = (("home_ref", "home_ref"), ("uprn", "UPRN"))
@@ -246,16 +251,7 @@ def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
             hhsrs_hazard=None if hazard is None else str(hazard),
             hhsrs_category=None if category is None else str(category),
             severity=c.text("severity"),
-            investigation_started_at=c.datetime("investigation_started_at"),
-            investigation_completed_at=c.datetime("investigation_completed_at"),
-            written_summary_sent_at=c.datetime("written_summary_sent_at"),
-            made_safe_at=c.datetime("made_safe_at"),
-            further_works_required=c.boolean("further_works_required"),
-            further_works_started_at=c.datetime("further_works_started_at"),
-            further_works_completed_at=c.datetime("further_works_completed_at"),
-            escalated_at=c.datetime("escalated_at"),
-            alternative_accommodation_offered=c.boolean("alternative_accommodation_offered"),
-            more_fields=c.more_fields(more_fields_of(DampMouldCaseRecord, DAMP_MOULD_CASE)),
+            **c.mapped(DampMouldCaseRecord, DAMP_MOULD_CASE, "aware_at"),
         )
         return record if reference and link and aware_at else None
 

@@ -4,6 +4,7 @@ components, damp and mould cases and EPCs. Each runs through the import's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
@@ -14,6 +15,7 @@ from odx_graph.services.importing.records import (
     DampMouldCaseRecord,
     EpcRecord,
     attribute_of,
+    value_of,
 )
 from odx_graph.store import imports as repo
 
@@ -151,16 +153,9 @@ async def components(w: Writer, records: list[ComponentRecord]) -> None:
         "model",
         "last_serviced_date",
     )
-    done = await repo.upsert(w.conn, "component", columns, rows, w.import_id)
-    gained = await repo.add_references(
-        w.conn,
-        "component",
-        w.org.id,
-        [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)],
-    )
-    for key, r in zip(done.keys, kept, strict=True):
+    keys = await _upsert_own(w, "component", columns, rows, kept)
+    for key, r in zip(keys, kept, strict=True):
         w.refs["component"][r.reference] = key
-        w.outcome.mark(r.location, w.fate(key, done, gained))
 
 
 async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> None:
@@ -181,10 +176,7 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
                 r.hhsrs_hazard or ("1" if r.reference not in refs else None),
                 r.hhsrs_category,
                 r.severity,
-                *(
-                    getattr(r, attribute) if attribute else r.more_fields.get(name)
-                    for attribute, _, name in DAMP_MOULD_FIELDS
-                ),
+                *(value_of(r, attribute, name) for attribute, _, name in DAMP_MOULD_FIELDS),
             ],
         )
         for r in kept
@@ -198,15 +190,26 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
         "severity_code",
         *(column for _, column, _ in DAMP_MOULD_FIELDS),
     )
-    done = await repo.upsert(w.conn, "damp_mould_case", columns, rows, w.import_id)
+    await _upsert_own(w, "damp_mould_case", columns, rows, kept)
+
+
+async def _upsert_own(
+    w: Writer,
+    table: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[int | None, list[Any]]],
+    kept: Sequence[ComponentRecord | DampMouldCaseRecord],
+) -> list[int]:
+    """Upsert the rows of records the importer names by its own references (``kept``, in
+    the rows' order), add those references and mark each record's fate; the keys written,
+    in order."""
+    done = await repo.upsert(w.conn, table, columns, rows, w.import_id)
     gained = await repo.add_references(
-        w.conn,
-        "damp_mould_case",
-        w.org.id,
-        [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)],
+        w.conn, table, w.org.id, [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)]
     )
     for key, r in zip(done.keys, kept, strict=True):
         w.outcome.mark(r.location, w.fate(key, done, gained))
+    return list(done.keys)
 
 
 async def certificates(w: Writer, records: list[EpcRecord], uprns: dict[int, int]) -> None:

@@ -281,6 +281,14 @@ def attribute_of(record_type: type, item: Field) -> str:
     return name if name in {f.name for f in fields(record_type)} else ""
 
 
+def value_of(
+    record: HomeRecord | RepairRecord | DampMouldCaseRecord, attribute: str, name: str
+) -> Any:
+    """The value of the mapped field ``name`` in ``record``: its ``attribute`` (see
+    :func:`attribute_of`), or its entry in ``more_fields`` when that is ""."""
+    return getattr(record, attribute) if attribute else record.more_fields.get(name)
+
+
 def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
     """``entity``'s imported fields that ``record_type`` keeps in ``more_fields``."""
     return tuple(f for f in entity.imported_fields if not attribute_of(record_type, f))

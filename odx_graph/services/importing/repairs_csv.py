@@ -36,7 +36,6 @@ from odx_graph.services.importing.records import (
     Problem,
     RepairLineRecord,
     RepairRecord,
-    more_fields_of,
 )
 from odx_graph.services.importing.templates import TemplateSpec
 from odx_graph.services.importing.textfile import Table, safe_echo
@@ -128,15 +127,10 @@ def _repair(
         status=status or "",
         status_at=cells.datetime("status_at"),
         reported_at=reported_at or _NEVER,
-        raised_at=cells.datetime("raised_at"),
-        target_at=cells.datetime("target_at"),
-        completed_at=cells.datetime("completed_at"),
         trade=cells.text("trade"),
         contractor_reference=cells.text("contractor_ref"),
         component_reference=cells.text("component_ref"),
-        description=cells.text("description"),
-        cost=cells.money("repair_cost"),
-        more_fields=cells.more_fields(more_fields_of(RepairRecord, REPAIR)),
+        **cells.mapped(RepairRecord, REPAIR, "reported_at"),
     )
     repair_columns = [name for name in columns if name not in LINE_COLUMNS]
     for line, values in rows[1:]:

@@ -40,6 +40,7 @@ from odx_graph.services.importing.records import (
     RepairRecord,
     RepairStatusRecord,
     attribute_of,
+    value_of,
 )
 from odx_graph.services.importing.references import References, Refs
 from odx_graph.services.importing.repair_writer import RepairWriting
@@ -63,10 +64,6 @@ HOME_FIELDS = (
         if r.source_column.endswith("_code")
     ),
 )
-
-
-def _home_value(record: HomeRecord, attribute: str, name: str) -> Any:
-    return getattr(record, attribute) if attribute else record.more_fields.get(name)
 
 
 @dataclass(slots=True)
@@ -303,7 +300,7 @@ class Writer:
             # record that only locates a home states nothing about one already known.
             writable = key is None or owner == self.org.id or (owner is None and is_landlord)
             writable = writable and not (r.locates_only and key is not None)
-            values = [_home_value(r, attribute, name) for attribute, _, name in HOME_FIELDS]
+            values = [value_of(r, attribute, name) for attribute, _, name in HOME_FIELDS]
             rows.append(
                 (key, [*values, self.org.id if is_landlord else None]) if writable else (key, [])
             )
@@ -342,7 +339,7 @@ class Writer:
             for key, r in zip(keys, kept, strict=True)
             if not (r.locates_only and key in known)
             for attribute, _, name in HOME_FIELDS
-            if (value := _home_value(r, attribute, name)) is not None
+            if (value := value_of(r, attribute, name)) is not None
         ]
         restated = await repo.assert_home_facts(
             self.conn, self.org.id, self.import_id, self.started_at, facts
