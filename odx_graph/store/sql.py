@@ -200,6 +200,16 @@ def by_keys_statement(entity: Entity, principal: Principal, base_iri: str) -> st
     )
 
 
+def child_conditions(relation: Relation, parent_match: str) -> list[str]:
+    """What a row of a to-many ``relation``'s target meets to be a child: its parent
+    column followed by ``parent_match`` (``"= k.parent"``), and the relation's own
+    condition if it has one. Shared by the resolver path and the compiled path."""
+    conditions = [f"{ALIAS}.{relation.target_column} {parent_match}"]
+    if relation.condition:
+        conditions.append(expr(relation.condition))
+    return conditions
+
+
 def children_statement(
     parent: Entity,
     relation: Relation,
@@ -211,9 +221,7 @@ def children_statement(
     """Up to ``first + 1`` children for every parent key in ``$1``, in one statement."""
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
-    extra = [f"{ALIAS}.{relation.target_column} = k.parent"]
-    if relation.condition:
-        extra.append(expr(relation.condition))
+    extra = child_conditions(relation, "= k.parent")
     limit = params.add(request.first + 1)
     page = page_query(target, request, params, principal, base_iri, limit, extra)
     return (
@@ -228,9 +236,7 @@ def children_count_statement(
     """Number of matching children per parent key in ``$1``."""
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
-    extra = [f"{ALIAS}.{relation.target_column} = ANY({keys})"]
-    if relation.condition:
-        extra.append(expr(relation.condition))
+    extra = child_conditions(relation, f"= ANY({keys})")
     conditions = where_clause(ListRequest(request.filters), params, extra=tuple(extra))
     sql = (
         f'SELECT {ALIAS}.{relation.target_column} AS "_parent", count(*) AS n '

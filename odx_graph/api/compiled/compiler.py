@@ -47,8 +47,8 @@ from odx_graph.mapping.query import LIST_CAP, CodeCheck, ListRequest
 from odx_graph.store.db import quote_ident, quote_literal
 from odx_graph.store.sql import (
     Params,
+    child_conditions,
     count_query,
-    expr,
     page_query,
     rows_query,
     source_alias,
@@ -191,9 +191,7 @@ class OperationCompiler:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
             return self.by_key(target, source, details)
-        extra = [f'{expr("{t}." + relation.target_column)} = {row}."_key"']
-        if relation.condition:
-            extra.append(expr(relation.condition))
+        extra = child_conditions(relation, f'= {row}."_key"')
         if relation.cardinality is Cardinality.LIST:
             return self.short_list(target, ListRequest(first=LIST_CAP), extra, details)
         args = self.arguments(gtype, details)

@@ -120,27 +120,18 @@ class RepairWriting:
         w = self.w
         if r.location not in homes:
             return None
-        contractor = component = None
-        if r.contractor_reference:
-            contractor = contractors.get(r.contractor_reference)
-            if contractor is None:
-                w.problem(
-                    r.location,
-                    "contractor_ref",
-                    r.contractor_reference,
-                    "no contractor with this reference: import it first (contractors template)",
-                )
+        named: dict[str, int | None] = {}
+        for column, reference, known, what in (
+            ("contractor_ref", r.contractor_reference, contractors, "(contractors template)"),
+            ("component_ref", r.component_reference, components, ""),
+        ):
+            key = named[column] = known.get(reference) if reference else None
+            if reference and key is None:
+                thing = column.removesuffix("_ref")
+                reason = f"no {thing} with this reference: import it first {what}".rstrip()
+                w.problem(r.location, column, reference, reason)
                 return None
-        if r.component_reference:
-            component = components.get(r.component_reference)
-            if component is None:
-                w.problem(
-                    r.location,
-                    "component_ref",
-                    r.component_reference,
-                    "no component with this reference: import it first",
-                )
-                return None
+        contractor, component = named["contractor_ref"], named["component_ref"]
         return {
             "home_id": homes[r.location],
             "component_id": component,
