@@ -4,8 +4,8 @@ components, damp and mould cases and EPCs. Each runs through the import's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.services.importing.records import (
@@ -124,26 +124,6 @@ async def custom_sor_codes(w: Writer, records: list[CustomSorCodeRecord]) -> Non
 
 async def components(w: Writer, records: list[ComponentRecord]) -> None:
     """Components of homes."""
-    if not records:
-        return
-    homes = await w.resolve_homes([(r.location, r.home) for r in records])
-    refs = await w.keys("component", [r.reference for r in records])
-    kept = [r for r in records if r.location in homes]
-    rows = [
-        (
-            refs.get(r.reference),
-            [
-                homes[r.location],
-                r.component_type,
-                r.install_date,
-                r.condition,
-                r.make,
-                r.model,
-                r.last_serviced_date,
-            ],
-        )
-        for r in kept
-    ]
     columns = (
         "home_id",
         "component_type_code",
@@ -153,34 +133,25 @@ async def components(w: Writer, records: list[ComponentRecord]) -> None:
         "model",
         "last_serviced_date",
     )
-    keys = await _upsert_own(w, "component", columns, rows, kept)
+
+    def values(r: ComponentRecord, home: int, held: bool) -> list[Any]:
+        return [
+            home,
+            r.component_type,
+            r.install_date,
+            r.condition,
+            r.make,
+            r.model,
+            r.last_serviced_date,
+        ]
+
+    kept, keys = await _home_records(w, "component", records, columns, values)
     for key, r in zip(keys, kept, strict=True):
         w.refs["component"][r.reference] = key
 
 
 async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> None:
     """Damp and mould cases (landlords only)."""
-    records = w.landlord_only(records, "damp and mould cases")
-    if not records:
-        return
-    homes = await w.resolve_homes([(r.location, r.home) for r in records])
-    refs = await w.keys("damp_mould_case", [r.reference for r in records])
-    kept = [r for r in records if r.location in homes]
-    rows = [
-        (
-            refs.get(r.reference),
-            [
-                w.org.id,
-                homes[r.location],
-                r.hazard_level,
-                r.hhsrs_hazard or ("1" if r.reference not in refs else None),
-                r.hhsrs_category,
-                r.severity,
-                *(value_of(r, attribute, name) for attribute, _, name in DAMP_MOULD_FIELDS),
-            ],
-        )
-        for r in kept
-    ]
     columns = (
         "landlord_id",
         "home_id",
@@ -190,26 +161,51 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
         "severity_code",
         *(column for _, column, _ in DAMP_MOULD_FIELDS),
     )
-    await _upsert_own(w, "damp_mould_case", columns, rows, kept)
+
+    def values(r: DampMouldCaseRecord, home: int, held: bool) -> list[Any]:
+        return [
+            w.org.id,
+            home,
+            r.hazard_level,
+            r.hhsrs_hazard or (None if held else "1"),
+            r.hhsrs_category,
+            r.severity,
+            *(value_of(r, attribute, name) for attribute, _, name in DAMP_MOULD_FIELDS),
+        ]
+
+    records = w.landlord_only(records, "damp and mould cases")
+    await _home_records(w, "damp_mould_case", records, columns, values)
 
 
-async def _upsert_own(
+OwnRecord = TypeVar("OwnRecord", ComponentRecord, DampMouldCaseRecord)
+
+
+async def _home_records(
     w: Writer,
     table: str,
+    records: list[OwnRecord],
     columns: tuple[str, ...],
-    rows: list[tuple[int | None, list[Any]]],
-    kept: Sequence[ComponentRecord | DampMouldCaseRecord],
-) -> list[int]:
-    """Upsert the rows of records the importer names by its own references (``kept``, in
-    the rows' order), add those references and mark each record's fate; the keys written,
-    in order."""
+    values: Callable[[OwnRecord, int, bool], list[Any]],
+) -> tuple[list[OwnRecord], list[int]]:
+    """Write records about a home that the importer names by its own references: each
+    one's home is resolved (one not found is a problem, and left out), its row made by
+    ``values(record, home key, already held)``, upserted, its reference added and its
+    fate marked. Returns the records written and their keys, in order."""
+    if not records:
+        return [], []
+    homes = await w.resolve_homes([(r.location, r.home) for r in records])
+    refs = await w.keys(table, [r.reference for r in records])
+    kept = [r for r in records if r.location in homes]
+    rows = [
+        (refs.get(r.reference), values(r, homes[r.location], r.reference in refs)) for r in kept
+    ]
     done = await repo.upsert(w.conn, table, columns, rows, w.import_id)
     gained = await repo.add_references(
         w.conn, table, w.org.id, [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)]
     )
     for key, r in zip(done.keys, kept, strict=True):
         w.outcome.mark(r.location, w.fate(key, done, gained))
-    return list(done.keys)
+    return kept, list(done.keys)
 
 
 async def certificates(w: Writer, records: list[EpcRecord], uprns: dict[int, int]) -> None:
