@@ -1,4 +1,5 @@
-"""The worked example of docs/development.md ("Adding a field"), followed literally.
+"""The worked example of docs/development.md ("Adding a field"), followed literally: the
+migration and the Field lines are read from the guide itself.
 
 In a scratch copy of the package, one field is added to Home and one to Repair: a
 migration and a ``Field(...)`` line in each entity's mapping module, nothing else. A
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,24 +30,20 @@ from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Step 2 of the example: one Field line per entity, in its domain's mapping module.
-HOME_FIELD = """\
-        Field("floorArea", FLOAT, "Total internal floor area in square metres.",
-              write=Write(about="Total floor area in square metres", example="64.5",
-                          bounds=(5, 2000))),
-"""
-REPAIR_FIELD = """\
-        Field("visits", INT, "How many visits the work took.",
-              write=Write(about="Visits the work took", example="2", bounds=(1, 99))),
-"""
-# Step 1: the migration.
-MIGRATION = """\
-ALTER TABLE home ADD COLUMN floor_area double precision
-    CHECK (floor_area >= 5 AND floor_area <= 2000);
-ALTER TABLE repair ADD COLUMN visits integer CHECK (visits >= 1 AND visits <= 99);
--- repair has private columns, so the reader is granted its open ones one by one.
-GRANT SELECT (visits) ON repair TO odx_reader;
-"""
+
+def _example() -> tuple[str, str, str]:
+    """The migration and the two Field lines, as docs/development.md gives them."""
+    guide = (ROOT / "docs" / "development.md").read_text()
+    section = guide.split("## Adding a field\n", 1)[1].split("\n## ", 1)[0]
+    [sql] = re.findall(r"```sql\n(.*?)```", section, re.S)
+    [python] = re.findall(r"```python\n(.*?)```", section, re.S)
+    lines = textwrap.dedent(re.sub(r"(?m)^   ", "", sql)), textwrap.dedent(python)
+    home, repair = re.split(r"(?m)^# repairs\.py.*\n", lines[1])
+    home = re.sub(r"(?m)^#.*\n", "", home)
+    return lines[0], textwrap.indent(home, " " * 8), textwrap.indent(repair, " " * 8)
+
+
+MIGRATION, HOME_FIELD, REPAIR_FIELD = _example()
 
 HOMES_CSV = (
     "home_ref,uprn,address_line_1,postcode,floor_area\r\n"
