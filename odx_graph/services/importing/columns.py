@@ -32,7 +32,7 @@ from odx_graph.services.importing.cells import (
     parse_uprn,
     parse_url,
 )
-from odx_graph.services.importing.records import HomeLink, Problem, attribute_of
+from odx_graph.services.importing.records import HomeLink, Problem, mapped_attributes
 from odx_graph.services.importing.textfile import safe_echo
 
 T = TypeVar("T")
@@ -239,21 +239,7 @@ class Cells:
 
     def value(self, name: str) -> Any:
         """The value of ``name`` read by its column's kind (a mapped field's column)."""
-        kind = self.columns[name].kind
-        if kind is Kind.PATTERN:
-            return self.pattern(name)
-        readers: dict[Kind, Callable[[str], Any]] = {
-            Kind.TEXT: self.text,
-            Kind.INTEGER: self.integer,
-            Kind.NUMBER: self.number,
-            Kind.MONEY: self.money,
-            Kind.BOOLEAN: self.boolean,
-            Kind.DATE: self.date,
-            Kind.DATETIME: self.datetime,
-            Kind.UPRN: self.uprn,
-            Kind.POSTCODE: self.postcode,
-        }
-        return readers[kind](name)
+        return getattr(self, _READERS[self.columns[name].kind])(name)
 
     def mapped(self, record_type: type, entity: Entity, *read_here: str) -> dict[str, Any]:
         """The values of ``entity``'s imported fields as keyword arguments of
@@ -262,16 +248,30 @@ class Cells:
         their own), which are skipped."""
         values: dict[str, Any] = {}
         more: dict[str, Any] = {}
-        for item in entity.imported_fields:
-            attribute = attribute_of(record_type, item)
-            if attribute in read_here or item.template_column not in self.columns:
+        for attribute, item, column in mapped_attributes(record_type, entity):
+            if attribute in read_here or column not in self.columns:
                 continue
-            value = self.value(item.template_column)
+            value = self.value(column)
             if attribute:
                 values[attribute] = value
             elif value is not None:
                 more[item.name] = value
         return {**values, "more_fields": more}
+
+
+# The Cells method reading each kind of column a mapped field may have.
+_READERS = {
+    Kind.TEXT: "text",
+    Kind.INTEGER: "integer",
+    Kind.NUMBER: "number",
+    Kind.MONEY: "money",
+    Kind.BOOLEAN: "boolean",
+    Kind.DATE: "date",
+    Kind.DATETIME: "datetime",
+    Kind.UPRN: "uprn",
+    Kind.POSTCODE: "postcode",
+    Kind.PATTERN: "pattern",
+}
 
 
 def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:

@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from odx_graph.mapping import Entity, Field, snake_case
+from odx_graph.mapping import MAPPING, Entity, Field, snake_case
 
 
 class RecordKind(StrEnum):
@@ -281,17 +282,32 @@ def attribute_of(record_type: type, item: Field) -> str:
     return name if name in {f.name for f in fields(record_type)} else ""
 
 
+@cache
+def _mapped(record_type: type, entity_name: str) -> tuple[tuple[str, Field, str], ...]:
+    entity = MAPPING[entity_name]
+    return tuple(
+        (attribute_of(record_type, f), f, f.template_column) for f in entity.imported_fields
+    )
+
+
+def mapped_attributes(record_type: type, entity: Entity) -> tuple[tuple[str, Field, str], ...]:
+    """``entity``'s imported fields as (the attribute of ``record_type`` holding it, or ""
+    for those kept in ``more_fields``; the field; its template column), worked out once
+    per kind: readers use it for every row."""
+    return _mapped(record_type, entity.name)
+
+
+def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
+    """``entity``'s imported fields that ``record_type`` keeps in ``more_fields``."""
+    return tuple(f for attribute, f, _ in _mapped(record_type, entity.name) if not attribute)
+
+
 def value_of(
     record: HomeRecord | RepairRecord | DampMouldCaseRecord, attribute: str, name: str
 ) -> Any:
     """The value of the mapped field ``name`` in ``record``: its ``attribute`` (see
     :func:`attribute_of`), or its entry in ``more_fields`` when that is ""."""
     return getattr(record, attribute) if attribute else record.more_fields.get(name)
-
-
-def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
-    """``entity``'s imported fields that ``record_type`` keeps in ``more_fields``."""
-    return tuple(f for f in entity.imported_fields if not attribute_of(record_type, f))
 
 
 Record = (
