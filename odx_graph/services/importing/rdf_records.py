@@ -29,7 +29,7 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from odx_graph.mapping import MAPPING, Entity, Scalar
+from odx_graph.mapping import MAPPING, Entity
 from odx_graph.services.importing.cells import CellError, parse_datetime, parse_postcode, parse_uprn
 from odx_graph.services.importing.records import (
     ComponentRecord,
@@ -48,6 +48,7 @@ from odx_graph.services.importing.records import (
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input, shacl
 from odx_graph.services.linked_data.rdf import parse_concept_iri, term
+from odx_graph.services.linked_data.rdf_import import field_value
 
 
 def read_turtle(data: bytes, source: str) -> Parsed:
@@ -296,20 +297,16 @@ class _Records:
 
     def more_fields(self, subject: Node, entity: Entity, record_type: type) -> dict[str, Any]:
         """The values of ``entity``'s imported fields that ``record_type`` keeps in
-        ``more_fields``, read by their mapped type (absent ones left out)."""
-        readers = {
-            Scalar.STRING: self.text,
-            Scalar.INT: self.number,
-            Scalar.FLOAT: self.number,
-            Scalar.DECIMAL: self.decimal,
-            Scalar.BOOLEAN: self.boolean,
-            Scalar.DATE: self.day,
-            Scalar.DATETIME: self.moment,
-        }
+        ``more_fields``, read by the mapping-driven reader's rule (absent ones left out)."""
         values = {}
         for item in more_fields_of(record_type, entity):
-            value = readers[item.type](subject, entity.name, item.name)
-            if value is not None:
+            given = self.graph.value(subject, term(item.curie))
+            if given is None:
+                continue
+            value, reason = field_value(item, given)
+            if reason:
+                self._problem(subject, item.curie, reason, given)
+            else:
                 values[item.name] = value
         return values
 

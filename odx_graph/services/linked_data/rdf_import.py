@@ -42,11 +42,6 @@ class RdfImportError(InputError):
         return (RdfImportError, (self.problems,))  # raised again after a worker process
 
 
-def _column(field: Field) -> str:
-    # Mapped SQL of writable fields is a column, optionally cast for output ("uprn::text").
-    return field.sql.removeprefix("{t}.").split("::", 1)[0]
-
-
 def write_order() -> list[Entity]:
     """Node entities ordered so every row's references are written before it."""
     done: list[Entity] = []
@@ -116,7 +111,7 @@ class _Reader:
             if len(values) > 1 and not field.many:
                 self.problem(subject, field.curie, "has more than one value")
             if values or field.many:  # an empty array is written as no triples
-                row[_column(field)] = values if field.many else values[0]
+                row[field.column] = values if field.many else values[0]
         to_one = [
             r for r in entity.relations if r.cardinality is Cardinality.ONE or r.source_is_array
         ]
@@ -142,25 +137,9 @@ class _Reader:
         return row
 
     def _value(self, field: Field, obj: object, subject: URIRef) -> Any:
-        if field.iri_prefix:
-            if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
-                return str(obj)[len(field.iri_prefix) :]
-            self.problem(subject, field.curie, f"expected an IRI under {field.iri_prefix}")
-            return None
-        if not isinstance(obj, Literal):
-            self.problem(subject, field.curie, "expected a literal")
-            return None
-        expected = XSD_TYPES[field.type]
-        if obj.datatype != expected or obj.ill_typed:
-            wanted = "a plain string" if expected is None else f"an {expected}"
-            self.problem(subject, field.curie, f"expected {wanted}, got {obj.n3()[:80]}")
-            return None
-        value = obj.toPython()
-        if _column(field) == "uprn":
-            if not UPRN.fullmatch(str(value)):
-                self.problem(subject, field.curie, "a UPRN is 1 to 12 digits")
-                return None
-            return int(str(value))
+        value, reason = field_value(field, obj)
+        if reason:
+            self.problem(subject, field.curie, reason)
         return value
 
     def _key(self, relation: Relation, obj: object) -> Any:
@@ -187,6 +166,28 @@ class _Reader:
             if link.relation.discriminator is not None:
                 column, value = link.relation.discriminator
                 row[column] = value
+
+
+def field_value(field: Field, obj: object) -> tuple[Any, str]:
+    """The value of the mapped ``field`` an RDF term gives, and "" or why it gives none: an
+    IRI under the field's prefix, or a literal of exactly the field's datatype (a UPRN
+    checked). The one rule of both RDF readers for a mapped field's value."""
+    if field.iri_prefix:
+        if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
+            return str(obj)[len(field.iri_prefix) :], ""
+        return None, f"expected an IRI under {field.iri_prefix}"
+    if not isinstance(obj, Literal):
+        return None, "expected a literal"
+    expected = XSD_TYPES[field.type]
+    if obj.datatype != expected or obj.ill_typed:
+        wanted = "a plain string" if expected is None else f"an {expected}"
+        return None, f"expected {wanted}, got {obj.n3()[:80]}"
+    value = obj.toPython()
+    if field.column == "uprn":
+        if not UPRN.fullmatch(str(value)):
+            return None, "a UPRN is 1 to 12 digits"
+        return int(str(value)), ""
+    return value, ""
 
 
 def _rows(graph: Graph, base: str) -> Rows:
