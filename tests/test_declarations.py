@@ -73,7 +73,7 @@ def test_the_written_shapes_agree_with_the_mapping(
 def test_the_templates_take_the_mapped_bounds() -> None:
     columns = {
         name: column
-        for template in ("homes", "repairs", "damp-mould-cases")
+        for template in ("homes", "components", "repairs", "damp-mould-cases")
         for name, column in TEMPLATES[template].by_name.items()
     }
     for _entity, item in _imported():

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.services.importing.cells import CellError, parse_uprn
@@ -203,11 +204,8 @@ def read_components(data: bytes, source: str) -> Parsed:
             reference=reference or "",
             home=link or HomeLink(),
             component_type=component_type or "",
-            install_date=c.date("install_date"),
             condition=c.text("condition"),
-            make=c.text("make"),
-            model=c.text("model"),
-            last_serviced_date=c.date("last_serviced_date"),
+            **c.mapped(ComponentRecord, COMPONENT),
         )
         return record if reference and link and component_type else None
 

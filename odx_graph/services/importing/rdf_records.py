@@ -382,6 +382,7 @@ class _Records:
             self.text(subject, "Component", "make"),
             self.text(subject, "Component", "model"),
             self.day(subject, "Component", "lastServicedDate"),
+            more_fields=self.more_fields(subject, MAPPING["Component"], ComponentRecord),
         )
 
     def _repair(self, subject: URIRef, where: str) -> Record | None:

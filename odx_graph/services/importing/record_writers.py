@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.services.importing.records import (
     ComponentRecord,
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer
 
 CONTRACTOR = "contractor"  # the organisation-kind code (ontology/odx.ttl)
+# The component's imported fields (mapping), as (record attribute, column, name) in the
+# order written; an attribute of "" means the record keeps it in ``more_fields``.
+COMPONENT_FIELDS = tuple(
+    (attribute_of(ComponentRecord, item), item.column, item.name)
+    for item in COMPONENT.imported_fields
+)
 # The damp and mould case's imported fields (mapping), as (record attribute, column, name)
 # in the order written; an attribute of "" means the record keeps it in ``more_fields``.
 DAMP_MOULD_FIELDS = tuple(
@@ -127,22 +134,16 @@ async def components(w: Writer, records: list[ComponentRecord]) -> None:
     columns = (
         "home_id",
         "component_type_code",
-        "install_date",
         "condition_code",
-        "make",
-        "model",
-        "last_serviced_date",
+        *(column for _, column, _ in COMPONENT_FIELDS),
     )
 
     def values(r: ComponentRecord, home: int, held: bool) -> list[Any]:
         return [
             home,
             r.component_type,
-            r.install_date,
             r.condition,
-            r.make,
-            r.model,
-            r.last_serviced_date,
+            *(value_of(r, attribute, name) for attribute, _, name in COMPONENT_FIELDS),
         ]
 
     kept, keys = await _home_records(w, "component", records, columns, values)

@@ -153,6 +153,9 @@ class ComponentRecord:
     make: str | None = None
     model: str | None = None
     last_serviced_date: dt.date | None = None
+    # Values of the Component's imported fields (mapping) that have no attribute here, by
+    # field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -303,7 +306,9 @@ def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
 
 
 def value_of(
-    record: HomeRecord | RepairRecord | DampMouldCaseRecord, attribute: str, name: str
+    record: HomeRecord | ComponentRecord | RepairRecord | DampMouldCaseRecord,
+    attribute: str,
+    name: str,
 ) -> Any:
     """The value of the mapped field ``name`` in ``record``: its ``attribute`` (see
     :func:`attribute_of`), or its entry in ``more_fields`` when that is ""."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.mapping.repairs import REPAIR
@@ -78,11 +79,9 @@ _TEMPLATES = (
             ),
             *_HOME_LINK,
             Column("component_type", Kind.CODE, "component-type code", "gas-boiler", required=True),
-            Column("install_date", Kind.DATE, "Date installed, YYYY-MM-DD", "2016-05-12"),
+            *mapped_columns(COMPONENT, "installDate", "installDate"),
             Column("condition", Kind.CODE, "condition code", "good"),
-            Column("make", Kind.TEXT, "Manufacturer", "Worcester Bosch"),
-            Column("model", Kind.TEXT, "Model", "Greenstar 30i"),
-            Column("last_serviced_date", Kind.DATE, "Date last serviced, YYYY-MM-DD", "2024-01-15"),
+            *mapped_columns(COMPONENT, "make"),
         ),
         ("Each row needs home_ref or home_uprn.", "A component_ref appears on one row only."),
     ),
