@@ -139,7 +139,8 @@ def test_the_mapping_driven_reader_fetches_nothing_either(listener: Listener, fo
         read_document(json.dumps(_forms(url)[form]).encode(), "json-ld", "http://odx.test")
     assert listener.requests == []
     [problem] = raised.value.problems
-    assert problem.subject == url and "never fetched" in problem.reason
+    assert problem.record == "file" and problem.value == url
+    assert "never fetched" in problem.reason
 
 
 def test_a_local_file_is_never_read_as_a_context(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ async def test_a_bad_graph_is_refused_whole(empty_db: str) -> None:
     try:
         with pytest.raises(RdfImportError) as caught:
             await import_graph(conn, graph, "http://odx.test")
-        reasons = {(p.property, p.subject) for p in caught.value.problems}
+        reasons = {(p.field, p.record) for p in caught.value.problems}
         assert ("odx:landlord", str(home)) in reasons
         assert ("rdf:type", "http://odx.test/id/home/x") in reasons
         assert await conn.fetchval("SELECT count(*) FROM home") == 0
@@ -150,7 +150,7 @@ async def test_every_problem_of_a_bad_graph_is_reported(empty_db: str) -> None:
     try:
         with pytest.raises(RdfImportError) as caught:
             await import_graph(conn, graph, "http://odx.test")
-        properties = {p.property for p in caught.value.problems}
+        properties = {p.field for p in caught.value.problems}
         assert {"odx:bedrooms", "odx:uprn", "odx:addressLine1"} <= properties
         # A constraint only the database knows (an unknown code) is reported, not raised.
         good = Graph()

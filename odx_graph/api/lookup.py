@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import strawberry
 
+from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id
+from odx_graph.core.uprn import parse_uprn
 from odx_graph.services.writes import HomeRef
 
 
@@ -49,3 +52,37 @@ class HomeLookupInput:
             reference=self.reference.value if self.reference is not None else None,
             allocated_by=allocated_by,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class HomeLookup:
+    """How ``home(...)`` names the home: by key (a global ID), UPRN or a reference (with
+    the organisation that allocated it, if given)."""
+
+    key: int | None = None
+    uprn: int | None = None
+    reference: str | None = None
+    allocated_by: int | None = None
+
+
+def home_lookup(
+    id: str | None, uprn: str | None, reference: tuple[str, str | None] | None
+) -> HomeLookup:
+    """The arguments of ``Query.home`` checked and decoded, as both the resolver path and
+    the compiled path read them: exactly one of ``id``, ``uprn`` and ``reference``
+    (value, allocating organisation's global ID)."""
+    given = [n for n, v in (("id", id), ("uprn", uprn), ("reference", reference)) if v is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of id, uprn or reference", field="home")
+    if id is not None:
+        return HomeLookup(key=decode_int_id(id, "Home"))
+    if uprn is not None:
+        return HomeLookup(uprn=parse_uprn(str(uprn)))
+    assert reference is not None
+    value, allocated = reference
+    allocated_by = (
+        decode_int_id(allocated, "Organisation", field="reference.allocatedBy")
+        if allocated is not None
+        else None
+    )
+    return HomeLookup(reference=str(value), allocated_by=allocated_by)

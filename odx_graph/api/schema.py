@@ -28,14 +28,13 @@ from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
 from odx_graph.api.insight_responses import InsightResponseCache
 from odx_graph.api.limits import limit_extensions
-from odx_graph.api.lookup import ReferenceInput
+from odx_graph.api.lookup import ReferenceInput, home_lookup
 from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.api.read_routing import ReadRouting
 from odx_graph.api.subscriptions import subscription_type
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import decode_global_id, decode_int_id
-from odx_graph.core.uprn import parse_uprn
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.store import reads
@@ -100,28 +99,15 @@ async def resolve_home(
 ) -> Optional[Any]:
     """Find one home by exactly one of: global ID, UPRN or an organisation's reference."""
     context = info.context
-    given = [
-        name
-        for name, value in (("id", id), ("uprn", uprn), ("reference", reference))
-        if value is not None
-    ]
-    if len(given) != 1:
-        raise InputError("give exactly one of id, uprn or reference", field="home")
+    named = None if reference is None else (reference.value, reference.allocated_by)
+    lookup = home_lookup(id, uprn, named)
     home = MAPPING["Home"]
-    key: int | None
-    if id is not None:
-        key = decode_int_id(id, "Home")
-    elif uprn is not None:
-        key = await reads.home_key_by_uprn(context.db, parse_uprn(uprn))
-    else:
-        assert reference is not None
-        allocated_by = (
-            decode_int_id(reference.allocated_by, "Organisation", field="reference.allocatedBy")
-            if reference.allocated_by is not None
-            else None
-        )
+    key = lookup.key
+    if lookup.uprn is not None:
+        key = await reads.home_key_by_uprn(context.db, lookup.uprn)
+    elif lookup.reference is not None:
         keys = await reads.subject_key_by_reference(
-            context.db, "home", reference.value, allocated_by
+            context.db, "home", lookup.reference, lookup.allocated_by
         )
         if len(keys) > 1:
             raise InputError(

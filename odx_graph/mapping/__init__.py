@@ -5,10 +5,12 @@ inputs (``odx_graph.api``), the SQL the store runs (``odx_graph.store``), the co
 loaded from the ontology (``odx_graph.services.refdata``), the JSON-LD context and the RDF
 export. The entities are declared one module per domain (``organisations``, ``homes``,
 ``components``, ``repairs``, ``damp``, ``certificates``, ``planned_works``,
-``provenance``, ``estates``) with the
-shorthands of ``shorthand``; the code lists are in ``codes``. Adding a field means adding
-one ``Field`` line to its entity (and declaring its term in the ontology, which a test
-checks).
+``provenance``, ``estates``) with the shorthands of ``shorthand``; the code lists are in
+``codes``. A field's ``Write`` says how imports write it (template column, bounds, pattern),
+from which the CSV templates, the import records and writers, the RDF reader, the SHACL
+property shapes and the ontology's declaration of a term it does not declare by hand are
+derived: adding a field means adding one ``Field`` line to its entity (see
+docs/development.md).
 """
 
 from odx_graph.mapping.certificates import ENERGY_PERFORMANCE_CERTIFICATE
@@ -23,11 +25,13 @@ from odx_graph.mapping.model import (
     Field,
     Filter,
     FilterKind,
+    Form,
     IncomingLink,
     Mapping,
     Order,
     Relation,
     Scalar,
+    Write,
     curie,
     snake_case,
 )
@@ -62,11 +66,13 @@ __all__ = [
     "Field",
     "Filter",
     "FilterKind",
+    "Form",
     "IncomingLink",
     "Mapping",
     "Order",
     "Relation",
     "Scalar",
+    "Write",
     "curie",
     "snake_case",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order
+from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Write
 from odx_graph.mapping.shorthand import (
     BOOLEAN,
     DATE,
@@ -56,10 +56,14 @@ COMPONENT = Entity(
     name="Component", table="component", iri_segment="component", collection="components",
     description="A building element or fitting of a home, or of a building when communal.",
     fields=(
-        Field("installDate", DATE, "When it was installed."),
-        Field("make", STRING, "Manufacturer."),
-        Field("model", STRING, "Model name or number."),
-        Field("lastServicedDate", DATE, "Date of last service."),
+        Field("installDate", DATE, "When it was installed.",
+              write=Write(about="Date installed, YYYY-MM-DD", example="2016-05-12")),
+        Field("make", STRING, "Manufacturer.",
+              write=Write(about="Manufacturer", example="Worcester Bosch")),
+        Field("model", STRING, "Model name or number.",
+              write=Write(about="Model", example="Greenstar 30i")),
+        Field("lastServicedDate", DATE, "Date of last service.",
+              write=Write(about="Date last serviced, YYYY-MM-DD", example="2024-01-15")),
         Field("expectedLifetime", INT,
               "Decent Homes lifetime in years for this component where it is (house, flat "
               "in a block under 6 storeys, or 6 storeys or more).",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, Order
+from odx_graph.mapping.model import Entity, Field, Filter, Order, Write
 from odx_graph.mapping.shorthand import (
     BOOLEAN,
     BOOLEAN_FILTER,
     DATETIME,
     DATETIME_FILTER,
+    DATETIME_NOTE,
     HOME_POSTCODE,
     ID_ORDER,
     IDS,
@@ -29,21 +30,33 @@ DAMP_MOULD_CASE = Entity(
     fields=(
         Field("awareAt", DATETIME,
               "When the landlord became aware of the potential hazard; the Awaab's Law "
-              "clocks start here.", nullable=False),
-        Field("investigationStartedAt", DATETIME, "When the investigation started."),
+              "clocks start here.", nullable=False,
+              write=Write(about="When you became aware of the hazard; " + DATETIME_NOTE,
+                          example="2025-11-03T08:15:00Z", required=True)),
+        Field("investigationStartedAt", DATETIME, "When the investigation started.",
+              write=Write(about="Investigation started", example="2025-11-05T10:00:00Z")),
         Field("investigationCompletedAt", DATETIME,
-              "When the investigation was completed and its findings known."),
+              "When the investigation was completed and its findings known.",
+              write=Write(about="Investigation completed", example="2025-11-05T12:00:00Z")),
         Field("writtenSummarySentAt", DATETIME,
-              "When the written summary of the findings was sent to the resident."),
-        Field("madeSafeAt", DATETIME, "When the work to make the home safe was done."),
+              "When the written summary of the findings was sent to the resident.",
+              write=Write(about="Written summary sent to the resident",
+                          example="2025-11-06T09:00:00Z")),
+        Field("madeSafeAt", DATETIME, "When the work to make the home safe was done.",
+              write=Write(about="Hazard made safe", example="2025-11-10T15:00:00Z")),
         Field("furtherWorksRequired", BOOLEAN,
-              "Whether works beyond making safe are needed to put the cause right."),
-        Field("furtherWorksStartedAt", DATETIME, "When further works started."),
-        Field("furtherWorksCompletedAt", DATETIME, "When further works were completed."),
-        Field("escalatedAt", DATETIME, "When the case was escalated, if it was."),
+              "Whether works beyond making safe are needed to put the cause right.",
+              write=Write(about="Further works needed", example="true")),
+        Field("furtherWorksStartedAt", DATETIME, "When further works started.",
+              write=Write(about="Further works started", example="2025-12-01T08:00:00Z")),
+        Field("furtherWorksCompletedAt", DATETIME, "When further works were completed.",
+              write=Write(about="Further works completed", example="2025-12-12T16:00:00Z")),
+        Field("escalatedAt", DATETIME, "When the case was escalated, if it was.",
+              write=Write(about="Case escalated")),
         Field("alternativeAccommodationOffered", BOOLEAN,
               "Whether the household was offered somewhere else to stay while the home "
-              "could not be made safe."),
+              "could not be made safe.",
+              write=Write(about="Alternative accommodation offered", example="false")),
     ),
     relations=(
         one("home", "Home", "The home the case is about.", "about", nullable=False),

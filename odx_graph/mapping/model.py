@@ -59,6 +59,42 @@ def curie(term: str) -> str:
     return term if ":" in term else f"odx:{term}"
 
 
+class Form(StrEnum):
+    """How a written value is spelt in import files, when its type alone does not say."""
+
+    PLAIN = ""  # as the field's type: text, whole or decimal number, date, date-time...
+    UPRN = "uprn"  # 1 to 12 digits, not all zeros
+    POSTCODE = "postcode"  # a full UK postcode, normalised
+    MONEY = "money"  # an amount in pounds
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """How a field is written: its import template column and the rules of its values.
+
+    The CSV templates, the import records and writers, the RDF reader and the SHACL
+    property shapes all read this one description. ``bounds`` (inclusive) and ``pattern``
+    (a full match) are the field's constraints, the same as the database's checks.
+    """
+
+    column: str = ""  # the template column; by default the field's name in snake_case
+    about: str = ""  # the template's description of the column; by default the field's
+    example: str = ""  # an example value, shown in the template docs
+    required: bool = False  # every row must give a value
+    bounds: tuple[float, float] | None = None
+    pattern: str = ""
+    form: Form = Form.PLAIN
+    imported: bool = True  # False: constraints only (written by loads, not imports)
+
+    @property
+    def limits(self) -> tuple[float | None, float | None]:
+        """The lowest and highest values accepted (``None``: no limit); an amount of
+        money is never negative."""
+        if self.bounds is not None:
+            return self.bounds
+        return (0, None) if self.form is Form.MONEY else (None, None)
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """A scalar field: GraphQL name, value type, description, SQL and ontology term.
@@ -77,10 +113,27 @@ class Field:
     private: bool = False  # free text or person data: null unless the caller may see it
     iri_prefix: str = ""  # in RDF the value names a resource: this prefix + the value
     derived: bool = False  # computed by the database from other columns; never written
+    write: Write | None = None  # how imports write it (None: imports never do)
 
     def __post_init__(self) -> None:
         if not self.sql:
             object.__setattr__(self, "sql", "{t}." + snake_case(self.name))
+
+    @property
+    def column(self) -> str:
+        """The table column holding the value (the SQL without alias or output cast)."""
+        return self.sql.removeprefix("{t}.").split("::", 1)[0]
+
+    @property
+    def imported(self) -> bool:
+        """Whether import files give this field (a column of the entity's template)."""
+        return self.write is not None and self.write.imported
+
+    @property
+    def template_column(self) -> str:
+        """The import template's column of this field."""
+        given = self.write.column if self.write is not None else ""
+        return given or snake_case(self.name)
 
     @property
     def curie(self) -> str:
@@ -189,6 +242,11 @@ class Entity:
     # codes that start with a digit (priority "1" is P1).
     enum: str = ""
     enum_prefix: str = ""
+
+    @property
+    def imported_fields(self) -> tuple[Field, ...]:
+        """The fields import files give, in declaration order."""
+        return tuple(f for f in self.fields if f.imported)
 
     @property
     def private_fields(self) -> tuple[Field, ...]:

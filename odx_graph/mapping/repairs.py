@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, Order
+from odx_graph.mapping.model import Entity, Field, Filter, Form, Order, Write
 from odx_graph.mapping.shorthand import (
     BOOLEAN_FILTER,
     DATETIME,
     DATETIME_FILTER,
+    DATETIME_NOTE,
     DECIMAL,
     HOME_POSTCODE,
     ID_ORDER,
@@ -31,12 +32,23 @@ REPAIR = Entity(
     fields=(
         Field("description", STRING,
               "Description of the work as reported. Free text, so private: null for the "
-              "public tier.", private=True),
-        Field("reportedAt", DATETIME, "When the problem was reported.", nullable=False),
-        Field("raisedAt", DATETIME, "When the work order was raised.", nullable=False),
-        Field("targetAt", DATETIME, "The landlord's target completion time for the priority."),
-        Field("completedAt", DATETIME, "When the work was completed."),
-        Field("cost", DECIMAL, "Total cost in GBP, when complete."),
+              "public tier.", private=True,
+              write=Write(about="Description of the work (private free text)",
+                          example="Leak under kitchen sink")),
+        Field("reportedAt", DATETIME, "When the problem was reported.", nullable=False,
+              write=Write(about="When the repair was reported; " + DATETIME_NOTE,
+                          example="2024-03-01T09:30:00Z", required=True)),
+        # Not null in the table, but optional in files: it defaults to reportedAt.
+        Field("raisedAt", DATETIME, "When the work order was raised.", nullable=False,
+              write=Write(about="When the work order was raised (default: reported_at)",
+                          example="2024-03-01T10:00:00Z")),
+        Field("targetAt", DATETIME, "The landlord's target completion time for the priority.",
+              write=Write(about="Target completion", example="2024-03-02T09:30:00Z")),
+        Field("completedAt", DATETIME, "When the work was completed.",
+              write=Write(about="When the work was completed", example="2024-03-01T16:45:00Z")),
+        Field("cost", DECIMAL, "Total cost in GBP, when complete.",
+              write=Write(column="repair_cost", about="Total cost of the repair in pounds",
+                          example="142.50", form=Form.MONEY)),
     ),
     relations=(
         one("home", "Home", "The home repaired.", "forHome", nullable=False),

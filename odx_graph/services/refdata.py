@@ -23,6 +23,7 @@ from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
+from odx_graph.services.linked_data import declarations
 from odx_graph.store import reads
 from odx_graph.store import refdata as repo
 from odx_graph.store.db import Connection, Database, Record
@@ -44,18 +45,20 @@ class CodeList:
 
 
 def load_ontology(path: Path | None = None) -> Graph:
-    """Parse ``odx.ttl``."""
+    """Parse ``odx.ttl``, with the declarations of mapped terms it lacks (see
+    :mod:`odx_graph.services.linked_data.declarations`)."""
     graph = Graph()
     graph.parse(path or ontology_dir() / "odx.ttl", format="turtle")
-    return graph
+    return declarations.with_declarations(graph)
 
 
 @cache
 def load_shapes() -> Graph:
-    """Parse ``shapes.ttl`` (once per process: imports validate against it). Read-only."""
+    """Parse ``shapes.ttl`` (once per process: imports validate against it), with the
+    property shapes of mapped fields it lacks. Read-only."""
     graph = Graph()
     graph.parse(ontology_dir() / "shapes.ttl", format="turtle")
-    return graph
+    return declarations.with_field_shapes(graph)
 
 
 def _column(sql: str) -> str:

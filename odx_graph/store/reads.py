@@ -96,7 +96,7 @@ async def count_children(
 
 async def home_key_by_uprn(db: Database, uprn: int) -> int | None:
     """The key of the home with this UPRN."""
-    key = await db.fetchval("SELECT id FROM home WHERE uprn = $1", uprn)
+    key = await db.fetchval(sql.home_by_uprn_query("$1"), uprn)
     return int(key) if key is not None else None
 
 
@@ -105,8 +105,7 @@ async def subject_key_by_reference(
 ) -> list[int]:
     """Keys of things carrying reference ``value`` (from one allocator, or any)."""
     rows = await db.fetch(
-        "SELECT DISTINCT subject_id FROM reference WHERE subject_type = $1 AND value = $2 "
-        "AND ($3::bigint IS NULL OR allocated_by_id = $3) ORDER BY 1 LIMIT 2",
+        sql.subjects_by_reference_query("$1", "$2", "$3") + " ORDER BY 1 LIMIT 2",
         subject_type,
         value,
         allocated_by,

@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from odx_graph.mapping.repairs import REPAIR
 from odx_graph.store.bulk import copy_rows
 from odx_graph.store.db import Connection
 
@@ -33,19 +34,15 @@ async def own_repairs(conn: Connection, landlord_id: int, repair_ids: Sequence[i
     return {r["id"] for r in rows}
 
 
-# The facts of a repair an import may state, as columns of ``repair``, in write order.
+# The facts of a repair an import may state, as columns of ``repair``, in write order: the
+# links it names and the Repair's imported fields (mapping).
 REPAIR_FACTS = (
     "home_id",
     "component_id",
     "contractor_id",
     "priority_code",
     "trade_code",
-    "description",
-    "reported_at",
-    "raised_at",
-    "target_at",
-    "completed_at",
-    "cost",
+    *(f.column for f in REPAIR.imported_fields),
 )
 
 

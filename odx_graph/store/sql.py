@@ -8,6 +8,7 @@ PostgreSQL from the row, so they are never stored and never drift.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,8 +113,67 @@ def order_by(entity: Entity, request: ListRequest, alias: str = ALIAS) -> str:
     return f"{expr(order.sql, alias)}{direction}, {alias}.{entity.key}{direction}"
 
 
-def _and(conditions: list[str]) -> str:
+def conjunction(conditions: Sequence[str]) -> str:
+    """SQL true when every one of ``conditions`` is (``true`` for none)."""
     return " AND ".join(f"({c})" for c in conditions) if conditions else "true"
+
+
+def rows_query(
+    entity: Entity,
+    principal: Principal,
+    base_iri: str,
+    conditions: Sequence[str],
+    extra_columns: str = "",
+) -> str:
+    """``SELECT`` of ``entity``'s rows meeting ``conditions``, with the select list readers
+    take (the private-field rule applied for ``principal``)."""
+    columns = select_list(entity, principal, base_iri)
+    return (
+        f"SELECT {columns}{extra_columns} FROM {entity.table} {ALIAS} "
+        f"WHERE {conjunction(conditions)}"
+    )
+
+
+def page_query(
+    entity: Entity,
+    request: ListRequest,
+    params: Params,
+    principal: Principal,
+    base_iri: str,
+    limit: str,
+    extra: Sequence[str] = (),
+) -> str:
+    """Rows of one page of ``entity`` (``_ord`` holds the sort value), in order, up to the
+    placeholder ``limit``; ``extra`` conditions join the request's. The one page statement
+    of the resolver path (top-level lists and children) and the compiled path."""
+    order = request.order or entity.orders[0]
+    conditions = where_clause(request, params, extra=tuple(extra), key=entity.key)
+    rows = rows_query(entity, principal, base_iri, conditions, f', {expr(order.sql)} AS "_ord"')
+    return f"{rows} ORDER BY {order_by(entity, request)} LIMIT {limit}"
+
+
+def count_query(
+    entity: Entity, request: ListRequest, params: Params, extra: Sequence[str] = ()
+) -> str:
+    """How many rows of ``entity`` match the request's filters (the cursor is ignored) and
+    ``extra`` conditions; shared by the resolver path and the compiled path."""
+    conditions = where_clause(ListRequest(request.filters), params, extra=tuple(extra))
+    return f"SELECT count(*) FROM {entity.table} {ALIAS} WHERE {conjunction(conditions)}"
+
+
+def home_by_uprn_query(uprn: str) -> str:
+    """The key of the home whose UPRN is the placeholder ``uprn``."""
+    return f"SELECT id FROM home WHERE uprn = {uprn}"
+
+
+def subjects_by_reference_query(subject_type: str, value: str, allocated_by: str) -> str:
+    """Keys of the things of ``subject_type`` carrying the reference ``value``, from the
+    organisation ``allocated_by`` or (when it is null) any (all three placeholders)."""
+    return (
+        f"SELECT DISTINCT subject_id FROM reference WHERE subject_type = {subject_type} "
+        f"AND value = {value} AND ({allocated_by}::bigint IS NULL "
+        f"OR allocated_by_id = {allocated_by})"
+    )
 
 
 def page_statement(
@@ -121,24 +181,14 @@ def page_statement(
 ) -> tuple[str, list[Any]]:
     """One page of a top-level list: ``first + 1`` rows tell whether more follow."""
     params = Params()
-    order = request.order or entity.orders[0]
-    conditions = where_clause(request, params, key=entity.key)
     limit = params.add(request.first + 1)
-    sql = (
-        f"SELECT {select_list(entity, principal, base_iri)}, "
-        f'{expr(order.sql)} AS "_ord" '
-        f"FROM {entity.table} {ALIAS} WHERE {_and(conditions)} "
-        f"ORDER BY {order_by(entity, request)} LIMIT {limit}"
-    )
-    return sql, params.values
+    return page_query(entity, request, params, principal, base_iri, limit), params.values
 
 
 def count_statement(entity: Entity, request: ListRequest) -> tuple[str, list[Any]]:
     """How many rows match the request's filters (the cursor is ignored)."""
     params = Params()
-    unpaged = ListRequest(request.filters)
-    conditions = where_clause(unpaged, params)
-    return f"SELECT count(*) FROM {entity.table} {ALIAS} WHERE {_and(conditions)}", params.values
+    return count_query(entity, request, params), params.values
 
 
 def by_keys_statement(entity: Entity, principal: Principal, base_iri: str) -> str:
@@ -148,6 +198,17 @@ def by_keys_statement(entity: Entity, principal: Principal, base_iri: str) -> st
         f"SELECT {select_list(entity, principal, base_iri)} FROM {entity.table} {ALIAS} "
         f"WHERE {ALIAS}.{entity.key} = ANY($1::{key_type})"
     )
+
+
+def child_conditions(relation: Relation, parent: str) -> list[str]:
+    """What a row of a to-many ``relation``'s target meets to be a child of the parent key
+    ``parent`` (``"k.parent"``): linked to it, directly or through the relation's linking
+    table, and the relation's own condition if it has one. Shared by the resolver path and
+    the compiled path."""
+    conditions = [relation.link_condition(ALIAS, parent)]
+    if relation.condition:
+        conditions.append(expr(relation.condition))
+    return conditions
 
 
 def children_statement(
@@ -161,20 +222,13 @@ def children_statement(
     """Up to ``first + 1`` children for every parent key in ``$1``, in one statement."""
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
-    order = request.order or target.orders[0]
-    extra = [relation.link_condition(ALIAS, "k.parent")]
-    if relation.condition:
-        extra.append(expr(relation.condition))
-    conditions = where_clause(request, params, extra=tuple(extra), key=target.key)
+    extra = child_conditions(relation, "k.parent")
     limit = params.add(request.first + 1)
-    sql = (
+    page = page_query(target, request, params, principal, base_iri, limit, extra)
+    return (
         f'SELECT k.parent AS "_parent", c.* FROM unnest({keys}) AS k(parent) '
-        f"CROSS JOIN LATERAL (SELECT {select_list(target, principal, base_iri)}, "
-        f'{expr(order.sql)} AS "_ord" FROM {target.table} {ALIAS} '
-        f"WHERE {_and(conditions)} ORDER BY {order_by(target, request)} "
-        f"LIMIT {limit}) c"
-    )
-    return sql, params.values
+        f"CROSS JOIN LATERAL ({page}) c"
+    ), params.values
 
 
 def children_count_statement(
@@ -198,7 +252,7 @@ def children_count_statement(
     conditions = where_clause(ListRequest(request.filters), params, extra=tuple(extra))
     sql = (
         f'SELECT {parent_key} AS "_parent", count(*) AS n FROM {source} '
-        f"WHERE {_and(conditions)} GROUP BY 1"
+        f"WHERE {conjunction(conditions)} GROUP BY 1"
     )
     return sql, params.values
 
@@ -298,6 +352,6 @@ def related_export_statement(
     columns = f'{ALIAS}.{target.key} AS "_key"' if keys_only else export_columns(target, principal)
     return (
         f"SELECT {columns} FROM {target.table} {ALIAS} "
-        f"WHERE {_and(conditions)} ORDER BY {expr(order.sql)}, {ALIAS}.{target.key} "
+        f"WHERE {conjunction(conditions)} ORDER BY {expr(order.sql)}, {ALIAS}.{target.key} "
         "LIMIT $2"
     )

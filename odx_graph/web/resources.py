@@ -21,7 +21,7 @@ from odx_graph.core.errors import ErrorCode
 from odx_graph.core.ids import KEY
 from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data import codes, dataset, html_pages
+from odx_graph.services.linked_data import codes, dataset, declarations, html_pages
 from odx_graph.services.linked_data.rdf_formats import (
     ALL_FORMATS,
     RdfFormat,
@@ -196,7 +196,7 @@ async def ontology(request: Request) -> Response:
         return fmt
     alternates = _alternates("/ontology")
     if fmt is RdfFormat.TURTLE:
-        body = (ontology_dir() / "odx.ttl").read_bytes()
+        body = (ontology_dir() / "odx.ttl").read_bytes() + declarations.undeclared_turtle()
     elif fmt is RdfFormat.HTML:
         body = html_pages.ontology_page(
             request.app.state.ontology, URIRef(ONTOLOGY_IRI), alternates

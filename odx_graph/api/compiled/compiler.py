@@ -1,7 +1,8 @@
 """Compile a validated GraphQL query into one SQL statement that returns the response.
 
-Rows come from the same SQL the resolver path runs (``store.sql.select_list`` with its
-private-field rule, ``where_clause``, ``order_by``), wrapped in correlated subqueries that
+Rows come from the same statements the resolver path runs (``store.sql.rows_query``,
+``page_query`` and ``count_query``, with the private-field rule), wrapped in correlated
+subqueries that
 write each object as JSON text in selection order. Page sizes, cursors and filters are
 validated by the resolver path's own functions, so a value it refuses makes the operation
 not compilable, and the resolver path answers with its error.
@@ -44,15 +45,18 @@ from odx_graph.api.entity_types import read_list_request
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation
 from odx_graph.mapping.query import LIST_CAP, CodeCheck, ListRequest
 from odx_graph.store.db import quote_ident, quote_literal
-from odx_graph.store.sql import Params, expr, order_by, select_list, source_alias, where_clause
+from odx_graph.store.sql import (
+    Params,
+    child_conditions,
+    count_query,
+    page_query,
+    rows_query,
+    source_alias,
+)
 
 
 class NotCompilableError(Exception):
     """The operation needs the resolver path (a shape or value this compiler leaves to it)."""
-
-
-def _and(conditions: list[str]) -> str:
-    return " AND ".join(f"({c})" for c in conditions) if conditions else "true"
 
 
 class OperationCompiler:
@@ -120,11 +124,9 @@ class OperationCompiler:
             raise NotCompilableError(f"{parent.name}.{name}")
         return named
 
-    def rows(self, entity: Entity, conditions: list[str], extra_columns: str = "") -> str:
+    def rows(self, entity: Entity, conditions: list[str]) -> str:
         """``SELECT`` of ``entity`` rows in the resolver path's shape."""
-        context = self.context
-        columns = select_list(entity, context.principal, context.base_iri)
-        return f"SELECT {columns}{extra_columns} FROM {entity.table} t WHERE {_and(conditions)}"
+        return rows_query(entity, self.context.principal, self.context.base_iri, conditions)
 
     # -- objects ----------------------------------------------------------------------
 
@@ -189,9 +191,7 @@ class OperationCompiler:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
             return self.by_key(target, source, details)
-        extra = [relation.link_condition(expr("{t}"), f'{row}."_key"')]
-        if relation.condition:
-            extra.append(expr(relation.condition))
+        extra = child_conditions(relation, f'{row}."_key"')
         if relation.cardinality is Cardinality.LIST:
             return self.short_list(target, ListRequest(first=LIST_CAP), extra, details)
         args = self.arguments(gtype, details)
@@ -244,11 +244,12 @@ class OperationCompiler:
         )
 
     def page(self, entity: Entity, request: ListRequest, extra: list[str], limit: str) -> str:
-        """Rows of one page (``_ord`` holds the sort value), in order, up to ``limit``."""
-        order = request.order or entity.orders[0]
-        conditions = where_clause(request, self.params, extra=tuple(extra), key=entity.key)
-        rows = self.rows(entity, conditions, f', {expr(order.sql)} AS "_ord"')
-        return f"{rows} ORDER BY {order_by(entity, request)} LIMIT {limit}"
+        """Rows of one page (``_ord`` holds the sort value), in order, up to ``limit``: the
+        resolver path's page statement."""
+        context = self.context
+        return page_query(
+            entity, request, self.params, context.principal, context.base_iri, limit, extra
+        )
 
     def short_list(
         self, entity: Entity, request: ListRequest, extra: list[str], details: FieldDetailsList
@@ -379,8 +380,7 @@ class OperationCompiler:
 
     def count(self, entity: Entity, request: ListRequest, extra: list[str]) -> str:
         """How many rows match the filters (the cursor ignored), as JSON text."""
-        conditions = where_clause(ListRequest(request.filters), self.params, extra=tuple(extra))
-        return f"(SELECT count(*) FROM {entity.table} t WHERE {_and(conditions)})::text"
+        return f"({count_query(entity, request, self.params, extra)})::text"
 
     def is_list_of(self, parent: GraphQLObjectType, name: str) -> bool:
         """Whether a field of ``parent`` returns a list."""

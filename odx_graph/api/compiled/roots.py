@@ -11,13 +11,13 @@ from graphql.execution.collect_fields import FieldDetailsList, collect_fields
 
 from odx_graph.api.compiled.compiler import NotCompilableError, OperationCompiler
 from odx_graph.api.compiled.jsontext import Lit, Pieces, json_object, render
+from odx_graph.api.lookup import home_lookup
 from odx_graph.api.schema import MAX_NODES
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import decode_global_id, decode_int_id
-from odx_graph.core.uprn import parse_uprn
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
-from odx_graph.store.sql import pg_type
+from odx_graph.store.sql import home_by_uprn_query, pg_type, subjects_by_reference_query
 
 _COLLECTIONS = {e.collection: e for e in MAPPING.entities if e.collection}
 # A code list is served whole, as the resolver path does (see ``api.schema``).
@@ -94,29 +94,19 @@ class QueryCompiler(OperationCompiler):
 
     def home(self, args: dict[str, Any], details: FieldDetailsList) -> Pieces:
         """``home(id | uprn | reference)``, as ``api.schema.resolve_home`` looks it up."""
-        given = [n for n in ("id", "uprn", "reference") if args.get(n) is not None]
-        if len(given) != 1:
-            raise InputError("give exactly one of id, uprn or reference", field="home")
+        given = args.get("reference")
+        named = None if given is None else (given["value"], given.get("allocatedBy"))
+        lookup = home_lookup(args.get("id"), args.get("uprn"), named)
         home: Entity = MAPPING["Home"]
-        if given == ["id"]:
-            key = self.params.add(decode_int_id(args["id"], "Home"), "bigint")
-        elif given == ["uprn"]:
-            uprn = parse_uprn(str(args["uprn"]))
+        if lookup.key is not None:
+            key = self.params.add(lookup.key, "bigint")
+        elif lookup.uprn is not None:
             # More than one match raises, and the resolver path answers instead.
-            key = f"(SELECT id FROM home WHERE uprn = {self.params.add(uprn, 'bigint')})"
+            key = f"({home_by_uprn_query(self.params.add(lookup.uprn, 'bigint'))})"
         else:
-            reference = args["reference"]
-            allocated = reference.get("allocatedBy")
-            allocated_by = (
-                decode_int_id(allocated, "Organisation", field="reference.allocatedBy")
-                if allocated is not None
-                else None
-            )
-            value = self.params.add(str(reference["value"]), "text")
-            by = self.params.add(allocated_by, "bigint")
+            kind = self.params.add("home", "text")
+            value = self.params.add(lookup.reference, "text")
+            by = self.params.add(lookup.allocated_by, "bigint")
             # Two homes with the reference raise here; the resolver path then reports it.
-            key = (
-                "(SELECT DISTINCT subject_id FROM reference WHERE subject_type = 'home' "
-                f"AND value = {value} AND ({by} IS NULL OR allocated_by_id = {by}))"
-            )
+            key = f"({subjects_by_reference_query(kind, value, by)})"
         return self.by_key(home, key, details)

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from odx_graph.mapping import Entity, Field, Form, Scalar
 from odx_graph.services.importing.cells import (
     CellError,
     parse_bool,
@@ -31,7 +32,7 @@ from odx_graph.services.importing.cells import (
     parse_uprn,
     parse_url,
 )
-from odx_graph.services.importing.records import HomeLink, Problem
+from odx_graph.services.importing.records import HomeLink, Problem, mapped_attributes
 from odx_graph.services.importing.textfile import safe_echo
 
 T = TypeVar("T")
@@ -78,6 +79,45 @@ class Column:
         if self.low is not None and self.high is not None:
             return f"{self.kind.value}, {self.low:g} to {self.high:g}"
         return self.kind.value
+
+
+_KINDS = {
+    Scalar.STRING: Kind.TEXT,
+    Scalar.INT: Kind.INTEGER,
+    Scalar.FLOAT: Kind.NUMBER,
+    Scalar.DECIMAL: Kind.NUMBER,
+    Scalar.BOOLEAN: Kind.BOOLEAN,
+    Scalar.DATE: Kind.DATE,
+    Scalar.DATETIME: Kind.DATETIME,
+}
+_FORMS = {Form.UPRN: Kind.UPRN, Form.POSTCODE: Kind.POSTCODE, Form.MONEY: Kind.MONEY}
+
+
+def mapped_column(item: Field) -> Column:
+    """The template column of a mapped field, from its ``Write`` in the mapping."""
+    write = item.write
+    assert write is not None, item.name
+    kind = _FORMS.get(write.form) or (Kind.PATTERN if write.pattern else _KINDS[item.type])
+    low, high = write.bounds or (None, None)
+    return Column(
+        item.template_column,
+        kind,
+        write.about or item.description,
+        write.example,
+        required=write.required,
+        low=low,
+        high=high,
+        pattern=write.pattern or None,
+    )
+
+
+def mapped_columns(entity: Entity, first: str, last: str = "") -> tuple[Column, ...]:
+    """The template columns of ``entity``'s imported fields from ``first`` to ``last``
+    (to the end when not given), in the mapping's order. A field added to the mapping
+    after ``last`` of a template's final run of fields is therefore in the template."""
+    names = [f.name for f in entity.imported_fields]
+    end = names.index(last) + 1 if last else len(names)
+    return tuple(mapped_column(f) for f in entity.imported_fields[names.index(first) : end])
 
 
 class Cells:
@@ -128,9 +168,10 @@ class Cells:
             return None
 
     def _bounds(self, name: str) -> tuple[float, float]:
+        # A column without bounds takes any value a PostgreSQL integer holds.
         column = self.columns[name]
-        assert column.low is not None and column.high is not None, name
-        return column.low, column.high
+        low = -(2**31) if column.low is None else column.low
+        return low, 2**31 - 1 if column.high is None else column.high
 
     def text(self, name: str) -> str | None:
         """A text or code value (``None`` when empty)."""
@@ -195,6 +236,42 @@ class Cells:
             return value
 
         return self._read(name, (Kind.PATTERN,), parse)
+
+    def value(self, name: str) -> Any:
+        """The value of ``name`` read by its column's kind (a mapped field's column)."""
+        return getattr(self, _READERS[self.columns[name].kind])(name)
+
+    def mapped(self, record_type: type, entity: Entity, *read_here: str) -> dict[str, Any]:
+        """The values of ``entity``'s imported fields as keyword arguments of
+        ``record_type``: by attribute, and the others in ``more_fields`` (empty cells left
+        out). ``read_here`` names the attributes the reader reads itself (with rules of
+        their own), which are skipped."""
+        values: dict[str, Any] = {}
+        more: dict[str, Any] = {}
+        for attribute, item, column in mapped_attributes(record_type, entity):
+            if attribute in read_here or column not in self.columns:
+                continue
+            value = self.value(column)
+            if attribute:
+                values[attribute] = value
+            elif value is not None:
+                more[item.name] = value
+        return {**values, "more_fields": more}
+
+
+# The Cells method reading each kind of column a mapped field may have.
+_READERS = {
+    Kind.TEXT: "text",
+    Kind.INTEGER: "integer",
+    Kind.NUMBER: "number",
+    Kind.MONEY: "money",
+    Kind.BOOLEAN: "boolean",
+    Kind.DATE: "date",
+    Kind.DATETIME: "datetime",
+    Kind.UPRN: "uprn",
+    Kind.POSTCODE: "postcode",
+    Kind.PATTERN: "pattern",
+}
 
 
 def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:

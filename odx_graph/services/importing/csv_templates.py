@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.mapping.components import COMPONENT
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
+from odx_graph.mapping.homes import HOME
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -153,6 +156,17 @@ def _rows(
     return reading.finish(reading.table.rows_seen if reading.table else 0)
 
 
+# Home attributes the reader reads with rules of their own; the mapping gives the others.
+_HOME_READ_HERE = (
+    "uprn",
+    "address_line_1",
+    "postcode",
+    "local_authority_code",
+    "latitude",
+    "longitude",
+)
+
+
 def read_homes(data: bytes, source: str) -> Parsed:
     """Read the ``homes`` template."""
 
@@ -172,16 +186,12 @@ def read_homes(data: bytes, source: str) -> Parsed:
             uprn=link.uprn if link else None,
             address_line_1=address or "",
             postcode=postcode or "",
-            address_line_2=c.text("address_line_2"),
-            town=c.text("town"),
             local_authority_code=c.pattern("local_authority_code", str.upper),
             latitude=latitude,
             longitude=longitude,
             property_type=c.text("property_type"),
             built_form=c.text("built_form"),
-            bedrooms=c.integer("bedrooms"),
-            floor_level=c.integer("floor_level"),
-            year_built=c.integer("year_built"),
+            **c.mapped(HomeRecord, HOME, *_HOME_READ_HERE),
         )
         return record if link and address and postcode else None
 
@@ -200,11 +210,8 @@ def read_components(data: bytes, source: str) -> Parsed:
             reference=reference or "",
             home=link or HomeLink(),
             component_type=component_type or "",
-            install_date=c.date("install_date"),
             condition=c.text("condition"),
-            make=c.text("make"),
-            model=c.text("model"),
-            last_serviced_date=c.date("last_serviced_date"),
+            **c.mapped(ComponentRecord, COMPONENT),
         )
         return record if reference and link and component_type else None
 
@@ -248,15 +255,7 @@ def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
             hhsrs_hazard=None if hazard is None else str(hazard),
             hhsrs_category=None if category is None else str(category),
             severity=c.text("severity"),
-            investigation_started_at=c.datetime("investigation_started_at"),
-            investigation_completed_at=c.datetime("investigation_completed_at"),
-            written_summary_sent_at=c.datetime("written_summary_sent_at"),
-            made_safe_at=c.datetime("made_safe_at"),
-            further_works_required=c.boolean("further_works_required"),
-            further_works_started_at=c.datetime("further_works_started_at"),
-            further_works_completed_at=c.datetime("further_works_completed_at"),
-            escalated_at=c.datetime("escalated_at"),
-            alternative_accommodation_offered=c.boolean("alternative_accommodation_offered"),
+            **c.mapped(DampMouldCaseRecord, DAMP_MOULD_CASE, "aware_at"),
         )
         return record if reference and link and aware_at else None
 

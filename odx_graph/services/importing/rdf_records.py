@@ -43,10 +43,12 @@ from odx_graph.services.importing.records import (
     Record,
     RepairLineRecord,
     RepairRecord,
+    more_fields_of,
 )
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input, shacl
 from odx_graph.services.linked_data.rdf import parse_concept_iri, term
+from odx_graph.services.linked_data.rdf_import import field_value
 
 
 def read_turtle(data: bytes, source: str) -> Parsed:
@@ -293,6 +295,21 @@ class _Records:
         value = self._one(subject, entity, relation)
         return str(value) if isinstance(value, URIRef) else None
 
+    def more_fields(self, subject: Node, entity: Entity, record_type: type) -> dict[str, Any]:
+        """The values of ``entity``'s imported fields that ``record_type`` keeps in
+        ``more_fields``, read by the mapping-driven reader's rule (absent ones left out)."""
+        values = {}
+        for item in more_fields_of(record_type, entity):
+            given = self.graph.value(subject, term(item.curie))
+            if given is None:
+                continue
+            value, reason = field_value(item, given)
+            if reason:
+                self._problem(subject, item.curie, reason, given)
+            else:
+                values[item.name] = value
+        return values
+
     # -- records ------------------------------------------------------------------
 
     def _contractor(self, subject: URIRef, where: str) -> Record | None:
@@ -347,6 +364,7 @@ class _Records:
             self.number(subject, "Home", "bedrooms"),
             self.number(subject, "Home", "floorLevel"),
             self.number(subject, "Home", "yearBuilt"),
+            more_fields=self.more_fields(subject, MAPPING["Home"], HomeRecord),
         )
 
     def _component(self, subject: URIRef, where: str) -> Record | None:
@@ -364,6 +382,7 @@ class _Records:
             self.text(subject, "Component", "make"),
             self.text(subject, "Component", "model"),
             self.day(subject, "Component", "lastServicedDate"),
+            more_fields=self.more_fields(subject, MAPPING["Component"], ComponentRecord),
         )
 
     def _repair(self, subject: URIRef, where: str) -> Record | None:
@@ -413,6 +432,7 @@ class _Records:
             self.text(subject, "Repair", "description"),
             self.decimal(subject, "Repair", "cost"),
             [record for _, record in sorted(lines, key=lambda pair: pair[0])],
+            more_fields=self.more_fields(subject, MAPPING["Repair"], RepairRecord),
         )
 
     def _damp_mould_case(self, subject: URIRef, where: str) -> Record | None:
@@ -450,6 +470,7 @@ class _Records:
             moments["furtherWorksCompletedAt"],
             moments["escalatedAt"],
             self.boolean(subject, "DampMouldCase", "alternativeAccommodationOffered"),
+            more_fields=self.more_fields(subject, MAPPING["DampMouldCase"], DampMouldCaseRecord),
         )
 
     def _certificate(self, subject: URIRef, where: str) -> Record | None:

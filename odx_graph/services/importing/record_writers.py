@@ -4,14 +4,19 @@ components, damp and mould cases and EPCs. Each runs through the import's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from odx_graph.mapping.components import COMPONENT
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
     CustomSorCodeRecord,
     DampMouldCaseRecord,
     EpcRecord,
+    attribute_of,
+    value_of,
 )
 from odx_graph.store import imports as repo
 
@@ -19,17 +24,17 @@ if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer
 
 CONTRACTOR = "contractor"  # the organisation-kind code (ontology/odx.ttl)
-DAMP_MOULD_FIELDS = (
-    "aware_at",
-    "investigation_started_at",
-    "investigation_completed_at",
-    "written_summary_sent_at",
-    "made_safe_at",
-    "further_works_required",
-    "further_works_started_at",
-    "further_works_completed_at",
-    "escalated_at",
-    "alternative_accommodation_offered",
+# The component's imported fields (mapping), as (record attribute, column, name) in the
+# order written; an attribute of "" means the record keeps it in ``more_fields``.
+COMPONENT_FIELDS = tuple(
+    (attribute_of(ComponentRecord, item), item.column, item.name)
+    for item in COMPONENT.imported_fields
+)
+# The damp and mould case's imported fields (mapping), as (record attribute, column, name)
+# in the order written; an attribute of "" means the record keeps it in ``more_fields``.
+DAMP_MOULD_FIELDS = tuple(
+    (attribute_of(DampMouldCaseRecord, f), f.column, f.name)
+    for f in DAMP_MOULD_CASE.imported_fields
 )
 
 
@@ -126,70 +131,28 @@ async def custom_sor_codes(w: Writer, records: list[CustomSorCodeRecord]) -> Non
 
 async def components(w: Writer, records: list[ComponentRecord]) -> None:
     """Components of homes."""
-    if not records:
-        return
-    homes = await w.resolve_homes([(r.location, r.home) for r in records])
-    refs = await w.keys("component", [r.reference for r in records])
-    kept = [r for r in records if r.location in homes]
-    rows = [
-        (
-            refs.get(r.reference),
-            [
-                homes[r.location],
-                r.component_type,
-                r.install_date,
-                r.condition,
-                r.make,
-                r.model,
-                r.last_serviced_date,
-            ],
-        )
-        for r in kept
-    ]
     columns = (
         "home_id",
         "component_type_code",
-        "install_date",
         "condition_code",
-        "make",
-        "model",
-        "last_serviced_date",
+        *(column for _, column, _ in COMPONENT_FIELDS),
     )
-    done = await repo.upsert(w.conn, "component", columns, rows, w.import_id)
-    gained = await repo.add_references(
-        w.conn,
-        "component",
-        w.org.id,
-        [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)],
-    )
-    for key, r in zip(done.keys, kept, strict=True):
+
+    def values(r: ComponentRecord, home: int, held: bool) -> list[Any]:
+        return [
+            home,
+            r.component_type,
+            r.condition,
+            *(value_of(r, attribute, name) for attribute, _, name in COMPONENT_FIELDS),
+        ]
+
+    kept, keys = await _home_records(w, "component", records, columns, values)
+    for key, r in zip(keys, kept, strict=True):
         w.refs["component"][r.reference] = key
-        w.outcome.mark(r.location, w.fate(key, done, gained))
 
 
 async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> None:
     """Damp and mould cases (landlords only)."""
-    records = w.landlord_only(records, "damp and mould cases")
-    if not records:
-        return
-    homes = await w.resolve_homes([(r.location, r.home) for r in records])
-    refs = await w.keys("damp_mould_case", [r.reference for r in records])
-    kept = [r for r in records if r.location in homes]
-    rows = [
-        (
-            refs.get(r.reference),
-            [
-                w.org.id,
-                homes[r.location],
-                r.hazard_level,
-                r.hhsrs_hazard or ("1" if r.reference not in refs else None),
-                r.hhsrs_category,
-                r.severity,
-                *(getattr(r, name) for name in DAMP_MOULD_FIELDS),
-            ],
-        )
-        for r in kept
-    ]
     columns = (
         "landlord_id",
         "home_id",
@@ -197,17 +160,53 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
         "hhsrs_hazard_code",
         "hhsrs_category_code",
         "severity_code",
-        *DAMP_MOULD_FIELDS,
+        *(column for _, column, _ in DAMP_MOULD_FIELDS),
     )
-    done = await repo.upsert(w.conn, "damp_mould_case", columns, rows, w.import_id)
+
+    def values(r: DampMouldCaseRecord, home: int, held: bool) -> list[Any]:
+        return [
+            w.org.id,
+            home,
+            r.hazard_level,
+            r.hhsrs_hazard or (None if held else "1"),
+            r.hhsrs_category,
+            r.severity,
+            *(value_of(r, attribute, name) for attribute, _, name in DAMP_MOULD_FIELDS),
+        ]
+
+    records = w.landlord_only(records, "damp and mould cases")
+    await _home_records(w, "damp_mould_case", records, columns, values)
+
+
+OwnRecord = TypeVar("OwnRecord", ComponentRecord, DampMouldCaseRecord)
+
+
+async def _home_records(
+    w: Writer,
+    table: str,
+    records: list[OwnRecord],
+    columns: tuple[str, ...],
+    values: Callable[[OwnRecord, int, bool], list[Any]],
+) -> tuple[list[OwnRecord], list[int]]:
+    """Write records about a home that the importer names by its own references: each
+    one's home is resolved (one not found is a problem, and left out), its row made by
+    ``values(record, home key, already held)``, upserted, its reference added and its
+    fate marked. Returns the records written and their keys, in order."""
+    if not records:
+        return [], []
+    homes = await w.resolve_homes([(r.location, r.home) for r in records])
+    refs = await w.keys(table, [r.reference for r in records])
+    kept = [r for r in records if r.location in homes]
+    rows = [
+        (refs.get(r.reference), values(r, homes[r.location], r.reference in refs)) for r in kept
+    ]
+    done = await repo.upsert(w.conn, table, columns, rows, w.import_id)
     gained = await repo.add_references(
-        w.conn,
-        "damp_mould_case",
-        w.org.id,
-        [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)],
+        w.conn, table, w.org.id, [(k, r.reference) for k, r in zip(done.keys, kept, strict=True)]
     )
     for key, r in zip(done.keys, kept, strict=True):
         w.outcome.mark(r.location, w.fate(key, done, gained))
+    return kept, list(done.keys)
 
 
 async def certificates(w: Writer, records: list[EpcRecord], uprns: dict[int, int]) -> None:

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from odx_graph.mapping import MAPPING, Entity, Field, snake_case
 
 
 class RecordKind(StrEnum):
@@ -133,6 +137,9 @@ class HomeRecord:
     # Only locates the home (a work order's address): creates a home the graph does not
     # know, but states nothing about one it knows.
     locates_only: bool = False
+    # Values of the Home's imported fields (mapping) that have no attribute here, by
+    # field name: a field added to the mapping travels in it from reader to writer.
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -148,6 +155,9 @@ class ComponentRecord:
     make: str | None = None
     model: str | None = None
     last_serviced_date: dt.date | None = None
+    # Values of the Component's imported fields (mapping) that have no attribute here, by
+    # field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -193,6 +203,9 @@ class RepairRecord:
     # The status is inferred, not stated (a HACT RaiseRepair has none): it is the status of
     # a repair the record brings into being, and adds nothing to a repair already held.
     status_implied: bool = False
+    # Values of the Repair's imported fields (mapping) that have no attribute here, by
+    # field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -242,6 +255,9 @@ class DampMouldCaseRecord:
     further_works_completed_at: dt.datetime | None = None
     escalated_at: dt.datetime | None = None
     alternative_accommodation_offered: bool | None = None
+    # Values of the DampMouldCase's imported fields (mapping) that have no attribute here,
+    # by field name (see HomeRecord.more_fields).
+    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -296,6 +312,43 @@ class EstateMemberRecord:
     home: HomeLink | None = None
     building_uprn: int | None = None
     postcode: str | None = None  # normalised full postcode or sector
+
+
+def attribute_of(record_type: type, item: Field) -> str:
+    """The attribute of ``record_type`` holding the mapped field ``item`` (its name in
+    snake case), or "" when the record keeps it in ``more_fields``."""
+    name = snake_case(item.name)
+    return name if name in {f.name for f in fields(record_type)} else ""
+
+
+@cache
+def _mapped(record_type: type, entity_name: str) -> tuple[tuple[str, Field, str], ...]:
+    entity = MAPPING[entity_name]
+    return tuple(
+        (attribute_of(record_type, f), f, f.template_column) for f in entity.imported_fields
+    )
+
+
+def mapped_attributes(record_type: type, entity: Entity) -> tuple[tuple[str, Field, str], ...]:
+    """``entity``'s imported fields as (the attribute of ``record_type`` holding it, or ""
+    for those kept in ``more_fields``; the field; its template column), worked out once
+    per kind: readers use it for every row."""
+    return _mapped(record_type, entity.name)
+
+
+def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
+    """``entity``'s imported fields that ``record_type`` keeps in ``more_fields``."""
+    return tuple(f for attribute, f, _ in _mapped(record_type, entity.name) if not attribute)
+
+
+def value_of(
+    record: HomeRecord | ComponentRecord | RepairRecord | DampMouldCaseRecord,
+    attribute: str,
+    name: str,
+) -> Any:
+    """The value of the mapped field ``name`` in ``record``: its ``attribute`` (see
+    :func:`attribute_of`), or its entry in ``more_fields`` when that is ""."""
+    return getattr(record, attribute) if attribute else record.more_fields.get(name)
 
 
 Record = (

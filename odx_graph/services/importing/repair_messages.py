@@ -24,10 +24,13 @@ the later stage of a repair's life counts as the later (``repair_status.stage``)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from odx_graph.mapping import Scalar
+from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing.records import (
     RepairCompletionRecord,
     RepairLineRecord,
@@ -135,14 +138,26 @@ def from_kept(held: dict[str, Any], where: str, order: int, stages: dict[str, in
     """A kept message back as one."""
     facts: dict[str, Any] = {}
     for name, value in held["facts"].items():
-        if value is None:
-            facts[name] = None
-        elif name == "cost":
-            facts[name] = Decimal(value)
-        else:
-            facts[name] = dt.datetime.fromisoformat(value)
+        facts[name] = None if value is None else _revive(name, value)
     status = held["status"]
     lines = [RepairLineRecord(code, Decimal(quantity)) for code, quantity in held["lines"]]
     stage = stages.get(status, 0) if status else 0
     moment = dt.datetime.fromisoformat(held["occurred_at"])
     return Message(where, order, moment, stage, status, facts, lines or None)
+
+
+# How a kept fact's text is read back, by the type of the Repair field in that column.
+_REVIVE: dict[Scalar, Callable[[str], Any]] = {
+    Scalar.DECIMAL: Decimal,
+    Scalar.DATETIME: dt.datetime.fromisoformat,
+    Scalar.DATE: dt.date.fromisoformat,
+    Scalar.INT: int,
+    Scalar.FLOAT: float,
+    Scalar.BOOLEAN: lambda text: text == "True",
+    Scalar.STRING: str,
+}
+_FACT_TYPES = {f.column: f.type for f in REPAIR.imported_fields}
+
+
+def _revive(column: str, text: str) -> Any:
+    return _REVIVE[_FACT_TYPES[column]](text)

@@ -11,7 +11,8 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from odx_graph.services.importing.records import RepairRecord
+from odx_graph.mapping.repairs import REPAIR
+from odx_graph.services.importing.records import RepairRecord, more_fields_of
 from odx_graph.services.importing.repair_messages import (
     Message,
     State,
@@ -119,27 +120,18 @@ class RepairWriting:
         w = self.w
         if r.location not in homes:
             return None
-        contractor = component = None
-        if r.contractor_reference:
-            contractor = contractors.get(r.contractor_reference)
-            if contractor is None:
-                w.problem(
-                    r.location,
-                    "contractor_ref",
-                    r.contractor_reference,
-                    "no contractor with this reference: import it first (contractors template)",
-                )
+        named: dict[str, int | None] = {}
+        for column, reference, known, what in (
+            ("contractor_ref", r.contractor_reference, contractors, "(contractors template)"),
+            ("component_ref", r.component_reference, components, ""),
+        ):
+            key = named[column] = known.get(reference) if reference else None
+            if reference and key is None:
+                thing = column.removesuffix("_ref")
+                reason = f"no {thing} with this reference: import it first {what}".rstrip()
+                w.problem(r.location, column, reference, reason)
                 return None
-        if r.component_reference:
-            component = components.get(r.component_reference)
-            if component is None:
-                w.problem(
-                    r.location,
-                    "component_ref",
-                    r.component_reference,
-                    "no component with this reference: import it first",
-                )
-                return None
+        contractor, component = named["contractor_ref"], named["component_ref"]
         return {
             "home_id": homes[r.location],
             "component_id": component,
@@ -152,6 +144,7 @@ class RepairWriting:
             "target_at": r.target_at,
             "completed_at": r.completed_at,
             "cost": r.cost,
+            **{f.column: r.more_fields.get(f.name) for f in more_fields_of(RepairRecord, REPAIR)},
         }
 
     @staticmethod

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing import progress
 from odx_graph.services.importing.columns import (
     Cells,
@@ -30,27 +31,16 @@ from odx_graph.services.importing.columns import (
     report_duplicates,
     rows_label,
 )
-from odx_graph.services.importing.records import HomeLink, Problem, RepairLineRecord, RepairRecord
+from odx_graph.services.importing.records import (
+    HomeLink,
+    Problem,
+    RepairLineRecord,
+    RepairRecord,
+)
 from odx_graph.services.importing.templates import TemplateSpec
 from odx_graph.services.importing.textfile import Table, safe_echo
 
-REPAIR_COLUMNS = (
-    "repair_ref",
-    "home_ref",
-    "home_uprn",
-    "priority",
-    "status",
-    "status_at",
-    "trade",
-    "contractor_ref",
-    "component_ref",
-    "description",
-    "reported_at",
-    "raised_at",
-    "target_at",
-    "completed_at",
-    "repair_cost",
-)
+# The columns of a SOR line; the others are the repair's, repeated on each of its rows.
 LINE_COLUMNS = ("line_number", "sor_code", "quantity", "unit_cost", "line_cost")
 
 
@@ -137,17 +127,14 @@ def _repair(
         status=status or "",
         status_at=cells.datetime("status_at"),
         reported_at=reported_at or _NEVER,
-        raised_at=cells.datetime("raised_at"),
-        target_at=cells.datetime("target_at"),
-        completed_at=cells.datetime("completed_at"),
         trade=cells.text("trade"),
         contractor_reference=cells.text("contractor_ref"),
         component_reference=cells.text("component_ref"),
-        description=cells.text("description"),
-        cost=cells.money("repair_cost"),
+        **cells.mapped(RepairRecord, REPAIR, "reported_at"),
     )
+    repair_columns = [name for name in columns if name not in LINE_COLUMNS]
     for line, values in rows[1:]:
-        for name in REPAIR_COLUMNS:
+        for name in repair_columns:
             if values.get(name, "") != first.get(name, ""):
                 problems.append(
                     Problem(

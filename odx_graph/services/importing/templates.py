@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from odx_graph.services.importing.columns import Column, Kind
+from odx_graph.mapping.components import COMPONENT
+from odx_graph.mapping.damp import DAMP_MOULD_CASE
+from odx_graph.mapping.homes import HOME
+from odx_graph.mapping.repairs import REPAIR
+from odx_graph.services.importing.columns import Column, Kind, mapped_columns
 from odx_graph.services.importing.records import RecordKind
-
-DATETIME_NOTE = (
-    "ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK local time; a date alone "
-    "means 00:00 UK time"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,57 +58,10 @@ _TEMPLATES = (
         "Dwellings, one per row.",
         (
             Column("home_ref", Kind.TEXT, "Your own reference of the home", "H-1001"),
-            Column(
-                "uprn",
-                Kind.UPRN,
-                "Unique Property Reference Number, 1 to 12 digits",
-                "100023336956",
-            ),
-            Column(
-                "address_line_1",
-                Kind.TEXT,
-                "First line of the address",
-                "1 High Street",
-                required=True,
-            ),
-            Column("address_line_2", Kind.TEXT, "Second line of the address", "Flat 2"),
-            Column("town", Kind.TEXT, "Post town", "Bromley"),
-            Column("postcode", Kind.POSTCODE, "Full postcode", "BR1 1AA", required=True),
-            Column(
-                "local_authority_code",
-                Kind.PATTERN,
-                "ONS local authority code",
-                "E09000006",
-                pattern=r"[ENSW][0-9]{8}",
-            ),
-            Column(
-                "latitude",
-                Kind.NUMBER,
-                "WGS84 latitude (Great Britain)",
-                "51.401545",
-                low=49,
-                high=61,
-            ),
-            Column(
-                "longitude",
-                Kind.NUMBER,
-                "WGS84 longitude (Great Britain)",
-                "0.01544",
-                low=-9,
-                high=2.5,
-            ),
+            *mapped_columns(HOME, "uprn", "longitude"),
             Column("property_type", Kind.CODE, "property-type code", "flat"),
             Column("built_form", Kind.CODE, "built-form code", "mid-terrace"),
-            Column("bedrooms", Kind.INTEGER, "Number of bedrooms", "2", low=0, high=30),
-            Column(
-                "floor_level",
-                Kind.INTEGER,
-                "Floor of the entrance, 0 = ground",
-                "3",
-                low=-5,
-                high=200,
-            ),
-            Column("year_built", Kind.INTEGER, "Year of construction", "1965", low=1000, high=2100),
+            *mapped_columns(HOME, "bedrooms"),
         ),
         (
             "Each row needs home_ref or uprn (or both).",
@@ -127,11 +79,9 @@ _TEMPLATES = (
             ),
             *_HOME_LINK,
             Column("component_type", Kind.CODE, "component-type code", "gas-boiler", required=True),
-            Column("install_date", Kind.DATE, "Date installed, YYYY-MM-DD", "2016-05-12"),
+            *mapped_columns(COMPONENT, "installDate", "installDate"),
             Column("condition", Kind.CODE, "condition code", "good"),
-            Column("make", Kind.TEXT, "Manufacturer", "Worcester Bosch"),
-            Column("model", Kind.TEXT, "Model", "Greenstar 30i"),
-            Column("last_serviced_date", Kind.DATE, "Date last serviced, YYYY-MM-DD", "2024-01-15"),
+            *mapped_columns(COMPONENT, "make"),
         ),
         ("Each row needs home_ref or home_uprn.", "A component_ref appears on one row only."),
     ),
@@ -161,30 +111,7 @@ _TEMPLATES = (
             Column("trade", Kind.CODE, "trade code", "PL"),
             Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
             Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
-            Column(
-                "description",
-                Kind.TEXT,
-                "Description of the work (private free text)",
-                "Leak under kitchen sink",
-            ),
-            Column(
-                "reported_at",
-                Kind.DATETIME,
-                "When the repair was reported; " + DATETIME_NOTE,
-                "2024-03-01T09:30:00Z",
-                required=True,
-            ),
-            Column(
-                "raised_at",
-                Kind.DATETIME,
-                "When the work order was raised (default: reported_at)",
-                "2024-03-01T10:00:00Z",
-            ),
-            Column("target_at", Kind.DATETIME, "Target completion", "2024-03-02T09:30:00Z"),
-            Column(
-                "completed_at", Kind.DATETIME, "When the work was completed", "2024-03-01T16:45:00Z"
-            ),
-            Column("repair_cost", Kind.MONEY, "Total cost of the repair in pounds", "142.50"),
+            *mapped_columns(REPAIR, "description"),
             Column(
                 "line_number",
                 Kind.INTEGER,
@@ -242,13 +169,7 @@ _TEMPLATES = (
         (
             Column("case_ref", Kind.TEXT, "Your reference of the case", "DM-301", required=True),
             *_HOME_LINK,
-            Column(
-                "aware_at",
-                Kind.DATETIME,
-                "When you became aware of the hazard; " + DATETIME_NOTE,
-                "2025-11-03T08:15:00Z",
-                required=True,
-            ),
+            *mapped_columns(DAMP_MOULD_CASE, "awareAt", "awareAt"),
             Column(
                 "hazard_level",
                 Kind.CODE,
@@ -265,45 +186,7 @@ _TEMPLATES = (
             ),
             Column("hhsrs_category", Kind.INTEGER, "HHSRS category", "2", low=1, high=2),
             Column("severity", Kind.CODE, "damp-mould-severity code", "medium"),
-            Column(
-                "investigation_started_at",
-                Kind.DATETIME,
-                "Investigation started",
-                "2025-11-05T10:00:00Z",
-            ),
-            Column(
-                "investigation_completed_at",
-                Kind.DATETIME,
-                "Investigation completed",
-                "2025-11-05T12:00:00Z",
-            ),
-            Column(
-                "written_summary_sent_at",
-                Kind.DATETIME,
-                "Written summary sent to the resident",
-                "2025-11-06T09:00:00Z",
-            ),
-            Column("made_safe_at", Kind.DATETIME, "Hazard made safe", "2025-11-10T15:00:00Z"),
-            Column("further_works_required", Kind.BOOLEAN, "Further works needed", "true"),
-            Column(
-                "further_works_started_at",
-                Kind.DATETIME,
-                "Further works started",
-                "2025-12-01T08:00:00Z",
-            ),
-            Column(
-                "further_works_completed_at",
-                Kind.DATETIME,
-                "Further works completed",
-                "2025-12-12T16:00:00Z",
-            ),
-            Column("escalated_at", Kind.DATETIME, "Case escalated", ""),
-            Column(
-                "alternative_accommodation_offered",
-                Kind.BOOLEAN,
-                "Alternative accommodation offered",
-                "false",
-            ),
+            *mapped_columns(DAMP_MOULD_CASE, "investigationStartedAt"),
         ),
         ("Each row needs home_ref or home_uprn.", "A case_ref appears on one row only."),
     ),

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from odx_graph.mapping import snake_case
+from odx_graph.mapping.homes import HOME
 from odx_graph.services.importing import (
     estate_writer,
     planned_work_writer,
@@ -44,6 +46,8 @@ from odx_graph.services.importing.records import (
     RepairCompletionRecord,
     RepairRecord,
     RepairStatusRecord,
+    attribute_of,
+    value_of,
 )
 from odx_graph.services.importing.references import References, Refs
 from odx_graph.services.importing.repair_writer import RepairWriting
@@ -56,21 +60,16 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _STATEMENTS = 5  # a kind's writing steps, as reported: look-ups, rows, references, parts
 _RANK = {UNCHANGED: 0, UPDATED: 1, CREATED: 2}
 
-# Home fields as (record attribute, column, GraphQL name), in the order written.
+# Home fields as (record attribute, column, GraphQL name), in the order written: the
+# Home's imported fields and its coded relations, from the mapping. An attribute of ""
+# means the record keeps the value in ``more_fields``.
 HOME_FIELDS = (
-    ("uprn", "uprn", "uprn"),
-    ("address_line_1", "address_line_1", "addressLine1"),
-    ("address_line_2", "address_line_2", "addressLine2"),
-    ("town", "town", "town"),
-    ("postcode", "postcode", "postcode"),
-    ("local_authority_code", "local_authority_code", "localAuthorityCode"),
-    ("latitude", "latitude", "latitude"),
-    ("longitude", "longitude", "longitude"),
-    ("property_type", "property_type_code", "propertyType"),
-    ("built_form", "built_form_code", "builtForm"),
-    ("bedrooms", "bedrooms", "bedrooms"),
-    ("floor_level", "floor_level", "floorLevel"),
-    ("year_built", "year_built", "yearBuilt"),
+    *((attribute_of(HomeRecord, f), f.column, f.name) for f in HOME.imported_fields),
+    *(
+        (snake_case(r.name), r.source_column, r.name)
+        for r in HOME.relations
+        if r.source_column.endswith("_code")
+    ),
 )
 
 
@@ -316,7 +315,7 @@ class Writer:
             # record that only locates a home states nothing about one already known.
             writable = key is None or owner == self.org.id or (owner is None and is_landlord)
             writable = writable and not (r.locates_only and key is not None)
-            values = [getattr(r, attribute) for attribute, _, _ in HOME_FIELDS]
+            values = [value_of(r, attribute, name) for attribute, _, name in HOME_FIELDS]
             rows.append(
                 (key, [*values, self.org.id if is_landlord else None]) if writable else (key, [])
             )
@@ -351,11 +350,11 @@ class Writer:
         self.wrote(3)
         known = {key for key, values in rows if key is not None}
         facts = [
-            (key, name, _text(getattr(r, attribute)))
+            (key, name, _text(value))
             for key, r in zip(keys, kept, strict=True)
             if not (r.locates_only and key in known)
             for attribute, _, name in HOME_FIELDS
-            if getattr(r, attribute) is not None
+            if (value := value_of(r, attribute, name)) is not None
         ]
         restated = await repo.assert_home_facts(
             self.conn, self.org.id, self.import_id, self.started_at, facts

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odx_graph.core.errors import InputError
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input
 from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
 from odx_graph.store import bulk
@@ -28,15 +29,6 @@ from odx_graph.store.db import Connection
 
 Rows = dict[str, dict[int, dict[str, Any]]]
 UPRN = re.compile(r"[1-9][0-9]{0,11}")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the input: which node, which property, what is wrong."""
-
-    subject: str
-    property: str
-    reason: str
 
 
 class RdfImportError(InputError):
@@ -48,11 +40,6 @@ class RdfImportError(InputError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RdfImportError, (self.problems,))  # raised again after a worker process
-
-
-def _column(field: Field) -> str:
-    # Mapped SQL of writable fields is a column, optionally cast for output ("uprn::text").
-    return field.sql.removeprefix("{t}.").split("::", 1)[0]
 
 
 def write_order() -> list[Entity]:
@@ -85,7 +72,7 @@ class _Reader:
         self.rows: Rows = defaultdict(dict)
 
     def problem(self, subject: object, prop: str, reason: str) -> None:
-        self.problems.append(Problem(str(subject), prop, reason))
+        self.problems.append(Problem(str(subject), prop, "", reason))
 
     def read(self) -> Rows:
         for entity in MAPPING.nodes:
@@ -124,7 +111,7 @@ class _Reader:
             if len(values) > 1 and not field.many:
                 self.problem(subject, field.curie, "has more than one value")
             if values or field.many:  # an empty array is written as no triples
-                row[_column(field)] = values if field.many else values[0]
+                row[field.column] = values if field.many else values[0]
         to_one = [
             r for r in entity.relations if r.cardinality is Cardinality.ONE or r.source_is_array
         ]
@@ -150,25 +137,9 @@ class _Reader:
         return row
 
     def _value(self, field: Field, obj: object, subject: URIRef) -> Any:
-        if field.iri_prefix:
-            if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
-                return str(obj)[len(field.iri_prefix) :]
-            self.problem(subject, field.curie, f"expected an IRI under {field.iri_prefix}")
-            return None
-        if not isinstance(obj, Literal):
-            self.problem(subject, field.curie, "expected a literal")
-            return None
-        expected = XSD_TYPES[field.type]
-        if obj.datatype != expected or obj.ill_typed:
-            wanted = "a plain string" if expected is None else f"an {expected}"
-            self.problem(subject, field.curie, f"expected {wanted}, got {obj.n3()[:80]}")
-            return None
-        value = obj.toPython()
-        if _column(field) == "uprn":
-            if not UPRN.fullmatch(str(value)):
-                self.problem(subject, field.curie, "a UPRN is 1 to 12 digits")
-                return None
-            return int(str(value))
+        value, reason = field_value(field, obj)
+        if reason:
+            self.problem(subject, field.curie, reason)
         return value
 
     def _key(self, relation: Relation, obj: object) -> Any:
@@ -197,6 +168,28 @@ class _Reader:
                 row[column] = value
 
 
+def field_value(field: Field, obj: object) -> tuple[Any, str]:
+    """The value of the mapped ``field`` an RDF term gives, and "" or why it gives none: an
+    IRI under the field's prefix, or a literal of exactly the field's datatype (a UPRN
+    checked). The one rule of both RDF readers for a mapped field's value."""
+    if field.iri_prefix:
+        if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
+            return str(obj)[len(field.iri_prefix) :], ""
+        return None, f"expected an IRI under {field.iri_prefix}"
+    if not isinstance(obj, Literal):
+        return None, "expected a literal"
+    expected = XSD_TYPES[field.type]
+    if obj.datatype != expected or obj.ill_typed:
+        wanted = "a plain string" if expected is None else f"an {expected}"
+        return None, f"expected {wanted}, got {obj.n3()[:80]}"
+    value = obj.toPython()
+    if field.column == "uprn":
+        if not UPRN.fullmatch(str(value)):
+            return None, "a UPRN is 1 to 12 digits"
+        return int(str(value)), ""
+    return value, ""
+
+
 def _rows(graph: Graph, base: str) -> Rows:
     reader = _Reader(graph, base)
     rows = reader.read()
@@ -217,7 +210,7 @@ def _read_document(data: bytes, syntax: str, base: str) -> Rows:
     try:
         graph = rdf_input.parse_graph(data, syntax)
     except rdf_input.RdfInputError as exc:
-        raise RdfImportError([Problem(exc.value, "", exc.reason)]) from None
+        raise RdfImportError([Problem("file", "", safe_echo(exc.value), exc.reason)]) from None
     return _rows(graph, base)
 
 
@@ -243,7 +236,7 @@ async def _write_rows(conn: Connection, rows: Rows) -> dict[str, int]:
         reason = getattr(exc, "message", None) or type(exc).__name__
         detail = getattr(exc, "detail", None)
         raise RdfImportError(
-            [Problem("", "", f"{reason}{f': {detail}' if detail else ''}")]
+            [Problem("", "", "", f"{reason}{f': {detail}' if detail else ''}")]
         ) from exc
     return written
 

@@ -1,0 +1,195 @@
+"""How fields are written is declared once, in the mapping: the hand-written shapes and
+the database's checks agree with it at the edges, and what the files do not declare is
+generated from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SH, SKOS
+
+from odx_graph.core.vocab import ODX, ontology_dir
+from odx_graph.mapping import MAPPING, Entity, Field, Scalar
+from odx_graph.services.demo import COLUMNS
+from odx_graph.services.importing.templates import TEMPLATES
+from odx_graph.services.linked_data import declarations, shacl
+from odx_graph.services.linked_data.rdf import XSD_TYPES, term
+from odx_graph.services.refdata import load_ontology
+from odx_graph.store.db import Database
+
+FLOOR_LEVEL = URIRef(ODX + "floorLevel")
+HOME_SHAPE = URIRef(declarations.SHAPES + "HomeShape")
+
+
+@pytest.fixture(scope="module")
+def shapes_file() -> Graph:
+    return Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+
+
+def _imported() -> list[tuple[Entity, Field]]:
+    return [(e, f) for e in MAPPING.nodes for f in e.imported_fields]
+
+
+def _property_shape(shapes: Graph, entity: Entity, item: Field) -> URIRef:
+    """The property shape of ``item`` on its entity's node shape: the one giving its
+    datatype or node kind (others compare it with other values)."""
+    node = declarations.node_shape(shapes, entity)
+    assert node is not None, entity.name
+    found = [
+        p
+        for p in shapes.objects(node, SH.property)
+        if (p, SH.path, term(item.curie)) in shapes
+        and ((p, SH.datatype, None) in shapes or (p, SH.nodeKind, None) in shapes)
+    ]
+    assert len(found) == 1, (entity.name, item.name, found)
+    assert isinstance(found[0], URIRef)
+    return found[0]
+
+
+def _number(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+@pytest.mark.parametrize(
+    ("entity", "item"), _imported(), ids=lambda x: x.name if hasattr(x, "name") else str(x)
+)
+def test_the_written_shapes_agree_with_the_mapping(
+    shapes_file: Graph, entity: Entity, item: Field
+) -> None:
+    assert item.write is not None
+    shape = _property_shape(shapes_file, entity, item)
+    low, high = item.write.limits
+    assert _number(shapes_file.value(shape, SH.minInclusive)) == low, item.name
+    assert _number(shapes_file.value(shape, SH.maxInclusive)) == high, item.name
+    if item.iri_prefix:
+        assert shapes_file.value(shape, SH.nodeKind) == SH.IRI
+    else:
+        assert shapes_file.value(shape, SH.datatype) == (XSD_TYPES[item.type] or XSD.string)
+    assert (shapes_file.value(shape, SH.maxCount) is None) == item.many, item.name
+
+
+def test_the_templates_take_the_mapped_bounds() -> None:
+    columns = {
+        name: column
+        for template in ("homes", "components", "repairs", "damp-mould-cases")
+        for name, column in TEMPLATES[template].by_name.items()
+    }
+    for _entity, item in _imported():
+        column = columns[item.template_column]
+        assert item.write is not None
+        if item.write.bounds is not None:
+            assert (column.low, column.high) == item.write.bounds, item.name
+        assert column.required == item.write.required, item.name
+
+
+async def _refusal(db: Database, table: str, column: str, value: Any) -> str:
+    """The SQLSTATE of setting ``column`` of one row to ``value`` ("" when accepted); the
+    change is rolled back either way."""
+    async with db.connection() as conn:
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    f"UPDATE {table} SET {column} = $1 WHERE id = (SELECT min(id) FROM {table})",
+                    value,
+                )
+                raise _RolledBack
+        except _RolledBack:
+            return ""
+        except Exception as exc:
+            return str(getattr(exc, "sqlstate", exc))
+
+
+class _RolledBack(Exception):
+    pass
+
+
+CHECK_VIOLATION = "23514"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [f for e, f in _imported() if e.name == "Home" and f.write and f.write.bounds],
+    ids=lambda f: f.name,
+)
+async def test_the_database_checks_the_mapped_bounds_at_their_edges(
+    fresh_db: Database, item: Field
+) -> None:
+    assert item.write is not None and item.write.bounds is not None
+    low, high = item.write.bounds
+    cast = int if item.type is Scalar.INT else float
+    step = 1 if item.type is Scalar.INT else 0.001
+    assert await _refusal(fresh_db, "home", item.column, cast(low)) == ""
+    assert await _refusal(fresh_db, "home", item.column, cast(high)) == ""
+    assert await _refusal(fresh_db, "home", item.column, cast(low - step)) == CHECK_VIOLATION
+    assert await _refusal(fresh_db, "home", item.column, cast(high + step)) == CHECK_VIOLATION
+
+
+def _without_floor_level_shape(shapes: Graph) -> Graph:
+    trimmed = Graph()
+    for triple in shapes:
+        trimmed.add(triple)
+    shape = URIRef(declarations.SHAPES + "Home-floorLevel")
+    trimmed.remove((shape, None, None))
+    trimmed.remove((None, None, shape))
+    return trimmed
+
+
+def _home(floor: int) -> Graph:
+    graph = Graph()
+    home = URIRef("https://example.org/home/1")
+    graph.add((home, RDF.type, URIRef(ODX + "Home")))
+    graph.add((home, URIRef(ODX + "addressLine1"), Literal("1 High Street")))
+    graph.add((home, URIRef(ODX + "postcode"), Literal("BR1 1AA")))
+    for name, value in (("Area", "BR"), ("District", "BR1"), ("Sector", "BR1 1")):
+        graph.add((home, URIRef(ODX + "postcode" + name), Literal(value)))
+    graph.add((home, FLOOR_LEVEL, Literal(floor)))
+    return graph
+
+
+def test_a_field_without_a_written_shape_gets_one_from_the_mapping(shapes_file: Graph) -> None:
+    trimmed = _without_floor_level_shape(shapes_file)
+    assert FLOOR_LEVEL not in declarations.shaped_paths(trimmed, HOME_SHAPE)
+    generated = declarations.unshaped_fields(trimmed)
+    [shape] = generated.subjects(SH.path, FLOOR_LEVEL)
+    assert (HOME_SHAPE, SH.property, shape) in generated
+    assert generated.value(shape, SH.datatype) == XSD.integer
+    assert generated.value(shape, SH.maxCount).toPython() == 1  # type: ignore[union-attr]
+    assert len(declarations.unshaped_fields(shapes_file)) == 0  # the file says it all today
+
+    completed = declarations.with_field_shapes(trimmed)
+    ontology = load_ontology()
+    for floor, wrong in ((-5, False), (200, False), (-6, True), (201, True)):
+        found = shacl.validate(_home(floor), completed, ontology)
+        assert any(v.path == FLOOR_LEVEL for v in found) is wrong, (floor, found)
+
+
+def test_an_undeclared_term_is_declared_from_the_mapping() -> None:
+    ontology = load_ontology()
+    assert len(declarations.undeclared_terms(ontology)) == 0
+    trimmed = Graph()
+    for triple in ontology:
+        if triple[0] != FLOOR_LEVEL:
+            trimmed.add(triple)
+    added = declarations.undeclared_terms(trimmed)
+    assert set(added.subjects()) == {FLOOR_LEVEL}
+    assert added.value(FLOOR_LEVEL, RDF.type) == OWL.DatatypeProperty
+    assert str(added.value(FLOOR_LEVEL, RDFS.label)) == "floor level"
+    assert str(added.value(FLOOR_LEVEL, SKOS.definition)) == (
+        MAPPING["Home"].field("floorLevel").description
+    )
+    assert added.value(FLOOR_LEVEL, RDFS.domain) == URIRef(ODX + "Home")
+    assert added.value(FLOOR_LEVEL, RDFS.range) == XSD.integer
+
+
+@pytest.mark.parametrize("entity", [MAPPING["Home"], MAPPING["Repair"]], ids=lambda e: e.name)
+def test_the_demo_fills_mapped_columns_and_leaves_only_nullable_ones(entity: Entity) -> None:
+    written = {f.column for f in entity.fields if not f.derived}
+    links = {r.source_column for r in entity.relations if r.source_column != entity.key}
+    demo = set(COLUMNS[entity.table])
+    assert demo <= written | links | {entity.key}, demo - written - links
+    # A field the demo does not fill (one just added to the mapping) is null in it.
+    for item in entity.fields:
+        if not item.derived and item.column not in demo:
+            assert item.nullable, item.name
