@@ -23,6 +23,7 @@ from strawberry.types import Info
 from odx_graph.api.codes import code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.prediction import EXTRA_FIELDS
+from odx_graph.api.satisfaction import EXTRA_FIELDS as SATISFACTION_FIELDS
 from odx_graph.core.ids import Cursor, encode_cursor
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP, ListRequest, make_list_request
@@ -323,7 +324,8 @@ def _object_type(entity: Entity) -> Any:
         namespace[relation.name] = strawberry.field(
             name=relation.name, resolver=resolver, description=relation.description
         )
-    for name, (resolver, returns) in EXTRA_FIELDS.get(entity.name, {}).items():
+    extra = {**EXTRA_FIELDS.get(entity.name, {}), **SATISFACTION_FIELDS.get(entity.name, {})}
+    for name, (resolver, returns) in extra.items():
         annotations[name] = returns
         namespace[name] = strawberry.field(
             name=name, resolver=resolver, description=" ".join((resolver.__doc__ or "").split())

@@ -14,7 +14,15 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
-from odx_graph.api import audit, awaab, insight, insight_damp, prediction, residents
+from odx_graph.api import (
+    audit,
+    awaab,
+    insight,
+    insight_damp,
+    prediction,
+    residents,
+    satisfaction,
+)
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
@@ -216,6 +224,7 @@ def _query_type() -> Any:
         awaab.awaab_case_clocks,
         insight_damp.awaab_breach_rates,
         insight_damp.modern_facility_ages,
+        satisfaction.tenant_satisfaction,
         prediction.proactive_work,
         prediction.component_failure_forecast,
     ):

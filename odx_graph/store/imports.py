@@ -47,6 +47,7 @@ CODE_TABLES = (
     "hhsrs_category",
     "damp_mould_severity",
     "epc_band",
+    "tsm_answer",
 )
 
 

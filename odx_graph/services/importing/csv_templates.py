@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.mapping.satisfaction import PERCEPTION_MEASURES
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -33,6 +34,7 @@ from odx_graph.services.importing.records import (
     Parsed,
     ProblemLog,
     Record,
+    TsmReturnRecord,
 )
 from odx_graph.services.importing.repairs_csv import read_repair_rows
 from odx_graph.services.importing.templates import (
@@ -58,6 +60,7 @@ __all__ = [
     "read_homes",
     "read_repairs",
     "read_template",
+    "read_tsm_returns",
     "template_markdown",
 ]
 
@@ -310,6 +313,29 @@ def _estate_postcode(c: Cells) -> str | None:
     return query.value
 
 
+def read_tsm_returns(data: bytes, source: str) -> Parsed:
+    """Read the ``tsm-returns`` template."""
+    seen: dict[tuple[str, int, str, str], str] = {}
+
+    def build(c: Cells) -> TsmReturnRecord | None:
+        year, measure = c.integer("financial_year"), c.text("measure")
+        answer, respondents = c.text("answer"), c.integer("respondents")
+        if measure is not None and measure.upper() not in PERCEPTION_MEASURES:
+            c.report("measure", measure, "is not a perception measure, TP01 to TP12")
+            return None
+        estate = c.text("estate_ref")
+        if year is None or measure is None or answer is None or respondents is None:
+            return None
+        key = (estate or "", year, measure.upper(), answer)
+        if key in seen:
+            c.report("answer", answer, f"the same count is on {seen[key]}")
+            return None
+        seen[key] = c.location
+        return TsmReturnRecord(c.location, year, measure.upper(), answer, respondents, estate)
+
+    return _rows(data, source, "tsm-returns", build, ())
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -329,6 +355,7 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "damp-mould-cases": read_damp_mould_cases,
     "custom-sor-codes": read_custom_sor_codes,
     "estates": read_estates,
+    "tsm-returns": read_tsm_returns,
 }
 
 

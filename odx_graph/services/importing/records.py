@@ -35,6 +35,7 @@ class RecordKind(StrEnum):
     DAMP_MOULD_CASE = "damp-mould-case"
     EPC = "epc"
     ESTATE = "estate"
+    TSM_RETURN = "tsm-return"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +278,20 @@ class EstateMemberRecord:
     postcode: str | None = None  # normalised full postcode or sector
 
 
+@dataclass(slots=True)
+class TsmReturnRecord:
+    """One count of a landlord's aggregate Tenant Satisfaction Measures return: how many
+    respondents gave ``answer`` to ``measure`` in a financial year, for the landlord or
+    one of its estates (``estate_reference``)."""
+
+    location: str
+    financial_year: int
+    measure: str
+    answer: str
+    respondents: int
+    estate_reference: str | None = None
+
+
 Record = (
     ContractorRecord
     | CustomSorCodeRecord
@@ -288,6 +303,7 @@ Record = (
     | DampMouldCaseRecord
     | EpcRecord
     | EstateMemberRecord
+    | TsmReturnRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

@@ -25,6 +25,7 @@ from odx_graph.services.importing.records import (
     RepairLineRecord,
     RepairRecord,
     RepairStatusRecord,
+    TsmReturnRecord,
 )
 from odx_graph.services.importing.textfile import echo_value
 
@@ -152,6 +153,8 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
         _lines(problems, book, at, record.lines)
     elif isinstance(record, DampMouldCaseRecord):
         _damp_mould(problems, book, record)
+    elif isinstance(record, TsmReturnRecord):
+        _code(problems, book, at, "answer", "tsm_answer", record.answer, "TSM answer")
     elif isinstance(record, EpcRecord):
         _code(problems, book, at, "epc_band", "epc_band", record.epc_band, "EPC band")
         _code(

@@ -23,7 +23,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odx_graph.services.importing import estate_writer, progress, record_writers
+from odx_graph.services.importing import (
+    estate_writer,
+    progress,
+    record_writers,
+    satisfaction_writer,
+)
 from odx_graph.services.importing.records import (
     ComponentRecord,
     ContractorRecord,
@@ -38,6 +43,7 @@ from odx_graph.services.importing.records import (
     RepairCompletionRecord,
     RepairRecord,
     RepairStatusRecord,
+    TsmReturnRecord,
 )
 from odx_graph.services.importing.references import References, Refs
 from odx_graph.services.importing.repair_writer import RepairWriting
@@ -138,6 +144,7 @@ class Writer:
             ("damp and mould cases", by_kind[DampMouldCaseRecord], self._damp_mould_cases),
             ("EPCs", by_kind[EpcRecord], self._certificates),
             ("estates", by_kind[EstateMemberRecord], self._estates),
+            ("TSM returns", by_kind[TsmReturnRecord], self._tsm_returns),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
@@ -243,6 +250,9 @@ class Writer:
 
     async def _damp_mould_cases(self, records: list[DampMouldCaseRecord]) -> None:
         await record_writers.damp_mould_cases(self, records)
+
+    async def _tsm_returns(self, records: list[TsmReturnRecord]) -> None:
+        await satisfaction_writer.tsm_returns(self, records)
 
     async def _estates(self, records: list[EstateMemberRecord]) -> None:
         await estate_writer.estates(self, records)
