@@ -242,3 +242,38 @@ async def write_returns(
         else:
             fates.append("unchanged")
     return fates
+
+
+def _draw(text: str) -> str:
+    """A number from 0 to 2^28 - 1 drawn from ``text`` (SQL), the same on every server."""
+    return f"('x' || substr(md5({text}), 1, 7))::bit(28)::integer"
+
+
+async def demo_answers(conn: Connection, first_day: dt.date) -> int:
+    """The demo's survey: three homes in five answer every perception measure on a day
+    of the year from ``first_day`` (most satisfied, some not, a few don't know; most
+    tenants did not complain, so answer TP09 not applicable); how many answers."""
+    answer = _draw("h.id || ':' || m.code")
+    status = await conn.execute(
+        f"""
+        INSERT INTO satisfaction_response
+            (home_id, landlord_id, measure_code, answer_code, survey_date)
+        SELECT h.id, h.landlord_id, m.code,
+               CASE WHEN m.code = 'TP09' AND a % 10 < 7 THEN 'not-applicable'
+                    WHEN a % 100 < 38 THEN 'very-satisfied'
+                    WHEN a % 100 < 70 THEN 'fairly-satisfied'
+                    WHEN a % 100 < 80 THEN 'neither'
+                    WHEN a % 100 < 88 THEN 'fairly-dissatisfied'
+                    WHEN a % 100 < 96 THEN 'very-dissatisfied'
+                    ELSE 'dont-know' END,
+               $1::date + {_draw("'day:' || h.id")} % 365
+        FROM home h
+        CROSS JOIN tsm_measure m
+        CROSS JOIN LATERAL (SELECT {answer} AS a) AS d
+        WHERE h.landlord_id IS NOT NULL AND m.code ~ '^TP'
+          AND {_draw("'respond:' || h.id")} % 5 < 3
+        ORDER BY h.id, m.code
+        """,
+        first_day,
+    )
+    return int(status.split()[-1])
