@@ -3519,7 +3519,7 @@ ALTER TABLE ONLY public.tsm_return
 --
 
 ALTER TABLE ONLY public.tsm_return
-    ADD CONSTRAINT tsm_return_estate_id_fkey FOREIGN KEY (estate_id) REFERENCES public.estate(id);
+    ADD CONSTRAINT tsm_return_estate_id_fkey FOREIGN KEY (estate_id) REFERENCES public.estate(id) ON DELETE CASCADE;
 
 --
 -- Name: tsm_return tsm_return_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -382,3 +382,44 @@ async def test_a_bad_return_reports_every_problem_and_writes_nothing(world: Worl
         ("row 8", "answer"),
     }, report.as_text()
     assert await world.db.fetchval("SELECT count(*) FROM tsm_return") == 0
+
+
+async def test_merging_landlords_keeps_one_count_of_each_return_and_estate(world: World) -> None:
+    from odx_graph.services import organisations
+
+    db = world.db
+    other = await db.fetchval(
+        "INSERT INTO organisation (name, kind_code, role_codes) "
+        "VALUES ('Survey Homes Two', 'landlord', ARRAY['landlord']) RETURNING id"
+    )
+    twin = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name) VALUES ($1, 'S-1', 'Twin') RETURNING id",
+        other,
+    )
+    for landlord, estate, count in [
+        (world.landlord, None, 10),
+        (other, None, 7),  # the same landlord-wide count: the kept landlord's stands
+        (other, None, 3),
+        (other, twin, 2),  # an estate with the kept landlord's estate's reference
+    ]:
+        answer = "neither" if count == 3 else "very-satisfied"
+        await db.execute(
+            "INSERT INTO tsm_return (landlord_id, estate_id, financial_year, measure_code, "
+            "answer_code, respondents) VALUES ($1, $2, 2024, 'TP01', $3, $4)",
+            landlord,
+            estate,
+            answer,
+            count,
+        )
+    async with db.connection() as conn, conn.transaction():
+        await organisations.merge(conn, other, world.landlord)
+    rows = await db.fetch(
+        "SELECT estate_id, answer_code, respondents FROM tsm_return WHERE landlord_id = $1 "
+        "ORDER BY answer_code",
+        world.landlord,
+    )
+    assert [(r["estate_id"], r["answer_code"], r["respondents"]) for r in rows] == [
+        (None, "neither", 3),
+        (None, "very-satisfied", 10),
+    ]
+    assert await db.fetchval("SELECT count(*) FROM estate WHERE id = $1", twin) == 0
