@@ -19,6 +19,7 @@ from graphql import (
 from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.planned_works import EXTRA_FIELDS as PLANNED_WORK_FIELDS
 from odx_graph.api.prediction import EXTRA_FIELDS
+from odx_graph.api.satisfaction import EXTRA_FIELDS as SATISFACTION_FIELDS
 from odx_graph.api.schema import build_schema
 from odx_graph.mapping import MAPPING
 from odx_graph.store.db import Database
@@ -54,9 +55,13 @@ class Generator:
 
     def entity(self, gtype: GraphQLObjectType, depth: int) -> str:
         picks = []
-        # Fields outside the mapping (scores, a repair's planned replacement) are served by
-        # resolvers by design: left out.
-        unmapped = {**EXTRA_FIELDS.get(gtype.name, {}), **PLANNED_WORK_FIELDS.get(gtype.name, {})}
+        # Fields outside the mapping (scores, a repair's planned replacement, an estate's
+        # satisfaction results) are served by resolvers by design: left out.
+        unmapped = {
+            **EXTRA_FIELDS.get(gtype.name, {}),
+            **PLANNED_WORK_FIELDS.get(gtype.name, {}),
+            **SATISFACTION_FIELDS.get(gtype.name, {}),
+        }
         fields = [(n, f) for n, f in gtype.fields.items() if n not in unmapped]
         self.random.shuffle(fields)
         for name, field in fields[: self.random.randint(1, 8)]:

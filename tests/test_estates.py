@@ -601,3 +601,48 @@ async def test_a_bad_estates_file_reports_every_problem_and_writes_nothing(world
         r["reference"]
         for r in await db.fetch("SELECT reference FROM estate WHERE reference LIKE 'B-%'")
     } == {"B-6"}
+
+
+NESTED = """query($first: Int!) {
+  estates(first: $first) {
+    totalCount
+    nodes {
+      name landlord { name } buildings { name } listedHomes { uprn }
+      homes(first: 5) { totalCount nodes { uprn estates { reference } } }
+    }
+  }
+}"""
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+async def test_estate_statements_do_not_grow_with_the_page(
+    seeded_db: Database, settings: Settings, compiled: bool
+) -> None:
+    from dataclasses import replace
+
+    from odx_graph.web.app import create_app
+
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        app = create_app(replace(settings, compiled_queries=compiled), database=seeded_db)
+        transport = httpx.ASGITransport(app=app)
+        counts = {}
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+            for first in (1, 2, 4):
+                sent.clear()
+                response = await http.post(
+                    "/graphql", json={"query": NESTED, "variables": {"first": first}}
+                )
+                body = response.json()
+                assert "errors" not in body, body
+                nodes = body["data"]["estates"]["nodes"]
+                assert len(nodes) == first
+                assert all(n["homes"]["totalCount"] >= len(n["homes"]["nodes"]) for n in nodes)
+                counts[first] = len(sent)
+    finally:
+        seeded_db.remove_listener(sent.append)
+    # Resolvers: the estates, their count, one per relation but the listed homes (the
+    # demo's estates list buildings, and empty lists need no statement: 4) and the
+    # homes' count; the compiled path: one statement for the whole response.
+    assert counts[1] <= counts[2] <= counts[4] == (1 if compiled else 7), counts

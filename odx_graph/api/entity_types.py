@@ -24,6 +24,7 @@ from odx_graph.api.codes import code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.planned_works import EXTRA_FIELDS as PLANNED_WORK_FIELDS
 from odx_graph.api.prediction import EXTRA_FIELDS
+from odx_graph.api.satisfaction import EXTRA_FIELDS as SATISFACTION_FIELDS
 from odx_graph.core.ids import Cursor, encode_cursor
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP, ListRequest, make_list_request
@@ -324,7 +325,11 @@ def _object_type(entity: Entity) -> Any:
         namespace[relation.name] = strawberry.field(
             name=relation.name, resolver=resolver, description=relation.description
         )
-    extras = {**EXTRA_FIELDS.get(entity.name, {}), **PLANNED_WORK_FIELDS.get(entity.name, {})}
+    extras = {
+        **EXTRA_FIELDS.get(entity.name, {}),
+        **PLANNED_WORK_FIELDS.get(entity.name, {}),
+        **SATISFACTION_FIELDS.get(entity.name, {}),
+    }
     for name, (resolver, returns) in extras.items():
         annotations[name] = returns
         namespace[name] = strawberry.field(

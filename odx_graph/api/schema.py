@@ -22,6 +22,7 @@ from odx_graph.api import (
     insight_investment,
     prediction,
     residents,
+    satisfaction,
 )
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
@@ -211,6 +212,7 @@ def _query_type() -> Any:
         awaab.awaab_case_clocks,
         insight_damp.awaab_breach_rates,
         insight_damp.modern_facility_ages,
+        satisfaction.tenant_satisfaction,
         prediction.proactive_work,
         prediction.component_failure_forecast,
         insight_investment.investment_spend,

@@ -148,9 +148,11 @@ TSM_MEASURE = concept(
 
 TSM_ANSWER = concept(
     "TsmAnswer", "tsm_answer", "tsm-answer", "tsmAnswers",
-    "An answer to a TSM perception question, from very satisfied to very dissatisfied.",
+    "An answer to a TSM perception question, from very satisfied to very dissatisfied, or "
+    "don't know and not applicable given unprompted.",
     Field("countsAsSatisfied", BOOLEAN,
-          "Whether the answer counts towards the proportion satisfied."),
+          "Whether the answer counts towards the proportion satisfied; null for answers that "
+          "are not valid responses (don't know, not applicable), left out of every measure."),
 )
 
 PROGRAMME_KIND = concept(

@@ -49,6 +49,7 @@ CODE_TABLES = (
     "epc_band",
     "programme_kind",
     "planned_work_status",
+    "tsm_answer",
 )
 
 

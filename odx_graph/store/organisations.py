@@ -202,7 +202,8 @@ async def role_holdings(conn: Connection, key: int) -> dict[str, int]:
 
 
 # A foreign key pointing at a table: (table, column, other columns of its unique keys).
-Pointer = tuple[str, str, list[list[str]]]
+UniqueKey = tuple[list[str], bool]  # the other columns; whether nulls count as equal
+Pointer = tuple[str, str, list[UniqueKey]]
 
 
 @dataclass(slots=True)
@@ -231,11 +232,13 @@ async def _foreign_keys(conn: Connection, table: str) -> list[tuple[str, str]]:
     return [(r["tbl"], r["col"]) for r in rows]
 
 
-async def _unique_keys(conn: Connection, table: str, column: str) -> list[list[str]]:
+async def _unique_keys(conn: Connection, table: str, column: str) -> list[UniqueKey]:
     """The other columns of each unique index of ``table`` that includes ``column``
-    (indexes on expressions or with a predicate are left out)."""
+    (indexes on expressions or with a predicate are left out), and whether the index
+    takes nulls as equal (``NULLS NOT DISTINCT``)."""
     rows = await conn.fetch(
-        "SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols FROM pg_index i "
+        "SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols, "
+        "bool_or(i.indnullsnotdistinct) AS nulls_equal FROM pg_index i "
         "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
         "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
         "WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL "
@@ -246,7 +249,7 @@ async def _unique_keys(conn: Connection, table: str, column: str) -> list[list[s
     for r in rows:
         cols = list(r["cols"])
         if column in cols:
-            keys.append([c for c in cols if c != column])
+            keys.append(([c for c in cols if c != column], bool(r["nulls_equal"])))
     return keys
 
 
@@ -267,8 +270,9 @@ async def _repoint(conn: Connection, table: str, dup: int, keep: int, merged: Me
     code), ``keep``'s is kept and ``dup``'s dropped."""
     for referencing, column, unique_keys in await _plan(conn, table, merged):
         ref, col = quote_ident(referencing), quote_ident(column)
-        for others in unique_keys:
-            same = " AND ".join(f"k.{quote_ident(c)} = d.{quote_ident(c)}" for c in others)
+        for others, nulls_equal in unique_keys:
+            equal = "IS NOT DISTINCT FROM" if nulls_equal else "="
+            same = " AND ".join(f"k.{quote_ident(c)} {equal} d.{quote_ident(c)}" for c in others)
             await conn.execute(
                 f"DELETE FROM {ref} d WHERE d.{col} = $1 AND EXISTS (SELECT 1 FROM {ref} k "
                 f"WHERE k.{col} = $2{' AND ' + same if same else ''})",

@@ -103,5 +103,9 @@ async def _load(
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
         from odx_graph.store.estates import estates_from_buildings
+        from odx_graph.store.satisfaction import demo_answers
 
         await estates_from_buildings(conn)
+        # The survey of the last financial year ended by ``as_of``.
+        survey_year = as_of.year - 1 if as_of.month >= 4 else as_of.year - 2
+        await demo_answers(conn, date(survey_year, 4, 1))

@@ -23,6 +23,7 @@ from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
+from odx_graph.mapping.satisfaction import PERCEPTION_MEASURES
 from odx_graph.services.importing.cells import CellError, parse_uprn
 from odx_graph.services.importing.columns import Cells, Duplicates, home_link
 from odx_graph.services.importing.records import (
@@ -37,6 +38,7 @@ from odx_graph.services.importing.records import (
     PlannedWorkRecord,
     ProblemLog,
     Record,
+    TsmReturnRecord,
 )
 from odx_graph.services.importing.repairs_csv import read_repair_rows
 from odx_graph.services.importing.templates import (
@@ -63,6 +65,7 @@ __all__ = [
     "read_planned_works",
     "read_repairs",
     "read_template",
+    "read_tsm_returns",
     "template_markdown",
 ]
 
@@ -345,6 +348,29 @@ def _estate_postcode(c: Cells) -> str | None:
     return query.value
 
 
+def read_tsm_returns(data: bytes, source: str) -> Parsed:
+    """Read the ``tsm-returns`` template."""
+    seen: dict[tuple[str, int, str, str], str] = {}
+
+    def build(c: Cells) -> TsmReturnRecord | None:
+        year, measure = c.integer("financial_year"), c.text("measure")
+        answer, respondents = c.text("answer"), c.integer("respondents")
+        if measure is not None and measure.upper() not in PERCEPTION_MEASURES:
+            c.report("measure", measure, "is not a perception measure, TP01 to TP12")
+            return None
+        estate = c.text("estate_ref")
+        if year is None or measure is None or answer is None or respondents is None:
+            return None
+        key = (estate or "", year, measure.upper(), answer)
+        if key in seen:
+            c.report("answer", answer, f"the same count is on {seen[key]}")
+            return None
+        seen[key] = c.location
+        return TsmReturnRecord(c.location, year, measure.upper(), answer, respondents, estate)
+
+    return _rows(data, source, "tsm-returns", build, ())
+
+
 def read_repairs(data: bytes, source: str) -> Parsed:
     """Read the ``repairs`` template: rows grouped by ``repair_ref`` into repairs."""
     reading = _open(data, source, "repairs")
@@ -365,6 +391,7 @@ READERS: dict[str, Callable[[bytes, str], Parsed]] = {
     "custom-sor-codes": read_custom_sor_codes,
     "planned-works": read_planned_works,
     "estates": read_estates,
+    "tsm-returns": read_tsm_returns,
 }
 
 

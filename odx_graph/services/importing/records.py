@@ -40,6 +40,7 @@ class RecordKind(StrEnum):
     EPC = "epc"
     PLANNED_WORK = "planned-work"
     ESTATE = "estate"
+    TSM_RETURN = "tsm-return"
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +352,20 @@ def value_of(
     return getattr(record, attribute) if attribute else record.more_fields.get(name)
 
 
+@dataclass(slots=True)
+class TsmReturnRecord:
+    """One count of a landlord's aggregate Tenant Satisfaction Measures return: how many
+    respondents gave ``answer`` to ``measure`` in a financial year, for the landlord or
+    one of its estates (``estate_reference``)."""
+
+    location: str
+    financial_year: int
+    measure: str
+    answer: str
+    respondents: int
+    estate_reference: str | None = None
+
+
 Record = (
     ContractorRecord
     | CustomSorCodeRecord
@@ -363,6 +378,7 @@ Record = (
     | EpcRecord
     | PlannedWorkRecord
     | EstateMemberRecord
+    | TsmReturnRecord
 )
 
 # How many problems an import keeps in full; the rest are counted. A file whose every row

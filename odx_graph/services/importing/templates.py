@@ -222,6 +222,51 @@ _TEMPLATES = (
         ),
     ),
     TemplateSpec(
+        "tsm-returns",
+        RecordKind.TSM_RETURN,
+        "Your own Tenant Satisfaction Measures survey results where the answers are not "
+        "held one by one: how many respondents gave each answer to each perception "
+        "measure, for a financial year, for all your homes or one estate.",
+        (
+            Column(
+                "estate_ref",
+                Kind.TEXT,
+                "Your estate's reference; empty for all your homes",
+                "EST-7",
+            ),
+            Column(
+                "financial_year",
+                Kind.INTEGER,
+                "The financial year by its first year (2024 is April 2024 to March 2025)",
+                "2024",
+                required=True,
+                low=2000,
+                high=2100,
+            ),
+            Column("measure", Kind.CODE, "Perception measure, TP01 to TP12", "TP01", required=True),
+            Column(
+                "answer",
+                Kind.CODE,
+                "tsm-answer code, don't know and not applicable included",
+                "fairly-satisfied",
+                required=True,
+            ),
+            Column(
+                "respondents",
+                Kind.INTEGER,
+                "How many respondents gave the answer",
+                "312",
+                required=True,
+                low=0,
+                high=10000000,
+            ),
+        ),
+        (
+            "An (estate_ref, financial_year, measure, answer) appears on one row only.",
+            "A count replaces the one held for the same estate, year, measure and answer.",
+        ),
+    ),
+    TemplateSpec(
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",

@@ -26,6 +26,7 @@ from odx_graph.services.importing.records import (
     RepairLineRecord,
     RepairRecord,
     RepairStatusRecord,
+    TsmReturnRecord,
 )
 from odx_graph.services.importing.textfile import echo_value
 
@@ -155,6 +156,8 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
         _damp_mould(problems, book, record)
     elif isinstance(record, PlannedWorkRecord):
         _planned_work(problems, book, record)
+    elif isinstance(record, TsmReturnRecord):
+        _code(problems, book, at, "answer", "tsm_answer", record.answer, "TSM answer")
     elif isinstance(record, EpcRecord):
         _code(problems, book, at, "epc_band", "epc_band", record.epc_band, "EPC band")
         _code(

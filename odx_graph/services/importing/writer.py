@@ -30,6 +30,7 @@ from odx_graph.services.importing import (
     planned_work_writer,
     progress,
     record_writers,
+    satisfaction_writer,
 )
 from odx_graph.services.importing.records import (
     ComponentRecord,
@@ -46,6 +47,7 @@ from odx_graph.services.importing.records import (
     RepairCompletionRecord,
     RepairRecord,
     RepairStatusRecord,
+    TsmReturnRecord,
     attribute_of,
     value_of,
 )
@@ -144,6 +146,7 @@ class Writer:
             ("EPCs", by_kind[EpcRecord], self._certificates),
             ("planned works", by_kind[PlannedWorkRecord], self._planned_works),
             ("estates", by_kind[EstateMemberRecord], self._estates),
+            ("TSM returns", by_kind[TsmReturnRecord], self._tsm_returns),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
@@ -252,6 +255,9 @@ class Writer:
 
     async def _planned_works(self, records: list[PlannedWorkRecord]) -> None:
         await planned_work_writer.planned_works(self, records)
+
+    async def _tsm_returns(self, records: list[TsmReturnRecord]) -> None:
+        await satisfaction_writer.tsm_returns(self, records)
 
     async def _estates(self, records: list[EstateMemberRecord]) -> None:
         await estate_writer.estates(self, records)

@@ -1,0 +1,226 @@
+"""GraphQL for Tenant Satisfaction Measures results: ``tenantSatisfaction`` by landlord,
+postcode area or district and estate for a financial year, and ``Estate.tenantSatisfaction``
+(added to the generated type), both under the disclosure rules."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from odx_graph.api.context import Context
+from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
+from odx_graph.api.insight_damp import id_list
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import encode_global_id
+from odx_graph.mapping.query import postcode_location
+from odx_graph.mapping.satisfaction import (
+    PERCEPTION_MEASURES,
+    SATISFACTION_GROUPINGS,
+    SatisfactionDimension,
+)
+from odx_graph.services.insight import satisfaction
+from odx_graph.store.satisfaction import SatisfactionScope
+
+if TYPE_CHECKING:
+
+    class SatisfactionGrouping(enum.Enum):
+        """Grouping dimensions (values are ``SatisfactionDimension`` values)."""
+
+else:
+    SatisfactionGrouping = declared_enum(
+        "SatisfactionGrouping",
+        "What Tenant Satisfaction Measures results can be grouped by.",
+        [(d.name, d.value, text) for d, text in SATISFACTION_GROUPINGS.items()],
+    )
+
+
+@strawberry.enum(description="Where a satisfaction result comes from.")
+class SatisfactionSource(enum.Enum):
+    """Values are ``satisfaction.Source`` values."""
+
+    ANSWERS = strawberry.enum_value(
+        "answers", description="The survey answers held one by one (submitSatisfaction)."
+    )
+    RETURN = strawberry.enum_value(
+        "return",
+        description="The landlord's own aggregate return (counts per answer, imported "
+        "with the tsm-returns template).",
+    )
+
+
+@strawberry.input(description="Which answers and returns to cover; all of the year's by default.")
+class SatisfactionScopeInput:
+    """Filters for satisfaction results."""
+
+    landlord: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Only answers rating these landlords (Organisation IDs)."
+    )
+    postcode: Optional[str] = strawberry.field(
+        default=None,
+        description="Only answers from homes in this postcode area, district, sector or "
+        "unit (returns are then left out: they are not by postcode).",
+    )
+    estate: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None,
+        description="Only answers from homes in these estates, and these estates' returns.",
+    )
+    measure: Optional[list[str]] = strawberry.field(
+        default=None, description="Only these measures, TP01 to TP12 (default all)."
+    )
+
+
+@strawberry.type(description="One coordinate of a satisfaction group.")
+class SatisfactionGroupKey:
+    """The dimension, its value and a label."""
+
+    dimension: SatisfactionGrouping = strawberry.field(description="The grouping dimension.")
+    value: Optional[str] = strawberry.field(
+        description="The value (an Organisation or Estate ID, or a postcode area or district)."
+    )
+    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+
+
+@strawberry.type(
+    description="One Tenant Satisfaction Measure (TP01-TP12) of one group for a financial "
+    "year: the percentage of valid responses that were satisfied (agree, for TP08), as the "
+    "Regulator of Social Housing's technical requirements define it (docs/insight.md)."
+)
+class TenantSatisfactionResult:
+    """A measure of a group, from answers or a return."""
+
+    key: list[SatisfactionGroupKey] = strawberry.field(description="The group.")
+    measure: str = strawberry.field(description="The measure's code, TP01 to TP12.")
+    source: SatisfactionSource = strawberry.field(
+        description="Whether it comes from the answers held or the landlord's return."
+    )
+    disclosure: Disclosure = strawberry.field(
+        description="Whether the values are exact or protected (perturbed, small groups "
+        "suppressed)."
+    )
+    suppressed: bool = strawberry.field(
+        description="True when the group has too few respondents to publish: every value "
+        "is then null."
+    )
+    respondents: Optional[int] = strawberry.field(
+        description="Valid responses: answers other than don't know and not applicable, "
+        "one per home (its latest in the year), from the tenants the measure is asked of."
+    )
+    satisfied: Optional[int] = strawberry.field(
+        description="Of those, very or fairly satisfied (strongly agree or agree for TP08)."
+    )
+    percent_satisfied: Optional[float] = strawberry.field(
+        description="100 × satisfied / respondents, from the published counts."
+    )
+
+
+def scope_of(
+    year: int, given: SatisfactionScopeInput | None, estates: Sequence[int] = ()
+) -> SatisfactionScope:
+    """The store's scope for financial ``year`` (2000 to 2100) and the input ``given``."""
+    if not 2000 <= year <= 2100:
+        raise InputError("year is a financial year's first year, 2000 to 2100", field="year")
+    if given is None:
+        return SatisfactionScope(year, estate_ids=tuple(estates))
+    column, value = (
+        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
+    )
+    measures = tuple(given.measure or ())
+    for n, code in enumerate(measures):
+        if code not in PERCEPTION_MEASURES:
+            raise InputError("a perception measure is TP01 to TP12", field=f"scope.measure[{n}]")
+    return SatisfactionScope(
+        year,
+        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        postcode_column=column,
+        postcode_value=value,
+        estate_ids=(*estates, *id_list(given.estate, "Estate", "scope.estate")),
+        measures=measures,
+    )
+
+
+_NODES = {SatisfactionDimension.LANDLORD: "Organisation", SatisfactionDimension.ESTATE: "Estate"}
+
+
+def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
+    return TenantSatisfactionResult(
+        key=[
+            SatisfactionGroupKey(
+                dimension=SatisfactionGrouping[k.dimension.name],
+                value=encode_global_id(_NODES[k.dimension], k.value)
+                if k.dimension in _NODES and k.value is not None
+                else k.value,
+                label=k.label,
+            )
+            for k in r.key
+        ],
+        measure=r.measure,
+        source=SatisfactionSource(r.source.value),
+        disclosure=disclosure_of(r.disclosure),
+        suppressed=r.suppressed,
+        respondents=r.respondents,
+        satisfied=r.satisfied,
+        percent_satisfied=r.percent_satisfied,
+    )
+
+
+async def _results(
+    info: Info[Context, None], dims: Sequence[SatisfactionDimension], scope: SatisfactionScope
+) -> list[TenantSatisfactionResult]:
+    context = info.context
+    found = await satisfaction.tenant_satisfaction(
+        context.db, context.settings, context.principal, dims, scope, context.insight_cache
+    )
+    return [_result(r) for r in found]
+
+
+async def tenant_satisfaction(
+    info: Info[Context, None],
+    year: Annotated[
+        int,
+        strawberry.argument(
+            description="The financial year by its first year: 2024 is 1 April 2024 to "
+            "31 March 2025 (survey dates for answers, the year of a return)."
+        ),
+    ],
+    group_by: Annotated[
+        list[SatisfactionGrouping],
+        strawberry.argument(description="Up to 2 dimensions; none gives one group for all."),
+    ],
+    scope: Annotated[
+        Optional[SatisfactionScopeInput],
+        strawberry.argument(description="Which answers and returns."),
+    ] = None,
+) -> list[TenantSatisfactionResult]:
+    """Tenant Satisfaction Measures TP01-TP12 for a financial year, grouped by landlord,
+    postcode area or district and estate: the percentage of valid responses satisfied,
+    from the answers held and from landlords' returns, each result saying which."""
+    if len(group_by) > 2 or len(set(group_by)) != len(group_by):
+        raise InputError("group by up to 2 different dimensions", field="groupBy")
+    dims = [SatisfactionDimension(d.value) for d in group_by]
+    return await _results(info, dims, scope_of(year, scope))
+
+
+async def estate_satisfaction(
+    root: Any,
+    info: Info[Context, None],
+    year: Annotated[
+        int,
+        strawberry.argument(description="The financial year by its first year (2024: 2024/25)."),
+    ],
+) -> list[TenantSatisfactionResult]:
+    """The estate's Tenant Satisfaction Measures for a financial year, from its homes'
+    answers and its landlord's return for it, under the same disclosure rules as every
+    open statistic."""
+    dims = [SatisfactionDimension.ESTATE]
+    found = await _results(info, dims, scope_of(year, None, (int(root["_key"]),)))
+    own = encode_global_id("Estate", root["_key"])
+    return [r for r in found if r.key[0].value == own]
+
+
+EXTRA_FIELDS: dict[str, dict[str, tuple[Any, Any]]] = {
+    "Estate": {"tenantSatisfaction": (estate_satisfaction, list[TenantSatisfactionResult])},
+}

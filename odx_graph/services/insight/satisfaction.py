@@ -1,0 +1,107 @@
+"""Tenant Satisfaction Measures results (TP01-TP12) by landlord, postcode area or
+district and estate for a financial year, from the answers held one by one and from
+landlords' aggregate returns, published under the disclosure rules of
+:mod:`odx_graph.core.disclosure` and kept per data version."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from odx_graph.core.access import Principal
+from odx_graph.core.config import Settings
+from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.mapping.satisfaction import RETURN_GROUPINGS, SatisfactionDimension
+from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.repairs import keyed
+from odx_graph.store.db import Database
+from odx_graph.store.satisfaction import SatisfactionScope, answer_results, return_results
+
+
+class Source(enum.StrEnum):
+    """Where a result comes from."""
+
+    ANSWERS = "answers"  # the answers held one by one (submitSatisfaction)
+    RETURN = "return"  # a landlord's aggregate return (the tsm-returns template)
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfactionKey:
+    """One coordinate of a group."""
+
+    dimension: SatisfactionDimension
+    value: str | None
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfactionResult:
+    """One measure of one group: valid responses, those satisfied (or agreeing) and the
+    percentage, from the published counts; all null when ``suppressed``."""
+
+    key: tuple[SatisfactionKey, ...]
+    measure: str
+    source: Source
+    respondents: int | None
+    satisfied: int | None
+    percent_satisfied: float | None
+    suppressed: bool
+    disclosure: Disclosure
+
+
+def _count(row: Mapping[str, Any], column: str) -> tuple[int, int]:
+    key = row[f"{column}_key"]
+    return int(row[column]), 0 if key is None else int(key)
+
+
+async def tenant_satisfaction(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    group_by: Sequence[SatisfactionDimension],
+    scope: SatisfactionScope,
+    cache: InsightCache | None = None,
+) -> list[SatisfactionResult]:
+    """Each perception measure of each group, from the answers and, where the grouping
+    is one a return is made at (landlord, estate or none) and no postcode narrows the
+    scope, from the returns too (each result says which). A group with fewer respondents
+    than the threshold is suppressed below the regulator tier."""
+    publish = publisher_for(principal, settings)
+    dims = tuple(group_by)
+
+    async def compute() -> list[SatisfactionResult]:
+        sources = [(Source.ANSWERS, await answer_results(keyed(db), dims, scope))]
+        if set(dims) <= RETURN_GROUPINGS and not scope.postcode_column:
+            sources.append((Source.RETURN, await return_results(keyed(db), dims, scope)))
+        out = []
+        for source, rows in sources:
+            for row in rows:
+                key = tuple(
+                    SatisfactionKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims
+                )
+                respondents, respondents_key = _count(row, "respondents")
+                if publish.suppressed(respondents):
+                    out.append(
+                        SatisfactionResult(
+                            key, row["measure"], source, None, None, None, True, publish.disclosure
+                        )
+                    )
+                    continue
+                satisfied, satisfied_key = _count(row, "satisfied")
+                out.append(
+                    SatisfactionResult(
+                        key,
+                        row["measure"],
+                        source,
+                        publish.count(respondents, respondents_key),
+                        publish.count(satisfied, satisfied_key),
+                        publish.share(satisfied, satisfied_key, respondents, respondents_key),
+                        False,
+                        publish.disclosure,
+                    )
+                )
+        return out
+
+    return await cached(db, cache, ("tenant_satisfaction", dims, scope, publish), compute)
