@@ -145,12 +145,15 @@ async def node_resource(request: Request) -> Response:
         return _not_found(f"{entity.name} {key}")
     subject = URIRef(f"{state.settings.base_iri}{request.url.path}")
     described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
-    see_also = (
-        await people_links(open_reader(state), state.settings.base_iri, entity, key)
-        if fmt is RdfFormat.HTML
-        else []
-    )
-    return _described(request, graph, subject, fmt, (described_by,), see_also)
+    # The long lists others' rows state (a home's repairs): navigation, not data.
+    lists = dataset.inverse_links(state.settings, entity, int(key))
+    list_links = tuple(f'<{found.fragment}>; rel="{found.relation}"' for found in lists)
+    see_also = []
+    if fmt is RdfFormat.HTML:
+        reader = open_reader(state)
+        lists = await dataset.inverse_lists(reader, state.settings, PUBLIC, entity, int(key))
+        see_also = await people_links(reader, state.settings.base_iri, entity, key)
+    return _described(request, graph, subject, fmt, (described_by, *list_links), see_also, lists)
 
 
 def _described(
@@ -160,6 +163,7 @@ def _described(
     fmt: RdfFormat,
     extra_links: tuple[str, ...] = (),
     see_also: list[tuple[str, str]] | None = None,
+    lists: list[dataset.InverseList] | None = None,
 ) -> Response:
     """The description of ``subject`` in ``fmt`` (an HTML page for people, ending with
     ``see_also``: links to the pages for people about it)."""
@@ -167,8 +171,9 @@ def _described(
     alternates = _alternates(request.url.path)
     if fmt is RdfFormat.HTML:
         labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
+        navigation = [(f.relation, f.fragment, f.members) for f in lists or ()]
         body = html_pages.resource_page(
-            graph, subject, labeller, alternates, see_also or ()
+            graph, subject, labeller, alternates, see_also or (), navigation
         ).encode()
     else:
         body = serialise(graph, fmt)
