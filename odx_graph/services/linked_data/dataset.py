@@ -142,9 +142,11 @@ async def gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
 
 
 def _coercion(scalar: Scalar) -> str | None:
-    # JSON numbers and booleans already have the right datatype; dates and decimals travel
-    # as strings and need one.
+    # JSON integers and booleans already have the right datatype; dates and decimals
+    # travel as strings and need one. A float is a JSON number that JSON-LD reads as an
+    # xsd:integer when it is whole (52) unless the term says xsd:double.
     return {
+        Scalar.FLOAT: "xsd:double",
         Scalar.DATE: "xsd:date",
         Scalar.DATETIME: "xsd:dateTime",
         Scalar.DECIMAL: "xsd:decimal",
