@@ -7,3 +7,31 @@
 -- number, so that a GraphQL response read as JSON-LD gives the dump's very literals.
 INSERT INTO change_pending (segment, key)
 SELECT 'home', id FROM home WHERE latitude IS NOT NULL OR longitude IS NOT NULL;
+
+-- Code lists are in the graph too (as /code describes them), one version per list with
+-- the segment 'code/{scheme}' and the key 0 (no row of a table has the key 0). They
+-- change only when the reference data is synchronised, which publishes them; this index
+-- finds their latest versions without reading the whole log.
+CREATE INDEX change_log_fixed_idx ON change_log (segment, position DESC) WHERE key = 0;
+
+-- TRUNCATE fires no row or transition-table trigger, so it cannot note what it removed:
+-- on a table of the open graph it is refused (delete the rows instead, which the change
+-- log follows).
+CREATE FUNCTION refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'TRUNCATE % would bypass the change log of the open graph', TG_TABLE_NAME
+        USING ERRCODE = 'feature_not_supported',
+              HINT = 'DELETE the rows instead: the change log publishes their tombstones.';
+END $$;
+
+DO $$
+DECLARE
+    target text;
+BEGIN
+    FOREACH target IN ARRAY ARRAY['organisation', 'reference', 'building', 'home', 'component',
+        'repair', 'repair_line', 'repair_status_event', 'damp_mould_case',
+        'energy_performance_certificate', 'data_import', 'home_assertion', 'change_log'] LOOP
+        EXECUTE format('CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate()', target);
+    END LOOP;
+END $$;

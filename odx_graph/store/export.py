@@ -111,3 +111,9 @@ async def count_triples(db: Database, entities: tuple[Entity, ...], principal: P
 async def sor_code_row(db: Database, code: str) -> Record | None:
     """One NHF Schedule of Rates code with its schedules."""
     return await db.fetchrow("SELECT code, schedules FROM sor_code WHERE code = $1", code)
+
+
+async def sor_codes(db: Database) -> list[tuple[str, list[str]]]:
+    """Every NHF Schedule of Rates code with its schedules, in code order."""
+    rows = await db.fetch("SELECT code, schedules FROM sor_code ORDER BY code")
+    return [(r["code"], list(r["schedules"])) for r in rows]

@@ -248,7 +248,8 @@ async def dataset_dump(request: Request) -> Response:
         response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
         response.headers["Retry-After"] = "30"
         return response
-    chunks: Any = _holding_slot(dataset.dump(reader, state.settings, PUBLIC, fmt), slots)
+    dumped = dataset.dump(reader, state.settings, PUBLIC, fmt, state.ontology)
+    chunks: Any = _holding_slot(dumped, slots)
     media_type = fmt.media_type
     if compressed:
         chunks = dataset.gzipped(chunks)

@@ -17,10 +17,11 @@ from odx_graph.core.config import Settings
 from odx_graph.core.vocab import ONTOLOGY_IRI, PREFIXES
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP
-from odx_graph.services.linked_data.codes import schemes
+from odx_graph.services.linked_data.codes import code_list_versions, scheme_triples, schemes
 from odx_graph.services.linked_data.fragments import fragment_url
 from odx_graph.services.linked_data.rdf import node_iri, row_triples, term
 from odx_graph.services.linked_data.rdf_formats import WRITERS, RdfFormat, bind_prefixes
+from odx_graph.services.refdata import load_ontology
 from odx_graph.store import export
 from odx_graph.store.db import Database
 
@@ -120,16 +121,33 @@ def pointing_back(relation: Relation) -> Relation | None:
 
 
 async def dump(
-    db: Database, settings: Settings, principal: Principal, fmt: RdfFormat
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    fmt: RdfFormat,
+    ontology: Graph | None = None,
 ) -> AsyncIterator[bytes]:
-    """Every node of the dataset in ``fmt``, produced batch by batch (constant memory)."""
+    """Every node of the dataset in ``fmt``, produced batch by batch (constant memory),
+    then every code list and concept as ``/code`` describes them (from ``ontology``, the
+    packaged one by default)."""
     writer = WRITERS[fmt]()
     yield writer.header().encode()
     for entity in MAPPING.nodes:
         async for batch in export.stream_rows(db, entity, principal):
             triples = (t for row in batch for t in row_triples(entity, row, settings.base_iri))
             yield writer.chunk(triples).encode()
+    ontology = ontology if ontology is not None else load_ontology()
+    sor_rows = await export.sor_codes(db)
+    for scheme in schemes(ontology):
+        yield writer.chunk(scheme_triples(ontology, scheme, sor_rows)).encode()
     yield writer.footer().encode()
+
+
+async def code_triple_count(db: Database, ontology: Graph | None = None) -> int:
+    """How many triples the dump's code lists hold."""
+    ontology = ontology if ontology is not None else load_ontology()
+    versions = code_list_versions(ontology, await export.sor_codes(db))
+    return sum(text.count("\n") for text in versions.values())
 
 
 async def gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -255,6 +273,7 @@ async def void_description(
         graph.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
     counter = counter or TripleCount()
     triples = await counter.get(db, principal, modified)
+    triples += await code_triple_count(db, ontology)
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
