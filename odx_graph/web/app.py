@@ -199,6 +199,9 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
             await task
         state.sparql = None
         store.close()
+        if (files := getattr(state, "dump_files", None)) is not None:
+            state.dump_files = None
+            files.close()  # the dumps kept for range requests
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
