@@ -5,8 +5,12 @@
 -- Floats (a home's latitude and longitude) are written in the canonical lexical form of
 -- xsd:double ("5.15E1" rather than "51.5"), the form JSON-LD processors give a JSON
 -- number, so that a GraphQL response read as JSON-LD gives the dump's very literals.
+-- Facts that depend on the day they are read (a component's age, remaining lifetime and
+-- whether it is past it; a home's Decent Homes criterion B) are left out of Linked Data,
+-- which publishes the dates and lifetimes they come from: a version published one day
+-- no longer differs from the dump made the next.
 INSERT INTO change_pending (segment, key)
-SELECT 'home', id FROM home WHERE latitude IS NOT NULL OR longitude IS NOT NULL;
+SELECT 'home', id FROM home UNION ALL SELECT 'component', id FROM component;
 
 -- Code lists are in the graph too (as /code describes them), one version per list with
 -- the segment 'code/{scheme}' and the key 0 (no row of a table has the key 0). They

@@ -99,3 +99,49 @@ async def test_a_long_list_is_a_link_to_the_rows_stating_it(module_db: Database)
         assert {str(s) for s in listed.subjects(URIRef(ODX + "forHome"), None)} == repairs
         page = await client.get(f"/id/home/{key}", headers={"Accept": "text/html"})
         assert html.escape(href) in page.text
+
+
+CLOCK = re.compile(
+    r"current_date|current_timestamp|localtimestamp|now\(\)|clock_timestamp|"
+    r"statement_timestamp|transaction_timestamp",
+    re.IGNORECASE,
+)
+
+
+def test_every_field_that_reads_the_clock_is_left_out_of_linked_data() -> None:
+    for entity in MAPPING.entities:
+        for field in entity.fields:
+            reads_clock = bool(CLOCK.search(field.sql))
+            assert reads_clock == field.as_of_today, (entity.name, field.name)
+
+
+async def test_no_served_graph_depends_on_the_day(
+    client: httpx.AsyncClient, seeded_db: Database
+) -> None:
+    """An age changes at midnight without any write: a version published today would
+    differ from tomorrow's dump. The graphs hold the dates instead."""
+    ages = {
+        URIRef(ODX + f.curie[4:]) for e in MAPPING.entities for f in e.fields if f.as_of_today
+    }
+    assert {str(a).rsplit("#", 1)[1] for a in ages} >= {"ageInYears", "failsDisrepairCriterion"}
+    dump = Graph().parse(data=(await client.get("/dump.nt")).content, format="nt")
+    assert not {p for p in dump.predicates() if p in ages}
+    for kept in ("installDate", "expectedLifetime"):
+        assert (None, URIRef(ODX + kept), None) in dump
+    key = await seeded_db.fetchval(
+        "SELECT id FROM component WHERE install_date IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    document = Graph().parse(
+        data=(await client.get(f"/id/component/{key}?format=nt")).content, format="nt"
+    )
+    assert (None, URIRef(ODX + "installDate"), None) in document
+    assert not {p for p in document.predicates() if p in ages}
+    logged = await seeded_db.fetchval(
+        "SELECT triples FROM change_log WHERE segment = 'component' AND key = $1 "
+        "ORDER BY position DESC LIMIT 1",
+        key,
+    )
+    assert "installDate" in logged and not any(str(a) in logged for a in ages)
+    # Read with the JSON-LD context, a response's ages say nothing either.
+    context = (await client.get("/context.jsonld")).json()["@context"]
+    assert context["ageInYears"] is None and context["failsDisrepairCriterion"] is None

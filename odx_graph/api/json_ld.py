@@ -43,6 +43,7 @@ from odx_graph.core.ids import KEY, decode_global_id
 from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Scalar
 from odx_graph.services.linked_data.dataset import pointing_back
 from odx_graph.services.linked_data.rdf import (
+    linked_fields,
     literal,
     node_iri,
     parse_node_iri,
@@ -185,11 +186,13 @@ class _Reader:
             if subject is None or entity is None:
                 self.read(below, item)
                 continue
-            field = next((f for f in entity.fields if f.name == name), None)
+            field = next((f for f in linked_fields(entity) if f.name == name), None)
             if field is not None:
                 for one in (item if field.many else [item]) if item is not None else []:
                     self.graph.add((subject, term(field.curie), literal(field, _value(field, one))))
                 continue
+            if any(f.name == name for f in entity.fields):
+                continue  # an age: no statement (see linked_fields)
             relation = next((r for r in entity.relations if r.name == name), None)
             targets = item if isinstance(item, list) else [item]
             if relation is None:

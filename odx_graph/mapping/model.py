@@ -77,6 +77,10 @@ class Field:
     private: bool = False  # free text or person data: null unless the caller may see it
     iri_prefix: str = ""  # in RDF the value names a resource: this prefix + the value
     derived: bool = False  # computed by the database from other columns; never written
+    # Depends on the day it is read (an age): GraphQL gives it; Linked Data, whose graphs
+    # must not drift between the day a version is published and the day a dump is made,
+    # publishes only the dates it comes from.
+    as_of_today: bool = False
 
     def __post_init__(self) -> None:
         if not self.sql:

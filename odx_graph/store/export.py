@@ -74,8 +74,8 @@ def _triple_count_sql(entity: Entity, principal: Principal) -> str:
 
     terms = ["count(*)"]
     for field in entity.fields:
-        if field.private and not principal.may_read_private:
-            continue
+        if (field.private and not principal.may_read_private) or field.as_of_today:
+            continue  # not in the dump (see linked_data.rdf.linked_fields)
         value = sql.expr(field.sql)
         terms.append(f"coalesce(sum(cardinality({value})), 0)" if field.many else f"count({value})")
     for relation in entity.relations:

@@ -175,6 +175,9 @@ def _definitions(entity: Entity) -> dict[str, Any]:
     """Term definitions for the GraphQL names of one type's fields and relations."""
     terms: dict[str, Any] = {}
     for field in entity.fields:
+        if field.as_of_today:
+            terms[field.name] = None  # an age: in no served graph (see rdf.linked_fields)
+            continue
         definition: dict[str, Any] = {"@id": field.curie}
         if field.iri_prefix:
             definition.update({"@type": "@id", "@context": {"@base": field.iri_prefix}})

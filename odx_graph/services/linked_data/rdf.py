@@ -82,11 +82,18 @@ def literal(field: Field, value: Any) -> Node:
     return Literal(value, datatype=datatype) if datatype else Literal(str(value))
 
 
+def linked_fields(entity: Entity) -> tuple[Field, ...]:
+    """The fields Linked Data publishes: all but those that depend on the day they are
+    read (a component's age), which would make a version published today differ from
+    the dump made tomorrow; their dates (installation) and lifetimes are published."""
+    return tuple(f for f in entity.fields if not f.as_of_today)
+
+
 def row_triples(entity: Entity, row: Mapping[str, Any], base: str) -> Iterator[Triple]:
     """The triples of one exported row (see ``store.sql.export_columns`` for its shape)."""
     subject = URIRef(node_iri(base, entity, row["_key"]))
     yield subject, RDF.type, term(entity.curie)
-    for field in entity.fields:
+    for field in linked_fields(entity):
         value = row[field.name]
         if value is None:
             continue
