@@ -120,9 +120,7 @@ async def test_no_served_graph_depends_on_the_day(
 ) -> None:
     """An age changes at midnight without any write: a version published today would
     differ from tomorrow's dump. The graphs hold the dates instead."""
-    ages = {
-        URIRef(ODX + f.curie[4:]) for e in MAPPING.entities for f in e.fields if f.as_of_today
-    }
+    ages = {URIRef(ODX + f.curie[4:]) for e in MAPPING.entities for f in e.fields if f.as_of_today}
     assert {str(a).rsplit("#", 1)[1] for a in ages} >= {"ageInYears", "failsDisrepairCriterion"}
     dump = Graph().parse(data=(await client.get("/dump.nt")).content, format="nt")
     assert not {p for p in dump.predicates() if p in ages}
