@@ -303,6 +303,19 @@ BEGIN
 END $$;
 
 --
+-- Name: refuse_truncate(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.refuse_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'TRUNCATE % would bypass the change log of the open graph', TG_TABLE_NAME
+        USING ERRCODE = 'feature_not_supported',
+              HINT = 'DELETE the rows instead: the change log publishes their tombstones.';
+END $$;
+
+--
 -- Name: repair_copy_is_open(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2325,6 +2338,12 @@ CREATE INDEX audit_event_subject_idx ON public.audit_event USING btree (subject_
 CREATE INDEX building_landlord_idx ON public.building USING btree (landlord_id);
 
 --
+-- Name: change_log_fixed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX change_log_fixed_idx ON public.change_log USING btree (segment, "position" DESC) WHERE (key = 0);
+
+--
 -- Name: change_log_subject_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3277,6 +3296,84 @@ CREATE TRIGGER record_keys_building_inserted AFTER INSERT ON public.building REF
 --
 
 CREATE TRIGGER record_keys_home_inserted AFTER INSERT ON public.home REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.record_keys_for_new_homes();
+
+--
+-- Name: building refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.building FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: change_log refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.change_log FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: component refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.component FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: damp_mould_case refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.damp_mould_case FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: data_import refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.data_import FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: energy_performance_certificate refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.energy_performance_certificate FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: home refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.home FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: home_assertion refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.home_assertion FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: organisation refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.organisation FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: reference refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.reference FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: repair refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.repair FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: repair_line refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.repair_line FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: repair_status_event refuse_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.repair_status_event FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
 
 --
 -- Name: repair_fact_pending repair_facts_before_commit; Type: TRIGGER; Schema: public; Owner: -

@@ -6,13 +6,18 @@ import gzip
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from odx_graph.core.config import Settings
+from odx_graph.services.linked_data import feed
+from odx_graph.services.linked_data.feed import Page
+from odx_graph.services.refdata import load_ontology, sync_reference_data
+from odx_graph.store import changes
 from odx_graph.store.db import Database
 
 CODE_BASE = "https://w3id.org/odx/code/"
@@ -60,7 +65,8 @@ async def test_every_code_the_dump_uses_dereferences(http: httpx.AsyncClient) ->
         value = triple.object.value
         if isinstance(triple.object, ox.NamedNode) and value.startswith(CODE_BASE):
             scheme, _, code = value[len(CODE_BASE) :].partition("/")
-            used[scheme].add(code)
+            if code:  # else the scheme itself (a concept's skos:inScheme)
+                used[scheme].add(code)
     assert {"priority", "repair-status", "sor", "trade"} <= set(used)
     for scheme, found in used.items():
         assert (await http.get(f"/code/{scheme}")).status_code == 200, scheme
@@ -92,3 +98,49 @@ async def test_the_context_sends_no_empty_link_header(http: httpx.AsyncClient) -
     assert response.status_code == 200
     assert "link" not in response.headers
     assert "link" in (await http.get("/id/home/1")).headers
+
+
+async def test_every_code_list_and_concept_is_in_the_dump_as_code_serves_it(
+    http: httpx.AsyncClient, seeded_db: Database
+) -> None:
+    dump = Graph().parse(data=(await http.get("/dump.nt")).content, format="nt")
+    ontology = load_ontology()
+    schemes = set(ontology.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) > 10 and schemes <= set(dump.subjects(RDF.type, SKOS.ConceptScheme))
+    sor = await seeded_db.fetchval("SELECT count(*) FROM sor_code")
+    in_dump = set(dump.subjects(SKOS.inScheme, URIRef(f"{CODE_BASE}sor")))
+    assert len(in_dump) == sor > 300
+    # Every scheme, and for each a first and a last concept, served as in the dump.
+    for scheme in sorted(schemes):
+        concepts = sorted(str(c) for c in dump.subjects(SKOS.inScheme, scheme))
+        for iri in [str(scheme), *concepts[:1], *concepts[-1:]]:
+            path = "/code/" + iri[len(CODE_BASE) :]
+            response = await http.get(path, headers={"Accept": "application/n-triples"})
+            assert response.status_code == 200, path
+            served = Graph().parse(data=response.content, format="nt")
+            assert set(served) == set(dump.triples((URIRef(iri), None, None))), path
+
+
+async def test_a_code_list_change_reaches_the_change_log(fresh_db: Database) -> None:
+    ontology = load_ontology()
+    concept = URIRef(f"{CODE_BASE}priority/1")
+    before = await fresh_db.fetchval("SELECT max(position) FROM change_log")
+    async with fresh_db.connection() as conn:
+        assert (await sync_reference_data(conn, ontology))["change_log"] == 0  # unchanged
+        ontology.set((concept, SKOS.prefLabel, Literal("At once", lang="en")))
+        assert (await sync_reference_data(conn, ontology))["change_log"] == 1
+        assert (await sync_reference_data(conn, ontology))["change_log"] == 0
+    versions = await changes.versions(fresh_db, before + 1, before + 10)
+    assert [(v.segment, v.key, v.kind) for v in versions] == [("code/priority", 0, "update")]
+    assert f'<{concept}> <{SKOS.prefLabel}> "At once"@en .' in versions[0].triples
+    assert "Immediate" not in versions[0].triples
+    page = feed.page_nquads("http://odx.test", Page(0, False, versions))
+    assert f"<{feed.IS_VERSION_OF}> <{CODE_BASE}priority> ." in page
+
+
+@pytest.mark.parametrize("table", ["home", "repair_line", "change_log"])
+async def test_truncate_is_refused_on_the_open_graph(fresh_db: Database, table: str) -> None:
+    async with fresh_db.connection() as conn:
+        with pytest.raises(asyncpg.FeatureNotSupportedError, match="change log"):
+            await conn.execute(f"TRUNCATE {table} CASCADE")
+    assert await fresh_db.fetchval(f"SELECT count(*) FROM {table}") > 0

@@ -151,8 +151,12 @@ async def test_a_replay_is_the_dump_before_and_after_writes(
     assert replica.triples() == await dump(http)
     triples = replica.triples()
     assert f"<{BASE}/id/repair-line/{line['id']}>" not in {s for s, _, _ in triples}
-    fails = (f"<{BASE}/id/home/{healthy_home}>", f"<{ODX}failsDisrepairCriterion>")
-    assert (*fails, '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>') in triples
+    # The component's new date is there; what it makes of the home as of today is not
+    # (it would change at midnight with no write: docs/linked-data.md).
+    installed = (f"<{BASE}/id/component/{healthy}>", f"<{ODX}installDate>")
+    assert (*installed, '"1950-01-01"^^<http://www.w3.org/2001/XMLSchema#date>') in triples
+    assert not any(p == f"<{ODX}failsDisrepairCriterion>" for _, p, _ in triples)
+    assert healthy_home is not None
 
 
 async def test_unchanged_rewrites_add_no_version_and_deletions_are_tombstones(
@@ -282,7 +286,8 @@ async def test_dumps_carry_a_validator_that_moves_with_the_data(
     first = await http.get("/dump.nt")
     etag = first.headers["etag"]
     assert first.headers["last-modified"].endswith(" GMT")
-    assert (await http.get("/dump.nt")).headers["etag"] == etag
+    # Streamed first (weak), then from the file it left (strong): the same version.
+    assert (await http.get("/dump.nt")).headers["etag"] == etag.removeprefix("W/")
     assert (await http.get("/dump.ttl")).headers["etag"] != etag
     unchanged = await http.get("/dump.nt", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b""

@@ -70,16 +70,16 @@ COMPONENT = Entity(
               sql=COMPONENT_LIFETIME, derived=True),
         Field("ageInYears", INT, "Whole years since installation, as of today.",
               sql="extract(year FROM age(current_date, {t}.install_date))::integer",
-              derived=True),
+              derived=True, as_of_today=True),
         Field("remainingLifetime", INT,
               "Expected lifetime minus age, in years; negative when past its lifetime.",
               sql=f"({COMPONENT_LIFETIME}) - "
                   "extract(year FROM age(current_date, {t}.install_date))::integer",
-              derived=True),
+              derived=True, as_of_today=True),
         Field("isPastLifetime", BOOLEAN,
               "Whether its age has reached its Decent Homes lifetime.",
               sql=f"extract(year FROM age(current_date, {{t}}.install_date))::integer "
-                  f">= ({COMPONENT_LIFETIME})", derived=True),
+                  f">= ({COMPONENT_LIFETIME})", derived=True, as_of_today=True),
     ),
     relations=(
         coded("componentType", "ComponentType",

@@ -94,7 +94,7 @@ HOME = Entity(
         Field("failsDisrepairCriterion", BOOLEAN,
               "Decent Homes criterion B: one key component, or two others, of the home or its "
               "building past their lifetime and in poor or failed condition. Null when no "
-              "components are recorded.", sql=FAILS_DISREPAIR, derived=True),
+              "components are recorded.", sql=FAILS_DISREPAIR, derived=True, as_of_today=True),
     ),
     relations=(
         one("landlord", "Organisation", "The landlord responsible for the home.", "landlord"),

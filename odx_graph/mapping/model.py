@@ -114,6 +114,10 @@ class Field:
     iri_prefix: str = ""  # in RDF the value names a resource: this prefix + the value
     derived: bool = False  # computed by the database from other columns; never written
     write: Write | None = None  # how imports write it (None: imports never do)
+    # Depends on the day it is read (an age): GraphQL gives it; Linked Data, whose graphs
+    # must not drift between the day a version is published and the day a dump is made,
+    # publishes only the dates it comes from.
+    as_of_today: bool = False
 
     def __post_init__(self) -> None:
         if not self.sql:

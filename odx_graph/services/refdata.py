@@ -24,7 +24,8 @@ from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
 from odx_graph.services.linked_data import declarations
-from odx_graph.store import reads
+from odx_graph.services.linked_data.codes import CODE_SEGMENT, code_list_versions
+from odx_graph.store import changes, reads
 from odx_graph.store import refdata as repo
 from odx_graph.store.db import Connection, Database, Record
 
@@ -120,6 +121,9 @@ async def sync_reference_data(
             )
         added["sor_code"] = await repo.sync_sor_codes(conn, *sor_codes())
         added["bank_holiday"] = await sync_calendar(conn, today)
+        # The code lists as Linked Data describes them, to the change log when changed.
+        lists = code_list_versions(graph, await repo.sor_code_rows(conn))
+        added["change_log"] = await changes.publish_fixed(conn, lists, CODE_SEGMENT)
     log.info("reference data in sync", extra={"changed": added})
     return added
 

@@ -205,3 +205,56 @@ async def latest_nquads(db: Database) -> tuple[int, list[tuple[str, str]]]:
             "ORDER BY segment, key, position DESC) AS latest WHERE kind <> 'delete'"
         )
     return int(position), [(f"/id/{r['segment']}/{r['key']}", r["triples"]) for r in rows]
+
+
+async def publish_fixed(conn: Connection, things: dict[str, str], prefix: str) -> int:
+    """Publish things kept outside the graph's tables (code lists: segment
+    ``code/{scheme}``, key 0) in the caller's transaction: a version of each of
+    ``things`` (segment: N-Triples lines) whose triples differ from its latest version,
+    and a tombstone for each living thing whose segment starts with ``prefix`` and is
+    not in ``things``. The number of versions appended."""
+    # Waits for a publisher's round to end; positions follow as they do for it.
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", PUBLISH_LOCK_KEY)
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (segment) segment, kind, digest FROM change_log "
+        "WHERE key = 0 AND starts_with(segment, $1) ORDER BY segment, position DESC",
+        prefix,
+    )
+    latest = {r["segment"]: (r["kind"], bytes(r["digest"])) for r in rows}
+    end = await conn.fetchrow(
+        "SELECT coalesce(max(position), 0) AS position, "
+        "greatest(clock_timestamp(), max(published_at)) AS at FROM change_log"
+    )
+    assert end is not None  # an aggregate always gives a row
+    position, now = int(end["position"]), end["at"]
+    records: list[tuple[Any, ...]] = []
+    for segment in sorted({*things, *latest}):
+        before = latest.get(segment)
+        alive_before = before is not None and before[0] != "delete"
+        triples = things.get(segment)
+        if triples is None:
+            if not alive_before:
+                continue
+            kind, triples = "delete", ""
+        elif alive_before and before is not None and before[1] == digest(triples):
+            continue
+        else:
+            kind = "update" if alive_before else "create"
+        position += 1
+        records.append((position, now, now, segment, 0, kind, digest(triples), triples))
+    if records:
+        await conn.copy_records_to_table(
+            "change_log",
+            records=records,
+            columns=[
+                "position",
+                "published_at",
+                "changed_at",
+                "segment",
+                "key",
+                "kind",
+                "digest",
+                "triples",
+            ],
+        )
+    return len(records)

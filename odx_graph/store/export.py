@@ -74,8 +74,8 @@ def _triple_count_sql(entity: Entity, principal: Principal) -> str:
 
     terms = ["count(*)"]
     for field in entity.fields:
-        if field.private and not principal.may_read_private:
-            continue
+        if (field.private and not principal.may_read_private) or field.as_of_today:
+            continue  # not in the dump (see linked_data.rdf.linked_fields)
         value = sql.expr(field.sql)
         terms.append(f"coalesce(sum(cardinality({value})), 0)" if field.many else f"count({value})")
     for relation in entity.relations:
@@ -111,3 +111,9 @@ async def count_triples(db: Database, entities: tuple[Entity, ...], principal: P
 async def sor_code_row(db: Database, code: str) -> Record | None:
     """One NHF Schedule of Rates code with its schedules."""
     return await db.fetchrow("SELECT code, schedules FROM sor_code WHERE code = $1", code)
+
+
+async def sor_codes(db: Database) -> list[tuple[str, list[str]]]:
+    """Every NHF Schedule of Rates code with its schedules, in code order."""
+    rows = await db.fetch("SELECT code, schedules FROM sor_code ORDER BY code")
+    return [(r["code"], list(r["schedules"])) for r in rows]

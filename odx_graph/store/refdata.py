@@ -65,3 +65,9 @@ async def sync_bank_holidays(
     if changed or covered is None or covered < last_day:
         await conn.execute("SELECT rebuild_working_calendar()")
     return changed
+
+
+async def sor_code_rows(conn: Connection) -> list[tuple[str, list[str]]]:
+    """Every NHF Schedule of Rates code with its schedules, in code order."""
+    rows = await conn.fetch("SELECT code, schedules FROM sor_code ORDER BY code")
+    return [(r["code"], list(r["schedules"])) for r in rows]

@@ -20,6 +20,7 @@ from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.context import Context, client_of, make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
 from odx_graph.api.errors import error_body
+from odx_graph.api.json_ld import JsonLdGraphQL
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.read_routing import read_after_of
 from odx_graph.api.schema import build_schema, schema_sdl
@@ -205,6 +206,9 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
             await task
         state.sparql = None
         store.close()
+        if (files := getattr(state, "dump_files", None)) is not None:
+            state.dump_files = None
+            files.close()  # the dumps kept for range requests
 
 
 @asynccontextmanager
@@ -280,7 +284,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     endpoint = CompiledGraphQL(graphql) if settings.compiled_queries else graphql
     routes = [
         Route("/", _landing),
-        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        # Asked for as application/ld+json, a response comes as the dump's statements.
+        Route("/graphql", JsonLdGraphQL(endpoint), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/schema.graphql", _schema),
         Route("/healthz", _healthz),

@@ -13,7 +13,13 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from odx_graph.core.access import PUBLIC
@@ -22,6 +28,7 @@ from odx_graph.core.ids import KEY
 from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
 from odx_graph.mapping import MAPPING
 from odx_graph.services.linked_data import codes, dataset, declarations, html_pages
+from odx_graph.services.linked_data.dump_files import DumpFiles
 from odx_graph.services.linked_data.rdf_formats import (
     ALL_FORMATS,
     RdfFormat,
@@ -145,12 +152,15 @@ async def node_resource(request: Request) -> Response:
         return _not_found(f"{entity.name} {key}")
     subject = URIRef(f"{state.settings.base_iri}{request.url.path}")
     described_by = f'<{state.settings.base_iri}/ontology>; rel="describedby"'
-    see_also = (
-        await people_links(open_reader(state), state.settings.base_iri, entity, key)
-        if fmt is RdfFormat.HTML
-        else []
-    )
-    return _described(request, graph, subject, fmt, (described_by,), see_also)
+    # The long lists others' rows state (a home's repairs): navigation, not data.
+    lists = dataset.inverse_links(state.settings, entity, int(key))
+    list_links = tuple(f'<{found.fragment}>; rel="{found.relation}"' for found in lists)
+    see_also = []
+    if fmt is RdfFormat.HTML:
+        reader = open_reader(state)
+        lists = await dataset.inverse_lists(reader, state.settings, PUBLIC, entity, int(key))
+        see_also = await people_links(reader, state.settings.base_iri, entity, key)
+    return _described(request, graph, subject, fmt, (described_by, *list_links), see_also, lists)
 
 
 def _described(
@@ -160,6 +170,7 @@ def _described(
     fmt: RdfFormat,
     extra_links: tuple[str, ...] = (),
     see_also: list[tuple[str, str]] | None = None,
+    lists: list[dataset.InverseList] | None = None,
 ) -> Response:
     """The description of ``subject`` in ``fmt`` (an HTML page for people, ending with
     ``see_also``: links to the pages for people about it)."""
@@ -167,8 +178,9 @@ def _described(
     alternates = _alternates(request.url.path)
     if fmt is RdfFormat.HTML:
         labeller = html_pages.Labeller(state.ontology, state.settings.base_iri)
+        navigation = [(f.relation, f.fragment, f.members) for f in lists or ()]
         body = html_pages.resource_page(
-            graph, subject, labeller, alternates, see_also or ()
+            graph, subject, labeller, alternates, see_also or (), navigation
         ).encode()
     else:
         body = serialise(graph, fmt)
@@ -220,36 +232,54 @@ async def context_document(request: Request) -> Response:
 
 
 async def dataset_dump(request: Request) -> Response:
-    """``GET /dump.{nt,ttl,jsonld}[.gz]``: the whole open dataset, streamed."""
+    """``GET /dump.{nt,ttl,jsonld}[.gz]``: the whole open dataset, streamed, and once
+    complete kept as a file for its data version and served from it in byte ranges."""
     name = request.path_params["name"]
     compressed = name.endswith(".gz")
     fmt = dataset.DUMP_FORMATS.get(name.removesuffix(".gz"))
     if fmt is None:
         return _not_found(f"/dump.{name}")
     state = request.app.state
-    # The data version names the dump's content (weakly: a write during the download may
-    # be in it): a client holding it asks again with If-None-Match and gets 304.
+    # The data version names the dump's content. While it is streamed from the database
+    # the ETag is weak (a write during the download may be in it); the file it leaves is
+    # that version's dump from then on, with a strong ETag and byte ranges.
     reader = open_reader(state)
     version = await data_state(reader)
-    etag = f'W/"{version.database}-{version.version}-{name}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    tag = f"{version.database}-{version.version}"
+    media_type = "application/gzip" if compressed else fmt.media_type
+    headers = {
+        "Cache-Control": "no-cache",
+        "Content-Disposition": f'attachment; filename="odx-graph.{name}"',
+    }
     _, modified = await changes.log_end(reader)
     if modified is not None:
         headers["Last-Modified"] = email.utils.format_datetime(modified, usegmt=True)
-    if matches(request, etag):
+    files = _dump_files(state)
+    kept = files.complete(tag, name)
+    headers["ETag"] = f'"{tag}-{name}"' if kept is not None else f'W/"{tag}-{name}"'
+    if matches(request, headers["ETag"].removeprefix("W/")):
         return Response(status_code=304, headers=headers)
+    if kept is not None:
+        # Range, If-Range (this strong ETag), 206 and 416 as RFC 9110 has them.
+        return FileResponse(kept, media_type=media_type, headers=headers)
     slots = state.dump_slots
     if slots.locked():
         response = _error(503, "SERVER_BUSY", "too many dumps are being downloaded; retry shortly")
         response.headers["Retry-After"] = "30"
         return response
-    chunks: Any = _holding_slot(dataset.dump(reader, state.settings, PUBLIC, fmt), slots)
-    media_type = fmt.media_type
+    dumped = dataset.dump(reader, state.settings, PUBLIC, fmt, state.ontology)
+    chunks: Any = _holding_slot(dumped, slots)
     if compressed:
         chunks = dataset.gzipped(chunks)
-        media_type = "application/gzip"
-    headers["Content-Disposition"] = f'attachment; filename="odx-graph.{name}"'
-    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+    headers["Accept-Ranges"] = "none"  # until the file is complete
+    return StreamingResponse(files.kept(chunks, tag, name), media_type=media_type, headers=headers)
+
+
+def _dump_files(state: Any) -> DumpFiles:
+    if getattr(state, "dump_files", None) is None:
+        state.dump_files = DumpFiles()
+    files: DumpFiles = state.dump_files
+    return files
 
 
 async def _holding_slot(

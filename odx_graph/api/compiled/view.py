@@ -16,6 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 from odx_graph.api.compiled.jsontext import ascii_json
 from odx_graph.api.compiled.planner import Planner, Statement
 from odx_graph.api.context import Context
+from odx_graph.api.json_ld import JsonLdGraphQL
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.observe import operation_label
 from odx_graph.core.errors import OdxError
@@ -170,9 +171,11 @@ def install(app: Any, path: str = "/graphql") -> CompiledGraphQL:
     """Wrap the strawberry view routed at ``path`` of a Starlette ``app`` (tests, bench)."""
     for route in app.router.routes:
         if getattr(route, "path", None) == path and hasattr(route, "methods"):
-            if isinstance(route.app, CompiledGraphQL):
-                return route.app  # the app was built with the compiled path already
-            wrapper = CompiledGraphQL(route.app)
-            route.app = wrapper
+            # The JSON-LD wrapper (``api.json_ld``) stays outermost.
+            holder = route.app if isinstance(route.app, JsonLdGraphQL) else route
+            if isinstance(holder.app, CompiledGraphQL):
+                return holder.app  # the app was built with the compiled path already
+            wrapper = CompiledGraphQL(holder.app)
+            holder.app = wrapper
             return wrapper
     raise LookupError(path)

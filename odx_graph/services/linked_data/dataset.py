@@ -7,6 +7,7 @@ import asyncio
 import time
 import zlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -14,11 +15,13 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import ONTOLOGY_IRI, PREFIXES
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Scalar
+from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
 from odx_graph.mapping.query import LIST_CAP
-from odx_graph.services.linked_data.codes import schemes
+from odx_graph.services.linked_data.codes import code_list_versions, scheme_triples, schemes
+from odx_graph.services.linked_data.fragments import fragment_url
 from odx_graph.services.linked_data.rdf import node_iri, row_triples, term
 from odx_graph.services.linked_data.rdf_formats import WRITERS, RdfFormat, bind_prefixes
+from odx_graph.services.refdata import load_ontology
 from odx_graph.store import export
 from odx_graph.store.db import Database
 
@@ -33,47 +36,118 @@ DUMP_FORMATS = {"nt": RdfFormat.NTRIPLES, "ttl": RdfFormat.TURTLE, "jsonld": Rdf
 async def describe(
     db: Database, settings: Settings, principal: Principal, entity: Entity, key: int
 ) -> Graph | None:
-    """The description of one node: its own triples, its short lists (lines, references,
-    status history) in full (up to ``LIST_CAP``), and links to up to ``page_size_max``
-    items of each longer list (a home's repairs...). ``None`` when it does not exist."""
+    """The description of one node: its own triples and its short lists (lines,
+    references, status history, a home's assertions) in full, up to ``LIST_CAP``: a
+    subgraph of the dump. ``None`` when it does not exist.
+
+    A to-many relation is stated once, by the row that holds it: a repair says
+    ``odx:forHome``, and the home's ``odx:hasRepair`` (its ``owl:inverseOf``) is in no
+    graph this server serves. ``inverse_links`` gives where to find those lists instead."""
     base = settings.base_iri
     row = await export.describe_row(db, entity, key, principal)
     if row is None:
         return None
     graph = bind_prefixes(Graph())
-    subject = URIRef(node_iri(base, entity, key))
     for triple in row_triples(entity, row, base):
         graph.add(triple)
     for relation in entity.relations:
-        if relation.cardinality is Cardinality.ONE or relation.source_is_array:
-            continue
+        if relation.cardinality is not Cardinality.LIST or relation.source_is_array:
+            continue  # to-one links are in the row; connections are only navigation
         target = MAPPING[relation.target]
-        described = relation.cardinality is Cardinality.LIST  # else only linked
-        limit = LIST_CAP if described else settings.page_size_max
-        rows = await export.related_rows(
-            db, relation, target, key, principal, limit, keys_only=not described
-        )
+        rows = await export.related_rows(db, relation, target, key, principal, LIST_CAP)
         for child in rows:
-            if described:
-                for triple in row_triples(target, child, base):
-                    graph.add(triple)
-            graph.add(
-                (subject, term(relation.curie), URIRef(node_iri(base, target, child["_key"])))
-            )
+            for triple in row_triples(target, child, base):
+                graph.add(triple)
     return graph
 
 
+@dataclass(frozen=True, slots=True)
+class InverseList:
+    """A to-many list of a node that its graph leaves to the rows pointing at it (a
+    home's repairs): navigation, not data."""
+
+    relation: URIRef  # the list's term, e.g. odx:hasRepair
+    fragment: str  # the Triple Pattern Fragment of the rows' own link to the node
+    members: tuple[str, ...] = ()  # IRIs of the first members, when asked for
+
+
+def inverse_links(settings: Settings, entity: Entity, key: int) -> list[InverseList]:
+    """Each to-many list of a node that the rows pointing at it state (a repair's
+    ``odx:forHome``), with the URL of the Triple Pattern Fragment of those statements:
+    paged, counted, and a subgraph of the dump like everything."""
+    base = settings.base_iri
+    subject = node_iri(base, entity, key)
+    out = []
+    for relation in entity.relations:
+        if relation.cardinality is Cardinality.ONE or relation.source_is_array:
+            continue
+        back = pointing_back(relation)
+        if back is None:
+            continue  # the children's rows state the parent's link itself
+        params = {"predicate": str(term(back.curie)), "object": subject}
+        out.append(InverseList(term(relation.curie), fragment_url(base, params, 1)))
+    return out
+
+
+async def inverse_lists(
+    db: Database, settings: Settings, principal: Principal, entity: Entity, key: int
+) -> list[InverseList]:
+    """``inverse_links`` with the first ``page_size_max`` members of each (for pages
+    for people)."""
+    out = []
+    for found in inverse_links(settings, entity, key):
+        relation = next(r for r in entity.relations if term(r.curie) == found.relation)
+        target = MAPPING[relation.target]
+        rows = await export.related_rows(
+            db, relation, target, key, principal, settings.page_size_max, keys_only=True
+        )
+        members = tuple(node_iri(settings.base_iri, target, r["_key"]) for r in rows)
+        out.append(InverseList(found.relation, found.fragment, members))
+    return out
+
+
+def pointing_back(relation: Relation) -> Relation | None:
+    """The to-one relation of a to-many relation's target that links each target row
+    back to its parent (``Repair.home`` for ``Home.repairs``), if the target has one."""
+    target = MAPPING[relation.target]
+    return next(
+        (
+            r
+            for r in target.relations
+            if r.cardinality is Cardinality.ONE and r.source_column == relation.target_column
+        ),
+        None,
+    )
+
+
 async def dump(
-    db: Database, settings: Settings, principal: Principal, fmt: RdfFormat
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    fmt: RdfFormat,
+    ontology: Graph | None = None,
 ) -> AsyncIterator[bytes]:
-    """Every node of the dataset in ``fmt``, produced batch by batch (constant memory)."""
+    """Every node of the dataset in ``fmt``, produced batch by batch (constant memory),
+    then every code list and concept as ``/code`` describes them (from ``ontology``, the
+    packaged one by default)."""
     writer = WRITERS[fmt]()
     yield writer.header().encode()
     for entity in MAPPING.nodes:
         async for batch in export.stream_rows(db, entity, principal):
             triples = (t for row in batch for t in row_triples(entity, row, settings.base_iri))
             yield writer.chunk(triples).encode()
+    ontology = ontology if ontology is not None else load_ontology()
+    sor_rows = await export.sor_codes(db)
+    for scheme in schemes(ontology):
+        yield writer.chunk(scheme_triples(ontology, scheme, sor_rows)).encode()
     yield writer.footer().encode()
+
+
+async def code_triple_count(db: Database, ontology: Graph | None = None) -> int:
+    """How many triples the dump's code lists hold."""
+    ontology = ontology if ontology is not None else load_ontology()
+    versions = code_list_versions(ontology, await export.sor_codes(db))
+    return sum(text.count("\n") for text in versions.values())
 
 
 async def gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -86,9 +160,11 @@ async def gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
 
 
 def _coercion(scalar: Scalar) -> str | None:
-    # JSON numbers and booleans already have the right datatype; dates and decimals travel
-    # as strings and need one.
+    # JSON integers and booleans already have the right datatype; dates and decimals
+    # travel as strings and need one. A float is a JSON number that JSON-LD reads as an
+    # xsd:integer when it is whole (52) unless the term says xsd:double.
     return {
+        Scalar.FLOAT: "xsd:double",
         Scalar.DATE: "xsd:date",
         Scalar.DATETIME: "xsd:dateTime",
         Scalar.DECIMAL: "xsd:decimal",
@@ -99,6 +175,9 @@ def _definitions(entity: Entity) -> dict[str, Any]:
     """Term definitions for the GraphQL names of one type's fields and relations."""
     terms: dict[str, Any] = {}
     for field in entity.fields:
+        if field.as_of_today:
+            terms[field.name] = None  # an age: in no served graph (see rdf.linked_fields)
+            continue
         definition: dict[str, Any] = {"@id": field.curie}
         if field.iri_prefix:
             definition.update({"@type": "@id", "@context": {"@base": field.iri_prefix}})
@@ -197,6 +276,7 @@ async def void_description(
         graph.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
     counter = counter or TripleCount()
     triples = await counter.get(db, principal, modified)
+    triples += await code_triple_count(db, ontology)
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}/id/")))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))

@@ -19,7 +19,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from odx_graph.core.vocab import CODE_BASE
 from odx_graph.mapping import Entity
+from odx_graph.services.linked_data.codes import CODE_SEGMENT
 from odx_graph.services.linked_data.rdf import row_triples
 from odx_graph.services.linked_data.rdf_formats import NTriplesWriter
 from odx_graph.store import changes
@@ -77,6 +79,13 @@ async def publish_all(db: Database, rounds: int = PUBLISH_ROUNDS) -> int:
             break
         total += appended
     return total
+
+
+def thing_iri(base: str, segment: str, key: int) -> str:
+    """The IRI of the thing a version is of: a node, or a code list (``code/{scheme}``)."""
+    if segment.startswith(CODE_SEGMENT):
+        return f"{CODE_BASE}{segment[len(CODE_SEGMENT) :]}"
+    return f"{base}/id/{segment}/{key}"
 
 
 def stream_iri(base: str) -> str:
@@ -155,7 +164,7 @@ def _default_graph(base: str, page: Page) -> Iterable[str]:
         yield f"{relation} <{TREE}value> {_time(page.members[-1].published_at)} ."
     for member in page.members:
         version = f"<{version_iri(base, member.position)}>"
-        subject = f"<{base}/id/{member.segment}/{member.key}>"
+        subject = f"<{thing_iri(base, member.segment, member.key)}>"
         yield f"{stream} <{TREE}member> {version} ."
         yield f"{version} <{RDF_TYPE}> <{ACTIVITY}{KINDS[member.kind]}> ."
         yield f"{version} <{IS_VERSION_OF}> {subject} ."

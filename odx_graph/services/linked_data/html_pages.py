@@ -60,9 +60,11 @@ def resource_page(
     labeller: Labeller,
     alternates: dict[str, str],
     see_also: Sequence[tuple[str, str]] = (),
+    lists: Sequence[tuple[URIRef, str, Sequence[str]]] = (),
 ) -> str:
-    """A table of the subject's properties, then the things pointing at it, then
-    ``see_also``: ``(text, href)`` of pages about it."""
+    """A table of the subject's properties, then the things described with it, then
+    ``lists``: ``(relation, href of all, first members)`` of the lists others' rows state
+    (a home's repairs), then ``see_also``: ``(text, href)`` of pages about it."""
     types = ", ".join(labeller.link(t) for t in graph.objects(subject, RDF.type))
     rows: dict[Node, list[Node]] = defaultdict(list)
     for predicate, obj in graph.predicate_objects(subject):
@@ -78,6 +80,13 @@ def resource_page(
         body.append("<h2>Described with it</h2><ul>")
         body += [f"<li>{labeller.link(s)}</li>" for s in others]
         body.append("</ul>")
+    for relation, href, members in lists:
+        label = escape(labeller.label(relation))
+        body.append(f'<h2>{label}</h2><p><a href="{escape(href)}">All, as a fragment</a></p>')
+        if members:
+            body.append("<ul>")
+            body += [f"<li>{labeller.link(URIRef(m))}</li>" for m in members]
+            body.append("</ul>")
     if see_also:
         body.append("<h2>See also</h2><ul>")
         body += [f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for t, h in see_also]

@@ -51,11 +51,30 @@ def term(curie: str) -> URIRef:
     return URIRef(expand_curie(curie))
 
 
+def canonical_double(value: float) -> str:
+    """The canonical lexical form of an ``xsd:double`` (XML Schema 1.1): one digit before
+    the point, the fewest digits after it that give the value back, then the exponent
+    (51.5 is ``5.15E1``). JSON-LD processors write a JSON number as this, so a GraphQL
+    response read with ``/context.jsonld`` gives the dump's very literal."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return {"nan": "NaN", "inf": "INF", "-inf": "-INF"}[repr(value)]
+    sign, digits, exponent = decimal.Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if digits == (0,):
+        return "-0.0E0" if sign else "0.0E0"
+    mantissa = "".join(map(str, digits))
+    fraction = mantissa[1:] or "0"
+    power = exponent + len(mantissa) - 1
+    return f"{'-' if sign else ''}{mantissa[0]}.{fraction}E{power}"
+
+
 def literal(field: Field, value: Any) -> Node:
     """The RDF term for one value of ``field``."""
     if field.iri_prefix:
         return URIRef(field.iri_prefix + str(value))
     datatype = XSD_TYPES[field.type]
+    if field.type is Scalar.FLOAT:
+        return Literal(canonical_double(float(value)), datatype=datatype)
     if isinstance(value, dt.datetime | dt.date):
         return Literal(value.isoformat(), datatype=datatype)
     if isinstance(value, decimal.Decimal):
@@ -63,11 +82,18 @@ def literal(field: Field, value: Any) -> Node:
     return Literal(value, datatype=datatype) if datatype else Literal(str(value))
 
 
+def linked_fields(entity: Entity) -> tuple[Field, ...]:
+    """The fields Linked Data publishes: all but those that depend on the day they are
+    read (a component's age), which would make a version published today differ from
+    the dump made tomorrow; their dates (installation) and lifetimes are published."""
+    return tuple(f for f in entity.fields if not f.as_of_today)
+
+
 def row_triples(entity: Entity, row: Mapping[str, Any], base: str) -> Iterator[Triple]:
     """The triples of one exported row (see ``store.sql.export_columns`` for its shape)."""
     subject = URIRef(node_iri(base, entity, row["_key"]))
     yield subject, RDF.type, term(entity.curie)
-    for field in entity.fields:
+    for field in linked_fields(entity):
         value = row[field.name]
         if value is None:
             continue
