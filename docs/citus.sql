@@ -177,7 +177,8 @@ ALTER TABLE tsm_return ADD FOREIGN KEY (landlord_id, estate_id)
 -- A planned item's landlord is its programme's: today a trigger copies it from the
 -- programme (planned_work_landlord, dropped in step 6); here the foreign key checks it,
 -- and the writer gives it (store/planned_works.py already does). The home, building or
--- component it replaces must be the same landlord's, which nothing checks today.
+-- component it replaces must be the same landlord's: today the write service checks
+-- that, the database does not.
 ALTER TABLE planned_work ADD FOREIGN KEY (landlord_id, programme_id)
     REFERENCES investment_programme (landlord_id, id);
 ALTER TABLE planned_work ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
@@ -229,10 +230,11 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   planned_work_landlord     the item's landlord copied from its programme: given by
 --                             the writer, checked by the foreign key of step 5
 --   refuse_truncate           the guard that keeps TRUNCATE from bypassing the change
---                             log: the API roles are granted no TRUNCATE (as today), so
---                             only the owner can; a TRUNCATE by the owner reaches change
---                             data capture as one per shard, which the publisher must
---                             refuse or publish as tombstones (not verified)
+--                             log: the API roles are granted no TRUNCATE (as today,
+--                             checked by the test) and the code issues none, so only
+--                             the owner can; what change data capture then reports (one
+--                             per shard?) the publisher must refuse or publish as
+--                             tombstones (not verified)
 
 DROP TRIGGER api_key_revoked_notify ON api_key;
 DROP TRIGGER data_version_bumped ON awaab_hazard_level;

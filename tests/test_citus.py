@@ -11,7 +11,8 @@ points into a distributed one, and every trigger that cannot run on shards is na
 statement of the plan. Every table a landlord owns (one naming its landlord, and those
 hanging off one) is distributed by the landlord with homes too; an estate and a TSM return
 of it are added first, so that the keys between them are checked on rows, and the views
-that join the landlord's tables give the same rows after Part 1 as before.
+that join the landlord's tables give the same rows after Part 1 as before. No API role
+may TRUNCATE a table, which the plan relies on when it drops the TRUNCATE guard.
 """
 
 from __future__ import annotations
@@ -172,6 +173,7 @@ class Checked:
     counts_after: dict[str, int]
     homes_with_uprn: int
     uprn_index: int
+    truncatable: set[str]  # tables an API role may TRUNCATE
 
 
 COUNTED = ("home", "component", "repair", "repair_line", "repair_status_event", "repair_fact")
@@ -257,6 +259,15 @@ async def checked(module_db: Database) -> AsyncIterator[Checked]:
                 await _counts(conn),
                 await conn.fetchval("SELECT count(*) FROM home WHERE uprn IS NOT NULL"),
                 await conn.fetchval("SELECT count(*) FROM home_uprn"),
+                {
+                    r["relname"]
+                    for r in await conn.fetch(
+                        "SELECT c.relname FROM pg_class c "
+                        "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+                        "AND (has_table_privilege('odx_reader', c.oid, 'TRUNCATE') "
+                        "OR has_table_privilege('odx_writer', c.oid, 'TRUNCATE'))"
+                    )
+                },
             )
         finally:
             await transaction.rollback()
@@ -357,6 +368,14 @@ def test_every_trigger_on_a_distributed_or_reference_table_is_dropped_by_the_pla
     assert on_shards, "the schema's triggers were not found"
     assert on_shards - plan.dropped_triggers == set(), "triggers the plan does not name"
     assert plan.dropped_triggers - on_shards == set(), "the plan drops triggers that are not"
+
+
+def test_no_api_role_may_truncate_what_the_dropped_guard_protected(checked: Checked) -> None:
+    """The plan drops ``refuse_truncate`` from the shards and relies on the API roles
+    having no TRUNCATE: checked on every table the guard is on today."""
+    guarded = {table for table, name in checked.triggers if name == "refuse_truncate"}
+    assert {"home", "repair", "organisation"} <= guarded
+    assert not checked.truncatable, sorted(checked.truncatable)
 
 
 def test_part_1_keeps_every_row_and_indexes_every_uprn(checked: Checked) -> None:
