@@ -190,10 +190,57 @@ ALTER TABLE planned_work
 -- Views that join the landlord's tables join them on the landlord too: Citus runs a
 -- join of co-located tables on each shard only when it equates their distribution
 -- columns (otherwise it needs a repartition join, off by default, and none at all for
--- the OR below). The planned replacements a repair is due for: the same rows as before,
--- since step 5's foreign keys make a planned item's home, building and component, and a
--- component's repairs, the item's landlord's. estate_home_member already joins each
+-- the OR below), and a window function across shards only when it partitions by the
+-- distribution column. Each gives the same rows as before, since step 5's foreign keys
+-- make a repair's home, a planned item's home, building and component, and a
+-- component's repairs, the same landlord's. estate_home_member already joins each
 -- estate to its landlord's homes on the landlord.
+--
+-- What a repair's facts are made from (migration 0013), which the writers read once the
+-- repair_facts_* triggers are gone (step 6).
+CREATE OR REPLACE VIEW repair_fact_source AS
+SELECT r.id, r.home_id, r.landlord_id, r.contractor_id, r.priority_code, r.trade_code,
+       r.reported_at,
+       h.postcode, h.postcode_area, h.postcode_district, h.postcode_sector,
+       to_char(r.reported_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month,
+       p.is_emergency,
+       st.is_open,
+       (NOT st.is_open AND r.completed_at IS NOT NULL) AS completed,
+       (NOT st.is_open AND r.completed_at IS NULL) AS cancelled,
+       (extract(epoch FROM r.completed_at - r.reported_at) / 3600.0)::float8 AS hours,
+       we.working_day_number - ws.working_day_number AS working_days,
+       r.target_at IS NOT NULL AND r.completed_at <= r.target_at AS within_target,
+       r.target_at IS NOT NULL AS has_target,
+       r.cost,
+       r.trade_code IS NOT NULL AND count(*) FILTER (WHERE st.is_open OR r.completed_at IS NOT NULL)
+           OVER (PARTITION BY r.landlord_id, r.home_id, r.trade_code ORDER BY r.reported_at
+                 RANGE BETWEEN interval '720 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+           > 0 AS repeat_30,
+       r.trade_code IS NOT NULL AND count(*) FILTER (WHERE st.is_open OR r.completed_at IS NOT NULL)
+           OVER (PARTITION BY r.landlord_id, r.home_id, r.trade_code ORDER BY r.reported_at
+                 RANGE BETWEEN interval '2160 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+           > 0 AS repeat_90,
+       NOT EXISTS (SELECT 1 FROM repair q JOIN repair_status qs ON qs.code = q.status_code
+                   WHERE q.landlord_id = r.landlord_id
+                     AND q.home_id = r.home_id
+                     AND q.trade_code = r.trade_code
+                     AND q.id <> r.id AND (qs.is_open OR q.completed_at IS NOT NULL)
+                     AND q.reported_at > r.completed_at
+                     AND q.reported_at <= r.completed_at + interval '720 hours')
+           AS fixed_first_time,
+       ARRAY(SELECT DISTINCT s FROM repair_line l
+             JOIN sor_code c ON c.code = l.sor_code, unnest(c.schedules) AS s
+             WHERE l.landlord_id = r.landlord_id AND l.repair_id = r.id ORDER BY s) AS schedules,
+       k.record_key
+FROM repair r
+JOIN home h ON h.landlord_id = r.landlord_id AND h.id = r.home_id
+JOIN priority p ON p.code = r.priority_code
+JOIN repair_status st ON st.code = r.status_code
+LEFT JOIN home_record_key k ON k.landlord_id = r.landlord_id AND k.home_id = r.home_id
+LEFT JOIN working_calendar ws ON ws.day = (r.reported_at AT TIME ZONE 'Europe/London')::date
+LEFT JOIN working_calendar we ON we.day = (r.completed_at AT TIME ZONE 'Europe/London')::date;
+
+-- The planned replacements a repair is due for (migration 0025).
 CREATE OR REPLACE VIEW repair_planned_replacement AS
 SELECT r.id AS repair_id, w.id AS planned_work_id, w.planned_date
 FROM planned_work w
