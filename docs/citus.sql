@@ -189,8 +189,8 @@ ALTER TABLE planned_work
 
 -- Views that join the landlord's tables join them on the landlord too: Citus runs a
 -- join of co-located tables on each shard only when it equates their distribution
--- columns (otherwise it needs a repartition join, off by default, and none at all for
--- the OR below), and a window function across shards only when it partitions by the
+-- columns (otherwise it needs a repartition join: off by default, and not tried here on
+-- these views), and a window function across shards only when it partitions by the
 -- distribution column. Each gives the same rows as before, since step 5's foreign keys
 -- make a repair's home, a planned item's home, building and component, and a
 -- component's repairs, the same landlord's. estate_home_member already joins each
