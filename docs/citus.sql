@@ -3,11 +3,13 @@
 -- Distribution key: the landlord (landlord_id), the home's place in the exchange. Every
 -- home and everything that hangs off a home (its components, repairs with their lines
 -- and status history, damp and mould cases, certificates, assertions, satisfaction
--- answers, record keys, risk scores) and the buildings homes are in carry it and are
--- co-located: one landlord's data lives on one shard, so a landlord's pages, imports,
--- scorecards and a home's whole record are single-shard; area and national queries run
--- on every shard in parallel. Organisations, imports and the code lists are reference
--- tables (a copy on every node). See docs/operations.md, "Citus".
+-- answers, record keys, risk scores, planned works), the buildings homes are in and
+-- the landlord's own groupings and returns (estates, investment programmes, TSM returns)
+-- carry it and are co-located: one landlord's data lives on one shard, so a landlord's
+-- pages, imports, scorecards, estates, programmes and a home's whole record are
+-- single-shard; area and national queries run on every shard in parallel.
+-- Organisations, imports and the code lists are reference tables (a copy on every node).
+-- See docs/operations.md, "Citus".
 --
 -- Part 1 is plain PostgreSQL: it runs on the schema of migrations/ (tests/test_citus.py
 -- applies it to a migrated database with data, in a transaction it rolls back, and checks
@@ -78,6 +80,11 @@ ALTER TABLE satisfaction_response DROP CONSTRAINT satisfaction_response_home_id_
 ALTER TABLE home_record_key DROP CONSTRAINT home_record_key_home_id_fkey;
 ALTER TABLE building_record_key DROP CONSTRAINT building_record_key_building_id_fkey;
 ALTER TABLE api_key DROP CONSTRAINT api_key_home_id_fkey;
+ALTER TABLE tsm_return DROP CONSTRAINT tsm_return_estate_id_fkey;
+ALTER TABLE planned_work DROP CONSTRAINT planned_work_programme_id_fkey;
+ALTER TABLE planned_work DROP CONSTRAINT planned_work_home_id_fkey;
+ALTER TABLE planned_work DROP CONSTRAINT planned_work_building_id_fkey;
+ALTER TABLE planned_work DROP CONSTRAINT planned_work_component_id_fkey;
 
 -- 4. Primary keys and unique constraints of distributed tables include their
 -- distribution column. Ids stay unique on their own (one sequence each, on the
@@ -106,6 +113,11 @@ ALTER TABLE home_damp_risk DROP CONSTRAINT home_damp_risk_pkey,
     ADD PRIMARY KEY (landlord_id, model_id, home_id);
 ALTER TABLE component_failure_risk DROP CONSTRAINT component_failure_risk_pkey,
     ADD PRIMARY KEY (landlord_id, model_id, component_id);
+ALTER TABLE estate DROP CONSTRAINT estate_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE tsm_return DROP CONSTRAINT tsm_return_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE investment_programme DROP CONSTRAINT investment_programme_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE planned_work DROP CONSTRAINT planned_work_pkey, ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE repair_line DROP CONSTRAINT repair_line_repair_id_line_number_key,
     ADD UNIQUE (landlord_id, repair_id, line_number);
 ALTER TABLE home_assertion DROP CONSTRAINT home_assertion_home_id_organisation_id_property_key,
@@ -158,6 +170,90 @@ ALTER TABLE home_record_key
     ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id) ON DELETE CASCADE;
 ALTER TABLE building_record_key ADD FOREIGN KEY (landlord_id, building_id)
     REFERENCES building (landlord_id, id) ON DELETE CASCADE;
+-- A TSM return of an estate is the estate's landlord's (no return counts another
+-- landlord's estate); a return for the whole landlord names no estate and is not checked.
+ALTER TABLE tsm_return ADD FOREIGN KEY (landlord_id, estate_id)
+    REFERENCES estate (landlord_id, id) ON DELETE CASCADE;
+-- A planned item's landlord is its programme's: today a trigger copies it from the
+-- programme (planned_work_landlord, dropped in step 6); here the foreign key checks it,
+-- and the writer gives it (store/planned_works.py already does). The home, building or
+-- component it replaces must be the same landlord's: today the write service checks
+-- that, the database does not.
+ALTER TABLE planned_work ADD FOREIGN KEY (landlord_id, programme_id)
+    REFERENCES investment_programme (landlord_id, id);
+ALTER TABLE planned_work ADD FOREIGN KEY (landlord_id, home_id) REFERENCES home (landlord_id, id);
+ALTER TABLE planned_work
+    ADD FOREIGN KEY (landlord_id, building_id) REFERENCES building (landlord_id, id);
+ALTER TABLE planned_work
+    ADD FOREIGN KEY (landlord_id, component_id) REFERENCES component (landlord_id, id);
+
+-- Views that join the landlord's tables join them on the landlord too: Citus runs a
+-- join of co-located tables on each shard only when it equates their distribution
+-- columns (otherwise it needs a repartition join: off by default, and not tried here on
+-- these views), and a window function across shards only when it partitions by the
+-- distribution column. Each gives the same rows as before, since step 5's foreign keys
+-- make a repair's home, a planned item's home, building and component, and a
+-- component's repairs, the same landlord's. estate_home_member already joins each
+-- estate to its landlord's homes on the landlord.
+--
+-- What a repair's facts are made from (migration 0013), which the writers read once the
+-- repair_facts_* triggers are gone (step 6).
+CREATE OR REPLACE VIEW repair_fact_source AS
+SELECT r.id, r.home_id, r.landlord_id, r.contractor_id, r.priority_code, r.trade_code,
+       r.reported_at,
+       h.postcode, h.postcode_area, h.postcode_district, h.postcode_sector,
+       to_char(r.reported_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month,
+       p.is_emergency,
+       st.is_open,
+       (NOT st.is_open AND r.completed_at IS NOT NULL) AS completed,
+       (NOT st.is_open AND r.completed_at IS NULL) AS cancelled,
+       (extract(epoch FROM r.completed_at - r.reported_at) / 3600.0)::float8 AS hours,
+       we.working_day_number - ws.working_day_number AS working_days,
+       r.target_at IS NOT NULL AND r.completed_at <= r.target_at AS within_target,
+       r.target_at IS NOT NULL AS has_target,
+       r.cost,
+       r.trade_code IS NOT NULL AND count(*) FILTER (WHERE st.is_open OR r.completed_at IS NOT NULL)
+           OVER (PARTITION BY r.landlord_id, r.home_id, r.trade_code ORDER BY r.reported_at
+                 RANGE BETWEEN interval '720 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+           > 0 AS repeat_30,
+       r.trade_code IS NOT NULL AND count(*) FILTER (WHERE st.is_open OR r.completed_at IS NOT NULL)
+           OVER (PARTITION BY r.landlord_id, r.home_id, r.trade_code ORDER BY r.reported_at
+                 RANGE BETWEEN interval '2160 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+           > 0 AS repeat_90,
+       NOT EXISTS (SELECT 1 FROM repair q JOIN repair_status qs ON qs.code = q.status_code
+                   WHERE q.landlord_id = r.landlord_id
+                     AND q.home_id = r.home_id
+                     AND q.trade_code = r.trade_code
+                     AND q.id <> r.id AND (qs.is_open OR q.completed_at IS NOT NULL)
+                     AND q.reported_at > r.completed_at
+                     AND q.reported_at <= r.completed_at + interval '720 hours')
+           AS fixed_first_time,
+       ARRAY(SELECT DISTINCT s FROM repair_line l
+             JOIN sor_code c ON c.code = l.sor_code, unnest(c.schedules) AS s
+             WHERE l.landlord_id = r.landlord_id AND l.repair_id = r.id ORDER BY s) AS schedules,
+       k.record_key
+FROM repair r
+JOIN home h ON h.landlord_id = r.landlord_id AND h.id = r.home_id
+JOIN priority p ON p.code = r.priority_code
+JOIN repair_status st ON st.code = r.status_code
+LEFT JOIN home_record_key k ON k.landlord_id = r.landlord_id AND k.home_id = r.home_id
+LEFT JOIN working_calendar ws ON ws.day = (r.reported_at AT TIME ZONE 'Europe/London')::date
+LEFT JOIN working_calendar we ON we.day = (r.completed_at AT TIME ZONE 'Europe/London')::date;
+
+-- The planned replacements a repair is due for (migration 0025).
+CREATE OR REPLACE VIEW repair_planned_replacement AS
+SELECT r.id AS repair_id, w.id AS planned_work_id, w.planned_date
+FROM planned_work w
+JOIN component c ON c.landlord_id = w.landlord_id
+     AND c.component_type_code = w.component_type_code
+     AND (c.id = w.component_id
+          OR (w.component_id IS NULL AND (c.home_id = w.home_id OR c.building_id = w.building_id)))
+JOIN repair r ON r.landlord_id = c.landlord_id AND r.component_id = c.id
+WHERE w.status_code <> 'cancelled'
+  AND (w.completed_on IS NULL
+       OR w.completed_on > (r.reported_at AT TIME ZONE 'Europe/London')::date)
+  AND w.planned_date
+      <= (r.reported_at AT TIME ZONE 'Europe/London')::date + planned_replacement_window();
 
 -- ==== Part 2: Citus (needs CREATE EXTENSION citus; never run by the tests) ====
 
@@ -178,6 +274,14 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   record_keys_*             record keys: written with the home or building
 --   *_is_open, organisation_kind_is_a_role
 --                             copies and checks: CHECK constraints, or the writer
+--   planned_work_landlord     the item's landlord copied from its programme: given by
+--                             the writer, checked by the foreign key of step 5
+--   refuse_truncate           the guard that keeps TRUNCATE from bypassing the change
+--                             log: the API roles are granted no TRUNCATE (as today,
+--                             checked by the test) and the code issues none, so only
+--                             the owner can; what change data capture then reports (one
+--                             per shard?) the publisher must refuse or publish as
+--                             tombstones (not verified)
 
 DROP TRIGGER api_key_revoked_notify ON api_key;
 DROP TRIGGER data_version_bumped ON awaab_hazard_level;
@@ -190,6 +294,7 @@ DROP TRIGGER changes_self_insert ON building;
 DROP TRIGGER changes_self_update ON building;
 DROP TRIGGER data_version_bumped ON building;
 DROP TRIGGER record_keys_building_inserted ON building;
+DROP TRIGGER refuse_truncate ON building;
 DROP TRIGGER data_version_bumped ON building_record_key;
 DROP TRIGGER data_version_bumped ON built_form;
 DROP TRIGGER data_version_bumped ON certificate_type;
@@ -200,6 +305,7 @@ DROP TRIGGER changes_self_delete ON component;
 DROP TRIGGER changes_self_insert ON component;
 DROP TRIGGER changes_self_update ON component;
 DROP TRIGGER data_version_bumped ON component;
+DROP TRIGGER refuse_truncate ON component;
 DROP TRIGGER data_version_bumped ON component_failure_risk;
 DROP TRIGGER data_version_bumped ON component_type;
 DROP TRIGGER data_version_bumped ON condition;
@@ -208,16 +314,23 @@ DROP TRIGGER changes_self_delete ON damp_mould_case;
 DROP TRIGGER changes_self_insert ON damp_mould_case;
 DROP TRIGGER changes_self_update ON damp_mould_case;
 DROP TRIGGER data_version_bumped ON damp_mould_case;
+DROP TRIGGER refuse_truncate ON damp_mould_case;
 DROP TRIGGER data_version_bumped ON damp_mould_severity;
 DROP TRIGGER changes_self_delete ON data_import;
 DROP TRIGGER changes_self_insert ON data_import;
 DROP TRIGGER changes_self_update ON data_import;
 DROP TRIGGER data_version_bumped ON data_import;
+DROP TRIGGER refuse_truncate ON data_import;
 DROP TRIGGER changes_self_delete ON energy_performance_certificate;
 DROP TRIGGER changes_self_insert ON energy_performance_certificate;
 DROP TRIGGER changes_self_update ON energy_performance_certificate;
 DROP TRIGGER data_version_bumped ON energy_performance_certificate;
+DROP TRIGGER refuse_truncate ON energy_performance_certificate;
 DROP TRIGGER data_version_bumped ON epc_band;
+DROP TRIGGER changes_self_delete ON estate;
+DROP TRIGGER changes_self_insert ON estate;
+DROP TRIGGER changes_self_update ON estate;
+DROP TRIGGER data_version_bumped ON estate;
 DROP TRIGGER data_version_bumped ON hhsrs_category;
 DROP TRIGGER data_version_bumped ON hhsrs_hazard;
 DROP TRIGGER changes_components_delete ON home;
@@ -228,33 +341,49 @@ DROP TRIGGER changes_self_insert ON home;
 DROP TRIGGER changes_self_update ON home;
 DROP TRIGGER data_version_bumped ON home;
 DROP TRIGGER record_keys_home_inserted ON home;
+DROP TRIGGER refuse_truncate ON home;
 DROP TRIGGER repair_facts_home_updated ON home;
 DROP TRIGGER changes_self_delete ON home_assertion;
 DROP TRIGGER changes_self_insert ON home_assertion;
 DROP TRIGGER changes_self_update ON home_assertion;
 DROP TRIGGER data_version_bumped ON home_assertion;
+DROP TRIGGER refuse_truncate ON home_assertion;
 DROP TRIGGER data_version_bumped ON home_damp_risk;
 DROP TRIGGER data_version_bumped ON home_record_key;
 DROP TRIGGER repair_facts_record_key_updated ON home_record_key;
+DROP TRIGGER changes_self_delete ON investment_programme;
+DROP TRIGGER changes_self_insert ON investment_programme;
+DROP TRIGGER changes_self_update ON investment_programme;
+DROP TRIGGER data_version_bumped ON investment_programme;
 DROP TRIGGER changes_self_delete ON organisation;
 DROP TRIGGER changes_self_insert ON organisation;
 DROP TRIGGER changes_self_update ON organisation;
 DROP TRIGGER data_version_bumped ON organisation;
 DROP TRIGGER organisation_kind_is_a_role ON organisation;
+DROP TRIGGER refuse_truncate ON organisation;
 DROP TRIGGER data_version_bumped ON organisation_kind;
 DROP TRIGGER data_version_bumped ON pending_repair_update;
+DROP TRIGGER changes_self_delete ON planned_work;
+DROP TRIGGER changes_self_insert ON planned_work;
+DROP TRIGGER changes_self_update ON planned_work;
+DROP TRIGGER data_version_bumped ON planned_work;
+DROP TRIGGER planned_work_landlord ON planned_work;
+DROP TRIGGER data_version_bumped ON planned_work_status;
 DROP TRIGGER data_version_bumped ON prediction_model;
 DROP TRIGGER data_version_bumped ON priority;
 DROP TRIGGER repair_facts_priority_updated ON priority;
+DROP TRIGGER data_version_bumped ON programme_kind;
 DROP TRIGGER data_version_bumped ON property_type;
 DROP TRIGGER changes_self_delete ON reference;
 DROP TRIGGER changes_self_insert ON reference;
 DROP TRIGGER changes_self_update ON reference;
 DROP TRIGGER data_version_bumped ON reference;
+DROP TRIGGER refuse_truncate ON reference;
 DROP TRIGGER changes_self_delete ON repair;
 DROP TRIGGER changes_self_insert ON repair;
 DROP TRIGGER changes_self_update ON repair;
 DROP TRIGGER data_version_bumped ON repair;
+DROP TRIGGER refuse_truncate ON repair;
 DROP TRIGGER repair_facts_deleted ON repair;
 DROP TRIGGER repair_facts_inserted ON repair;
 DROP TRIGGER repair_facts_updated ON repair;
@@ -265,6 +394,7 @@ DROP TRIGGER changes_self_delete ON repair_line;
 DROP TRIGGER changes_self_insert ON repair_line;
 DROP TRIGGER changes_self_update ON repair_line;
 DROP TRIGGER data_version_bumped ON repair_line;
+DROP TRIGGER refuse_truncate ON repair_line;
 DROP TRIGGER repair_facts_line_deleted ON repair_line;
 DROP TRIGGER repair_facts_line_inserted ON repair_line;
 DROP TRIGGER repair_facts_line_updated ON repair_line;
@@ -275,12 +405,14 @@ DROP TRIGGER changes_self_delete ON repair_status_event;
 DROP TRIGGER changes_self_insert ON repair_status_event;
 DROP TRIGGER changes_self_update ON repair_status_event;
 DROP TRIGGER data_version_bumped ON repair_status_event;
+DROP TRIGGER refuse_truncate ON repair_status_event;
 DROP TRIGGER data_version_bumped ON satisfaction_response;
 DROP TRIGGER data_version_bumped ON sor_code;
 DROP TRIGGER repair_facts_sor_code_updated ON sor_code;
 DROP TRIGGER data_version_bumped ON trade;
 DROP TRIGGER data_version_bumped ON tsm_answer;
 DROP TRIGGER data_version_bumped ON tsm_measure;
+DROP TRIGGER data_version_bumped ON tsm_return;
 DROP TRIGGER data_version_bumped ON working_calendar;
 DROP TRIGGER repair_facts_calendar_changed ON working_calendar;
 
@@ -304,6 +436,8 @@ SELECT create_reference_table('epc_band');
 SELECT create_reference_table('certificate_type');
 SELECT create_reference_table('tsm_measure');
 SELECT create_reference_table('tsm_answer');
+SELECT create_reference_table('programme_kind');
+SELECT create_reference_table('planned_work_status');
 SELECT create_reference_table('data_import');
 SELECT create_reference_table('organisation');
 SELECT create_reference_table('custom_sor_code');
@@ -326,6 +460,10 @@ SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with =
 SELECT create_distributed_table('satisfaction_response', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_damp_risk', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('component_failure_risk', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('estate', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('tsm_return', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('investment_programme', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('planned_work', 'landlord_id', colocate_with => 'building');
 
 -- 9. Tables distributed by a column of their own: HACT references by who allocated them,
 -- updates waiting for their repair by the organisation that sent them, the audit trail

@@ -8,7 +8,11 @@ co-located with homes, distribution columns are never NULL, every primary key an
 index of a distributed table includes its distribution column, foreign keys between
 distributed tables are co-located and include it, no reference or coordinator table
 points into a distributed one, and every trigger that cannot run on shards is named by a
-statement of the plan.
+statement of the plan. Every table a landlord owns (one naming its landlord, and those
+hanging off one) is distributed by the landlord with homes too; an estate and a TSM return
+of it are added first, so that the keys between them are checked on rows, and the views
+that join the landlord's tables give the same rows after Part 1 as before. No API role
+may TRUNCATE a table, which the plan relies on when it drops the TRUNCATE guard.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ KEY = "landlord_id"
 # A resident token's home is its scope, not its owner: API keys are a reference table
 # (read on every request) and the plan drops their foreign key into homes.
 NOT_DISTRIBUTED_THOUGH_NAMING_A_HOME = {"api_key"}
+# The audit trail records which landlord an event was about; it is distributed by its own
+# key (written once, read by event), not the landlord's data.
+NOT_CO_LOCATED_THOUGH_NAMING_A_LANDLORD = {"audit_event"}
+# Views joining the landlord's tables, compared row for row before and after Part 1.
+VIEWS = ("estate_home_member", "repair_fact_source", "repair_planned_replacement")
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,22 @@ def hanging_off_a_home(
         found |= more
 
 
+def owned_by_a_landlord(
+    foreign_keys: list[dict[str, object]], columns: set[tuple[str, str]]
+) -> set[str]:
+    """Tables naming their landlord, and tables a foreign key path leads from to one
+    (a TSM return of an estate, a planned item of a programme); a token naming a home as
+    its scope is not the landlord's."""
+    found = {table for table, column in columns if column == KEY}
+    found -= NOT_CO_LOCATED_THOUGH_NAMING_A_LANDLORD
+    while True:
+        more = {str(fk["source"]) for fk in foreign_keys if fk["target"] in found}
+        more -= found | NOT_DISTRIBUTED_THOUGH_NAMING_A_HOME
+        if not more:
+            return found
+        found |= more
+
+
 @dataclass
 class Checked:
     plan: Plan
@@ -141,10 +166,14 @@ class Checked:
     unique_indexes: list[dict[str, object]]
     triggers: set[tuple[str, str]]
     before: set[str]  # tables hanging off a home in the migrated schema
+    owned: set[str]  # tables a landlord owns in the migrated schema
+    views_before: dict[str, list[tuple[object, ...]]]
+    views_after: dict[str, list[tuple[object, ...]]]
     counts_before: dict[str, int]
     counts_after: dict[str, int]
     homes_with_uprn: int
     uprn_index: int
+    truncatable: set[str]  # tables an API role may TRUNCATE
 
 
 COUNTED = ("home", "component", "repair", "repair_line", "repair_status_event", "repair_fact")
@@ -154,16 +183,53 @@ async def _counts(conn: Connection) -> dict[str, int]:
     return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in COUNTED}
 
 
+async def _views(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Each view's rows, in an order that does not depend on the plan."""
+    return {
+        view: sorted((tuple(r) for r in await conn.fetch(f"SELECT * FROM {view}")), key=repr)
+        for view in VIEWS
+    }
+
+
+async def _add_an_estate(conn: Connection) -> None:
+    """An estate of the first landlord's first two homes and of one postcode of its, with
+    one TSM return for the estate and one for the whole landlord."""
+    landlord, estate = await conn.fetchrow(
+        """
+        WITH h AS (SELECT landlord_id, id, postcode FROM home
+                   WHERE landlord_id = (SELECT min(landlord_id) FROM home) ORDER BY id)
+        INSERT INTO estate (landlord_id, reference, name, home_ids, postcodes)
+        SELECT min(landlord_id), 'E-CITUS', 'Citus test estate',
+               (array_agg(id))[1:2], ARRAY[(array_agg(postcode ORDER BY id DESC))[1]]
+        FROM h RETURNING landlord_id, id
+        """
+    )
+    await conn.execute(
+        """
+        INSERT INTO tsm_return (landlord_id, estate_id, financial_year, measure_code,
+                                answer_code, respondents)
+        SELECT $1, e, 2024, 'TP01', (SELECT min(code) FROM tsm_answer), 7
+        FROM unnest(ARRAY[$2, NULL]::bigint[]) AS e
+        """,
+        landlord,
+        estate,
+    )
+
+
 @pytest.fixture(scope="module")
 async def checked(module_db: Database) -> AsyncIterator[Checked]:
     plan = read_plan(PLAN.read_text(encoding="utf-8"))
     async with module_db.connection() as conn:
-        before = hanging_off_a_home(await _foreign_keys(conn), set(await _columns(conn)))
+        foreign_keys, columns = await _foreign_keys(conn), set(await _columns(conn))
+        before = hanging_off_a_home(foreign_keys, columns)
+        owned = owned_by_a_landlord(foreign_keys, columns)
         counts_before = await _counts(conn)
         assert counts_before["repair_line"] > 0, "the plan is tried on real data"
         transaction = conn.transaction()
         await transaction.start()
         try:
+            await _add_an_estate(conn)
+            views_before = await _views(conn)
             await conn.execute(plan.part_1)
             unique = await conn.fetch(
                 """
@@ -188,10 +254,22 @@ async def checked(module_db: Database) -> AsyncIterator[Checked]:
                 [dict(r) for r in unique],
                 {(r["relname"], r["tgname"]) for r in triggers},
                 before,
+                owned,
+                views_before,
+                await _views(conn),
                 counts_before,
                 await _counts(conn),
                 await conn.fetchval("SELECT count(*) FROM home WHERE uprn IS NOT NULL"),
                 await conn.fetchval("SELECT count(*) FROM home_uprn"),
+                {
+                    r["relname"]
+                    for r in await conn.fetch(
+                        "SELECT c.relname FROM pg_class c "
+                        "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+                        "AND (has_table_privilege('odx_reader', c.oid, 'TRUNCATE') "
+                        "OR has_table_privilege('odx_writer', c.oid, 'TRUNCATE'))"
+                    )
+                },
             )
         finally:
             await transaction.rollback()
@@ -219,6 +297,25 @@ def test_every_table_hanging_off_a_home_is_distributed_by_the_landlord_with_home
         assert plan.group[table] == plan.group["home"], f"{table} is not co-located with home"
     for table in NOT_DISTRIBUTED_THOUGH_NAMING_A_HOME:
         assert table in checked.before and table not in plan.distributed
+
+
+def test_every_table_a_landlord_owns_is_distributed_by_the_landlord_with_homes(
+    checked: Checked,
+) -> None:
+    plan = checked.plan
+    new_since_the_plan = {"estate", "tsm_return", "investment_programme", "planned_work"}
+    assert new_since_the_plan | {"home", "repair", "damp_mould_case"} <= checked.owned
+    for table in sorted(checked.owned):
+        assert plan.distributed.get(table) == KEY, f"{table} is not distributed by {KEY}"
+        assert plan.group[table] == plan.group["home"], f"{table} is not co-located with home"
+    for table in NOT_CO_LOCATED_THOUGH_NAMING_A_LANDLORD:
+        assert (table, KEY) in checked.columns and plan.group.get(table) != plan.group["home"]
+
+
+def test_views_joining_the_landlords_tables_keep_their_rows(checked: Checked) -> None:
+    for view in VIEWS:
+        assert checked.views_before[view], f"{view} has no rows to compare"
+        assert checked.views_after[view] == checked.views_before[view], view
 
 
 def test_distribution_columns_exist_and_are_never_null(checked: Checked) -> None:
@@ -273,6 +370,14 @@ def test_every_trigger_on_a_distributed_or_reference_table_is_dropped_by_the_pla
     assert on_shards, "the schema's triggers were not found"
     assert on_shards - plan.dropped_triggers == set(), "triggers the plan does not name"
     assert plan.dropped_triggers - on_shards == set(), "the plan drops triggers that are not"
+
+
+def test_no_api_role_may_truncate_what_the_dropped_guard_protected(checked: Checked) -> None:
+    """The plan drops ``refuse_truncate`` from the shards and relies on the API roles
+    having no TRUNCATE: checked on every table the guard is on today."""
+    guarded = {table for table, name in checked.triggers if name == "refuse_truncate"}
+    assert {"home", "repair", "organisation"} <= guarded
+    assert not checked.truncatable, sorted(checked.truncatable)
 
 
 def test_part_1_keeps_every_row_and_indexes_every_uprn(checked: Checked) -> None:
