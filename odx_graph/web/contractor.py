@@ -16,9 +16,9 @@ from odx_graph.core.access import Principal, Tier
 from odx_graph.core.errors import OdxError, UnauthenticatedError
 from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
-from odx_graph.services.refdata import code_labels, code_rows
+from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import render
+from odx_graph.web.pages import codes_for, render
 from odx_graph.web.resident import day
 from odx_graph.web.session import (
     csrf_ok,
@@ -52,11 +52,10 @@ async def contractor_page(
         return response
     state = request.app.state
     db, settings = state.db, state.settings
-    statuses = await code_rows(db, settings, principal, "RepairStatus")
-    labels = {str(r["_key"]): str(r["label"]) for r in statuses}
-    moves = [(str(r["_key"]), str(r["label"])) for r in statuses if r["isOpen"]]
-    trades = await code_labels(db, settings, principal, "Trade")
-    priorities = await code_labels(db, settings, principal, "Priority")
+    lists = await codes_for(request, db, principal, "RepairStatus", "Trade", "Priority")
+    labels = labels_of(lists["RepairStatus"])
+    moves = [(str(r["_key"]), str(r["label"])) for r in lists["RepairStatus"] if r["isOpen"]]
+    trades, priorities = labels_of(lists["Trade"]), labels_of(lists["Priority"])
     jobs = [
         {
             "key": j.key,
