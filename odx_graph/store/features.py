@@ -132,15 +132,25 @@ async def home_features(
     )
 
 
+def component_lifetime(home_building: str = "b", own_building: str = "bb") -> str:
+    """SQL for a component's Decent Homes lifetime (years), with ``c`` the component,
+    ``t`` its type, ``h`` its home and the aliases given for the home's building and the
+    component's own (communal) building."""
+    form = _FORM.replace("b.storeys", f"{home_building}.storeys")
+    return (
+        "CASE WHEN c.building_id IS NOT NULL "
+        f"THEN CASE WHEN coalesce({own_building}.storeys, 1) < 6 THEN t.lifetime_low_rise_flat "
+        "ELSE t.lifetime_high_rise_flat END "
+        f"ELSE ({_LIFETIME.format(form=form)}) END"
+    )
+
+
 _COMPONENT_FEATURES = f"""
 WITH parts AS (
     SELECT c.id, c.home_id, c.building_id, c.component_type_code AS code, c.condition_code,
            coalesce(h.landlord_id, bb.landlord_id) AS landlord_id,
            ($1::date - c.install_date) / 365.25 AS age,
-           CASE WHEN c.building_id IS NOT NULL
-                THEN CASE WHEN coalesce(bb.storeys, 1) < 6 THEN t.lifetime_low_rise_flat
-                          ELSE t.lifetime_high_rise_flat END
-                ELSE ({_LIFETIME.format(form=_FORM)}) END AS lifetime
+           {component_lifetime()} AS lifetime
     FROM component c
     JOIN component_type t ON t.code = c.component_type_code
     LEFT JOIN home h ON h.id = c.home_id
