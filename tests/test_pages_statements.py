@@ -6,7 +6,6 @@ repair facts once, not once a measure."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -52,9 +51,7 @@ async def facts(module_db: Database) -> dict[str, Any]:
     )
     async with module_db.connection() as conn:
         _, resident = await create_key(conn, tier=Tier.RESIDENT, name="r", home_id=home)
-        _, firm = await create_key(
-            conn, tier=Tier.CONTRACTOR, name="c", organisation_id=contractor
-        )
+        _, firm = await create_key(conn, tier=Tier.CONTRACTOR, name="c", organisation_id=contractor)
     return {"district": district, "landlord": landlord, "resident": resident, "firm": firm}
 
 

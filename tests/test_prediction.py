@@ -172,3 +172,41 @@ async def test_a_landlords_back_test_measures_its_own_homes_only(fresh_db: Datab
     assert mine.training_cases == pooled.training_cases == every  # training stays pooled
     assert mine.tested_as_of == dt.date(2025, 6, 30) and mine.tested_until == DEMO_AS_OF
     assert mine.trained_as_of == dt.date(2024, 6, 30)
+
+
+async def test_ventilation_past_its_lifetime_is_a_damp_feature(fresh_db: Database) -> None:
+    """A house's ventilation 20 years old on the day is 5 years past its 15-year
+    lifetime; one installed on the day is not yet known; without any, the feature is
+    missing. The damp and mould model is trained with the feature."""
+    db = fresh_db
+    home = await db.fetchval("SELECT id FROM home WHERE building_id IS NULL ORDER BY id LIMIT 1")
+    lifetime = await db.fetchval(
+        "SELECT lifetime_house FROM component_type WHERE code = 'ventilation'"
+    )
+    assert lifetime == 15
+    await db.execute(
+        "DELETE FROM repair_line WHERE repair_id IN (SELECT r.id FROM repair r "
+        "JOIN component c ON c.id = r.component_id WHERE c.component_type_code = 'ventilation')"
+    )
+    await db.execute(
+        "DELETE FROM repair_status_event WHERE repair_id IN (SELECT r.id FROM repair r "
+        "JOIN component c ON c.id = r.component_id WHERE c.component_type_code = 'ventilation')"
+    )
+    await db.execute(
+        "DELETE FROM repair WHERE component_id IN "
+        "(SELECT id FROM component WHERE component_type_code = 'ventilation')"
+    )
+    await db.execute("DELETE FROM component WHERE component_type_code = 'ventilation'")
+    assert (await _features_of(db, home, T))["ventilation_over"] is None
+    await db.execute(
+        "INSERT INTO component (home_id, component_type_code, install_date) "
+        "VALUES ($1, 'ventilation', $2), ($1, 'ventilation', $3)",
+        home,
+        dt.date(2006, 1, 10),  # 7,305 days before T: 20.0 years
+        T,
+    )
+    assert (await _features_of(db, home, T))["ventilation_over"] == pytest.approx(5.0)
+    assert (await _features_of(db, home, dt.date(2006, 1, 10)))["ventilation_over"] is None
+    model = await models.train(db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    names = [f["name"] for f in model["scorecard"]["features"]]
+    assert "ventilation_over" in names

@@ -24,6 +24,7 @@ FABRIC_TYPES = {
     "roof": ("roof-finish", "roof-structure"),
     "heating": ("gas-boiler", "other-heating", "heating-distribution"),
     "walls": ("wall-finish", "external-doors"),
+    "ventilation": ("ventilation",),
 }
 
 # A home's form, and the lifetime of a component type for it (years).
@@ -61,7 +62,9 @@ fabric AS (
            (max(years_over) FILTER (WHERE code = ANY($5::text[])))::float8 AS windows_over,
            (max(years_over) FILTER (WHERE code = ANY($6::text[])))::float8 AS roof_over,
            (max(years_over) FILTER (WHERE code = ANY($7::text[])))::float8 AS heating_over,
-           (max(years_over) FILTER (WHERE code = ANY($8::text[])))::float8 AS walls_over
+           (max(years_over) FILTER (WHERE code = ANY($8::text[])))::float8 AS walls_over,
+           (max(years_over) FILTER (WHERE code = ANY($10::text[])))::float8
+               AS ventilation_over
     FROM fabric_rows
     GROUP BY home_id
 ),
@@ -93,6 +96,7 @@ outcome AS (
 SELECT hm.id, hm.landlord_id, hm.year_built, hm.property_type_code, hm.built_form_code,
        epc.sap_score,
        fabric.windows_over, fabric.roof_over, fabric.heating_over, fabric.walls_over,
+       fabric.ventilation_over,
        coalesce(leaks.n, 0) AS leak_repairs,
        coalesce(earlier.n, 0) AS earlier_cases,
        earlier.last_works AS earlier_works,
@@ -117,7 +121,7 @@ async def home_features(
     """Every home's damp and mould features as of `as_of`, and whether a case was reported
     from then until `until` (``outcome``); only `landlord_id`'s homes when given."""
     fabric = [*FABRIC_TYPES["windows"], *FABRIC_TYPES["roof"], *FABRIC_TYPES["heating"]]
-    fabric += FABRIC_TYPES["walls"]
+    fabric += [*FABRIC_TYPES["walls"], *FABRIC_TYPES["ventilation"]]
     return await db.fetch(
         _HOME_FEATURES,
         as_of,
@@ -129,6 +133,7 @@ async def home_features(
         list(FABRIC_TYPES["heating"]),
         list(FABRIC_TYPES["walls"]),
         landlord_id,
+        list(FABRIC_TYPES["ventilation"]),
     )
 
 

@@ -14,10 +14,15 @@ HOME_COMPONENTS: tuple[str, ...] = (
 HOUSE_EXTRAS: tuple[tuple[str, float], ...] = (
     ("roof-finish", 1.0),
     ("smoke-alarm", 0.5),
+    ("ventilation", 0.6),
     ("wall-finish", 0.35),
     ("roof-structure", 0.2),
 )
-FLAT_EXTRAS: tuple[tuple[str, float], ...] = (("smoke-alarm", 0.5), ("wall-finish", 0.15))
+FLAT_EXTRAS: tuple[tuple[str, float], ...] = (
+    ("smoke-alarm", 0.5),
+    ("wall-finish", 0.15),
+    ("ventilation", 0.7),
+)
 COMMUNAL_COMPONENTS: tuple[str, ...] = (
     "roof-structure",
     "roof-finish",
@@ -53,4 +58,10 @@ MAKES: dict[str, tuple[tuple[str, str], ...]] = {
     "door-entry": (("Videx", "VX2200"), ("Comelit", "Simplebus 2")),
     "fire-detection": (("Kentec", "Syncro AS"), ("Advanced", "MxPro 5")),
     "smoke-alarm": (("Aico", "Ei3016"), ("FireAngel", "SW1-R")),
+    "ventilation": (
+        ("Vent-Axia", "Lo-Carbon Response"),
+        ("Greenwood", "Unity CV2"),
+        ("Nuaire", "Drimaster Eco"),
+        ("Xpelair", "Simply Silent"),
+    ),
 }
