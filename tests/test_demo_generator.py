@@ -940,6 +940,4 @@ def test_homes_have_ventilation_that_counts_for_damp(
     assert 0.03 <= past <= 0.3
     fan_ids = {c["id"] for c in fans}
     assert any(r["component_id"] in fan_ids for r in stock["repair"])
-    assert fabric_factor(2, 1, ventilation_overdue=True) == pytest.approx(
-        1.6 * fabric_factor(2, 1)
-    )
+    assert fabric_factor(2, 1, ventilation_overdue=True) == pytest.approx(1.6 * fabric_factor(2, 1))

@@ -120,10 +120,20 @@ async def home_features(
 ) -> list[Record]:
     """Every home's damp and mould features as of `as_of`, and whether a case was reported
     from then until `until` (``outcome``); only `landlord_id`'s homes when given."""
+    sql, args = feature_query("damp-mould", as_of, until, landlord_id)
+    return await db.fetch(sql, *args)
+
+
+def feature_query(
+    kind: str, as_of: dt.date, until: dt.date, landlord_id: int | None = None
+) -> tuple[str, list[object]]:
+    """The statement reading the features of model ``kind`` (``damp-mould``: one row a
+    home; ``component-failure``: one a component) and its arguments."""
+    if kind == "component-failure":
+        return _COMPONENT_FEATURES, [as_of, until, landlord_id]
     fabric = [*FABRIC_TYPES["windows"], *FABRIC_TYPES["roof"], *FABRIC_TYPES["heating"]]
     fabric += [*FABRIC_TYPES["walls"], *FABRIC_TYPES["ventilation"]]
-    return await db.fetch(
-        _HOME_FEATURES,
+    args: list[object] = [
         as_of,
         until,
         fabric,
@@ -134,7 +144,8 @@ async def home_features(
         list(FABRIC_TYPES["walls"]),
         landlord_id,
         list(FABRIC_TYPES["ventilation"]),
-    )
+    ]
+    return _HOME_FEATURES, args
 
 
 def component_lifetime(home_building: str = "b", own_building: str = "bb") -> str:
