@@ -111,7 +111,6 @@ LEFT JOIN leaks ON leaks.home_id = hm.id
 LEFT JOIN earlier ON earlier.home_id = hm.id
 LEFT JOIN outcome ON outcome.home_id = hm.id
 WHERE ($9::bigint IS NULL OR hm.landlord_id = $9)
-ORDER BY hm.id
 """
 
 
@@ -125,12 +124,18 @@ async def home_features(
 
 
 def feature_query(
-    kind: str, as_of: dt.date, until: dt.date, landlord_id: int | None = None
+    kind: str,
+    as_of: dt.date,
+    until: dt.date,
+    landlord_id: int | None = None,
+    ordered: bool = True,
 ) -> tuple[str, list[object]]:
     """The statement reading the features of model ``kind`` (``damp-mould``: one row a
-    home; ``component-failure``: one a component) and its arguments."""
+    home; ``component-failure``: one a component, by id unless not ``ordered``) and its
+    arguments."""
     if kind == "component-failure":
-        return _COMPONENT_FEATURES, [as_of, until, landlord_id]
+        order = "ORDER BY p.id" if ordered else ""
+        return _COMPONENT_FEATURES + order, [as_of, until, landlord_id]
     fabric = [*FABRIC_TYPES["windows"], *FABRIC_TYPES["roof"], *FABRIC_TYPES["heating"]]
     fabric += [*FABRIC_TYPES["walls"], *FABRIC_TYPES["ventilation"]]
     args: list[object] = [
@@ -145,7 +150,7 @@ def feature_query(
         landlord_id,
         list(FABRIC_TYPES["ventilation"]),
     ]
-    return _HOME_FEATURES, args
+    return _HOME_FEATURES + ("ORDER BY hm.id" if ordered else ""), args
 
 
 def component_lifetime(home_building: str = "b", own_building: str = "bb") -> str:
@@ -204,7 +209,6 @@ LEFT JOIN before ON before.component_id = p.id
 LEFT JOIN home_before ON home_before.home_id = p.home_id
 LEFT JOIN outcome ON outcome.component_id = p.id
 WHERE ($3::bigint IS NULL OR p.landlord_id = $3)
-ORDER BY p.id
 """
 
 
@@ -213,7 +217,8 @@ async def component_features(
 ) -> list[Record]:
     """Every component's failure features as of `as_of` (components installed later are
     left out), and whether a repair of it was reported from then until `until`."""
-    return await db.fetch(_COMPONENT_FEATURES, as_of, until, landlord_id)
+    sql, args = feature_query("component-failure", as_of, until, landlord_id)
+    return await db.fetch(sql, *args)
 
 
 async def repair_costs_by_type(db: Database, since: dt.date, until: dt.date) -> list[Record]:

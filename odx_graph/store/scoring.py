@@ -72,7 +72,8 @@ async def score_in_database(
     component's (``component-failure``) as of ``as_of``, worked out in one statement;
     a component's expected emergency repairs and cost use ``costs`` (its type's share of
     emergencies and mean cost). Returns how many were written."""
-    sql, params = feature_query(kind, as_of, as_of)  # no outcomes: the same day twice
+    # No outcomes (the same day twice) and no order: the rows go straight into the table.
+    sql, params = feature_query(kind, as_of, as_of, ordered=False)
 
     def param(value: object) -> str:
         params.append(value)
@@ -85,10 +86,13 @@ async def score_in_database(
         given = list(feature.edges) if feature.edges else list(feature.categories)
         bins.append(f"{_bin_sql(feature, param(given))} AS b{j}")
         points.append(f"({param(list(feature.tenths))}::int[])[b{j} + 1]")
-    packed = " || ".join(f"lpad(to_hex(b{j}), 2, '0')" for j in range(len(card.features)))
+    # One byte a feature, set in a zeroed bytea of the right length.
+    packed = f"'\\x{'00' * len(card.features)}'::bytea"
+    for j in range(len(card.features)):
+        packed = f"set_byte({packed}, {j}, b{j})"
     scale = param(card.points_per_log_odds)
-    model, day, hexed = param(model_id), param(as_of), packed or "''"
-    tail = f"s.landlord_id, {day}::date, s.p, s.tenths / 10.0, decode({hexed}, 'hex')"
+    model, day = param(model_id), param(as_of)
+    tail = f"s.landlord_id, {day}::date, s.p, s.tenths / 10.0, {packed}"
     # Scores have no per-row key to their model (migration 0029): checked once here.
     known = f"EXISTS (SELECT 1 FROM prediction_model WHERE id = {model}::bigint)"
     if kind == "damp-mould":
