@@ -117,19 +117,8 @@ WORKS: tuple[Work, ...] = (
             "No power to kitchen sockets",
             "Lights not working in hallway",
             "Fuse board keeps tripping",
-            "Burning smell from a socket",
-        ),
-    ),
-    Work(
-        ("ventilation",),
-        "ventilation",
-        "electrical",
-        "Electrical",
-        (0, 4, 8, 10, 2),
-        (
             "Bathroom extractor fan not working",
-            "Kitchen extractor fan noisy and not clearing steam",
-            "Ventilation unit in the loft has stopped",
+            "Burning smell from a socket",
         ),
     ),
     Work(
