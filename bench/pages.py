@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -121,7 +122,10 @@ async def _signed_in(base: str, path: str, method: str, data: dict[str, str]) ->
         if method == "GET":
             await http.get(path, params=data)
         else:
-            await http.post(path, data=data)
+            # A sign-in form carries the CSRF token of the page that showed it.
+            form = await http.get(path.rsplit("/", 1)[0])
+            found = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
+            await http.post(path, data={**data, "csrf": found.group(1) if found else ""})
         return http.cookies
 
 

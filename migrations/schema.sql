@@ -92,6 +92,20 @@ BEGIN
 END $$;
 
 --
+-- Name: delete_model_scores(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.delete_model_scores() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM home_damp_risk WHERE model_id = OLD.id;
+    DELETE FROM component_failure_risk WHERE model_id = OLD.id;
+    RETURN OLD;
+END;
+$$;
+
+--
 -- Name: estate_postcodes_valid(text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2362,12 +2376,6 @@ CREATE INDEX change_log_time_idx ON public.change_log USING btree (published_at,
 CREATE INDEX component_building_idx ON public.component USING btree (building_id);
 
 --
--- Name: component_failure_risk_component_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX component_failure_risk_component_idx ON public.component_failure_risk USING btree (component_id);
-
---
 -- Name: component_failure_risk_landlord_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2450,12 +2458,6 @@ CREATE INDEX home_assertion_organisation_idx ON public.home_assertion USING btre
 --
 
 CREATE INDEX home_building_idx ON public.home USING btree (building_id);
-
---
--- Name: home_damp_risk_home_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX home_damp_risk_home_idx ON public.home_damp_risk USING btree (home_id);
 
 --
 -- Name: home_damp_risk_landlord_idx; Type: INDEX; Schema: public; Owner: -
@@ -3286,6 +3288,12 @@ CREATE TRIGGER organisation_kind_is_a_role BEFORE INSERT OR UPDATE ON public.org
 CREATE TRIGGER planned_work_landlord BEFORE INSERT OR UPDATE OF programme_id, landlord_id ON public.planned_work FOR EACH ROW EXECUTE FUNCTION public.planned_work_landlord();
 
 --
+-- Name: prediction_model prediction_model_scores_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER prediction_model_scores_deleted AFTER DELETE ON public.prediction_model FOR EACH ROW EXECUTE FUNCTION public.delete_model_scores();
+
+--
 -- Name: building record_keys_building_inserted; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3555,13 +3563,6 @@ ALTER TABLE ONLY public.component
     ADD CONSTRAINT component_condition_code_fkey FOREIGN KEY (condition_code) REFERENCES public.condition(code);
 
 --
--- Name: component_failure_risk component_failure_risk_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.component_failure_risk
-    ADD CONSTRAINT component_failure_risk_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.prediction_model(id) ON DELETE CASCADE;
-
---
 -- Name: component component_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3728,13 +3729,6 @@ ALTER TABLE ONLY public.home
 
 ALTER TABLE ONLY public.home
     ADD CONSTRAINT home_built_form_code_fkey FOREIGN KEY (built_form_code) REFERENCES public.built_form(code);
-
---
--- Name: home_damp_risk home_damp_risk_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.home_damp_risk
-    ADD CONSTRAINT home_damp_risk_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.prediction_model(id) ON DELETE CASCADE;
 
 --
 -- Name: home home_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 
 import asyncpg
 
 from odx_graph.core.access import PUBLIC, Principal, Tier
 from odx_graph.core.config import Settings
-from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.damp import breach_rates
 from odx_graph.services.insight.repairs import performance
 from odx_graph.store.analytics import Dimension, RepairScope
@@ -180,3 +181,82 @@ async def test_concurrent_askers_get_the_same_answer(seeded_db: Database) -> Non
         )
     )
     assert answers[0] == answers[1] == answers[2]
+
+
+async def test_concurrent_misses_work_the_answer_out_once(seeded_db: Database) -> None:
+    """Eight askers missing the same answer together: one statement of the repair facts,
+    the same answer to all; the next data version is worked out once again."""
+    sent: list[str] = []
+    cache = InsightCache(8)
+    seeded_db.add_listener(sent.append)
+    try:
+        ask = [
+            performance(seeded_db, SETTINGS, PUBLIC, [Dimension.TRADE], RepairScope(), cache=cache)
+            for _ in range(8)
+        ]
+        answers = await asyncio.gather(*ask)
+    finally:
+        seeded_db.remove_listener(sent.append)
+    assert sum("repair_fact" in s for s in sent) == 1
+    assert all(a == answers[0] for a in answers) and cache.waits == 7
+
+
+async def test_an_error_releases_every_waiter(seeded_db: Database) -> None:
+    """The first asker's error reaches all those waiting for its answer (worked out once);
+    nothing is kept, so the next asker works it out again."""
+    cache = InsightCache(8)
+    calls: list[int] = []
+    release = asyncio.Event()
+
+    async def failing() -> int:
+        calls.append(1)
+        await release.wait()
+        raise ValueError("the answer could not be worked out")
+
+    tasks = [asyncio.create_task(cached(seeded_db, cache, "k", failing)) for _ in range(5)]
+    await _until(lambda: cache.waits >= 4)
+    release.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert len(calls) == 1
+    assert all(isinstance(r, ValueError) for r in results)
+
+    async def working() -> int:
+        calls.append(2)
+        return 42
+
+    assert await cached(seeded_db, cache, "k", working) == 42 and calls == [1, 2]
+
+
+async def test_a_cancelled_asker_hands_the_work_on(seeded_db: Database) -> None:
+    """The first asker cancelled while working the answer out: one of those waiting works
+    it out (once) and the others get its answer; a waiter cancelled does not disturb the
+    rest."""
+    cache = InsightCache(8)
+    calls: list[int] = []
+    release = asyncio.Event()
+
+    async def slow() -> int:
+        calls.append(1)
+        await release.wait()
+        return 7
+
+    first = asyncio.create_task(cached(seeded_db, cache, "k", slow))
+    await _until(lambda: bool(calls))
+    waiting = [asyncio.create_task(cached(seeded_db, cache, "k", slow)) for _ in range(4)]
+    await _until(lambda: cache.waits >= 4)
+    first.cancel()
+    waiting[0].cancel()
+    await _until(lambda: len(calls) >= 2)
+    release.set()
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert isinstance(results[0], asyncio.CancelledError) and results[1:] == [7, 7, 7]
+    assert len(calls) == 2 and first.cancelled()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait (up to five seconds) until ``condition()`` holds."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")

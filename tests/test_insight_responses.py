@@ -5,6 +5,7 @@ for queries made of insight fields."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -133,3 +134,13 @@ async def test_only_queries_of_insight_fields_are_kept_whole(
     bad = "{ repairPerformance(groupBy: [LANDLORD, LANDLORD]) { raised } }"
     for _ in range(2):
         assert "errors" in (await post(bad)).json()
+
+
+async def test_concurrent_misses_run_the_query_once(served: tuple[Post, list[str], str]) -> None:
+    """Eight requests missing the same response together: one runs the query, the others
+    answer with its result, byte for byte."""
+    post, calls, admin = served
+    answers = await asyncio.gather(*(post(PERFORMANCE, SINCE, admin) for _ in range(8)))
+    assert calls == ["performance"]
+    assert all(a.content == answers[0].content for a in answers)
+    assert answers[0].json()["data"]["repairPerformance"]

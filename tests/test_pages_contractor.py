@@ -111,9 +111,14 @@ async def test_contractor_forms_need_their_key_and_token(world: dict[str, Any]) 
     """A wrong key does not sign in; a form without the session's CSRF token is refused;
     a resident's session is not a contractor's."""
     async with httpx.AsyncClient(base_url=world["site"]) as http:
-        wrong = await http.post("/contractor/sign-in", data={"key": world["keys"]["resident"]})
-        assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
-        signed = await http.post("/contractor/sign-in", data={"key": world["keys"]["contractor"]})
+        csrf = await _sign_in_token(http)
+        wrong = await http.post(
+            "/contractor/sign-in", data={"key": world["keys"]["resident"], "csrf": csrf}
+        )
+        assert wrong.status_code == 401 and "odx_session" not in wrong.headers.get("set-cookie", "")
+        signed = await http.post(
+            "/contractor/sign-in", data={"key": world["keys"]["contractor"], "csrf": csrf}
+        )
         assert signed.status_code == 303 and "HttpOnly" in signed.headers["set-cookie"]
         forged = await http.post(
             "/contractor/jobs/1/status",
@@ -124,3 +129,46 @@ async def test_contractor_forms_need_their_key_and_token(world: dict[str, Any]) 
         await http.get("/home/sign-in", params={"token": world["keys"]["resident"]})
         page = await http.get("/contractor")
         assert 'name="key"' in page.text  # asked to sign in as a contractor
+
+
+async def _sign_in_token(http: httpx.AsyncClient) -> str:
+    """The CSRF token of the sign-in form this client is shown (its cookie kept)."""
+    page = await http.get("/contractor")
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+    assert found is not None and "odx_sign_in" in http.cookies
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [None, "", "0" * 64, "token of another browser"],
+    ids=["without", "empty", "wrong", "another-browser"],
+)
+async def test_contractor_sign_in_needs_its_token(world: dict[str, Any], token: str | None) -> None:
+    """A sign-in post without the form's CSRF token (or with a wrong one, or another
+    browser's) is refused with the form shown again and signs nobody in, even with a
+    valid key; a resident already signed in on the browser stays signed in; the same
+    browser's own form then signs in."""
+    keys = world["keys"]
+    async with httpx.AsyncClient(base_url=world["site"]) as other:
+        foreign = await _sign_in_token(other)
+    async with httpx.AsyncClient(base_url=world["site"]) as http:
+        await http.get("/home/sign-in", params={"token": keys["resident"]})
+        resident_cookie = http.cookies["odx_session"]
+        own = await _sign_in_token(http)
+        data = {"key": keys["contractor"]}
+        if token is not None:
+            data["csrf"] = foreign if token == "token of another browser" else token
+        refused = await http.post("/contractor/sign-in", data=data)
+        assert refused.status_code == 403
+        assert "odx_session" not in refused.headers.get("set-cookie", "")
+        assert 'name="key"' in refused.text and "enter your key again" in refused.text
+        assert http.cookies["odx_session"] == resident_cookie
+        home = await http.get("/home")
+        assert home.status_code == 200 and "Report a repair" in home.text
+        # The refused page carries a fresh form that works.
+        again = re.search(r'name="csrf" value="([0-9a-f]{64})"', refused.text)
+        assert again is not None and again.group(1) == own
+        signed = await http.post("/contractor/sign-in", data={**data, "csrf": own})
+        assert signed.status_code == 303
+        assert http.cookies["odx_session"] == keys["contractor"]

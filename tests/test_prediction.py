@@ -14,7 +14,8 @@ from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.scorecard import Scorecard
 from odx_graph.store import predictions
 from odx_graph.store.db import READER_ROLE, Database
-from odx_graph.store.features import component_features, home_features
+from odx_graph.store.features import component_features, home_features, repair_costs_by_type
+from odx_graph.store.scoring import score_in_database, scoring_card
 from odx_graph.store.version import data_state
 from tests.conftest import DEMO_AS_OF
 
@@ -172,3 +173,107 @@ async def test_a_landlords_back_test_measures_its_own_homes_only(fresh_db: Datab
     assert mine.training_cases == pooled.training_cases == every  # training stays pooled
     assert mine.tested_as_of == dt.date(2025, 6, 30) and mine.tested_until == DEMO_AS_OF
     assert mine.trained_as_of == dt.date(2024, 6, 30)
+
+
+async def test_ventilation_past_its_lifetime_is_a_damp_feature(fresh_db: Database) -> None:
+    """A house's ventilation 20 years old on the day is 5 years past its 15-year
+    lifetime; one installed on the day is not yet known; without any, the feature is
+    missing. The damp and mould model is trained with the feature."""
+    db = fresh_db
+    home = await db.fetchval("SELECT id FROM home WHERE building_id IS NULL ORDER BY id LIMIT 1")
+    lifetime = await db.fetchval(
+        "SELECT lifetime_house FROM component_type WHERE code = 'ventilation'"
+    )
+    assert lifetime == 15
+    await db.execute(
+        "DELETE FROM repair_line WHERE repair_id IN (SELECT r.id FROM repair r "
+        "JOIN component c ON c.id = r.component_id WHERE c.component_type_code = 'ventilation')"
+    )
+    await db.execute(
+        "DELETE FROM repair_status_event WHERE repair_id IN (SELECT r.id FROM repair r "
+        "JOIN component c ON c.id = r.component_id WHERE c.component_type_code = 'ventilation')"
+    )
+    await db.execute(
+        "DELETE FROM repair WHERE component_id IN "
+        "(SELECT id FROM component WHERE component_type_code = 'ventilation')"
+    )
+    await db.execute("DELETE FROM component WHERE component_type_code = 'ventilation'")
+    assert (await _features_of(db, home, T))["ventilation_over"] is None
+    await db.execute(
+        "INSERT INTO component (home_id, component_type_code, install_date) "
+        "VALUES ($1, 'ventilation', $2), ($1, 'ventilation', $3)",
+        home,
+        dt.date(2006, 1, 10),  # 7,305 days before T: 20.0 years
+        T,
+    )
+    assert (await _features_of(db, home, T))["ventilation_over"] == pytest.approx(5.0)
+    assert (await _features_of(db, home, dt.date(2006, 1, 10)))["ventilation_over"] is None
+    model = await models.train(db, ModelKind.DAMP_MOULD, DEMO_AS_OF)
+    names = [f["name"] for f in model["scorecard"]["features"]]
+    assert "ventilation_over" in names
+
+
+async def test_scores_worked_out_in_the_database_match_the_scorecard(
+    fresh_db: Database,
+) -> None:
+    """Every score written by the database's scoring has the bins, points and probability
+    the model's scorecard gives the same features in Python, and the expected emergency
+    repairs and cost its type's share and mean cost give; deleting the model deletes its
+    scores, and scoring for a model that is not there writes nothing."""
+    db = fresh_db
+    for kind in ModelKind:
+        await models.train(db, kind, DEMO_AS_OF)
+        model, written = await models.score(db, kind, DEMO_AS_OF)
+        card = Scorecard.from_json(model["scorecard"])
+        data = await models.dataset(db, kind, DEMO_AS_OF)
+        bins = card.bins(data.rows)
+        points = card.points_tenths(bins) / 10.0
+        chances = card.probabilities(bins)
+        table = "home_damp_risk" if kind is ModelKind.DAMP_MOULD else "component_failure_risk"
+        key = "home_id" if kind is ModelKind.DAMP_MOULD else "component_id"
+        stored = {
+            r[key]: r
+            for r in await db.fetch(f"SELECT * FROM {table} WHERE model_id = $1", model["id"])
+        }
+        assert written == len(data.rows) == len(stored)
+        for row, b, pts, p in zip(data.rows, bins, points, chances, strict=True):
+            score = stored[row["id"]]
+            assert bytes(score["bins"]) == bytes(b.astype("uint8").tolist())
+            assert float(score["points"]) == pytest.approx(pts, abs=1e-9)
+            assert score["probability"] == pytest.approx(p, rel=1e-12)
+    costs = {
+        r["code"]: (r["emergency_share"], r["mean_cost"])
+        for r in await component_costs(db, DEMO_AS_OF)
+    }
+    for r in await db.fetch(
+        "SELECT s.*, c.component_type_code AS code FROM component_failure_risk s "
+        "JOIN component c ON c.id = s.component_id"
+    ):
+        share, mean = costs.get(r["code"], (0.0, 0.0))
+        assert r["expected_emergency"] == pytest.approx(r["probability"] * share, rel=1e-12)
+        assert float(r["expected_cost"]) == pytest.approx(r["probability"] * mean, abs=0.005)
+    gone = await db.fetchval("SELECT max(id) FROM prediction_model")
+    await db.execute("DELETE FROM prediction_model WHERE id = $1", gone)
+    assert not await db.fetchval(
+        "SELECT count(*) FROM component_failure_risk WHERE model_id = $1", gone
+    )
+    card = Scorecard.from_json(model["scorecard"])
+    scoring = scoring_card(
+        [
+            (f.name, f.edges, f.categories, t)
+            for f, t in zip(card.features, card.tenths, strict=True)
+        ],
+        card.baseline_tenths,
+        1.0,
+    )
+    assert await score_in_database(db, "component-failure", gone, DEMO_AS_OF, scoring) == 0
+
+
+async def component_costs(db: Database, as_of: dt.date) -> list[dict[str, float]]:
+    """Each component type's share of emergencies and mean cost over the 12 months before
+    ``as_of``, as scoring reads them."""
+    rows = await repair_costs_by_type(db, models.months_before(as_of, 12), as_of)
+    return [
+        {"code": r["code"], "emergency_share": r["emergency_share"], "mean_cost": r["mean_cost"]}
+        for r in rows
+    ]

@@ -15,6 +15,7 @@ the services only until their next deadline.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Hashable
 
@@ -88,7 +89,26 @@ class InsightResponseCache(SchemaExtension):
         found, data = cache.find(stamp)
         if found:
             execution.result = ExecutionResult(data=data, errors=None)
-        yield
+            yield
+            return
+        # Missed: the first of the requests missing it together runs the query, and the
+        # others answer with its result (errors and all) instead of running it again.
+        flight, shared = await cache.lead_or_wait(stamp)
+        if flight is None:
+            errors = list(shared.errors) if shared.errors else None
+            execution.result = ExecutionResult(data=shared.data, errors=errors)
+            yield
+            return
+        try:
+            yield
+        except BaseException as error:
+            flight.fail(error)
+            raise
         result = execution.result
-        if not found and isinstance(result, ExecutionResult) and not result.errors:
+        if isinstance(result, ExecutionResult) and not result.errors:
             cache.keep(stamp, result.data)
+            flight.succeed(ExecutionResult(data=result.data, errors=None))
+        elif isinstance(result, ExecutionResult):
+            flight.succeed(result)
+        else:
+            flight.fail(asyncio.CancelledError())

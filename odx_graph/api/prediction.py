@@ -216,6 +216,7 @@ class FailureForecastGroup(enum.Enum):
     LANDLORD = strawberry.enum_value("landlord", description="The landlord (global ID).")
     POSTCODE_AREA = strawberry.enum_value("postcode_area", description="e.g. 'LS'.")
     POSTCODE_DISTRICT = strawberry.enum_value("postcode_district", description="e.g. 'LS9'.")
+    ALL = strawberry.enum_value("all", description="Every component together (key null).")
 
 
 @strawberry.type(description="Expected repairs of one group's components over the forecast.")
@@ -226,6 +227,10 @@ class FailureForecastRow:
         description="The group: a landlord's global ID, or a postcode area or district."
     )
     label: Optional[str] = strawberry.field(description="The landlord's name, when by landlord.")
+    year: int = strawberry.field(
+        description="The year ahead: 1 is the 12 months from asOf, 2 the 12 after, and so on."
+    )
+    year_starts: dt.date = strawberry.field(description="The first day of the year.")
     components: Optional[int] = strawberry.field(description="Components scored.")
     expected_repairs: Optional[float] = strawberry.field(
         description="The sum of their probabilities: the repairs expected."
@@ -247,8 +252,12 @@ class FailureForecast:
 
     disclosure: Disclosure = strawberry.field(description="Exact, or protected values.")
     as_of: Optional[dt.date] = strawberry.field(description="The day the forecast starts.")
-    until: Optional[dt.date] = strawberry.field(description="The day it ends (excluded).")
-    rows: list[FailureForecastRow] = strawberry.field(description="One per group.")
+    until: Optional[dt.date] = strawberry.field(
+        description="The day its last year ends (excluded)."
+    )
+    rows: list[FailureForecastRow] = strawberry.field(
+        description="One per group and year, by group then year."
+    )
 
 
 async def component_failure_forecast(
@@ -257,15 +266,28 @@ async def component_failure_forecast(
     landlord: Annotated[
         Optional[strawberry.ID], strawberry.argument(description="Only this landlord's.")
     ] = None,
+    years: Annotated[
+        int,
+        strawberry.argument(
+            description="How many years ahead, 1 to 5: one row per group and year."
+        ),
+    ] = 1,
 ) -> FailureForecast:
-    """Expected repairs, emergency repairs and cost of components over the next 12
-    months, by landlord or postcode area or district: open to every tier, under the
-    disclosure rules (exact for regulators and admins)."""
+    """Expected repairs, emergency repairs and cost of components in each of the next
+    1 to 5 years, by landlord, postcode area or district, or all together: open to every
+    tier, under the disclosure rules (exact for regulators and admins). Year 1 sums the
+    scores; later years score each component again with its age moved on, nothing
+    replaced (docs/predictive.md)."""
     context = info.context
     landlord_id = decode_int_id(landlord, "Organisation", field="landlord") if landlord else None
     group = RollupGroup(cast(str, group_by.value))
     rollup = await forecast.failure_rollup(
-        context.root_db or context.db, context.principal, context.settings, group, landlord_id
+        context.root_db or context.db,
+        context.principal,
+        context.settings,
+        group,
+        landlord_id,
+        years,
     )
     rows = [
         FailureForecastRow(
@@ -275,6 +297,8 @@ async def component_failure_forecast(
                 else r.key
             ),
             label=r.label,
+            year=r.year,
+            year_starts=forecast.year_starts(rollup.as_of, r.year) if rollup.as_of else dt.date.min,
             components=r.components,
             expected_repairs=r.expected_repairs,
             expected_emergency_repairs=r.expected_emergency_repairs,

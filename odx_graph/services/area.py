@@ -13,6 +13,7 @@ from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
 from odx_graph.mapping.query import postcode_location
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.insight.damp import DampRates, damp_rates
 from odx_graph.services.insight.repairs import (
     OpenJobs,
@@ -56,24 +57,31 @@ def _only(groups: list[T]) -> T | None:
 
 
 async def area_profile(
-    db: Database, settings: Settings, principal: Principal, postcode: str
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    postcode: str,
+    cache: InsightCache | None = None,
 ) -> AreaProfile:
     """The profile of a postcode area, district or sector (a full postcode is refused:
-    a place that small is one street); a bad postcode raises ``InputError``."""
+    a place that small is one street); a bad postcode raises ``InputError``. Its answers
+    are kept in ``cache`` per data version, like the GraphQL insight queries'."""
     query = parse_postcode_query(postcode)
     if query.level is PostcodeLevel.UNIT:
         raise InputError("give an area (M), a district (M14) or a sector (M14 5)", field="postcode")
     column, value = postcode_location(postcode, "postcode")
     here = RepairScope(postcode_column=column, postcode_value=value)
     damp_here = DampScope(postcode_column=column, postcode_value=value)
-    repairs = await performance(db, settings, principal, [], here, AREA_MEASURES)
-    national = await performance(db, settings, principal, [], RepairScope(), AREA_MEASURES)
+    repairs = await performance(db, settings, principal, [], here, AREA_MEASURES, cache)
+    national = await performance(db, settings, principal, [], RepairScope(), AREA_MEASURES, cache)
     by_landlord = await performance(
-        db, settings, principal, [Dimension.LANDLORD], here, AREA_MEASURES[:1]
+        db, settings, principal, [Dimension.LANDLORD], here, AREA_MEASURES[:1], cache
     )
-    damp = await damp_rates(db, settings, principal, [], damp_here)
-    national_damp = await damp_rates(db, settings, principal, [], DampScope())
-    jobs, _rates = await contractor_market(db, settings, principal, MarketScope(column, value))
+    damp = await damp_rates(db, settings, principal, [], damp_here, cache=cache)
+    national_damp = await damp_rates(db, settings, principal, [], DampScope(), cache=cache)
+    jobs, _rates = await contractor_market(
+        db, settings, principal, MarketScope(column, value), cache
+    )
     return AreaProfile(
         value,
         query.level,

@@ -19,6 +19,7 @@ from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request, postcode_location
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market, performance
 from odx_graph.store import reads
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
@@ -94,13 +95,14 @@ def _job(
 
 
 async def districts_with_open_jobs(
-    db: Database, settings: Settings, principal: Principal
+    db: Database, settings: Settings, principal: Principal, cache: InsightCache | None = None
 ) -> list[str]:
     """The postcode districts with open jobs, to choose from (districts too small to
     publish counts for are listed too: whether they have open jobs is protected). Counts
-    only: nothing is sorted, so this stays quick on a large dataset."""
+    only: nothing is sorted, so this stays quick on a large dataset. Kept in ``cache``
+    per data version, like the insight answers."""
     groups = await performance(
-        db, settings, principal, [Dimension.POSTCODE_DISTRICT], RepairScope(), ()
+        db, settings, principal, [Dimension.POSTCODE_DISTRICT], RepairScope(), (), cache
     )
     return sorted(
         str(g.key[0].value)
@@ -141,12 +143,14 @@ async def job_board(
     principal: Principal,
     postcode: str,
     trades: tuple[str, ...] = (),
+    cache: InsightCache | None = None,
 ) -> JobBoard:
     """The board for ``postcode`` (any level; an invalid one raises ``InputError``) and
-    ``trades`` (all when empty), oldest target first."""
+    ``trades`` (all when empty), oldest target first. The counts and rates are kept in
+    ``cache`` per data version; the jobs themselves are read every time."""
     column, value = postcode_location(postcode, "postcode")
     open_jobs, rates = await contractor_market(
-        db, settings, principal, MarketScope(column, value, trades)
+        db, settings, principal, MarketScope(column, value, trades), cache
     )
     filters: dict[str, object] = {"postcode": value}
     if trades:

@@ -23,6 +23,7 @@ from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
 from odx_graph.mapping import MAPPING, Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.linked_data import declarations
 from odx_graph.services.linked_data.codes import CODE_SEGMENT, code_list_versions
 from odx_graph.store import changes, reads
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 SOR_FILE = "nhf_sor_codes.csv.gz"
 # The most codes a code list's labels are read for (the SOR list is not read this way).
 MAX_CODES = 500
+# How many sets of code lists a server keeps (per tier and set asked for): a handful of
+# pages ask, each for the same few lists.
+CODE_LISTS_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,4 +157,26 @@ async def code_labels(
 ) -> dict[str, str]:
     """Each code of a mapped code list and its label."""
     rows = await code_rows(db, settings, principal, entity_name)
+    return {str(row["_key"]): str(row["label"]) for row in rows}
+
+
+async def code_lists(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    names: tuple[str, ...],
+    cache: InsightCache | None = None,
+) -> dict[str, list[Record]]:
+    """The rows of each code list in ``names``, as :func:`code_rows` reads them. With a
+    ``cache`` they are kept per data version (which any change to a code list moves):
+    a page reads them all for one statement, not one statement a list."""
+
+    async def read() -> dict[str, list[Record]]:
+        return {name: await code_rows(db, settings, principal, name) for name in names}
+
+    return await cached(db, cache, ("code lists", names, principal.tier), read)
+
+
+def labels_of(rows: list[Record]) -> dict[str, str]:
+    """Each code of a code list's rows and its label."""
     return {str(row["_key"]): str(row["label"]) for row in rows}

@@ -24,6 +24,7 @@ FABRIC_TYPES = {
     "roof": ("roof-finish", "roof-structure"),
     "heating": ("gas-boiler", "other-heating", "heating-distribution"),
     "walls": ("wall-finish", "external-doors"),
+    "ventilation": ("ventilation",),
 }
 
 # A home's form, and the lifetime of a component type for it (years).
@@ -61,7 +62,9 @@ fabric AS (
            (max(years_over) FILTER (WHERE code = ANY($5::text[])))::float8 AS windows_over,
            (max(years_over) FILTER (WHERE code = ANY($6::text[])))::float8 AS roof_over,
            (max(years_over) FILTER (WHERE code = ANY($7::text[])))::float8 AS heating_over,
-           (max(years_over) FILTER (WHERE code = ANY($8::text[])))::float8 AS walls_over
+           (max(years_over) FILTER (WHERE code = ANY($8::text[])))::float8 AS walls_over,
+           (max(years_over) FILTER (WHERE code = ANY($10::text[])))::float8
+               AS ventilation_over
     FROM fabric_rows
     GROUP BY home_id
 ),
@@ -93,6 +96,7 @@ outcome AS (
 SELECT hm.id, hm.landlord_id, hm.year_built, hm.property_type_code, hm.built_form_code,
        epc.sap_score,
        fabric.windows_over, fabric.roof_over, fabric.heating_over, fabric.walls_over,
+       fabric.ventilation_over,
        coalesce(leaks.n, 0) AS leak_repairs,
        coalesce(earlier.n, 0) AS earlier_cases,
        earlier.last_works AS earlier_works,
@@ -107,7 +111,6 @@ LEFT JOIN leaks ON leaks.home_id = hm.id
 LEFT JOIN earlier ON earlier.home_id = hm.id
 LEFT JOIN outcome ON outcome.home_id = hm.id
 WHERE ($9::bigint IS NULL OR hm.landlord_id = $9)
-ORDER BY hm.id
 """
 
 
@@ -116,10 +119,26 @@ async def home_features(
 ) -> list[Record]:
     """Every home's damp and mould features as of `as_of`, and whether a case was reported
     from then until `until` (``outcome``); only `landlord_id`'s homes when given."""
+    sql, args = feature_query("damp-mould", as_of, until, landlord_id)
+    return await db.fetch(sql, *args)
+
+
+def feature_query(
+    kind: str,
+    as_of: dt.date,
+    until: dt.date,
+    landlord_id: int | None = None,
+    ordered: bool = True,
+) -> tuple[str, list[object]]:
+    """The statement reading the features of model ``kind`` (``damp-mould``: one row a
+    home; ``component-failure``: one a component, by id unless not ``ordered``) and its
+    arguments."""
+    if kind == "component-failure":
+        order = "ORDER BY p.id" if ordered else ""
+        return _COMPONENT_FEATURES + order, [as_of, until, landlord_id]
     fabric = [*FABRIC_TYPES["windows"], *FABRIC_TYPES["roof"], *FABRIC_TYPES["heating"]]
-    fabric += FABRIC_TYPES["walls"]
-    return await db.fetch(
-        _HOME_FEATURES,
+    fabric += [*FABRIC_TYPES["walls"], *FABRIC_TYPES["ventilation"]]
+    args: list[object] = [
         as_of,
         until,
         fabric,
@@ -129,6 +148,21 @@ async def home_features(
         list(FABRIC_TYPES["heating"]),
         list(FABRIC_TYPES["walls"]),
         landlord_id,
+        list(FABRIC_TYPES["ventilation"]),
+    ]
+    return _HOME_FEATURES + ("ORDER BY hm.id" if ordered else ""), args
+
+
+def component_lifetime(home_building: str = "b", own_building: str = "bb") -> str:
+    """SQL for a component's Decent Homes lifetime (years), with ``c`` the component,
+    ``t`` its type, ``h`` its home and the aliases given for the home's building and the
+    component's own (communal) building."""
+    form = _FORM.replace("b.storeys", f"{home_building}.storeys")
+    return (
+        "CASE WHEN c.building_id IS NOT NULL "
+        f"THEN CASE WHEN coalesce({own_building}.storeys, 1) < 6 THEN t.lifetime_low_rise_flat "
+        "ELSE t.lifetime_high_rise_flat END "
+        f"ELSE ({_LIFETIME.format(form=form)}) END"
     )
 
 
@@ -137,10 +171,7 @@ WITH parts AS (
     SELECT c.id, c.home_id, c.building_id, c.component_type_code AS code, c.condition_code,
            coalesce(h.landlord_id, bb.landlord_id) AS landlord_id,
            ($1::date - c.install_date) / 365.25 AS age,
-           CASE WHEN c.building_id IS NOT NULL
-                THEN CASE WHEN coalesce(bb.storeys, 1) < 6 THEN t.lifetime_low_rise_flat
-                          ELSE t.lifetime_high_rise_flat END
-                ELSE ({_LIFETIME.format(form=_FORM)}) END AS lifetime
+           {component_lifetime()} AS lifetime
     FROM component c
     JOIN component_type t ON t.code = c.component_type_code
     LEFT JOIN home h ON h.id = c.home_id
@@ -178,7 +209,6 @@ LEFT JOIN before ON before.component_id = p.id
 LEFT JOIN home_before ON home_before.home_id = p.home_id
 LEFT JOIN outcome ON outcome.component_id = p.id
 WHERE ($3::bigint IS NULL OR p.landlord_id = $3)
-ORDER BY p.id
 """
 
 
@@ -187,7 +217,8 @@ async def component_features(
 ) -> list[Record]:
     """Every component's failure features as of `as_of` (components installed later are
     left out), and whether a repair of it was reported from then until `until`."""
-    return await db.fetch(_COMPONENT_FEATURES, as_of, until, landlord_id)
+    sql, args = feature_query("component-failure", as_of, until, landlord_id)
+    return await db.fetch(sql, *args)
 
 
 async def repair_costs_by_type(db: Database, since: dt.date, until: dt.date) -> list[Record]:

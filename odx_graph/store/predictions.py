@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +16,7 @@ from typing import Any
 
 from odx_graph.store.bulk import copy_rows
 from odx_graph.store.db import Database, Record
+from odx_graph.store.features import component_lifetime
 
 HOME_SCORE_COLUMNS = (
     "model_id",
@@ -166,46 +168,92 @@ class RollupGroup(StrEnum):
     LANDLORD = "landlord"
     POSTCODE_AREA = "postcode_area"
     POSTCODE_DISTRICT = "postcode_district"
+    ALL = "all"
 
 
 _ROLLUP_KEYS = {
     RollupGroup.LANDLORD: "coalesce(h.landlord_id, b.landlord_id)::text",
     RollupGroup.POSTCODE_AREA: "coalesce(h.postcode_area, postcode_area(b.postcode))",
     RollupGroup.POSTCODE_DISTRICT: ("coalesce(h.postcode_district, postcode_district(b.postcode))"),
+    RollupGroup.ALL: "NULL::text",
 }
 
 
-async def failure_rollup(db: Database, group: RollupGroup, landlord_id: int | None) -> list[Record]:
-    """The newest failure scores summed per group: components, homes and buildings (the
-    threshold counts them), their record keys' sum (the cell key method), expected
-    repairs, emergency repairs and cost, each with its largest single contribution."""
+async def failure_rollup(
+    db: Database,
+    group: RollupGroup,
+    landlord_id: int | None,
+    years: int = 1,
+    life_edges: Sequence[float] = (math.inf,),
+    life_tenths: Sequence[int] = (0, 0, 0),
+    points_scale: float = 1.0,
+) -> list[Record]:
+    """The newest failure scores summed per group and year ahead (1 to ``years``):
+    components, homes and buildings (the threshold counts them), their record keys' sum
+    (the cell key method), expected repairs, emergency repairs and cost, each with its
+    largest single contribution.
+
+    Year 1 is the scores themselves. A later year moves each component's age on by a
+    year a year: its points change by the difference between the points of the life-used
+    bin it reaches (``life_edges``, ``life_tenths``: the model's feature) and those of the
+    bin it is in now; its probability follows (``points_scale`` points to one unit of
+    log-odds), and its emergency share and cost per repair stay as scored."""
     key = _ROLLUP_KEYS[group]
+    # The bin's points (tenths) of the life used now and in year g.year.
+    bin_now = "coalesce(1 + width_bucket(s.age / nullif(s.lifetime, 0), $4::float8[]), 0)"
+    bin_then = (
+        "coalesce(1 + width_bucket((s.age + g.year - 1) / nullif(s.lifetime, 0), $4::float8[]), 0)"
+    )
     return await db.fetch(
         f"""
-        SELECT {key} AS key, min(o.name) FILTER (WHERE $2::text = 'landlord') AS label,
-               min(s.as_of) AS as_of, count(*) AS components,
-               count(DISTINCT s.home_id) + count(DISTINCT s.building_id) AS homes,
-               sum(coalesce(hk.record_key, bk.record_key, 0))::bigint AS key_sum,
-               sum(s.probability) AS expected_repairs, max(s.probability) AS largest_repairs,
-               sum(s.expected_emergency) AS expected_emergency,
-               max(s.expected_emergency) AS largest_emergency,
-               sum(s.expected_cost)::float8 AS expected_cost,
-               max(s.expected_cost)::float8 AS largest_cost
-        FROM component_failure_risk s
-        LEFT JOIN home h ON h.id = s.home_id
-        LEFT JOIN building b ON b.id = s.building_id
-        LEFT JOIN organisation o ON o.id = coalesce(h.landlord_id, b.landlord_id)
-        LEFT JOIN home_record_key hk ON hk.home_id = s.home_id
-        LEFT JOIN building_record_key bk ON bk.building_id = s.building_id
-        WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
-          AND (s.home_id IS NULL OR h.id IS NOT NULL)
-          AND (s.building_id IS NULL OR b.id IS NOT NULL)
-          AND ($1::bigint IS NULL OR coalesce(h.landlord_id, b.landlord_id) = $1)
-        GROUP BY 1
-        ORDER BY 1
+        WITH s AS (
+            SELECT {key} AS key, o.name, s.as_of, s.home_id, s.building_id,
+                   coalesce(hk.record_key, bk.record_key, 0) AS record_key,
+                   s.probability, s.points::float8 AS points,
+                   coalesce(s.expected_emergency / nullif(s.probability, 0), 0) AS emergency,
+                   coalesce(s.expected_cost::float8 / nullif(s.probability, 0), 0) AS cost,
+                   (s.as_of - c.install_date) / 365.25 AS age,
+                   ({component_lifetime("hb", "b")})::float8 AS lifetime
+            FROM component_failure_risk s
+            LEFT JOIN component c ON c.id = s.component_id
+            LEFT JOIN component_type t ON t.code = c.component_type_code
+            LEFT JOIN home h ON h.id = s.home_id
+            LEFT JOIN building hb ON hb.id = h.building_id
+            LEFT JOIN building b ON b.id = s.building_id
+            LEFT JOIN organisation o ON o.id = coalesce(h.landlord_id, b.landlord_id)
+            LEFT JOIN home_record_key hk ON hk.home_id = s.home_id
+            LEFT JOIN building_record_key bk ON bk.building_id = s.building_id
+            WHERE s.model_id = (SELECT max(model_id) FROM component_failure_risk)
+              AND (s.home_id IS NULL OR h.id IS NOT NULL)
+              AND (s.building_id IS NULL OR b.id IS NOT NULL)
+              AND ($1::bigint IS NULL OR coalesce(h.landlord_id, b.landlord_id) = $1)
+        ),
+        ahead AS (
+            SELECT s.*, g.year,
+                   CASE WHEN g.year = 1 THEN s.probability
+                        ELSE 1 / (1 + exp(-(s.points
+                             + (($5::int[])[{bin_then} + 1] - ($5::int[])[{bin_now} + 1])
+                               / 10.0) / $6::float8)) END AS p
+            FROM s CROSS JOIN generate_series(1, $3::int) AS g(year)
+        )
+        SELECT key, year, min(name) FILTER (WHERE $2::text = 'landlord') AS label,
+               min(as_of) AS as_of, count(*) AS components,
+               count(DISTINCT home_id) + count(DISTINCT building_id) AS homes,
+               sum(record_key)::bigint AS key_sum,
+               sum(p) AS expected_repairs, max(p) AS largest_repairs,
+               sum(p * emergency) AS expected_emergency,
+               max(p * emergency) AS largest_emergency,
+               sum(p * cost)::float8 AS expected_cost, max(p * cost)::float8 AS largest_cost
+        FROM ahead
+        GROUP BY key, year
+        ORDER BY key, year
         """,
         landlord_id,
         group.value,
+        years,
+        list(life_edges),
+        list(life_tenths),
+        points_scale,
     )
 
 

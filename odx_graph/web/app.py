@@ -30,7 +30,7 @@ from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.linked_data.sparql import SparqlStore, follow
-from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import CODE_LISTS_KEPT, load_ontology
 from odx_graph.services.startup import prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
@@ -250,6 +250,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
+        app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
         if database is not None:
             app.state.db = database
             async with (
@@ -348,4 +349,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.db = database
         app.state.ontology = load_ontology()
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
+        app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
     return app

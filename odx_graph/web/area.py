@@ -95,7 +95,9 @@ async def area_page(request: Request) -> Response:
         return render(request, "area.html", context)
     db, principal = reader_for(request)
     try:
-        profile = await area_profile(db, request.app.state.settings, principal, postcode)
+        state = request.app.state
+        cache = getattr(state, "insight_cache", None)
+        profile = await area_profile(db, state.settings, principal, postcode, cache)
     except InputError as exc:
         context["error"] = exc.message
         return render(request, "area.html", context, status_code=400)

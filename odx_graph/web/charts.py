@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
@@ -13,6 +14,9 @@ from markupsafe import Markup
 WIDTH, HEIGHT = 640, 260
 KM_PER_DEGREE_LATITUDE = 111.2
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+FONT_PX = 12  # the stylesheet's size for chart text
+LABEL_GAP = 8  # the least space between two axis labels
+EDGE = 2  # the least space between a label and the edge of the chart
 
 
 def nice_ceiling(value: float) -> float:
@@ -28,6 +32,42 @@ def nice_ceiling(value: float) -> float:
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+def text_width(text: str) -> float:
+    """A generous estimate of ``text``'s width at the charts' 12px sans-serif, in the
+    SVG's units: wide enough for digits and capitals (about 0.6em in common fonts)."""
+    return sum(FONT_PX * (0.3 if c == " " else 0.8 if c.isupper() else 0.62) for c in text)
+
+
+@dataclass(frozen=True, slots=True)
+class AxisLabel:
+    """A label under the x axis: its text, the centre it is drawn at and its box's edges."""
+
+    text: str
+    centre: float
+    left: float
+    right: float
+
+
+def axis_labels(xs: Sequence[float], texts: Sequence[str]) -> list[AxisLabel]:
+    """The labels to draw under points at ``xs``: every ``k``-th counted back from the
+    last (the latest month is always labelled), ``k`` the smallest that keeps the widest
+    label clear of its neighbours; each kept inside the chart, and any that would then
+    touch the one to its right left out, so no two boxes ever overlap."""
+    if not texts:
+        return []
+    widest = max(text_width(t) for t in texts)
+    step = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else float(WIDTH)
+    every = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else len(xs)
+    kept: list[AxisLabel] = []
+    for i in range(len(xs) - 1, -1, -every):
+        half = text_width(texts[i]) / 2
+        centre = min(max(xs[i], half + EDGE), WIDTH - half - EDGE)
+        label = AxisLabel(texts[i], centre, centre - half, centre + half)
+        if not kept or label.right + LABEL_GAP <= kept[-1].left:
+            kept.append(label)
+    return kept[::-1]
 
 
 def line_chart(
@@ -68,14 +108,11 @@ def line_chart(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" '
         f'y2="{TOP + plot_h}"/>'
     )
-    every = max(1, math.ceil(len(points) / 6))
-    for i, (label, _) in enumerate(points):
-        if i % every == 0 or i == len(points) - 1:
-            anchor = "end" if i == len(points) - 1 and i > 0 else "middle"
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{HEIGHT - 12}" text-anchor="{anchor}">'
-                f"{escape(label)}</text>"
-            )
+    for label in axis_labels([x(i) for i in range(len(points))], [p[0] for p in points]):
+        parts.append(
+            f'<text x="{label.centre:.1f}" y="{HEIGHT - 12}" text-anchor="middle">'
+            f"{escape(label.text)}</text>"
+        )
     run: list[str] = []
     runs: list[list[str]] = []
     for i, (_, value) in enumerate(points):

@@ -16,15 +16,18 @@ from odx_graph.core.access import Principal, Tier
 from odx_graph.core.errors import OdxError, UnauthenticatedError
 from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
-from odx_graph.services.refdata import code_labels, code_rows
+from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import render
+from odx_graph.web.pages import codes_for, render
 from odx_graph.web.resident import day
 from odx_graph.web.session import (
     csrf_ok,
     csrf_token,
     form_of,
+    keep_sign_in_nonce,
     set_session,
+    sign_in_csrf_ok,
+    sign_in_nonce,
     signed_in,
 )
 
@@ -38,19 +41,21 @@ async def contractor_page(
     """``GET /contractor``: the signed-in contractor's open jobs, or the sign-in form."""
     principal, session = await signed_in(request, Tier.CONTRACTOR)
     if session is None:
-        return render(
+        nonce = sign_in_nonce(request)
+        response = render(
             request,
             "contractor_sign_in.html",
-            {"title": "Your jobs", "errors": errors or {}},
+            {"title": "Your jobs", "errors": errors or {}, "csrf": csrf_token(nonce)},
             status_code=status_code,
         )
+        keep_sign_in_nonce(response, request, nonce)
+        return response
     state = request.app.state
     db, settings = state.db, state.settings
-    statuses = await code_rows(db, settings, principal, "RepairStatus")
-    labels = {str(r["_key"]): str(r["label"]) for r in statuses}
-    moves = [(str(r["_key"]), str(r["label"])) for r in statuses if r["isOpen"]]
-    trades = await code_labels(db, settings, principal, "Trade")
-    priorities = await code_labels(db, settings, principal, "Priority")
+    lists = await codes_for(request, db, principal, "RepairStatus", "Trade", "Priority")
+    labels = labels_of(lists["RepairStatus"])
+    moves = [(str(r["_key"]), str(r["label"])) for r in lists["RepairStatus"] if r["isOpen"]]
+    trades, priorities = labels_of(lists["Trade"]), labels_of(lists["Priority"])
     jobs = [
         {
             "key": j.key,
@@ -86,6 +91,11 @@ async def contractor_page(
 async def contractor_sign_in(request: Request) -> Response:
     """``POST /contractor/sign-in``: a contractor's API key kept in the session cookie."""
     form = await form_of(request)
+    if not sign_in_csrf_ok(form, request):
+        # Refused before the key is tried: another site cannot sign this browser in
+        # (and so replace the session it has) with a key of its choosing.
+        errors = {"key": "The form had expired: enter your key again"}
+        return await contractor_page(request, errors=errors, status_code=403)
     key = form.get("key", "").strip()
     try:
         principal = await authenticate(request.app.state.db, bearer(key)) if key else None

@@ -11,9 +11,9 @@ from starlette.routing import Route
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.errors import InputError
 from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
-from odx_graph.services.refdata import code_labels
+from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
-from odx_graph.web.pages import graphql_link, reader_for, render
+from odx_graph.web.pages import codes_for, graphql_link, reader_for, render
 
 MAX_TRADES = 10
 PROTECTED = "Protected"
@@ -116,8 +116,10 @@ async def job_board_page(request: Request) -> Response:
     settings = request.app.state.settings
     postcode = request.query_params.get("postcode", "").strip()
     chosen = tuple(t for t in request.query_params.getlist("trade") if t)[:MAX_TRADES]
-    trades = await code_labels(db, settings, principal, "Trade")
-    districts = await districts_with_open_jobs(db, settings, principal)
+    lists = await codes_for(request, db, principal, "Trade", "Priority")
+    trades = labels_of(lists["Trade"])
+    cache = getattr(request.app.state, "insight_cache", None)
+    districts = await districts_with_open_jobs(db, settings, principal, cache)
     context: dict[str, object] = {
         "title": "Contractor job board",
         "postcode": postcode,
@@ -130,13 +132,12 @@ async def job_board_page(request: Request) -> Response:
     if not postcode:
         return render(request, "jobs.html", context)
     try:
-        board = await job_board(db, settings, principal, postcode, chosen)
+        board = await job_board(db, settings, principal, postcode, chosen, cache)
     except InputError as exc:
         field = "trade" if "trade" in (exc.field or "") else "postcode"
         context["error"] = {"field": field, "message": exc.message}
         return render(request, "jobs.html", context, status_code=400)
-    priorities = await code_labels(db, settings, principal, "Priority")
-    context.update(_board_context(board, trades, priorities))
+    context.update(_board_context(board, trades, labels_of(lists["Priority"])))
     context["title"] = f"Open jobs in {board.postcode}"
     return render(request, "jobs.html", context)
 

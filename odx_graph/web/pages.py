@@ -18,7 +18,8 @@ from starlette.responses import HTMLResponse
 
 from odx_graph import __version__
 from odx_graph.core.access import Principal
-from odx_graph.store.db import Database
+from odx_graph.services.refdata import code_lists
+from odx_graph.store.db import Database, Record
 from odx_graph.web.assets import static_url
 from odx_graph.web.auth import principal_of
 from odx_graph.web.readers import open_reader
@@ -68,6 +69,16 @@ def reader_for(request: Request) -> tuple[Database, Principal]:
     state = request.app.state
     db = state.db if principal.is_authenticated else open_reader(state)
     return db, principal
+
+
+async def codes_for(
+    request: Request, db: Database, principal: Principal, *names: str
+) -> dict[str, list[Record]]:
+    """The rows of the code lists ``names`` as ``principal`` reads them from ``db``, kept
+    by the server per data version (one statement a page while nothing changes)."""
+    state = request.app.state
+    cache = getattr(state, "code_cache", None)
+    return await code_lists(db, state.settings, principal, names, cache)
 
 
 def graphql_link(query: str) -> str:

@@ -23,7 +23,7 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.insight.damp import CaseClocks, Clock
 from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.forecast import ExplainedScore, explained_scores
-from odx_graph.services.refdata import code_labels, code_rows
+from odx_graph.services.refdata import labels_of
 from odx_graph.services.resident_home import ResidentHome, resident_home
 from odx_graph.services.writes.homes import (
     PERCEPTION_MEASURES,
@@ -33,7 +33,7 @@ from odx_graph.services.writes.homes import (
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import render
+from odx_graph.web.pages import codes_for, render
 from odx_graph.web.session import (
     COOKIE,
     csrf_ok,
@@ -198,7 +198,6 @@ def _home_context(found: ResidentHome, labels: dict[str, dict[str, str]]) -> dic
 
 
 async def _labels(request: Request, principal: Principal) -> dict[str, dict[str, str]]:
-    db, settings = request.app.state.db, request.app.state.settings
     kinds = (
         "ComponentType",
         "Condition",
@@ -208,8 +207,10 @@ async def _labels(request: Request, principal: Principal) -> dict[str, dict[str,
         "TsmMeasure",
         "TsmAnswer",
         "PlannedWorkStatus",
+        "CertificateType",
     )
-    return {k: await code_labels(db, settings, principal, k) for k in (*kinds, "CertificateType")}
+    lists = await codes_for(request, request.app.state.db, principal, *kinds)
+    return {kind: labels_of(rows) for kind, rows in lists.items()}
 
 
 # How many of a score's reasons the page lists, the largest first.
@@ -405,7 +406,9 @@ async def reported(request: Request) -> Response:
     if kind == "damp-mould":
         found = await resident_home(state.db, state.settings, principal)
         clocks = _clock_lines(found.clocks.get(key) if found else None)
-        levels = await code_rows(state.db, state.settings, principal, "AwaabHazardLevel")
+        levels = (await codes_for(request, state.db, principal, "AwaabHazardLevel"))[
+            "AwaabHazardLevel"
+        ]
         timescales = [timescale_words(level) for level in levels]
     return render(
         request,

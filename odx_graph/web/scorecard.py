@@ -163,7 +163,9 @@ async def landlord_index(request: Request) -> Response:
 async def _card(request: Request) -> Scorecard | None:
     key = request.path_params["landlord"]
     db, principal = reader_for(request)
-    return await landlord_scorecard(db, request.app.state.settings, principal, key)
+    state = request.app.state
+    cache = getattr(state, "insight_cache", None)
+    return await landlord_scorecard(db, state.settings, principal, key, cache)
 
 
 async def landlord_page(request: Request) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -20,6 +21,8 @@ from odx_graph.core.errors import UnauthenticatedError
 from odx_graph.services.credentials import authenticate, bearer
 
 COOKIE = "odx_session"
+SIGN_IN_COOKIE = "odx_sign_in"
+SIGN_IN_SECONDS = 3600
 MAX_FORM_BYTES = 16_384
 
 
@@ -80,3 +83,30 @@ async def form_of(request: Request) -> dict[str, str]:
 def csrf_ok(form: dict[str, str], session: str | None) -> bool:
     """Whether the form's CSRF token is the session's."""
     return session is not None and hmac.compare_digest(form.get("csrf", ""), csrf_token(session))
+
+
+def sign_in_nonce(request: Request) -> str:
+    """The browser's sign-in nonce (kept in its cookie), or a new one: a sign-in form has
+    no session yet, so its CSRF token is derived from this instead."""
+    nonce = request.cookies.get(SIGN_IN_COOKIE, "")
+    return nonce if len(nonce) == 43 else secrets.token_urlsafe(32)
+
+
+def keep_sign_in_nonce(response: Response, request: Request, nonce: str) -> None:
+    """Keep ``nonce`` in the sign-in cookie, so the form's token can be checked on post."""
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        nonce,
+        max_age=SIGN_IN_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def sign_in_csrf_ok(form: dict[str, str], request: Request) -> bool:
+    """Whether a sign-in form's CSRF token is the one derived from this browser's nonce
+    (a post from another site has neither the cookie nor the token)."""
+    nonce = request.cookies.get(SIGN_IN_COOKIE, "")
+    return len(nonce) == 43 and csrf_ok(form, nonce)

@@ -17,6 +17,7 @@ from odx_graph.services.demo.components import (
     HOUSE_EXTRAS,
     MAKES,
     SERVICE_DAYS,
+    VENTILATION_SHARE,
 )
 from odx_graph.services.demo.damp import add_damp_cases
 from odx_graph.services.demo.draws import pick, poisson
@@ -30,8 +31,11 @@ from odx_graph.services.demo.world import World
 class Chunk:
     """Rows for one chunk of homes with their blocks, components and repairs."""
 
-    def __init__(self, plan: Plan, world: World, rng: random.Random) -> None:
+    def __init__(
+        self, plan: Plan, world: World, rng: random.Random, side: random.Random | None = None
+    ) -> None:
         self.plan, self.world, self.rng = plan, world, rng
+        self.side = side  # ventilation's own stream (none: no ventilation drawn)
         self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
         self.dwellings: list[Dwelling] = []
 
@@ -57,9 +61,23 @@ class Chunk:
                 made = 1
             world.landlord_homes[li] += made
             placed += made
+        self._ventilation()
         # Drawn after every home and repair, so those rows do not depend on these models.
         sap = add_certificates(plan, world, self.rng, self.rows, self.dwellings)
-        add_damp_cases(plan, world, self.rng, self.rows, self.dwellings, sap)
+        add_damp_cases(plan, world, self.rng, self.rows, self.dwellings, sap, self.side)
+
+    def _ventilation(self) -> None:
+        """Extractor fans or mechanical ventilation in a share of the chunk's homes, on
+        the chunk's side stream (the main stream's draws are left as they were)."""
+        if self.side is None:
+            return
+        main, self.rng = self.rng, self.side
+        try:
+            for home in self.dwellings:
+                if self.side.random() < VENTILATION_SHARE[home.form]:
+                    self._component(home.home_id, None, "ventilation", home.form, home.year_built)
+        finally:
+            self.rng = main
 
     def _house(self, li: int, district: int) -> None:
         self._home(li, district, None, self.world.places.house(self.rng, district), 0, {})

@@ -95,6 +95,7 @@ class CodeLists:
 # Roles the generator needs, matched in order against "code label" (lower case, - and _ as
 # spaces); the first pattern that matches claims the code (see match_roles).
 COMPONENT_ROLES = (
+    ("ventilation", r"ventilat|extract"),
     ("door-entry", r"door entry|entry ?phone|intercom|access control"),
     ("smoke-alarm", r"smoke|heat (alarm|detector)"),
     ("fire-detection", r"fire"),

@@ -18,6 +18,10 @@ HOUSE_EXTRAS: tuple[tuple[str, float], ...] = (
     ("roof-structure", 0.2),
 )
 FLAT_EXTRAS: tuple[tuple[str, float], ...] = (("smoke-alarm", 0.5), ("wall-finish", 0.15))
+# Extractor fans or mechanical ventilation, by form (house, low-rise flat, high-rise flat).
+# Drawn on a random stream of their own, after every other row of a chunk, so the rest of
+# the demo is the same with or without them.
+VENTILATION_SHARE = (0.6, 0.7, 0.7)
 COMMUNAL_COMPONENTS: tuple[str, ...] = (
     "roof-structure",
     "roof-finish",
@@ -53,4 +57,10 @@ MAKES: dict[str, tuple[tuple[str, str], ...]] = {
     "door-entry": (("Videx", "VX2200"), ("Comelit", "Simplebus 2")),
     "fire-detection": (("Kentec", "Syncro AS"), ("Advanced", "MxPro 5")),
     "smoke-alarm": (("Aico", "Ei3016"), ("FireAngel", "SW1-R")),
+    "ventilation": (
+        ("Vent-Axia", "Lo-Carbon Response"),
+        ("Greenwood", "Unity CV2"),
+        ("Nuaire", "Drimaster Eco"),
+        ("Xpelair", "Simply Silent"),
+    ),
 }

@@ -38,12 +38,16 @@ _KIND_RISK = {"flat": 1.5, "maisonette": 1.4, "bungalow": 0.9}
 _LATE = {"investigate": 0.10, "summary": 0.12, "make-safe": 0.12, "emergency": 0.08}
 _FURTHER_WORKS = {"high": 0.85, "medium": 0.6, "low": 0.25}  # by severity role
 # The building fabric: each component of the envelope past its lifetime multiplies the
-# rate by _OVERDUE_RISK, and each leak repair (plumbing or roofing, over the three years,
-# counting at most _LEAKS_COUNTED) adds _LEAK_RISK to it; _FABRIC_NORM keeps the stock's
-# overall rate where it was before the fabric counted.
+# rate by _OVERDUE_RISK, ventilation (extractor fans, mechanical ventilation) past its
+# lifetime by _VENTILATION_RISK (as extra cases on a stream of their own), and each leak
+# repair (plumbing or roofing, over the three years, counting at most _LEAKS_COUNTED) adds
+# _LEAK_RISK to it; _FABRIC_NORM keeps the stock's overall rate where it was before the
+# fabric counted (ventilation adds a few per cent on top).
 ENVELOPE_ROLES = ("windows", "roof-finish", "roof-structure", "wall-finish", "external-doors")
+VENTILATION_ROLE = "ventilation"
 LEAK_TRADE_ROLES = ("plumbing", "roofing")
 _OVERDUE_RISK, _LEAK_RISK, _LEAKS_COUNTED, _FABRIC_NORM = 1.4, 0.15, 4, 1.78
+_VENTILATION_RISK = 1.6
 _MAX_OFFSET = 60  # working days tabulated; longer delays are approximated by 7/5
 
 
@@ -110,20 +114,22 @@ def add_damp_cases(
     rows: dict[str, list[tuple[Any, ...]]],
     homes: list[Dwelling],
     sap: list[int],
+    side: random.Random | None = None,
 ) -> None:
     """Append damp and mould cases of `homes` and their landlords' references to `rows`.
 
     A home's chance of cases grows with its age, in flats and with a low SAP score (`sap`,
     one per home), and with its landlord's `damp_factor`; then with its fabric
-    (:func:`fabric_factor`: envelope components past their lifetime and leak repairs, read
-    from the chunk's `rows`). Cases cover the same three years as the repairs; dates after
-    `as_of` are left empty, so recent cases are still open.
+    (:func:`fabric_factor`: envelope components and ventilation past their lifetime and
+    leak repairs, read from the chunk's `rows`). Cases cover the same three years as the
+    repairs; dates after `as_of` are left empty, so recent cases are still open.
     """
     dp = plan.damp
     if dp.hazard is None:
         return
-    overdue, leaks = _fabric(plan, rows)
+    overdue, leaks, stale_air = _fabric(plan, rows)
     cases = 0
+    extra: list[tuple[Dwelling, float]] = []
     for home, score in zip(homes, sap, strict=True):
         fabric = fabric_factor(overdue.get(home.home_id, 0), leaks.get(home.home_id, 0))
         # homes alike on paper still differ (ventilation, household, habits)
@@ -131,9 +137,17 @@ def add_damp_cases(
         for _ in range(poisson(rng, mean)):
             _case(plan, world, rng, rows, home)
             cases += 1
+        if home.home_id in stale_air:
+            extra.append((home, mean * (_VENTILATION_RISK - 1)))
     if not cases and homes:  # so that even a tiny demo has a case to show
         riskiest = max(range(len(homes)), key=lambda i: yearly_rate(homes[i], sap[i]))
         _case(plan, world, rng, rows, homes[riskiest])
+    # Ventilation past its lifetime: the extra cases that make the home's rate 1.6 times
+    # as high, drawn on the side stream after all others (the rest stays as it was).
+    if side is not None:
+        for home, more in extra:
+            for _ in range(poisson(side, more)):
+                _case(plan, world, side, rows, home)
 
 
 def yearly_rate(home: Dwelling, sap: int) -> float:
@@ -150,19 +164,25 @@ def yearly_rate(home: Dwelling, sap: int) -> float:
     )
 
 
-def fabric_factor(overdue: int, leaks: int) -> float:
+def fabric_factor(overdue: int, leaks: int, *, ventilation_overdue: bool = False) -> float:
     """How a home's fabric multiplies its damp and mould rate: by 1.4 for each envelope
-    component (windows, roof, wall finish, external doors) past its lifetime, and by 1.15,
-    1.3 ... for each leak repair (at most four counted), over the stock's average."""
-    return _OVERDUE_RISK**overdue * (1 + _LEAK_RISK * min(leaks, _LEAKS_COUNTED)) / _FABRIC_NORM
+    component (windows, roof, wall finish, external doors) past its lifetime, by 1.6 when
+    its ventilation (extractor fans, mechanical ventilation) is past its lifetime, and by
+    1.15, 1.3 ... for each leak repair (at most four counted), over the stock's average
+    (of the homes before ventilation counted)."""
+    ventilation = _VENTILATION_RISK if ventilation_overdue else 1.0
+    leak = 1 + _LEAK_RISK * min(leaks, _LEAKS_COUNTED)
+    return _OVERDUE_RISK**overdue * ventilation * leak / _FABRIC_NORM
 
 
 def _fabric(
     plan: Plan, rows: dict[str, list[tuple[Any, ...]]]
-) -> tuple[dict[int, int], dict[int, int]]:
+) -> tuple[dict[int, int], dict[int, int], set[int]]:
     """Per home id: envelope components past their lifetime at `as_of` (a block's roof
-    counts for each of its flats), and leak repairs."""
-    role_of = {code: role for role, code in plan.component.items() if role in ENVELOPE_ROLES}
+    counts for each of its flats), and leak repairs; and the homes whose ventilation is
+    past its lifetime."""
+    counted = (*ENVELOPE_ROLES, VENTILATION_ROLE)
+    role_of = {code: role for role, code in plan.component.items() if role in counted}
     leak_trades = {plan.trade.get(role) for role in LEAK_TRADE_ROLES} - {None}
     form_of_building: dict[int, int] = {}
     building_of: dict[int, int] = {}
@@ -176,13 +196,17 @@ def _fabric(
             building_of[row[0]] = building
     overdue_home: dict[int, int] = {}
     overdue_building: dict[int, int] = {}
+    stale_air: set[int] = set()
     for _, home_id, building_id, code, installed, *_rest in rows["component"]:
         role = role_of.get(code)
         if role is None:
             continue
         form = form_of_home.get(home_id, 0) if home_id else form_of_building.get(building_id, 1)
         if (plan.today - installed).days > plan.lifetime[role][form] * 365.25:
-            if home_id is not None:
+            if role == VENTILATION_ROLE:
+                if home_id is not None:
+                    stale_air.add(home_id)
+            elif home_id is not None:
                 overdue_home[home_id] = overdue_home.get(home_id, 0) + 1
             else:
                 overdue_building[building_id] = overdue_building.get(building_id, 0) + 1
@@ -193,7 +217,7 @@ def _fabric(
     for row in rows["repair"]:
         if row[7] in leak_trades:
             leaks[row[2]] = leaks.get(row[2], 0) + 1
-    return overdue_home, leaks
+    return overdue_home, leaks, stale_air
 
 
 def _case(

@@ -15,7 +15,13 @@ from odx_graph.services.demo.world import World
 
 
 def generate(
-    *, homes: int, seed: int, as_of: date, codes: CodeLists, chunk_homes: int = 2000
+    *,
+    homes: int,
+    seed: int,
+    as_of: date,
+    codes: CodeLists,
+    chunk_homes: int = 2000,
+    ventilation: bool = True,
 ) -> Iterator[Batch]:
     """Yield the demo dataset as batches of rows in foreign-key order, chunked by homes.
 
@@ -26,7 +32,9 @@ def generate(
     always give the same rows: all randomness comes from generators seeded by `seed` and the
     chunk number, never from the clock (so another `chunk_homes` gives other, equally valid
     rows). Repairs and damp and mould cases cover the three years before `as_of` (midnight
-    UTC), EPCs the twelve years before it.
+    UTC), EPCs the twelve years before it. Ventilation (and the damp and mould cases it
+    adds) is drawn on streams of its own: with ``ventilation=False`` the other rows are
+    the same.
     """
     if homes < 0 or chunk_homes < 1:
         raise ValueError("homes must be >= 0 and chunk_homes >= 1")
@@ -37,7 +45,12 @@ def generate(
     done, chunk = 0, 0
     while done < homes:
         size = min(chunk_homes, homes - done)
-        builder = Chunk(plan, world, seeded_random(f"{seed}:chunk:{chunk}"))
+        builder = Chunk(
+            plan,
+            world,
+            seeded_random(f"{seed}:chunk:{chunk}"),
+            seeded_random(f"{seed}:ventilation:{chunk}") if ventilation else None,
+        )
         builder.build(size)
         for table in TABLES[1:]:
             rows = builder.rows[table]

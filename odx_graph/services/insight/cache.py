@@ -10,12 +10,16 @@ earliest deadline they depend on.
 The cache is a resource like the pool: the web application makes one in its lifespan
 (``insight_cache_entries`` answers at most, least recently used first out) and hands it
 to every request. The services take it as an argument; without one they work every
-answer out. Besides the services' answers it keeps whole GraphQL responses
-(:mod:`odx_graph.api.insight_responses`), filed the same way.
+answer out. Concurrent misses of one answer are worked out once: the first caller works
+it out and the others wait for it (an error reaches them all; a caller cancelled while
+working it out hands the work to one of those waiting). Besides the services' answers
+it keeps whole GraphQL responses (:mod:`odx_graph.api.insight_responses`), filed the
+same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -45,14 +49,49 @@ class Stamp:
     now: dt.datetime
 
 
+class _Abandoned(Exception):
+    """The caller working an answer out was cancelled: one of those waiting takes over."""
+
+
+class Flight:
+    """One working-out of an answer at a stamp, which other callers missing the same
+    answer wait for instead of working it out again."""
+
+    def __init__(self, flights: dict[Hashable, Flight], key: Hashable) -> None:
+        self._flights = flights
+        self._key = key
+        self.outcome: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        flights[key] = self
+
+    def _finish(self) -> None:
+        if self._flights.get(self._key) is self:
+            del self._flights[self._key]
+
+    def succeed(self, value: Any) -> None:
+        """Hand ``value`` to every caller waiting."""
+        self._finish()
+        if not self.outcome.done():
+            self.outcome.set_result(value)
+
+    def fail(self, error: BaseException) -> None:
+        """Raise ``error`` in every caller waiting (a cancellation hands the work on)."""
+        self._finish()
+        if not self.outcome.done():
+            cancelled = isinstance(error, asyncio.CancelledError | GeneratorExit)
+            self.outcome.set_exception(_Abandoned() if cancelled else error)
+            self.outcome.exception()  # retrieved: nobody may be waiting
+
+
 class InsightCache:
     """Answers by key, each with the data version it holds for."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._flights: dict[Hashable, Flight] = {}
         self.hits = 0
         self.misses = 0
+        self.waits = 0
 
     @property
     def enabled(self) -> bool:
@@ -93,6 +132,22 @@ class InsightCache:
         """File ``value`` at ``stamp``."""
         self.put(stamp.key, stamp.version, value, valid_until)
 
+    async def lead_or_wait(self, stamp: Stamp) -> tuple[Flight | None, Any]:
+        """After a miss at ``stamp``: ``(flight, None)`` when the caller is to work the
+        answer out (and finish ``flight`` with it), or ``(None, answer)`` once another
+        caller already working it out has it; that caller's error is raised here."""
+        key = (stamp.key, stamp.version)
+        while True:
+            running = self._flights.get(key)
+            if running is None:
+                return Flight(self._flights, key), None
+            self.waits += 1
+            try:
+                # Shielded: a waiter cancelled does not cancel the others' answer.
+                return None, await asyncio.shield(running.outcome)
+            except _Abandoned:
+                continue
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -106,6 +161,7 @@ async def cached(
 ) -> T:
     """``compute()``'s answer, or the one ``cache`` filed under ``key`` at the current
     data version and date (without a cache, or with an empty one, always worked out).
+    Callers missing it together wait for the first one's answer (or its error).
     The version is read before the answer is worked out, so an answer is never filed
     under a version newer than the data it saw."""
     if cache is None or not cache.enabled:
@@ -114,6 +170,14 @@ async def cached(
     found, value = cache.find(stamp)
     if found:
         return value  # type: ignore[no-any-return]
-    answer = await compute()
+    flight, value = await cache.lead_or_wait(stamp)
+    if flight is None:
+        return value  # type: ignore[no-any-return]
+    try:
+        answer = await compute()
+    except BaseException as error:
+        flight.fail(error)
+        raise
     cache.keep(stamp, answer, None if valid_until is None else valid_until(answer))
+    flight.succeed(answer)
     return answer

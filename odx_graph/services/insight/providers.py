@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
 from odx_graph.mapping.insight import (
     AWAAB_BREACH_PCT,
     COMPARED,
@@ -136,13 +136,52 @@ async def compare_providers(
     cache: InsightCache | None = None,
 ) -> ProviderComparison:
     """Every landlord's value of ``measure``, the peer median, robust z-score and flag."""
+    [comparison] = (
+        await compare_measures(db, settings, principal, (measure,), scope, cache)
+    ).values()
+    return comparison
+
+
+async def compare_measures(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    measures: Sequence[Measure],
+    scope: RepairScope,
+    cache: InsightCache | None = None,
+) -> dict[Measure, ProviderComparison]:
+    """:func:`compare_providers` for each of ``measures``, the repair measures worked
+    out together (one reading of the repair facts, not one a measure)."""
     publish = publisher_for(principal, settings)
-    values = await _values(db, settings, principal, measure, scope, cache)
+    values: dict[str, dict[int, _Value]] = {}
+    repair = tuple(m.value for m in measures if m.value not in _DAMP)
+    if repair:
+        groups = await performance(
+            db, settings, principal, [Dimension.LANDLORD], scope, repair, cache
+        )
+        for name in repair:
+            values[name] = {
+                int(g.key[0].value): _Value(g.measures[name], g.homes or 0, g.suppressed)
+                for g in groups
+                if g.key[0].value is not None
+            }
+    for measure in measures:
+        if measure.value in _DAMP:
+            values[measure.value] = await _values(db, settings, principal, measure, scope, cache)
 
     async def every_landlord() -> list[tuple[int, str | None]]:
         return [(int(r["id"]), r["name"]) for r in await landlords(db, scope.landlord_ids)]
 
     listed = await cached(db, cache, ("landlords", scope.landlord_ids), every_landlord)
+    return {m: _compared(m, values[m.value], listed, publish) for m in measures}
+
+
+def _compared(
+    measure: Measure,
+    values: dict[int, _Value],
+    listed: list[tuple[int, str | None]],
+    publish: Publisher,
+) -> ProviderComparison:
     nothing = _Value(None, 0, not publish.exact)
     rows = [(landlord, name, values.get(landlord, nothing)) for landlord, name in listed]
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.services.insight.providers import Measure, ProviderValue, compare_providers
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.providers import Measure, ProviderValue, compare_measures
 from odx_graph.services.insight.repairs import performance
 from odx_graph.store.analytics import Dimension, RepairScope
 from odx_graph.store.db import Database
@@ -72,13 +73,22 @@ def _line(measure: Measure, mine: ProviderValue, median: float | None, z: float)
 
 
 async def landlord_scorecard(
-    db: Database, settings: Settings, principal: Principal, landlord_id: int
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    landlord_id: int,
+    cache: InsightCache | None = None,
 ) -> Scorecard | None:
-    """The scorecard of one landlord; ``None`` when there is no such landlord."""
+    """The scorecard of one landlord; ``None`` when there is no such landlord. Its
+    answers are kept in ``cache`` as the GraphQL insight queries' are, so a scorecard
+    asked again while nothing has changed is read from there; the repair measures
+    compared with the peers are worked out together."""
     lines = []
     name: str | None = None
-    for measure in SCORECARD_MEASURES:
-        comparison = await compare_providers(db, settings, principal, measure, RepairScope())
+    comparisons = await compare_measures(
+        db, settings, principal, SCORECARD_MEASURES, RepairScope(), cache
+    )
+    for measure, comparison in comparisons.items():
         mine = next((p for p in comparison.providers if p.landlord_id == landlord_id), None)
         if mine is None:
             return None
@@ -91,6 +101,7 @@ async def landlord_scorecard(
         [Dimension.MONTH],
         RepairScope(landlord_ids=(landlord_id,)),
         tuple(m.value for m in TREND_MEASURES),
+        cache,
     )
     months = sorted(
         (g for g in groups if g.key[0].value is not None), key=lambda g: str(g.key[0].value)

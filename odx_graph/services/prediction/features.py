@@ -83,6 +83,7 @@ _DAMP_FIXED = (
     _past_life("roof_over", "roof", "its"),
     _past_life("heating_over", "heating", "its"),
     _past_life("walls_over", "wall finish and external doors"),
+    _past_life("ventilation_over", "extractor fans or mechanical ventilation"),
     Feature(
         "leak_repairs",
         (

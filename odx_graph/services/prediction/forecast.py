@@ -10,16 +10,17 @@ landlords, contractors and regulators get roll-ups only.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from odx_graph.core.access import Principal, Role, Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.core.errors import ForbiddenError
-from odx_graph.services.prediction.features import ModelKind
+from odx_graph.core.errors import ForbiddenError, InputError
+from odx_graph.services.prediction.features import LIFE_USED, ModelKind
 from odx_graph.services.prediction.models import HORIZON_MONTHS, months_before
-from odx_graph.services.prediction.scorecard import Contribution, Scorecard
+from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE, Contribution, Scorecard
 from odx_graph.store import predictions as store
 from odx_graph.store.db import Database
 from odx_graph.store.features import common_sor_by_type
@@ -95,10 +96,12 @@ async def explained_scores(
 
 @dataclass(frozen=True, slots=True)
 class RollupRow:
-    """Expected repairs of one group's components over the 12 months from `as_of`."""
+    """Expected repairs of one group's components in one year ahead (year 1 is the 12
+    months from `as_of`)."""
 
     key: str | None
     label: str | None
+    year: int
     components: int | None
     expected_repairs: float | None
     expected_emergency_repairs: float | None
@@ -116,30 +119,56 @@ class Rollup:
     rows: tuple[RollupRow, ...]
 
 
+# How many years ahead a roll-up reaches at most.
+MAX_YEARS = 5
+
+
+def year_starts(as_of: dt.date, year: int) -> dt.date:
+    """The first day of year ``year`` ahead of ``as_of`` (year 1 starts on ``as_of``)."""
+    return months_before(as_of, -HORIZON_MONTHS * (year - 1))
+
+
 async def failure_rollup(
     db: Database,
     principal: Principal,
     settings: Settings,
     group: RollupGroup,
     landlord_id: int | None = None,
+    years: int = 1,
 ) -> Rollup:
-    """Expected repairs, emergency repairs and cost per group over the forecast year:
-    exact for regulators and admins, under the disclosure rules for everyone else
-    (groups of fewer homes than the threshold suppressed, counts and totals perturbed)."""
+    """Expected repairs, emergency repairs and cost per group and year ahead (1 to
+    ``years``, at most five): exact for regulators and admins, under the disclosure
+    rules for everyone else (groups of fewer homes than the threshold suppressed, counts
+    and totals perturbed). Year 1 sums the scores; a later year scores each component
+    again with its age moved on (the model's life-used points), everything else as it
+    is: what the components would need if none were replaced."""
+    if not 1 <= years <= MAX_YEARS:
+        raise InputError(f"years: give 1 to {MAX_YEARS}", field="years")
     publisher = publisher_for(principal, settings)
-    rows = await store.failure_rollup(db, group, landlord_id)
+    model = await store.scored_model(db, ModelKind.COMPONENT_FAILURE.value)
+    edges: tuple[float, ...] = (math.inf,)
+    tenths: tuple[int, ...] = (0, 0, 0)
+    if model is not None:
+        card = Scorecard.from_json(model["scorecard"])
+        for feature, points in zip(card.features, card.tenths, strict=True):
+            if feature.name == LIFE_USED.name:
+                edges, tenths = feature.edges, points
+    rows = await store.failure_rollup(
+        db, group, landlord_id, years, edges, tenths, POINTS_TO_DOUBLE / math.log(2.0)
+    )
     out = []
     as_of = None
     for r in rows:
         as_of = r["as_of"]
         if publisher.suppressed(int(r["homes"])):
-            out.append(RollupRow(r["key"], r["label"], None, None, None, None, True))
+            out.append(RollupRow(r["key"], r["label"], r["year"], None, None, None, None, True))
             continue
         key = int(r["key_sum"])
         out.append(
             RollupRow(
                 r["key"],
                 r["label"],
+                r["year"],
                 publisher.count(int(r["components"]), key % 256),
                 publisher.total(r["expected_repairs"], r["largest_repairs"], key),
                 publisher.total(r["expected_emergency"], r["largest_emergency"], key),
@@ -147,7 +176,7 @@ async def failure_rollup(
                 False,
             )
         )
-    until = months_before(as_of, -HORIZON_MONTHS) if as_of else None
+    until = year_starts(as_of, years + 1) if as_of else None
     return Rollup(publisher.disclosure, as_of, until, tuple(out))
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +28,11 @@ from odx_graph.services.prediction.features import (
     ModelKind,
     features_for,
 )
-from odx_graph.services.prediction.scorecard import Feature, Scorecard, fit
+from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE, Feature, Scorecard, fit
 from odx_graph.store import features as store_features
 from odx_graph.store import predictions as store
 from odx_graph.store.db import Database, Record
+from odx_graph.store.scoring import score_in_database, scoring_card
 
 HORIZON_MONTHS = 12
 
@@ -168,47 +170,27 @@ async def train(db: Database, kind: ModelKind, today: dt.date) -> dict[str, Any]
 
 async def score(db: Database, kind: ModelKind, today: dt.date) -> tuple[dict[str, Any], int]:
     """Score every home (or component) as it stands `today` with the newest model of
-    `kind`; the scores replace that model's earlier ones. Returns the model and the count."""
+    `kind`; the scores replace that model's earlier ones. Returns the model and the count.
+    The scorecard is applied in the database, where the features are read (one
+    statement), with the bins and points :class:`Scorecard` gives."""
     model = await store.latest_model(db, kind.value)
     if model is None:
         raise InputError(f"no {kind.value} model yet: run `odx-graph model train` first")
     card = Scorecard.from_json(model["scorecard"])
-    data = await dataset(db, kind, today)
-    bins = card.bins(data.rows)
-    tenths = card.points_tenths(bins)
-    probabilities = card.probabilities(bins)
-    model_id = int(model["id"])
-    points = (tenths / 10.0).tolist()
-    chances = probabilities.tolist()
-    bin_lists = [row.tobytes() for row in bins.astype(np.uint8)]  # one byte a feature
-    if kind is ModelKind.DAMP_MOULD:
-        records: list[tuple[Any, ...]] = [
-            (model_id, r["id"], r["landlord_id"], today, p, t, b)
-            for r, p, t, b in zip(data.rows, chances, points, bin_lists, strict=True)
-        ]
-    else:
+    scoring = scoring_card(
+        [
+            (f.name, f.edges, f.categories, t)
+            for f, t in zip(card.features, card.tenths, strict=True)
+        ],
+        card.baseline_tenths,
+        POINTS_TO_DOUBLE / math.log(2.0),
+    )
+    costs = None
+    if kind is ModelKind.COMPONENT_FAILURE:
         since = months_before(today, HORIZON_MONTHS)
         costs = {
-            c["code"]: (float(c["emergency_share"]), float(c["mean_cost"]))
+            str(c["code"]): (float(c["emergency_share"]), float(c["mean_cost"]))
             for c in await store_features.repair_costs_by_type(db, since, today)
         }
-        records = []
-        for r, p, t, b in zip(data.rows, chances, points, bin_lists, strict=True):
-            share, mean = costs.get(r["code"], (0.0, 0.0))
-            records.append(
-                (
-                    model_id,
-                    r["id"],
-                    r["home_id"],
-                    r["building_id"],
-                    r["landlord_id"],
-                    today,
-                    p,
-                    t,
-                    b,
-                    p * share,
-                    round(p * mean, 2),
-                )
-            )
-    written = await store.replace_scores(db, kind.value, model_id, records)
+    written = await score_in_database(db, kind.value, int(model["id"]), today, scoring, costs)
     return model, written
