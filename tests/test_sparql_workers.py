@@ -85,16 +85,16 @@ async def test_a_query_within_its_time_keeps_its_worker(module_db: Database) -> 
 
 async def test_a_query_past_its_memory_is_stopped(module_db: Database) -> None:
     async with running_app(
-        module_db, sparql_timeout_ms=30_000, sparql_worker_memory_mb=512, sparql_concurrency=1
+        module_db, sparql_timeout_ms=30_000, sparql_worker_memory_mb=768, sparql_concurrency=1
     ) as (http, app):
         store: SparqlStore = app.state.sparql
         assert store.workers is not None
-        # Sorting a cross product holds all of it in memory: far more than 512 MB.
+        # Sorting a cross product holds all of it in memory: far more than 768 MB.
         hungry = "SELECT ?a ?b WHERE { ?a ?p ?x . ?b ?q ?y } ORDER BY ?x ?y LIMIT 1"
         started = time.monotonic()
         answer = await http.get("/sparql", params={"query": hungry})
         assert answer.status_code == 503, answer.text
-        assert "512 MB" in answer.json()["errors"][0]["message"]
+        assert "768 MB" in answer.json()["errors"][0]["message"]
         assert time.monotonic() - started < 30
         assert store.workers.stopped == 1
         assert (await http.get("/sparql", params={"query": HOMES})).status_code == 200
@@ -107,3 +107,13 @@ async def test_both_models_answer_alike(module_db: Database, in_processes: bool)
         answer = await http.get("/sparql", params={"query": HOMES})
         assert answer.status_code == 200
         assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 50
+
+
+def test_the_worker_memory_setting_at_its_floor() -> None:
+    from odx_graph.core.config import Settings
+    from odx_graph.core.errors import ConfigError
+
+    assert Settings.from_env({"ODX_SPARQL_WORKER_MEMORY_MB": "512"}).sparql_worker_memory_mb == 512
+    with pytest.raises(ConfigError):
+        Settings.from_env({"ODX_SPARQL_WORKER_MEMORY_MB": "511"})
+    assert Settings.from_env({"ODX_SPARQL_IN_PROCESSES": "false"}).sparql_in_processes is False
