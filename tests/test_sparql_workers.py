@@ -117,3 +117,23 @@ def test_the_worker_memory_setting_at_its_floor() -> None:
     with pytest.raises(ConfigError):
         Settings.from_env({"ODX_SPARQL_WORKER_MEMORY_MB": "511"})
     assert Settings.from_env({"ODX_SPARQL_IN_PROCESSES": "false"}).sparql_in_processes is False
+
+
+async def test_a_cancelled_query_is_stopped_and_its_slot_comes_back(module_db: Database) -> None:
+    # A client that goes away mid-query cancels the request: its worker goes with it.
+    async with running_app(module_db, sparql_timeout_ms=60_000, sparql_concurrency=1) as (
+        _,
+        app,
+    ):
+        store: SparqlStore = app.state.sparql
+        assert store.workers is not None
+        (worker,) = store.workers.pids()
+        running = asyncio.create_task(store.query(RUNAWAY, [], []))
+        await asyncio.sleep(0.3)
+        assert not running.done()
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        assert not _alive(worker) and store.workers.stopped == 1
+        answer = await asyncio.wait_for(store.query(HOMES, [], []), 10)
+        assert answer.rows

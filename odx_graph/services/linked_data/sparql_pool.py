@@ -70,7 +70,8 @@ class WorkerPool:
             self._busy -= 1
             await self._replace(process)
             raise QueryTimeoutError(
-                f"the SPARQL query needed more than {self._memory_mb} MB and was stopped"
+                "the SPARQL query was stopped: its worker ended "
+                f"(a query may use at most {self._memory_mb} MB)"
             ) from None
         except BaseException:  # cancelled mid-query: the worker's pipe is out of step
             self._busy -= 1

@@ -149,5 +149,13 @@ def serve(directory: str, memory_mb: int, generation: int) -> None:
             store = None  # let go of the old snapshot first
             store = ox.Store.read_only(directory)
             opened = request.generation
-        answers.write(encode(_answer(store, request)))
+        try:
+            reply = _answer(store, request)
+        except OSError:
+            # A file of the old snapshot may be gone, compacted away by the server's
+            # store since: once more over a fresh one.
+            store = None
+            store = ox.Store.read_only(directory)
+            reply = _answer(store, request)
+        answers.write(encode(reply))
         answers.flush()
