@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from odx_graph.core.errors import QueryTimeoutError
 from odx_graph.services.linked_data.sparql import SparqlStore
 from odx_graph.store.db import Database
 from tests.support import running_app
@@ -137,3 +138,20 @@ async def test_a_cancelled_query_is_stopped_and_its_slot_comes_back(module_db: D
         assert not _alive(worker) and store.workers.stopped == 1
         answer = await asyncio.wait_for(store.query(HOMES, [], []), 10)
         assert answer.rows
+
+
+async def test_shutting_down_stops_a_busy_worker(module_db: Database) -> None:
+    async with running_app(module_db, sparql_timeout_ms=60_000, sparql_concurrency=1) as (
+        _,
+        app,
+    ):
+        store: SparqlStore = app.state.sparql
+        assert store.workers is not None
+        (worker,) = store.workers.pids()
+        running = asyncio.create_task(store.query(RUNAWAY, [], []))
+        await asyncio.sleep(0.3)
+        assert not running.done() and _alive(worker)
+    # The lifespan has ended while the query ran: its worker is gone, the query answered.
+    assert not _alive(worker)
+    with pytest.raises(QueryTimeoutError):
+        await asyncio.wait_for(running, 5)

@@ -35,6 +35,8 @@ class WorkerPool:
         self._memory_mb = memory_mb
         self._idle: list[asyncio.subprocess.Process] = []
         self._busy = 0
+        self._running: set[asyncio.subprocess.Process] = set()  # idle and busy
+        self._closed = False
         self._generation = 0  # the store's latest generation the pool has heard of
         self._starting: set[asyncio.Task[None]] = set()
         self.stopped = 0  # workers killed mid-query since the pool was made
@@ -82,23 +84,28 @@ class WorkerPool:
             self._idle.append(process)
         else:  # a replacement came up while this one was busy
             await _kill(process)
+            self._running.discard(process)
         if kind == "input":
             raise InputError(str(payload))
         assert isinstance(payload, Answer)
         return payload
 
     async def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker, busy ones too (their queries end as if cancelled)."""
+        self._closed = True
         for task in list(self._starting):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        idle, self._idle = self._idle, []
-        for process in idle:
+        self._idle = []
+        for process in list(self._running):
             await _kill(process)
+        self._running.clear()
 
     async def _spawn(self) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
+        if self._closed:
+            raise QueryTimeoutError("the SPARQL workers have been stopped")
+        process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
             WORKER,
@@ -108,6 +115,8 @@ class WorkerPool:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
+        self._running.add(process)
+        return process
 
     async def _exchange(
         self, process: asyncio.subprocess.Process, request: Request
@@ -123,7 +132,10 @@ class WorkerPool:
     async def _replace(self, process: asyncio.subprocess.Process) -> None:
         """Kill ``process``, wait until it is gone, and start another in the background."""
         await _kill(process)
+        self._running.discard(process)
         self.stopped += 1
+        if self._closed:
+            return
         task = asyncio.create_task(self._refill())
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
