@@ -49,6 +49,7 @@ async def test_a_runaway_query_is_stopped_and_its_slot_comes_back(module_db: Dat
         took = time.monotonic() - started
         assert [a.status_code for a in answers] == [503, 503]
         assert {a.json()["errors"][0]["extensions"]["code"] for a in answers} == {"QUERY_TIMEOUT"}
+        assert all("ran past 500 ms" in a.json()["errors"][0]["message"] for a in answers)
         assert timeout_ms / 1000 <= took < timeout_ms / 1000 + 1.5
         assert store.workers.stopped == 2
         assert not any(_alive(pid) for pid in workers)

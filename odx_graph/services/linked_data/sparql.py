@@ -84,7 +84,10 @@ class SparqlStore:
         self.workers: WorkerPool | None = None
         if settings.sparql_in_processes:
             self.workers = WorkerPool(
-                self._directory, settings.sparql_concurrency, settings.sparql_worker_memory_mb
+                self._directory,
+                settings.sparql_concurrency,
+                settings.sparql_worker_memory_mb,
+                settings.sparql_timeout_ms,
             )
         self._slots = asyncio.Semaphore(settings.sparql_concurrency)
         self._writing = asyncio.Lock()

@@ -29,8 +29,9 @@ WORKER = (
 class WorkerPool:
     """Idle worker processes over one store directory."""
 
-    def __init__(self, directory: str, size: int, memory_mb: int) -> None:
+    def __init__(self, directory: str, size: int, memory_mb: int, timeout_ms: int) -> None:
         self._directory = directory
+        self._timeout_ms = timeout_ms  # as configured, for the message
         self._size = size
         self._memory_mb = memory_mb
         self._idle: list[asyncio.subprocess.Process] = []
@@ -65,9 +66,7 @@ class WorkerPool:
         except TimeoutError:
             self._busy -= 1
             await self._replace(process)
-            raise QueryTimeoutError(
-                f"the SPARQL query ran past {round(request.seconds * 1000)} ms"
-            ) from None
+            raise QueryTimeoutError(f"the SPARQL query ran past {self._timeout_ms} ms") from None
         except (asyncio.IncompleteReadError, ConnectionError):
             self._busy -= 1
             await self._replace(process)
