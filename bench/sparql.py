@@ -5,8 +5,9 @@
 2. Building the SPARQL store from the log, against loading the dump's N-Triples into an
    empty Oxigraph store, same run.
 3. Five questions (lookups, joins across homes and repairs, a group count) through the
-   SPARQL store's query path (evaluation and SPARQL JSON), p50/p95 over --repeat runs
-   each, against the same questions in plain SQL on PostgreSQL, same run.
+   SPARQL store's query path (evaluation in a worker process and SPARQL JSON), p50/p95
+   over --repeat runs each, against the same questions in threads of this process (the
+   model without workers) and in plain SQL on PostgreSQL, same run.
 4. Replaying the whole feed (every page, as a follower reads it) into an independent
    empty Oxigraph store: members/s, against loading the dump into one, same run.
 
@@ -148,22 +149,36 @@ async def run(dsn: str, homes: int, repeat: int) -> None:
     uprn, home, district = await db.fetchrow(
         "SELECT uprn::text, id, postcode_district FROM home ORDER BY id LIMIT 1"
     )
-    print("| question | SPARQL p50 ms | SPARQL p95 ms | SQL p50 ms | SQL p95 ms | p95 ratio |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| question | worker p50 ms | worker p95 ms | thread p50 ms | thread p95 ms "
+        "| SQL p50 ms | SQL p95 ms | p95 worker / thread | p95 worker / SQL |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    workers = store.workers
     for label, sparql, sql, sql_args in questions(uprn, home, district):
-        sparql_ms, sql_ms = [], []
-        for _ in range(repeat):  # interleaved, so load on the machine hits both alike
+        worker_ms, thread_ms, sql_ms = [], [], []
+        for _ in range(repeat):  # interleaved, so load on the machine hits all alike
+            store.workers = workers
             started = time.perf_counter()
             results_json(await store.query(sparql, [], []))
-            sparql_ms.append((time.perf_counter() - started) * 1000)
+            worker_ms.append((time.perf_counter() - started) * 1000)
+            store.workers = None  # the same store's thread model
+            started = time.perf_counter()
+            results_json(await store.query(sparql, [], []))
+            thread_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             await reader.fetch(sql, *sql_args)
             sql_ms.append((time.perf_counter() - started) * 1000)
-        p95, base95 = percentile(sparql_ms, 0.95), percentile(sql_ms, 0.95)
+        store.workers = workers
+        p95 = percentile(worker_ms, 0.95)
+        thread95, base95 = percentile(thread_ms, 0.95), percentile(sql_ms, 0.95)
         print(
-            f"| {label} | {statistics.median(sparql_ms):.1f} | {p95:.1f} | "
-            f"{statistics.median(sql_ms):.1f} | {base95:.1f} | {p95 / base95:.1f}x |"
+            f"| {label} | {statistics.median(worker_ms):.1f} | {p95:.1f} | "
+            f"{statistics.median(thread_ms):.1f} | {thread95:.1f} | "
+            f"{statistics.median(sql_ms):.1f} | {base95:.1f} | {p95 / thread95:.1f}x | "
+            f"{p95 / base95:.1f}x |"
         )
+    await store.stop_workers()
 
     # The feed as a follower reads it: every page's TriG, parsed and applied in order.
     last, _ = await changes.log_end(db)

@@ -109,6 +109,8 @@ class Settings:
     sparql_timeout_ms: int = 10_000
     sparql_max_results: int = 10_000
     sparql_concurrency: int = 2
+    sparql_in_processes: bool = True
+    sparql_worker_memory_mb: int = 2048
     change_publish_interval_ms: int = 250
     planned_replacement_months: int = 12
 
@@ -149,6 +151,7 @@ class Settings:
         _check_range("sparql_timeout_ms", self.sparql_timeout_ms, 100, 600_000)
         _check_range("sparql_max_results", self.sparql_max_results, 1, 10_000_000)
         _check_range("sparql_concurrency", self.sparql_concurrency, 1, 64)
+        _check_range("sparql_worker_memory_mb", self.sparql_worker_memory_mb, 512, 1_000_000)
         _check_range("change_publish_interval_ms", self.change_publish_interval_ms, 10, 60_000)
         _check_range("replica_max_lag_ms", self.replica_max_lag_ms, 0, 3_600_000)
         _check_range("replica_wait_ms", self.replica_wait_ms, 0, 60_000)

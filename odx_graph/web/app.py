@@ -205,6 +205,7 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         state.sparql = None
+        await store.stop_workers()
         store.close()
         if (files := getattr(state, "dump_files", None)) is not None:
             state.dump_files = None

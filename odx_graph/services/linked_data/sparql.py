@@ -4,8 +4,10 @@ The store holds one named graph per thing (named by the thing's IRI) with the tr
 its latest version; queries see the union of them as the default graph, which is the
 dump. Built from the log's latest versions when the server starts, it then applies every
 new version in order, each batch in one atomic update, so a query never sees a thing
-half replaced. Queries run in threads (Oxigraph releases the GIL), at most
-``sparql_concurrency`` at once, with a timeout and a cap on the results.
+half replaced. Queries run at most ``sparql_concurrency`` at once, with a timeout and a
+cap on the results: each in a worker process over a read-only view of the store, killed
+when its time is up (``sparql_pool``), or with ``sparql_in_processes`` off in a thread,
+which Oxigraph cannot stop (the caller gets its timeout answer, the thread runs on).
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import pyoxigraph as ox
 
 from odx_graph.core.config import Settings
-from odx_graph.core.errors import InputError, QueryTimeoutError
+from odx_graph.core.errors import QueryTimeoutError
 from odx_graph.services.linked_data.feed import publish_all, rebase
+from odx_graph.services.linked_data.sparql_pool import WorkerPool
+from odx_graph.services.linked_data.sparql_worker import Answer as Answer
+from odx_graph.services.linked_data.sparql_worker import AnswerKind as AnswerKind
+from odx_graph.services.linked_data.sparql_worker import Request, evaluate
 from odx_graph.store import changes
 from odx_graph.store.db import Database
 
@@ -36,14 +40,6 @@ log = logging.getLogger(__name__)
 APPLY_BATCH = 2000
 BUILD_SLICE = 20_000  # things bulk-loaded at once when the store is built
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-class AnswerKind(StrEnum):
-    """What a query returns."""
-
-    SOLUTIONS = "solutions"  # SELECT
-    BOOLEAN = "boolean"  # ASK
-    GRAPH = "graph"  # CONSTRUCT, DESCRIBE
 
 
 SOLUTION_FORMATS = {
@@ -72,18 +68,6 @@ FORMAT_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A query's answer before serialisation: solutions (with their variables), a
-    boolean, or triples; ``truncated`` when the cap cut it."""
-
-    kind: AnswerKind
-    variables: list[str]
-    rows: list[Any]
-    boolean: bool = False
-    truncated: bool = False
-
-
 class SparqlStore:
     """The embedded store and how far into the change log it is."""
 
@@ -95,9 +79,23 @@ class SparqlStore:
         self._directory = tempfile.mkdtemp(prefix="odx-sparql-")
         self.store = ox.Store(self._directory)
         self.position = 0  # the last change log position applied
+        self.generation = 0  # counts the store's changes, so that workers know to reopen it
         self.ready = False
+        self.workers: WorkerPool | None = None
+        if settings.sparql_in_processes:
+            self.workers = WorkerPool(
+                self._directory,
+                settings.sparql_concurrency,
+                settings.sparql_worker_memory_mb,
+                settings.sparql_timeout_ms,
+            )
         self._slots = asyncio.Semaphore(settings.sparql_concurrency)
         self._writing = asyncio.Lock()
+
+    async def stop_workers(self) -> None:
+        """Stop the worker processes (before ``close``)."""
+        if self.workers is not None:
+            await self.workers.close()
 
     def close(self) -> None:
         """Let go of the store and delete its files."""
@@ -114,6 +112,9 @@ class SparqlStore:
                 await asyncio.to_thread(self.store.bulk_load, text.encode(), ox.RdfFormat.N_QUADS)
             del lines
             self.position = position
+            self.generation += 1
+            if self.workers is not None:
+                await self.workers.start(self.generation)
             self.ready = True
 
     async def catch_up(self, db: Database) -> int:
@@ -127,6 +128,7 @@ class SparqlStore:
                 update = _update(self.settings.base_iri, batch)
                 await asyncio.to_thread(self.store.update, update)
                 self.position = batch[-1].position
+                self.generation += 1
                 applied += len(batch)
 
     async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
@@ -134,13 +136,37 @@ class SparqlStore:
         query that does not parse, ``QueryTimeoutError`` when it runs too long."""
         timeout = self.settings.sparql_timeout_ms / 1000
         deadline = time.monotonic() + timeout
-        cancelled = threading.Event()
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout)
         except TimeoutError:
             raise QueryTimeoutError("the SPARQL query waited too long") from None
+        if self.workers is None:
+            return await self._in_thread(text, default_graphs, named_graphs, deadline)
+        request = Request(
+            self.generation,
+            text,
+            default_graphs,
+            named_graphs,
+            self.settings.sparql_max_results,
+            max(deadline - time.monotonic(), 0.001),
+        )
+        try:
+            return await self.workers.ask(request)
+        finally:
+            # Only now: a query past its time has had its worker killed already.
+            self._slots.release()
+
+    async def _in_thread(
+        self, text: str, default_graphs: list[str], named_graphs: list[str], deadline: float
+    ) -> Answer:
+        cancelled = threading.Event()
+        cap = self.settings.sparql_max_results
+
+        def stop() -> bool:
+            return cancelled.is_set() or time.monotonic() > deadline
+
         work = _in_daemon_thread(
-            lambda: self._evaluate(text, default_graphs, named_graphs, deadline, cancelled)
+            lambda: evaluate(self.store, text, default_graphs, named_graphs, cap, stop)
         )
         # The slot is given back when the thread ends, not when the caller stops waiting:
         # a query past its time still holds one until Oxigraph lets go of it (Oxigraph
@@ -155,43 +181,6 @@ class SparqlStore:
             raise QueryTimeoutError(
                 f"the SPARQL query ran past {self.settings.sparql_timeout_ms} ms",
             ) from None
-
-    def _evaluate(
-        self,
-        text: str,
-        default_graphs: list[str],
-        named_graphs: list[str],
-        deadline: float,
-        cancelled: threading.Event,
-    ) -> Answer:
-        options: dict[str, Any] = {}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            result = self.store.query(text, **options)
-        except (SyntaxError, ValueError) as exc:
-            raise InputError(f"the query does not parse: {exc}") from None
-        if isinstance(result, ox.QueryBoolean):
-            return Answer(AnswerKind.BOOLEAN, [], [], boolean=bool(result))
-        cap = self.settings.sparql_max_results
-        rows: list[Any] = []
-        truncated = False
-        for item in result:
-            if len(rows) == cap:
-                truncated = True
-                break
-            if cancelled.is_set() or time.monotonic() > deadline:
-                break  # the caller has its timeout answer already
-            rows.append(item)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            values = [[s[v] for v in variables] for s in rows]
-            return Answer(AnswerKind.SOLUTIONS, variables, values, truncated=truncated)
-        return Answer(AnswerKind.GRAPH, [], rows, truncated=truncated)
 
 
 def _in_daemon_thread(work: Callable[[], Answer]) -> asyncio.Future[Answer]:

@@ -1,0 +1,153 @@
+"""Worker processes for SPARQL queries, each killed if its query runs past its time.
+
+Up to ``sparql_concurrency`` workers (see ``sparql_worker``), started ahead of the first
+query and reused while they behave. A worker whose query times out, is cancelled or dies
+(for example at its memory limit) is killed and waited for before its slot is given back,
+and a fresh one is started in its place; ``stopped`` counts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pickle
+import sys
+
+from odx_graph.core.errors import InputError, QueryTimeoutError
+from odx_graph.services.linked_data.sparql_worker import LENGTH, Answer, Request, encode
+
+log = logging.getLogger(__name__)
+
+# Imported by name, not run as ``__main__``: the pickles name its classes by module.
+WORKER = (
+    "import sys; from odx_graph.services.linked_data.sparql_worker import serve; "
+    "serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))"
+)
+
+
+class WorkerPool:
+    """Idle worker processes over one store directory."""
+
+    def __init__(self, directory: str, size: int, memory_mb: int, timeout_ms: int) -> None:
+        self._directory = directory
+        self._timeout_ms = timeout_ms  # as configured, for the message
+        self._size = size
+        self._memory_mb = memory_mb
+        self._idle: list[asyncio.subprocess.Process] = []
+        self._busy = 0
+        self._running: set[asyncio.subprocess.Process] = set()  # idle and busy
+        self._closed = False
+        self._generation = 0  # the store's latest generation the pool has heard of
+        self._starting: set[asyncio.Task[None]] = set()
+        self.stopped = 0  # workers killed mid-query since the pool was made
+
+    def pids(self) -> list[int]:
+        """Process ids of the idle workers."""
+        return [p.pid for p in self._idle]
+
+    async def start(self, generation: int | None = None) -> None:
+        """Start the workers, so that no query waits for one to start; new ones open the
+        store as it is at ``generation`` (by default the last one asked for)."""
+        if generation is not None:
+            self._generation = generation
+        while len(self._idle) + self._busy < self._size:
+            self._idle.append(await self._spawn())
+
+    async def ask(self, request: Request) -> Answer:
+        """Run ``request`` in an idle worker (a new one if none is idle), killing it at
+        ``request.seconds``. Raises ``InputError`` or ``QueryTimeoutError``."""
+        self._generation = request.generation
+        process = self._idle.pop() if self._idle else await self._spawn()
+        self._busy += 1
+        try:
+            exchange = self._exchange(process, request)
+            kind, payload = await asyncio.wait_for(exchange, request.seconds)
+        except TimeoutError:
+            self._busy -= 1
+            await self._replace(process)
+            raise QueryTimeoutError(f"the SPARQL query ran past {self._timeout_ms} ms") from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._busy -= 1
+            await self._replace(process)
+            raise QueryTimeoutError(
+                "the SPARQL query was stopped: its worker ended "
+                f"(a query may use at most {self._memory_mb} MB)"
+            ) from None
+        except BaseException:  # cancelled mid-query: the worker's pipe is out of step
+            self._busy -= 1
+            await asyncio.shield(self._replace(process))
+            raise
+        self._busy -= 1
+        if len(self._idle) < self._size:
+            self._idle.append(process)
+        else:  # a replacement came up while this one was busy
+            await _kill(process)
+            self._running.discard(process)
+        if kind == "input":
+            raise InputError(str(payload))
+        assert isinstance(payload, Answer)
+        return payload
+
+    async def close(self) -> None:
+        """Stop every worker, busy ones too (their queries end as if cancelled)."""
+        self._closed = True
+        for task in list(self._starting):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._idle = []
+        for process in list(self._running):
+            await _kill(process)
+        self._running.clear()
+
+    async def _spawn(self) -> asyncio.subprocess.Process:
+        if self._closed:
+            raise QueryTimeoutError("the SPARQL workers have been stopped")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            WORKER,
+            self._directory,
+            str(self._memory_mb),
+            str(self._generation),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        self._running.add(process)
+        return process
+
+    async def _exchange(
+        self, process: asyncio.subprocess.Process, request: Request
+    ) -> tuple[str, object]:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(encode(request))
+        await process.stdin.drain()
+        head = await process.stdout.readexactly(LENGTH.size)
+        body = await process.stdout.readexactly(LENGTH.unpack(head)[0])
+        kind, payload = pickle.loads(body)  # noqa: S301 (our own child's answer)
+        return str(kind), payload
+
+    async def _replace(self, process: asyncio.subprocess.Process) -> None:
+        """Kill ``process``, wait until it is gone, and start another in the background."""
+        await _kill(process)
+        self._running.discard(process)
+        self.stopped += 1
+        if self._closed:
+            return
+        task = asyncio.create_task(self._refill())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _refill(self) -> None:
+        try:
+            await self.start()
+        except Exception:  # the next query starts one itself
+            log.exception("starting a SPARQL worker failed")
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    await process.wait()
