@@ -22,7 +22,7 @@ import pytest
 from rdflib import Graph
 
 from odx_graph.services import workers
-from odx_graph.services.importing.rdf_records import read_jsonld, read_turtle
+from odx_graph.services.importing.rdf_format import read_jsonld, read_turtle
 from odx_graph.services.linked_data import rdf_input, shacl
 from odx_graph.services.linked_data.rdf_import import RdfImportError, read_document
 from odx_graph.services.refdata import load_ontology, load_shapes

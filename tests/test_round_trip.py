@@ -126,8 +126,8 @@ async def test_a_bad_graph_is_refused_whole(empty_db: str) -> None:
         with pytest.raises(RdfImportError) as caught:
             await import_graph(conn, graph, "http://odx.test")
         reasons = {(p.field, p.record) for p in caught.value.problems}
-        assert ("odx:landlord", str(home)) in reasons
-        assert ("rdf:type", "http://odx.test/id/home/x") in reasons
+        assert ("odx:landlord", f"<{home}>") in reasons
+        assert ("rdf:type", "<http://odx.test/id/home/x>") in reasons
         assert await conn.fetchval("SELECT count(*) FROM home") == 0
     finally:
         await conn.close()

@@ -30,7 +30,7 @@ BUILDING = Entity(
     description="A building or block containing homes, with its own UPRN.",
     fields=(
         Field("uprn", STRING, "Unique Property Reference Number of the building (1-12 digits).",
-              sql="{t}.uprn::text"),
+              sql="{t}.uprn::text", write=Write(form=Form.UPRN, imported=False)),
         Field("toid", STRING, "Ordnance Survey TOID of the footprint."),
         Field("name", STRING, "The building's name.", nullable=False),
         Field("storeys", INT, "Number of storeys above ground."),

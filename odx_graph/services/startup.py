@@ -4,7 +4,6 @@ and (when asked) the demo dataset. Shared by ``serve`` and the other CLI command
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +12,7 @@ from contextlib import asynccontextmanager
 from rdflib import Graph
 
 from odx_graph.core.config import DemoMode, Settings
+from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
 from odx_graph.services.refdata import sync_reference_data
@@ -51,13 +51,8 @@ async def supervised_database(
         supervisor = EmbeddedSupervisor(
             embedded, settings.embedded_restart_attempts, on_restart=on_restart
         )
-        watching = asyncio.create_task(supervisor.run())
-        try:
+        async with running(supervisor.run()):
             yield db, supervisor
-        finally:
-            watching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watching
 
 
 @asynccontextmanager

@@ -34,7 +34,7 @@ POLL_SECONDS = 0.25
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 PRELOAD = (
     "odx_graph.services.importing.worker",
-    "odx_graph.services.importing.rdf_records",
+    "odx_graph.services.importing.rdf_format",
     "pyshacl",
 )
 

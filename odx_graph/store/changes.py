@@ -98,23 +98,27 @@ async def _publish_batch(conn: Connection, render: Render, batch: int) -> int:
             kind = "update" if alive_before else "create"
         position += 1
         records.append((position, now, changed_at, *subject, kind, digest(triples), triples))
-    if records:
-        await conn.copy_records_to_table(
-            "change_log",
-            records=records,
-            columns=[
-                "position",
-                "published_at",
-                "changed_at",
-                "segment",
-                "key",
-                "kind",
-                "digest",
-                "triples",
-            ],
-        )
+    await _append(conn, records)
     await conn.execute("DELETE FROM change_pending WHERE id = ANY($1)", [n["id"] for n in notes])
     return len(records)
+
+
+_LOG_COLUMNS = [
+    "position",
+    "published_at",
+    "changed_at",
+    "segment",
+    "key",
+    "kind",
+    "digest",
+    "triples",
+]
+
+
+async def _append(conn: Connection, records: list[tuple[Any, ...]]) -> None:
+    """Add ``records`` (values of :data:`_LOG_COLUMNS`) to the end of the change log."""
+    if records:
+        await conn.copy_records_to_table("change_log", records=records, columns=_LOG_COLUMNS)
 
 
 async def _render_current(
@@ -242,19 +246,5 @@ async def publish_fixed(conn: Connection, things: dict[str, str], prefix: str) -
             kind = "update" if alive_before else "create"
         position += 1
         records.append((position, now, now, segment, 0, kind, digest(triples), triples))
-    if records:
-        await conn.copy_records_to_table(
-            "change_log",
-            records=records,
-            columns=[
-                "position",
-                "published_at",
-                "changed_at",
-                "segment",
-                "key",
-                "kind",
-                "digest",
-                "triples",
-            ],
-        )
+    await _append(conn, records)
     return len(records)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE
 from odx_graph.mapping.insight import ESTATE_MEMBERS
 from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
 from odx_graph.store.analytics import place_conditions, postcode_condition
 from odx_graph.store.db import Database, Record
+from odx_graph.store.sql import Params
 
 # Building age bands by year built, oldest first; a home without one is 'unknown'.
 AGE_BANDS = (
@@ -113,16 +113,7 @@ class DampScope:
     building_ids: tuple[int, ...] = ()
 
 
-class _Binder:
-    def __init__(self) -> None:
-        self.args: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-
-def _home_scope(scope: DampScope, bind: _Binder, landlord_column: str = "h.landlord_id") -> str:
+def _home_scope(scope: DampScope, bind: Params, landlord_column: str = "h.landlord_id") -> str:
     conditions = ["true"]
     if scope.landlord_ids:
         conditions.append(f"{landlord_column} = ANY({bind(list(scope.landlord_ids))}::bigint[])")
@@ -134,7 +125,7 @@ def _home_scope(scope: DampScope, bind: _Binder, landlord_column: str = "h.landl
     return " AND ".join(conditions)
 
 
-def _aware_scope(scope: DampScope, bind: _Binder, column: str = "c.aware_at") -> str:
+def _aware_scope(scope: DampScope, bind: Params, column: str = "c.aware_at") -> str:
     conditions = ["true"]
     if scope.aware_from is not None:
         conditions.append(f"{column} >= {bind(scope.aware_from)}")
@@ -161,7 +152,7 @@ async def damp_mould_rates(
     each with the sum of the record keys of the homes (of the cases' homes) as
     ``<count>_key``. Groups of homes without cases are listed with zero cases; month
     values are those of any case in scope."""
-    bind = _Binder()
+    bind = Params()
     home_dims = [d for d in group_by if d in _HOME_DIMENSIONS]
     case_dims = [d for d in group_by if d in _CASE_DIMENSIONS]
     home_keys = [f"{_HOME_DIMENSIONS[d][0]} AS k_{d.value}" for d in home_dims]
@@ -226,7 +217,7 @@ async def damp_mould_rates(
         LEFT JOIN x ON {join_on or "true"}
         {"ORDER BY " + ", ".join(order) if order else ""}
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)
 
 
 _CLOCKS = ("investigation", "written_summary", "make_safe")
@@ -265,7 +256,7 @@ async def awaab_breach_rates(
     ``<clock>_decided`` (clocks breached; on time or breached), each count with the sum
     of its cases' homes' record keys (``_key``); and ``next_due_at``, the earliest
     deadline of a clock still due (until then the answer stays the same)."""
-    bind = _Binder()
+    bind = Params()
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
     where = (
         f"{_home_scope(scope, bind, 'k.landlord_id')} AND {_aware_scope(scope, bind, 'k.aware_at')}"
@@ -289,7 +280,7 @@ async def awaab_breach_rates(
         WHERE {where}
         GROUP BY k.landlord_id ORDER BY k.landlord_id
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +299,7 @@ class ClockFilter:
     backward: bool = False
 
 
-def _clocks_from(where: ClockFilter, as_of: dt.datetime | None, bind: _Binder) -> str:
+def _clocks_from(where: ClockFilter, as_of: dt.datetime | None, bind: Params) -> str:
     """``FROM ... WHERE ...`` of the cases ``where`` selects, whatever the page."""
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
     conditions = [_home_scope(where.scope, bind), _aware_scope(where.scope, bind, "k.aware_at")]
@@ -327,7 +318,7 @@ def _clocks_from(where: ClockFilter, as_of: dt.datetime | None, bind: _Binder) -
 async def awaab_clocks(db: Database, where: ClockFilter, as_of: dt.datetime | None) -> list[Record]:
     """Each case's clocks (``awaab_clocks(as_of)`` columns) with its hazard level's
     timescales, in case order, as at ``as_of`` (now when ``None``)."""
-    bind = _Binder()
+    bind = Params()
     cases = _clocks_from(where, as_of, bind)
     page = f"k.case_id > {bind(where.after_case_id)}"
     if where.before_case_id is not None:
@@ -346,7 +337,7 @@ async def awaab_clocks(db: Database, where: ClockFilter, as_of: dt.datetime | No
         LEFT JOIN awaab_hazard_level l ON l.code = k.hazard_level_code
         ORDER BY k.case_id
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)
 
 
 async def count_awaab_clocks(
@@ -354,7 +345,7 @@ async def count_awaab_clocks(
 ) -> tuple[int, dt.datetime | None]:
     """How many cases ``where`` selects over all pages, and the earliest deadline of a
     clock of theirs still due (until then the count stays the same)."""
-    bind = _Binder()
+    bind = Params()
     due = ", ".join(
         f"CASE WHEN k.{clock}_status = 'DUE' THEN k.{clock}_due_at END"
         for clock in ("investigate", "summary", "make_safe")
@@ -362,7 +353,7 @@ async def count_awaab_clocks(
     row = await db.fetchrow(
         f"SELECT count(*) AS cases, min(least({due})) AS next_due_at "
         f"{_clocks_from(where, as_of, bind)}",
-        *bind.args,
+        *bind.values,
     )
     assert row is not None  # an aggregate always gives a row
     return int(row["cases"]), row["next_due_at"]
@@ -384,7 +375,7 @@ async def facility_ages(
 ) -> list[Record]:
     """Per home (in home order): the install date and age in whole years, today, of its
     newest kitchen and newest bathroom with an install date (null when none)."""
-    bind = _Binder()
+    bind = Params()
     conditions = [_home_scope(scope, bind), f"h.id > {bind(after_home_id)}"]
     if home_ids:
         conditions.append(f"h.id = ANY({bind(list(home_ids))}::bigint[])")
@@ -398,4 +389,4 @@ async def facility_ages(
         WHERE {" AND ".join(conditions)}
         ORDER BY h.id LIMIT {bind(limit)}
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)

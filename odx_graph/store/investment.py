@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from odx_graph.store.db import Database, Record
+from odx_graph.store.sql import Params
 
 
 class InvestmentDimension(StrEnum):
@@ -69,15 +69,6 @@ class InvestmentScope:
     estate_ids: tuple[int, ...] = ()
 
 
-class _Binder:
-    def __init__(self) -> None:
-        self.args: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-
 # One row per planned item with where it is (a building's items take the postcode of its
 # first home) and its unit's record key.
 _ITEMS = """
@@ -122,7 +113,7 @@ def _items(dims: Sequence[InvestmentDimension]) -> str:
     return _ITEMS.replace("SELECT w.id,", "SELECT est.estate_id, w.id,", 1) + _ESTATES
 
 
-def _where(scope: InvestmentScope, bind: _Binder, alias: str = "i") -> str:
+def _where(scope: InvestmentScope, bind: Params, alias: str = "i") -> str:
     conditions = ["true"]
     if scope.landlord_ids:
         conditions.append(f"{alias}.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
@@ -164,7 +155,7 @@ async def investment_spend(
     cancelled ones left out) and ``units_key``; ``items``, ``done_items`` and their
     ``_key``s (each item brings its unit's record key); ``planned`` (estimated cost of the
     items not cancelled) and ``actual`` (actual cost recorded), each with ``_largest``."""
-    bind = _Binder()
+    bind = Params()
     columns, group = _group(group_by)
     select = f"{columns}," if columns else ""
     sql = f"""
@@ -186,7 +177,7 @@ async def investment_spend(
         HAVING count(*) > 0
         ORDER BY {", ".join(f"key_{d.value}" for d in group_by) or "1"}
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)
 
 
 async def investment_impact(
@@ -203,7 +194,7 @@ async def investment_impact(
     ``_cost_largest``), repairs at the same homes (``home_repairs_...``), and damp and
     mould cases at the same homes for items of damp remediation and energy retrofit
     programmes (``damp_items`` and ``damp_cases_before``/``_after``)."""
-    bind = _Binder()
+    bind = Params()
     window = bind(window_months)
     cutoff = bind(as_of)
     kinds = bind(list(DAMP_KINDS))
@@ -295,7 +286,7 @@ async def investment_impact(
         HAVING count(*) > 0
         ORDER BY {", ".join(f"key_{d.value}" for d in group_by) or "1"}
     """
-    return await db.fetch(sql, *bind.args)
+    return await db.fetch(sql, *bind.values)
 
 
 _SIDES = ("component_repairs_before", "component_repairs_after", "home_repairs_before",

@@ -19,6 +19,7 @@ from odx_graph.mapping.satisfaction import (
 )
 from odx_graph.store.analytics import place_conditions, postcode_condition
 from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.sql import Params
 
 D = SatisfactionDimension
 # Per dimension: its value over the answers ``v`` (as text) and its label over ``{k}``.
@@ -61,15 +62,6 @@ class SatisfactionScope:
         return dt.date(self.year + 1, 4, 1)
 
 
-class _Binder:
-    def __init__(self) -> None:
-        self.args: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-
 def _codes(codes: Sequence[str]) -> str:
     return _IN_LIST.format(", ".join(f"'{c}'" for c in codes))
 
@@ -85,7 +77,7 @@ async def answer_results(
     don't know and not applicable are not valid responses; TP02 and TP03 count only homes
     with a repair completed in the 12 months up to the answer, TP10 only homes in a
     building."""
-    bind = _Binder()
+    bind = Params()
     conditions = [
         f"s.survey_date >= {bind(scope.first_day)}",
         f"s.survey_date < {bind(scope.after_last_day)}",
@@ -138,7 +130,7 @@ async def answer_results(
         FROM v
         GROUP BY {"".join(str(i + 1) + ", " for i in range(len(group_by)))}{len(group_by) + 1}
     """
-    return await _labelled(db, sql, group_by, names, _ANSWER_GROUPS, bind.args)
+    return await _labelled(db, sql, group_by, names, _ANSWER_GROUPS, bind.values)
 
 
 async def return_results(
@@ -147,7 +139,7 @@ async def return_results(
     """The same rows from landlords' aggregate returns for the year: grouped by landlord,
     the returns for a whole landlord; by estate, those for an estate; with neither, the
     returns for whole landlords together. ``_key`` sums are of the return rows' keys."""
-    bind = _Binder()
+    bind = Params()
     by_estate = D.ESTATE in group_by
     conditions = [
         f"t.financial_year = {bind(scope.year)}",
@@ -176,7 +168,7 @@ async def return_results(
         FROM v
         GROUP BY {"".join(str(i + 1) + ", " for i in range(len(group_by)))}{len(group_by) + 1}
     """
-    return await _labelled(db, sql, group_by, names, _RETURN_GROUPS, bind.args)
+    return await _labelled(db, sql, group_by, names, _RETURN_GROUPS, bind.values)
 
 
 async def _labelled(

@@ -56,6 +56,10 @@ class Params:
         placeholder = f"${len(self.values)}"
         return f"{placeholder}::{cast}" if cast else placeholder
 
+    def __call__(self, value: Any) -> str:
+        """Bind ``value`` and return its placeholder: ``params(v)`` is ``params.add(v)``."""
+        return self.add(value)
+
 
 def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str = ALIAS) -> str:
     """The columns of one entity's rows, in the shape the API reads."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from odx_graph.api.schema import build_schema, schema_sdl
 from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.linked_data.sparql import SparqlStore, follow
@@ -197,13 +197,10 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
     state = app.state
     store = state.sparql = SparqlStore(state.settings)
     interval = state.settings.change_publish_interval_ms / 1000
-    task = asyncio.create_task(follow(state.db, open_reader(state, primary=True), store, interval))
     try:
-        yield
+        async with running(follow(state.db, open_reader(state, primary=True), store, interval)):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         state.sparql = None
         await store.stop_workers()
         store.close()
@@ -232,13 +229,10 @@ async def reading_replicas(app: Starlette) -> AsyncIterator[None]:
         connect_timeout_ms=settings.connect_timeout_ms,
     )
     state.replicas = replicas
-    task = asyncio.create_task(replicas.watch(settings.replica_check_interval_ms / 1000))
     try:
-        yield
+        async with running(replicas.watch(settings.replica_check_interval_ms / 1000)):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         state.replicas = None
         await replicas.close()
 

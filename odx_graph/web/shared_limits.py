@@ -9,7 +9,6 @@ over processes may get one interval's worth more than its limit before it is cau
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from odx_graph.core.errors import OdxError
+from odx_graph.core.tasks import running
 from odx_graph.store import rate_usage
 from odx_graph.store.db import Database
 from odx_graph.web.throttle import RateLimiter
@@ -59,11 +59,8 @@ async def sharing_rate_limits(state: Any) -> AsyncIterator[None]:
     # A handle of its own on the pool: statements counted per request never see these.
     db = Database(state.db.pool, state.db.dsn, state.db.acquire_timeout)
     limiter.sharing = True
-    task = asyncio.create_task(share(limiter, db, settings.rate_limit_share_ms / 1000))
     try:
-        yield
+        async with running(share(limiter, db, settings.rate_limit_share_ms / 1000)):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         limiter.sharing = False

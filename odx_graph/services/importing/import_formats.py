@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from odx_graph.core.errors import InputError
-from odx_graph.services.importing import csv_templates, epc, hact, rdf_records, templates
+from odx_graph.services.importing import csv_templates, epc, hact, rdf_format, templates
 from odx_graph.services.importing.records import Parsed
 
 Reader = Callable[[bytes, str], Parsed]
@@ -41,13 +41,13 @@ FORMATS: dict[str, Format] = {
     ),
     "turtle": Format(
         "turtle",
-        rdf_records.read_turtle,
+        rdf_format.read_turtle,
         "text/turtle",
         "RDF in Turtle using the odx ontology, valid against ontology/shapes.ttl.",
     ),
     "jsonld": Format(
         "jsonld",
-        rdf_records.read_jsonld,
+        rdf_format.read_jsonld,
         "application/ld+json",
         "RDF in JSON-LD using the odx ontology, valid against ontology/shapes.ttl.",
     ),

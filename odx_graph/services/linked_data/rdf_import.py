@@ -7,19 +7,50 @@ exported again gives the same graph. Every problem is collected before anything 
 written, and the whole graph is written in one transaction. A document's bytes are read
 by :mod:`odx_graph.services.linked_data.rdf_input` (nothing fetched, statements capped, in
 a worker process).
+
+This is the one reader of RDF into rows; the Turtle and JSON-LD import formats
+(:mod:`odx_graph.services.importing.rdf_format`) read through it too. Its rules:
+
+- A node's IRI is either an IRI of this server (``{base}/id/{segment}/{key}``: the key is
+  the row's key) or, for an import, the importing organisation's own reference for the
+  thing (any IRI, kept as it is): :class:`Naming` says which.
+- A field's value is an IRI under the field's ``iri_prefix`` or a literal of exactly the
+  field's datatype; text a field is imported from is trimmed (blank is no value), a
+  date-time without an offset is UK local time, and a field whose ``Write.form`` is a
+  UPRN or a postcode is checked and normalised as every import format does
+  (:func:`field_value`).
+- Every problem is an importer :class:`Problem` naming the node as ``<iri>``, the
+  property as a CURIE and the value given.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from odx_graph.core.errors import InputError
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, IncomingLink, Relation
+from odx_graph.mapping import (
+    MAPPING,
+    Cardinality,
+    Entity,
+    Field,
+    Form,
+    IncomingLink,
+    Relation,
+    Scalar,
+)
+from odx_graph.services.importing.cells import (
+    CellError,
+    parse_datetime,
+    parse_postcode,
+    parse_uprn,
+)
 from odx_graph.services.importing.records import Problem
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input
@@ -27,8 +58,21 @@ from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, par
 from odx_graph.store import bulk
 from odx_graph.store.db import Connection
 
-Rows = dict[str, dict[int, dict[str, Any]]]
-UPRN = re.compile(r"[1-9][0-9]{0,11}")
+Rows = dict[str, dict[Any, dict[str, Any]]]
+
+
+class Naming(Enum):
+    """What a node's IRI is: an IRI of this server, whose key is the row's key (an export
+    read back), or the importing organisation's own reference for the thing (an import:
+    the IRI itself is the key, and a link to a node not in the graph is kept as given)."""
+
+    SERVER = "server"
+    REFERENCE = "reference"
+
+
+def where(node: object) -> str:
+    """How a problem names a node: its IRI in angle brackets (cut to 200 characters)."""
+    return f"<{str(node)[:200]}>"
 
 
 class RdfImportError(InputError):
@@ -62,36 +106,65 @@ def write_order() -> list[Entity]:
     return done
 
 
-class _Reader:
-    """Turns the graph into rows, collecting problems instead of stopping at the first."""
+class Reader:
+    """Turns a graph into rows (column to value, by entity name and key), collecting
+    problems instead of stopping at the first.
 
-    def __init__(self, graph: Graph, base: str) -> None:
+    ``naming`` says what node IRIs are (see :class:`Naming`); ``wanted`` picks the nodes
+    read (all of the mapping's nodes by default); the children of a read node's incoming
+    links (a repair's lines) are read with it."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        base: str = "",
+        naming: Naming = Naming.SERVER,
+        wanted: Callable[[Entity, Node], bool] | None = None,
+    ) -> None:
         self.graph = graph
         self.base = base
+        self.naming = naming
+        self.wanted = wanted
         self.problems: list[Problem] = []
         self.rows: Rows = defaultdict(dict)
 
-    def problem(self, subject: object, prop: str, reason: str) -> None:
-        self.problems.append(Problem(str(subject), prop, "", reason))
+    def problem(self, subject: object, prop: str, reason: str, value: object = "") -> None:
+        """Note one problem of ``subject``'s ``prop``."""
+        self.problems.append(Problem(where(subject), prop, safe_echo(str(value)), reason))
 
-    def read(self) -> Rows:
-        for entity in MAPPING.nodes:
-            for subject in self.graph.subjects(RDF.type, term(entity.curie)):
-                parsed = parse_node_iri(self.base, str(subject))
-                if parsed is None or parsed[0] != entity:
-                    self.problem(
-                        subject,
-                        "rdf:type",
-                        f"not an IRI of a {entity.name} under {self.base}/id/{entity.iri_segment}/",
-                    )
+    def read(self, entities: Iterable[Entity] = MAPPING.nodes) -> Rows:
+        """The rows of every node of ``entities`` in the graph (and of their children)."""
+        chosen = list(entities)
+        for entity in chosen:
+            for subject in sorted(self.graph.subjects(RDF.type, term(entity.curie)), key=str):
+                if self.wanted is not None and not self.wanted(entity, subject):
                     continue
-                self.rows[entity.name][parsed[1]] = self._row(entity, URIRef(str(subject)))
+                key = self._node_key(entity, subject)
+                if key is not None:
+                    self.rows[entity.name][key] = self._row(entity, subject)
         for entity in MAPPING.nodes:
             for link in MAPPING.incoming_links(entity):
-                self._incoming(entity, link)
+                if MAPPING[link.parent.name] in chosen:
+                    self._incoming(entity, link)
         return self.rows
 
-    def _row(self, entity: Entity, subject: URIRef) -> dict[str, Any]:
+    def _node_key(self, entity: Entity, subject: Node) -> Any:
+        if self.naming is Naming.REFERENCE:
+            if isinstance(subject, URIRef):
+                return str(subject)
+            self.problem(subject, "", "a record needs an IRI, not a blank node")
+            return None
+        parsed = parse_node_iri(self.base, str(subject))
+        if parsed is None or parsed[0] != entity:
+            self.problem(
+                subject,
+                "rdf:type",
+                f"not an IRI of a {entity.name} under {self.base}/id/{entity.iri_segment}/",
+            )
+            return None
+        return parsed[1]
+
+    def _row(self, entity: Entity, subject: Node) -> dict[str, Any]:
         row: dict[str, Any] = {}
         for field in entity.fields:
             if (
@@ -105,8 +178,9 @@ class _Reader:
             if field.derived:
                 continue
             values = [
-                self._value(field, o, subject)
+                value
                 for o in self.graph.objects(subject, term(field.curie))
+                if (value := self._value(field, o, subject)) is not None
             ]
             if len(values) > 1 and not field.many:
                 self.problem(subject, field.curie, "has more than one value")
@@ -125,7 +199,7 @@ class _Reader:
                 found = [(r, k) for r, k in matches if k is not None]
                 if not found:
                     targets = " or ".join(r.target for r in sharing)
-                    self.problem(subject, predicate, f"{obj} is not a {targets}")
+                    self.problem(subject, predicate, f"is not a {targets}", obj)
                 for relation, key in found[:1]:
                     keys[relation.name].append(key)
             for relation in sharing:
@@ -136,42 +210,59 @@ class _Reader:
                     row[relation.source_column] = values if relation.source_is_array else values[0]
         return row
 
-    def _value(self, field: Field, obj: object, subject: URIRef) -> Any:
+    def _value(self, field: Field, obj: object, subject: Node) -> Any:
         value, reason = field_value(field, obj)
         if reason:
-            self.problem(subject, field.curie, reason)
+            self.problem(subject, field.curie, reason, obj)
         return value
 
     def _key(self, relation: Relation, obj: object) -> Any:
         """The key ``obj`` names in ``relation``'s target, or ``None``."""
         target = MAPPING[relation.target]
-        if target.is_node:
-            parsed = parse_node_iri(self.base, str(obj))
-            return parsed[1] if parsed is not None and parsed[0] == target else None
-        return parse_concept_iri(target, str(obj))
+        if not target.is_node:
+            return parse_concept_iri(target, str(obj))
+        if self.naming is Naming.REFERENCE:
+            if not isinstance(obj, URIRef):
+                return None
+            types = set(self.graph.objects(obj, RDF.type))
+            # A node not in the graph is one the importer named before: kept as given.
+            return str(obj) if not types or term(target.curie) in types else None
+        parsed = parse_node_iri(self.base, str(obj))
+        return parsed[1] if parsed is not None and parsed[0] == target else None
 
     def _incoming(self, child: Entity, link: IncomingLink) -> None:
         for parent_iri, child_iri in self.graph.subject_objects(term(link.relation.curie)):
-            parent = parse_node_iri(self.base, str(parent_iri))
-            target = parse_node_iri(self.base, str(child_iri))
-            if target is None or target[0] != child:
-                continue
-            if parent is None or parent[0] != link.parent:
-                continue  # another kind of parent: another link covers it
-            row = self.rows[child.name].get(target[1])
+            if self.naming is Naming.REFERENCE:
+                parent_key: Any = str(parent_iri)
+                if parent_key not in self.rows[link.parent.name]:
+                    continue  # a parent not read (another kind, or not wanted)
+                child_key: Any = str(child_iri)
+                if child_key not in self.rows[child.name]:
+                    self.rows[child.name][child_key] = self._row(child, child_iri)
+            else:
+                parent = parse_node_iri(self.base, str(parent_iri))
+                target = parse_node_iri(self.base, str(child_iri))
+                if target is None or target[0] != child:
+                    continue
+                if parent is None or parent[0] != link.parent:
+                    continue  # another kind of parent: another link covers it
+                parent_key, child_key = parent[1], target[1]
+            row = self.rows[child.name].get(child_key)
             if row is None:
                 self.problem(child_iri, link.relation.curie, "links an unknown node")
                 continue
-            row[link.key_column] = parent[1]
+            row[link.key_column] = parent_key
             if link.relation.discriminator is not None:
                 column, value = link.relation.discriminator
                 row[column] = value
 
 
 def field_value(field: Field, obj: object) -> tuple[Any, str]:
-    """The value of the mapped ``field`` an RDF term gives, and "" or why it gives none: an
-    IRI under the field's prefix, or a literal of exactly the field's datatype (a UPRN
-    checked). The one rule of both RDF readers for a mapped field's value."""
+    """The value of the mapped ``field`` an RDF term gives (``None`` for none), and "" or
+    why it gives none: an IRI under the field's prefix, or a literal of exactly the
+    field's datatype. Text a field is imported from is trimmed and blank text is no value;
+    a date-time without an offset is UK local time; a field written as a UPRN or a
+    postcode is read by the import formats' rule for it."""
     if field.iri_prefix:
         if isinstance(obj, URIRef) and str(obj).startswith(field.iri_prefix):
             return str(obj)[len(field.iri_prefix) :], ""
@@ -182,16 +273,24 @@ def field_value(field: Field, obj: object) -> tuple[Any, str]:
     if obj.datatype != expected or obj.ill_typed:
         wanted = "a plain string" if expected is None else f"an {expected}"
         return None, f"expected {wanted}, got {obj.n3()[:80]}"
+    form = field.write.form if field.write is not None else Form.PLAIN
+    try:
+        if form is Form.UPRN:
+            return parse_uprn(str(obj).strip()), ""
+        if form is Form.POSTCODE:
+            return parse_postcode(str(obj)), ""
+        if field.type is Scalar.DATETIME:
+            return parse_datetime(str(obj).strip()), ""
+    except CellError as exc:
+        return None, exc.reason
     value = obj.toPython()
-    if field.column == "uprn":
-        if not UPRN.fullmatch(str(value)):
-            return None, "a UPRN is 1 to 12 digits"
-        return int(str(value)), ""
+    if isinstance(value, str) and field.imported:
+        return value.strip() or None, ""
     return value, ""
 
 
 def _rows(graph: Graph, base: str) -> Rows:
-    reader = _Reader(graph, base)
+    reader = Reader(graph, base)
     rows = reader.read()
     if reader.problems:
         raise RdfImportError(reader.problems)
