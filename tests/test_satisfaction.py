@@ -392,17 +392,34 @@ async def test_merging_landlords_keeps_one_count_of_each_return_and_estate(world
         "INSERT INTO organisation (name, kind_code, role_codes) "
         "VALUES ('Survey Homes Two', 'landlord', ARRAY['landlord']) RETURNING id"
     )
-    twin = await db.fetchval(
-        "INSERT INTO estate (landlord_id, reference, name) VALUES ($1, 'S-1', 'Twin') RETURNING id",
+    # The other landlord's home and building, listed in its own estate with the kept
+    # landlord's estate's reference, and at a postcode sector of its own.
+    building = await db.fetchval(
+        "INSERT INTO building (name, landlord_id, postcode) "
+        "VALUES ('Twin House', $1, 'ZZ2 1AA') RETURNING id",
         other,
     )
-    for landlord, estate, count in [
-        (world.landlord, None, 10),
-        (other, None, 7),  # the same landlord-wide count: the kept landlord's stands
-        (other, None, 3),
-        (other, twin, 2),  # an estate with the kept landlord's estate's reference
+    home = await db.fetchval(
+        "INSERT INTO home (landlord_id, address_line_1, postcode) "
+        "VALUES ($1, '1 Twin Road', 'ZZ3 1AA') RETURNING id",
+        other,
+    )
+    twin = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, building_ids, home_ids, postcodes) "
+        "VALUES ($1, 'S-1', 'Twin', ARRAY[$2::bigint], ARRAY[$3::bigint], "
+        "ARRAY['ZZ1 1', 'ZZ4 1']) RETURNING id",
+        other,
+        building,
+        home,
+    )
+    for landlord, estate, answer, count in [
+        (world.landlord, None, "very-satisfied", 10),
+        (other, None, "very-satisfied", 7),  # the same landlord-wide count: the kept one stands
+        (other, None, "neither", 3),
+        (world.landlord, world.estate, "neither", 5),
+        (other, twin, "neither", 4),  # the kept estate's count of the same answer stands
+        (other, twin, "very-satisfied", 2),  # the kept estate has none: it moves over
     ]:
-        answer = "neither" if count == 3 else "very-satisfied"
         await db.execute(
             "INSERT INTO tsm_return (landlord_id, estate_id, financial_year, measure_code, "
             "answer_code, respondents) VALUES ($1, $2, 2024, 'TP01', $3, $4)",
@@ -415,11 +432,64 @@ async def test_merging_landlords_keeps_one_count_of_each_return_and_estate(world
         await organisations.merge(conn, other, world.landlord)
     rows = await db.fetch(
         "SELECT estate_id, answer_code, respondents FROM tsm_return WHERE landlord_id = $1 "
-        "ORDER BY answer_code",
+        "ORDER BY estate_id NULLS FIRST, answer_code",
         world.landlord,
     )
     assert [(r["estate_id"], r["answer_code"], r["respondents"]) for r in rows] == [
         (None, "neither", 3),
         (None, "very-satisfied", 10),
+        (world.estate, "neither", 5),
+        (world.estate, "very-satisfied", 2),
     ]
     assert await db.fetchval("SELECT count(*) FROM estate WHERE id = $1", twin) == 0
+    # The twin's members joined the kept estate's: its building, its home and its sector.
+    kept = await db.fetchrow(
+        "SELECT name, building_ids, home_ids, postcodes FROM estate WHERE id = $1", world.estate
+    )
+    assert kept["name"] == "Survey Estate"
+    assert list(kept["building_ids"]) == [building]
+    assert list(kept["home_ids"]) == [home]
+    assert list(kept["postcodes"]) == ["ZZ1 1", "ZZ1 2", "ZZ4 1"]
+    members = await db.fetch(
+        "SELECT home_id FROM estate_home_member WHERE estate_id = $1", world.estate
+    )
+    assert {m["home_id"] for m in members} == {*world.homes, home}
+
+
+async def test_merging_homes_keeps_them_listed_in_their_estates(world: World) -> None:
+    """A home listed in an estate that is merged into another home leaves the other
+    listed in its place."""
+    from odx_graph.services import organisations
+
+    db = world.db
+    other = await db.fetchval(
+        "INSERT INTO organisation (name, kind_code, role_codes) "
+        "VALUES ('Survey Homes Two', 'landlord', ARRAY['landlord']) RETURNING id"
+    )
+    kept_home, dup_home = (
+        world.homes[0],
+        await db.fetchval(
+            "INSERT INTO home (landlord_id, address_line_1, postcode) "
+            "VALUES ($1, '1 Survey Road', 'ZZ9 9ZZ') RETURNING id",
+            other,
+        ),
+    )
+    listing = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, home_ids) "
+        "VALUES ($1, 'T-9', 'Listed', ARRAY[$2::bigint]) RETURNING id",
+        other,
+        dup_home,
+    )
+    for landlord, subject in [(world.landlord, kept_home), (other, dup_home)]:
+        await db.execute(
+            "INSERT INTO reference (subject_type, subject_id, allocated_by_id, value) "
+            "VALUES ('home', $1, $2, 'H-1')",
+            subject,
+            landlord,
+        )
+    async with db.connection() as conn, conn.transaction():
+        await organisations.merge(conn, other, world.landlord)
+    assert await db.fetchval("SELECT count(*) FROM home WHERE id = $1", dup_home) == 0
+    assert list(await db.fetchval("SELECT home_ids FROM estate WHERE id = $1", listing)) == [
+        kept_home
+    ]
