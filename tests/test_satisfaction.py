@@ -493,3 +493,50 @@ async def test_merging_homes_keeps_them_listed_in_their_estates(world: World) ->
     assert list(await db.fetchval("SELECT home_ids FROM estate WHERE id = $1", listing)) == [
         kept_home
     ]
+
+
+ESTATES_PAGE = """query($first: Int!, $landlord: ID!) {
+  estates(first: $first, orderBy: ID, filter: {landlord: [$landlord]}) { nodes {
+  reference tenantSatisfaction(year: 2024) { key { value } measure respondents satisfied }
+} } }"""
+
+
+async def test_a_page_of_estates_reads_its_results_in_one_batch(world: World) -> None:
+    """The results of every estate on a page are read together: one statement for the
+    answers and one for the returns, for one estate as for three; each estate's results
+    are those it has alone."""
+    db = world.db
+    for ref, postcodes in [("S-2", ["ZZ1 1"]), ("S-3", ["ZZ1 2"])]:
+        await db.execute(
+            "INSERT INTO estate (landlord_id, reference, name, postcodes) VALUES ($1, $2, $2, $3)",
+            world.landlord,
+            ref,
+            postcodes,
+        )
+    sent: list[str] = []
+    db.add_listener(sent.append)
+    counts, pages = {}, {}
+    try:
+        for first in (1, 3):
+            sent.clear()
+            variables = {"first": first, "landlord": gid("Organisation", world.landlord)}
+            data = await world.gql(ESTATES_PAGE, variables, "regulator")
+            # Statements reading answers or returns (others, such as the data version
+            # the results are kept under, are read once per request or per server).
+            counts[first] = sum("satisfaction_response" in q or "tsm_return" in q for q in sent)
+            pages[first] = {n["reference"]: n for n in data["estates"]["nodes"]}
+    finally:
+        db.remove_listener(sent.append)
+    assert list(pages[3]) == ["S-1", "S-2", "S-3"]
+    assert counts[1] == counts[3] == 2, counts  # the answers' and the returns' statement
+    # Estate S-2 is the building's homes (sector ZZ1 1), S-3 the others (ZZ1 2).
+    split = {
+        "S-1": _independent(ANSWERS, REPAIRS, {0, 1, 2}, 2024),
+        "S-2": _independent([a for a in ANSWERS if a[0] < 3], REPAIRS, {0, 1, 2}, 2024),
+        "S-3": _independent([a for a in ANSWERS if a[0] >= 3], REPAIRS, {0, 1, 2}, 2024),
+    }
+    for ref, node in pages[3].items():
+        rows = node["tenantSatisfaction"]
+        assert {r["measure"]: (r["respondents"], r["satisfied"]) for r in rows} == split[ref]
+        assert len({r["key"][0]["value"] for r in rows}) <= 1
+    assert pages[1]["S-1"] == pages[3]["S-1"]
