@@ -364,6 +364,7 @@ class _Records:
             self.number(subject, "Home", "bedrooms"),
             self.number(subject, "Home", "floorLevel"),
             self.number(subject, "Home", "yearBuilt"),
+            tenure=self.code(subject, "Home", "tenure"),
             more_fields=self.more_fields(subject, MAPPING["Home"], HomeRecord),
         )
 
