@@ -540,3 +540,53 @@ async def test_a_page_of_estates_reads_its_results_in_one_batch(world: World) ->
         assert {r["measure"]: (r["respondents"], r["satisfied"]) for r in rows} == split[ref]
         assert len({r["key"][0]["value"] for r in rows}) <= 1
     assert pages[1]["S-1"] == pages[3]["S-1"]
+
+
+async def test_a_single_residents_answer_is_never_published(world: World) -> None:
+    """An estate of one answering home, and one tenure group of one home, give the open
+    tier nothing but the suppressed flag, whatever the path; the home's Linked Data and
+    the schema carry no answer."""
+    db = world.db
+    lone = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, home_ids) "
+        "VALUES ($1, 'ONE', 'One Home', ARRAY[$2::bigint]) RETURNING id",
+        world.landlord,
+        world.homes[0],
+    )
+    await db.execute(
+        "UPDATE home SET tenure_code = 'shared-ownership' WHERE id = $1", world.homes[0]
+    )
+    estate_query = """query($id: ID!) { node(id: $id) { ... on Estate {
+      tenantSatisfaction(year: 2024) { measure suppressed respondents satisfied
+        percentSatisfied } } } }"""
+    for key in (None, "provider", "resident"):
+        by_both = await _mine(world, key, ["LANDLORD", "TENURE_GROUP"])
+        paths = [
+            (await world.gql(estate_query, {"id": gid("Estate", lone)}, key))["node"][
+                "tenantSatisfaction"
+            ],
+            # Every group of the lone estate's homes (it is in the other estate too).
+            await _mine(world, key, ["ESTATE"], estate=[gid("Estate", lone)]),
+            await _mine(world, key, ["TENURE_GROUP"], tenureGroup=["LCHO"]),
+            [r for r in by_both if r["key"][1]["value"] == "LCHO"],
+        ]
+        for rows in paths:
+            assert {r["measure"] for r in rows} == set(BY_HAND), rows
+            for r in rows:
+                assert r["suppressed"], r
+                assert (r["respondents"], r["satisfied"], r["percentSatisfied"]) == (None,) * 3
+    # The regulator sees the exact counts: the lone home's answers are there to hide.
+    exact = await _mine(world, "regulator", ["TENURE_GROUP"], tenureGroup=["LCHO"])
+    assert {r["measure"]: r["respondents"] for r in exact} == {
+        "TP01": 1,
+        "TP02": 1,
+        "TP03": 1,
+        "TP08": 1,
+        "TP10": 1,
+    }
+    # No field of the schema reads an answer, and the home's Linked Data states none.
+    schema = (await world.http.get("/schema.graphql")).text
+    assert "type SatisfactionResponse" not in schema
+    page = await world.http.get(f"/id/home/{world.homes[0]}", headers={"Accept": "text/turtle"})
+    assert page.status_code == 200
+    assert "tsm-answer" not in page.text and "very-satisfied" not in page.text
