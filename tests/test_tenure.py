@@ -185,3 +185,41 @@ def test_the_demo_draws_each_tenure() -> None:
     assert drawn == [tenure_of(n) for n in range(1, 2001)]  # the same on every run
     # Social rent is the most common, about 64% of homes.
     assert 0.58 < drawn.count("social-rent") / len(drawn) < 0.70
+
+
+async def test_a_tenure_is_read_from_turtle(fresh_db: Database) -> None:
+    from rdflib import Literal
+    from rdflib.namespace import RDF
+
+    db = fresh_db
+    await db.execute(
+        "INSERT INTO organisation (name, kind_code, role_codes, registration_number) "
+        "VALUES ('Turtle Homes', 'landlord', ARRAY['landlord'], 'T0002')"
+    )
+    problems = []
+    for uprn, tenure in [(990000007101, "affordable-rent"), (990000007102, "freehold")]:
+        node = URIRef(f"https://scratch.example/home/{uprn}")
+        given = Graph()
+        given.add((node, RDF.type, URIRef(ODX + "Home")))
+        given.add((node, URIRef(ODX + "uprn"), Literal(str(uprn))))
+        given.add((node, URIRef(ODX + "addressLine1"), Literal("1 Turtle Lane")))
+        given.add((node, URIRef(ODX + "postcode"), Literal("LS9 8AB")))
+        given.add(
+            (node, URIRef(ODX + "tenure"), URIRef(f"https://w3id.org/odx/code/tenure/{tenure}"))
+        )
+        report = await run_import(
+            db,
+            given.serialize(format="turtle").encode(),
+            fmt="turtle",
+            file_name="home.ttl",
+            organisation="T0002",
+        )
+        problems.append([(p.field, p.reason) for p in report.problems])
+    # The shapes check the tenure against the code list.
+    assert problems[0] == []
+    [(field, reason)] = problems[1]
+    assert field == "odx:tenure" and "tenure code list" in reason
+    stored = await db.fetch(
+        "SELECT uprn, tenure_code FROM home WHERE uprn IN (990000007101, 990000007102)"
+    )
+    assert [(r["uprn"], r["tenure_code"]) for r in stored] == [(990000007101, "affordable-rent")]
