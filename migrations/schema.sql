@@ -1193,6 +1193,7 @@ CREATE TABLE public.home (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     import_id bigint,
+    tenure_code text,
     CONSTRAINT home_bedrooms_check CHECK (((bedrooms >= 0) AND (bedrooms <= 30))),
     CONSTRAINT home_floor_level_check CHECK (((floor_level >= '-5'::integer) AND (floor_level <= 200))),
     CONSTRAINT home_latitude_check CHECK (((latitude >= (49)::double precision) AND (latitude <= (61)::double precision))),
@@ -1794,6 +1795,18 @@ CREATE TABLE public.schema_migrations (
 );
 
 --
+-- Name: tenure; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenure (
+    code text NOT NULL,
+    label text NOT NULL,
+    definition text,
+    tenure_group text NOT NULL,
+    CONSTRAINT tenure_tenure_group_check CHECK ((tenure_group = ANY (ARRAY['LCRA'::text, 'LCHO'::text])))
+);
+
+--
 -- Name: trade; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2286,6 +2299,13 @@ ALTER TABLE ONLY public.sor_code
     ADD CONSTRAINT sor_code_pkey PRIMARY KEY (code);
 
 --
+-- Name: tenure tenure_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenure
+    ADD CONSTRAINT tenure_pkey PRIMARY KEY (code);
+
+--
 -- Name: trade trade_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2494,6 +2514,12 @@ CREATE INDEX home_postcode_idx ON public.home USING btree (postcode);
 --
 
 CREATE INDEX home_postcode_sector_idx ON public.home USING btree (postcode_sector);
+
+--
+-- Name: home_tenure_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_tenure_idx ON public.home USING btree (tenure_code);
 
 --
 -- Name: investment_programme_year_idx; Type: INDEX; Schema: public; Owner: -
@@ -3246,6 +3272,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.sor_code FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
+-- Name: tenure data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.tenure FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
+
+--
 -- Name: trade data_version_bumped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3757,6 +3789,13 @@ ALTER TABLE ONLY public.home
 
 ALTER TABLE ONLY public.home_record_key
     ADD CONSTRAINT home_record_key_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.home(id) ON DELETE CASCADE;
+
+--
+-- Name: home home_tenure_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.home
+    ADD CONSTRAINT home_tenure_code_fkey FOREIGN KEY (tenure_code) REFERENCES public.tenure(code);
 
 --
 -- Name: idempotency_key idempotency_key_api_key_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -5137,6 +5176,13 @@ GRANT USAGE ON SEQUENCE public.satisfaction_response_id_seq TO odx_writer;
 
 GRANT SELECT ON TABLE public.schema_migrations TO odx_writer;
 GRANT SELECT ON TABLE public.schema_migrations TO odx_reader;
+
+--
+-- Name: TABLE tenure; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tenure TO odx_writer;
+GRANT SELECT ON TABLE public.tenure TO odx_reader;
 
 --
 -- Name: TABLE trade; Type: ACL; Schema: public; Owner: -

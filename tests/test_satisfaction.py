@@ -392,17 +392,34 @@ async def test_merging_landlords_keeps_one_count_of_each_return_and_estate(world
         "INSERT INTO organisation (name, kind_code, role_codes) "
         "VALUES ('Survey Homes Two', 'landlord', ARRAY['landlord']) RETURNING id"
     )
-    twin = await db.fetchval(
-        "INSERT INTO estate (landlord_id, reference, name) VALUES ($1, 'S-1', 'Twin') RETURNING id",
+    # The other landlord's home and building, listed in its own estate with the kept
+    # landlord's estate's reference, and at a postcode sector of its own.
+    building = await db.fetchval(
+        "INSERT INTO building (name, landlord_id, postcode) "
+        "VALUES ('Twin House', $1, 'ZZ2 1AA') RETURNING id",
         other,
     )
-    for landlord, estate, count in [
-        (world.landlord, None, 10),
-        (other, None, 7),  # the same landlord-wide count: the kept landlord's stands
-        (other, None, 3),
-        (other, twin, 2),  # an estate with the kept landlord's estate's reference
+    home = await db.fetchval(
+        "INSERT INTO home (landlord_id, address_line_1, postcode) "
+        "VALUES ($1, '1 Twin Road', 'ZZ3 1AA') RETURNING id",
+        other,
+    )
+    twin = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, building_ids, home_ids, postcodes) "
+        "VALUES ($1, 'S-1', 'Twin', ARRAY[$2::bigint], ARRAY[$3::bigint], "
+        "ARRAY['ZZ1 1', 'ZZ4 1']) RETURNING id",
+        other,
+        building,
+        home,
+    )
+    for landlord, estate, answer, count in [
+        (world.landlord, None, "very-satisfied", 10),
+        (other, None, "very-satisfied", 7),  # the same landlord-wide count: the kept one stands
+        (other, None, "neither", 3),
+        (world.landlord, world.estate, "neither", 5),
+        (other, twin, "neither", 4),  # the kept estate's count of the same answer stands
+        (other, twin, "very-satisfied", 2),  # the kept estate has none: it moves over
     ]:
-        answer = "neither" if count == 3 else "very-satisfied"
         await db.execute(
             "INSERT INTO tsm_return (landlord_id, estate_id, financial_year, measure_code, "
             "answer_code, respondents) VALUES ($1, $2, 2024, 'TP01', $3, $4)",
@@ -415,11 +432,161 @@ async def test_merging_landlords_keeps_one_count_of_each_return_and_estate(world
         await organisations.merge(conn, other, world.landlord)
     rows = await db.fetch(
         "SELECT estate_id, answer_code, respondents FROM tsm_return WHERE landlord_id = $1 "
-        "ORDER BY answer_code",
+        "ORDER BY estate_id NULLS FIRST, answer_code",
         world.landlord,
     )
     assert [(r["estate_id"], r["answer_code"], r["respondents"]) for r in rows] == [
         (None, "neither", 3),
         (None, "very-satisfied", 10),
+        (world.estate, "neither", 5),
+        (world.estate, "very-satisfied", 2),
     ]
     assert await db.fetchval("SELECT count(*) FROM estate WHERE id = $1", twin) == 0
+    # The twin's members joined the kept estate's: its building, its home and its sector.
+    kept = await db.fetchrow(
+        "SELECT name, building_ids, home_ids, postcodes FROM estate WHERE id = $1", world.estate
+    )
+    assert kept["name"] == "Survey Estate"
+    assert list(kept["building_ids"]) == [building]
+    assert list(kept["home_ids"]) == [home]
+    assert list(kept["postcodes"]) == ["ZZ1 1", "ZZ1 2", "ZZ4 1"]
+    members = await db.fetch(
+        "SELECT home_id FROM estate_home_member WHERE estate_id = $1", world.estate
+    )
+    assert {m["home_id"] for m in members} == {*world.homes, home}
+
+
+async def test_merging_homes_keeps_them_listed_in_their_estates(world: World) -> None:
+    """A home listed in an estate that is merged into another home leaves the other
+    listed in its place."""
+    from odx_graph.services import organisations
+
+    db = world.db
+    other = await db.fetchval(
+        "INSERT INTO organisation (name, kind_code, role_codes) "
+        "VALUES ('Survey Homes Two', 'landlord', ARRAY['landlord']) RETURNING id"
+    )
+    kept_home, dup_home = (
+        world.homes[0],
+        await db.fetchval(
+            "INSERT INTO home (landlord_id, address_line_1, postcode) "
+            "VALUES ($1, '1 Survey Road', 'ZZ9 9ZZ') RETURNING id",
+            other,
+        ),
+    )
+    listing = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, home_ids) "
+        "VALUES ($1, 'T-9', 'Listed', ARRAY[$2::bigint]) RETURNING id",
+        other,
+        dup_home,
+    )
+    for landlord, subject in [(world.landlord, kept_home), (other, dup_home)]:
+        await db.execute(
+            "INSERT INTO reference (subject_type, subject_id, allocated_by_id, value) "
+            "VALUES ('home', $1, $2, 'H-1')",
+            subject,
+            landlord,
+        )
+    async with db.connection() as conn, conn.transaction():
+        await organisations.merge(conn, other, world.landlord)
+    assert await db.fetchval("SELECT count(*) FROM home WHERE id = $1", dup_home) == 0
+    assert list(await db.fetchval("SELECT home_ids FROM estate WHERE id = $1", listing)) == [
+        kept_home
+    ]
+
+
+ESTATES_PAGE = """query($first: Int!, $landlord: ID!) {
+  estates(first: $first, orderBy: ID, filter: {landlord: [$landlord]}) { nodes {
+  reference tenantSatisfaction(year: 2024) { key { value } measure respondents satisfied }
+} } }"""
+
+
+async def test_a_page_of_estates_reads_its_results_in_one_batch(world: World) -> None:
+    """The results of every estate on a page are read together: one statement for the
+    answers and one for the returns, for one estate as for three; each estate's results
+    are those it has alone."""
+    db = world.db
+    for ref, postcodes in [("S-2", ["ZZ1 1"]), ("S-3", ["ZZ1 2"])]:
+        await db.execute(
+            "INSERT INTO estate (landlord_id, reference, name, postcodes) VALUES ($1, $2, $2, $3)",
+            world.landlord,
+            ref,
+            postcodes,
+        )
+    sent: list[str] = []
+    db.add_listener(sent.append)
+    counts, pages = {}, {}
+    try:
+        for first in (1, 3):
+            sent.clear()
+            variables = {"first": first, "landlord": gid("Organisation", world.landlord)}
+            data = await world.gql(ESTATES_PAGE, variables, "regulator")
+            # Statements reading answers or returns (others, such as the data version
+            # the results are kept under, are read once per request or per server).
+            counts[first] = sum("satisfaction_response" in q or "tsm_return" in q for q in sent)
+            pages[first] = {n["reference"]: n for n in data["estates"]["nodes"]}
+    finally:
+        db.remove_listener(sent.append)
+    assert list(pages[3]) == ["S-1", "S-2", "S-3"]
+    assert counts[1] == counts[3] == 2, counts  # the answers' and the returns' statement
+    # Estate S-2 is the building's homes (sector ZZ1 1), S-3 the others (ZZ1 2).
+    split = {
+        "S-1": _independent(ANSWERS, REPAIRS, {0, 1, 2}, 2024),
+        "S-2": _independent([a for a in ANSWERS if a[0] < 3], REPAIRS, {0, 1, 2}, 2024),
+        "S-3": _independent([a for a in ANSWERS if a[0] >= 3], REPAIRS, {0, 1, 2}, 2024),
+    }
+    for ref, node in pages[3].items():
+        rows = node["tenantSatisfaction"]
+        assert {r["measure"]: (r["respondents"], r["satisfied"]) for r in rows} == split[ref]
+        assert len({r["key"][0]["value"] for r in rows}) <= 1
+    assert pages[1]["S-1"] == pages[3]["S-1"]
+
+
+async def test_a_single_residents_answer_is_never_published(world: World) -> None:
+    """An estate of one answering home, and one tenure group of one home, give the open
+    tier nothing but the suppressed flag, whatever the path; the home's Linked Data and
+    the schema carry no answer."""
+    db = world.db
+    lone = await db.fetchval(
+        "INSERT INTO estate (landlord_id, reference, name, home_ids) "
+        "VALUES ($1, 'ONE', 'One Home', ARRAY[$2::bigint]) RETURNING id",
+        world.landlord,
+        world.homes[0],
+    )
+    await db.execute(
+        "UPDATE home SET tenure_code = 'shared-ownership' WHERE id = $1", world.homes[0]
+    )
+    estate_query = """query($id: ID!) { node(id: $id) { ... on Estate {
+      tenantSatisfaction(year: 2024) { measure suppressed respondents satisfied
+        percentSatisfied } } } }"""
+    for key in (None, "provider", "resident"):
+        by_both = await _mine(world, key, ["LANDLORD", "TENURE_GROUP"])
+        paths = [
+            (await world.gql(estate_query, {"id": gid("Estate", lone)}, key))["node"][
+                "tenantSatisfaction"
+            ],
+            # Every group of the lone estate's homes (it is in the other estate too).
+            await _mine(world, key, ["ESTATE"], estate=[gid("Estate", lone)]),
+            await _mine(world, key, ["TENURE_GROUP"], tenureGroup=["LCHO"]),
+            [r for r in by_both if r["key"][1]["value"] == "LCHO"],
+        ]
+        for rows in paths:
+            assert {r["measure"] for r in rows} == set(BY_HAND), rows
+            for r in rows:
+                assert r["suppressed"], r
+                assert (r["respondents"], r["satisfied"], r["percentSatisfied"]) == (None,) * 3
+    # The regulator sees the exact counts: the lone home's answers are there to hide.
+    exact = await _mine(world, "regulator", ["TENURE_GROUP"], tenureGroup=["LCHO"])
+    assert {r["measure"]: r["respondents"] for r in exact} == {
+        "TP01": 1,
+        "TP02": 1,
+        "TP03": 1,
+        "TP08": 1,
+        "TP10": 1,
+    }
+    # No field of the schema reads an answer, and the home's Linked Data states none.
+    schema = (await world.http.get("/schema.graphql")).text
+    assert "type SatisfactionResponse" not in schema
+    page = await world.http.get(f"/id/home/{world.homes[0]}", headers={"Accept": "text/turtle"})
+    assert page.status_code == 200
+    assert "tsm-answer" not in page.text and "very-satisfied" not in page.text

@@ -36,7 +36,7 @@ STABLE_CLASSES = {
     "EnergyPerformanceCertificate", "Import", "Assertion", "HhsrsHazard", "HhsrsCategory",
     "AwaabHazardLevel", "DampMouldSeverity", "EpcBand", "CertificateType", "TsmMeasure",
     "TsmAnswer", "InvestmentProgramme", "PlannedWork", "ProgrammeKind", "PlannedWorkStatus",
-    "Site",
+    "Site", "Tenure",
 }  # fmt: skip
 STABLE_PROPERTIES = {
     # datatype properties
@@ -60,7 +60,7 @@ STABLE_PROPERTIES = {
     "recordsUnchanged", "recordsRejected", "problemCount", "assertedProperty", "assertedValue",
     "assertedAt", "countsAsSatisfied", "stage", "financialYear", "budget", "plannedDate",
     "actualCost", "completionDate", "estimatedCost", "plannedYear",
-    "estateReference", "estatePostcode",
+    "estateReference", "estatePostcode", "tenureGroup",
     # object properties
     "organisationKind", "organisationRole", "trade", "allocatedBy", "hasReference",
     "referenceOf", "landlord",
@@ -72,7 +72,7 @@ STABLE_PROPERTIES = {
     "epcBand", "potentialEpcBand", "importedBy", "imported", "assertedBy", "hasAssertion",
     "hasDampMouldCase", "hasCertificate", "programmeKind", "plannedWorkStatus",
     "replacesRepair", "hasPlannedReplacement", "hasPlannedWork", "partOfPlan",
-    "plannedComponentType", "replacesComponent",
+    "plannedComponentType", "replacesComponent", "tenure",
     "hasBuilding", "listsHome", "includesHome",
     "inEstate",
     # annotation property

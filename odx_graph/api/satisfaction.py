@@ -20,6 +20,7 @@ from odx_graph.mapping.query import postcode_location
 from odx_graph.mapping.satisfaction import (
     PERCEPTION_MEASURES,
     SATISFACTION_GROUPINGS,
+    TENURE_GROUPS,
     SatisfactionDimension,
 )
 from odx_graph.services.insight import satisfaction
@@ -52,6 +53,17 @@ class SatisfactionSource(enum.Enum):
     )
 
 
+@strawberry.enum(
+    description="The Regulator of Social Housing's tenure groups, which Tenant Satisfaction "
+    "Measures are reported for separately."
+)
+class TenureGroup(enum.Enum):
+    """Values are the tenure code list's ``tenureGroup``."""
+
+    LCRA = strawberry.enum_value("LCRA", description=TENURE_GROUPS["LCRA"] + " (LCRA).")
+    LCHO = strawberry.enum_value("LCHO", description=TENURE_GROUPS["LCHO"] + " (LCHO).")
+
+
 @strawberry.input(description="Which answers and returns to cover; all of the year's by default.")
 class SatisfactionScopeInput:
     """Filters for satisfaction results."""
@@ -71,6 +83,11 @@ class SatisfactionScopeInput:
     measure: Optional[list[str]] = strawberry.field(
         default=None, description="Only these measures, TP01 to TP12 (default all)."
     )
+    tenure_group: Optional[list[TenureGroup]] = strawberry.field(
+        default=None,
+        description="Only answers from homes of these tenure groups (returns are then left "
+        "out: they are not by tenure).",
+    )
 
 
 @strawberry.type(description="One coordinate of a satisfaction group.")
@@ -79,7 +96,8 @@ class SatisfactionGroupKey:
 
     dimension: SatisfactionGrouping = strawberry.field(description="The grouping dimension.")
     value: Optional[str] = strawberry.field(
-        description="The value (an Organisation or Estate ID, or a postcode area or district)."
+        description="The value (an Organisation or Estate ID, a postcode area or district, "
+        "or a tenure group, LCRA or LCHO)."
     )
     label: Optional[str] = strawberry.field(description="A readable label of the value.")
 
@@ -139,6 +157,7 @@ def scope_of(
         postcode_value=value,
         estate_ids=(*estates, *id_list(given.estate, "Estate", "scope.estate")),
         measures=measures,
+        tenure_groups=tuple(g.name for g in given.tenure_group or ()),
     )
 
 
@@ -196,8 +215,9 @@ async def tenant_satisfaction(
     ] = None,
 ) -> list[TenantSatisfactionResult]:
     """Tenant Satisfaction Measures TP01-TP12 for a financial year, grouped by landlord,
-    postcode area or district and estate: the percentage of valid responses satisfied,
-    from the answers held and from landlords' returns, each result saying which."""
+    postcode area or district, estate and tenure group (LCRA, LCHO): the percentage of
+    valid responses satisfied, from the answers held and from landlords' returns, each
+    result saying which."""
     if len(group_by) > 2 or len(set(group_by)) != len(group_by):
         raise InputError("group by up to 2 different dimensions", field="groupBy")
     dims = [SatisfactionDimension(d.value) for d in group_by]
@@ -215,10 +235,19 @@ async def estate_satisfaction(
     """The estate's Tenant Satisfaction Measures for a financial year, from its homes'
     answers and its landlord's return for it, under the same disclosure rules as every
     open statistic."""
-    dims = [SatisfactionDimension.ESTATE]
-    found = await _results(info, dims, scope_of(year, None, (int(root["_key"]),)))
-    own = encode_global_id("Estate", root["_key"])
-    return [r for r in found if r.key[0].value == own]
+    scope_of(year, None)  # the year checked before any batch
+
+    async def load(keys: list[int]) -> list[list[TenantSatisfactionResult]]:
+        # One batch for every estate of the page: their results read together.
+        found = await _results(info, [SatisfactionDimension.ESTATE], scope_of(year, None, keys))
+        by_estate: dict[str | None, list[TenantSatisfactionResult]] = {}
+        for r in found:
+            by_estate.setdefault(r.key[0].value, []).append(r)
+        return [by_estate.get(encode_global_id("Estate", k), []) for k in keys]
+
+    loader = info.context.loaders.batched(("estate-satisfaction", year), load)
+    results: list[TenantSatisfactionResult] = await loader.load(int(root["_key"]))
+    return results
 
 
 EXTRA_FIELDS: dict[str, dict[str, tuple[Any, Any]]] = {

@@ -167,8 +167,19 @@ PLANNED_WORK_STATUS = concept(
     enum="PlannedWorkStatusCode",
 )
 
+TENURE = concept(
+    "Tenure", "tenure", "tenure", "tenures",
+    "How a home is let or owned: social rent, affordable rent, shared ownership..., each in "
+    "one of the Regulator of Social Housing's two groups, low cost rental accommodation "
+    "(LCRA) or low cost home ownership (LCHO).",
+    Field("tenureGroup", STRING,
+          "The Regulator's group of the tenure: LCRA (low cost rental accommodation) or LCHO "
+          "(low cost home ownership), which Tenant Satisfaction Measures are reported for "
+          "separately.", nullable=False),
+)
+
 CODE_LISTS = (ORGANISATION_KIND, PROPERTY_TYPE, BUILT_FORM, PRIORITY, REPAIR_STATUS, TRADE,
               COMPONENT_TYPE, CONDITION, SOR_CODE, HHSRS_HAZARD, HHSRS_CATEGORY,
               AWAAB_HAZARD_LEVEL, DAMP_MOULD_SEVERITY, EPC_BAND, CERTIFICATE_TYPE, TSM_MEASURE,
-              TSM_ANSWER, PROGRAMME_KIND, PLANNED_WORK_STATUS)
+              TSM_ANSWER, PROGRAMME_KIND, PLANNED_WORK_STATUS, TENURE)
 # fmt: on

@@ -101,6 +101,8 @@ HOME = Entity(
         one("building", "Building", "The building (block) the home is in, if any.", "inBuilding"),
         coded("propertyType", "PropertyType", "House, flat, bungalow...", "propertyType"),
         coded("builtForm", "BuiltForm", "Detached, semi-detached, terrace...", "builtForm"),
+        coded("tenure", "Tenure", "Social rent, affordable rent, shared ownership...: how the "
+              "home is let or owned, in the Regulator's LCRA or LCHO group.", "tenure"),
         references("home"),
         many("components", "Component", "home_id",
              "The home's components (kitchen, boiler, windows...).", "hasComponent"),
@@ -133,6 +135,8 @@ HOME = Entity(
                "Property type codes, e.g. ['flat']."),
         Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",
                "Built form codes, e.g. ['mid-terrace']."),
+        Filter("tenure", STRINGS, "{t}.tenure_code = ANY({p})",
+               "Tenure codes, e.g. ['social-rent']."),
         Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms.",
                bounds=(0, 30)),
         Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms.",

@@ -26,6 +26,7 @@ class SatisfactionDimension(StrEnum):
     POSTCODE_AREA = "postcode_area"
     POSTCODE_DISTRICT = "postcode_district"
     ESTATE = "estate"
+    TENURE_GROUP = "tenure_group"
 
 
 SATISFACTION_GROUPINGS: dict[SatisfactionDimension, str] = {
@@ -35,6 +36,16 @@ SATISFACTION_GROUPINGS: dict[SatisfactionDimension, str] = {
     "e.g. 'LS9'.",
     SatisfactionDimension.ESTATE: "An estate the respondent's home is a member of (Estate "
     "ID): a home counts under each of its estates, and under null when in none.",
+    SatisfactionDimension.TENURE_GROUP: "The Regulator's tenure group of the respondent's "
+    "home, LCRA (low cost rental accommodation) or LCHO (low cost home ownership), which "
+    "the measures are reported for separately; null when the home's tenure is not recorded.",
+}
+
+# The Regulator of Social Housing's tenure groups (the tenure code list's tenureGroup):
+# the Tenant Satisfaction Measures are reported for each separately.
+TENURE_GROUPS = {
+    "LCRA": "Low cost rental accommodation",
+    "LCHO": "Low cost home ownership",
 }
 
 # Groupings that a landlord's aggregate return can be read at: the landlord (a return for

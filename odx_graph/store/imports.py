@@ -42,6 +42,7 @@ CODE_TABLES = (
     "condition",
     "property_type",
     "built_form",
+    "tenure",
     "awaab_hazard_level",
     "hhsrs_hazard",
     "hhsrs_category",

@@ -352,6 +352,8 @@ async def _merge_record(
         return
     await _repoint(conn, subject_type, dup, keep, merged)
     await _repoint_subject(conn, subject_type, dup, keep)
+    if subject_type in _ESTATE_MEMBERS:
+        await _relist_member(conn, _ESTATE_MEMBERS[subject_type], dup, keep)
     await _fill_from(conn, subject_type, dup, keep)
     if subject_type == "repair":
         await conn.execute(
@@ -361,6 +363,36 @@ async def _merge_record(
             keep,
         )
     merged.count(subject_type)
+
+
+# The estate columns listing members of a subject type by key (arrays, not foreign keys).
+_ESTATE_MEMBERS = {"home": "home_ids", "building": "building_ids"}
+
+
+async def _relist_member(conn: Connection, column: str, dup: int, keep: int) -> None:
+    """Estates listing member ``dup`` list ``keep`` instead (once)."""
+    col = quote_ident(column)
+    await conn.execute(
+        f"UPDATE estate SET {col} = ARRAY(SELECT DISTINCT x FROM unnest(array_replace({col}, "
+        f"$1::bigint, $2::bigint)) AS x ORDER BY x), updated_at = now() WHERE $1 = ANY ({col})",
+        dup,
+        keep,
+    )
+
+
+async def _merge_estates(conn: Connection, dup: int, keep: int, merged: Merged) -> None:
+    """Each estate of landlord ``dup`` with the reference of one of ``keep``'s becomes
+    that one: its members (homes, buildings, postcodes) join the kept estate's, and its
+    returns move over where the kept estate has no count of the same answer."""
+    twins = await conn.fetch(
+        "SELECT d.id AS dup, k.id AS keep FROM estate d JOIN estate k "
+        "ON k.landlord_id = $2 AND k.reference = d.reference WHERE d.landlord_id = $1 "
+        "ORDER BY d.id",
+        dup,
+        keep,
+    )
+    for twin in twins:
+        await _merge_record(conn, "estate", twin["dup"], twin["keep"], merged)
 
 
 async def _repoint_subject(conn: Connection, subject_type: str, dup: int, keep: int) -> None:
@@ -418,6 +450,7 @@ async def merge_organisations(conn: Connection, dup: int, keep: int, merged: Mer
             "SELECT id FROM repair WHERE landlord_id = $1 OR contractor_id = $1", dup
         )
     )
+    await _merge_estates(conn, dup, keep, merged)
     await _repoint(conn, "organisation", dup, keep, merged)
     await _repoint_subject(conn, "organisation", dup, keep)
     await _fill_from(conn, "organisation", dup, keep)

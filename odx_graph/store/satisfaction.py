@@ -14,6 +14,7 @@ from odx_graph.mapping.insight import ESTATE_MEMBERS
 from odx_graph.mapping.satisfaction import (
     AFTER_A_REPAIR,
     REPAIR_WINDOW_MONTHS,
+    TENURE_GROUPS,
     WITH_COMMUNAL_AREAS,
     SatisfactionDimension,
 )
@@ -31,6 +32,12 @@ _ANSWER_GROUPS: dict[SatisfactionDimension, tuple[str, str]] = {
     D.POSTCODE_AREA: ("v.postcode_area", "{k}"),
     D.POSTCODE_DISTRICT: ("v.postcode_district", "{k}"),
     D.ESTATE: ("v.estate_id::text", "(SELECT name FROM estate e WHERE e.id = {k}::bigint)"),
+    D.TENURE_GROUP: (
+        "v.tenure_group",
+        "CASE {k} "
+        + " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in TENURE_GROUPS.items())
+        + " END",
+    ),
 }
 _RETURN_GROUPS: dict[SatisfactionDimension, tuple[str, str]] = {
     D.LANDLORD: _ANSWER_GROUPS[D.LANDLORD],
@@ -42,7 +49,8 @@ _IN_LIST = "ARRAY[{}]::text[]"
 @dataclass(frozen=True, slots=True)
 class SatisfactionScope:
     """Which answers and returns a result covers: one financial year (``year`` 2024 is
-    1 April 2024 to 31 March 2025), and optionally landlords, a postcode and estates."""
+    1 April 2024 to 31 March 2025), and optionally landlords, a postcode, estates and
+    tenure groups (LCRA, LCHO)."""
 
     year: int
     landlord_ids: tuple[int, ...] = ()
@@ -50,6 +58,7 @@ class SatisfactionScope:
     postcode_value: str = ""
     estate_ids: tuple[int, ...] = ()
     measures: tuple[str, ...] = ()
+    tenure_groups: tuple[str, ...] = ()
 
     @property
     def first_day(self) -> dt.date:
@@ -76,7 +85,7 @@ async def answer_results(
     A home's latest answer to a measure in the year is its response (one per household);
     don't know and not applicable are not valid responses; TP02 and TP03 count only homes
     with a repair completed in the 12 months up to the answer, TP10 only homes in a
-    building."""
+    building. A home's tenure group is that of its tenure now (null when not recorded)."""
     bind = Params()
     conditions = [
         f"s.survey_date >= {bind(scope.first_day)}",
@@ -90,6 +99,8 @@ async def answer_results(
     if scope.postcode_column:
         homes.append(postcode_condition("h", scope.postcode_column, bind(scope.postcode_value)))
     homes += place_conditions("h.id", scope.estate_ids, (), bind)
+    if scope.tenure_groups:
+        homes.append(f"tg.tenure_group = ANY({bind(list(scope.tenure_groups))}::text[])")
     estates = (
         f"LEFT JOIN {ESTATE_MEMBERS} em ON em.home_id = r.home_id" if D.ESTATE in group_by else ""
     )
@@ -106,12 +117,13 @@ async def answer_results(
             ORDER BY s.home_id, s.measure_code, s.survey_date DESC, s.id DESC
         ), v AS (
             SELECT r.landlord_id, r.measure_code, h.postcode_area, h.postcode_district,
-                   {estate} AS estate_id, a.counts_as_satisfied AS satisfied,
+                   {estate} AS estate_id, tg.tenure_group, a.counts_as_satisfied AS satisfied,
                    coalesce(hk.record_key, 0) AS record_key
             FROM r
             JOIN home h ON h.id = r.home_id
             JOIN tsm_answer a ON a.code = r.answer_code
             LEFT JOIN home_record_key hk ON hk.home_id = r.home_id
+            LEFT JOIN tenure tg ON tg.code = h.tenure_code
             {estates}
             WHERE a.counts_as_satisfied IS NOT NULL
               AND {" AND ".join(homes)}

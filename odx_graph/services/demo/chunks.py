@@ -20,7 +20,7 @@ from odx_graph.services.demo.components import (
     VENTILATION_SHARE,
 )
 from odx_graph.services.demo.damp import add_damp_cases
-from odx_graph.services.demo.draws import pick, poisson
+from odx_graph.services.demo.draws import pick, poisson, tenure_of
 from odx_graph.services.demo.places import HomeSpec
 from odx_graph.services.demo.plan import Plan
 from odx_graph.services.demo.repairs import add_repairs
@@ -143,6 +143,7 @@ class Chunk:
                 spec.bedrooms,
                 spec.floor_level,
                 year,
+                tenure_of(home_id),
             )
         )
         world.home_ref[li] += 1 if rnd() < 0.8 else 2

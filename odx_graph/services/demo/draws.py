@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from bisect import bisect
 from collections.abc import Iterable
 from itertools import accumulate
@@ -22,6 +23,27 @@ def cumulative(weights: Iterable[float]) -> list[float]:
 def pick(rng: random.Random, cum: list[float]) -> int:
     """An index drawn in proportion to the weights behind the running totals `cum`."""
     return bisect(cum, rng.random() * cum[-1])
+
+
+# Tenures of the demo's homes, per thousand: mostly social rent, as in the English
+# social housing stock (LCRA), with a share of shared ownership (LCHO).
+TENURES = (
+    ("social-rent", 640),
+    ("affordable-rent", 150),
+    ("supported-housing", 40),
+    ("housing-for-older-people", 50),
+    ("intermediate-rent", 20),
+    ("shared-ownership", 85),
+    ("leasehold", 15),
+)
+_TENURE_CUM = cumulative(w for _, w in TENURES)
+
+
+def tenure_of(home_id: int) -> str:
+    """The tenure code of demo home ``home_id``, drawn from its key alone (no generator's
+    stream is used, so the rest of the demo stays as it was)."""
+    at = zlib.crc32(f"tenure:{home_id}".encode()) % int(_TENURE_CUM[-1])
+    return TENURES[bisect(_TENURE_CUM, at)][0]
 
 
 def poisson(rng: random.Random, mean: float) -> int:

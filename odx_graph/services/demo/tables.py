@@ -56,6 +56,7 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
         "bedrooms",
         "floor_level",
         "year_built",
+        "tenure_code",
     ),
     "reference": ("id", "subject_type", "subject_id", "value", "allocated_by_id", "description"),
     "component": (

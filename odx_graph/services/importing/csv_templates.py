@@ -194,6 +194,7 @@ def read_homes(data: bytes, source: str) -> Parsed:
             longitude=longitude,
             property_type=c.text("property_type"),
             built_form=c.text("built_form"),
+            tenure=c.text("tenure"),
             **c.mapped(HomeRecord, HOME, *_HOME_READ_HERE),
         )
         return record if link and address and postcode else None

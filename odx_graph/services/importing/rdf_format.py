@@ -275,6 +275,7 @@ class _Records:
             row("bedrooms"),
             row("floorLevel"),
             row("yearBuilt"),
+            tenure=row("tenure"),
             more_fields=row.more_fields(HomeRecord),
         )
 

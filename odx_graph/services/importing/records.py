@@ -134,6 +134,7 @@ class HomeRecord:
     bedrooms: int | None = None
     floor_level: int | None = None
     year_built: int | None = None
+    tenure: str | None = None  # a tenure code (social-rent, shared-ownership...)
     allocated: tuple[GivenReference, ...] = ()  # references with their AllocatedBy (HACT)
     # Only locates the home (a work order's address): creates a home the graph does not
     # know, but states nothing about one it knows.

@@ -61,6 +61,12 @@ _TEMPLATES = (
             *mapped_columns(HOME, "uprn", "longitude"),
             Column("property_type", Kind.CODE, "property-type code", "flat"),
             Column("built_form", Kind.CODE, "built-form code", "mid-terrace"),
+            Column(
+                "tenure",
+                Kind.CODE,
+                "tenure code (LCRA or LCHO, see the tenure list)",
+                "social-rent",
+            ),
             *mapped_columns(HOME, "bedrooms"),
         ),
         (

@@ -109,6 +109,7 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             "property type",
         )
         _code(problems, book, at, "built_form", "built_form", record.built_form, "built form")
+        _code(problems, book, at, "tenure", "tenure", record.tenure, "tenure")
     elif isinstance(record, ContractorRecord):
         for trade in record.trades:
             _code(problems, book, at, "trades", "trade", trade, "trade")

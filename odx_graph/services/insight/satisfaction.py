@@ -65,15 +65,16 @@ async def tenant_satisfaction(
     cache: InsightCache | None = None,
 ) -> list[SatisfactionResult]:
     """Each perception measure of each group, from the answers and, where the grouping
-    is one a return is made at (landlord, estate or none) and no postcode narrows the
-    scope, from the returns too (each result says which). A group with fewer respondents
+    is one a return is made at (landlord, estate or none) and no postcode or tenure group
+    narrows the scope, from the returns too (each result says which). A group with fewer respondents
     than the threshold is suppressed below the regulator tier."""
     publish = publisher_for(principal, settings)
     dims = tuple(group_by)
 
     async def compute() -> list[SatisfactionResult]:
         sources = [(Source.ANSWERS, await answer_results(keyed(db), dims, scope))]
-        if set(dims) <= RETURN_GROUPINGS and not scope.postcode_column:
+        by_home = scope.postcode_column or scope.tenure_groups  # returns are neither
+        if set(dims) <= RETURN_GROUPINGS and not by_home:
             sources.append((Source.RETURN, await return_results(keyed(db), dims, scope)))
         out = []
         for source, rows in sources:
