@@ -384,16 +384,24 @@ async def test_an_estate_is_linked_data_with_its_homes(world: World) -> None:
     graph = Graph().parse(data=response.text, format="turtle")
     estate, member = URIRef(f"{BASE}/id/estate/{key}"), URIRef(f"{BASE}/id/home/{home}")
     assert (estate, URIRef(ODX + "listsHome"), member) in graph
-    assert (estate, URIRef(ODX + "includesHome"), member) in graph
+    # membership worked out from the lists and postcodes is stated in no served graph: a
+    # description is a subgraph of the dump (one graph); GraphQL lists the members
+    assert (estate, URIRef(ODX + "includesHome"), member) not in graph
     assert (
         estate,
         URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
         URIRef(ODX + "Site"),
     ) in graph
     home_doc = await world.http.get(f"/id/home/{home}", headers={"Accept": "text/turtle"})
-    assert (member, URIRef(ODX + "inEstate"), estate) in Graph().parse(
+    assert (member, URIRef(ODX + "inEstate"), estate) not in Graph().parse(
         data=home_doc.text, format="turtle"
     )
+    listed = await world.gql(
+        "query($id: ID!) { node(id: $id) { ... on Estate { homes(first: 5) { nodes { id } } } } }",
+        {"id": made["createEstate"]["estate"]["id"]},
+        "provider",
+    )
+    assert listed["node"]["homes"]["nodes"] == [{"id": gid("Home", home)}]
 
 
 REPAIRS_BY = """query($by: [RepairDimension!]!, $scope: RepairScopeInput) {

@@ -33,6 +33,7 @@ UNTRACKED = {
     "idempotency_key",
     "schema_migrations",
     "change_pending",
+    "rate_usage",  # what callers spent, shared between server processes: not data
 }
 
 
