@@ -42,3 +42,42 @@ async def test_sync_is_idempotent(empty_db: str) -> None:
         assert tuple(lifetimes) == (50, 30, 30, True)
     finally:
         await conn.close()
+
+
+async def test_sync_waits_for_the_publisher_before_writing_a_row(empty_db: str) -> None:
+    """A server starting while another publishes the change log waits for it holding
+    nothing: writing code rows first and then waiting could deadlock with the publisher."""
+    import asyncio
+
+    from odx_graph.store.changes import PUBLISH_LOCK_KEY
+
+    conn = await asyncpg.connect(empty_db)
+    publisher = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        await conn.execute("UPDATE priority SET label = 'changed' WHERE code = '1'")
+        await publisher.execute("SELECT pg_advisory_lock($1)", PUBLISH_LOCK_KEY)
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+        syncing = asyncio.create_task(sync_reference_data(conn))
+        # until it waits on the lock
+        for _ in range(200):
+            waiting = await publisher.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted", pid
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.05)
+        assert waiting
+        held = await publisher.fetch(
+            "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.pid = $1 AND l.granted AND l.mode = 'RowExclusiveLock'",
+            pid,
+        )
+        assert [r["relname"] for r in held] == []
+        await publisher.execute("SELECT pg_advisory_unlock($1)", PUBLISH_LOCK_KEY)
+        await asyncio.wait_for(syncing, 60)
+        assert await conn.fetchval("SELECT label FROM priority WHERE code = '1'") != "changed"
+    finally:
+        await publisher.close()
+        await conn.close()

@@ -117,6 +117,9 @@ async def sync_reference_data(
     graph = graph if graph is not None else load_ontology()
     added: dict[str, int] = {}
     async with conn.transaction():
+        # The change log's lock first: a server starting while another publishes would
+        # otherwise hold code rows (and the data version's counters) while waiting for it.
+        await changes.wait_to_publish(conn)
         for codes in ontology_code_lists(graph):
             if not codes.rows:
                 raise ValueError(f"the ontology defines no concepts for {codes.table}")

@@ -211,6 +211,13 @@ async def latest_nquads(db: Database) -> tuple[int, list[tuple[str, str]]]:
     return int(position), [(f"/id/{r['segment']}/{r['key']}", r["triples"]) for r in rows]
 
 
+async def wait_to_publish(conn: Connection) -> None:
+    """Take the publisher's lock for the rest of the caller's transaction (waiting for a
+    round in progress to end). Taken first, before any row is written, so that a writer
+    that publishes at its end never holds rows a publisher needs while waiting for it."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", PUBLISH_LOCK_KEY)
+
+
 async def publish_fixed(conn: Connection, things: dict[str, str], prefix: str) -> int:
     """Publish things kept outside the graph's tables (code lists: segment
     ``code/{scheme}``, key 0) in the caller's transaction: a version of each of
