@@ -331,11 +331,20 @@ async def main() -> None:
         bases = {name: f"http://127.0.0.1:{port}" for name, (port, _) in servers.items()}
         processes: list[subprocess.Popen[bytes]] = []
         try:
-            # One after the other: two servers preparing one database at once can
-            # deadlock in the reference data's sync, and the second would not start.
+            # One after the other, and again when one fails to start: a server's sync of
+            # the code lists at start can deadlock with the other server's change log
+            # publisher (it takes the publish lock after writing the code lists).
             for name, (port, entries) in servers.items():
-                processes.append(_serve(url, port, entries))
-                await _ready(bases[name], processes[-1])
+                for attempt in range(5):
+                    processes.append(_serve(url, port, entries))
+                    try:
+                        await _ready(bases[name], processes[-1])
+                        break
+                    except RuntimeError:
+                        processes.pop()
+                        if attempt == 4:
+                            raise
+                        print(f"the {name} server did not start; starting it again")
             results: dict[tuple[str, str], Timings] = {}
             failed: dict[tuple[str, str], list[str]] = {}
             for _ in range(args.rounds):
