@@ -21,13 +21,16 @@ from odx_graph.web.app import create_app
 # Statements per page, read a second time: (insight cache off, insight cache on).
 EXPECTED = {
     # key, home, its repairs, their status changes, damp cases, their clocks,
-    # components, certificates, the damp risk score; one data version for the code lists
-    "resident's home": (10, 10),
-    # key, the repairs assigned, their homes; one data version for the code lists
-    "contractor's jobs": (4, 4),
+    # components, certificates, the damp risk score, the planned works; one data version
+    # for the code lists
+    "resident's home": (11, 11),
+    # key, the repairs assigned, their homes, the planned works their components are due
+    # for; one data version for the code lists
+    "contractor's jobs": (5, 5),
     # the code lists' data version; districts, open jobs by trade, SOR rates (each one
-    # statement, or the insight cache's data version), the open jobs and their homes
-    "a district's board": (6, 5),
+    # statement, or the insight cache's data version), the open jobs and their homes, the
+    # planned works their components are due for
+    "a district's board": (7, 6),
     # five repair measures in one statement, damp rates, Awaab breaches, the landlords,
     # the monthly trend (or the insight cache's data version for each)
     "a scorecard": (5, 5),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -491,7 +492,10 @@ async def test_the_plan_shows_to_the_resident_and_on_the_contractor_s_job(world:
             assert f"Due in {year}/{(year + 1) % 100:02d}" in page
             assert label in page.split('id="planned-works"')[1].split("<h2")[0]
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
-            await http.post("/contractor/sign-in", data={"key": contractor_key})
+            form = (await http.get("/contractor")).text
+            found = re.search(r'name="csrf" value="([0-9a-f]{64})"', form)
+            assert found is not None  # the sign-in form carries its own token
+            await http.post("/contractor/sign-in", data={"key": contractor_key, "csrf": found[1]})
             page = (await http.get("/contractor")).text
             job = page.split(f'id="job-{world.repair}"')[1].split("</section>")[0]
             assert "Due for planned replacement" in job
