@@ -11,13 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import pickle
 import sys
+from pathlib import Path
 
 from odx_graph.core.errors import InputError, QueryTimeoutError
 from odx_graph.services.linked_data.sparql_worker import LENGTH, Answer, Request, encode
 
 log = logging.getLogger(__name__)
+
+# How often a busy worker's resident memory is read against its limit.
+MEMORY_CHECK_SECONDS = 0.05
 
 # Imported by name, not run as ``__main__``: the pickles name its classes by module.
 WORKER = (
@@ -60,6 +65,7 @@ class WorkerPool:
         self._generation = request.generation
         process = self._idle.pop() if self._idle else await self._spawn()
         self._busy += 1
+        watch = asyncio.create_task(self._watch_memory(process))
         try:
             exchange = self._exchange(process, request)
             kind, payload = await asyncio.wait_for(exchange, request.seconds)
@@ -78,6 +84,8 @@ class WorkerPool:
             self._busy -= 1
             await asyncio.shield(self._replace(process))
             raise
+        finally:
+            watch.cancel()
         self._busy -= 1
         if len(self._idle) < self._size:
             self._idle.append(process)
@@ -100,6 +108,18 @@ class WorkerPool:
         for process in list(self._running):
             await _kill(process)
         self._running.clear()
+
+    async def _watch_memory(self, process: asyncio.subprocess.Process) -> None:
+        """Kill ``process`` when its resident memory passes the limit (read every
+        ``MEMORY_CHECK_SECONDS``); its query then ends as a worker that died. Resident
+        memory, not address space: a worker maps far more than it uses."""
+        limit = self._memory_mb * 1024 * 1024
+        while process.returncode is None:
+            if resident_bytes(process.pid) > limit:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                return
+            await asyncio.sleep(MEMORY_CHECK_SECONDS)
 
     async def _spawn(self) -> asyncio.subprocess.Process:
         if self._closed:
@@ -144,6 +164,15 @@ class WorkerPool:
             await self.start()
         except Exception:  # the next query starts one itself
             log.exception("starting a SPARQL worker failed")
+
+
+def resident_bytes(pid: int) -> int:
+    """Resident memory of process ``pid`` in bytes (Linux's ``/proc``); 0 when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/statm").read_text().split()
+    except OSError:
+        return 0
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 async def _kill(process: asyncio.subprocess.Process) -> None:

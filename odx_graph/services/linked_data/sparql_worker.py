@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import resource
 import struct
 import sys
 import time
@@ -134,10 +133,10 @@ def _answer(store: ox.Store, request: Request) -> tuple[str, object]:
 def serve(directory: str, memory_mb: int, generation: int) -> None:
     """Answer requests from standard input until it closes, over the store as it is at
     ``generation`` (opened now, before the first request) and later ones."""
-    # Address space, not resident memory: a query that needs more fails here (the
-    # process ends) instead of growing until the machine swaps.
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # The pool watches this process's resident memory against ``memory_mb`` and kills it
+    # past the limit: a cap on address space instead stopped workers that had only
+    # mapped the store, before any query.
+    del memory_mb
     requests = sys.stdin.buffer
     # The protocol owns standard output; anything printed goes to standard error.
     answers = os.fdopen(os.dup(1), "wb")
