@@ -461,6 +461,9 @@ SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with 
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('satisfaction_response', 'landlord_id', colocate_with => 'building');
+-- The score tables are partitioned by model (migration 0032): their partitions are
+-- distributed with them, and a scoring attaches a new partition built with the table's
+-- indexes as they are (the landlord in the key included), which Citus distributes.
 SELECT create_distributed_table('home_damp_risk', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('component_failure_risk', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('estate', 'landlord_id', colocate_with => 'building');

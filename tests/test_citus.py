@@ -92,7 +92,7 @@ def read_plan(text: str) -> Plan:
 async def _tables(conn: Connection) -> set[str]:
     rows = await conn.fetch(
         "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
-        "AND c.relkind IN ('r', 'p')"
+        "AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
     )
     return {r["relname"] for r in rows}
 

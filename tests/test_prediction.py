@@ -269,6 +269,74 @@ async def test_scores_worked_out_in_the_database_match_the_scorecard(
     assert await score_in_database(db, "component-failure", gone, DEMO_AS_OF, scoring) == 0
 
 
+async def _partitions(db: Database, table: str) -> dict[str, set[str]]:
+    rows = await db.fetch(
+        "SELECT c.relname AS partition, array(SELECT i.indexrelid::regclass::text "
+        "FROM pg_index i WHERE i.indrelid = c.oid) AS indexes "
+        "FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid "
+        "WHERE h.inhparent = $1::regclass",
+        table,
+    )
+    return {r["partition"]: set(r["indexes"]) for r in rows}
+
+
+async def test_scoring_again_swaps_the_models_scores_whole(fresh_db: Database) -> None:
+    """Scoring again with the same model replaces its partition in one swap: the new
+    scores, as many as before, in one partition named after the model with its two
+    indexes and nothing staged left over; the data version moves; the open data's reader
+    cannot read the partition either; a scoring that fails part-way leaves the earlier
+    scores as they were; deleting the model drops its partition."""
+    db = fresh_db
+    for kind, table in (
+        (ModelKind.DAMP_MOULD, "home_damp_risk"),
+        (ModelKind.COMPONENT_FAILURE, "component_failure_risk"),
+    ):
+        await models.train(db, kind, DEMO_AS_OF)
+        model, first = await models.score(db, kind, DEMO_AS_OF)
+        partition = f"{table}_m{model['id']}"
+        assert await _partitions(db, table) == {
+            partition: {f"{partition}_pkey", f"{partition}_landlord_idx"}
+        }
+        version = (await data_state(db)).version
+        later = DEMO_AS_OF + dt.timedelta(days=30)
+        _, again = await models.score(db, kind, later)
+        assert again == first > 0
+        days = await db.fetch(
+            f"SELECT DISTINCT as_of FROM {table} WHERE model_id = $1", model["id"]
+        )
+        assert [r["as_of"] for r in days] == [later]
+        assert await _partitions(db, table) == {
+            partition: {f"{partition}_pkey", f"{partition}_landlord_idx"}
+        }
+        assert await db.fetchval("SELECT to_regclass($1)", f"{partition}_next") is None
+        assert (await data_state(db)).version > version
+        with pytest.raises(Exception, match="permission denied"):
+            await db.with_role(READER_ROLE).fetch(f"SELECT * FROM {partition} LIMIT 1")
+
+        # A feature whose bins have no points: points come out NULL and the insert fails.
+        card = Scorecard.from_json(model["scorecard"])
+        broken = scoring_card(
+            [
+                (f.name, f.edges, f.categories, [] if j == 0 else t)
+                for j, (f, t) in enumerate(zip(card.features, card.tenths, strict=True))
+            ],
+            card.baseline_tenths,
+            1.0,
+        )
+        with pytest.raises(Exception, match="not-null"):
+            await score_in_database(db, kind.value, model["id"], DEMO_AS_OF, broken)
+        days = await db.fetch(
+            f"SELECT DISTINCT as_of FROM {table} WHERE model_id = $1", model["id"]
+        )
+        assert [r["as_of"] for r in days] == [later]
+        assert await db.fetchval(f"SELECT count(*) FROM {table}") == again
+        assert set(await _partitions(db, table)) == {partition}
+
+        await db.execute("DELETE FROM prediction_model WHERE id = $1", model["id"])
+        assert await _partitions(db, table) == {}
+        assert await db.fetchval("SELECT to_regclass($1)", partition) is None
+
+
 async def component_costs(db: Database, as_of: dt.date) -> list[dict[str, float]]:
     """Each component type's share of emergencies and mean cost over the 12 months before
     ``as_of``, as scoring reads them."""

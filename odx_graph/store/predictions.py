@@ -9,37 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from odx_graph.store.bulk import copy_rows
 from odx_graph.store.db import Database, Record
 from odx_graph.store.features import component_lifetime
 
-HOME_SCORE_COLUMNS = (
-    "model_id",
-    "home_id",
-    "landlord_id",
-    "as_of",
-    "probability",
-    "points",
-    "bins",
-)
-COMPONENT_SCORE_COLUMNS = (
-    "model_id",
-    "component_id",
-    "home_id",
-    "building_id",
-    "landlord_id",
-    "as_of",
-    "probability",
-    "points",
-    "bins",
-    "expected_emergency",
-    "expected_cost",
-)
 _SCORE_TABLES = {"damp-mould": "home_damp_risk", "component-failure": "component_failure_risk"}
 
 
@@ -111,18 +88,6 @@ async def models(db: Database) -> list[dict[str, Any]]:
     """Every model, by kind and version."""
     rows = await db.fetch("SELECT * FROM prediction_model ORDER BY kind, version")
     return [m for m in map(_model, rows) if m is not None]
-
-
-async def replace_scores(
-    db: Database, kind: str, model_id: int, rows: Iterable[tuple[Any, ...]]
-) -> int:
-    """Replace the scores of model `model_id` with `rows` (in one transaction); returns
-    how many were written."""
-    table = _SCORE_TABLES[kind]
-    columns = HOME_SCORE_COLUMNS if kind == "damp-mould" else COMPONENT_SCORE_COLUMNS
-    async with db.connection() as conn, conn.transaction():
-        await conn.execute(f"DELETE FROM {table} WHERE model_id = $1", model_id)
-        return await copy_rows(conn, table, columns, rows)
 
 
 async def latest_scores(db: Database, kind: str, ids: Sequence[int]) -> list[Record]:

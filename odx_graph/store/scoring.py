@@ -23,6 +23,20 @@ from odx_graph.store.features import feature_query
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 WORK_MEM = "256MB"
 _TABLES = {"damp-mould": "home_damp_risk", "component-failure": "component_failure_risk"}
+# A score table's indexes: a partition attached to it must have each (plain columns only),
+# named here by what follows the table's name in the index's.
+_INDEXES = """
+SELECT i.indisprimary AS is_primary, i.indisunique AS is_unique,
+       CASE WHEN i.indisprimary THEN '_pkey'
+            ELSE substr(c.relname, length($1) + 1) END AS suffix,
+       array(SELECT quote_ident(a.attname)
+             FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+             ORDER BY k.o) AS columns
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = $1::regclass
+ORDER BY c.relname
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +86,9 @@ async def score_in_database(
     component's (``component-failure``) as of ``as_of``, worked out in one statement;
     a component's expected emergency repairs and cost use ``costs`` (its type's share of
     emergencies and mean cost). Returns how many were written."""
+    model_id = int(model_id)
+    table = _TABLES[kind]
+    partition, staged = f"{table}_m{model_id}", f"{table}_m{model_id}_next"
     # No outcomes (the same day twice) and no order: the rows go straight into the table.
     sql, params = feature_query(kind, as_of, as_of, ordered=False)
 
@@ -93,11 +110,9 @@ async def score_in_database(
     scale = param(card.points_per_log_odds)
     model, day = param(model_id), param(as_of)
     tail = f"s.landlord_id, {day}::date, s.p, s.tenths / 10.0, {packed}"
-    # Scores have no per-row key to their model (migration 0029): checked once here.
-    known = f"EXISTS (SELECT 1 FROM prediction_model WHERE id = {model}::bigint)"
     if kind == "damp-mould":
         columns = "model_id, home_id, landlord_id, as_of, probability, points, bins"
-        chosen = f"SELECT {model}::bigint, s.id, {tail} FROM s WHERE {known}"
+        chosen = f"SELECT {model}::bigint, s.id, {tail} FROM s"
     else:
         codes = list(costs or {})
         shares = [costs[c][0] for c in codes] if costs else []
@@ -112,22 +127,63 @@ async def score_in_database(
             FROM s
             LEFT JOIN unnest({param(codes)}::text[], {param(shares)}::float8[],
                              {param(means)}::float8[]) AS k(code, share, mean)
-                   ON k.code = s.code
-            WHERE {known}"""
+                   ON k.code = s.code"""
     statement = f"""
         WITH f AS ({sql}),
         b AS (SELECT f.*, {", ".join(bins) or "0 AS b0"} FROM f),
         t AS (SELECT b.*, {" + ".join(points)} AS tenths FROM b),
         s AS (SELECT t.*, 1.0 / (1.0 + exp(-(t.tenths::float8 / 10.0) / {scale}::float8)) AS p
               FROM t)
-        INSERT INTO {_TABLES[kind]} ({columns})
+        INSERT INTO {staged} ({columns})
         {chosen}
     """
     async with db.connection() as conn, conn.transaction():
+        # One scoring of a model at a time: the next one waits for this one's swap.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", staged)
+        # Scores have no per-row key to their model (migration 0029): the model is checked
+        # once, and held so that it cannot be deleted before the swap commits.
+        if (
+            await conn.fetchval(
+                "SELECT id FROM prediction_model WHERE id = $1 FOR KEY SHARE", model_id
+            )
+            is None
+        ):
+            return 0
         # Room to sort and hash every row in memory: this one statement reads them all.
         await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        await conn.execute(f"DELETE FROM {_TABLES[kind]} WHERE model_id = $1", model_id)
+        await conn.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
+        # The new scores go into a table of their own, with no index to keep up row by row
+        # and a check that proves the partition's bound, so attaching it reads nothing.
+        await conn.execute(
+            f"CREATE TABLE {staged} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT {staged}_model CHECK (model_id = {model_id}))"
+        )
         status = await conn.execute(statement, *params)
+        # The table's indexes (whatever columns they have), each built once by sorting.
+        built = []
+        for index in await conn.fetch(_INDEXES, table):
+            name = f"{staged}{index['suffix']}"
+            columns = ", ".join(index["columns"])
+            if index["is_primary"]:
+                await conn.execute(
+                    f"ALTER TABLE {staged} ADD CONSTRAINT {name} PRIMARY KEY ({columns})"
+                )
+            else:
+                unique = "UNIQUE " if index["is_unique"] else ""
+                await conn.execute(f"CREATE {unique}INDEX {name} ON {staged} ({columns})")
+            built.append(index["suffix"])
+        # The swap (it waits for readers of the table): they see the earlier scores until
+        # this commits.
+        await conn.execute(f"DROP TABLE IF EXISTS {partition}")
+        await conn.execute(
+            f"ALTER TABLE {table} ATTACH PARTITION {staged} FOR VALUES IN ({model_id})"
+        )
+        await conn.execute(f"ALTER TABLE {staged} DROP CONSTRAINT {staged}_model")
+        await conn.execute(f"ALTER TABLE {staged} RENAME TO {partition}")
+        for suffix in built:
+            await conn.execute(f"ALTER INDEX {staged}{suffix} RENAME TO {partition}{suffix}")
+        await conn.execute(f"REVOKE ALL ON {partition} FROM odx_reader")
+        await conn.execute("SELECT move_data_version()")
     return int(str(status).rsplit(" ", 1)[-1])
 
 
