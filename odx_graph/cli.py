@@ -9,6 +9,7 @@ import decimal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -268,6 +269,25 @@ def _parser() -> argparse.ArgumentParser:
         help="the template: " + ", ".join(_templates()),
     )
     templates.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    follow = commands.add_parser(
+        "follow",
+        help="keep a local Oxigraph store equal to a server's open graph through its change feed",
+    )
+    follow.add_argument(
+        "server", metavar="URL", help="the server's base IRI, e.g. https://odx.example"
+    )
+    follow.add_argument(
+        "directory",
+        metavar="DIR",
+        help="the store's directory (made if new; resumes where it stopped)",
+    )
+    follow.add_argument(
+        "--forever", action="store_true", help="at the last page, poll it instead of stopping"
+    )
+    follow.add_argument(
+        "--poll", type=float, default=5.0, help="seconds between polls of the last page (default 5)"
+    )
 
     backup = commands.add_parser(
         "backup", help="write the database to a pg_dump custom-format archive"
@@ -731,6 +751,39 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _follow(args: argparse.Namespace) -> int:
+    import httpx
+
+    from odx_graph.services.linked_data.follower import follow
+
+    versions = things = pages = 0
+    started = time.monotonic()
+    position = 0
+    with httpx.Client(timeout=60.0, follow_redirects=True) as client:
+        try:
+            for applied in follow(
+                client,
+                args.server,
+                Path(args.directory),
+                forever=args.forever,
+                poll_seconds=args.poll,
+            ):
+                pages += 1
+                versions += applied.versions
+                things += applied.things
+                position = applied.position
+                if args.forever and applied.versions:
+                    print(f"at {position:,}: {applied.versions:,} new versions", flush=True)
+        except httpx.HTTPError as exc:
+            raise InputError(f"could not read the feed: {exc}") from None
+    seconds = time.monotonic() - started
+    print(
+        f"followed {versions:,} versions ({things:,} graphs written or removed) over "
+        f"{pages:,} pages in {seconds:.1f} s; at position {position:,}"
+    )
+    return 0
+
+
 def _home_key(value: str | None) -> int | None:
     """A home given on the command line by its id or its global ID."""
     from odx_graph.core.ids import decode_int_id
@@ -813,6 +866,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.format, args.gzip, args.output))
         if args.command == "backup":
             return asyncio.run(_backup(settings, args.file, args.force))
+        if args.command == "follow":
+            return _follow(args)
         if args.command == "restore":
             return asyncio.run(_restore(settings, args.file, args.force))
         if args.command == "import":
