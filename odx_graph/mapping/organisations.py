@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, FilterKind, Order, Relation
+from odx_graph.mapping.model import (
+    Cardinality,
+    Entity,
+    Field,
+    Filter,
+    FilterKind,
+    Form,
+    Order,
+    Relation,
+    Write,
+)
 from odx_graph.mapping.shorthand import (
     ID_ORDER,
     STRING,
@@ -20,15 +30,24 @@ ORGANISATION = Entity(
     collection="organisations",
     description="A landlord (registered provider), contractor or local authority, or "
                 "several of these at once.",
+    # The contractors template writes these (its own reader and writer: imported=False).
     fields=(
-        Field("name", STRING, "The organisation's name.", nullable=False),
+        Field("name", STRING, "The organisation's name.", nullable=False,
+              write=Write(about="Organisation name", example="Thames Property Services Ltd",
+                          required=True, imported=False)),
         Field("registrationNumber", STRING,
-              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered."),
+              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered.",
+              write=Write(about="Company or registration number", example="01234567",
+                          imported=False)),
         Field("postcodeDistrictsServed", STRING,
               "Postcode districts the organisation works in (contractors).",
               sql="{t}.postcode_districts", term="postcodeDistrictServed", nullable=False,
-              many=True),
-        Field("website", STRING, "The organisation's website."),
+              many=True,
+              write=Write(column="postcode_districts", about="Postcode districts served",
+                          example="BR1|SE6", form=Form.DISTRICTS, imported=False)),
+        Field("website", STRING, "The organisation's website.",
+              write=Write(about="Web site, http:// or https://", example="https://example.org",
+                          form=Form.URL, imported=False)),
     ),
     relations=(
         coded("kind", "OrganisationKind",

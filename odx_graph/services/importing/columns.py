@@ -90,7 +90,14 @@ _KINDS = {
     Scalar.DATE: Kind.DATE,
     Scalar.DATETIME: Kind.DATETIME,
 }
-_FORMS = {Form.UPRN: Kind.UPRN, Form.POSTCODE: Kind.POSTCODE, Form.MONEY: Kind.MONEY}
+_FORMS = {
+    Form.UPRN: Kind.UPRN,
+    Form.POSTCODE: Kind.POSTCODE,
+    Form.MONEY: Kind.MONEY,
+    Form.QUANTITY: Kind.QUANTITY,
+    Form.DISTRICTS: Kind.DISTRICTS,
+    Form.URL: Kind.URL,
+}
 
 
 def mapped_column(item: Field) -> Column:
@@ -112,12 +119,13 @@ def mapped_column(item: Field) -> Column:
 
 
 def mapped_columns(entity: Entity, first: str, last: str = "") -> tuple[Column, ...]:
-    """The template columns of ``entity``'s imported fields from ``first`` to ``last``
+    """The template columns of ``entity``'s written fields from ``first`` to ``last``
     (to the end when not given), in the mapping's order. A field added to the mapping
     after ``last`` of a template's final run of fields is therefore in the template."""
-    names = [f.name for f in entity.imported_fields]
+    written = entity.written_fields
+    names = [f.name for f in written]
     end = names.index(last) + 1 if last else len(names)
-    return tuple(mapped_column(f) for f in entity.imported_fields[names.index(first) : end])
+    return tuple(mapped_column(f) for f in written[names.index(first) : end])
 
 
 class Cells:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from odx_graph.mapping.codes import CUSTOM_SOR_CODE_FIELDS
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
-from odx_graph.mapping.repairs import REPAIR
-from odx_graph.services.importing.columns import Column, Kind, mapped_columns
+from odx_graph.mapping.organisations import ORGANISATION
+from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE
+from odx_graph.services.importing.columns import Column, Kind, mapped_column, mapped_columns
 from odx_graph.services.importing.records import RecordKind
 
 
@@ -118,20 +120,7 @@ _TEMPLATES = (
             Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
             Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
             *mapped_columns(REPAIR, "description"),
-            Column(
-                "line_number",
-                Kind.INTEGER,
-                "Order of the line in the repair (default: order of the rows)",
-                "1",
-                low=1,
-                high=9999,
-            ),
-            Column(
-                "sor_code", Kind.TEXT, "NHF Schedule of Rates code or your custom code", "PL010315"
-            ),
-            Column("quantity", Kind.QUANTITY, "Quantity of the SOR line", "1"),
-            Column("unit_cost", Kind.MONEY, "Cost per unit in pounds", "95.00"),
-            Column("line_cost", Kind.MONEY, "Cost of the line in pounds", "95.00"),
+            *mapped_columns(REPAIR_LINE, "lineNumber"),
         ),
         (
             "Each repair needs home_ref or home_uprn.",
@@ -154,17 +143,9 @@ _TEMPLATES = (
                 "K-12",
                 required=True,
             ),
-            Column(
-                "name",
-                Kind.TEXT,
-                "Organisation name",
-                "Thames Property Services Ltd",
-                required=True,
-            ),
-            Column("registration_number", Kind.TEXT, "Company or registration number", "01234567"),
+            *mapped_columns(ORGANISATION, "name", "registrationNumber"),
             Column("trades", Kind.CODES, "trade codes", "PL|EL"),
-            Column("postcode_districts", Kind.DISTRICTS, "Postcode districts served", "BR1|SE6"),
-            Column("website", Kind.URL, "Web site, http:// or https://", "https://example.org"),
+            *mapped_columns(ORGANISATION, "postcodeDistrictsServed"),
         ),
         ("A contractor_ref appears on one row only.",),
     ),
@@ -276,19 +257,7 @@ _TEMPLATES = (
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",
-        (
-            Column(
-                "sor_code",
-                Kind.PATTERN,
-                "The code, 1 to 20 letters, digits, '.', '_' or '-'",
-                "XX-BOARDUP",
-                required=True,
-                pattern=r"[A-Za-z0-9._-]{1,20}",
-            ),
-            Column(
-                "description", Kind.TEXT, "What the code is for", "Board up window, out of hours"
-            ),
-        ),
+        (*(mapped_column(f) for f in CUSTOM_SOR_CODE_FIELDS),),
         ("A sor_code appears on one row only.",),
     ),
     TemplateSpec(
