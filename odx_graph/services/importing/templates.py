@@ -346,21 +346,36 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|") if text else ""
 
 
-def template_markdown() -> str:
-    """The templates' column tables as Markdown, for the docs."""
+def template_markdown(*names: str, columns: bool = True) -> str:
+    """The templates ``names`` (all when none is named) as Markdown: each one's
+    description, its column table (unless ``columns`` is false) and its rules.
+
+    The columns come from the mapping, so the guide (``docs/data-formats.md``) keeps only
+    the descriptions and rules, and points to ``python -m
+    odx_graph.services.importing.templates [NAME]``, which prints the tables."""
     parts = []
-    for spec in TEMPLATES.values():
+    for spec in (TEMPLATES[n] for n in names or TEMPLATES):
         parts.append(f"### `{spec.name}`\n\n{spec.description}\n")
-        parts.append("| column | type | required | description | example |")
-        parts.append("|---|---|---|---|---|")
-        for column in spec.columns:
-            example = f"`{_cell(column.example)}`" if column.example else ""
-            parts.append(
-                f"| `{column.name}` | {_cell(column.type_label)} | "
-                f"{'yes' if column.required else ''} | {_cell(column.description)} | {example} |"
-            )
+        if columns:
+            parts.extend(_column_table(spec))
         if spec.rules:
-            parts.append("")
             parts.extend(f"- {rule}" for rule in spec.rules)
-        parts.append("")
+            parts.append("")
     return "\n".join(parts)
+
+
+def _column_table(spec: TemplateSpec) -> list[str]:
+    rows = ["| column | type | required | description | example |", "|---|---|---|---|---|"]
+    for column in spec.columns:
+        example = f"`{_cell(column.example)}`" if column.example else ""
+        rows.append(
+            f"| `{column.name}` | {_cell(column.type_label)} | "
+            f"{'yes' if column.required else ''} | {_cell(column.description)} | {example} |"
+        )
+    return [*rows, ""]
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(template_markdown(*sys.argv[1:]))
