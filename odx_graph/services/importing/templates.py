@@ -46,10 +46,14 @@ class TemplateSpec:
         return {c.name: c for c in self.columns}
 
 
+def _reference(name: str, what: str, example: str, *, required: bool = True) -> Column:
+    """The column of a record's reference in the importer's own system: the record's key
+    in its template (required), or a link to a record of another template."""
+    return Column(name, Kind.TEXT, f"Your reference of the {what}", example, required=required)
+
+
 _HOME_LINK = (
-    Column(
-        "home_ref", Kind.TEXT, "Your reference of the home (as in the homes template)", "H-1001"
-    ),
+    _reference("home_ref", "home (as in the homes template)", "H-1001", required=False),
     Column("home_uprn", Kind.UPRN, "The home's UPRN, 1 to 12 digits", "100023336956"),
 )
 
@@ -82,9 +86,7 @@ _TEMPLATES = (
         RecordKind.COMPONENT,
         "Components of homes (boilers, roofs, windows...), one per row.",
         (
-            Column(
-                "component_ref", Kind.TEXT, "Your reference of the component", "C-77", required=True
-            ),
+            _reference("component_ref", "component", "C-77"),
             *_HOME_LINK,
             Column("component_type", Kind.CODE, "component-type code", "gas-boiler", required=True),
             *mapped_columns(COMPONENT, "installDate", "installDate"),
@@ -99,13 +101,7 @@ _TEMPLATES = (
         "Responsive repairs, one row per Schedule of Rates line; the rows of a repair share "
         "its repair_ref and repeat its repair columns.",
         (
-            Column(
-                "repair_ref",
-                Kind.TEXT,
-                "Your reference of the repair (work order)",
-                "R-5001",
-                required=True,
-            ),
+            _reference("repair_ref", "repair (work order)", "R-5001"),
             *_HOME_LINK,
             Column("priority", Kind.CODE, "priority code (1 to 5)", "2", required=True),
             Column("status", Kind.CODE, "repair-status code", "complete", required=True),
@@ -117,8 +113,8 @@ _TEMPLATES = (
                 "2024-03-01T16:45:00Z",
             ),
             Column("trade", Kind.CODE, "trade code", "PL"),
-            Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
-            Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
+            _reference("contractor_ref", "contractor", "K-12", required=False),
+            _reference("component_ref", "component repaired", "C-77", required=False),
             *mapped_columns(REPAIR, "description"),
             *mapped_columns(REPAIR_LINE, "lineNumber"),
         ),
@@ -136,13 +132,7 @@ _TEMPLATES = (
         RecordKind.CONTRACTOR,
         "Organisations that do work for you, one per row.",
         (
-            Column(
-                "contractor_ref",
-                Kind.TEXT,
-                "Your reference of the contractor",
-                "K-12",
-                required=True,
-            ),
+            _reference("contractor_ref", "contractor", "K-12"),
             *mapped_columns(ORGANISATION, "name", "registrationNumber"),
             Column("trades", Kind.CODES, "trade codes", "PL|EL"),
             *mapped_columns(ORGANISATION, "postcodeDistrictsServed"),
@@ -154,7 +144,7 @@ _TEMPLATES = (
         RecordKind.DAMP_MOULD_CASE,
         "Damp and mould hazard reports (Awaab's Law), one per row.",
         (
-            Column("case_ref", Kind.TEXT, "Your reference of the case", "DM-301", required=True),
+            _reference("case_ref", "case", "DM-301"),
             *_HOME_LINK,
             *mapped_columns(DAMP_MOULD_CASE, "awareAt", "awareAt"),
             Column(
@@ -184,7 +174,7 @@ _TEMPLATES = (
         "estate sharing its estate_ref and name; the file's rows are the estate's whole "
         "membership, replacing what it had.",
         (
-            Column("estate_ref", Kind.TEXT, "Your reference of the estate", "EST-7", required=True),
+            _reference("estate_ref", "estate", "EST-7"),
             Column("estate_name", Kind.TEXT, "The estate's name", "Acacia Estate", required=True),
             *_HOME_LINK,
             Column(
@@ -266,13 +256,7 @@ _TEMPLATES = (
         "Planned works (component replacements) at homes, one per row, in programmes named "
         "by their name and financial year.",
         (
-            Column(
-                "work_ref",
-                Kind.TEXT,
-                "Your reference of the planned work",
-                "PW-2027-001",
-                required=True,
-            ),
+            _reference("work_ref", "planned work", "PW-2027-001"),
             Column(
                 "programme", Kind.TEXT, "The programme's name", "Kitchens 2027/28", required=True
             ),
@@ -288,11 +272,11 @@ _TEMPLATES = (
             Column("programme_kind", Kind.CODE, "programme-kind code", "kitchens", required=True),
             Column("budget", Kind.MONEY, "The programme's budget in pounds", "250000"),
             *_HOME_LINK,
-            Column(
+            _reference(
                 "component_ref",
-                Kind.TEXT,
-                "Your reference of the component replaced (as in the components template)",
+                "component replaced (as in the components template)",
                 "C-77",
+                required=False,
             ),
             Column(
                 "component_type",
