@@ -247,7 +247,7 @@ _TEMPLATES = (
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",
-        (*(mapped_column(f) for f in CUSTOM_SOR_CODE_FIELDS),),
+        tuple(mapped_column(f) for f in CUSTOM_SOR_CODE_FIELDS),
         ("A sor_code appears on one row only.",),
     ),
     TemplateSpec(
