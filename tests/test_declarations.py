@@ -195,8 +195,8 @@ def test_the_demo_fills_mapped_columns_and_leaves_only_nullable_ones(entity: Ent
             assert item.nullable, item.name
 
 
-# The columns the contractors, custom-sor-codes and repairs (line) templates had when they
-# were written by hand: (name, kind, description, example, required, low, high, pattern).
+# The columns the contractors, custom-sor-codes, planned-works and repairs (line) templates had
+# when they were written by hand: (name, kind, description, example, required, low, high, pattern).
 HAND_WRITTEN_COLUMNS = {
     "contractors": [
         (
@@ -256,6 +256,69 @@ HAND_WRITTEN_COLUMNS = {
             "text",
             "What the code is for",
             "Board up window, out of hours",
+            False,
+            None,
+            None,
+            None,
+        ),
+    ],
+    "planned-works": [
+        ("programme", "text", "The programme's name", "Kitchens 2027/28", True, None, None, None),
+        (
+            "financial_year",
+            "whole number",
+            "The programme's financial year as the year it starts (2027 is 2027/28)",
+            "2027",
+            True,
+            1990,
+            2100,
+            None,
+        ),
+        (
+            "budget",
+            "amount (£)",
+            "The programme's budget in pounds",
+            "250000",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "planned_date",
+            "date",
+            "The day it is due, YYYY-MM-DD",
+            "2027-11-30",
+            True,
+            None,
+            None,
+            None,
+        ),
+        (
+            "estimated_cost",
+            "amount (£)",
+            "Estimated cost in pounds",
+            "5200",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "actual_cost",
+            "amount (£)",
+            "Actual cost in pounds (in progress or done)",
+            "",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "completion_date",
+            "date",
+            "The day it was done, YYYY-MM-DD (done only)",
+            "",
             False,
             None,
             None,

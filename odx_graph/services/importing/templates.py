@@ -15,6 +15,7 @@ from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.mapping.organisations import ORGANISATION
+from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME, PLANNED_WORK
 from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE
 from odx_graph.services.importing.columns import Column, Kind, mapped_column, mapped_columns
 from odx_graph.services.importing.records import RecordKind
@@ -116,7 +117,7 @@ _TEMPLATES = (
             _reference("contractor_ref", "contractor", "K-12", required=False),
             _reference("component_ref", "component repaired", "C-77", required=False),
             *mapped_columns(REPAIR, "description"),
-            *mapped_columns(REPAIR_LINE, "lineNumber"),
+            *mapped_columns(REPAIR_LINE, "lineNumber", "cost"),
         ),
         (
             "Each repair needs home_ref or home_uprn.",
@@ -135,7 +136,7 @@ _TEMPLATES = (
             _reference("contractor_ref", "contractor", "K-12"),
             *mapped_columns(ORGANISATION, "name", "registrationNumber"),
             Column("trades", Kind.CODES, "trade codes", "PL|EL"),
-            *mapped_columns(ORGANISATION, "postcodeDistrictsServed"),
+            *mapped_columns(ORGANISATION, "postcodeDistrictsServed", "website"),
         ),
         ("A contractor_ref appears on one row only.",),
     ),
@@ -257,20 +258,9 @@ _TEMPLATES = (
         "by their name and financial year.",
         (
             _reference("work_ref", "planned work", "PW-2027-001"),
-            Column(
-                "programme", Kind.TEXT, "The programme's name", "Kitchens 2027/28", required=True
-            ),
-            Column(
-                "financial_year",
-                Kind.INTEGER,
-                "The programme's financial year as the year it starts (2027 is 2027/28)",
-                "2027",
-                required=True,
-                low=1990,
-                high=2100,
-            ),
+            *mapped_columns(INVESTMENT_PROGRAMME, "name", "financialYear"),
             Column("programme_kind", Kind.CODE, "programme-kind code", "kitchens", required=True),
-            Column("budget", Kind.MONEY, "The programme's budget in pounds", "250000"),
+            *mapped_columns(INVESTMENT_PROGRAMME, "budget", "budget"),
             *_HOME_LINK,
             _reference(
                 "component_ref",
@@ -284,22 +274,14 @@ _TEMPLATES = (
                 "component-type code (the component's own when component_ref is given)",
                 "kitchen",
             ),
-            Column(
-                "planned_date",
-                Kind.DATE,
-                "The day it is due, YYYY-MM-DD",
-                "2027-11-30",
-                required=True,
-            ),
-            Column("estimated_cost", Kind.MONEY, "Estimated cost in pounds", "5200"),
-            Column("actual_cost", Kind.MONEY, "Actual cost in pounds (in progress or done)", ""),
+            *mapped_columns(PLANNED_WORK, "plannedDate", "actualCost"),
             Column(
                 "status",
                 Kind.CODE,
                 "planned-work-status code: planned (when empty), in-progress, done or cancelled",
                 "planned",
             ),
-            Column("completion_date", Kind.DATE, "The day it was done, YYYY-MM-DD (done only)", ""),
+            *mapped_columns(PLANNED_WORK, "completionDate", "completionDate"),
         ),
         (
             "Each row needs home_ref or home_uprn, of a home you are the landlord of, and "
