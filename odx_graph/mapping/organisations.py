@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import (
-    Cardinality,
-    Entity,
-    Field,
-    Filter,
-    FilterKind,
-    Form,
-    Order,
-    Relation,
-    Write,
-)
+from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
 from odx_graph.mapping.shorthand import (
+    CONTAINS,
     ID_ORDER,
     STRING,
     STRINGS,
@@ -81,7 +72,7 @@ ORGANISATION = Entity(
                codes="Trade"),
         Filter("servesPostcodeDistrict", STRINGS, "{t}.postcode_districts && {p}",
                "Organisations serving any of these postcode districts, e.g. ['E1']."),
-        Filter("nameContains", FilterKind.CONTAINS, "{t}.name ILIKE {p}",
+        Filter("nameContains", CONTAINS, "{t}.name ILIKE {p}",
                "Names containing this text (case-insensitive)."),
     ),
     orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),

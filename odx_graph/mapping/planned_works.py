@@ -3,19 +3,10 @@ replacements and improvements to homes and buildings)."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import (
-    Cardinality,
-    Entity,
-    Field,
-    Filter,
-    FilterKind,
-    Form,
-    Order,
-    Relation,
-    Write,
-)
+from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
 from odx_graph.mapping.shorthand import (
     DATE,
+    DATE_FILTER,
     DECIMAL,
     HOME_POSTCODE,
     ID_ORDER,
@@ -145,9 +136,9 @@ PLANNED_WORK = Entity(
                codes="PlannedWorkStatus"),
         Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
                "Component type codes, e.g. ['kitchen']."),
-        Filter("plannedFrom", FilterKind.DATE, "{t}.planned_date >= {p}",
+        Filter("plannedFrom", DATE_FILTER, "{t}.planned_date >= {p}",
                "Planned on or after."),
-        Filter("plannedTo", FilterKind.DATE, "{t}.planned_date <= {p}",
+        Filter("plannedTo", DATE_FILTER, "{t}.planned_date <= {p}",
                "Planned on or before."),
     ),
     orders=(
