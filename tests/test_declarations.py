@@ -390,3 +390,10 @@ def test_every_written_field_is_a_column_of_its_template() -> None:
             assert not item.write.imported and not item.write.about, (entity, item.name)
     sor_columns = TEMPLATES["custom-sor-codes"].column_names
     assert tuple(f.template_column for f in CUSTOM_SOR_CODE_FIELDS) == sor_columns
+
+
+def test_every_written_form_is_a_kind_of_template_column() -> None:
+    from odx_graph.mapping import Form
+    from odx_graph.services.importing.columns import Kind
+
+    assert {f.name for f in Form} - {"PLAIN"} <= {k.name for k in Kind}

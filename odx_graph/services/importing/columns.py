@@ -90,21 +90,17 @@ _KINDS = {
     Scalar.DATE: Kind.DATE,
     Scalar.DATETIME: Kind.DATETIME,
 }
-_FORMS = {
-    Form.UPRN: Kind.UPRN,
-    Form.POSTCODE: Kind.POSTCODE,
-    Form.MONEY: Kind.MONEY,
-    Form.QUANTITY: Kind.QUANTITY,
-    Form.DISTRICTS: Kind.DISTRICTS,
-    Form.URL: Kind.URL,
-}
 
 
 def mapped_column(item: Field) -> Column:
     """The template column of a mapped field, from its ``Write`` in the mapping."""
     write = item.write
     assert write is not None, item.name
-    kind = _FORMS.get(write.form) or (Kind.PATTERN if write.pattern else _KINDS[item.type])
+    # A form the type does not say is the column kind of the same name (Form.UPRN: Kind.UPRN).
+    if write.form is not Form.PLAIN:
+        kind = Kind[write.form.name]
+    else:
+        kind = Kind.PATTERN if write.pattern else _KINDS[item.type]
     low, high = write.bounds or (None, None)
     return Column(
         item.template_column,
