@@ -2,7 +2,8 @@
 migration and the Field lines are read from the guide itself.
 
 In a scratch copy of the package, one field is added to Home and one to Repair: a
-migration and a ``Field(...)`` line in each entity's mapping module, nothing else. A
+migration and a ``Field(...)`` line in each entity's mapping module, nothing else (the
+data formats guide included: it needs no edit). A
 fresh database migrated from the copy then has them everywhere: in the GraphQL schema,
 the CSV templates, the SHACL shapes and the ontology; a value imported from the CSV
 templates reads back through GraphQL and Turtle, a value imported as Turtle is stored,
@@ -209,6 +210,36 @@ def _run(scratch: Path, *args: str) -> str:
 def test_the_scratch_copy_is_the_one_imported(scratch: Path) -> None:
     printed = _run(scratch, "-c", "import odx_graph; print(odx_graph.__file__)")
     assert printed.strip() == str(scratch / "odx_graph" / "__init__.py")
+
+
+def test_the_example_changes_only_the_migration_and_the_mapping_modules(scratch: Path) -> None:
+    """By hand, the migration and one mapping module per entity; ``schema.graphql`` and
+    ``migrations/schema.sql`` are regenerated. The data formats guide needs no edit: it
+    keeps the templates' descriptions and rules, and the column tables it points to are
+    printed from the mapping, new columns included."""
+    changed = sorted(
+        str(path.relative_to(scratch))
+        for path in scratch.rglob("*")
+        if path.is_file()
+        and not (
+            (ROOT / path.relative_to(scratch)).is_file()
+            and (ROOT / path.relative_to(scratch)).read_bytes() == path.read_bytes()
+        )
+    )
+    [migration] = [name for name in changed if name.startswith("migrations/")]
+    assert changed == [migration, "odx_graph/mapping/homes.py", "odx_graph/mapping/repairs.py"]
+
+    guide = (ROOT / "docs" / "data-formats.md").read_text()
+    summary = _run(
+        scratch,
+        "-c",
+        "from odx_graph.services.importing.templates import template_markdown; "
+        "print(template_markdown(columns=False))",
+    )
+    assert summary.strip() in guide
+    tables = _run(scratch, "-m", "odx_graph.services.importing.templates", "homes", "repairs")
+    assert "| `floor_area` | decimal number, 5 to 2000 |  | Total floor area" in tables
+    assert "| `visits` | whole number, 1 to 99 |  | Visits the work took | `2` |" in tables
 
 
 def test_a_field_added_to_home_and_to_repair_is_everywhere(scratch: Path, scratch_db: str) -> None:

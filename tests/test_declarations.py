@@ -193,3 +193,207 @@ def test_the_demo_fills_mapped_columns_and_leaves_only_nullable_ones(entity: Ent
     for item in entity.fields:
         if not item.derived and item.column not in demo:
             assert item.nullable, item.name
+
+
+# The columns the contractors, custom-sor-codes, planned-works and repairs (line) templates had
+# when they were written by hand: (name, kind, description, example, required, low, high, pattern).
+HAND_WRITTEN_COLUMNS = {
+    "contractors": [
+        (
+            "name",
+            "text",
+            "Organisation name",
+            "Thames Property Services Ltd",
+            True,
+            None,
+            None,
+            None,
+        ),
+        (
+            "registration_number",
+            "text",
+            "Company or registration number",
+            "01234567",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "postcode_districts",
+            "postcode districts, |-separated",
+            "Postcode districts served",
+            "BR1|SE6",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "website",
+            "web address",
+            "Web site, http:// or https://",
+            "https://example.org",
+            False,
+            None,
+            None,
+            None,
+        ),
+    ],
+    "custom-sor-codes": [
+        (
+            "sor_code",
+            "text matching a pattern",
+            "The code, 1 to 20 letters, digits, '.', '_' or '-'",
+            "XX-BOARDUP",
+            True,
+            None,
+            None,
+            r"[A-Za-z0-9._-]{1,20}",
+        ),
+        (
+            "description",
+            "text",
+            "What the code is for",
+            "Board up window, out of hours",
+            False,
+            None,
+            None,
+            None,
+        ),
+    ],
+    "planned-works": [
+        ("programme", "text", "The programme's name", "Kitchens 2027/28", True, None, None, None),
+        (
+            "financial_year",
+            "whole number",
+            "The programme's financial year as the year it starts (2027 is 2027/28)",
+            "2027",
+            True,
+            1990,
+            2100,
+            None,
+        ),
+        (
+            "budget",
+            "amount (£)",
+            "The programme's budget in pounds",
+            "250000",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "planned_date",
+            "date",
+            "The day it is due, YYYY-MM-DD",
+            "2027-11-30",
+            True,
+            None,
+            None,
+            None,
+        ),
+        (
+            "estimated_cost",
+            "amount (£)",
+            "Estimated cost in pounds",
+            "5200",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "actual_cost",
+            "amount (£)",
+            "Actual cost in pounds (in progress or done)",
+            "",
+            False,
+            None,
+            None,
+            None,
+        ),
+        (
+            "completion_date",
+            "date",
+            "The day it was done, YYYY-MM-DD (done only)",
+            "",
+            False,
+            None,
+            None,
+            None,
+        ),
+    ],
+    "repairs": [
+        (
+            "line_number",
+            "whole number",
+            "Order of the line in the repair (default: order of the rows)",
+            "1",
+            False,
+            1,
+            9999,
+            None,
+        ),
+        (
+            "sor_code",
+            "text",
+            "NHF Schedule of Rates code or your custom code",
+            "PL010315",
+            False,
+            None,
+            None,
+            None,
+        ),
+        ("quantity", "quantity", "Quantity of the SOR line", "1", False, None, None, None),
+        ("unit_cost", "amount (£)", "Cost per unit in pounds", "95.00", False, None, None, None),
+        ("line_cost", "amount (£)", "Cost of the line in pounds", "95.00", False, None, None, None),
+    ],
+}
+
+
+@pytest.mark.parametrize("template", sorted(HAND_WRITTEN_COLUMNS))
+def test_the_templates_declared_in_the_mapping_are_the_hand_written_ones(template: str) -> None:
+    columns = TEMPLATES[template].by_name
+    for name, kind, about, example, required, low, high, pattern in HAND_WRITTEN_COLUMNS[template]:
+        column = columns[name]
+        given = (column.kind.value, column.description, column.example, column.required)
+        assert given == (kind, about, example, required), name
+        assert (column.low, column.high, column.pattern) == (low, high, pattern), name
+
+
+# The template writing each entity's fields (the others' writes are constraints only).
+TEMPLATE_OF = {
+    "Organisation": "contractors",
+    "Home": "homes",
+    "Component": "components",
+    "Repair": "repairs",
+    "RepairLine": "repairs",
+    "DampMouldCase": "damp-mould-cases",
+    "InvestmentProgramme": "planned-works",
+    "PlannedWork": "planned-works",
+}
+
+
+def test_every_written_field_is_a_column_of_its_template() -> None:
+    """A ``Write`` given to a field its template's reader does not read fails here, rather
+    than being in no template (or in a template whose reader drops it)."""
+    from odx_graph.mapping.codes import CUSTOM_SOR_CODE_FIELDS
+
+    written = [(e.name, f) for e in MAPPING.entities for f in e.written_fields]
+    for entity, item in written:
+        assert item.write is not None
+        if entity in TEMPLATE_OF:
+            assert item.template_column in TEMPLATES[TEMPLATE_OF[entity]].column_names, item.name
+        else:
+            assert not item.write.imported and not item.write.about, (entity, item.name)
+    sor_columns = TEMPLATES["custom-sor-codes"].column_names
+    assert tuple(f.template_column for f in CUSTOM_SOR_CODE_FIELDS) == sor_columns
+
+
+def test_every_written_form_is_a_kind_of_template_column() -> None:
+    from odx_graph.mapping import Form
+    from odx_graph.services.importing.columns import Kind
+
+    assert {f.name for f in Form} - {"PLAIN"} <= {k.name for k in Kind}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Scalar
+from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Scalar, Write
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off
@@ -99,6 +99,20 @@ SOR_CODE = Entity(
         Filter("code", FilterKind.STRINGS, "{t}.code = ANY({p})", "Any of these codes."),
     ),
     orders=(Order("CODE", "{t}.code", STRING, "By code."),),
+)
+
+# A landlord's own Schedule of Rates codes (the custom_sor_code table): not in the graph,
+# where a repair line's code is as given, but written by the custom-sor-codes template,
+# whose columns and rules are declared here.
+CUSTOM_SOR_CODE_FIELDS = (
+    Field("code", STRING, "A landlord's own Schedule of Rates code.", nullable=False,
+          write=Write(column="sor_code",
+                      about="The code, 1 to 20 letters, digits, '.', '_' or '-'",
+                      example="XX-BOARDUP", required=True, pattern=r"[A-Za-z0-9._-]{1,20}",
+                      imported=False)),
+    Field("description", STRING, "What the code is for.",
+          write=Write(about="What the code is for", example="Board up window, out of hours",
+                      imported=False)),
 )
 
 HHSRS_HAZARD = concept(

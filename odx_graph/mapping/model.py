@@ -66,6 +66,9 @@ class Form(StrEnum):
     UPRN = "uprn"  # 1 to 12 digits, not all zeros
     POSTCODE = "postcode"  # a full UK postcode, normalised
     MONEY = "money"  # an amount in pounds
+    QUANTITY = "quantity"  # a positive decimal quantity
+    DISTRICTS = "districts"  # postcode districts, |-separated (a list field)
+    URL = "url"  # an http:// or https:// web address
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,10 @@ class Write:
     bounds: tuple[float, float] | None = None
     pattern: str = ""
     form: Form = Form.PLAIN
-    imported: bool = True  # False: constraints only (written by loads, not imports)
+    # False: not carried by the mapped import records, RDF reader and writers' column
+    # lists (loads write it, or a template's reader and writer of its own): its
+    # constraints, and its template column when it has one, still come from here.
+    imported: bool = True
 
     @property
     def limits(self) -> tuple[float | None, float | None]:
@@ -130,7 +136,7 @@ class Field:
 
     @property
     def imported(self) -> bool:
-        """Whether import files give this field (a column of the entity's template)."""
+        """Whether the mapped import records carry this field (see ``Write.imported``)."""
         return self.write is not None and self.write.imported
 
     @property
@@ -251,6 +257,12 @@ class Entity:
     def imported_fields(self) -> tuple[Field, ...]:
         """The fields import files give, in declaration order."""
         return tuple(f for f in self.fields if f.imported)
+
+    @property
+    def written_fields(self) -> tuple[Field, ...]:
+        """The fields with a ``Write`` (a template column and its rules), in declaration
+        order: the imported fields and those a template's own reader writes."""
+        return tuple(f for f in self.fields if f.write is not None)
 
     @property
     def private_fields(self) -> tuple[Field, ...]:

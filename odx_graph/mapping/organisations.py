@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, FilterKind, Order, Relation
+from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
 from odx_graph.mapping.shorthand import (
+    CONTAINS,
     ID_ORDER,
     STRING,
     STRINGS,
@@ -20,15 +21,24 @@ ORGANISATION = Entity(
     collection="organisations",
     description="A landlord (registered provider), contractor or local authority, or "
                 "several of these at once.",
+    # The contractors template writes these (its own reader and writer: imported=False).
     fields=(
-        Field("name", STRING, "The organisation's name.", nullable=False),
+        Field("name", STRING, "The organisation's name.", nullable=False,
+              write=Write(about="Organisation name", example="Thames Property Services Ltd",
+                          required=True, imported=False)),
         Field("registrationNumber", STRING,
-              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered."),
+              "Regulator of Social Housing registration number (e.g. 'L1234'), if registered.",
+              write=Write(about="Company or registration number", example="01234567",
+                          imported=False)),
         Field("postcodeDistrictsServed", STRING,
               "Postcode districts the organisation works in (contractors).",
               sql="{t}.postcode_districts", term="postcodeDistrictServed", nullable=False,
-              many=True),
-        Field("website", STRING, "The organisation's website."),
+              many=True,
+              write=Write(column="postcode_districts", about="Postcode districts served",
+                          example="BR1|SE6", form=Form.DISTRICTS, imported=False)),
+        Field("website", STRING, "The organisation's website.",
+              write=Write(about="Web site, http:// or https://", example="https://example.org",
+                          form=Form.URL, imported=False)),
     ),
     relations=(
         coded("kind", "OrganisationKind",
@@ -62,7 +72,7 @@ ORGANISATION = Entity(
                codes="Trade"),
         Filter("servesPostcodeDistrict", STRINGS, "{t}.postcode_districts && {p}",
                "Organisations serving any of these postcode districts, e.g. ['E1']."),
-        Filter("nameContains", FilterKind.CONTAINS, "{t}.name ILIKE {p}",
+        Filter("nameContains", CONTAINS, "{t}.name ILIKE {p}",
                "Names containing this text (case-insensitive)."),
     ),
     orders=(Order("NAME", "{t}.name", STRING, "By name."), ID_ORDER),

@@ -3,9 +3,10 @@ replacements and improvements to homes and buildings)."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, FilterKind, Order, Relation
+from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
 from odx_graph.mapping.shorthand import (
     DATE,
+    DATE_FILTER,
     DECIMAL,
     HOME_POSTCODE,
     ID_ORDER,
@@ -28,12 +29,20 @@ INVESTMENT_PROGRAMME = Entity(
     owners=(("landlord", "{t}.landlord_id"),),
     description="A landlord's programme of planned works for one financial year, such as "
                 "2027/28 kitchens or roofs, with its budget and its planned items.",
+    # The planned-works template writes these (its own reader and writer: imported=False).
     fields=(
-        Field("name", STRING, "The landlord's name for the programme.", nullable=False),
+        Field("name", STRING, "The landlord's name for the programme.", nullable=False,
+              write=Write(column="programme", about="The programme's name",
+                          example="Kitchens 2027/28", required=True, imported=False)),
         Field("financialYear", INT,
               "The financial year, as the year it starts: 2027 is 2027/28 (1 April 2027 to "
-              "31 March 2028).", nullable=False),
-        Field("budget", DECIMAL, "What the programme has to spend, in pounds (GBP)."),
+              "31 March 2028).", nullable=False,
+              write=Write(about="The programme's financial year as the year it starts (2027 "
+                                "is 2027/28)", example="2027", required=True,
+                          bounds=(1990, 2100), imported=False)),
+        Field("budget", DECIMAL, "What the programme has to spend, in pounds (GBP).",
+              write=Write(about="The programme's budget in pounds", example="250000",
+                          form=Form.MONEY, imported=False)),
         Field("estimatedTotal", DECIMAL,
               "The sum of its items' estimated costs, cancelled items left out (GBP).",
               sql="(SELECT coalesce(sum(w.estimated_cost), 0) FROM planned_work w "
@@ -77,18 +86,27 @@ PLANNED_WORK = Entity(
     description="One planned item of an investment programme: replacing a component (or "
                 "a type of component) of a home or a building by a planned date, with its "
                 "estimated and actual cost and where it stands.",
+    # The planned-works template writes these (its own reader and writer: imported=False).
     fields=(
-        Field("plannedDate", DATE, "The day by which the work is due.", nullable=False),
+        Field("plannedDate", DATE, "The day by which the work is due.", nullable=False,
+              write=Write(about="The day it is due, YYYY-MM-DD", example="2027-11-30",
+                          required=True, imported=False)),
         Field("financialYear", INT,
               "The financial year the planned date falls in, as the year it starts (a "
               "planned date of 2028-02-01 is in 2027, that is 2027/28).",
               sql="(extract(year FROM {t}.planned_date)::integer - "
                   "CASE WHEN extract(month FROM {t}.planned_date) < 4 THEN 1 ELSE 0 END)",
               term="plannedYear", derived=True, nullable=False),
-        Field("estimatedCost", DECIMAL, "The estimated cost in pounds (GBP)."),
-        Field("actualCost", DECIMAL, "What it cost in pounds (GBP), once under way or done."),
+        Field("estimatedCost", DECIMAL, "The estimated cost in pounds (GBP).",
+              write=Write(about="Estimated cost in pounds", example="5200", form=Form.MONEY,
+                          imported=False)),
+        Field("actualCost", DECIMAL, "What it cost in pounds (GBP), once under way or done.",
+              write=Write(about="Actual cost in pounds (in progress or done)",
+                          form=Form.MONEY, imported=False)),
         Field("completionDate", DATE, "The day it was done (when done).",
-              sql="{t}.completed_on"),
+              sql="{t}.completed_on",
+              write=Write(about="The day it was done, YYYY-MM-DD (done only)",
+                          imported=False)),
     ),
     relations=(
         one("programme", "InvestmentProgramme", "The programme it belongs to.", "partOfPlan",
@@ -118,9 +136,9 @@ PLANNED_WORK = Entity(
                codes="PlannedWorkStatus"),
         Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
                "Component type codes, e.g. ['kitchen']."),
-        Filter("plannedFrom", FilterKind.DATE, "{t}.planned_date >= {p}",
+        Filter("plannedFrom", DATE_FILTER, "{t}.planned_date >= {p}",
                "Planned on or after."),
-        Filter("plannedTo", FilterKind.DATE, "{t}.planned_date <= {p}",
+        Filter("plannedTo", DATE_FILTER, "{t}.planned_date <= {p}",
                "Planned on or before."),
     ),
     orders=(

@@ -20,6 +20,7 @@ STRING, INT, FLOAT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.FLOAT, Scalar.BO
 DATE, DATETIME, DECIMAL = Scalar.DATE, Scalar.DATETIME, Scalar.DECIMAL
 STRINGS, IDS, INT_FILTER = FilterKind.STRINGS, FilterKind.IDS, FilterKind.INT
 BOOLEAN_FILTER, DATETIME_FILTER = FilterKind.BOOLEAN, FilterKind.DATETIME
+DATE_FILTER, CONTAINS = FilterKind.DATE, FilterKind.CONTAINS
 # How date-times are written in import files (the templates' descriptions say it).
 DATETIME_NOTE = ("ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK local time; a "
                  "date alone means 00:00 UK time")

@@ -90,14 +90,17 @@ _KINDS = {
     Scalar.DATE: Kind.DATE,
     Scalar.DATETIME: Kind.DATETIME,
 }
-_FORMS = {Form.UPRN: Kind.UPRN, Form.POSTCODE: Kind.POSTCODE, Form.MONEY: Kind.MONEY}
 
 
 def mapped_column(item: Field) -> Column:
     """The template column of a mapped field, from its ``Write`` in the mapping."""
     write = item.write
     assert write is not None, item.name
-    kind = _FORMS.get(write.form) or (Kind.PATTERN if write.pattern else _KINDS[item.type])
+    # A form the type does not say is the column kind of the same name (Form.UPRN: Kind.UPRN).
+    if write.form is not Form.PLAIN:
+        kind = Kind[write.form.name]
+    else:
+        kind = Kind.PATTERN if write.pattern else _KINDS[item.type]
     low, high = write.bounds or (None, None)
     return Column(
         item.template_column,
@@ -112,12 +115,13 @@ def mapped_column(item: Field) -> Column:
 
 
 def mapped_columns(entity: Entity, first: str, last: str = "") -> tuple[Column, ...]:
-    """The template columns of ``entity``'s imported fields from ``first`` to ``last``
+    """The template columns of ``entity``'s written fields from ``first`` to ``last``
     (to the end when not given), in the mapping's order. A field added to the mapping
     after ``last`` of a template's final run of fields is therefore in the template."""
-    names = [f.name for f in entity.imported_fields]
+    written = entity.written_fields
+    names = [f.name for f in written]
     end = names.index(last) + 1 if last else len(names)
-    return tuple(mapped_column(f) for f in entity.imported_fields[names.index(first) : end])
+    return tuple(mapped_column(f) for f in written[names.index(first) : end])
 
 
 class Cells:

@@ -159,6 +159,19 @@ def _rows(
     return reading.finish(reading.table.rows_seen if reading.table else 0)
 
 
+def _one_per_row(
+    name: str, build: Callable[[Cells], Record | None], *keys: tuple[str, str]
+) -> Callable[[bytes, str], Parsed]:
+    """The reader of the one-record-per-row template ``name``, whose rows ``build`` makes
+    records of; ``keys`` are (column, what) unique in the file (see :func:`_rows`)."""
+
+    def read(data: bytes, source: str) -> Parsed:
+        return _rows(data, source, name, build, keys)
+
+    read.__doc__ = f"Read the ``{name}`` template."
+    return read
+
+
 # Home attributes the reader reads with rules of their own; the mapping gives the others.
 _HOME_READ_HERE = (
     "uprn",
@@ -170,166 +183,143 @@ _HOME_READ_HERE = (
 )
 
 
-def read_homes(data: bytes, source: str) -> Parsed:
-    """Read the ``homes`` template."""
-
-    def build(c: Cells) -> HomeRecord | None:
-        link = home_link(c, "home_ref", "uprn")
-        address, postcode = c.text("address_line_1"), c.postcode("postcode")
-        latitude, longitude = c.number("latitude"), c.number("longitude")
-        if bool(c.raw("latitude")) != bool(c.raw("longitude")):
-            c.report(
-                "latitude" if not c.raw("latitude") else "longitude",
-                "",
-                "give latitude and longitude together",
-            )
-        record = HomeRecord(
-            location=c.location,
-            reference=link.reference if link else None,
-            uprn=link.uprn if link else None,
-            address_line_1=address or "",
-            postcode=postcode or "",
-            local_authority_code=c.pattern("local_authority_code", str.upper),
-            latitude=latitude,
-            longitude=longitude,
-            property_type=c.text("property_type"),
-            built_form=c.text("built_form"),
-            tenure=c.text("tenure"),
-            **c.mapped(HomeRecord, HOME, *_HOME_READ_HERE),
+def _home(c: Cells) -> HomeRecord | None:
+    link = home_link(c, "home_ref", "uprn")
+    address, postcode = c.text("address_line_1"), c.postcode("postcode")
+    latitude, longitude = c.number("latitude"), c.number("longitude")
+    if bool(c.raw("latitude")) != bool(c.raw("longitude")):
+        c.report(
+            "latitude" if not c.raw("latitude") else "longitude",
+            "",
+            "give latitude and longitude together",
         )
-        return record if link and address and postcode else None
-
-    keys = (("home_ref", "home_ref"), ("uprn", "UPRN"))
-    return _rows(data, source, "homes", build, keys)
-
-
-def read_components(data: bytes, source: str) -> Parsed:
-    """Read the ``components`` template."""
-
-    def build(c: Cells) -> ComponentRecord | None:
-        reference, link = c.text("component_ref"), home_link(c, "home_ref", "home_uprn")
-        component_type = c.text("component_type")
-        record = ComponentRecord(
-            location=c.location,
-            reference=reference or "",
-            home=link or HomeLink(),
-            component_type=component_type or "",
-            condition=c.text("condition"),
-            **c.mapped(ComponentRecord, COMPONENT),
-        )
-        return record if reference and link and component_type else None
-
-    keys = (("component_ref", "component_ref"),)
-    return _rows(data, source, "components", build, keys)
+    record = HomeRecord(
+        location=c.location,
+        reference=link.reference if link else None,
+        uprn=link.uprn if link else None,
+        address_line_1=address or "",
+        postcode=postcode or "",
+        local_authority_code=c.pattern("local_authority_code", str.upper),
+        latitude=latitude,
+        longitude=longitude,
+        property_type=c.text("property_type"),
+        built_form=c.text("built_form"),
+        tenure=c.text("tenure"),
+        **c.mapped(HomeRecord, HOME, *_HOME_READ_HERE),
+    )
+    return record if link and address and postcode else None
 
 
-def read_contractors(data: bytes, source: str) -> Parsed:
-    """Read the ``contractors`` template."""
-
-    def build(c: Cells) -> ContractorRecord | None:
-        reference, name = c.text("contractor_ref"), c.text("name")
-        record = ContractorRecord(
-            location=c.location,
-            reference=reference or "",
-            name=name or "",
-            registration_number=c.text("registration_number"),
-            trades=c.items("trades"),
-            postcode_districts=c.items("postcode_districts"),
-            website=c.url("website"),
-        )
-        return record if reference and name else None
-
-    keys = (("contractor_ref", "contractor_ref"),)
-    return _rows(data, source, "contractors", build, keys)
+read_homes = _one_per_row("homes", _home, ("home_ref", "home_ref"), ("uprn", "UPRN"))
 
 
-def read_damp_mould_cases(data: bytes, source: str) -> Parsed:
-    """Read the ``damp-mould-cases`` template."""
-
-    def build(c: Cells) -> DampMouldCaseRecord | None:
-        reference, link = c.text("case_ref"), home_link(c, "home_ref", "home_uprn")
-        aware_at = c.datetime("aware_at")
-        hazard, category = c.integer("hhsrs_hazard"), c.integer("hhsrs_category")
-        record = DampMouldCaseRecord(
-            location=c.location,
-            reference=reference or "",
-            home=link or HomeLink(),
-            aware_at=aware_at or _NEVER,
-            hazard_level=c.text("hazard_level"),
-            hhsrs_hazard=None if hazard is None else str(hazard),
-            hhsrs_category=None if category is None else str(category),
-            severity=c.text("severity"),
-            **c.mapped(DampMouldCaseRecord, DAMP_MOULD_CASE, "aware_at"),
-        )
-        return record if reference and link and aware_at else None
-
-    keys = (("case_ref", "case_ref"),)
-    return _rows(data, source, "damp-mould-cases", build, keys)
+def _component(c: Cells) -> ComponentRecord | None:
+    reference, link = c.text("component_ref"), home_link(c, "home_ref", "home_uprn")
+    component_type = c.text("component_type")
+    record = ComponentRecord(
+        location=c.location,
+        reference=reference or "",
+        home=link or HomeLink(),
+        component_type=component_type or "",
+        condition=c.text("condition"),
+        **c.mapped(ComponentRecord, COMPONENT),
+    )
+    return record if reference and link and component_type else None
 
 
-def read_custom_sor_codes(data: bytes, source: str) -> Parsed:
-    """Read the ``custom-sor-codes`` template."""
-
-    def build(c: Cells) -> CustomSorCodeRecord | None:
-        code = c.pattern("sor_code")
-        record = CustomSorCodeRecord(c.location, code or "", c.text("description"))
-        return record if code else None
-
-    keys = (("sor_code", "sor_code"),)
-    return _rows(data, source, "custom-sor-codes", build, keys)
+read_components = _one_per_row("components", _component, ("component_ref", "component_ref"))
 
 
-def read_planned_works(data: bytes, source: str) -> Parsed:
-    """Read the ``planned-works`` template."""
-
-    def build(c: Cells) -> PlannedWorkRecord | None:
-        reference, link = c.text("work_ref"), home_link(c, "home_ref", "home_uprn")
-        programme, year = c.text("programme"), c.integer("financial_year")
-        kind, planned = c.text("programme_kind"), c.date("planned_date")
-        component, component_type = c.text("component_ref"), c.text("component_type")
-        if component is None and component_type is None and c.raw("component_type") == "":
-            c.report("component_type", "", "give component_ref or component_type")
-            return None
-        record = PlannedWorkRecord(
-            location=c.location,
-            reference=reference or "",
-            programme=programme or "",
-            financial_year=year or 0,
-            programme_kind=kind or "",
-            home=link or HomeLink(),
-            planned_date=planned or _NEVER.date(),
-            budget=c.money("budget"),
-            component_reference=component,
-            component_type=component_type,
-            estimated_cost=c.money("estimated_cost"),
-            actual_cost=c.money("actual_cost"),
-            status=c.text("status") or "planned",
-            completion_date=c.date("completion_date"),
-        )
-        required = (reference, link, programme, year, kind, planned)
-        return record if all(v is not None for v in required) else None
-
-    keys = (("work_ref", "work_ref"),)
-    return _rows(data, source, "planned-works", build, keys)
+def _contractor(c: Cells) -> ContractorRecord | None:
+    reference, name = c.text("contractor_ref"), c.text("name")
+    record = ContractorRecord(
+        location=c.location,
+        reference=reference or "",
+        name=name or "",
+        registration_number=c.text("registration_number"),
+        trades=c.items("trades"),
+        postcode_districts=c.items("postcode_districts"),
+        website=c.url("website"),
+    )
+    return record if reference and name else None
 
 
-def read_estates(data: bytes, source: str) -> Parsed:
-    """Read the ``estates`` template: rows of members, grouped by the writer."""
+read_contractors = _one_per_row("contractors", _contractor, ("contractor_ref", "contractor_ref"))
 
-    def build(c: Cells) -> EstateMemberRecord | None:
-        reference, name = c.text("estate_ref"), c.text("estate_name")
-        home = (
-            home_link(c, "home_ref", "home_uprn")
-            if c.raw("home_ref") or c.raw("home_uprn")
-            else None
-        )
-        building, postcode = c.uprn("building_uprn"), _estate_postcode(c)
-        record = EstateMemberRecord(
-            c.location, reference or "", name or "", home, building, postcode
-        )
-        return record if reference and name else None
 
-    return _rows(data, source, "estates", build, ())
+def _damp_mould_case(c: Cells) -> DampMouldCaseRecord | None:
+    reference, link = c.text("case_ref"), home_link(c, "home_ref", "home_uprn")
+    aware_at = c.datetime("aware_at")
+    hazard, category = c.integer("hhsrs_hazard"), c.integer("hhsrs_category")
+    record = DampMouldCaseRecord(
+        location=c.location,
+        reference=reference or "",
+        home=link or HomeLink(),
+        aware_at=aware_at or _NEVER,
+        hazard_level=c.text("hazard_level"),
+        hhsrs_hazard=None if hazard is None else str(hazard),
+        hhsrs_category=None if category is None else str(category),
+        severity=c.text("severity"),
+        **c.mapped(DampMouldCaseRecord, DAMP_MOULD_CASE, "aware_at"),
+    )
+    return record if reference and link and aware_at else None
+
+
+read_damp_mould_cases = _one_per_row("damp-mould-cases", _damp_mould_case, ("case_ref", "case_ref"))
+
+
+def _custom_sor_code(c: Cells) -> CustomSorCodeRecord | None:
+    code = c.pattern("sor_code")
+    record = CustomSorCodeRecord(c.location, code or "", c.text("description"))
+    return record if code else None
+
+
+read_custom_sor_codes = _one_per_row("custom-sor-codes", _custom_sor_code, ("sor_code", "sor_code"))
+
+
+def _planned_work(c: Cells) -> PlannedWorkRecord | None:
+    reference, link = c.text("work_ref"), home_link(c, "home_ref", "home_uprn")
+    programme, year = c.text("programme"), c.integer("financial_year")
+    kind, planned = c.text("programme_kind"), c.date("planned_date")
+    component, component_type = c.text("component_ref"), c.text("component_type")
+    if component is None and component_type is None and c.raw("component_type") == "":
+        c.report("component_type", "", "give component_ref or component_type")
+        return None
+    record = PlannedWorkRecord(
+        location=c.location,
+        reference=reference or "",
+        programme=programme or "",
+        financial_year=year or 0,
+        programme_kind=kind or "",
+        home=link or HomeLink(),
+        planned_date=planned or _NEVER.date(),
+        budget=c.money("budget"),
+        component_reference=component,
+        component_type=component_type,
+        estimated_cost=c.money("estimated_cost"),
+        actual_cost=c.money("actual_cost"),
+        status=c.text("status") or "planned",
+        completion_date=c.date("completion_date"),
+    )
+    required = (reference, link, programme, year, kind, planned)
+    return record if all(v is not None for v in required) else None
+
+
+read_planned_works = _one_per_row("planned-works", _planned_work, ("work_ref", "work_ref"))
+
+
+def _estate_member(c: Cells) -> EstateMemberRecord | None:
+    reference, name = c.text("estate_ref"), c.text("estate_name")
+    home = (
+        home_link(c, "home_ref", "home_uprn") if c.raw("home_ref") or c.raw("home_uprn") else None
+    )
+    building, postcode = c.uprn("building_uprn"), _estate_postcode(c)
+    record = EstateMemberRecord(c.location, reference or "", name or "", home, building, postcode)
+    return record if reference and name else None
+
+
+# Rows of members: the writer groups them into estates.
+read_estates = _one_per_row("estates", _estate_member)
 
 
 def _estate_postcode(c: Cells) -> str | None:

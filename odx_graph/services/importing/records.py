@@ -94,6 +94,16 @@ class HomeLink:
 
 
 @dataclass(slots=True)
+class MappedRecord:
+    """A record of an entity with imported fields in the mapping (homes, components,
+    repairs, damp and mould cases). ``more_fields`` holds the values of the entity's
+    imported fields the record type has no attribute for, by field name: a field added to
+    the mapping travels in it from reader to writer."""
+
+    more_fields: dict[str, Any] = field(default_factory=dict, kw_only=True)
+
+
+@dataclass(slots=True)
 class ContractorRecord:
     """An organisation that does work for the importing landlord."""
 
@@ -116,7 +126,7 @@ class CustomSorCodeRecord:
 
 
 @dataclass(slots=True)
-class HomeRecord:
+class HomeRecord(MappedRecord):
     """A dwelling as the importing organisation knows it."""
 
     location: str
@@ -139,13 +149,10 @@ class HomeRecord:
     # Only locates the home (a work order's address): creates a home the graph does not
     # know, but states nothing about one it knows.
     locates_only: bool = False
-    # Values of the Home's imported fields (mapping) that have no attribute here, by
-    # field name: a field added to the mapping travels in it from reader to writer.
-    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
-class ComponentRecord:
+class ComponentRecord(MappedRecord):
     """A component of a home."""
 
     location: str
@@ -157,9 +164,6 @@ class ComponentRecord:
     make: str | None = None
     model: str | None = None
     last_serviced_date: dt.date | None = None
-    # Values of the Component's imported fields (mapping) that have no attribute here, by
-    # field name (see HomeRecord.more_fields).
-    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -173,7 +177,7 @@ class RepairLineRecord:
 
 
 @dataclass(slots=True)
-class RepairRecord:
+class RepairRecord(MappedRecord):
     """A responsive repair (work order) raised by the importing landlord.
 
     ``status_at`` is when the repair reached ``status`` (``None``: the writer derives it,
@@ -205,9 +209,6 @@ class RepairRecord:
     # The status is inferred, not stated (a HACT RaiseRepair has none): it is the status of
     # a repair the record brings into being, and adds nothing to a repair already held.
     status_implied: bool = False
-    # Values of the Repair's imported fields (mapping) that have no attribute here, by
-    # field name (see HomeRecord.more_fields).
-    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -237,7 +238,7 @@ class RepairStatusRecord:
 
 
 @dataclass(slots=True)
-class DampMouldCaseRecord:
+class DampMouldCaseRecord(MappedRecord):
     """A damp and mould (Awaab's Law) hazard report about a home."""
 
     location: str
@@ -257,9 +258,6 @@ class DampMouldCaseRecord:
     further_works_completed_at: dt.datetime | None = None
     escalated_at: dt.datetime | None = None
     alternative_accommodation_offered: bool | None = None
-    # Values of the DampMouldCase's imported fields (mapping) that have no attribute here,
-    # by field name (see HomeRecord.more_fields).
-    more_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -343,11 +341,7 @@ def more_fields_of(record_type: type, entity: Entity) -> tuple[Field, ...]:
     return tuple(f for attribute, f, _ in _mapped(record_type, entity.name) if not attribute)
 
 
-def value_of(
-    record: HomeRecord | ComponentRecord | RepairRecord | DampMouldCaseRecord,
-    attribute: str,
-    name: str,
-) -> Any:
+def value_of(record: MappedRecord, attribute: str, name: str) -> Any:
     """The value of the mapped field ``name`` in ``record``: its ``attribute`` (see
     :func:`attribute_of`), or its entry in ``more_fields`` when that is ""."""
     return getattr(record, attribute) if attribute else record.more_fields.get(name)

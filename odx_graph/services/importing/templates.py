@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from odx_graph.mapping.codes import CUSTOM_SOR_CODE_FIELDS
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
-from odx_graph.mapping.repairs import REPAIR
-from odx_graph.services.importing.columns import Column, Kind, mapped_columns
+from odx_graph.mapping.organisations import ORGANISATION
+from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME, PLANNED_WORK
+from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE
+from odx_graph.services.importing.columns import Column, Kind, mapped_column, mapped_columns
 from odx_graph.services.importing.records import RecordKind
 
 
@@ -44,10 +47,14 @@ class TemplateSpec:
         return {c.name: c for c in self.columns}
 
 
+def _reference(name: str, what: str, example: str, *, required: bool = True) -> Column:
+    """The column of a record's reference in the importer's own system: the record's key
+    in its template (required), or a link to a record of another template."""
+    return Column(name, Kind.TEXT, f"Your reference of the {what}", example, required=required)
+
+
 _HOME_LINK = (
-    Column(
-        "home_ref", Kind.TEXT, "Your reference of the home (as in the homes template)", "H-1001"
-    ),
+    _reference("home_ref", "home (as in the homes template)", "H-1001", required=False),
     Column("home_uprn", Kind.UPRN, "The home's UPRN, 1 to 12 digits", "100023336956"),
 )
 
@@ -80,9 +87,7 @@ _TEMPLATES = (
         RecordKind.COMPONENT,
         "Components of homes (boilers, roofs, windows...), one per row.",
         (
-            Column(
-                "component_ref", Kind.TEXT, "Your reference of the component", "C-77", required=True
-            ),
+            _reference("component_ref", "component", "C-77"),
             *_HOME_LINK,
             Column("component_type", Kind.CODE, "component-type code", "gas-boiler", required=True),
             *mapped_columns(COMPONENT, "installDate", "installDate"),
@@ -97,13 +102,7 @@ _TEMPLATES = (
         "Responsive repairs, one row per Schedule of Rates line; the rows of a repair share "
         "its repair_ref and repeat its repair columns.",
         (
-            Column(
-                "repair_ref",
-                Kind.TEXT,
-                "Your reference of the repair (work order)",
-                "R-5001",
-                required=True,
-            ),
+            _reference("repair_ref", "repair (work order)", "R-5001"),
             *_HOME_LINK,
             Column("priority", Kind.CODE, "priority code (1 to 5)", "2", required=True),
             Column("status", Kind.CODE, "repair-status code", "complete", required=True),
@@ -115,23 +114,10 @@ _TEMPLATES = (
                 "2024-03-01T16:45:00Z",
             ),
             Column("trade", Kind.CODE, "trade code", "PL"),
-            Column("contractor_ref", Kind.TEXT, "Your reference of the contractor", "K-12"),
-            Column("component_ref", Kind.TEXT, "Your reference of the component repaired", "C-77"),
+            _reference("contractor_ref", "contractor", "K-12", required=False),
+            _reference("component_ref", "component repaired", "C-77", required=False),
             *mapped_columns(REPAIR, "description"),
-            Column(
-                "line_number",
-                Kind.INTEGER,
-                "Order of the line in the repair (default: order of the rows)",
-                "1",
-                low=1,
-                high=9999,
-            ),
-            Column(
-                "sor_code", Kind.TEXT, "NHF Schedule of Rates code or your custom code", "PL010315"
-            ),
-            Column("quantity", Kind.QUANTITY, "Quantity of the SOR line", "1"),
-            Column("unit_cost", Kind.MONEY, "Cost per unit in pounds", "95.00"),
-            Column("line_cost", Kind.MONEY, "Cost of the line in pounds", "95.00"),
+            *mapped_columns(REPAIR_LINE, "lineNumber", "cost"),
         ),
         (
             "Each repair needs home_ref or home_uprn.",
@@ -147,24 +133,10 @@ _TEMPLATES = (
         RecordKind.CONTRACTOR,
         "Organisations that do work for you, one per row.",
         (
-            Column(
-                "contractor_ref",
-                Kind.TEXT,
-                "Your reference of the contractor",
-                "K-12",
-                required=True,
-            ),
-            Column(
-                "name",
-                Kind.TEXT,
-                "Organisation name",
-                "Thames Property Services Ltd",
-                required=True,
-            ),
-            Column("registration_number", Kind.TEXT, "Company or registration number", "01234567"),
+            _reference("contractor_ref", "contractor", "K-12"),
+            *mapped_columns(ORGANISATION, "name", "registrationNumber"),
             Column("trades", Kind.CODES, "trade codes", "PL|EL"),
-            Column("postcode_districts", Kind.DISTRICTS, "Postcode districts served", "BR1|SE6"),
-            Column("website", Kind.URL, "Web site, http:// or https://", "https://example.org"),
+            *mapped_columns(ORGANISATION, "postcodeDistrictsServed", "website"),
         ),
         ("A contractor_ref appears on one row only.",),
     ),
@@ -173,7 +145,7 @@ _TEMPLATES = (
         RecordKind.DAMP_MOULD_CASE,
         "Damp and mould hazard reports (Awaab's Law), one per row.",
         (
-            Column("case_ref", Kind.TEXT, "Your reference of the case", "DM-301", required=True),
+            _reference("case_ref", "case", "DM-301"),
             *_HOME_LINK,
             *mapped_columns(DAMP_MOULD_CASE, "awareAt", "awareAt"),
             Column(
@@ -203,7 +175,7 @@ _TEMPLATES = (
         "estate sharing its estate_ref and name; the file's rows are the estate's whole "
         "membership, replacing what it had.",
         (
-            Column("estate_ref", Kind.TEXT, "Your reference of the estate", "EST-7", required=True),
+            _reference("estate_ref", "estate", "EST-7"),
             Column("estate_name", Kind.TEXT, "The estate's name", "Acacia Estate", required=True),
             *_HOME_LINK,
             Column(
@@ -276,19 +248,7 @@ _TEMPLATES = (
         "custom-sor-codes",
         RecordKind.CUSTOM_SOR_CODE,
         "Your own Schedule of Rates codes, so repair lines may use them.",
-        (
-            Column(
-                "sor_code",
-                Kind.PATTERN,
-                "The code, 1 to 20 letters, digits, '.', '_' or '-'",
-                "XX-BOARDUP",
-                required=True,
-                pattern=r"[A-Za-z0-9._-]{1,20}",
-            ),
-            Column(
-                "description", Kind.TEXT, "What the code is for", "Board up window, out of hours"
-            ),
-        ),
+        tuple(mapped_column(f) for f in CUSTOM_SOR_CODE_FIELDS),
         ("A sor_code appears on one row only.",),
     ),
     TemplateSpec(
@@ -297,33 +257,16 @@ _TEMPLATES = (
         "Planned works (component replacements) at homes, one per row, in programmes named "
         "by their name and financial year.",
         (
-            Column(
-                "work_ref",
-                Kind.TEXT,
-                "Your reference of the planned work",
-                "PW-2027-001",
-                required=True,
-            ),
-            Column(
-                "programme", Kind.TEXT, "The programme's name", "Kitchens 2027/28", required=True
-            ),
-            Column(
-                "financial_year",
-                Kind.INTEGER,
-                "The programme's financial year as the year it starts (2027 is 2027/28)",
-                "2027",
-                required=True,
-                low=1990,
-                high=2100,
-            ),
+            _reference("work_ref", "planned work", "PW-2027-001"),
+            *mapped_columns(INVESTMENT_PROGRAMME, "name", "financialYear"),
             Column("programme_kind", Kind.CODE, "programme-kind code", "kitchens", required=True),
-            Column("budget", Kind.MONEY, "The programme's budget in pounds", "250000"),
+            *mapped_columns(INVESTMENT_PROGRAMME, "budget", "budget"),
             *_HOME_LINK,
-            Column(
+            _reference(
                 "component_ref",
-                Kind.TEXT,
-                "Your reference of the component replaced (as in the components template)",
+                "component replaced (as in the components template)",
                 "C-77",
+                required=False,
             ),
             Column(
                 "component_type",
@@ -331,22 +274,14 @@ _TEMPLATES = (
                 "component-type code (the component's own when component_ref is given)",
                 "kitchen",
             ),
-            Column(
-                "planned_date",
-                Kind.DATE,
-                "The day it is due, YYYY-MM-DD",
-                "2027-11-30",
-                required=True,
-            ),
-            Column("estimated_cost", Kind.MONEY, "Estimated cost in pounds", "5200"),
-            Column("actual_cost", Kind.MONEY, "Actual cost in pounds (in progress or done)", ""),
+            *mapped_columns(PLANNED_WORK, "plannedDate", "actualCost"),
             Column(
                 "status",
                 Kind.CODE,
                 "planned-work-status code: planned (when empty), in-progress, done or cancelled",
                 "planned",
             ),
-            Column("completion_date", Kind.DATE, "The day it was done, YYYY-MM-DD (done only)", ""),
+            *mapped_columns(PLANNED_WORK, "completionDate", "completionDate"),
         ),
         (
             "Each row needs home_ref or home_uprn, of a home you are the landlord of, and "
@@ -377,21 +312,36 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|") if text else ""
 
 
-def template_markdown() -> str:
-    """The templates' column tables as Markdown, for the docs."""
+def template_markdown(*names: str, columns: bool = True) -> str:
+    """The templates ``names`` (all when none is named) as Markdown: each one's
+    description, its column table (unless ``columns`` is false) and its rules.
+
+    The columns come from the mapping, so the guide (``docs/data-formats.md``) keeps only
+    the descriptions and rules, and points to ``python -m
+    odx_graph.services.importing.templates [NAME]``, which prints the tables."""
     parts = []
-    for spec in TEMPLATES.values():
+    for spec in (TEMPLATES[n] for n in names or TEMPLATES):
         parts.append(f"### `{spec.name}`\n\n{spec.description}\n")
-        parts.append("| column | type | required | description | example |")
-        parts.append("|---|---|---|---|---|")
-        for column in spec.columns:
-            example = f"`{_cell(column.example)}`" if column.example else ""
-            parts.append(
-                f"| `{column.name}` | {_cell(column.type_label)} | "
-                f"{'yes' if column.required else ''} | {_cell(column.description)} | {example} |"
-            )
+        if columns:
+            parts.extend(_column_table(spec))
         if spec.rules:
-            parts.append("")
             parts.extend(f"- {rule}" for rule in spec.rules)
-        parts.append("")
+            parts.append("")
     return "\n".join(parts)
+
+
+def _column_table(spec: TemplateSpec) -> list[str]:
+    rows = ["| column | type | required | description | example |", "|---|---|---|---|---|"]
+    for column in spec.columns:
+        example = f"`{_cell(column.example)}`" if column.example else ""
+        rows.append(
+            f"| `{column.name}` | {_cell(column.type_label)} | "
+            f"{'yes' if column.required else ''} | {_cell(column.description)} | {example} |"
+        )
+    return [*rows, ""]
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(template_markdown(*sys.argv[1:]))
