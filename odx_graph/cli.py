@@ -269,6 +269,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the template: " + ", ".join(_templates()),
     )
     templates.add_argument("-o", "--output", help="file to write (default: standard output)")
+    templates.add_argument(
+        "--describe",
+        action="store_true",
+        help="print the template's columns (type, bounds, required, description, example) "
+        "and rules as Markdown instead",
+    )
 
     follow = commands.add_parser(
         "follow",
@@ -794,10 +800,11 @@ def _home_key(value: str | None) -> int | None:
     return int(text) if text.isdigit() else decode_int_id(text, "Home", field="home")
 
 
-def _template(name: str, output: str | None) -> int:
+def _template(name: str, output: str | None, describe: bool = False) -> int:
     from odx_graph.services.importing.import_formats import blank_template
+    from odx_graph.services.importing.templates import template_markdown
 
-    data = blank_template(name)
+    data = template_markdown(name).encode() if describe else blank_template(name)
     if output:
         with open(output, "wb") as target:
             target.write(data)
@@ -879,7 +886,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "model":
             return asyncio.run(_model(settings, args))
         if args.command == "template":
-            return _template(args.name, args.output)
+            return _template(args.name, args.output, args.describe)
         if args.command == "plan":
             return asyncio.run(_plan(settings, args))
         if args.command == "schema" and args.sql:

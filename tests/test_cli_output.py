@@ -115,6 +115,21 @@ def test_template_help_lists_the_templates(capsys: pytest.CaptureFixture[str]) -
         assert name in shown
 
 
+def test_template_describe_prints_the_columns_from_the_mapping(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from odx_graph.cli import main
+    from odx_graph.services.importing.templates import template_markdown
+
+    assert main(["template", "homes", "--describe"]) == 0
+    shown = capsys.readouterr().out
+    assert shown == template_markdown("homes")
+    assert "| `bedrooms` | whole number, 0 to 30 |" in shown
+    assert "| `floor_level` | whole number, -5 to 200 |" in shown
+    assert main(["template", "homes"]) == 0
+    assert capsys.readouterr().out.startswith("\ufeffhome_ref,uprn,")  # the BOM Excel reads
+
+
 class _Handle:
     """Stands in for the embedded server's package: records that it was let go."""
 

@@ -317,8 +317,8 @@ def template_markdown(*names: str, columns: bool = True) -> str:
     description, its column table (unless ``columns`` is false) and its rules.
 
     The columns come from the mapping, so the guide (``docs/data-formats.md``) keeps only
-    the descriptions and rules, and points to ``python -m
-    odx_graph.services.importing.templates [NAME]``, which prints the tables."""
+    the descriptions and rules, and points to ``odx-graph template NAME --describe``
+    (or ``python -m odx_graph.services.importing.templates`` for all), which print them."""
     parts = []
     for spec in (TEMPLATES[n] for n in names or TEMPLATES):
         parts.append(f"### `{spec.name}`\n\n{spec.description}\n")
