@@ -106,6 +106,15 @@ _ESTATES = (
 )
 
 
+# The homes and buildings of a group's items (each counted once) and its items, with the
+# sums of their record keys (each unit's key once for the units).
+_UNITS_AND_ITEMS = """count(DISTINCT i.unit) AS units,
+               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
+                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
+                   AS units_key,
+               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key"""
+
+
 def _items(dims: Sequence[InvestmentDimension]) -> str:
     """The items, with their estates when grouped by estate."""
     if InvestmentDimension.ESTATE not in dims:
@@ -162,11 +171,7 @@ async def investment_spend(
         WITH i AS ({_items(group_by)}), s AS (SELECT * FROM i WHERE i.status_code <> 'cancelled'
                                     AND {_where(scope, bind)})
         SELECT {select}
-               count(DISTINCT i.unit) AS units,
-               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
-                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
-                   AS units_key,
-               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key,
+               {_UNITS_AND_ITEMS},
                count(*) FILTER (WHERE i.status_code = 'done') AS done_items,
                coalesce(sum(i.unit_key) FILTER (WHERE i.status_code = 'done'), 0)
                    AS done_items_key,
@@ -270,11 +275,7 @@ async def investment_impact(
             FROM one AS i JOIN cases c ON c.item = i.id
             GROUP BY i.id)
         SELECT {select}
-               count(DISTINCT i.unit) AS units,
-               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
-                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
-                   AS units_key,
-               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key,
+               {_UNITS_AND_ITEMS},
                count(*) FILTER (WHERE i.kind_code = ANY({kinds}::text[])) AS damp_items,
                coalesce(sum(i.unit_key) FILTER (WHERE i.kind_code = ANY({kinds}::text[])), 0)
                    AS damp_items_key,
