@@ -35,6 +35,7 @@ from odx_graph.mapping.insight import (
 from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
 from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
 from odx_graph.store.db import Database, Record
+from odx_graph.store.sql import Params
 
 # Groupings: value expressions over the per-repair facts ``f``, and label expressions over
 # that value ``{k}``, from the declarations. Labels are looked up once per group, after
@@ -136,11 +137,7 @@ class RepairScope:
 
 def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
     conditions = ["true"]
-
-    def bind(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    bind = Params(args)
     if scope.reported_from is not None:
         conditions.append(f"f.reported_at >= {bind(scope.reported_from)}")
     if scope.reported_to is not None:
