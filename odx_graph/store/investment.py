@@ -215,6 +215,15 @@ async def investment_impact(
             f"max(t.cost) FILTER (WHERE {cond}) AS {name}_cost_largest"
         )
 
+    def in_windows(moment: str) -> str:
+        # In the window before or after the item's completion day, not on it.
+        day = f"({moment} AT TIME ZONE 'Europe/London')::date"
+        return (
+            f"{day} >= i.completed_on - make_interval(months => {window}) "
+            f"AND {day} <= i.completed_on + make_interval(months => {window}) "
+            f"AND {day} <> i.completed_on"
+        )
+
     sql = f"""
         WITH i AS MATERIALIZED (
             SELECT * FROM ({_items(group_by)}) AS i
@@ -241,11 +250,7 @@ async def investment_impact(
             LEFT JOIN component c ON c.id = r.component_id
             LEFT JOIN home_record_key rk ON rk.home_id = r.home_id
             WHERE (st.is_open OR r.completed_at IS NOT NULL)
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date
-                  >= i.completed_on - make_interval(months => {window})
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date
-                  <= i.completed_on + make_interval(months => {window})
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date <> i.completed_on),
+              AND {in_windows("r.reported_at")}),
         cases AS (
             SELECT i.id AS item, coalesce(ck.record_key, 0)::bigint AS key,
                    (d.aware_at AT TIME ZONE 'Europe/London')::date < i.completed_on AS before
@@ -253,11 +258,7 @@ async def investment_impact(
             JOIN damp_mould_case d ON d.home_id = m.home_id
             LEFT JOIN home_record_key ck ON ck.home_id = d.home_id
             WHERE i.kind_code = ANY({kinds}::text[])
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date
-                  >= i.completed_on - make_interval(months => {window})
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date
-                  <= i.completed_on + make_interval(months => {window})
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date <> i.completed_on),
+              AND {in_windows("d.aware_at")}),
         per_item AS (
             SELECT i.id,
                    {side("component_repairs_before", "on_component", True)},
