@@ -17,7 +17,7 @@ from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import bulk
-from odx_graph.store.db import Database, ensure_database
+from odx_graph.store.db import Database, PoolOptions, ensure_database
 from odx_graph.store.embedded import (
     DATABASE_NAME,
     EmbeddedServer,
@@ -55,6 +55,16 @@ async def supervised_database(
             yield db, supervisor
 
 
+def pool_options(settings: Settings) -> PoolOptions:
+    """The sizes and timeouts of the server's pools (the primary's and each replica's)."""
+    return PoolOptions(
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        connect_timeout_ms=settings.connect_timeout_ms,
+    )
+
+
 @asynccontextmanager
 async def _database(
     settings: Settings,
@@ -69,11 +79,8 @@ async def _database(
     try:
         db = await Database.connect(
             dsn,
-            min_size=settings.pool_min_size,
-            max_size=settings.pool_max_size,
-            statement_timeout_ms=settings.statement_timeout_ms,
-            connect_timeout_ms=settings.connect_timeout_ms,
             planned_replacement_months=settings.planned_replacement_months,
+            **pool_options(settings),
         )
         try:
             yield db, embedded

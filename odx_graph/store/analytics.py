@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from odx_graph.core.disclosure import RECORD_KEY_RANGE, quantile_fractions
 from odx_graph.mapping.insight import (
@@ -35,6 +35,7 @@ from odx_graph.mapping.insight import (
 from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
 from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
 from odx_graph.store.db import Database, Record
+from odx_graph.store.sql import Params
 
 # Groupings: value expressions over the per-repair facts ``f``, and label expressions over
 # that value ``{k}``, from the declarations. Labels are looked up once per group, after
@@ -136,23 +137,53 @@ class RepairScope:
 
 def _scope_sql(scope: RepairScope, args: list[Any]) -> str:
     conditions = ["true"]
-
-    def bind(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    bind = Params(args)
     if scope.reported_from is not None:
         conditions.append(f"f.reported_at >= {bind(scope.reported_from)}")
     if scope.reported_to is not None:
         conditions.append(f"f.reported_at < {bind(scope.reported_to)}")
+    conditions += home_conditions(scope, bind, "f.landlord_id", "f", "f.home_id")
+    return " AND ".join(conditions)
+
+
+class HomeScope(Protocol):
+    """What narrows the homes a statement covers: their landlords, a postcode (area,
+    district, sector or unit), estates and buildings (each left out when empty)."""
+
+    @property
+    def landlord_ids(self) -> tuple[int, ...]:
+        """The landlords."""
+
+    @property
+    def postcode_column(self) -> str:
+        """postcode_area / _district / _sector / postcode, or none."""
+
+    @property
+    def postcode_value(self) -> str:
+        """The postcode area, district, sector or unit."""
+
+    @property
+    def estate_ids(self) -> tuple[int, ...]:
+        """The estates."""
+
+    @property
+    def building_ids(self) -> tuple[int, ...]:
+        """The buildings."""
+
+
+def home_conditions(
+    scope: HomeScope, bind: Callable[[Any], str], landlord: str, alias: str, home: str
+) -> list[str]:
+    """SQL keeping the homes in ``scope``: ``landlord`` the landlord's column, ``alias``
+    the table with the home's postcode columns and ``home`` the home's key."""
+    conditions = []
     if scope.landlord_ids:
-        conditions.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
+        conditions.append(f"{landlord} = ANY({bind(list(scope.landlord_ids))}::bigint[])")
     if scope.postcode_column:
         conditions.append(
-            postcode_condition("f", scope.postcode_column, bind(scope.postcode_value))
+            postcode_condition(alias, scope.postcode_column, bind(scope.postcode_value))
         )
-    conditions += place_conditions("f.home_id", scope.estate_ids, scope.building_ids, bind)
-    return " AND ".join(conditions)
+    return conditions + place_conditions(home, scope.estate_ids, scope.building_ids, bind)
 
 
 def place_conditions(

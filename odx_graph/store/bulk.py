@@ -33,6 +33,16 @@ async def copy_rows(
     return int(str(status).rsplit(" ", 1)[-1])
 
 
+def as_arrays(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """``rows`` of ``width`` values as one list per column: the arrays that ``unnest`` turns
+    back into the rows."""
+    arrays: list[list[Any]] = [[] for _ in range(width)]
+    for row in rows:
+        for array, value in zip(arrays, row, strict=True):
+            array.append(value)
+    return arrays
+
+
 class ForeignKey(NamedTuple):
     """A foreign key set aside for a bulk load: its table, name and definition."""
 

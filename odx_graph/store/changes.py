@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,30 +77,12 @@ async def _publish_batch(conn: Connection, render: Render, batch: int) -> int:
         latest[subject] = note["changed_at"]
     rendered = await _render_current(conn, render, list(latest))
     previous = await _latest_versions(conn, list(latest))
-    end = await conn.fetchrow(
-        "SELECT coalesce(max(position), 0) AS position, "
-        "greatest(clock_timestamp(), max(published_at)) AS at FROM change_log"
+    appended = await _append_changed(
+        conn,
+        ((s, changed_at, rendered.get(s), previous.get(s)) for s, changed_at in latest.items()),
     )
-    assert end is not None  # an aggregate always gives a row
-    position, now = int(end["position"]), end["at"]
-    records: list[tuple[Any, ...]] = []
-    for subject, changed_at in latest.items():
-        triples = rendered.get(subject)
-        before = previous.get(subject)
-        alive_before = before is not None and before[0] != "delete"
-        if triples is None:
-            if not alive_before:
-                continue
-            kind, triples = "delete", ""
-        else:
-            if alive_before and before is not None and before[1] == digest(triples):
-                continue
-            kind = "update" if alive_before else "create"
-        position += 1
-        records.append((position, now, changed_at, *subject, kind, digest(triples), triples))
-    await _append(conn, records)
     await conn.execute("DELETE FROM change_pending WHERE id = ANY($1)", [n["id"] for n in notes])
-    return len(records)
+    return appended
 
 
 _LOG_COLUMNS = [
@@ -113,6 +95,39 @@ _LOG_COLUMNS = [
     "digest",
     "triples",
 ]
+
+
+# A thing to publish: its segment and key, when it changed (``None``: as it is published),
+# its current triples (``None``: it is gone) and its latest version's kind and digest.
+Changed = tuple[tuple[str, int], dt.datetime | None, str | None, tuple[str, bytes] | None]
+
+
+async def _append_changed(conn: Connection, things: Iterable[Changed]) -> int:
+    """Append, at the next positions, a version of each of ``things`` whose triples differ
+    from its latest version (a tombstone for a living thing that is gone). The number of
+    versions appended."""
+    end = await conn.fetchrow(
+        "SELECT coalesce(max(position), 0) AS position, "
+        "greatest(clock_timestamp(), max(published_at)) AS at FROM change_log"
+    )
+    assert end is not None  # an aggregate always gives a row
+    position, now = int(end["position"]), end["at"]
+    records: list[tuple[Any, ...]] = []
+    for subject, changed_at, triples, before in things:
+        alive_before = before is not None and before[0] != "delete"
+        if triples is None:
+            if not alive_before:
+                continue
+            kind, triples = "delete", ""
+        elif alive_before and before is not None and before[1] == digest(triples):
+            continue
+        else:
+            kind = "update" if alive_before else "create"
+        position += 1
+        at = now if changed_at is None else changed_at
+        records.append((position, now, at, *subject, kind, digest(triples), triples))
+    await _append(conn, records)
+    return len(records)
 
 
 async def _append(conn: Connection, records: list[tuple[Any, ...]]) -> None:
@@ -232,26 +247,7 @@ async def publish_fixed(conn: Connection, things: dict[str, str], prefix: str) -
         prefix,
     )
     latest = {r["segment"]: (r["kind"], bytes(r["digest"])) for r in rows}
-    end = await conn.fetchrow(
-        "SELECT coalesce(max(position), 0) AS position, "
-        "greatest(clock_timestamp(), max(published_at)) AS at FROM change_log"
+    segments = sorted({*things, *latest})
+    return await _append_changed(
+        conn, (((g, 0), None, things.get(g), latest.get(g)) for g in segments)
     )
-    assert end is not None  # an aggregate always gives a row
-    position, now = int(end["position"]), end["at"]
-    records: list[tuple[Any, ...]] = []
-    for segment in sorted({*things, *latest}):
-        before = latest.get(segment)
-        alive_before = before is not None and before[0] != "delete"
-        triples = things.get(segment)
-        if triples is None:
-            if not alive_before:
-                continue
-            kind, triples = "delete", ""
-        elif alive_before and before is not None and before[1] == digest(triples):
-            continue
-        else:
-            kind = "update" if alive_before else "create"
-        position += 1
-        records.append((position, now, now, segment, 0, kind, digest(triples), triples))
-    await _append(conn, records)
-    return len(records)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from odx_graph.core.disclosure import RECORD_KEY_RANGE
 from odx_graph.mapping.insight import ESTATE_MEMBERS
 from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
-from odx_graph.store.analytics import place_conditions, postcode_condition
+from odx_graph.store.analytics import home_conditions
 from odx_graph.store.db import Database, Record
 from odx_graph.store.sql import Params
 
@@ -114,15 +114,7 @@ class DampScope:
 
 
 def _home_scope(scope: DampScope, bind: Params, landlord_column: str = "h.landlord_id") -> str:
-    conditions = ["true"]
-    if scope.landlord_ids:
-        conditions.append(f"{landlord_column} = ANY({bind(list(scope.landlord_ids))}::bigint[])")
-    if scope.postcode_column:
-        conditions.append(
-            postcode_condition("h", scope.postcode_column, bind(scope.postcode_value))
-        )
-    conditions += place_conditions("h.id", scope.estate_ids, scope.building_ids, bind)
-    return " AND ".join(conditions)
+    return " AND ".join(["true", *home_conditions(scope, bind, landlord_column, "h", "h.id")])
 
 
 def _aware_scope(scope: DampScope, bind: Params, column: str = "c.aware_at") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias, TypedDict, cast
 
 import asyncpg
 
@@ -49,6 +49,19 @@ def translate_error(exc: BaseException) -> Exception:
     if isinstance(exc, _UNAVAILABLE):
         return DatabaseUnavailableError("the database is unavailable; retry shortly")
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+CONNECT_TIMEOUT_MS = 5000  # how long opening a connection may take, unless told
+
+
+class PoolOptions(TypedDict, total=False):
+    """A pool's sizes and how long its statements and connection attempts may take, as
+    :meth:`Database.connect` takes them (left out: its defaults)."""
+
+    min_size: int
+    max_size: int
+    statement_timeout_ms: int
+    connect_timeout_ms: int
 
 
 class SessionConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -154,7 +167,7 @@ class Database:
         min_size: int = 1,
         max_size: int = 10,
         statement_timeout_ms: int = 5000,
-        connect_timeout_ms: int = 5000,
+        connect_timeout_ms: int = CONNECT_TIMEOUT_MS,
         planned_replacement_months: int = 12,
     ) -> Database:
         """Open a pool on ``dsn`` with UTC sessions and the statement timeout set, and the

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odx_graph.store.db import Connection
+from odx_graph.store.sql import Params
 
 # A repair's target when it has none of its own: the standard one of its priority, from
 # when it was reported (calendar hours, or the start of the day after the Nth working
@@ -49,11 +50,7 @@ class ExportedRepair:
 
 def _where(selection: Selection, after: int) -> tuple[str, list[Any]]:
     clauses, args = ["r.id > $1"], [after]
-
-    def arg(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
+    arg = Params(args)
     if selection.landlord_id is not None:
         clauses.append(f"r.landlord_id = {arg(selection.landlord_id)}")
     if selection.contractor_id is not None:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odx_graph.store.bulk import copy_rows
-from odx_graph.store.db import Connection, quote_ident
+from odx_graph.store.bulk import as_arrays, copy_rows
+from odx_graph.store.db import Connection, Record, quote_ident
 from odx_graph.store.organisations import (
     Organisation,
     add_role,
@@ -106,19 +106,31 @@ async def sor_codes(
     return frozenset(r["code"] for r in nhf), frozenset(r["code"] for r in own)
 
 
+async def _fetch_for(
+    conn: Connection, sql: str, values: Iterable[Any], *args: Any, width: int = 0
+) -> list[Record]:
+    """The rows ``sql`` returns for ``values`` (looked up or inserted), distinct and sorted,
+    bound after ``args`` as one array (or, for tuples of ``width`` values, as an array per
+    place); no statement for no values."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return []
+    arrays = as_arrays(wanted, width) if width else [wanted]
+    rows: list[Record] = await conn.fetch(sql, *args, *arrays)
+    return rows
+
+
 async def keys_by_reference(
     conn: Connection, subject_type: str, organisation_id: int, values: Iterable[str]
 ) -> dict[str, int]:
     """Subject keys by reference value, for references allocated by ``organisation_id``."""
-    wanted = sorted(set(values))
-    if not wanted:
-        return {}
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "SELECT value, subject_id FROM reference WHERE subject_type = $1 "
         "AND allocated_by_id = $2 AND value = ANY($3::text[])",
+        values,
         subject_type,
         organisation_id,
-        wanted,
     )
     return {r["value"]: r["subject_id"] for r in rows}
 
@@ -127,11 +139,8 @@ async def homes_by_uprn(
     conn: Connection, uprns: Iterable[int]
 ) -> dict[int, tuple[int, int | None]]:
     """``uprn -> (home id, landlord id)`` for the UPRNs known."""
-    wanted = sorted(set(uprns))
-    if not wanted:
-        return {}
-    rows = await conn.fetch(
-        "SELECT uprn, id, landlord_id FROM home WHERE uprn = ANY($1::bigint[])", wanted
+    rows = await _fetch_for(
+        conn, "SELECT uprn, id, landlord_id FROM home WHERE uprn = ANY($1::bigint[])", uprns
     )
     return {r["uprn"]: (r["id"], r["landlord_id"]) for r in rows}
 
@@ -148,15 +157,13 @@ async def homes_by_address(
     conn: Connection, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], list[int]]:
     """Home ids by ``(postcode, upper-cased first address line)``."""
-    wanted = sorted(set(pairs))
-    if not wanted:
-        return {}
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "SELECT h.postcode, upper(h.address_line_1) AS line, h.id FROM home h "
         "JOIN unnest($1::text[], $2::text[]) AS w(postcode, line) "
         "ON h.postcode = w.postcode AND upper(h.address_line_1) = w.line ORDER BY h.id",
-        [p for p, _ in wanted],
-        [line for _, line in wanted],
+        pairs,
+        width=2,
     )
     found: dict[tuple[str, str], list[int]] = {}
     for r in rows:
@@ -166,25 +173,21 @@ async def homes_by_address(
 
 async def organisations_by_registration(conn: Connection, numbers: Iterable[str]) -> dict[str, int]:
     """Organisation ids by registration number."""
-    wanted = sorted(set(numbers))
-    if not wanted:
-        return {}
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "SELECT registration_number, id FROM organisation "
         "WHERE registration_number = ANY($1::text[])",
-        wanted,
+        numbers,
     )
     return {r["registration_number"]: r["id"] for r in rows}
 
 
 async def epc_keys(conn: Connection, lmk_keys: Iterable[str]) -> dict[str, int]:
     """Certificate ids by register key."""
-    wanted = sorted(set(lmk_keys))
-    if not wanted:
-        return {}
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "SELECT lmk_key, id FROM energy_performance_certificate WHERE lmk_key = ANY($1::text[])",
-        wanted,
+        lmk_keys,
     )
     return {r["lmk_key"]: r["id"] for r in rows}
 
@@ -323,8 +326,7 @@ async def add_references(
         "ON CONFLICT (subject_type, allocated_by_id, value) DO NOTHING RETURNING subject_id",
         subject_type,
         organisation_id,
-        [s for s, _ in items],
-        [v for _, v in items],
+        *as_arrays(items, 2),
         description,
     )
     return {r["subject_id"] for r in rows}
@@ -335,17 +337,14 @@ async def add_allocated_references(
 ) -> set[int]:
     """Give subjects references allocated by other organisations, as ``(subject, organisation,
     value)``; returns the subjects that gained one."""
-    items = sorted(set(triples))
-    if not items:
-        return set()
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "INSERT INTO reference (subject_type, subject_id, allocated_by_id, value) "
         "SELECT $1, s, o, v FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS u(s, o, v) "
         "ON CONFLICT (subject_type, allocated_by_id, value) DO NOTHING RETURNING subject_id",
+        triples,
         subject_type,
-        [s for s, _, _ in items],
-        [o for _, o, _ in items],
-        [v for _, _, v in items],
+        width=3,
     )
     return {r["subject_id"] for r in rows}
 
@@ -354,16 +353,14 @@ async def keys_by_allocated_reference(
     conn: Connection, subject_type: str, pairs: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], int]:
     """Subject keys by ``(allocating organisation, value)``."""
-    items = sorted(set(pairs))
-    if not items:
-        return {}
-    rows = await conn.fetch(
+    rows = await _fetch_for(
+        conn,
         "SELECT r.allocated_by_id, r.value, r.subject_id FROM reference r "
         "JOIN unnest($2::bigint[], $3::text[]) AS u(o, v) ON r.allocated_by_id = u.o "
         "AND r.value = u.v WHERE r.subject_type = $1",
+        pairs,
         subject_type,
-        [o for o, _ in items],
-        [v for _, v in items],
+        width=2,
     )
     return {(r["allocated_by_id"], r["value"]): r["subject_id"] for r in rows}
 
@@ -390,9 +387,7 @@ async def assert_home_facts(
         organisation_id,
         import_id,
         asserted_at,
-        [h for h, _, _ in facts],
-        [p for _, p, _ in facts],
-        [v for _, _, v in facts],
+        *as_arrays(facts, 3),
     )
     return {r["home_id"] for r in rows}
 
@@ -428,8 +423,7 @@ async def upsert_custom_sor_codes(
         "RETURNING (xmax = 0) AS created",
         organisation_id,
         import_id,
-        [c for c, _ in codes],
-        [d for _, d in codes],
+        *as_arrays(codes, 2),
     )
     created = sum(1 for r in rows if r["created"])
     return created, len(rows) - created

@@ -106,6 +106,15 @@ _ESTATES = (
 )
 
 
+# The homes and buildings of a group's items (each counted once) and its items, with the
+# sums of their record keys (each unit's key once for the units).
+_UNITS_AND_ITEMS = """count(DISTINCT i.unit) AS units,
+               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
+                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
+                   AS units_key,
+               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key"""
+
+
 def _items(dims: Sequence[InvestmentDimension]) -> str:
     """The items, with their estates when grouped by estate."""
     if InvestmentDimension.ESTATE not in dims:
@@ -162,11 +171,7 @@ async def investment_spend(
         WITH i AS ({_items(group_by)}), s AS (SELECT * FROM i WHERE i.status_code <> 'cancelled'
                                     AND {_where(scope, bind)})
         SELECT {select}
-               count(DISTINCT i.unit) AS units,
-               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
-                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
-                   AS units_key,
-               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key,
+               {_UNITS_AND_ITEMS},
                count(*) FILTER (WHERE i.status_code = 'done') AS done_items,
                coalesce(sum(i.unit_key) FILTER (WHERE i.status_code = 'done'), 0)
                    AS done_items_key,
@@ -210,6 +215,15 @@ async def investment_impact(
             f"max(t.cost) FILTER (WHERE {cond}) AS {name}_cost_largest"
         )
 
+    def in_windows(moment: str) -> str:
+        # In the window before or after the item's completion day, not on it.
+        day = f"({moment} AT TIME ZONE 'Europe/London')::date"
+        return (
+            f"{day} >= i.completed_on - make_interval(months => {window}) "
+            f"AND {day} <= i.completed_on + make_interval(months => {window}) "
+            f"AND {day} <> i.completed_on"
+        )
+
     sql = f"""
         WITH i AS MATERIALIZED (
             SELECT * FROM ({_items(group_by)}) AS i
@@ -236,11 +250,7 @@ async def investment_impact(
             LEFT JOIN component c ON c.id = r.component_id
             LEFT JOIN home_record_key rk ON rk.home_id = r.home_id
             WHERE (st.is_open OR r.completed_at IS NOT NULL)
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date
-                  >= i.completed_on - make_interval(months => {window})
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date
-                  <= i.completed_on + make_interval(months => {window})
-              AND (r.reported_at AT TIME ZONE 'Europe/London')::date <> i.completed_on),
+              AND {in_windows("r.reported_at")}),
         cases AS (
             SELECT i.id AS item, coalesce(ck.record_key, 0)::bigint AS key,
                    (d.aware_at AT TIME ZONE 'Europe/London')::date < i.completed_on AS before
@@ -248,11 +258,7 @@ async def investment_impact(
             JOIN damp_mould_case d ON d.home_id = m.home_id
             LEFT JOIN home_record_key ck ON ck.home_id = d.home_id
             WHERE i.kind_code = ANY({kinds}::text[])
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date
-                  >= i.completed_on - make_interval(months => {window})
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date
-                  <= i.completed_on + make_interval(months => {window})
-              AND (d.aware_at AT TIME ZONE 'Europe/London')::date <> i.completed_on),
+              AND {in_windows("d.aware_at")}),
         per_item AS (
             SELECT i.id,
                    {side("component_repairs_before", "on_component", True)},
@@ -270,11 +276,7 @@ async def investment_impact(
             FROM one AS i JOIN cases c ON c.item = i.id
             GROUP BY i.id)
         SELECT {select}
-               count(DISTINCT i.unit) AS units,
-               (SELECT coalesce(sum(u.unit_key), 0) FROM (SELECT DISTINCT x.unit, x.unit_key
-                 FROM unnest(array_agg(i.unit), array_agg(i.unit_key)) AS x(unit, unit_key)) u)
-                   AS units_key,
-               count(*) AS items, coalesce(sum(i.unit_key), 0) AS items_key,
+               {_UNITS_AND_ITEMS},
                count(*) FILTER (WHERE i.kind_code = ANY({kinds}::text[])) AS damp_items,
                coalesce(sum(i.unit_key) FILTER (WHERE i.kind_code = ANY({kinds}::text[])), 0)
                    AS damp_items_key,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from odx_graph.core.errors import OdxError
 from odx_graph.core.replication import LagClock, format_lsn, in_rotation, parse_lsn
-from odx_graph.store.db import Database
+from odx_graph.store.db import CONNECT_TIMEOUT_MS, Database, PoolOptions
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,7 @@ class ReplicaSet:
     replicas: list[Replica]
     max_lag: float
     wait: float
-    pool_min_size: int = 1
-    pool_max_size: int = 10
-    statement_timeout_ms: int = 5000
-    connect_timeout_ms: int = 5000
+    pool: PoolOptions = field(default_factory=PoolOptions)
     clock: LagClock = field(default_factory=LagClock)
     primary_reads: int = 0  # reads that went to the primary (no replica, or not caught up)
     _turn: itertools.count[int] = field(default_factory=itertools.count)
@@ -99,10 +96,7 @@ class ReplicaSet:
         *,
         max_lag_ms: int,
         wait_ms: int,
-        pool_min_size: int = 1,
-        pool_max_size: int = 10,
-        statement_timeout_ms: int = 5000,
-        connect_timeout_ms: int = 5000,
+        pool: PoolOptions | None = None,
     ) -> ReplicaSet:
         """Replicas at ``dsns`` behind ``primary``, checked once: the server starts even
         when a replica is down (it joins the rotation when it answers)."""
@@ -112,10 +106,7 @@ class ReplicaSet:
             replicas,
             max_lag_ms / 1000,
             wait_ms / 1000,
-            pool_min_size,
-            pool_max_size,
-            statement_timeout_ms,
-            connect_timeout_ms,
+            pool or PoolOptions(),
             LagClock(window=max(60.0, 10 * max_lag_ms / 1000)),
         )
         await found.check()
@@ -153,7 +144,8 @@ class ReplicaSet:
             if replica.db is None:
                 replica.db = await self._connect(replica)
             row = await asyncio.wait_for(
-                replica.db.fetchrow(_STANDBY), self.connect_timeout_ms / 1000
+                replica.db.fetchrow(_STANDBY),
+                self.pool.get("connect_timeout_ms", CONNECT_TIMEOUT_MS) / 1000,
             )
         except (OdxError, TimeoutError):
             replica.reachable = replica.serving = False
@@ -185,13 +177,7 @@ class ReplicaSet:
             )
 
     async def _connect(self, replica: Replica) -> Database:
-        db = await Database.connect(
-            replica.dsn,
-            min_size=self.pool_min_size,
-            max_size=self.pool_max_size,
-            statement_timeout_ms=self.statement_timeout_ms,
-            connect_timeout_ms=self.connect_timeout_ms,
-        )
+        db = await Database.connect(replica.dsn, **self.pool)
         db.on_unavailable = replica.note_gone
         return db
 

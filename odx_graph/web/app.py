@@ -31,7 +31,7 @@ from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.linked_data.sparql import SparqlStore, follow
 from odx_graph.services.refdata import CODE_LISTS_KEPT, load_ontology
-from odx_graph.services.startup import prepare_database, supervised_database
+from odx_graph.services.startup import pool_options, prepare_database, supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
@@ -223,10 +223,7 @@ async def reading_replicas(app: Starlette) -> AsyncIterator[None]:
         urls,
         max_lag_ms=settings.replica_max_lag_ms,
         wait_ms=settings.replica_wait_ms,
-        pool_min_size=settings.pool_min_size,
-        pool_max_size=settings.pool_max_size,
-        statement_timeout_ms=settings.statement_timeout_ms,
-        connect_timeout_ms=settings.connect_timeout_ms,
+        pool=pool_options(settings),
     )
     state.replicas = replicas
     try:

@@ -17,21 +17,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from odx_graph.core.access import PUBLIC, Principal
 from odx_graph.core.errors import ErrorCode, OdxError, UnauthenticatedError
 from odx_graph.services.credentials import authenticate
-from odx_graph.web.throttle import EXEMPT, Throttle, header, refuse
+from odx_graph.web.throttle import CallerMiddleware, Throttle, header, refuse
 
 
-class AuthMiddleware:
+class AuthMiddleware(CallerMiddleware):
     """Resolve the caller (see the module docs)."""
 
     def __init__(self, app: ASGIApp, *, throttle: Throttle | None = None) -> None:
-        self.app = app
+        super().__init__(app)
         self.throttle = throttle
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI call."""
-        if scope["type"] not in ("http", "websocket") or scope["path"] in EXEMPT:
-            await self.app(scope, receive, send)
-            return
+    async def called(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Look the key up and leave the principal in the state, or refuse a bad key."""
         authorization = header(scope, b"authorization")
         state = scope.setdefault("state", {})
         fingerprint = state.get("key_fingerprint")

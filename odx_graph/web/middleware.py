@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from odx_graph.api.json_ld import replayed
 from odx_graph.core.logs import request_id_var, request_info_var
 
 log = logging.getLogger("odx_graph.access")
@@ -167,17 +168,7 @@ class BodyGateMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replayed(b"".join(chunks), receive), send)
 
     async def _too_large(self, send: Send) -> None:
         await send_error(

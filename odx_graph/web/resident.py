@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from odx_graph.services.writes.homes import (
     report_damp_mould,
     submit_satisfaction,
 )
+from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
@@ -308,6 +310,18 @@ class Submitted:
     form: dict[str, str]
     idempotency_key: str
 
+    async def write(
+        self, request: Request, operation: Callable[..., Awaitable[Written]], **fields: Any
+    ) -> Written:
+        """``operation`` on the form's home by its sender, under the form's idempotency key."""
+        return await operation(
+            request.app.state.db,
+            self.principal,
+            home_id=self.home_id,
+            idempotency_key=self.idempotency_key,
+            **fields,
+        )
+
 
 async def _checked_form(request: Request) -> Submitted | Response:
     principal, session = await resident_of(request)
@@ -332,14 +346,8 @@ async def report_repair_form(request: Request) -> Response:
         message = f"Describe the repair in {MAX_DESCRIPTION:,} characters or fewer"
         return await home_page(request, errors={"description": message})
     try:
-        written = await report_repair(
-            request.app.state.db,
-            sent.principal,
-            home_id=sent.home_id,
-            description=description,
-            priority=None,
-            trade=None,
-            idempotency_key=sent.idempotency_key,
+        written = await sent.write(
+            request, report_repair, description=description, priority=None, trade=None
         )
     except OdxError as exc:
         return await home_page(request, errors={"description": exc.message})
@@ -352,14 +360,12 @@ async def report_damp_form(request: Request) -> Response:
     if isinstance(sent, Response):
         return sent
     try:
-        written = await report_damp_mould(
-            request.app.state.db,
-            sent.principal,
-            home_id=sent.home_id,
+        written = await sent.write(
+            request,
+            report_damp_mould,
             hazard_level=None,
             severity=sent.form.get("severity") or None,
             aware_at=None,
-            idempotency_key=sent.idempotency_key,
         )
     except OdxError as exc:
         return await home_page(request, errors={"severity": exc.message})
@@ -373,14 +379,12 @@ async def satisfaction_form(request: Request) -> Response:
     if isinstance(sent, Response):
         return sent
     try:
-        await submit_satisfaction(
-            request.app.state.db,
-            sent.principal,
-            home_id=sent.home_id,
+        await sent.write(
+            request,
+            submit_satisfaction,
             measure=sent.form.get("measure", ""),
             answer=sent.form.get("answer", ""),
             survey_date=None,
-            idempotency_key=sent.idempotency_key,
         )
     except OdxError as exc:
         field = "measure" if exc.field == "measure" else "answer"

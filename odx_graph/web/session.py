@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -31,24 +32,25 @@ def csrf_token(session: str) -> str:
     return hmac.new(session.encode(), b"odx-graph form", hashlib.sha256).hexdigest()
 
 
+def _cookie(request: Request, samesite: Literal["lax", "strict"]) -> dict[str, Any]:
+    """How the pages' cookies are kept: for the whole site, out of scripts' reach, and
+    ``Secure`` when the page came over TLS."""
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": samesite,
+        "secure": request.url.scheme == "https",
+    }
+
+
 def set_session(response: Response, request: Request, token: str, max_age: int) -> None:
     """Keep ``token`` in the session cookie."""
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    response.set_cookie(COOKIE, token, max_age=max_age, **_cookie(request, "lax"))
 
 
 def end_session(response: Response, request: Request) -> None:
     """Forget the session cookie."""
-    response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
-    )
+    response.delete_cookie(COOKIE, **_cookie(request, "lax"))
 
 
 async def signed_in(request: Request, tier: Tier) -> tuple[Principal, str | None]:
@@ -95,13 +97,7 @@ def sign_in_nonce(request: Request) -> str:
 def keep_sign_in_nonce(response: Response, request: Request, nonce: str) -> None:
     """Keep ``nonce`` in the sign-in cookie, so the form's token can be checked on post."""
     response.set_cookie(
-        SIGN_IN_COOKIE,
-        nonce,
-        max_age=SIGN_IN_SECONDS,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        SIGN_IN_COOKIE, nonce, max_age=SIGN_IN_SECONDS, **_cookie(request, "strict")
     )
 
 

@@ -217,20 +217,36 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RateLimitMiddleware:
-    """Applies the :class:`Throttle` to every HTTP request and WebSocket handshake (health
-    checks and metrics aside). Leaves ``key_fingerprint`` and ``key_verified`` in
-    ``scope["state"]`` for the layers inside."""
+class CallerMiddleware:
+    """An ASGI middleware about the caller of every HTTP request and WebSocket handshake,
+    :meth:`called` by each; health checks, metrics and other calls pass straight through."""
 
-    def __init__(self, app: ASGIApp, *, throttle: Throttle) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
         if scope["type"] not in ("http", "websocket") or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
+        await self.called(scope, receive, send)
+
+    async def called(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle a caller's request or handshake (by default, pass it on)."""
+        await self.app(scope, receive, send)
+
+
+class RateLimitMiddleware(CallerMiddleware):
+    """Applies the :class:`Throttle` to every HTTP request and WebSocket handshake (health
+    checks and metrics aside). Leaves ``key_fingerprint`` and ``key_verified`` in
+    ``scope["state"]`` for the layers inside."""
+
+    def __init__(self, app: ASGIApp, *, throttle: Throttle) -> None:
+        super().__init__(app)
+        self.throttle = throttle
+
+    async def called(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Spend from the caller's bucket, refusing a key known bad or one too many."""
         throttle = self.throttle
         authorization = header(scope, b"authorization")
         state = scope.setdefault("state", {})

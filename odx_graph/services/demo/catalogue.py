@@ -116,6 +116,10 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The trades of a general building contractor, before those each one adds.
+_GENERAL_BUILDING = ("general", "carpentry", "plumbing", "plastering", "decorating", "drainage")
+
+
 class ContractorSpec(NamedTuple):
     """An invented contractor: the trade roles it covers, where, and how often it runs late."""
 
@@ -147,17 +151,7 @@ CONTRACTORS: tuple[ContractorSpec, ...] = (
     ContractorSpec(
         "Tidemark Building Maintenance Ltd",
         "https://tidemark-maintenance.example",
-        (
-            "general",
-            "carpentry",
-            "plumbing",
-            "plastering",
-            "decorating",
-            "drainage",
-            "bricklaying",
-            "glazing",
-            "roofing",
-        ),
+        (*_GENERAL_BUILDING, "bricklaying", "glazing", "roofing"),
         (*_LONDON, "BS5"),
         0.16,
         1.12,
@@ -165,16 +159,7 @@ CONTRACTORS: tuple[ContractorSpec, ...] = (
     ContractorSpec(
         "Northdale Property Services Ltd",
         "https://northdale-property.example",
-        (
-            "general",
-            "carpentry",
-            "plumbing",
-            "plastering",
-            "decorating",
-            "drainage",
-            "bricklaying",
-            "electrical",
-        ),
+        (*_GENERAL_BUILDING, "bricklaying", "electrical"),
         _NORTH,
         0.13,
         0.95,
@@ -182,17 +167,7 @@ CONTRACTORS: tuple[ContractorSpec, ...] = (
     ContractorSpec(
         "Copperfield Repairs Ltd",
         "https://copperfield-repairs.example",
-        (
-            "general",
-            "carpentry",
-            "plumbing",
-            "plastering",
-            "decorating",
-            "drainage",
-            "glazing",
-            "roofing",
-            "bricklaying",
-        ),
+        (*_GENERAL_BUILDING, "glazing", "roofing", "bricklaying"),
         (*_MIDLANDS_WEST, "M14"),
         0.19,
         0.92,

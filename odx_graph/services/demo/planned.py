@@ -122,31 +122,26 @@ async def _work(
     key = await repo.insert_planned_work(
         conn, programme, place, component, component_type, planned, estimate, []
     )
-    done_by = min(planned, as_of - dt.timedelta(days=1))
+    done_by: dt.date | None = None
+    actual: Decimal | None = None
     if year < this_year or (planned < as_of and rng.random() < 0.6):
+        status, done_by = "done", min(planned, as_of - dt.timedelta(days=1))
         actual = (estimate * Decimal(str(round(rng.uniform(0.85, 1.25), 2)))).quantize(
             Decimal("1.00")
         )
-        await repo.update_planned_work(
-            conn,
-            key,
-            planned_date=planned,
-            estimated_cost=estimate,
-            actual_cost=actual,
-            status="done",
-            completed_on=done_by,
-            replaces=[],
-        )
-        if component is not None:
-            await repo.mark_component_replaced(conn, component, done_by)
     elif year == this_year and rng.random() < 0.3:
-        await repo.update_planned_work(
-            conn,
-            key,
-            planned_date=planned,
-            estimated_cost=estimate,
-            actual_cost=None,
-            status="in-progress",
-            completed_on=None,
-            replaces=[],
-        )
+        status = "in-progress"
+    else:
+        return  # still planned
+    await repo.update_planned_work(
+        conn,
+        key,
+        planned_date=planned,
+        estimated_cost=estimate,
+        actual_cost=actual,
+        status=status,
+        completed_on=done_by,
+        replaces=[],
+    )
+    if done_by is not None and component is not None:
+        await repo.mark_component_replaced(conn, component, done_by)

@@ -6,6 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from odx_graph.store.row_columns import (
+    CERTIFICATE_COLUMNS,
+    DAMP_MOULD_COLUMNS,
+    ORGANISATION_COLUMNS,
+)
+
 TABLES: tuple[str, ...] = (
     "organisation",
     "building",
@@ -19,15 +25,7 @@ TABLES: tuple[str, ...] = (
     "energy_performance_certificate",
 )
 COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "organisation": (
-        "id",
-        "kind_code",
-        "name",
-        "registration_number",
-        "trade_codes",
-        "postcode_districts",
-        "website",
-    ),
+    "organisation": ("id", *ORGANISATION_COLUMNS),
     "building": (
         "id",
         "uprn",
@@ -88,37 +86,12 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     ),
     "repair_line": ("id", "repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"),
     "repair_status_event": ("id", "repair_id", "status_code", "occurred_at", "note"),
-    "damp_mould_case": (
-        "id",
-        "landlord_id",
-        "home_id",
-        "hazard_level_code",
-        "hhsrs_hazard_code",
-        "hhsrs_category_code",
-        "severity_code",
-        "aware_at",
-        "investigation_started_at",
-        "investigation_completed_at",
-        "written_summary_sent_at",
-        "made_safe_at",
-        "further_works_required",
-        "further_works_started_at",
-        "further_works_completed_at",
-        "escalated_at",
-        "alternative_accommodation_offered",
-    ),
+    "damp_mould_case": ("id", *DAMP_MOULD_COLUMNS),
     "energy_performance_certificate": (
         "id",
         "home_id",
         "certificate_type_code",
-        "lmk_key",
-        "certificate_number",
-        "lodgement_date",
-        "inspection_date",
-        "sap_score",
-        "potential_sap_score",
-        "epc_band_code",
-        "potential_epc_band_code",
+        *CERTIFICATE_COLUMNS,
     ),
 }
 

@@ -19,6 +19,11 @@ from odx_graph.services.importing.records import (
     value_of,
 )
 from odx_graph.store import imports as repo
+from odx_graph.store.row_columns import (
+    CERTIFICATE_COLUMNS,
+    DAMP_MOULD_COLUMNS,
+    ORGANISATION_COLUMNS,
+)
 
 if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer
@@ -87,16 +92,8 @@ async def contractors(w: Writer, records: list[ContractorRecord]) -> None:
             r.website,
         )
         own.append((r, key, values))
-    columns = (
-        "kind_code",
-        "name",
-        "registration_number",
-        "trade_codes",
-        "postcode_districts",
-        "website",
-    )
     done = await repo.upsert(
-        w.conn, "organisation", columns, [(k, v) for _, k, v in own], w.import_id
+        w.conn, "organisation", ORGANISATION_COLUMNS, [(k, v) for _, k, v in own], w.import_id
     )
     created_by_name = {
         r.name.strip().lower(): key for (r, _, _), key in zip(own, done.keys, strict=True)
@@ -153,15 +150,6 @@ async def components(w: Writer, records: list[ComponentRecord]) -> None:
 
 async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> None:
     """Damp and mould cases (landlords only)."""
-    columns = (
-        "landlord_id",
-        "home_id",
-        "hazard_level_code",
-        "hhsrs_hazard_code",
-        "hhsrs_category_code",
-        "severity_code",
-        *(column for _, column, _ in DAMP_MOULD_FIELDS),
-    )
 
     def values(r: DampMouldCaseRecord, home: int, held: bool) -> list[Any]:
         return [
@@ -175,7 +163,7 @@ async def damp_mould_cases(w: Writer, records: list[DampMouldCaseRecord]) -> Non
         ]
 
     records = w.landlord_only(records, "damp and mould cases")
-    await _home_records(w, "damp_mould_case", records, columns, values)
+    await _home_records(w, "damp_mould_case", records, DAMP_MOULD_COLUMNS, values)
 
 
 OwnRecord = TypeVar("OwnRecord", ComponentRecord, DampMouldCaseRecord)
@@ -259,17 +247,7 @@ async def certificates(w: Writer, records: list[EpcRecord], uprns: dict[int, int
                 ],
             )
         )
-    columns = (
-        "home_id",
-        "lmk_key",
-        "certificate_number",
-        "lodgement_date",
-        "inspection_date",
-        "sap_score",
-        "potential_sap_score",
-        "epc_band_code",
-        "potential_epc_band_code",
-    )
+    columns = ("home_id", *CERTIFICATE_COLUMNS)
     done = await repo.upsert(w.conn, "energy_performance_certificate", columns, rows, w.import_id)
     for key, r in zip(done.keys, kept, strict=True):
         w.outcome.mark(r.location, w.fate(key, done, set()))

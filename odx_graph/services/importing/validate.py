@@ -51,18 +51,69 @@ class CodeBook:
         return code in self.nhf_sor or code in self.custom_sor
 
 
+# What the codes of each code list (by table) are called in problems.
+_CODE_LISTS = {
+    "property_type": "property type",
+    "built_form": "built form",
+    "tenure": "tenure",
+    "trade": "trade",
+    "component_type": "component type",
+    "condition": "condition",
+    "priority": "priority",
+    "repair_status": "repair status",
+    "tsm_answer": "TSM answer",
+    "epc_band": "EPC band",
+    "programme_kind": "programme kind",
+    "planned_work_status": "planned work status",
+    "awaab_hazard_level": "Awaab's Law hazard level",
+    "hhsrs_hazard": "HHSRS hazard",
+    "hhsrs_category": "HHSRS category",
+    "damp_mould_severity": "damp and mould severity",
+}
+
+# The coded fields of each kind of record, as (field, table of its code list), in the
+# order their problems are reported; a field of several codes is checked code by code.
+_CODED: dict[type[Record], tuple[tuple[str, str], ...]] = {
+    HomeRecord: (
+        ("property_type", "property_type"),
+        ("built_form", "built_form"),
+        ("tenure", "tenure"),
+    ),
+    ContractorRecord: (("trades", "trade"),),
+    ComponentRecord: (("component_type", "component_type"), ("condition", "condition")),
+    RepairRecord: (("priority", "priority"), ("status", "repair_status"), ("trade", "trade")),
+    RepairCompletionRecord: (("status", "repair_status"),),
+    RepairStatusRecord: (("status", "repair_status"),),
+    DampMouldCaseRecord: (
+        ("hazard_level", "awaab_hazard_level"),
+        ("hhsrs_hazard", "hhsrs_hazard"),
+        ("hhsrs_category", "hhsrs_category"),
+        ("severity", "damp_mould_severity"),
+    ),
+    PlannedWorkRecord: (
+        ("programme_kind", "programme_kind"),
+        ("component_type", "component_type"),
+        ("status", "planned_work_status"),
+    ),
+    TsmReturnRecord: (("answer", "tsm_answer"),),
+    EpcRecord: (("epc_band", "epc_band"), ("potential_epc_band", "epc_band")),
+}
+
+
+def _codes(problems: list[Problem], book: CodeBook, record: Record) -> None:
+    for field, table in _CODED.get(type(record), ()):
+        value = getattr(record, field)
+        for code in value if isinstance(value, tuple) else (value,):
+            _code(problems, book, record.location, field, table, code)
+
+
 def _code(
-    problems: list[Problem],
-    book: CodeBook,
-    record: str,
-    field: str,
-    table: str,
-    code: str | None,
-    what: str,
+    problems: list[Problem], book: CodeBook, record: str, field: str, table: str, code: str | None
 ) -> None:
     if code is not None and not book.knows(table, code):
         known = sorted(book.codes.get(table, frozenset()))
         hint = f" (one of: {', '.join(known)})" if 0 < len(known) <= 30 else ""
+        what = _CODE_LISTS[table]
         problems.append(Problem(record, field, echo_value(code), f"unknown {what} code{hint}"))
 
 
@@ -98,32 +149,8 @@ def _lines(
 def _check(record: Record, book: CodeBook) -> list[Problem]:
     problems: list[Problem] = []
     at = record.location
-    if isinstance(record, HomeRecord):
-        _code(
-            problems,
-            book,
-            at,
-            "property_type",
-            "property_type",
-            record.property_type,
-            "property type",
-        )
-        _code(problems, book, at, "built_form", "built_form", record.built_form, "built form")
-        _code(problems, book, at, "tenure", "tenure", record.tenure, "tenure")
-    elif isinstance(record, ContractorRecord):
-        for trade in record.trades:
-            _code(problems, book, at, "trades", "trade", trade, "trade")
-    elif isinstance(record, ComponentRecord):
-        _code(
-            problems,
-            book,
-            at,
-            "component_type",
-            "component_type",
-            record.component_type,
-            "component type",
-        )
-        _code(problems, book, at, "condition", "condition", record.condition, "condition")
+    _codes(problems, book, record)
+    if isinstance(record, ComponentRecord):
         _order(
             problems,
             at,
@@ -131,9 +158,6 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             ("last_serviced_date", record.last_serviced_date),
         )
     elif isinstance(record, RepairRecord):
-        _code(problems, book, at, "priority", "priority", record.priority, "priority")
-        _code(problems, book, at, "status", "repair_status", record.status, "repair status")
-        _code(problems, book, at, "trade", "trade", record.trade, "trade")
         _order(problems, at, ("reported_at", record.reported_at), ("raised_at", record.raised_at))
         _order(problems, at, ("reported_at", record.reported_at), ("target_at", record.target_at))
         _order(
@@ -151,25 +175,12 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             )
         _lines(problems, book, at, record.lines)
     elif isinstance(record, RepairCompletionRecord | RepairStatusRecord):
-        _code(problems, book, at, "status", "repair_status", record.status, "repair status")
         _lines(problems, book, at, record.lines)
     elif isinstance(record, DampMouldCaseRecord):
-        _damp_mould(problems, book, record)
+        _damp_mould(problems, record)
     elif isinstance(record, PlannedWorkRecord):
-        _planned_work(problems, book, record)
-    elif isinstance(record, TsmReturnRecord):
-        _code(problems, book, at, "answer", "tsm_answer", record.answer, "TSM answer")
+        _planned_work(problems, record)
     elif isinstance(record, EpcRecord):
-        _code(problems, book, at, "epc_band", "epc_band", record.epc_band, "EPC band")
-        _code(
-            problems,
-            book,
-            at,
-            "potential_epc_band",
-            "epc_band",
-            record.potential_epc_band,
-            "EPC band",
-        )
         _order(
             problems,
             at,
@@ -179,20 +190,8 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
     return problems
 
 
-def _planned_work(problems: list[Problem], book: CodeBook, record: PlannedWorkRecord) -> None:
+def _planned_work(problems: list[Problem], record: PlannedWorkRecord) -> None:
     at = record.location
-    kind = record.programme_kind
-    _code(problems, book, at, "programme_kind", "programme_kind", kind, "programme kind")
-    _code(
-        problems,
-        book,
-        at,
-        "component_type",
-        "component_type",
-        record.component_type,
-        "component type",
-    )
-    _code(problems, book, at, "status", "planned_work_status", record.status, "planned work status")
     if (record.status == "done") != (record.completion_date is not None):
         problems.append(
             Problem(
@@ -213,36 +212,8 @@ def _planned_work(problems: list[Problem], book: CodeBook, record: PlannedWorkRe
         )
 
 
-def _damp_mould(problems: list[Problem], book: CodeBook, record: DampMouldCaseRecord) -> None:
+def _damp_mould(problems: list[Problem], record: DampMouldCaseRecord) -> None:
     at = record.location
-    _code(
-        problems,
-        book,
-        at,
-        "hazard_level",
-        "awaab_hazard_level",
-        record.hazard_level,
-        "Awaab's Law hazard level",
-    )
-    _code(problems, book, at, "hhsrs_hazard", "hhsrs_hazard", record.hhsrs_hazard, "HHSRS hazard")
-    _code(
-        problems,
-        book,
-        at,
-        "hhsrs_category",
-        "hhsrs_category",
-        record.hhsrs_category,
-        "HHSRS category",
-    )
-    _code(
-        problems,
-        book,
-        at,
-        "severity",
-        "damp_mould_severity",
-        record.severity,
-        "damp and mould severity",
-    )
     aware = ("aware_at", record.aware_at)
     started = ("investigation_started_at", record.investigation_started_at)
     completed = ("investigation_completed_at", record.investigation_completed_at)

@@ -133,26 +133,29 @@ class Writer:
         raised = by_kind[RepairRecord]
         updates = [*by_kind[RepairCompletionRecord], *by_kind[RepairStatusRecord]]
 
-        async def repairs(_: list[Any]) -> None:
-            await RepairWriting(self).write(raised, updates)
+        async def repairs(w: Writer, _: list[Any]) -> None:
+            await RepairWriting(w).write(raised, updates)
 
-        steps: list[tuple[str, list[Any], Callable[[list[Any]], Awaitable[None]]]] = [
-            ("contractors", by_kind[ContractorRecord], self._contractors),
-            ("custom SOR codes", by_kind[CustomSorCodeRecord], self._custom_sor_codes),
-            ("homes", by_kind[HomeRecord], self._homes),
-            ("components", by_kind[ComponentRecord], self._components),
+        async def certificates(w: Writer, records: list[EpcRecord]) -> None:
+            await record_writers.certificates(w, records, w._uprns)
+
+        steps: list[tuple[str, list[Any], Callable[[Writer, list[Any]], Awaitable[None]]]] = [
+            ("contractors", by_kind[ContractorRecord], record_writers.contractors),
+            ("custom SOR codes", by_kind[CustomSorCodeRecord], record_writers.custom_sor_codes),
+            ("homes", by_kind[HomeRecord], Writer._homes),
+            ("components", by_kind[ComponentRecord], record_writers.components),
             ("repairs and updates", [*raised, *updates], repairs),
-            ("damp and mould cases", by_kind[DampMouldCaseRecord], self._damp_mould_cases),
-            ("EPCs", by_kind[EpcRecord], self._certificates),
-            ("planned works", by_kind[PlannedWorkRecord], self._planned_works),
-            ("estates", by_kind[EstateMemberRecord], self._estates),
-            ("TSM returns", by_kind[TsmReturnRecord], self._tsm_returns),
+            ("damp and mould cases", by_kind[DampMouldCaseRecord], record_writers.damp_mould_cases),
+            ("EPCs", by_kind[EpcRecord], certificates),
+            ("planned works", by_kind[PlannedWorkRecord], planned_work_writer.planned_works),
+            ("estates", by_kind[EstateMemberRecord], estate_writer.estates),
+            ("TSM returns", by_kind[TsmReturnRecord], satisfaction_writer.tsm_returns),
         ]
         todo = [(name, items, write) for name, items, write in steps if items]
         for number, (name, items, write) in enumerate(todo, start=1):
             self._stage = f"writing {len(items):,} {name} [{number}/{len(todo)}]"
             progress.tick(self._stage, 0, _STATEMENTS)
-            await write(items)
+            await write(self, items)
             progress.tick(self._stage, _STATEMENTS, _STATEMENTS)
         return self.outcome
 
@@ -240,30 +243,6 @@ class Writer:
         return set(wanted)
 
     # -- kinds --------------------------------------------------------------------
-
-    async def _contractors(self, records: list[ContractorRecord]) -> None:
-        await record_writers.contractors(self, records)
-
-    async def _custom_sor_codes(self, records: list[CustomSorCodeRecord]) -> None:
-        await record_writers.custom_sor_codes(self, records)
-
-    async def _components(self, records: list[ComponentRecord]) -> None:
-        await record_writers.components(self, records)
-
-    async def _damp_mould_cases(self, records: list[DampMouldCaseRecord]) -> None:
-        await record_writers.damp_mould_cases(self, records)
-
-    async def _planned_works(self, records: list[PlannedWorkRecord]) -> None:
-        await planned_work_writer.planned_works(self, records)
-
-    async def _tsm_returns(self, records: list[TsmReturnRecord]) -> None:
-        await satisfaction_writer.tsm_returns(self, records)
-
-    async def _estates(self, records: list[EstateMemberRecord]) -> None:
-        await estate_writer.estates(self, records)
-
-    async def _certificates(self, records: list[EpcRecord]) -> None:
-        await record_writers.certificates(self, records, self._uprns)
 
     async def _homes(self, records: list[HomeRecord]) -> None:
         if not records:

@@ -15,6 +15,7 @@ from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.groups import counted, group_key
 from odx_graph.services.insight.repairs import GroupKey, keyed
 from odx_graph.store.damp import (
     ClockFilter,
@@ -43,12 +44,6 @@ class DampRates:
     disclosure: Disclosure = Disclosure.EXACT
 
 
-def _count(row: Any, column: str) -> tuple[int, int]:
-    """A count and the sum of its record keys."""
-    key = row[f"{column}_key"]
-    return int(row[column]), 0 if key is None else int(key)
-
-
 async def damp_rates(
     db: Database,
     settings: Settings,
@@ -65,19 +60,19 @@ async def damp_rates(
     async def compute() -> list[DampRates]:
         out = []
         for row in await damp_mould_rates(keyed(db), dims, scope):
-            key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims)
-            homes, homes_key = _count(row, "homes")
+            key = group_key(row, dims)
+            homes, homes_key = counted(row, "homes")
             if publish.suppressed(homes):
                 out.append(DampRates(key, None, None, None, None, None, True, publish.disclosure))
                 continue
-            cases = publish.count(*_count(row, "cases"))
+            cases = publish.count(*counted(row, "cases"))
             out.append(
                 DampRates(
                     key,
                     publish.count(homes, homes_key),
                     cases,
-                    publish.count(*_count(row, "open_cases")),
-                    publish.count(*_count(row, "emergency_cases")),
+                    publish.count(*counted(row, "open_cases")),
+                    publish.count(*counted(row, "emergency_cases")),
                     publish.ratio(cases, homes, homes_key, 1000.0),
                     False,
                     publish.disclosure,
@@ -122,7 +117,7 @@ async def breach_rates(
     async def compute() -> list[BreachRates]:
         out = []
         for row in await awaab_breach_rates(keyed(db), scope, as_of):
-            homes, homes_key = _count(row, "homes")
+            homes, homes_key = counted(row, "homes")
             landlord, name = int(row["landlord_id"]), row["name"]
             due = row["next_due_at"]
             if publish.suppressed(homes):
@@ -135,15 +130,15 @@ async def breach_rates(
                 continue
 
             def pct(part: str, whole: str, row: Any = row) -> float | None:
-                return publish.share(*_count(row, part), *_count(row, whole))
+                return publish.share(*counted(row, part), *counted(row, whole))
 
             out.append(
                 BreachRates(
                     landlord,
                     name,
                     publish.count(homes, homes_key),
-                    publish.count(*_count(row, "cases")),
-                    publish.count(*_count(row, "cases_with_breach")),
+                    publish.count(*counted(row, "cases")),
+                    publish.count(*counted(row, "cases_with_breach")),
                     pct("cases_with_breach", "decided"),
                     pct("investigation_breached", "investigation_decided"),
                     pct("written_summary_breached", "written_summary_decided"),

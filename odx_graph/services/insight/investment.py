@@ -17,6 +17,7 @@ from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
 from odx_graph.core.errors import InputError
 from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.groups import GroupKey, group_key
 from odx_graph.services.insight.repairs import keyed
 from odx_graph.store.db import Database
 from odx_graph.store.investment import (
@@ -30,13 +31,8 @@ DEFAULT_WINDOW_MONTHS = 12
 MAX_WINDOW_MONTHS = 60
 
 
-@dataclass(frozen=True, slots=True)
-class InvestmentKey:
-    """One coordinate of a group: the dimension, its value and a readable label."""
-
-    dimension: InvestmentDimension
-    value: str | None
-    label: str | None
+# One coordinate of a group.
+InvestmentKey = GroupKey[InvestmentDimension]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +75,6 @@ class InvestmentImpact:
     disclosure: Disclosure
 
 
-def _key(row: Mapping[str, Any], dims: Sequence[InvestmentDimension]) -> tuple[InvestmentKey, ...]:
-    return tuple(InvestmentKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims)
-
-
 def _count(publish: Publisher, row: Mapping[str, Any], column: str) -> int:
     return publish.count(int(row[column] or 0), int(row[f"{column}_key"] or 0))
 
@@ -117,7 +109,7 @@ async def spend(
     async def compute() -> list[InvestmentSpend]:
         out = []
         for row in await investment_spend(keyed(db), dims, scope):
-            key = _key(row, dims)
+            key = group_key(row, dims)
             if publish.suppressed(int(row["units"])):
                 out.append(
                     InvestmentSpend(key, None, None, None, None, None, True, publish.disclosure)
@@ -171,7 +163,7 @@ async def impact(
     async def compute() -> list[InvestmentImpact]:
         out = []
         for row in await investment_impact(keyed(db), dims, scope, window_months, day):
-            key = _key(row, dims)
+            key = group_key(row, dims)
             if publish.suppressed(int(row["units"])):
                 empty = Side(None, None)
                 out.append(

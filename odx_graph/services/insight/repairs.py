@@ -14,6 +14,7 @@ from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
 from odx_graph.mapping.insight import COUNTS as DECLARED_COUNTS
 from odx_graph.mapping.insight import DampDimension, Dimension, Mean, Percentile, Share, Total
+from odx_graph.services.insight import groups
 from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import (
@@ -30,13 +31,8 @@ COUNTS = tuple(c.name for c in DECLARED_COUNTS)
 MEASURES = tuple(REPAIR_MEASURES)
 
 
-@dataclass(frozen=True, slots=True)
-class GroupKey:
-    """One coordinate of a group: the dimension, its value and a readable label."""
-
-    dimension: Dimension | DampDimension
-    value: str | None
-    label: str | None
+# A repair or damp and mould group's coordinate.
+GroupKey = groups.GroupKey[Dimension | DampDimension]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +86,7 @@ def performance_group(
 ) -> PerformanceGroup:
     """One group of a repair performance query as ``publish`` lets it out: suppressed
     (every value null) under the threshold, else counts and measures as published."""
-    key = tuple(GroupKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in group_by)
+    key = groups.group_key(row, group_by)
     homes = int(row["homes"])
     if publish.suppressed(homes):
         return PerformanceGroup(

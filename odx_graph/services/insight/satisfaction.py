@@ -6,15 +6,15 @@ landlords' aggregate returns, published under the disclosure rules of
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.mapping.satisfaction import RETURN_GROUPINGS, SatisfactionDimension
 from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.groups import GroupKey, counted, group_key
 from odx_graph.services.insight.repairs import keyed
 from odx_graph.store.db import Database
 from odx_graph.store.satisfaction import SatisfactionScope, answer_results, return_results
@@ -27,13 +27,8 @@ class Source(enum.StrEnum):
     RETURN = "return"  # a landlord's aggregate return (the tsm-returns template)
 
 
-@dataclass(frozen=True, slots=True)
-class SatisfactionKey:
-    """One coordinate of a group."""
-
-    dimension: SatisfactionDimension
-    value: str | None
-    label: str | None
+# One coordinate of a group.
+SatisfactionKey = GroupKey[SatisfactionDimension]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +44,6 @@ class SatisfactionResult:
     percent_satisfied: float | None
     suppressed: bool
     disclosure: Disclosure
-
-
-def _count(row: Mapping[str, Any], column: str) -> tuple[int, int]:
-    key = row[f"{column}_key"]
-    return int(row[column]), 0 if key is None else int(key)
 
 
 async def tenant_satisfaction(
@@ -79,10 +69,8 @@ async def tenant_satisfaction(
         out = []
         for source, rows in sources:
             for row in rows:
-                key = tuple(
-                    SatisfactionKey(d, row[f"key_{d.value}"], row[f"label_{d.value}"]) for d in dims
-                )
-                respondents, respondents_key = _count(row, "respondents")
+                key = group_key(row, dims)
+                respondents, respondents_key = counted(row, "respondents")
                 if publish.suppressed(respondents):
                     out.append(
                         SatisfactionResult(
@@ -90,7 +78,7 @@ async def tenant_satisfaction(
                         )
                     )
                     continue
-                satisfied, satisfied_key = _count(row, "satisfied")
+                satisfied, satisfied_key = counted(row, "satisfied")
                 out.append(
                     SatisfactionResult(
                         key,

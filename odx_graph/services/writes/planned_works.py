@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.errors import ConflictError, InputError
@@ -282,33 +283,14 @@ async def complete_planned_work(
     """The landlord records a planned item done on a day at a cost; a named component is
     recorded as replaced that day."""
     request = {"work": planned_work_id, "done": completion_date, "actual": actual_cost}
-
-    async def act(conn: Connection, work: Record) -> Change:
-        _still_open(work)
-        money(actual_cost, "actualCost")
-        await repo.update_planned_work(
-            conn,
-            planned_work_id,
-            planned_date=work["planned_date"],
-            estimated_cost=work["estimated_cost"],
-            actual_cost=actual_cost,
-            status="done",
-            completed_on=completion_date,
-            replaces=work["replaces_repair_ids"],
-        )
-        if work["component_id"] is not None:
-            await repo.mark_component_replaced(conn, work["component_id"], completion_date)
-        return Change("PlannedWork", "planned_work", planned_work_id, work["landlord_id"], request)
-
-    return await perform(
+    return await _close(
         db,
         principal,
         "completePlannedWork",
-        CHANGE_PLANNED_WORK,
         planned_work_id,
         request,
         idempotency_key,
-        act,
+        ("done", actual_cost, completion_date),
     )
 
 
@@ -321,25 +303,52 @@ async def cancel_planned_work(
 ) -> Written:
     """The landlord cancels a planned item that is not done."""
     request = {"work": planned_work_id}
+    return await _close(
+        db,
+        principal,
+        "cancelPlannedWork",
+        planned_work_id,
+        request,
+        idempotency_key,
+        ("cancelled", None, None),
+    )
+
+
+async def _close(
+    db: Database,
+    principal: Principal,
+    operation: str,
+    planned_work_id: int,
+    request: dict[str, Any],
+    idempotency_key: str | None,
+    end: tuple[str, Decimal | None, dt.date | None],
+) -> Written:
+    """An open planned item ended as planned: ``end`` is its status, actual cost and the
+    day it was done (when done, a named component is recorded as replaced that day)."""
+    status, actual_cost, completed_on = end
 
     async def act(conn: Connection, work: Record) -> Change:
         _still_open(work)
+        if actual_cost is not None:
+            money(actual_cost, "actualCost")
         await repo.update_planned_work(
             conn,
             planned_work_id,
             planned_date=work["planned_date"],
             estimated_cost=work["estimated_cost"],
-            actual_cost=None,
-            status="cancelled",
-            completed_on=None,
+            actual_cost=actual_cost,
+            status=status,
+            completed_on=completed_on,
             replaces=work["replaces_repair_ids"],
         )
+        if completed_on is not None and work["component_id"] is not None:
+            await repo.mark_component_replaced(conn, work["component_id"], completed_on)
         return Change("PlannedWork", "planned_work", planned_work_id, work["landlord_id"], request)
 
     return await perform(
         db,
         principal,
-        "cancelPlannedWork",
+        operation,
         CHANGE_PLANNED_WORK,
         planned_work_id,
         request,
