@@ -156,3 +156,37 @@ async def test_shutting_down_stops_a_busy_worker(module_db: Database) -> None:
     assert not _alive(worker)
     with pytest.raises(QueryTimeoutError):
         await asyncio.wait_for(running, 5)
+
+
+async def test_idle_workers_open_the_changed_store_before_the_next_query(
+    module_db: Database,
+) -> None:
+    """After a change is applied, the idle workers open the store again in the
+    background, one at a time: the next queries see the change without opening it."""
+    async with running_app(module_db, sparql_concurrency=2) as (http, app):
+        store: SparqlStore = app.state.sparql
+        assert store.workers is not None
+        before = (await http.get("/sparql", params={"query": HOMES})).json()
+        workers = sorted(store.workers.pids())
+        home = await module_db.fetchval("SELECT max(id) FROM home")
+        bedrooms = await module_db.fetchval("SELECT bedrooms FROM home WHERE id = $1", home)
+        await module_db.execute(
+            "UPDATE home SET bedrooms = coalesce(bedrooms, 0) + 1 WHERE id = $1", home
+        )
+        generation = store.generation
+        deadline = time.monotonic() + 5
+        while store.generation == generation or store.workers.stale():
+            assert time.monotonic() < deadline, "the workers did not open the changed store"
+            await asyncio.sleep(0.02)
+        assert sorted(store.workers.pids()) == workers  # opened again, not replaced
+        opened = store.workers.reopened_for_query
+        ask = (
+            f"PREFIX odx: <{ODX}> ASK {{ ?h odx:bedrooms {(bedrooms or 0) + 1} . "
+            f"FILTER(STRENDS(STR(?h), '/home/{home}')) }}"
+        )
+        for _ in range(2):  # each of the two workers, whichever answers
+            answer = await http.get("/sparql", params={"query": ask})
+            assert answer.json()["boolean"] is True
+        assert (await http.get("/sparql", params={"query": HOMES})).json() == before
+        assert store.workers.reopened_for_query == opened
+        await module_db.execute("UPDATE home SET bedrooms = $1 WHERE id = $2", bedrooms, home)

@@ -13,6 +13,7 @@ which Oxigraph cannot stop (the caller gets its timeout answer, the thread runs 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import shutil
@@ -91,11 +92,16 @@ class SparqlStore:
             )
         self._slots = asyncio.Semaphore(settings.sparql_concurrency)
         self._writing = asyncio.Lock()
+        self._refreshing: set[asyncio.Task[None]] = set()
 
     async def stop_workers(self) -> None:
         """Stop the worker processes (before ``close``)."""
         if self.workers is not None:
             await self.workers.close()
+        for task in list(self._refreshing):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def close(self) -> None:
         """Let go of the store and delete its files."""
@@ -118,18 +124,29 @@ class SparqlStore:
             self.ready = True
 
     async def catch_up(self, db: Database) -> int:
-        """Apply the versions published since the last call; how many were applied."""
+        """Apply the versions published since the last call; how many were applied. The
+        idle workers then open the changed store in the background."""
         applied = 0
         async with self._writing:
             while True:
                 batch = await changes.versions(db, self.position + 1, self.position + APPLY_BATCH)
                 if not batch:
-                    return applied
+                    break
                 update = _update(self.settings.base_iri, batch)
                 await asyncio.to_thread(self.store.update, update)
                 self.position = batch[-1].position
                 self.generation += 1
                 applied += len(batch)
+        if applied and self.workers is not None:
+            task = asyncio.create_task(self.workers.refresh(self.generation))
+            self._refreshing.add(task)
+            task.add_done_callback(self._refreshed)
+        return applied
+
+    def _refreshed(self, task: asyncio.Task[None]) -> None:
+        self._refreshing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("opening the SPARQL store in the workers failed", exc_info=task.exception())
 
     async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
         """Evaluate ``text`` within the timeout and cap. Raises ``InputError`` for a

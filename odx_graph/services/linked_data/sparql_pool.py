@@ -3,7 +3,10 @@
 Up to ``sparql_concurrency`` workers (see ``sparql_worker``), started ahead of the first
 query and reused while they behave. A worker whose query times out, is cancelled or dies
 (for example at its memory limit) is killed and waited for before its slot is given back,
-and a fresh one is started in its place; ``stopped`` counts them.
+and a fresh one is started in its place; ``stopped`` counts them. When the store changes,
+``refresh`` has the idle workers open it again one at a time in the background, so that
+the next queries do not pay for the open; ``reopened_for_query`` counts the queries that
+still had to (a worker busy at the change, or a change just before the query).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # How often a busy worker's resident memory is read against its limit.
 MEMORY_CHECK_SECONDS = 0.05
+# How long an idle worker may take to open the store again before it is replaced.
+REFRESH_SECONDS = 30.0
 
 # Imported by name, not run as ``__main__``: the pickles name its classes by module.
 WORKER = (
@@ -45,11 +50,53 @@ class WorkerPool:
         self._closed = False
         self._generation = 0  # the store's latest generation the pool has heard of
         self._starting: set[asyncio.Task[None]] = set()
+        self._opened: dict[int, int] = {}  # the generation each worker's store is at
+        self._refreshing = False
         self.stopped = 0  # workers killed mid-query since the pool was made
+        self.reopened_for_query = 0  # queries whose worker opened the store first
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers."""
         return [p.pid for p in self._idle]
+
+    def stale(self) -> int:
+        """How many workers (idle, busy or opening it) have the store open at an older
+        generation than the latest the pool has heard of."""
+        return sum(self._opened.get(p.pid, -1) < self._generation for p in self._running)
+
+    async def refresh(self, generation: int) -> None:
+        """Have the idle workers open the store at ``generation`` (or a later one heard of
+        meanwhile), one at a time so that the others stay free for queries; a worker
+        that fails to is replaced. A call while one runs only moves its target."""
+        self._generation = max(self._generation, generation)
+        if self._refreshing:
+            return
+        self._refreshing = True
+        try:
+            while not self._closed:
+                stale = [p for p in self._idle if self._opened.get(p.pid, -1) < self._generation]
+                if not stale:
+                    return
+                process = stale[0]
+                self._idle.remove(process)
+                self._busy += 1
+                target = self._generation
+                request = Request(target, None, [], [], 0, REFRESH_SECONDS)
+                try:
+                    await asyncio.wait_for(self._exchange(process, request), REFRESH_SECONDS)
+                except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                    self._busy -= 1
+                    await self._replace(process)
+                    continue
+                except BaseException:
+                    self._busy -= 1
+                    await asyncio.shield(self._replace(process))
+                    raise
+                self._busy -= 1
+                self._opened[process.pid] = target
+                self._idle.append(process)
+        finally:
+            self._refreshing = False
 
     async def start(self, generation: int | None = None) -> None:
         """Start the workers, so that no query waits for one to start; new ones open the
@@ -68,7 +115,7 @@ class WorkerPool:
         watch = asyncio.create_task(self._watch_memory(process))
         try:
             exchange = self._exchange(process, request)
-            kind, payload = await asyncio.wait_for(exchange, request.seconds)
+            kind, payload, reopened = await asyncio.wait_for(exchange, request.seconds)
         except TimeoutError:
             self._busy -= 1
             await self._replace(process)
@@ -87,11 +134,14 @@ class WorkerPool:
         finally:
             watch.cancel()
         self._busy -= 1
+        self._opened[process.pid] = request.generation
+        self.reopened_for_query += reopened
         if len(self._idle) < self._size:
             self._idle.append(process)
         else:  # a replacement came up while this one was busy
             await _kill(process)
             self._running.discard(process)
+            self._opened.pop(process.pid, None)
         if kind == "input":
             raise InputError(str(payload))
         assert isinstance(payload, Answer)
@@ -135,23 +185,25 @@ class WorkerPool:
             stdout=asyncio.subprocess.PIPE,
         )
         self._running.add(process)
+        self._opened[process.pid] = self._generation
         return process
 
     async def _exchange(
         self, process: asyncio.subprocess.Process, request: Request
-    ) -> tuple[str, object]:
+    ) -> tuple[str, object, bool]:
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(encode(request))
         await process.stdin.drain()
         head = await process.stdout.readexactly(LENGTH.size)
         body = await process.stdout.readexactly(LENGTH.unpack(head)[0])
-        kind, payload = pickle.loads(body)  # noqa: S301 (our own child's answer)
-        return str(kind), payload
+        kind, payload, reopened = pickle.loads(body)  # noqa: S301 (our own child's answer)
+        return str(kind), payload, bool(reopened)
 
     async def _replace(self, process: asyncio.subprocess.Process) -> None:
         """Kill ``process``, wait until it is gone, and start another in the background."""
         await _kill(process)
         self._running.discard(process)
+        self._opened.pop(process.pid, None)
         self.stopped += 1
         if self._closed:
             return

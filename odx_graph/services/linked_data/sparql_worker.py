@@ -4,7 +4,8 @@ A query runs in a child process (``serve``, started by ``sparql_pool``) that ope
 server's on-disk store read-only, so that a query past its time can be stopped by killing
 the process: Oxigraph has no way to interrupt a running query. A read-only open is a
 snapshot of the store as it was then (writes not yet flushed included), so the worker
-opens it again whenever the server says the store has changed since. Requests and
+opens it again whenever the server says the store has changed since: while it is idle,
+when the pool asks it to (a request with no query), or else before its next query. Requests and
 answers are pickles, each after its length in 8 bytes, on the worker's standard input
 and output; the worker is the server's own child, never a peer.
 """
@@ -50,10 +51,11 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One query for a worker; ``generation`` names the store's state it must see."""
+    """One query for a worker; ``generation`` names the store's state it must see. With
+    no ``text`` the worker only opens the store at that generation and says so."""
 
     generation: int
-    text: str
+    text: str | None
     default_graphs: list[str]
     named_graphs: list[str]
     cap: int
@@ -115,6 +117,8 @@ def _read(channel: BinaryIO) -> Request | None:
 
 
 def _answer(store: ox.Store, request: Request) -> tuple[str, object]:
+    if request.text is None:
+        return "opened", request.generation
     deadline = time.monotonic() + request.seconds
     try:
         answer = evaluate(
@@ -132,7 +136,8 @@ def _answer(store: ox.Store, request: Request) -> tuple[str, object]:
 
 def serve(directory: str, memory_mb: int, generation: int) -> None:
     """Answer requests from standard input until it closes, over the store as it is at
-    ``generation`` (opened now, before the first request) and later ones."""
+    ``generation`` (opened now, before the first request) and later ones. Each answer
+    says whether the store had to be opened again for it."""
     # The pool watches this process's resident memory against ``memory_mb`` and kills it
     # past the limit: a cap on address space instead stopped workers that had only
     # mapped the store, before any query.
@@ -144,7 +149,9 @@ def serve(directory: str, memory_mb: int, generation: int) -> None:
     store: ox.Store | None = ox.Store.read_only(directory)
     opened = generation
     while (request := _read(requests)) is not None:
+        reopened = False
         if store is None or request.generation != opened:
+            reopened = True
             store = None  # let go of the old snapshot first
             store = ox.Store.read_only(directory)
             opened = request.generation
@@ -156,5 +163,5 @@ def serve(directory: str, memory_mb: int, generation: int) -> None:
             store = None
             store = ox.Store.read_only(directory)
             reply = _answer(store, request)
-        answers.write(encode(reply))
+        answers.write(encode((*reply, reopened)))
         answers.flush()
