@@ -22,6 +22,7 @@ from odx_graph.services.linked_data.follower import (
     STATE_FILE,
     Applied,
     FollowState,
+    _on_server,
     _read_trig_blocks,
     apply_page,
     follow,
@@ -156,16 +157,87 @@ async def test_a_page_applied_twice_changes_nothing_and_later_versions_win(
         assert _triples(store) == before
         results.append(_graphs(store))
     assert results[0] == results[1] == results[2]
-    # A block that does not parse: refused, nothing of it kept.
+    # A block that does not parse, over a store holding the things already: refused,
+    # and the store is as it was.
     broken = trig.replace(b" .\n}", b" . <\n}", 1)
+    assert _read_trig_blocks(broken) is not None  # cut as usual; Oxigraph refuses it
+    earlier = ox.Store()
+    apply_page(earlier, trig, ox.RdfFormat.TRIG, start)
+    kept = _triples(earlier)
+    assert kept
     with pytest.raises(InputError, match="does not parse"):
-        apply_page(ox.Store(), broken, ox.RdfFormat.TRIG, start)
+        apply_page(earlier, broken, ox.RdfFormat.TRIG, start)
+    assert _triples(earlier) == kept
+    # The same page with other line ends: parsed, not cut, with the same result.
+    crlf = trig.replace(b"\n", b"\r\n")
+    assert _read_trig_blocks(crlf) is None
+    store = ox.Store()
+    apply_page(store, crlf, ox.RdfFormat.TRIG, start)
+    assert _graphs(store) == results[1]
     # From a position inside the page: only what follows it is applied.
     fresh = ox.Store()
     inside = apply_page(
         fresh, feed.page_nquads(BASE, page).encode(), ox.RdfFormat.N_QUADS, last - 1
     )
     assert inside.versions == 1 and inside.position == last
+
+
+def test_a_block_on_one_line_is_parsed_not_lost() -> None:
+    """A valid TriG page whose block is on one line (or has no space before its brace)
+    is not this server's layout: read by parsing, it replaces the thing's graph."""
+    head = (
+        f"<{BASE}/feed> <https://w3id.org/tree#member> <{BASE}/feed/version/2> .\n"
+        f"<{BASE}/feed/version/2> <http://purl.org/dc/terms/isVersionOf> <{BASE}/id/home/1> .\n"
+    )
+    home = ox.NamedNode(f"{BASE}/id/home/1")
+    store = ox.Store()
+    store.add(ox.Quad(home, ox.NamedNode(f"{BASE}/p"), ox.Literal("old"), home))
+    for block in (
+        f'<{BASE}/feed/version/2> {{ <{BASE}/id/home/1> <{BASE}/p> "new" . }}\n',
+        f'<{BASE}/feed/version/2>{{\n<{BASE}/id/home/1> <{BASE}/p> "new" .\n}}\n',
+    ):
+        body = (head + block).encode()
+        assert _read_trig_blocks(body) is None
+        applied = apply_page(store, body, ox.RdfFormat.TRIG, 1)
+        assert (applied.versions, applied.position) == (1, 2)
+        assert _triples(store) == {(f"<{BASE}/id/home/1>", f"<{BASE}/p>", '"new"')}
+
+
+def test_the_next_page_is_read_from_the_server_named() -> None:
+    public = "https://housing.example/odx/feed/page/7"
+    assert _on_server(public, "http://10.0.0.5:8000/feed") == "http://10.0.0.5:8000/feed/page/7"
+    assert _on_server(public, "https://housing.example/odx/feed") == public
+    assert _on_server("https://a.test/other", "http://b.test/feed") == "https://a.test/other"
+
+
+def test_following_forever_waits_out_a_server_that_is_down(tmp_path: Path) -> None:
+    page = (
+        f"<{BASE}/feed> <https://w3id.org/tree#member> <{BASE}/feed/version/1> .\n"
+        f"<{BASE}/feed/version/1> <http://purl.org/dc/terms/isVersionOf> <{BASE}/id/home/1> .\n"
+        f'<{BASE}/feed/version/1> {{\n<{BASE}/id/home/1> <{BASE}/p> "1" .\n}}\n'
+    )
+    statuses: list[object] = [503, "down", 429, 200]
+    waits: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        status = statuses.pop(0)
+        if status == "down":
+            raise httpx.ConnectError("refused", request=request)
+        assert isinstance(status, int)
+        return httpx.Response(status, text=page, headers={"content-type": "application/trig"})
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        steps = follow(
+            client, "http://odx.test", tmp_path, forever=True, poll_seconds=3, sleep=waits.append
+        )
+        applied = next(steps)
+        steps.close()
+        assert (applied.versions, applied.position) == (1, 1)
+        assert waits == [3, 3, 3]
+        # Not forever: the first error ends it.
+        statuses.append(503)
+        with pytest.raises(InputError, match="answered 503"):
+            next(follow(client, "http://odx.test", tmp_path / "once"))
 
 
 def test_a_store_kept_for_one_feed_refuses_another(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ stops between the two reads the page again and ends up the same.
 The position is kept beside the store, in ``odx-follow.json``: the feed followed, the
 page to read next and the last position applied. Pages are read from the server named,
 whatever address its links give (a server behind a proxy, or reached inside a network,
-names its public base IRI in them): the next page's path is taken from its link.
+names its public base IRI in them): the next page is what follows ``/feed/`` in its link,
+under the feed followed.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _position(version: str) -> int:
         raise InputError(f"not a version of the feed: {version}") from None
 
 
+_IRI = re.compile(rb"<[^<>\s]+>")
 # A prefix or base directive, which would give names within a block a meaning from outside.
 _DIRECTIVE = re.compile(rb"\n[ \t]*(?:@prefix|@base|(?i:prefix|base)[ \t<])")
 
@@ -95,10 +97,12 @@ def _statements(text: bytes, predicate: str) -> Iterator[tuple[str, str]]:
 
 def _read_trig_blocks(body: bytes) -> _Page | None:
     """A page as this server writes TriG (``feed.page_trig``): the stream's statements a
-    line each, then a block ``<version> {`` ... ``}`` of N-Triples lines per version. The
-    blocks are cut out as they are, not parsed: Oxigraph parses them once, as it loads
-    them. ``None`` when the page is laid out otherwise."""
-    if _DIRECTIVE.search(body) or _DIRECTIVE.match(b"\n" + body[:200]):
+    line each, then a block ``<version> {`` ... ``}`` of N-Triples lines per version, each
+    on lines of its own. The blocks are cut out as they are, not parsed: Oxigraph parses
+    them once, as it loads them. ``None`` when the page is laid out in any other way (a
+    prefix, a block on one line, other line ends, a version with triples but no block of
+    its own): such a page is parsed instead."""
+    if b"\r" in body or _DIRECTIVE.search(body) or _DIRECTIVE.match(b"\n" + body[:200]):
         return None
     first = body.find(b"> {\n")
     start = 0 if first < 0 else body.rfind(b"\n", 0, first) + 1
@@ -112,19 +116,23 @@ def _read_trig_blocks(body: bytes) -> _Page | None:
     for _, node in _statements(statements, _NODE):
         page.next_page = node
     if first >= 0:
-        for block in body[start:].split(b"\n}\n"):
-            if not block.strip():
-                continue
+        rest = body[start:]
+        # N-Triples lines hold no raw line break, so " {" and "}" end lines only here.
+        if not rest.endswith(b"\n}\n") or rest.count(b" {\n") != rest.count(b"\n}\n"):
+            return None
+        for block in rest[: -len(b"\n}\n")].split(b"\n}\n"):
             opened = block.find(b" {\n")
             header = block[:opened]
-            if opened < 0 or not (header.startswith(b"<") and header.endswith(b">")):
+            if opened < 0 or not _IRI.fullmatch(header):
                 return None
             version = header[1:-1].decode()
-            if version not in page.thing_of:
+            if version not in page.thing_of or version in page.lines:
                 return None
             page.lines[version] = block[opened + 3 :] + b"\n"
     if not page.thing_of and body.strip():
         return None  # no statement of the stream in the form expected
+    if any(v not in page.lines for v in page.thing_of if v not in page.deleted):
+        return None
     return page
 
 
@@ -166,15 +174,19 @@ def apply_page(store: ox.Store, body: bytes, rdf_format: ox.RdfFormat, after: in
         if at > after:
             latest[page.thing_of[version]] = version  # a later version replaces it
             position, versions = at, versions + 1
+    # Each thing's graph is replaced; what it held is kept until the new triples are in,
+    # so that a page that does not load leaves the store as it was.
+    earlier: list[ox.Quad] = []
     for thing in latest:
         node = ox.NamedNode(thing)
         if store.contains_named_graph(node):
+            earlier.extend(store.quads_for_pattern(None, None, None, node))
             store.remove_graph(node)
     kept = {t: v for t, v in latest.items() if v not in page.deleted}
     try:
         if page.lines:
             blocks = (b"<%s> {\n%s}\n" % (t.encode(), page.lines[v]) for t, v in kept.items())
-            store.load(b"".join(b for b in blocks), ox.RdfFormat.TRIG)
+            store.load(b"".join(blocks), ox.RdfFormat.TRIG)  # all or nothing
         else:
             store.extend(
                 ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(thing))
@@ -182,8 +194,20 @@ def apply_page(store: ox.Store, body: bytes, rdf_format: ox.RdfFormat, after: in
                 for t in page.triples.get(version, ())
             )
     except SyntaxError as exc:
+        store.extend(earlier)
         raise InputError(f"the feed page does not parse: {exc}") from None
     return Applied(versions, len(latest), position, page.next_page)
+
+
+def _on_server(link: str, feed: str) -> str:
+    """The page ``link`` names, read from the feed followed: what follows the feed's path
+    in the link (``page/7``) under ``feed``, whatever base the server's links give."""
+    marker = "/feed/"
+    path = urlsplit(link).path
+    if marker not in path:
+        return link
+    query = urlsplit(link).query
+    return f"{feed}/{path.rsplit(marker, 1)[1]}" + (f"?{query}" if query else "")
 
 
 @dataclass(slots=True)
@@ -230,8 +254,10 @@ def follow(
 ) -> Iterator[Applied]:
     """Follow the feed of the server at ``base`` into the Oxigraph store in
     ``directory`` (made if new), from where it last stopped, yielding each page applied.
-    Stops at the last page unless ``forever``, then polls it every ``poll_seconds``.
-    Raises ``InputError`` when the server answers a page with an error."""
+    Stops at the last page unless ``forever``, then polls it every ``poll_seconds``
+    (and, then, waits out a server that does not answer or answers 5xx or 429). Raises
+    ``InputError`` when the server answers a page with an error, ``httpx.TransportError``
+    when it cannot be reached (unless ``forever``)."""
     directory.mkdir(parents=True, exist_ok=True)
     server = base.rstrip("/")
     feed = f"{server}/feed"
@@ -239,8 +265,17 @@ def follow(
     store = ox.Store(str(directory / "store"))
     try:
         while True:
-            response = client.get(state.page, headers={"Accept": "application/trig"})
+            try:
+                response = client.get(state.page, headers={"Accept": "application/trig"})
+            except httpx.TransportError:
+                if not forever:
+                    raise
+                sleep(poll_seconds)  # the server restarting, or the network: try again
+                continue
             if response.status_code != 200:
+                if forever and (response.status_code >= 500 or response.status_code == 429):
+                    sleep(poll_seconds)
+                    continue
                 raise InputError(
                     f"{state.page} answered {response.status_code}: {response.text[:200]}"
                 )
@@ -250,8 +285,7 @@ def follow(
             )
             state.position = applied.position
             if applied.next_page is not None:
-                link = urlsplit(applied.next_page)
-                state.page = f"{server}{link.path}" + (f"?{link.query}" if link.query else "")
+                state.page = _on_server(applied.next_page, feed)
             store.flush()
             state.save(directory)
             yield applied
