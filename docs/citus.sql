@@ -461,9 +461,12 @@ SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with 
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('satisfaction_response', 'landlord_id', colocate_with => 'building');
--- The score tables are partitioned by model (migration 0032): their partitions are
--- distributed with them, and a scoring attaches a new partition built with the table's
--- indexes as they are (the landlord in the key included), which Citus distributes.
+-- The score tables are partitioned by model (migration 0032); their partitions are
+-- distributed with them. A scoring builds its new partition as a table of its own with
+-- the table's indexes as they are (the landlord in the key included) and attaches it.
+-- Not tried on Citus: there that table would be filled on the coordinator; distribute it
+-- (colocated with building) before filling it, in store/scoring.py, and test the swap
+-- on a cluster before relying on it.
 SELECT create_distributed_table('home_damp_risk', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('component_failure_risk', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('estate', 'landlord_id', colocate_with => 'building');

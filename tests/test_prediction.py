@@ -4,15 +4,17 @@ model and summing to their contributions, and scores out of the open data's reac
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 
 from odx_graph.cli import main
+from odx_graph.core.errors import ConflictError
 from odx_graph.services.prediction import models
 from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.scorecard import Scorecard
-from odx_graph.store import predictions
+from odx_graph.store import predictions, scoring
 from odx_graph.store.db import READER_ROLE, Database
 from odx_graph.store.features import component_features, home_features, repair_costs_by_type
 from odx_graph.store.scoring import score_in_database, scoring_card
@@ -335,6 +337,56 @@ async def test_scoring_again_swaps_the_models_scores_whole(fresh_db: Database) -
         await db.execute("DELETE FROM prediction_model WHERE id = $1", model["id"])
         assert await _partitions(db, table) == {}
         assert await db.fetchval("SELECT to_regclass($1)", partition) is None
+
+
+async def test_a_swap_waits_for_readers_a_bounded_time_and_scorings_of_one_table_queue(
+    fresh_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader holding the score table (as a backup does) makes the swap give up after
+    its tries, keeping the earlier scores and leaving nothing staged; once the reader is
+    done, scoring swaps. Two scorings of different models of one table at once both
+    finish (one waits for the other) instead of one dying in a deadlock."""
+    db = fresh_db
+    kind, table = ModelKind.DAMP_MOULD, "home_damp_risk"
+    await models.train(db, kind, DEMO_AS_OF)
+    first, _ = await models.score(db, kind, DEMO_AS_OF)
+    await models.train(db, kind, DEMO_AS_OF)
+    second, _ = await models.score(db, kind, DEMO_AS_OF)
+    assert first["id"] != second["id"]
+    monkeypatch.setattr(scoring, "SWAP_WAIT_MS", 100)
+    monkeypatch.setattr(scoring, "SWAP_TRIES", 3)
+    monkeypatch.setattr(scoring, "SWAP_PAUSE_SECONDS", 0.05)
+    card = Scorecard.from_json(first["scorecard"])
+    binned = scoring_card(
+        [
+            (f.name, f.edges, f.categories, t)
+            for f, t in zip(card.features, card.tenths, strict=True)
+        ],
+        card.baseline_tenths,
+        1.0,
+    )
+    later = DEMO_AS_OF + dt.timedelta(days=7)
+    async with db.connection() as reader, reader.transaction():
+        await reader.fetchval(f"SELECT count(*) FROM {table}")  # holds the table until it ends
+        with pytest.raises(ConflictError, match="stayed in use"):
+            await score_in_database(db, kind.value, first["id"], later, binned)
+    days = await db.fetch(f"SELECT DISTINCT as_of FROM {table} WHERE model_id = $1", first["id"])
+    assert [r["as_of"] for r in days] == [DEMO_AS_OF]
+    assert await db.fetchval("SELECT to_regclass($1)", f"{table}_m{first['id']}_next") is None
+    # Both models of the table at once.
+    written = await asyncio.gather(
+        score_in_database(db, kind.value, first["id"], later, binned),
+        score_in_database(db, kind.value, second["id"], later, binned),
+    )
+    homes = await db.fetchval("SELECT count(*) FROM home")
+    assert written == [homes, homes]
+    rows = await db.fetch(
+        f"SELECT model_id, count(*) AS n, min(as_of) AS day FROM {table} GROUP BY 1"
+    )
+    assert {(r["model_id"], r["n"], r["day"]) for r in rows} == {
+        (first["id"], homes, later),
+        (second["id"], homes, later),
+    }
 
 
 async def component_costs(db: Database, as_of: dt.date) -> list[dict[str, float]]:

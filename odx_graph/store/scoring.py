@@ -12,21 +12,30 @@ the connection but the scorecard.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from odx_graph.store.db import Database
+import asyncpg
+
+from odx_graph.core.errors import ConflictError
+from odx_graph.store.db import Connection, Database
 from odx_graph.store.features import feature_query
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 WORK_MEM = "256MB"
+# How long a swap waits for the score table at a time, how often, and the pause between.
+SWAP_WAIT_MS = 2000
+SWAP_TRIES = 15
+SWAP_PAUSE_SECONDS = 1.0
 _TABLES = {"damp-mould": "home_damp_risk", "component-failure": "component_failure_risk"}
 # A score table's indexes: a partition attached to it must have each (plain columns only),
 # named here by what follows the table's name in the index's.
 _INDEXES = """
 SELECT i.indisprimary AS is_primary, i.indisunique AS is_unique,
+       i.indexprs IS NULL AND i.indpred IS NULL AND i.indnkeyatts = i.indnatts AS plain,
        CASE WHEN i.indisprimary THEN '_pkey'
             ELSE substr(c.relname, length($1) + 1) END AS suffix,
        array(SELECT quote_ident(a.attname)
@@ -137,31 +146,56 @@ async def score_in_database(
         INSERT INTO {staged} ({columns})
         {chosen}
     """
-    async with db.connection() as conn, conn.transaction():
-        # One scoring of a model at a time: the next one waits for this one's swap.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", staged)
-        # Scores have no per-row key to their model (migration 0029): the model is checked
-        # once, and held so that it cannot be deleted before the swap commits.
-        if (
-            await conn.fetchval(
-                "SELECT id FROM prediction_model WHERE id = $1 FOR KEY SHARE", model_id
+    async with db.connection() as conn:
+        # One scoring of a table at a time (two swapping partitions of one table would
+        # each wait for the other's lock on it), held across the transactions below.
+        await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", table)
+        try:
+            # The new scores go into a table of their own, made and committed first so
+            # that the long insert holds no lock on the score table; a check that proves
+            # the partition's bound makes attaching it read nothing.
+            await conn.execute(f"DROP TABLE IF EXISTS {staged}")  # a stopped scoring's
+            await conn.execute(
+                f"CREATE TABLE {staged} (LIKE {table} INCLUDING DEFAULTS INCLUDING "
+                f"CONSTRAINTS, CONSTRAINT {staged}_model CHECK (model_id = {model_id}))"
             )
-            is None
-        ):
+            try:
+                written = await _fill_and_swap(
+                    conn, table, staged, partition, model_id, statement, params
+                )
+            finally:
+                await conn.execute(f"DROP TABLE IF EXISTS {staged}")  # unless swapped in
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", table)
+    return written
+
+
+async def _fill_and_swap(
+    conn: Connection,
+    table: str,
+    staged: str,
+    partition: str,
+    model_id: int,
+    statement: str,
+    params: list[object],
+) -> int:
+    """Fill ``staged`` with the model's scores, index it and swap it in for the model's
+    partition of ``table``, in one transaction; 0 when the model is not there."""
+    async with conn.transaction():
+        # Scores have no per-row key to their model (migration 0029): the model is
+        # checked once, and held so that it cannot be deleted before the swap commits.
+        held = "SELECT id FROM prediction_model WHERE id = $1 FOR KEY SHARE"
+        if await conn.fetchval(held, model_id) is None:
             return 0
         # Room to sort and hash every row in memory: this one statement reads them all.
         await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         await conn.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
-        # The new scores go into a table of their own, with no index to keep up row by row
-        # and a check that proves the partition's bound, so attaching it reads nothing.
-        await conn.execute(
-            f"CREATE TABLE {staged} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-            f"CONSTRAINT {staged}_model CHECK (model_id = {model_id}))"
-        )
         status = await conn.execute(statement, *params)
-        # The table's indexes (whatever columns they have), each built once by sorting.
+        # The table's indexes, each built once by sorting, and the planner's statistics.
         built = []
         for index in await conn.fetch(_INDEXES, table):
+            if not index["plain"]:
+                raise ValueError(f"{table} has an index scoring cannot copy: {index['suffix']}")
             name = f"{staged}{index['suffix']}"
             columns = ", ".join(index["columns"])
             if index["is_primary"]:
@@ -172,12 +206,27 @@ async def score_in_database(
                 unique = "UNIQUE " if index["is_unique"] else ""
                 await conn.execute(f"CREATE {unique}INDEX {name} ON {staged} ({columns})")
             built.append(index["suffix"])
-        # The swap (it waits for readers of the table): they see the earlier scores until
-        # this commits.
-        await conn.execute(f"DROP TABLE IF EXISTS {partition}")
-        await conn.execute(
-            f"ALTER TABLE {table} ATTACH PARTITION {staged} FOR VALUES IN ({model_id})"
-        )
+        await conn.execute(f"ANALYZE {staged}")
+        # The swap takes the score table for itself, briefly: readers wait for it, and it
+        # waits for them. Lest it hold up every reader behind a long one (a backup), it
+        # waits SWAP_WAIT at a time, letting the readers on in between, and gives up
+        # after SWAP_TRIES, leaving the earlier scores.
+        for attempt in range(1, SWAP_TRIES + 1):
+            try:
+                async with conn.transaction():
+                    await conn.execute(f"SET LOCAL lock_timeout = '{SWAP_WAIT_MS}ms'")
+                    await conn.execute(f"DROP TABLE IF EXISTS {partition}")
+                    await conn.execute(
+                        f"ALTER TABLE {table} ATTACH PARTITION {staged} FOR VALUES IN ({model_id})"
+                    )
+                break
+            except asyncpg.LockNotAvailableError:
+                if attempt == SWAP_TRIES:
+                    raise ConflictError(
+                        f"{table} stayed in use (a backup, or a long query) for "
+                        f"{SWAP_TRIES} tries: the earlier scores are kept; score again later"
+                    ) from None
+                await asyncio.sleep(SWAP_PAUSE_SECONDS)
         await conn.execute(f"ALTER TABLE {staged} DROP CONSTRAINT {staged}_model")
         await conn.execute(f"ALTER TABLE {staged} RENAME TO {partition}")
         for suffix in built:
