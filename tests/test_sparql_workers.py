@@ -184,9 +184,23 @@ async def test_idle_workers_open_the_changed_store_before_the_next_query(
             f"PREFIX odx: <{ODX}> ASK {{ ?h odx:bedrooms {(bedrooms or 0) + 1} . "
             f"FILTER(STRENDS(STR(?h), '/home/{home}')) }}"
         )
-        for _ in range(2):  # each of the two workers, whichever answers
+        for _ in range(2):
             answer = await http.get("/sparql", params={"query": ask})
             assert answer.json()["boolean"] is True
         assert (await http.get("/sparql", params={"query": HOMES})).json() == before
         assert store.workers.reopened_for_query == opened
         await module_db.execute("UPDATE home SET bedrooms = $1 WHERE id = $2", bedrooms, home)
+        # Queries racing a refresh take the workers there are: none is started, and the
+        # pool keeps its size and its processes.
+        generation = store.generation
+        while store.generation == generation:
+            await http.get("/sparql", params={"query": HOMES})
+            await asyncio.sleep(0.01)
+        for _ in range(10):
+            assert (await http.get("/sparql", params={"query": HOMES})).status_code == 200
+        deadline = time.monotonic() + 5
+        while store.workers.stale():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        assert sorted(store.workers.pids()) == workers
+        assert store.workers.stopped == 0

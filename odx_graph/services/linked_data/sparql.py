@@ -136,6 +136,8 @@ class SparqlStore:
                 await asyncio.to_thread(self.store.update, update)
                 self.position = batch[-1].position
                 self.generation += 1
+                if self.workers is not None:
+                    self.workers.advance(self.generation)
                 applied += len(batch)
         if applied and self.workers is not None:
             task = asyncio.create_task(self.workers.refresh(self.generation))

@@ -52,6 +52,7 @@ class WorkerPool:
         self._starting: set[asyncio.Task[None]] = set()
         self._opened: dict[int, int] = {}  # the generation each worker's store is at
         self._refreshing = False
+        self._refreshed: asyncio.Event | None = None  # set when the worker in hand is back
         self.stopped = 0  # workers killed mid-query since the pool was made
         self.reopened_for_query = 0  # queries whose worker opened the store first
 
@@ -64,11 +65,16 @@ class WorkerPool:
         generation than the latest the pool has heard of."""
         return sum(self._opened.get(p.pid, -1) < self._generation for p in self._running)
 
+    def advance(self, generation: int) -> None:
+        """Note that the store has reached ``generation``: workers at an older one are
+        stale from now on."""
+        self._generation = max(self._generation, generation)
+
     async def refresh(self, generation: int) -> None:
         """Have the idle workers open the store at ``generation`` (or a later one heard of
         meanwhile), one at a time so that the others stay free for queries; a worker
         that fails to is replaced. A call while one runs only moves its target."""
-        self._generation = max(self._generation, generation)
+        self.advance(generation)
         if self._refreshing:
             return
         self._refreshing = True
@@ -80,21 +86,30 @@ class WorkerPool:
                 process = stale[0]
                 self._idle.remove(process)
                 self._busy += 1
+                self._refreshed = asyncio.Event()
                 target = self._generation
                 request = Request(target, None, [], [], 0, REFRESH_SECONDS)
                 try:
                     await asyncio.wait_for(self._exchange(process, request), REFRESH_SECONDS)
                 except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                     self._busy -= 1
-                    await self._replace(process)
+                    await self._replace(process, stopped_query=False)
                     continue
                 except BaseException:
                     self._busy -= 1
-                    await asyncio.shield(self._replace(process))
+                    await asyncio.shield(self._replace(process, stopped_query=False))
                     raise
+                finally:
+                    self._refreshed.set()
+                    self._refreshed = None
                 self._busy -= 1
                 self._opened[process.pid] = target
-                self._idle.append(process)
+                if len(self._idle) < self._size:
+                    self._idle.append(process)
+                else:  # a query started a worker meanwhile: the pool keeps its size
+                    await _kill(process)
+                    self._running.discard(process)
+                    self._opened.pop(process.pid, None)
         finally:
             self._refreshing = False
 
@@ -110,6 +125,10 @@ class WorkerPool:
         """Run ``request`` in an idle worker (a new one if none is idle), killing it at
         ``request.seconds``. Raises ``InputError`` or ``QueryTimeoutError``."""
         self._generation = request.generation
+        if not self._idle and self._refreshed is not None:
+            # The one worker free is opening the store: sooner back than a new one.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._refreshed.wait(), request.seconds)
         process = self._idle.pop() if self._idle else await self._spawn()
         self._busy += 1
         watch = asyncio.create_task(self._watch_memory(process))
@@ -199,12 +218,15 @@ class WorkerPool:
         kind, payload, reopened = pickle.loads(body)  # noqa: S301 (our own child's answer)
         return str(kind), payload, bool(reopened)
 
-    async def _replace(self, process: asyncio.subprocess.Process) -> None:
-        """Kill ``process``, wait until it is gone, and start another in the background."""
+    async def _replace(
+        self, process: asyncio.subprocess.Process, *, stopped_query: bool = True
+    ) -> None:
+        """Kill ``process``, wait until it is gone, and start another in the background;
+        ``stopped`` counts it when it was stopped mid-query."""
         await _kill(process)
         self._running.discard(process)
         self._opened.pop(process.pid, None)
-        self.stopped += 1
+        self.stopped += stopped_query
         if self._closed:
             return
         task = asyncio.create_task(self._refill())
