@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
@@ -131,7 +132,8 @@ class TenantSatisfactionResult:
         description="Of those, very or fairly satisfied (strongly agree or agree for TP08)."
     )
     percent_satisfied: Optional[float] = strawberry.field(
-        description="100 × satisfied / respondents, from the published counts."
+        description="100 × satisfied / respondents, from the published counts, rounded to "
+        "one decimal place (halves away from zero), as the Regulator publishes the results."
     )
 
 
@@ -161,6 +163,15 @@ def scope_of(
     )
 
 
+def one_decimal_place(percent: float | None) -> float | None:
+    """``percent`` rounded to one decimal place, halves away from zero, as the Regulator
+    publishes Tenant Satisfaction Measures: 31.25 is 31.3 (``round`` would give 31.2)."""
+    if percent is None:
+        return None
+    # The shortest decimal that is the float, so 72.65 is a half however it is stored.
+    return float(Decimal(repr(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 _NODES = {SatisfactionDimension.LANDLORD: "Organisation", SatisfactionDimension.ESTATE: "Estate"}
 
 
@@ -182,7 +193,7 @@ def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
         suppressed=r.suppressed,
         respondents=r.respondents,
         satisfied=r.satisfied,
-        percent_satisfied=r.percent_satisfied,
+        percent_satisfied=one_decimal_place(r.percent_satisfied),
     )
 
 
