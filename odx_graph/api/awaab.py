@@ -12,7 +12,8 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight_damp import MAX_PAGE, DampScopeInput, id_list, page_start, scope_of
+from odx_graph.api.insight_damp import MAX_PAGE, DampScopeInput, page_start, scope_of
+from odx_graph.api.insight_groups import id_list
 from odx_graph.api.paging import CASE_ORDER, Slice, connection_type, paging_window
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
 from odx_graph.core.errors import InputError

@@ -13,9 +13,21 @@ from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
 from odx_graph.api.context import Context
-from odx_graph.core import disclosure
+from odx_graph.api.insight_groups import (
+    Disclosure,
+    GroupCoordinate,
+    ask,
+    check_group_by,
+    declared_enum,
+    disclosure_of,
+    group_key_type,
+    group_keys,
+    grouping_enum,
+    id_list,
+    postcode_scope,
+)
 from odx_graph.core.errors import InputError
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping.insight import (
     COMPARED,
     COUNTS,
@@ -25,17 +37,9 @@ from odx_graph.mapping.insight import (
     Dimension,
     Measure,
 )
-from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.mapping.query import MAX_FILTER_VALUES
 from odx_graph.services.insight import providers, repairs
 from odx_graph.store.analytics import MarketScope, RepairScope
-
-
-def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
-    """A GraphQL enum ``name`` of (member, value, description), as declared."""
-    members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
-    declared: Any = enum.Enum(name, members)  # type: ignore[misc]
-    return strawberry.enum(declared, description=description)
-
 
 if TYPE_CHECKING:
 
@@ -45,39 +49,25 @@ if TYPE_CHECKING:
     class PerformanceMeasure(enum.Enum):
         """Measures (values are ``providers.Measure`` values)."""
 
+    GroupKey = GroupCoordinate
+
 else:
-    RepairDimension = declared_enum(
+    RepairDimension = grouping_enum(
         "RepairDimension",
         "What repair performance can be grouped by.",
-        [(d.name, d.value, g.description) for d, g in GROUPINGS.items()],
+        {d: g.description for d, g in GROUPINGS.items()},
     )
     PerformanceMeasure = declared_enum(
         "PerformanceMeasure",
         "A repair performance measure landlords can be compared on.",
         [(m.name.upper(), m.name, m.compared) for m in COMPARED],
     )
-
-
-@strawberry.enum(
-    description="Which values an insight answer holds: exact, or protected by the "
-    "disclosure rules of open statistics."
-)
-class Disclosure(enum.Enum):
-    """Values are ``disclosure.Disclosure`` values."""
-
-    EXACT = strawberry.enum_value(
-        "exact", description="Exact values and no suppression (regulators and admins)."
+    GroupKey = group_key_type(
+        "GroupKey",
+        "One coordinate of a group.",
+        RepairDimension,
+        "The value (an organisation's key, a code, a postcode, 'YYYY-MM').",
     )
-    PERTURBED = strawberry.enum_value(
-        "perturbed",
-        description="Groups under the threshold suppressed, counts and magnitudes "
-        "perturbed by the cell key method (see docs/insight.md): everyone else.",
-    )
-
-
-def disclosure_of(value: disclosure.Disclosure) -> Disclosure:
-    """The GraphQL value of a disclosure level."""
-    return Disclosure(value.value)
 
 
 @strawberry.input(description="Which repairs a measure covers; all of them by default.")
@@ -102,17 +92,6 @@ class RepairScopeInput:
     building: Optional[list[strawberry.ID]] = strawberry.field(
         default=None, description="Only repairs to homes in these buildings."
     )
-
-
-@strawberry.type(description="One coordinate of a group.")
-class GroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: RepairDimension = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an organisation's key, a code, a postcode, 'YYYY-MM')."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
 
 
 def performance_type(
@@ -205,33 +184,19 @@ class ProviderComparison:
 def _scope(given: RepairScopeInput | None) -> RepairScope:
     if given is None:
         return RepairScope()
-    landlords = given.landlord or []
-    if len(landlords) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} landlords", field="scope.landlord")
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = postcode_scope(given.postcode, "scope.postcode")
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
-        landlord_ids=tuple(
-            decode_int_id(i, "Organisation", field="scope.landlord") for i in landlords
-        ),
+        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord", "landlords"),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=_ids(given.estate, "Estate", "scope.estate"),
-        building_ids=_ids(given.building, "Building", "scope.building"),
+        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
+        building_ids=id_list(given.building, "Building", "scope.building"),
     )
 
 
-def _ids(given: list[strawberry.ID] | None, node: str, field: str) -> tuple[int, ...]:
-    values = given or []
-    if len(values) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
-    return tuple(decode_int_id(v, node, field=field) for v in values)
-
-
-# Groups naming a node give its global ID, as everywhere else in the API.
+# Groups naming a node give its global ID.
 _NODE_DIMENSIONS: dict[str, str] = {
     Dimension.LANDLORD: "Organisation",
     Dimension.CONTRACTOR: "Organisation",
@@ -240,21 +205,10 @@ _NODE_DIMENSIONS: dict[str, str] = {
 }
 
 
-def _value(key: repairs.GroupKey) -> str | None:
-    """Organisations, estates and buildings are named by their global IDs."""
-    node = _NODE_DIMENSIONS.get(key.dimension)
-    if key.value is not None and node is not None:
-        return encode_global_id(node, key.value)
-    return key.value
-
-
 def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
     # The measure fields are named as the measures are (a test holds the two to it).
     return RepairPerformance(
-        key=[
-            GroupKey(dimension=RepairDimension[k.dimension.name], value=_value(k), label=k.label)
-            for k in group.key
-        ],
+        key=group_keys(GroupKey, RepairDimension, group.key, _NODE_DIMENSIONS),
         disclosure=disclosure_of(group.disclosure),
         suppressed=group.suppressed,
         homes=group.homes,
@@ -276,18 +230,10 @@ async def repair_performance(
 ) -> list[RepairPerformance]:
     """Repair performance grouped by any of landlord, contractor, postcode level, month,
     priority, trade and SOR schedule."""
-    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 3 different dimensions", field="groupBy")
-    context = info.context
+    check_group_by(group_by, 3)
     dimensions = [Dimension[d.name] for d in group_by]
-    groups = await repairs.performance(
-        context.db,
-        context.settings,
-        context.principal,
-        dimensions,
-        _scope(scope),
-        _selected_measures(info),
-        context.insight_cache,
+    groups = await ask(
+        info, repairs.performance, dimensions, _scope(scope), _selected_measures(info)
     )
     return [_performance_of(g) for g in groups]
 
@@ -324,14 +270,8 @@ async def provider_comparison(
 ) -> ProviderComparison:
     """Each landlord's value of a measure, the peer median, a robust z-score (median and
     MAD) and an outlier flag with the threshold stated."""
-    context = info.context
-    result = await providers.compare_providers(
-        context.db,
-        context.settings,
-        context.principal,
-        providers.Measure[measure.name],
-        _scope(scope),
-        context.insight_cache,
+    result = await ask(
+        info, providers.compare_providers, providers.Measure[measure.name], _scope(scope)
     )
     return ProviderComparison(
         measure=measure,
@@ -421,12 +361,9 @@ async def contractor_market(
     for name, values in (("trade", trade), ("sorCode", sor_code)):
         if values is not None and len(values) > MAX_FILTER_VALUES:
             raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
-    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
+    column, value = postcode_scope(postcode, "postcode")
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
-    context = info.context
-    jobs, rates = await repairs.contractor_market(
-        context.db, context.settings, context.principal, scope, context.insight_cache
-    )
+    jobs, rates = await ask(info, repairs.contractor_market, scope)
     return ContractorMarket(
         open_jobs=[
             OpenJobs(
@@ -507,18 +444,8 @@ async def replacement_forecast(
         if item.cost < 0 or item.cost != item.cost:
             raise InputError("costs must not be negative", field="costs")
         unit_costs[item.component_type] = item.cost
-    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
-    context = info.context
-    rows = await repairs.forecast_replacements(
-        context.db,
-        context.settings,
-        context.principal,
-        years,
-        unit_costs,
-        column,
-        value,
-        context.insight_cache,
-    )
+    column, value = postcode_scope(postcode, "postcode")
+    rows = await ask(info, repairs.forecast_replacements, years, unit_costs, column, value)
     return [
         ReplacementForecast(
             year=r.year,

@@ -12,11 +12,21 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
+from odx_graph.api.insight_groups import (
+    Disclosure,
+    GroupCoordinate,
+    ask,
+    check_group_by,
+    disclosure_of,
+    group_key_type,
+    group_keys,
+    grouping_enum,
+    id_list,
+    postcode_scope,
+)
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
-from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.services.insight import damp
 from odx_graph.store.damp import DampScope
 
@@ -28,11 +38,17 @@ if TYPE_CHECKING:
     class DampMouldDimension(enum.Enum):
         """Grouping dimensions (values are ``mapping.insight.DampDimension`` values)."""
 
+    DampGroupKey = GroupCoordinate
+
 else:
-    DampMouldDimension = declared_enum(
-        "DampMouldDimension",
-        "What damp and mould rates can be grouped by.",
-        [(d.name, d.value, description) for d, description in DAMP_GROUPINGS.items()],
+    DampMouldDimension = grouping_enum(
+        "DampMouldDimension", "What damp and mould rates can be grouped by.", DAMP_GROUPINGS
+    )
+    DampGroupKey = group_key_type(
+        "DampGroupKey",
+        "One coordinate of a damp and mould group.",
+        DampMouldDimension,
+        "The value (an organisation's key, a code, a band, 'YYYY-MM', '1'-'12').",
     )
 
 
@@ -60,17 +76,6 @@ class DampScopeInput:
     building: Optional[list[strawberry.ID]] = strawberry.field(
         default=None, description="Only homes in any of these buildings."
     )
-
-
-@strawberry.type(description="One coordinate of a damp and mould group.")
-class DampGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: DampMouldDimension = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an organisation's key, a code, a band, 'YYYY-MM', '1'-'12')."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
 
 
 @strawberry.type(
@@ -166,24 +171,11 @@ class ModernFacilityAges:
     )
 
 
-def id_list(given: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
-    """The keys of the global IDs ``given`` (of ``type_name``), at most the filter's
-    number of values."""
-    values = given or []
-    if len(values) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
-    return tuple(decode_int_id(v, type_name, field=field) for v in values)
-
-
 def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
-    column, value = (
-        ("", "")
-        if given.postcode is None
-        else postcode_location(given.postcode, f"{field}.postcode")
-    )
+    column, value = postcode_scope(given.postcode, f"{field}.postcode")
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
@@ -195,17 +187,12 @@ def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     )
 
 
-# Groups naming a node give its global ID, as everywhere else in the API.
+# Groups naming a node give its global ID.
 _NODE_DIMENSIONS: dict[str, str] = {
     DampDimension.LANDLORD: "Organisation",
     DampDimension.ESTATE: "Estate",
     DampDimension.BUILDING: "Building",
 }
-
-
-def _damp_value(dimension: str, value: str | None) -> str | None:
-    node = _NODE_DIMENSIONS.get(dimension)
-    return encode_global_id(node, value) if node and value is not None else value
 
 
 def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
@@ -228,27 +215,12 @@ async def damp_mould_rates(
     """Damp and mould cases per 1,000 homes, open and emergency cases, grouped by any of
     landlord, postcode district, building age band, property type, EPC band, month and
     month of the year."""
-    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 3 different dimensions", field="groupBy")
-    context = info.context
-    groups = await damp.damp_rates(
-        context.db,
-        context.settings,
-        context.principal,
-        [DampDimension[d.name] for d in group_by],
-        scope_of(scope),
-        context.insight_cache,
-    )
+    check_group_by(group_by, 3)
+    dimensions = [DampDimension[d.name] for d in group_by]
+    groups = await ask(info, damp.damp_rates, dimensions, scope_of(scope))
     return [
         DampMouldRates(
-            key=[
-                DampGroupKey(
-                    dimension=DampMouldDimension[k.dimension.name],
-                    value=_damp_value(k.dimension, k.value),
-                    label=k.label,
-                )
-                for k in g.key
-            ],
+            key=group_keys(DampGroupKey, DampMouldDimension, g.key, _NODE_DIMENSIONS),
             disclosure=disclosure_of(g.disclosure),
             suppressed=g.suppressed,
             homes=g.homes,
@@ -273,15 +245,7 @@ async def awaab_breach_rates(
 ) -> list[AwaabBreachRates]:
     """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
     % breached of each clock."""
-    context = info.context
-    rates = await damp.breach_rates(
-        context.db,
-        context.settings,
-        context.principal,
-        scope_of(scope),
-        as_of,
-        context.insight_cache,
-    )
+    rates = await ask(info, damp.breach_rates, scope_of(scope), as_of)
     return [
         AwaabBreachRates(
             landlord_id=strawberry.ID(encode_global_id("Organisation", r.landlord_id)),

@@ -12,10 +12,17 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
-from odx_graph.api.insight_damp import id_list
-from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.query import postcode_location
+from odx_graph.api.insight_groups import (
+    Disclosure,
+    GroupCoordinate,
+    ask,
+    disclosure_of,
+    group_key_type,
+    group_keys,
+    grouping_enum,
+    id_list,
+    postcode_scope,
+)
 from odx_graph.services.insight import investment
 from odx_graph.services.insight.investment import InvestmentKey, Side
 from odx_graph.store.investment import InvestmentDimension, InvestmentScope
@@ -40,11 +47,19 @@ if TYPE_CHECKING:
     class InvestmentGrouping(enum.Enum):
         """Grouping dimensions (values are ``InvestmentDimension`` values)."""
 
+    InvestmentGroupKey = GroupCoordinate
+
 else:
-    InvestmentGrouping = declared_enum(
+    InvestmentGrouping = grouping_enum(
         "InvestmentGrouping",
         "What investment in planned works can be grouped by.",
-        [(d.name, d.value, _DESCRIPTIONS[d]) for d in InvestmentDimension],
+        {d: _DESCRIPTIONS[d] for d in InvestmentDimension},
+    )
+    InvestmentGroupKey = group_key_type(
+        "InvestmentGroupKey",
+        "One coordinate of an investment group.",
+        InvestmentGrouping,
+        "The value (an Organisation or Estate ID, a code, a year, a home's key).",
     )
 
 
@@ -73,9 +88,7 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
     """The store's scope of the input."""
     if given is None:
         return InvestmentScope()
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = postcode_scope(given.postcode, "scope.postcode")
     return InvestmentScope(
         landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
         kinds=tuple(sorted(set(given.kind or ()))),
@@ -86,31 +99,14 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
     )
 
 
-@strawberry.type(description="One coordinate of an investment group.")
-class InvestmentGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: InvestmentGrouping = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an Organisation or Estate ID, a code, a year, a home's key)."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
-
-
-_NODES = {InvestmentDimension.LANDLORD: "Organisation", InvestmentDimension.ESTATE: "Estate"}
+_NODES: dict[str, str] = {
+    InvestmentDimension.LANDLORD: "Organisation",
+    InvestmentDimension.ESTATE: "Estate",
+}
 
 
 def _keys(key: tuple[InvestmentKey, ...]) -> list[InvestmentGroupKey]:
-    return [
-        InvestmentGroupKey(
-            dimension=InvestmentGrouping[k.dimension.name],
-            value=encode_global_id(_NODES[k.dimension], k.value)
-            if k.dimension in _NODES and k.value is not None
-            else k.value,
-            label=k.label,
-        )
-        for k in key
-    ]
+    return group_keys(InvestmentGroupKey, InvestmentGrouping, key, _NODES)
 
 
 _PROTECTED = (
@@ -209,15 +205,7 @@ async def investment_spend(
     """Investment in planned works: homes and buildings, works, works done, planned and
     actual spend, grouped by any of landlord, postcode area and district, programme kind,
     financial year, estate and home."""
-    context = info.context
-    groups = await investment.spend(
-        context.db,
-        context.settings,
-        context.principal,
-        _dims(group_by),
-        scope_of(scope),
-        context.insight_cache,
-    )
+    groups = await ask(info, investment.spend, _dims(group_by), scope_of(scope))
     return [
         InvestmentSpend(
             key=_keys(g.key),
@@ -258,16 +246,8 @@ async def investment_impact(
     """The impact of done planned works: repairs and their cost on the same components and
     homes, and damp and mould cases after damp remediation and energy retrofit, in equal
     windows before and after each work's completion (the completion day in neither)."""
-    context = info.context
-    groups = await investment.impact(
-        context.db,
-        context.settings,
-        context.principal,
-        _dims(group_by),
-        scope_of(scope),
-        window_months,
-        as_of,
-        context.insight_cache,
+    groups = await ask(
+        info, investment.impact, _dims(group_by), scope_of(scope), window_months, as_of
     )
     return [
         InvestmentImpact(

@@ -13,11 +13,20 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
-from odx_graph.api.insight_damp import id_list
+from odx_graph.api.insight_groups import (
+    Disclosure,
+    GroupCoordinate,
+    ask,
+    check_group_by,
+    disclosure_of,
+    group_key_type,
+    group_keys,
+    grouping_enum,
+    id_list,
+    postcode_scope,
+)
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.query import postcode_location
 from odx_graph.mapping.satisfaction import (
     PERCEPTION_MEASURES,
     SATISFACTION_GROUPINGS,
@@ -32,11 +41,20 @@ if TYPE_CHECKING:
     class SatisfactionGrouping(enum.Enum):
         """Grouping dimensions (values are ``SatisfactionDimension`` values)."""
 
+    SatisfactionGroupKey = GroupCoordinate
+
 else:
-    SatisfactionGrouping = declared_enum(
+    SatisfactionGrouping = grouping_enum(
         "SatisfactionGrouping",
         "What Tenant Satisfaction Measures results can be grouped by.",
-        [(d.name, d.value, text) for d, text in SATISFACTION_GROUPINGS.items()],
+        SATISFACTION_GROUPINGS,
+    )
+    SatisfactionGroupKey = group_key_type(
+        "SatisfactionGroupKey",
+        "One coordinate of a satisfaction group.",
+        SatisfactionGrouping,
+        "The value (an Organisation or Estate ID, a postcode area or district, or a tenure "
+        "group, LCRA or LCHO).",
     )
 
 
@@ -91,18 +109,6 @@ class SatisfactionScopeInput:
     )
 
 
-@strawberry.type(description="One coordinate of a satisfaction group.")
-class SatisfactionGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: SatisfactionGrouping = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an Organisation or Estate ID, a postcode area or district, "
-        "or a tenure group, LCRA or LCHO)."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
-
-
 @strawberry.type(
     description="One Tenant Satisfaction Measure (TP01-TP12) of one group for a financial "
     "year: the percentage of valid responses that were satisfied (agree, for TP08), as the "
@@ -145,9 +151,7 @@ def scope_of(
         raise InputError("year is a financial year's first year, 2000 to 2100", field="year")
     if given is None:
         return SatisfactionScope(year, estate_ids=tuple(estates))
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = postcode_scope(given.postcode, "scope.postcode")
     measures = tuple(given.measure or ())
     for n, code in enumerate(measures):
         if code not in PERCEPTION_MEASURES:
@@ -172,21 +176,15 @@ def one_decimal_place(percent: float | None) -> float | None:
     return float(Decimal(repr(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-_NODES = {SatisfactionDimension.LANDLORD: "Organisation", SatisfactionDimension.ESTATE: "Estate"}
+_NODES: dict[str, str] = {
+    SatisfactionDimension.LANDLORD: "Organisation",
+    SatisfactionDimension.ESTATE: "Estate",
+}
 
 
 def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
     return TenantSatisfactionResult(
-        key=[
-            SatisfactionGroupKey(
-                dimension=SatisfactionGrouping[k.dimension.name],
-                value=encode_global_id(_NODES[k.dimension], k.value)
-                if k.dimension in _NODES and k.value is not None
-                else k.value,
-                label=k.label,
-            )
-            for k in r.key
-        ],
+        key=group_keys(SatisfactionGroupKey, SatisfactionGrouping, r.key, _NODES),
         measure=r.measure,
         source=SatisfactionSource(r.source.value),
         disclosure=disclosure_of(r.disclosure),
@@ -200,11 +198,7 @@ def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
 async def _results(
     info: Info[Context, None], dims: Sequence[SatisfactionDimension], scope: SatisfactionScope
 ) -> list[TenantSatisfactionResult]:
-    context = info.context
-    found = await satisfaction.tenant_satisfaction(
-        context.db, context.settings, context.principal, dims, scope, context.insight_cache
-    )
-    return [_result(r) for r in found]
+    return [_result(r) for r in await ask(info, satisfaction.tenant_satisfaction, dims, scope)]
 
 
 async def tenant_satisfaction(
@@ -229,8 +223,7 @@ async def tenant_satisfaction(
     postcode area or district, estate and tenure group (LCRA, LCHO): the percentage of
     valid responses satisfied, from the answers held and from landlords' returns, each
     result saying which."""
-    if len(group_by) > 2 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 2 different dimensions", field="groupBy")
+    check_group_by(group_by, 2)
     dims = [SatisfactionDimension(d.value) for d in group_by]
     return await _results(info, dims, scope_of(year, scope))
 
