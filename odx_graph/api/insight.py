@@ -20,6 +20,7 @@ from odx_graph.api.insight_groups import (
     check_group_by,
     declared_enum,
     disclosure_of,
+    from_result,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -273,24 +274,11 @@ async def provider_comparison(
     result = await ask(
         info, providers.compare_providers, providers.Measure[measure.name], _scope(scope)
     )
-    return ProviderComparison(
-        measure=measure,
-        peer_median=result.peer_median,
-        mad=result.mad,
-        threshold=result.threshold,
-        providers=[
-            ProviderScore(
-                landlord_id=strawberry.ID(encode_global_id("Organisation", p.landlord_id)),
-                name=p.name,
-                value=p.value,
-                robust_z=p.robust_z,
-                outlier=p.outlier,
-                suppressed=p.suppressed,
-            )
-            for p in result.providers
-        ],
-        disclosure=disclosure_of(result.disclosure),
-    )
+    scores = [
+        from_result(ProviderScore, p, landlord_id=encode_global_id("Organisation", p.landlord_id))
+        for p in result.providers
+    ]
+    return from_result(ProviderComparison, result, measure=measure, providers=scores)
 
 
 @strawberry.type(description="Open repairs in one postcode district for one trade.")
@@ -365,31 +353,8 @@ async def contractor_market(
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
     jobs, rates = await ask(info, repairs.contractor_market, scope)
     return ContractorMarket(
-        open_jobs=[
-            OpenJobs(
-                postcode_district=j.postcode_district,
-                trade_code=j.trade_code,
-                trade_label=j.trade_label,
-                jobs=j.jobs,
-                unassigned=j.unassigned,
-                suppressed=j.suppressed,
-                disclosure=disclosure_of(j.disclosure),
-            )
-            for j in jobs
-        ],
-        rates=[
-            SorRate(
-                postcode_district=r.postcode_district,
-                sor_code=r.sor_code,
-                jobs=r.jobs,
-                median_working_days=r.median_working_days,
-                median_cost=r.median_cost,
-                median_unit_cost=r.median_unit_cost,
-                suppressed=r.suppressed,
-                disclosure=disclosure_of(r.disclosure),
-            )
-            for r in rates
-        ],
+        open_jobs=[from_result(OpenJobs, j) for j in jobs],
+        rates=[from_result(SorRate, r) for r in rates],
     )
 
 
@@ -446,15 +411,4 @@ async def replacement_forecast(
         unit_costs[item.component_type] = item.cost
     column, value = postcode_scope(postcode, "postcode")
     rows = await ask(info, repairs.forecast_replacements, years, unit_costs, column, value)
-    return [
-        ReplacementForecast(
-            year=r.year,
-            component_type=r.component_type,
-            label=r.label,
-            components=r.components,
-            estimated_cost=r.estimated_cost,
-            suppressed=r.suppressed,
-            disclosure=disclosure_of(r.disclosure),
-        )
-        for r in rows
-    ]
+    return [from_result(ReplacementForecast, r) for r in rows]

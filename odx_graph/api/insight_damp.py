@@ -17,7 +17,7 @@ from odx_graph.api.insight_groups import (
     GroupCoordinate,
     ask,
     check_group_by,
-    disclosure_of,
+    from_result,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -219,15 +219,11 @@ async def damp_mould_rates(
     dimensions = [DampDimension[d.name] for d in group_by]
     groups = await ask(info, damp.damp_rates, dimensions, scope_of(scope))
     return [
-        DampMouldRates(
+        from_result(
+            DampMouldRates,
+            g,
             key=group_keys(DampGroupKey, DampMouldDimension, g.key, _NODE_DIMENSIONS),
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
-            homes=g.homes,
-            cases=g.cases,
             cases_per_1000_homes=g.per_1000_homes,
-            open_cases=g.open_cases,
-            emergency_cases=g.emergency_cases,
         )
         for g in groups
     ]
@@ -247,18 +243,8 @@ async def awaab_breach_rates(
     % breached of each clock."""
     rates = await ask(info, damp.breach_rates, scope_of(scope), as_of)
     return [
-        AwaabBreachRates(
-            landlord_id=strawberry.ID(encode_global_id("Organisation", r.landlord_id)),
-            name=r.name,
-            disclosure=disclosure_of(r.disclosure),
-            suppressed=r.suppressed,
-            homes=r.homes,
-            cases=r.cases,
-            cases_with_breach=r.cases_with_breach,
-            breach_pct=r.breach_pct,
-            investigation_breach_pct=r.investigation_breach_pct,
-            written_summary_breach_pct=r.written_summary_breach_pct,
-            make_safe_breach_pct=r.make_safe_breach_pct,
+        from_result(
+            AwaabBreachRates, r, landlord_id=encode_global_id("Organisation", r.landlord_id)
         )
         for r in rates
     ]

@@ -11,6 +11,7 @@ from typing import Any, Optional, Protocol, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
 from odx_graph.api.context import Context
 from odx_graph.core import disclosure
@@ -132,6 +133,18 @@ def postcode_scope(postcode: str | None, field: str) -> tuple[str, str]:
     """The postcode column and value a scope's ``postcode`` (at ``field``) selects, or
     two empty strings for every postcode."""
     return ("", "") if postcode is None else postcode_location(postcode, field)
+
+
+def from_result(type_: Callable[..., T], result: object, **given: Any) -> T:
+    """The GraphQL ``type_`` of a service's ``result``: each field not ``given`` is the
+    result's attribute of the same name, and a disclosure level its GraphQL value."""
+    values = dict(given)
+    for field in get_object_definition(type_, strict=True).fields:
+        if field.python_name not in values:
+            values[field.python_name] = getattr(result, field.python_name)
+    if isinstance(values.get("disclosure"), disclosure.Disclosure):
+        values["disclosure"] = disclosure_of(values["disclosure"])
+    return type_(**values)
 
 
 async def ask(info: Info[Context, None], service: Callable[..., Awaitable[T]], *args: Any) -> T:

@@ -16,7 +16,7 @@ from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
     ask,
-    disclosure_of,
+    from_result,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -24,7 +24,7 @@ from odx_graph.api.insight_groups import (
     postcode_scope,
 )
 from odx_graph.services.insight import investment
-from odx_graph.services.insight.investment import InvestmentKey, Side
+from odx_graph.services.insight.investment import InvestmentKey
 from odx_graph.store.investment import InvestmentDimension, InvestmentScope
 
 _DESCRIPTIONS = {
@@ -145,10 +145,6 @@ class ImpactWindow:
     cost: Optional[float] = strawberry.field(description="Their cost in GBP (repairs only).")
 
 
-def _window(side: Side) -> ImpactWindow:
-    return ImpactWindow(count=side.count, cost=side.cost)
-
-
 @strawberry.type(description="Done works of one group and what followed them." + _PROTECTED)
 class InvestmentImpact:
     """See docs/insight.md ("Investment") for the windows and their edges."""
@@ -188,6 +184,15 @@ class InvestmentImpact:
     )
 
 
+# The before-and-after windows of an impact, named alike in the service and GraphQL.
+_WINDOWS = (
+    "component_repairs_before",
+    "component_repairs_after",
+    "home_repairs_before",
+    "home_repairs_after",
+)
+
+
 def _dims(group_by: list[InvestmentGrouping]) -> list[InvestmentDimension]:
     return [InvestmentDimension[d.name] for d in group_by]
 
@@ -207,16 +212,7 @@ async def investment_spend(
     financial year, estate and home."""
     groups = await ask(info, investment.spend, _dims(group_by), scope_of(scope))
     return [
-        InvestmentSpend(
-            key=_keys(g.key),
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
-            homes_and_buildings=g.units,
-            items=g.items,
-            done_items=g.done_items,
-            planned_spend=g.planned_spend,
-            actual_spend=g.actual_spend,
-        )
+        from_result(InvestmentSpend, g, key=_keys(g.key), homes_and_buildings=g.units)
         for g in groups
     ]
 
@@ -250,19 +246,12 @@ async def investment_impact(
         info, investment.impact, _dims(group_by), scope_of(scope), window_months, as_of
     )
     return [
-        InvestmentImpact(
+        from_result(
+            InvestmentImpact,
+            g,
             key=_keys(g.key),
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
             homes_and_buildings=g.units,
-            items=g.items,
-            component_repairs_before=_window(g.component_repairs_before),
-            component_repairs_after=_window(g.component_repairs_after),
-            home_repairs_before=_window(g.home_repairs_before),
-            home_repairs_after=_window(g.home_repairs_after),
-            damp_items=g.damp_items,
-            damp_cases_before=g.damp_cases_before,
-            damp_cases_after=g.damp_cases_after,
+            **{w: from_result(ImpactWindow, getattr(g, w)) for w in _WINDOWS},
         )
         for g in groups
     ]

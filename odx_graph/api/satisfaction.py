@@ -18,7 +18,7 @@ from odx_graph.api.insight_groups import (
     GroupCoordinate,
     ask,
     check_group_by,
-    disclosure_of,
+    from_result,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -183,14 +183,11 @@ _NODES: dict[str, str] = {
 
 
 def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
-    return TenantSatisfactionResult(
+    return from_result(
+        TenantSatisfactionResult,
+        r,
         key=group_keys(SatisfactionGroupKey, SatisfactionGrouping, r.key, _NODES),
-        measure=r.measure,
         source=SatisfactionSource(r.source.value),
-        disclosure=disclosure_of(r.disclosure),
-        suppressed=r.suppressed,
-        respondents=r.respondents,
-        satisfied=r.satisfied,
         percent_satisfied=one_decimal_place(r.percent_satisfied),
     )
 
