@@ -12,13 +12,13 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
+from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
     ask,
     check_group_by,
-    declared_enum,
     disclosure_of,
     from_result,
     group_key_type,

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 
+from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.core import disclosure
 from odx_graph.core.errors import InputError
@@ -20,13 +21,6 @@ from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 
 T = TypeVar("T")
-
-
-def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
-    """A GraphQL enum ``name`` of (member, value, description), as declared."""
-    members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
-    declared: Any = enum.Enum(name, members)  # type: ignore[misc]
-    return strawberry.enum(declared, description=description)
 
 
 def grouping_enum(name: str, description: str, groupings: Mapping[enum.Enum, str]) -> Any:

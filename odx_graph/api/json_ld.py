@@ -276,7 +276,7 @@ class JsonLdGraphQL:
         async def collect(message: Message) -> None:
             sent.append(message)
 
-        await self.app(inner, _replay(body, receive), collect)
+        await self.app(inner, replayed(body, receive), collect)
         response = _as_json_ld(scope, body, sent, self._base(scope))
         for message in response or sent:
             await send(message)
@@ -335,7 +335,8 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with the request's ``body``, already read, given back first."""
     sent = False
 
     async def replay() -> Message:

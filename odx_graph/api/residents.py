@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
 from odx_graph.api.paging import Slice, connection_type, paging_window
@@ -19,41 +19,30 @@ from odx_graph.mapping import MAPPING
 from odx_graph.store import keys as repo
 from odx_graph.store.keys import StoredKey
 
-_make_enum: Any = strawberry.enum
-AccessTier: Any = _make_enum(
-    enum.Enum(
-        "AccessTier",
-        {
-            t.name: strawberry.enum_value(t.value, description=d)
-            for t, d in (
-                (Tier.PUBLIC, "No key: the open data."),
-                (Tier.RESIDENT, "A resident token, bound to one home."),
-                (Tier.CONTRACTOR, "A contractor's key."),
-                (Tier.PROVIDER, "A landlord's (registered provider's) key."),
-                (Tier.REGULATOR, "A regulator's key: aggregates without suppression."),
-                (Tier.ADMIN, "An administrator's key."),
-            )
-        },
-    ),
-    name="AccessTier",
-    description="What a key lets its holder see and do (see the access guide).",
+_TIERS = {
+    Tier.PUBLIC: "No key: the open data.",
+    Tier.RESIDENT: "A resident token, bound to one home.",
+    Tier.CONTRACTOR: "A contractor's key.",
+    Tier.PROVIDER: "A landlord's (registered provider's) key.",
+    Tier.REGULATOR: "A regulator's key: aggregates without suppression.",
+    Tier.ADMIN: "An administrator's key.",
+}
+AccessTier: Any = declared_enum(
+    "AccessTier",
+    "What a key lets its holder see and do (see the access guide).",
+    [(t.name, t.value, d) for t, d in _TIERS.items()],
 )
 
-ResidentScope: Any = _make_enum(
-    enum.Enum(
-        "ResidentScope",
-        {
-            s.name: strawberry.enum_value(s.value, description=d)
-            for s, d in (
-                (Scope.READ, "See the private fields of the home's records (descriptions, notes)."),
-                (Scope.REPAIRS, "Report repairs."),
-                (Scope.DAMP_MOULD, "Report damp and mould."),
-                (Scope.SATISFACTION, "Answer satisfaction questions."),
-            )
-        },
-    ),
-    name="ResidentScope",
-    description="What a resident token may do; a token issued without scopes may do all.",
+_SCOPES = {
+    Scope.READ: "See the private fields of the home's records (descriptions, notes).",
+    Scope.REPAIRS: "Report repairs.",
+    Scope.DAMP_MOULD: "Report damp and mould.",
+    Scope.SATISFACTION: "Answer satisfaction questions.",
+}
+ResidentScope: Any = declared_enum(
+    "ResidentScope",
+    "What a resident token may do; a token issued without scopes may do all.",
+    [(s.name, s.value, d) for s, d in _SCOPES.items()],
 )
 
 

@@ -11,12 +11,12 @@ from typing import Any, Protocol
 from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from odx_graph.api.compiled.jsontext import ascii_json
 from odx_graph.api.compiled.planner import Planner, Statement
 from odx_graph.api.context import Context
-from odx_graph.api.json_ld import JsonLdGraphQL
+from odx_graph.api.json_ld import JsonLdGraphQL, replayed
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.observe import operation_label
 from odx_graph.core.errors import OdxError
@@ -42,19 +42,6 @@ class GraphQLView(Protocol):
 def compiled_path_enabled(settings: Any) -> bool:
     """The ``ODX_COMPILED_QUERIES`` setting, on unless the settings say otherwise."""
     return bool(getattr(settings, SETTING, True))
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -121,9 +108,9 @@ class CompiledGraphQL:
         body = await _read_body(receive)
         if body is None:
             return  # the client went away
-        response = await self.try_compiled(Request(scope, _replay(body, receive)), body)
+        response = await self.try_compiled(Request(scope, replayed(body, receive)), body)
         if response is None:
-            await self.view(scope, _replay(body, receive), send)
+            await self.view(scope, replayed(body, receive), send)
         else:
             await response(scope, receive, send)
 
