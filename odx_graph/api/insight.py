@@ -14,6 +14,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
+from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
@@ -75,24 +76,14 @@ else:
 class RepairScopeInput:
     """Filters for insight queries."""
 
-    reported_from: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Repairs reported at or after."
+    reported_from: Optional[dt.datetime] = optional("Repairs reported at or after.")
+    reported_to: Optional[dt.datetime] = optional("Repairs reported before.")
+    landlord: Optional[list[strawberry.ID]] = optional("Only these landlords (Organisation IDs).")
+    postcode: Optional[str] = optional("Homes in this postcode area, district, sector or unit.")
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only repairs to homes that are members of these estates."
     )
-    reported_to: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Repairs reported before."
-    )
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only these landlords (Organisation IDs)."
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Homes in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only repairs to homes that are members of these estates."
-    )
-    building: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only repairs to homes in these buildings."
-    )
+    building: Optional[list[strawberry.ID]] = optional("Only repairs to homes in these buildings.")
 
 
 def performance_type(

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
+from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
@@ -56,26 +57,17 @@ else:
 class DampScopeInput:
     """Filters for damp and mould insight."""
 
-    aware_from: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Cases the landlord became aware of at or after."
+    aware_from: Optional[dt.datetime] = optional("Cases the landlord became aware of at or after.")
+    aware_to: Optional[dt.datetime] = optional("Cases the landlord became aware of before.")
+    landlord: Optional[list[strawberry.ID]] = optional(
+        "Only these landlords (Organisation IDs): the homes' landlord for "
+        "rates, the landlord handling the case for clocks and breach rates."
     )
-    aware_to: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Cases the landlord became aware of before."
+    postcode: Optional[str] = optional("Homes in this postcode area, district, sector or unit.")
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only homes that are members of any of these estates."
     )
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="Only these landlords (Organisation IDs): the homes' landlord for "
-        "rates, the landlord handling the case for clocks and breach rates.",
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Homes in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only homes that are members of any of these estates."
-    )
-    building: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only homes in any of these buildings."
-    )
+    building: Optional[list[strawberry.ID]] = optional("Only homes in any of these buildings.")
 
 
 @strawberry.type(

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
+from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
@@ -67,20 +68,16 @@ else:
 class InvestmentScopeInput:
     """Filters for investment insight."""
 
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only these landlords (Organisation IDs)."
+    landlord: Optional[list[strawberry.ID]] = optional("Only these landlords (Organisation IDs).")
+    kind: Optional[list[str]] = optional("Only programmes of these kinds (codes, e.g. 'kitchens').")
+    financial_year: Optional[list[int]] = optional(
+        "Only programmes of these financial years (2027: 2027/28)."
     )
-    kind: Optional[list[str]] = strawberry.field(
-        default=None, description="Only programmes of these kinds (codes, e.g. 'kitchens')."
+    postcode: Optional[str] = optional(
+        "Only works in this postcode area, district, sector or unit."
     )
-    financial_year: Optional[list[int]] = strawberry.field(
-        default=None, description="Only programmes of these financial years (2027: 2027/28)."
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Only works in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only works at homes of these estates (Estate IDs)."
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only works at homes of these estates (Estate IDs)."
     )
 
 

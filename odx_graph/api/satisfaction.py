@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
+from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
     Disclosure,
     GroupCoordinate,
@@ -87,25 +88,20 @@ class TenureGroup(enum.Enum):
 class SatisfactionScopeInput:
     """Filters for satisfaction results."""
 
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only answers rating these landlords (Organisation IDs)."
+    landlord: Optional[list[strawberry.ID]] = optional(
+        "Only answers rating these landlords (Organisation IDs)."
     )
-    postcode: Optional[str] = strawberry.field(
-        default=None,
-        description="Only answers from homes in this postcode area, district, sector or "
-        "unit (returns are then left out: they are not by postcode).",
+    postcode: Optional[str] = optional(
+        "Only answers from homes in this postcode area, district, sector or "
+        "unit (returns are then left out: they are not by postcode)."
     )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="Only answers from homes in these estates, and these estates' returns.",
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only answers from homes in these estates, and these estates' returns."
     )
-    measure: Optional[list[str]] = strawberry.field(
-        default=None, description="Only these measures, TP01 to TP12 (default all)."
-    )
-    tenure_group: Optional[list[TenureGroup]] = strawberry.field(
-        default=None,
-        description="Only answers from homes of these tenure groups (returns are then left "
-        "out: they are not by tenure).",
+    measure: Optional[list[str]] = optional("Only these measures, TP01 to TP12 (default all).")
+    tenure_group: Optional[list[TenureGroup]] = optional(
+        "Only answers from homes of these tenure groups (returns are then left "
+        "out: they are not by tenure)."
     )
 
 
