@@ -16,12 +16,17 @@ from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
+    EXACT_OR_PROTECTED,
+    NULL_WHEN_TOO_FEW_HOMES,
+    PERTURBED_OR_SUPPRESSED,
+    TOO_FEW_HOMES,
     Disclosure,
     GroupCoordinate,
     ask,
     check_group_by,
     disclosure_of,
     from_result,
+    group_by_argument,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -101,14 +106,8 @@ def performance_type(
     namespace: dict[str, Any] = {
         "__doc__": "See docs/insight.md for every definition.",
         "key": strawberry.field(description="The group's coordinates."),
-        "disclosure": strawberry.field(
-            description="Whether the values are exact or protected (perturbed, small groups "
-            "suppressed)."
-        ),
-        "suppressed": strawberry.field(
-            description="True when the group covers too few homes to publish: every value "
-            "is then null rather than a misleading zero."
-        ),
+        "disclosure": strawberry.field(description=PERTURBED_OR_SUPPRESSED),
+        "suppressed": strawberry.field(description=NULL_WHEN_TOO_FEW_HOMES),
         "homes": strawberry.field(description="Homes with repairs in the group."),
     }
     for count in counts:
@@ -149,7 +148,7 @@ class ProviderScore:
         "MAD is 0 or the value is missing."
     )
     outlier: bool = strawberry.field(description="True when |robustZ| exceeds the threshold.")
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
 
 
 @strawberry.type(description="A measure compared across landlords.")
@@ -168,9 +167,7 @@ class ProviderComparison:
     providers: list[ProviderScore] = strawberry.field(
         description="Every landlord in scope, with a null value when it has nothing to measure."
     )
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
 
 
 def _scope(given: RepairScopeInput | None) -> RepairScope:
@@ -212,9 +209,7 @@ async def repair_performance(
     info: Info[Context, None],
     group_by: Annotated[
         list[RepairDimension],
-        strawberry.argument(
-            description="Up to 3 dimensions; none gives one group for all repairs."
-        ),
+        group_by_argument(3, " repairs"),
     ],
     scope: Annotated[
         Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
@@ -281,10 +276,8 @@ class OpenJobs:
     trade_label: Optional[str] = strawberry.field(description="Trade name.")
     jobs: Optional[int] = strawberry.field(description="Open repairs.")
     unassigned: Optional[int] = strawberry.field(description="Open repairs with no contractor.")
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Typical duration and cost of one SOR code in one district.")
@@ -304,10 +297,8 @@ class SorRate:
         description="Median over repairs of the cost of the code's lines in a repair "
         "divided by their quantity (GBP per unit; repairs with a positive quantity)."
     )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Open jobs and going rates, for contractors quoting.")
@@ -368,10 +359,8 @@ class ReplacementForecast:
     estimated_cost: Optional[float] = strawberry.field(
         description="Components times the cost given for the type (null without one)."
     )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
 
 
 async def replacement_forecast(

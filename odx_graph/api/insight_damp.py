@@ -14,11 +14,16 @@ from strawberry.types import Info
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
+    EXACT_OR_PROTECTED,
+    NULL_WHEN_TOO_FEW_HOMES,
+    PERTURBED_OR_SUPPRESSED,
+    TOO_FEW_HOMES,
     Disclosure,
     GroupCoordinate,
     ask,
     check_group_by,
     from_result,
+    group_by_argument,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -79,14 +84,8 @@ class DampMouldRates:
     """See docs/insight.md for every definition."""
 
     key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected (perturbed, small groups "
-        "suppressed)."
-    )
-    suppressed: bool = strawberry.field(
-        description="True when the group covers too few homes to publish: every value "
-        "is then null rather than a misleading zero."
-    )
+    disclosure: Disclosure = strawberry.field(description=PERTURBED_OR_SUPPRESSED)
+    suppressed: bool = strawberry.field(description=NULL_WHEN_TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(
         description="Homes in the group (for month groups: every home in scope of the "
         "group's other dimensions)."
@@ -111,10 +110,8 @@ class AwaabBreachRates:
 
     landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
     name: Optional[str] = strawberry.field(description="The landlord's name.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(description="Homes with a case in scope.")
     cases: Optional[int] = strawberry.field(description="Cases in scope.")
     cases_with_breach: Optional[int] = strawberry.field(
@@ -198,7 +195,7 @@ async def damp_mould_rates(
     info: Info[Context, None],
     group_by: Annotated[
         list[DampMouldDimension],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+        group_by_argument(3),
     ],
     scope: Annotated[
         Optional[DampScopeInput], strawberry.argument(description="Which homes and cases.")

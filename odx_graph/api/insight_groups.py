@@ -46,6 +46,26 @@ class Disclosure(enum.Enum):
     )
 
 
+# The words of the fields and arguments grouped answers share.
+EXACT_OR_PROTECTED = "Whether the values are exact or protected."
+PERTURBED_OR_SUPPRESSED = (
+    "Whether the values are exact or protected (perturbed, small groups suppressed)."
+)
+TOO_FEW_HOMES = "True when too few homes to publish."
+NULL_WHEN_TOO_FEW_HOMES = (
+    "True when the group covers too few homes to publish: every value is then null rather "
+    "than a misleading zero."
+)
+
+
+def group_by_argument(most: int, covered: str = "") -> Any:
+    """The ``groupBy`` argument of up to ``most`` dimensions (checked by
+    :func:`check_group_by`); none gives one group for all (of ``covered``)."""
+    return strawberry.argument(
+        description=f"Up to {most} dimensions; none gives one group for all{covered}."
+    )
+
+
 def disclosure_of(value: disclosure.Disclosure) -> Disclosure:
     """The GraphQL value of a disclosure level."""
     return Disclosure(value.value)

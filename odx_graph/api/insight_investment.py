@@ -18,6 +18,7 @@ from odx_graph.api.insight_groups import (
     GroupCoordinate,
     ask,
     from_result,
+    group_by_argument,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -112,15 +113,21 @@ _PROTECTED = (
 )
 
 
-@strawberry.type(description="Planned works of one group." + _PROTECTED)
-class InvestmentSpend:
-    """See docs/insight.md ("Investment") for every definition."""
+@strawberry.type(description="An investment group and how its values are published.")
+class InvestmentGroup:
+    """The fields investment answers start with."""
 
     key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
     disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
     suppressed: bool = strawberry.field(
         description="True when the group covers too few homes and buildings to publish."
     )
+
+
+@strawberry.type(description="Planned works of one group." + _PROTECTED)
+class InvestmentSpend(InvestmentGroup):
+    """See docs/insight.md ("Investment") for every definition."""
+
     homes_and_buildings: Optional[int] = strawberry.field(
         description="Homes and buildings (for communal works) with a work not cancelled."
     )
@@ -143,14 +150,9 @@ class ImpactWindow:
 
 
 @strawberry.type(description="Done works of one group and what followed them." + _PROTECTED)
-class InvestmentImpact:
+class InvestmentImpact(InvestmentGroup):
     """See docs/insight.md ("Investment") for the windows and their edges."""
 
-    key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
-    suppressed: bool = strawberry.field(
-        description="True when the group covers too few homes and buildings to publish."
-    )
     homes_and_buildings: Optional[int] = strawberry.field(
         description="Homes and buildings with a done work whose after-window has ended."
     )
@@ -198,7 +200,7 @@ async def investment_spend(
     info: Info[Context, None],
     group_by: Annotated[
         list[InvestmentGrouping],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+        group_by_argument(3),
     ],
     scope: Annotated[
         Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
@@ -218,7 +220,7 @@ async def investment_impact(
     info: Info[Context, None],
     group_by: Annotated[
         list[InvestmentGrouping],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
+        group_by_argument(3),
     ],
     scope: Annotated[
         Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")

@@ -15,11 +15,13 @@ from strawberry.types import Info
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
 from odx_graph.api.insight_groups import (
+    PERTURBED_OR_SUPPRESSED,
     Disclosure,
     GroupCoordinate,
     ask,
     check_group_by,
     from_result,
+    group_by_argument,
     group_key_type,
     group_keys,
     grouping_enum,
@@ -118,10 +120,7 @@ class TenantSatisfactionResult:
     source: SatisfactionSource = strawberry.field(
         description="Whether it comes from the answers held or the landlord's return."
     )
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected (perturbed, small groups "
-        "suppressed)."
-    )
+    disclosure: Disclosure = strawberry.field(description=PERTURBED_OR_SUPPRESSED)
     suppressed: bool = strawberry.field(
         description="True when the group has too few respondents to publish: every value "
         "is then null."
@@ -205,7 +204,7 @@ async def tenant_satisfaction(
     ],
     group_by: Annotated[
         list[SatisfactionGrouping],
-        strawberry.argument(description="Up to 2 dimensions; none gives one group for all."),
+        group_by_argument(2),
     ],
     scope: Annotated[
         Optional[SatisfactionScopeInput],
