@@ -207,10 +207,7 @@ def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
 
 async def repair_performance(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[RepairDimension],
-        group_by_argument(3, " repairs"),
-    ],
+    group_by: Annotated[list[RepairDimension], group_by_argument(3, " repairs")],
     scope: Annotated[
         Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
     ] = None,

@@ -193,10 +193,7 @@ def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
 
 async def damp_mould_rates(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[DampMouldDimension],
-        group_by_argument(3),
-    ],
+    group_by: Annotated[list[DampMouldDimension], group_by_argument(3)],
     scope: Annotated[
         Optional[DampScopeInput], strawberry.argument(description="Which homes and cases.")
     ] = None,

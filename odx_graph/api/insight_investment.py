@@ -192,19 +192,19 @@ _WINDOWS = (
 )
 
 
+# The arguments both investment answers take.
+GroupBy = Annotated[list[InvestmentGrouping], group_by_argument(3)]
+Scope = Annotated[Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")]
+
+
 def _dims(group_by: list[InvestmentGrouping]) -> list[InvestmentDimension]:
     return [InvestmentDimension[d.name] for d in group_by]
 
 
 async def investment_spend(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[InvestmentGrouping],
-        group_by_argument(3),
-    ],
-    scope: Annotated[
-        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
-    ] = None,
+    group_by: GroupBy,
+    scope: Scope = None,
 ) -> list[InvestmentSpend]:
     """Investment in planned works: homes and buildings, works, works done, planned and
     actual spend, grouped by any of landlord, postcode area and district, programme kind,
@@ -218,13 +218,8 @@ async def investment_spend(
 
 async def investment_impact(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[InvestmentGrouping],
-        group_by_argument(3),
-    ],
-    scope: Annotated[
-        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
-    ] = None,
+    group_by: GroupBy,
+    scope: Scope = None,
     window_months: Annotated[
         int,
         strawberry.argument(

@@ -202,10 +202,7 @@ async def tenant_satisfaction(
             "31 March 2025 (survey dates for answers, the year of a return)."
         ),
     ],
-    group_by: Annotated[
-        list[SatisfactionGrouping],
-        group_by_argument(2),
-    ],
+    group_by: Annotated[list[SatisfactionGrouping], group_by_argument(2)],
     scope: Annotated[
         Optional[SatisfactionScopeInput],
         strawberry.argument(description="Which answers and returns."),
