@@ -12,27 +12,11 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import (
-    EXACT_OR_PROTECTED,
-    NULL_WHEN_TOO_FEW_HOMES,
-    PERTURBED_OR_SUPPRESSED,
-    TOO_FEW_HOMES,
-    Disclosure,
-    GroupCoordinate,
-    ask,
-    check_group_by,
-    disclosure_of,
-    from_result,
-    group_by_argument,
-    group_key_type,
-    group_keys,
-    grouping_enum,
-    id_list,
-    postcode_scope,
-)
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping.insight import (
@@ -59,7 +43,7 @@ if TYPE_CHECKING:
     GroupKey = GroupCoordinate
 
 else:
-    RepairDimension = grouping_enum(
+    RepairDimension = grouping.grouping_enum(
         "RepairDimension",
         "What repair performance can be grouped by.",
         {d: g.description for d, g in GROUPINGS.items()},
@@ -69,7 +53,7 @@ else:
         "A repair performance measure landlords can be compared on.",
         [(m.name.upper(), m.name, m.compared) for m in COMPARED],
     )
-    GroupKey = group_key_type(
+    GroupKey = grouping.group_key_type(
         "GroupKey",
         "One coordinate of a group.",
         RepairDimension,
@@ -106,8 +90,8 @@ def performance_type(
     namespace: dict[str, Any] = {
         "__doc__": "See docs/insight.md for every definition.",
         "key": strawberry.field(description="The group's coordinates."),
-        "disclosure": strawberry.field(description=PERTURBED_OR_SUPPRESSED),
-        "suppressed": strawberry.field(description=NULL_WHEN_TOO_FEW_HOMES),
+        "disclosure": strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED),
+        "suppressed": strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES),
         "homes": strawberry.field(description="Homes with repairs in the group."),
     }
     for count in counts:
@@ -148,7 +132,7 @@ class ProviderScore:
         "MAD is 0 or the value is missing."
     )
     outlier: bool = strawberry.field(description="True when |robustZ| exceeds the threshold.")
-    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
 
 
 @strawberry.type(description="A measure compared across landlords.")
@@ -167,21 +151,23 @@ class ProviderComparison:
     providers: list[ProviderScore] = strawberry.field(
         description="Every landlord in scope, with a null value when it has nothing to measure."
     )
-    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 def _scope(given: RepairScopeInput | None) -> RepairScope:
     if given is None:
         return RepairScope()
-    column, value = postcode_scope(given.postcode, "scope.postcode")
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
-        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord", "landlords"),
+        landlord_ids=grouping.id_list(
+            given.landlord, "Organisation", "scope.landlord", "landlords"
+        ),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
-        building_ids=id_list(given.building, "Building", "scope.building"),
+        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
+        building_ids=grouping.id_list(given.building, "Building", "scope.building"),
     )
 
 
@@ -197,8 +183,8 @@ _NODE_DIMENSIONS: dict[str, str] = {
 def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
     # The measure fields are named as the measures are (a test holds the two to it).
     return RepairPerformance(
-        key=group_keys(GroupKey, RepairDimension, group.key, _NODE_DIMENSIONS),
-        disclosure=disclosure_of(group.disclosure),
+        key=grouping.group_keys(GroupKey, RepairDimension, group.key, _NODE_DIMENSIONS),
+        disclosure=grouping.disclosure_of(group.disclosure),
         suppressed=group.suppressed,
         homes=group.homes,
         **cast(dict[str, Any], {**group.counts, **group.measures}),
@@ -207,16 +193,16 @@ def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
 
 async def repair_performance(
     info: Info[Context, None],
-    group_by: Annotated[list[RepairDimension], group_by_argument(3, " repairs")],
+    group_by: Annotated[list[RepairDimension], grouping.group_by_argument(3, " repairs")],
     scope: Annotated[
         Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
     ] = None,
 ) -> list[RepairPerformance]:
     """Repair performance grouped by any of landlord, contractor, postcode level, month,
     priority, trade and SOR schedule."""
-    check_group_by(group_by, 3)
+    grouping.check_group_by(group_by, 3)
     dimensions = [Dimension[d.name] for d in group_by]
-    groups = await ask(
+    groups = await grouping.ask(
         info, repairs.performance, dimensions, _scope(scope), _selected_measures(info)
     )
     return [_performance_of(g) for g in groups]
@@ -254,14 +240,16 @@ async def provider_comparison(
 ) -> ProviderComparison:
     """Each landlord's value of a measure, the peer median, a robust z-score (median and
     MAD) and an outlier flag with the threshold stated."""
-    result = await ask(
+    result = await grouping.ask(
         info, providers.compare_providers, providers.Measure[measure.name], _scope(scope)
     )
     scores = [
-        from_result(ProviderScore, p, landlord_id=encode_global_id("Organisation", p.landlord_id))
+        grouping.from_result(
+            ProviderScore, p, landlord_id=encode_global_id("Organisation", p.landlord_id)
+        )
         for p in result.providers
     ]
-    return from_result(ProviderComparison, result, measure=measure, providers=scores)
+    return grouping.from_result(ProviderComparison, result, measure=measure, providers=scores)
 
 
 @strawberry.type(description="Open repairs in one postcode district for one trade.")
@@ -273,8 +261,8 @@ class OpenJobs:
     trade_label: Optional[str] = strawberry.field(description="Trade name.")
     jobs: Optional[int] = strawberry.field(description="Open repairs.")
     unassigned: Optional[int] = strawberry.field(description="Open repairs with no contractor.")
-    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
-    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Typical duration and cost of one SOR code in one district.")
@@ -294,8 +282,8 @@ class SorRate:
         description="Median over repairs of the cost of the code's lines in a repair "
         "divided by their quantity (GBP per unit; repairs with a positive quantity)."
     )
-    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
-    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Open jobs and going rates, for contractors quoting.")
@@ -328,12 +316,12 @@ async def contractor_market(
     for name, values in (("trade", trade), ("sorCode", sor_code)):
         if values is not None and len(values) > MAX_FILTER_VALUES:
             raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
-    column, value = postcode_scope(postcode, "postcode")
+    column, value = grouping.postcode_scope(postcode, "postcode")
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
-    jobs, rates = await ask(info, repairs.contractor_market, scope)
+    jobs, rates = await grouping.ask(info, repairs.contractor_market, scope)
     return ContractorMarket(
-        open_jobs=[from_result(OpenJobs, j) for j in jobs],
-        rates=[from_result(SorRate, r) for r in rates],
+        open_jobs=[grouping.from_result(OpenJobs, j) for j in jobs],
+        rates=[grouping.from_result(SorRate, r) for r in rates],
     )
 
 
@@ -356,8 +344,8 @@ class ReplacementForecast:
     estimated_cost: Optional[float] = strawberry.field(
         description="Components times the cost given for the type (null without one)."
     )
-    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
-    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 async def replacement_forecast(
@@ -386,6 +374,6 @@ async def replacement_forecast(
         if item.cost < 0 or item.cost != item.cost:
             raise InputError("costs must not be negative", field="costs")
         unit_costs[item.component_type] = item.cost
-    column, value = postcode_scope(postcode, "postcode")
-    rows = await ask(info, repairs.forecast_replacements, years, unit_costs, column, value)
-    return [from_result(ReplacementForecast, r) for r in rows]
+    column, value = grouping.postcode_scope(postcode, "postcode")
+    rows = await grouping.ask(info, repairs.forecast_replacements, years, unit_costs, column, value)
+    return [grouping.from_result(ReplacementForecast, r) for r in rows]

@@ -11,25 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import (
-    EXACT_OR_PROTECTED,
-    NULL_WHEN_TOO_FEW_HOMES,
-    PERTURBED_OR_SUPPRESSED,
-    TOO_FEW_HOMES,
-    Disclosure,
-    GroupCoordinate,
-    ask,
-    check_group_by,
-    from_result,
-    group_by_argument,
-    group_key_type,
-    group_keys,
-    grouping_enum,
-    id_list,
-    postcode_scope,
-)
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
@@ -47,10 +32,10 @@ if TYPE_CHECKING:
     DampGroupKey = GroupCoordinate
 
 else:
-    DampMouldDimension = grouping_enum(
+    DampMouldDimension = grouping.grouping_enum(
         "DampMouldDimension", "What damp and mould rates can be grouped by.", DAMP_GROUPINGS
     )
-    DampGroupKey = group_key_type(
+    DampGroupKey = grouping.group_key_type(
         "DampGroupKey",
         "One coordinate of a damp and mould group.",
         DampMouldDimension,
@@ -84,8 +69,8 @@ class DampMouldRates:
     """See docs/insight.md for every definition."""
 
     key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(description=PERTURBED_OR_SUPPRESSED)
-    suppressed: bool = strawberry.field(description=NULL_WHEN_TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED)
+    suppressed: bool = strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(
         description="Homes in the group (for month groups: every home in scope of the "
         "group's other dimensions)."
@@ -110,8 +95,8 @@ class AwaabBreachRates:
 
     landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
     name: Optional[str] = strawberry.field(description="The landlord's name.")
-    disclosure: Disclosure = strawberry.field(description=EXACT_OR_PROTECTED)
-    suppressed: bool = strawberry.field(description=TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(description="Homes with a case in scope.")
     cases: Optional[int] = strawberry.field(description="Cases in scope.")
     cases_with_breach: Optional[int] = strawberry.field(
@@ -164,15 +149,15 @@ def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
-    column, value = postcode_scope(given.postcode, f"{field}.postcode")
+    column, value = grouping.postcode_scope(given.postcode, f"{field}.postcode")
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
-        landlord_ids=id_list(given.landlord, "Organisation", f"{field}.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", f"{field}.landlord"),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=id_list(given.estate, "Estate", f"{field}.estate"),
-        building_ids=id_list(given.building, "Building", f"{field}.building"),
+        estate_ids=grouping.id_list(given.estate, "Estate", f"{field}.estate"),
+        building_ids=grouping.id_list(given.building, "Building", f"{field}.building"),
     )
 
 
@@ -193,7 +178,7 @@ def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
 
 async def damp_mould_rates(
     info: Info[Context, None],
-    group_by: Annotated[list[DampMouldDimension], group_by_argument(3)],
+    group_by: Annotated[list[DampMouldDimension], grouping.group_by_argument(3)],
     scope: Annotated[
         Optional[DampScopeInput], strawberry.argument(description="Which homes and cases.")
     ] = None,
@@ -201,14 +186,14 @@ async def damp_mould_rates(
     """Damp and mould cases per 1,000 homes, open and emergency cases, grouped by any of
     landlord, postcode district, building age band, property type, EPC band, month and
     month of the year."""
-    check_group_by(group_by, 3)
+    grouping.check_group_by(group_by, 3)
     dimensions = [DampDimension[d.name] for d in group_by]
-    groups = await ask(info, damp.damp_rates, dimensions, scope_of(scope))
+    groups = await grouping.ask(info, damp.damp_rates, dimensions, scope_of(scope))
     return [
-        from_result(
+        grouping.from_result(
             DampMouldRates,
             g,
-            key=group_keys(DampGroupKey, DampMouldDimension, g.key, _NODE_DIMENSIONS),
+            key=grouping.group_keys(DampGroupKey, DampMouldDimension, g.key, _NODE_DIMENSIONS),
             cases_per_1000_homes=g.per_1000_homes,
         )
         for g in groups
@@ -227,9 +212,9 @@ async def awaab_breach_rates(
 ) -> list[AwaabBreachRates]:
     """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
     % breached of each clock."""
-    rates = await ask(info, damp.breach_rates, scope_of(scope), as_of)
+    rates = await grouping.ask(info, damp.breach_rates, scope_of(scope), as_of)
     return [
-        from_result(
+        grouping.from_result(
             AwaabBreachRates, r, landlord_id=encode_global_id("Organisation", r.landlord_id)
         )
         for r in rates
@@ -260,18 +245,18 @@ async def modern_facility_ages(
         info.context.db,
         info.context.settings,
         scope_of(scope),
-        id_list(home, "Home", "home"),
+        grouping.id_list(home, "Home", "home"),
         after_id,
         first,
         info.context.insight_cache,
     )
     return [
-        ModernFacilityAges(
-            home_id=strawberry.ID(encode_global_id("Home", r.home_id)),
-            kitchen_installed=r.kitchen_installed,
+        grouping.from_result(
+            ModernFacilityAges,
+            r,
+            home_id=encode_global_id("Home", r.home_id),
             kitchen_age_in_years=r.kitchen_age,
             kitchen_over_20_years=r.kitchen_too_old,
-            bathroom_installed=r.bathroom_installed,
             bathroom_age_in_years=r.bathroom_age,
             bathroom_over_30_years=r.bathroom_too_old,
         )

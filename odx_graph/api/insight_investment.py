@@ -11,20 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import (
-    Disclosure,
-    GroupCoordinate,
-    ask,
-    from_result,
-    group_by_argument,
-    group_key_type,
-    group_keys,
-    grouping_enum,
-    id_list,
-    postcode_scope,
-)
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.services.insight import investment
 from odx_graph.services.insight.investment import InvestmentKey
 from odx_graph.store.investment import InvestmentDimension, InvestmentScope
@@ -52,12 +42,12 @@ if TYPE_CHECKING:
     InvestmentGroupKey = GroupCoordinate
 
 else:
-    InvestmentGrouping = grouping_enum(
+    InvestmentGrouping = grouping.grouping_enum(
         "InvestmentGrouping",
         "What investment in planned works can be grouped by.",
         {d: _DESCRIPTIONS[d] for d in InvestmentDimension},
     )
-    InvestmentGroupKey = group_key_type(
+    InvestmentGroupKey = grouping.group_key_type(
         "InvestmentGroupKey",
         "One coordinate of an investment group.",
         InvestmentGrouping,
@@ -86,14 +76,14 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
     """The store's scope of the input."""
     if given is None:
         return InvestmentScope()
-    column, value = postcode_scope(given.postcode, "scope.postcode")
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return InvestmentScope(
-        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
         kinds=tuple(sorted(set(given.kind or ()))),
         financial_years=tuple(sorted(set(given.financial_year or ()))),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
+        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
     )
 
 
@@ -104,7 +94,7 @@ _NODES: dict[str, str] = {
 
 
 def _keys(key: tuple[InvestmentKey, ...]) -> list[InvestmentGroupKey]:
-    return group_keys(InvestmentGroupKey, InvestmentGrouping, key, _NODES)
+    return grouping.group_keys(InvestmentGroupKey, InvestmentGrouping, key, _NODES)
 
 
 _PROTECTED = (
@@ -193,7 +183,7 @@ _WINDOWS = (
 
 
 # The arguments both investment answers take.
-GroupBy = Annotated[list[InvestmentGrouping], group_by_argument(3)]
+GroupBy = Annotated[list[InvestmentGrouping], grouping.group_by_argument(3)]
 Scope = Annotated[Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")]
 
 
@@ -209,9 +199,9 @@ async def investment_spend(
     """Investment in planned works: homes and buildings, works, works done, planned and
     actual spend, grouped by any of landlord, postcode area and district, programme kind,
     financial year, estate and home."""
-    groups = await ask(info, investment.spend, _dims(group_by), scope_of(scope))
+    groups = await grouping.ask(info, investment.spend, _dims(group_by), scope_of(scope))
     return [
-        from_result(InvestmentSpend, g, key=_keys(g.key), homes_and_buildings=g.units)
+        grouping.from_result(InvestmentSpend, g, key=_keys(g.key), homes_and_buildings=g.units)
         for g in groups
     ]
 
@@ -236,16 +226,16 @@ async def investment_impact(
     """The impact of done planned works: repairs and their cost on the same components and
     homes, and damp and mould cases after damp remediation and energy retrofit, in equal
     windows before and after each work's completion (the completion day in neither)."""
-    groups = await ask(
+    groups = await grouping.ask(
         info, investment.impact, _dims(group_by), scope_of(scope), window_months, as_of
     )
     return [
-        from_result(
+        grouping.from_result(
             InvestmentImpact,
             g,
             key=_keys(g.key),
             homes_and_buildings=g.units,
-            **{w: from_result(ImpactWindow, getattr(g, w)) for w in _WINDOWS},
+            **{w: grouping.from_result(ImpactWindow, getattr(g, w)) for w in _WINDOWS},
         )
         for g in groups
     ]

@@ -12,22 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import (
-    PERTURBED_OR_SUPPRESSED,
-    Disclosure,
-    GroupCoordinate,
-    ask,
-    check_group_by,
-    from_result,
-    group_by_argument,
-    group_key_type,
-    group_keys,
-    grouping_enum,
-    id_list,
-    postcode_scope,
-)
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping.satisfaction import (
@@ -47,12 +35,12 @@ if TYPE_CHECKING:
     SatisfactionGroupKey = GroupCoordinate
 
 else:
-    SatisfactionGrouping = grouping_enum(
+    SatisfactionGrouping = grouping.grouping_enum(
         "SatisfactionGrouping",
         "What Tenant Satisfaction Measures results can be grouped by.",
         SATISFACTION_GROUPINGS,
     )
-    SatisfactionGroupKey = group_key_type(
+    SatisfactionGroupKey = grouping.group_key_type(
         "SatisfactionGroupKey",
         "One coordinate of a satisfaction group.",
         SatisfactionGrouping,
@@ -120,7 +108,7 @@ class TenantSatisfactionResult:
     source: SatisfactionSource = strawberry.field(
         description="Whether it comes from the answers held or the landlord's return."
     )
-    disclosure: Disclosure = strawberry.field(description=PERTURBED_OR_SUPPRESSED)
+    disclosure: Disclosure = strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED)
     suppressed: bool = strawberry.field(
         description="True when the group has too few respondents to publish: every value "
         "is then null."
@@ -146,17 +134,17 @@ def scope_of(
         raise InputError("year is a financial year's first year, 2000 to 2100", field="year")
     if given is None:
         return SatisfactionScope(year, estate_ids=tuple(estates))
-    column, value = postcode_scope(given.postcode, "scope.postcode")
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     measures = tuple(given.measure or ())
     for n, code in enumerate(measures):
         if code not in PERCEPTION_MEASURES:
             raise InputError("a perception measure is TP01 to TP12", field=f"scope.measure[{n}]")
     return SatisfactionScope(
         year,
-        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=(*estates, *id_list(given.estate, "Estate", "scope.estate")),
+        estate_ids=(*estates, *grouping.id_list(given.estate, "Estate", "scope.estate")),
         measures=measures,
         tenure_groups=tuple(g.name for g in given.tenure_group or ()),
     )
@@ -178,10 +166,10 @@ _NODES: dict[str, str] = {
 
 
 def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
-    return from_result(
+    return grouping.from_result(
         TenantSatisfactionResult,
         r,
-        key=group_keys(SatisfactionGroupKey, SatisfactionGrouping, r.key, _NODES),
+        key=grouping.group_keys(SatisfactionGroupKey, SatisfactionGrouping, r.key, _NODES),
         source=SatisfactionSource(r.source.value),
         percent_satisfied=one_decimal_place(r.percent_satisfied),
     )
@@ -190,7 +178,9 @@ def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
 async def _results(
     info: Info[Context, None], dims: Sequence[SatisfactionDimension], scope: SatisfactionScope
 ) -> list[TenantSatisfactionResult]:
-    return [_result(r) for r in await ask(info, satisfaction.tenant_satisfaction, dims, scope)]
+    return [
+        _result(r) for r in await grouping.ask(info, satisfaction.tenant_satisfaction, dims, scope)
+    ]
 
 
 async def tenant_satisfaction(
@@ -202,7 +192,7 @@ async def tenant_satisfaction(
             "31 March 2025 (survey dates for answers, the year of a return)."
         ),
     ],
-    group_by: Annotated[list[SatisfactionGrouping], group_by_argument(2)],
+    group_by: Annotated[list[SatisfactionGrouping], grouping.group_by_argument(2)],
     scope: Annotated[
         Optional[SatisfactionScopeInput],
         strawberry.argument(description="Which answers and returns."),
@@ -212,7 +202,7 @@ async def tenant_satisfaction(
     postcode area or district, estate and tenure group (LCRA, LCHO): the percentage of
     valid responses satisfied, from the answers held and from landlords' returns, each
     result saying which."""
-    check_group_by(group_by, 2)
+    grouping.check_group_by(group_by, 2)
     dims = [SatisfactionDimension(d.value) for d in group_by]
     return await _results(info, dims, scope_of(year, scope))
 
