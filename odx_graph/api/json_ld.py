@@ -50,7 +50,7 @@ from odx_graph.services.linked_data.rdf import (
     target_iri,
     term,
 )
-from odx_graph.services.linked_data.rdf_formats import bind_prefixes, json_ld
+from odx_graph.services.linked_data.rdf_formats import accept_entries, bind_prefixes, json_ld
 
 MEDIA_TYPE = "application/ld+json"
 _JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -62,17 +62,8 @@ Selected = dict[str, tuple[str, list[SelectionSetNode]]]
 def wants_json_ld(accept: str) -> bool:
     """Whether ``Accept`` prefers JSON-LD to GraphQL's JSON (a tie goes to JSON)."""
     weights: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        weights[media.lower()] = max(weight, weights.get(media.lower(), 0.0))
+    for media, weight in accept_entries(accept):
+        weights[media] = max(weight, weights.get(media, 0.0))
     ld = weights.get(MEDIA_TYPE, 0.0)
     return ld > 0 and all(ld > weights.get(media, 0.0) for media in _JSON_TYPES)
 

@@ -67,15 +67,9 @@ def format_override(name: str) -> RdfFormat | None:
     return _OVERRIDES.get(name.strip().lower())
 
 
-def negotiate(accept: str | None, offered: tuple[RdfFormat, ...] = ALL_FORMATS) -> RdfFormat | None:
-    """The best offered format for an ``Accept`` header; ``None`` means 406.
-
-    No header, or ``*/*``, gives the first offered format (Turtle); ties in quality go to
-    the earlier entry of the header, as browsers list HTML first. A type given ``q=0`` is
-    refused even when a wildcard would otherwise admit it.
-    """
-    if not accept or not accept.strip():
-        return offered[0]
+def accept_entries(accept: str) -> list[tuple[str, float]]:
+    """Each media range of an ``Accept`` header (in lower case) with its quality, in the
+    header's order: 1 without ``q``, 0 when ``q`` is not a number."""
     entries: list[tuple[str, float]] = []
     for part in accept.split(","):
         media, *params = (p.strip() for p in part.split(";"))
@@ -87,9 +81,20 @@ def negotiate(accept: str | None, offered: tuple[RdfFormat, ...] = ALL_FORMATS) 
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-                if not math.isfinite(quality):
-                    quality = 0.0
         entries.append((media.lower(), quality))
+    return entries
+
+
+def negotiate(accept: str | None, offered: tuple[RdfFormat, ...] = ALL_FORMATS) -> RdfFormat | None:
+    """The best offered format for an ``Accept`` header; ``None`` means 406.
+
+    No header, or ``*/*``, gives the first offered format (Turtle); ties in quality go to
+    the earlier entry of the header, as browsers list HTML first. A type given ``q=0`` is
+    refused even when a wildcard would otherwise admit it.
+    """
+    if not accept or not accept.strip():
+        return offered[0]
+    entries = [(m, q if math.isfinite(q) else 0.0) for m, q in accept_entries(accept)]
     refused = {_ACCEPTED[m] for m, q in entries if q <= 0 and m in _ACCEPTED}
     best: tuple[float, int, RdfFormat] | None = None
     for position, (media, quality) in enumerate(entries):
