@@ -52,6 +52,18 @@ async def _load(info: Info[Context, None], entity: str, key: int | None) -> Any:
     return await info.context.loaders.by_key(MAPPING[entity]).load(key)
 
 
+def _node_field(entity: str, key: str, description: str, *, nullable: bool = True) -> Any:
+    """A field of the mapped ``entity`` (its type made by ``api.entity_types``, imported
+    when the schema is built) whose key the object holds in ``key``."""
+    node: Any = Annotated[entity, strawberry.lazy("odx_graph.api.entity_types")]
+
+    async def resolve(root: Any, info: Info[Context, None]) -> Any:
+        return await _load(info, entity, getattr(root, key))
+
+    resolve.__annotations__["return"] = Optional[node] if nullable else node
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type(description="The caller: what its key is and what it is tied to.")
 class Viewer:
     """Everything an app needs to know about the key it holds."""
@@ -66,25 +78,12 @@ class Viewer:
     organisation_key: strawberry.Private[int | None]
     home_key: strawberry.Private[int | None]
 
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="The key's organisation (landlord or contractor), if any."
+    organisation = _node_field(
+        "Organisation",
+        "organisation_key",
+        "The key's organisation (landlord or contractor), if any.",
     )
-    async def organisation(
-        self, info: Info[Context, None]
-    ) -> Optional[Annotated["Organisation", strawberry.lazy("odx_graph.api.entity_types")]]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The organisation the key acts for."""
-        return await _load(info, "Organisation", self.organisation_key)
-
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="A resident token's home."
-    )
-    async def home(
-        self, info: Info[Context, None]
-    ) -> Optional[Annotated["Home", strawberry.lazy("odx_graph.api.entity_types")]]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The home the token is bound to."""
-        return await _load(info, "Home", self.home_key)
+    home = _node_field("Home", "home_key", "A resident token's home.")
 
 
 async def viewer(info: Info[Context, None]) -> Viewer:
@@ -118,15 +117,7 @@ class ResidentToken:
     active: bool = strawberry.field(description="Neither revoked nor expired.")
     home_key: strawberry.Private[int]
 
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="The home it is bound to."
-    )
-    async def home(
-        self, info: Info[Context, None]
-    ) -> Annotated["Home", strawberry.lazy("odx_graph.api.entity_types")]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The token's home."""
-        return await _load(info, "Home", self.home_key)
+    home = _node_field("Home", "home_key", "The home it is bound to.", nullable=False)
 
 
 def resident_token(stored: StoredKey) -> ResidentToken:
