@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from odx_graph.api.compiled.jsontext import ascii_json
-from odx_graph.api.compiled.planner import Planner, Statement
+from odx_graph.api.compiled.planner import Operation, Planner, Statement
 from odx_graph.api.context import Context
 from odx_graph.api.json_ld import JsonLdGraphQL, replayed
 from odx_graph.api.limits import MAX_BODY_BYTES
@@ -55,7 +55,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _request_parts(body: bytes) -> tuple[str, str | None, dict[str, Any]] | None:
+def _request_parts(body: bytes) -> Operation | None:
     """``(query, operationName, variables)`` of a plain JSON request, else ``None``."""
     try:
         data = json.loads(body)
@@ -73,7 +73,7 @@ def _request_parts(body: bytes) -> tuple[str, str | None, dict[str, Any]] | None
         or data.get("extensions")
     ):
         return None
-    return query, name, variables
+    return Operation(query, name, variables)
 
 
 class CompiledGraphQL:
@@ -126,7 +126,7 @@ class CompiledGraphQL:
         if parts is None:
             return None
         context = await self.view.get_context(request, None)
-        statement = self.planner.statement(*parts, context)
+        statement = self.planner.statement(parts, context)
         if statement is None:
             return None
         await context.route_reads()  # compiled statements only read
