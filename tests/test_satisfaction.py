@@ -359,6 +359,24 @@ async def test_a_return_gives_results_that_say_so(world: World) -> None:
     assert [r["respondents"] for r in rows if r["source"] == "RETURN"] == [25]
 
 
+async def test_percentages_are_published_to_one_decimal_place_halves_away_from_zero(
+    world: World,
+) -> None:
+    """5 satisfied of 16 is 31.25%: served as 31.3, as the Regulator publishes the
+    results (rounding halves to even would give 31.2)."""
+    text = (
+        "estate_ref,financial_year,measure,answer,respondents\n"
+        ",2024,TP01,very-satisfied,5\n"
+        ",2024,TP01,neither,11\n"
+    )
+    report = await _import(world, text)
+    assert report.ok and report.written, report.as_text()
+    rows = await _mine(world, "regulator", ["LANDLORD"], measure=["TP01"])
+    returned = {r["source"]: r for r in rows}["RETURN"]
+    assert (returned["respondents"], returned["satisfied"]) == (16, 5)
+    assert returned["percentSatisfied"] == 31.3
+
+
 async def test_a_bad_return_reports_every_problem_and_writes_nothing(world: World) -> None:
     text = (
         "estate_ref,financial_year,measure,answer,respondents\n"

@@ -12,7 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight_damp import MAX_PAGE, DampScopeInput, id_list, page_start, scope_of
+from odx_graph.api.input_fields import optional
+from odx_graph.api.insight_damp import MAX_PAGE, DampScopeInput, page_start, scope_of
+from odx_graph.api.insight_groups import id_list
 from odx_graph.api.paging import CASE_ORDER, Slice, connection_type, paging_window
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
 from odx_graph.core.errors import InputError
@@ -42,17 +44,11 @@ class AwaabClockStatus(enum.Enum):
 class AwaabClockFilter:
     """Scope plus case-level filters."""
 
-    scope: Optional[DampScopeInput] = strawberry.field(
-        default=None, description="Dates, landlords and postcode."
-    )
-    home: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only cases about these homes (Home IDs)."
-    )
-    hazard_level: Optional[list[str]] = strawberry.field(
-        default=None, description="Hazard level codes, e.g. ['emergency']."
-    )
-    status: Optional[list[AwaabClockStatus]] = strawberry.field(
-        default=None, description="Only cases with at least one clock in one of these."
+    scope: Optional[DampScopeInput] = optional("Dates, landlords and postcode.")
+    home: Optional[list[strawberry.ID]] = optional("Only cases about these homes (Home IDs).")
+    hazard_level: Optional[list[str]] = optional("Hazard level codes, e.g. ['emergency'].")
+    status: Optional[list[AwaabClockStatus]] = optional(
+        "Only cases with at least one clock in one of these."
     )
 
 

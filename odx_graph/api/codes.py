@@ -74,12 +74,17 @@ _ERROR_MEANINGS = {
     ErrorCode.QUERY_TIMEOUT: "Not returned by mutations: a top-level, retryable error.",
     ErrorCode.INTERNAL_ERROR: "Not returned by mutations: unexpected errors are masked.",
 }
-_make_enum: Any = strawberry.enum
-MutationErrorCode: Any = _make_enum(
-    enum.Enum(
-        "MutationErrorCode",
-        {c.name: strawberry.enum_value(c.value, description=_ERROR_MEANINGS[c]) for c in ErrorCode},
-    ),
-    name="MutationErrorCode",
-    description="Why a mutation did not happen, for clients to switch on.",
+
+
+def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
+    """A GraphQL enum ``name`` of (member, value, description), as declared."""
+    members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
+    declared: Any = enum.Enum(name, members)  # type: ignore[misc]
+    return strawberry.enum(declared, description=description)
+
+
+MutationErrorCode: Any = declared_enum(
+    "MutationErrorCode",
+    "Why a mutation did not happen, for clients to switch on.",
+    [(c.name, c.value, _ERROR_MEANINGS[c]) for c in ErrorCode],
 )

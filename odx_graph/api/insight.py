@@ -12,10 +12,13 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
+from odx_graph.api import insight_groups as grouping
+from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
-from odx_graph.core import disclosure
+from odx_graph.api.input_fields import optional
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping.insight import (
     COMPARED,
     COUNTS,
@@ -25,17 +28,9 @@ from odx_graph.mapping.insight import (
     Dimension,
     Measure,
 )
-from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.mapping.query import MAX_FILTER_VALUES
 from odx_graph.services.insight import providers, repairs
 from odx_graph.store.analytics import MarketScope, RepairScope
-
-
-def declared_enum(name: str, description: str, values: list[tuple[str, str, str]]) -> Any:
-    """A GraphQL enum ``name`` of (member, value, description), as declared."""
-    members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
-    declared: Any = enum.Enum(name, members)  # type: ignore[misc]
-    return strawberry.enum(declared, description=description)
-
 
 if TYPE_CHECKING:
 
@@ -45,74 +40,39 @@ if TYPE_CHECKING:
     class PerformanceMeasure(enum.Enum):
         """Measures (values are ``providers.Measure`` values)."""
 
+    GroupKey = GroupCoordinate
+
 else:
-    RepairDimension = declared_enum(
+    RepairDimension = grouping.grouping_enum(
         "RepairDimension",
         "What repair performance can be grouped by.",
-        [(d.name, d.value, g.description) for d, g in GROUPINGS.items()],
+        {d: g.description for d, g in GROUPINGS.items()},
     )
     PerformanceMeasure = declared_enum(
         "PerformanceMeasure",
         "A repair performance measure landlords can be compared on.",
         [(m.name.upper(), m.name, m.compared) for m in COMPARED],
     )
-
-
-@strawberry.enum(
-    description="Which values an insight answer holds: exact, or protected by the "
-    "disclosure rules of open statistics."
-)
-class Disclosure(enum.Enum):
-    """Values are ``disclosure.Disclosure`` values."""
-
-    EXACT = strawberry.enum_value(
-        "exact", description="Exact values and no suppression (regulators and admins)."
+    GroupKey = grouping.group_key_type(
+        "GroupKey",
+        "One coordinate of a group.",
+        RepairDimension,
+        "The value (an organisation's key, a code, a postcode, 'YYYY-MM').",
     )
-    PERTURBED = strawberry.enum_value(
-        "perturbed",
-        description="Groups under the threshold suppressed, counts and magnitudes "
-        "perturbed by the cell key method (see docs/insight.md): everyone else.",
-    )
-
-
-def disclosure_of(value: disclosure.Disclosure) -> Disclosure:
-    """The GraphQL value of a disclosure level."""
-    return Disclosure(value.value)
 
 
 @strawberry.input(description="Which repairs a measure covers; all of them by default.")
 class RepairScopeInput:
     """Filters for insight queries."""
 
-    reported_from: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Repairs reported at or after."
+    reported_from: Optional[dt.datetime] = optional("Repairs reported at or after.")
+    reported_to: Optional[dt.datetime] = optional("Repairs reported before.")
+    landlord: Optional[list[strawberry.ID]] = optional("Only these landlords (Organisation IDs).")
+    postcode: Optional[str] = optional("Homes in this postcode area, district, sector or unit.")
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only repairs to homes that are members of these estates."
     )
-    reported_to: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Repairs reported before."
-    )
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only these landlords (Organisation IDs)."
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Homes in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only repairs to homes that are members of these estates."
-    )
-    building: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only repairs to homes in these buildings."
-    )
-
-
-@strawberry.type(description="One coordinate of a group.")
-class GroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: RepairDimension = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an organisation's key, a code, a postcode, 'YYYY-MM')."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+    building: Optional[list[strawberry.ID]] = optional("Only repairs to homes in these buildings.")
 
 
 def performance_type(
@@ -130,14 +90,8 @@ def performance_type(
     namespace: dict[str, Any] = {
         "__doc__": "See docs/insight.md for every definition.",
         "key": strawberry.field(description="The group's coordinates."),
-        "disclosure": strawberry.field(
-            description="Whether the values are exact or protected (perturbed, small groups "
-            "suppressed)."
-        ),
-        "suppressed": strawberry.field(
-            description="True when the group covers too few homes to publish: every value "
-            "is then null rather than a misleading zero."
-        ),
+        "disclosure": strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED),
+        "suppressed": strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES),
         "homes": strawberry.field(description="Homes with repairs in the group."),
     }
     for count in counts:
@@ -178,7 +132,7 @@ class ProviderScore:
         "MAD is 0 or the value is missing."
     )
     outlier: bool = strawberry.field(description="True when |robustZ| exceeds the threshold.")
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
 
 
 @strawberry.type(description="A measure compared across landlords.")
@@ -197,41 +151,27 @@ class ProviderComparison:
     providers: list[ProviderScore] = strawberry.field(
         description="Every landlord in scope, with a null value when it has nothing to measure."
     )
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 def _scope(given: RepairScopeInput | None) -> RepairScope:
     if given is None:
         return RepairScope()
-    landlords = given.landlord or []
-    if len(landlords) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} landlords", field="scope.landlord")
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
-        landlord_ids=tuple(
-            decode_int_id(i, "Organisation", field="scope.landlord") for i in landlords
+        landlord_ids=grouping.id_list(
+            given.landlord, "Organisation", "scope.landlord", "landlords"
         ),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=_ids(given.estate, "Estate", "scope.estate"),
-        building_ids=_ids(given.building, "Building", "scope.building"),
+        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
+        building_ids=grouping.id_list(given.building, "Building", "scope.building"),
     )
 
 
-def _ids(given: list[strawberry.ID] | None, node: str, field: str) -> tuple[int, ...]:
-    values = given or []
-    if len(values) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
-    return tuple(decode_int_id(v, node, field=field) for v in values)
-
-
-# Groups naming a node give its global ID, as everywhere else in the API.
+# Groups naming a node give its global ID.
 _NODE_DIMENSIONS: dict[str, str] = {
     Dimension.LANDLORD: "Organisation",
     Dimension.CONTRACTOR: "Organisation",
@@ -240,22 +180,11 @@ _NODE_DIMENSIONS: dict[str, str] = {
 }
 
 
-def _value(key: repairs.GroupKey) -> str | None:
-    """Organisations, estates and buildings are named by their global IDs."""
-    node = _NODE_DIMENSIONS.get(key.dimension)
-    if key.value is not None and node is not None:
-        return encode_global_id(node, key.value)
-    return key.value
-
-
 def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
     # The measure fields are named as the measures are (a test holds the two to it).
     return RepairPerformance(
-        key=[
-            GroupKey(dimension=RepairDimension[k.dimension.name], value=_value(k), label=k.label)
-            for k in group.key
-        ],
-        disclosure=disclosure_of(group.disclosure),
+        key=grouping.group_keys(GroupKey, RepairDimension, group.key, _NODE_DIMENSIONS),
+        disclosure=grouping.disclosure_of(group.disclosure),
         suppressed=group.suppressed,
         homes=group.homes,
         **cast(dict[str, Any], {**group.counts, **group.measures}),
@@ -264,30 +193,17 @@ def _performance_of(group: repairs.PerformanceGroup) -> RepairPerformance:
 
 async def repair_performance(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[RepairDimension],
-        strawberry.argument(
-            description="Up to 3 dimensions; none gives one group for all repairs."
-        ),
-    ],
+    group_by: Annotated[list[RepairDimension], grouping.group_by_argument(3, " repairs")],
     scope: Annotated[
         Optional[RepairScopeInput], strawberry.argument(description="Which repairs to cover.")
     ] = None,
 ) -> list[RepairPerformance]:
     """Repair performance grouped by any of landlord, contractor, postcode level, month,
     priority, trade and SOR schedule."""
-    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 3 different dimensions", field="groupBy")
-    context = info.context
+    grouping.check_group_by(group_by, 3)
     dimensions = [Dimension[d.name] for d in group_by]
-    groups = await repairs.performance(
-        context.db,
-        context.settings,
-        context.principal,
-        dimensions,
-        _scope(scope),
-        _selected_measures(info),
-        context.insight_cache,
+    groups = await grouping.ask(
+        info, repairs.performance, dimensions, _scope(scope), _selected_measures(info)
     )
     return [_performance_of(g) for g in groups]
 
@@ -324,33 +240,16 @@ async def provider_comparison(
 ) -> ProviderComparison:
     """Each landlord's value of a measure, the peer median, a robust z-score (median and
     MAD) and an outlier flag with the threshold stated."""
-    context = info.context
-    result = await providers.compare_providers(
-        context.db,
-        context.settings,
-        context.principal,
-        providers.Measure[measure.name],
-        _scope(scope),
-        context.insight_cache,
+    result = await grouping.ask(
+        info, providers.compare_providers, providers.Measure[measure.name], _scope(scope)
     )
-    return ProviderComparison(
-        measure=measure,
-        peer_median=result.peer_median,
-        mad=result.mad,
-        threshold=result.threshold,
-        providers=[
-            ProviderScore(
-                landlord_id=strawberry.ID(encode_global_id("Organisation", p.landlord_id)),
-                name=p.name,
-                value=p.value,
-                robust_z=p.robust_z,
-                outlier=p.outlier,
-                suppressed=p.suppressed,
-            )
-            for p in result.providers
-        ],
-        disclosure=disclosure_of(result.disclosure),
-    )
+    scores = [
+        grouping.from_result(
+            ProviderScore, p, landlord_id=encode_global_id("Organisation", p.landlord_id)
+        )
+        for p in result.providers
+    ]
+    return grouping.from_result(ProviderComparison, result, measure=measure, providers=scores)
 
 
 @strawberry.type(description="Open repairs in one postcode district for one trade.")
@@ -362,10 +261,8 @@ class OpenJobs:
     trade_label: Optional[str] = strawberry.field(description="Trade name.")
     jobs: Optional[int] = strawberry.field(description="Open repairs.")
     unassigned: Optional[int] = strawberry.field(description="Open repairs with no contractor.")
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Typical duration and cost of one SOR code in one district.")
@@ -385,10 +282,8 @@ class SorRate:
         description="Median over repairs of the cost of the code's lines in a repair "
         "divided by their quantity (GBP per unit; repairs with a positive quantity)."
     )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 @strawberry.type(description="Open jobs and going rates, for contractors quoting.")
@@ -421,38 +316,12 @@ async def contractor_market(
     for name, values in (("trade", trade), ("sorCode", sor_code)):
         if values is not None and len(values) > MAX_FILTER_VALUES:
             raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
-    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
+    column, value = grouping.postcode_scope(postcode, "postcode")
     scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
-    context = info.context
-    jobs, rates = await repairs.contractor_market(
-        context.db, context.settings, context.principal, scope, context.insight_cache
-    )
+    jobs, rates = await grouping.ask(info, repairs.contractor_market, scope)
     return ContractorMarket(
-        open_jobs=[
-            OpenJobs(
-                postcode_district=j.postcode_district,
-                trade_code=j.trade_code,
-                trade_label=j.trade_label,
-                jobs=j.jobs,
-                unassigned=j.unassigned,
-                suppressed=j.suppressed,
-                disclosure=disclosure_of(j.disclosure),
-            )
-            for j in jobs
-        ],
-        rates=[
-            SorRate(
-                postcode_district=r.postcode_district,
-                sor_code=r.sor_code,
-                jobs=r.jobs,
-                median_working_days=r.median_working_days,
-                median_cost=r.median_cost,
-                median_unit_cost=r.median_unit_cost,
-                suppressed=r.suppressed,
-                disclosure=disclosure_of(r.disclosure),
-            )
-            for r in rates
-        ],
+        open_jobs=[grouping.from_result(OpenJobs, j) for j in jobs],
+        rates=[grouping.from_result(SorRate, r) for r in rates],
     )
 
 
@@ -475,10 +344,8 @@ class ReplacementForecast:
     estimated_cost: Optional[float] = strawberry.field(
         description="Components times the cost given for the type (null without one)."
     )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
 
 
 async def replacement_forecast(
@@ -507,27 +374,6 @@ async def replacement_forecast(
         if item.cost < 0 or item.cost != item.cost:
             raise InputError("costs must not be negative", field="costs")
         unit_costs[item.component_type] = item.cost
-    column, value = ("", "") if postcode is None else postcode_location(postcode, "postcode")
-    context = info.context
-    rows = await repairs.forecast_replacements(
-        context.db,
-        context.settings,
-        context.principal,
-        years,
-        unit_costs,
-        column,
-        value,
-        context.insight_cache,
-    )
-    return [
-        ReplacementForecast(
-            year=r.year,
-            component_type=r.component_type,
-            label=r.label,
-            components=r.components,
-            estimated_cost=r.estimated_cost,
-            suppressed=r.suppressed,
-            disclosure=disclosure_of(r.disclosure),
-        )
-        for r in rows
-    ]
+    column, value = grouping.postcode_scope(postcode, "postcode")
+    rows = await grouping.ask(info, repairs.forecast_replacements, years, unit_costs, column, value)
+    return [grouping.from_result(ReplacementForecast, r) for r in rows]

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
+from odx_graph.api.input_fields import optional
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
-from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
 from odx_graph.services.insight import damp
 from odx_graph.store.damp import DampScope
 
@@ -28,11 +29,17 @@ if TYPE_CHECKING:
     class DampMouldDimension(enum.Enum):
         """Grouping dimensions (values are ``mapping.insight.DampDimension`` values)."""
 
+    DampGroupKey = GroupCoordinate
+
 else:
-    DampMouldDimension = declared_enum(
-        "DampMouldDimension",
-        "What damp and mould rates can be grouped by.",
-        [(d.name, d.value, description) for d, description in DAMP_GROUPINGS.items()],
+    DampMouldDimension = grouping.grouping_enum(
+        "DampMouldDimension", "What damp and mould rates can be grouped by.", DAMP_GROUPINGS
+    )
+    DampGroupKey = grouping.group_key_type(
+        "DampGroupKey",
+        "One coordinate of a damp and mould group.",
+        DampMouldDimension,
+        "The value (an organisation's key, a code, a band, 'YYYY-MM', '1'-'12').",
     )
 
 
@@ -40,37 +47,17 @@ else:
 class DampScopeInput:
     """Filters for damp and mould insight."""
 
-    aware_from: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Cases the landlord became aware of at or after."
+    aware_from: Optional[dt.datetime] = optional("Cases the landlord became aware of at or after.")
+    aware_to: Optional[dt.datetime] = optional("Cases the landlord became aware of before.")
+    landlord: Optional[list[strawberry.ID]] = optional(
+        "Only these landlords (Organisation IDs): the homes' landlord for "
+        "rates, the landlord handling the case for clocks and breach rates."
     )
-    aware_to: Optional[dt.datetime] = strawberry.field(
-        default=None, description="Cases the landlord became aware of before."
+    postcode: Optional[str] = optional("Homes in this postcode area, district, sector or unit.")
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only homes that are members of any of these estates."
     )
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="Only these landlords (Organisation IDs): the homes' landlord for "
-        "rates, the landlord handling the case for clocks and breach rates.",
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Homes in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only homes that are members of any of these estates."
-    )
-    building: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only homes in any of these buildings."
-    )
-
-
-@strawberry.type(description="One coordinate of a damp and mould group.")
-class DampGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: DampMouldDimension = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an organisation's key, a code, a band, 'YYYY-MM', '1'-'12')."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
+    building: Optional[list[strawberry.ID]] = optional("Only homes in any of these buildings.")
 
 
 @strawberry.type(
@@ -82,14 +69,8 @@ class DampMouldRates:
     """See docs/insight.md for every definition."""
 
     key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected (perturbed, small groups "
-        "suppressed)."
-    )
-    suppressed: bool = strawberry.field(
-        description="True when the group covers too few homes to publish: every value "
-        "is then null rather than a misleading zero."
-    )
+    disclosure: Disclosure = strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED)
+    suppressed: bool = strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(
         description="Homes in the group (for month groups: every home in scope of the "
         "group's other dimensions)."
@@ -114,10 +95,8 @@ class AwaabBreachRates:
 
     landlord_id: strawberry.ID = strawberry.field(description="The landlord's Organisation ID.")
     name: Optional[str] = strawberry.field(description="The landlord's name.")
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected."
-    )
-    suppressed: bool = strawberry.field(description="True when too few homes to publish.")
+    disclosure: Disclosure = strawberry.field(description=grouping.EXACT_OR_PROTECTED)
+    suppressed: bool = strawberry.field(description=grouping.TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(description="Homes with a case in scope.")
     cases: Optional[int] = strawberry.field(description="Cases in scope.")
     cases_with_breach: Optional[int] = strawberry.field(
@@ -166,46 +145,28 @@ class ModernFacilityAges:
     )
 
 
-def id_list(given: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
-    """The keys of the global IDs ``given`` (of ``type_name``), at most the filter's
-    number of values."""
-    values = given or []
-    if len(values) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field=field)
-    return tuple(decode_int_id(v, type_name, field=field) for v in values)
-
-
 def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
-    column, value = (
-        ("", "")
-        if given.postcode is None
-        else postcode_location(given.postcode, f"{field}.postcode")
-    )
+    column, value = grouping.postcode_scope(given.postcode, f"{field}.postcode")
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
-        landlord_ids=id_list(given.landlord, "Organisation", f"{field}.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", f"{field}.landlord"),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=id_list(given.estate, "Estate", f"{field}.estate"),
-        building_ids=id_list(given.building, "Building", f"{field}.building"),
+        estate_ids=grouping.id_list(given.estate, "Estate", f"{field}.estate"),
+        building_ids=grouping.id_list(given.building, "Building", f"{field}.building"),
     )
 
 
-# Groups naming a node give its global ID, as everywhere else in the API.
+# Groups naming a node give its global ID.
 _NODE_DIMENSIONS: dict[str, str] = {
     DampDimension.LANDLORD: "Organisation",
     DampDimension.ESTATE: "Estate",
     DampDimension.BUILDING: "Building",
 }
-
-
-def _damp_value(dimension: str, value: str | None) -> str | None:
-    node = _NODE_DIMENSIONS.get(dimension)
-    return encode_global_id(node, value) if node and value is not None else value
 
 
 def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
@@ -217,10 +178,7 @@ def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
 
 async def damp_mould_rates(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[DampMouldDimension],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
-    ],
+    group_by: Annotated[list[DampMouldDimension], grouping.group_by_argument(3)],
     scope: Annotated[
         Optional[DampScopeInput], strawberry.argument(description="Which homes and cases.")
     ] = None,
@@ -228,34 +186,15 @@ async def damp_mould_rates(
     """Damp and mould cases per 1,000 homes, open and emergency cases, grouped by any of
     landlord, postcode district, building age band, property type, EPC band, month and
     month of the year."""
-    if len(group_by) > 3 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 3 different dimensions", field="groupBy")
-    context = info.context
-    groups = await damp.damp_rates(
-        context.db,
-        context.settings,
-        context.principal,
-        [DampDimension[d.name] for d in group_by],
-        scope_of(scope),
-        context.insight_cache,
-    )
+    grouping.check_group_by(group_by, 3)
+    dimensions = [DampDimension[d.name] for d in group_by]
+    groups = await grouping.ask(info, damp.damp_rates, dimensions, scope_of(scope))
     return [
-        DampMouldRates(
-            key=[
-                DampGroupKey(
-                    dimension=DampMouldDimension[k.dimension.name],
-                    value=_damp_value(k.dimension, k.value),
-                    label=k.label,
-                )
-                for k in g.key
-            ],
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
-            homes=g.homes,
-            cases=g.cases,
+        grouping.from_result(
+            DampMouldRates,
+            g,
+            key=grouping.group_keys(DampGroupKey, DampMouldDimension, g.key, _NODE_DIMENSIONS),
             cases_per_1000_homes=g.per_1000_homes,
-            open_cases=g.open_cases,
-            emergency_cases=g.emergency_cases,
         )
         for g in groups
     ]
@@ -273,28 +212,10 @@ async def awaab_breach_rates(
 ) -> list[AwaabBreachRates]:
     """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
     % breached of each clock."""
-    context = info.context
-    rates = await damp.breach_rates(
-        context.db,
-        context.settings,
-        context.principal,
-        scope_of(scope),
-        as_of,
-        context.insight_cache,
-    )
+    rates = await grouping.ask(info, damp.breach_rates, scope_of(scope), as_of)
     return [
-        AwaabBreachRates(
-            landlord_id=strawberry.ID(encode_global_id("Organisation", r.landlord_id)),
-            name=r.name,
-            disclosure=disclosure_of(r.disclosure),
-            suppressed=r.suppressed,
-            homes=r.homes,
-            cases=r.cases,
-            cases_with_breach=r.cases_with_breach,
-            breach_pct=r.breach_pct,
-            investigation_breach_pct=r.investigation_breach_pct,
-            written_summary_breach_pct=r.written_summary_breach_pct,
-            make_safe_breach_pct=r.make_safe_breach_pct,
+        grouping.from_result(
+            AwaabBreachRates, r, landlord_id=encode_global_id("Organisation", r.landlord_id)
         )
         for r in rates
     ]
@@ -324,18 +245,18 @@ async def modern_facility_ages(
         info.context.db,
         info.context.settings,
         scope_of(scope),
-        id_list(home, "Home", "home"),
+        grouping.id_list(home, "Home", "home"),
         after_id,
         first,
         info.context.insight_cache,
     )
     return [
-        ModernFacilityAges(
-            home_id=strawberry.ID(encode_global_id("Home", r.home_id)),
-            kitchen_installed=r.kitchen_installed,
+        grouping.from_result(
+            ModernFacilityAges,
+            r,
+            home_id=encode_global_id("Home", r.home_id),
             kitchen_age_in_years=r.kitchen_age,
             kitchen_over_20_years=r.kitchen_too_old,
-            bathroom_installed=r.bathroom_installed,
             bathroom_age_in_years=r.bathroom_age,
             bathroom_over_30_years=r.bathroom_too_old,
         )

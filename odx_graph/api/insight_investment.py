@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
-from odx_graph.api.insight_damp import id_list
-from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.query import postcode_location
+from odx_graph.api.input_fields import optional
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.services.insight import investment
-from odx_graph.services.insight.investment import InvestmentKey, Side
+from odx_graph.services.insight.investment import InvestmentKey
 from odx_graph.store.investment import InvestmentDimension, InvestmentScope
 
 _DESCRIPTIONS = {
@@ -40,11 +39,19 @@ if TYPE_CHECKING:
     class InvestmentGrouping(enum.Enum):
         """Grouping dimensions (values are ``InvestmentDimension`` values)."""
 
+    InvestmentGroupKey = GroupCoordinate
+
 else:
-    InvestmentGrouping = declared_enum(
+    InvestmentGrouping = grouping.grouping_enum(
         "InvestmentGrouping",
         "What investment in planned works can be grouped by.",
-        [(d.name, d.value, _DESCRIPTIONS[d]) for d in InvestmentDimension],
+        {d: _DESCRIPTIONS[d] for d in InvestmentDimension},
+    )
+    InvestmentGroupKey = grouping.group_key_type(
+        "InvestmentGroupKey",
+        "One coordinate of an investment group.",
+        InvestmentGrouping,
+        "The value (an Organisation or Estate ID, a code, a year, a home's key).",
     )
 
 
@@ -52,20 +59,16 @@ else:
 class InvestmentScopeInput:
     """Filters for investment insight."""
 
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only these landlords (Organisation IDs)."
+    landlord: Optional[list[strawberry.ID]] = optional("Only these landlords (Organisation IDs).")
+    kind: Optional[list[str]] = optional("Only programmes of these kinds (codes, e.g. 'kitchens').")
+    financial_year: Optional[list[int]] = optional(
+        "Only programmes of these financial years (2027: 2027/28)."
     )
-    kind: Optional[list[str]] = strawberry.field(
-        default=None, description="Only programmes of these kinds (codes, e.g. 'kitchens')."
+    postcode: Optional[str] = optional(
+        "Only works in this postcode area, district, sector or unit."
     )
-    financial_year: Optional[list[int]] = strawberry.field(
-        default=None, description="Only programmes of these financial years (2027: 2027/28)."
-    )
-    postcode: Optional[str] = strawberry.field(
-        default=None, description="Only works in this postcode area, district, sector or unit."
-    )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only works at homes of these estates (Estate IDs)."
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only works at homes of these estates (Estate IDs)."
     )
 
 
@@ -73,44 +76,25 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
     """The store's scope of the input."""
     if given is None:
         return InvestmentScope()
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return InvestmentScope(
-        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
         kinds=tuple(sorted(set(given.kind or ()))),
         financial_years=tuple(sorted(set(given.financial_year or ()))),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=id_list(given.estate, "Estate", "scope.estate"),
+        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
     )
 
 
-@strawberry.type(description="One coordinate of an investment group.")
-class InvestmentGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: InvestmentGrouping = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an Organisation or Estate ID, a code, a year, a home's key)."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
-
-
-_NODES = {InvestmentDimension.LANDLORD: "Organisation", InvestmentDimension.ESTATE: "Estate"}
+_NODES: dict[str, str] = {
+    InvestmentDimension.LANDLORD: "Organisation",
+    InvestmentDimension.ESTATE: "Estate",
+}
 
 
 def _keys(key: tuple[InvestmentKey, ...]) -> list[InvestmentGroupKey]:
-    return [
-        InvestmentGroupKey(
-            dimension=InvestmentGrouping[k.dimension.name],
-            value=encode_global_id(_NODES[k.dimension], k.value)
-            if k.dimension in _NODES and k.value is not None
-            else k.value,
-            label=k.label,
-        )
-        for k in key
-    ]
+    return grouping.group_keys(InvestmentGroupKey, InvestmentGrouping, key, _NODES)
 
 
 _PROTECTED = (
@@ -119,15 +103,21 @@ _PROTECTED = (
 )
 
 
-@strawberry.type(description="Planned works of one group." + _PROTECTED)
-class InvestmentSpend:
-    """See docs/insight.md ("Investment") for every definition."""
+@strawberry.type(description="An investment group and how its values are published.")
+class InvestmentGroup:
+    """The fields investment answers start with."""
 
     key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
     disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
     suppressed: bool = strawberry.field(
         description="True when the group covers too few homes and buildings to publish."
     )
+
+
+@strawberry.type(description="Planned works of one group." + _PROTECTED)
+class InvestmentSpend(InvestmentGroup):
+    """See docs/insight.md ("Investment") for every definition."""
+
     homes_and_buildings: Optional[int] = strawberry.field(
         description="Homes and buildings (for communal works) with a work not cancelled."
     )
@@ -149,19 +139,10 @@ class ImpactWindow:
     cost: Optional[float] = strawberry.field(description="Their cost in GBP (repairs only).")
 
 
-def _window(side: Side) -> ImpactWindow:
-    return ImpactWindow(count=side.count, cost=side.cost)
-
-
 @strawberry.type(description="Done works of one group and what followed them." + _PROTECTED)
-class InvestmentImpact:
+class InvestmentImpact(InvestmentGroup):
     """See docs/insight.md ("Investment") for the windows and their edges."""
 
-    key: list[InvestmentGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(description="Exact or protected values.")
-    suppressed: bool = strawberry.field(
-        description="True when the group covers too few homes and buildings to publish."
-    )
     homes_and_buildings: Optional[int] = strawberry.field(
         description="Homes and buildings with a done work whose after-window has ended."
     )
@@ -192,56 +173,43 @@ class InvestmentImpact:
     )
 
 
+# The before-and-after windows of an impact, named alike in the service and GraphQL.
+_WINDOWS = (
+    "component_repairs_before",
+    "component_repairs_after",
+    "home_repairs_before",
+    "home_repairs_after",
+)
+
+
+# The arguments both investment answers take.
+GroupBy = Annotated[list[InvestmentGrouping], grouping.group_by_argument(3)]
+Scope = Annotated[Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")]
+
+
 def _dims(group_by: list[InvestmentGrouping]) -> list[InvestmentDimension]:
     return [InvestmentDimension[d.name] for d in group_by]
 
 
 async def investment_spend(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[InvestmentGrouping],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
-    ],
-    scope: Annotated[
-        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
-    ] = None,
+    group_by: GroupBy,
+    scope: Scope = None,
 ) -> list[InvestmentSpend]:
     """Investment in planned works: homes and buildings, works, works done, planned and
     actual spend, grouped by any of landlord, postcode area and district, programme kind,
     financial year, estate and home."""
-    context = info.context
-    groups = await investment.spend(
-        context.db,
-        context.settings,
-        context.principal,
-        _dims(group_by),
-        scope_of(scope),
-        context.insight_cache,
-    )
+    groups = await grouping.ask(info, investment.spend, _dims(group_by), scope_of(scope))
     return [
-        InvestmentSpend(
-            key=_keys(g.key),
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
-            homes_and_buildings=g.units,
-            items=g.items,
-            done_items=g.done_items,
-            planned_spend=g.planned_spend,
-            actual_spend=g.actual_spend,
-        )
+        grouping.from_result(InvestmentSpend, g, key=_keys(g.key), homes_and_buildings=g.units)
         for g in groups
     ]
 
 
 async def investment_impact(
     info: Info[Context, None],
-    group_by: Annotated[
-        list[InvestmentGrouping],
-        strawberry.argument(description="Up to 3 dimensions; none gives one group for all."),
-    ],
-    scope: Annotated[
-        Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")
-    ] = None,
+    group_by: GroupBy,
+    scope: Scope = None,
     window_months: Annotated[
         int,
         strawberry.argument(
@@ -258,31 +226,16 @@ async def investment_impact(
     """The impact of done planned works: repairs and their cost on the same components and
     homes, and damp and mould cases after damp remediation and energy retrofit, in equal
     windows before and after each work's completion (the completion day in neither)."""
-    context = info.context
-    groups = await investment.impact(
-        context.db,
-        context.settings,
-        context.principal,
-        _dims(group_by),
-        scope_of(scope),
-        window_months,
-        as_of,
-        context.insight_cache,
+    groups = await grouping.ask(
+        info, investment.impact, _dims(group_by), scope_of(scope), window_months, as_of
     )
     return [
-        InvestmentImpact(
+        grouping.from_result(
+            InvestmentImpact,
+            g,
             key=_keys(g.key),
-            disclosure=disclosure_of(g.disclosure),
-            suppressed=g.suppressed,
             homes_and_buildings=g.units,
-            items=g.items,
-            component_repairs_before=_window(g.component_repairs_before),
-            component_repairs_after=_window(g.component_repairs_after),
-            home_repairs_before=_window(g.home_repairs_before),
-            home_repairs_after=_window(g.home_repairs_after),
-            damp_items=g.damp_items,
-            damp_cases_before=g.damp_cases_before,
-            damp_cases_after=g.damp_cases_after,
+            **{w: grouping.from_result(ImpactWindow, getattr(g, w)) for w in _WINDOWS},
         )
         for g in groups
     ]

@@ -30,6 +30,7 @@ from odx_graph.api import entity_types as gen
 from odx_graph.api.codes import MutationErrorCode, code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
+from odx_graph.api.input_fields import idempotency, node_id, optional
 from odx_graph.api.lookup import HomeLookupInput
 from odx_graph.api.planned_work_inputs import (
     AddPlannedWorkInput,
@@ -45,10 +46,6 @@ from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
 from odx_graph.services import writes
 
-IDEMPOTENCY = (
-    "A key of your choosing (up to 200 characters): retrying the mutation with the same key "
-    "returns the first result and changes nothing."
-)
 PriorityCode = code_enums()["Priority"]
 RepairStatusCode = code_enums()["RepairStatus"]
 
@@ -164,21 +161,6 @@ EstateResult: Any = _union("EstateResult", EstatePayload, "The estate, or why no
 
 
 # -- inputs -----------------------------------------------------------------------------
-
-
-def node_id(node: str, description: str) -> Any:
-    """An input field holding the global ID of a ``node``: the service gets its key."""
-    return strawberry.field(description=description, metadata={"node": node})
-
-
-def idempotency() -> Any:
-    """The optional idempotency key every mutation input has."""
-    return strawberry.field(default=None, description=IDEMPOTENCY)
-
-
-def optional(description: str) -> Any:
-    """An optional input field."""
-    return strawberry.field(default=None, description=description)
 
 
 @strawberry.input(description="A repair reported by a resident or the landlord.")

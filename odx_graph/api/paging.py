@@ -16,6 +16,7 @@ from odx_graph.api.context import Context
 from odx_graph.api.entity_types import PageInfo
 from odx_graph.core.errors import ErrorCode, InputError
 from odx_graph.core.ids import Cursor, decode_cursor, encode_cursor
+from odx_graph.mapping.query import page_size
 
 T = TypeVar("T")
 
@@ -68,19 +69,10 @@ def window(
     order: KeyOrder = NEWEST,
 ) -> Window:
     """Check paging arguments as mapped lists do (see ``query.make_list_request``)."""
-    backward = last is not None or before is not None
-    if backward and (first is not None or after is not None):
-        raise InputError(
-            "page forward (first, after) or backward (last, before), not both",
-            field="last" if last is not None else "before",
-        )
-    name = "last" if backward else "first"
-    given = last if backward else first
-    size = context.settings.page_size_default if given is None else given
-    if size < 0:
-        raise InputError(f"'{name}' must not be negative", field=name)
-    if size > context.settings.page_size_max:
-        raise InputError(f"'{name}' must be at most {context.settings.page_size_max}", field=name)
+    settings = context.settings
+    backward, size = page_size(
+        first, after, last, before, settings.page_size_default, settings.page_size_max
+    )
     if backward:
         at = _key(before, "before", order) if before else None
         return Window(size, before=at, backward=True, order=order)

@@ -6,30 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from typing import Any, Optional
+from typing import Optional
 
 import strawberry
 
 from odx_graph.api.codes import code_enums
+from odx_graph.api.input_fields import idempotency, node_id, optional
 from odx_graph.services.writes import PlanSource
 
 ProgrammeKindCode = code_enums()["ProgrammeKind"]
-
-_IDEMPOTENCY = (
-    "A key of your choosing (up to 200 characters): retrying the mutation with the same key "
-    "returns the first result and changes nothing."
-)
-
-
-def _node(node: str, description: str, *, required: bool = True) -> Any:
-    """A global ID input field: the service gets the ``node``'s key."""
-    if required:
-        return strawberry.field(description=description, metadata={"node": node})
-    return strawberry.field(default=None, description=description, metadata={"node": node})
-
-
-def _optional(description: str) -> Any:
-    return strawberry.field(default=None, description=description)
 
 
 @strawberry.enum(description="Where `planThese` takes the works it plans from.")
@@ -51,7 +36,7 @@ class PlanSourceValue(enum.Enum):
 class CreateProgrammeInput:
     """Whose, what, which year."""
 
-    landlord_id: strawberry.ID = _node("Organisation", "Global ID of the landlord.")
+    landlord_id: strawberry.ID = node_id("Organisation", "Global ID of the landlord.")
     name: str = strawberry.field(description="The programme's name, e.g. '2027/28 kitchens'.")
     financial_year: int = strawberry.field(
         description="The financial year as the year it starts: 2027 for 2027/28."
@@ -59,86 +44,84 @@ class CreateProgrammeInput:
     kind: ProgrammeKindCode = strawberry.field(  # type: ignore[valid-type]
         description="What kind of work it does."
     )
-    budget: Optional[decimal.Decimal] = _optional("What it has to spend, in GBP.")
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    budget: Optional[decimal.Decimal] = optional("What it has to spend, in GBP.")
+    idempotency_key: Optional[str] = idempotency()
 
 
 @strawberry.input(description="A planned item added to a programme.")
 class AddPlannedWorkInput:
     """Where (exactly one of a component, a home or a building), what and when."""
 
-    programme_id: strawberry.ID = _node("InvestmentProgramme", "Global ID of the programme.")
+    programme_id: strawberry.ID = node_id("InvestmentProgramme", "Global ID of the programme.")
     planned_date: dt.date = strawberry.field(description="The day by which it is due.")
-    component_id: Optional[strawberry.ID] = _node(
+    component_id: Optional[strawberry.ID] = node_id(
         "Component",
         "The component it replaces (its home or building and type follow).",
         required=False,
     )
-    home_id: Optional[strawberry.ID] = _node(
+    home_id: Optional[strawberry.ID] = node_id(
         "Home", "The home, when no component is named.", required=False
     )
-    building_id: Optional[strawberry.ID] = _node(
+    building_id: Optional[strawberry.ID] = node_id(
         "Building",
         "The building, for communal work, when no component is named.",
         required=False,
     )
-    component_type: Optional[str] = _optional(
+    component_type: Optional[str] = optional(
         "Component type code (needed when no component is named), e.g. 'kitchen'."
     )
-    estimated_cost: Optional[decimal.Decimal] = _optional("Estimated cost in GBP.")
-    replaces_repair_ids: Optional[list[strawberry.ID]] = _node(
+    estimated_cost: Optional[decimal.Decimal] = optional("Estimated cost in GBP.")
+    replaces_repair_ids: Optional[list[strawberry.ID]] = node_id(
         "Repair", "Repairs at the same place that this work makes unnecessary.", required=False
     )
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    idempotency_key: Optional[str] = idempotency()
 
 
 @strawberry.input(description="Changes to a planned item that is planned or in progress.")
 class UpdatePlannedWorkInput:
     """Only the values given change."""
 
-    planned_work_id: strawberry.ID = _node("PlannedWork", "Global ID of the planned work.")
-    planned_date: Optional[dt.date] = _optional("A new planned date.")
-    estimated_cost: Optional[decimal.Decimal] = _optional("A new estimate in GBP.")
-    actual_cost: Optional[decimal.Decimal] = _optional(
+    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
+    planned_date: Optional[dt.date] = optional("A new planned date.")
+    estimated_cost: Optional[decimal.Decimal] = optional("A new estimate in GBP.")
+    actual_cost: Optional[decimal.Decimal] = optional(
         "The cost so far in GBP (the work must be in progress)."
     )
-    started: Optional[bool] = _optional("true: in progress; false: back to planned.")
-    replaces_repair_ids: Optional[list[strawberry.ID]] = _node(
+    started: Optional[bool] = optional("true: in progress; false: back to planned.")
+    replaces_repair_ids: Optional[list[strawberry.ID]] = node_id(
         "Repair", "The repairs it replaces, instead of those recorded.", required=False
     )
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    idempotency_key: Optional[str] = idempotency()
 
 
 @strawberry.input(description="A planned item done.")
 class CompletePlannedWorkInput:
     """When and at what cost."""
 
-    planned_work_id: strawberry.ID = _node("PlannedWork", "Global ID of the planned work.")
+    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
     completion_date: dt.date = strawberry.field(description="The day it was done.")
     actual_cost: decimal.Decimal = strawberry.field(description="What it cost, in GBP.")
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    idempotency_key: Optional[str] = idempotency()
 
 
 @strawberry.input(description="A planned item that will not be done.")
 class CancelPlannedWorkInput:
     """Which."""
 
-    planned_work_id: strawberry.ID = _node("PlannedWork", "Global ID of the planned work.")
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
+    idempotency_key: Optional[str] = idempotency()
 
 
 @strawberry.input(description="Plan the proactive work list or the replacement forecast.")
 class PlanTheseInput:
     """From where, how many, for when."""
 
-    programme_id: strawberry.ID = _node("InvestmentProgramme", "Global ID of the programme.")
+    programme_id: strawberry.ID = node_id("InvestmentProgramme", "Global ID of the programme.")
     source: PlanSourceValue = strawberry.field(description="Where the works come from.")
     planned_date: dt.date = strawberry.field(description="The planned date of every item.")
-    component_type: Optional[str] = _optional(
+    component_type: Optional[str] = optional(
         "Only components of this type (needed for the replacement forecast)."
     )
     limit: int = strawberry.field(default=50, description="The most items to plan (1-500).")
-    estimated_cost_each: Optional[decimal.Decimal] = _optional(
-        "Estimated cost of each item in GBP."
-    )
-    idempotency_key: Optional[str] = _optional(_IDEMPOTENCY)
+    estimated_cost_each: Optional[decimal.Decimal] = optional("Estimated cost of each item in GBP.")
+    idempotency_key: Optional[str] = idempotency()

@@ -12,7 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, disclosure_of
+from odx_graph.api.insight_groups import Disclosure, disclosure_of
 from odx_graph.core.ids import decode_int_id, encode_global_id
 from odx_graph.services.prediction import forecast
 from odx_graph.services.prediction.features import ModelKind

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
 from odx_graph.api.paging import Slice, connection_type, paging_window
@@ -19,41 +19,30 @@ from odx_graph.mapping import MAPPING
 from odx_graph.store import keys as repo
 from odx_graph.store.keys import StoredKey
 
-_make_enum: Any = strawberry.enum
-AccessTier: Any = _make_enum(
-    enum.Enum(
-        "AccessTier",
-        {
-            t.name: strawberry.enum_value(t.value, description=d)
-            for t, d in (
-                (Tier.PUBLIC, "No key: the open data."),
-                (Tier.RESIDENT, "A resident token, bound to one home."),
-                (Tier.CONTRACTOR, "A contractor's key."),
-                (Tier.PROVIDER, "A landlord's (registered provider's) key."),
-                (Tier.REGULATOR, "A regulator's key: aggregates without suppression."),
-                (Tier.ADMIN, "An administrator's key."),
-            )
-        },
-    ),
-    name="AccessTier",
-    description="What a key lets its holder see and do (see the access guide).",
+_TIERS = {
+    Tier.PUBLIC: "No key: the open data.",
+    Tier.RESIDENT: "A resident token, bound to one home.",
+    Tier.CONTRACTOR: "A contractor's key.",
+    Tier.PROVIDER: "A landlord's (registered provider's) key.",
+    Tier.REGULATOR: "A regulator's key: aggregates without suppression.",
+    Tier.ADMIN: "An administrator's key.",
+}
+AccessTier: Any = declared_enum(
+    "AccessTier",
+    "What a key lets its holder see and do (see the access guide).",
+    [(t.name, t.value, d) for t, d in _TIERS.items()],
 )
 
-ResidentScope: Any = _make_enum(
-    enum.Enum(
-        "ResidentScope",
-        {
-            s.name: strawberry.enum_value(s.value, description=d)
-            for s, d in (
-                (Scope.READ, "See the private fields of the home's records (descriptions, notes)."),
-                (Scope.REPAIRS, "Report repairs."),
-                (Scope.DAMP_MOULD, "Report damp and mould."),
-                (Scope.SATISFACTION, "Answer satisfaction questions."),
-            )
-        },
-    ),
-    name="ResidentScope",
-    description="What a resident token may do; a token issued without scopes may do all.",
+_SCOPES = {
+    Scope.READ: "See the private fields of the home's records (descriptions, notes).",
+    Scope.REPAIRS: "Report repairs.",
+    Scope.DAMP_MOULD: "Report damp and mould.",
+    Scope.SATISFACTION: "Answer satisfaction questions.",
+}
+ResidentScope: Any = declared_enum(
+    "ResidentScope",
+    "What a resident token may do; a token issued without scopes may do all.",
+    [(s.name, s.value, d) for s, d in _SCOPES.items()],
 )
 
 
@@ -61,6 +50,18 @@ async def _load(info: Info[Context, None], entity: str, key: int | None) -> Any:
     if key is None:
         return None
     return await info.context.loaders.by_key(MAPPING[entity]).load(key)
+
+
+def _node_field(entity: str, key: str, description: str, *, nullable: bool = True) -> Any:
+    """A field of the mapped ``entity`` (its type made by ``api.entity_types``, imported
+    when the schema is built) whose key the object holds in ``key``."""
+    node: Any = Annotated[entity, strawberry.lazy("odx_graph.api.entity_types")]
+
+    async def resolve(root: Any, info: Info[Context, None]) -> Any:
+        return await _load(info, entity, getattr(root, key))
+
+    resolve.__annotations__["return"] = Optional[node] if nullable else node
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.type(description="The caller: what its key is and what it is tied to.")
@@ -77,25 +78,12 @@ class Viewer:
     organisation_key: strawberry.Private[int | None]
     home_key: strawberry.Private[int | None]
 
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="The key's organisation (landlord or contractor), if any."
+    organisation = _node_field(
+        "Organisation",
+        "organisation_key",
+        "The key's organisation (landlord or contractor), if any.",
     )
-    async def organisation(
-        self, info: Info[Context, None]
-    ) -> Optional[Annotated["Organisation", strawberry.lazy("odx_graph.api.entity_types")]]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The organisation the key acts for."""
-        return await _load(info, "Organisation", self.organisation_key)
-
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="A resident token's home."
-    )
-    async def home(
-        self, info: Info[Context, None]
-    ) -> Optional[Annotated["Home", strawberry.lazy("odx_graph.api.entity_types")]]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The home the token is bound to."""
-        return await _load(info, "Home", self.home_key)
+    home = _node_field("Home", "home_key", "A resident token's home.")
 
 
 async def viewer(info: Info[Context, None]) -> Viewer:
@@ -129,15 +117,7 @@ class ResidentToken:
     active: bool = strawberry.field(description="Neither revoked nor expired.")
     home_key: strawberry.Private[int]
 
-    @strawberry.field(
-        # type: ignore[untyped-decorator]
-        description="The home it is bound to."
-    )
-    async def home(
-        self, info: Info[Context, None]
-    ) -> Annotated["Home", strawberry.lazy("odx_graph.api.entity_types")]:  # type: ignore[name-defined]  # noqa: F821, UP037
-        """The token's home."""
-        return await _load(info, "Home", self.home_key)
+    home = _node_field("Home", "home_key", "The home it is bound to.", nullable=False)
 
 
 def resident_token(stored: StoredKey) -> ResidentToken:

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
+from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
-from odx_graph.api.insight import Disclosure, declared_enum, disclosure_of
-from odx_graph.api.insight_damp import id_list
+from odx_graph.api.input_fields import optional
+from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.query import postcode_location
 from odx_graph.mapping.satisfaction import (
     PERCEPTION_MEASURES,
     SATISFACTION_GROUPINGS,
@@ -31,11 +32,20 @@ if TYPE_CHECKING:
     class SatisfactionGrouping(enum.Enum):
         """Grouping dimensions (values are ``SatisfactionDimension`` values)."""
 
+    SatisfactionGroupKey = GroupCoordinate
+
 else:
-    SatisfactionGrouping = declared_enum(
+    SatisfactionGrouping = grouping.grouping_enum(
         "SatisfactionGrouping",
         "What Tenant Satisfaction Measures results can be grouped by.",
-        [(d.name, d.value, text) for d, text in SATISFACTION_GROUPINGS.items()],
+        SATISFACTION_GROUPINGS,
+    )
+    SatisfactionGroupKey = grouping.group_key_type(
+        "SatisfactionGroupKey",
+        "One coordinate of a satisfaction group.",
+        SatisfactionGrouping,
+        "The value (an Organisation or Estate ID, a postcode area or district, or a tenure "
+        "group, LCRA or LCHO).",
     )
 
 
@@ -68,38 +78,21 @@ class TenureGroup(enum.Enum):
 class SatisfactionScopeInput:
     """Filters for satisfaction results."""
 
-    landlord: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Only answers rating these landlords (Organisation IDs)."
+    landlord: Optional[list[strawberry.ID]] = optional(
+        "Only answers rating these landlords (Organisation IDs)."
     )
-    postcode: Optional[str] = strawberry.field(
-        default=None,
-        description="Only answers from homes in this postcode area, district, sector or "
-        "unit (returns are then left out: they are not by postcode).",
+    postcode: Optional[str] = optional(
+        "Only answers from homes in this postcode area, district, sector or "
+        "unit (returns are then left out: they are not by postcode)."
     )
-    estate: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="Only answers from homes in these estates, and these estates' returns.",
+    estate: Optional[list[strawberry.ID]] = optional(
+        "Only answers from homes in these estates, and these estates' returns."
     )
-    measure: Optional[list[str]] = strawberry.field(
-        default=None, description="Only these measures, TP01 to TP12 (default all)."
+    measure: Optional[list[str]] = optional("Only these measures, TP01 to TP12 (default all).")
+    tenure_group: Optional[list[TenureGroup]] = optional(
+        "Only answers from homes of these tenure groups (returns are then left "
+        "out: they are not by tenure)."
     )
-    tenure_group: Optional[list[TenureGroup]] = strawberry.field(
-        default=None,
-        description="Only answers from homes of these tenure groups (returns are then left "
-        "out: they are not by tenure).",
-    )
-
-
-@strawberry.type(description="One coordinate of a satisfaction group.")
-class SatisfactionGroupKey:
-    """The dimension, its value and a label."""
-
-    dimension: SatisfactionGrouping = strawberry.field(description="The grouping dimension.")
-    value: Optional[str] = strawberry.field(
-        description="The value (an Organisation or Estate ID, a postcode area or district, "
-        "or a tenure group, LCRA or LCHO)."
-    )
-    label: Optional[str] = strawberry.field(description="A readable label of the value.")
 
 
 @strawberry.type(
@@ -115,10 +108,7 @@ class TenantSatisfactionResult:
     source: SatisfactionSource = strawberry.field(
         description="Whether it comes from the answers held or the landlord's return."
     )
-    disclosure: Disclosure = strawberry.field(
-        description="Whether the values are exact or protected (perturbed, small groups "
-        "suppressed)."
-    )
+    disclosure: Disclosure = strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED)
     suppressed: bool = strawberry.field(
         description="True when the group has too few respondents to publish: every value "
         "is then null."
@@ -131,7 +121,8 @@ class TenantSatisfactionResult:
         description="Of those, very or fairly satisfied (strongly agree or agree for TP08)."
     )
     percent_satisfied: Optional[float] = strawberry.field(
-        description="100 × satisfied / respondents, from the published counts."
+        description="100 × satisfied / respondents, from the published counts, rounded to "
+        "one decimal place (halves away from zero), as the Regulator publishes the results."
     )
 
 
@@ -143,57 +134,53 @@ def scope_of(
         raise InputError("year is a financial year's first year, 2000 to 2100", field="year")
     if given is None:
         return SatisfactionScope(year, estate_ids=tuple(estates))
-    column, value = (
-        ("", "") if given.postcode is None else postcode_location(given.postcode, "scope.postcode")
-    )
+    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     measures = tuple(given.measure or ())
     for n, code in enumerate(measures):
         if code not in PERCEPTION_MEASURES:
             raise InputError("a perception measure is TP01 to TP12", field=f"scope.measure[{n}]")
     return SatisfactionScope(
         year,
-        landlord_ids=id_list(given.landlord, "Organisation", "scope.landlord"),
+        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
         postcode_column=column,
         postcode_value=value,
-        estate_ids=(*estates, *id_list(given.estate, "Estate", "scope.estate")),
+        estate_ids=(*estates, *grouping.id_list(given.estate, "Estate", "scope.estate")),
         measures=measures,
         tenure_groups=tuple(g.name for g in given.tenure_group or ()),
     )
 
 
-_NODES = {SatisfactionDimension.LANDLORD: "Organisation", SatisfactionDimension.ESTATE: "Estate"}
+def one_decimal_place(percent: float | None) -> float | None:
+    """``percent`` rounded to one decimal place, halves away from zero, as the Regulator
+    publishes Tenant Satisfaction Measures: 31.25 is 31.3 (``round`` would give 31.2)."""
+    if percent is None:
+        return None
+    # The shortest decimal that is the float, so 72.65 is a half however it is stored.
+    return float(Decimal(repr(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+_NODES: dict[str, str] = {
+    SatisfactionDimension.LANDLORD: "Organisation",
+    SatisfactionDimension.ESTATE: "Estate",
+}
 
 
 def _result(r: satisfaction.SatisfactionResult) -> TenantSatisfactionResult:
-    return TenantSatisfactionResult(
-        key=[
-            SatisfactionGroupKey(
-                dimension=SatisfactionGrouping[k.dimension.name],
-                value=encode_global_id(_NODES[k.dimension], k.value)
-                if k.dimension in _NODES and k.value is not None
-                else k.value,
-                label=k.label,
-            )
-            for k in r.key
-        ],
-        measure=r.measure,
+    return grouping.from_result(
+        TenantSatisfactionResult,
+        r,
+        key=grouping.group_keys(SatisfactionGroupKey, SatisfactionGrouping, r.key, _NODES),
         source=SatisfactionSource(r.source.value),
-        disclosure=disclosure_of(r.disclosure),
-        suppressed=r.suppressed,
-        respondents=r.respondents,
-        satisfied=r.satisfied,
-        percent_satisfied=r.percent_satisfied,
+        percent_satisfied=one_decimal_place(r.percent_satisfied),
     )
 
 
 async def _results(
     info: Info[Context, None], dims: Sequence[SatisfactionDimension], scope: SatisfactionScope
 ) -> list[TenantSatisfactionResult]:
-    context = info.context
-    found = await satisfaction.tenant_satisfaction(
-        context.db, context.settings, context.principal, dims, scope, context.insight_cache
-    )
-    return [_result(r) for r in found]
+    return [
+        _result(r) for r in await grouping.ask(info, satisfaction.tenant_satisfaction, dims, scope)
+    ]
 
 
 async def tenant_satisfaction(
@@ -205,10 +192,7 @@ async def tenant_satisfaction(
             "31 March 2025 (survey dates for answers, the year of a return)."
         ),
     ],
-    group_by: Annotated[
-        list[SatisfactionGrouping],
-        strawberry.argument(description="Up to 2 dimensions; none gives one group for all."),
-    ],
+    group_by: Annotated[list[SatisfactionGrouping], grouping.group_by_argument(2)],
     scope: Annotated[
         Optional[SatisfactionScopeInput],
         strawberry.argument(description="Which answers and returns."),
@@ -218,8 +202,7 @@ async def tenant_satisfaction(
     postcode area or district, estate and tenure group (LCRA, LCHO): the percentage of
     valid responses satisfied, from the answers held and from landlords' returns, each
     result saying which."""
-    if len(group_by) > 2 or len(set(group_by)) != len(group_by):
-        raise InputError("group by up to 2 different dimensions", field="groupBy")
+    grouping.check_group_by(group_by, 2)
     dims = [SatisfactionDimension(d.value) for d in group_by]
     return await _results(info, dims, scope_of(year, scope))
 

@@ -157,6 +157,33 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
     return BoundFilter(spec.sql, value)
 
 
+def page_size(
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+) -> tuple[bool, int]:
+    """Whether a page goes backward, and its size: a page goes forward (``first``,
+    ``after``) or backward (``last``, ``before``), never both, and holds the number asked
+    for (else ``default_size``), from 0 to ``max_size``."""
+    backward = last is not None or before is not None
+    if backward and (first is not None or after is not None):
+        raise InputError(
+            "page forward (first, after) or backward (last, before), not both",
+            field="last" if last is not None else "before",
+        )
+    size_field = "last" if backward else "first"
+    given = last if backward else first
+    size = default_size if given is None else given
+    if size < 0:
+        raise InputError(f"'{size_field}' must not be negative", field=size_field)
+    if size > max_size:
+        raise InputError(f"'{size_field}' must be at most {max_size}", field=size_field)
+    return backward, size
+
+
 def make_list_request(
     entity: Entity,
     *,
@@ -172,19 +199,7 @@ def make_list_request(
 ) -> ListRequest:
     """Check page size and cursor against the limits and the chosen order. A page goes
     forward (``first``, ``after``) or backward (``last``, ``before``), never both."""
-    backward = last is not None or before is not None
-    if backward and (first is not None or after is not None):
-        raise InputError(
-            "page forward (first, after) or backward (last, before), not both",
-            field="last" if last is not None else "before",
-        )
-    size_field = "last" if backward else "first"
-    given = last if backward else first
-    size = default_size if given is None else given
-    if size < 0:
-        raise InputError(f"'{size_field}' must not be negative", field=size_field)
-    if size > max_size:
-        raise InputError(f"'{size_field}' must be at most {max_size}", field=size_field)
+    backward, size = page_size(first, after, last, before, default_size, max_size)
     order = order or entity.orders[0]
     raw = before if backward else after
     cursor = None

@@ -11,6 +11,7 @@ not compilable, and the resolver path answers with its error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -109,6 +110,22 @@ class OperationCompiler:
                 self.schema, self.fragments, self.variables, self.operation, parent, details
             ).grouped_field_set
         )
+
+    def object_of(
+        self,
+        otype: GraphQLObjectType,
+        details: FieldDetailsList,
+        member: Callable[[str, FieldDetailsList], Pieces],
+    ) -> Pieces:
+        """The JSON object of ``otype`` for the merged selections in ``details``: its
+        ``__typename`` is its name, any other field what ``member`` makes of its name and
+        field nodes, in the order selected."""
+        members: list[tuple[str, Pieces]] = []
+        for key, fields in self.subfields(otype, details).items():
+            name = fields[0].node.name.value
+            typename: Pieces = [Lit(json.dumps(otype.name))]
+            members.append((key, typename if name == "__typename" else member(name, fields)))
+        return json_object(members)
 
     def object_type(self, name: str) -> GraphQLObjectType:
         """The schema's object type called ``name``."""
@@ -300,50 +317,35 @@ class OperationCompiler:
             aggregates.append(f'{sql} FILTER (WHERE {row}."_n" <= {first()}) AS a{len(aggregates)}')
             return f"{agg}.a{len(aggregates) - 1}"
 
-        members: list[tuple[str, Pieces]] = []
-        for key, fields in self.subfields(ctype, details).items():
-            name = fields[0].node.name.value
-            if name == "__typename":
-                members.append((key, [Lit(json.dumps(ctype.name))]))
-            elif name == "totalCount":
-                members.append((key, [self.count(entity, request, extra)]))
-            elif name == "nodes":
+        def page_info(name: str, fields: FieldDetailsList) -> Pieces:
+            if name in ("hasNextPage", "hasPreviousPage"):
+                # Beyond the page lies what was read past it; behind it, where the
+                # cursor came from (paging backward, the other way round).
+                if (name == "hasNextPage") != request.backward:
+                    return [f"CASE WHEN {agg}.n > {first()} THEN 'true' ELSE 'false' END"]
+                return [Lit("true" if request.cursor is not None else "false")]
+            if name in ("startCursor", "endCursor"):
+                last = (name == "endCursor") != request.backward
+                ordering = f'{row}."_n"' + (" DESC" if last else "")
+                cursor = self.cursor(entity, request, row)
+                found = aggregate(f"array_agg({cursor} ORDER BY {ordering})") + "[1]"
+                return [f"coalesce({found}, 'null')"]
+            raise NotCompilableError(f"PageInfo.{name}")
+
+        def member(name: str, fields: FieldDetailsList) -> Pieces:
+            if name == "totalCount":
+                return [self.count(entity, request, extra)]
+            if name == "nodes":
                 obj = render(self.entity_object(entity, row, fields))
-                items = aggregate(f"string_agg({obj}, ',' ORDER BY {shown})")
-                members.append((key, json_array(items)))
-            elif name == "edges":
+                return json_array(aggregate(f"string_agg({obj}, ',' ORDER BY {shown})"))
+            if name == "edges":
                 edge = self.edge(entity, request, row, self.field_type(ctype, name), fields)
-                items = aggregate(f"string_agg({edge}, ',' ORDER BY {shown})")
-                members.append((key, json_array(items)))
-            elif name == "pageInfo":
-                info_type = self.field_type(ctype, name)
-                info = []
-                for info_key, info_fields in self.subfields(info_type, fields).items():
-                    info_name = info_fields[0].node.name.value
-                    if info_name == "__typename":
-                        value: Pieces = [Lit(json.dumps(info_type.name))]
-                    elif info_name in ("hasNextPage", "hasPreviousPage"):
-                        # Beyond the page lies what was read past it; behind it, where
-                        # the cursor came from (paging backward, the other way round).
-                        beyond = (info_name == "hasNextPage") != request.backward
-                        value = (
-                            [f"CASE WHEN {agg}.n > {first()} THEN 'true' ELSE 'false' END"]
-                            if beyond
-                            else [Lit("true" if request.cursor is not None else "false")]
-                        )
-                    elif info_name in ("startCursor", "endCursor"):
-                        last = (info_name == "endCursor") != request.backward
-                        ordering = f'{row}."_n"' + (" DESC" if last else "")
-                        cursor = self.cursor(entity, request, row)
-                        found = aggregate(f"array_agg({cursor} ORDER BY {ordering})") + "[1]"
-                        value = [f"coalesce({found}, 'null')"]
-                    else:
-                        raise NotCompilableError(f"PageInfo.{info_name}")
-                    info.append((info_key, value))
-                members.append((key, json_object(info)))
-            else:
-                raise NotCompilableError(f"{ctype.name}.{name}")
-        obj = render(json_object(members))
+                return json_array(aggregate(f"string_agg({edge}, ',' ORDER BY {shown})"))
+            if name == "pageInfo":
+                return self.object_of(self.field_type(ctype, name), fields, page_info)
+            raise NotCompilableError(f"{ctype.name}.{name}")
+
+        obj = render(self.object_of(ctype, details, member))
         if not placeholders:  # only counts and names: no page to read
             return [obj]
         page = self.page(entity, request, extra, self.params.add(request.first + 1))
@@ -365,18 +367,15 @@ class OperationCompiler:
         details: FieldDetailsList,
     ) -> str:
         """One edge object of the row ``row``."""
-        members: list[tuple[str, Pieces]] = []
-        for key, fields in self.subfields(etype, details).items():
-            name = fields[0].node.name.value
-            if name == "__typename":
-                members.append((key, [Lit(json.dumps(etype.name))]))
-            elif name == "cursor":
-                members.append((key, [self.cursor(entity, request, row)]))
-            elif name == "node":
-                members.append((key, self.entity_object(entity, row, fields)))
-            else:
-                raise NotCompilableError(f"{etype.name}.{name}")
-        return render(json_object(members))
+
+        def member(name: str, fields: FieldDetailsList) -> Pieces:
+            if name == "cursor":
+                return [self.cursor(entity, request, row)]
+            if name == "node":
+                return self.entity_object(entity, row, fields)
+            raise NotCompilableError(f"{etype.name}.{name}")
+
+        return render(self.object_of(etype, details, member))
 
     def count(self, entity: Entity, request: ListRequest, extra: list[str]) -> str:
         """How many rows match the filters (the cursor ignored), as JSON text."""

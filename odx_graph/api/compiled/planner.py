@@ -76,6 +76,15 @@ class LRU(Generic[_K, _V]):
 
 
 @dataclass(frozen=True, slots=True)
+class Operation:
+    """A GraphQL request: its text, the operation it names and its variables."""
+
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One compiled operation: SQL returning the response body, and its values."""
 
@@ -125,45 +134,35 @@ class Planner:
         self._documents.put(query, parsed)
         return parsed
 
-    def statement(
-        self,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, Any],
-        context: Context,
-    ) -> Statement | None:
+    def statement(self, request: Operation, context: Context) -> Statement | None:
         """The compiled statement for this request, or ``None``."""
         try:
-            shape = json.dumps(variables, sort_keys=True)
+            shape = json.dumps(request.variables, sort_keys=True)
         except (TypeError, ValueError):
             return None
-        key: Hashable = (query, operation_name, shape, context.principal)
+        key: Hashable = (request.query, request.operation_name, shape, context.principal)
         cacheable = len(shape) <= MAX_CACHED_VARIABLES
         if cacheable:
             found, statement = self._statements.get(key)
             if found:
                 return statement
-        statement = self._compile(query, operation_name, variables, context)
+        statement = self._compile(request, context)
         if cacheable:
             self._statements.put(key, statement)
         return statement
 
-    def _compile(
-        self,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, Any],
-        context: Context,
-    ) -> Statement | None:
-        document = self.document(query)
+    def _compile(self, request: Operation, context: Context) -> Statement | None:
+        document = self.document(request.query)
         if document is None:
             return None
-        operation = get_operation_ast(document, operation_name)
+        operation = get_operation_ast(document, request.operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
-        if self._too_costly(document, variables, context.settings.page_size_default):
+        if self._too_costly(document, request.variables, context.settings.page_size_default):
             return None
-        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
+        coerced = get_variable_values(
+            self.schema, operation.variable_definitions or (), request.variables
+        )
         if isinstance(coerced, list):
             return None
         compiler = QueryCompiler(self.schema, document, operation, coerced, context)
@@ -176,7 +175,7 @@ class Planner:
             # path serves it, and the log says which.
             log.warning("could not compile a query; serving it by resolvers", exc_info=True)
             return None
-        name = operation.name.value if operation.name else operation_name
+        name = operation.name.value if operation.name else request.operation_name
         return Statement(sql, tuple(args), name, tuple(compiler.code_checks))
 
     def _too_costly(self, document: DocumentNode, variables: dict[str, Any], page: int) -> bool:

@@ -11,12 +11,12 @@ from typing import Any, Protocol
 from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from odx_graph.api.compiled.jsontext import ascii_json
-from odx_graph.api.compiled.planner import Planner, Statement
+from odx_graph.api.compiled.planner import Operation, Planner, Statement
 from odx_graph.api.context import Context
-from odx_graph.api.json_ld import JsonLdGraphQL
+from odx_graph.api.json_ld import JsonLdGraphQL, replayed
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.observe import operation_label
 from odx_graph.core.errors import OdxError
@@ -44,19 +44,6 @@ def compiled_path_enabled(settings: Any) -> bool:
     return bool(getattr(settings, SETTING, True))
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 async def _read_body(receive: Receive) -> bytes | None:
     chunks = []
     while True:
@@ -68,7 +55,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _request_parts(body: bytes) -> tuple[str, str | None, dict[str, Any]] | None:
+def _request_parts(body: bytes) -> Operation | None:
     """``(query, operationName, variables)`` of a plain JSON request, else ``None``."""
     try:
         data = json.loads(body)
@@ -86,7 +73,7 @@ def _request_parts(body: bytes) -> tuple[str, str | None, dict[str, Any]] | None
         or data.get("extensions")
     ):
         return None
-    return query, name, variables
+    return Operation(query, name, variables)
 
 
 class CompiledGraphQL:
@@ -121,9 +108,9 @@ class CompiledGraphQL:
         body = await _read_body(receive)
         if body is None:
             return  # the client went away
-        response = await self.try_compiled(Request(scope, _replay(body, receive)), body)
+        response = await self.try_compiled(Request(scope, replayed(body, receive)), body)
         if response is None:
-            await self.view(scope, _replay(body, receive), send)
+            await self.view(scope, replayed(body, receive), send)
         else:
             await response(scope, receive, send)
 
@@ -139,7 +126,7 @@ class CompiledGraphQL:
         if parts is None:
             return None
         context = await self.view.get_context(request, None)
-        statement = self.planner.statement(*parts, context)
+        statement = self.planner.statement(parts, context)
         if statement is None:
             return None
         await context.route_reads()  # compiled statements only read
