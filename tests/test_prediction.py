@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from odx_graph.services.prediction.scorecard import Scorecard
 from odx_graph.store import predictions, scoring
 from odx_graph.store.db import READER_ROLE, Database
 from odx_graph.store.features import component_features, home_features, repair_costs_by_type
-from odx_graph.store.scoring import score_in_database, scoring_card
+from odx_graph.store.scoring import ScoringCard, score_in_database, scoring_card
 from odx_graph.store.version import data_state
 from tests.conftest import DEMO_AS_OF
 
@@ -259,16 +260,22 @@ async def test_scores_worked_out_in_the_database_match_the_scorecard(
     assert not await db.fetchval(
         "SELECT count(*) FROM component_failure_risk WHERE model_id = $1", gone
     )
+    scoring = _card(model)
+    assert await score_in_database(db, "component-failure", gone, DEMO_AS_OF, scoring) == 0
+
+
+def _card(model: dict[str, Any], pointless: int | None = None) -> ScoringCard:
+    """The model's scorecard as the database applies it; with ``pointless``, that
+    feature's bins have no points (scoring then fails on the NULL points)."""
     card = Scorecard.from_json(model["scorecard"])
-    scoring = scoring_card(
+    return scoring_card(
         [
-            (f.name, f.edges, f.categories, t)
-            for f, t in zip(card.features, card.tenths, strict=True)
+            (f.name, f.edges, f.categories, [] if j == pointless else t)
+            for j, (f, t) in enumerate(zip(card.features, card.tenths, strict=True))
         ],
         card.baseline_tenths,
         1.0,
     )
-    assert await score_in_database(db, "component-failure", gone, DEMO_AS_OF, scoring) == 0
 
 
 async def _partitions(db: Database, table: str) -> dict[str, set[str]]:
@@ -316,15 +323,7 @@ async def test_scoring_again_swaps_the_models_scores_whole(fresh_db: Database) -
             await db.with_role(READER_ROLE).fetch(f"SELECT * FROM {partition} LIMIT 1")
 
         # A feature whose bins have no points: points come out NULL and the insert fails.
-        card = Scorecard.from_json(model["scorecard"])
-        broken = scoring_card(
-            [
-                (f.name, f.edges, f.categories, [] if j == 0 else t)
-                for j, (f, t) in enumerate(zip(card.features, card.tenths, strict=True))
-            ],
-            card.baseline_tenths,
-            1.0,
-        )
+        broken = _card(model, pointless=0)
         with pytest.raises(Exception, match="not-null"):
             await score_in_database(db, kind.value, model["id"], DEMO_AS_OF, broken)
         days = await db.fetch(
@@ -356,15 +355,7 @@ async def test_a_swap_waits_for_readers_a_bounded_time_and_scorings_of_one_table
     monkeypatch.setattr(scoring, "SWAP_WAIT_MS", 100)
     monkeypatch.setattr(scoring, "SWAP_TRIES", 3)
     monkeypatch.setattr(scoring, "SWAP_PAUSE_SECONDS", 0.05)
-    card = Scorecard.from_json(first["scorecard"])
-    binned = scoring_card(
-        [
-            (f.name, f.edges, f.categories, t)
-            for f, t in zip(card.features, card.tenths, strict=True)
-        ],
-        card.baseline_tenths,
-        1.0,
-    )
+    binned = _card(first)
     later = DEMO_AS_OF + dt.timedelta(days=7)
     async with db.connection() as reader, reader.transaction():
         await reader.fetchval(f"SELECT count(*) FROM {table}")  # holds the table until it ends
