@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from odx_graph.core.errors import QueryTimeoutError
+from odx_graph.services.linked_data import sparql_worker
 from odx_graph.services.linked_data.sparql import SparqlStore
 from odx_graph.store.db import Database
 from tests.support import running_app
@@ -204,3 +207,28 @@ async def test_idle_workers_open_the_changed_store_before_the_next_query(
             await asyncio.sleep(0.02)
         assert sorted(store.workers.pids()) == workers
         assert store.workers.stopped == 0
+
+
+def test_a_read_only_open_racing_a_compaction_is_tried_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Opening a view while the server's store compacts can find a file the manifest
+    names already gone: the open is tried again, and given up only after its tries."""
+    ox.Store(str(tmp_path)).flush()
+    real = ox.Store.read_only
+    failures = [RuntimeError("Corruption: IO error: No such file or directory: 000009.sst")] * 2
+    calls = []
+
+    def flaky(directory: str) -> ox.Store:
+        calls.append(directory)
+        if failures:
+            raise failures.pop()
+        return real(directory)
+
+    monkeypatch.setattr(sparql_worker, "OPEN_PAUSE_SECONDS", 0.001)
+    monkeypatch.setattr(ox.Store, "read_only", staticmethod(flaky))
+    assert len(sparql_worker.open_read_only(str(tmp_path))) == 0
+    assert len(calls) == 3
+    failures.extend([RuntimeError("Corruption")] * sparql_worker.OPEN_TRIES)
+    with pytest.raises(RuntimeError, match="Corruption"):
+        sparql_worker.open_read_only(str(tmp_path))

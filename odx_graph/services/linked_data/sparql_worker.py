@@ -134,6 +134,26 @@ def _answer(store: ox.Store, request: Request) -> tuple[str, object]:
     return "answer", answer
 
 
+# Opening a read-only view can race the server's store compacting: a file the manifest
+# names is deleted between reading the one and opening the other. Tried again, the open
+# reads the new manifest.
+OPEN_TRIES = 10
+OPEN_PAUSE_SECONDS = 0.02
+
+
+def open_read_only(directory: str, tries: int = OPEN_TRIES) -> ox.Store:
+    """A read-only view of the store in ``directory``, opened again (``tries`` times in
+    all) while the server's compaction removes files under it."""
+    for attempt in range(1, tries + 1):
+        try:
+            return ox.Store.read_only(directory)
+        except (OSError, RuntimeError):
+            if attempt == tries:
+                raise
+            time.sleep(OPEN_PAUSE_SECONDS * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def serve(directory: str, memory_mb: int, generation: int) -> None:
     """Answer requests from standard input until it closes, over the store as it is at
     ``generation`` (opened now, before the first request) and later ones. Each answer
@@ -146,14 +166,14 @@ def serve(directory: str, memory_mb: int, generation: int) -> None:
     # The protocol owns standard output; anything printed goes to standard error.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    store: ox.Store | None = ox.Store.read_only(directory)
+    store: ox.Store | None = open_read_only(directory)
     opened = generation
     while (request := _read(requests)) is not None:
         reopened = False
         if store is None or request.generation != opened:
             reopened = True
             store = None  # let go of the old snapshot first
-            store = ox.Store.read_only(directory)
+            store = open_read_only(directory)
             opened = request.generation
         try:
             reply = _answer(store, request)
@@ -161,7 +181,7 @@ def serve(directory: str, memory_mb: int, generation: int) -> None:
             # A file of the old snapshot may be gone, compacted away by the server's
             # store since: once more over a fresh one.
             store = None
-            store = ox.Store.read_only(directory)
+            store = open_read_only(directory)
             reply = _answer(store, request)
         answers.write(encode((*reply, reopened)))
         answers.flush()
