@@ -272,8 +272,10 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
---   *_is_open, organisation_kind_is_a_role
+--   *_is_open, *_district, organisation_kind_is_a_role
 --                             copies and checks: CHECK constraints, or the writer
+--                             (a repair's district would be copied from its home,
+--                             on the same shard, by the write service and importer)
 --   planned_work_landlord     the item's landlord copied from its programme: given by
 --                             the writer, checked by the foreign key of step 5
 --   refuse_truncate           the guard that keeps TRUNCATE from bypassing the change
@@ -340,6 +342,7 @@ DROP TRIGGER changes_self_delete ON home;
 DROP TRIGGER changes_self_insert ON home;
 DROP TRIGGER changes_self_update ON home;
 DROP TRIGGER data_version_bumped ON home;
+DROP TRIGGER home_district ON home;
 DROP TRIGGER record_keys_home_inserted ON home;
 DROP TRIGGER refuse_truncate ON home;
 DROP TRIGGER repair_facts_home_updated ON home;
@@ -389,6 +392,7 @@ DROP TRIGGER repair_facts_deleted ON repair;
 DROP TRIGGER repair_facts_inserted ON repair;
 DROP TRIGGER repair_facts_updated ON repair;
 DROP TRIGGER repair_inserted_notify ON repair;
+DROP TRIGGER repair_district ON repair;
 DROP TRIGGER repair_is_open ON repair;
 DROP TRIGGER repair_updated_notify ON repair;
 DROP TRIGGER changes_self_delete ON repair_line;

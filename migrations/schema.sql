@@ -108,6 +108,20 @@ CREATE FUNCTION public.estate_postcodes_valid(postcodes text[]) RETURNS boolean
     RETURN (SELECT COALESCE(bool_and((p.p ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]([A-Z]{2})?$'::text)), true) AS "coalesce" FROM unnest(estate_postcodes_valid.postcodes) p(p));
 
 --
+-- Name: home_copy_district(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.home_copy_district() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE repair SET postcode_district = NEW.postcode_district
+    WHERE home_id = NEW.id AND postcode_district IS DISTINCT FROM NEW.postcode_district;
+    RETURN NULL;
+END $$;
+
+--
 -- Name: move_data_version(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -340,6 +354,19 @@ BEGIN
     RAISE EXCEPTION 'TRUNCATE % would bypass the change log of the open graph', TG_TABLE_NAME
         USING ERRCODE = 'feature_not_supported',
               HINT = 'DELETE the rows instead: the change log publishes their tombstones.';
+END $$;
+
+--
+-- Name: repair_copy_district(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_copy_district() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    NEW.postcode_district := (SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id);
+    RETURN NEW;
 END $$;
 
 --
@@ -595,6 +622,7 @@ CREATE TABLE public.repair (
     stated_at timestamp with time zone,
     stated_stage integer,
     is_open boolean NOT NULL,
+    postcode_district text NOT NULL,
     CONSTRAINT repair_check CHECK ((raised_at >= reported_at)),
     CONSTRAINT repair_check1 CHECK (((completed_at IS NULL) OR (completed_at >= reported_at))),
     CONSTRAINT repair_cost_check CHECK ((cost >= (0)::numeric))
@@ -2621,6 +2649,12 @@ CREATE INDEX repair_contractor_idx ON public.repair USING btree (contractor_id, 
 CREATE INDEX repair_contractor_open_idx ON public.repair USING btree (contractor_id, is_open, reported_at DESC, id DESC);
 
 --
+-- Name: repair_district_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_district_open_idx ON public.repair USING btree (postcode_district, is_open, contractor_id, reported_at DESC, id DESC);
+
+--
 -- Name: repair_fact_district_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3323,6 +3357,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.working_calendar FOR EACH STATEMENT EXECUTE FUNCTION public.bump_data_version();
 
 --
+-- Name: home home_district; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER home_district AFTER UPDATE OF postcode ON public.home FOR EACH ROW WHEN ((old.postcode_district IS DISTINCT FROM new.postcode_district)) EXECUTE FUNCTION public.home_copy_district();
+
+--
 -- Name: organisation organisation_kind_is_a_role; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3429,6 +3469,12 @@ CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.repair_line FOR EACH ST
 --
 
 CREATE TRIGGER refuse_truncate BEFORE TRUNCATE ON public.repair_status_event FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_truncate();
+
+--
+-- Name: repair repair_district; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_district BEFORE INSERT OR UPDATE OF home_id, postcode_district ON public.repair FOR EACH ROW EXECUTE FUNCTION public.repair_copy_district();
 
 --
 -- Name: repair_fact_pending repair_facts_before_commit; Type: TRIGGER; Schema: public; Owner: -
@@ -4495,6 +4541,12 @@ GRANT SELECT(import_id) ON TABLE public.repair TO odx_reader;
 --
 
 GRANT SELECT(is_open) ON TABLE public.repair TO odx_reader;
+
+--
+-- Name: COLUMN repair.postcode_district; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(postcode_district) ON TABLE public.repair TO odx_reader;
 
 --
 -- Name: TABLE repair_planned_replacement; Type: ACL; Schema: public; Owner: -

@@ -214,6 +214,9 @@ class Filter:
     # closed list (one with an ``enum``) makes the filter take values of that enum type;
     # an open one is checked against the database, as mutations check codes.
     codes: str = ""
+    # For POSTCODE: ``(home column, sql)`` pairs, the condition used at that level in place
+    # of ``sql`` (a repair's district is on the repair: no look-up of its home).
+    by_level: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,7 +133,8 @@ def _bind(spec: Filter, value: Any) -> BoundFilter:
         raise InputError(f"at most {MAX_FILTER_VALUES} values per filter", field=field_name)
     if spec.kind is FilterKind.POSTCODE:
         column, postcode = postcode_location(str(value), field_name)
-        return BoundFilter(spec.sql.replace("{postcode_column}", column), postcode)
+        sql = dict(spec.by_level).get(column, spec.sql)
+        return BoundFilter(sql.replace("{postcode_column}", column), postcode)
     if spec.kind is FilterKind.IDS:
         keys = [decode_int_id(v, spec.target, field=field_name) for v in value]
         return BoundFilter(spec.sql, keys)
