@@ -127,6 +127,35 @@ async def test_ontology_is_served(client: httpx.AsyncClient, fmt: str, parser: s
     assert (URIRef(ODX + "Home"), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in graph
 
 
+@pytest.mark.parametrize(
+    ("fmt", "parser"), [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt")]
+)
+async def test_the_shapes_are_served_where_the_dataset_says(
+    client: httpx.AsyncClient, fmt: str, parser: str
+) -> None:
+    # VoID names the shapes graph; following it gives ontology/shapes.ttl in each format.
+    void = Graph().parse(data=(await client.get("/.well-known/void")).text, format="turtle")
+    (link,) = set(void.objects(None, URIRef("http://www.w3.org/ns/shacl#shapesGraph")))
+    assert (None, URIRef("http://purl.org/dc/terms/conformsTo"), link) in void
+    path = str(link).removeprefix("http://odx.test")
+    assert path == "/shapes"
+    response = await client.get(f"{path}?format={fmt}")
+    assert response.status_code == 200
+    assert response.headers["ETag"]
+    served = Graph().parse(data=response.text, format=parser)
+    from odx_graph.core.vocab import ontology_dir
+
+    on_disk = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+    assert len(served) == len(on_disk) > 100
+    shape = URIRef("https://w3id.org/odx/shapes#HomeShape")
+    assert (shape, URIRef("http://www.w3.org/ns/shacl#targetClass"), URIRef(ODX + "Home")) in served
+    again = await client.get(
+        f"{path}?format={fmt}", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert (await client.get(path, headers={"Accept": "text/html"})).status_code == 406
+
+
 async def test_ontology_reference_page(client: httpx.AsyncClient) -> None:
     response = await client.get("/ontology", headers={"Accept": "text/html"})
     assert response.status_code == 200

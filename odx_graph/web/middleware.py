@@ -31,6 +31,7 @@ _ROUTES = frozenset(
         "/readyz",
         "/metrics",
         "/ontology",
+        "/shapes",
         "/context.jsonld",
         "/.well-known/void",
     }

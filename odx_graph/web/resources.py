@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import hashlib
 import json
 import re
@@ -218,6 +219,29 @@ async def ontology(request: Request) -> Response:
     return _respond(request, body, fmt, alternates)
 
 
+SHAPES_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
+
+
+@functools.cache
+def _shapes_body(fmt: RdfFormat) -> bytes:
+    """``ontology/shapes.ttl`` as served: the file itself as Turtle, else parsed once."""
+    text = (ontology_dir() / "shapes.ttl").read_bytes()
+    if fmt is RdfFormat.TURTLE:
+        return text
+    return serialise(Graph().parse(data=text, format="turtle"), fmt)
+
+
+async def shapes(request: Request) -> Response:
+    """``GET /shapes``: the SHACL shapes every served document and the dumps conform to
+    (validate with the ontology, ``GET /ontology``, as the ontology graph), as Turtle,
+    JSON-LD or N-Triples."""
+    fmt = choose_format(request, SHAPES_FORMATS)
+    if isinstance(fmt, Response):
+        return fmt
+    body = await asyncio.to_thread(_shapes_body, fmt)
+    return _respond(request, body, fmt, _alternates("/shapes", SHAPES_FORMATS))
+
+
 def _copy(graph: Graph) -> Graph:
     copy = Graph()
     for triple in graph:
@@ -327,6 +351,7 @@ ROUTES = [
     Route("/id/home/uprn/{uprn}", home_by_uprn),
     Route("/id/{segment}/{key}", node_resource),
     Route("/ontology", ontology),
+    Route("/shapes", shapes),
     Route("/context.jsonld", context_document),
     Route("/dump.{name}", dataset_dump),
     Route("/.well-known/void", dataset_description),

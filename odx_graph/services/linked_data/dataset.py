@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SH, XSD, Graph, Literal, Namespace, URIRef
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
@@ -285,6 +285,9 @@ async def void_description(
         graph.add((dataset, VOID.vocabulary, scheme))
         graph.add((scheme, RDFS.seeAlso, URIRef(f"{base}/code/{scheme.rsplit('/', 1)[1]}")))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
+    # The SHACL shapes its documents, dumps and feed conform to, where this server serves them.
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(f"{base}/shapes")))
+    graph.add((dataset, SH.shapesGraph, URIRef(f"{base}/shapes")))
     for suffix, fmt in DUMP_FORMATS.items():
         for compressed in (True, False):
             url = URIRef(f"{base}/dump.{suffix}{'.gz' if compressed else ''}")
