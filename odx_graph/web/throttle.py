@@ -5,6 +5,12 @@ request slot is taken and before a key is looked up in the database.
   ``burst``: a key is known by a hash of the whole key (a random secret cannot spend
   someone else's bucket), the public by its client address (an IPv6 client by its /64
   network, which one subscriber usually gets whole).
+* Triple Pattern Fragments (``/fragments``) have buckets of their own, ``FRAGMENTS_PER_REQUEST``
+  times as large: a fragment is one bounded look-up of at most a page of triples, and a
+  TPF client such as Comunica asks for them by the thousand to answer one SPARQL query,
+  which the request limit would cut off after its burst. Fragments and other requests
+  do not spend each other's buckets. The fragment buckets are counted per process
+  (``ODX_RATE_LIMIT_SHARE_MS`` shares the request buckets only).
 * Until a key has been seen to work, its requests count as its address's. Looking it
   up costs a database query, so each address may present at most ``lookups_per_minute``
   such keys a minute; beyond that they get ``429`` without a look-up. A key found
@@ -33,6 +39,8 @@ from odx_graph.services.credentials import looks_like_key
 from odx_graph.web.middleware import send_error
 
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+FRAGMENTS = "/fragments"
+FRAGMENTS_PER_REQUEST = 10  # fragments a caller may ask for per request of its limit
 _MAX_ENTRIES = 100_000  # per table: bounded memory however many callers
 VERIFIED_FOR = 600.0  # seconds a key that worked stays exempt from the look-up budget
 REFUSED_FOR = 60.0  # seconds a key found bad is refused without a look-up
@@ -151,6 +159,9 @@ class Throttle:
 
     def __init__(self, per_minute: int, burst: int, lookups_per_minute: int) -> None:
         self.requests = RateLimiter(per_minute, burst)
+        self.fragments = RateLimiter(
+            per_minute * FRAGMENTS_PER_REQUEST, burst * FRAGMENTS_PER_REQUEST
+        )
         self.lookups = RateLimiter(lookups_per_minute) if per_minute else RateLimiter(0)
         self.verified = _Expiring(VERIFIED_FOR)
         self.refused = _Expiring(REFUSED_FOR)
@@ -284,8 +295,11 @@ class RateLimitMiddleware(CallerMiddleware):
             await self.app(scope, receive, send)
 
     async def _spend(self, scope: Scope, send: Send, who: str) -> bool:
-        """Take one request from ``who``'s bucket; answer ``429`` and say no when empty."""
-        wait = self.throttle.requests.take(who)
+        """Take one request from ``who``'s bucket (its fragment bucket for a fragment);
+        answer ``429`` and say no when empty."""
+        throttle = self.throttle
+        limiter = throttle.fragments if scope["path"] == FRAGMENTS else throttle.requests
+        wait = limiter.take(who)
         if wait <= 0:
             return True
         self.throttle.count("rate_limited")
