@@ -6,6 +6,7 @@ of locks."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from odx_graph.services.importing.locks import MOST_KEYS
 from odx_graph.services.importing.service import ImportReport, run_import
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
+from tests.test_import_hact_feeds import strict
 
 HEADER = "home_ref,uprn,address_line_1,town,postcode,property_type,built_form,bedrooms,year_built\n"
 WAIT = 30.0  # seconds an import held part-way may take to get there
@@ -261,3 +263,67 @@ async def test_a_large_file_of_new_homes_locks_them_all_at_once(
         held.release()
     a, b = await asyncio.wait_for(asyncio.gather(first, other), WAIT)
     assert (a.created, b.created) == (homes, 1)
+
+
+async def test_two_organisations_naming_one_new_contractor_at_once_make_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _landlord(db, "Council A", "CA1")
+    await _landlord(db, "Council B", "CB1")
+    header = "contractor_ref,name,registration_number,trades,postcode_districts\n"
+
+    def contractors(reference: str) -> bytes:
+        return (header + f"{reference},Mill Lane Plumbing Ltd,C7001,PL,LS9\n").encode()
+
+    async def contractors_of(number: str, reference: str) -> ImportReport:
+        return await run_import(
+            db, contractors(reference), fmt="contractors", file_name="c.csv", organisation=number
+        )
+
+    held = Held(monkeypatch, "Council A")
+    try:
+        first = await held.start("Council A", contractors_of("CA1", "SUP-A"))
+        second = asyncio.ensure_future(contractors_of("CB1", "SUP-B"))
+        assert await _still_waiting(second)  # else it fails on the name, unique
+    finally:
+        held.release()
+    a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
+    assert (a.created, b.created, b.updated) == (1, 0, 1)  # B's reference added
+    rows = await db.fetch(
+        "SELECT o.id, x.value FROM organisation o JOIN reference x ON x.subject_id = o.id "
+        "AND x.subject_type = 'organisation' WHERE o.registration_number = 'C7001' ORDER BY 2"
+    )
+    assert [r["value"] for r in rows] == ["SUP-A", "SUP-B"] and len({r["id"] for r in rows}) == 1
+
+
+async def test_an_import_writing_another_organisations_references_waits_for_its_imports(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _landlord(db, "Council A", "CA1")
+    await _landlord(db, "Council B", "CB1")
+    held = Held(monkeypatch, "Council B")
+    # A's work order names B's home by B's reference (no UPRN in common with B's file).
+    order = strict(9)
+    order["SitePropertyUnit"][0]["Reference"] += [
+        {"ID": "A-P-9", "AllocatedBy": "Council A"},
+        {"ID": "B-P-9", "AllocatedBy": "Council B"},
+    ]
+    try:
+        first = await held.start("Council B", _import(db, _homes("B-P", [None] * 9), "CB1"))
+        second = asyncio.ensure_future(
+            run_import(
+                db, json.dumps(order).encode(), fmt="hact", file_name="o.json", organisation="CA1"
+            )
+        )
+        # Else A would not find B's home (not committed), make a second one, and lose
+        # B's reference to it (kept with B's home).
+        assert await _still_waiting(second)
+    finally:
+        held.release()
+    b, a = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
+    assert b.created == 9 and a.written, a.as_text()
+    named = await db.fetch(
+        "SELECT value, subject_id FROM reference WHERE subject_type = 'home' "
+        "AND value IN ('A-P-9', 'B-P-9')"
+    )
+    assert len(named) == 2 and len({r["subject_id"] for r in named}) == 1
