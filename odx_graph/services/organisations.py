@@ -17,7 +17,7 @@ from typing import Any
 
 from odx_graph.core.access import Principal, Tier
 from odx_graph.core.errors import ForbiddenError, InputError, NotFoundError
-from odx_graph.services.importing.service import IMPORT_LOCK
+from odx_graph.store import imports as imports_repo
 from odx_graph.store import organisations as repo
 from odx_graph.store import repair_events
 from odx_graph.store.db import Connection, Database
@@ -142,8 +142,9 @@ async def merge(conn: Connection, source: int, target: int) -> MergeSummary:
     """Merge organisation ``source`` into ``target`` (in the caller's transaction)."""
     if source == target:
         raise InputError("an organisation cannot be merged into itself", field="from")
-    # One merge or import at a time: both look records up by reference.
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+    # No import while a merge runs: imports look records up by reference, and a merge
+    # changes who allocated them (imports hold this lock shared, a merge alone).
+    await imports_repo.lock_out_imports(conn)
     for key, field_name in ((source, "from"), (target, "into")):
         if await repo.get_organisation(conn, key, lock=True) is None:
             raise NotFoundError(f"no organisation {key}", field=field_name)

@@ -54,6 +54,17 @@ CODE_TABLES = (
 )
 
 
+# Imports' advisory locks (docs/operations.md, "Imports at the same time"). Every import
+# holds IMPORT_LOCK shared and a merge of organisations holds it alone; an import then locks,
+# in this order and each in ascending order so no two imports can wait on each other in a
+# circle: the organisations whose references it matches on (its own among them), the kinds
+# of shared key it may create (shared, or alone for a file of very many), and those keys.
+IMPORT_LOCK = 0x0D1_1A4D
+ORGANISATION_LOCKS = 0x0D1_1A4E  # first half of the two-key lock of an organisation's imports
+KIND_LOCKS = 0x0D1_1A4F  # first half of the two-key lock of a kind of shared key
+KEY_LOCKS = 0x0D1_1A50  # first half of the two-key lock of a shared key (its hash)
+
+
 @dataclass(slots=True)
 class Upserted:
     """What one upsert did: the key of every row given, and which were new or changed."""
@@ -190,6 +201,55 @@ async def epc_keys(conn: Connection, lmk_keys: Iterable[str]) -> dict[str, int]:
         lmk_keys,
     )
     return {r["lmk_key"]: r["id"] for r in rows}
+
+
+async def lock_imports_shared(conn: Connection) -> None:
+    """Take the lock every import holds (shared) until the transaction ends: a merge of
+    organisations waits for running imports, and imports wait for a running merge."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", IMPORT_LOCK)
+
+
+async def lock_out_imports(conn: Connection) -> None:
+    """Take the imports' lock alone until the transaction ends: no import runs meanwhile."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+
+
+async def lock_organisations(conn: Connection, keys: Iterable[int]) -> None:
+    """Lock the imports of the organisations given until the transaction ends, in
+    ascending order (every import takes them in that order: no deadlock)."""
+    await _lock_all(conn, ORGANISATION_LOCKS, keys)
+
+
+async def lock_shared_keys(conn: Connection, kinds: dict[int, bool], keys: Iterable[int]) -> None:
+    """Lock kinds of shared key (``kind -> alone``: alone, or shared with other imports)
+    in ascending order, then the keys given (their 32-bit hashes) in ascending order, until
+    the transaction ends (taken after :func:`lock_organisations`, as every import does)."""
+    for kind, alone in sorted(kinds.items()):
+        how = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+        await conn.execute(f"SELECT {how}($1, $2)", KIND_LOCKS, kind)
+    await _lock_all(conn, KEY_LOCKS, keys)
+
+
+async def _lock_all(conn: Connection, space: int, keys: Iterable[int]) -> None:
+    wanted = sorted(set(keys))
+    if wanted:
+        # unnest gives the array's elements in order, and each row's lock is taken in turn.
+        await conn.execute(
+            "SELECT count(pg_advisory_xact_lock($1, k)) FROM unnest($2::int[]) AS u(k)",
+            space,
+            wanted,
+        )
+
+
+async def homes_with_landlord(conn: Connection, uprns: Iterable[int]) -> set[int]:
+    """The UPRNs given whose home is held and has a landlord (an import cannot create or
+    claim it: matching it needs no lock)."""
+    rows = await _fetch_for(
+        conn,
+        "SELECT uprn FROM home WHERE uprn = ANY($1::bigint[]) AND landlord_id IS NOT NULL",
+        uprns,
+    )
+    return {r["uprn"] for r in rows}
 
 
 async def begin_import(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odx_graph.core.errors import ForbiddenError, InputError
-from odx_graph.services.importing import import_formats
+from odx_graph.services.importing import import_formats, locks
 from odx_graph.services.importing import progress as progress_module
 from odx_graph.services.importing.progress import Progress
 from odx_graph.services.importing.records import Parsed, Problem, ProblemLog
@@ -24,8 +24,6 @@ from odx_graph.services.importing.validate import CodeBook, validate
 from odx_graph.services.importing.writer import CREATED, UNCHANGED, UPDATED, Writer
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Connection, Database
-
-IMPORT_LOCK = 0x0D1_1A4D  # one import at a time: matching by reference must see the last one
 
 
 @dataclass(slots=True)
@@ -218,7 +216,9 @@ async def run_import_on(
         try:
             async with conn.transaction():
                 await conn.execute("SET LOCAL statement_timeout = 0")
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+                # Imports by different organisations run at the same time: each locks
+                # what its file matches on and may create (see the locks module).
+                await locks.lock_for_import(conn, org.id, parsed.records)
                 await _write(conn, parsed, org, report)
                 if dry_run or parsed.refused or (report.problems and not skip_invalid):
                     raise _RollBack
