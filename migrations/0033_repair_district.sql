@@ -7,7 +7,12 @@
 -- The home's postcode stays the truth: a trigger copies its district onto each repair as
 -- the repair is written or moved to another home, and a change to a home's postcode is
 -- copied onto its repairs. Both run as the owner, since the writer may not see the home
--- (row-level security) or may not own every repair of a home it moves.
+-- (row-level security) or may not own every repair of a home it moves. A repair written
+-- while its home's postcode changes in another transaction must not keep the old
+-- district: the repair's trigger reads the home `FOR SHARE`, which waits for the
+-- postcode change to commit (and then reads the new one), and makes a postcode change
+-- begun after it wait for the repair's transaction, whose repair the home's trigger
+-- then sees.
 
 ALTER TABLE repair ADD COLUMN postcode_district text;
 -- Open data, like the home's postcode it follows (the writer role has the whole table).
@@ -24,7 +29,9 @@ ALTER TABLE repair ALTER COLUMN postcode_district SET NOT NULL;
 CREATE FUNCTION repair_copy_district() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    NEW.postcode_district := (SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id);
+    NEW.postcode_district := (
+        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR SHARE
+    );
     RETURN NEW;
 END $$;
 

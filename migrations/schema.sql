@@ -365,7 +365,9 @@ CREATE FUNCTION public.repair_copy_district() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 BEGIN
-    NEW.postcode_district := (SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id);
+    NEW.postcode_district := (
+        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR SHARE
+    );
     RETURN NEW;
 END $$;
 
