@@ -22,7 +22,6 @@ from tests.test_import_hact_feeds import strict
 
 HEADER = "home_ref,uprn,address_line_1,town,postcode,property_type,built_form,bedrooms,year_built\n"
 WAIT = 30.0  # seconds an import held part-way may take to get there
-BLOCKED = 1.0  # seconds an import that must wait is watched for (it would finish in less)
 
 
 def _homes(prefix: str, uprns: Iterable[int | None]) -> str:
@@ -92,11 +91,22 @@ async def _import(db: Database, data: str, number: str) -> ImportReport:
     )
 
 
-async def _still_waiting(task: asyncio.Task[Any]) -> bool:
-    done, _ = await asyncio.wait({task}, timeout=BLOCKED)
-    if done:
-        task.result()
-    return not done
+async def _still_waiting(db: Database, task: asyncio.Task[Any]) -> bool:
+    """Whether the import ``task`` waits for one of the imports' advisory locks, watched in
+    ``pg_locks`` until it does (True) or ends (False): not by the clock, and not fooled by
+    a wait on a unique index's uncommitted entry, which an unlocked import would meet."""
+    waiting = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    for _ in range(int(WAIT / 0.05)):
+        if task.done():
+            task.result()
+            return False
+        if await db.fetchval(waiting):
+            return True
+        await asyncio.sleep(0.05)
+    raise AssertionError("the import neither waited for an import lock nor ended")
 
 
 async def test_an_organisations_import_runs_while_another_organisations_import_is_open(
@@ -133,7 +143,7 @@ async def test_two_organisations_naming_one_new_uprn_at_once_make_one_home(
         # A has written the home but not committed it: B waits for the UPRN's lock, and
         # then finds A's home instead of making a second one (or failing on the UPRN).
         second = asyncio.ensure_future(_import(db, _homes("B", [shared]), "CB1"))
-        assert await _still_waiting(second)
+        assert await _still_waiting(db, second)
     finally:
         held.release()
     a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
@@ -191,7 +201,7 @@ async def test_two_imports_by_one_organisation_still_run_one_after_the_other(
         )
         # Different homes, no UPRN in common: only the organisation's own lock is shared.
         second = asyncio.ensure_future(_import(db, _homes("X", [None, None]), "CA1"))
-        assert await _still_waiting(second)
+        assert await _still_waiting(db, second)
     finally:
         held.release()
     a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
@@ -224,7 +234,7 @@ async def test_a_merge_waits_for_imports_and_imports_wait_for_a_merge(
     try:
         importing = await held.start("Council A", _import(db, _homes("A", [986000000001]), "CA1"))
         merging = asyncio.ensure_future(merge())
-        assert await _still_waiting(merging)
+        assert await _still_waiting(db, merging)
     finally:
         held.release()
     await asyncio.wait_for(asyncio.gather(importing, merging), WAIT)
@@ -233,7 +243,7 @@ async def test_a_merge_waits_for_imports_and_imports_wait_for_a_merge(
         await conn.execute("SET LOCAL statement_timeout = 0")
         await organisations.merge(conn, keys["ON2"], keys["NN2"])  # not committed yet
         waiting = asyncio.ensure_future(_import(db, _homes("B", [986000000002]), "CB1"))
-        assert await _still_waiting(waiting)
+        assert await _still_waiting(db, waiting)
     report = await asyncio.wait_for(waiting, WAIT)
     assert report.written and report.created == 1
 
@@ -258,7 +268,7 @@ async def test_a_large_file_of_new_homes_locks_them_all_at_once(
         # Another organisation's import of new homes waits for the file that locks all
         # new homes; not for the one that locks its own.
         other = asyncio.ensure_future(_import(db, _homes("B", [988000000001]), "CB1"))
-        assert await _still_waiting(other) is (homes > MOST_KEYS)
+        assert await _still_waiting(db, other) is (homes > MOST_KEYS)
     finally:
         held.release()
     a, b = await asyncio.wait_for(asyncio.gather(first, other), WAIT)
@@ -284,7 +294,7 @@ async def test_two_organisations_naming_one_new_contractor_at_once_make_one(
     try:
         first = await held.start("Council A", contractors_of("CA1", "SUP-A"))
         second = asyncio.ensure_future(contractors_of("CB1", "SUP-B"))
-        assert await _still_waiting(second)  # else it fails on the name, unique
+        assert await _still_waiting(db, second)  # else it fails on the name, unique
     finally:
         held.release()
     a, b = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
@@ -317,7 +327,7 @@ async def test_an_import_writing_another_organisations_references_waits_for_its_
         )
         # Else A would not find B's home (not committed), make a second one, and lose
         # B's reference to it (kept with B's home).
-        assert await _still_waiting(second)
+        assert await _still_waiting(db, second)
     finally:
         held.release()
     b, a = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
@@ -327,3 +337,59 @@ async def test_an_import_writing_another_organisations_references_waits_for_its_
         "AND value IN ('A-P-9', 'B-P-9')"
     )
     assert len(named) == 2 and len({r["subject_id"] for r in named}) == 1
+
+
+async def test_an_organisation_whose_id_is_past_32_bits_imports(db: Database) -> None:
+    # Organisation ids are bigint; their imports' locks took them as 32-bit integers, and
+    # every import by (or naming) such an organisation failed before writing anything.
+    await db.execute("SELECT setval(pg_get_serial_sequence('organisation', 'id'), $1)", 2**31 + 6)
+    await _landlord(db, "Council Z", "CZ1")
+    assert await db.fetchval("SELECT id FROM organisation WHERE name = 'Council Z'") > 2**31
+    report = await _import(db, _homes("Z", [989000000001, None]), "CZ1")
+    assert report.written and report.created == 2
+
+
+async def test_an_organisation_registered_after_an_import_took_its_locks_is_not_its_allocator(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import chooses the organisations to lock from the AllocatedBy names it finds, and
+    # writes with those: one registered in between (here, between A's locks and A's
+    # writing, B is registered and its import starts and holds B's lock) is taken as not
+    # registered, as when the locks were chosen. Before, the writer looked the names up
+    # again and wrote B's references without holding B's lock.
+    from odx_graph.services.importing import locks
+
+    await _landlord(db, "Council A", "CA1")
+    held = Held(monkeypatch, "Council B")
+    original = locks.lock_for_import
+    b_import: list[asyncio.Task[Any]] = []
+    a_id = await db.fetchval("SELECT id FROM organisation WHERE registration_number = 'CA1'")
+
+    async def lock_then_register(conn: Any, org_id: int, records: Any) -> Any:
+        locked = await original(conn, org_id, records)
+        if org_id == a_id:
+            await _landlord(db, "Council B", "CB1")
+            b_import.append(await held.start("Council B", _import(db, _homes("B", [None]), "CB1")))
+        return locked
+
+    monkeypatch.setattr(locks, "lock_for_import", lock_then_register)
+    order = strict(9)
+    order["SitePropertyUnit"][0]["Reference"] += [{"ID": "B-P-9", "AllocatedBy": "Council B"}]
+    try:
+        a = await asyncio.wait_for(
+            run_import(
+                db, json.dumps(order).encode(), fmt="hact", file_name="o.json", organisation="CA1"
+            ),
+            WAIT / 3,
+        )
+    finally:
+        held.release()
+    # As if B were not registered yet: its name is unknown, the reference A's own.
+    assert a.written
+    assert any("'B-P-9' is taken as Council A's own" in n.reason for n in a.notes), a.notes
+    allocated = await db.fetchval(
+        "SELECT o.name FROM reference r JOIN organisation o ON o.id = r.allocated_by_id "
+        "WHERE r.value = 'B-P-9'"
+    )
+    assert allocated == "Council A"
+    assert (await asyncio.wait_for(b_import[0], WAIT)).written

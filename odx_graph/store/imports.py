@@ -60,7 +60,7 @@ CODE_TABLES = (
 # circle: the organisations whose references it matches on (its own among them), the kinds
 # of shared key it may create (shared, or alone for a file of very many), and those keys.
 IMPORT_LOCK = 0x0D1_1A4D
-ORGANISATION_LOCKS = 0x0D1_1A4E  # first half of the two-key lock of an organisation's imports
+ORGANISATION_LOCK_PREFIX = "odx-import-organisation:"  # hashed with the id: its imports' lock
 KIND_LOCKS = 0x0D1_1A4F  # first half of the two-key lock of a kind of shared key
 KEY_LOCKS = 0x0D1_1A50  # first half of the two-key lock of a shared key (its hash)
 
@@ -215,9 +215,16 @@ async def lock_out_imports(conn: Connection) -> None:
 
 
 async def lock_organisations(conn: Connection, keys: Iterable[int]) -> None:
-    """Lock the imports of the organisations given until the transaction ends, in
-    ascending order (every import takes them in that order: no deadlock)."""
-    await _lock_all(conn, ORGANISATION_LOCKS, keys)
+    """Lock the imports of the organisations given until the transaction ends, in one
+    order (every import takes them in that order: no deadlock). An organisation's id is a
+    bigint: its lock is a 64-bit hash of it, in the one-key space."""
+    await conn.execute(
+        "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT"
+        " hashtextextended($1 || k::text, 0) AS h FROM unnest($2::bigint[]) AS u(k)"
+        " ORDER BY h) AS s",
+        ORGANISATION_LOCK_PREFIX,
+        sorted(set(keys)),
+    )
 
 
 async def lock_shared_keys(conn: Connection, kinds: dict[int, bool], keys: Iterable[int]) -> None:

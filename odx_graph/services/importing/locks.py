@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from odx_graph.services.importing.records import (
     ContractorRecord,
@@ -65,10 +66,22 @@ def _organisation(text: str) -> tuple[str, str]:
     return "organisation", text.strip().lower()
 
 
-async def lock_for_import(conn: Connection, organisation_id: int, records: Sequence[Record]) -> int:
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What an import locked: the organisations its records' AllocatedBy name, found
+    before locking them (the writer uses these, not a later look-up), and how many shared
+    keys it locked one by one."""
+
+    allocators: dict[str, repo.Organisation]
+    keys: int
+
+
+async def lock_for_import(
+    conn: Connection, organisation_id: int, records: Sequence[Record]
+) -> Locked:
     """Take the locks an import of ``records`` by ``organisation_id`` needs, in the one
     order every import takes them (imports shared, organisations, kinds of shared key, shared
-    keys; each in ascending order); returns how many shared keys were locked one by one."""
+    keys; each in ascending order)."""
     await repo.lock_imports_shared(conn)
     names: set[str] = set()
     for record in records:
@@ -88,7 +101,7 @@ async def lock_for_import(conn: Connection, organisation_id: int, records: Seque
         for key in wanted
     }
     await repo.lock_shared_keys(conn, alone, hashes)
-    return len(hashes)
+    return Locked(allocators, len(hashes))
 
 
 async def _shared_keys(conn: Connection, records: Iterable[Record]) -> list[tuple[str, str]]:

@@ -40,13 +40,21 @@ class Refs:
 class References:
     """The references of one import's records, sorted through its writer."""
 
-    def __init__(self, writer: Writer) -> None:
+    def __init__(
+        self, writer: Writer, allocators: dict[str, repo.Organisation] | None = None
+    ) -> None:
         self.w = writer
+        self.given = allocators
         self.allocators: dict[str, repo.Organisation] = {}
         self.memo: dict[tuple[str, str | None, tuple[GivenReference, ...]], Refs | None] = {}
 
     async def find_allocators(self, records: Sequence[Record]) -> None:
-        """Look up, once, every organisation the records' AllocatedBy name."""
+        """Look up, once, every organisation the records' AllocatedBy name (those given
+        when the import took its locks, if it did: an organisation registered since is
+        one it holds no lock for, and is taken as not registered, as the locks were)."""
+        if self.given is not None:
+            self.allocators = self.given
+            return
         names: set[str] = set()
         for record in records:
             for _, by in given_references(record):

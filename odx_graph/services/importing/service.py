@@ -218,8 +218,8 @@ async def run_import_on(
                 await conn.execute("SET LOCAL statement_timeout = 0")
                 # Imports by different organisations run at the same time: each locks
                 # what its file matches on and may create (see the locks module).
-                await locks.lock_for_import(conn, org.id, parsed.records)
-                await _write(conn, parsed, org, report)
+                locked = await locks.lock_for_import(conn, org.id, parsed.records)
+                await _write(conn, parsed, org, report, locked.allocators)
                 if dry_run or parsed.refused or (report.problems and not skip_invalid):
                     raise _RollBack
                 report.written = True
@@ -228,7 +228,13 @@ async def run_import_on(
         return report
 
 
-async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: ImportReport) -> None:
+async def _write(
+    conn: Any,
+    parsed: Parsed,
+    org: repo.Organisation,
+    report: ImportReport,
+    allocators: dict[str, repo.Organisation],
+) -> None:
     started = dt.datetime.now(dt.UTC)
     import_id = await repo.begin_import(
         conn,
@@ -239,7 +245,7 @@ async def _write(conn: Any, parsed: Parsed, org: repo.Organisation, report: Impo
         media_type=import_formats.media_type(report.format),
         started_at=started,
     )
-    outcome = await Writer(conn, org, import_id, started).write(parsed.records)
+    outcome = await Writer(conn, org, import_id, started, allocators).write(parsed.records)
     problems = ProblemLog(parsed.problems)
     problems.extend(outcome.problems)
     rejected = parsed.rejected | {p.record for p in outcome.problems}

@@ -105,7 +105,10 @@ class Writer:
         organisation: repo.Organisation,
         import_id: int,
         started_at: dt.datetime,
+        allocators: dict[str, repo.Organisation] | None = None,
     ) -> None:
+        """``allocators``: the organisations the records' AllocatedBy name, as found when
+        the import took its locks (:mod:`.locks`); else looked up when writing."""
         self.conn = conn
         self.org = organisation
         self.import_id = import_id
@@ -114,7 +117,7 @@ class Writer:
         self.refs: dict[str, dict[str, int]] = defaultdict(dict)  # subject type -> value -> key
         self._uprns: dict[int, int] = {}
         self._stage = "writing"
-        self.references = References(self)
+        self.references = References(self, allocators)
 
     def problem(self, location: str, field_name: str, value: object, reason: str) -> None:
         """Record a problem with a record; it is not written."""
