@@ -143,10 +143,11 @@ async def test_the_shapes_are_served_where_the_dataset_says(
     assert response.status_code == 200
     assert response.headers["ETag"]
     served = Graph().parse(data=response.text, format=parser)
-    from odx_graph.core.vocab import ontology_dir
+    from odx_graph.services.refdata import load_shapes
 
-    on_disk = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
-    assert len(served) == len(on_disk) > 100
+    # The shapes the server checks imports and dumps with: the file's and those of
+    # mapped fields it lacks.
+    assert len(served) == len(load_shapes()) > 100
     shape = URIRef("https://w3id.org/odx/shapes#HomeShape")
     assert (shape, URIRef("http://www.w3.org/ns/shacl#targetClass"), URIRef(ODX + "Home")) in served
     again = await client.get(
@@ -154,6 +155,37 @@ async def test_the_shapes_are_served_where_the_dataset_says(
     )
     assert again.status_code == 304
     assert (await client.get(path, headers={"Accept": "text/html"})).status_code == 406
+
+
+async def test_the_shapes_served_include_those_of_fields_the_file_lacks(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A field added to the mapping alone is shaped from it and checked on import: the
+    # shapes served must say so too, in every format.
+    from odx_graph.core.vocab import ontology_dir
+    from odx_graph.services.linked_data import declarations
+    from odx_graph.web import resources
+
+    extra = (URIRef(ODX + "ExampleShape"), RDF.type, URIRef("http://www.w3.org/ns/shacl#NodeShape"))
+
+    def with_extra(shapes: Graph) -> Graph:
+        added = Graph()
+        added.add(extra)
+        return added
+
+    monkeypatch.setattr(declarations, "unshaped_fields", with_extra)
+    # What the server checks with, made again with the field shapes as they now are.
+    file = ontology_dir() / "shapes.ttl"
+    monkeypatch.setattr(
+        resources, "load_shapes", lambda: declarations.with_field_shapes(Graph().parse(file))
+    )
+    resources._shapes_body.cache_clear()
+    try:
+        for fmt, parser in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+            response = await client.get(f"/shapes?format={fmt}")
+            assert extra in Graph().parse(data=response.text, format=parser), fmt
+    finally:
+        resources._shapes_body.cache_clear()
 
 
 async def test_ontology_reference_page(client: httpx.AsyncClient) -> None:

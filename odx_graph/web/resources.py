@@ -37,6 +37,7 @@ from odx_graph.services.linked_data.rdf_formats import (
     negotiate,
     serialise,
 )
+from odx_graph.services.refdata import load_shapes
 from odx_graph.store import changes
 from odx_graph.store import reads as graph_repo
 from odx_graph.store.version import data_state
@@ -224,11 +225,12 @@ SHAPES_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
 
 @functools.cache
 def _shapes_body(fmt: RdfFormat) -> bytes:
-    """``ontology/shapes.ttl`` as served: the file itself as Turtle, else parsed once."""
-    text = (ontology_dir() / "shapes.ttl").read_bytes()
+    """The shapes as served: those imports and dumps are checked with (``shapes.ttl`` and
+    the property shapes of mapped fields it lacks); as Turtle, the file's own bytes and
+    then the shapes it lacks, as ``/ontology`` serves the ontology."""
     if fmt is RdfFormat.TURTLE:
-        return text
-    return serialise(Graph().parse(data=text, format="turtle"), fmt)
+        return (ontology_dir() / "shapes.ttl").read_bytes() + declarations.unshaped_turtle()
+    return serialise(_copy(load_shapes()), fmt)
 
 
 async def shapes(request: Request) -> Response:

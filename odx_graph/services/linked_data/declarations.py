@@ -170,3 +170,18 @@ def undeclared_turtle() -> bytes:
         b"\n# Declared from the mapping (odx_graph/mapping/).\n"
         + added.serialize(format="turtle").encode()
     )
+
+
+def unshaped_turtle() -> bytes:
+    """Turtle of the property shapes ``shapes.ttl`` lacks for mapped fields, to serve after
+    the file's own bytes (empty when the file shapes every mapped field)."""
+    written = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+    added = unshaped_fields(written)
+    if not len(added):
+        return b""
+    for prefix, namespace in written.namespaces():
+        added.bind(prefix, namespace)
+    return (
+        b"\n# Shaped from the mapping (odx_graph/mapping/).\n"
+        + added.serialize(format="turtle").encode()
+    )
