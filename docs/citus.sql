@@ -272,10 +272,14 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
---   *_is_open, *_district, organisation_kind_is_a_role
+--   *_is_open, organisation_kind_is_a_role
 --                             copies and checks: CHECK constraints, or the writer
---                             (a repair's district would be copied from its home,
---                             on the same shard, by the write service and importer)
+--   *_district                a repair's district: not written by any code yet (the
+--                             triggers do it today); before Part 2 the write service
+--                             and the importer must set it on each repair they write
+--                             or move to another home, and set it on a home's repairs
+--                             when the home's postcode changes, in the same
+--                             transaction (a home and its repairs share a shard)
 --   planned_work_landlord     the item's landlord copied from its programme: given by
 --                             the writer, checked by the foreign key of step 5
 --   refuse_truncate           the guard that keeps TRUNCATE from bypassing the change
