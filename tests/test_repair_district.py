@@ -138,8 +138,8 @@ REPAIRS_BY_POSTCODE = """query($p: String!, $after: String) {
 async def test_repairs_by_postcode_at_every_level_are_those_of_the_homes_there(
     gql: GraphQLClient, seeded_db: Database, level: str
 ) -> None:
-    # Districts whose names are prefixes of others (E1 and E14) and sectors of one district
-    # must not mix: the answer is checked against the homes' own postcodes.
+    # The busiest place at each level: every repair listed is one of a home there (by the
+    # home's own postcode, not the repair's copy of its district), and all are counted.
     place = await seeded_db.fetchval(
         f"SELECT h.{level} FROM home h JOIN repair r ON r.home_id = h.id "
         f"GROUP BY h.{level} ORDER BY count(*) DESC, 1 LIMIT 1"
