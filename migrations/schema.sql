@@ -2513,6 +2513,12 @@ CREATE INDEX estate_home_ids_idx ON public.estate USING gin (home_ids);
 CREATE INDEX estate_postcodes_idx ON public.estate USING gin (postcodes);
 
 --
+-- Name: home_area_order_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_area_order_idx ON public.home USING btree (postcode_area, postcode, id);
+
+--
 -- Name: home_assertion_organisation_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2531,22 +2537,16 @@ CREATE INDEX home_building_idx ON public.home USING btree (building_id);
 CREATE INDEX home_damp_risk_landlord_idx ON ONLY public.home_damp_risk USING btree (landlord_id, model_id);
 
 --
+-- Name: home_district_order_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX home_district_order_idx ON public.home USING btree (postcode_district, postcode, id);
+
+--
 -- Name: home_landlord_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX home_landlord_idx ON public.home USING btree (landlord_id);
-
---
--- Name: home_postcode_area_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX home_postcode_area_idx ON public.home USING btree (postcode_area);
-
---
--- Name: home_postcode_district_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX home_postcode_district_idx ON public.home USING btree (postcode_district);
 
 --
 -- Name: home_postcode_idx; Type: INDEX; Schema: public; Owner: -
@@ -2555,10 +2555,10 @@ CREATE INDEX home_postcode_district_idx ON public.home USING btree (postcode_dis
 CREATE INDEX home_postcode_idx ON public.home USING btree (postcode);
 
 --
--- Name: home_postcode_sector_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: home_sector_order_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX home_postcode_sector_idx ON public.home USING btree (postcode_sector);
+CREATE INDEX home_sector_order_idx ON public.home USING btree (postcode_sector, postcode, id);
 
 --
 -- Name: home_tenure_idx; Type: INDEX; Schema: public; Owner: -
