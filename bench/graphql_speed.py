@@ -437,7 +437,10 @@ async def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
                     notes.append(f"walking {kind} pages on {port}: {exc!r}; log ends {log!r}")
                     cursor = None
                 if cursor is None:
-                    notes.append(f"{picked['district']} has fewer than {DEEP_OFFSET} homes")
+                    notes.append(
+                        f"{picked['district']} has fewer than {DEEP_OFFSET} homes: the deep"
+                        f" page on {kind} is the first"
+                    )
                 deep[kind] = (deep[kind][0], {**deep[kind][1], "after": cursor})
         statements = await count_statements(url, {name: q["odx"] for name, q in queries.items()})
         for qname, by_kind in queries.items():
