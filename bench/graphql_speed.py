@@ -6,7 +6,17 @@ core), checks they return the same data for each query (normalised JSON), then r
 ``wrk`` at 16 connections for a fixed time per query and server, round after round (A B C
 A B C ...), and prints a Markdown report. PostGraphile is run from ``--postgraphile4`` and
 ``--postgraphile5`` (directories where ``npm install postgraphile@4`` / ``postgraphile@5
-node@22`` were run); a server that is missing or fails to start is left out and said so.
+node@22 postgraphile-plugin-connection-filter`` were run; v5 is given the filter plugin when
+it is there, for ranges); a server that is missing or fails to start is left out and said so.
+
+``--database URL`` reads an already loaded database instead of seeding one (the only write
+is the smart comment PostGraphile v4 needs); given twice, the two are run one after the
+other and also printed side by side with the p95 ratio of the second to the first.
+
+Beside homes, nested lists, a node and the stats, the queries include ones the compiled path
+was not tuned for: a contractor's open jobs in a district with their SOR lines, homes by
+ranges of bedrooms and year built with their EPCs and latest repairs (nationally), and a
+page of a district's homes DEEP_OFFSET homes in, after each server's own cursor.
 """
 
 from __future__ import annotations
@@ -79,6 +89,53 @@ PG_NESTED = """query($d: String!) { homes: allHomes(condition: {postcodeDistrict
       lineNumber sorCode quantity cost } } } } } } }"""
 STATS = """query($d: String!) { repairPerformance(groupBy: [POSTCODE_DISTRICT],
   scope: {postcode: $d}) { suppressed homes raised completed open medianHours p90Hours } }"""
+# A contractor's open jobs in one district with their SOR lines (top-level repairs; the
+# district is on the repair since migration 0033).
+DISTRICT_JOBS = """query($c: ID!, $d: String!) {
+  repairs(filter: {contractor: [$c], open: true, postcode: $d}, first: 20) { nodes {
+    reportedAt targetAt cost status { code } priority { code }
+    lines { lineNumber sorCode quantity cost } } } }"""
+PG_DISTRICT_JOBS = """query($c: BigInt!, $d: String!) {
+  repairs: allRepairs(condition: {contractorId: $c, isOpen: true, postcodeDistrict: $d},
+    first: 20, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    reportedAt targetAt cost status: repairStatusByStatusCode { code }
+    priority: priorityByPriorityCode { code }
+    lines: repairLinesByRepairId(orderBy: [LINE_NUMBER_ASC]) { nodes {
+      lineNumber sorCode quantity cost } } } } }"""
+# Homes nationally (no district) by a range of bedrooms and of years built, with their
+# newest EPCs and latest repairs. PostGraphile v5 needs the connection-filter plugin for
+# ranges; both sides express the same inclusive ranges.
+BEDS_YEARS = """query($b0: Int!, $b1: Int!, $y0: Int!, $y1: Int!) {
+  homes(filter: {bedroomsMin: $b0, bedroomsMax: $b1, yearBuiltFrom: $y0, yearBuiltTo: $y1},
+    first: 20) { nodes { uprn postcode bedrooms yearBuilt
+  energyPerformanceCertificates(first: 3) { nodes { lodgementDate sapScore epcBand { code } } }
+  repairs(first: 3) { nodes { reportedAt cost status { code } } } } } }"""
+PG_BEDS_YEARS = """query($b0: Int!, $b1: Int!, $y0: Int!, $y1: Int!) {
+  homes: allHomes(filter: {bedrooms: {greaterThanOrEqualTo: $b0, lessThanOrEqualTo: $b1},
+    yearBuilt: {greaterThanOrEqualTo: $y0, lessThanOrEqualTo: $y1}},
+    first: 20, orderBy: [POSTCODE_ASC, PRIMARY_KEY_ASC]) { nodes { uprn postcode bedrooms yearBuilt
+  energyPerformanceCertificates: energyPerformanceCertificatesByHomeId(first: 3,
+    orderBy: [LODGEMENT_DATE_DESC, PRIMARY_KEY_DESC]) { nodes {
+      lodgementDate sapScore epcBand: epcBandByEpcBandCode { code } } }
+  repairs: repairsByHomeId(first: 3, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    reportedAt cost status: repairStatusByStatusCode { code } } } } } }"""
+# A page deep in a district's homes, after a cursor each server gave when its pages were
+# walked to DEEP_OFFSET (the cursor is each server's own).
+DEEP_OFFSET = 500
+DEEP = """query($d: String!, $after: String) { homes(filter: {postcode: $d}, first: 20,
+  after: $after) { nodes { uprn postcode bedrooms
+  repairs(first: 3) { nodes { reportedAt status { code } } } } } }"""
+PG_DEEP = """query($d: String!, $after: Cursor) { homes: allHomes(condition: {postcodeDistrict: $d},
+  first: 20, after: $after, orderBy: [POSTCODE_ASC, PRIMARY_KEY_ASC]) { nodes {
+  uprn postcode bedrooms
+  repairs: repairsByHomeId(first: 3, orderBy: [REPORTED_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+    reportedAt status: repairStatusByStatusCode { code } } } } } }"""
+WALK = """query($d: String!, $n: Int!, $after: String) { homes(filter: {postcode: $d}, first: $n,
+  after: $after) { pageInfo { endCursor } nodes { uprn } } }"""
+PG_WALK = """query($d: String!, $n: Int!, $after: Cursor) {
+  homes: allHomes(condition: {postcodeDistrict: $d}, first: $n, after: $after,
+    orderBy: [POSTCODE_ASC, PRIMARY_KEY_ASC]) { pageInfo { endCursor } nodes { uprn } } }"""
+BEDS_YEARS_VARS = {"b0": 2, "b1": 3, "y0": 1950, "y1": 1989}
 
 
 def lua_script(body: str, path: Path) -> None:
@@ -206,14 +263,22 @@ async def count_statements(url: str, cases: dict[str, tuple[str, dict[str, Any]]
     return counts
 
 
-async def seed(url: str, homes: int) -> dict[str, Any]:
-    """Load the demo data; pick the busiest district and a repair for the queries."""
+async def seed(url: str, homes: int) -> None:
+    """Load the demo data into a scratch database."""
     conn = await asyncpg.connect(url)
     try:
         await migrate(conn, migrations_dir())
         await sync_reference_data(conn)
         await demo.load_demo(conn, homes=homes, seed=20251027, as_of=AS_OF)
         await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def pick(url: str) -> dict[str, Any]:
+    """The busiest district, a repair and the contractor with most open jobs there."""
+    conn = await asyncpg.connect(url)
+    try:
         # PostGraphile v4 names this function and the view over it alike; hide the function
         # from it (a smart comment, read by PostGraphile only).
         if await conn.fetchval("SELECT to_regprocedure('awaab_clocks(timestamptz)')"):
@@ -221,10 +286,31 @@ async def seed(url: str, homes: int) -> dict[str, Any]:
         district = await conn.fetchval(
             "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
         )
-        repair = await conn.fetchval("SELECT min(id) FROM repair")
+        contractor = await conn.fetchval(
+            "SELECT contractor_id FROM repair WHERE postcode_district = $1 AND is_open"
+            " AND contractor_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+            district,
+        )
+        return {
+            "district": district,
+            "repair": await conn.fetchval("SELECT min(id) FROM repair"),
+            "contractor": contractor,
+            "homes": await conn.fetchval("SELECT count(*) FROM home"),
+        }
     finally:
         await conn.close()
-    return {"district": district, "repair": repair}
+
+
+async def walk(port: int, query: str, district: str) -> str | None:
+    """The cursor after the first DEEP_OFFSET homes of ``district``, walked 100 at a time."""
+    after = None
+    for _ in range(DEEP_OFFSET // 100):
+        body = await post(port, query, {"d": district, "n": 100, "after": after})
+        homes = body["data"]["homes"]
+        if len(homes["nodes"]) < 100:
+            return None
+        after = homes["pageInfo"]["endCursor"]
+    return after
 
 
 def cases(picked: dict[str, Any]) -> dict[str, dict[str, tuple[str, dict[str, Any]]]]:
@@ -245,10 +331,20 @@ def cases(picked: dict[str, Any]) -> dict[str, dict[str, tuple[str, dict[str, An
                        "pg5": (PG5_NODE, {"k": str(repair)})},
         "nested 3 levels": {"odx": (NESTED, {"d": d}), **both_pg(PG_NESTED, {"d": d})},
         "stats": {"odx": (STATS, {"d": d})},
+        "district jobs + lines": {
+            "odx": (DISTRICT_JOBS, {"c": base64.b64encode(
+                f"Organisation:{picked['contractor']}".encode()).decode(), "d": d}),
+            "pg5": (PG_DISTRICT_JOBS, {"c": str(picked["contractor"]), "d": d})},
+        "homes beds+years": {"odx": (BEDS_YEARS, BEDS_YEARS_VARS),
+                             "pg5": (PG_BEDS_YEARS, BEDS_YEARS_VARS)},
+        f"deep page @{DEEP_OFFSET}": {"odx": (DEEP, {"d": d, "after": None}),
+                                      "pg5": (PG_DEEP, {"d": d, "after": None})},
     }  # fmt: skip
 
 
-def servers(url: str, args: argparse.Namespace) -> dict[str, tuple[str, int, list[str], Path]]:
+def servers(
+    url: str, args: argparse.Namespace, tmp: Path
+) -> dict[str, tuple[str, int, list[str], Path]]:
     """name -> (kind of query it takes, port, command, working directory)."""
     uvicorn = [
         sys.executable,
@@ -278,102 +374,182 @@ def servers(url: str, args: argparse.Namespace) -> dict[str, tuple[str, int, lis
             "--max-pool-size", "10"], Path(args.postgraphile4))  # fmt: skip
     v5 = Path(args.postgraphile5) / "node_modules/postgraphile/dist/cli-run.js"
     node22 = Path(args.postgraphile5) / "node_modules/.bin/node"
+    presets = ["postgraphile/presets/amber"]
+    if (Path(args.postgraphile5) / "node_modules/postgraphile-plugin-connection-filter").exists():
+        presets.append("postgraphile-plugin-connection-filter:PostGraphileConnectionFilterPreset")
+        # By default v5 filters (and orders) only by indexed columns; bedrooms and year
+        # built have no index, and odx-graph filters by them all the same.
+        unindexed = tmp / "pgl5-unindexed.cjs"
+        unindexed.write_text('module.exports = {disablePlugins: ["PgIndexBehaviorsPlugin"]};\n')
+        presets.append(str(unindexed))
     if v5.exists() and node22.exists():
         found["PostGraphile v5"] = ("pg5", 18105, [
-            str(node22), str(v5), "-P", "postgraphile/presets/amber", "-c", url, "-s", "public",
+            str(node22), str(v5), "-P", ",".join(presets), "-c", url, "-s", "public",
             "-n", "127.0.0.1", "-p", "18105"], Path(args.postgraphile5))  # fmt: skip
     return found
 
 
+Results = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+async def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Start every server on ``url``, check their answers agree and run the wrk rounds."""
+    picked = await pick(url)
+    queries = {k: v for k, v in cases(picked).items() if not args.query or k in args.query}
+    env = {**os.environ, "ODX_DATABASE_URL": url, "ODX_DEMO": "no",
+           "ODX_RATE_LIMIT_PER_MINUTE": "0", "ODX_LOG_LEVEL": "WARNING",
+           "ODX_MAX_CONCURRENT_REQUESTS": "64", "ODX_BASE_IRI": "http://127.0.0.1:18101",
+           "PYTHONPATH": os.pathsep.join([str(BENCH.parent), str(BENCH)]),
+           "GRAPHILE_ENV": "production"}  # fmt: skip
+    notes: list[str] = []
+    results: Results = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="odx-gql-bench-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
+        live = {}
+        # One after another: every odx-graph worker migrates and syncs the code lists as it
+        # starts, and all of them at once on a busy machine can pass the statement timeout.
+        for name, (kind, port, cmd, cwd) in servers(url, args, Path(tmp)).items():
+            if args.server and name not in args.server:
+                continue
+            stack.enter_context(server(cmd, env, cwd, Path(tmp) / f"{port}.log"))
+            if await wait_ready(port):
+                live[name] = (kind, port)
+            else:
+                log = (Path(tmp) / f"{port}.log").read_text()[-400:]
+                notes.append(f"{name} did not start: {log!r}")
+        await asyncio.sleep(5)
+        for name, (_, port) in list(live.items()):
+            if not await wait_ready(port, 10):
+                log = (Path(tmp) / f"{port}.log").read_text()[-400:]
+                notes.append(f"{name} stopped after starting: {log!r}")
+                del live[name]
+        # Each kind of server pages with its own cursors: walk its pages to the deep one.
+        deep = queries.get(f"deep page @{DEEP_OFFSET}", {})
+        for kind, walker in (("odx", WALK), ("pg5", PG_WALK)):
+            port = next((port for k, port in live.values() if k == kind), None)
+            if port is not None and kind in deep:
+                try:
+                    cursor = await walk(port, walker, picked["district"])
+                except httpx.HTTPError as exc:
+                    log = (Path(tmp) / f"{port}.log").read_text()[-600:]
+                    notes.append(f"walking {kind} pages on {port}: {exc!r}; log ends {log!r}")
+                    cursor = None
+                if cursor is None:
+                    notes.append(
+                        f"{picked['district']} has fewer than {DEEP_OFFSET} homes: the deep"
+                        f" page on {kind} is the first"
+                    )
+                deep[kind] = (deep[kind][0], {**deep[kind][1], "after": cursor})
+        statements = await count_statements(url, {name: q["odx"] for name, q in queries.items()})
+        for qname, by_kind in queries.items():
+            reference = None
+            for name, (kind, port) in live.items():
+                if kind not in by_kind:
+                    continue
+                query, variables = by_kind[kind]
+                try:
+                    body = await post(port, query, variables)
+                except httpx.HTTPError as exc:
+                    log = (Path(tmp) / f"{port}.log").read_text()[-600:]
+                    notes.append(f"{qname} on {name}: {exc!r}; its log ends {log!r}")
+                    continue
+                if "errors" in body:
+                    notes.append(f"{qname} on {name}: error {body['errors'][0]['message']!r}")
+                    continue
+                got = normalise(unwrap_lists(body["data"]))
+                if reference is None:
+                    reference = got
+                elif got != reference:
+                    notes.append(f"{qname}: {name} returns different data from {next(iter(live))}")
+        for _ in range(args.rounds):
+            for qname, by_kind in queries.items():
+                for name, (kind, port) in live.items():
+                    if kind not in by_kind:
+                        continue
+                    query, variables = by_kind[kind]
+                    payload = json.dumps({"query": query, "variables": variables})
+                    try:
+                        run = await asyncio.to_thread(
+                            run_wrk, port, payload, args.seconds, Path(tmp)
+                        )
+                    except subprocess.CalledProcessError as exc:
+                        log = (Path(tmp) / f"{port}.log").read_text()[-600:]
+                        notes.append(f"wrk {qname} on {name}: {exc.stderr!r}; log ends {log!r}")
+                        continue
+                    results.setdefault((qname, name), []).append(run)
+    load = os.getloadavg()
+    return {"picked": picked, "queries": queries, "statements": statements,
+            "results": results, "notes": notes, "load": load}  # fmt: skip
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--homes", type=int, default=5000)
+    parser.add_argument("--homes", type=int, default=5000, help="homes seeded when no --database")
+    parser.add_argument(
+        "--database",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an already loaded database to read instead of seeding one (its only write is "
+        "the smart comment PostGraphile v4 needs); given twice, both are run one after the "
+        "other and compared side by side",
+    )
+    parser.add_argument(
+        "--query", action="append", default=[], help="run only these queries (by name)"
+    )
+    parser.add_argument(
+        "--server", action="append", default=[], help="run only these servers (by name)"
+    )
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--postgraphile4", default="/tmp/pgl")
     parser.add_argument("--postgraphile5", default="/tmp/pgl5")
     args = parser.parse_args()
-    started = dt.datetime.now(dt.UTC)
-    async with scratch_database() as url:
-        picked = await seed(url, args.homes)
-        queries = cases(picked)
-        statements = await count_statements(url, {name: q["odx"] for name, q in queries.items()})
-        env = {**os.environ, "ODX_DATABASE_URL": url, "ODX_DEMO": "no",
-               "ODX_RATE_LIMIT_PER_MINUTE": "0", "ODX_LOG_LEVEL": "WARNING",
-               "ODX_MAX_CONCURRENT_REQUESTS": "64", "ODX_BASE_IRI": "http://127.0.0.1:18101",
-               "PYTHONPATH": os.pathsep.join([str(BENCH.parent), str(BENCH)]),
-               "GRAPHILE_ENV": "production"}  # fmt: skip
-        notes: list[str] = []
-        results: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        with (
-            tempfile.TemporaryDirectory(prefix="odx-gql-bench-") as tmp,
-            contextlib.ExitStack() as stack,
-        ):
-            live = {}
-            for name, (kind, port, cmd, cwd) in servers(url, args).items():
-                stack.enter_context(server(cmd, env, cwd, Path(tmp) / f"{port}.log"))
-                live[name] = (kind, port)
-            for name, (_, port) in list(live.items()):
-                if not await wait_ready(port):
-                    log = (Path(tmp) / f"{port}.log").read_text()[-400:]
-                    notes.append(f"{name} did not start: {log!r}")
-                    del live[name]
-            for qname, by_kind in queries.items():
-                reference = None
-                for name, (kind, port) in live.items():
-                    if kind not in by_kind:
-                        continue
-                    query, variables = by_kind[kind]
-                    body = await post(port, query, variables)
-                    if "errors" in body:
-                        notes.append(f"{qname} on {name}: error {body['errors'][0]['message']!r}")
-                        continue
-                    got = normalise(unwrap_lists(body["data"]))
-                    if reference is None:
-                        reference = got
-                    elif got != reference:
-                        notes.append(f"{qname}: {name} returns different data from odx resolvers")
-            for _ in range(args.rounds):
-                for qname, by_kind in queries.items():
-                    for name, (kind, port) in live.items():
-                        if kind not in by_kind:
-                            continue
-                        query, variables = by_kind[kind]
-                        payload = json.dumps({"query": query, "variables": variables})
-                        run = await asyncio.to_thread(
-                            run_wrk, port, payload, args.seconds, Path(tmp)
-                        )
-                        results.setdefault((qname, name), []).append(run)
-    report(args, started, picked, queries, statements, results, notes)
+    runs = []
+    if args.database:
+        for url in args.database:
+            started = dt.datetime.now(dt.UTC)
+            runs.append((started, await bench(url, args)))
+    else:
+        async with scratch_database() as url:
+            started = dt.datetime.now(dt.UTC)
+            await seed(url, args.homes)
+            runs.append((started, await bench(url, args)))
+    for started, run in runs:
+        report(args, started, run)
+    if len(runs) > 1:
+        side_by_side([run for _, run in runs])
 
 
-def report(
-    args: argparse.Namespace,
-    started: dt.datetime,
-    picked: dict[str, Any],
-    queries: dict[str, Any],
-    statements: dict[str, dict[str, int]],
-    results: dict[tuple[str, str], list[dict[str, Any]]],
-    notes: list[str],
-) -> None:
-    """Print the Markdown report."""
+def mean_of(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Mean requests/s and latency percentiles over the rounds of one query and server."""
+    return {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p95", "p99")}
+
+
+def report(args: argparse.Namespace, started: dt.datetime, run: dict[str, Any]) -> None:
+    """Print the Markdown report of one database."""
+    picked, results = run["picked"], run["results"]
+    load = " ".join(f"{x:.2f}" for x in run["load"])
     print(
         f"# GraphQL speed, {started:%Y-%m-%d %H:%M} UTC\n\n"
         f"{platform.machine()}, {CORES} cores, Python {platform.python_version()}, "
-        f"{args.homes} demo homes, district {picked['district']}, wrk 16 connections, "
-        f"{args.rounds} interleaved rounds of {args.seconds} s per query and server.\n"
+        f"{picked['homes']} homes, district {picked['district']}, contractor "
+        f"{picked['contractor']}, wrk 16 connections, {args.rounds} interleaved rounds of "
+        f"{args.seconds} s per query and server; load average at the end {load}.\n"
     )
     print("| query | server | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/request |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     ratios = []
-    for qname in queries:
+    for qname in run["queries"]:
         rps: dict[str, float] = {}
-        for (q, name), runs in results.items():
+        for (q, name), rounds in results.items():
             if q != qname:
                 continue
-            mean = {k: sum(r[k] for r in runs) / len(runs) for k in ("rps", "p50", "p95", "p99")}
-            errors = sum(r["errors"] for r in runs)
-            count = statements.get(qname, {}).get(name, "")
+            mean = mean_of(rounds)
+            errors = sum(r["errors"] for r in rounds)
+            count = run["statements"].get(qname, {}).get(name, "")
             rps[name] = mean["rps"]
             print(
                 f"| {qname} | {name} | {mean['rps']:.0f} | {mean['p50']:.1f} | "
@@ -391,9 +567,41 @@ def report(
         ratios.append("- " + "; ".join(line))
     print("\nThroughput ratios (same run):\n")
     print("\n".join(ratios))
-    if notes:
+    if run["notes"]:
         print("\nNotes:\n")
-        print("\n".join(f"- {n}" for n in notes))
+        print("\n".join(f"- {n}" for n in run["notes"]))
+    print()
+
+
+def side_by_side(runs: list[dict[str, Any]]) -> None:
+    """Print each query and server at every size, with the p95 ratio of the last to first."""
+    sizes = [f"{run['picked']['homes']:,}" for run in runs]
+    print(f"# Side by side: {' and '.join(sizes)} homes\n")
+    head = " | ".join(f"req/s {s} | p95 ms {s} | compiled/v5 {s}" for s in sizes)
+    print(f"| query | server | {head} | p95 {sizes[-1]}/{sizes[0]} |")
+    print("| --- | --- |" + " ---: | ---: | ---: |" * len(sizes) + " ---: |")
+    for qname in runs[0]["queries"]:
+        names = [n for q, n in runs[0]["results"] if q == qname]
+        for name in names:
+            cells, p95s = [], []
+            for run in runs:
+                got = run["results"].get((qname, name))
+                if not got:
+                    cells.append(" | | ")
+                    p95s.append(None)
+                    continue
+                mean = mean_of(got)
+                p95s.append(mean["p95"])
+                ratio = ""
+                mine = run["results"].get((qname, "odx compiled"))
+                theirs = run["results"].get((qname, "PostGraphile v5"))
+                if name == "odx compiled" and mine and theirs:
+                    ratio = f"{mean_of(mine)['rps'] / mean_of(theirs)['rps']:.2f}"
+                cells.append(f"{mean['rps']:.0f} | {mean['p95']:.1f} | {ratio}")
+            first, last = p95s[0], p95s[-1]
+            growth = f"{last / first:.2f}" if first and last else ""
+            print(f"| {qname} | {name} | {' | '.join(cells)} | {growth} |")
+    print()
 
 
 if __name__ == "__main__":
