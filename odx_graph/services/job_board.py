@@ -28,6 +28,9 @@ from odx_graph.store.planned_works import due_for_repairs
 
 # The open jobs drawn on the map and listed: the API's largest page.
 MAX_JOBS = 100
+# What a job shows of its home (read through the mapping, as GraphQL's
+# ``repairs { nodes { home { ... } } }`` reads these fields and no others).
+JOB_HOME_FIELDS = frozenset({"postcodeSector", "latitude", "longitude", "addressLine1", "postcode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +133,9 @@ async def _open_jobs(
     await reads.check_codes(db, request.code_checks)  # an unknown trade is an error
     page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
     home_keys = sorted({row["_src_home_id"] for row in page.rows})
-    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
+    homes = await reads.fetch_by_keys(
+        db, home, home_keys, principal, settings.base_iri, JOB_HOME_FIELDS
+    )
     place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
     due = await due_for_repairs(db, [row["_key"] for row in page.rows])
     jobs = [_job(row, place.get(row["_src_home_id"]), due.get(row["_key"])) for row in page.rows]

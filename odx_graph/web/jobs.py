@@ -14,6 +14,7 @@ from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open
 from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
 from odx_graph.web.pages import codes_for, graphql_link, reader_for, render
+from odx_graph.web.resident import day
 
 MAX_TRADES = 10
 PROTECTED = "Protected"
@@ -78,8 +79,8 @@ def _board_context(
             {
                 "iri": j.iri,
                 "path": f"/id/repair/{j.key}",
-                "reported": j.reported_at.strftime("%-d %B %Y") if j.reported_at else "",
-                "target": j.target_at.strftime("%-d %B %Y") if j.target_at else "None set",
+                "reported": day(j.reported_at),
+                "target": day(j.target_at) or "None set",
                 "priority": priorities.get(j.priority_code or "", j.priority_code or ""),
                 "trade": trades.get(j.trade_code or "", j.trade_code or "No trade"),
                 "sector": j.postcode_sector or "",

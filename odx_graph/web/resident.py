@@ -57,11 +57,19 @@ CLOCK_WORDS = {
 }
 
 
+# The months as ``%B`` names them (the server never sets a locale), without a strftime
+# call per date: a page lists hundreds of dates.
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def day(value: dt.datetime | dt.date | None) -> str:
     """A date as people write it: 3 June 2026."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def clock_words(name: str, clock: Clock) -> str | None:
