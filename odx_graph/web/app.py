@@ -28,7 +28,7 @@ from odx_graph.core.config import Settings
 from odx_graph.core.errors import ErrorCode, OdxError
 from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import RECORDS_KEPT, InsightCache
 from odx_graph.services.linked_data.sparql import SparqlStore, follow
 from odx_graph.services.refdata import CODE_LISTS_KEPT, load_ontology
 from odx_graph.services.startup import pool_options, prepare_database, supervised_database
@@ -243,6 +243,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.settings = settings
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
+        app.state.record_cache = InsightCache(RECORDS_KEPT)
         if database is not None:
             app.state.db = database
             async with (
@@ -342,4 +343,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         app.state.ontology = load_ontology()
         app.state.insight_cache = InsightCache(settings.insight_cache_entries)
         app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
+        app.state.record_cache = InsightCache(RECORDS_KEPT)
     return app

@@ -18,7 +18,7 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
 from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import codes_for, macro, render
+from odx_graph.web.pages import codes_for, macro, records_of, render
 from odx_graph.web.resident import day
 from odx_graph.web.session import (
     csrf_ok,
@@ -72,7 +72,7 @@ async def contractor_page(
             "status_error": (errors or {}).get(f"status-{j.key}"),
             "complete_error": (errors or {}).get(f"complete-{j.key}"),
         }
-        for j in await assigned_jobs(db, settings, principal)
+        for j in await assigned_jobs(db, settings, principal, records_of(request))
     ]
     # The choice of next status, rendered once for each status the jobs are in.
     status_options = macro("macros.html", "status_options")

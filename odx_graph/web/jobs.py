@@ -13,7 +13,7 @@ from odx_graph.core.errors import InputError
 from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
 from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
-from odx_graph.web.pages import codes_for, graphql_link, reader_for, render
+from odx_graph.web.pages import codes_for, graphql_link, reader_for, records_of, render
 from odx_graph.web.resident import day
 
 MAX_TRADES = 10
@@ -133,7 +133,8 @@ async def job_board_page(request: Request) -> Response:
     if not postcode:
         return render(request, "jobs.html", context)
     try:
-        board = await job_board(db, settings, principal, postcode, chosen, cache)
+        records = records_of(request)
+        board = await job_board(db, settings, principal, postcode, chosen, cache, records)
     except InputError as exc:
         field = "trade" if "trade" in (exc.field or "") else "postcode"
         context["error"] = {"field": field, "message": exc.message}

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 
 from odx_graph import __version__
 from odx_graph.core.access import Principal
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.refdata import code_lists
 from odx_graph.store.db import Database, Record
 from odx_graph.web.assets import static_url
@@ -106,6 +107,12 @@ async def codes_for(
     state = request.app.state
     cache = getattr(state, "code_cache", None)
     return await code_lists(db, state.settings, principal, names, cache)
+
+
+def records_of(request: Request) -> InsightCache | None:
+    """The server's cache of the records read for pages, kept per data version."""
+    cache: InsightCache | None = getattr(request.app.state, "record_cache", None)
+    return cache
 
 
 def graphql_link(query: str) -> str:

@@ -35,7 +35,7 @@ from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import codes_for, render
+from odx_graph.web.pages import codes_for, records_of, render
 from odx_graph.web.session import (
     COOKIE,
     csrf_ok,
@@ -252,7 +252,7 @@ async def home_page(request: Request, *, errors: dict[str, str] | None = None) -
     if session is None:
         return render(request, "signed_out.html", {"title": "Your home"})
     state = request.app.state
-    found = await resident_home(state.db, state.settings, principal)
+    found = await resident_home(state.db, state.settings, principal, records_of(request))
     if found is None:
         return render(request, "signed_out.html", {"title": "Your home"}, status_code=404)
     labels = await _labels(request, principal)
@@ -416,7 +416,7 @@ async def reported(request: Request) -> Response:
     clocks: list[tuple[str, bool]] = []
     timescales: list[str] = []
     if kind == "damp-mould":
-        found = await resident_home(state.db, state.settings, principal)
+        found = await resident_home(state.db, state.settings, principal, records_of(request))
         clocks = _clock_lines(found.clocks.get(key) if found else None)
         levels = (await codes_for(request, state.db, principal, "AwaabHazardLevel"))[
             "AwaabHazardLevel"

@@ -14,7 +14,8 @@ answer out. Concurrent misses of one answer are worked out once: the first calle
 it out and the others wait for it (an error reaches them all; a caller cancelled while
 working it out hands the work to one of those waiting). Besides the services' answers
 it keeps whole GraphQL responses (:mod:`odx_graph.api.insight_responses`), filed the
-same way.
+same way. The same mechanism keeps the records of the pages for people
+(:data:`RECORDS_KEPT`), in a cache of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ from odx_graph.store.db import Database
 from odx_graph.store.version import data_state
 
 T = TypeVar("T")
+
+# The records read for one person's page (a resident's home, a contractor's jobs, a
+# board's open jobs) kept per data version by the web application, whatever the size of
+# the insight cache: read again while nothing has changed, a page costs one statement for
+# them. Any committed write moves the version, so the next page shows it. A home with
+# a hundred repairs and their status changes takes about 300 kB.
+RECORDS_KEPT = 128
 
 
 @dataclass(frozen=True, slots=True)
