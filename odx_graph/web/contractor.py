@@ -18,7 +18,7 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
 from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import codes_for, macro, records_of, render
+from odx_graph.web.pages import codes_for, macro, one_version, records_of, render
 from odx_graph.web.resident import day
 from odx_graph.web.session import (
     csrf_ok,
@@ -182,7 +182,7 @@ async def job_complete(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/contractor", contractor_page),
+    Route("/contractor", one_version(contractor_page)),
     Route("/contractor/sign-in", contractor_sign_in, methods=["POST"]),
     Route("/contractor/jobs/{repair:int}/status", job_status, methods=["POST"]),
     Route("/contractor/jobs/{repair:int}/complete", job_complete, methods=["POST"]),

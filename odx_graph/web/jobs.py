@@ -13,7 +13,14 @@ from odx_graph.core.errors import InputError
 from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
 from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
-from odx_graph.web.pages import codes_for, graphql_link, reader_for, records_of, render
+from odx_graph.web.pages import (
+    codes_for,
+    graphql_link,
+    one_version,
+    reader_for,
+    records_of,
+    render,
+)
 from odx_graph.web.resident import day
 
 MAX_TRADES = 10
@@ -144,4 +151,4 @@ async def job_board_page(request: Request) -> Response:
     return render(request, "jobs.html", context)
 
 
-ROUTES = [Route("/jobs", job_board_page)]
+ROUTES = [Route("/jobs", one_version(job_board_page))]

@@ -8,18 +8,19 @@ translation only touches them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from odx_graph import __version__
 from odx_graph.core.access import Principal
-from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import InsightCache, one_data_version
 from odx_graph.services.refdata import code_lists
 from odx_graph.store.db import Database, Record
 from odx_graph.web.assets import static_url
@@ -107,6 +108,21 @@ async def codes_for(
     state = request.app.state
     cache = getattr(state, "code_cache", None)
     return await code_lists(db, state.settings, principal, names, cache)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def one_version(handler: Handler) -> Handler:
+    """A page's ``GET`` handler reading its cached answers and records at one data
+    version, read once (the page writes nothing)."""
+
+    @functools.wraps(handler)
+    async def page(request: Request) -> Response:
+        with one_data_version():
+            return await handler(request)
+
+    return page
 
 
 def records_of(request: Request) -> InsightCache | None:

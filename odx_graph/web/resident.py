@@ -35,7 +35,7 @@ from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import codes_for, records_of, render
+from odx_graph.web.pages import codes_for, one_version, records_of, render
 from odx_graph.web.session import (
     COOKIE,
     csrf_ok,
@@ -438,7 +438,7 @@ async def reported(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/home", home_page),
+    Route("/home", one_version(home_page)),
     Route("/home/sign-in", sign_in),
     Route("/home/sign-out", sign_out, methods=["POST"]),
     Route("/home/repairs", report_repair_form, methods=["POST"]),

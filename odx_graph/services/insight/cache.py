@@ -23,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from odx_graph.store.db import Database
-from odx_graph.store.version import data_state
+from odx_graph.store.version import DataState, data_state
 
 T = TypeVar("T")
 
@@ -55,6 +57,33 @@ class Stamp:
     key: Hashable
     version: int
     now: dt.datetime
+
+
+# The data state read first within :func:`one_data_version` (an empty list until then).
+_READ_ONCE: ContextVar[list[DataState] | None] = ContextVar("odx_data_state_once", default=None)
+
+
+@contextmanager
+def one_data_version() -> Iterator[None]:
+    """Within the block, answers are looked up at the data version read first in it: one
+    statement however many answers a page asks for. For reads only (a page shown): read
+    before everything the block reads, it is never newer than what they see, so nothing
+    is filed under a version newer than its data; a write in the block would not be seen
+    by the look-ups after it."""
+    token = _READ_ONCE.set([])
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+async def _data_state(db: Database) -> DataState:
+    once = _READ_ONCE.get()
+    if once is None:
+        return await data_state(db)
+    if not once:
+        once.append(await data_state(db))
+    return once[0]
 
 
 class _Abandoned(Exception):
@@ -128,8 +157,9 @@ class InsightCache:
             self._entries.popitem(last=False)
 
     async def stamp(self, db: Database, key: Hashable) -> Stamp:
-        """Where an answer to ``key`` from ``db`` is filed now (one statement)."""
-        state = await data_state(db)
+        """Where an answer to ``key`` from ``db`` is filed now (one statement, or none
+        within :func:`one_data_version` once it was read)."""
+        state = await _data_state(db)
         return Stamp((key, state.database, state.today), state.version, state.now)
 
     def find(self, stamp: Stamp) -> tuple[bool, Any]:
