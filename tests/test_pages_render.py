@@ -61,3 +61,19 @@ def test_the_status_choice_is_rendered_with_the_current_status_selected() -> Non
         '<option value="on-hold" selected>On hold &lt;wait&gt;</option>\n'
     )
     assert "selected" not in str(options(moves, None))
+
+
+def test_what_the_server_made_to_start_is_left_out_of_full_collections() -> None:
+    """Started, the server freezes its objects (the ontology, the schema, the modules), so
+    a full garbage collection no longer walks them all and stalls every request."""
+    import gc
+
+    from odx_graph.web.app import _freeze_startup_objects
+
+    assert gc.get_freeze_count() == 0
+    try:
+        _freeze_startup_objects()
+        assert gc.get_freeze_count() > 10_000
+        assert len(gc.get_objects(generation=2)) < 1_000
+    finally:
+        gc.unfreeze()
