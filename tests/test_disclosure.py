@@ -214,3 +214,20 @@ def test_who_gets_exact_values(tier: Tier, exact: bool) -> None:
     publish = publisher_for(Principal(tier, 1, 1, 1), settings)
     assert publish == Publisher(exact, 7, 3)
     assert publish.disclosure is (Disclosure.EXACT if exact else Disclosure.PERTURBED)
+
+
+def test_a_protected_quantile_is_the_one_at_its_moved_fraction_where_fractions_repeat() -> None:
+    # Near 0 and 1 two moved fractions are the same (0.99: 0.95, 0.97, 1.0, 1.0): the
+    # value read is the first one at that fraction, as the database's array holds them.
+    for fraction in (0.01, 0.03, 0.25, 0.5, 0.97, 0.99, 1.0):
+        fractions = quantile_fractions(fraction)
+        values = [float(i) for i in range(len(fractions))]
+        for key in (*range(RECORD_KEYS), 2**24 + 5, RECORD_KEY_RANGE + 77):
+            expected = values[fractions.index(quantile_fraction(fraction, key))]
+            assert PUBLIC.quantile(fraction, values, key) == expected
+    assert quantile_fractions(0.99) == (0.99, 0.95, 0.97, 1.0, 1.0)
+    assert {PUBLIC.quantile(0.99, [0.0, 1.0, 2.0, 3.0, 4.0], k) for k in range(256)} == {
+        1.0,
+        2.0,
+        3.0,
+    }

@@ -623,3 +623,30 @@ def test_groupings_counts_and_measures_come_from_their_declarations() -> None:
     made = api.performance_type(declared.COUNTS, (*declared.MEASURES, extra))
     added = {f.python_name: f for f in made.__strawberry_definition__.fields}["median_days"]
     assert (added.graphql_name or "medianDays", added.description) == ("medianDays", "Days.")
+
+
+async def test_the_open_jobs_alone_are_the_contractor_markets(seeded_db: Database) -> None:
+    """An area page asks for the market's open jobs without its SOR rates: the same
+    numbers, suppressions and disclosure, without working the medians out."""
+    from odx_graph.services.insight.repairs import contractor_market, market_open_jobs
+    from odx_graph.store.analytics import MarketScope
+
+    district = await seeded_db.fetchval(
+        "SELECT postcode_district FROM repair_fact WHERE is_open GROUP BY 1 "
+        "ORDER BY count(*) DESC, 1 LIMIT 1"
+    )
+    sent: list[str] = []
+    seeded_db.add_listener(sent.append)
+    try:
+        for principal in (Principal(), Principal(Tier.REGULATOR)):
+            for scope in (
+                MarketScope(),
+                MarketScope("postcode_district", district),
+                MarketScope("postcode_district", district, ("PL",)),
+            ):
+                jobs, _rates = await contractor_market(seeded_db, SETTINGS, principal, scope)
+                sent.clear()
+                assert await market_open_jobs(seeded_db, SETTINGS, principal, scope) == jobs
+                assert len(sent) == 1 and "percentile_cont" not in sent[0]
+    finally:
+        seeded_db.remove_listener(sent.append)

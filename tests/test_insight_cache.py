@@ -261,3 +261,40 @@ async def _until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the condition never held")
+
+
+async def test_a_page_reads_the_data_version_once_and_the_next_page_anew(
+    fresh_db: Database,
+) -> None:
+    """Within one page (``one_data_version``) every answer is looked up at the version
+    read first, one statement; the next page reads it again and sees a write made
+    between the two."""
+    from odx_graph.services.insight.cache import one_data_version
+
+    cache = InsightCache(8)
+    sent: list[str] = []
+    fresh_db.add_listener(sent.append)
+    try:
+        with one_data_version():
+            [first] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+            sent.clear()
+            await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+            await breach_rates(fresh_db, SETTINGS, ADMIN, DampScope(), cache=cache)
+            # the damp answer worked out: its statements, but no data version read again
+            assert sent and not any("data_version" in s for s in sent)
+        await fresh_db.execute(
+            "INSERT INTO repair (landlord_id, home_id, priority_code, status_code, "
+            "reported_at, raised_at) SELECT landlord_id, id, '4', 'reported', now(), now() "
+            "FROM home ORDER BY id LIMIT 1"
+        )
+        sent.clear()
+        with one_data_version():
+            [after] = await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+        assert sum("data_version" in s for s in sent) == 1
+        assert after.counts["raised"] == (first.counts["raised"] or 0) + 1
+        sent.clear()
+        await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+        await performance(fresh_db, SETTINGS, ADMIN, [], RepairScope(), cache=cache)
+        assert sum("data_version" in s for s in sent) == 2  # outside a page: each time
+    finally:
+        fresh_db.remove_listener(sent.append)

@@ -186,3 +186,25 @@ async def test_mapped_sql_runs_against_the_migrated_schema(
         await seeded_db.fetch(
             f"SELECT {sql.expr(order.sql)} FROM {entity.table} t ORDER BY 1 LIMIT 1"
         )
+
+
+async def test_rows_by_key_with_some_fields_have_those_and_the_same_values(
+    seeded_db: Database,
+) -> None:
+    from odx_graph.core.access import Principal, Tier
+    from odx_graph.store import reads
+
+    home = MAPPING["Home"]
+    keys = [row["id"] for row in await seeded_db.fetch("SELECT id FROM home ORDER BY id LIMIT 5")]
+    chosen = {"postcode", "addressLine1", "latitude"}
+    for principal in (PUBLIC, Principal(tier=Tier.ADMIN)):
+        whole = await reads.fetch_by_keys(seeded_db, home, keys, principal, "http://x")
+        some = await reads.fetch_by_keys(seeded_db, home, keys, principal, "http://x", chosen)
+        names = {f.name for f in home.fields}
+        for full, part in zip(whole, some, strict=True):
+            assert full is not None and part is not None
+            columns = list(part.keys())  # a Record iterates over its values
+            assert set(columns) & names == chosen
+            assert "failsDisrepairCriterion" not in columns
+            # The chosen fields, the key and the links read the same as in the whole row.
+            assert [part[k] for k in columns] == [full[k] for k in columns]

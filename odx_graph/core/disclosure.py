@@ -34,6 +34,7 @@ protected ones (``Disclosure.PERTURBED``), and every response says which.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,19 +97,34 @@ def magnitude_factor(key_sum: int) -> float:
     return size if u >= 0.5 else -size
 
 
-def quantile_fraction(fraction: float, key_sum: int) -> float:
-    """The fraction at which a protected quantile is read: ``fraction`` moved by one or
-    two steps either way, picked by the cell's whole key sum, kept within 0 and 1."""
-    pick = int(_uniform(key_sum, 0x68E31DA4) * len(QUANTILE_SHIFTS))
-    shift = QUANTILE_SHIFTS[pick]
+def _shift_pick(key_sum: int) -> int:
+    """Which of ``QUANTILE_SHIFTS`` moves the quantile of a cell with this key sum."""
+    return int(_uniform(key_sum, 0x68E31DA4) * len(QUANTILE_SHIFTS))
+
+
+def _moved(fraction: float, shift: int) -> float:
     return min(1.0, max(0.0, round(fraction + shift * QUANTILE_STEP, 6)))
 
 
+def quantile_fraction(fraction: float, key_sum: int) -> float:
+    """The fraction at which a protected quantile is read: ``fraction`` moved by one or
+    two steps either way, picked by the cell's whole key sum, kept within 0 and 1."""
+    return _moved(fraction, QUANTILE_SHIFTS[_shift_pick(key_sum)])
+
+
+@functools.lru_cache(maxsize=64)
 def quantile_fractions(fraction: float) -> tuple[float, ...]:
     """Every fraction a quantile may be read at: the exact one first, then the moved
     ones (what the database computes in one sort)."""
-    moved = (min(1.0, max(0.0, round(fraction + s * QUANTILE_STEP, 6))) for s in QUANTILE_SHIFTS)
-    return (fraction, *moved)
+    return (fraction, *(_moved(fraction, s) for s in QUANTILE_SHIFTS))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_at(fraction: float) -> tuple[int, ...]:
+    """For each pick of a shift, where in :func:`quantile_fractions` the quantile at the
+    moved fraction is (the first place holding that fraction)."""
+    fractions = quantile_fractions(fraction)
+    return tuple(fractions.index(_moved(fraction, s)) for s in QUANTILE_SHIFTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +181,9 @@ class Publisher:
         :func:`quantile_fractions`): the exact one, or the one at the moved fraction."""
         if not values:
             return None
-        if self.exact:
-            chosen = values[0]
-        else:
-            moved = quantile_fraction(fraction, key)
-            chosen = values[quantile_fractions(fraction).index(moved)]
+        # Moved: values[quantile_fractions(fraction).index(quantile_fraction(fraction, key))],
+        # without working the fractions out again for every cell.
+        chosen = values[0] if self.exact else values[_read_at(fraction)[_shift_pick(key)]]
         return None if chosen is None else float(chosen)
 
 

@@ -18,7 +18,7 @@ from odx_graph.services.insight.damp import DampRates, damp_rates
 from odx_graph.services.insight.repairs import (
     OpenJobs,
     PerformanceGroup,
-    contractor_market,
+    market_open_jobs,
     performance,
 )
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
@@ -79,9 +79,7 @@ async def area_profile(
     )
     damp = await damp_rates(db, settings, principal, [], damp_here, cache=cache)
     national_damp = await damp_rates(db, settings, principal, [], DampScope(), cache=cache)
-    jobs, _rates = await contractor_market(
-        db, settings, principal, MarketScope(column, value), cache
-    )
+    jobs = await market_open_jobs(db, settings, principal, MarketScope(column, value), cache)
     return AreaProfile(
         value,
         query.level,

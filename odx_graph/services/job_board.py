@@ -19,7 +19,7 @@ from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request, postcode_location
-from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import InsightCache, cached
 from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market, performance
 from odx_graph.store import reads
 from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
@@ -28,6 +28,9 @@ from odx_graph.store.planned_works import due_for_repairs
 
 # The open jobs drawn on the map and listed: the API's largest page.
 MAX_JOBS = 100
+# What a job shows of its home (read through the mapping, as GraphQL's
+# ``repairs { nodes { home { ... } } }`` reads these fields and no others).
+JOB_HOME_FIELDS = frozenset({"postcodeSector", "latitude", "longitude", "addressLine1", "postcode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +115,27 @@ async def districts_with_open_jobs(
 
 
 async def _open_jobs(
-    db: Database, settings: Settings, principal: Principal, filters: dict[str, object]
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    filters: dict[str, object],
+    cache: InsightCache | None = None,
 ) -> tuple[list[Job], bool]:
     """Open repairs matching ``filters`` (GraphQL's ``repairs`` filters), earliest target
-    first, at most ``MAX_JOBS``, with their homes' places; and whether more follow."""
+    first, at most ``MAX_JOBS``, with their homes' places; and whether more follow. Kept
+    in ``cache`` per data version when given."""
+
+    async def read() -> tuple[list[Job], bool]:
+        return await _read_open_jobs(db, settings, principal, filters)
+
+    chosen = tuple(sorted((name, repr(value)) for name, value in filters.items()))
+    key = ("open jobs", chosen, principal, settings.base_iri)
+    return await cached(db, cache, key, read)
+
+
+async def _read_open_jobs(
+    db: Database, settings: Settings, principal: Principal, filters: dict[str, object]
+) -> tuple[list[Job], bool]:
     repair, home = MAPPING["Repair"], MAPPING["Home"]
     request = make_list_request(
         repair,
@@ -130,7 +150,9 @@ async def _open_jobs(
     await reads.check_codes(db, request.code_checks)  # an unknown trade is an error
     page = await reads.fetch_page(db, repair, request, principal, settings.base_iri)
     home_keys = sorted({row["_src_home_id"] for row in page.rows})
-    homes = await reads.fetch_by_keys(db, home, home_keys, principal, settings.base_iri)
+    homes = await reads.fetch_by_keys(
+        db, home, home_keys, principal, settings.base_iri, JOB_HOME_FIELDS
+    )
     place = {k: row for k, row in zip(home_keys, homes, strict=True) if row is not None}
     due = await due_for_repairs(db, [row["_key"] for row in page.rows])
     jobs = [_job(row, place.get(row["_src_home_id"]), due.get(row["_key"])) for row in page.rows]
@@ -144,10 +166,11 @@ async def job_board(
     postcode: str,
     trades: tuple[str, ...] = (),
     cache: InsightCache | None = None,
+    records: InsightCache | None = None,
 ) -> JobBoard:
     """The board for ``postcode`` (any level; an invalid one raises ``InputError``) and
     ``trades`` (all when empty), oldest target first. The counts and rates are kept in
-    ``cache`` per data version; the jobs themselves are read every time."""
+    ``cache`` per data version, the jobs themselves in ``records`` (when given)."""
     column, value = postcode_location(postcode, "postcode")
     open_jobs, rates = await contractor_market(
         db, settings, principal, MarketScope(column, value, trades), cache
@@ -155,7 +178,7 @@ async def job_board(
     filters: dict[str, object] = {"postcode": value}
     if trades:
         filters["trade"] = list(trades)
-    jobs, more = await _open_jobs(db, settings, principal, filters)
+    jobs, more = await _open_jobs(db, settings, principal, filters, records)
     return JobBoard(
         value,
         trades,
@@ -167,13 +190,16 @@ async def job_board(
     )
 
 
-async def assigned_jobs(db: Database, settings: Settings, principal: Principal) -> list[Job]:
+async def assigned_jobs(
+    db: Database, settings: Settings, principal: Principal, cache: InsightCache | None = None
+) -> list[Job]:
     """The open jobs assigned to a contractor, earliest target first (at most
-    ``MAX_JOBS``), as GraphQL's ``repairs(filter: {contractor, open})`` gives them."""
+    ``MAX_JOBS``), as GraphQL's ``repairs(filter: {contractor, open})`` gives them. With
+    a ``cache`` they are kept per data version: a status just set is read anew."""
     if principal.organisation_id is None:
         return []
     mine: dict[str, object] = {
         "contractor": [encode_global_id("Organisation", principal.organisation_id)]
     }
-    jobs, _more = await _open_jobs(db, settings, principal, mine)
+    jobs, _more = await _open_jobs(db, settings, principal, mine, cache)
     return jobs

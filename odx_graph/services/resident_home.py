@@ -4,6 +4,7 @@ and nothing else), with the Awaab's Law clocks of its damp and mould cases."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,8 @@ from odx_graph.core.access import Principal, Tier
 from odx_graph.core.config import Settings
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request
-from odx_graph.services.insight.damp import CaseClocks, case_clocks
+from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.damp import CaseClocks, case_clocks, earliest_due
 from odx_graph.store import reads
 from odx_graph.store.damp import ClockFilter
 from odx_graph.store.db import Database, Record
@@ -66,13 +68,32 @@ async def _children(
     return [page.rows for page in pages]
 
 
+def _valid_until(found: ResidentHome | None) -> dt.datetime | None:
+    """Until when a home read now holds while nothing changes: the earliest deadline of
+    its cases' clocks still due (a clock's status changes then)."""
+    return None if found is None else earliest_due(list(found.clocks.values()))
+
+
 async def resident_home(
-    db: Database, settings: Settings, principal: Principal
+    db: Database, settings: Settings, principal: Principal, cache: InsightCache | None = None
 ) -> ResidentHome | None:
-    """The home of a resident's token; ``None`` for any other caller or no such home."""
-    if principal.tier is not Tier.RESIDENT or principal.home_id is None:
-        return None
+    """The home of a resident's token; ``None`` for any other caller or no such home.
+    With a ``cache`` it is kept per data version (and date, and until a clock's next
+    deadline): any write moves the version, so a repair just reported is read anew."""
     home_key = principal.home_id
+    if principal.tier is not Tier.RESIDENT or home_key is None:
+        return None
+
+    async def read() -> ResidentHome | None:
+        return await _read_home(db, settings, principal, home_key)
+
+    key = ("resident home", principal, settings.base_iri)
+    return await cached(db, cache, key, read, _valid_until)
+
+
+async def _read_home(
+    db: Database, settings: Settings, principal: Principal, home_key: int
+) -> ResidentHome | None:
     [home] = await reads.fetch_by_keys(
         db, MAPPING["Home"], [home_key], principal, settings.base_iri
     )

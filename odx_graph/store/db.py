@@ -240,8 +240,12 @@ class Database:
         self._notify(sql)
         try:
             async with self._acquire(keeps_session=True) as conn, conn.transaction(readonly=True):
-                for name, value in local.items():
-                    await conn.execute("SELECT set_config($1, $2, true)", name, value)
+                if local:
+                    # All the settings in one round trip.
+                    calls = ", ".join(
+                        f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(local))
+                    )
+                    await conn.execute(f"SELECT {calls}", *(v for kv in local.items() for v in kv))
                 rows: list[Record] = await conn.fetch(sql, *args)
                 return rows
         except Exception as exc:

@@ -8,7 +8,7 @@ PostgreSQL from the row, so they are never stored and never drift.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +61,15 @@ class Params:
         return self.add(value)
 
 
-def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str = ALIAS) -> str:
-    """The columns of one entity's rows, in the shape the API reads."""
+def select_list(
+    entity: Entity,
+    principal: Principal,
+    base_iri: str,
+    alias: str = ALIAS,
+    fields: Collection[str] | None = None,
+) -> str:
+    """The columns of one entity's rows, in the shape the API reads; of its mapped fields
+    only those named in ``fields`` when given (the others are not in the rows at all)."""
     cols = [f'{quote_literal(entity.name)} AS "__typename"', f'{alias}.{entity.key} AS "_key"']
     if entity.is_node:
         prefix = quote_literal(f"{entity.name}:")
@@ -77,7 +84,7 @@ def select_list(entity: Entity, principal: Principal, base_iri: str, alias: str 
         cols.append(f'{alias}.{entity.key} AS "value"')
     if entity.private_fields:
         cols.append(f'{redacted_column(entity, principal, alias)} AS "redacted"')
-    cols += field_columns(entity, principal, alias)
+    cols += field_columns(entity, principal, alias, fields)
     for rel in entity.relations:
         if rel.source_column != entity.key:
             cols.append(
@@ -195,11 +202,14 @@ def count_statement(entity: Entity, request: ListRequest) -> tuple[str, list[Any
     return count_query(entity, request, params), params.values
 
 
-def by_keys_statement(entity: Entity, principal: Principal, base_iri: str) -> str:
-    """Rows whose key is in ``$1`` (an array)."""
+def by_keys_statement(
+    entity: Entity, principal: Principal, base_iri: str, fields: Collection[str] | None = None
+) -> str:
+    """Rows whose key is in ``$1`` (an array), with only ``fields`` when given."""
     key_type = pg_type(entity.key_type, many=True)
+    columns = select_list(entity, principal, base_iri, fields=fields)
     return (
-        f"SELECT {select_list(entity, principal, base_iri)} FROM {entity.table} {ALIAS} "
+        f"SELECT {columns} FROM {entity.table} {ALIAS} "
         f"WHERE {ALIAS}.{entity.key} = ANY($1::{key_type})"
     )
 
@@ -276,12 +286,17 @@ def private_condition(entity: Entity, principal: Principal, alias: str = ALIAS) 
     return f"{expr(owners[role.value], alias)} = {int(key)}"
 
 
-def field_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> list[str]:
-    """Every mapped field as a column; private ones are NULL unless ``principal`` may read
-    them for that row. The one place the private-field rule is applied in SQL."""
+def field_columns(
+    entity: Entity, principal: Principal, alias: str = ALIAS, fields: Collection[str] | None = None
+) -> list[str]:
+    """Every mapped field (or those named in ``fields``) as a column; private ones are
+    NULL unless ``principal`` may read them for that row. The one place the private-field
+    rule is applied in SQL."""
     condition = private_condition(entity, principal, alias)
     columns = []
     for f in entity.fields:
+        if fields is not None and f.name not in fields:
+            continue
         value = expr(f.sql, alias)
         if f.private and condition is None:
             value = f"NULL::{pg_type(f.type, many=f.many)}"

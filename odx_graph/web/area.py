@@ -12,7 +12,7 @@ from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.errors import InputError
 from odx_graph.services.area import AREA_MEASURES, AreaProfile, area_profile
 from odx_graph.services.insight.providers import Measure
-from odx_graph.web.pages import graphql_link, reader_for, render
+from odx_graph.web.pages import graphql_link, one_version, reader_for, render
 from odx_graph.web.scorecard import LABELS, PROTECTED, shown
 
 AREA_QUERY = """query Area($postcode: String!) {
@@ -106,4 +106,4 @@ async def area_page(request: Request) -> Response:
     return render(request, "area.html", context)
 
 
-ROUTES = [Route("/areas", area_page)]
+ROUTES = [Route("/areas", one_version(area_page))]

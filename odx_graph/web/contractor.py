@@ -18,7 +18,7 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
 from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import codes_for, render
+from odx_graph.web.pages import codes_for, macro, one_version, records_of, render
 from odx_graph.web.resident import day
 from odx_graph.web.session import (
     csrf_ok,
@@ -69,16 +69,21 @@ async def contractor_page(
             "reported": day(j.reported_at),
             "target": day(j.target_at) or "None set",
             "planned": j.planned_replacement,
+            "status_error": (errors or {}).get(f"status-{j.key}"),
+            "complete_error": (errors or {}).get(f"complete-{j.key}"),
         }
-        for j in await assigned_jobs(db, settings, principal)
+        for j in await assigned_jobs(db, settings, principal, records_of(request))
     ]
+    # The choice of next status, rendered once for each status the jobs are in.
+    status_options = macro("macros.html", "status_options")
+    options = {code: status_options(moves, code) for code in {j["status_code"] for j in jobs}}
     return render(
         request,
         "contractor.html",
         {
             "title": "Your jobs",
             "jobs": jobs,
-            "moves": moves,
+            "options": options,
             "csrf": csrf_token(session),
             "idempotency": uuid.uuid4().hex,
             "errors": errors or {},
@@ -177,7 +182,7 @@ async def job_complete(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/contractor", contractor_page),
+    Route("/contractor", one_version(contractor_page)),
     Route("/contractor/sign-in", contractor_sign_in, methods=["POST"]),
     Route("/contractor/jobs/{repair:int}/status", job_status, methods=["POST"]),
     Route("/contractor/jobs/{repair:int}/complete", job_complete, methods=["POST"]),

@@ -13,7 +13,15 @@ from odx_graph.core.errors import InputError
 from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
 from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
-from odx_graph.web.pages import codes_for, graphql_link, reader_for, render
+from odx_graph.web.pages import (
+    codes_for,
+    graphql_link,
+    one_version,
+    reader_for,
+    records_of,
+    render,
+)
+from odx_graph.web.resident import day
 
 MAX_TRADES = 10
 PROTECTED = "Protected"
@@ -78,8 +86,8 @@ def _board_context(
             {
                 "iri": j.iri,
                 "path": f"/id/repair/{j.key}",
-                "reported": j.reported_at.strftime("%-d %B %Y") if j.reported_at else "",
-                "target": j.target_at.strftime("%-d %B %Y") if j.target_at else "None set",
+                "reported": day(j.reported_at),
+                "target": day(j.target_at) or "None set",
                 "priority": priorities.get(j.priority_code or "", j.priority_code or ""),
                 "trade": trades.get(j.trade_code or "", j.trade_code or "No trade"),
                 "sector": j.postcode_sector or "",
@@ -132,7 +140,8 @@ async def job_board_page(request: Request) -> Response:
     if not postcode:
         return render(request, "jobs.html", context)
     try:
-        board = await job_board(db, settings, principal, postcode, chosen, cache)
+        records = records_of(request)
+        board = await job_board(db, settings, principal, postcode, chosen, cache, records)
     except InputError as exc:
         field = "trade" if "trade" in (exc.field or "") else "postcode"
         context["error"] = {"field": field, "message": exc.message}
@@ -142,4 +151,4 @@ async def job_board_page(request: Request) -> Response:
     return render(request, "jobs.html", context)
 
 
-ROUTES = [Route("/jobs", job_board_page)]
+ROUTES = [Route("/jobs", one_version(job_board_page))]

@@ -8,16 +8,19 @@ translation only touches them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from odx_graph import __version__
 from odx_graph.core.access import Principal
+from odx_graph.services.insight.cache import InsightCache, one_data_version
 from odx_graph.services.refdata import code_lists
 from odx_graph.store.db import Database, Record
 from odx_graph.web.assets import static_url
@@ -37,7 +40,27 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-_environment = Environment(
+# What a plain dict answers as an attribute (its methods): any other name read from a dict
+# can only be one of its items.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja2's environment reading the pages' dicts without a failed attribute look-up
+    first: the same answer (an attribute where a dict has one, else the item), cheaper on
+    the pages that list a hundred rows."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` in a template."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_environment = _Environment(
     loader=PackageLoader("odx_graph.web", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
@@ -62,6 +85,12 @@ def render(
     )
 
 
+def macro(template: str, name: str) -> Callable[..., Markup]:
+    """The macro ``name`` of ``template``, to render a piece once that a page repeats."""
+    function: Callable[..., Markup] = getattr(_environment.get_template(template).module, name)
+    return function
+
+
 def reader_for(request: Request) -> tuple[Database, Principal]:
     """The database and the caller, as the GraphQL context has them: callers without a
     key read as the open data's reader, which cannot read private columns at all."""
@@ -79,6 +108,27 @@ async def codes_for(
     state = request.app.state
     cache = getattr(state, "code_cache", None)
     return await code_lists(db, state.settings, principal, names, cache)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def one_version(handler: Handler) -> Handler:
+    """A page's ``GET`` handler reading its cached answers and records at one data
+    version, read once (the page writes nothing)."""
+
+    @functools.wraps(handler)
+    async def page(request: Request) -> Response:
+        with one_data_version():
+            return await handler(request)
+
+    return page
+
+
+def records_of(request: Request) -> InsightCache | None:
+    """The server's cache of the records read for pages, kept per data version."""
+    cache: InsightCache | None = getattr(request.app.state, "record_cache", None)
+    return cache
 
 
 def graphql_link(query: str) -> str:

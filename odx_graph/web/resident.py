@@ -35,7 +35,7 @@ from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import codes_for, render
+from odx_graph.web.pages import codes_for, one_version, records_of, render
 from odx_graph.web.session import (
     COOKIE,
     csrf_ok,
@@ -57,11 +57,19 @@ CLOCK_WORDS = {
 }
 
 
+# The months as ``%B`` names them (the server never sets a locale), without a strftime
+# call per date: a page lists hundreds of dates.
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def day(value: dt.datetime | dt.date | None) -> str:
     """A date as people write it: 3 June 2026."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def clock_words(name: str, clock: Clock) -> str | None:
@@ -244,7 +252,7 @@ async def home_page(request: Request, *, errors: dict[str, str] | None = None) -
     if session is None:
         return render(request, "signed_out.html", {"title": "Your home"})
     state = request.app.state
-    found = await resident_home(state.db, state.settings, principal)
+    found = await resident_home(state.db, state.settings, principal, records_of(request))
     if found is None:
         return render(request, "signed_out.html", {"title": "Your home"}, status_code=404)
     labels = await _labels(request, principal)
@@ -408,7 +416,7 @@ async def reported(request: Request) -> Response:
     clocks: list[tuple[str, bool]] = []
     timescales: list[str] = []
     if kind == "damp-mould":
-        found = await resident_home(state.db, state.settings, principal)
+        found = await resident_home(state.db, state.settings, principal, records_of(request))
         clocks = _clock_lines(found.clocks.get(key) if found else None)
         levels = (await codes_for(request, state.db, principal, "AwaabHazardLevel"))[
             "AwaabHazardLevel"
@@ -430,7 +438,7 @@ async def reported(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/home", home_page),
+    Route("/home", one_version(home_page)),
     Route("/home/sign-in", sign_in),
     Route("/home/sign-out", sign_out, methods=["POST"]),
     Route("/home/repairs", report_repair_form, methods=["POST"]),

@@ -17,7 +17,7 @@ from odx_graph.services.insight.providers import Measure
 from odx_graph.services.insight.scorecard import TREND_MEASURES, Scorecard, landlord_scorecard
 from odx_graph.store.analytics import landlords
 from odx_graph.web.charts import line_chart
-from odx_graph.web.pages import graphql_link, reader_for, render
+from odx_graph.web.pages import graphql_link, one_version, reader_for, render
 
 # What each measure is called, and its unit, in one place (a translation changes these).
 LABELS: dict[Measure, tuple[str, str]] = {
@@ -220,7 +220,7 @@ async def landlord_csv(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/landlords", landlord_index),
-    Route("/landlords/{landlord:int}", landlord_page),
-    Route("/landlords/{landlord:int}/scorecard.csv", landlord_csv),
+    Route("/landlords", one_version(landlord_index)),
+    Route("/landlords/{landlord:int}", one_version(landlord_page)),
+    Route("/landlords/{landlord:int}/scorecard.csv", one_version(landlord_csv)),
 ]

@@ -14,7 +14,8 @@ answer out. Concurrent misses of one answer are worked out once: the first calle
 it out and the others wait for it (an error reaches them all; a caller cancelled while
 working it out hands the work to one of those waiting). Besides the services' answers
 it keeps whole GraphQL responses (:mod:`odx_graph.api.insight_responses`), filed the
-same way.
+same way. The same mechanism keeps the records of the pages for people
+(:data:`RECORDS_KEPT`), in a cache of their own.
 """
 
 from __future__ import annotations
@@ -22,14 +23,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from odx_graph.store.db import Database
-from odx_graph.store.version import data_state
+from odx_graph.store.version import DataState, data_state
 
 T = TypeVar("T")
+
+# The records read for one person's page (a resident's home, a contractor's jobs, a
+# board's open jobs) kept per data version by the web application, whatever the size of
+# the insight cache: read again while nothing has changed, a page costs one statement for
+# them. Any committed write moves the version, so the next page shows it. A home with
+# a hundred repairs and their status changes takes about 300 kB.
+RECORDS_KEPT = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,33 @@ class Stamp:
     key: Hashable
     version: int
     now: dt.datetime
+
+
+# The data state read first within :func:`one_data_version` (an empty list until then).
+_READ_ONCE: ContextVar[list[DataState] | None] = ContextVar("odx_data_state_once", default=None)
+
+
+@contextmanager
+def one_data_version() -> Iterator[None]:
+    """Within the block, answers are looked up at the data version read first in it: one
+    statement however many answers a page asks for. For reads only (a page shown): read
+    before everything the block reads, it is never newer than what they see, so nothing
+    is filed under a version newer than its data; a write in the block would not be seen
+    by the look-ups after it."""
+    token = _READ_ONCE.set([])
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+async def _data_state(db: Database) -> DataState:
+    once = _READ_ONCE.get()
+    if once is None:
+        return await data_state(db)
+    if not once:
+        once.append(await data_state(db))
+    return once[0]
 
 
 class _Abandoned(Exception):
@@ -120,8 +157,9 @@ class InsightCache:
             self._entries.popitem(last=False)
 
     async def stamp(self, db: Database, key: Hashable) -> Stamp:
-        """Where an answer to ``key`` from ``db`` is filed now (one statement)."""
-        state = await data_state(db)
+        """Where an answer to ``key`` from ``db`` is filed now (one statement, or none
+        within :func:`one_data_version` once it was read)."""
+        state = await _data_state(db)
         return Stamp((key, state.database, state.today), state.version, state.now)
 
     def find(self, stamp: Stamp) -> tuple[bool, Any]:

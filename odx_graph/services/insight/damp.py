@@ -184,7 +184,7 @@ class CaseClocks:
     make_safe: Clock
 
 
-def _earliest_due(cases: list[CaseClocks]) -> dt.datetime | None:
+def earliest_due(cases: list[CaseClocks]) -> dt.datetime | None:
     """The earliest deadline of a clock still due: when the first status may change."""
     dues = [
         clock.due_at
@@ -209,7 +209,7 @@ async def case_clocks(
     async def compute() -> list[CaseClocks]:
         return await _case_clocks(db, where, as_of)
 
-    until = _earliest_due if as_of is None else None
+    until = earliest_due if as_of is None else None
     return await cached(db, cache, ("clocks", where, as_of), compute, until)
 
 

@@ -203,11 +203,32 @@ async def contractor_market(
     publish = publisher_for(principal, settings)
 
     async def compute() -> tuple[list[OpenJobs], list[SorRate]]:
-        jobs = [_open_jobs(row, publish) for row in await open_jobs(keyed(db), scope)]
+        jobs = await _market_open_jobs(db, scope, publish)
         rates = [_sor_rate(row, publish) for row in await sor_rates(keyed(db), scope)]
         return jobs, rates
 
     return await cached(db, cache, ("market", scope, publish), compute)
+
+
+async def _market_open_jobs(db: Database, scope: MarketScope, publish: Publisher) -> list[OpenJobs]:
+    return [_open_jobs(row, publish) for row in await open_jobs(keyed(db), scope)]
+
+
+async def market_open_jobs(
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    scope: MarketScope,
+    cache: InsightCache | None = None,
+) -> list[OpenJobs]:
+    """The open jobs of :func:`contractor_market` alone, the same numbers, for a caller
+    that shows no SOR rates (whose medians cost far more to work out)."""
+    publish = publisher_for(principal, settings)
+
+    async def compute() -> list[OpenJobs]:
+        return await _market_open_jobs(db, scope, publish)
+
+    return await cached(db, cache, ("market open jobs", scope, publish), compute)
 
 
 @dataclass(frozen=True, slots=True)
