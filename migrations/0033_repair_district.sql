@@ -9,10 +9,12 @@
 -- copied onto its repairs. Both run as the owner, since the writer may not see the home
 -- (row-level security) or may not own every repair of a home it moves. A repair written
 -- while its home's postcode changes in another transaction must not keep the old
--- district: the repair's trigger reads the home `FOR SHARE`, which waits for the
+-- district: the repair's trigger reads the home `FOR NO KEY UPDATE`, which waits for the
 -- postcode change to commit (and then reads the new one), and makes a postcode change
--- begun after it wait for the repair's transaction, whose repair the home's trigger
--- then sees.
+-- begun after it wait for the repair's transaction, whose repair the home's trigger then
+-- sees. It is the lock the repair's facts take on the home at commit anyway
+-- (`refresh_repair_facts`), taken earlier: two writers of repairs at one home already
+-- wait for each other, and a weaker lock here would make them wait in a circle.
 
 ALTER TABLE repair ADD COLUMN postcode_district text;
 -- Open data, like the home's postcode it follows (the writer role has the whole table).
@@ -30,7 +32,7 @@ CREATE FUNCTION repair_copy_district() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
     NEW.postcode_district := (
-        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR SHARE
+        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR NO KEY UPDATE
     );
     RETURN NEW;
 END $$;

@@ -366,7 +366,7 @@ CREATE FUNCTION public.repair_copy_district() RETURNS trigger
     AS $$
 BEGIN
     NEW.postcode_district := (
-        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR SHARE
+        SELECT h.postcode_district FROM home h WHERE h.id = NEW.home_id FOR NO KEY UPDATE
     );
     RETURN NEW;
 END $$;
