@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -156,32 +157,27 @@ def with_field_shapes(shapes: Graph) -> Graph:
     return shapes
 
 
-@cache
-def undeclared_turtle() -> bytes:
-    """Turtle of the declarations ``odx.ttl`` lacks, to serve after the file's own bytes
-    (empty when the file declares every mapped term)."""
-    written = Graph().parse(ontology_dir() / "odx.ttl", format="turtle")
-    added = undeclared_terms(written)
+def _turtle_after(file: str, missing: Callable[[Graph], Graph], made: str) -> bytes:
+    """Turtle of what ``missing`` finds ``file`` (in ``ontology/``) lacks, to serve after
+    the file's own bytes, with its prefixes; empty when it lacks nothing."""
+    written = Graph().parse(ontology_dir() / file, format="turtle")
+    added = missing(written)
     if not len(added):
         return b""
     for prefix, namespace in written.namespaces():
         added.bind(prefix, namespace)
-    return (
-        b"\n# Declared from the mapping (odx_graph/mapping/).\n"
-        + added.serialize(format="turtle").encode()
-    )
+    heading = f"\n# {made} from the mapping (odx_graph/mapping/).\n"
+    return heading.encode() + added.serialize(format="turtle").encode()
+
+
+@cache
+def undeclared_turtle() -> bytes:
+    """Turtle of the declarations ``odx.ttl`` lacks, to serve after the file's own bytes
+    (empty when the file declares every mapped term)."""
+    return _turtle_after("odx.ttl", undeclared_terms, "Declared")
 
 
 def unshaped_turtle() -> bytes:
     """Turtle of the property shapes ``shapes.ttl`` lacks for mapped fields, to serve after
     the file's own bytes (empty when the file shapes every mapped field)."""
-    written = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
-    added = unshaped_fields(written)
-    if not len(added):
-        return b""
-    for prefix, namespace in written.namespaces():
-        added.bind(prefix, namespace)
-    return (
-        b"\n# Shaped from the mapping (odx_graph/mapping/).\n"
-        + added.serialize(format="turtle").encode()
-    )
+    return _turtle_after("shapes.ttl", unshaped_fields, "Shaped")
