@@ -281,3 +281,29 @@ def test_a_page_that_does_not_parse_changes_nothing(tmp_path: Path) -> None:
         "position": 1,
     }
     assert len(_triples(_store(tmp_path))) == 1
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_the_http_clients_line_per_request_shows_only_when_debugging(
+    level: str, shown: bool
+) -> None:
+    # `odx-graph follow` reads a feed page a request: httpx's line for each drowned out
+    # what the command says at INFO.
+    import io
+    import logging
+
+    from odx_graph.core.logs import LogFormat, configure_logging
+
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    out = io.StringIO()
+    try:
+        configure_logging(level, LogFormat.TEXT, stream=out)
+        logging.getLogger("httpx").info("HTTP Request: GET http://odx.test/feed/page/1")
+        logging.getLogger("odx_graph.cli").warning("a warning still shows")
+    finally:
+        root.handlers[:], root.level = kept[0], kept[1]
+        logging.getLogger("httpx").setLevel(kept[2])
+        logging.getLogger("httpcore").setLevel(logging.NOTSET)
+    assert ("HTTP Request" in out.getvalue()) is shown
+    assert "a warning still shows" in out.getvalue()

