@@ -393,3 +393,40 @@ async def test_an_organisation_registered_after_an_import_took_its_locks_is_not_
     )
     assert allocated == "Council A"
     assert (await asyncio.wait_for(b_import[0], WAIT)).written
+
+
+@pytest.mark.parametrize("deadlocks", [1, 2])
+async def test_an_import_ended_to_break_a_deadlock_is_written_again_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch, deadlocks: int
+) -> None:
+    # Imports by different organisations run at the same time, so PostgreSQL may end one
+    # to break a deadlock (two landlords raising repairs on each other's homes). Nothing
+    # of it is kept: it is written again, once; a second deadlock reaches the caller.
+    import asyncpg
+
+    await _landlord(db, "Council A", "CA1")
+    original = service.Writer.write
+    ended: list[int] = []
+
+    async def write(writer: service.Writer, records: Any) -> Any:
+        outcome = await original(writer, records)
+        if len(ended) < deadlocks:
+            ended.append(writer.import_id)
+            raise asyncpg.DeadlockDetectedError("deadlock detected")
+        return outcome
+
+    monkeypatch.setattr(service.Writer, "write", write)
+    uprns = [989100000001, 989100000002]
+    if deadlocks == 1:
+        report = await _import(db, _homes("A", uprns), "CA1")
+        assert report.written and report.created == 2
+        assert report.import_id not in ended  # the first try's import record is gone
+    else:
+        with pytest.raises(asyncpg.DeadlockDetectedError):
+            await _import(db, _homes("A", uprns), "CA1")
+    homes = await db.fetchval("SELECT count(*) FROM home WHERE uprn = ANY($1::bigint[])", uprns)
+    assert homes == (2 if deadlocks == 1 else 0)
+    tries = await db.fetchval(
+        "SELECT count(*) FROM data_import WHERE id = ANY($1::bigint[])", ended
+    )
+    assert tries == 0

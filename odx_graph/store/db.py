@@ -33,6 +33,12 @@ _UNAVAILABLE = (
 )
 
 
+def is_deadlock(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL ending a transaction to break a deadlock (nothing it
+    wrote is kept; the same work can be tried again)."""
+    return isinstance(exc, asyncpg.DeadlockDetectedError)
+
+
 def translate_error(exc: BaseException) -> Exception:
     """Map a driver exception to the domain error the API reports."""
     if isinstance(exc, asyncpg.QueryCanceledError):

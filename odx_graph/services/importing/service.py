@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,14 @@ from odx_graph.services.importing.records import Parsed, Problem, ProblemLog
 from odx_graph.services.importing.validate import CodeBook, validate
 from odx_graph.services.importing.writer import CREATED, UNCHANGED, UPDATED, Writer
 from odx_graph.store import imports as repo
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection, Database, is_deadlock
+
+log = logging.getLogger(__name__)
+# Writing a file is tried again once when PostgreSQL ends it to break a deadlock: imports
+# by different organisations run at the same time, and two that each write rows the other
+# holds (repairs raised on each other's homes) can meet in a circle. All or nothing, so
+# the second try starts from what the first found.
+WRITE_TRIES = 2
 
 
 @dataclass(slots=True)
@@ -213,19 +221,30 @@ async def run_import_on(
         report.organisation = f"{org.name} (organisation {org.id})"
         book = CodeBook(await repo.code_sets(conn), *await repo.sor_codes(conn, org.id))
         await asyncio.to_thread(validate, parsed, book)
-        try:
-            async with conn.transaction():
-                await conn.execute("SET LOCAL statement_timeout = 0")
-                # Imports by different organisations run at the same time: each locks
-                # what its file matches on and may create (see the locks module).
-                locked = await locks.lock_for_import(conn, org.id, parsed.records)
-                await _write(conn, parsed, org, report, locked.allocators)
-                if dry_run or parsed.refused or (report.problems and not skip_invalid):
-                    raise _RollBack
-                report.written = True
-        except _RollBack:
-            report.import_id = None
-        return report
+        attempt = 1
+        while True:
+            try:
+                async with conn.transaction():
+                    await conn.execute("SET LOCAL statement_timeout = 0")
+                    # Imports by different organisations run at the same time: each locks
+                    # what its file matches on and may create (see the locks module).
+                    locked = await locks.lock_for_import(conn, org.id, parsed.records)
+                    await _write(conn, parsed, org, report, locked.allocators)
+                    if dry_run or parsed.refused or (report.problems and not skip_invalid):
+                        raise _RollBack
+                    report.written = True
+            except _RollBack:
+                report.import_id = None
+            except Exception as exc:
+                if attempt == WRITE_TRIES or not is_deadlock(exc):
+                    raise
+                log.warning(
+                    "import ended by the database to break a deadlock; writing it again",
+                    extra={"file_name": file_name, "attempt": attempt},
+                )
+                attempt += 1
+                continue
+            return report
 
 
 async def _write(
