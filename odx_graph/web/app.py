@@ -244,6 +244,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _make_caches(state: Any, settings: Settings) -> None:
+    """The app's caches, kept per data version: insight answers, code lists, and the
+    records of the pages for people."""
+    state.insight_cache = InsightCache(settings.insight_cache_entries)
+    state.code_cache = InsightCache(CODE_LISTS_KEPT)
+    state.record_cache = InsightCache(RECORDS_KEPT)
+
+
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     """The ASGI app. With ``database`` given (tests) it is used as is; otherwise the
     lifespan opens the configured or embedded database and prepares it."""
@@ -251,9 +259,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.insight_cache = InsightCache(settings.insight_cache_entries)
-        app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
-        app.state.record_cache = InsightCache(RECORDS_KEPT)
+        _make_caches(app.state, settings)
         if database is not None:
             app.state.db = database
             async with (
@@ -352,7 +358,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         # resources the lifespan makes are made here too.
         app.state.db = database
         app.state.ontology = load_ontology()
-        app.state.insight_cache = InsightCache(settings.insight_cache_entries)
-        app.state.code_cache = InsightCache(CODE_LISTS_KEPT)
-        app.state.record_cache = InsightCache(RECORDS_KEPT)
+        _make_caches(app.state, settings)
     return app
