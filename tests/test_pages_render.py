@@ -9,8 +9,7 @@ import datetime as dt
 import pytest
 from jinja2 import Environment, StrictUndefined, UndefinedError
 
-from odx_graph.web.pages import _environment, macro
-from odx_graph.web.resident import day
+from odx_graph.web.pages import _environment, day, macro
 
 
 def test_a_day_in_words_is_strftimes_for_every_day_and_kind() -> None:

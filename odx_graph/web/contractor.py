@@ -18,8 +18,7 @@ from odx_graph.services.credentials import authenticate, bearer
 from odx_graph.services.job_board import assigned_jobs
 from odx_graph.services.refdata import labels_of
 from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import codes_for, macro, one_version, records_of, render
-from odx_graph.web.resident import day
+from odx_graph.web.pages import codes_for, day, macro, one_version, records_of, render
 from odx_graph.web.session import (
     csrf_ok,
     csrf_token,

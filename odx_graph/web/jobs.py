@@ -15,13 +15,13 @@ from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
 from odx_graph.web.pages import (
     codes_for,
+    day,
     graphql_link,
     one_version,
     reader_for,
     records_of,
     render,
 )
-from odx_graph.web.resident import day
 
 MAX_TRADES = 10
 PROTECTED = "Protected"

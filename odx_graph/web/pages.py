@@ -8,6 +8,7 @@ translation only touches them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -129,6 +130,21 @@ def records_of(request: Request) -> InsightCache | None:
     """The server's cache of the records read for pages, kept per data version."""
     cache: InsightCache | None = getattr(request.app.state, "record_cache", None)
     return cache
+
+
+# The months as ``%B`` names them (the server never sets a locale), without a strftime
+# call per date: a page lists hundreds of dates.
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day(value: dt.datetime | dt.date | None) -> str:
+    """A date as people write it: 3 June 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def graphql_link(query: str) -> str:

@@ -35,7 +35,7 @@ from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import codes_for, one_version, records_of, render
+from odx_graph.web.pages import codes_for, day, one_version, records_of, render
 from odx_graph.web.session import (
     COOKIE,
     csrf_ok,
@@ -55,21 +55,6 @@ CLOCK_WORDS = {
     "written_summary": "send you a written summary of what they found",
     "make_safe": "make your home safe",
 }
-
-
-# The months as ``%B`` names them (the server never sets a locale), without a strftime
-# call per date: a page lists hundreds of dates.
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def day(value: dt.datetime | dt.date | None) -> str:
-    """A date as people write it: 3 June 2026."""
-    if value is None:
-        return ""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def clock_words(name: str, clock: Clock) -> str | None:
