@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -59,13 +59,8 @@ class Problem:
     reason: str
 
     def as_dict(self) -> dict[str, str]:
-        """The problem as JSON-ready data."""
-        return {
-            "record": self.record,
-            "field": self.field,
-            "value": self.value,
-            "reason": self.reason,
-        }
+        """The problem as JSON-ready data: its four fields by name."""
+        return asdict(self)
 
 
 def shown(value: object, limit: int = 200) -> str:
