@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Scalar, Write
+from odx_graph.mapping.model import (
+    Entity,
+    Field,
+    Filter,
+    FilterKind,
+    Order,
+    Scalar,
+    Write,
+    snake_case,
+)
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off
 STRING, INT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.BOOLEAN
 
 
-def concept(name: str, table: str, scheme: str, collection: str, description: str,
-            *extra: Field, enum: str = "", enum_prefix: str = "") -> Entity:
-    """A code list with ``code``, ``label`` and ``definition`` plus ``extra`` fields;
-    ``enum`` names the GraphQL enum of a closed list's codes."""
+def concept(name: str, collection: str, description: str, *extra: Field, enum: str = "",
+            enum_prefix: str = "") -> Entity:
+    """A code list with ``code``, ``label`` and ``definition`` plus ``extra`` fields, in
+    the table named after it in snake case (``RepairStatus``: ``repair_status``) and the
+    scheme in kebab case (``repair-status``); ``enum`` names the GraphQL enum of a closed
+    list's codes."""
+    table = snake_case(name)
     return Entity(
         name=name, table=table, description=description, key="code", key_type=STRING,
-        scheme=scheme, collection=collection, enum=enum, enum_prefix=enum_prefix,
+        scheme=table.replace("_", "-"), collection=collection, enum=enum,
+        enum_prefix=enum_prefix,
         fields=(
             Field("code", STRING, "The code (skos:notation).", term="skos:notation",
                   nullable=False),
@@ -29,19 +42,19 @@ def concept(name: str, table: str, scheme: str, collection: str, description: st
 
 
 ORGANISATION_KIND = concept(
-    "OrganisationKind", "organisation_kind", "organisation-kind", "organisationKinds",
+    "OrganisationKind", "organisationKinds",
     "The role an organisation plays: landlord, contractor, local authority.")
 
 PROPERTY_TYPE = concept(
-    "PropertyType", "property_type", "property-type", "propertyTypes",
+    "PropertyType", "propertyTypes",
     "The type of dwelling: house, flat, bungalow, maisonette...")
 
 BUILT_FORM = concept(
-    "BuiltForm", "built_form", "built-form", "builtForms",
+    "BuiltForm", "builtForms",
     "How a dwelling is attached to others: detached, semi-detached, terrace...")
 
 PRIORITY = concept(
-    "Priority", "priority", "priority", "priorities",
+    "Priority", "priorities",
     "A repair priority (HACT WorkPriorityCode 1-5) with its typical response target.",
     Field("responseHours", INT,
           "Target time to complete, in calendar hours (immediate and emergency priorities)."),
@@ -53,7 +66,7 @@ PRIORITY = concept(
 )
 
 REPAIR_STATUS = concept(
-    "RepairStatus", "repair_status", "repair-status", "repairStatuses",
+    "RepairStatus", "repairStatuses",
     "A work order status from the UK Housing Data Standards (Scheduled, Complete...).",
     Field("isOpen", BOOLEAN, "Whether a repair in this status still needs work.",
           nullable=False),
@@ -63,11 +76,10 @@ REPAIR_STATUS = concept(
     enum="RepairStatusCode",
 )
 
-TRADE = concept("Trade", "trade", "trade", "trades",
-                "A trade that carries out work (HACT TradeCode).")
+TRADE = concept("Trade", "trades", "A trade that carries out work (HACT TradeCode).")
 
 COMPONENT_TYPE = concept(
-    "ComponentType", "component_type", "component-type", "componentTypes",
+    "ComponentType", "componentTypes",
     "A kind of building component, with its Decent Homes Standard lifetimes.",
     Field("isKeyComponent", BOOLEAN,
           "Whether the Decent Homes Standard treats it as a key component.", nullable=False),
@@ -79,7 +91,7 @@ COMPONENT_TYPE = concept(
 )
 
 CONDITION = concept(
-    "Condition", "condition", "condition", "conditions",
+    "Condition", "conditions",
     "A condition grade from a stock condition survey: good, fair, poor, failed.")
 
 SOR_CODE = Entity(
@@ -116,16 +128,16 @@ CUSTOM_SOR_CODE_FIELDS = (
 )
 
 HHSRS_HAZARD = concept(
-    "HhsrsHazard", "hhsrs_hazard", "hhsrs-hazard", "hhsrsHazards",
+    "HhsrsHazard", "hhsrsHazards",
     "One of the 29 hazards of the Housing Health and Safety Rating System (1 is damp and "
     "mould growth).")
 
 HHSRS_CATEGORY = concept(
-    "HhsrsCategory", "hhsrs_category", "hhsrs-category", "hhsrsCategories",
+    "HhsrsCategory", "hhsrsCategories",
     "The HHSRS category of a hazard found: 1 (serious) or 2.")
 
 AWAAB_HAZARD_LEVEL = concept(
-    "AwaabHazardLevel", "awaab_hazard_level", "awaab-hazard-level", "awaabHazardLevels",
+    "AwaabHazardLevel", "awaabHazardLevels",
     "Whether a hazard is an emergency or a significant hazard under Awaab's Law, with the "
     "timescales that follow.",
     Field("investigateWithinHours", INT,
@@ -141,27 +153,27 @@ AWAAB_HAZARD_LEVEL = concept(
 )
 
 DAMP_MOULD_SEVERITY = concept(
-    "DampMouldSeverity", "damp_mould_severity", "damp-mould-severity", "dampMouldSeverities",
+    "DampMouldSeverity", "dampMouldSeverities",
     "How severe the damp and mould found is: high, medium or low.")
 
 EPC_BAND = concept(
-    "EpcBand", "epc_band", "epc-band", "epcBands",
+    "EpcBand", "epcBands",
     "An energy efficiency band of an Energy Performance Certificate, A to G, by SAP score.",
     Field("sapScoreMin", INT, "Lowest SAP score in the band."),
     Field("sapScoreMax", INT, "Highest SAP score in the band (none for A)."),
 )
 
 CERTIFICATE_TYPE = concept(
-    "CertificateType", "certificate_type", "certificate-type", "certificateTypes",
+    "CertificateType", "certificateTypes",
     "A kind of certificate: EPC, gas safety record, electrical report, fire risk assessment.")
 
 TSM_MEASURE = concept(
-    "TsmMeasure", "tsm_measure", "tsm-measure", "tsmMeasures",
+    "TsmMeasure", "tsmMeasures",
     "A Tenant Satisfaction Measure of the Regulator of Social Housing, such as TP01 overall "
     "satisfaction or RP02 repairs completed within target.")
 
 TSM_ANSWER = concept(
-    "TsmAnswer", "tsm_answer", "tsm-answer", "tsmAnswers",
+    "TsmAnswer", "tsmAnswers",
     "An answer to a TSM perception question, from very satisfied to very dissatisfied, or "
     "don't know and not applicable given unprompted.",
     Field("countsAsSatisfied", BOOLEAN,
@@ -170,19 +182,19 @@ TSM_ANSWER = concept(
 )
 
 PROGRAMME_KIND = concept(
-    "ProgrammeKind", "programme_kind", "programme-kind", "programmeKinds",
+    "ProgrammeKind", "programmeKinds",
     "The kind of work an investment programme does: kitchens, roofs, damp remediation...",
     enum="ProgrammeKindCode",
 )
 
 PLANNED_WORK_STATUS = concept(
-    "PlannedWorkStatus", "planned_work_status", "planned-work-status", "plannedWorkStatuses",
+    "PlannedWorkStatus", "plannedWorkStatuses",
     "Where a planned work stands: planned, in progress, done or cancelled.",
     enum="PlannedWorkStatusCode",
 )
 
 TENURE = concept(
-    "Tenure", "tenure", "tenure", "tenures",
+    "Tenure", "tenures",
     "How a home is let or owned: social rent, affordable rent, shared ownership..., each in "
     "one of the Regulator of Social Housing's two groups, low cost rental accommodation "
     "(LCRA) or low cost home ownership (LCHO).",
