@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import StrEnum, auto
 
 from odx_graph.core.errors import ErrorCode, InputError
 
@@ -19,10 +19,10 @@ _AREA = re.compile(r"^[A-Z]{1,2}$")
 class PostcodeLevel(StrEnum):
     """How much of a postcode a query names."""
 
-    AREA = "area"
-    DISTRICT = "district"
-    SECTOR = "sector"
-    UNIT = "unit"
+    AREA = auto()
+    DISTRICT = auto()
+    SECTOR = auto()
+    UNIT = auto()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,23 +12,23 @@ definitions in words are in docs/insight.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import StrEnum, auto
 
 
 class Dimension(StrEnum):
     """What repair performance can be grouped by (each declared in ``GROUPINGS``)."""
 
-    LANDLORD = "landlord"
-    CONTRACTOR = "contractor"
-    POSTCODE_AREA = "postcode_area"
-    POSTCODE_DISTRICT = "postcode_district"
-    POSTCODE_SECTOR = "postcode_sector"
-    MONTH = "month"
-    PRIORITY = "priority"
-    TRADE = "trade"
-    SOR_SCHEDULE = "sor_schedule"
-    ESTATE = "estate"
-    BUILDING = "building"
+    LANDLORD = auto()
+    CONTRACTOR = auto()
+    POSTCODE_AREA = auto()
+    POSTCODE_DISTRICT = auto()
+    POSTCODE_SECTOR = auto()
+    MONTH = auto()
+    PRIORITY = auto()
+    TRADE = auto()
+    SOR_SCHEDULE = auto()
+    ESTATE = auto()
+    BUILDING = auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,15 +270,15 @@ class DampDimension(StrEnum):
     ``DAMP_GROUPINGS``; their SQL, split between homes and months, is in
     ``store.damp``)."""
 
-    LANDLORD = "landlord"
-    POSTCODE_DISTRICT = "postcode_district"
-    AGE_BAND = "age_band"
-    PROPERTY_TYPE = "property_type"
-    EPC_BAND = "epc_band"
-    MONTH = "month"
-    MONTH_OF_YEAR = "month_of_year"
-    ESTATE = "estate"
-    BUILDING = "building"
+    LANDLORD = auto()
+    POSTCODE_DISTRICT = auto()
+    AGE_BAND = auto()
+    PROPERTY_TYPE = auto()
+    EPC_BAND = auto()
+    MONTH = auto()
+    MONTH_OF_YEAR = auto()
+    ESTATE = auto()
+    BUILDING = auto()
 
 
 DAMP_GROUPINGS: dict[DampDimension, str] = {

@@ -6,7 +6,7 @@ enum (``api.satisfaction``) derive from these declarations."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, auto
 
 PERCEPTION_MEASURES = tuple(f"TP{n:02d}" for n in range(1, 13))
 # Measures asked only of tenants who had a repair in the 12 months before they answered.
@@ -22,11 +22,11 @@ REPAIR_WINDOW_MONTHS = 12
 class SatisfactionDimension(StrEnum):
     """What satisfaction results can be grouped by."""
 
-    LANDLORD = "landlord"
-    POSTCODE_AREA = "postcode_area"
-    POSTCODE_DISTRICT = "postcode_district"
-    ESTATE = "estate"
-    TENURE_GROUP = "tenure_group"
+    LANDLORD = auto()
+    POSTCODE_AREA = auto()
+    POSTCODE_DISTRICT = auto()
+    ESTATE = auto()
+    TENURE_GROUP = auto()
 
 
 SATISFACTION_GROUPINGS: dict[SatisfactionDimension, str] = {
