@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import (
-    Entity,
-    Field,
-    Filter,
-    FilterKind,
-    Order,
-    Scalar,
-    Write,
-    snake_case,
-)
+from odx_graph.mapping.model import Entity, Field, Filter, Order, Write, snake_case
+from odx_graph.mapping.shorthand import BOOLEAN, INT, STRING, STRINGS
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off
-STRING, INT, BOOLEAN = Scalar.STRING, Scalar.INT, Scalar.BOOLEAN
 
 
 def concept(name: str, collection: str, description: str, *extra: Field, enum: str = "",
@@ -106,9 +97,9 @@ SOR_CODE = Entity(
               term="sorSchedule", nullable=False, many=True),
     ),
     filters=(
-        Filter("schedule", FilterKind.STRINGS, "{t}.schedules && {p}",
+        Filter("schedule", STRINGS, "{t}.schedules && {p}",
                "Codes listed in any of these schedules, e.g. ['Gas']."),
-        Filter("code", FilterKind.STRINGS, "{t}.code = ANY({p})", "Any of these codes."),
+        Filter("code", STRINGS, "{t}.code = ANY({p})", "Any of these codes."),
     ),
     orders=(Order("CODE", "{t}.code", STRING, "By code."),),
 )
