@@ -406,10 +406,8 @@ class AddOrganisationInput:
 class UpdateOrganisationInput:
     """Fields left out stay as they are."""
 
-    organisation_id: strawberry.ID = strawberry.field(
-        name="id",
-        description="Global ID of the organisation.",
-        metadata={"node": "Organisation"},
+    organisation_id: strawberry.ID = node_id(
+        "Organisation", "Global ID of the organisation.", name="id"
     )
     name: Optional[str] = optional("A new, unused name.")
     registration_number: Optional[str] = optional("A new registration number ('' clears it).")
@@ -427,10 +425,8 @@ class UpdateOrganisationInput:
 class MergeOrganisationsInput:
     """``from`` is merged into ``into`` and removed."""
 
-    source: strawberry.ID = strawberry.field(
-        name="from",
-        description="Global ID of the organisation that goes.",
-        metadata={"node": "Organisation"},
+    source: strawberry.ID = node_id(
+        "Organisation", "Global ID of the organisation that goes.", name="from"
     )
     into: strawberry.ID = node_id("Organisation", "Global ID of the one that stays.")
 
