@@ -13,11 +13,14 @@ IDEMPOTENCY = (
 )
 
 
-def node_id(node: str, description: str, *, required: bool = True) -> Any:
-    """An input field holding the global ID of a ``node``: the service gets its key."""
+def node_id(node: str, description: str, *, required: bool = True, name: str | None = None) -> Any:
+    """An input field holding the global ID of a ``node``: the service gets its key.
+    ``name`` is its GraphQL name, when not the Python name in camel case."""
     if required:
-        return strawberry.field(description=description, metadata={"node": node})
-    return strawberry.field(default=None, description=description, metadata={"node": node})
+        return strawberry.field(name=name, description=description, metadata={"node": node})
+    return strawberry.field(
+        name=name, default=None, description=description, metadata={"node": node}
+    )
 
 
 def optional(description: str) -> Any:

@@ -61,6 +61,14 @@ class MutationError:
     message: str = strawberry.field(description="What went wrong, for people.")
 
 
+def _replayed() -> Any:
+    """The ``replayed`` field every payload has."""
+    return strawberry.field(
+        description="True when this is the stored result of an earlier call with the same "
+        "idempotency key."
+    )
+
+
 def _payload(name: str, entity: str, noun: str) -> Any:
     async def record(root: Any, info: Info[Context, None]) -> Any:
         return await info.context.loaders.by_key(MAPPING[entity]).load(root["key"])
@@ -73,10 +81,7 @@ def _payload(name: str, entity: str, noun: str) -> Any:
             resolver=gen.make_resolver(record, [], entity),
             description=f"The {noun} as it is after the mutation.",
         ),
-        "replayed": strawberry.field(
-            description="True when this is the stored result of an earlier call with the "
-            "same idempotency key."
-        ),
+        "replayed": _replayed(),
     }
     namespace["is_type_of"] = classmethod(
         lambda cls, obj, info: isinstance(obj, dict) and obj.get("__typename") == name
@@ -102,10 +107,7 @@ class SatisfactionPayload:
     """Answers are not readable one by one, so the payload only confirms."""
 
     recorded: bool = strawberry.field(description="Always true.")
-    replayed: bool = strawberry.field(
-        description="True when this is the stored result of an earlier call with the same "
-        "idempotency key."
-    )
+    replayed: bool = _replayed()
 
 
 @strawberry.type(description="A resident token was issued or revoked.")
@@ -117,10 +119,7 @@ class ResidentTokenPayload:
         "which sends it as `Authorization: Bearer <token>`. Null when revoking, and when "
         "this is a replay of an earlier call with the same idempotency key."
     )
-    replayed: bool = strawberry.field(
-        description="True when this is the stored result of an earlier call with the same "
-        "idempotency key."
-    )
+    replayed: bool = _replayed()
     key: strawberry.Private[int]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
@@ -163,11 +162,21 @@ EstateResult: Any = _union("EstateResult", EstatePayload, "The estate, or why no
 # -- inputs -----------------------------------------------------------------------------
 
 
+def _home_id() -> Any:
+    """The field naming the home a mutation writes to."""
+    return node_id("Home", "Global ID of the home.")
+
+
+def _repair_id() -> Any:
+    """The field naming the repair a mutation changes."""
+    return node_id("Repair", "Global ID of the repair.")
+
+
 @strawberry.input(description="A repair reported by a resident or the landlord.")
 class ReportRepairInput:
     """What is wrong, where."""
 
-    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    home_id: strawberry.ID = _home_id()
     description: Optional[str] = optional("What is wrong, in the reporter's words (private).")
     priority: Optional[PriorityCode] = optional(  # type: ignore[valid-type]
         "Priority (landlords only; default P4, routine)."
@@ -180,7 +189,7 @@ class ReportRepairInput:
 class AssignRepairInput:
     """Who does the work, and optionally a new priority or target."""
 
-    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    repair_id: strawberry.ID = _repair_id()
     contractor_id: strawberry.ID = node_id("Organisation", "The contractor organisation.")
     priority: Optional[PriorityCode] = optional(  # type: ignore[valid-type]
         "New priority: the target becomes the new priority's, counted from when the repair "
@@ -194,7 +203,7 @@ class AssignRepairInput:
 class UpdateRepairStatusInput:
     """Any status but complete (see `completeRepair`)."""
 
-    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    repair_id: strawberry.ID = _repair_id()
     status: RepairStatusCode = strawberry.field(  # type: ignore[valid-type]
         description="The new status."
     )
@@ -223,7 +232,7 @@ class RepairLineInput:
 class CompleteRepairInput:
     """Lines, cost and when."""
 
-    repair_id: strawberry.ID = node_id("Repair", "Global ID of the repair.")
+    repair_id: strawberry.ID = _repair_id()
     lines: list[RepairLineInput] = strawberry.field(description="What was done.")
     cost: Optional[decimal.Decimal] = optional(
         "Total cost in GBP. When every line has a cost it is their sum: worked out when left "
@@ -252,7 +261,7 @@ class CorrectRepairInput:
 class AddComponentInput:
     """Its type, and what is known of it."""
 
-    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    home_id: strawberry.ID = _home_id()
     component_type: str = strawberry.field(description="Component type code.")
     install_date: Optional[dt.date] = optional("When installed.")
     condition: Optional[str] = optional("Condition code.")
@@ -277,7 +286,7 @@ class ReplaceComponentInput:
 class ReportDampMouldInput:
     """The Awaab's Law clocks start when it is reported (or at `awareAt`)."""
 
-    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    home_id: strawberry.ID = _home_id()
     hazard_level: Optional[str] = optional("emergency or significant (landlord).")
     severity: Optional[str] = optional("Severity code.")
     aware_at: Optional[dt.datetime] = optional(
@@ -308,7 +317,7 @@ class InspectionInput:
 class SubmitSatisfactionInput:
     """About the home's landlord."""
 
-    home_id: strawberry.ID = node_id("Home", "Global ID of the home.")
+    home_id: strawberry.ID = _home_id()
     measure: str = strawberry.field(description="TSM perception measure, TP01-TP12.")
     answer: str = strawberry.field(description="TSM answer code, e.g. 'fairly-satisfied'.")
     survey_date: Optional[dt.date] = optional("When answered (default today).")
@@ -322,13 +331,11 @@ class CreateEstateInput:
     landlord_id: strawberry.ID = node_id("Organisation", "The landlord (your organisation).")
     reference: str = strawberry.field(description="Your reference of the estate (1-100).")
     name: str = strawberry.field(description="The estate's name (1-200 characters).")
-    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="Buildings of yours: every home in them is a member.",
-        metadata={"node": "Building"},
+    building_ids: Optional[list[strawberry.ID]] = node_id(
+        "Building", "Buildings of yours: every home in them is a member.", required=False
     )
-    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Homes of yours, listed one by one.", metadata={"node": "Home"}
+    home_ids: Optional[list[strawberry.ID]] = node_id(
+        "Home", "Homes of yours, listed one by one.", required=False
     )
     postcodes: Optional[list[str]] = optional(
         "Full postcodes ('SW1A 2AA') and postcode sectors ('SW1A 2'): your homes there are members."
@@ -343,13 +350,11 @@ class UpdateEstateInput:
     estate_id: strawberry.ID = node_id("Estate", "Global ID of the estate.")
     reference: Optional[str] = optional("A new reference.")
     name: Optional[str] = optional("A new name.")
-    building_ids: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None,
-        description="The listed buildings, replacing all.",
-        metadata={"node": "Building"},
+    building_ids: Optional[list[strawberry.ID]] = node_id(
+        "Building", "The listed buildings, replacing all.", required=False
     )
-    home_ids: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="The listed homes, replacing all.", metadata={"node": "Home"}
+    home_ids: Optional[list[strawberry.ID]] = node_id(
+        "Home", "The listed homes, replacing all.", required=False
     )
     postcodes: Optional[list[str]] = optional("The postcodes and sectors, replacing all.")
     idempotency_key: Optional[str] = idempotency()
@@ -401,10 +406,8 @@ class AddOrganisationInput:
 class UpdateOrganisationInput:
     """Fields left out stay as they are."""
 
-    organisation_id: strawberry.ID = strawberry.field(
-        name="id",
-        description="Global ID of the organisation.",
-        metadata={"node": "Organisation"},
+    organisation_id: strawberry.ID = node_id(
+        "Organisation", "Global ID of the organisation.", name="id"
     )
     name: Optional[str] = optional("A new, unused name.")
     registration_number: Optional[str] = optional("A new registration number ('' clears it).")
@@ -422,10 +425,8 @@ class UpdateOrganisationInput:
 class MergeOrganisationsInput:
     """``from`` is merged into ``into`` and removed."""
 
-    source: strawberry.ID = strawberry.field(
-        name="from",
-        description="Global ID of the organisation that goes.",
-        metadata={"node": "Organisation"},
+    source: strawberry.ID = node_id(
+        "Organisation", "Global ID of the organisation that goes.", name="from"
     )
     into: strawberry.ID = node_id("Organisation", "Global ID of the one that stays.")
 

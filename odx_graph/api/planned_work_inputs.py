@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 
@@ -15,6 +15,11 @@ from odx_graph.api.input_fields import idempotency, node_id, optional
 from odx_graph.services.writes import PlanSource
 
 ProgrammeKindCode = code_enums()["ProgrammeKind"]
+
+
+def _planned_work_id() -> Any:
+    """The field naming the planned item a mutation changes."""
+    return node_id("PlannedWork", "Global ID of the planned work.")
 
 
 @strawberry.enum(description="Where `planThese` takes the works it plans from.")
@@ -81,7 +86,7 @@ class AddPlannedWorkInput:
 class UpdatePlannedWorkInput:
     """Only the values given change."""
 
-    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
+    planned_work_id: strawberry.ID = _planned_work_id()
     planned_date: Optional[dt.date] = optional("A new planned date.")
     estimated_cost: Optional[decimal.Decimal] = optional("A new estimate in GBP.")
     actual_cost: Optional[decimal.Decimal] = optional(
@@ -98,7 +103,7 @@ class UpdatePlannedWorkInput:
 class CompletePlannedWorkInput:
     """When and at what cost."""
 
-    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
+    planned_work_id: strawberry.ID = _planned_work_id()
     completion_date: dt.date = strawberry.field(description="The day it was done.")
     actual_cost: decimal.Decimal = strawberry.field(description="What it cost, in GBP.")
     idempotency_key: Optional[str] = idempotency()
@@ -108,7 +113,7 @@ class CompletePlannedWorkInput:
 class CancelPlannedWorkInput:
     """Which."""
 
-    planned_work_id: strawberry.ID = node_id("PlannedWork", "Global ID of the planned work.")
+    planned_work_id: strawberry.ID = _planned_work_id()
     idempotency_key: Optional[str] = idempotency()
 
 
