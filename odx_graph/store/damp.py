@@ -294,11 +294,14 @@ class ClockFilter:
 def _clocks_from(where: ClockFilter, as_of: dt.datetime | None, bind: Params) -> str:
     """``FROM ... WHERE ...`` of the cases ``where`` selects, whatever the page."""
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
-    conditions = [_home_scope(where.scope, bind), _aware_scope(where.scope, bind, "k.aware_at")]
-    if where.home_ids:
-        conditions.append(f"k.home_id = ANY({bind(list(where.home_ids))}::bigint[])")
-    if where.hazard_levels:
-        conditions.append(f"k.hazard_level_code = ANY({bind(list(where.hazard_levels))}::text[])")
+    conditions = [
+        _home_scope(where.scope, bind),
+        _aware_scope(where.scope, bind, "k.aware_at"),
+        *bind.any_of(
+            ("k.home_id", where.home_ids, "bigint"),
+            ("k.hazard_level_code", where.hazard_levels, "text"),
+        ),
+    ]
     if where.statuses:
         conditions.append(
             "ARRAY[k.investigate_status, k.summary_status, k.make_safe_status] && "
@@ -368,9 +371,11 @@ async def facility_ages(
     """Per home (in home order): the install date and age in whole years, today, of its
     newest kitchen and newest bathroom with an install date (null when none)."""
     bind = Params()
-    conditions = [_home_scope(scope, bind), f"h.id > {bind(after_home_id)}"]
-    if home_ids:
-        conditions.append(f"h.id = ANY({bind(list(home_ids))}::bigint[])")
+    conditions = [
+        _home_scope(scope, bind),
+        f"h.id > {bind(after_home_id)}",
+        *bind.any_of(("h.id", home_ids, "bigint")),
+    ]
     sql = f"""
         SELECT h.id AS home_id,
                kitchen.install_date AS kitchen_installed,

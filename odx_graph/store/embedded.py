@@ -18,7 +18,7 @@ import logging
 import os
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,7 @@ class EmbeddedServer:
         return info is not None and bool(info.is_running())
 
 
+@dataclass(eq=False)
 class EmbeddedSupervisor:
     """Restarts the embedded server when it stops (see the module docs).
 
@@ -97,24 +98,15 @@ class EmbeddedSupervisor:
     unhealthy, and keeps trying at ``max_delay``: it is healthy again once one works.
     With ``attempts`` 0 it never restarts the server and is unhealthy once it stops."""
 
-    def __init__(
-        self,
-        server: EmbeddedServer,
-        attempts: int,
-        *,
-        check_every: float = 1.0,
-        first_delay: float = 1.0,
-        max_delay: float = 30.0,
-        on_restart: Callable[[], None] | None = None,
-    ) -> None:
-        self.server = server
-        self.attempts = attempts
-        self.check_every = check_every
-        self.first_delay = first_delay
-        self.max_delay = max_delay
-        self.on_restart = on_restart
-        self.failures = 0  # failed restarts in a row
-        self.down = False
+    server: EmbeddedServer
+    attempts: int
+    _: KW_ONLY
+    check_every: float = 1.0
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    on_restart: Callable[[], None] | None = None
+    failures: int = field(default=0, init=False)  # failed restarts in a row
+    down: bool = field(default=False, init=False)
 
     @property
     def healthy(self) -> bool:

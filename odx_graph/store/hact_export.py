@@ -55,8 +55,7 @@ def _where(selection: Selection, after: int) -> tuple[str, list[Any]]:
         clauses.append(f"r.landlord_id = {arg(selection.landlord_id)}")
     if selection.contractor_id is not None:
         clauses.append(f"r.contractor_id = {arg(selection.contractor_id)}")
-    if selection.statuses:
-        clauses.append(f"r.status_code = ANY({arg(list(selection.statuses))}::text[])")
+    clauses += arg.any_of(("r.status_code", selection.statuses, "text"))
     if selection.open_only:
         clauses.append("s.is_open")
     if selection.reported_since is not None:
@@ -67,8 +66,7 @@ def _where(selection: Selection, after: int) -> tuple[str, list[Any]]:
             f"h.postcode_sector = ${len(args)} OR h.postcode_district = ${len(args)} "
             f"OR h.postcode_area = ${len(args)})"
         )
-    if selection.repair_ids:
-        clauses.append(f"r.id = ANY({arg(list(selection.repair_ids))}::bigint[])")
+    clauses += arg.any_of(("r.id", selection.repair_ids, "bigint"))
     return " AND ".join(clauses), args
 
 

@@ -123,14 +123,14 @@ def _items(dims: Sequence[InvestmentDimension]) -> str:
 
 
 def _where(scope: InvestmentScope, bind: Params, alias: str = "i") -> str:
-    conditions = ["true"]
-    if scope.landlord_ids:
-        conditions.append(f"{alias}.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
-    if scope.kinds:
-        conditions.append(f"{alias}.kind_code = ANY({bind(list(scope.kinds))}::text[])")
-    if scope.financial_years:
-        years = bind(list(scope.financial_years))
-        conditions.append(f"{alias}.financial_year = ANY({years}::integer[])")
+    conditions = [
+        "true",
+        *bind.any_of(
+            (f"{alias}.landlord_id", scope.landlord_ids, "bigint"),
+            (f"{alias}.kind_code", scope.kinds, "text"),
+            (f"{alias}.financial_year", scope.financial_years, "integer"),
+        ),
+    ]
     if scope.estate_ids:
         estates = bind(list(scope.estate_ids))
         conditions.append(

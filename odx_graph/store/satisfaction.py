@@ -90,17 +90,16 @@ async def answer_results(
     conditions = [
         f"s.survey_date >= {bind(scope.first_day)}",
         f"s.survey_date < {bind(scope.after_last_day)}",
+        *bind.any_of(
+            ("s.landlord_id", scope.landlord_ids, "bigint"),
+            ("s.measure_code", scope.measures, "text"),
+        ),
     ]
-    if scope.landlord_ids:
-        conditions.append(f"s.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
-    if scope.measures:
-        conditions.append(f"s.measure_code = ANY({bind(list(scope.measures))}::text[])")
     homes = ["true"]
     if scope.postcode_column:
         homes.append(postcode_condition("h", scope.postcode_column, bind(scope.postcode_value)))
     homes += place_conditions("h.id", scope.estate_ids, (), bind)
-    if scope.tenure_groups:
-        homes.append(f"tg.tenure_group = ANY({bind(list(scope.tenure_groups))}::text[])")
+    homes += bind.any_of(("tg.tenure_group", scope.tenure_groups, "text"))
     estates = (
         f"LEFT JOIN {ESTATE_MEMBERS} em ON em.home_id = r.home_id" if D.ESTATE in group_by else ""
     )
@@ -156,13 +155,12 @@ async def return_results(
     conditions = [
         f"t.financial_year = {bind(scope.year)}",
         "t.estate_id IS NOT NULL" if by_estate else "t.estate_id IS NULL",
+        *bind.any_of(
+            ("t.landlord_id", scope.landlord_ids, "bigint"),
+            ("t.estate_id", scope.estate_ids, "bigint"),
+            ("t.measure_code", scope.measures, "text"),
+        ),
     ]
-    if scope.landlord_ids:
-        conditions.append(f"t.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
-    if scope.estate_ids:
-        conditions.append(f"t.estate_id = ANY({bind(list(scope.estate_ids))}::bigint[])")
-    if scope.measures:
-        conditions.append(f"t.measure_code = ANY({bind(list(scope.measures))}::text[])")
     groups = [f"{_RETURN_GROUPS[d][0]} AS g_{d.value}" for d in group_by]
     names = [f"g_{d.value}" for d in group_by]
     sql = f"""

@@ -60,6 +60,15 @@ class Params:
         """Bind ``value`` and return its placeholder: ``params(v)`` is ``params.add(v)``."""
         return self.add(value)
 
+    def any_of(self, *filters: tuple[str, Collection[Any], str]) -> list[str]:
+        """For each ``(column, values, type)`` with values (an empty one keeps every row),
+        the condition ``column = ANY($n::type[])``, its values bound in the order given."""
+        return [
+            f"{column} = ANY({self(list(values))}::{pg_type}[])"
+            for column, values, pg_type in filters
+            if values
+        ]
+
 
 def select_list(
     entity: Entity,
