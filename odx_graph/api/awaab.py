@@ -13,7 +13,14 @@ from strawberry.types import Info
 
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_damp import MAX_PAGE, DampScopeInput, page_start, scope_of
+from odx_graph.api.insight_damp import (
+    ClocksAsOf,
+    DampScopeInput,
+    after_argument,
+    first_argument,
+    page_start,
+    scope_of,
+)
 from odx_graph.api.insight_groups import id_list
 from odx_graph.api.paging import CASE_ORDER, Slice, connection_type, paging_window
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
@@ -131,20 +138,16 @@ def _cases(given: AwaabClockFilter | None) -> ClockFilter:
     )
 
 
-_AS_OF = "When to judge open clocks at; now by default."
+# The arguments both lists of clocks take.
+CaseFilter = Annotated[Optional[AwaabClockFilter], strawberry.argument(description="Which cases.")]
 
 
 async def awaab_clocks(
     info: Info[Context, None],
-    filter: Annotated[
-        Optional[AwaabClockFilter], strawberry.argument(description="Which cases.")
-    ] = None,
-    first: Annotated[int, strawberry.argument(description=f"Cases per page (1-{MAX_PAGE}).")] = 50,
-    after: Annotated[
-        Optional[strawberry.ID],
-        strawberry.argument(description="The last caseId of the previous page."),
-    ] = None,
-    as_of: Annotated[Optional[dt.datetime], strawberry.argument(description=_AS_OF)] = None,
+    filter: CaseFilter = None,
+    first: Annotated[int, first_argument("Cases")] = 50,
+    after: Annotated[Optional[strawberry.ID], after_argument("caseId")] = None,
+    as_of: ClocksAsOf = None,
 ) -> list[AwaabCaseClocks]:
     """Each damp and mould case's Awaab's Law clocks (investigation, written summary,
     make safe): deadline, when done and status, in case order.
@@ -166,14 +169,12 @@ AwaabCaseClocksConnection = connection_type(
 
 async def awaab_case_clocks(
     info: Info[Context, None],
-    filter: Annotated[
-        Optional[AwaabClockFilter], strawberry.argument(description="Which cases.")
-    ] = None,
+    filter: CaseFilter = None,
     first: Annotated[Optional[int], strawberry.argument(description=PAGING["first"])] = None,
     after: Annotated[Optional[str], strawberry.argument(description=PAGING["after"])] = None,
     last: Annotated[Optional[int], strawberry.argument(description=PAGING["last"])] = None,
     before: Annotated[Optional[str], strawberry.argument(description=PAGING["before"])] = None,
-    as_of: Annotated[Optional[dt.datetime], strawberry.argument(description=_AS_OF)] = None,
+    as_of: ClocksAsOf = None,
 ) -> AwaabCaseClocksConnection:  # type: ignore[valid-type]
     """Each damp and mould case's Awaab's Law clocks (investigation, written summary,
     make safe): deadline, when done and status, in case order, as a connection paged

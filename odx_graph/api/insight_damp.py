@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
@@ -169,6 +169,23 @@ _NODE_DIMENSIONS: dict[str, str] = {
 }
 
 
+# The moment open clocks are judged at, in every answer about clocks.
+ClocksAsOf = Annotated[
+    Optional[dt.datetime],
+    strawberry.argument(description="When to judge open clocks at; now by default."),
+]
+
+
+def first_argument(items: str) -> Any:
+    """The ``first`` argument of a page of ``items`` (checked by :func:`page_start`)."""
+    return strawberry.argument(description=f"{items} per page (1-{MAX_PAGE}).")
+
+
+def after_argument(key: str) -> Any:
+    """The ``after`` argument of a page: the ``key`` of the previous page's last item."""
+    return strawberry.argument(description=f"The last {key} of the previous page.")
+
+
 def page_start(first: int, after: strawberry.ID | None, type_name: str) -> int:
     """The key after which a page of ``first`` (1 to ``MAX_PAGE``) starts."""
     if not 1 <= first <= MAX_PAGE:
@@ -205,10 +222,7 @@ async def awaab_breach_rates(
     scope: Annotated[
         Optional[DampScopeInput], strawberry.argument(description="Which cases.")
     ] = None,
-    as_of: Annotated[
-        Optional[dt.datetime],
-        strawberry.argument(description="When to judge open clocks at; now by default."),
-    ] = None,
+    as_of: ClocksAsOf = None,
 ) -> list[AwaabBreachRates]:
     """Per landlord handling the cases: cases, cases with any Awaab's Law breach, and the
     % breached of each clock."""
@@ -230,11 +244,8 @@ async def modern_facility_ages(
     home: Annotated[
         Optional[list[strawberry.ID]], strawberry.argument(description="Only these homes.")
     ] = None,
-    first: Annotated[int, strawberry.argument(description=f"Homes per page (1-{MAX_PAGE}).")] = 50,
-    after: Annotated[
-        Optional[strawberry.ID],
-        strawberry.argument(description="The last homeId of the previous page."),
-    ] = None,
+    first: Annotated[int, first_argument("Homes")] = 50,
+    after: Annotated[Optional[strawberry.ID], after_argument("homeId")] = None,
 ) -> list[ModernFacilityAges]:
     """The two age tests of Decent Homes criterion C per home: kitchen more than 20 and
     bathroom more than 30 years old. The other four facilities (kitchen space, bathroom

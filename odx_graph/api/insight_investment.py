@@ -173,15 +173,6 @@ class InvestmentImpact(InvestmentGroup):
     )
 
 
-# The before-and-after windows of an impact, named alike in the service and GraphQL.
-_WINDOWS = (
-    "component_repairs_before",
-    "component_repairs_after",
-    "home_repairs_before",
-    "home_repairs_after",
-)
-
-
 # The arguments both investment answers take.
 GroupBy = Annotated[list[InvestmentGrouping], grouping.group_by_argument(3)]
 Scope = Annotated[Optional[InvestmentScopeInput], strawberry.argument(description="Which works.")]
@@ -235,7 +226,7 @@ async def investment_impact(
             g,
             key=_keys(g.key),
             homes_and_buildings=g.units,
-            **{w: grouping.from_result(ImpactWindow, getattr(g, w)) for w in _WINDOWS},
+            **{w: grouping.from_result(ImpactWindow, getattr(g, w)) for w in investment.WINDOWS},
         )
         for g in groups
     ]

@@ -94,17 +94,31 @@ class Principal:
         return self.api_key_id is not None
 
 
+def is_tied(
+    principal: Principal,
+    *,
+    landlord: int | None = None,
+    contractor: int | None = None,
+    home: int | None = None,
+    reading: bool = False,
+) -> bool:
+    """Whether ``principal`` is an admin or tied to a record of that landlord, contractor and
+    home (a role given None ties no one); ``reading``: tied by :meth:`Principal.owner_role`,
+    so a resident only with the read scope."""
+    if principal.tier is Tier.ADMIN:
+        return True
+    tie = principal.owner_role() if reading else principal.tie()
+    if tie is None:
+        return False
+    role, key = tie
+    return {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor, Role.HOME: home}[role] == key
+
+
 def may_write(
     principal: Principal, *, landlord: int | None, contractor: int | None, home: int | None
 ) -> bool:
     """Whether ``principal`` may change a record of that landlord, contractor and home."""
-    if principal.tier is Tier.ADMIN:
-        return True
-    owned = principal.tie()
-    if owned is None:
-        return False
-    role, key = owned
-    return {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor, Role.HOME: home}[role] == key
+    return is_tied(principal, landlord=landlord, contractor=contractor, home=home)
 
 
 def is_expired(expires_at: dt.datetime | None, now: dt.datetime) -> bool:

@@ -8,9 +8,9 @@ answer kept per data version."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
@@ -29,6 +29,15 @@ from odx_graph.store.investment import (
 
 DEFAULT_WINDOW_MONTHS = 12
 MAX_WINDOW_MONTHS = 60
+# The before-and-after windows of an impact, named alike in the service and GraphQL.
+WINDOWS = (
+    "component_repairs_before",
+    "component_repairs_after",
+    "home_repairs_before",
+    "home_repairs_after",
+)
+
+T = TypeVar("T")
 
 
 # One coordinate of a group.
@@ -93,6 +102,36 @@ def _check(group_by: Sequence[InvestmentDimension]) -> tuple[InvestmentDimension
     return dims
 
 
+def _published(
+    type_: Callable[..., T],
+    rows: Iterable[Mapping[str, Any]],
+    dims: tuple[InvestmentDimension, ...],
+    publish: Publisher,
+    values: Callable[[Publisher, Mapping[str, Any]], tuple[Any, ...]],
+    withheld: tuple[Any, ...],
+) -> list[T]:
+    """A ``type_`` per row: its group's key, then its ``values`` as published, or the
+    ``withheld`` ones when the group has too few homes and buildings to publish."""
+    out = []
+    for row in rows:
+        key = group_key(row, dims)
+        if publish.suppressed(int(row["units"])):
+            out.append(type_(key, *withheld, True, publish.disclosure))
+        else:
+            out.append(type_(key, *values(publish, row), False, publish.disclosure))
+    return out
+
+
+def _spend(publish: Publisher, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        _count(publish, row, "units"),
+        _count(publish, row, "items"),
+        _count(publish, row, "done_items"),
+        _total(publish, row, "planned", "planned_largest", "items_key"),
+        _total(publish, row, "actual", "actual_largest", "done_items_key"),
+    )
+
+
 async def spend(
     db: Database,
     settings: Settings,
@@ -107,27 +146,8 @@ async def spend(
     dims = _check(group_by)
 
     async def compute() -> list[InvestmentSpend]:
-        out = []
-        for row in await investment_spend(keyed(db), dims, scope):
-            key = group_key(row, dims)
-            if publish.suppressed(int(row["units"])):
-                out.append(
-                    InvestmentSpend(key, None, None, None, None, None, True, publish.disclosure)
-                )
-                continue
-            out.append(
-                InvestmentSpend(
-                    key,
-                    _count(publish, row, "units"),
-                    _count(publish, row, "items"),
-                    _count(publish, row, "done_items"),
-                    _total(publish, row, "planned", "planned_largest", "items_key"),
-                    _total(publish, row, "actual", "actual_largest", "done_items_key"),
-                    False,
-                    publish.disclosure,
-                )
-            )
-        return out
+        rows = await investment_spend(keyed(db), dims, scope)
+        return _published(InvestmentSpend, rows, dims, publish, _spend, (None,) * 5)
 
     return await cached(db, cache, ("investment_spend", dims, scope, publish), compute)
 
@@ -136,6 +156,17 @@ def _side(publish: Publisher, row: Mapping[str, Any], name: str) -> Side:
     return Side(
         _count(publish, row, name),
         _total(publish, row, f"{name}_cost", f"{name}_cost_largest", f"{name}_key"),
+    )
+
+
+def _impact(publish: Publisher, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        _count(publish, row, "units"),
+        _count(publish, row, "items"),
+        *(_side(publish, row, window) for window in WINDOWS),
+        _count(publish, row, "damp_items"),
+        _count(publish, row, "damp_cases_before"),
+        _count(publish, row, "damp_cases_after"),
     )
 
 
@@ -161,45 +192,10 @@ async def impact(
     day = as_of or dt.date.today()
 
     async def compute() -> list[InvestmentImpact]:
-        out = []
-        for row in await investment_impact(keyed(db), dims, scope, window_months, day):
-            key = group_key(row, dims)
-            if publish.suppressed(int(row["units"])):
-                empty = Side(None, None)
-                out.append(
-                    InvestmentImpact(
-                        key,
-                        None,
-                        None,
-                        empty,
-                        empty,
-                        empty,
-                        empty,
-                        None,
-                        None,
-                        None,
-                        True,
-                        publish.disclosure,
-                    )
-                )
-                continue
-            out.append(
-                InvestmentImpact(
-                    key,
-                    _count(publish, row, "units"),
-                    _count(publish, row, "items"),
-                    _side(publish, row, "component_repairs_before"),
-                    _side(publish, row, "component_repairs_after"),
-                    _side(publish, row, "home_repairs_before"),
-                    _side(publish, row, "home_repairs_after"),
-                    _count(publish, row, "damp_items"),
-                    _count(publish, row, "damp_cases_before"),
-                    _count(publish, row, "damp_cases_after"),
-                    False,
-                    publish.disclosure,
-                )
-            )
-        return out
+        rows = await investment_impact(keyed(db), dims, scope, window_months, day)
+        empty = Side(None, None)
+        withheld = (None, None, empty, empty, empty, empty, None, None, None)
+        return _published(InvestmentImpact, rows, dims, publish, _impact, withheld)
 
     cache_key = ("investment_impact", dims, scope, window_months, day, publish)
     return await cached(db, cache, cache_key, compute)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from odx_graph.core.access import Principal, Role, Tier
+from odx_graph.core.access import Principal, Tier, is_tied
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure, publisher_for
 from odx_graph.core.errors import ForbiddenError, InputError
@@ -32,17 +32,7 @@ MAX_WORK_ITEMS = 500
 def may_see_score(principal: Principal, landlord_id: int | None, home_id: int | None) -> bool:
     """Whether `principal` may see a score about that landlord's record and that home: an
     admin, the landlord's provider keys, the home's resident (with the read scope)."""
-    if principal.tier is Tier.ADMIN:
-        return True
-    tie = principal.owner_role()
-    if tie is None:
-        return False
-    role, key = tie
-    if role is Role.LANDLORD:
-        return landlord_id is not None and key == landlord_id
-    if role is Role.HOME:
-        return home_id is not None and key == home_id
-    return False
+    return is_tied(principal, landlord=landlord_id, home=home_id, reading=True)
 
 
 @dataclass(frozen=True, slots=True)
