@@ -52,5 +52,6 @@ def migrations_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Packaged reference data (the NHF SOR code list and its licence)."""
+    """Packaged reference data (the NHF SOR code list, the postcode areas the demo
+    spreads over, and their notices)."""
     return _PACKAGE / "data"

@@ -20,9 +20,12 @@ from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request, postcode_location
 from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market, performance
+from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market
 from odx_graph.store import reads
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
+from odx_graph.store.analytics import (
+    MarketScope,
+    districts_with_open_repairs,
+)
 from odx_graph.store.db import Database
 from odx_graph.store.planned_works import due_for_repairs
 
@@ -100,18 +103,17 @@ def _job(
 async def districts_with_open_jobs(
     db: Database, settings: Settings, principal: Principal, cache: InsightCache | None = None
 ) -> list[str]:
-    """The postcode districts with open jobs, to choose from (districts too small to
-    publish counts for are listed too: whether they have open jobs is protected). Counts
-    only: nothing is sorted, so this stays quick on a large dataset. Kept in ``cache``
-    per data version, like the insight answers."""
-    groups = await performance(
-        db, settings, principal, [Dimension.POSTCODE_DISTRICT], RepairScope(), (), cache
-    )
-    return sorted(
-        str(g.key[0].value)
-        for g in groups
-        if g.key[0].value is not None and (g.suppressed or (g.counts["open"] or 0) > 0)
-    )
+    """The postcode districts with open jobs, to choose from. Which districts have open
+    repairs is open data (GraphQL's ``repairs(filter: {open: true, postcode: ...})``
+    lists them to anyone), so no count is published here and no disclosure rule applies:
+    the list is read from the repairs' (district, open) index, a probe or two a district,
+    whatever the number of repairs. Kept in ``cache`` per data version, like the insight
+    answers."""
+
+    async def compute() -> list[str]:
+        return await districts_with_open_repairs(db)
+
+    return await cached(db, cache, ("job-board-districts",), compute)
 
 
 async def _open_jobs(

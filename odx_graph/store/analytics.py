@@ -327,6 +327,27 @@ async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
     return await db.fetch_with(SORTING, sql, *args)
 
 
+# The postcode districts with an open repair: a loose scan of the repairs' (district,
+# open) index, one probe to the next district and one for an open repair in it.
+DISTRICTS_WITH_OPEN_REPAIRS = (
+    "WITH RECURSIVE d(district) AS ("
+    "(SELECT r.postcode_district FROM repair r ORDER BY r.postcode_district LIMIT 1) "
+    "UNION ALL SELECT (SELECT r.postcode_district FROM repair r "
+    "WHERE r.postcode_district > d.district ORDER BY r.postcode_district LIMIT 1) "
+    "FROM d WHERE d.district IS NOT NULL) "
+    "SELECT d.district FROM d WHERE d.district IS NOT NULL AND "
+    # a subquery (not EXISTS, which may become a join reading every repair): a probe
+    "(SELECT true FROM repair r WHERE r.postcode_district = d.district AND r.is_open LIMIT 1)"
+)
+
+
+async def districts_with_open_repairs(db: Database) -> list[str]:
+    """The postcode districts where at least one repair is open, in order. Two index
+    probes a district (:data:`DISTRICTS_WITH_OPEN_REPAIRS`), never a read of every
+    repair, so the cost follows the number of districts, not of repairs."""
+    return [str(r["district"]) for r in await db.fetch(DISTRICTS_WITH_OPEN_REPAIRS)]
+
+
 async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
     """Per postcode district and SOR code, over completed repairs: jobs, homes, and the
     working days to complete, the cost of the code's lines in a repair and that cost per
