@@ -36,12 +36,14 @@ from odx_graph.core.access import PUBLIC
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
-from odx_graph.services.linked_data import dataset, feed
+from odx_graph.services.linked_data import dataset
+from odx_graph.services.linked_data import feed
 from odx_graph.services.linked_data.follower import apply_page
 from odx_graph.services.linked_data.rdf_formats import RdfFormat
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import changes
-from odx_graph.store.db import READER_ROLE, Database
+from odx_graph.store.db import READER_ROLE
+from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 
 BASE = "http://odx.test"

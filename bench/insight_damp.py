@@ -21,7 +21,8 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,12 @@ from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs as insight
 from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.refdata import sync_reference_data
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
-from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.damp import ClockFilter
+from odx_graph.store.damp import DampDimension
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 

@@ -17,7 +17,8 @@ import sys
 import time
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import asyncpg
 
@@ -27,7 +28,8 @@ from _server import scratch_database
 
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
-from odx_graph.services.prediction import models, report
+from odx_graph.services.prediction import models
+from odx_graph.services.prediction import report
 from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.db import Database

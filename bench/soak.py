@@ -57,9 +57,11 @@ import threading
 import time
 import tracemalloc
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 import asyncpg
 import httpx

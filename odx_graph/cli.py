@@ -8,14 +8,19 @@ import datetime as dt
 import decimal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from odx_graph import __version__
-from odx_graph.core.config import DemoMode, LogFormat, Settings
-from odx_graph.core.errors import InputError, OdxError
+from odx_graph.core.config import DemoMode
+from odx_graph.core.config import LogFormat
+from odx_graph.core.config import Settings
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import OdxError
 from odx_graph.core.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -315,7 +320,8 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from odx_graph.web.app import create_app
-    from odx_graph.web.connections import ConnectionLimits, server_config
+    from odx_graph.web.connections import ConnectionLimits
+    from odx_graph.web.connections import server_config
 
     app = create_app(settings)
     limits = ConnectionLimits.from_settings(settings)
@@ -328,7 +334,8 @@ def _serve(settings: Settings) -> int:
 async def _migrate(settings: Settings, check: bool) -> int:
     from odx_graph.core.vocab import migrations_dir
     from odx_graph.services.startup import open_database
-    from odx_graph.store.migrations import migrate, migration_status
+    from odx_graph.store.migrations import migrate
+    from odx_graph.store.migrations import migration_status
 
     async with open_database(settings) as db, db.connection() as conn:
         if check:
@@ -373,7 +380,8 @@ async def _export_hact(settings: Settings, args: argparse.Namespace) -> int:
     import gzip
 
     from odx_graph.core.postcodes import parse_postcode_query
-    from odx_graph.services import hact_export, organisations
+    from odx_graph.services import hact_export
+    from odx_graph.services import organisations
     from odx_graph.services.startup import open_database
 
     if not args.organisation:
@@ -436,7 +444,9 @@ async def _export_hact(settings: Settings, args: argparse.Namespace) -> int:
 async def _export(settings: Settings, fmt: str, compress: bool, output: str | None) -> int:
     from odx_graph.core.access import PUBLIC
     from odx_graph.core.vocab import migrations_dir
-    from odx_graph.services.linked_data.dataset import DUMP_FORMATS, dump, gzipped
+    from odx_graph.services.linked_data.dataset import DUMP_FORMATS
+    from odx_graph.services.linked_data.dataset import dump
+    from odx_graph.services.linked_data.dataset import gzipped
     from odx_graph.services.startup import open_database
     from odx_graph.store.migrations import migration_status
 
@@ -467,7 +477,8 @@ async def _backup(settings: Settings, file: str, force: bool) -> int:
     from pathlib import Path
 
     from odx_graph.services.startup import open_database
-    from odx_graph.store.backup import backup_database, check_target
+    from odx_graph.store.backup import backup_database
+    from odx_graph.store.backup import check_target
 
     target = Path(file)
     check_target(target, force=force)  # before starting a database for nothing
@@ -482,7 +493,8 @@ async def _restore(settings: Settings, file: str, force: bool) -> int:
 
     from odx_graph.core.vocab import migrations_dir
     from odx_graph.services.startup import open_database
-    from odx_graph.store.backup import inspect_archive, restore_database
+    from odx_graph.store.backup import inspect_archive
+    from odx_graph.store.backup import restore_database
     from odx_graph.store.migrations import migration_status
 
     archive = await inspect_archive(Path(file))
@@ -511,7 +523,8 @@ async def _model(settings: Settings, args: argparse.Namespace) -> int:
 
     from odx_graph.core.vocab import migrations_dir
     from odx_graph.services import organisations
-    from odx_graph.services.prediction import models, report
+    from odx_graph.services.prediction import models
+    from odx_graph.services.prediction import report
     from odx_graph.services.prediction.features import ModelKind
     from odx_graph.services.startup import open_database
     from odx_graph.store import predictions
@@ -552,9 +565,12 @@ async def _model(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _plan(settings: Settings, args: argparse.Namespace) -> int:
-    from odx_graph.core.access import Principal, Tier
-    from odx_graph.services import organisations, writes
-    from odx_graph.services.credentials import authenticate, bearer
+    from odx_graph.core.access import Principal
+    from odx_graph.core.access import Tier
+    from odx_graph.services import organisations
+    from odx_graph.services import writes
+    from odx_graph.services.credentials import authenticate
+    from odx_graph.services.credentials import bearer
     from odx_graph.services.planning import proactive_work_csv
     from odx_graph.services.startup import open_database
     from odx_graph.store import planned_works

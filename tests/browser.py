@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import Browser
+from playwright.async_api import Page
+from playwright.async_api import Route
+from playwright.async_api import async_playwright
 
 CHROMIUM = os.environ.get("ODX_TEST_CHROMIUM", "/usr/bin/chromium")
 HAVE_CHROMIUM = Path(CHROMIUM).exists()

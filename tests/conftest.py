@@ -13,7 +13,8 @@ import os
 import tempfile
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import httpx
 import pytest
 
 from odx_graph.core.config import Settings
-from odx_graph.store.db import Database, quote_ident
+from odx_graph.store.db import Database
+from odx_graph.store.db import quote_ident
 
 # A fixed "today" for the demo dataset, so every run sees the same data.
 DEMO_AS_OF = dt.date(2026, 6, 30)

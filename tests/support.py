@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 
 from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
-from odx_graph.web.connections import ConnectionLimits, server_config
+from odx_graph.web.connections import ConnectionLimits
+from odx_graph.web.connections import server_config
 
 PROTOCOL = "graphql-transport-ws"
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import httpx
 import pytest
 
-from odx_graph.core.access import Principal, Tier, may_write
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
+from odx_graph.core.access import may_write
 from odx_graph.core.config import Settings
-from odx_graph.core.errors import ForbiddenError, InputError
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store import writes as repo
 from odx_graph.store.db import Database

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from odx_graph.core.ids import decode_int_id
-from tests.test_access import World, gid, world  # noqa: F401 - the fixture
+from tests.test_access import World
+from tests.test_access import gid
+from tests.test_access import world  # noqa: F401 - the fixture
 
 TIERS = ["public", "regulator", "provider", "other_provider", "contractor", "resident", "admin"]
 ALIASES = ["d", "text", "x1", "description"]

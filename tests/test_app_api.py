@@ -16,7 +16,8 @@ from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
 from tests import test_access
 from tests.conftest import GraphQLClient
-from tests.test_access import World, gid
+from tests.test_access import World
+from tests.test_access import gid
 
 world = test_access.world  # the same keys and organisations
 

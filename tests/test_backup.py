@@ -16,11 +16,14 @@ import pytest
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.config import Settings
-from odx_graph.services.linked_data.dataset import DUMP_FORMATS, dump
+from odx_graph.services.linked_data.dataset import DUMP_FORMATS
+from odx_graph.services.linked_data.dataset import dump
 from odx_graph.store.backup import without_password
-from odx_graph.store.db import Database, quote_ident
+from odx_graph.store.db import Database
+from odx_graph.store.db import quote_ident
 from tests.conftest import Server
-from tests.support import clean_environment, postgres_running
+from tests.support import clean_environment
+from tests.support import postgres_running
 
 Snapshot = dict[str, tuple[int, str | None]]
 

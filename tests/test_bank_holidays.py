@@ -7,7 +7,10 @@ import datetime as dt
 import re
 
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.bank_holidays import ANNOUNCED, YEARS_AHEAD, bank_holidays, years_to_cover
+from odx_graph.services.bank_holidays import ANNOUNCED
+from odx_graph.services.bank_holidays import YEARS_AHEAD
+from odx_graph.services.bank_holidays import bank_holidays
+from odx_graph.services.bank_holidays import years_to_cover
 from odx_graph.services.refdata import sync_calendar
 from odx_graph.store.db import Database
 

@@ -6,7 +6,8 @@ import asyncpg
 import pytest
 
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.demo import TABLES, load_demo
+from odx_graph.services.demo import TABLES
+from odx_graph.services.demo import load_demo
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import bulk
 from odx_graph.store.migrations import migrate

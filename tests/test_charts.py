@@ -12,8 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from odx_graph.web.charts import HEIGHT, WIDTH, line_chart
-from tests.browser import chromium, screenshot
+from odx_graph.web.charts import HEIGHT
+from odx_graph.web.charts import WIDTH
+from odx_graph.web.charts import line_chart
+from tests.browser import chromium
+from tests.browser import screenshot
 
 # Advance widths at 12px: about 0.6em for digits in common sans-serif fonts, capitals a
 # little wider; this test's own measure, kept apart from the chart's estimate.

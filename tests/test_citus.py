@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
 
 PLAN = Path(__file__).resolve().parents[1] / "docs" / "citus.sql"
 PART_2 = "-- ==== Part 2"

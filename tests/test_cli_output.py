@@ -18,7 +18,8 @@ import pytest
 
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
-from odx_graph.store.embedded import HANDLES, EmbeddedServer
+from odx_graph.store.embedded import HANDLES
+from odx_graph.store.embedded import EmbeddedServer
 from tests.support import clean_environment
 
 ORG = "Terminal Homes"

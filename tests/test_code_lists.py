@@ -10,13 +10,17 @@ import asyncpg
 import httpx
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from odx_graph.core.config import Settings
 from odx_graph.services.linked_data import feed
 from odx_graph.services.linked_data.feed import Page
-from odx_graph.services.refdata import load_ontology, sync_reference_data
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import changes
 from odx_graph.store.db import Database
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from odx_graph.api.compiled.view import CompiledGraphQL, install
+from odx_graph.api.compiled.view import CompiledGraphQL
+from odx_graph.api.compiled.view import install
 from odx_graph.core.config import Settings
 from odx_graph.store.db import Database
 

@@ -8,13 +8,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from graphql import (
-    GraphQLEnumType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    get_named_type,
-    is_leaf_type,
-)
+from graphql import GraphQLEnumType
+from graphql import GraphQLObjectType
+from graphql import GraphQLSchema
+from graphql import get_named_type
+from graphql import is_leaf_type
 
 from odx_graph.api.compiled.view import CompiledGraphQL
 from odx_graph.api.planned_works import EXTRA_FIELDS as PLANNED_WORK_FIELDS
@@ -23,7 +21,9 @@ from odx_graph.api.satisfaction import EXTRA_FIELDS as SATISFACTION_FIELDS
 from odx_graph.api.schema import build_schema
 from odx_graph.mapping import MAPPING
 from odx_graph.store.db import Database
-from tests.test_compiled import both, compiled, resolver  # noqa: F401  (fixtures)
+from tests.test_compiled import both
+from tests.test_compiled import compiled  # noqa: F401  (fixtures)
+from tests.test_compiled import resolver  # noqa: F401  (fixtures)
 
 QUERIES = 60
 MAX_DEPTH = 3

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from odx_graph.core.config import DemoMode, LogFormat, Settings, default_data_dir, setting_names
+from odx_graph.core.config import DemoMode
+from odx_graph.core.config import LogFormat
+from odx_graph.core.config import Settings
+from odx_graph.core.config import default_data_dir
+from odx_graph.core.config import setting_names
 from odx_graph.core.errors import ConfigError
 
 

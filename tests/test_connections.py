@@ -16,7 +16,8 @@ import pytest
 
 from odx_graph.store.db import Database
 from odx_graph.web.connections import ConnectionLimits
-from tests.support import served_app, subscribe
+from tests.support import served_app
+from tests.support import subscribe
 
 QUERY = {"query": "{ priorities { code } }"}
 ATTACKER = "127.0.0.2"  # another loopback address: a different client to the server

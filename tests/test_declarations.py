@@ -7,15 +7,28 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib import OWL
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import XSD
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import SH
+from rdflib.namespace import SKOS
 
-from odx_graph.core.vocab import ODX, ontology_dir
-from odx_graph.mapping import MAPPING, Entity, Field, Scalar
+from odx_graph.core.vocab import ODX
+from odx_graph.core.vocab import ontology_dir
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Scalar
 from odx_graph.services.demo import COLUMNS
 from odx_graph.services.importing.templates import TEMPLATES
-from odx_graph.services.linked_data import declarations, shacl
-from odx_graph.services.linked_data.rdf import XSD_TYPES, term
+from odx_graph.services.linked_data import declarations
+from odx_graph.services.linked_data import shacl
+from odx_graph.services.linked_data.rdf import XSD_TYPES
+from odx_graph.services.linked_data.rdf import term
 from odx_graph.services.refdata import load_ontology
 from odx_graph.store.db import Database
 

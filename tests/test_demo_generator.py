@@ -9,30 +9,33 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from odx_graph.services.demo import (
-    COLUMNS,
-    TABLES,
-    Batch,
-    Code,
-    CodeLists,
-    ComponentTypeCode,
-    EpcBandCode,
-    HazardLevelCode,
-    PriorityCode,
-    RepairStatusCode,
-    generate,
-)
+from odx_graph.services.demo import COLUMNS
+from odx_graph.services.demo import TABLES
+from odx_graph.services.demo import Batch
+from odx_graph.services.demo import Code
+from odx_graph.services.demo import CodeLists
+from odx_graph.services.demo import ComponentTypeCode
+from odx_graph.services.demo import EpcBandCode
+from odx_graph.services.demo import HazardLevelCode
+from odx_graph.services.demo import PriorityCode
+from odx_graph.services.demo import RepairStatusCode
 from odx_graph.services.demo import catalogue as demo_places
+from odx_graph.services.demo import generate
 from odx_graph.services.demo.certificates import Dwelling
-from odx_graph.services.demo.damp import fabric_factor, yearly_rate
+from odx_graph.services.demo.damp import fabric_factor
+from odx_graph.services.demo.damp import yearly_rate
 
 AS_OF = date(2025, 10, 27)
 NOW = datetime(2025, 10, 27, tzinfo=UTC)

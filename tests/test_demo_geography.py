@@ -11,10 +11,14 @@ import pytest
 
 from odx_graph.services.demo import generate
 from odx_graph.services.demo import geography as geo
-from odx_graph.services.demo.catalogue import DISTRICTS, LANDLORDS, UPRN_BLOCK
+from odx_graph.services.demo.catalogue import DISTRICTS
+from odx_graph.services.demo.catalogue import LANDLORDS
+from odx_graph.services.demo.catalogue import UPRN_BLOCK
 from odx_graph.services.demo.codes import TRADE_ROLES
 from odx_graph.services.demo.plan import Plan
-from tests.test_demo_generator import AS_OF, CODES, POSTCODE
+from tests.test_demo_generator import AS_OF
+from tests.test_demo_generator import CODES
+from tests.test_demo_generator import POSTCODE
 
 DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9]{1,2}$")
 FIXED = frozenset(d.code for d in DISTRICTS)

@@ -11,23 +11,22 @@ import pandas as pd
 import pytest
 from cell_key_perturbation.create_perturbed_table import create_perturbed_table
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import (
-    MAGNITUDE_MULTIPLIER,
-    PTABLE_MAX_COUNT,
-    RECORD_KEY_RANGE,
-    RECORD_KEYS,
-    Disclosure,
-    Publisher,
-    cell_key,
-    count_noise,
-    magnitude_factor,
-    ptable_rows,
-    publisher_for,
-    quantile_fraction,
-    quantile_fractions,
-)
+from odx_graph.core.disclosure import MAGNITUDE_MULTIPLIER
+from odx_graph.core.disclosure import PTABLE_MAX_COUNT
+from odx_graph.core.disclosure import RECORD_KEY_RANGE
+from odx_graph.core.disclosure import RECORD_KEYS
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import Publisher
+from odx_graph.core.disclosure import cell_key
+from odx_graph.core.disclosure import count_noise
+from odx_graph.core.disclosure import magnitude_factor
+from odx_graph.core.disclosure import ptable_rows
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.core.disclosure import quantile_fraction
+from odx_graph.core.disclosure import quantile_fractions
 
 PUBLIC = Publisher(exact=False, threshold=10, base=5)
 EXACT = Publisher(exact=True, threshold=10, base=5)

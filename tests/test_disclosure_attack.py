@@ -11,21 +11,28 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import MAGNITUDE_MULTIPLIER, publisher_for
-from odx_graph.services.insight.damp import breach_rates, damp_rates
-from odx_graph.services.insight.repairs import (
-    contractor_market,
-    forecast_replacements,
-    performance,
-    performance_group,
-)
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope, repair_performance
-from odx_graph.store.damp import DampDimension, DampScope
+from odx_graph.core.disclosure import MAGNITUDE_MULTIPLIER
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.services.insight.damp import breach_rates
+from odx_graph.services.insight.damp import damp_rates
+from odx_graph.services.insight.repairs import contractor_market
+from odx_graph.services.insight.repairs import forecast_replacements
+from odx_graph.services.insight.repairs import performance
+from odx_graph.services.insight.repairs import performance_group
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.analytics import repair_performance
+from odx_graph.store.damp import DampDimension
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 from tests.conftest import DEMO_AS_OF
 

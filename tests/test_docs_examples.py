@@ -22,7 +22,8 @@ from odx_graph.core.config import Settings
 from odx_graph.core.ids import decode_int_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
-from tests.support import served_app, subscribe
+from tests.support import served_app
+from tests.support import subscribe
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -14,7 +14,8 @@ import uvicorn
 
 from odx_graph.core.config import Settings
 from odx_graph.web.app import create_app
-from odx_graph.web.connections import ConnectionLimits, server_config
+from odx_graph.web.connections import ConnectionLimits
+from odx_graph.web.connections import server_config
 from tests.support import free_port
 
 QUERY = {"query": "{ priorities { code } }"}

@@ -11,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
+from rdflib import URIRef
 
 from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
 

@@ -18,15 +18,13 @@ import pytest
 from odx_graph.cli import main
 from odx_graph.core.errors import InputError
 from odx_graph.services.linked_data import feed
-from odx_graph.services.linked_data.follower import (
-    STATE_FILE,
-    Applied,
-    FollowState,
-    _on_server,
-    _read_trig_blocks,
-    apply_page,
-    follow,
-)
+from odx_graph.services.linked_data.follower import STATE_FILE
+from odx_graph.services.linked_data.follower import Applied
+from odx_graph.services.linked_data.follower import FollowState
+from odx_graph.services.linked_data.follower import _on_server
+from odx_graph.services.linked_data.follower import _read_trig_blocks
+from odx_graph.services.linked_data.follower import apply_page
+from odx_graph.services.linked_data.follower import follow
 from odx_graph.store import changes
 from odx_graph.store.db import Database
 from tests.support import served_app
@@ -292,7 +290,8 @@ def test_the_http_clients_line_per_request_shows_only_when_debugging(
     import io
     import logging
 
-    from odx_graph.core.logs import LogFormat, configure_logging
+    from odx_graph.core.logs import LogFormat
+    from odx_graph.core.logs import configure_logging
 
     root = logging.getLogger()
     kept = (root.handlers[:], root.level, logging.getLogger("httpx").level)

@@ -7,12 +7,15 @@ from __future__ import annotations
 import httpx
 import pytest
 from pyld import jsonld
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import URIRef
 
 from odx_graph.api.json_ld import wants_json_ld
 from odx_graph.core.vocab import ODX
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data.rdf import canonical_double, literal
+from odx_graph.services.linked_data.rdf import canonical_double
+from odx_graph.services.linked_data.rdf import literal
 from odx_graph.store.db import Database
 
 BASE = "http://odx.test"

@@ -11,7 +11,8 @@ import pytest
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.ids import Cursor
 from odx_graph.mapping import MAPPING
-from odx_graph.mapping.query import ListRequest, bind_filters
+from odx_graph.mapping.query import ListRequest
+from odx_graph.mapping.query import bind_filters
 from odx_graph.store.db import Database
 from odx_graph.store.sql import page_statement
 

@@ -8,16 +8,15 @@ from typing import Any
 
 import pytest
 
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.ids import (
-    MAX_CURSOR_LENGTH,
-    Cursor,
-    decode_cursor,
-    decode_global_id,
-    decode_int_id,
-    encode_cursor,
-    encode_global_id,
-)
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import MAX_CURSOR_LENGTH
+from odx_graph.core.ids import Cursor
+from odx_graph.core.ids import decode_cursor
+from odx_graph.core.ids import decode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_cursor
+from odx_graph.core.ids import encode_global_id
 
 
 def test_global_id_round_trip_matches_the_relay_convention() -> None:

@@ -9,10 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 
 from odx_graph.core.config import Settings
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -15,7 +17,8 @@ import pytest
 from odx_graph.services import organisations
 from odx_graph.services.importing import service
 from odx_graph.services.importing.locks import MOST_KEYS
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
 from tests.test_import_hact_feeds import strict

@@ -13,14 +13,12 @@ from typing import Any
 import pytest
 
 from odx_graph.services.importing.hact import read_hact
-from odx_graph.services.importing.records import (
-    HomeLink,
-    HomeRecord,
-    Parsed,
-    RepairCompletionRecord,
-    RepairLineRecord,
-    RepairRecord,
-)
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import RepairCompletionRecord
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hact"
 UTC = dt.UTC

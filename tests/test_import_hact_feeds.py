@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from odx_graph.services.importing.hact import read_hact
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
 from tests.test_import_hact import standard_schema

@@ -17,7 +17,8 @@ import pytest
 
 from odx_graph.services.importing import records
 from odx_graph.services.importing.csv_templates import read_template
-from odx_graph.services.importing.records import Problem, ProblemLog
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import ProblemLog
 from odx_graph.services.importing.service import run_import
 from odx_graph.services.importing.textfile import read_table
 from odx_graph.services.importing.worker import report_body

@@ -7,8 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from odx_graph.services.importing.service import ImportReport, run_import
-from odx_graph.services.importing.templates import TEMPLATES, blank_template
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
+from odx_graph.services.importing.templates import TEMPLATES
+from odx_graph.services.importing.templates import blank_template
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
 

@@ -10,42 +10,45 @@ import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from odx_graph.core.vocab import ontology_dir
 from odx_graph.services.importing import cells
 from odx_graph.services.importing.cells import CellError
 from odx_graph.services.importing.columns import rows_label
-from odx_graph.services.importing.csv_templates import (
-    TEMPLATES,
-    blank_template,
-    read_components,
-    read_contractors,
-    read_custom_sor_codes,
-    read_damp_mould_cases,
-    read_homes,
-    read_repairs,
-    read_template,
-    template_markdown,
-)
-from odx_graph.services.importing.epc import BUILT_FORMS, PROPERTY_TYPES, read_epc
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    CustomSorCodeRecord,
-    DampMouldCaseRecord,
-    EpcRecord,
-    HomeLink,
-    HomeRecord,
-    Parsed,
-    Record,
-    RepairRecord,
-)
-from odx_graph.services.importing.textfile import decode_text, read_table, safe_echo
+from odx_graph.services.importing.csv_templates import TEMPLATES
+from odx_graph.services.importing.csv_templates import blank_template
+from odx_graph.services.importing.csv_templates import read_components
+from odx_graph.services.importing.csv_templates import read_contractors
+from odx_graph.services.importing.csv_templates import read_custom_sor_codes
+from odx_graph.services.importing.csv_templates import read_damp_mould_cases
+from odx_graph.services.importing.csv_templates import read_homes
+from odx_graph.services.importing.csv_templates import read_repairs
+from odx_graph.services.importing.csv_templates import read_template
+from odx_graph.services.importing.csv_templates import template_markdown
+from odx_graph.services.importing.epc import BUILT_FORMS
+from odx_graph.services.importing.epc import PROPERTY_TYPES
+from odx_graph.services.importing.epc import read_epc
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import CustomSorCodeRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.textfile import decode_text
+from odx_graph.services.importing.textfile import read_table
+from odx_graph.services.importing.textfile import safe_echo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UTC = dt.UTC

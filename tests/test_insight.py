@@ -14,14 +14,21 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.providers import Measure, compare_providers, robust_z_scores
-from odx_graph.services.insight.repairs import MEASURES, PerformanceGroup, performance
+from odx_graph.services.insight.providers import Measure
+from odx_graph.services.insight.providers import compare_providers
+from odx_graph.services.insight.providers import robust_z_scores
+from odx_graph.services.insight.repairs import MEASURES
+from odx_graph.services.insight.repairs import PerformanceGroup
+from odx_graph.services.insight.repairs import performance
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import MEASURES as ANALYTIC_MEASURES
-from odx_graph.store.analytics import Dimension, Percentile, RepairScope
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import Percentile
+from odx_graph.store.analytics import RepairScope
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 from tests.conftest import GraphQLClient
@@ -572,7 +579,8 @@ async def test_replacement_forecast_by_postcode(seeded_db: Database) -> None:
 def test_measures_are_named_alike_in_every_layer() -> None:
     """Each measure is declared once (``mapping.insight.MEASURES``); the layers above use
     its name, so they cannot drift apart."""
-    from odx_graph.api.insight import PerformanceMeasure, RepairPerformance
+    from odx_graph.api.insight import PerformanceMeasure
+    from odx_graph.api.insight import RepairPerformance
     from odx_graph.api.insight_damp import AwaabBreachRates
     from odx_graph.services.insight.damp import BreachRates
     from odx_graph.services.insight.repairs import COUNTS
@@ -628,7 +636,8 @@ def test_groupings_counts_and_measures_come_from_their_declarations() -> None:
 async def test_the_open_jobs_alone_are_the_contractor_markets(seeded_db: Database) -> None:
     """An area page asks for the market's open jobs without its SOR rates: the same
     numbers, suppressions and disclosure, without working the medians out."""
-    from odx_graph.services.insight.repairs import contractor_market, market_open_jobs
+    from odx_graph.services.insight.repairs import contractor_market
+    from odx_graph.services.insight.repairs import market_open_jobs
     from odx_graph.store.analytics import MarketScope
 
     district = await seeded_db.fetchval(

@@ -11,12 +11,16 @@ from collections.abc import Callable
 
 import asyncpg
 
-from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
-from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
 from odx_graph.services.insight.damp import breach_rates
 from odx_graph.services.insight.repairs import performance
-from odx_graph.store.analytics import Dimension, RepairScope
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import RepairScope
 from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 from odx_graph.store.version import data_state

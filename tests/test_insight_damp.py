@@ -15,21 +15,27 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
-from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import count_noise
-from odx_graph.core.ids import Cursor, decode_int_id, encode_cursor, encode_global_id
+from odx_graph.core.ids import Cursor
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_cursor
+from odx_graph.core.ids import encode_global_id
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.damp import (
-    breach_rates,
-    case_clocks,
-    damp_rates,
-    modern_facility_ages,
-)
-from odx_graph.services.insight.providers import Measure, compare_providers
+from odx_graph.services.insight.damp import breach_rates
+from odx_graph.services.insight.damp import case_clocks
+from odx_graph.services.insight.damp import damp_rates
+from odx_graph.services.insight.damp import modern_facility_ages
+from odx_graph.services.insight.providers import Measure
+from odx_graph.services.insight.providers import compare_providers
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import RepairScope
-from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.damp import ClockFilter
+from odx_graph.store.damp import DampDimension
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 

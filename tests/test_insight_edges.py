@@ -14,18 +14,28 @@ from typing import Any
 import asyncpg
 import pytest
 
-from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.damp import case_clocks, damp_rates
-from odx_graph.services.insight.providers import Measure, compare_providers
-from odx_graph.services.insight.repairs import contractor_market, performance
+from odx_graph.services.insight.damp import case_clocks
+from odx_graph.services.insight.damp import damp_rates
+from odx_graph.services.insight.providers import Measure
+from odx_graph.services.insight.providers import compare_providers
+from odx_graph.services.insight.repairs import contractor_market
+from odx_graph.services.insight.repairs import performance
 from odx_graph.services.refdata import sync_reference_data
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
-from odx_graph.store.damp import ClockFilter, DampDimension, DampScope
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.damp import ClockFilter
+from odx_graph.store.damp import DampDimension
+from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
-from tests.conftest import GraphQLClient, Server
+from tests.conftest import GraphQLClient
+from tests.conftest import Server
 
 ADMIN = Principal(Tier.ADMIN)
 SETTINGS = Settings.from_env({}, insight_cache_entries=0)

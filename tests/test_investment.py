@@ -12,13 +12,17 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.ids import encode_global_id
-from odx_graph.services.insight.investment import Side, impact, spend
+from odx_graph.services.insight.investment import Side
+from odx_graph.services.insight.investment import impact
+from odx_graph.services.insight.investment import spend
 from odx_graph.store.db import Database
-from odx_graph.store.investment import InvestmentDimension, InvestmentScope
+from odx_graph.store.investment import InvestmentDimension
+from odx_graph.store.investment import InvestmentScope
 
 ADMIN = Principal(Tier.ADMIN)
 SETTINGS = Settings.from_env({}, insight_cache_entries=0)

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from odx_graph.core.ids import encode_global_id
-from odx_graph.services.linked_data.rdf_formats import RdfFormat, negotiate
+from odx_graph.services.linked_data.rdf_formats import RdfFormat
+from odx_graph.services.linked_data.rdf_formats import negotiate
 from odx_graph.web.middleware import ConcurrencyLimitMiddleware
 from tests.conftest import GraphQLClient
 
@@ -118,7 +119,8 @@ async def test_filter_bounds(gql: GraphQLClient) -> None:
 
 
 async def test_custom_sor_codes_cannot_break_rdf(fresh_db: object) -> None:
-    from rdflib import Graph, URIRef
+    from rdflib import Graph
+    from rdflib import URIRef
 
     from odx_graph.core.config import Settings
     from odx_graph.web.app import create_app

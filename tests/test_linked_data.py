@@ -7,12 +7,16 @@ import json
 
 import httpx
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import XSD
 
 from odx_graph.core.vocab import ODX
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data.rdf_formats import RdfFormat, negotiate
+from odx_graph.services.linked_data.rdf_formats import RdfFormat
+from odx_graph.services.linked_data.rdf_formats import negotiate
 from odx_graph.store.db import Database
 
 BASE = "http://odx.test"

@@ -19,7 +19,8 @@ from odx_graph.core.ids import encode_global_id
 from odx_graph.core.logs import ClientGoneFilter
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
-from tests.support import served_app, subscribe
+from tests.support import served_app
+from tests.support import subscribe
 
 
 @pytest.fixture

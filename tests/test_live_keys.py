@@ -18,7 +18,8 @@ from odx_graph.core.access import Tier
 from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
-from tests.support import PROTOCOL, served_app
+from tests.support import PROTOCOL
+from tests.support import served_app
 
 FOLLOW = """subscription($r: ID!) { repairUpdated(repairId: $r) {
   status { code } description redacted cost statusHistory { status { code } } lines { cost } } }"""

@@ -21,7 +21,9 @@ from odx_graph.core.access import Tier
 from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
-from tests.support import clean_environment, free_port, subscribe
+from tests.support import clean_environment
+from tests.support import free_port
+from tests.support import subscribe
 
 SUBSCRIPTION = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) {
   id status { code } } }"""

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
-from rdflib.namespace import SKOS, XSD
+from rdflib import OWL
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import Graph
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+from rdflib.namespace import XSD
 
 from odx_graph.core.access import PUBLIC
-from odx_graph.core.vocab import ODX, expand_curie
-from odx_graph.mapping import MAPPING, Entity, FilterKind, Scalar
+from odx_graph.core.vocab import ODX
+from odx_graph.core.vocab import expand_curie
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import FilterKind
+from odx_graph.mapping import Scalar
 from odx_graph.services.refdata import load_ontology
 from odx_graph.store import sql
 from odx_graph.store.db import Database
@@ -191,7 +200,8 @@ async def test_mapped_sql_runs_against_the_migrated_schema(
 async def test_rows_by_key_with_some_fields_have_those_and_the_same_values(
     seeded_db: Database,
 ) -> None:
-    from odx_graph.core.access import Principal, Tier
+    from odx_graph.core.access import Principal
+    from odx_graph.core.access import Tier
     from odx_graph.store import reads
 
     home = MAPPING["Home"]

@@ -13,7 +13,10 @@ import pytest
 from odx_graph.core.errors import MigrationError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.refdata import sync_reference_data
-from odx_graph.store.migrations import SCHEMA_FILE, load_migrations, migrate, migration_status
+from odx_graph.store.migrations import SCHEMA_FILE
+from odx_graph.store.migrations import load_migrations
+from odx_graph.store.migrations import migrate
+from odx_graph.store.migrations import migration_status
 
 
 @pytest.fixture

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import httpx
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import URIRef
 
 from odx_graph.core.vocab import ODX
 from odx_graph.mapping import MAPPING
 from odx_graph.services.linked_data import shacl
-from odx_graph.services.refdata import load_ontology, load_shapes
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import load_shapes
 from odx_graph.store.db import Database
 from tests.support import running_app
 

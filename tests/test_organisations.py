@@ -18,10 +18,12 @@ from odx_graph.core.errors import InputError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import organisations
 from odx_graph.services.credentials import create_key
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.store import organisations as repo
 from odx_graph.store.db import Database
-from odx_graph.store.migrations import SCHEMA_FILE, migrate
+from odx_graph.store.migrations import SCHEMA_FILE
+from odx_graph.store.migrations import migrate
 
 
 def homes(street: str) -> str:

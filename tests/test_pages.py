@@ -9,14 +9,12 @@ import httpx
 import pytest
 
 from odx_graph.web.pages import CONTENT_SECURITY_POLICY
-from tests.browser import (
-    DESKTOP,
-    MOBILE,
-    SCREENSHOTS,
-    axe_violations,
-    offline_page,
-    screenshot,
-)
+from tests.browser import DESKTOP
+from tests.browser import MOBILE
+from tests.browser import SCREENSHOTS
+from tests.browser import axe_violations
+from tests.browser import offline_page
+from tests.browser import screenshot
 
 # Every page for people, public ones first, with what must be visible on it.
 PAGES = {

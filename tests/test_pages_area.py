@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from graphql import parse, validate
+from graphql import parse
+from graphql import validate
 
 from odx_graph.api.schema import build_schema
 from odx_graph.web.area import AREA_QUERY

@@ -12,10 +12,16 @@ import httpx
 import pytest
 
 from odx_graph.core.access import Tier
-from odx_graph.services.credentials import authenticate, bearer, create_key
+from odx_graph.services.credentials import authenticate
+from odx_graph.services.credentials import bearer
+from odx_graph.services.credentials import create_key
 from odx_graph.services.writes.repairs import assign_repair
 from odx_graph.store.db import Database
-from tests.browser import MOBILE, axe_violations, chromium, offline_page, screenshot
+from tests.browser import MOBILE
+from tests.browser import axe_violations
+from tests.browser import chromium
+from tests.browser import offline_page
+from tests.browser import screenshot
 from tests.support import served_app
 
 

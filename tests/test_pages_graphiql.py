@@ -7,11 +7,13 @@ import gzip
 from typing import Any
 
 import httpx
-from graphql import parse, validate
+from graphql import parse
+from graphql import validate
 
 from odx_graph.api.schema import build_schema
 from odx_graph.web.graphiql import EXAMPLES
-from tests.browser import offline_page, screenshot
+from tests.browser import offline_page
+from tests.browser import screenshot
 
 
 def test_every_example_is_a_valid_query() -> None:

@@ -10,12 +10,14 @@ import urllib.parse
 from typing import Any
 
 import httpx
-from graphql import parse, validate
+from graphql import parse
+from graphql import validate
 
 from odx_graph.api.schema import build_schema
 from odx_graph.store.db import Database
 from odx_graph.web.jobs import JOBS_QUERY
-from tests.browser import offline_page, screenshot
+from tests.browser import offline_page
+from tests.browser import screenshot
 from tests.conftest import GraphQLClient
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from jinja2 import Environment, StrictUndefined, UndefinedError
+from jinja2 import Environment
+from jinja2 import StrictUndefined
+from jinja2 import UndefinedError
 
-from odx_graph.web.pages import _environment, day, macro
+from odx_graph.web.pages import _environment
+from odx_graph.web.pages import day
+from odx_graph.web.pages import macro
 
 
 def test_a_day_in_words_is_strftimes_for_every_day_and_kind() -> None:

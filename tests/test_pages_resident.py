@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.services.credentials import create_key
 from odx_graph.services.insight.damp import Clock
 from odx_graph.services.prediction import models
@@ -22,7 +23,11 @@ from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.forecast import explained_scores
 from odx_graph.store.db import Database
 from odx_graph.web.resident import clock_words
-from tests.browser import MOBILE, axe_violations, chromium, offline_page, screenshot
+from tests.browser import MOBILE
+from tests.browser import axe_violations
+from tests.browser import chromium
+from tests.browser import offline_page
+from tests.browser import screenshot
 from tests.conftest import DEMO_AS_OF
 from tests.support import served_app
 

@@ -8,13 +8,18 @@ import io
 import re
 
 import httpx
-from graphql import parse, validate
+from graphql import parse
+from graphql import validate
 
 from odx_graph.api.schema import build_schema
 from odx_graph.core.ids import decode_int_id
 from odx_graph.services.insight.providers import Measure
-from odx_graph.web.charts import line_chart, nice_ceiling, point_map
-from odx_graph.web.scorecard import LABELS, SCORECARD_QUERY, shown
+from odx_graph.web.charts import line_chart
+from odx_graph.web.charts import nice_ceiling
+from odx_graph.web.charts import point_map
+from odx_graph.web.scorecard import LABELS
+from odx_graph.web.scorecard import SCORECARD_QUERY
+from odx_graph.web.scorecard import shown
 from tests.conftest import GraphQLClient
 
 MEASURE_ENUMS = {

@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 
 from odx_graph.cli import main
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.ids import decode_int_id
 from odx_graph.services.planning import proactive_work_csv
 from odx_graph.services.prediction import models
 from odx_graph.services.prediction.features import ModelKind
 from tests.conftest import DEMO_AS_OF
-from tests.test_access import World, gid
+from tests.test_access import World
+from tests.test_access import gid
 from tests.test_access import world as access_world
 
 world = access_world  # the fixture `scored` builds on

@@ -15,9 +15,11 @@ import asyncpg
 import httpx
 import pytest
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
 from odx_graph.store.planned_works import due_for_repairs
@@ -515,7 +517,8 @@ async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python
     from zoneinfo import ZoneInfo
 
     from odx_graph.services.insight.repairs import performance
-    from odx_graph.store.analytics import Dimension, RepairScope
+    from odx_graph.store.analytics import Dimension
+    from odx_graph.store.analytics import RepairScope
 
     london = ZoneInfo("Europe/London")
     works = await seeded_db.fetch(
@@ -589,8 +592,12 @@ async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python
 
 
 async def test_programmes_and_works_are_linked_data(world: World) -> None:
-    from rdflib import Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import RDF, XSD
+    from rdflib import Graph
+    from rdflib import Literal
+    from rdflib import Namespace
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+    from rdflib.namespace import XSD
 
     odx = Namespace("https://w3id.org/odx/def#")
     work = await _plan(world, dt.date(2027, 5, 1), component_id=world.component)

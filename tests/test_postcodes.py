@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.postcodes import (
-    PostcodeLevel,
-    PostcodeQuery,
-    normalise_postcode,
-    parse_postcode_query,
-)
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.postcodes import PostcodeLevel
+from odx_graph.core.postcodes import PostcodeQuery
+from odx_graph.core.postcodes import normalise_postcode
+from odx_graph.core.postcodes import parse_postcode_query
 
 
 @pytest.mark.parametrize(

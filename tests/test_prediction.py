@@ -15,10 +15,16 @@ from odx_graph.core.errors import ConflictError
 from odx_graph.services.prediction import models
 from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.scorecard import Scorecard
-from odx_graph.store import predictions, scoring
-from odx_graph.store.db import READER_ROLE, Database
-from odx_graph.store.features import component_features, home_features, repair_costs_by_type
-from odx_graph.store.scoring import ScoringCard, score_in_database, scoring_card
+from odx_graph.store import predictions
+from odx_graph.store import scoring
+from odx_graph.store.db import READER_ROLE
+from odx_graph.store.db import Database
+from odx_graph.store.features import component_features
+from odx_graph.store.features import home_features
+from odx_graph.store.features import repair_costs_by_type
+from odx_graph.store.scoring import ScoringCard
+from odx_graph.store.scoring import score_in_database
+from odx_graph.store.scoring import scoring_card
 from odx_graph.store.version import data_state
 from tests.conftest import DEMO_AS_OF
 

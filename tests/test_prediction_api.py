@@ -16,7 +16,8 @@ from odx_graph.core.ids import decode_int_id
 from odx_graph.services.prediction import models
 from odx_graph.services.prediction.features import ModelKind
 from tests.conftest import DEMO_AS_OF
-from tests.test_access import World, gid
+from tests.test_access import World
+from tests.test_access import gid
 from tests.test_access import world as access_world
 
 SEES = {"provider", "resident", "admin"}

@@ -10,28 +10,23 @@ import math
 import numpy as np
 import pytest
 
-from odx_graph.services.prediction.evaluation import (
-    auc,
-    brier,
-    measure,
-    precision_at_top,
-    reliability,
-)
-from odx_graph.services.prediction.features import (
-    BASELINES,
-    MAX_CATEGORIES,
-    MIN_CATEGORY,
-    ModelKind,
-    features_for,
-)
-from odx_graph.services.prediction.models import bin_rows, months_before
-from odx_graph.services.prediction.scorecard import (
-    POINTS_TO_DOUBLE,
-    Feature,
-    Scorecard,
-    fit,
-    probability_of,
-)
+from odx_graph.services.prediction.evaluation import auc
+from odx_graph.services.prediction.evaluation import brier
+from odx_graph.services.prediction.evaluation import measure
+from odx_graph.services.prediction.evaluation import precision_at_top
+from odx_graph.services.prediction.evaluation import reliability
+from odx_graph.services.prediction.features import BASELINES
+from odx_graph.services.prediction.features import MAX_CATEGORIES
+from odx_graph.services.prediction.features import MIN_CATEGORY
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.features import features_for
+from odx_graph.services.prediction.models import bin_rows
+from odx_graph.services.prediction.models import months_before
+from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE
+from odx_graph.services.prediction.scorecard import Feature
+from odx_graph.services.prediction.scorecard import Scorecard
+from odx_graph.services.prediction.scorecard import fit
+from odx_graph.services.prediction.scorecard import probability_of
 
 AGE = Feature("age", ("unknown", "young", "middle", "old"), edges=(10.0, 40.0))
 KIND = Feature("kind", ("unknown", "flat", "house", "other"), categories=("flat", "house"))

@@ -8,7 +8,8 @@ from typing import Any
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from odx_graph.services.prediction.provenance import provenance_graph, provenance_turtle
+from odx_graph.services.prediction.provenance import provenance_graph
+from odx_graph.services.prediction.provenance import provenance_turtle
 
 BASE = "http://odx.test"
 

@@ -22,13 +22,18 @@ import pytest
 from rdflib import Graph
 
 from odx_graph.services import workers
-from odx_graph.services.importing.rdf_format import read_jsonld, read_turtle
-from odx_graph.services.linked_data import rdf_input, shacl
-from odx_graph.services.linked_data.rdf_import import RdfImportError, read_document
-from odx_graph.services.refdata import load_ontology, load_shapes
+from odx_graph.services.importing.rdf_format import read_jsonld
+from odx_graph.services.importing.rdf_format import read_turtle
+from odx_graph.services.linked_data import rdf_input
+from odx_graph.services.linked_data import shacl
+from odx_graph.services.linked_data.rdf_import import RdfImportError
+from odx_graph.services.linked_data.rdf_import import read_document
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import load_shapes
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Database
-from tests.support import clean_environment, served_app
+from tests.support import clean_environment
+from tests.support import served_app
 from tests.test_import import TURTLE
 
 ODX = "https://w3id.org/odx/def#"
@@ -278,7 +283,8 @@ def test_one_kind_of_thing_is_checked_as_pyshacl_would(types: str) -> None:
     sh = "http://www.w3.org/ns/shacl#"
     theirs = set()
     assert isinstance(results, Graph)
-    from rdflib import RDF, URIRef
+    from rdflib import RDF
+    from rdflib import URIRef
 
     for result in results.subjects(RDF.type, URIRef(sh + "ValidationResult")):
         if results.value(result, URIRef(sh + "resultSeverity")) != URIRef(sh + "Violation"):

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import XSD
 
-from odx_graph.mapping import MAPPING, Field
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Field
 from odx_graph.services.importing.rdf_format import read_turtle
-from odx_graph.services.importing.records import HomeRecord, RepairRecord
-from odx_graph.services.linked_data.rdf_import import Naming, Reader, field_value
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.linked_data.rdf_import import Naming
+from odx_graph.services.linked_data.rdf_import import Reader
+from odx_graph.services.linked_data.rdf_import import field_value
 
 ODX = "https://w3id.org/odx/def#"
 PREFIXES = """@prefix odx: <https://w3id.org/odx/def#> .

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncpg
 
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.refdata import (
-    load_ontology,
-    ontology_code_lists,
-    sor_codes,
-    sync_reference_data,
-)
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import ontology_code_lists
+from odx_graph.services.refdata import sor_codes
+from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.migrations import migrate
 
 

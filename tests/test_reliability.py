@@ -22,8 +22,10 @@ from odx_graph.core.config import Settings
 from odx_graph.core.errors import QueryTimeoutError
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.refdata import sync_reference_data
-from odx_graph.store.db import Database, ensure_database
-from odx_graph.store.embedded import EmbeddedServer, start_embedded
+from odx_graph.store.db import Database
+from odx_graph.store.db import ensure_database
+from odx_graph.store.embedded import EmbeddedServer
+from odx_graph.store.embedded import start_embedded
 from odx_graph.store.migrations import migrate
 from odx_graph.web.app import create_app
 

@@ -16,7 +16,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,11 @@ from odx_graph.core.ids import encode_global_id
 from odx_graph.core.replication import parse_lsn
 from odx_graph.services.credentials import create_key
 from tests.conftest import prepare
-from tests.streaming import Streaming, start_streaming
-from tests.support import clean_environment, free_port, subscribe
+from tests.streaming import Streaming
+from tests.streaming import start_streaming
+from tests.support import clean_environment
+from tests.support import free_port
+from tests.support import subscribe
 
 WAIT_MS = 800  # ODX_REPLICA_WAIT_MS
 MAX_LAG_MS = 1500  # ODX_REPLICA_MAX_LAG_MS

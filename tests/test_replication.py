@@ -6,7 +6,10 @@ import pytest
 
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import ConfigError
-from odx_graph.core.replication import LagClock, format_lsn, in_rotation, parse_lsn
+from odx_graph.core.replication import LagClock
+from odx_graph.core.replication import format_lsn
+from odx_graph.core.replication import in_rotation
+from odx_graph.core.replication import parse_lsn
 
 
 def test_positions_read_and_write_as_postgresql_does() -> None:

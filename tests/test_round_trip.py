@@ -6,21 +6,30 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.compare import isomorphic
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.config import Settings
-from odx_graph.core.vocab import ODX, migrations_dir, ontology_dir
+from odx_graph.core.vocab import ODX
+from odx_graph.core.vocab import migrations_dir
+from odx_graph.core.vocab import ontology_dir
 from odx_graph.mapping import MAPPING
 from odx_graph.services.demo import load_demo
 from odx_graph.services.linked_data.dataset import dump
 from odx_graph.services.linked_data.rdf_formats import RdfFormat
-from odx_graph.services.linked_data.rdf_import import RdfImportError, import_graph, write_order
-from odx_graph.services.refdata import load_ontology, sync_reference_data
+from odx_graph.services.linked_data.rdf_import import RdfImportError
+from odx_graph.services.linked_data.rdf_import import import_graph
+from odx_graph.services.linked_data.rdf_import import write_order
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
-from tests.conftest import DEMO_AS_OF, DEMO_SEED
+from tests.conftest import DEMO_AS_OF
+from tests.conftest import DEMO_SEED
 
 SETTINGS = Settings.from_env({}, base_iri="http://odx.test")
 

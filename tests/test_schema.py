@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+from graphql import GraphQLEnumType
+from graphql import GraphQLInputObjectType
+from graphql import GraphQLInterfaceType
+from graphql import GraphQLObjectType
 
-from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.api.schema import build_schema
+from odx_graph.api.schema import schema_sdl
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.store.migrations import SCHEMA_FILE
-from odx_graph.store.schema_sql import COMMAND, HEADER, current_schema, normalise
+from odx_graph.store.schema_sql import COMMAND
+from odx_graph.store.schema_sql import HEADER
+from odx_graph.store.schema_sql import current_schema
+from odx_graph.store.schema_sql import normalise
 from tests.support import clean_environment
 
 ROOT = Path(__file__).resolve().parent.parent

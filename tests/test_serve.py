@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import clean_environment, postgres_running
+from tests.support import clean_environment
+from tests.support import postgres_running
 
 QUERY = """{ homes(first: 2, filter: {postcode: "%s"}) { totalCount nodes { uprn
   components(first: 5) { nodes { componentType { label } } }

@@ -14,12 +14,23 @@ from decimal import Decimal
 
 import pytest
 from pyshacl import validate
-from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import Namespace
+from rdflib import URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import PROV, SH, SKOS, XSD
+from rdflib.namespace import PROV
+from rdflib.namespace import SH
+from rdflib.namespace import SKOS
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from odx_graph.core.vocab import CODE_BASE, ODX, ontology_dir
+from odx_graph.core.vocab import CODE_BASE
+from odx_graph.core.vocab import ODX
+from odx_graph.core.vocab import ontology_dir
 from odx_graph.mapping import MAPPING
 
 odx = Namespace(ODX)

@@ -7,7 +7,8 @@ import uuid
 
 from odx_graph.store import rate_usage
 from odx_graph.store.db import Database
-from odx_graph.web.throttle import RateLimiter, bucket_name
+from odx_graph.web.throttle import RateLimiter
+from odx_graph.web.throttle import bucket_name
 
 
 def test_what_was_let_through_is_counted_by_hashed_bucket_only_when_sharing() -> None:

@@ -23,7 +23,8 @@ import pytest
 from starlette.applications import Starlette
 
 from odx_graph.store.db import Database
-from tests.support import served_app, subscribe
+from tests.support import served_app
+from tests.support import subscribe
 
 SUBSCRIPTION = """subscription($d: String) { repairUpdated(postcodeDistrict: $d) {
   id status { code } home { postcodeDistrict } } }"""

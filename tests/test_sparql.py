@@ -208,7 +208,9 @@ async def test_sparql_has_the_graphql_rate_limits(module_db: Database) -> None:
 
 
 def test_results_json_keeps_datatypes_and_languages() -> None:
-    from odx_graph.services.linked_data.sparql import Answer, AnswerKind, results_json
+    from odx_graph.services.linked_data.sparql import Answer
+    from odx_graph.services.linked_data.sparql import AnswerKind
+    from odx_graph.services.linked_data.sparql import results_json
 
     answer = Answer(
         AnswerKind.SOLUTIONS,

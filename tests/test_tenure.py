@@ -7,23 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from rdflib import Graph, URIRef
+from rdflib import Graph
+from rdflib import URIRef
 
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import ODX
 from odx_graph.services.importing.service import run_import
 from odx_graph.store.db import Database
 from odx_graph.web.app import create_app
-from tests.test_satisfaction import (
-    ANSWERS,
-    BY_HAND,
-    QUERY,
-    REPAIRS,
-    World,
-    _independent,
-    _mine,
-    gid,
-)
+from tests.test_satisfaction import ANSWERS
+from tests.test_satisfaction import BY_HAND
+from tests.test_satisfaction import QUERY
+from tests.test_satisfaction import REPAIRS
+from tests.test_satisfaction import World
+from tests.test_satisfaction import _independent
+from tests.test_satisfaction import _mine
+from tests.test_satisfaction import gid
 from tests.test_satisfaction import world as world
 
 BASE = "http://odx.test"
@@ -170,7 +169,8 @@ async def test_a_tenure_is_imported_and_served(fresh_db: Database) -> None:
         assert concept.status_code == 200
         assert '"LCHO"' in concept.text
     # The homes template has the column, after the other codes.
-    from odx_graph.services.importing.templates import TEMPLATES, blank_template
+    from odx_graph.services.importing.templates import TEMPLATES
+    from odx_graph.services.importing.templates import blank_template
 
     names = TEMPLATES["homes"].column_names
     assert names.index("tenure") == names.index("built_form") + 1
@@ -178,7 +178,8 @@ async def test_a_tenure_is_imported_and_served(fresh_db: Database) -> None:
 
 
 def test_the_demo_draws_each_tenure() -> None:
-    from odx_graph.services.demo.draws import TENURES, tenure_of
+    from odx_graph.services.demo.draws import TENURES
+    from odx_graph.services.demo.draws import tenure_of
 
     drawn = [tenure_of(n) for n in range(1, 2001)]
     assert set(drawn) == {code for code, _ in TENURES}

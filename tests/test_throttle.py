@@ -183,7 +183,9 @@ async def test_fragments_have_buckets_of_their_own_ten_times_as_large() -> None:
     # own bucket, FRAGMENTS_PER_REQUEST times the request limit, and neither kind of
     # request spends the other's. Nothing behind the limiter costs anything here, and the
     # fragment bucket takes 3 s to refill a token: the requests are made well within it.
-    from odx_graph.web.throttle import FRAGMENTS_PER_REQUEST, RateLimitMiddleware, Throttle
+    from odx_graph.web.throttle import FRAGMENTS_PER_REQUEST
+    from odx_graph.web.throttle import RateLimitMiddleware
+    from odx_graph.web.throttle import Throttle
 
     async def ok(scope: object, receive: object, send: object) -> None:
         await JSONResponse({"ok": True})(scope, receive, send)  # type: ignore[arg-type]

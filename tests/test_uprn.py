@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
 from odx_graph.core.uprn import parse_uprn
 
 

@@ -12,7 +12,11 @@ import pytest
 from odx_graph.core.access import is_expired
 from odx_graph.core.errors import InputError
 from odx_graph.mapping import MAPPING
-from odx_graph.services.writes import Line, TokenPolicy, priced_lines, repair_cost, token_expiry
+from odx_graph.services.writes import Line
+from odx_graph.services.writes import TokenPolicy
+from odx_graph.services.writes import priced_lines
+from odx_graph.services.writes import repair_cost
+from odx_graph.services.writes import token_expiry
 from odx_graph.store.live import seconds_left
 
 D = Decimal

@@ -24,7 +24,8 @@ import os
 import sys
 from typing import Any
 
-from gql import Client, GraphQLRequest
+from gql import Client
+from gql import GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport

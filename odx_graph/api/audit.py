@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
-from odx_graph.api.paging import Slice, connection_type, paging_window
+from odx_graph.api.paging import Slice
+from odx_graph.api.paging import connection_type
+from odx_graph.api.paging import paging_window
 from odx_graph.core.access import Tier
-from odx_graph.core.errors import ForbiddenError, InputError
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
 from odx_graph.store import writes as repo
 from odx_graph.store.db import Record

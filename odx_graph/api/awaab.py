@@ -6,24 +6,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from typing import Annotated, Optional
+from typing import Annotated
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_damp import (
-    ClocksAsOf,
-    DampScopeInput,
-    after_argument,
-    first_argument,
-    page_start,
-    scope_of,
-)
+from odx_graph.api.insight_damp import ClocksAsOf
+from odx_graph.api.insight_damp import DampScopeInput
+from odx_graph.api.insight_damp import after_argument
+from odx_graph.api.insight_damp import first_argument
+from odx_graph.api.insight_damp import page_start
+from odx_graph.api.insight_damp import scope_of
 from odx_graph.api.insight_groups import id_list
-from odx_graph.api.paging import CASE_ORDER, Slice, connection_type, paging_window
+from odx_graph.api.paging import CASE_ORDER
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
+from odx_graph.api.paging import Slice
+from odx_graph.api.paging import connection_type
+from odx_graph.api.paging import paging_window
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping.query import MAX_FILTER_VALUES

@@ -17,8 +17,10 @@ from typing import Any
 import strawberry
 
 from odx_graph.core.errors import ErrorCode
-from odx_graph.mapping import MAPPING, Entity
-from odx_graph.services.refdata import code_list, load_ontology
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.services.refdata import code_list
+from odx_graph.services.refdata import load_ontology
 
 
 @cache

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.mapping import MAPPING, Entity, Relation
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
 from odx_graph.mapping.query import ListRequest
 from odx_graph.services.insight.cache import InsightCache
 from odx_graph.store import reads
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.reads import Page
 
 

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
+from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.asgi import HTTPException as StrawberryHTTPException  # type: ignore[attr-defined]
 

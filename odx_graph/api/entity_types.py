@@ -14,8 +14,13 @@ import decimal
 import enum
 import inspect
 import sys
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any, Optional, cast
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Annotated
+from typing import Any
+from typing import Optional
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
@@ -25,10 +30,19 @@ from odx_graph.api.context import Context
 from odx_graph.api.planned_works import EXTRA_FIELDS as PLANNED_WORK_FIELDS
 from odx_graph.api.prediction import EXTRA_FIELDS
 from odx_graph.api.satisfaction import EXTRA_FIELDS as SATISFACTION_FIELDS
-from odx_graph.core.ids import Cursor, encode_cursor
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Relation, Scalar
-from odx_graph.mapping.query import LIST_CAP, ListRequest, make_list_request
-from odx_graph.store.reads import Page, check_codes
+from odx_graph.core.ids import Cursor
+from odx_graph.core.ids import encode_cursor
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Relation
+from odx_graph.mapping import Scalar
+from odx_graph.mapping.query import LIST_CAP
+from odx_graph.mapping.query import ListRequest
+from odx_graph.mapping.query import make_list_request
+from odx_graph.store.reads import Page
+from odx_graph.store.reads import check_codes
 from odx_graph.store.sql import source_alias
 
 _NAMESPACE = sys.modules[__name__].__dict__

@@ -14,7 +14,8 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import OdxError
 
 log = logging.getLogger("odx_graph.api")
 

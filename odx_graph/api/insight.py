@@ -5,32 +5,38 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Optional, cast
+from typing import TYPE_CHECKING
+from typing import Annotated
+from typing import Any
+from typing import Optional
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField, Selection
+from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import Selection
 from strawberry.utils.str_converters import to_camel_case
 
 from odx_graph.api import insight_groups as grouping
 from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
+from odx_graph.api.insight_groups import Disclosure
+from odx_graph.api.insight_groups import GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.insight import (
-    COMPARED,
-    COUNTS,
-    GROUPINGS,
-    MEASURES,
-    Count,
-    Dimension,
-    Measure,
-)
+from odx_graph.mapping.insight import COMPARED
+from odx_graph.mapping.insight import COUNTS
+from odx_graph.mapping.insight import GROUPINGS
+from odx_graph.mapping.insight import MEASURES
+from odx_graph.mapping.insight import Count
+from odx_graph.mapping.insight import Dimension
+from odx_graph.mapping.insight import Measure
 from odx_graph.mapping.query import MAX_FILTER_VALUES
-from odx_graph.services.insight import providers, repairs
-from odx_graph.store.analytics import MarketScope, RepairScope
+from odx_graph.services.insight import providers
+from odx_graph.services.insight import repairs
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
 
 if TYPE_CHECKING:
 

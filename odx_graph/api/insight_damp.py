@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING
+from typing import Annotated
+from typing import Any
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
@@ -14,10 +17,13 @@ from strawberry.types import Info
 from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
+from odx_graph.api.insight_groups import Disclosure
+from odx_graph.api.insight_groups import GroupCoordinate
 from odx_graph.core.errors import InputError
-from odx_graph.core.ids import decode_int_id, encode_global_id
-from odx_graph.mapping.insight import DAMP_GROUPINGS, DampDimension
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
+from odx_graph.mapping.insight import DAMP_GROUPINGS
+from odx_graph.mapping.insight import DampDimension
 from odx_graph.services.insight import damp
 from odx_graph.store.damp import DampScope
 

@@ -6,8 +6,15 @@ for the caller."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Optional, Protocol, TypeVar
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import Optional
+from typing import Protocol
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -17,8 +24,10 @@ from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.core import disclosure
 from odx_graph.core.errors import InputError
-from odx_graph.core.ids import decode_int_id, encode_global_id
-from odx_graph.mapping.query import MAX_FILTER_VALUES, postcode_location
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
+from odx_graph.mapping.query import MAX_FILTER_VALUES
+from odx_graph.mapping.query import postcode_location
 
 T = TypeVar("T")
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING
+from typing import Annotated
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
@@ -14,10 +16,12 @@ from strawberry.types import Info
 from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
+from odx_graph.api.insight_groups import Disclosure
+from odx_graph.api.insight_groups import GroupCoordinate
 from odx_graph.services.insight import investment
 from odx_graph.services.insight.investment import InvestmentKey
-from odx_graph.store.investment import InvestmentDimension, InvestmentScope
+from odx_graph.store.investment import InvestmentDimension
+from odx_graph.store.investment import InvestmentScope
 
 _DESCRIPTIONS = {
     InvestmentDimension.LANDLORD: "The programme's landlord.",

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator
+from collections.abc import Hashable
 
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType
+from graphql import ExecutionResult
+from graphql import FieldNode
+from graphql import OperationDefinitionNode
+from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
 from odx_graph.api.context import Context

@@ -24,33 +24,41 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    parse,
-)
-from rdflib import RDF, Graph, URIRef
-from starlette.types import Message, Receive, Scope, Send
+from graphql import FieldNode
+from graphql import FragmentDefinitionNode
+from graphql import FragmentSpreadNode
+from graphql import GraphQLError
+from graphql import InlineFragmentNode
+from graphql import OperationDefinitionNode
+from graphql import SelectionSetNode
+from graphql import parse
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import URIRef
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.core.errors import InputError
-from odx_graph.core.ids import KEY, decode_global_id
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Scalar
+from odx_graph.core.ids import KEY
+from odx_graph.core.ids import decode_global_id
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Scalar
 from odx_graph.services.linked_data.dataset import pointing_back
-from odx_graph.services.linked_data.rdf import (
-    linked_fields,
-    literal,
-    node_iri,
-    parse_node_iri,
-    target_iri,
-    term,
-)
-from odx_graph.services.linked_data.rdf_formats import accept_entries, bind_prefixes, json_ld
+from odx_graph.services.linked_data.rdf import linked_fields
+from odx_graph.services.linked_data.rdf import literal
+from odx_graph.services.linked_data.rdf import node_iri
+from odx_graph.services.linked_data.rdf import parse_node_iri
+from odx_graph.services.linked_data.rdf import target_iri
+from odx_graph.services.linked_data.rdf import term
+from odx_graph.services.linked_data.rdf_formats import accept_entries
+from odx_graph.services.linked_data.rdf_formats import bind_prefixes
+from odx_graph.services.linked_data.rdf_formats import json_ld
 
 MEDIA_TYPE = "application/ld+json"
 _JSON_TYPES = ("application/json", "application/graphql-response+json")

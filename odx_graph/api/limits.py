@@ -3,29 +3,27 @@ estimate of the objects it would return (page sizes multiplied down the nesting)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    IntValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    VariableNode,
-)
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from graphql import FieldNode
+from graphql import FragmentDefinitionNode
+from graphql import FragmentSpreadNode
+from graphql import GraphQLError
+from graphql import InlineFragmentNode
+from graphql import IntValueNode
+from graphql import OperationDefinitionNode
+from graphql import SelectionSetNode
+from graphql import VariableNode
+from strawberry.extensions import MaxAliasesLimiter
+from strawberry.extensions import MaxTokensLimiter
+from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-from odx_graph.mapping import MAPPING, Cardinality
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

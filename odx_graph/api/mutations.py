@@ -18,29 +18,37 @@ import datetime as dt
 import decimal
 import enum
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Optional, Union, cast
+from typing import Annotated
+from typing import Any
+from typing import Optional
+from typing import Union
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 
 from odx_graph.api import entity_types as gen
-from odx_graph.api.codes import MutationErrorCode, code_enums
+from odx_graph.api.codes import MutationErrorCode
+from odx_graph.api.codes import code_enums
 from odx_graph.api.context import Context
 from odx_graph.api.errors import RETRYABLE
-from odx_graph.api.input_fields import idempotency, node_id, optional
+from odx_graph.api.input_fields import idempotency
+from odx_graph.api.input_fields import node_id
+from odx_graph.api.input_fields import optional
 from odx_graph.api.lookup import HomeLookupInput
-from odx_graph.api.planned_work_inputs import (
-    AddPlannedWorkInput,
-    CancelPlannedWorkInput,
-    CompletePlannedWorkInput,
-    CreateProgrammeInput,
-    PlanTheseInput,
-    UpdatePlannedWorkInput,
-)
-from odx_graph.api.residents import ResidentScope, ResidentToken, resident_token_by_key
+from odx_graph.api.planned_work_inputs import AddPlannedWorkInput
+from odx_graph.api.planned_work_inputs import CancelPlannedWorkInput
+from odx_graph.api.planned_work_inputs import CompletePlannedWorkInput
+from odx_graph.api.planned_work_inputs import CreateProgrammeInput
+from odx_graph.api.planned_work_inputs import PlanTheseInput
+from odx_graph.api.planned_work_inputs import UpdatePlannedWorkInput
+from odx_graph.api.residents import ResidentScope
+from odx_graph.api.residents import ResidentToken
+from odx_graph.api.residents import resident_token_by_key
 from odx_graph.core.errors import OdxError
 from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING

@@ -5,17 +5,25 @@ opaque cursors and page rules as mapped lists."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Optional, TypeVar
+from typing import Any
+from typing import Generic
+from typing import Optional
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
 from odx_graph.api.entity_types import PageInfo
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.ids import Cursor, decode_cursor, encode_cursor
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import Cursor
+from odx_graph.core.ids import decode_cursor
+from odx_graph.core.ids import encode_cursor
 from odx_graph.mapping.query import page_size
 
 T = TypeVar("T")

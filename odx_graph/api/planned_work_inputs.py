@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from typing import Any, Optional
+from typing import Any
+from typing import Optional
 
 import strawberry
 
 from odx_graph.api.codes import code_enums
-from odx_graph.api.input_fields import idempotency, node_id, optional
+from odx_graph.api.input_fields import idempotency
+from odx_graph.api.input_fields import node_id
+from odx_graph.api.input_fields import optional
 from odx_graph.services.writes import PlanSource
 
 ProgrammeKindCode = code_enums()["ProgrammeKind"]

@@ -4,7 +4,8 @@ planned item a repair's component is due for (docs/insight.md states the rule)."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info

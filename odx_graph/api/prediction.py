@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Any, Optional, cast
+from typing import Annotated
+from typing import Any
+from typing import Optional
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.insight_groups import Disclosure, disclosure_of
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.api.insight_groups import Disclosure
+from odx_graph.api.insight_groups import disclosure_of
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.services.prediction import forecast
 from odx_graph.services.prediction.features import ModelKind
 from odx_graph.services.prediction.forecast import ExplainedScore

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated
+from typing import Any
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
@@ -11,10 +13,15 @@ from strawberry.types import Info
 from odx_graph.api.codes import declared_enum
 from odx_graph.api.context import Context
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
-from odx_graph.api.paging import Slice, connection_type, paging_window
-from odx_graph.core.access import Scope, Tier, is_expired
+from odx_graph.api.paging import Slice
+from odx_graph.api.paging import connection_type
+from odx_graph.api.paging import paging_window
+from odx_graph.core.access import Scope
+from odx_graph.core.access import Tier
+from odx_graph.core.access import is_expired
 from odx_graph.core.errors import ForbiddenError
-from odx_graph.core.ids import decode_int_id, encode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
 from odx_graph.store import keys as repo
 from odx_graph.store.keys import StoredKey

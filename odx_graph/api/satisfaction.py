@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from typing import Annotated
+from typing import Any
+from typing import Optional
 
 import strawberry
 from strawberry.types import Info
@@ -15,15 +19,14 @@ from strawberry.types import Info
 from odx_graph.api import insight_groups as grouping
 from odx_graph.api.context import Context
 from odx_graph.api.input_fields import optional
-from odx_graph.api.insight_groups import Disclosure, GroupCoordinate
+from odx_graph.api.insight_groups import Disclosure
+from odx_graph.api.insight_groups import GroupCoordinate
 from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.satisfaction import (
-    PERCEPTION_MEASURES,
-    SATISFACTION_GROUPINGS,
-    TENURE_GROUPS,
-    SatisfactionDimension,
-)
+from odx_graph.mapping.satisfaction import PERCEPTION_MEASURES
+from odx_graph.mapping.satisfaction import SATISFACTION_GROUPINGS
+from odx_graph.mapping.satisfaction import TENURE_GROUPS
+from odx_graph.mapping.satisfaction import SatisfactionDimension
 from odx_graph.services.insight import satisfaction
 from odx_graph.store.satisfaction import SatisfactionScope
 

@@ -5,38 +5,43 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Annotated, Any, Optional
+from typing import Annotated
+from typing import Any
+from typing import Optional
 
 import strawberry
 from graphql import GraphQLError
 from graphql.execution import Executor
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types import ExecutionContext, Info
+from strawberry.types import ExecutionContext
+from strawberry.types import Info
 
-from odx_graph.api import (
-    audit,
-    awaab,
-    insight,
-    insight_damp,
-    insight_investment,
-    prediction,
-    residents,
-    satisfaction,
-)
+from odx_graph.api import audit
+from odx_graph.api import awaab
 from odx_graph.api import entity_types as gen
+from odx_graph.api import insight
+from odx_graph.api import insight_damp
+from odx_graph.api import insight_investment
+from odx_graph.api import prediction
+from odx_graph.api import residents
+from odx_graph.api import satisfaction
 from odx_graph.api.context import Context
 from odx_graph.api.errors import ErrorShapeExtension
 from odx_graph.api.insight_responses import InsightResponseCache
 from odx_graph.api.limits import limit_extensions
-from odx_graph.api.lookup import ReferenceInput, home_lookup
+from odx_graph.api.lookup import ReferenceInput
+from odx_graph.api.lookup import home_lookup
 from odx_graph.api.mutations import Mutation
 from odx_graph.api.observe import OperationMetricsExtension
 from odx_graph.api.read_routing import ReadRouting
 from odx_graph.api.subscriptions import subscription_type
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.ids import decode_global_id, decode_int_id
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import decode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
 from odx_graph.mapping.query import make_list_request
 from odx_graph.store import reads
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
-from typing import Annotated, Any, Optional
+from typing import Annotated
+from typing import Any
+from typing import Optional
 
 import strawberry
 from graphql import GraphQLError
@@ -13,11 +15,15 @@ from strawberry.types import Info
 from odx_graph.api import entity_types as gen
 from odx_graph.api.context import Context
 from odx_graph.api.errors import MASKED_MESSAGE
-from odx_graph.core.errors import ErrorCode, InputError, OdxError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import OdxError
 from odx_graph.core.ids import decode_int_id
 from odx_graph.mapping import MAPPING
-from odx_graph.store import keys, reads
-from odx_graph.store.live import Ended, RepairFilter
+from odx_graph.store import keys
+from odx_graph.store import reads
+from odx_graph.store.live import Ended
+from odx_graph.store.live import RepairFilter
 
 log = logging.getLogger("odx_graph.api")
 

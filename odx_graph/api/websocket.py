@@ -21,8 +21,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from odx_graph.api.context import Context
-from odx_graph.core.errors import ErrorCode, OdxError, UnauthenticatedError
-from odx_graph.services.credentials import authenticate, bearer
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import OdxError
+from odx_graph.core.errors import UnauthenticatedError
+from odx_graph.services.credentials import authenticate
+from odx_graph.services.credentials import bearer
 
 REFUSED = 4403  # graphql-transport-ws: the server rejects the connection
 TOO_MANY = 4429  # too many keys tried from the client's address (as at the handshake)

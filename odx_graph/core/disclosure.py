@@ -35,7 +35,8 @@ protected ones (``Disclosure.PERTURBED``), and every response says which.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
 
 # Keys are ASCII digits without leading zeros (str.isdigit() would accept "²" and "١").
 KEY = re.compile(r"^[1-9][0-9]{0,17}$")

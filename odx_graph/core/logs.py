@@ -7,7 +7,8 @@ import datetime as dt
 import json
 import logging
 import sys
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from odx_graph.core.config import LogFormat
 

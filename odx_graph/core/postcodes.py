@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum, auto
+from enum import StrEnum
+from enum import auto
 
-from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
 
 # Outward code: area (1-2 letters) + district (digit, then an optional digit or letter).
 _OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
+from collections.abc import Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
 
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
 

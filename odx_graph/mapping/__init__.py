@@ -18,27 +18,31 @@ from odx_graph.mapping.codes import CODE_LISTS
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.estates import ESTATE
-from odx_graph.mapping.homes import BUILDING, HOME
-from odx_graph.mapping.model import (
-    Cardinality,
-    Entity,
-    Field,
-    Filter,
-    FilterKind,
-    Form,
-    IncomingLink,
-    Mapping,
-    Order,
-    Relation,
-    Scalar,
-    Write,
-    curie,
-    snake_case,
-)
+from odx_graph.mapping.homes import BUILDING
+from odx_graph.mapping.homes import HOME
+from odx_graph.mapping.model import Cardinality
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Form
+from odx_graph.mapping.model import IncomingLink
+from odx_graph.mapping.model import Mapping
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Relation
+from odx_graph.mapping.model import Scalar
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.model import curie
+from odx_graph.mapping.model import snake_case
 from odx_graph.mapping.organisations import ORGANISATION
-from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME, PLANNED_WORK
-from odx_graph.mapping.provenance import ASSERTION, IMPORT, REFERENCE
-from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE, REPAIR_STATUS_EVENT
+from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME
+from odx_graph.mapping.planned_works import PLANNED_WORK
+from odx_graph.mapping.provenance import ASSERTION
+from odx_graph.mapping.provenance import IMPORT
+from odx_graph.mapping.provenance import REFERENCE
+from odx_graph.mapping.repairs import REPAIR
+from odx_graph.mapping.repairs import REPAIR_LINE
+from odx_graph.mapping.repairs import REPAIR_STATUS_EVENT
 
 GRAPH = (
     ORGANISATION,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order
-from odx_graph.mapping.shorthand import (
-    DATE,
-    HOME_POSTCODE,
-    ID_ORDER,
-    INT,
-    STRING,
-    STRINGS,
-    coded,
-    generated_by,
-    one,
-)
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.shorthand import DATE
+from odx_graph.mapping.shorthand import HOME_POSTCODE
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, Order, Write, snake_case
-from odx_graph.mapping.shorthand import BOOLEAN, INT, STRING, STRINGS
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.model import snake_case
+from odx_graph.mapping.shorthand import BOOLEAN
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

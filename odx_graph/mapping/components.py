@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Order, Write
-from odx_graph.mapping.shorthand import (
-    BOOLEAN,
-    DATE,
-    HOME_POSTCODE,
-    ID_ORDER,
-    INT,
-    INT_FILTER,
-    STRING,
-    STRINGS,
-    coded,
-    generated_by,
-    many,
-    one,
-    references,
-)
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.shorthand import BOOLEAN
+from odx_graph.mapping.shorthand import DATE
+from odx_graph.mapping.shorthand import HOME_POSTCODE
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import INT_FILTER
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import one
+from odx_graph.mapping.shorthand import references
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

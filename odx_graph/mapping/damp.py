@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, Order, Write
-from odx_graph.mapping.shorthand import (
-    BOOLEAN,
-    BOOLEAN_FILTER,
-    DATETIME,
-    DATETIME_FILTER,
-    DATETIME_NOTE,
-    HOME_POSTCODE,
-    ID_ORDER,
-    IDS,
-    STRINGS,
-    coded,
-    generated_by,
-    one,
-    references,
-)
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.shorthand import BOOLEAN
+from odx_graph.mapping.shorthand import BOOLEAN_FILTER
+from odx_graph.mapping.shorthand import DATETIME
+from odx_graph.mapping.shorthand import DATETIME_FILTER
+from odx_graph.mapping.shorthand import DATETIME_NOTE
+from odx_graph.mapping.shorthand import HOME_POSTCODE
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import IDS
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import one
+from odx_graph.mapping.shorthand import references
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

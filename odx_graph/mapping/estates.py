@@ -3,8 +3,18 @@ listed buildings or postcodes, resolved by the ``estate_home_member`` view."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, FilterKind, Order, Relation
-from odx_graph.mapping.shorthand import ID_ORDER, IDS, STRING, generated_by, one
+from odx_graph.mapping.model import Cardinality
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Relation
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import IDS
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import one
 
 # Every membership of an estate, one row per (estate, home) (migration 0023).
 MEMBERS = ("estate_home_member", "estate_id", "home_id")

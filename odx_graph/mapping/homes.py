@@ -5,23 +5,27 @@ from __future__ import annotations
 from odx_graph.core.vocab import ONS_GEOGRAPHY
 from odx_graph.mapping.components import FAILS_DISREPAIR
 from odx_graph.mapping.estates import IN_ESTATES
-from odx_graph.mapping.model import Entity, Field, Filter, FilterKind, Form, Order, Write
-from odx_graph.mapping.shorthand import (
-    BOOLEAN,
-    FLOAT,
-    ID_ORDER,
-    IDS,
-    INT,
-    INT_FILTER,
-    STRING,
-    STRINGS,
-    by_postcode,
-    coded,
-    generated_by,
-    many,
-    one,
-    references,
-)
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Form
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.shorthand import BOOLEAN
+from odx_graph.mapping.shorthand import FLOAT
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import IDS
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import INT_FILTER
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_postcode
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import one
+from odx_graph.mapping.shorthand import references
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

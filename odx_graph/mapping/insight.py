@@ -12,7 +12,8 @@ definitions in words are in docs/insight.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum, auto
+from enum import StrEnum
+from enum import auto
 
 
 class Dimension(StrEnum):

@@ -7,7 +7,8 @@ parameter of a filter; nothing else is ever interpolated into SQL.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import quote

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
-from odx_graph.mapping.shorthand import (
-    CONTAINS,
-    ID_ORDER,
-    STRING,
-    STRINGS,
-    coded,
-    generated_by,
-    many,
-    references,
-)
+from odx_graph.mapping.model import Cardinality
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import Form
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Relation
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.shorthand import CONTAINS
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import references
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

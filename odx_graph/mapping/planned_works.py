@@ -3,23 +3,28 @@ replacements and improvements to homes and buildings)."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Cardinality, Entity, Field, Filter, Form, Order, Relation, Write
-from odx_graph.mapping.shorthand import (
-    DATE,
-    DATE_FILTER,
-    DECIMAL,
-    HOME_POSTCODE,
-    ID_ORDER,
-    IDS,
-    INT,
-    INT_FILTER,
-    STRING,
-    STRINGS,
-    coded,
-    generated_by,
-    many,
-    one,
-)
+from odx_graph.mapping.model import Cardinality
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import Form
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Relation
+from odx_graph.mapping.model import Write
+from odx_graph.mapping.shorthand import DATE
+from odx_graph.mapping.shorthand import DATE_FILTER
+from odx_graph.mapping.shorthand import DECIMAL
+from odx_graph.mapping.shorthand import HOME_POSTCODE
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import IDS
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import INT_FILTER
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import coded
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

@@ -3,17 +3,18 @@ organisation asserted about a home."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import Entity, Field, Filter, Order
-from odx_graph.mapping.shorthand import (
-    DATETIME,
-    ID_ORDER,
-    IDS,
-    INT,
-    STRING,
-    STRINGS,
-    generated_by,
-    one,
-)
+from odx_graph.mapping.model import Entity
+from odx_graph.mapping.model import Field
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.shorthand import DATETIME
+from odx_graph.mapping.shorthand import ID_ORDER
+from odx_graph.mapping.shorthand import IDS
+from odx_graph.mapping.shorthand import INT
+from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

@@ -14,11 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.ids import Cursor, decode_cursor, decode_int_id
-from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import Cursor
+from odx_graph.core.ids import decode_cursor
+from odx_graph.core.ids import decode_int_id
+from odx_graph.core.postcodes import PostcodeLevel
+from odx_graph.core.postcodes import parse_postcode_query
 from odx_graph.core.uprn import parse_uprn
-from odx_graph.mapping import Entity, Filter, FilterKind, Order, Scalar
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Filter
+from odx_graph.mapping import FilterKind
+from odx_graph.mapping import Order
+from odx_graph.mapping import Scalar
 
 _POSTCODE_COLUMNS = {
     PostcodeLevel.AREA: "postcode_area",

@@ -6,7 +6,8 @@ enum (``api.satisfaction``) derive from these declarations."""
 
 from __future__ import annotations
 
-from enum import StrEnum, auto
+from enum import StrEnum
+from enum import auto
 
 PERCEPTION_MEASURES = tuple(f"TP{n:02d}" for n in range(1, 13))
 # Measures asked only of tenants who had a repair in the 12 months before they answered.

@@ -4,15 +4,13 @@ the default order."""
 
 from __future__ import annotations
 
-from odx_graph.mapping.model import (
-    Cardinality,
-    Filter,
-    FilterKind,
-    Order,
-    Relation,
-    Scalar,
-    snake_case,
-)
+from odx_graph.mapping.model import Cardinality
+from odx_graph.mapping.model import Filter
+from odx_graph.mapping.model import FilterKind
+from odx_graph.mapping.model import Order
+from odx_graph.mapping.model import Relation
+from odx_graph.mapping.model import Scalar
+from odx_graph.mapping.model import snake_case
 
 # The declarations below are laid out as tables, one field or relation per line.
 # fmt: off

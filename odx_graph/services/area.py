@@ -9,19 +9,22 @@ from typing import TypeVar
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
 from odx_graph.core.errors import InputError
-from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.core.postcodes import PostcodeLevel
+from odx_graph.core.postcodes import parse_postcode_query
 from odx_graph.mapping.query import postcode_location
 from odx_graph.services.insight.cache import InsightCache
-from odx_graph.services.insight.damp import DampRates, damp_rates
-from odx_graph.services.insight.repairs import (
-    OpenJobs,
-    PerformanceGroup,
-    market_open_jobs,
-    performance,
-)
-from odx_graph.store.analytics import Dimension, MarketScope, RepairScope
+from odx_graph.services.insight.damp import DampRates
+from odx_graph.services.insight.damp import damp_rates
+from odx_graph.services.insight.repairs import OpenJobs
+from odx_graph.services.insight.repairs import PerformanceGroup
+from odx_graph.services.insight.repairs import market_open_jobs
+from odx_graph.services.insight.repairs import performance
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
 from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 

@@ -18,10 +18,15 @@ import string
 import time
 from collections.abc import Iterable
 
-from odx_graph.core.access import Principal, Scope, Tier, is_expired
-from odx_graph.core.errors import InputError, UnauthenticatedError
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Scope
+from odx_graph.core.access import Tier
+from odx_graph.core.access import is_expired
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import UnauthenticatedError
 from odx_graph.store import keys as repo
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
 
 _KEY = re.compile(r"^odx_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$")
 _PREFIX_ALPHABET = string.ascii_lowercase + string.digits

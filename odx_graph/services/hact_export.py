@@ -25,13 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from odx_graph.store import hact_export as repo
 from odx_graph.store.db import Database
-from odx_graph.store.hact_export import ExportedRepair, Selection
+from odx_graph.store.hact_export import ExportedRepair
+from odx_graph.store.hact_export import Selection
 
 COMPLETE = "complete"
 JsonObject = dict[str, Any]

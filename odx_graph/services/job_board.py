@@ -15,17 +15,20 @@ from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
 from odx_graph.core.ids import encode_global_id
 from odx_graph.mapping import MAPPING
-from odx_graph.mapping.query import make_list_request, postcode_location
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.repairs import OpenJobs, SorRate, contractor_market
+from odx_graph.mapping.query import make_list_request
+from odx_graph.mapping.query import postcode_location
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.repairs import OpenJobs
+from odx_graph.services.insight.repairs import SorRate
+from odx_graph.services.insight.repairs import contractor_market
 from odx_graph.store import reads
-from odx_graph.store.analytics import (
-    MarketScope,
-    districts_with_open_repairs,
-)
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import districts_with_open_repairs
 from odx_graph.store.db import Database
 from odx_graph.store.planned_works import due_for_repairs
 

@@ -11,16 +11,23 @@ the same reference become one record, so nothing is duplicated.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from odx_graph.core.access import Principal, Tier
-from odx_graph.core.errors import ForbiddenError, InputError, NotFoundError
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import NotFoundError
 from odx_graph.store import imports as imports_repo
 from odx_graph.store import organisations as repo
 from odx_graph.store import repair_events
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
 from odx_graph.store.organisations import Organisation
 from odx_graph.store.writes import audit
 

@@ -14,21 +14,32 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.vocab import data_dir, expand_curie, ontology_dir
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.core.vocab import data_dir
+from odx_graph.core.vocab import expand_curie
+from odx_graph.core.vocab import ontology_dir
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
 from odx_graph.mapping.query import make_list_request
-from odx_graph.services.bank_holidays import bank_holidays, years_to_cover
-from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.bank_holidays import bank_holidays
+from odx_graph.services.bank_holidays import years_to_cover
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
 from odx_graph.services.linked_data import declarations
-from odx_graph.services.linked_data.codes import CODE_SEGMENT, code_list_versions
-from odx_graph.store import changes, reads
+from odx_graph.services.linked_data.codes import CODE_SEGMENT
+from odx_graph.services.linked_data.codes import code_list_versions
+from odx_graph.store import changes
+from odx_graph.store import reads
 from odx_graph.store import refdata as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 log = logging.getLogger(__name__)
 

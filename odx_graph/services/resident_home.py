@@ -6,18 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from odx_graph.core.access import Principal, Tier
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.config import Settings
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import make_list_request
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.damp import CaseClocks, case_clocks, earliest_due
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.damp import CaseClocks
+from odx_graph.services.insight.damp import case_clocks
+from odx_graph.services.insight.damp import earliest_due
 from odx_graph.store import reads
 from odx_graph.store.damp import ClockFilter
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 # How many of each kind of record the home page lists (the API's largest page).
 MAX_LISTED = 100

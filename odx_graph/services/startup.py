@@ -6,24 +6,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 
 from rdflib import Graph
 
-from odx_graph.core.config import DemoMode, Settings
+from odx_graph.core.config import DemoMode
+from odx_graph.core.config import Settings
 from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services import demo
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import bulk
-from odx_graph.store.db import Database, PoolOptions, ensure_database
-from odx_graph.store.embedded import (
-    DATABASE_NAME,
-    EmbeddedServer,
-    EmbeddedSupervisor,
-    start_embedded,
-)
+from odx_graph.store.db import Database
+from odx_graph.store.db import PoolOptions
+from odx_graph.store.db import ensure_database
+from odx_graph.store.embedded import DATABASE_NAME
+from odx_graph.store.embedded import EmbeddedServer
+from odx_graph.store.embedded import EmbeddedSupervisor
+from odx_graph.store.embedded import start_embedded
 from odx_graph.store.migrations import migrate
 
 log = logging.getLogger(__name__)

@@ -17,24 +17,27 @@ Definitions (also in docs/insight.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
-from odx_graph.core.disclosure import RECORD_KEY_RANGE, quantile_fractions
-from odx_graph.mapping.insight import (
-    COUNTS,
-    ESTATE_MEMBERS,
-    GROUPINGS,
-    Definition,
-    Mean,
-    Percentile,
-    Share,
-    Total,
-)
+from odx_graph.core.disclosure import RECORD_KEY_RANGE
+from odx_graph.core.disclosure import quantile_fractions
+from odx_graph.mapping.insight import COUNTS
+from odx_graph.mapping.insight import ESTATE_MEMBERS
+from odx_graph.mapping.insight import GROUPINGS
 from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
+from odx_graph.mapping.insight import Definition
 from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
-from odx_graph.store.db import Database, Record
+from odx_graph.mapping.insight import Mean
+from odx_graph.mapping.insight import Percentile
+from odx_graph.mapping.insight import Share
+from odx_graph.mapping.insight import Total
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.sql import Params
 
 # Groupings: value expressions over the per-repair facts ``f``, and label expressions over
@@ -396,7 +399,8 @@ async def replacement_forecast(
     """Components due for replacement in each of the next ``years`` calendar years, by
     type: due in the year they reach their Decent Homes lifetime, or this year when already
     past it. Components without an install date or a lifetime are left out."""
-    from odx_graph.mapping.components import LIFETIME_JOINS, LIFETIME_RULE
+    from odx_graph.mapping.components import LIFETIME_JOINS
+    from odx_graph.mapping.components import LIFETIME_RULE
 
     args: list[Any] = [years]
     where = "true"

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import PUBLIC
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
 from odx_graph.store import sql
-from odx_graph.store.db import READER_ROLE, Connection, Database, Record, quote_ident
+from odx_graph.store.db import READER_ROLE
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
+from odx_graph.store.db import quote_ident
 
 # Any constant unique to this purpose: one publisher at a time, across server processes.
 PUBLISH_LOCK_KEY = 0x0D_C6_A9_4E_00_16

@@ -15,7 +15,8 @@ from odx_graph.core.disclosure import RECORD_KEY_RANGE
 from odx_graph.mapping.insight import ESTATE_MEMBERS
 from odx_graph.mapping.insight import DampDimension as DampDimension  # named here by older imports
 from odx_graph.store.analytics import home_conditions
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.sql import Params
 
 # Building age bands by year built, oldest first; a home without one is 'unknown'.

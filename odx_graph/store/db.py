@@ -7,13 +7,22 @@ count statements (one listener call per statement sent).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeAlias, TypedDict, cast
+from typing import Any
+from typing import TypeAlias
+from typing import TypedDict
+from typing import cast
 
 import asyncpg
 
-from odx_graph.core.errors import DatabaseUnavailableError, ErrorCode, InputError, QueryTimeoutError
+from odx_graph.core.errors import DatabaseUnavailableError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import QueryTimeoutError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,9 @@ import logging
 import os
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 

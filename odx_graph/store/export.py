@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.mapping import Entity, Relation
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
 from odx_graph.store import sql
-from odx_graph.store.db import Database, Record, translate_error
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
+from odx_graph.store.db import translate_error
 
 STREAM_BATCH = 1000
 
@@ -70,7 +73,8 @@ async def latest_change(db: Database, entities: tuple[Entity, ...]) -> Any:
 
 
 def _triple_count_sql(entity: Entity, principal: Principal) -> str:
-    from odx_graph.mapping import MAPPING, Cardinality
+    from odx_graph.mapping import MAPPING
+    from odx_graph.mapping import Cardinality
 
     terms = ["count(*)"]
     for field in entity.fields:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 # Trades whose repairs count as leak-related (HACT trade codes: plumbing, roofing).
 LEAK_TRADES = ("PL", "RF")

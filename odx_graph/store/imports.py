@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from odx_graph.store.bulk import as_arrays, copy_rows
-from odx_graph.store.db import Connection, Record, quote_ident
-from odx_graph.store.organisations import (
-    Organisation,
-    add_role,
-    create_organisation,
-    find_organisation,
-    list_organisations,
-    organisations_named,
-)
+from odx_graph.store.bulk import as_arrays
+from odx_graph.store.bulk import copy_rows
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Record
+from odx_graph.store.db import quote_ident
+from odx_graph.store.organisations import Organisation
+from odx_graph.store.organisations import add_role
+from odx_graph.store.organisations import create_organisation
+from odx_graph.store.organisations import find_organisation
+from odx_graph.store.organisations import list_organisations
+from odx_graph.store.organisations import organisations_named
 
 __all__ = [
     "Organisation",

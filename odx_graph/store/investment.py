@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.sql import Params
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,8 @@ from typing import Any
 
 import asyncpg
 
-from odx_graph.core.errors import ErrorCode, InputError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,16 @@ from the catalogue's foreign keys, so tables added later are moved too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
 import asyncpg
 
 from odx_graph.core.errors import InputError
-from odx_graph.store.db import Connection, quote_ident
+from odx_graph.store.db import Connection
+from odx_graph.store.db import quote_ident
 
 # Record tables that references (HACT style) and audit events can name, by subject type.
 SUBJECT_TABLES = ("organisation", "building", "home", "component", "repair", "damp_mould_case")

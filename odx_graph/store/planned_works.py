@@ -4,12 +4,16 @@ change them, what a repair's component is due for, and components to plan."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from odx_graph.mapping.components import LIFETIME_JOINS, LIFETIME_RULE
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.mapping.components import LIFETIME_JOINS
+from odx_graph.mapping.components import LIFETIME_RULE
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 # What a planned item is shown with wherever a repair says it is due for it.
 _DUE = """

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.features import component_lifetime
 
 _SCORE_TABLES = {"damp-mould": "home_damp_risk", "component-failure": "component_failure_risk"}

@@ -7,16 +7,22 @@ query costs one statement per relation and level.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.errors import InputError
-from odx_graph.mapping import MAPPING, Entity, Relation, snake_case
-from odx_graph.mapping.query import CodeCheck, ListRequest
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
+from odx_graph.mapping import snake_case
+from odx_graph.mapping.query import CodeCheck
+from odx_graph.mapping.query import ListRequest
 from odx_graph.store import sql
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 
 @dataclass(frozen=True, slots=True)

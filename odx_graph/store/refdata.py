@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from odx_graph.store.db import Connection, quote_ident
+from odx_graph.store.db import Connection
+from odx_graph.store.db import quote_ident
 
 
 async def upsert_codes(

@@ -20,11 +20,17 @@ import logging
 import time
 import urllib.parse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from odx_graph.core.errors import OdxError
-from odx_graph.core.replication import LagClock, format_lsn, in_rotation, parse_lsn
-from odx_graph.store.db import CONNECT_TIMEOUT_MS, Database, PoolOptions
+from odx_graph.core.replication import LagClock
+from odx_graph.core.replication import format_lsn
+from odx_graph.core.replication import in_rotation
+from odx_graph.core.replication import parse_lsn
+from odx_graph.store.db import CONNECT_TIMEOUT_MS
+from odx_graph.store.db import Database
+from odx_graph.store.db import PoolOptions
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.mapping.insight import ESTATE_MEMBERS
-from odx_graph.mapping.satisfaction import (
-    AFTER_A_REPAIR,
-    REPAIR_WINDOW_MONTHS,
-    TENURE_GROUPS,
-    WITH_COMMUNAL_AREAS,
-    SatisfactionDimension,
-)
-from odx_graph.store.analytics import place_conditions, postcode_condition
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.mapping.satisfaction import AFTER_A_REPAIR
+from odx_graph.mapping.satisfaction import REPAIR_WINDOW_MONTHS
+from odx_graph.mapping.satisfaction import TENURE_GROUPS
+from odx_graph.mapping.satisfaction import WITH_COMMUNAL_AREAS
+from odx_graph.mapping.satisfaction import SatisfactionDimension
+from odx_graph.store.analytics import place_conditions
+from odx_graph.store.analytics import postcode_condition
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.store.sql import Params
 
 D = SatisfactionDimension

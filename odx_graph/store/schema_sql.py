@@ -18,9 +18,12 @@ from pathlib import Path
 
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.store.backup import schema_dump
-from odx_graph.store.db import Database, connect_once, quote_ident
+from odx_graph.store.db import Database
+from odx_graph.store.db import connect_once
+from odx_graph.store.db import quote_ident
 from odx_graph.store.embedded import start_embedded
-from odx_graph.store.migrations import SCHEMA_FILE, migrate
+from odx_graph.store.migrations import SCHEMA_FILE
+from odx_graph.store.migrations import migrate
 
 COMMAND = f"odx-graph schema --sql > migrations/{SCHEMA_FILE}"
 HEADER = (

@@ -15,13 +15,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
 from odx_graph.core.errors import ConflictError
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
 from odx_graph.store.features import feature_query
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -8,14 +8,21 @@ PostgreSQL from the row, so they are never stored and never drift.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
+from odx_graph.mapping import Scalar
 from odx_graph.mapping.query import ListRequest
-from odx_graph.store.db import quote_ident, quote_literal
+from odx_graph.store.db import quote_ident
+from odx_graph.store.db import quote_literal
 
 ALIAS = "t"
 _PG_TYPES = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -14,8 +15,13 @@ from typing import Any
 import asyncpg
 
 from odx_graph.core.access import Principal
-from odx_graph.core.errors import ErrorCode, ForbiddenError, InputError
-from odx_graph.store.db import Connection, Database, Record, translate_error
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
+from odx_graph.store.db import translate_error
 
 
 @asynccontextmanager

@@ -12,57 +12,71 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.requests import ClientDisconnect
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.responses import PlainTextResponse
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.routing import WebSocketRoute
 
 from odx_graph.api.compiled.view import CompiledGraphQL
-from odx_graph.api.context import Context, client_of, make_context
+from odx_graph.api.context import Context
+from odx_graph.api.context import client_of
+from odx_graph.api.context import make_context
 from odx_graph.api.endpoint import GraphQLEndpoint
 from odx_graph.api.errors import error_body
 from odx_graph.api.json_ld import JsonLdGraphQL
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.read_routing import read_after_of
-from odx_graph.api.schema import build_schema, schema_sdl
+from odx_graph.api.schema import build_schema
+from odx_graph.api.schema import schema_sdl
 from odx_graph.api.websocket import KeyedTransportWSHandler
 from odx_graph.core.config import Settings
-from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import OdxError
 from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
-from odx_graph.services.insight.cache import RECORDS_KEPT, InsightCache
-from odx_graph.services.linked_data.sparql import SparqlStore, follow
-from odx_graph.services.refdata import CODE_LISTS_KEPT, load_ontology
-from odx_graph.services.startup import pool_options, prepare_database, supervised_database
+from odx_graph.services.insight.cache import RECORDS_KEPT
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.linked_data.sparql import SparqlStore
+from odx_graph.services.linked_data.sparql import follow
+from odx_graph.services.refdata import CODE_LISTS_KEPT
+from odx_graph.services.refdata import load_ontology
+from odx_graph.services.startup import pool_options
+from odx_graph.services.startup import prepare_database
+from odx_graph.services.startup import supervised_database
 from odx_graph.store.db import Database
 from odx_graph.store.live import RepairHub
 from odx_graph.store.migrations import migration_status
 from odx_graph.store.replicas import ReplicaSet
-from odx_graph.web import (
-    area,
-    assets,
-    contractor,
-    feed,
-    fragments,
-    jobs,
-    metrics,
-    resident,
-    resources,
-    scorecard,
-    sparql,
-    uploads,
-)
-from odx_graph.web.auth import AuthMiddleware, auth_error_of, principal_of
+from odx_graph.web import area
+from odx_graph.web import assets
+from odx_graph.web import contractor
+from odx_graph.web import feed
+from odx_graph.web import fragments
+from odx_graph.web import jobs
+from odx_graph.web import metrics
+from odx_graph.web import resident
+from odx_graph.web import resources
+from odx_graph.web import scorecard
+from odx_graph.web import sparql
+from odx_graph.web import uploads
+from odx_graph.web.auth import AuthMiddleware
+from odx_graph.web.auth import auth_error_of
+from odx_graph.web.auth import principal_of
 from odx_graph.web.graphiql import graphiql_page
-from odx_graph.web.middleware import (
-    CLIENT_CLOSED,
-    BodyGateMiddleware,
-    ConcurrencyLimitMiddleware,
-    RequestIdMiddleware,
-)
+from odx_graph.web.middleware import CLIENT_CLOSED
+from odx_graph.web.middleware import BodyGateMiddleware
+from odx_graph.web.middleware import ConcurrencyLimitMiddleware
+from odx_graph.web.middleware import RequestIdMiddleware
 from odx_graph.web.pages import render
 from odx_graph.web.readers import open_reader
 from odx_graph.web.shared_limits import sharing_rate_limits
-from odx_graph.web.throttle import KeyGate, RateLimitMiddleware, Throttle, client_key
+from odx_graph.web.throttle import KeyGate
+from odx_graph.web.throttle import RateLimitMiddleware
+from odx_graph.web.throttle import Throttle
+from odx_graph.web.throttle import client_key
 
 log = logging.getLogger(__name__)
 

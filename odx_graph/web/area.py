@@ -10,10 +10,17 @@ from starlette.routing import Route
 
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.errors import InputError
-from odx_graph.services.area import AREA_MEASURES, AreaProfile, area_profile
+from odx_graph.services.area import AREA_MEASURES
+from odx_graph.services.area import AreaProfile
+from odx_graph.services.area import area_profile
 from odx_graph.services.insight.providers import Measure
-from odx_graph.web.pages import graphql_link, one_version, reader_for, render
-from odx_graph.web.scorecard import LABELS, PROTECTED, shown
+from odx_graph.web.pages import graphql_link
+from odx_graph.web.pages import one_version
+from odx_graph.web.pages import reader_for
+from odx_graph.web.pages import render
+from odx_graph.web.scorecard import LABELS
+from odx_graph.web.scorecard import PROTECTED
+from odx_graph.web.scorecard import shown
 
 AREA_QUERY = """query Area($postcode: String!) {
   here: repairPerformance(groupBy: [], scope: {postcode: $postcode}) {

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from odx_graph.core.access import PUBLIC, Principal
-from odx_graph.core.errors import ErrorCode, OdxError, UnauthenticatedError
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import OdxError
+from odx_graph.core.errors import UnauthenticatedError
 from odx_graph.services.credentials import authenticate
-from odx_graph.web.throttle import CallerMiddleware, Throttle, header, refuse
+from odx_graph.web.throttle import CallerMiddleware
+from odx_graph.web.throttle import Throttle
+from odx_graph.web.throttle import header
+from odx_graph.web.throttle import refuse
 
 
 class AuthMiddleware(CallerMiddleware):

@@ -6,29 +6,39 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
-from odx_graph.core.access import Principal, Tier
-from odx_graph.core.errors import OdxError, UnauthenticatedError
-from odx_graph.services.credentials import authenticate, bearer
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
+from odx_graph.core.errors import OdxError
+from odx_graph.core.errors import UnauthenticatedError
+from odx_graph.services.credentials import authenticate
+from odx_graph.services.credentials import bearer
 from odx_graph.services.job_board import assigned_jobs
 from odx_graph.services.refdata import labels_of
-from odx_graph.services.writes.repairs import Line, complete_repair, update_repair_status
-from odx_graph.web.pages import codes_for, day, macro, one_version, records_of, render
-from odx_graph.web.session import (
-    csrf_ok,
-    csrf_token,
-    form_of,
-    keep_sign_in_nonce,
-    set_session,
-    sign_in_csrf_ok,
-    sign_in_nonce,
-    signed_in,
-)
+from odx_graph.services.writes.repairs import Line
+from odx_graph.services.writes.repairs import complete_repair
+from odx_graph.services.writes.repairs import update_repair_status
+from odx_graph.web.pages import codes_for
+from odx_graph.web.pages import day
+from odx_graph.web.pages import macro
+from odx_graph.web.pages import one_version
+from odx_graph.web.pages import records_of
+from odx_graph.web.pages import render
+from odx_graph.web.session import csrf_ok
+from odx_graph.web.session import csrf_token
+from odx_graph.web.session import form_of
+from odx_graph.web.session import keep_sign_in_nonce
+from odx_graph.web.session import set_session
+from odx_graph.web.session import sign_in_csrf_ok
+from odx_graph.web.session import sign_in_nonce
+from odx_graph.web.session import signed_in
 
 IDEMPOTENCY = re.compile(r"^[0-9a-f]{32}$")
 SESSION_SECONDS = 12 * 3600

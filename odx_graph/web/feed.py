@@ -7,7 +7,9 @@ import datetime as dt
 import hashlib
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from odx_graph.api.errors import error_body

@@ -10,18 +10,19 @@ from starlette.routing import Route
 
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.core.errors import InputError
-from odx_graph.services.job_board import MAX_JOBS, JobBoard, districts_with_open_jobs, job_board
+from odx_graph.services.job_board import MAX_JOBS
+from odx_graph.services.job_board import JobBoard
+from odx_graph.services.job_board import districts_with_open_jobs
+from odx_graph.services.job_board import job_board
 from odx_graph.services.refdata import labels_of
 from odx_graph.web.charts import point_map
-from odx_graph.web.pages import (
-    codes_for,
-    day,
-    graphql_link,
-    one_version,
-    reader_for,
-    records_of,
-    render,
-)
+from odx_graph.web.pages import codes_for
+from odx_graph.web.pages import day
+from odx_graph.web.pages import graphql_link
+from odx_graph.web.pages import one_version
+from odx_graph.web.pages import reader_for
+from odx_graph.web.pages import records_of
+from odx_graph.web.pages import render
 
 MAX_TRADES = 10
 PROTECTED = "Protected"

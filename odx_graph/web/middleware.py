@@ -11,10 +11,15 @@ import time
 import uuid
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from odx_graph.api.json_ld import replayed
-from odx_graph.core.logs import request_id_var, request_info_var
+from odx_graph.core.logs import request_id_var
+from odx_graph.core.logs import request_info_var
 
 log = logging.getLogger("odx_graph.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

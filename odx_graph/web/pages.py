@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
+from jinja2 import PackageLoader
+from jinja2 import StrictUndefined
+from jinja2 import select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
+from starlette.responses import Response
 
 from odx_graph import __version__
 from odx_graph.core.access import Principal
-from odx_graph.services.insight.cache import InsightCache, one_data_version
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import one_data_version
 from odx_graph.services.refdata import code_lists
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 from odx_graph.web.assets import static_url
 from odx_graph.web.auth import principal_of
 from odx_graph.web.readers import open_reader

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from odx_graph.store.db import READER_ROLE, Database
+from odx_graph.store.db import READER_ROLE
+from odx_graph.store.db import Database
 
 
 def open_reader(state: Any, *, primary: bool = False) -> Database:

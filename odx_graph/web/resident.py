@@ -9,42 +9,49 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from odx_graph.core.access import Principal
-from odx_graph.core.errors import OdxError, UnauthenticatedError
+from odx_graph.core.errors import OdxError
+from odx_graph.core.errors import UnauthenticatedError
 from odx_graph.mapping import MAPPING
-from odx_graph.services.credentials import authenticate, bearer
-from odx_graph.services.insight.damp import CaseClocks, Clock
+from odx_graph.services.credentials import authenticate
+from odx_graph.services.credentials import bearer
+from odx_graph.services.insight.damp import CaseClocks
+from odx_graph.services.insight.damp import Clock
 from odx_graph.services.prediction.features import ModelKind
-from odx_graph.services.prediction.forecast import ExplainedScore, explained_scores
+from odx_graph.services.prediction.forecast import ExplainedScore
+from odx_graph.services.prediction.forecast import explained_scores
 from odx_graph.services.refdata import labels_of
-from odx_graph.services.resident_home import ResidentHome, resident_home
-from odx_graph.services.writes.homes import (
-    PERCEPTION_MEASURES,
-    report_damp_mould,
-    submit_satisfaction,
-)
+from odx_graph.services.resident_home import ResidentHome
+from odx_graph.services.resident_home import resident_home
+from odx_graph.services.writes.homes import PERCEPTION_MEASURES
+from odx_graph.services.writes.homes import report_damp_mould
+from odx_graph.services.writes.homes import submit_satisfaction
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.repairs import report_repair
 from odx_graph.store import reads
 from odx_graph.store.db import Record
-from odx_graph.web.pages import codes_for, day, one_version, records_of, render
-from odx_graph.web.session import (
-    COOKIE,
-    csrf_ok,
-    csrf_token,
-    end_session,
-    form_of,
-    resident_of,
-    set_session,
-)
+from odx_graph.web.pages import codes_for
+from odx_graph.web.pages import day
+from odx_graph.web.pages import one_version
+from odx_graph.web.pages import records_of
+from odx_graph.web.pages import render
+from odx_graph.web.session import COOKIE
+from odx_graph.web.session import csrf_ok
+from odx_graph.web.session import csrf_token
+from odx_graph.web.session import end_session
+from odx_graph.web.session import form_of
+from odx_graph.web.session import resident_of
+from odx_graph.web.session import set_session
 
 MAX_DESCRIPTION = 2000
 IDEMPOTENCY = re.compile(r"^[0-9a-f]{32}$")

@@ -12,31 +12,32 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
+from rdflib import URIRef
 from starlette.requests import Request
-from starlette.responses import (
-    FileResponse,
-    JSONResponse,
-    RedirectResponse,
-    Response,
-    StreamingResponse,
-)
+from starlette.responses import FileResponse
+from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
+from starlette.responses import Response
+from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.errors import ErrorCode
 from odx_graph.core.ids import KEY
-from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
+from odx_graph.core.vocab import ONTOLOGY_IRI
+from odx_graph.core.vocab import ontology_dir
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data import codes, dataset, declarations, html_pages
+from odx_graph.services.linked_data import codes
+from odx_graph.services.linked_data import dataset
+from odx_graph.services.linked_data import declarations
+from odx_graph.services.linked_data import html_pages
 from odx_graph.services.linked_data.dump_files import DumpFiles
-from odx_graph.services.linked_data.rdf_formats import (
-    ALL_FORMATS,
-    RdfFormat,
-    format_override,
-    negotiate,
-    serialise,
-)
+from odx_graph.services.linked_data.rdf_formats import ALL_FORMATS
+from odx_graph.services.linked_data.rdf_formats import RdfFormat
+from odx_graph.services.linked_data.rdf_formats import format_override
+from odx_graph.services.linked_data.rdf_formats import negotiate
+from odx_graph.services.linked_data.rdf_formats import serialise
 from odx_graph.services.refdata import load_shapes
 from odx_graph.store import changes
 from odx_graph.store import reads as graph_repo

@@ -14,10 +14,15 @@ from starlette.routing import Route
 
 from odx_graph.core.disclosure import Disclosure
 from odx_graph.services.insight.providers import Measure
-from odx_graph.services.insight.scorecard import TREND_MEASURES, Scorecard, landlord_scorecard
+from odx_graph.services.insight.scorecard import TREND_MEASURES
+from odx_graph.services.insight.scorecard import Scorecard
+from odx_graph.services.insight.scorecard import landlord_scorecard
 from odx_graph.store.analytics import landlords
 from odx_graph.web.charts import line_chart
-from odx_graph.web.pages import graphql_link, one_version, reader_for, render
+from odx_graph.web.pages import graphql_link
+from odx_graph.web.pages import one_version
+from odx_graph.web.pages import reader_for
+from odx_graph.web.pages import render
 
 # What each measure is called, and its unit, in one place (a translation changes these).
 LABELS: dict[Measure, tuple[str, str]] = {

@@ -8,7 +8,8 @@ from typing import Any
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
 from odx_graph.store import reads
 from odx_graph.store.analytics import landlords
 from odx_graph.store.db import Database

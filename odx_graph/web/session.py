@@ -11,15 +11,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from odx_graph.core.access import PUBLIC, Principal, Tier
+from odx_graph.core.access import PUBLIC
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
 from odx_graph.core.errors import UnauthenticatedError
-from odx_graph.services.credentials import authenticate, bearer
+from odx_graph.services.credentials import authenticate
+from odx_graph.services.credentials import bearer
 
 COOKIE = "odx_session"
 SIGN_IN_COOKIE = "odx_sign_in"

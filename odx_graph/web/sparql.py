@@ -7,20 +7,20 @@ from html import escape
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse
+from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from odx_graph.api.errors import error_body
 from odx_graph.services.linked_data import html_pages
-from odx_graph.services.linked_data.sparql import (
-    FORMAT_NAMES,
-    GRAPH_FORMATS,
-    SOLUTION_FORMATS,
-    Answer,
-    AnswerKind,
-    SparqlStore,
-    serialise,
-)
+from odx_graph.services.linked_data.sparql import FORMAT_NAMES
+from odx_graph.services.linked_data.sparql import GRAPH_FORMATS
+from odx_graph.services.linked_data.sparql import SOLUTION_FORMATS
+from odx_graph.services.linked_data.sparql import Answer
+from odx_graph.services.linked_data.sparql import AnswerKind
+from odx_graph.services.linked_data.sparql import SparqlStore
+from odx_graph.services.linked_data.sparql import serialise
 
 QUERY_TYPE = "application/sparql-query"
 FORM_TYPE = "application/x-www-form-urlencoded"

@@ -32,9 +32,14 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from odx_graph.core.errors import ErrorCode, InputError, UnauthenticatedError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import UnauthenticatedError
 from odx_graph.services.credentials import looks_like_key
 from odx_graph.web.middleware import send_error
 

@@ -23,14 +23,17 @@ from collections.abc import AsyncIterator
 from typing import IO
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from odx_graph.core.access import Tier
-from odx_graph.core.errors import ErrorCode, OdxError
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import OdxError
 from odx_graph.services import workers
 from odx_graph.services.importing import import_formats
-from odx_graph.services.importing.worker import UploadJob, import_upload
+from odx_graph.services.importing.worker import UploadJob
+from odx_graph.services.importing.worker import import_upload
 from odx_graph.web.auth import principal_of
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")

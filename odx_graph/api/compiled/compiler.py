@@ -15,45 +15,48 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    GraphQLEnumType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    OperationDefinitionNode,
-    get_named_type,
-    is_list_type,
-    is_non_null_type,
-)
-from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails, collect_subfields
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql import DocumentNode
+from graphql import FragmentDefinitionNode
+from graphql import GraphQLEnumType
+from graphql import GraphQLObjectType
+from graphql import GraphQLSchema
+from graphql import OperationDefinitionNode
+from graphql import get_named_type
+from graphql import is_list_type
+from graphql import is_non_null_type
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.collect_fields import collect_subfields
+from graphql.execution.values import VariableValues
+from graphql.execution.values import get_argument_values
 
-from odx_graph.api.compiled.jsontext import (
-    Lit,
-    Pieces,
-    base64url_json_string,
-    cursor_value_json,
-    fail,
-    json_array,
-    json_object,
-    render,
-    scalar_json,
-    string_json,
-)
+from odx_graph.api.compiled.jsontext import Lit
+from odx_graph.api.compiled.jsontext import Pieces
+from odx_graph.api.compiled.jsontext import base64url_json_string
+from odx_graph.api.compiled.jsontext import cursor_value_json
+from odx_graph.api.compiled.jsontext import fail
+from odx_graph.api.compiled.jsontext import json_array
+from odx_graph.api.compiled.jsontext import json_object
+from odx_graph.api.compiled.jsontext import render
+from odx_graph.api.compiled.jsontext import scalar_json
+from odx_graph.api.compiled.jsontext import string_json
 from odx_graph.api.context import Context
 from odx_graph.api.entity_types import read_list_request
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation
-from odx_graph.mapping.query import LIST_CAP, CodeCheck, ListRequest
-from odx_graph.store.db import quote_ident, quote_literal
-from odx_graph.store.sql import (
-    Params,
-    child_conditions,
-    count_query,
-    page_query,
-    rows_query,
-    source_alias,
-)
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
+from odx_graph.mapping.query import LIST_CAP
+from odx_graph.mapping.query import CodeCheck
+from odx_graph.mapping.query import ListRequest
+from odx_graph.store.db import quote_ident
+from odx_graph.store.db import quote_literal
+from odx_graph.store.sql import Params
+from odx_graph.store.sql import child_conditions
+from odx_graph.store.sql import count_query
+from odx_graph.store.sql import page_query
+from odx_graph.store.sql import rows_query
+from odx_graph.store.sql import source_alias
 
 
 class NotCompilableError(Exception):

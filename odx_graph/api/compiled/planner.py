@@ -13,35 +13,34 @@ import logging
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    GraphQLError,
-    GraphQLSchema,
-    OperationDefinitionNode,
-    OperationType,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
+from graphql import DocumentNode
+from graphql import FragmentDefinitionNode
+from graphql import GraphQLError
+from graphql import GraphQLSchema
+from graphql import OperationDefinitionNode
+from graphql import OperationType
+from graphql import get_operation_ast
+from graphql import parse
+from graphql import specified_rules
+from graphql import validate
 from graphql.execution.values import get_variable_values
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import AddValidationRules
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from odx_graph.api.compiled.compiler import NotCompilableError
 from odx_graph.api.compiled.roots import QueryCompiler
 from odx_graph.api.context import Context
-from odx_graph.api.limits import (
-    MAX_DIRECTIVES,
-    MAX_ESTIMATED_OBJECTS,
-    CostEstimator,
-    count_directives,
-    limit_extensions,
-)
+from odx_graph.api.limits import MAX_DIRECTIVES
+from odx_graph.api.limits import MAX_ESTIMATED_OBJECTS
+from odx_graph.api.limits import CostEstimator
+from odx_graph.api.limits import count_directives
+from odx_graph.api.limits import limit_extensions
 from odx_graph.core.errors import OdxError
 from odx_graph.mapping.query import CodeCheck
 

@@ -6,18 +6,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graphql import GraphQLObjectType, get_named_type
-from graphql.execution.collect_fields import FieldDetailsList, collect_fields
+from graphql import GraphQLObjectType
+from graphql import get_named_type
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import collect_fields
 
-from odx_graph.api.compiled.compiler import NotCompilableError, OperationCompiler
-from odx_graph.api.compiled.jsontext import Lit, Pieces, json_object, render
+from odx_graph.api.compiled.compiler import NotCompilableError
+from odx_graph.api.compiled.compiler import OperationCompiler
+from odx_graph.api.compiled.jsontext import Lit
+from odx_graph.api.compiled.jsontext import Pieces
+from odx_graph.api.compiled.jsontext import json_object
+from odx_graph.api.compiled.jsontext import render
 from odx_graph.api.lookup import home_lookup
 from odx_graph.api.schema import MAX_NODES
-from odx_graph.core.errors import ErrorCode, InputError
-from odx_graph.core.ids import decode_global_id, decode_int_id
-from odx_graph.mapping import MAPPING, Entity
+from odx_graph.core.errors import ErrorCode
+from odx_graph.core.errors import InputError
+from odx_graph.core.ids import decode_global_id
+from odx_graph.core.ids import decode_int_id
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
 from odx_graph.mapping.query import make_list_request
-from odx_graph.store.sql import home_by_uprn_query, pg_type, subjects_by_reference_query
+from odx_graph.store.sql import home_by_uprn_query
+from odx_graph.store.sql import pg_type
+from odx_graph.store.sql import subjects_by_reference_query
 
 _COLLECTIONS = {e.collection: e for e in MAPPING.entities if e.collection}
 # A code list is served whole, as the resolver path does (see ``api.schema``).

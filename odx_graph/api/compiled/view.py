@@ -6,17 +6,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from odx_graph.api.compiled.jsontext import ascii_json
-from odx_graph.api.compiled.planner import Operation, Planner, Statement
+from odx_graph.api.compiled.planner import Operation
+from odx_graph.api.compiled.planner import Planner
+from odx_graph.api.compiled.planner import Statement
 from odx_graph.api.context import Context
-from odx_graph.api.json_ld import JsonLdGraphQL, replayed
+from odx_graph.api.json_ld import JsonLdGraphQL
+from odx_graph.api.json_ld import replayed
 from odx_graph.api.limits import MAX_BODY_BYTES
 from odx_graph.api.observe import operation_label
 from odx_graph.core.errors import OdxError

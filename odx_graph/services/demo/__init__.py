@@ -22,19 +22,20 @@ The modules, each one concept:
 - `generate`, `load`: the chunked generator and the database load.
 """
 
-from odx_graph.services.demo.codes import (
-    Code,
-    CodeLists,
-    ComponentTypeCode,
-    EpcBandCode,
-    HazardLevelCode,
-    PriorityCode,
-    RepairStatusCode,
-    code_lists_from_tables,
-)
+from odx_graph.services.demo.codes import Code
+from odx_graph.services.demo.codes import CodeLists
+from odx_graph.services.demo.codes import ComponentTypeCode
+from odx_graph.services.demo.codes import EpcBandCode
+from odx_graph.services.demo.codes import HazardLevelCode
+from odx_graph.services.demo.codes import PriorityCode
+from odx_graph.services.demo.codes import RepairStatusCode
+from odx_graph.services.demo.codes import code_lists_from_tables
 from odx_graph.services.demo.generate import generate
 from odx_graph.services.demo.load import load_demo
-from odx_graph.services.demo.tables import COLUMNS, TABLES, Batch, DemoSummary
+from odx_graph.services.demo.tables import COLUMNS
+from odx_graph.services.demo.tables import TABLES
+from odx_graph.services.demo.tables import Batch
+from odx_graph.services.demo.tables import DemoSummary
 
 __all__ = [
     "COLUMNS",

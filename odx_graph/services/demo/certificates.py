@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from datetime import date
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import NamedTuple
 
-from odx_graph.services.demo.codes import CERTIFICATE_ROLES, CodeLists, match_roles
+from odx_graph.services.demo.codes import CERTIFICATE_ROLES
+from odx_graph.services.demo.codes import CodeLists
+from odx_graph.services.demo.codes import match_roles
 
 if TYPE_CHECKING:
     from odx_graph.services.demo.plan import Plan

@@ -9,18 +9,19 @@ from math import exp
 from typing import Any
 
 from odx_graph.services.demo.catalogue import LANDLORDS
-from odx_graph.services.demo.certificates import Dwelling, add_certificates
-from odx_graph.services.demo.components import (
-    COMMUNAL_COMPONENTS,
-    FLAT_EXTRAS,
-    HOME_COMPONENTS,
-    HOUSE_EXTRAS,
-    MAKES,
-    SERVICE_DAYS,
-    VENTILATION_SHARE,
-)
+from odx_graph.services.demo.certificates import Dwelling
+from odx_graph.services.demo.certificates import add_certificates
+from odx_graph.services.demo.components import COMMUNAL_COMPONENTS
+from odx_graph.services.demo.components import FLAT_EXTRAS
+from odx_graph.services.demo.components import HOME_COMPONENTS
+from odx_graph.services.demo.components import HOUSE_EXTRAS
+from odx_graph.services.demo.components import MAKES
+from odx_graph.services.demo.components import SERVICE_DAYS
+from odx_graph.services.demo.components import VENTILATION_SHARE
 from odx_graph.services.demo.damp import add_damp_cases
-from odx_graph.services.demo.draws import pick, poisson, tenure_of
+from odx_graph.services.demo.draws import pick
+from odx_graph.services.demo.draws import poisson
+from odx_graph.services.demo.draws import tenure_of
 from odx_graph.services.demo.places import HomeSpec
 from odx_graph.services.demo.plan import Plan
 from odx_graph.services.demo.repairs import add_repairs

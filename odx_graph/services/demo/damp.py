@@ -4,21 +4,25 @@ summary, making safe and further works, each on time or late against the law's t
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
-from math import cos, exp, pi
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from datetime import timedelta
+from math import cos
+from math import exp
+from math import pi
+from typing import TYPE_CHECKING
+from typing import Any
 
 from odx_graph.services.demo.catalogue import LANDLORDS
-from odx_graph.services.demo.codes import (
-    CATEGORY_ROLES,
-    HAZARD_LEVEL_ROLES,
-    HAZARD_ROLES,
-    SEVERITY_ROLES,
-    CodeLists,
-    HazardLevelCode,
-    match_roles,
-)
-from odx_graph.services.demo.draws import cumulative, pick, poisson
+from odx_graph.services.demo.codes import CATEGORY_ROLES
+from odx_graph.services.demo.codes import HAZARD_LEVEL_ROLES
+from odx_graph.services.demo.codes import HAZARD_ROLES
+from odx_graph.services.demo.codes import SEVERITY_ROLES
+from odx_graph.services.demo.codes import CodeLists
+from odx_graph.services.demo.codes import HazardLevelCode
+from odx_graph.services.demo.codes import match_roles
+from odx_graph.services.demo.draws import cumulative
+from odx_graph.services.demo.draws import pick
+from odx_graph.services.demo.draws import poisson
 
 if TYPE_CHECKING:
     from odx_graph.services.demo.certificates import Dwelling

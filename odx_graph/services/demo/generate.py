@@ -10,7 +10,9 @@ from odx_graph.services.demo.chunks import Chunk
 from odx_graph.services.demo.codes import CodeLists
 from odx_graph.services.demo.draws import seeded_random
 from odx_graph.services.demo.plan import Plan
-from odx_graph.services.demo.tables import COLUMNS, TABLES, Batch
+from odx_graph.services.demo.tables import COLUMNS
+from odx_graph.services.demo.tables import TABLES
+from odx_graph.services.demo.tables import Batch
 from odx_graph.services.demo.world import World
 
 

@@ -14,11 +14,18 @@ same name is (a coastal town's outer districts may even fall in the sea).
 from __future__ import annotations
 
 import csv
-from math import cos, exp, pi, radians, sin, sqrt
+from math import cos
+from math import exp
+from math import pi
+from math import radians
+from math import sin
+from math import sqrt
 from typing import NamedTuple
 
 from odx_graph.core.vocab import data_dir
-from odx_graph.services.demo.catalogue import DISTRICTS, UPRN_BLOCK, District
+from odx_graph.services.demo.catalogue import DISTRICTS
+from odx_graph.services.demo.catalogue import UPRN_BLOCK
+from odx_graph.services.demo.catalogue import District
 from odx_graph.services.demo.draws import seeded_random
 
 # Up to this many homes the demo keeps its sixteen fixed districts.

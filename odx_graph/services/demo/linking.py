@@ -13,7 +13,8 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from odx_graph.services.importing.service import ImportReport, run_import_on
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import_on
 from odx_graph.store import imports as repo
 
 if TYPE_CHECKING:

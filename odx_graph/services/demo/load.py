@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from odx_graph.mapping import GRAPH
 from odx_graph.services.demo.codes import code_lists_from_tables
 from odx_graph.services.demo.generate import generate
-from odx_graph.services.demo.tables import TABLES, DemoSummary
+from odx_graph.services.demo.tables import TABLES
+from odx_graph.services.demo.tables import DemoSummary
 
 if TYPE_CHECKING:
     from odx_graph.store.db import Connection

@@ -10,16 +10,17 @@ import random
 from bisect import bisect
 from dataclasses import dataclass
 from itertools import accumulate
-from math import cos, pi, sin
+from math import cos
+from math import pi
+from math import sin
 from typing import NamedTuple
 
-from odx_graph.services.demo.catalogue import HOME_UPRN_SPAN, District
-from odx_graph.services.demo.names import (
-    HIGH_RISE_BLOCK_SUFFIXES,
-    LOW_RISE_BLOCK_SUFFIXES,
-    STREET_SUFFIXES,
-    STREET_WORDS,
-)
+from odx_graph.services.demo.catalogue import HOME_UPRN_SPAN
+from odx_graph.services.demo.catalogue import District
+from odx_graph.services.demo.names import HIGH_RISE_BLOCK_SUFFIXES
+from odx_graph.services.demo.names import LOW_RISE_BLOCK_SUFFIXES
+from odx_graph.services.demo.names import STREET_SUFFIXES
+from odx_graph.services.demo.names import STREET_WORDS
 
 # Letters allowed in the last two places of an inward code.
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"

@@ -7,29 +7,38 @@ the codes and calendars of the EPC and damp and mould models.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from math import cos, exp, pi
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from math import cos
+from math import exp
+from math import pi
 from typing import Any
 
-from odx_graph.services.demo.catalogue import CONTRACTORS, DISTRICTS, LANDLORDS, REGIONS
+from odx_graph.services.demo.catalogue import CONTRACTORS
+from odx_graph.services.demo.catalogue import DISTRICTS
+from odx_graph.services.demo.catalogue import LANDLORDS
+from odx_graph.services.demo.catalogue import REGIONS
 from odx_graph.services.demo.certificates import CertificatePlan
-from odx_graph.services.demo.codes import (
-    COMPONENT_ROLES,
-    CONDITION_ROLES,
-    FORM_ROLES,
-    KIND_ROLES,
-    PROPERTY_ROLES,
-    STATUS_ROLES,
-    TRADE_FALLBACK,
-    TRADE_ROLES,
-    CodeLists,
-    match_roles,
-)
+from odx_graph.services.demo.codes import COMPONENT_ROLES
+from odx_graph.services.demo.codes import CONDITION_ROLES
+from odx_graph.services.demo.codes import FORM_ROLES
+from odx_graph.services.demo.codes import KIND_ROLES
+from odx_graph.services.demo.codes import PROPERTY_ROLES
+from odx_graph.services.demo.codes import STATUS_ROLES
+from odx_graph.services.demo.codes import TRADE_FALLBACK
+from odx_graph.services.demo.codes import TRADE_ROLES
+from odx_graph.services.demo.codes import CodeLists
+from odx_graph.services.demo.codes import match_roles
 from odx_graph.services.demo.components import DEFAULT_LIFETIME
 from odx_graph.services.demo.damp import DampPlan
-from odx_graph.services.demo.draws import cumulative, seeded_random
-from odx_graph.services.demo.geography import generated_district_count, generated_districts
-from odx_graph.services.demo.works import DAMP_WORK, WORKS
+from odx_graph.services.demo.draws import cumulative
+from odx_graph.services.demo.draws import seeded_random
+from odx_graph.services.demo.geography import generated_district_count
+from odx_graph.services.demo.geography import generated_districts
+from odx_graph.services.demo.works import DAMP_WORK
+from odx_graph.services.demo.works import WORKS
 
 # Share of routine repairs at each priority code; codes not listed get 5.
 PRIORITY_MIX = {"1": 3.0, "2": 17.0, "3": 20.0, "4": 55.0, "5": 5.0}

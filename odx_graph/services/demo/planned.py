@@ -12,7 +12,8 @@ import random
 from decimal import Decimal
 
 from odx_graph.services.demo.draws import seeded_random
-from odx_graph.services.writes.planned_works import financial_year_end, financial_year_of
+from odx_graph.services.writes.planned_works import financial_year_end
+from odx_graph.services.writes.planned_works import financial_year_of
 from odx_graph.store import planned_works as repo
 from odx_graph.store.db import Connection
 

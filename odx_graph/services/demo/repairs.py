@@ -10,7 +10,9 @@ from typing import Any
 
 from odx_graph.services.demo.catalogue import LANDLORDS
 from odx_graph.services.demo.plan import Plan
-from odx_graph.services.demo.works import DAMP_WORK, NOTES, QUALIFIERS
+from odx_graph.services.demo.works import DAMP_WORK
+from odx_graph.services.demo.works import NOTES
+from odx_graph.services.demo.works import QUALIFIERS
 from odx_graph.services.demo.world import World
 
 _LINES_CUM = [0.55, 0.83, 0.95]  # 1 to 4 lines per repair

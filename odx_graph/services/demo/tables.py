@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from odx_graph.store.row_columns import (
-    CERTIFICATE_COLUMNS,
-    DAMP_MOULD_COLUMNS,
-    ORGANISATION_COLUMNS,
-)
+from odx_graph.store.row_columns import CERTIFICATE_COLUMNS
+from odx_graph.store.row_columns import DAMP_MOULD_COLUMNS
+from odx_graph.store.row_columns import ORGANISATION_COLUMNS
 
 TABLES: tuple[str, ...] = (
     "organisation",

@@ -10,29 +10,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from odx_graph.mapping import Entity, Field, Form, Scalar
-from odx_graph.services.importing.cells import (
-    CellError,
-    parse_bool,
-    parse_date,
-    parse_datetime,
-    parse_district,
-    parse_float,
-    parse_int,
-    parse_items,
-    parse_money,
-    parse_postcode,
-    parse_quantity,
-    parse_uprn,
-    parse_url,
-)
-from odx_graph.services.importing.records import HomeLink, Problem, mapped_attributes
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Form
+from odx_graph.mapping import Scalar
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.cells import parse_bool
+from odx_graph.services.importing.cells import parse_date
+from odx_graph.services.importing.cells import parse_datetime
+from odx_graph.services.importing.cells import parse_district
+from odx_graph.services.importing.cells import parse_float
+from odx_graph.services.importing.cells import parse_int
+from odx_graph.services.importing.cells import parse_items
+from odx_graph.services.importing.cells import parse_money
+from odx_graph.services.importing.cells import parse_postcode
+from odx_graph.services.importing.cells import parse_quantity
+from odx_graph.services.importing.cells import parse_uprn
+from odx_graph.services.importing.cells import parse_url
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import mapped_attributes
 from odx_graph.services.importing.textfile import safe_echo
 
 T = TypeVar("T")

@@ -15,39 +15,43 @@ delimiter, header) means no record at all is returned. Codes are only stripped h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
 from odx_graph.core.errors import InputError
-from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
+from odx_graph.core.postcodes import PostcodeLevel
+from odx_graph.core.postcodes import parse_postcode_query
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.mapping.satisfaction import PERCEPTION_MEASURES
-from odx_graph.services.importing.cells import CellError, parse_uprn
-from odx_graph.services.importing.columns import Cells, Duplicates, home_link
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    CustomSorCodeRecord,
-    DampMouldCaseRecord,
-    EstateMemberRecord,
-    HomeLink,
-    HomeRecord,
-    Parsed,
-    PlannedWorkRecord,
-    ProblemLog,
-    Record,
-    TsmReturnRecord,
-)
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.cells import parse_uprn
+from odx_graph.services.importing.columns import Cells
+from odx_graph.services.importing.columns import Duplicates
+from odx_graph.services.importing.columns import home_link
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import CustomSorCodeRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EstateMemberRecord
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import PlannedWorkRecord
+from odx_graph.services.importing.records import ProblemLog
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import TsmReturnRecord
 from odx_graph.services.importing.repairs_csv import read_repair_rows
-from odx_graph.services.importing.templates import (
-    TEMPLATES,
-    TemplateSpec,
-    blank_template,
-    template_markdown,
-)
-from odx_graph.services.importing.textfile import Table, decode_text, read_table
+from odx_graph.services.importing.templates import TEMPLATES
+from odx_graph.services.importing.templates import TemplateSpec
+from odx_graph.services.importing.templates import blank_template
+from odx_graph.services.importing.templates import template_markdown
+from odx_graph.services.importing.textfile import Table
+from odx_graph.services.importing.textfile import decode_text
+from odx_graph.services.importing.textfile import read_table
 
 # Placeholder for a required date-time that failed; such a record is never returned.
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)

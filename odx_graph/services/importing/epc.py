@@ -25,10 +25,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from odx_graph.services.importing.cells import CellError, parse_uprn
-from odx_graph.services.importing.columns import Cells, Column, Kind, report_duplicates
-from odx_graph.services.importing.records import EpcRecord, Parsed, Problem
-from odx_graph.services.importing.textfile import decode_text, read_table
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.cells import parse_uprn
+from odx_graph.services.importing.columns import Cells
+from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Kind
+from odx_graph.services.importing.columns import report_duplicates
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.textfile import decode_text
+from odx_graph.services.importing.textfile import read_table
 
 # SAP scores run 1-100, above 100 for homes that export more energy than they use.
 SCORE_LOW, SCORE_HIGH = 1, 999

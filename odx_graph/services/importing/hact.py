@@ -39,25 +39,26 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from odx_graph.services.importing import hact_orders as orders
-from odx_graph.services.importing.hact_names import (
-    COMPLETE_PROPERTIES,
-    EXTENSION_NAMES,
-    JOB_STATUS_UPDATE,
-    KINDS,
-    RAISE_PROPERTIES,
-    RAISE_REPAIR,
-    SCHEMA_NAMES,
-    WORK_ORDER_COMPLETE,
-)
-from odx_graph.services.importing.hact_values import BadNumber, Checker, JsonObject, echo, parse_int
-from odx_graph.services.importing.records import (
-    Parsed,
-    Problem,
-    Record,
-    RepairRecord,
-    RepairStatusRecord,
-)
-from odx_graph.services.importing.validate import PostcodesByUprn, postcode_conflicts
+from odx_graph.services.importing.hact_names import COMPLETE_PROPERTIES
+from odx_graph.services.importing.hact_names import EXTENSION_NAMES
+from odx_graph.services.importing.hact_names import JOB_STATUS_UPDATE
+from odx_graph.services.importing.hact_names import KINDS
+from odx_graph.services.importing.hact_names import RAISE_PROPERTIES
+from odx_graph.services.importing.hact_names import RAISE_REPAIR
+from odx_graph.services.importing.hact_names import SCHEMA_NAMES
+from odx_graph.services.importing.hact_names import WORK_ORDER_COMPLETE
+from odx_graph.services.importing.hact_values import BadNumber
+from odx_graph.services.importing.hact_values import Checker
+from odx_graph.services.importing.hact_values import JsonObject
+from odx_graph.services.importing.hact_values import echo
+from odx_graph.services.importing.hact_values import parse_int
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import RepairStatusRecord
+from odx_graph.services.importing.validate import PostcodesByUprn
+from odx_graph.services.importing.validate import postcode_conflicts
 
 ALLOCATED_PREFIX = "RR-"
 

@@ -28,17 +28,16 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from odx_graph.services.importing.hact_values import Checker, JsonObject
-from odx_graph.services.importing.records import (
-    GivenReference,
-    HomeLink,
-    HomeRecord,
-    Record,
-    RepairCompletionRecord,
-    RepairLineRecord,
-    RepairRecord,
-    RepairStatusRecord,
-)
+from odx_graph.services.importing.hact_values import Checker
+from odx_graph.services.importing.hact_values import JsonObject
+from odx_graph.services.importing.records import GivenReference
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairCompletionRecord
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import RepairStatusRecord
 
 RAISED_STATUS = "scheduled"
 COMPLETE_STATUS = "complete"  # the repair-status notation in ontology/odx.ttl

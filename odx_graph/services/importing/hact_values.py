@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import normalise_postcode
-from odx_graph.services.importing.records import GivenReference, Problem, shown
+from odx_graph.services.importing.records import GivenReference
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import shown
 
 JsonObject = dict[str, Any]
 

@@ -6,7 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from odx_graph.core.errors import InputError
-from odx_graph.services.importing import csv_templates, epc, hact, rdf_format, templates
+from odx_graph.services.importing import csv_templates
+from odx_graph.services.importing import epc
+from odx_graph.services.importing import hact
+from odx_graph.services.importing import rdf_format
+from odx_graph.services.importing import templates
 from odx_graph.services.importing.records import Parsed
 
 Reader = Callable[[bytes, str], Parsed]

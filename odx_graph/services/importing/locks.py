@@ -32,15 +32,14 @@ A merge of organisations changes who allocated what, so it locks out every impor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from odx_graph.services.importing.records import (
-    ContractorRecord,
-    EpcRecord,
-    HomeRecord,
-    Record,
-)
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Record
 from odx_graph.services.importing.references import given_references
 from odx_graph.store import imports as repo
 from odx_graph.store.db import Connection

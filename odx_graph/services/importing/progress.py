@@ -10,7 +10,8 @@ thread (readers run off the event loop), so it must not touch the loop.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 Progress = Callable[[str, int, int], None]  # stage, done, total (0: not known)

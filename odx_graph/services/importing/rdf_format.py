@@ -29,29 +29,35 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.term import Node
 
-from odx_graph.mapping import MAPPING, Entity
-from odx_graph.services.importing.cells import CellError, parse_postcode
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    DampMouldCaseRecord,
-    EpcRecord,
-    HomeLink,
-    HomeRecord,
-    Parsed,
-    Problem,
-    Record,
-    RepairLineRecord,
-    RepairRecord,
-    more_fields_of,
-)
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.cells import parse_postcode
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import more_fields_of
 from odx_graph.services.importing.textfile import safe_echo
-from odx_graph.services.linked_data import rdf_input, shacl
+from odx_graph.services.linked_data import rdf_input
+from odx_graph.services.linked_data import shacl
 from odx_graph.services.linked_data.rdf import term
-from odx_graph.services.linked_data.rdf_import import Naming, Reader, where
+from odx_graph.services.linked_data.rdf_import import Naming
+from odx_graph.services.linked_data.rdf_import import Reader
+from odx_graph.services.linked_data.rdf_import import where
 
 
 def read_turtle(data: bytes, source: str) -> Parsed:
@@ -134,7 +140,8 @@ def _ontology(load: Any) -> Graph:
 
 def _shacl(graph: Graph) -> list[Problem]:
     """Every SHACL violation of ``graph`` against the shapes, once each, as problems."""
-    from odx_graph.services.refdata import load_ontology, load_shapes
+    from odx_graph.services.refdata import load_ontology
+    from odx_graph.services.refdata import load_shapes
 
     violations = shacl.validate(graph, load_shapes(), _ontology(load_ontology))
     problems = {

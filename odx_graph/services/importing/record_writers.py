@@ -5,25 +5,23 @@ components, damp and mould cases and EPCs. Each runs through the import's
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    CustomSorCodeRecord,
-    DampMouldCaseRecord,
-    EpcRecord,
-    attribute_of,
-    value_of,
-)
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import CustomSorCodeRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import attribute_of
+from odx_graph.services.importing.records import value_of
 from odx_graph.store import imports as repo
-from odx_graph.store.row_columns import (
-    CERTIFICATE_COLUMNS,
-    DAMP_MOULD_COLUMNS,
-    ORGANISATION_COLUMNS,
-)
+from odx_graph.store.row_columns import CERTIFICATE_COLUMNS
+from odx_graph.store.row_columns import DAMP_MOULD_COLUMNS
+from odx_graph.store.row_columns import ORGANISATION_COLUMNS
 
 if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer

@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from odx_graph.mapping import MAPPING, Entity, Field, snake_case
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import snake_case
 
 
 class RecordKind(StrEnum):

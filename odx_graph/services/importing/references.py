@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from odx_graph.services.importing.records import (
-    GivenReference,
-    HomeLink,
-    HomeRecord,
-    Record,
-    RepairRecord,
-)
+from odx_graph.services.importing.records import GivenReference
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairRecord
 from odx_graph.store import imports as repo
 
 if TYPE_CHECKING:

@@ -25,17 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from odx_graph.mapping import Scalar
 from odx_graph.mapping.repairs import REPAIR
-from odx_graph.services.importing.records import (
-    RepairCompletionRecord,
-    RepairLineRecord,
-    RepairStatusRecord,
-)
+from odx_graph.services.importing.records import RepairCompletionRecord
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairStatusRecord
 from odx_graph.services.importing.validate import COMPLETE
 
 Update = RepairCompletionRecord | RepairStatusRecord

@@ -9,20 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from odx_graph.mapping.repairs import REPAIR
-from odx_graph.services.importing.records import RepairRecord, more_fields_of
-from odx_graph.services.importing.repair_messages import (
-    Message,
-    State,
-    Update,
-    apply,
-    as_kept,
-    from_kept,
-    shown,
-    update_message,
-)
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import more_fields_of
+from odx_graph.services.importing.repair_messages import Message
+from odx_graph.services.importing.repair_messages import State
+from odx_graph.services.importing.repair_messages import Update
+from odx_graph.services.importing.repair_messages import apply
+from odx_graph.services.importing.repair_messages import as_kept
+from odx_graph.services.importing.repair_messages import from_kept
+from odx_graph.services.importing.repair_messages import shown
+from odx_graph.services.importing.repair_messages import update_message
 from odx_graph.services.importing.validate import COMPLETE
 from odx_graph.store import imports as repo
 from odx_graph.store import repair_events

@@ -20,25 +20,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing import progress
-from odx_graph.services.importing.columns import (
-    Cells,
-    Column,
-    home_link,
-    report_duplicates,
-    rows_label,
-)
-from odx_graph.services.importing.records import (
-    HomeLink,
-    Problem,
-    RepairLineRecord,
-    RepairRecord,
-)
+from odx_graph.services.importing.columns import Cells
+from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import home_link
+from odx_graph.services.importing.columns import report_duplicates
+from odx_graph.services.importing.columns import rows_label
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairRecord
 from odx_graph.services.importing.templates import TemplateSpec
-from odx_graph.services.importing.textfile import Table, safe_echo
+from odx_graph.services.importing.textfile import Table
+from odx_graph.services.importing.textfile import safe_echo
 
 # The columns of a SOR line; the others are the repair's, repeated on each of its rows.
 LINE_COLUMNS = ("line_number", "sor_code", "quantity", "unit_cost", "line_cost")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from odx_graph.services.importing.records import TsmReturnRecord
-from odx_graph.store import estates, satisfaction
+from odx_graph.store import estates
+from odx_graph.store import satisfaction
 
 if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer

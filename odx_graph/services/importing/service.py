@@ -13,18 +13,29 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from odx_graph.core.errors import ForbiddenError, InputError
-from odx_graph.services.importing import import_formats, locks
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.services.importing import import_formats
+from odx_graph.services.importing import locks
 from odx_graph.services.importing import progress as progress_module
 from odx_graph.services.importing.progress import Progress
-from odx_graph.services.importing.records import Parsed, Problem, ProblemLog
-from odx_graph.services.importing.validate import CodeBook, validate
-from odx_graph.services.importing.writer import CREATED, UNCHANGED, UPDATED, Writer
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import ProblemLog
+from odx_graph.services.importing.validate import CodeBook
+from odx_graph.services.importing.validate import validate
+from odx_graph.services.importing.writer import CREATED
+from odx_graph.services.importing.writer import UNCHANGED
+from odx_graph.services.importing.writer import UPDATED
+from odx_graph.services.importing.writer import Writer
 from odx_graph.store import imports as repo
-from odx_graph.store.db import Connection, Database, is_deadlock
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import is_deadlock
 
 log = logging.getLogger(__name__)
 # Writing a file is tried again once when PostgreSQL ends it to break a deadlock: imports

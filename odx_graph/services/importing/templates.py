@@ -15,9 +15,14 @@ from odx_graph.mapping.components import COMPONENT
 from odx_graph.mapping.damp import DAMP_MOULD_CASE
 from odx_graph.mapping.homes import HOME
 from odx_graph.mapping.organisations import ORGANISATION
-from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME, PLANNED_WORK
-from odx_graph.mapping.repairs import REPAIR, REPAIR_LINE
-from odx_graph.services.importing.columns import Column, Kind, mapped_column, mapped_columns
+from odx_graph.mapping.planned_works import INVESTMENT_PROGRAMME
+from odx_graph.mapping.planned_works import PLANNED_WORK
+from odx_graph.mapping.repairs import REPAIR
+from odx_graph.mapping.repairs import REPAIR_LINE
+from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Kind
+from odx_graph.services.importing.columns import mapped_column
+from odx_graph.services.importing.columns import mapped_columns
 from odx_graph.services.importing.records import RecordKind
 
 

@@ -28,11 +28,17 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
 from odx_graph.services.importing import progress
-from odx_graph.services.importing.records import Problem, ProblemLog, shown
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import ProblemLog
+from odx_graph.services.importing.records import shown
 
 # A fixed limit on one row (quoted line breaks included), so a 10 MB line or a huge
 # quoted value is reported without being parsed into a huge field or a million-item row.

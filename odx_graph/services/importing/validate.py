@@ -11,23 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from odx_graph.services.importing import progress
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    CustomSorCodeRecord,
-    DampMouldCaseRecord,
-    EpcRecord,
-    HomeRecord,
-    Parsed,
-    PlannedWorkRecord,
-    Problem,
-    Record,
-    RepairCompletionRecord,
-    RepairLineRecord,
-    RepairRecord,
-    RepairStatusRecord,
-    TsmReturnRecord,
-)
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import CustomSorCodeRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import Parsed
+from odx_graph.services.importing.records import PlannedWorkRecord
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairCompletionRecord
+from odx_graph.services.importing.records import RepairLineRecord
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import RepairStatusRecord
+from odx_graph.services.importing.records import TsmReturnRecord
 from odx_graph.services.importing.textfile import echo_value
 
 COMPLETE = "complete"  # the repair-status code of finished work (ontology/odx.ttl)

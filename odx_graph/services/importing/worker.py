@@ -12,7 +12,8 @@ from typing import Any
 
 from odx_graph.core.config import LogFormat
 from odx_graph.core.logs import configure_logging
-from odx_graph.services.importing.service import ImportReport, run_import
+from odx_graph.services.importing.service import ImportReport
+from odx_graph.services.importing.service import run_import
 from odx_graph.services.linked_data.rdf_input import set_statement_limit
 from odx_graph.store.db import Database
 

@@ -19,39 +19,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from odx_graph.mapping import snake_case
 from odx_graph.mapping.homes import HOME
-from odx_graph.services.importing import (
-    estate_writer,
-    planned_work_writer,
-    progress,
-    record_writers,
-    satisfaction_writer,
-)
-from odx_graph.services.importing.records import (
-    ComponentRecord,
-    ContractorRecord,
-    CustomSorCodeRecord,
-    DampMouldCaseRecord,
-    EpcRecord,
-    EstateMemberRecord,
-    HomeLink,
-    HomeRecord,
-    PlannedWorkRecord,
-    Problem,
-    Record,
-    RepairCompletionRecord,
-    RepairRecord,
-    RepairStatusRecord,
-    TsmReturnRecord,
-    attribute_of,
-    value_of,
-)
-from odx_graph.services.importing.references import References, Refs
+from odx_graph.services.importing import estate_writer
+from odx_graph.services.importing import planned_work_writer
+from odx_graph.services.importing import progress
+from odx_graph.services.importing import record_writers
+from odx_graph.services.importing import satisfaction_writer
+from odx_graph.services.importing.records import ComponentRecord
+from odx_graph.services.importing.records import ContractorRecord
+from odx_graph.services.importing.records import CustomSorCodeRecord
+from odx_graph.services.importing.records import DampMouldCaseRecord
+from odx_graph.services.importing.records import EpcRecord
+from odx_graph.services.importing.records import EstateMemberRecord
+from odx_graph.services.importing.records import HomeLink
+from odx_graph.services.importing.records import HomeRecord
+from odx_graph.services.importing.records import PlannedWorkRecord
+from odx_graph.services.importing.records import Problem
+from odx_graph.services.importing.records import Record
+from odx_graph.services.importing.records import RepairCompletionRecord
+from odx_graph.services.importing.records import RepairRecord
+from odx_graph.services.importing.records import RepairStatusRecord
+from odx_graph.services.importing.records import TsmReturnRecord
+from odx_graph.services.importing.records import attribute_of
+from odx_graph.services.importing.records import value_of
+from odx_graph.services.importing.references import References
+from odx_graph.services.importing.references import Refs
 from odx_graph.services.importing.repair_writer import RepairWriting
 from odx_graph.services.importing.textfile import echo_value
 from odx_graph.store import imports as repo

@@ -23,14 +23,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from odx_graph.store.db import Database
-from odx_graph.store.version import DataState, data_state
+from odx_graph.store.version import DataState
+from odx_graph.store.version import data_state
 
 T = TypeVar("T")
 

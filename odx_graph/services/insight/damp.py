@@ -13,20 +13,22 @@ from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.groups import counted, group_key
-from odx_graph.services.insight.repairs import GroupKey, keyed
-from odx_graph.store.damp import (
-    ClockFilter,
-    DampDimension,
-    DampScope,
-    awaab_breach_rates,
-    awaab_clocks,
-    count_awaab_clocks,
-    damp_mould_rates,
-    facility_ages,
-)
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.groups import counted
+from odx_graph.services.insight.groups import group_key
+from odx_graph.services.insight.repairs import GroupKey
+from odx_graph.services.insight.repairs import keyed
+from odx_graph.store.damp import ClockFilter
+from odx_graph.store.damp import DampDimension
+from odx_graph.store.damp import DampScope
+from odx_graph.store.damp import awaab_breach_rates
+from odx_graph.store.damp import awaab_clocks
+from odx_graph.store.damp import count_awaab_clocks
+from odx_graph.store.damp import damp_mould_rates
+from odx_graph.store.damp import facility_ages
 from odx_graph.store.db import Database
 
 

@@ -5,9 +5,12 @@ its record keys (what the cell key method perturbs it by)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
 D = TypeVar("D", bound=enum.Enum, covariant=True)
 E = TypeVar("E", bound=enum.Enum)

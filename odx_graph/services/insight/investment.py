@@ -8,24 +8,30 @@ answer kept per data version."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import Publisher
+from odx_graph.core.disclosure import publisher_for
 from odx_graph.core.errors import InputError
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.groups import GroupKey, group_key
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.groups import GroupKey
+from odx_graph.services.insight.groups import group_key
 from odx_graph.services.insight.repairs import keyed
 from odx_graph.store.db import Database
-from odx_graph.store.investment import (
-    InvestmentDimension,
-    InvestmentScope,
-    investment_impact,
-    investment_spend,
-)
+from odx_graph.store.investment import InvestmentDimension
+from odx_graph.store.investment import InvestmentScope
+from odx_graph.store.investment import investment_impact
+from odx_graph.store.investment import investment_spend
 
 DEFAULT_WINDOW_MONTHS = 12
 MAX_WINDOW_MONTHS = 60

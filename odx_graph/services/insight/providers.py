@@ -13,23 +13,27 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
-from odx_graph.mapping.insight import (
-    AWAAB_BREACH_PCT,
-    COMPARED,
-    DAMP_MOULD_PER_1000_HOMES,
-    DampDimension,
-    Dimension,
-)
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.damp import breach_rates, damp_rates
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import Publisher
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.mapping.insight import AWAAB_BREACH_PCT
+from odx_graph.mapping.insight import COMPARED
+from odx_graph.mapping.insight import DAMP_MOULD_PER_1000_HOMES
+from odx_graph.mapping.insight import DampDimension
+from odx_graph.mapping.insight import Dimension
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.damp import breach_rates
+from odx_graph.services.insight.damp import damp_rates
 from odx_graph.services.insight.repairs import performance
-from odx_graph.store.analytics import RepairScope, landlords
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.analytics import landlords
 from odx_graph.store.damp import DampScope
 from odx_graph.store.db import Database
 

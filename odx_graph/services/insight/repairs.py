@@ -5,26 +5,34 @@ contractor market and the replacement forecast, published under the disclosure r
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, Publisher, publisher_for
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import Publisher
+from odx_graph.core.disclosure import publisher_for
 from odx_graph.mapping.insight import COUNTS as DECLARED_COUNTS
-from odx_graph.mapping.insight import DampDimension, Dimension, Mean, Percentile, Share, Total
+from odx_graph.mapping.insight import DampDimension
+from odx_graph.mapping.insight import Dimension
+from odx_graph.mapping.insight import Mean
+from odx_graph.mapping.insight import Percentile
+from odx_graph.mapping.insight import Share
+from odx_graph.mapping.insight import Total
 from odx_graph.services.insight import groups
-from odx_graph.services.insight.cache import InsightCache, cached
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
-from odx_graph.store.analytics import (
-    MarketScope,
-    RepairScope,
-    open_jobs,
-    repair_performance,
-    replacement_forecast,
-    sor_rates,
-)
+from odx_graph.store.analytics import MarketScope
+from odx_graph.store.analytics import RepairScope
+from odx_graph.store.analytics import open_jobs
+from odx_graph.store.analytics import repair_performance
+from odx_graph.store.analytics import replacement_forecast
+from odx_graph.store.analytics import sor_rates
 from odx_graph.store.db import Database
 
 COUNTS = tuple(c.name for c in DECLARED_COUNTS)

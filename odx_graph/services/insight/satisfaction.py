@@ -11,13 +11,20 @@ from dataclasses import dataclass
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.mapping.satisfaction import RETURN_GROUPINGS, SatisfactionDimension
-from odx_graph.services.insight.cache import InsightCache, cached
-from odx_graph.services.insight.groups import GroupKey, counted, group_key
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.mapping.satisfaction import RETURN_GROUPINGS
+from odx_graph.mapping.satisfaction import SatisfactionDimension
+from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.cache import cached
+from odx_graph.services.insight.groups import GroupKey
+from odx_graph.services.insight.groups import counted
+from odx_graph.services.insight.groups import group_key
 from odx_graph.services.insight.repairs import keyed
 from odx_graph.store.db import Database
-from odx_graph.store.satisfaction import SatisfactionScope, answer_results, return_results
+from odx_graph.store.satisfaction import SatisfactionScope
+from odx_graph.store.satisfaction import answer_results
+from odx_graph.store.satisfaction import return_results
 
 
 class Source(enum.StrEnum):

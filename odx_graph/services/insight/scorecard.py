@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
 from odx_graph.services.insight.cache import InsightCache
-from odx_graph.services.insight.providers import Measure, ProviderValue, compare_measures
+from odx_graph.services.insight.providers import Measure
+from odx_graph.services.insight.providers import ProviderValue
+from odx_graph.services.insight.providers import compare_measures
 from odx_graph.services.insight.repairs import performance
-from odx_graph.store.analytics import Dimension, RepairScope
+from odx_graph.store.analytics import Dimension
+from odx_graph.store.analytics import RepairScope
 from odx_graph.store.db import Database
 
 # The scorecard's measures, in the order shown: RP02 split emergency and non-emergency,

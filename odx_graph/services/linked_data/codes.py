@@ -8,15 +8,22 @@ for them at ``/code/{scheme}/{code}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from odx_graph.core.vocab import CODE_BASE
 from odx_graph.mapping import MAPPING
-from odx_graph.services.linked_data.rdf import Triple, term
-from odx_graph.services.linked_data.rdf_formats import NTriplesWriter, bind_prefixes
+from odx_graph.services.linked_data.rdf import Triple
+from odx_graph.services.linked_data.rdf import term
+from odx_graph.services.linked_data.rdf_formats import NTriplesWriter
+from odx_graph.services.linked_data.rdf_formats import bind_prefixes
 from odx_graph.store import export
 from odx_graph.store.db import Database
 

@@ -10,17 +10,35 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, SH, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import SH
+from rdflib import XSD
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import Namespace
+from rdflib import URIRef
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.core.vocab import ONTOLOGY_IRI, PREFIXES
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Relation, Scalar
+from odx_graph.core.vocab import ONTOLOGY_IRI
+from odx_graph.core.vocab import PREFIXES
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Relation
+from odx_graph.mapping import Scalar
 from odx_graph.mapping.query import LIST_CAP
-from odx_graph.services.linked_data.codes import code_list_versions, scheme_triples, schemes
+from odx_graph.services.linked_data.codes import code_list_versions
+from odx_graph.services.linked_data.codes import scheme_triples
+from odx_graph.services.linked_data.codes import schemes
 from odx_graph.services.linked_data.fragments import fragment_url
-from odx_graph.services.linked_data.rdf import node_iri, row_triples, term
-from odx_graph.services.linked_data.rdf_formats import WRITERS, RdfFormat, bind_prefixes
+from odx_graph.services.linked_data.rdf import node_iri
+from odx_graph.services.linked_data.rdf import row_triples
+from odx_graph.services.linked_data.rdf import term
+from odx_graph.services.linked_data.rdf_formats import WRITERS
+from odx_graph.services.linked_data.rdf_formats import RdfFormat
+from odx_graph.services.linked_data.rdf_formats import bind_prefixes
 from odx_graph.services.refdata import load_ontology
 from odx_graph.store import export
 from odx_graph.store.db import Database

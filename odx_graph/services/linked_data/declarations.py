@@ -16,12 +16,24 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib import OWL
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import XSD
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import SH
+from rdflib.namespace import SKOS
 
-from odx_graph.core.vocab import ONTOLOGY_IRI, ontology_dir
-from odx_graph.mapping import MAPPING, Entity, Field, Scalar
-from odx_graph.services.linked_data.rdf import XSD_TYPES, term
+from odx_graph.core.vocab import ONTOLOGY_IRI
+from odx_graph.core.vocab import ontology_dir
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Scalar
+from odx_graph.services.linked_data.rdf import XSD_TYPES
+from odx_graph.services.linked_data.rdf import term
 
 SHAPES = "https://w3id.org/odx/shapes#"
 SCHEMA = "https://schema.org/"

@@ -25,7 +25,8 @@ from odx_graph.services.linked_data.codes import CODE_SEGMENT
 from odx_graph.services.linked_data.rdf import row_triples
 from odx_graph.services.linked_data.rdf_formats import NTriplesWriter
 from odx_graph.store import changes
-from odx_graph.store.db import Database, Record
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 PAGE_SIZE = 500
 # Rounds of publishing one request may do before it answers with what is there.

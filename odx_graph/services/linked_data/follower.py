@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,7 +31,10 @@ import httpx
 import pyoxigraph as ox
 
 from odx_graph.core.errors import InputError
-from odx_graph.services.linked_data.feed import ACTIVITY, IS_VERSION_OF, RDF_TYPE, TREE
+from odx_graph.services.linked_data.feed import ACTIVITY
+from odx_graph.services.linked_data.feed import IS_VERSION_OF
+from odx_graph.services.linked_data.feed import RDF_TYPE
+from odx_graph.services.linked_data.feed import TREE
 
 STATE_FILE = "odx-follow.json"
 _NODE = f"{TREE}node"

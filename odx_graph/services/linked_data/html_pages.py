@@ -6,7 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 

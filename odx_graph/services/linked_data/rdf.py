@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from rdflib import RDF, XSD, Literal, URIRef
+from rdflib import RDF
+from rdflib import XSD
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.term import Node
 
 from odx_graph.core.ids import KEY
-from odx_graph.core.vocab import CODE_BASE, expand_curie
-from odx_graph.mapping import MAPPING, Cardinality, Entity, Field, Scalar
+from odx_graph.core.vocab import CODE_BASE
+from odx_graph.core.vocab import expand_curie
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Scalar
 
 Triple = tuple[Node, Node, Node]
 

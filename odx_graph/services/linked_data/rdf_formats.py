@@ -9,7 +9,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.term import Node
 
 from odx_graph.core.vocab import PREFIXES

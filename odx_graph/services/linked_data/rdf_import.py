@@ -27,34 +27,37 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
 from rdflib.term import Node
 
 from odx_graph.core.errors import InputError
-from odx_graph.mapping import (
-    MAPPING,
-    Cardinality,
-    Entity,
-    Field,
-    Form,
-    IncomingLink,
-    Relation,
-    Scalar,
-)
-from odx_graph.services.importing.cells import (
-    CellError,
-    parse_datetime,
-    parse_postcode,
-    parse_uprn,
-)
+from odx_graph.mapping import MAPPING
+from odx_graph.mapping import Cardinality
+from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
+from odx_graph.mapping import Form
+from odx_graph.mapping import IncomingLink
+from odx_graph.mapping import Relation
+from odx_graph.mapping import Scalar
+from odx_graph.services.importing.cells import CellError
+from odx_graph.services.importing.cells import parse_datetime
+from odx_graph.services.importing.cells import parse_postcode
+from odx_graph.services.importing.cells import parse_uprn
 from odx_graph.services.importing.records import Problem
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input
-from odx_graph.services.linked_data.rdf import XSD_TYPES, parse_concept_iri, parse_node_iri, term
+from odx_graph.services.linked_data.rdf import XSD_TYPES
+from odx_graph.services.linked_data.rdf import parse_concept_iri
+from odx_graph.services.linked_data.rdf import parse_node_iri
+from odx_graph.services.linked_data.rdf import term
 from odx_graph.store import bulk
 from odx_graph.store.db import Connection
 

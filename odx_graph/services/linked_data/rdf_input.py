@@ -23,7 +23,8 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from rdflib import Graph
 from rdflib.plugins.shared.jsonld.context import Context

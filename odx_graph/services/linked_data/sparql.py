@@ -20,18 +20,21 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import QueryTimeoutError
-from odx_graph.services.linked_data.feed import publish_all, rebase
+from odx_graph.services.linked_data.feed import publish_all
+from odx_graph.services.linked_data.feed import rebase
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
 from odx_graph.services.linked_data.sparql_worker import Answer as Answer
 from odx_graph.services.linked_data.sparql_worker import AnswerKind as AnswerKind
-from odx_graph.services.linked_data.sparql_worker import Request, evaluate
+from odx_graph.services.linked_data.sparql_worker import Request
+from odx_graph.services.linked_data.sparql_worker import evaluate
 from odx_graph.store import changes
 from odx_graph.store.db import Database
 

@@ -19,8 +19,12 @@ import pickle
 import sys
 from pathlib import Path
 
-from odx_graph.core.errors import InputError, QueryTimeoutError
-from odx_graph.services.linked_data.sparql_worker import LENGTH, Answer, Request, encode
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import QueryTimeoutError
+from odx_graph.services.linked_data.sparql_worker import LENGTH
+from odx_graph.services.linked_data.sparql_worker import Answer
+from odx_graph.services.linked_data.sparql_worker import Request
+from odx_graph.services.linked_data.sparql_worker import encode
 
 log = logging.getLogger(__name__)
 

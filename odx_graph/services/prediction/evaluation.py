@@ -4,7 +4,8 @@ precision among the highest scores) and calibration (Brier score, a reliability 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

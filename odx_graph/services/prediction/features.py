@@ -9,7 +9,8 @@ a landlord's own code lists need no change here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 

@@ -14,13 +14,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from odx_graph.core.access import Principal, Tier, is_tied
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Tier
+from odx_graph.core.access import is_tied
 from odx_graph.core.config import Settings
-from odx_graph.core.disclosure import Disclosure, publisher_for
-from odx_graph.core.errors import ForbiddenError, InputError
-from odx_graph.services.prediction.features import LIFE_USED, ModelKind
-from odx_graph.services.prediction.models import HORIZON_MONTHS, months_before
-from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE, Contribution, Scorecard
+from odx_graph.core.disclosure import Disclosure
+from odx_graph.core.disclosure import publisher_for
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.services.prediction.features import LIFE_USED
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.models import HORIZON_MONTHS
+from odx_graph.services.prediction.models import months_before
+from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE
+from odx_graph.services.prediction.scorecard import Contribution
+from odx_graph.services.prediction.scorecard import Scorecard
 from odx_graph.store import predictions as store
 from odx_graph.store.db import Database
 from odx_graph.store.features import common_sor_by_type

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,17 +23,21 @@ import numpy.typing as npt
 
 from odx_graph import __version__
 from odx_graph.core.errors import InputError
-from odx_graph.services.prediction.evaluation import Metrics, measure
-from odx_graph.services.prediction.features import (
-    BASELINES,
-    ModelKind,
-    features_for,
-)
-from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE, Feature, Scorecard, fit
+from odx_graph.services.prediction.evaluation import Metrics
+from odx_graph.services.prediction.evaluation import measure
+from odx_graph.services.prediction.features import BASELINES
+from odx_graph.services.prediction.features import ModelKind
+from odx_graph.services.prediction.features import features_for
+from odx_graph.services.prediction.scorecard import POINTS_TO_DOUBLE
+from odx_graph.services.prediction.scorecard import Feature
+from odx_graph.services.prediction.scorecard import Scorecard
+from odx_graph.services.prediction.scorecard import fit
 from odx_graph.store import features as store_features
 from odx_graph.store import predictions as store
-from odx_graph.store.db import Database, Record
-from odx_graph.store.scoring import score_in_database, scoring_card
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
+from odx_graph.store.scoring import score_in_database
+from odx_graph.store.scoring import scoring_card
 
 HORIZON_MONTHS = 12
 

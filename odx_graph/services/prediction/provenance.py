@@ -12,8 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib import BNode
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import Namespace
+from rdflib import URIRef
+from rdflib.namespace import DCAT
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import PROV
+from rdflib.namespace import RDF
+from rdflib.namespace import RDFS
+from rdflib.namespace import XSD
 
 SCHEMA = Namespace("https://schema.org/")
 _MEASURES = (

@@ -13,45 +13,42 @@ on no landlord's record, so they run as the owner, for an admin key, with their 
 event and no idempotency key.
 """
 
-from odx_graph.services.writes.estates import create_estate, update_estate
-from odx_graph.services.writes.homes import (
-    add_component,
-    record_inspection,
-    replace_component,
-    report_damp_mould,
-    submit_satisfaction,
-)
-from odx_graph.services.writes.operation import Change, Rule, Written, check_codes, perform, run
-from odx_graph.services.writes.organisations import (
-    add_organisation,
-    merge_organisations,
-    update_organisation,
-)
-from odx_graph.services.writes.plan_these import PlanSource, plan_these
-from odx_graph.services.writes.planned_works import (
-    add_planned_work,
-    cancel_planned_work,
-    complete_planned_work,
-    create_programme,
-    update_planned_work,
-)
-from odx_graph.services.writes.repairs import (
-    Line,
-    assign_repair,
-    complete_repair,
-    correct_repair,
-    priced_lines,
-    repair_cost,
-    report_repair,
-    update_repair_status,
-)
-from odx_graph.services.writes.residents import (
-    HomeRef,
-    TokenPolicy,
-    issue_resident_token,
-    revoke_resident_token,
-    token_expiry,
-)
+from odx_graph.services.writes.estates import create_estate
+from odx_graph.services.writes.estates import update_estate
+from odx_graph.services.writes.homes import add_component
+from odx_graph.services.writes.homes import record_inspection
+from odx_graph.services.writes.homes import replace_component
+from odx_graph.services.writes.homes import report_damp_mould
+from odx_graph.services.writes.homes import submit_satisfaction
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Rule
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import check_codes
+from odx_graph.services.writes.operation import perform
+from odx_graph.services.writes.operation import run
+from odx_graph.services.writes.organisations import add_organisation
+from odx_graph.services.writes.organisations import merge_organisations
+from odx_graph.services.writes.organisations import update_organisation
+from odx_graph.services.writes.plan_these import PlanSource
+from odx_graph.services.writes.plan_these import plan_these
+from odx_graph.services.writes.planned_works import add_planned_work
+from odx_graph.services.writes.planned_works import cancel_planned_work
+from odx_graph.services.writes.planned_works import complete_planned_work
+from odx_graph.services.writes.planned_works import create_programme
+from odx_graph.services.writes.planned_works import update_planned_work
+from odx_graph.services.writes.repairs import Line
+from odx_graph.services.writes.repairs import assign_repair
+from odx_graph.services.writes.repairs import complete_repair
+from odx_graph.services.writes.repairs import correct_repair
+from odx_graph.services.writes.repairs import priced_lines
+from odx_graph.services.writes.repairs import repair_cost
+from odx_graph.services.writes.repairs import report_repair
+from odx_graph.services.writes.repairs import update_repair_status
+from odx_graph.services.writes.residents import HomeRef
+from odx_graph.services.writes.residents import TokenPolicy
+from odx_graph.services.writes.residents import issue_resident_token
+from odx_graph.services.writes.residents import revoke_resident_token
+from odx_graph.services.writes.residents import token_expiry
 
 __all__ = [
     "Change",

@@ -6,11 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.core.errors import ConflictError, InputError
-from odx_graph.core.postcodes import PostcodeLevel, parse_postcode_query
-from odx_graph.services.writes.operation import LANDLORD, Change, Rule, Written, perform
+from odx_graph.core.errors import ConflictError
+from odx_graph.core.errors import InputError
+from odx_graph.core.postcodes import PostcodeLevel
+from odx_graph.core.postcodes import parse_postcode_query
+from odx_graph.services.writes.operation import LANDLORD
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Rule
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import perform
 from odx_graph.store import estates as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 CREATE_ESTATE = Rule("landlord", "landlordId", LANDLORD, "only a landlord may create its estates")
 UPDATE_ESTATE = Rule("estate", "estateId", LANDLORD, "only the estate's landlord may change it")

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from odx_graph.core.access import Principal, Scope, Tier, may_write
-from odx_graph.core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Scope
+from odx_graph.core.access import Tier
+from odx_graph.core.access import may_write
+from odx_graph.core.errors import ConflictError
+from odx_graph.core.errors import ForbiddenError
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import NotFoundError
 from odx_graph.store import writes as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 LANDLORD = frozenset({Tier.PROVIDER, Tier.ADMIN})
 LANDLORD_OR_RESIDENT = frozenset({Tier.RESIDENT, Tier.PROVIDER, Tier.ADMIN})

@@ -18,7 +18,8 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.services import organisations
 from odx_graph.services.writes.operation import Written
-from odx_graph.store.db import Connection, Database
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
 from odx_graph.store.organisations import Organisation
 
 

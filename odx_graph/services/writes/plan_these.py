@@ -12,10 +12,17 @@ from odx_graph.core.access import Principal
 from odx_graph.core.errors import InputError
 from odx_graph.services.prediction import forecast
 from odx_graph.services.prediction.features import ModelKind
-from odx_graph.services.writes.operation import Change, Written, check_codes, perform
-from odx_graph.services.writes.planned_works import ADD_PLANNED_WORK, financial_year_end, money
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import check_codes
+from odx_graph.services.writes.operation import perform
+from odx_graph.services.writes.planned_works import ADD_PLANNED_WORK
+from odx_graph.services.writes.planned_works import financial_year_end
+from odx_graph.services.writes.planned_works import money
 from odx_graph.store import planned_works as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 # The component type a damp and mould item of the proactive work list is planned as
 # (the proactive list suggests its SOR job from the same type).

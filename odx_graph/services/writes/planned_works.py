@@ -10,18 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.core.errors import ConflictError, InputError
-from odx_graph.services.writes.operation import (
-    LANDLORD,
-    Change,
-    Rule,
-    Written,
-    check_codes,
-    perform,
-)
+from odx_graph.core.errors import ConflictError
+from odx_graph.core.errors import InputError
+from odx_graph.services.writes.operation import LANDLORD
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Rule
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import check_codes
+from odx_graph.services.writes.operation import perform
 from odx_graph.store import planned_works as repo
 from odx_graph.store import writes as write_repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 
 def financial_year_of(day: dt.date) -> int:

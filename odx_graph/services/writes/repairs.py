@@ -6,24 +6,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
-from odx_graph.core.access import Principal, Scope, Tier
-from odx_graph.core.errors import ConflictError, InputError
-from odx_graph.services.writes.operation import (
-    LANDLORD,
-    LANDLORD_OR_CONTRACTOR,
-    LANDLORD_OR_RESIDENT,
-    Change,
-    Rule,
-    Written,
-    check_codes,
-    landlord_of,
-    perform,
-    still_open,
-)
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Scope
+from odx_graph.core.access import Tier
+from odx_graph.core.errors import ConflictError
+from odx_graph.core.errors import InputError
+from odx_graph.services.writes.operation import LANDLORD
+from odx_graph.services.writes.operation import LANDLORD_OR_CONTRACTOR
+from odx_graph.services.writes.operation import LANDLORD_OR_RESIDENT
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Rule
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import check_codes
+from odx_graph.services.writes.operation import landlord_of
+from odx_graph.services.writes.operation import perform
+from odx_graph.services.writes.operation import still_open
 from odx_graph.store import writes as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 PENNY = Decimal("0.01")
 

@@ -6,13 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from odx_graph.core.access import Principal, Scope, Tier
-from odx_graph.core.errors import ConflictError, InputError, NotFoundError
+from odx_graph.core.access import Principal
+from odx_graph.core.access import Scope
+from odx_graph.core.access import Tier
+from odx_graph.core.errors import ConflictError
+from odx_graph.core.errors import InputError
+from odx_graph.core.errors import NotFoundError
 from odx_graph.services.credentials import create_key
-from odx_graph.services.writes.operation import LANDLORD, Change, Rule, Written, perform
+from odx_graph.services.writes.operation import LANDLORD
+from odx_graph.services.writes.operation import Change
+from odx_graph.services.writes.operation import Rule
+from odx_graph.services.writes.operation import Written
+from odx_graph.services.writes.operation import perform
 from odx_graph.store import keys as key_repo
 from odx_graph.store import writes as repo
-from odx_graph.store.db import Connection, Database, Record
+from odx_graph.store.db import Connection
+from odx_graph.store.db import Database
+from odx_graph.store.db import Record
 
 
 @dataclass(frozen=True, slots=True)
