@@ -1,4 +1,5 @@
-"""Bulk loading sets foreign keys aside and checks every row when it puts them back."""
+"""Bulk loading sets foreign keys aside and checks every row when it puts them back, and
+sets secondary indexes aside and builds them again."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from tests.test_demo_generator import AS_OF
 KEYS = (
     "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
     " FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+)
+
+INDEXES = (
+    "SELECT tablename, indexname, indexdef FROM pg_indexes"
+    " WHERE schemaname = 'public' ORDER BY 1, 2"
 )
 
 
@@ -117,3 +123,119 @@ async def test_a_demo_load_notes_the_same_changes_as_the_triggers_would(
         await pg_server.drop_database(other)
     assert len(set_aside) > 1000
     assert set_aside == by_triggers
+
+
+async def test_a_demo_load_leaves_every_index_as_it_was(empty_db: str) -> None:
+    """Every index of the migrated schema is there after a load, defined as before (the
+    secondary ones built again, the constraints' never dropped), and valid."""
+    conn = await _migrated(empty_db)
+    try:
+        before = await conn.fetch(INDEXES)
+        await load_demo(conn, homes=60, seed=3, as_of=AS_OF)
+        assert await conn.fetch(INDEXES) == before
+        assert not await conn.fetchval("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+    finally:
+        await conn.close()
+
+
+async def test_indexes_set_aside_are_the_secondary_ones_and_come_back(empty_db: str) -> None:
+    """Indexes no constraint stands on are dropped for the load, and the primary and
+    unique keys stay and keep checking rows; a load that fails puts every index back."""
+    conn = await _migrated(empty_db)
+    try:
+        before = await conn.fetch(INDEXES)
+        transaction = conn.transaction()
+        await transaction.start()
+        kept = await bulk.set_aside_indexes(conn, ["repair", "home"])
+        names = {i.name for i in kept}
+        assert {"repair_district_open_idx", "repair_home_idx"} <= names
+        assert not names & {"repair_pkey", "home_pkey"}
+        left = {r[1] for r in await conn.fetch(INDEXES) if r[0] in ("repair", "home")}
+        assert "repair_pkey" in left and not left & names
+        constraints = await conn.fetchval(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = ANY('{repair,home}'::regclass[])"
+            " AND contype IN ('p', 'u', 'x')"
+        )
+        assert constraints == await conn.fetchval(
+            "SELECT count(*) FROM pg_index WHERE indrelid = ANY('{repair,home}'::regclass[])"
+        )
+        await bulk.restore_indexes(conn, kept)
+        assert await conn.fetch(INDEXES) == before
+        await transaction.rollback()
+        # and a load that fails half-way leaves them as they were
+        transaction = conn.transaction()
+        await transaction.start()
+        await bulk.set_aside_indexes(conn, ["repair"])
+        await transaction.rollback()
+        assert await conn.fetch(INDEXES) == before
+    finally:
+        await conn.close()
+
+
+ROW_COPY_TRIGGERS = (
+    "SELECT tgname, tgenabled::text FROM pg_trigger WHERE tgrelid = 'repair'::regclass"
+    " AND tgname IN ('repair_district', 'repair_is_open') ORDER BY 1"
+)
+
+
+async def test_a_demo_load_writes_what_the_row_triggers_would(empty_db: str) -> None:
+    """A demo load's repairs carry their home's district and their status's open flag
+    themselves (nothing to correct), and the triggers that copy them are on again."""
+    conn = await _migrated(empty_db)
+    try:
+        await load_demo(conn, homes=60, seed=3, as_of=AS_OF)
+        assert [tuple(r) for r in await conn.fetch(ROW_COPY_TRIGGERS)] == [
+            ("repair_district", "O"),
+            ("repair_is_open", "O"),
+        ]
+        wrong = await conn.fetchval(
+            "SELECT count(*) FROM repair r JOIN home h ON h.id = r.home_id"
+            " JOIN repair_status s ON s.code = r.status_code"
+            " WHERE r.postcode_district IS DISTINCT FROM h.postcode_district"
+            " OR r.is_open IS DISTINCT FROM s.is_open"
+        )
+        assert wrong == 0
+        assert await conn.fetchval("SELECT count(DISTINCT is_open) FROM repair") == 2
+        transaction = conn.transaction()
+        await transaction.start()
+        kept = await bulk.set_aside_row_copies(conn, ["repair"])
+        assert await bulk.restore_row_copies(conn, kept) == 0
+        await transaction.rollback()
+    finally:
+        await conn.close()
+
+
+async def test_rows_that_do_not_carry_the_copied_values_are_corrected(empty_db: str) -> None:
+    """With the triggers aside a row may go in with another district and the wrong open
+    flag; putting the triggers back writes both from the home and the status."""
+    conn = await _migrated(empty_db)
+    try:
+        await load_demo(conn, homes=20, seed=3, as_of=AS_OF)
+        transaction = conn.transaction()
+        await transaction.start()
+        kept = await bulk.set_aside_row_copies(conn, ["repair", "home"])
+        assert [c.trigger for c in kept] == ["repair_district", "repair_is_open"]
+        assert {r[1] for r in await conn.fetch(ROW_COPY_TRIGGERS)} == {"D"}
+        home, district = await conn.fetchrow("SELECT id, postcode_district FROM home LIMIT 1")
+        repair = await conn.fetchval(
+            "INSERT INTO repair (landlord_id, home_id, status_code, priority_code,"
+            " reported_at, raised_at, postcode_district, is_open)"
+            " SELECT landlord_id, id, 'reported', '3', now(), now(), 'ZZ99', false"
+            " FROM home WHERE id = $1 RETURNING id",
+            home,
+        )
+        closed = await conn.fetchval(
+            "UPDATE repair SET is_open = true WHERE id = (SELECT min(id) FROM repair"
+            " WHERE status_code = 'complete') RETURNING id"
+        )
+        assert await bulk.restore_row_copies(conn, kept) == 3  # two values of one, one of another
+        assert tuple(
+            await conn.fetchrow(
+                "SELECT postcode_district, is_open FROM repair WHERE id = $1", repair
+            )
+        ) == (district, True)
+        assert await conn.fetchval("SELECT is_open FROM repair WHERE id = $1", closed) is False
+        assert {r[1] for r in await conn.fetch(ROW_COPY_TRIGGERS)} == {"O"}
+        await transaction.rollback()
+    finally:
+        await conn.close()

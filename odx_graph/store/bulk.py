@@ -86,6 +86,104 @@ async def restore_foreign_keys(conn: asyncpg.Connection, kept: Sequence[ForeignK
         )
 
 
+# What each index build may sort in memory during a bulk load (PostgreSQL's default is
+# 64MB).
+INDEX_BUILD_MEMORY = "256MB"
+
+
+class Index(NamedTuple):
+    """A secondary index set aside for a bulk load: its name and definition."""
+
+    name: str
+    definition: str
+
+
+async def set_aside_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Index]:
+    """Drop the secondary indexes of `tables` for a bulk load, returning them for
+    `restore_indexes`: those no constraint stands on (primary keys, unique keys and
+    exclusions stay, and are checked as rows come in).
+
+    Each index of a table costs a B-tree insert per row as COPY writes it, in the index's
+    order, not the rows': at a large size that is a random read and write per row and
+    index. Building the index afterwards sorts the rows once. Call it inside the load's
+    transaction, so a failed load leaves the indexes as they were.
+    """
+    rows = await conn.fetch(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition"
+        " FROM pg_index i WHERE i.indrelid = ANY($1::regclass[])"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+        " ORDER BY 1",
+        [_checked(t) for t in tables],
+    )
+    kept = [Index(r["name"], r["definition"]) for r in rows]
+    for index in kept:
+        await conn.execute(f"DROP INDEX {_checked(index.name)}")
+    return kept
+
+
+async def restore_indexes(conn: asyncpg.Connection, kept: Sequence[Index]) -> None:
+    """Build again the indexes `set_aside_indexes` dropped, each from one sort of its
+    table's rows, in memory up to a size that holds a sort of a million-home demo's
+    largest index in a few runs (for this transaction only)."""
+    await conn.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    for index in kept:
+        await conn.execute(index.definition)
+
+
+class RowCopy(NamedTuple):
+    """A row trigger that copies a value onto each row (into ``column``) as it is written,
+    and the statement that writes the value wherever a row does not hold it already
+    (nothing, when every row is right)."""
+
+    table: str
+    column: str
+    trigger: str
+    correction: str
+
+
+# The row triggers a bulk load's rows stand in for: the rows carry the values themselves.
+ROW_COPIES = (
+    RowCopy(
+        "repair",
+        "postcode_district",
+        "repair_district",
+        "UPDATE repair r SET postcode_district = h.postcode_district FROM home h "
+        "WHERE h.id = r.home_id AND r.postcode_district IS DISTINCT FROM h.postcode_district",
+    ),
+    RowCopy(
+        "repair",
+        "is_open",
+        "repair_is_open",
+        "UPDATE repair r SET is_open = s.is_open FROM repair_status s "
+        "WHERE s.code = r.status_code AND r.is_open IS DISTINCT FROM s.is_open",
+    ),
+)
+
+
+async def set_aside_row_copies(conn: asyncpg.Connection, tables: Sequence[str]) -> list[RowCopy]:
+    """Switch off the row triggers of :data:`ROW_COPIES` on `tables` for a bulk load whose
+    rows carry the values those triggers copy (a function call and a look-up per row
+    saved). Call it inside the load's transaction; `restore_row_copies` switches them back
+    on and corrects any row that does not hold what its trigger would have written."""
+    kept = [c for c in ROW_COPIES if c.table in tables]
+    for copy in kept:
+        await conn.execute(f"ALTER TABLE {_checked(copy.table)} DISABLE TRIGGER {copy.trigger}")
+    return kept
+
+
+async def restore_row_copies(conn: asyncpg.Connection, kept: Sequence[RowCopy]) -> int:
+    """Switch back on the triggers `set_aside_row_copies` switched off, then write the
+    copied values of every row whose own differ; returns how many rows needed it (none
+    when the load's rows were right)."""
+    corrected = 0
+    for copy in kept:
+        await conn.execute(f"ALTER TABLE {_checked(copy.table)} ENABLE TRIGGER {copy.trigger}")
+    for copy in kept:
+        status = await conn.execute(copy.correction)
+        corrected += int(str(status).rsplit(" ", 1)[-1])
+    return corrected
+
+
 async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
     """Switch off the change log's triggers on `tables` for a bulk load into empty tables.
 

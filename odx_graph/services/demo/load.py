@@ -78,10 +78,14 @@ async def _load(
                 "the demo dataset loads only into an empty database"
             )
         codes = code_lists_from_tables(await bulk.read_code_tables(conn))
-        # Foreign keys are checked once at the end, in one join each, not row by row, and
-        # every new row is noted for the change log once at the end, not statement by
-        # statement with what derives from it.
+        # Foreign keys are checked once at the end, in one join each, not row by row;
+        # secondary indexes are built at the end from one sort each; the values row
+        # triggers would copy come with the rows (checked, and corrected if need be, at
+        # the end); and every new row is noted for the change log once at the end, not
+        # statement by statement with what derives from it.
         keys = await bulk.set_aside_foreign_keys(conn, TABLES)
+        indexes = await bulk.set_aside_indexes(conn, TABLES)
+        copies = await bulk.set_aside_row_copies(conn, TABLES)
         notes = await bulk.set_aside_change_notes(conn, TABLES)
         batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
         # The next batch is generated in a worker thread while PostgreSQL ingests this one,
@@ -98,6 +102,8 @@ async def _load(
                     progress(batch.table, counts[batch.table])
         finally:
             pending.cancel()
+        await bulk.restore_row_copies(conn, copies)
+        await bulk.restore_indexes(conn, indexes)
         await bulk.restore_foreign_keys(conn, keys)
         await bulk.note_all_rows(conn, {e.table: e.iri_segment for e in GRAPH if e.table in TABLES})
         await bulk.restore_change_notes(conn, notes)

@@ -75,6 +75,9 @@ class Plan:
         ):
             statuses.setdefault(role, statuses[fallback])
         self.status = statuses
+        # A repair's open flag and district are written with it (the row triggers that
+        # would copy them are set aside during a bulk load; see `store.bulk`).
+        self.open_statuses = frozenset(open_codes)
         self.can_cancel = "cancelled" in statuses
 
         ranked = sorted(codes.priorities, key=lambda p: (len(p.code), p.code))

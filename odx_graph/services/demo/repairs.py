@@ -57,6 +57,7 @@ def add_repairs(
     landlord_id = plan.landlord_ids[li]
     spec = LANDLORDS[li]
     next_id = world.next_id
+    district_code, open_statuses = plan.districts[district].code, plan.open_statuses
     for k in range(routine + damp):
         if k < routine:
             pi = bisect(plan.priority_cum, rnd() * plan.priority_cum[-1])
@@ -210,5 +211,7 @@ def add_repairs(
                 None if target is None else origin + td(0, target),
                 origin + td(0, done) if state == "complete" else None,
                 Decimal(total) / 100 if state == "complete" else None,
+                district_code,
+                code in open_statuses,
             )
         )

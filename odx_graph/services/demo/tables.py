@@ -81,6 +81,8 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
         "target_at",
         "completed_at",
         "cost",
+        "postcode_district",
+        "is_open",
     ),
     "repair_line": ("id", "repair_id", "line_number", "sor_code", "quantity", "unit_cost", "cost"),
     "repair_status_event": ("id", "repair_id", "status_code", "occurred_at", "note"),
