@@ -13,6 +13,9 @@ from odx_graph.services.demo.generate import generate
 from odx_graph.services.demo.tables import TABLES
 from odx_graph.services.demo.tables import DemoSummary
 
+# The table of the demo's survey answers (Tenant Satisfaction Measures).
+SURVEY_TABLE = "satisfaction_response"
+
 if TYPE_CHECKING:
     from odx_graph.store.db import Connection
 
@@ -70,6 +73,7 @@ async def _load(
     progress: Callable[[str, int], None] | None,
 ) -> None:
     from odx_graph.store import bulk  # the only place asyncpg is needed
+    from odx_graph.store.satisfaction import demo_answers
 
     async with conn.transaction():
         if not await bulk.database_is_empty(conn):
@@ -83,8 +87,11 @@ async def _load(
         # triggers would copy come with the rows (checked, and corrected if need be, at
         # the end); and every new row is noted for the change log once at the end, not
         # statement by statement with what derives from it.
-        keys = await bulk.set_aside_foreign_keys(conn, TABLES)
-        indexes = await bulk.set_aside_indexes(conn, TABLES)
+        # The survey's answers are written with the rows (from the homes alone), so that
+        # their table's keys and indexes can be set aside too.
+        written = (*TABLES, SURVEY_TABLE)
+        keys = await bulk.set_aside_foreign_keys(conn, written)
+        indexes = await bulk.set_aside_indexes(conn, written)
         copies = await bulk.set_aside_row_copies(conn, TABLES)
         notes = await bulk.set_aside_change_notes(conn, TABLES)
         batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
@@ -102,6 +109,9 @@ async def _load(
                     progress(batch.table, counts[batch.table])
         finally:
             pending.cancel()
+        # The survey of the last financial year ended by ``as_of``.
+        survey_year = as_of.year - 1 if as_of.month >= 4 else as_of.year - 2
+        await demo_answers(conn, date(survey_year, 4, 1))
         await bulk.restore_row_copies(conn, copies)
         await bulk.restore_indexes(conn, indexes)
         await bulk.restore_foreign_keys(conn, keys)
@@ -110,9 +120,5 @@ async def _load(
         await bulk.reset_identities(conn, TABLES)
         await bulk.seed_record_keys(conn, seed)
         from odx_graph.store.estates import estates_from_buildings
-        from odx_graph.store.satisfaction import demo_answers
 
         await estates_from_buildings(conn)
-        # The survey of the last financial year ended by ``as_of``.
-        survey_year = as_of.year - 1 if as_of.month >= 4 else as_of.year - 2
-        await demo_answers(conn, date(survey_year, 4, 1))
