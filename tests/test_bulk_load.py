@@ -239,3 +239,24 @@ async def test_rows_that_do_not_carry_the_copied_values_are_corrected(empty_db: 
         await transaction.rollback()
     finally:
         await conn.close()
+
+
+async def test_a_demo_load_works_out_every_repairs_facts_once(empty_db: str) -> None:
+    """The facts after a load are exactly what the facts' source gives for every repair,
+    nothing is left noted for commit, and the facts' indexes are built again."""
+    conn = await _migrated(empty_db)
+    try:
+        indexes = await conn.fetch(INDEXES)
+        await load_demo(conn, homes=60, seed=3, as_of=AS_OF)
+        facts = await conn.fetchval("SELECT count(*) FROM repair_fact")
+        assert facts == await conn.fetchval("SELECT count(*) FROM repair") > 100
+        differ = await conn.fetchval(
+            "SELECT count(*) FROM ((SELECT * FROM repair_fact EXCEPT ALL"
+            " SELECT * FROM repair_fact_source) UNION ALL (SELECT * FROM repair_fact_source"
+            " EXCEPT ALL SELECT * FROM repair_fact)) AS d"
+        )
+        assert differ == 0
+        assert await conn.fetchval("SELECT count(*) FROM repair_fact_pending") == 0
+        assert await conn.fetch(INDEXES) == indexes
+    finally:
+        await conn.close()

@@ -184,6 +184,17 @@ async def restore_row_copies(conn: asyncpg.Connection, kept: Sequence[RowCopy]) 
     return corrected
 
 
+async def rebuild_repair_facts(conn: asyncpg.Connection) -> None:
+    """Work out the facts of every repair in one statement (``rebuild_repair_facts()``,
+    migration 0007's), their table's secondary indexes built afterwards, in place of the
+    refresh that what the load's writers noted would run at commit home by home (which
+    also locks every home): for a bulk load into empty tables, inside its transaction."""
+    await conn.execute("DELETE FROM repair_fact_pending")
+    indexes = await set_aside_indexes(conn, ["repair_fact"])
+    await conn.execute("SELECT rebuild_repair_facts()")
+    await restore_indexes(conn, indexes)
+
+
 async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
     """Switch off the change log's triggers on `tables` for a bulk load into empty tables.
 

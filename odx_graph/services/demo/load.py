@@ -122,3 +122,4 @@ async def _load(
         from odx_graph.store.estates import estates_from_buildings
 
         await estates_from_buildings(conn)
+        await bulk.rebuild_repair_facts(conn)
