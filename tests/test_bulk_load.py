@@ -260,3 +260,37 @@ async def test_a_demo_load_works_out_every_repairs_facts_once(empty_db: str) -> 
         assert await conn.fetch(INDEXES) == indexes
     finally:
         await conn.close()
+
+
+async def test_a_demo_load_notifies_no_subscriber_and_leaves_its_triggers_on(
+    empty_db: str,
+) -> None:
+    """A load is no news: a listener to new repairs hears nothing of the demo's repairs;
+    the triggers set aside for it are on afterwards, so the next repair is heard."""
+    conn = await _migrated(empty_db)
+    listener = await asyncpg.connect(empty_db)
+    heard: list[str] = []
+    await listener.add_listener("odx_repair", lambda *args: heard.append(args[3]))
+    try:
+        await load_demo(conn, homes=60, seed=3, as_of=AS_OF)
+        await listener.execute("SELECT 1")  # notices are delivered between statements
+        assert heard == []
+        names = [t for _, t in bulk.LOAD_TRIGGERS]
+        states = await conn.fetch(
+            "SELECT tgname, tgenabled::text FROM pg_trigger WHERE tgname = ANY($1::text[])",
+            names,
+        )
+        assert sorted(tuple(r) for r in states) == sorted((n, "O") for n in names)
+        await conn.execute(
+            "INSERT INTO repair (landlord_id, home_id, status_code, priority_code,"
+            " reported_at, raised_at) SELECT landlord_id, id, 'reported', '3', now(), now()"
+            " FROM home ORDER BY id LIMIT 1"
+        )
+        for _ in range(50):
+            if heard:
+                break
+            await listener.execute("SELECT pg_sleep(0.05)")
+        assert len(heard) == 1
+    finally:
+        await listener.close()
+        await conn.close()

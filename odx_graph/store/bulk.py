@@ -184,11 +184,48 @@ async def restore_row_copies(conn: asyncpg.Connection, kept: Sequence[RowCopy]) 
     return corrected
 
 
-async def rebuild_repair_facts(conn: asyncpg.Connection) -> None:
-    """Work out the facts of every repair in one statement (``rebuild_repair_facts()``,
-    migration 0007's), their table's secondary indexes built afterwards, in place of the
-    refresh that what the load's writers noted would run at commit home by home (which
-    also locks every home): for a bulk load into empty tables, inside its transaction."""
+# Triggers a bulk load into empty tables sets aside: the repair facts' notes of what to
+# refresh at commit (the load works out every repair's facts once, at its end: see
+# `rebuild_repair_facts`), and the notice to subscribers of each new repair (a load is no
+# news to anyone, and a million-home demo would queue twelve million notices).
+LOAD_TRIGGERS = (
+    ("repair", "repair_facts_inserted"),
+    ("repair", "repair_inserted_notify"),
+    ("repair_line", "repair_facts_line_inserted"),
+)
+
+
+async def _switch_triggers(
+    conn: asyncpg.Connection, targets: Sequence[tuple[str, str]], on: bool
+) -> None:
+    for table, trigger in targets:
+        await conn.execute(
+            f"ALTER TABLE {_checked(table)} {'ENABLE' if on else 'DISABLE'} TRIGGER "
+            f"{_checked(trigger)}"
+        )
+
+
+def _pairs(targets: Sequence[str]) -> list[tuple[str, str]]:
+    """``"table trigger"`` strings as (table, trigger) pairs."""
+    return [(table, trigger) for table, trigger in (t.split(" ", 1) for t in targets)]
+
+
+async def set_aside_load_triggers(
+    conn: asyncpg.Connection, tables: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Switch off the :data:`LOAD_TRIGGERS` of `tables` for a bulk load into empty tables,
+    inside its transaction; `rebuild_repair_facts` switches them back on."""
+    kept = [(table, trigger) for table, trigger in LOAD_TRIGGERS if table in tables]
+    await _switch_triggers(conn, kept, on=False)
+    return kept
+
+
+async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[tuple[str, str]]) -> None:
+    """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
+    facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
+    their table's secondary indexes built afterwards, in place of the refresh home by home
+    at commit (which would also lock every home) of anything noted by then."""
+    await _switch_triggers(conn, kept, on=True)
     await conn.execute("DELETE FROM repair_fact_pending")
     indexes = await set_aside_indexes(conn, ["repair_fact"])
     await conn.execute("SELECT rebuild_repair_facts()")
@@ -210,9 +247,7 @@ async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]
         [_checked(t) for t in tables],
     )
     kept = [r[0] for r in rows]
-    for target in kept:
-        table, trigger = target.split(" ", 1)
-        await conn.execute(f"ALTER TABLE {_checked(table)} DISABLE TRIGGER {trigger}")
+    await _switch_triggers(conn, _pairs(kept), on=False)
     return kept
 
 
@@ -228,9 +263,7 @@ async def note_all_rows(conn: asyncpg.Connection, segments: dict[str, str]) -> N
 
 async def restore_change_notes(conn: asyncpg.Connection, kept: Sequence[str]) -> None:
     """Switch back on the triggers `set_aside_change_notes` switched off."""
-    for target in kept:
-        table, trigger = target.split(" ", 1)
-        await conn.execute(f"ALTER TABLE {_checked(table)} ENABLE TRIGGER {trigger}")
+    await _switch_triggers(conn, _pairs(kept), on=True)
 
 
 async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> None:

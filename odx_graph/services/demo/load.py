@@ -93,6 +93,7 @@ async def _load(
         keys = await bulk.set_aside_foreign_keys(conn, written)
         indexes = await bulk.set_aside_indexes(conn, written)
         copies = await bulk.set_aside_row_copies(conn, TABLES)
+        triggers = await bulk.set_aside_load_triggers(conn, TABLES)
         notes = await bulk.set_aside_change_notes(conn, TABLES)
         batches = generate(homes=homes, seed=seed, as_of=as_of, codes=codes)
         # The next batch is generated in a worker thread while PostgreSQL ingests this one,
@@ -122,4 +123,4 @@ async def _load(
         from odx_graph.store.estates import estates_from_buildings
 
         await estates_from_buildings(conn)
-        await bulk.rebuild_repair_facts(conn)
+        await bulk.rebuild_repair_facts(conn, triggers)
