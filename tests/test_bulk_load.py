@@ -214,7 +214,7 @@ async def test_rows_that_do_not_carry_the_copied_values_are_corrected(empty_db: 
         transaction = conn.transaction()
         await transaction.start()
         kept = await bulk.set_aside_row_copies(conn, ["repair", "home"])
-        assert [c.trigger for c in kept] == ["repair_district", "repair_is_open"]
+        assert [c.trigger for c in kept.copies] == ["repair_district", "repair_is_open"]
         assert {r[1] for r in await conn.fetch(ROW_COPY_TRIGGERS)} == {"D"}
         home, district = await conn.fetchrow("SELECT id, postcode_district FROM home LIMIT 1")
         repair = await conn.fetchval(
@@ -293,4 +293,38 @@ async def test_a_demo_load_notifies_no_subscriber_and_leaves_its_triggers_on(
         assert len(heard) == 1
     finally:
         await listener.close()
+        await conn.close()
+
+
+async def test_triggers_set_aside_come_back_as_they_were(empty_db: str) -> None:
+    """A trigger an operator set to fire always keeps that; one switched off stays off
+    (and is not switched on by the load); and the load never lowers the memory the
+    server gives index builds."""
+    conn = await _migrated(empty_db)
+    try:
+        await conn.execute("ALTER TABLE repair ENABLE ALWAYS TRIGGER repair_district")
+        await conn.execute("ALTER TABLE repair DISABLE TRIGGER repair_updated_notify")
+        await conn.execute("ALTER TABLE home ENABLE REPLICA TRIGGER changes_self_insert")
+        await load_demo(conn, homes=20, seed=3, as_of=AS_OF)
+        rows = await conn.fetch(
+            "SELECT tgrelid::regclass::text, tgname, tgenabled::text FROM pg_trigger"
+            " WHERE tgrelid = ANY('{repair,home}'::regclass[]) AND tgname = ANY($1::text[])",
+            ["repair_district", "repair_updated_notify", "repair_is_open", "changes_self_insert"],
+        )
+        assert {(r[0], r[1]): r[2] for r in rows} == {
+            ("repair", "repair_district"): "A",  # always, as it was
+            ("repair", "repair_updated_notify"): "D",  # off, as it was
+            ("repair", "repair_is_open"): "O",
+            ("repair", "changes_self_insert"): "O",
+            ("home", "changes_self_insert"): "R",  # replica, as it was
+        }
+        async with conn.transaction():
+            await conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            await bulk.restore_indexes(conn, [])
+            assert await conn.fetchval("SHOW maintenance_work_mem") == "1GB"
+        async with conn.transaction():
+            await conn.execute("SET LOCAL maintenance_work_mem = '64MB'")
+            await bulk.restore_indexes(conn, [])
+            assert await conn.fetchval("SHOW maintenance_work_mem") == bulk.INDEX_BUILD_MEMORY
+    finally:
         await conn.close()

@@ -340,7 +340,8 @@ DISTRICTS_WITH_OPEN_REPAIRS = (
     "FROM d WHERE d.district IS NOT NULL) "
     "SELECT d.district FROM d WHERE d.district IS NOT NULL AND "
     # a subquery (not EXISTS, which may become a join reading every repair): a probe
-    "(SELECT true FROM repair r WHERE r.postcode_district = d.district AND r.is_open LIMIT 1)"
+    "(SELECT true FROM repair r WHERE r.postcode_district = d.district AND r.is_open LIMIT 1) "
+    "ORDER BY d.district"
 )
 
 

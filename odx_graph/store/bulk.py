@@ -101,7 +101,8 @@ class Index(NamedTuple):
 async def set_aside_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Index]:
     """Drop the secondary indexes of `tables` for a bulk load, returning them for
     `restore_indexes`: those no constraint stands on (primary keys, unique keys and
-    exclusions stay, and are checked as rows come in).
+    exclusions stay, and are checked as rows come in; a unique index of no constraint is
+    set aside too, and checks its rows when it is built again, before the load commits).
 
     Each index of a table costs a B-tree insert per row as COPY writes it, in the index's
     order, not the rows': at a large size that is a random read and write per row and
@@ -124,8 +125,13 @@ async def set_aside_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> 
 async def restore_indexes(conn: asyncpg.Connection, kept: Sequence[Index]) -> None:
     """Build again the indexes `set_aside_indexes` dropped, each from one sort of its
     table's rows, in memory up to a size that holds a sort of a million-home demo's
-    largest index in a few runs (for this transaction only)."""
-    await conn.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    largest index in a few runs (for this transaction only, and never less than the
+    server's own setting)."""
+    await conn.execute(
+        "SELECT set_config('maintenance_work_mem', $1, true) WHERE "
+        "pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes($1)",
+        INDEX_BUILD_MEMORY,
+    )
     for index in kept:
         await conn.execute(index.definition)
 
@@ -160,25 +166,30 @@ ROW_COPIES = (
 )
 
 
-async def set_aside_row_copies(conn: asyncpg.Connection, tables: Sequence[str]) -> list[RowCopy]:
+class RowCopiesAside(NamedTuple):
+    """Row copies set aside for a bulk load, and their triggers as they were."""
+
+    copies: tuple[RowCopy, ...]
+    triggers: tuple[Trigger, ...]
+
+
+async def set_aside_row_copies(conn: asyncpg.Connection, tables: Sequence[str]) -> RowCopiesAside:
     """Switch off the row triggers of :data:`ROW_COPIES` on `tables` for a bulk load whose
     rows carry the values those triggers copy (a function call and a look-up per row
     saved). Call it inside the load's transaction; `restore_row_copies` switches them back
     on and corrects any row that does not hold what its trigger would have written."""
-    kept = [c for c in ROW_COPIES if c.table in tables]
-    for copy in kept:
-        await conn.execute(f"ALTER TABLE {_checked(copy.table)} DISABLE TRIGGER {copy.trigger}")
-    return kept
+    copies = tuple(c for c in ROW_COPIES if c.table in tables)
+    triggers = await _switch_off(conn, [(c.table, c.trigger) for c in copies])
+    return RowCopiesAside(copies, tuple(triggers))
 
 
-async def restore_row_copies(conn: asyncpg.Connection, kept: Sequence[RowCopy]) -> int:
+async def restore_row_copies(conn: asyncpg.Connection, kept: RowCopiesAside) -> int:
     """Switch back on the triggers `set_aside_row_copies` switched off, then write the
     copied values of every row whose own differ; returns how many rows needed it (none
     when the load's rows were right)."""
     corrected = 0
-    for copy in kept:
-        await conn.execute(f"ALTER TABLE {_checked(copy.table)} ENABLE TRIGGER {copy.trigger}")
-    for copy in kept:
+    await _switch_back(conn, kept.triggers)
+    for copy in kept.copies:
         status = await conn.execute(copy.correction)
         corrected += int(str(status).rsplit(" ", 1)[-1])
     return corrected
@@ -186,53 +197,78 @@ async def restore_row_copies(conn: asyncpg.Connection, kept: Sequence[RowCopy]) 
 
 # Triggers a bulk load into empty tables sets aside: the repair facts' notes of what to
 # refresh at commit (the load works out every repair's facts once, at its end: see
-# `rebuild_repair_facts`), and the notice to subscribers of each new repair (a load is no
-# news to anyone, and a million-home demo would queue twelve million notices).
+# `rebuild_repair_facts`), and the notices to subscribers of new and changed repairs (a
+# load is no news to anyone, and a million-home demo would queue twelve million notices;
+# its row copies' corrections, before `rebuild_repair_facts`, are no news either).
 LOAD_TRIGGERS = (
     ("repair", "repair_facts_inserted"),
     ("repair", "repair_inserted_notify"),
+    ("repair", "repair_updated_notify"),
     ("repair_line", "repair_facts_line_inserted"),
 )
+# How ``ALTER TABLE ... ENABLE`` gives a trigger back each state of ``pg_trigger.tgenabled``.
+_ENABLE = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
 
 
-async def _switch_triggers(
-    conn: asyncpg.Connection, targets: Sequence[tuple[str, str]], on: bool
-) -> None:
-    for table, trigger in targets:
+class Trigger(NamedTuple):
+    """A trigger switched off for a bulk load, and how it was enabled (``tgenabled``)."""
+
+    table: str
+    name: str
+    enabled: str
+
+
+async def _switch_off(
+    conn: asyncpg.Connection, targets: Sequence[tuple[str, str]]
+) -> list[Trigger]:
+    """Disable each (table, trigger) of `targets` that is enabled, in any way; those
+    already disabled, or missing, are left alone. Returns what was switched off, for
+    `_switch_back`."""
+    rows = await conn.fetch(
+        "SELECT c.relname AS table, t.tgname AS name, t.tgenabled::text AS enabled"
+        " FROM unnest($1::text[], $2::text[]) AS w(tab, name)"
+        " JOIN pg_class c ON c.oid = to_regclass(w.tab) JOIN pg_trigger t"
+        " ON t.tgrelid = c.oid AND t.tgname = w.name AND t.tgenabled <> 'D'"
+        " ORDER BY 1, 2",
+        [_checked(table) for table, _ in targets],
+        [_checked(name) for _, name in targets],
+    )
+    kept = [Trigger(r["table"], r["name"], r["enabled"]) for r in rows]
+    for trigger in kept:
         await conn.execute(
-            f"ALTER TABLE {_checked(table)} {'ENABLE' if on else 'DISABLE'} TRIGGER "
-            f"{_checked(trigger)}"
+            f"ALTER TABLE {_checked(trigger.table)} DISABLE TRIGGER {_checked(trigger.name)}"
         )
-
-
-def _pairs(targets: Sequence[str]) -> list[tuple[str, str]]:
-    """``"table trigger"`` strings as (table, trigger) pairs."""
-    return [(table, trigger) for table, trigger in (t.split(" ", 1) for t in targets)]
-
-
-async def set_aside_load_triggers(
-    conn: asyncpg.Connection, tables: Sequence[str]
-) -> list[tuple[str, str]]:
-    """Switch off the :data:`LOAD_TRIGGERS` of `tables` for a bulk load into empty tables,
-    inside its transaction; `rebuild_repair_facts` switches them back on."""
-    kept = [(table, trigger) for table, trigger in LOAD_TRIGGERS if table in tables]
-    await _switch_triggers(conn, kept, on=False)
     return kept
 
 
-async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[tuple[str, str]]) -> None:
+async def _switch_back(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
+    """Enable each trigger `_switch_off` disabled as it was (origin, always or replica)."""
+    for trigger in kept:
+        await conn.execute(
+            f"ALTER TABLE {_checked(trigger.table)} {_ENABLE[trigger.enabled]} TRIGGER "
+            f"{_checked(trigger.name)}"
+        )
+
+
+async def set_aside_load_triggers(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Trigger]:
+    """Switch off the :data:`LOAD_TRIGGERS` of `tables` for a bulk load into empty tables,
+    inside its transaction; `rebuild_repair_facts` switches them back on as they were."""
+    return await _switch_off(conn, [(t, n) for t, n in LOAD_TRIGGERS if t in tables])
+
+
+async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
     """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
     their table's secondary indexes built afterwards, in place of the refresh home by home
     at commit (which would also lock every home) of anything noted by then."""
-    await _switch_triggers(conn, kept, on=True)
+    await _switch_back(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
     indexes = await set_aside_indexes(conn, ["repair_fact"])
     await conn.execute("SELECT rebuild_repair_facts()")
     await restore_indexes(conn, indexes)
 
 
-async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[str]:
+async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Trigger]:
     """Switch off the change log's triggers on `tables` for a bulk load into empty tables.
 
     Each statement's triggers note the rows it wrote and the things derived from them (a
@@ -241,14 +277,11 @@ async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]
     Call it inside the load's transaction; `restore_change_notes` switches them back on.
     """
     rows = await conn.fetch(
-        "SELECT format('%s %I', t.tgrelid::regclass, t.tgname) FROM pg_trigger t"
-        " WHERE t.tgname LIKE 'changes\\_%' AND t.tgenabled <> 'D'"
-        " AND t.tgrelid = ANY($1::regclass[]) ORDER BY 1",
+        "SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t"
+        " WHERE t.tgname LIKE 'changes\\_%' AND t.tgrelid = ANY($1::regclass[]) ORDER BY 1, 2",
         [_checked(t) for t in tables],
     )
-    kept = [r[0] for r in rows]
-    await _switch_triggers(conn, _pairs(kept), on=False)
-    return kept
+    return await _switch_off(conn, [(r[0], r[1]) for r in rows])
 
 
 async def note_all_rows(conn: asyncpg.Connection, segments: dict[str, str]) -> None:
@@ -261,9 +294,9 @@ async def note_all_rows(conn: asyncpg.Connection, segments: dict[str, str]) -> N
         )
 
 
-async def restore_change_notes(conn: asyncpg.Connection, kept: Sequence[str]) -> None:
-    """Switch back on the triggers `set_aside_change_notes` switched off."""
-    await _switch_triggers(conn, _pairs(kept), on=True)
+async def restore_change_notes(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
+    """Switch back on the triggers `set_aside_change_notes` switched off, as they were."""
+    await _switch_back(conn, kept)
 
 
 async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> None:
