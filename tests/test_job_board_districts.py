@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-from odx_graph.core.access import PUBLIC
-from odx_graph.core.config import Settings
 from odx_graph.services.job_board import districts_with_open_jobs
 from odx_graph.store.analytics import DISTRICTS_WITH_OPEN_REPAIRS
 from odx_graph.store.db import Database
@@ -19,8 +17,8 @@ EXPECTED = (
 )
 
 
-async def _listed(db: Database, settings: Settings) -> list[str]:
-    return await districts_with_open_jobs(db, settings, PUBLIC)
+async def _listed(db: Database) -> list[str]:
+    return await districts_with_open_jobs(db)
 
 
 async def _expected(db: Database) -> list[str]:
@@ -28,12 +26,12 @@ async def _expected(db: Database) -> list[str]:
 
 
 async def test_the_districts_are_those_with_an_open_repair(
-    fresh_db: Database, settings: Settings
+    fresh_db: Database,
 ) -> None:
     """On the demo, then at the edges: a district keeps its place while one open repair
     is left and loses it when the last one closes (the first and the last district in
     order both); a repair reopened, or moved to a home elsewhere, brings its district."""
-    listed = await _listed(fresh_db, settings)
+    listed = await _listed(fresh_db)
     assert listed == await _expected(fresh_db) and len(listed) > 2
     first, last = listed[0], listed[-1]
     for district in (first, last):
@@ -44,12 +42,12 @@ async def test_the_districts_are_those_with_an_open_repair(
             "ORDER BY id OFFSET 1)",
             district,
         )
-        assert district in await _listed(fresh_db, settings)
+        assert district in await _listed(fresh_db)
         await fresh_db.execute(
             "UPDATE repair SET status_code = 'cancelled' WHERE postcode_district = $1 AND is_open",
             district,
         )
-        now = await _listed(fresh_db, settings)
+        now = await _listed(fresh_db)
         assert district not in now and now == await _expected(fresh_db)
     # reopened: back
     await fresh_db.execute(
@@ -57,7 +55,7 @@ async def test_the_districts_are_those_with_an_open_repair(
         "(SELECT min(id) FROM repair WHERE postcode_district = $1)",
         last,
     )
-    assert (await _listed(fresh_db, settings))[-1] == last
+    assert (await _listed(fresh_db))[-1] == last
     # a closed district's repair moved to a home in the first district, reopened: back
     home = await fresh_db.fetchval("SELECT min(id) FROM home WHERE postcode_district = $1", first)
     await fresh_db.execute(
@@ -66,14 +64,14 @@ async def test_the_districts_are_those_with_an_open_repair(
         home,
         listed[1],
     )
-    now = await _listed(fresh_db, settings)
+    now = await _listed(fresh_db)
     assert now[0] == first and now == await _expected(fresh_db)
 
 
-async def test_no_district_at_all(fresh_db: Database, settings: Settings) -> None:
+async def test_no_district_at_all(fresh_db: Database) -> None:
     """With no open repair anywhere the list is empty (the scan's end)."""
     await fresh_db.execute("UPDATE repair SET status_code = 'cancelled' WHERE is_open")
-    assert await _listed(fresh_db, settings) == []
+    assert await _listed(fresh_db) == []
 
 
 async def test_the_repairs_are_probed_not_read(seeded_db: Database) -> None:

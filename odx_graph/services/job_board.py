@@ -103,12 +103,11 @@ def _job(
     )
 
 
-async def districts_with_open_jobs(
-    db: Database, settings: Settings, principal: Principal, cache: InsightCache | None = None
-) -> list[str]:
+async def districts_with_open_jobs(db: Database, cache: InsightCache | None = None) -> list[str]:
     """The postcode districts with open jobs, to choose from. Which districts have open
     repairs is open data (GraphQL's ``repairs(filter: {open: true, postcode: ...})``
-    lists them to anyone), so no count is published here and no disclosure rule applies:
+    lists them to anyone), so the list is the same for every caller, no count is
+    published here and no disclosure rule applies:
     the list is read from the repairs' (district, open) index, a probe or two a district,
     whatever the number of repairs. Kept in ``cache`` per data version, like the insight
     answers."""

@@ -128,7 +128,7 @@ async def job_board_page(request: Request) -> Response:
     lists = await codes_for(request, db, principal, "Trade", "Priority")
     trades = labels_of(lists["Trade"])
     cache = getattr(request.app.state, "insight_cache", None)
-    districts = await districts_with_open_jobs(db, settings, principal, cache)
+    districts = await districts_with_open_jobs(db, cache)
     context: dict[str, object] = {
         "title": "Contractor job board",
         "postcode": postcode,
