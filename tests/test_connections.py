@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from odx_graph.store.db import Database
+from odx_graph.web import connections
 from odx_graph.web.connections import ConnectionLimits
 from tests.support import served_app
 from tests.support import subscribe
@@ -157,6 +158,67 @@ async def test_websockets_that_closed_leave_room(seeded_db: Database) -> None:
         async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
             answers = await asyncio.gather(*(http.post("/graphql", json=QUERY) for _ in range(2)))
         assert [a.status_code for a in answers] == [200, 200]
+
+
+async def _read_to_end(sock: socket.socket) -> bytes:
+    """Everything ``sock`` receives until the server closes its side; a reset raises."""
+    loop = asyncio.get_running_loop()
+    received = b""
+    while chunk := await asyncio.wait_for(loop.sock_recv(sock, 65_536), 10):
+        received += chunk
+    return received
+
+
+async def test_a_refused_connection_gets_its_answer_whatever_it_sent(
+    seeded_db: Database,
+) -> None:
+    # A client at its cap sends a whole request before the server has even accepted the
+    # connection. Closed with those bytes unread, the socket was reset, and a reset can
+    # destroy the 503 before the client reads it: the client saw "connection reset", not
+    # why. Now the server half-closes, reads and drops what still comes, then closes.
+    subscription = 'subscription { repairUpdated(postcodeDistrict: "LS9") { id } }'
+    async with _server(seeded_db, max_connections_per_client=1) as address:
+        ws = await subscribe(address, subscription, {})  # busy: the client's one connection
+        try:
+            host, port = address.split(":")
+            for _ in range(3):
+                # Blocking calls, so the request is sent before the server's loop runs.
+                with socket.create_connection((host, int(port)), timeout=10) as sock:
+                    sock.sendall(
+                        b"POST /graphql HTTP/1.1\r\nHost: odx\r\nContent-Type: application/json"
+                        b"\r\nContent-Length: 40000\r\n\r\n" + b" " * 40_000
+                    )
+                    sock.setblocking(False)
+                    answer = await _read_to_end(sock)
+                assert answer.startswith(b"HTTP/1.1 503"), answer[:80]
+                assert b"TOO_MANY_CONNECTIONS" in answer
+        finally:
+            await ws.close()
+
+
+async def test_a_cut_connection_lingers_only_so_long(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client that goes on sending after its answer, and never closes, is dropped once
+    # the lingering time is up: reading its bytes is not a way to hold a connection.
+    monkeypatch.setattr(connections, "LINGER_SECONDS", 0.5)
+    async with _server(seeded_db, header_timeout_ms=300) as address:
+        host, port = address.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /graphql HTTP/1.1\r\nHost: odx\r\n")  # and no more
+            sock.setblocking(False)
+            answer = await _read_to_end(sock)
+            assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+            ended = time.monotonic()
+            reset: OSError | None = None
+            while reset is None and time.monotonic() - ended < 10:
+                try:  # reset by the server: writing fails
+                    sock.send(b"X-More: a\r\n")
+                except (BrokenPipeError, ConnectionResetError) as error:
+                    reset = error
+                await asyncio.sleep(0.05)
+            assert reset is not None
+            assert time.monotonic() - ended < 5
 
 
 class _Fake:

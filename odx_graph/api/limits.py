@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 
+from graphql import ASTValidationRule
 from graphql import FieldNode
 from graphql import FragmentDefinitionNode
 from graphql import FragmentSpreadNode
@@ -185,12 +186,36 @@ def count_directives(node: Any) -> int:
     return total
 
 
-def limit_extensions() -> list[Any]:
-    """The extensions that bound every operation."""
-    return [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        QueryCostLimiter,
-        DirectiveLimiter,
-    ]
+class DepthLimiter(QueryDepthLimiter):
+    """Refuses an operation nested deeper than ``MAX_DEPTH``."""
+
+    def __init__(self, **_: Any) -> None:
+        super().__init__(max_depth=MAX_DEPTH)
+
+
+class AliasLimiter(MaxAliasesLimiter):
+    """Refuses an operation with more than ``MAX_ALIASES`` aliases."""
+
+    def __init__(self, **_: Any) -> None:
+        super().__init__(max_alias_count=MAX_ALIASES)
+
+
+class TokenLimiter(MaxTokensLimiter):
+    """Refuses a document of more than ``MAX_TOKENS`` tokens."""
+
+    def __init__(self, **_: Any) -> None:
+        super().__init__(max_token_count=MAX_TOKENS)
+
+
+def limit_extensions() -> list[type[SchemaExtension]]:
+    """The extensions that bound every operation: classes, so each operation gets
+    instances of its own (an instance shared between concurrent operations is
+    deprecated by strawberry)."""
+    return [DepthLimiter, AliasLimiter, TokenLimiter, QueryCostLimiter, DirectiveLimiter]
+
+
+def validation_limits() -> tuple[list[type[ASTValidationRule]], int]:
+    """The validation rules of the depth and alias limits, and the most tokens a document
+    may have: the compiled path checks a document with these, as the schema does."""
+    rules = [*DepthLimiter().validation_rules, *AliasLimiter().validation_rules]
+    return rules, MAX_TOKENS

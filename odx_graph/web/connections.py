@@ -15,6 +15,12 @@ requests, where uvicorn reads bytes off sockets (nginx's ``client_header_timeout
   connection) is closed to make room; when all its connections are busy being served,
   the new one is refused. So a client's slow connections cost only that client.
 
+A connection cut off is closed the way nginx's ``lingering_close`` closes one: the answer
+goes out followed by the end of the server's side, and what the client still sends is read
+and dropped until it closes its side or :data:`LINGER_SECONDS` pass. Closed at once with
+bytes unread, the socket would be reset, and a reset can destroy the answer before the
+client reads it: the client would see "connection reset", not why.
+
 Request slots are taken only after the body has arrived (``middleware.BodyGateMiddleware``),
 so none of this holds one.
 """
@@ -40,6 +46,7 @@ from odx_graph.web.throttle import client_key
 log = logging.getLogger(__name__)
 
 MAX_HEAD_BYTES = 65_536  # request line and headers together
+LINGER_SECONDS = 2.0  # how long a connection cut off still reads and drops what arrives
 _SWEEP_EVERY = 1000  # connections admitted between sweeps of closed ones
 
 
@@ -140,6 +147,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.limits = limits
         self.client_id = "ip:unknown"
         self.closed = False
+        self.lingering = False  # cut off: answered, the server's side ended, input dropped
+        self._linger_timer: asyncio.TimerHandle | None = None
         self.waiting_since: float | None = None  # waiting for a request to arrive whole
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
@@ -153,7 +162,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     @property
     def gone(self) -> bool:
         """Whether the connection has closed (a WebSocket it became included)."""
-        return self.closed or self.transport is None or self.transport.is_closing()
+        return (
+            self.closed or self.lingering or self.transport is None or self.transport.is_closing()
+        )
 
     # -- connection ------------------------------------------------------------------
 
@@ -171,6 +182,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """The connection is gone: forget it."""
         self.closed = True
         self._cancel_timers()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
         self.limits.release(self)
         super().connection_lost(exc)
 
@@ -182,8 +196,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         """Bytes arrived: refuse a head growing too large before the parser sees it, then
-        parse them."""
-        if self.closed:
+        parse them (or drop them, once the connection is cut off)."""
+        if self.closed or self.lingering:
             return
         if not self._in_body:
             seen = self._tail + data
@@ -286,7 +300,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def cut(self, reason: str) -> None:
         """Close the connection for ``reason``, answering first unless an answer has
         started."""
-        if self.closed or self.transport.is_closing():
+        if self.gone:
             return
         if reason != "evicted":  # admit() counts those
             self.limits.cut[reason] += 1
@@ -305,7 +319,31 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         cycle = self.cycle
         if cycle is None or not cycle.response_started:
             self.transport.write(_error_response(*_REASONS[reason]))
-        self.transport.close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """End the server's side after what is written, read and drop the rest until the
+        client ends its side (asyncio then closes the transport) or the time is up."""
+        self.lingering = True
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # The application sees the client gone and writes nothing more.
+            cycle.disconnected = True
+            cycle.message_event.set()
+        transport = self.transport
+        if not transport.can_write_eof():
+            transport.close()
+            return
+        transport.write_eof()
+        transport.resume_reading()
+        self._linger_timer = self.loop.call_later(LINGER_SECONDS, transport.abort)
+
+    def shutdown(self) -> None:
+        """The server is stopping: a connection cut off closes now."""
+        if self.lingering:
+            self.transport.abort()
+            return
+        super().shutdown()
 
 
 def server_config(app: Any, settings: Settings, limits: ConnectionLimits, **options: Any) -> Any:

@@ -28,8 +28,6 @@ from graphql import parse
 from graphql import specified_rules
 from graphql import validate
 from graphql.execution.values import get_variable_values
-from strawberry.extensions import AddValidationRules
-from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -40,7 +38,7 @@ from odx_graph.api.limits import MAX_DIRECTIVES
 from odx_graph.api.limits import MAX_ESTIMATED_OBJECTS
 from odx_graph.api.limits import CostEstimator
 from odx_graph.api.limits import count_directives
-from odx_graph.api.limits import limit_extensions
+from odx_graph.api.limits import validation_limits
 from odx_graph.core.errors import OdxError
 from odx_graph.mapping.query import CodeCheck
 
@@ -93,23 +91,12 @@ class Statement:
     code_checks: tuple[CodeCheck, ...] = ()  # open code lists' values, checked first
 
 
-def _limit_rules() -> tuple[list[Any], int | None]:
-    rules: list[Any] = []
-    max_tokens = None
-    for extension in limit_extensions():
-        if isinstance(extension, AddValidationRules):
-            rules += extension.validation_rules
-        elif isinstance(extension, MaxTokensLimiter):
-            max_tokens = extension.max_token_count
-    return rules, max_tokens
-
-
 class Planner:
     """Turns GraphQL requests into compiled statements, or ``None`` for the resolver path."""
 
     def __init__(self, schema: GraphQLSchema, cache_size: int = 256) -> None:
         self.schema = schema
-        limit_rules, self.max_tokens = _limit_rules()
+        limit_rules, self.max_tokens = validation_limits()
         self.rules = (
             *specified_rules,
             *limit_rules,
