@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+from typing import NamedTuple
 
 from odx_graph.mapping.components import LIFETIME_JOINS
 from odx_graph.mapping.components import LIFETIME_RULE
@@ -193,31 +194,59 @@ async def planned_component_ids(conn: Connection, component_ids: Sequence[int]) 
     return {r["component_id"] for r in rows}
 
 
+# Components whose Decent Homes lifetime ends on or before $1 (the replacement forecast's
+# rule: install year plus lifetime) and that no planned item not yet done is for, with
+# their landlord and when they are due; of the types in $2.
+_DUE_COMPONENTS = f"""
+SELECT c.id, c.home_id, c.building_id, c.component_type_code,
+       coalesce(ch.landlord_id, b.landlord_id) AS landlord_id,
+       make_date(extract(year FROM c.install_date)::integer + {LIFETIME_RULE}, 1, 1) AS due
+FROM component c {LIFETIME_JOINS.replace("{t}", "c")}
+WHERE c.component_type_code = ANY($2::text[])
+  AND c.install_date IS NOT NULL AND {LIFETIME_RULE} IS NOT NULL
+  AND make_date(extract(year FROM c.install_date)::integer + {LIFETIME_RULE}, 1, 1) <= $1
+  AND NOT EXISTS (SELECT 1 FROM planned_work w WHERE w.component_id = c.id
+                  AND w.status_code IN ('planned', 'in-progress'))
+"""
+
+
 async def components_due_by(
     conn: Connection, landlord_id: int, component_type: str, by: dt.date, limit: int
 ) -> list[Record]:
     """The landlord's components of a type whose Decent Homes lifetime ends on or before
     ``by`` (the replacement forecast's rule: install year plus lifetime), soonest due
     first, leaving out those already planned."""
-    joins = LIFETIME_JOINS.replace("{t}", "c")
+    rows: list[Record] = await conn.fetch(
+        f"{_DUE_COMPONENTS} AND coalesce(ch.landlord_id, b.landlord_id) = $3 "
+        "ORDER BY due, c.id LIMIT $4",
+        by,
+        [component_type],
+        landlord_id,
+        limit,
+    )
+    return rows
+
+
+async def components_due_for_landlords(
+    conn: Connection, limits: Mapping[int, int], component_types: Sequence[str], by: dt.date
+) -> list[Record]:
+    """For each landlord of ``limits`` and each of ``component_types``, the first
+    ``limits[landlord]`` components :func:`components_due_by` gives, in one statement:
+    by landlord, type, then soonest due."""
     rows: list[Record] = await conn.fetch(
         f"""
-        SELECT c.id, c.home_id, c.building_id, c.component_type_code,
-               make_date(extract(year FROM c.install_date)::integer + {LIFETIME_RULE}, 1, 1)
-                   AS due
-        FROM component c {joins}
-        WHERE coalesce(ch.landlord_id, b.landlord_id) = $1 AND c.component_type_code = $2
-          AND c.install_date IS NOT NULL AND {LIFETIME_RULE} IS NOT NULL
-          AND make_date(extract(year FROM c.install_date)::integer + {LIFETIME_RULE}, 1, 1) <= $3
-          AND NOT EXISTS (SELECT 1 FROM planned_work w WHERE w.component_id = c.id
-                          AND w.status_code IN ('planned', 'in-progress'))
-        ORDER BY due, c.id
-        LIMIT $4
+        SELECT d.id, d.home_id, d.building_id, d.component_type_code, d.landlord_id, d.due
+        FROM (SELECT due.*, row_number() OVER (PARTITION BY due.landlord_id,
+                     due.component_type_code ORDER BY due.due, due.id) AS n
+              FROM ({_DUE_COMPONENTS}) AS due) AS d
+        JOIN unnest($3::bigint[], $4::integer[]) AS l(landlord_id, n) USING (landlord_id)
+        WHERE d.n <= l.n
+        ORDER BY d.landlord_id, d.component_type_code, d.due, d.id
         """,
-        landlord_id,
-        component_type,
         by,
-        limit,
+        list(component_types),
+        list(limits),
+        list(limits.values()),
     )
     return rows
 
@@ -241,20 +270,90 @@ async def landlords_with_homes(conn: Connection) -> list[Record]:
     return rows
 
 
-async def homes_with_damp_cases(
-    conn: Connection, landlord_id: int, before: dt.date, limit: int
-) -> list[int]:
-    """The landlord's homes with a damp and mould case the landlord became aware of
-    before ``before``, most cases first."""
-    rows = await conn.fetch(
-        "SELECT d.home_id FROM damp_mould_case d JOIN home h ON h.id = d.home_id "
-        "WHERE h.landlord_id = $1 AND d.aware_at < $2 "
-        "GROUP BY d.home_id ORDER BY count(*) DESC, d.home_id LIMIT $3",
-        landlord_id,
+async def homes_with_most_damp_cases(
+    conn: Connection, limits: Mapping[int, int], before: dt.date
+) -> list[Record]:
+    """For each landlord of ``limits``, its first ``limits[landlord]`` homes with a damp
+    and mould case the landlord became aware of before ``before``, most cases first (then
+    by key): ``landlord_id`` and ``home_id``, by landlord and rank."""
+    rows: list[Record] = await conn.fetch(
+        """
+        SELECT d.landlord_id, d.home_id
+        FROM (SELECT h.landlord_id, d.home_id, row_number() OVER (PARTITION BY h.landlord_id
+                     ORDER BY count(*) DESC, d.home_id) AS n
+              FROM damp_mould_case d JOIN home h ON h.id = d.home_id
+              WHERE d.aware_at < $1
+              GROUP BY h.landlord_id, d.home_id) AS d
+        JOIN unnest($2::bigint[], $3::integer[]) AS l(landlord_id, n) USING (landlord_id)
+        WHERE d.n <= l.n
+        ORDER BY d.landlord_id, d.n
+        """,
         dt.datetime(before.year, before.month, before.day, tzinfo=dt.UTC),
-        limit,
+        list(limits),
+        list(limits.values()),
     )
-    return [r["home_id"] for r in rows]
+    return rows
+
+
+async def insert_programmes(
+    conn: Connection, programmes: Sequence[tuple[int, str, int, str, Decimal | None]]
+) -> dict[tuple[int, int, str], int]:
+    """New programmes, each (landlord, name, financial year, kind, budget), in one
+    statement; their keys by (landlord, financial year, name)."""
+    rows = await conn.fetch(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code, budget) "
+        "SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], "
+        "$5::numeric[]) RETURNING id, landlord_id, financial_year, name",
+        *(list(column) for column in zip(*programmes, strict=True)),
+    )
+    return {(r["landlord_id"], r["financial_year"], r["name"]): r["id"] for r in rows}
+
+
+class NewWork(NamedTuple):
+    """A planned item as first written, whatever its status."""
+
+    programme_id: int
+    home_id: int | None
+    building_id: int | None
+    component_id: int | None
+    component_type: str
+    planned_date: dt.date
+    estimated_cost: Decimal | None
+    actual_cost: Decimal | None
+    status: str
+    completed_on: dt.date | None
+
+
+async def insert_planned_works(conn: Connection, works: Sequence[NewWork]) -> None:
+    """New planned items (their landlords are their programmes'), in one statement."""
+    if not works:
+        return
+    await conn.execute(
+        "INSERT INTO planned_work (programme_id, landlord_id, home_id, building_id, "
+        "component_id, component_type_code, planned_date, estimated_cost, actual_cost, "
+        "status_code, completed_on) "
+        "SELECT w.p, p.landlord_id, w.h, w.b, w.c, w.t, w.d, w.e, w.a, w.s, w.o "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], "
+        "$6::date[], $7::numeric[], $8::numeric[], $9::text[], $10::date[]) "
+        "WITH ORDINALITY AS w(p, h, b, c, t, d, e, a, s, o, n) "
+        "JOIN investment_programme p ON p.id = w.p ORDER BY w.n",
+        *(list(column) for column in zip(*works, strict=True)),
+    )
+
+
+async def mark_components_replaced(
+    conn: Connection, replaced: Sequence[tuple[int, dt.date]]
+) -> None:
+    """Components replaced by planned work, each (key, day), in one statement: see
+    :func:`mark_component_replaced`."""
+    if not replaced:
+        return
+    await conn.execute(
+        "UPDATE component c SET install_date = u.d, condition_code = 'good', make = NULL, "
+        "model = NULL, last_serviced_date = NULL, updated_at = now() "
+        "FROM unnest($1::bigint[], $2::date[]) AS u(k, d) WHERE c.id = u.k",
+        *(list(column) for column in zip(*replaced, strict=True)),
+    )
 
 
 async def upsert_programmes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
 from odx_graph.services.demo.draws import seeded_random
 from odx_graph.services.writes.planned_works import financial_year_end
@@ -30,99 +31,119 @@ DAMP = ("damp-remediation", "wall-finish", 2500)
 HOMES_PER_ITEM = 100
 
 
+class Place(NamedTuple):
+    """Where an item is: a component at a home or in a building, or a home."""
+
+    home_id: int | None
+    building_id: int | None
+    component_id: int | None
+
+
 def _label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
 async def plan_demo_works(conn: Connection, seed: int, as_of: dt.date) -> int:
-    """Write the demo's programmes and planned works; returns how many works."""
+    """Write the demo's programmes and planned works; returns how many works.
+
+    Every landlord's items are drawn from its own seeded generator, a year at a time
+    (last, this, next), programme by programme, then the damp remediation: written in a
+    few statements a year for all landlords at once, whatever the number of homes."""
     this_year = financial_year_of(as_of)
+    landlords = await repo.landlords_with_homes(conn)
+    limits = {int(r["landlord_id"]): max(2, int(r["homes"]) // HOMES_PER_ITEM) for r in landlords}
+    rngs = {key: seeded_random(f"{seed}:planned-works:{key}") for key in limits}
     written = 0
-    for landlord in await repo.landlords_with_homes(conn):
-        landlord_id = int(landlord["landlord_id"])
-        rng = seeded_random(f"{seed}:planned-works:{landlord_id}")
-        limit = max(2, int(landlord["homes"]) // HOMES_PER_ITEM)
-        for year in (this_year - 1, this_year, this_year + 1):
-            for kind, component_type, cost in PROGRAMMES:
-                rows = await repo.components_due_by(
-                    conn, landlord_id, component_type, financial_year_end(year), limit
-                )
-                if not rows:
-                    continue
-                programme = await repo.insert_programme(
-                    conn,
-                    landlord_id,
-                    f"{kind.title()} {_label(year)}",
-                    year,
-                    kind,
-                    Decimal(cost * len(rows) * 11 // 10),
-                )
-                for row in rows:
-                    place = {"home_id": row["home_id"], "building_id": row["building_id"]}
-                    await _work(
-                        conn,
-                        rng,
-                        programme,
-                        place,
-                        row["id"],
-                        component_type,
-                        cost,
-                        year,
-                        this_year,
-                        as_of,
-                    )
-                    written += 1
-        # Damp remediation last year at the homes with most earlier cases.
-        kind, component_type, cost = DAMP
-        start = dt.date(this_year - 1, 4, 1)
-        homes = await repo.homes_with_damp_cases(conn, landlord_id, start, limit)
-        if homes:
-            programme = await repo.insert_programme(
-                conn,
-                landlord_id,
-                f"Damp remediation {_label(this_year - 1)}",
-                this_year - 1,
-                kind,
-                Decimal(cost * len(homes)),
-            )
-            for home in homes:
-                place = {"home_id": home, "building_id": None}
-                await _work(
-                    conn,
-                    rng,
-                    programme,
-                    place,
-                    None,
-                    component_type,
-                    cost,
-                    this_year - 1,
-                    this_year,
-                    as_of,
-                )
-                written += 1
+    for year in (this_year - 1, this_year, this_year + 1):
+        rows = await repo.components_due_for_landlords(
+            conn, limits, [p[1] for p in PROGRAMMES], financial_year_end(year)
+        )
+        due: dict[tuple[int, str], list[Place]] = {}
+        for row in rows:
+            place = Place(row["home_id"], row["building_id"], row["id"])
+            due.setdefault((row["landlord_id"], row["component_type_code"]), []).append(place)
+        drawn = [
+            (landlord, kind, component_type, cost, due[landlord, component_type])
+            for landlord in limits
+            for kind, component_type, cost in PROGRAMMES
+            if (landlord, component_type) in due
+        ]
+        written += await _write_year(conn, rngs, drawn, year, this_year, as_of)
+    # Damp remediation last year at the homes with most earlier cases.
+    kind, component_type, cost = DAMP
+    homes = await repo.homes_with_most_damp_cases(conn, limits, dt.date(this_year - 1, 4, 1))
+    places: dict[int, list[Place]] = {}
+    for home in homes:
+        places.setdefault(home["landlord_id"], []).append(Place(home["home_id"], None, None))
+    drawn = [(key, kind, component_type, cost, places[key]) for key in limits if key in places]
+    written += await _write_year(conn, rngs, drawn, this_year - 1, this_year, as_of)
     return written
 
 
-async def _work(
+async def _write_year(
     conn: Connection,
+    rngs: dict[int, random.Random],
+    drawn: list[tuple[int, str, str, int, list[Place]]],
+    year: int,
+    this_year: int,
+    as_of: dt.date,
+) -> int:
+    """Write a year's programmes, each (landlord, kind, component type, typical cost, the
+    places of its items), their items, and the components they replaced."""
+    damp = drawn and drawn[0][1] == DAMP[0]
+    programmes = [
+        (
+            landlord,
+            f"{'Damp remediation' if damp else kind.title()} {_label(year)}",
+            year,
+            kind,
+            Decimal(cost * len(places) if damp else cost * len(places) * 11 // 10),
+        )
+        for landlord, kind, _, cost, places in drawn
+    ]
+    if not programmes:
+        return 0
+    keys = await repo.insert_programmes(conn, programmes)
+    works: list[repo.NewWork] = []
+    replaced: list[tuple[int, dt.date]] = []
+    for (landlord, _, component_type, cost, places), programme in zip(
+        drawn, programmes, strict=True
+    ):
+        rng = rngs[landlord]
+        for place in places:
+            work = _work(
+                rng,
+                keys[landlord, year, programme[1]],
+                place,
+                component_type,
+                cost,
+                year,
+                this_year,
+                as_of,
+            )
+            works.append(work)
+            if work.completed_on is not None and place.component_id is not None:
+                replaced.append((place.component_id, work.completed_on))
+    await repo.insert_planned_works(conn, works)
+    await repo.mark_components_replaced(conn, replaced)
+    return len(works)
+
+
+def _work(
     rng: random.Random,
     programme: int,
-    place: dict[str, int | None],
-    component: int | None,
+    place: Place,
     component_type: str,
     cost: int,
     year: int,
     this_year: int,
     as_of: dt.date,
-) -> None:
+) -> repo.NewWork:
     """One item: planned in its year, done (last year, or this year's first half so
     far) with an actual cost near the estimate, or in progress, or planned."""
     start = dt.date(year, 4, 1)
     planned = start + dt.timedelta(days=rng.randrange(365))
     estimate = Decimal(round(cost * rng.uniform(0.8, 1.2)))
-    key = await repo.insert_planned_work(
-        conn, programme, place, component, component_type, planned, estimate, []
-    )
     done_by: dt.date | None = None
     actual: Decimal | None = None
     if year < this_year or (planned < as_of and rng.random() < 0.6):
@@ -133,16 +154,16 @@ async def _work(
     elif year == this_year and rng.random() < 0.3:
         status = "in-progress"
     else:
-        return  # still planned
-    await repo.update_planned_work(
-        conn,
-        key,
-        planned_date=planned,
-        estimated_cost=estimate,
-        actual_cost=actual,
-        status=status,
-        completed_on=done_by,
-        replaces=[],
+        status = "planned"
+    return repo.NewWork(
+        programme,
+        place.home_id,
+        place.building_id,
+        place.component_id,
+        component_type,
+        planned,
+        estimate,
+        actual,
+        status,
+        done_by,
     )
-    if done_by is not None and component is not None:
-        await repo.mark_component_replaced(conn, component, done_by)
