@@ -221,6 +221,23 @@ async def test_a_cut_connection_lingers_only_so_long(
             assert time.monotonic() - ended < 5
 
 
+async def test_a_slow_head_on_a_kept_alive_connection_is_answered(
+    seeded_db: Database,
+) -> None:
+    # After one request was answered, the next one's head trickles in too slowly: the
+    # client is told why (408), as on a new connection, rather than just closed.
+    async with _server(seeded_db, header_timeout_ms=500) as address:
+        host, port = address.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: odx\r\n\r\n")
+            await asyncio.sleep(0.2)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: odx\r\n")  # and no more
+            sock.setblocking(False)
+            answer = await _read_to_end(sock)
+    first, _, second = answer.partition(b"HTTP/1.1 408")
+    assert first.startswith(b"HTTP/1.1 200") and b"REQUEST_TIMEOUT" in second, answer
+
+
 async def _still_held(sock: socket.socket) -> bool:
     """Whether the server still holds ``sock``'s other end (reading and dropping what
     comes), rather than having closed it: a closed end answers bytes with a reset."""

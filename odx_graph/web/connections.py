@@ -338,7 +338,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _respond_and_close(self, reason: str) -> None:
         self._cancel_timers()
         cycle = self.cycle
-        if cycle is None or not cycle.response_started:
+        # On a kept-alive connection the cycle is the last request's until the next one's
+        # head is whole: a next head begun (and cut) is answered though that one is done.
+        next_head = cycle is not None and cycle.response_complete and self._head_bytes > 0
+        if cycle is None or not cycle.response_started or next_head:
             self.transport.write(_error_response(*_REASONS[reason]))
         self._linger()
 
