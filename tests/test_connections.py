@@ -221,6 +221,62 @@ async def test_a_cut_connection_lingers_only_so_long(
             assert time.monotonic() - ended < 5
 
 
+async def test_a_slow_head_on_a_kept_alive_connection_is_answered(
+    seeded_db: Database,
+) -> None:
+    # After one request was answered, the next one's head trickles in too slowly: the
+    # client is told why (408), as on a new connection, rather than just closed.
+    async with _server(seeded_db, header_timeout_ms=500) as address:
+        host, port = address.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: odx\r\n\r\n")
+            await asyncio.sleep(0.2)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: odx\r\n")  # and no more
+            sock.setblocking(False)
+            answer = await _read_to_end(sock)
+    first, _, second = answer.partition(b"HTTP/1.1 408")
+    assert first.startswith(b"HTTP/1.1 200") and b"REQUEST_TIMEOUT" in second, answer
+
+
+async def _still_held(sock: socket.socket) -> bool:
+    """Whether the server still holds ``sock``'s other end (reading and dropping what
+    comes), rather than having closed it: a closed end answers bytes with a reset."""
+    for _ in range(3):
+        try:
+            sock.send(b"X-More: a\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def test_lingering_connections_count_against_the_clients_cap(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each connection cut off stays open a while, reading and dropping: uncounted, a
+    # client refused again and again made the server hold as many sockets as it could
+    # open in that while, whatever its cap. Its next connection closes one that lingers.
+    monkeypatch.setattr(connections, "LINGER_SECONDS", 10.0)
+    subscription = 'subscription { repairUpdated(postcodeDistrict: "LS9") { id } }'
+    async with _server(seeded_db, max_connections_per_client=1) as address:
+        ws = await subscribe(address, subscription, {})  # busy: the client's one connection
+        host, port = address.split(":")
+        refused: list[socket.socket] = []
+        try:
+            for _ in range(4):
+                sock = socket.create_connection((host, int(port)), timeout=10)
+                refused.append(sock)
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: odx\r\n\r\n")
+                sock.setblocking(False)
+                assert (await _read_to_end(sock)).startswith(b"HTTP/1.1 503")
+            held = [await _still_held(sock) for sock in refused]
+            assert held == [False, False, False, True]
+        finally:
+            for sock in refused:
+                sock.close()
+            await ws.close()
+
+
 class _Fake:
     """Just enough of a connection for :meth:`ConnectionLimits.admit`."""
 
@@ -228,11 +284,19 @@ class _Fake:
         self.client_id = client
         self.waiting_since = waiting_since
         self.closed = False
+        self.lingering = False
         self.reasons: list[str] = []
 
     @property
     def gone(self) -> bool:
-        return self.closed
+        return self.closed or self.lingering
+
+    @property
+    def held(self) -> bool:
+        return not self.closed
+
+    def close_now(self) -> None:
+        self.closed = True
 
     def cut(self, reason: str) -> None:
         self.reasons.append(reason)
@@ -257,7 +321,9 @@ def test_the_cap_is_exact_and_evicts_only_the_longest_waiting(per_client: int) -
     # When every connection is busy being served, the next one is refused.
     for connection in [*held[1:], newcomer]:
         connection.waiting_since = None
-    assert not limits.admit(_Fake("ip:a", now))  # type: ignore[arg-type]
+    refused = _Fake("ip:a", now)
+    assert not limits.admit(refused)  # type: ignore[arg-type]
+    refused.lingering = True  # answered, as the server does with one refused
     assert limits.cut == {"evicted": 1, "refused": 1}
     assert limits.open_connections("ip:a") == per_client
 

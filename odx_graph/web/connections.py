@@ -19,7 +19,9 @@ A connection cut off is closed the way nginx's ``lingering_close`` closes one: t
 goes out followed by the end of the server's side, and what the client still sends is read
 and dropped until it closes its side or :data:`LINGER_SECONDS` pass. Closed at once with
 bytes unread, the socket would be reset, and a reset can destroy the answer before the
-client reads it: the client would see "connection reset", not why.
+client reads it: the client would see "connection reset", not why. A lingering connection
+still holds a socket, so it counts against its client's cap: the client's next connection
+closes it at once.
 
 Request slots are taken only after the body has arrived (``middleware.BodyGateMiddleware``),
 so none of this holds one.
@@ -82,25 +84,34 @@ class ConnectionLimits:
         if self._admitted % _SWEEP_EVERY == 0:
             self._sweep()
         client = protocol.client_id
-        open_ = [p for p in self._by_client.get(client, []) if not p.gone]
+        held = [p for p in self._by_client.get(client, []) if p.held]
+        if self.per_client:
+            # A connection cut off holds its socket while it lingers: the client's next
+            # connection closes it at once, so lingering adds at most one to the cap.
+            lingering = [p for p in held if p.lingering]
+            while lingering and len(held) >= self.per_client:
+                answered = lingering.pop(0)
+                answered.close_now()
+                held.remove(answered)
+        open_ = [p for p in held if not p.gone]
         if self.per_client and len(open_) >= self.per_client:
             waiting = [p for p in open_ if p.waiting_since is not None]
             if not waiting:
-                self._by_client[client] = open_
+                held.append(protocol)  # it lingers once refused
+                self._by_client[client] = held
                 self.cut["refused"] += 1
                 return False
             oldest = min(waiting, key=lambda p: p.waiting_since or 0.0)
             self.cut["evicted"] += 1
-            oldest.cut("evicted")
-            open_.remove(oldest)
-        open_.append(protocol)
-        self._by_client[client] = open_
+            oldest.cut("evicted")  # and lingers
+        held.append(protocol)
+        self._by_client[client] = held
         return True
 
     def release(self, protocol: GuardedHttpToolsProtocol) -> None:
         """A connection closed."""
         open_ = [p for p in self._by_client.get(protocol.client_id, []) if p is not protocol]
-        open_ = [p for p in open_ if not p.gone]
+        open_ = [p for p in open_ if p.held]
         if open_:
             self._by_client[protocol.client_id] = open_
         else:
@@ -108,7 +119,7 @@ class ConnectionLimits:
 
     def _sweep(self) -> None:
         for client in list(self._by_client):
-            open_ = [p for p in self._by_client[client] if not p.gone]
+            open_ = [p for p in self._by_client[client] if p.held]
             if open_:
                 self._by_client[client] = open_
             else:
@@ -165,6 +176,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         return (
             self.closed or self.lingering or self.transport is None or self.transport.is_closing()
         )
+
+    @property
+    def held(self) -> bool:
+        """Whether the connection still holds its socket (lingering included)."""
+        return not self.closed and self.transport is not None and not self.transport.is_closing()
+
+    def close_now(self) -> None:
+        """Close the socket at once, lingering or not."""
+        if self.transport is not None:
+            self.transport.abort()
 
     # -- connection ------------------------------------------------------------------
 
@@ -317,7 +338,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _respond_and_close(self, reason: str) -> None:
         self._cancel_timers()
         cycle = self.cycle
-        if cycle is None or not cycle.response_started:
+        # On a kept-alive connection the cycle is the last request's until the next one's
+        # head is whole: a next head begun (and cut) is answered though that one is done.
+        next_head = cycle is not None and cycle.response_complete and self._head_bytes > 0
+        if cycle is None or not cycle.response_started or next_head:
             self.transport.write(_error_response(*_REASONS[reason]))
         self._linger()
 
