@@ -14,8 +14,8 @@ from odx_graph.mapping.shorthand import DATETIME_FILTER
 from odx_graph.mapping.shorthand import DATETIME_NOTE
 from odx_graph.mapping.shorthand import HOME_POSTCODE
 from odx_graph.mapping.shorthand import ID_ORDER
-from odx_graph.mapping.shorthand import IDS
 from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import one
@@ -78,8 +78,7 @@ DAMP_MOULD_CASE = Entity(
     ),
     filters=(
         HOME_POSTCODE,
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Cases of any of these landlords.", target="Organisation"),
+        by_landlord("Cases of any of these landlords."),
         Filter("hazardLevel", STRINGS, "{t}.hazard_level_code = ANY({p})",
                "Awaab's Law hazard levels, e.g. ['emergency']."),
         Filter("madeSafe", BOOLEAN_FILTER, "({t}.made_safe_at IS NOT NULL) = {p}",

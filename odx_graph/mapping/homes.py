@@ -20,6 +20,7 @@ from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import INT_FILTER
 from odx_graph.mapping.shorthand import STRING
 from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import by_postcode
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
@@ -129,8 +130,7 @@ HOME = Entity(
     ),
     filters=(
         by_postcode("{t}.{postcode_column} = {p}"),
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        by_landlord("Homes of any of these landlords (Organisation IDs)."),
         Filter("estate", IDS,
                "{t}.id IN (SELECT m.home_id FROM estate_home_member m "
                "WHERE m.estate_id = ANY({p}))",

@@ -19,6 +19,7 @@ from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import REPAIR_POSTCODE
 from odx_graph.mapping.shorthand import STRING
 from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
@@ -84,8 +85,7 @@ REPAIR = Entity(
                "AND l.sor_code = ANY({p}))",
                "Repairs with a line of any of these SOR codes (NHF SOR v7 or a landlord's "
                "own); an unknown code is an error.", codes="SorCode"),
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Repairs raised by any of these landlords.", target="Organisation"),
+        by_landlord("Repairs raised by any of these landlords."),
         Filter("contractor", IDS, "{t}.contractor_id = ANY({p})",
                "Repairs assigned to any of these contractors.", target="Organisation"),
         Filter("unassigned", BOOLEAN_FILTER, "({t}.contractor_id IS NULL) = {p}",
