@@ -20,7 +20,7 @@ from odx_graph.mapping.shorthand import IDS
 from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import INT_FILTER
 from odx_graph.mapping.shorthand import STRING
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
 from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
@@ -74,8 +74,7 @@ INVESTMENT_PROGRAMME = Entity(
         by_landlord("Programmes of any of these landlords."),
         Filter("financialYear", INT_FILTER, "{t}.financial_year = {p}",
                "Programmes of this financial year (2027 for 2027/28).", bounds=(1990, 2100)),
-        Filter("kind", STRINGS, "{t}.kind_code = ANY({p})", "Any of these programme kinds.",
-               codes="ProgrammeKind"),
+        by_codes("kind", "Any of these programme kinds.", codes="ProgrammeKind"),
     ),
     orders=(
         Order("FINANCIAL_YEAR", "{t}.financial_year", INT,
@@ -136,10 +135,8 @@ PLANNED_WORK = Entity(
         by_landlord("Items of any of these landlords' programmes."),
         Filter("programme", IDS, "{t}.programme_id = ANY({p})",
                "Items of any of these programmes.", target="InvestmentProgramme"),
-        Filter("status", STRINGS, "{t}.status_code = ANY({p})", "Any of these statuses.",
-               codes="PlannedWorkStatus"),
-        Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
-               "Component type codes, e.g. ['kitchen']."),
+        by_codes("status", "Any of these statuses.", codes="PlannedWorkStatus"),
+        by_codes("componentType", "Component type codes, e.g. ['kitchen']."),
         Filter("plannedFrom", DATE_FILTER, "{t}.planned_date >= {p}",
                "Planned on or after."),
         Filter("plannedTo", DATE_FILTER, "{t}.planned_date <= {p}",
