@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -255,6 +256,75 @@ async def test_writes_follow_ownership(world: World) -> None:
         "scheduled",
         "in-progress",
         "complete",
+    ]
+
+
+COMPONENT_WRITTEN = """__typename
+      ... on ComponentPayload { component { id installDate make model componentType { code }
+                                            condition { code } home { id } } }
+      ... on MutationError { code field }"""
+
+
+async def test_a_landlord_adds_and_replaces_a_component_of_its_home(world: World) -> None:
+    add = (
+        """mutation($h: ID!, $condition: String) { addComponent(input: {homeId: $h,
+      componentType: "gas-boiler", installDate: "2016-05-12", condition: $condition,
+      make: "Worcester Bosch", model: "Greenstar 30i"}) { """
+        + COMPONENT_WRITTEN
+        + " } }"
+    )
+    home = gid("Home", world.home)
+    bad = await world.gql(add, {"h": home, "condition": "shiny"}, "provider")
+    assert bad["addComponent"] == {"__typename": "MutationError", "code": "BAD_USER_INPUT",
+                                   "field": "condition"}  # fmt: skip
+    other = await world.gql(add, {"h": home, "condition": "good"}, "other_provider")
+    assert other["addComponent"]["code"] == "FORBIDDEN"
+    added = (await world.gql(add, {"h": home, "condition": "good"}, "provider"))["addComponent"]
+    component = added["component"]
+    assert component == {
+        "id": component["id"],
+        "installDate": "2016-05-12",
+        "make": "Worcester Bosch",
+        "model": "Greenstar 30i",
+        "componentType": {"code": "gas-boiler"},
+        "condition": {"code": "good"},
+        "home": {"id": home},
+    }
+    replace = (
+        """mutation($c: ID!) { replaceComponent(input: {componentId: $c,
+      installDate: "2026-01-15", condition: "good", make: "Vaillant"}) { """
+        + COMPONENT_WRITTEN
+        + " } }"
+    )
+    replaced = await world.gql(replace, {"c": component["id"]}, "provider")
+    assert replaced["replaceComponent"]["component"] == {
+        **component,
+        "installDate": "2026-01-15",
+        "make": "Vaillant",
+        "model": None,
+    }
+    trail = "{ auditTrail(first: 10) { operation subjectType changes } }"
+    events = (await world.gql(trail, None, "provider"))["auditTrail"]
+    assert [(e["operation"], e["subjectType"]) for e in events] == [
+        ("replaceComponent", "Component"),
+        ("addComponent", "Component"),
+    ]
+    assert [json.loads(e["changes"]) for e in events] == [
+        {
+            "component": decode_int_id(component["id"], "Component"),
+            "installed": "2026-01-15",
+            "condition": "good",
+            "make": "Vaillant",
+            "model": None,
+        },
+        {
+            "home": world.home,
+            "type": "gas-boiler",
+            "installed": "2016-05-12",
+            "condition": "good",
+            "make": "Worcester Bosch",
+            "model": "Greenstar 30i",
+        },
     ]
 
 

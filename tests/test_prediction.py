@@ -19,8 +19,7 @@ from odx_graph.store import predictions
 from odx_graph.store import scoring
 from odx_graph.store.db import READER_ROLE
 from odx_graph.store.db import Database
-from odx_graph.store.features import component_features
-from odx_graph.store.features import home_features
+from odx_graph.store.features import features_as_of
 from odx_graph.store.features import repair_costs_by_type
 from odx_graph.store.scoring import ScoringCard
 from odx_graph.store.scoring import score_in_database
@@ -33,7 +32,7 @@ NEXT_YEAR = dt.date(2027, 1, 10)
 
 
 async def _features_of(db: Database, home_id: int, as_of: dt.date) -> dict[str, object]:
-    rows = await home_features(db, as_of, models.months_before(as_of, -12))
+    rows = await features_as_of(db, ModelKind.DAMP_MOULD, as_of, models.months_before(as_of, -12))
     (row,) = [r for r in rows if r["id"] == home_id]
     return dict(row)
 
@@ -101,11 +100,16 @@ async def test_components_installed_on_or_after_the_day_are_left_out(fresh_db: D
     part = await db.fetchrow("SELECT id FROM component WHERE home_id IS NOT NULL LIMIT 1")
     assert part is not None
     await db.execute("UPDATE component SET install_date = $1 WHERE id = $2", T, part["id"])
-    before = {r["id"] for r in await component_features(db, T, NEXT_YEAR)}
-    after = {r["id"] for r in await component_features(db, T + dt.timedelta(days=1), NEXT_YEAR)}
+    before = {r["id"] for r in await features_as_of(db, ModelKind.COMPONENT_FAILURE, T, NEXT_YEAR)}
+    after = {
+        r["id"]
+        for r in await features_as_of(
+            db, ModelKind.COMPONENT_FAILURE, T + dt.timedelta(days=1), NEXT_YEAR
+        )
+    }
     assert part["id"] not in before
     assert part["id"] in after
-    rows = await component_features(db, T, NEXT_YEAR)
+    rows = await features_as_of(db, ModelKind.COMPONENT_FAILURE, T, NEXT_YEAR)
     for row in rows:
         if row["lifetime"]:
             assert row["life_used"] == pytest.approx(row["age"] / row["lifetime"])

@@ -11,8 +11,10 @@ stay strings, checked against the database in filters as in mutations.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
+from typing import TypeVar
 
 import strawberry
 
@@ -21,6 +23,8 @@ from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Entity
 from odx_graph.services.refdata import code_list
 from odx_graph.services.refdata import load_ontology
+
+_Member = TypeVar("_Member", bound=enum.Enum)
 
 
 @cache
@@ -83,6 +87,12 @@ def declared_enum(name: str, description: str, values: list[tuple[str, str, str]
     members = [(m, strawberry.enum_value(v, description=d)) for m, v, d in values]
     declared: Any = enum.Enum(name, members)  # type: ignore[misc]
     return strawberry.enum(declared, description=description)
+
+
+def described_enum(name: str, description: str, meanings: Mapping[_Member, str]) -> Any:
+    """A GraphQL enum ``name`` mirroring the Python enum members ``meanings`` describes,
+    each with its description, in the order given."""
+    return declared_enum(name, description, [(m.name, m.value, d) for m, d in meanings.items()])
 
 
 MutationErrorCode: Any = declared_enum(

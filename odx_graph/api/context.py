@@ -12,7 +12,6 @@ from strawberry.dataloader import DataLoader
 
 from odx_graph.core.access import Principal
 from odx_graph.core.config import Settings
-from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Entity
 from odx_graph.mapping import Relation
 from odx_graph.mapping.query import ListRequest
@@ -64,11 +63,10 @@ class Loaders:
         self, parent: Entity, relation: Relation, request: ListRequest
     ) -> DataLoader[Any, Page]:
         """Pages of a to-many relation, one per parent key."""
-        target = MAPPING[relation.target]
 
         async def load(keys: list[Any]) -> list[Page]:
             return await reads.fetch_children(
-                self.db, parent, relation, target, keys, request, self.principal, self.base_iri
+                self.db, parent, relation, keys, request, self.principal, self.base_iri
             )
 
         return self._get(("children", parent.name, relation.name, request.signature), load)
@@ -77,10 +75,9 @@ class Loaders:
         self, parent: Entity, relation: Relation, request: ListRequest
     ) -> DataLoader[Any, int]:
         """Counts of a to-many relation, one per parent key."""
-        target = MAPPING[relation.target]
 
         async def load(keys: list[Any]) -> list[int]:
-            return await reads.count_children(self.db, parent, relation, target, keys, request)
+            return await reads.count_children(self.db, parent, relation, keys, request)
 
         return self._get(("count", parent.name, relation.name, request.signature), load)
 

@@ -10,7 +10,7 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from odx_graph.api.codes import declared_enum
+from odx_graph.api.codes import described_enum
 from odx_graph.api.context import Context
 from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
 from odx_graph.api.paging import Slice
@@ -34,10 +34,8 @@ _TIERS = {
     Tier.REGULATOR: "A regulator's key: aggregates without suppression.",
     Tier.ADMIN: "An administrator's key.",
 }
-AccessTier: Any = declared_enum(
-    "AccessTier",
-    "What a key lets its holder see and do (see the access guide).",
-    [(t.name, t.value, d) for t, d in _TIERS.items()],
+AccessTier: Any = described_enum(
+    "AccessTier", "What a key lets its holder see and do (see the access guide).", _TIERS
 )
 
 _SCOPES = {
@@ -46,10 +44,10 @@ _SCOPES = {
     Scope.DAMP_MOULD: "Report damp and mould.",
     Scope.SATISFACTION: "Answer satisfaction questions.",
 }
-ResidentScope: Any = declared_enum(
+ResidentScope: Any = described_enum(
     "ResidentScope",
     "What a resident token may do; a token issued without scopes may do all.",
-    [(s.name, s.value, d) for s, d in _SCOPES.items()],
+    _SCOPES,
 )
 
 

@@ -12,7 +12,7 @@ from odx_graph.mapping.shorthand import HOME_POSTCODE
 from odx_graph.mapping.shorthand import ID_ORDER
 from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import STRING
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import one
@@ -49,8 +49,7 @@ ENERGY_PERFORMANCE_CERTIFICATE = Entity(
     ),
     filters=(
         HOME_POSTCODE,
-        Filter("epcBand", STRINGS, "{t}.epc_band_code = ANY({p})",
-               "Current bands, e.g. ['E', 'F', 'G']."),
+        by_codes("epcBand", "Current bands, e.g. ['E', 'F', 'G']."),
         Filter("lodgedFrom", FilterKind.DATE, "{t}.lodgement_date >= {p}",
                "Lodged on or after."),
         Filter("lodgedTo", FilterKind.DATE, "{t}.lodgement_date <= {p}", "Lodged on or before."),

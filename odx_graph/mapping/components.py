@@ -15,7 +15,7 @@ from odx_graph.mapping.shorthand import ID_ORDER
 from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import INT_FILTER
 from odx_graph.mapping.shorthand import STRING
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
@@ -101,10 +101,8 @@ COMPONENT = Entity(
         generated_by(),
     ),
     filters=(
-        Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
-               "Component type codes, e.g. ['gas-boiler']."),
-        Filter("condition", STRINGS, "{t}.condition_code = ANY({p})",
-               "Condition codes, e.g. ['poor', 'failed']."),
+        by_codes("componentType", "Component type codes, e.g. ['gas-boiler']."),
+        by_codes("condition", "Condition codes, e.g. ['poor', 'failed']."),
         Filter("ageMinYears", INT_FILTER,
                "{t}.install_date <= current_date - make_interval(years => {p})",
                "Installed at least this many years ago.", bounds=(0, 200)),

@@ -14,8 +14,8 @@ from odx_graph.mapping.shorthand import DATETIME_FILTER
 from odx_graph.mapping.shorthand import DATETIME_NOTE
 from odx_graph.mapping.shorthand import HOME_POSTCODE
 from odx_graph.mapping.shorthand import ID_ORDER
-from odx_graph.mapping.shorthand import IDS
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import one
@@ -78,10 +78,8 @@ DAMP_MOULD_CASE = Entity(
     ),
     filters=(
         HOME_POSTCODE,
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Cases of any of these landlords.", target="Organisation"),
-        Filter("hazardLevel", STRINGS, "{t}.hazard_level_code = ANY({p})",
-               "Awaab's Law hazard levels, e.g. ['emergency']."),
+        by_landlord("Cases of any of these landlords."),
+        by_codes("hazardLevel", "Awaab's Law hazard levels, e.g. ['emergency']."),
         Filter("madeSafe", BOOLEAN_FILTER, "({t}.made_safe_at IS NOT NULL) = {p}",
                "true: only cases where the home has been made safe; false: only the others."),
         Filter("awareFrom", DATETIME_FILTER, "{t}.aware_at >= {p}", "Aware at or after."),

@@ -11,8 +11,8 @@ from odx_graph.mapping.model import FilterKind
 from odx_graph.mapping.model import Order
 from odx_graph.mapping.model import Relation
 from odx_graph.mapping.shorthand import ID_ORDER
-from odx_graph.mapping.shorthand import IDS
 from odx_graph.mapping.shorthand import STRING
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import one
 
@@ -51,8 +51,7 @@ ESTATE = Entity(
         generated_by(),
     ),
     filters=(
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Estates of any of these landlords.", target="Organisation"),
+        by_landlord("Estates of any of these landlords."),
         Filter("reference", FilterKind.STRINGS, "{t}.reference = ANY({p})",
                "Any of these references of the landlord's."),
         Filter("nameContains", FilterKind.CONTAINS, "{t}.name ILIKE {p}",

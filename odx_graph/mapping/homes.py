@@ -19,7 +19,8 @@ from odx_graph.mapping.shorthand import IDS
 from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import INT_FILTER
 from odx_graph.mapping.shorthand import STRING
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import by_postcode
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
@@ -129,18 +130,14 @@ HOME = Entity(
     ),
     filters=(
         by_postcode("{t}.{postcode_column} = {p}"),
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Homes of any of these landlords (Organisation IDs).", target="Organisation"),
+        by_landlord("Homes of any of these landlords (Organisation IDs)."),
         Filter("estate", IDS,
                "{t}.id IN (SELECT m.home_id FROM estate_home_member m "
                "WHERE m.estate_id = ANY({p}))",
                "Homes that are members of any of these estates (Estate IDs).", target="Estate"),
-        Filter("propertyType", STRINGS, "{t}.property_type_code = ANY({p})",
-               "Property type codes, e.g. ['flat']."),
-        Filter("builtForm", STRINGS, "{t}.built_form_code = ANY({p})",
-               "Built form codes, e.g. ['mid-terrace']."),
-        Filter("tenure", STRINGS, "{t}.tenure_code = ANY({p})",
-               "Tenure codes, e.g. ['social-rent']."),
+        by_codes("propertyType", "Property type codes, e.g. ['flat']."),
+        by_codes("builtForm", "Built form codes, e.g. ['mid-terrace']."),
+        by_codes("tenure", "Tenure codes, e.g. ['social-rent']."),
         Filter("bedroomsMin", INT_FILTER, "{t}.bedrooms >= {p}", "At least this many bedrooms.",
                bounds=(0, 30)),
         Filter("bedroomsMax", INT_FILTER, "{t}.bedrooms <= {p}", "At most this many bedrooms.",

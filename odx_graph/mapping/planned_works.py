@@ -20,7 +20,8 @@ from odx_graph.mapping.shorthand import IDS
 from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import INT_FILTER
 from odx_graph.mapping.shorthand import STRING
-from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
@@ -70,12 +71,10 @@ INVESTMENT_PROGRAMME = Entity(
         generated_by(),
     ),
     filters=(
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Programmes of any of these landlords.", target="Organisation"),
+        by_landlord("Programmes of any of these landlords."),
         Filter("financialYear", INT_FILTER, "{t}.financial_year = {p}",
                "Programmes of this financial year (2027 for 2027/28).", bounds=(1990, 2100)),
-        Filter("kind", STRINGS, "{t}.kind_code = ANY({p})", "Any of these programme kinds.",
-               codes="ProgrammeKind"),
+        by_codes("kind", "Any of these programme kinds.", codes="ProgrammeKind"),
     ),
     orders=(
         Order("FINANCIAL_YEAR", "{t}.financial_year", INT,
@@ -133,14 +132,11 @@ PLANNED_WORK = Entity(
     ),
     filters=(
         HOME_POSTCODE,
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Items of any of these landlords' programmes.", target="Organisation"),
+        by_landlord("Items of any of these landlords' programmes."),
         Filter("programme", IDS, "{t}.programme_id = ANY({p})",
                "Items of any of these programmes.", target="InvestmentProgramme"),
-        Filter("status", STRINGS, "{t}.status_code = ANY({p})", "Any of these statuses.",
-               codes="PlannedWorkStatus"),
-        Filter("componentType", STRINGS, "{t}.component_type_code = ANY({p})",
-               "Component type codes, e.g. ['kitchen']."),
+        by_codes("status", "Any of these statuses.", codes="PlannedWorkStatus"),
+        by_codes("componentType", "Component type codes, e.g. ['kitchen']."),
         Filter("plannedFrom", DATE_FILTER, "{t}.planned_date >= {p}",
                "Planned on or after."),
         Filter("plannedTo", DATE_FILTER, "{t}.planned_date <= {p}",

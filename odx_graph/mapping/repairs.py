@@ -19,6 +19,8 @@ from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import REPAIR_POSTCODE
 from odx_graph.mapping.shorthand import STRING
 from odx_graph.mapping.shorthand import STRINGS
+from odx_graph.mapping.shorthand import by_codes
+from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
@@ -70,22 +72,18 @@ REPAIR = Entity(
         generated_by(),
     ),
     filters=(
-        Filter("status", STRINGS, "{t}.status_code = ANY({p})",
-               "Statuses, e.g. [SCHEDULED, IN_PROGRESS].", codes="RepairStatus"),
+        by_codes("status", "Statuses, e.g. [SCHEDULED, IN_PROGRESS].", codes="RepairStatus"),
         Filter("open", BOOLEAN_FILTER,
                "{t}.is_open = {p}",
                "true: only repairs still needing work; false: only closed ones."),
-        Filter("priority", STRINGS, "{t}.priority_code = ANY({p})",
-               "Priorities, e.g. [P1, P2].", codes="Priority"),
-        Filter("trade", STRINGS, "{t}.trade_code = ANY({p})",
-               "Trade codes, e.g. ['PL']; an unknown code is an error.", codes="Trade"),
+        by_codes("priority", "Priorities, e.g. [P1, P2].", codes="Priority"),
+        by_codes("trade", "Trade codes, e.g. ['PL']; an unknown code is an error.", codes="Trade"),
         Filter("sorCode", STRINGS,
                "EXISTS (SELECT 1 FROM repair_line l WHERE l.repair_id = {t}.id "
                "AND l.sor_code = ANY({p}))",
                "Repairs with a line of any of these SOR codes (NHF SOR v7 or a landlord's "
                "own); an unknown code is an error.", codes="SorCode"),
-        Filter("landlord", IDS, "{t}.landlord_id = ANY({p})",
-               "Repairs raised by any of these landlords.", target="Organisation"),
+        by_landlord("Repairs raised by any of these landlords."),
         Filter("contractor", IDS, "{t}.contractor_id = ANY({p})",
                "Repairs assigned to any of these contractors.", target="Organisation"),
         Filter("unassigned", BOOLEAN_FILTER, "({t}.contractor_id IS NULL) = {p}",

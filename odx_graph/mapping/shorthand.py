@@ -1,6 +1,6 @@
 """Shorthands the domain modules declare their entities with: scalar and filter
-kinds, to-one, coded and to-many relations, references, provenance, postcode filters and
-the default order."""
+kinds, to-one, coded and to-many relations, references, provenance, postcode, landlord
+and code filters and the default order."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ def by_postcode(sql: str, by_level: tuple[tuple[str, str], ...] = ()) -> Filter:
                   "Postcode at any level: area ('SW'), district ('SW1A'), sector ('SW1A 2') "
                   "or full postcode ('SW1A 2AA'). Case and spacing are normalised.",
                   by_level=by_level)
+
+
+def by_landlord(description: str) -> Filter:
+    """The filter of records by their landlord (``landlord_id``): any of the Organisation
+    IDs given."""
+    return Filter("landlord", IDS, "{t}.landlord_id = ANY({p})", description,
+                  target="Organisation")
+
+
+def by_codes(name: str, description: str, *, codes: str = "") -> Filter:
+    """A filter by any of the codes given of the record's code (``{name}_code``, as
+    :func:`coded` names it); ``codes`` is the code list its values must come from."""
+    return Filter(name, STRINGS, f"{{t}}.{snake_case(name)}_code = ANY({{p}})", description,
+                  codes=codes)
 
 # Repairs and components are placed by the postcode of their home.
 _HOME_PLACE = "EXISTS (SELECT 1 FROM home h WHERE h.id = {t}.home_id AND h.{postcode_column} = {p})"

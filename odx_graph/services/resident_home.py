@@ -69,7 +69,7 @@ async def _children(
         max_size=MAX_LISTED,
     )
     pages = await reads.fetch_children(
-        db, entity, link, target, keys, request, principal, settings.base_iri
+        db, entity, link, keys, request, principal, settings.base_iri
     )
     return [page.rows for page in pages]
 

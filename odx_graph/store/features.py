@@ -115,12 +115,15 @@ WHERE ($9::bigint IS NULL OR hm.landlord_id = $9)
 """
 
 
-async def home_features(
-    db: Database, as_of: dt.date, until: dt.date, landlord_id: int | None = None
+async def features_as_of(
+    db: Database, kind: str, as_of: dt.date, until: dt.date, landlord_id: int | None = None
 ) -> list[Record]:
-    """Every home's damp and mould features as of `as_of`, and whether a case was reported
-    from then until `until` (``outcome``); only `landlord_id`'s homes when given."""
-    sql, args = feature_query("damp-mould", as_of, until, landlord_id)
+    """The rows of model ``kind`` with their features as of `as_of`, and whether what it
+    predicts happened from then until `until` (``outcome``); only `landlord_id`'s when
+    given. ``damp-mould``: every home's damp and mould features, and whether a case was
+    reported. ``component-failure``: every component's failure features (components
+    installed later are left out), and whether a repair of it was reported."""
+    sql, args = feature_query(kind, as_of, until, landlord_id)
     return await db.fetch(sql, *args)
 
 
@@ -211,15 +214,6 @@ LEFT JOIN home_before ON home_before.home_id = p.home_id
 LEFT JOIN outcome ON outcome.component_id = p.id
 WHERE ($3::bigint IS NULL OR p.landlord_id = $3)
 """
-
-
-async def component_features(
-    db: Database, as_of: dt.date, until: dt.date, landlord_id: int | None = None
-) -> list[Record]:
-    """Every component's failure features as of `as_of` (components installed later are
-    left out), and whether a repair of it was reported from then until `until`."""
-    sql, args = feature_query("component-failure", as_of, until, landlord_id)
-    return await db.fetch(sql, *args)
 
 
 async def repair_costs_by_type(db: Database, since: dt.date, until: dt.date) -> list[Record]:

@@ -77,14 +77,13 @@ async def fetch_children(
     db: Database,
     parent: Entity,
     relation: Relation,
-    target: Entity,
     parent_keys: Sequence[Any],
     request: ListRequest,
     principal: Principal,
     base_iri: str,
 ) -> list[Page]:
-    """For each parent key, in order, a page of its related ``target`` rows."""
-    statement, args = sql.children_statement(parent, relation, target, request, principal, base_iri)
+    """For each parent key, in order, a page of the rows ``relation`` leads to."""
+    statement, args = sql.children_statement(parent, relation, request, principal, base_iri)
     args[0] = list(parent_keys)
     grouped: dict[Any, list[Record]] = defaultdict(list)
     for row in await db.fetch(statement, *args):
@@ -96,12 +95,11 @@ async def count_children(
     db: Database,
     parent: Entity,
     relation: Relation,
-    target: Entity,
     parent_keys: Sequence[Any],
     request: ListRequest,
 ) -> list[int]:
     """For each parent key, in order, how many related rows match the filters."""
-    statement, args = sql.children_count_statement(parent, relation, target, request)
+    statement, args = sql.children_count_statement(parent, relation, request)
     args[0] = list(parent_keys)
     counts = {row["_parent"]: row["n"] for row in await db.fetch(statement, *args)}
     return [int(counts.get(key, 0)) for key in parent_keys]

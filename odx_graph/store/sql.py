@@ -244,12 +244,12 @@ def child_conditions(relation: Relation, parent: str) -> list[str]:
 def children_statement(
     parent: Entity,
     relation: Relation,
-    target: Entity,
     request: ListRequest,
     principal: Principal,
     base_iri: str,
 ) -> tuple[str, list[Any]]:
     """Up to ``first + 1`` children for every parent key in ``$1``, in one statement."""
+    target = MAPPING[relation.target]
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
     extra = child_conditions(relation, "k.parent")
@@ -262,9 +262,10 @@ def children_statement(
 
 
 def children_count_statement(
-    parent: Entity, relation: Relation, target: Entity, request: ListRequest
+    parent: Entity, relation: Relation, request: ListRequest
 ) -> tuple[str, list[Any]]:
     """Number of matching children per parent key in ``$1``."""
+    target = MAPPING[relation.target]
     params = Params()
     keys = params.add(None, pg_type(parent.key_type, many=True))
     if relation.via is None:

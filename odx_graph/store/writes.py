@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -364,14 +365,19 @@ async def correct_completion(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ComponentFacts:
+    """What is recorded of a component as installed; a replacement by a new one of its
+    type gives it new ones (its type and repair history stay)."""
+
+    install_date: dt.date | None
+    condition: str | None
+    make: str | None
+    model: str | None
+
+
 async def insert_component(
-    conn: Connection,
-    home_id: int,
-    component_type: str,
-    install_date: dt.date | None,
-    condition: str | None,
-    make: str | None,
-    model: str | None,
+    conn: Connection, home_id: int, component_type: str, facts: ComponentFacts
 ) -> int:
     """A new component of a home."""
     key: int = await conn.fetchval(
@@ -379,32 +385,25 @@ async def insert_component(
         "make, model) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         home_id,
         component_type,
-        install_date,
-        condition,
-        make,
-        model,
+        facts.install_date,
+        facts.condition,
+        facts.make,
+        facts.model,
     )
     return key
 
 
-async def replace_component(
-    conn: Connection,
-    component_id: int,
-    install_date: dt.date,
-    condition: str | None,
-    make: str | None,
-    model: str | None,
-) -> None:
-    """Record that a component was replaced by a new one of the same type: its install
-    date, condition, make and model become the new one's (its repair history stays)."""
+async def replace_component(conn: Connection, component_id: int, facts: ComponentFacts) -> None:
+    """Record that a component was replaced by a new one of the same type: its facts
+    become the new one's (its repair history stays)."""
     await conn.execute(
         "UPDATE component SET install_date = $2, condition_code = $3, make = $4, model = $5, "
         "updated_at = now() WHERE id = $1",
         component_id,
-        install_date,
-        condition,
-        make,
-        model,
+        facts.install_date,
+        facts.condition,
+        facts.make,
+        facts.model,
     )
 
 

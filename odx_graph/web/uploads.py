@@ -32,6 +32,7 @@ from odx_graph.core.errors import ErrorCode
 from odx_graph.core.errors import OdxError
 from odx_graph.services import workers
 from odx_graph.services.importing import import_formats
+from odx_graph.services.importing.service import ImportOptions
 from odx_graph.services.importing.worker import UploadJob
 from odx_graph.services.importing.worker import import_upload
 from odx_graph.web.auth import principal_of
@@ -155,12 +156,14 @@ async def upload(request: Request) -> Response:
         job = UploadJob(
             path=spooled.name,
             dsn=request.app.state.db.dsn,
-            fmt=fmt,
-            file_name=(params.get("fileName") or f"upload.{fmt}")[:255],
-            organisation=organisation,
-            dry_run=params.get("dryRun", "").lower() in _TRUE,
-            skip_invalid=params.get("skipInvalid", "").lower() in _TRUE,
-            acting_for=acting_for,
+            options=ImportOptions(
+                fmt=fmt,
+                file_name=(params.get("fileName") or f"upload.{fmt}")[:255],
+                organisation=organisation,
+                dry_run=params.get("dryRun", "").lower() in _TRUE,
+                skip_invalid=params.get("skipInvalid", "").lower() in _TRUE,
+                acting_for=acting_for,
+            ),
             max_rdf_statements=settings.import_max_rdf_statements,
             max_problems=settings.import_max_problems,
             statement_timeout_ms=settings.statement_timeout_ms,

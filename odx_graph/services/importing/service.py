@@ -16,6 +16,9 @@ import logging
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import Required
+from typing import TypedDict
+from typing import Unpack
 
 from odx_graph.core.errors import ForbiddenError
 from odx_graph.core.errors import InputError
@@ -149,41 +152,33 @@ class _RollBack(Exception):
     """Raised inside the transaction to undo it (dry runs, files with problems)."""
 
 
-async def run_import(
-    db: Database,
-    data: bytes,
-    *,
-    fmt: str,
-    file_name: str,
-    organisation: str,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    progress: Progress | None = None,
-    acting_for: int | None = None,
-) -> ImportReport:
+class ImportOptions(TypedDict, total=False):
+    """How a file is imported: the keywords :func:`run_import` passes on to
+    :func:`run_import_on` (whose signature they must match)."""
+
+    fmt: Required[str]
+    file_name: Required[str]
+    organisation: Required[str]
+    dry_run: bool
+    skip_invalid: bool
+    progress: Progress | None
+    acting_for: int | None
+
+
+async def run_import(db: Database, data: bytes, **options: Unpack[ImportOptions]) -> ImportReport:
     """Import ``data`` (a file's bytes) in format ``fmt`` as ``organisation`` (its id,
     registration number or exact name); with ``acting_for`` (a provider key's organisation)
     only as that one. Raises :class:`InputError` for an unknown format or organisation, and
     :class:`ForbiddenError` for another organisation than ``acting_for``; problems in the
     file are in the report, never raised."""
-    reader = import_formats.reader(fmt)  # an unknown format fails before a connection is taken
-    with progress_module.reporting(progress):
+    # An unknown format fails before a connection is taken.
+    reader = import_formats.reader(options["fmt"])
+    with progress_module.reporting(options.get("progress")):
         # The file is read before a connection is taken: reading may be long.
         progress_module.tick("reading", 0)
-        parsed = await asyncio.to_thread(reader, data, file_name)
+        parsed = await asyncio.to_thread(reader, data, options["file_name"])
         async with db.connection() as conn:
-            return await run_import_on(
-                conn,
-                data,
-                fmt=fmt,
-                file_name=file_name,
-                organisation=organisation,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                progress=progress,
-                acting_for=acting_for,
-                parsed=parsed,
-            )
+            return await run_import_on(conn, data, parsed=parsed, **options)
 
 
 async def run_import_on(

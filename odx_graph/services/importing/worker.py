@@ -12,6 +12,7 @@ from typing import Any
 
 from odx_graph.core.config import LogFormat
 from odx_graph.core.logs import configure_logging
+from odx_graph.services.importing.service import ImportOptions
 from odx_graph.services.importing.service import ImportReport
 from odx_graph.services.importing.service import run_import
 from odx_graph.services.linked_data.rdf_input import set_statement_limit
@@ -25,12 +26,7 @@ class UploadJob:
 
     path: str
     dsn: str
-    fmt: str
-    file_name: str
-    organisation: str
-    dry_run: bool
-    skip_invalid: bool
-    acting_for: int | None
+    options: ImportOptions
     max_rdf_statements: int
     max_problems: int
     statement_timeout_ms: int
@@ -67,15 +63,6 @@ async def _import(job: UploadJob, data: bytes) -> ImportReport:
         connect_timeout_ms=job.connect_timeout_ms,
     )
     try:
-        return await run_import(
-            db,
-            data,
-            fmt=job.fmt,
-            file_name=job.file_name,
-            organisation=job.organisation,
-            dry_run=job.dry_run,
-            skip_invalid=job.skip_invalid,
-            acting_for=job.acting_for,
-        )
+        return await run_import(db, data, **job.options)
     finally:
         await db.close()

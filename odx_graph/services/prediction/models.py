@@ -70,12 +70,7 @@ async def dataset(
 ) -> Dataset:
     """The rows of `kind` with features as of `as_of` and outcomes over the horizon after."""
     until = months_before(as_of, -HORIZON_MONTHS)
-    read = (
-        store_features.home_features
-        if kind is ModelKind.DAMP_MOULD
-        else store_features.component_features
-    )
-    rows = await read(db, as_of, until, landlord_id)
+    rows = await store_features.features_as_of(db, kind, as_of, until, landlord_id)
     outcomes = np.array([bool(r["outcome"]) for r in rows], dtype=np.bool_)
     return Dataset(rows, outcomes, as_of, until)
 

@@ -4,6 +4,7 @@ mould reported and investigated (the Awaab's Law clocks), satisfaction answers."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from odx_graph.core.access import Principal
 from odx_graph.core.access import Scope
@@ -27,6 +28,17 @@ PERCEPTION_MEASURES = tuple(f"TP{n:02d}" for n in range(1, 13))
 
 # -- components -------------------------------------------------------------------------
 
+
+def _audited(facts: repo.ComponentFacts) -> dict[str, Any]:
+    """A component's facts as a write's request and audit event name them."""
+    return {
+        "installed": facts.install_date,
+        "condition": facts.condition,
+        "make": facts.make,
+        "model": facts.model,
+    }
+
+
 ADD_COMPONENT = Rule(
     "home", "homeId", LANDLORD, "only the home's landlord may record its components"
 )
@@ -45,14 +57,8 @@ async def add_component(
     idempotency_key: str | None,
 ) -> Written:
     """The landlord records a new component of a home."""
-    request = {
-        "home": home_id,
-        "type": component_type,
-        "installed": install_date,
-        "condition": condition,
-        "make": make,
-        "model": model,
-    }
+    facts = repo.ComponentFacts(install_date, condition, make, model)
+    request = {"home": home_id, "type": component_type, **_audited(facts)}
 
     async def act(conn: Connection, home: Record) -> Change:
         await check_codes(
@@ -60,9 +66,7 @@ async def add_component(
             ("component_type", component_type, "componentType"),
             ("condition", condition, "condition"),
         )
-        key = await repo.insert_component(
-            conn, home_id, component_type, install_date, condition, make, model
-        )
+        key = await repo.insert_component(conn, home_id, component_type, facts)
         return Change("Component", "component", key, home["landlord_id"], request)
 
     return await perform(
@@ -87,17 +91,12 @@ async def replace_component(
     idempotency_key: str | None,
 ) -> Written:
     """The landlord records that a component was replaced by a new one of its type."""
-    request = {
-        "component": component_id,
-        "installed": install_date,
-        "condition": condition,
-        "make": make,
-        "model": model,
-    }
+    facts = repo.ComponentFacts(install_date, condition, make, model)
+    request = {"component": component_id, **_audited(facts)}
 
     async def act(conn: Connection, component: Record) -> Change:
         await check_codes(conn, ("condition", condition, "condition"))
-        await repo.replace_component(conn, component_id, install_date, condition, make, model)
+        await repo.replace_component(conn, component_id, facts)
         return Change("Component", "component", component_id, component["landlord_id"], request)
 
     return await perform(

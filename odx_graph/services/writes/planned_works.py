@@ -5,6 +5,8 @@ the replacement forecast into planned items is in :mod:`.plan_these`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
+from collections.abc import Callable
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -201,6 +203,10 @@ CHANGE_PLANNED_WORK = Rule(
 )
 
 
+# What an operation writes to an open planned item (read and locked, as ``work``).
+WorkChange = Callable[[Connection, Record], Awaitable[None]]
+
+
 def _still_open(work: Record) -> None:
     if work["status_code"] not in ("planned", "in-progress"):
         raise ConflictError(f"the planned work is {work['status_code']}", field="plannedWorkId")
@@ -229,8 +235,7 @@ async def update_planned_work(
         "replaces": replaces_repair_ids,
     }
 
-    async def act(conn: Connection, work: Record) -> Change:
-        _still_open(work)
+    async def update(conn: Connection, work: Record) -> None:
         status = work["status_code"]
         if started is not None:
             status = "in-progress" if started else "planned"
@@ -258,17 +263,9 @@ async def update_planned_work(
             completed_on=None,
             replaces=replaces,
         )
-        return Change("PlannedWork", "planned_work", planned_work_id, work["landlord_id"], request)
 
-    return await perform(
-        db,
-        principal,
-        "updatePlannedWork",
-        CHANGE_PLANNED_WORK,
-        planned_work_id,
-        request,
-        idempotency_key,
-        act,
+    return await _change_open_work(
+        db, principal, "updatePlannedWork", planned_work_id, request, idempotency_key, update
     )
 
 
@@ -284,14 +281,9 @@ async def complete_planned_work(
     """The landlord records a planned item done on a day at a cost; a named component is
     recorded as replaced that day."""
     request = {"work": planned_work_id, "done": completion_date, "actual": actual_cost}
-    return await _close(
-        db,
-        principal,
-        "completePlannedWork",
-        planned_work_id,
-        request,
-        idempotency_key,
-        ("done", actual_cost, completion_date),
+    close = _ended(planned_work_id, "done", actual_cost, completion_date)
+    return await _change_open_work(
+        db, principal, "completePlannedWork", planned_work_id, request, idempotency_key, close
     )
 
 
@@ -304,32 +296,19 @@ async def cancel_planned_work(
 ) -> Written:
     """The landlord cancels a planned item that is not done."""
     request = {"work": planned_work_id}
-    return await _close(
-        db,
-        principal,
-        "cancelPlannedWork",
-        planned_work_id,
-        request,
-        idempotency_key,
-        ("cancelled", None, None),
+    close = _ended(planned_work_id, "cancelled", None, None)
+    return await _change_open_work(
+        db, principal, "cancelPlannedWork", planned_work_id, request, idempotency_key, close
     )
 
 
-async def _close(
-    db: Database,
-    principal: Principal,
-    operation: str,
-    planned_work_id: int,
-    request: dict[str, Any],
-    idempotency_key: str | None,
-    end: tuple[str, Decimal | None, dt.date | None],
-) -> Written:
-    """An open planned item ended as planned: ``end`` is its status, actual cost and the
-    day it was done (when done, a named component is recorded as replaced that day)."""
-    status, actual_cost, completed_on = end
+def _ended(
+    planned_work_id: int, status: str, actual_cost: Decimal | None, completed_on: dt.date | None
+) -> WorkChange:
+    """The change ending an open planned item as planned: its ``status``, actual cost and
+    the day it was done (when done, a named component is recorded as replaced that day)."""
 
-    async def act(conn: Connection, work: Record) -> Change:
-        _still_open(work)
+    async def close(conn: Connection, work: Record) -> None:
         if actual_cost is not None:
             money(actual_cost, "actualCost")
         await repo.update_planned_work(
@@ -344,6 +323,25 @@ async def _close(
         )
         if completed_on is not None and work["component_id"] is not None:
             await repo.mark_component_replaced(conn, work["component_id"], completed_on)
+
+    return close
+
+
+async def _change_open_work(
+    db: Database,
+    principal: Principal,
+    operation: str,
+    planned_work_id: int,
+    request: dict[str, Any],
+    idempotency_key: str | None,
+    change: WorkChange,
+) -> Written:
+    """``operation`` on a planned item, refused unless it is still open: ``change``
+    writes it, and the change is audited as one to the planned item."""
+
+    async def act(conn: Connection, work: Record) -> Change:
+        _still_open(work)
+        await change(conn, work)
         return Change("PlannedWork", "planned_work", planned_work_id, work["landlord_id"], request)
 
     return await perform(
