@@ -316,12 +316,12 @@ async def test_public_results_suppress_small_groups_and_round_counts(
 async def test_only_the_measures_a_query_selects_are_worked_out(
     gql: GraphQLClient, seeded_db: Database
 ) -> None:
-    everything = await gql("""{ repairPerformance(groupBy: [LANDLORD]) {
+    everything = await gql("""{ repairPerformance(groupBy: [PRIORITY]) {
         key { value } raised medianHours p90Hours medianWorkingDays costMedian repeat30Pct } }""")
     sent: list[str] = []
     seeded_db.add_listener(sent.append)
     try:
-        some = await gql("""{ repairPerformance(groupBy: [LANDLORD]) { key { value } raised
+        some = await gql("""{ repairPerformance(groupBy: [PRIORITY]) { key { value } raised
             ... on RepairPerformance { medianWorkingDays } ...more } }
             fragment more on RepairPerformance { repeat30Pct }""")
     finally:

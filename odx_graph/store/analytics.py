@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ from odx_graph.mapping.insight import Share
 from odx_graph.mapping.insight import Total
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
+from odx_graph.store.repair_summary import answerable
+from odx_graph.store.repair_summary import summary_performance
 from odx_graph.store.sql import Params
 
 # Groupings: value expressions over the per-repair facts ``f``, and label expressions over
@@ -226,14 +229,29 @@ async def repair_performance(
     group_by: Sequence[Dimension],
     scope: RepairScope,
     measures: Collection[str] = tuple(MEASURES),
-) -> list[Record]:
+) -> Sequence[Mapping[str, Any]]:
     """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, ``homes``,
     the counts, then the parts of the ``measures`` asked for (names of ``MEASURES``; see
     :func:`_parts`), each count with the sum of its units' record keys (``_key``). An
-    empty ``group_by`` gives one row for everything."""
+    empty ``group_by`` gives one row for everything. Read from the repair summaries
+    (:mod:`odx_graph.store.repair_summary`) when they hold the answer, else from the
+    facts (:func:`repair_performance_from_facts`): the same rows either way."""
+    chosen = [name for name in MEASURES if name in measures]
+    if answerable(group_by, scope, chosen):
+        return await summary_performance(db, group_by, scope, chosen, SORTING)
+    return await repair_performance_from_facts(db, group_by, scope, chosen)
+
+
+async def repair_performance_from_facts(
+    db: Database,
+    group_by: Sequence[Dimension],
+    scope: RepairScope,
+    measures: Collection[str] = tuple(MEASURES),
+) -> list[Record]:
+    """:func:`repair_performance` worked out from every repair's facts in scope."""
+    chosen = [name for name in MEASURES if name in measures]
     args: list[Any] = []
     where = _scope_sql(scope, args)
-    chosen = [name for name in MEASURES if name in measures]
     schedules = ""
     if Dimension.SOR_SCHEDULE in group_by:
         # A repair counts once under every schedule that lists one of its lines' codes,
