@@ -281,6 +281,48 @@ BEGIN
 END $$;
 
 --
+-- Name: rebuild_repair_summaries(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_repair_summaries() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_summary_delta;
+    DELETE FROM repair_summary;
+    DELETE FROM repair_summary_days;
+    DELETE FROM repair_summary_home_month;
+    DELETE FROM repair_summary_home;
+    DELETE FROM repair_summary_month;
+    DELETE FROM repair_summary_landlord;
+    INSERT INTO repair_summary
+    SELECT landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
+           within_target, repeat_30, repeat_90, fixed_first_time,
+           count(*), sum(coalesce(record_key, 0))
+    FROM repair_fact
+    GROUP BY landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
+             within_target, repeat_30, repeat_90, fixed_first_time;
+    INSERT INTO repair_summary_days
+    SELECT landlord_id, month, working_days, count(*), sum(coalesce(record_key, 0))
+    FROM repair_fact WHERE completed AND working_days IS NOT NULL
+    GROUP BY landlord_id, month, working_days;
+    INSERT INTO repair_summary_home_month
+    SELECT landlord_id, month, home_id, coalesce(record_key, 0), count(*)
+    FROM repair_fact GROUP BY landlord_id, month, home_id, coalesce(record_key, 0);
+    INSERT INTO repair_summary_home
+    SELECT landlord_id, home_id, coalesce(record_key, 0), count(*)
+    FROM repair_fact GROUP BY landlord_id, home_id, coalesce(record_key, 0);
+    INSERT INTO repair_summary_month
+    SELECT landlord_id, month, count(*), sum(record_key)
+    FROM repair_summary_home_month GROUP BY landlord_id, month;
+    INSERT INTO repair_summary_landlord
+    SELECT landlord_id, count(*), sum(record_key)
+    FROM repair_summary_home GROUP BY landlord_id;
+END $$;
+
+--
 -- Name: rebuild_working_calendar(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -663,6 +705,138 @@ CREATE FUNCTION public.repair_status_copy_is_open() RETURNS trigger
 BEGIN
     UPDATE repair SET is_open = NEW.is_open
     WHERE status_code = NEW.code AND is_open IS DISTINCT FROM NEW.is_open;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_summaries_apply(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_summaries_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_summary_pending;
+    INSERT INTO repair_summary AS s
+    SELECT landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
+           within_target, repeat_30, repeat_90, fixed_first_time,
+           sum(repairs), sum(repairs * record_key)
+    FROM repair_summary_delta
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    ON CONFLICT (landlord_id, month, completed, is_open, cancelled, has_target,
+                 is_emergency, within_target, repeat_30, repeat_90, fixed_first_time)
+    DO UPDATE SET repairs = s.repairs + excluded.repairs,
+                  record_keys = s.record_keys + excluded.record_keys;
+    INSERT INTO repair_summary_days AS s
+    SELECT landlord_id, month, working_days, sum(repairs), sum(repairs * record_key)
+    FROM repair_summary_delta
+    WHERE completed AND working_days IS NOT NULL
+    GROUP BY 1, 2, 3
+    HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0
+    ORDER BY 1, 2, 3
+    ON CONFLICT (landlord_id, month, working_days)
+    DO UPDATE SET repairs = s.repairs + excluded.repairs,
+                  record_keys = s.record_keys + excluded.record_keys;
+    -- A home is counted in a landlord's month when its first repair there comes, and no
+    -- longer when its last goes: when the repairs it has there after the change are what
+    -- the change added, or none.
+    WITH d AS (
+        SELECT landlord_id, month, home_id, record_key, sum(repairs) AS repairs
+        FROM repair_summary_delta GROUP BY 1, 2, 3, 4 HAVING sum(repairs) <> 0
+    ), counted AS (
+        INSERT INTO repair_summary_home_month AS s
+        SELECT * FROM d ORDER BY 1, 2, 3, 4
+        ON CONFLICT (landlord_id, month, home_id, record_key)
+        DO UPDATE SET repairs = s.repairs + excluded.repairs
+        RETURNING s.*
+    ), moved AS (
+        SELECT c.landlord_id, c.month, c.record_key,
+               CASE WHEN c.repairs = 0 THEN -1 WHEN c.repairs = d.repairs THEN 1 ELSE 0 END
+                   AS homes
+        FROM counted c JOIN d USING (landlord_id, month, home_id, record_key)
+    )
+    INSERT INTO repair_summary_month AS s
+    SELECT landlord_id, month, sum(homes), sum(homes * record_key)
+    FROM moved GROUP BY 1, 2 HAVING sum(homes) <> 0 OR sum(homes * record_key) <> 0
+    ORDER BY 1, 2
+    ON CONFLICT (landlord_id, month)
+    DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
+    WITH d AS (
+        SELECT landlord_id, home_id, record_key, sum(repairs) AS repairs
+        FROM repair_summary_delta GROUP BY 1, 2, 3 HAVING sum(repairs) <> 0
+    ), counted AS (
+        INSERT INTO repair_summary_home AS s
+        SELECT * FROM d ORDER BY 1, 2, 3
+        ON CONFLICT (landlord_id, home_id, record_key)
+        DO UPDATE SET repairs = s.repairs + excluded.repairs
+        RETURNING s.*
+    ), moved AS (
+        SELECT c.landlord_id, c.record_key,
+               CASE WHEN c.repairs = 0 THEN -1 WHEN c.repairs = d.repairs THEN 1 ELSE 0 END
+                   AS homes
+        FROM counted c JOIN d USING (landlord_id, home_id, record_key)
+    )
+    INSERT INTO repair_summary_landlord AS s
+    SELECT landlord_id, sum(homes), sum(homes * record_key)
+    FROM moved GROUP BY 1 HAVING sum(homes) <> 0 OR sum(homes * record_key) <> 0
+    ORDER BY 1
+    ON CONFLICT (landlord_id)
+    DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
+    DELETE FROM repair_summary_delta;
+    -- Only rows this transaction emptied: another's emptied rows are not yet committed.
+    DELETE FROM repair_summary WHERE repairs = 0;
+    DELETE FROM repair_summary_days WHERE repairs = 0;
+    DELETE FROM repair_summary_home_month WHERE repairs = 0;
+    DELETE FROM repair_summary_home WHERE repairs = 0;
+    DELETE FROM repair_summary_month WHERE homes = 0;
+    DELETE FROM repair_summary_landlord WHERE homes = 0;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_summaries_note(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_summaries_note() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    had_notes boolean := EXISTS (SELECT 1 FROM repair_summary_delta);
+    noted bigint;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO repair_summary_delta
+        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
+               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
+               fixed_first_time, working_days, count(*)
+        FROM new_rows
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO repair_summary_delta
+        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
+               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
+               fixed_first_time, working_days, -count(*)
+        FROM old_rows
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
+    ELSE
+        INSERT INTO repair_summary_delta
+        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
+               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
+               fixed_first_time, working_days, sum(n)
+        FROM (SELECT *, 1 AS n FROM new_rows UNION ALL SELECT *, -1 FROM old_rows) AS c
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+        HAVING sum(n) <> 0;
+    END IF;
+    GET DIAGNOSTICS noted = ROW_COUNT;
+    IF noted > 0 AND NOT had_notes THEN
+        INSERT INTO repair_summary_pending DEFAULT VALUES;
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -1802,6 +1976,112 @@ ALTER TABLE public.repair_status_event ALTER COLUMN id ADD GENERATED BY DEFAULT 
 );
 
 --
+-- Name: repair_summary; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    completed boolean,
+    is_open boolean,
+    cancelled boolean,
+    has_target boolean,
+    is_emergency boolean,
+    within_target boolean,
+    repeat_30 boolean,
+    repeat_90 boolean,
+    fixed_first_time boolean,
+    repairs bigint NOT NULL,
+    record_keys bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_days; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_days (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    working_days integer NOT NULL,
+    repairs bigint NOT NULL,
+    record_keys bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_delta; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.repair_summary_delta (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    completed boolean,
+    is_open boolean,
+    cancelled boolean,
+    has_target boolean,
+    is_emergency boolean,
+    within_target boolean,
+    repeat_30 boolean,
+    repeat_90 boolean,
+    fixed_first_time boolean,
+    working_days integer,
+    repairs bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_home; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_home (
+    landlord_id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_home_month; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_home_month (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_landlord; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_landlord (
+    landlord_id bigint NOT NULL,
+    homes bigint NOT NULL,
+    homes_key bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_month; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_month (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    homes bigint NOT NULL,
+    homes_key bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_pending; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.repair_summary_pending (
+    noted boolean DEFAULT true NOT NULL
+);
+
+--
 -- Name: satisfaction_response; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2323,6 +2603,41 @@ ALTER TABLE ONLY public.repair_status
     ADD CONSTRAINT repair_status_pkey PRIMARY KEY (code);
 
 --
+-- Name: repair_summary_days repair_summary_days_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_days
+    ADD CONSTRAINT repair_summary_days_pkey PRIMARY KEY (landlord_id, month, working_days);
+
+--
+-- Name: repair_summary_home_month repair_summary_home_month_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_home_month
+    ADD CONSTRAINT repair_summary_home_month_pkey PRIMARY KEY (landlord_id, month, home_id, record_key);
+
+--
+-- Name: repair_summary_home repair_summary_home_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_home
+    ADD CONSTRAINT repair_summary_home_pkey PRIMARY KEY (landlord_id, home_id, record_key);
+
+--
+-- Name: repair_summary_landlord repair_summary_landlord_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_landlord
+    ADD CONSTRAINT repair_summary_landlord_pkey PRIMARY KEY (landlord_id);
+
+--
+-- Name: repair_summary_month repair_summary_month_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_month
+    ADD CONSTRAINT repair_summary_month_pkey PRIMARY KEY (landlord_id, month);
+
+--
 -- Name: satisfaction_response satisfaction_response_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2721,6 +3036,48 @@ CREATE INDEX repair_status_event_repair_idx ON public.repair_status_event USING 
 --
 
 CREATE INDEX repair_status_idx ON public.repair USING btree (status_code);
+
+--
+-- Name: repair_summary_days_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_days_empty ON public.repair_summary_days USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_empty ON public.repair_summary USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_home_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_home_empty ON public.repair_summary_home USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_home_month_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_home_month_empty ON public.repair_summary_home_month USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX repair_summary_key ON public.repair_summary USING btree (landlord_id, month, completed, is_open, cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90, fixed_first_time) NULLS NOT DISTINCT;
+
+--
+-- Name: repair_summary_landlord_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_landlord_empty ON public.repair_summary_landlord USING btree (homes) WHERE (homes = 0);
+
+--
+-- Name: repair_summary_month_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_month_empty ON public.repair_summary_month USING btree (homes) WHERE (homes = 0);
 
 --
 -- Name: satisfaction_response_home_idx; Type: INDEX; Schema: public; Owner: -
@@ -3575,6 +3932,30 @@ CREATE TRIGGER repair_is_open BEFORE INSERT OR UPDATE OF status_code ON public.r
 CREATE TRIGGER repair_status_is_open AFTER UPDATE OF is_open ON public.repair_status FOR EACH ROW WHEN ((old.is_open IS DISTINCT FROM new.is_open)) EXECUTE FUNCTION public.repair_status_copy_is_open();
 
 --
+-- Name: repair_summary_pending repair_summaries_before_commit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER repair_summaries_before_commit AFTER INSERT ON public.repair_summary_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.repair_summaries_apply();
+
+--
+-- Name: repair_fact repair_summaries_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_summaries_deleted AFTER DELETE ON public.repair_fact REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_summaries_note();
+
+--
+-- Name: repair_fact repair_summaries_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_summaries_inserted AFTER INSERT ON public.repair_fact REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_summaries_note();
+
+--
+-- Name: repair_fact repair_summaries_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_summaries_updated AFTER UPDATE ON public.repair_fact REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_summaries_note();
+
+--
 -- Name: repair repair_updated_notify; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4411,6 +4792,12 @@ REVOKE ALL ON FUNCTION public.note_changes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.rebuild_repair_facts() FROM PUBLIC;
 
 --
+-- Name: FUNCTION rebuild_repair_summaries(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_repair_summaries() FROM PUBLIC;
+
+--
 -- Name: FUNCTION refresh_repair_facts(homes bigint[]); Type: ACL; Schema: public; Owner: -
 --
 
@@ -5232,6 +5619,54 @@ GRANT SELECT(occurred_at) ON TABLE public.repair_status_event TO odx_reader;
 --
 
 GRANT USAGE ON SEQUENCE public.repair_status_event_id_seq TO odx_writer;
+
+--
+-- Name: TABLE repair_summary; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_days TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_delta; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_delta TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_home; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_home TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_home_month; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_home_month TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_landlord; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_landlord TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_month; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_month TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_pending; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_pending TO odx_writer;
 
 --
 -- Name: TABLE satisfaction_response; Type: ACL; Schema: public; Owner: -

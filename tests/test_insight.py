@@ -29,6 +29,7 @@ from odx_graph.store.analytics import MEASURES as ANALYTIC_MEASURES
 from odx_graph.store.analytics import Dimension
 from odx_graph.store.analytics import Percentile
 from odx_graph.store.analytics import RepairScope
+from odx_graph.store.analytics import landlords
 from odx_graph.store.db import Database
 from odx_graph.store.migrations import migrate
 from tests.conftest import GraphQLClient
@@ -316,12 +317,12 @@ async def test_public_results_suppress_small_groups_and_round_counts(
 async def test_only_the_measures_a_query_selects_are_worked_out(
     gql: GraphQLClient, seeded_db: Database
 ) -> None:
-    everything = await gql("""{ repairPerformance(groupBy: [LANDLORD]) {
+    everything = await gql("""{ repairPerformance(groupBy: [PRIORITY]) {
         key { value } raised medianHours p90Hours medianWorkingDays costMedian repeat30Pct } }""")
     sent: list[str] = []
     seeded_db.add_listener(sent.append)
     try:
-        some = await gql("""{ repairPerformance(groupBy: [LANDLORD]) { key { value } raised
+        some = await gql("""{ repairPerformance(groupBy: [PRIORITY]) { key { value } raised
             ... on RepairPerformance { medianWorkingDays } ...more } }
             fragment more on RepairPerformance { repeat30Pct }""")
     finally:
@@ -333,6 +334,22 @@ async def test_only_the_measures_a_query_selects_are_worked_out(
         everything["data"]["repairPerformance"], some["data"]["repairPerformance"], strict=True
     ):
         assert part == {k: full[k] for k in part}
+
+
+async def test_the_landlords_are_the_landlord_kind_and_every_home_s(seeded_db: Database) -> None:
+    # Read through the homes' landlord index, the same organisations as asking each one.
+    asked = "SELECT o.id, o.name FROM organisation o WHERE (o.kind_code = 'landlord' OR EXISTS "
+    asked += "(SELECT 1 FROM home h WHERE h.landlord_id = o.id)) "
+    everyone = await seeded_db.fetch(asked + "ORDER BY o.id")
+    reader = seeded_db.with_role("odx_reader")
+    assert [tuple(r) for r in await landlords(reader)] == [tuple(r) for r in everyone]
+    some = [int(everyone[-1]["id"]), -1]
+    assert [tuple(r) for r in await landlords(reader, some)] == [tuple(everyone[-1])]
+    contractor = await seeded_db.fetchval(
+        "SELECT id FROM organisation WHERE kind_code <> 'landlord' AND NOT EXISTS "
+        "(SELECT 1 FROM home h WHERE h.landlord_id = organisation.id) ORDER BY id LIMIT 1"
+    )
+    assert contractor is not None and await landlords(reader, [contractor]) == []
 
 
 def test_robust_z_scores() -> None:

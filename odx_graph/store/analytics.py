@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ from odx_graph.mapping.insight import Share
 from odx_graph.mapping.insight import Total
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
+from odx_graph.store.repair_summary import answerable
+from odx_graph.store.repair_summary import summary_performance
 from odx_graph.store.sql import Params
 
 # Groupings: value expressions over the per-repair facts ``f``, and label expressions over
@@ -226,14 +229,29 @@ async def repair_performance(
     group_by: Sequence[Dimension],
     scope: RepairScope,
     measures: Collection[str] = tuple(MEASURES),
-) -> list[Record]:
+) -> Sequence[Mapping[str, Any]]:
     """One row per group: ``key_<dimension>``/``label_<dimension>`` columns, ``homes``,
     the counts, then the parts of the ``measures`` asked for (names of ``MEASURES``; see
     :func:`_parts`), each count with the sum of its units' record keys (``_key``). An
-    empty ``group_by`` gives one row for everything."""
+    empty ``group_by`` gives one row for everything. Read from the repair summaries
+    (:mod:`odx_graph.store.repair_summary`) when they hold the answer, else from the
+    facts (:func:`repair_performance_from_facts`): the same rows either way."""
+    chosen = [name for name in MEASURES if name in measures]
+    if answerable(group_by, scope, chosen):
+        return await summary_performance(db, group_by, scope, chosen, SORTING)
+    return await repair_performance_from_facts(db, group_by, scope, chosen)
+
+
+async def repair_performance_from_facts(
+    db: Database,
+    group_by: Sequence[Dimension],
+    scope: RepairScope,
+    measures: Collection[str] = tuple(MEASURES),
+) -> list[Record]:
+    """:func:`repair_performance` worked out from every repair's facts in scope."""
+    chosen = [name for name in MEASURES if name in measures]
     args: list[Any] = []
     where = _scope_sql(scope, args)
-    chosen = [name for name in MEASURES if name in measures]
     schedules = ""
     if Dimension.SOR_SCHEDULE in group_by:
         # A repair counts once under every schedule that lists one of its lines' codes,
@@ -443,9 +461,20 @@ async def landlords(db: Database, landlord_ids: Sequence[int] = ()) -> list[Reco
     organisation that is the landlord of a home; only ``landlord_ids`` when given."""
     only = "AND o.id = ANY($1::bigint[])" if landlord_ids else "AND $1::bigint[] IS NOT NULL"
     return await db.fetch(
-        "SELECT o.id, o.name FROM organisation o "
-        "WHERE (o.kind_code = 'landlord' OR EXISTS "
-        "(SELECT 1 FROM home h WHERE h.landlord_id = o.id)) "
+        f"{HOME_LANDLORDS} SELECT o.id, o.name FROM organisation o "
+        "WHERE (o.kind_code = 'landlord' OR o.id IN (SELECT l.id FROM l)) "
         f"{only} ORDER BY o.id",
         list(landlord_ids),
     )
+
+
+# The landlords of homes, ``l(id)``: a loose scan of the homes' landlord index, one probe
+# per landlord. (Asked of each organisation, "is it a home's landlord?" read every home
+# for each that is not: the planner expects a landlord's share of the homes to match.)
+HOME_LANDLORDS = (
+    "WITH RECURSIVE l(id) AS ("
+    "(SELECT h.landlord_id FROM home h WHERE h.landlord_id IS NOT NULL "
+    "ORDER BY h.landlord_id LIMIT 1) "
+    "UNION ALL SELECT (SELECT h.landlord_id FROM home h WHERE h.landlord_id > l.id "
+    "ORDER BY h.landlord_id LIMIT 1) FROM l WHERE l.id IS NOT NULL)"
+)

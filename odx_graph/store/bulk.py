@@ -206,6 +206,12 @@ LOAD_TRIGGERS = (
     ("repair", "repair_updated_notify"),
     ("repair_line", "repair_facts_line_inserted"),
 )
+# The repair facts' triggers that note their changes for the repair summaries.
+SUMMARY_TRIGGERS = (
+    "repair_summaries_inserted",
+    "repair_summaries_updated",
+    "repair_summaries_deleted",
+)
 # How ``ALTER TABLE ... ENABLE`` gives a trigger back each state of ``pg_trigger.tgenabled``.
 _ENABLE = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
 
@@ -260,11 +266,17 @@ async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]
     """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
     their table's secondary indexes built afterwards, in place of the refresh home by home
-    at commit (which would also lock every home) of anything noted by then."""
+    at commit (which would also lock every home) of anything noted by then; and the repair
+    summaries from them (``rebuild_repair_summaries()``, migration 0035's)."""
     await _switch_back(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
     indexes = await set_aside_indexes(conn, ["repair_fact"])
+    # The summaries are worked out once from the new facts, not from every fact's
+    # removal and arrival noted by their triggers (migration 0035).
+    summaries = await _switch_off(conn, [("repair_fact", t) for t in SUMMARY_TRIGGERS])
     await conn.execute("SELECT rebuild_repair_facts()")
+    await _switch_back(conn, summaries)
+    await conn.execute("SELECT rebuild_repair_summaries()")
     await restore_indexes(conn, indexes)
 
 

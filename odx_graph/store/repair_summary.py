@@ -1,0 +1,211 @@
+"""Repair performance by landlord and month from the repair summaries (migration 0035):
+the same rows :func:`odx_graph.store.analytics.repair_performance` gives, read from a few
+thousand summary rows instead of every repair's facts.
+
+A statement can be answered here when its groups are landlords and months alone, its
+scope names landlords at most, and each of its measures is a share of repairs whose
+conditions are over the facts' flags, or a percentile of working days to complete (the
+summaries keep a histogram of them: whole days, so the percentile is exact, interpolated
+as ``percentile_cont`` interpolates)."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Collection
+from collections.abc import Sequence
+from typing import Any
+
+from odx_graph.core.disclosure import quantile_fractions
+from odx_graph.mapping.insight import COUNTS
+from odx_graph.mapping.insight import GROUPINGS
+from odx_graph.mapping.insight import MEASURES
+from odx_graph.mapping.insight import Dimension
+from odx_graph.mapping.insight import Percentile
+from odx_graph.mapping.insight import Share
+from odx_graph.store.db import Database
+from odx_graph.store.sql import Params
+
+SUMMARY_DIMENSIONS = frozenset({Dimension.LANDLORD, Dimension.MONTH})
+# The facts' flags the repair summary is counted by (its key besides landlord and month).
+FLAGS = (
+    "completed",
+    "is_open",
+    "cancelled",
+    "has_target",
+    "is_emergency",
+    "within_target",
+    "repeat_30",
+    "repeat_90",
+    "fixed_first_time",
+)
+_WORDS = frozenset({*(f"f.{flag}" for flag in FLAGS), "AND", "OR", "NOT", "true", "(", ")"})
+_TOKEN = re.compile(r"f\.\w+|\w+|\S")
+# What the working days histogram counts: completed repairs (with working days).
+HISTOGRAM = ("f.working_days", "f.completed")
+
+
+def over_flags(condition: str) -> bool:
+    """Whether ``condition`` (SQL over the facts ``f``) is made of the summary's flags
+    with AND, OR, NOT and parentheses alone, so that it holds the same of a summary row
+    as of each of the repairs it counts."""
+    return all(token in _WORDS for token in _TOKEN.findall(condition))
+
+
+def _summarised(name: str) -> bool:
+    measure = {m.name: m.definition for m in MEASURES}[name]
+    if isinstance(measure, Share):
+        return over_flags(measure.flag) and over_flags(measure.among)
+    if isinstance(measure, Percentile):
+        return (measure.value, measure.among) == HISTOGRAM
+    return False
+
+
+SUMMARISED_MEASURES = frozenset(m.name for m in MEASURES if _summarised(m.name))
+_COUNTS_SUMMARISED = all(over_flags(c.condition) for c in COUNTS)
+
+
+def answerable(group_by: Sequence[Dimension], scope: Any, measures: Collection[str]) -> bool:
+    """Whether :func:`summary_performance` gives the rows of this statement: grouped by
+    landlord and month alone, scoped to landlords at most, measures the summaries hold."""
+    return (
+        _COUNTS_SUMMARISED
+        and len(set(group_by)) == len(group_by)
+        and set(group_by) <= SUMMARY_DIMENSIONS
+        and scope.reported_from is None
+        and scope.reported_to is None
+        and not scope.postcode_column
+        and not scope.estate_ids
+        and not scope.building_ids
+        and set(measures) <= SUMMARISED_MEASURES
+    )
+
+
+def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float) -> float:
+    """``percentile_cont(fraction)`` of the values ``days`` (ascending, distinct), each
+    ``repairs`` times: the same floating point steps as PostgreSQL's, so the same value."""
+    total = sum(repairs)
+    ends = []  # the rank after each value's last repair
+    running = 0
+    for count in repairs:
+        running += count
+        ends.append(running)
+
+    def at(rank: int) -> float:
+        return float(days[bisect.bisect_right(ends, rank)])
+
+    position = fraction * (total - 1)
+    first = math.floor(position)
+    second = math.ceil(position)
+    low = at(first)
+    if second <= first:
+        return low
+    high = at(second)
+    return low + (high - low) * (position - first)
+
+
+def _homes_sql(
+    group_by: Sequence[Dimension], scope: Any, names: list[str], groups: str, where: str
+) -> str:
+    """The homes of each group and the sum of their record keys. Within one landlord
+    the summaries count them (per month, or over every month); across landlords, a home
+    with repairs of two counts once, so the distinct homes are counted."""
+    by = f" GROUP BY {', '.join(names)}" if group_by else ""
+    if Dimension.LANDLORD in group_by or len(scope.landlord_ids) == 1:
+        table = "repair_summary_month" if Dimension.MONTH in group_by else "repair_summary_landlord"
+        return (
+            f"SELECT {''.join(n + ', ' for n in names)}coalesce(sum(f.homes), 0)::bigint AS homes, "
+            f"sum(f.homes_key)::bigint AS homes_key FROM (SELECT {groups}f.homes, f.homes_key "
+            f"FROM {table} f WHERE {where}) AS f{by}"
+        )
+    table = "repair_summary_home_month" if Dimension.MONTH in group_by else "repair_summary_home"
+    return (
+        f"SELECT {''.join(n + ', ' for n in names)}count(*) AS homes, "
+        f"sum(record_key)::bigint AS homes_key FROM (SELECT DISTINCT {groups}"
+        f"f.home_id, f.record_key FROM {table} f WHERE {where}) AS f{by}"
+    )
+
+
+def _sums(column: str, condition: str) -> list[str]:
+    return [
+        f"coalesce(sum(f.repairs) FILTER (WHERE {condition}), 0)::bigint AS {column}",
+        f"coalesce(sum(f.record_keys) FILTER (WHERE {condition}), 0)::bigint AS {column}_key",
+    ]
+
+
+async def summary_performance(
+    db: Database,
+    group_by: Sequence[Dimension],
+    scope: Any,
+    measures: Collection[str],
+    settings: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of ``repair_performance`` for a statement :func:`answerable` says the
+    summaries hold, in its order, with the same columns (a home's key stands for its
+    record key summed once, as the cell keys need)."""
+    args: list[Any] = []
+    bind = Params(args)
+    where = (
+        f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])"
+        if scope.landlord_ids
+        else "true"
+    )
+    names = [f"group_{d.value}" for d in group_by]
+    groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
+    by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
+    parts = [p for c in COUNTS for p in _sums(c.name, c.condition)]
+    definitions = {m.name: m.definition for m in MEASURES}
+    chosen = [m.name for m in MEASURES if m.name in measures]
+    percentiles = [name for name in chosen if isinstance(definitions[name], Percentile)]
+    for name in chosen:
+        measure = definitions[name]
+        if isinstance(measure, Share):
+            parts += _sums(f"{name}_n", f"{measure.among} AND {measure.flag}")
+            parts += _sums(f"{name}_d", measure.among)
+    homes = _homes_sql(group_by, scope, names, groups, where)
+    counted = f"SELECT {groups}{', '.join(parts)} FROM repair_summary f WHERE {where}{by}"
+    joined = "".join(f" AND h.{n} = c.{n}" for n in names)
+    select = ["c.*", "h.homes", "h.homes_key"]
+    sources = f"({counted}) AS c JOIN ({homes}) AS h ON true{joined}"
+    if percentiles:
+        histogram = (
+            f"SELECT {''.join(n + ', ' for n in names)}"
+            "array_agg(working_days ORDER BY working_days) AS days, "
+            "array_agg(repairs ORDER BY working_days) AS days_repairs, "
+            "sum(record_keys)::bigint AS days_key FROM ("
+            f"SELECT {groups}f.working_days, sum(f.repairs)::bigint AS repairs, "
+            f"sum(f.record_keys) AS record_keys FROM repair_summary_days f WHERE {where} "
+            f"GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}) AS f"
+            + (f" GROUP BY {', '.join(names)}" if group_by else "")
+        )
+        joined_days = "".join(f" AND d.{n} = c.{n}" for n in names)
+        sources += f" LEFT JOIN ({histogram}) AS d ON true{joined_days}"
+        select += ["d.days", "d.days_repairs", "d.days_key"]
+    keys = [
+        f"g.{n}::text AS key_{d.value}, {GROUPINGS[d].label.format(k=f'g.{n}')} AS label_{d.value}"
+        for d, n in zip(group_by, names, strict=True)
+    ]
+    order = f" ORDER BY {', '.join(f'g.{n}' for n in names)}" if group_by else ""
+    sql = (
+        f"SELECT {', '.join([*keys, 'g.*'])} FROM "
+        f"(SELECT {', '.join(select)} FROM {sources}) AS g{order}"
+    )
+    rows = []
+    for record in await db.fetch_with(settings, sql, *args):
+        row = dict(record)
+        days, repairs = row.pop("days", None), row.pop("days_repairs", None)
+        key = row.pop("days_key", None)
+        for name in percentiles:
+            measure = definitions[name]
+            assert isinstance(measure, Percentile)
+            row[name] = (
+                None
+                if not days
+                else [
+                    percentile_cont(days, repairs, p) for p in quantile_fractions(measure.fraction)
+                ]
+            )
+            row[f"{name}_key"] = key
+        rows.append(row)
+    return rows
