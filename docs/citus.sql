@@ -269,6 +269,8 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --                             write service, imports, code-list sync) after commit
 --   repair_facts_*            the repair facts: maintained by the write service and
 --                             the importer in the same transaction
+--   repair_summaries_*        the repair summaries (migration 0035): worked out from
+--                             the facts by the same writers, in the same transaction
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
@@ -425,6 +427,9 @@ DROP TRIGGER data_version_bumped ON tsm_measure;
 DROP TRIGGER data_version_bumped ON tsm_return;
 DROP TRIGGER data_version_bumped ON working_calendar;
 DROP TRIGGER repair_facts_calendar_changed ON working_calendar;
+DROP TRIGGER repair_summaries_deleted ON repair_fact;
+DROP TRIGGER repair_summaries_inserted ON repair_fact;
+DROP TRIGGER repair_summaries_updated ON repair_fact;
 
 -- 7. Reference tables: organisations, imports, models, API keys and the code lists.
 SELECT create_reference_table('organisation_kind');
@@ -465,6 +470,13 @@ SELECT create_distributed_table('repair', 'landlord_id', colocate_with => 'build
 SELECT create_distributed_table('repair_line', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_status_event', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_fact', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_days', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_home_month', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_home', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_month', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_landlord', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');
@@ -492,11 +504,12 @@ SELECT create_distributed_table('idempotency_key', 'api_key_id', colocate_with =
 SELECT create_distributed_table('home_uprn', 'uprn', colocate_with => 'none');
 
 -- 10. Tables the coordinator alone keeps: the migrations' record, the change log and its
--- queue, the data version, the repair facts' queue (unused once its trigger is gone)
--- and the rate limits' shared counts.
+-- queue, the data version, the repair facts' and summaries' queues (unused once their
+-- triggers are gone) and the rate limits' shared counts.
 SELECT citus_add_local_table_to_metadata('schema_migrations');
 SELECT citus_add_local_table_to_metadata('change_log');
 SELECT citus_add_local_table_to_metadata('change_pending');
 SELECT citus_add_local_table_to_metadata('data_version');
 SELECT citus_add_local_table_to_metadata('repair_fact_pending');
+SELECT citus_add_local_table_to_metadata('repair_summary_pending');
 SELECT citus_add_local_table_to_metadata('rate_usage');
