@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
 from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing import progress
 from odx_graph.services.importing.columns import Cells
-from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import home_link
 from odx_graph.services.importing.columns import report_duplicates
 from odx_graph.services.importing.columns import rows_label
@@ -55,10 +54,11 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
     """Group ``table``'s rows into repairs, appending every problem to ``problems``."""
     result = RepairRows()
     groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
-    for line, values in table.rows:
+    for row in table.rows:
+        line, values = row
         ref = values.get("repair_ref", "")
         if ref:
-            groups[ref].append((line, values))
+            groups[ref].append(row)
         elif "repair_ref" in values:
             problems.append(Problem(f"row {line}", "repair_ref", "", "a value is required"))
             result.repairs_seen += 1
@@ -83,12 +83,13 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
         )
     result.repairs_seen += len(groups) + len(unknown) + len(set(broken) - set(groups))
     columns = spec.by_name
+    repair_columns = [name for name in columns if name not in LINE_COLUMNS]
     step = progress.steps("checking repairs", len(groups))
     for done, (ref, rows) in enumerate(groups.items(), start=1):
         step(done)
         location = rows_label([n for n, _ in rows] + broken.get(ref, []))
         before = len(problems)
-        record = _repair(location, rows, columns, problems)
+        record = _repair(location, rows, columns, repair_columns, problems)
         if ref in broken:
             problems.append(
                 Problem(
@@ -108,7 +109,8 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
 def _repair(
     location: str,
     rows: list[tuple[int, dict[str, str]]],
-    columns: Mapping[str, Column],
+    columns: Columns,
+    repair_columns: list[str],
     problems: list[Problem],
 ) -> RepairRecord | None:
     first_line, first = rows[0]
@@ -130,7 +132,6 @@ def _repair(
         component_reference=cells.text("component_ref"),
         **cells.mapped(RepairRecord, REPAIR, "reported_at"),
     )
-    repair_columns = [name for name in columns if name not in LINE_COLUMNS]
     for line, values in rows[1:]:
         for name in repair_columns:
             if values.get(name, "") != first.get(name, ""):
@@ -146,8 +147,8 @@ def _repair(
     numbered: list[tuple[int, RepairLineRecord]] = []
     keys: list[tuple[object, str, str]] = []
     for position, (line, values) in enumerate(rows, start=1):
-        line_cells = Cells(f"row {line}", values, columns, problems)
-        if not any(values.get(name) for name in LINE_COLUMNS):
+        line_cells = cells if position == 1 else Cells(f"row {line}", values, columns, problems)
+        if not any(map(values.get, LINE_COLUMNS)):
             if len(rows) > 1:
                 line_cells.report(
                     "sor_code",
@@ -156,7 +157,7 @@ def _repair(
                 )
             continue
         number = line_cells.integer("line_number") or position
-        keys.append((number, f"row {line}", values.get("line_number") or str(position)))
+        keys.append((number, line_cells.location, values.get("line_number") or str(position)))
         code, quantity = line_cells.text("sor_code"), line_cells.quantity("quantity")
         unit_cost, cost = line_cells.money("unit_cost"), line_cells.money("line_cost")
         if not values.get("sor_code"):
@@ -165,7 +166,8 @@ def _repair(
             line_cells.report("quantity", "", "a SOR line needs a quantity")
         if code and quantity is not None:
             numbered.append((number, RepairLineRecord(code, quantity, unit_cost, cost)))
-    report_duplicates(problems, "line_number", keys, "line_number in this repair")
+    if len(keys) > 1:
+        report_duplicates(problems, "line_number", keys, "line_number in this repair")
     record.lines = [line for _, line in sorted(numbered, key=lambda item: item[0])]
     complete = link and reference and priority and status and reported_at
     return record if complete else None
