@@ -76,8 +76,8 @@ def parse_int(text: str, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``."""
     if not (text.isascii() and text.isdigit() and len(text) <= 15):  # else the slow checks
         _number_shape(text, _INTEGER, "a whole number")
-    if len(text.lstrip("+-").lstrip("0")) > 15:
-        raise CellError(f"has too many digits; expected {low} to {high}")
+        if len(text.lstrip("+-").lstrip("0")) > 15:
+            raise CellError(f"has too many digits; expected {low} to {high}")
     value = int(text)
     if not low <= value <= high:
         raise CellError(f"is out of range; expected {low} to {high}")

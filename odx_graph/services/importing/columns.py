@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+from functools import partial
 from typing import Any
 from typing import TypeVar
 
@@ -158,17 +162,19 @@ _URL = (Kind.URL,)
 _PATTERN = (Kind.PATTERN,)
 # The kinds of column a mapped field may have, each read by its parser as the method of
 # its kind reads it (a text is itself, a pattern is checked untransformed).
-_MAPPED = (
-    Kind.TEXT,
-    Kind.INTEGER,
-    Kind.NUMBER,
-    Kind.MONEY,
-    Kind.BOOLEAN,
-    Kind.DATE,
-    Kind.DATETIME,
-    Kind.UPRN,
-    Kind.POSTCODE,
-    Kind.PATTERN,
+_MAPPED = frozenset(
+    {
+        Kind.TEXT,
+        Kind.INTEGER,
+        Kind.NUMBER,
+        Kind.MONEY,
+        Kind.BOOLEAN,
+        Kind.DATE,
+        Kind.DATETIME,
+        Kind.UPRN,
+        Kind.POSTCODE,
+        Kind.PATTERN,
+    }
 )
 
 # The parser of each kind of column that has neither bounds nor a pattern.
@@ -187,6 +193,14 @@ _PARSERS: dict[Kind, Callable[[str], Any]] = {
 }
 
 
+# Kinds whose values often repeat down a file (a line's quantity of 1, its cost as the
+# line's, the unit's and the repair's, a home's UPRN on each of its repairs): their parsers
+# remember the latest values read, per file. A value refused is not remembered: its
+# problem is found again, the same.
+_REMEMBERED = frozenset({Kind.INTEGER, Kind.MONEY, Kind.QUANTITY, Kind.UPRN, Kind.POSTCODE})
+_REMEMBER = 1024  # values per parser
+
+
 def _parser(column: Column) -> Callable[[str], Any]:
     """``column``'s parser with its bounds or pattern bound in."""
     kind = column.kind
@@ -195,11 +209,10 @@ def _parser(column: Column) -> Callable[[str], Any]:
         low = -(2**31) if column.low is None else column.low
         high = 2**31 - 1 if column.high is None else column.high
         if kind is Kind.NUMBER:
-            return lambda text: parse_float(text, low, high)
-        whole_low, whole_high = int(low), int(high)
-        return lambda text: parse_int(text, whole_low, whole_high)
+            return partial(parse_float, low=low, high=high)
+        return partial(parse_int, low=int(low), high=int(high))
     if kind is Kind.DISTRICTS:
-        return lambda text: parse_items(text, parse_district)
+        return partial(parse_items, item=parse_district)
     if kind is Kind.PATTERN:
         return _pattern_parser(column, str)
     return _PARSERS[kind]
@@ -219,7 +232,7 @@ def _pattern_parser(column: Column, transform: Callable[[str], str]) -> Callable
     return parse
 
 
-def _wrong_kind(name: str, kind: Kind, kinds: tuple[Kind, ...]) -> TypeError:
+def _wrong_kind(name: str, kind: Kind, kinds: Collection[Kind]) -> TypeError:
     """A reader asking for a column of another kind: a bug of the reader, not input."""
     return TypeError(f"column {name} is {kind}, not {kinds}")
 
@@ -236,10 +249,18 @@ class Columns(dict[str, Column]):
     made."""
 
     def __init__(self, columns: Iterable[Column]) -> None:
-        super().__init__((c.name, c) for c in columns)
-        self.rules = {
-            name: _Rule(c.kind, c.required, _parser(c), c.example) for name, c in self.items()
-        }
+        # Names interned, as the file's header is: a look-up by name then finds its key by
+        # identity rather than by comparing the text.
+        super().__init__((sys.intern(c.name), c) for c in columns)
+        # Columns that read alike share one memory of their latest values.
+        remembered: dict[tuple[Kind, float | None, float | None], Callable[[str], Any]] = {}
+        self.rules: dict[str, _Rule] = {}
+        for name, c in self.items():
+            parse = _parser(c)
+            if c.kind in _REMEMBERED:
+                alike = (c.kind, c.low, c.high)
+                parse = remembered.setdefault(alike, lru_cache(maxsize=_REMEMBER)(parse))
+            self.rules[name] = _Rule(c.kind, c.required, parse, c.example)
         self._mapped: dict[tuple[type, str, tuple[str, ...]], tuple[_MappedRead, ...]] = {}
         self._patterns: dict[tuple[str, Callable[[str], str]], Callable[[str], str]] = {}
 
@@ -260,7 +281,7 @@ class Columns(dict[str, Column]):
         reads = self._mapped.get(key)
         if reads is None:
             reads = tuple(
-                (attribute, item.name, column)
+                (attribute, item.name, sys.intern(column))
                 for attribute, item, column in mapped_attributes(record_type, entity)
                 if attribute not in read_here and column in self
             )
@@ -308,7 +329,7 @@ class Cells:
             self.ok = False
 
     def _read(
-        self, name: str, kinds: tuple[Kind, ...], parse: Callable[[str], Any] | None = None
+        self, name: str, kinds: Collection[Kind], parse: Callable[[str], Any] | None = None
     ) -> Any:
         """The value of ``name`` read by ``parse`` (by default the column's parser), or
         ``None`` when the cell is empty or its problem has been reported."""

@@ -21,6 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
+from operator import itemgetter
 
 from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing import progress
@@ -40,6 +41,8 @@ from odx_graph.services.importing.textfile import safe_echo
 # The columns of a SOR line; the others are the repair's, repeated on each of its rows.
 LINE_COLUMNS = ("line_number", "sor_code", "quantity", "unit_cost", "line_cost")
 
+Row = tuple[int, dict[str, str]]  # a row of the file: its line and its values by column
+
 
 @dataclass(slots=True)
 class RepairRows:
@@ -53,12 +56,17 @@ class RepairRows:
 def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) -> RepairRows:
     """Group ``table``'s rows into repairs, appending every problem to ``problems``."""
     result = RepairRows()
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    # Each repair's first row, and the rows after it: most repairs have one row, and a
+    # list held per repair would be one more object for the garbage collector to walk.
+    firsts: dict[str, Row] = {}
+    others: dict[str, list[Row]] = defaultdict(list)
     for row in table.rows:
         line, values = row
         ref = values.get("repair_ref", "")
-        if ref:
-            groups[ref].append(row)
+        if ref in firsts:
+            others[ref].append(row)
+        elif ref:
+            firsts[ref] = row
         elif "repair_ref" in values:
             problems.append(Problem(f"row {line}", "repair_ref", "", "a value is required"))
             result.repairs_seen += 1
@@ -81,12 +89,13 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
                 "is not known; no repair is imported until the file is fixed",
             )
         )
-    result.repairs_seen += len(groups) + len(unknown) + len(set(broken) - set(groups))
+    result.repairs_seen += len(firsts) + len(unknown) + len(set(broken) - set(firsts))
     columns = spec.by_name
     repair_columns = [name for name in columns if name not in LINE_COLUMNS]
-    step = progress.steps("checking repairs", len(groups))
-    for done, (ref, rows) in enumerate(groups.items(), start=1):
+    step = progress.steps("checking repairs", len(firsts))
+    for done, (ref, first) in enumerate(firsts.items(), start=1):
         step(done)
+        rows = [first, *others.get(ref, ())]
         location = rows_label([n for n, _ in rows] + broken.get(ref, []))
         before = len(problems)
         record = _repair(location, rows, columns, repair_columns, problems)
@@ -108,7 +117,7 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
 
 def _repair(
     location: str,
-    rows: list[tuple[int, dict[str, str]]],
+    rows: list[Row],
     columns: Columns,
     repair_columns: list[str],
     problems: list[Problem],
@@ -157,7 +166,8 @@ def _repair(
                 )
             continue
         number = line_cells.integer("line_number") or position
-        keys.append((number, line_cells.location, values.get("line_number") or str(position)))
+        if len(rows) > 1:  # a line number can only repeat in a repair of several rows
+            keys.append((number, line_cells.location, values.get("line_number") or str(position)))
         code, quantity = line_cells.text("sor_code"), line_cells.quantity("quantity")
         unit_cost, cost = line_cells.money("unit_cost"), line_cells.money("line_cost")
         if not values.get("sor_code"):
@@ -168,10 +178,13 @@ def _repair(
             numbered.append((number, RepairLineRecord(code, quantity, unit_cost, cost)))
     if len(keys) > 1:
         report_duplicates(problems, "line_number", keys, "line_number in this repair")
-    record.lines = [line for _, line in sorted(numbered, key=lambda item: item[0])]
+    numbered.sort(key=_NUMBER)
+    record.lines = [line for _, line in numbered]
     complete = link and reference and priority and status and reported_at
     return record if complete else None
 
+
+_NUMBER = itemgetter(0)  # a numbered line's number
 
 # Placeholders for required values that failed; such a record is never returned.
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from collections.abc import Collection
@@ -325,7 +326,8 @@ def read_table(
         if not any(values):
             continue  # blank line
         if header is None:
-            header = [fold(v) if fold else v for v in values]
+            # Interned, as the template's column names are: rows are dicts by these names.
+            header = [sys.intern(fold(v) if fold else v) for v in values]
             table.header = header
             _check_header(table, expected, required, allow_repeated)
             repeats = len(set(header)) < len(header)

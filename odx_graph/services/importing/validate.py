@@ -157,12 +157,15 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             ("last_serviced_date", record.last_serviced_date),
         )
     elif isinstance(record, RepairRecord):
-        _order(problems, at, ("reported_at", record.reported_at), ("raised_at", record.raised_at))
-        _order(problems, at, ("reported_at", record.reported_at), ("target_at", record.target_at))
-        _order(
-            problems, at, ("reported_at", record.reported_at), ("completed_at", record.completed_at)
-        )
-        _order(problems, at, ("reported_at", record.reported_at), ("status_at", record.status_at))
+        reported = record.reported_at
+        for later in (
+            ("raised_at", record.raised_at),
+            ("target_at", record.target_at),
+            ("completed_at", record.completed_at),
+            ("status_at", record.status_at),
+        ):
+            if later[1] is not None:  # a time not given is in no order
+                _order(problems, at, ("reported_at", reported), later)
         if record.status == COMPLETE and record.completed_at is None:
             problems.append(
                 Problem(
