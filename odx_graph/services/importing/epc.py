@@ -31,7 +31,7 @@ from odx_graph.services.importing.columns import Cells
 from odx_graph.services.importing.columns import Column
 from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import Kind
-from odx_graph.services.importing.columns import report_duplicates
+from odx_graph.services.importing.duplicates import report_duplicates
 from odx_graph.services.importing.records import EpcRecord
 from odx_graph.services.importing.records import Parsed
 from odx_graph.services.importing.records import Problem

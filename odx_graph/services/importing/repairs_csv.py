@@ -28,8 +28,8 @@ from odx_graph.services.importing import progress
 from odx_graph.services.importing.columns import Cells
 from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import home_link
-from odx_graph.services.importing.columns import report_duplicates
 from odx_graph.services.importing.columns import rows_label
+from odx_graph.services.importing.duplicates import report_duplicates
 from odx_graph.services.importing.records import HomeLink
 from odx_graph.services.importing.records import Problem
 from odx_graph.services.importing.records import RepairLineRecord
