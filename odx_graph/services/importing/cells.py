@@ -56,6 +56,8 @@ class CellError(ValueError):
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$")
+_CURRENCY = re.compile(r"^[£$€]")
+_THOUSANDS = re.compile(r"^[+-]?[0-9,]+(\.[0-9]+)?$")
 _NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
@@ -64,9 +66,9 @@ def _number_shape(text: str, pattern: re.Pattern[str], what: str) -> None:
         raise CellError(f"is not a number; expected {what}")
     if _SCIENTIFIC.match(text):
         raise CellError(f"uses scientific notation; write {what} in full")
-    if re.match(r"^[£$€]", text.lstrip("+-")):
+    if _CURRENCY.match(text.lstrip("+-")):
         raise CellError(f"has a currency sign; write {what} as digits only")
-    if "," in text and re.match(r"^[+-]?[0-9,]+(\.[0-9]+)?$", text):
+    if "," in text and _THOUSANDS.match(text):
         raise CellError(f"has a thousands separator; write {what} without commas")
     if not pattern.match(text):
         raise CellError(f"is not {what}")
@@ -209,14 +211,18 @@ def parse_datetime(text: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+# A number as a spreadsheet shows a long one it has taken for a number: 1.00023E+11, 1234.0
+_SPREADSHEET_NUMBER = re.compile(r"^[0-9]+(\.0+)?$|^[0-9.]+[eE]\+?[0-9]+$")
+
+
 def parse_uprn(text: str) -> int:
     """A UPRN: 1 to 12 digits (leading zeros dropped), not zero."""
-    if re.match(r"^[0-9]+(\.0+)?$|^[0-9.]+[eE]\+?[0-9]+$", text) and not text.isdigit():
-        raise CellError(
-            "looks changed by a spreadsheet (decimal or scientific notation); format "
-            "the column as text and write the UPRN's digits"
-        )
-    if not text.isascii() or not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
+        if _SPREADSHEET_NUMBER.match(text) and not text.isdigit():
+            raise CellError(
+                "looks changed by a spreadsheet (decimal or scientific notation); format "
+                "the column as text and write the UPRN's digits"
+            )
         raise CellError("is not a UPRN (1 to 12 digits)")
     if len(text) > 12:
         raise CellError("has more than 12 digits; a UPRN has 1 to 12")
