@@ -14,6 +14,9 @@ from typing import Any
 from typing import TypeVar
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
@@ -843,3 +846,63 @@ def _full_datetime(text: str) -> dt.datetime:
     """``parse_datetime`` without its fast path: the input made lower-case, which the fast
     path never takes and the full checks upper-case again."""
     return cells.parse_datetime(text.lower())
+
+
+def _two(low: int, high: int) -> st.SearchStrategy[str]:
+    return st.integers(low, high).map(lambda n: f"{n:02d}")
+
+
+# Date-times near the common shape: each field from a little below to a little above its
+# range, so real and unreal dates and times, years in and out of range, and the shape's
+# neighbours (lower case, a space, offsets, no seconds, fractions).
+_NEAR_PLAIN_DATETIMES = st.builds(
+    lambda year, month, day, sep, hour, minute, second, fraction, zone: (
+        f"{year:04d}-{month}-{day}{sep}{hour}:{minute}{second}{fraction}{zone}"
+    ),
+    st.sampled_from([0, 999, 1000, 1970, 2024, 2999, 3000, 9999]) | st.integers(0, 9999),
+    _two(0, 13),
+    _two(0, 32),
+    st.sampled_from(["T"] * 6 + ["t", " "]),
+    _two(0, 24),
+    _two(0, 60),
+    st.sampled_from(["", ":00", ":59", ":60"]) | _two(0, 61).map(lambda s: ":" + s),
+    st.sampled_from([""] * 6 + [".5", ".123456", ".1234567"]),
+    st.sampled_from(["Z"] * 6 + ["z", "", "+01:00", "-0530", "+00:00", "+24:00"]),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_NEAR_PLAIN_DATETIMES, st.text(alphabet="0123456789-:TZ ", max_size=22)))
+def test_the_fast_date_time_path_agrees_with_the_full_checks_on_any_input(text: str) -> None:
+    assert _outcome(cells.parse_datetime, text) == _outcome(_full_datetime, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"[+-]?[0-9]{0,12}(\.[0-9]{0,4})?", fullmatch=True).filter(bool))
+def test_the_fast_money_and_quantity_paths_agree_with_the_full_checks_on_any_input(
+    text: str,
+) -> None:
+    test_the_fast_money_and_quantity_paths_agree_with_the_full_checks(text)
+
+
+def test_a_value_refused_on_several_rows_is_reported_on_each() -> None:
+    """Parsers remember the values they read within a file; a refused value is not
+    remembered, so each row giving it gets its problem, and a remembered value reads the
+    same on every row."""
+    parsed = read_repairs(
+        csv_bytes(
+            REPAIRS_HEADER,
+            "R-1,H-1,,2,complete,,,,,2024-06-03,,,,95.00,1,PL010315,0,95.00,95.00",
+            "R-2,H-1,,2,complete,,,,,2024-06-03,,,,95.00,1,PL010315,0,95.00,95.00",
+            "R-3,H-1,,2,complete,,,,,2024-06-03,,,,95.00,1,PL010315,1,95.00,95.00",
+            "R-4,H-1,,2,complete,,,,,2024-06-03,,,,95.00,1,PL010315,1,95.00,95.00",
+        ),
+        "repairs.csv",
+    )
+    assert reasons(parsed) == [
+        "row 2|quantity|must be more than 0",
+        "row 3|quantity|must be more than 0",
+    ]
+    third, fourth = only(parsed.records, RepairRecord)
+    assert (third.cost, third.lines) == (fourth.cost, fourth.lines)
+    assert third.lines[0].cost == Decimal("95.00")

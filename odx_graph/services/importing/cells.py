@@ -56,6 +56,8 @@ class CellError(ValueError):
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?[0-9]*\.?[0-9]+[eE][+-]?[0-9]+$")
+_CURRENCY = re.compile(r"^[£$€]")
+_THOUSANDS = re.compile(r"^[+-]?[0-9,]+(\.[0-9]+)?$")
 _NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
@@ -64,9 +66,9 @@ def _number_shape(text: str, pattern: re.Pattern[str], what: str) -> None:
         raise CellError(f"is not a number; expected {what}")
     if _SCIENTIFIC.match(text):
         raise CellError(f"uses scientific notation; write {what} in full")
-    if re.match(r"^[£$€]", text.lstrip("+-")):
+    if _CURRENCY.match(text.lstrip("+-")):
         raise CellError(f"has a currency sign; write {what} as digits only")
-    if "," in text and re.match(r"^[+-]?[0-9,]+(\.[0-9]+)?$", text):
+    if "," in text and _THOUSANDS.match(text):
         raise CellError(f"has a thousands separator; write {what} without commas")
     if not pattern.match(text):
         raise CellError(f"is not {what}")
@@ -76,8 +78,8 @@ def parse_int(text: str, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high``."""
     if not (text.isascii() and text.isdigit() and len(text) <= 15):  # else the slow checks
         _number_shape(text, _INTEGER, "a whole number")
-    if len(text.lstrip("+-").lstrip("0")) > 15:
-        raise CellError(f"has too many digits; expected {low} to {high}")
+        if len(text.lstrip("+-").lstrip("0")) > 15:
+            raise CellError(f"has too many digits; expected {low} to {high}")
     value = int(text)
     if not low <= value <= high:
         raise CellError(f"is out of range; expected {low} to {high}")
@@ -175,16 +177,16 @@ def parse_date(text: str) -> dt.date:
         raise CellError("is not a real calendar date") from None
 
 
-_PLAIN_UTC = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+# The common shape, e.g. 2024-03-01T09:30:00Z, in the years MIN_YEAR to MAX_YEAR: read
+# at once by ``fromisoformat``, which refuses what is not a real date and time.
+_PLAIN_UTC = re.compile(r"[12][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def parse_datetime(text: str) -> dt.datetime:
     """An ISO 8601 date-time (or date) as an aware UTC datetime; see the module docs."""
-    plain = _PLAIN_UTC.fullmatch(text)  # the common shape, e.g. 2024-03-01T09:30:00Z
-    if plain is not None and MIN_YEAR <= int(plain[1]) <= MAX_YEAR:
+    if _PLAIN_UTC.fullmatch(text):
         try:
-            year, month, day, hour, minute, second = (int(part) for part in plain.groups())
-            return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+            return dt.datetime.fromisoformat(text)
         except ValueError:
             pass  # not a real date or time: the checks below say which
     text = text.upper()
@@ -209,14 +211,18 @@ def parse_datetime(text: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+# A number as a spreadsheet shows a long one it has taken for a number: 1.00023E+11, 1234.0
+_SPREADSHEET_NUMBER = re.compile(r"^[0-9]+(\.0+)?$|^[0-9.]+[eE]\+?[0-9]+$")
+
+
 def parse_uprn(text: str) -> int:
     """A UPRN: 1 to 12 digits (leading zeros dropped), not zero."""
-    if re.match(r"^[0-9]+(\.0+)?$|^[0-9.]+[eE]\+?[0-9]+$", text) and not text.isdigit():
-        raise CellError(
-            "looks changed by a spreadsheet (decimal or scientific notation); format "
-            "the column as text and write the UPRN's digits"
-        )
-    if not text.isascii() or not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
+        if _SPREADSHEET_NUMBER.match(text) and not text.isdigit():
+            raise CellError(
+                "looks changed by a spreadsheet (decimal or scientific notation); format "
+                "the column as text and write the UPRN's digits"
+            )
         raise CellError("is not a UPRN (1 to 12 digits)")
     if len(text) > 12:
         raise CellError("has more than 12 digits; a UPRN has 1 to 12")

@@ -1,22 +1,26 @@
 """Template columns and the rows read through them.
 
 :class:`Column` describes a column once (kind, bounds, whether required, description and
-example); :class:`Cells` reads one row through those descriptions, so the bounds that are
-documented are the bounds that are checked. The value rules are in
-:mod:`odx_graph.services.importing.cells`.
+example); :class:`Columns` works out once per file how each is read, and :class:`Cells`
+reads one row through them, so the bounds that are documented are the bounds that are
+checked. The value rules are in :mod:`odx_graph.services.importing.cells`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+from functools import partial
 from typing import Any
 from typing import TypeVar
 
@@ -131,6 +135,160 @@ def mapped_columns(entity: Entity, first: str, last: str = "") -> tuple[Column, 
     return tuple(mapped_column(f) for f in written[names.index(first) : end])
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """How the cells of one column are read, worked out once for every row of a file."""
+
+    kind: Kind
+    required: bool
+    parse: Callable[[str], Any]  # the column's parser, its bounds or pattern applied
+    example: str
+
+
+# The kinds of column each reading method takes (a method asked for another kind of column
+# is a bug of the reader, not a problem of the file).
+_TEXT = (Kind.TEXT, Kind.CODE)
+_INTEGER = (Kind.INTEGER,)
+_NUMBER = (Kind.NUMBER,)
+_MONEY = (Kind.MONEY,)
+_QUANTITY = (Kind.QUANTITY,)
+_BOOLEAN = (Kind.BOOLEAN,)
+_DATE = (Kind.DATE,)
+_DATETIME = (Kind.DATETIME,)
+_UPRN = (Kind.UPRN,)
+_POSTCODE = (Kind.POSTCODE,)
+_ITEMS = (Kind.CODES, Kind.DISTRICTS)
+_URL = (Kind.URL,)
+_PATTERN = (Kind.PATTERN,)
+# The kinds of column a mapped field may have, each read by its parser as the method of
+# its kind reads it (a text is itself, a pattern is checked untransformed).
+_MAPPED = frozenset(
+    {
+        Kind.TEXT,
+        Kind.INTEGER,
+        Kind.NUMBER,
+        Kind.MONEY,
+        Kind.BOOLEAN,
+        Kind.DATE,
+        Kind.DATETIME,
+        Kind.UPRN,
+        Kind.POSTCODE,
+        Kind.PATTERN,
+    }
+)
+
+# The parser of each kind of column that has neither bounds nor a pattern.
+_PARSERS: dict[Kind, Callable[[str], Any]] = {
+    Kind.TEXT: str,
+    Kind.CODE: str,
+    Kind.MONEY: parse_money,
+    Kind.QUANTITY: parse_quantity,
+    Kind.BOOLEAN: parse_bool,
+    Kind.DATE: parse_date,
+    Kind.DATETIME: parse_datetime,
+    Kind.UPRN: parse_uprn,
+    Kind.POSTCODE: parse_postcode,
+    Kind.CODES: parse_items,
+    Kind.URL: parse_url,
+}
+
+
+# Kinds whose values often repeat down a file (a line's quantity of 1, its cost as the
+# line's, the unit's and the repair's, a home's UPRN on each of its repairs): their parsers
+# remember the latest values read, per file. A value refused is not remembered: its
+# problem is found again, the same.
+_REMEMBERED = frozenset({Kind.INTEGER, Kind.MONEY, Kind.QUANTITY, Kind.UPRN, Kind.POSTCODE})
+_REMEMBER = 1024  # values per parser
+
+
+def _parser(column: Column) -> Callable[[str], Any]:
+    """``column``'s parser with its bounds or pattern bound in."""
+    kind = column.kind
+    if kind is Kind.INTEGER or kind is Kind.NUMBER:
+        # A column without bounds takes any value a PostgreSQL integer holds.
+        low = -(2**31) if column.low is None else column.low
+        high = 2**31 - 1 if column.high is None else column.high
+        if kind is Kind.NUMBER:
+            return partial(parse_float, low=low, high=high)
+        return partial(parse_int, low=int(low), high=int(high))
+    if kind is Kind.DISTRICTS:
+        return partial(parse_items, item=parse_district)
+    if kind is Kind.PATTERN:
+        return _pattern_parser(column, str)
+    return _PARSERS[kind]
+
+
+def _pattern_parser(column: Column, transform: Callable[[str], str]) -> Callable[[str], str]:
+    """A parser of text that must fully match ``column``'s pattern after ``transform``."""
+    regex = re.compile(column.pattern or "")
+    reason = f"does not have the expected form ({column.example})"
+
+    def parse(text: str) -> str:
+        value = transform(text)
+        if not regex.fullmatch(value):
+            raise CellError(reason)
+        return value
+
+    return parse
+
+
+def _wrong_kind(name: str, kind: Kind, kinds: Collection[Kind]) -> TypeError:
+    """A reader asking for a column of another kind: a bug of the reader, not input."""
+    return TypeError(f"column {name} is {kind}, not {kinds}")
+
+
+# A mapped field as :meth:`Cells.mapped` reads it: the attribute holding it (or ""), the
+# field's name and its column.
+_MappedRead = tuple[str, str, str]
+
+
+class Columns(dict[str, Column]):
+    """A template's columns by name, with how each is read worked out once (its parser
+    with its bounds or pattern; which columns a mapped record reads), so that reading a
+    cell of any row costs a look-up and the parse, nothing more. Not to be changed once
+    made."""
+
+    def __init__(self, columns: Iterable[Column]) -> None:
+        # Names interned, as the file's header is: a look-up by name then finds its key by
+        # identity rather than by comparing the text.
+        super().__init__((sys.intern(c.name), c) for c in columns)
+        # Columns that read alike share one memory of their latest values.
+        remembered: dict[tuple[Kind, float | None, float | None], Callable[[str], Any]] = {}
+        self.rules: dict[str, _Rule] = {}
+        for name, c in self.items():
+            parse = _parser(c)
+            if c.kind in _REMEMBERED:
+                alike = (c.kind, c.low, c.high)
+                parse = remembered.setdefault(alike, lru_cache(maxsize=_REMEMBER)(parse))
+            self.rules[name] = _Rule(c.kind, c.required, parse, c.example)
+        self._mapped: dict[tuple[type, str, tuple[str, ...]], tuple[_MappedRead, ...]] = {}
+        self._patterns: dict[tuple[str, Callable[[str], str]], Callable[[str], str]] = {}
+
+    def pattern_parser(self, name: str, transform: Callable[[str], str]) -> Callable[[str], str]:
+        """The parser of column ``name``'s pattern, applied to its text after ``transform``."""
+        key = (name, transform)
+        parse = self._patterns.get(key)
+        if parse is None:
+            parse = self._patterns[key] = _pattern_parser(self[name], transform)
+        return parse
+
+    def mapped_reads(
+        self, record_type: type, entity: Entity, read_here: tuple[str, ...]
+    ) -> tuple[_MappedRead, ...]:
+        """The mapped fields of ``entity`` that :meth:`Cells.mapped` reads for
+        ``record_type`` from these columns (the attributes in ``read_here`` left out)."""
+        key = (record_type, entity.name, read_here)
+        reads = self._mapped.get(key)
+        if reads is None:
+            reads = tuple(
+                (attribute, item.name, sys.intern(column))
+                for attribute, item, column in mapped_attributes(record_type, entity)
+                if attribute not in read_here and column in self
+            )
+            self._mapped[key] = reads
+        return reads
+
+
 class Cells:
     """One row's values read through column descriptions, collecting problems.
 
@@ -138,16 +296,19 @@ class Cells:
     header problem already says so). ``ok`` turns false on any problem of the row.
     """
 
+    __slots__ = ("columns", "location", "ok", "problems", "rules", "values")
+
     def __init__(
         self,
         location: str,
         values: Mapping[str, str],
-        columns: Mapping[str, Column],
+        columns: Columns,
         problems: list[Problem],
     ) -> None:
         self.location = location
         self.values = values
         self.columns = columns
+        self.rules = columns.rules
         self.problems = problems
         self.ok = True
 
@@ -160,97 +321,106 @@ class Cells:
         """The stripped text of ``name`` ("" when empty or absent)."""
         return self.values.get(name, "")
 
-    def _read(self, name: str, kinds: tuple[Kind, ...], parse: Callable[[str], T]) -> T | None:
-        column = self.columns[name]
-        if column.kind not in kinds:  # a reader asking for the wrong type: a bug, not input
-            raise TypeError(f"column {name} is {column.kind}, not {kinds}")
-        text = self.raw(name)
+    def _missing(self, name: str) -> None:
+        """A required value is missing: a problem when the column is in the file."""
+        if name in self.values:
+            self.report(name, "", "a value is required")
+        else:
+            self.ok = False
+
+    def _read(
+        self, name: str, kinds: Collection[Kind], parse: Callable[[str], Any] | None = None
+    ) -> Any:
+        """The value of ``name`` read by ``parse`` (by default the column's parser), or
+        ``None`` when the cell is empty or its problem has been reported."""
+        rule = self.rules[name]
+        if rule.kind not in kinds:
+            raise _wrong_kind(name, rule.kind, kinds)
+        text = self.values.get(name, "")
         if not text:
-            if column.required:
-                if name in self.values:
-                    self.report(name, "", "a value is required")
-                else:
-                    self.ok = False
+            if rule.required:
+                self._missing(name)
             return None
         try:
-            return parse(text)
+            return (parse or rule.parse)(text)
         except CellError as error:
             self.report(name, text, error.reason)
             return None
 
-    def _bounds(self, name: str) -> tuple[float, float]:
-        # A column without bounds takes any value a PostgreSQL integer holds.
-        column = self.columns[name]
-        low = -(2**31) if column.low is None else column.low
-        return low, 2**31 - 1 if column.high is None else column.high
-
     def text(self, name: str) -> str | None:
         """A text or code value (``None`` when empty)."""
-        return self._read(name, (Kind.TEXT, Kind.CODE), str)
+        rule = self.rules[name]
+        if rule.kind not in _TEXT:
+            raise _wrong_kind(name, rule.kind, _TEXT)
+        text = self.values.get(name, "")
+        if not text and rule.required:
+            self._missing(name)
+        return text or None
 
     def integer(self, name: str) -> int | None:
         """A whole number within the column's bounds."""
-        low, high = self._bounds(name)
-        return self._read(name, (Kind.INTEGER,), lambda t: parse_int(t, int(low), int(high)))
+        value: int | None = self._read(name, _INTEGER)
+        return value
 
     def number(self, name: str) -> float | None:
         """A decimal number within the column's bounds."""
-        low, high = self._bounds(name)
-        return self._read(name, (Kind.NUMBER,), lambda t: parse_float(t, low, high))
+        value: float | None = self._read(name, _NUMBER)
+        return value
 
     def money(self, name: str) -> Decimal | None:
         """An amount in pounds."""
-        return self._read(name, (Kind.MONEY,), parse_money)
+        value: Decimal | None = self._read(name, _MONEY)
+        return value
 
     def quantity(self, name: str) -> Decimal | None:
         """A quantity."""
-        return self._read(name, (Kind.QUANTITY,), parse_quantity)
+        value: Decimal | None = self._read(name, _QUANTITY)
+        return value
 
     def boolean(self, name: str) -> bool | None:
         """A true/false value."""
-        return self._read(name, (Kind.BOOLEAN,), parse_bool)
+        value: bool | None = self._read(name, _BOOLEAN)
+        return value
 
     def date(self, name: str) -> dt.date | None:
         """An ISO date."""
-        return self._read(name, (Kind.DATE,), parse_date)
+        value: dt.date | None = self._read(name, _DATE)
+        return value
 
     def datetime(self, name: str) -> dt.datetime | None:
         """A date-time in UTC."""
-        return self._read(name, (Kind.DATETIME,), parse_datetime)
+        value: dt.datetime | None = self._read(name, _DATETIME)
+        return value
 
     def uprn(self, name: str) -> int | None:
         """A UPRN."""
-        return self._read(name, (Kind.UPRN,), parse_uprn)
+        value: int | None = self._read(name, _UPRN)
+        return value
 
     def postcode(self, name: str) -> str | None:
         """A normalised full postcode."""
-        return self._read(name, (Kind.POSTCODE,), parse_postcode)
+        value: str | None = self._read(name, _POSTCODE)
+        return value
 
     def items(self, name: str) -> tuple[str, ...]:
         """A |-separated list of codes or postcode districts (empty tuple when empty)."""
-        check = parse_district if self.columns[name].kind is Kind.DISTRICTS else None
-        value = self._read(name, (Kind.CODES, Kind.DISTRICTS), lambda t: parse_items(t, check))
+        value: tuple[str, ...] | None = self._read(name, _ITEMS)
         return value or ()
 
     def url(self, name: str) -> str | None:
         """An http(s) web address."""
-        return self._read(name, (Kind.URL,), parse_url)
+        value: str | None = self._read(name, _URL)
+        return value
 
     def pattern(self, name: str, transform: Callable[[str], str] = str) -> str | None:
         """Text that must fully match the column's pattern after ``transform``."""
-        regex = re.compile(self.columns[name].pattern or "")
-
-        def parse(text: str) -> str:
-            value = transform(text)
-            if not regex.fullmatch(value):
-                raise CellError(f"does not have the expected form ({self.columns[name].example})")
-            return value
-
-        return self._read(name, (Kind.PATTERN,), parse)
+        parse = None if transform is str else self.columns.pattern_parser(name, transform)
+        value: str | None = self._read(name, _PATTERN, parse)
+        return value
 
     def value(self, name: str) -> Any:
         """The value of ``name`` read by its column's kind (a mapped field's column)."""
-        return getattr(self, _READERS[self.columns[name].kind])(name)
+        return self._read(name, _MAPPED)
 
     def mapped(self, record_type: type, entity: Entity, *read_here: str) -> dict[str, Any]:
         """The values of ``entity``'s imported fields as keyword arguments of
@@ -259,30 +429,16 @@ class Cells:
         their own), which are skipped."""
         values: dict[str, Any] = {}
         more: dict[str, Any] = {}
-        for attribute, item, column in mapped_attributes(record_type, entity):
-            if attribute in read_here or column not in self.columns:
-                continue
-            value = self.value(column)
+        for attribute, field_name, column in self.columns.mapped_reads(
+            record_type, entity, read_here
+        ):
+            value = self._read(column, _MAPPED)
             if attribute:
                 values[attribute] = value
             elif value is not None:
-                more[item.name] = value
-        return {**values, "more_fields": more}
-
-
-# The Cells method reading each kind of column a mapped field may have.
-_READERS = {
-    Kind.TEXT: "text",
-    Kind.INTEGER: "integer",
-    Kind.NUMBER: "number",
-    Kind.MONEY: "money",
-    Kind.BOOLEAN: "boolean",
-    Kind.DATE: "date",
-    Kind.DATETIME: "datetime",
-    Kind.UPRN: "uprn",
-    Kind.POSTCODE: "postcode",
-    Kind.PATTERN: "pattern",
-}
+                more[field_name] = value
+        values["more_fields"] = more
+        return values
 
 
 def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:
@@ -298,6 +454,8 @@ def home_link(cells: Cells, ref: str, uprn: str) -> HomeLink | None:
 
 def rows_label(lines: Sequence[int]) -> str:
     """``"row 4"``, ``"rows 4-6"`` or ``"rows 4-5, 9"`` for the given file lines."""
+    if len(lines) == 1:
+        return f"row {lines[0]}"
     ordered = sorted(set(lines))
     if len(ordered) == 1:
         return f"row {ordered[0]}"
@@ -308,63 +466,3 @@ def rows_label(lines: Sequence[int]) -> str:
         else:
             runs.append([line])
     return "rows " + ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
-
-
-class Duplicates:
-    """Finds the values of one field that are on more than one record, as records arrive.
-
-    Only each value's first place is held (its location alone when the value is its own
-    key), and every place of a repeated value, so a large file costs one small entry per
-    distinct value. ``key`` turns the text into what must be unique (``None``: not
-    checked); without it, an empty text is not checked.
-    """
-
-    def __init__(self, key: Callable[[str], object] | None = None) -> None:
-        self.key = key
-        self.first: dict[object, int | str | tuple[int | str, str]] = {}
-        self.repeated: dict[object, list[tuple[int | str, str]]] = {}
-
-    def add(self, text: str, location: int | str, key: object = None) -> None:
-        """Note ``text`` at ``location`` (a row number or a record's name); ``key``, when
-        given, is what must be unique instead of the converted text."""
-        if key is None:
-            key = self.key(text) if self.key is not None else (text or None)
-        if key is None:
-            return
-        if key in self.repeated:
-            self.repeated[key].append((location, text))
-        elif key in self.first:
-            first = self.first[key]
-            place = first if isinstance(first, tuple) else (first, str(key))
-            self.repeated[key] = [place, (location, text)]
-        else:
-            self.first[key] = location if key == text else (location, text)
-
-    def report(self, problems: list[Problem], field_name: str, what: str) -> None:
-        """Add a problem to each place of a repeated value, naming the other places, in
-        the order the values first appeared."""
-        for places in (self.repeated[k] for k in self.first if k in self.repeated):
-            names = [_where(location) for location, _ in places]
-            for (_, text), name in zip(places, names, strict=True):
-                others = ", ".join(n for n in names if n != name)
-                reason = f"the same {what} is also on {others}"
-                problems.append(Problem(name, field_name, safe_echo(text), reason))
-
-
-def _where(location: int | str) -> str:
-    return f"row {location}" if isinstance(location, int) else location
-
-
-def report_duplicates(
-    problems: list[Problem], field_name: str, keyed: Iterable[tuple[object, str, str]], what: str
-) -> None:
-    """Report every value of ``field_name`` that is on more than one record.
-
-    ``keyed`` yields ``(key, location, text as given)``; each record of a repeated key
-    gets a problem naming the other locations.
-    """
-    found = Duplicates()
-    for key, location, text in keyed:
-        if key is not None:
-            found.add(text, location, key)
-    found.report(problems, field_name, what)

@@ -30,8 +30,8 @@ from odx_graph.mapping.satisfaction import PERCEPTION_MEASURES
 from odx_graph.services.importing.cells import CellError
 from odx_graph.services.importing.cells import parse_uprn
 from odx_graph.services.importing.columns import Cells
-from odx_graph.services.importing.columns import Duplicates
 from odx_graph.services.importing.columns import home_link
+from odx_graph.services.importing.duplicates import Duplicates
 from odx_graph.services.importing.records import ComponentRecord
 from odx_graph.services.importing.records import ContractorRecord
 from odx_graph.services.importing.records import CustomSorCodeRecord

@@ -29,8 +29,9 @@ from odx_graph.services.importing.cells import CellError
 from odx_graph.services.importing.cells import parse_uprn
 from odx_graph.services.importing.columns import Cells
 from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import Kind
-from odx_graph.services.importing.columns import report_duplicates
+from odx_graph.services.importing.duplicates import report_duplicates
 from odx_graph.services.importing.records import EpcRecord
 from odx_graph.services.importing.records import Parsed
 from odx_graph.services.importing.records import Problem
@@ -41,9 +42,8 @@ from odx_graph.services.importing.textfile import read_table
 SCORE_LOW, SCORE_HIGH = 1, 999
 _NO_DATE = dt.date.min  # placeholder for a failed required date; never returned
 
-EPC_COLUMNS: dict[str, Column] = {
-    c.name: c
-    for c in (
+EPC_COLUMNS = Columns(
+    (
         Column("LMK_KEY", Kind.TEXT, "Certificate key"),
         Column("ASSESSMENT_ID", Kind.TEXT, "Certificate key in newer exports"),
         Column("CERTIFICATE_NUMBER", Kind.TEXT, "Certificate number"),
@@ -68,7 +68,7 @@ EPC_COLUMNS: dict[str, Column] = {
         Column("PROPERTY_TYPE", Kind.TEXT, "Property type"),
         Column("BUILT_FORM", Kind.TEXT, "Built form"),
     )
-}
+)
 
 # Codes of the ontology's property-type and built-form schemes (ontology/odx.ttl), keyed
 # by the register's spelling, lower-cased.

@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from operator import itemgetter
 
 from odx_graph.mapping.repairs import REPAIR
 from odx_graph.services.importing import progress
 from odx_graph.services.importing.columns import Cells
-from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import home_link
-from odx_graph.services.importing.columns import report_duplicates
 from odx_graph.services.importing.columns import rows_label
+from odx_graph.services.importing.duplicates import report_duplicates
 from odx_graph.services.importing.records import HomeLink
 from odx_graph.services.importing.records import Problem
 from odx_graph.services.importing.records import RepairLineRecord
@@ -40,6 +40,8 @@ from odx_graph.services.importing.textfile import safe_echo
 
 # The columns of a SOR line; the others are the repair's, repeated on each of its rows.
 LINE_COLUMNS = ("line_number", "sor_code", "quantity", "unit_cost", "line_cost")
+
+Row = tuple[int, dict[str, str]]  # a row of the file: its line and its values by column
 
 
 @dataclass(slots=True)
@@ -54,11 +56,17 @@ class RepairRows:
 def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) -> RepairRows:
     """Group ``table``'s rows into repairs, appending every problem to ``problems``."""
     result = RepairRows()
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
-    for line, values in table.rows:
+    # Each repair's first row, and the rows after it: most repairs have one row, and a
+    # list held per repair would be one more object for the garbage collector to walk.
+    firsts: dict[str, Row] = {}
+    others: dict[str, list[Row]] = defaultdict(list)
+    for row in table.rows:
+        line, values = row
         ref = values.get("repair_ref", "")
-        if ref:
-            groups[ref].append((line, values))
+        if ref in firsts:
+            others[ref].append(row)
+        elif ref:
+            firsts[ref] = row
         elif "repair_ref" in values:
             problems.append(Problem(f"row {line}", "repair_ref", "", "a value is required"))
             result.repairs_seen += 1
@@ -81,14 +89,16 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
                 "is not known; no repair is imported until the file is fixed",
             )
         )
-    result.repairs_seen += len(groups) + len(unknown) + len(set(broken) - set(groups))
+    result.repairs_seen += len(firsts) + len(unknown) + len(set(broken) - set(firsts))
     columns = spec.by_name
-    step = progress.steps("checking repairs", len(groups))
-    for done, (ref, rows) in enumerate(groups.items(), start=1):
+    repair_columns = [name for name in columns if name not in LINE_COLUMNS]
+    step = progress.steps("checking repairs", len(firsts))
+    for done, (ref, first) in enumerate(firsts.items(), start=1):
         step(done)
+        rows = [first, *others.get(ref, ())]
         location = rows_label([n for n, _ in rows] + broken.get(ref, []))
         before = len(problems)
-        record = _repair(location, rows, columns, problems)
+        record = _repair(location, rows, columns, repair_columns, problems)
         if ref in broken:
             problems.append(
                 Problem(
@@ -107,8 +117,9 @@ def read_repair_rows(table: Table, spec: TemplateSpec, problems: list[Problem]) 
 
 def _repair(
     location: str,
-    rows: list[tuple[int, dict[str, str]]],
-    columns: Mapping[str, Column],
+    rows: list[Row],
+    columns: Columns,
+    repair_columns: list[str],
     problems: list[Problem],
 ) -> RepairRecord | None:
     first_line, first = rows[0]
@@ -130,7 +141,6 @@ def _repair(
         component_reference=cells.text("component_ref"),
         **cells.mapped(RepairRecord, REPAIR, "reported_at"),
     )
-    repair_columns = [name for name in columns if name not in LINE_COLUMNS]
     for line, values in rows[1:]:
         for name in repair_columns:
             if values.get(name, "") != first.get(name, ""):
@@ -146,8 +156,8 @@ def _repair(
     numbered: list[tuple[int, RepairLineRecord]] = []
     keys: list[tuple[object, str, str]] = []
     for position, (line, values) in enumerate(rows, start=1):
-        line_cells = Cells(f"row {line}", values, columns, problems)
-        if not any(values.get(name) for name in LINE_COLUMNS):
+        line_cells = cells if position == 1 else Cells(f"row {line}", values, columns, problems)
+        if not any(map(values.get, LINE_COLUMNS)):
             if len(rows) > 1:
                 line_cells.report(
                     "sor_code",
@@ -156,7 +166,8 @@ def _repair(
                 )
             continue
         number = line_cells.integer("line_number") or position
-        keys.append((number, f"row {line}", values.get("line_number") or str(position)))
+        if len(rows) > 1:  # a line number can only repeat in a repair of several rows
+            keys.append((number, line_cells.location, values.get("line_number") or str(position)))
         code, quantity = line_cells.text("sor_code"), line_cells.quantity("quantity")
         unit_cost, cost = line_cells.money("unit_cost"), line_cells.money("line_cost")
         if not values.get("sor_code"):
@@ -165,11 +176,15 @@ def _repair(
             line_cells.report("quantity", "", "a SOR line needs a quantity")
         if code and quantity is not None:
             numbered.append((number, RepairLineRecord(code, quantity, unit_cost, cost)))
-    report_duplicates(problems, "line_number", keys, "line_number in this repair")
-    record.lines = [line for _, line in sorted(numbered, key=lambda item: item[0])]
+    if len(keys) > 1:
+        report_duplicates(problems, "line_number", keys, "line_number in this repair")
+    numbered.sort(key=_NUMBER)
+    record.lines = [line for _, line in numbered]
     complete = link and reference and priority and status and reported_at
     return record if complete else None
 
+
+_NUMBER = itemgetter(0)  # a numbered line's number
 
 # Placeholders for required values that failed; such a record is never returned.
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)

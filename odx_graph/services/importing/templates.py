@@ -20,6 +20,7 @@ from odx_graph.mapping.planned_works import PLANNED_WORK
 from odx_graph.mapping.repairs import REPAIR
 from odx_graph.mapping.repairs import REPAIR_LINE
 from odx_graph.services.importing.columns import Column
+from odx_graph.services.importing.columns import Columns
 from odx_graph.services.importing.columns import Kind
 from odx_graph.services.importing.columns import mapped_column
 from odx_graph.services.importing.columns import mapped_columns
@@ -47,9 +48,9 @@ class TemplateSpec:
         return tuple(c.name for c in self.columns if c.required)
 
     @property
-    def by_name(self) -> dict[str, Column]:
-        """The columns by name."""
-        return {c.name: c for c in self.columns}
+    def by_name(self) -> Columns:
+        """The columns by name, ready to read a file's rows through."""
+        return Columns(self.columns)
 
 
 def _reference(name: str, what: str, example: str, *, required: bool = True) -> Column:

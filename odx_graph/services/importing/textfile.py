@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from collections.abc import Collection
@@ -293,6 +294,7 @@ def read_table(
     feed = _LineFeed(text, min(MAX_ROW_CHARS, csv.field_size_limit()))
     reader = csv.reader(feed, delimiter=table.delimiter, strict=True)
     header: list[str] | None = None
+    repeats = False  # whether a column name is repeated in the header
     last_line = 0
     step = progress.steps(stage, text.count("\n") + (not text.endswith("\n")))
     while True:
@@ -320,15 +322,17 @@ def read_table(
             table.problems.append(Problem(f"row {start}", "", "", reason))
             _unreadable(table, start, [])
             continue
-        if not fields or all(not f.strip() for f in fields):
+        values = list(map(str.strip, fields))
+        if not any(values):
             continue  # blank line
-        values = [f.strip() for f in fields]
         if header is None:
-            header = [fold(v) if fold else v for v in values]
+            # Interned, as the template's column names are: rows are dicts by these names.
+            header = [sys.intern(fold(v) if fold else v) for v in values]
             table.header = header
             _check_header(table, expected, required, allow_repeated)
+            repeats = len(set(header)) < len(header)
             continue
-        _add_row(table, start, values, must_agree)
+        _add_row(table, start, values, must_agree, repeats)
     if header is None and source not in table.problems.records:
         table.problems.append(Problem(source, "", "", "the file has no header line"))
     return table
@@ -374,13 +378,14 @@ def _check_header(
             )
 
 
-def _add_row(table: Table, line: int, values: list[str], must_agree: Collection[str]) -> None:
-    location = f"row {line}"
+def _add_row(
+    table: Table, line: int, values: list[str], must_agree: Collection[str], repeats: bool
+) -> None:
     header = table.header
     if len(values) != len(header):
         table.problems.append(
             Problem(
-                location,
+                f"row {line}",
                 "",
                 "",
                 f"the row has {len(values)} values but the header has {len(header)} columns",
@@ -388,28 +393,41 @@ def _add_row(table: Table, line: int, values: list[str], must_agree: Collection[
         )
         _unreadable(table, line, values)
         return
+    if repeats:
+        row = _first_values(table, line, values, must_agree)
+        if row is None:
+            _unreadable(table, line, values)
+            return
+    else:
+        row = dict(zip(header, values, strict=True))
+    if table.on_row is not None:
+        table.rows_streamed += 1
+        table.on_row(line, row)
+    else:
+        table.rows.append((line, row))
+
+
+def _first_values(
+    table: Table, line: int, values: list[str], must_agree: Collection[str]
+) -> dict[str, str] | None:
+    """A row under a header that repeats column names: each column's first value, or
+    ``None`` when a repeat of a column in ``must_agree`` disagrees (each one reported)."""
     row: dict[str, str] = {}
     ok = True
-    for name, value in zip(header, values, strict=False):
+    for name, value in zip(table.header, values, strict=True):
         if name not in row:
             row[name] = value
         elif name in must_agree and value and value != row[name]:
             table.problems.append(
                 Problem(
-                    location,
+                    f"row {line}",
                     name,
                     safe_echo(value),
                     "the repeated column disagrees with its first occurrence",
                 )
             )
             ok = False
-    if not ok:
-        _unreadable(table, line, values)
-    elif table.on_row is not None:
-        table.rows_streamed += 1
-        table.on_row(line, row)
-    else:
-        table.rows.append((line, row))
+    return row if ok else None
 
 
 def _unreadable(table: Table, line: int, values: list[str]) -> None:

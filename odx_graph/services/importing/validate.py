@@ -101,18 +101,19 @@ _CODED: dict[type[Record], tuple[tuple[str, str], ...]] = {
 def _codes(problems: list[Problem], book: CodeBook, record: Record) -> None:
     for field, table in _CODED.get(type(record), ()):
         value = getattr(record, field)
+        known = book.codes.get(table, frozenset())
         for code in value if isinstance(value, tuple) else (value,):
-            _code(problems, book, record.location, field, table, code)
+            if code is not None and code not in known:
+                _unknown_code(problems, known, record.location, field, table, code)
 
 
-def _code(
-    problems: list[Problem], book: CodeBook, record: str, field: str, table: str, code: str | None
+def _unknown_code(
+    problems: list[Problem], known: frozenset[str], record: str, field: str, table: str, code: str
 ) -> None:
-    if code is not None and not book.knows(table, code):
-        known = sorted(book.codes.get(table, frozenset()))
-        hint = f" (one of: {', '.join(known)})" if 0 < len(known) <= 30 else ""
-        what = _CODE_LISTS[table]
-        problems.append(Problem(record, field, echo_value(code), f"unknown {what} code{hint}"))
+    listed = sorted(known)
+    hint = f" (one of: {', '.join(listed)})" if 0 < len(listed) <= 30 else ""
+    what = _CODE_LISTS[table]
+    problems.append(Problem(record, field, echo_value(code), f"unknown {what} code{hint}"))
 
 
 def _order(
@@ -156,12 +157,15 @@ def _check(record: Record, book: CodeBook) -> list[Problem]:
             ("last_serviced_date", record.last_serviced_date),
         )
     elif isinstance(record, RepairRecord):
-        _order(problems, at, ("reported_at", record.reported_at), ("raised_at", record.raised_at))
-        _order(problems, at, ("reported_at", record.reported_at), ("target_at", record.target_at))
-        _order(
-            problems, at, ("reported_at", record.reported_at), ("completed_at", record.completed_at)
-        )
-        _order(problems, at, ("reported_at", record.reported_at), ("status_at", record.status_at))
+        reported = record.reported_at
+        for later in (
+            ("raised_at", record.raised_at),
+            ("target_at", record.target_at),
+            ("completed_at", record.completed_at),
+            ("status_at", record.status_at),
+        ):
+            if later[1] is not None:  # a time not given is in no order
+                _order(problems, at, ("reported_at", reported), later)
         if record.status == COMPLETE and record.completed_at is None:
             problems.append(
                 Problem(
