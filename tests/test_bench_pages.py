@@ -4,6 +4,7 @@ against figures worked out by hand."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -57,3 +58,22 @@ def test_percentiles_and_rate(pages: ModuleType) -> None:
     assert timings.percentile(95) == pytest.approx(19.95)
     assert timings.per_second() == pytest.approx(40.0)
     assert pages.Timings().per_second() != pages.Timings().per_second()  # nan: no rounds
+
+
+def _python(code: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+async def test_a_server_still_busy_at_the_idle_limit_is_said_to_be(pages: ModuleType) -> None:
+    # Timings of a server still starting measure its start, not the pages: the bench
+    # must say so rather than print them as if it had gone idle.
+    busy = _python("while True: pass")
+    quiet = _python("import time; time.sleep(60)")
+    try:
+        assert await pages._idle(busy, limit=3) is None
+        waited = await pages._idle(quiet, limit=30)
+        assert waited is not None and waited < 10
+    finally:
+        for process in (busy, quiet):
+            process.kill()
+            process.wait(10)
