@@ -90,14 +90,13 @@ async def _write_year(
 ) -> int:
     """Write a year's programmes, each (landlord, kind, component type, typical cost, the
     places of its items), their items, and the components they replaced."""
-    damp = drawn and drawn[0][1] == DAMP[0]
     programmes = [
         (
             landlord,
-            f"{'Damp remediation' if damp else kind.title()} {_label(year)}",
+            f"{'Damp remediation' if kind == DAMP[0] else kind.title()} {_label(year)}",
             year,
             kind,
-            Decimal(cost * len(places) if damp else cost * len(places) * 11 // 10),
+            Decimal(cost * len(places) if kind == DAMP[0] else cost * len(places) * 11 // 10),
         )
         for landlord, kind, _, cost, places in drawn
     ]
