@@ -176,12 +176,7 @@ async def update_planned_work(
 async def mark_component_replaced(conn: Connection, component_id: int, on: dt.date) -> None:
     """A component replaced by planned work: installed anew on ``on`` (condition good;
     make, model and last service unknown until recorded); its repair history stays."""
-    await conn.execute(
-        "UPDATE component SET install_date = $2, condition_code = 'good', make = NULL, "
-        "model = NULL, last_serviced_date = NULL, updated_at = now() WHERE id = $1",
-        component_id,
-        on,
-    )
+    await mark_components_replaced(conn, [(component_id, on)])
 
 
 async def planned_component_ids(conn: Connection, component_ids: Sequence[int]) -> set[int]:
