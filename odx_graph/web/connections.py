@@ -172,10 +172,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     @property
     def gone(self) -> bool:
-        """Whether the connection has closed (a WebSocket it became included)."""
-        return (
-            self.closed or self.lingering or self.transport is None or self.transport.is_closing()
-        )
+        """Whether the connection has closed, or only lingers after being cut off (a
+        WebSocket it became included)."""
+        return self.lingering or not self.held
 
     @property
     def held(self) -> bool:
@@ -365,7 +364,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def shutdown(self) -> None:
         """The server is stopping: a connection cut off closes now."""
         if self.lingering:
-            self.transport.abort()
+            self.close_now()
             return
         super().shutdown()
 
