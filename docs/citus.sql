@@ -40,6 +40,8 @@ UPDATE building_record_key k SET landlord_id = b.landlord_id
     FROM building b WHERE b.id = k.building_id;
 UPDATE repair_fact f SET landlord_id = h.landlord_id
     FROM home h WHERE h.id = f.home_id AND f.landlord_id IS NULL;
+UPDATE repair_work w SET landlord_id = h.landlord_id
+    FROM home h WHERE h.id = w.home_id AND w.landlord_id IS NULL;
 UPDATE home_damp_risk r SET landlord_id = h.landlord_id
     FROM home h WHERE h.id = r.home_id AND r.landlord_id IS NULL;
 UPDATE component_failure_risk r SET landlord_id = c.landlord_id
@@ -58,6 +60,7 @@ ALTER TABLE home_assertion ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE home_record_key ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE building_record_key ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE repair_fact ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE repair_work ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE home_damp_risk ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE component_failure_risk ALTER COLUMN landlord_id SET NOT NULL;
 
@@ -97,6 +100,8 @@ ALTER TABLE repair_line DROP CONSTRAINT repair_line_pkey, ADD PRIMARY KEY (landl
 ALTER TABLE repair_status_event DROP CONSTRAINT repair_status_event_pkey,
     ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE repair_fact DROP CONSTRAINT repair_fact_pkey, ADD PRIMARY KEY (landlord_id, id);
+ALTER TABLE repair_work DROP CONSTRAINT repair_work_pkey,
+    ADD PRIMARY KEY (landlord_id, repair_id, sor_code);
 ALTER TABLE damp_mould_case DROP CONSTRAINT damp_mould_case_pkey,
     ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE energy_performance_certificate DROP CONSTRAINT energy_performance_certificate_pkey,
@@ -271,6 +276,7 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --                             the importer in the same transaction
 --   repair_summaries_*        the repair summaries (migration 0035): worked out from
 --                             the facts by the same writers, in the same transaction
+--   repair_work_*             the work by SOR code (migration 0036): likewise
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
@@ -430,6 +436,9 @@ DROP TRIGGER repair_facts_calendar_changed ON working_calendar;
 DROP TRIGGER repair_summaries_deleted ON repair_fact;
 DROP TRIGGER repair_summaries_inserted ON repair_fact;
 DROP TRIGGER repair_summaries_updated ON repair_fact;
+DROP TRIGGER repair_work_deleted ON repair_fact;
+DROP TRIGGER repair_work_inserted ON repair_fact;
+DROP TRIGGER repair_work_updated ON repair_fact;
 
 -- 7. Reference tables: organisations, imports, models, API keys and the code lists.
 SELECT create_reference_table('organisation_kind');
@@ -477,6 +486,7 @@ SELECT create_distributed_table('repair_summary_home', 'landlord_id', colocate_w
 SELECT create_distributed_table('repair_summary_month', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_landlord', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_work', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');

@@ -323,6 +323,20 @@ BEGIN
 END $$;
 
 --
+-- Name: rebuild_repair_work(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_repair_work() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_work;
+    INSERT INTO repair_work SELECT * FROM repair_work_source;
+END $$;
+
+--
 -- Name: rebuild_working_calendar(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -870,6 +884,27 @@ CREATE TABLE public.working_calendar (
 CREATE FUNCTION public.repair_target(priority_code text, counted_from timestamp with time zone) RETURNS timestamp with time zone
     LANGUAGE sql STABLE
     RETURN (SELECT CASE WHEN (p.response_hours IS NOT NULL) THEN (repair_target.counted_from + make_interval(hours => p.response_hours)) WHEN (p.response_working_days IS NOT NULL) THEN (SELECT (((w.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS timezone FROM public.working_calendar w WHERE (w.is_working_day AND (w.working_day_number = (SELECT (c.working_day_number + p.response_working_days) FROM public.working_calendar c WHERE (c.day = ((repair_target.counted_from AT TIME ZONE 'Europe/London'::text))::date))))) ELSE NULL::timestamp with time zone END AS "case" FROM public.priority p WHERE (p.code = repair_target.priority_code));
+
+--
+-- Name: repair_work_after_fact_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_work_after_fact_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM repair_work w WHERE w.repair_id = ANY (ARRAY(SELECT o.id FROM old_rows o));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO repair_work
+        SELECT * FROM repair_work_source s
+        WHERE s.repair_id = ANY (ARRAY(SELECT n.id FROM new_rows n));
+    END IF;
+    RETURN NULL;
+END $$;
 
 --
 -- Name: track_changes(regclass, text, text); Type: FUNCTION; Schema: public; Owner: -
@@ -2082,6 +2117,49 @@ CREATE UNLOGGED TABLE public.repair_summary_pending (
 );
 
 --
+-- Name: repair_work; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_work (
+    repair_id bigint NOT NULL,
+    sor_code text NOT NULL,
+    landlord_id bigint,
+    home_id bigint,
+    postcode text,
+    postcode_area text,
+    postcode_district text,
+    postcode_sector text,
+    trade_code text,
+    working_days integer,
+    record_key integer NOT NULL,
+    cost numeric,
+    quantity numeric
+);
+
+--
+-- Name: repair_work_source; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.repair_work_source AS
+ SELECT f.id AS repair_id,
+    l.sor_code,
+    f.landlord_id,
+    f.home_id,
+    f.postcode,
+    f.postcode_area,
+    f.postcode_district,
+    f.postcode_sector,
+    f.trade_code,
+    f.working_days,
+    COALESCE(f.record_key, 0) AS record_key,
+    sum(l.cost) AS cost,
+    sum(l.quantity) AS quantity
+   FROM (public.repair_fact f
+     JOIN public.repair_line l ON ((l.repair_id = f.id)))
+  WHERE f.completed
+  GROUP BY f.id, l.sor_code, f.landlord_id, f.home_id, f.postcode, f.postcode_area, f.postcode_district, f.postcode_sector, f.trade_code, f.working_days, f.record_key;
+
+--
 -- Name: satisfaction_response; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2638,6 +2716,13 @@ ALTER TABLE ONLY public.repair_summary_month
     ADD CONSTRAINT repair_summary_month_pkey PRIMARY KEY (landlord_id, month);
 
 --
+-- Name: repair_work repair_work_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_work
+    ADD CONSTRAINT repair_work_pkey PRIMARY KEY (repair_id, sor_code);
+
+--
 -- Name: satisfaction_response satisfaction_response_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3078,6 +3163,12 @@ CREATE INDEX repair_summary_landlord_empty ON public.repair_summary_landlord USI
 --
 
 CREATE INDEX repair_summary_month_empty ON public.repair_summary_month USING btree (homes) WHERE (homes = 0);
+
+--
+-- Name: repair_work_district_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_work_district_idx ON public.repair_work USING btree (postcode_district, sor_code);
 
 --
 -- Name: satisfaction_response_home_idx; Type: INDEX; Schema: public; Owner: -
@@ -3962,6 +4053,24 @@ CREATE TRIGGER repair_summaries_updated AFTER UPDATE ON public.repair_fact REFER
 CREATE TRIGGER repair_updated_notify AFTER UPDATE ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.notify_repair_changes();
 
 --
+-- Name: repair_fact repair_work_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_work_deleted AFTER DELETE ON public.repair_fact REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_work_after_fact_change();
+
+--
+-- Name: repair_fact repair_work_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_work_inserted AFTER INSERT ON public.repair_fact REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_work_after_fact_change();
+
+--
+-- Name: repair_fact repair_work_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_work_updated AFTER UPDATE ON public.repair_fact REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_work_after_fact_change();
+
+--
 -- Name: api_key api_key_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4796,6 +4905,12 @@ REVOKE ALL ON FUNCTION public.rebuild_repair_facts() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.rebuild_repair_summaries() FROM PUBLIC;
+
+--
+-- Name: FUNCTION rebuild_repair_work(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_repair_work() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refresh_repair_facts(homes bigint[]); Type: ACL; Schema: public; Owner: -
@@ -5667,6 +5782,18 @@ GRANT SELECT ON TABLE public.repair_summary_month TO odx_writer;
 --
 
 GRANT SELECT ON TABLE public.repair_summary_pending TO odx_writer;
+
+--
+-- Name: TABLE repair_work; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_work TO odx_writer;
+
+--
+-- Name: TABLE repair_work_source; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_work_source TO odx_writer;
 
 --
 -- Name: TABLE satisfaction_response; Type: ACL; Schema: public; Owner: -

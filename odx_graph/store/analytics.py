@@ -381,18 +381,11 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
     where = _market_sql(scope, args)
     if scope.sor_codes:
         args.append(list(scope.sor_codes))
-        where += f" AND l.sor_code = ANY(${len(args)}::text[])"
+        where += f" AND f.sor_code = ANY(${len(args)}::text[])"
     fractions = "ARRAY[" + ", ".join(repr(f) for f in quantile_fractions(0.5)) + "]::float8[]"
+    # repair_work (migration 0036) holds a row per completed repair and code, its lines of
+    # the code added up, kept as the facts change: a district's rows are one index range.
     sql = f"""
-        WITH work AS (
-            -- grouped by the repair's key alone: its other facts follow from it
-            SELECT f.postcode_district, l.sor_code, f.id, f.home_id, f.working_days,
-                   {_KEY} AS record_key, sum(l.cost) AS cost, sum(l.quantity) AS quantity
-            FROM repair_line l
-            JOIN repair_fact f ON f.id = l.repair_id
-            WHERE f.completed AND {where}
-            GROUP BY f.id, l.sor_code
-        )
         SELECT postcode_district, sor_code, count(*) AS jobs,
                sum(record_key) AS jobs_key,
                count(DISTINCT home_id) AS homes,
@@ -406,10 +399,9 @@ async def sor_rates(db: Database, scope: MarketScope) -> list[Record]:
                    FILTER (WHERE quantity > 0) AS median_unit_cost,
                sum(record_key) FILTER (WHERE quantity > 0 AND cost IS NOT NULL)
                    AS median_unit_cost_key
-        FROM work GROUP BY 1, 2 ORDER BY 1, 2
+        FROM repair_work f WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2
     """
-    # The lines of a district's repairs are found by hashing all lines, in parallel.
-    return await db.fetch_with(HASHING, sql, *args)
+    return await db.fetch_with(SORTING, sql, *args)
 
 
 async def replacement_forecast(

@@ -206,11 +206,15 @@ LOAD_TRIGGERS = (
     ("repair", "repair_updated_notify"),
     ("repair_line", "repair_facts_line_inserted"),
 )
-# The repair facts' triggers that note their changes for the repair summaries.
-SUMMARY_TRIGGERS = (
+# The repair facts' triggers that keep what is derived from them: the notes of their
+# changes for the repair summaries (migration 0035) and the work by SOR code (0036).
+DERIVED_TRIGGERS = (
     "repair_summaries_inserted",
     "repair_summaries_updated",
     "repair_summaries_deleted",
+    "repair_work_inserted",
+    "repair_work_updated",
+    "repair_work_deleted",
 )
 # How ``ALTER TABLE ... ENABLE`` gives a trigger back each state of ``pg_trigger.tgenabled``.
 _ENABLE = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
@@ -265,18 +269,21 @@ async def set_aside_load_triggers(conn: asyncpg.Connection, tables: Sequence[str
 async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
     """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
-    their table's secondary indexes built afterwards, in place of the refresh home by home
-    at commit (which would also lock every home) of anything noted by then; and the repair
-    summaries from them (``rebuild_repair_summaries()``, migration 0035's)."""
+    the secondary indexes of the facts and the work built afterwards, in place of the
+    refresh home by home at commit (which would also lock every home) of anything noted
+    by then; and the repair summaries and the work by SOR code from them
+    (``rebuild_repair_summaries()`` and ``rebuild_repair_work()``, migrations 0035's and
+    0036's)."""
     await _switch_back(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
-    indexes = await set_aside_indexes(conn, ["repair_fact"])
-    # The summaries are worked out once from the new facts, not from every fact's
-    # removal and arrival noted by their triggers (migration 0035).
-    summaries = await _switch_off(conn, [("repair_fact", t) for t in SUMMARY_TRIGGERS])
+    indexes = await set_aside_indexes(conn, ["repair_fact", "repair_work"])
+    # What is derived from the facts is worked out once from the new facts, not from
+    # every fact's removal and arrival seen by their triggers (migrations 0035, 0036).
+    derived = await _switch_off(conn, [("repair_fact", t) for t in DERIVED_TRIGGERS])
     await conn.execute("SELECT rebuild_repair_facts()")
-    await _switch_back(conn, summaries)
+    await _switch_back(conn, derived)
     await conn.execute("SELECT rebuild_repair_summaries()")
+    await conn.execute("SELECT rebuild_repair_work()")
     await restore_indexes(conn, indexes)
 
 
