@@ -22,7 +22,10 @@ from odx_graph.api.insight_damp import page_start
 from odx_graph.api.insight_damp import scope_of
 from odx_graph.api.insight_groups import id_list
 from odx_graph.api.paging import CASE_ORDER
-from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
+from odx_graph.api.paging import PageAfter
+from odx_graph.api.paging import PageBefore
+from odx_graph.api.paging import PageFirst
+from odx_graph.api.paging import PageLast
 from odx_graph.api.paging import Slice
 from odx_graph.api.paging import connection_type
 from odx_graph.api.paging import paging_window
@@ -172,10 +175,10 @@ AwaabCaseClocksConnection = connection_type(
 async def awaab_case_clocks(
     info: Info[Context, None],
     filter: CaseFilter = None,
-    first: Annotated[Optional[int], strawberry.argument(description=PAGING["first"])] = None,
-    after: Annotated[Optional[str], strawberry.argument(description=PAGING["after"])] = None,
-    last: Annotated[Optional[int], strawberry.argument(description=PAGING["last"])] = None,
-    before: Annotated[Optional[str], strawberry.argument(description=PAGING["before"])] = None,
+    first: PageFirst = None,
+    after: PageAfter = None,
+    last: PageLast = None,
+    before: PageBefore = None,
     as_of: ClocksAsOf = None,
 ) -> AwaabCaseClocksConnection:  # type: ignore[valid-type]
     """Each damp and mould case's Awaab's Law clocks (investigation, written summary,
