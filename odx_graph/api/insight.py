@@ -163,16 +163,10 @@ class ProviderComparison:
 def _scope(given: RepairScopeInput | None) -> RepairScope:
     if given is None:
         return RepairScope()
-    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
-        landlord_ids=grouping.id_list(
-            given.landlord, "Organisation", "scope.landlord", "landlords"
-        ),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
+        **grouping.place_scope(given, landlords="landlords"),
         building_ids=grouping.id_list(given.building, "Building", "scope.building"),
     )
 

@@ -155,14 +155,10 @@ def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
-    column, value = grouping.postcode_scope(given.postcode, f"{field}.postcode")
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
-        landlord_ids=grouping.id_list(given.landlord, "Organisation", f"{field}.landlord"),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=grouping.id_list(given.estate, "Estate", f"{field}.estate"),
+        **grouping.place_scope(given, field),
         building_ids=grouping.id_list(given.building, "Building", f"{field}.building"),
     )
 
