@@ -147,10 +147,16 @@ def id_list(
 ) -> tuple[int, ...]:
     """The keys of the global IDs ``given`` (of ``type_name``), at most the filter's
     number of values (``what`` names them in the error)."""
-    values = given or []
+    return tuple(decode_int_id(v, type_name, field=field) for v in value_list(given, field, what))
+
+
+def value_list(given: Sequence[T] | None, field: str, what: str = "values") -> tuple[T, ...]:
+    """The values of a filter ``given`` at ``field`` (none when null), at most the
+    filter's number of values (``what`` names them in the error)."""
+    values = tuple(given or ())
     if len(values) > MAX_FILTER_VALUES:
         raise InputError(f"at most {MAX_FILTER_VALUES} {what}", field=field)
-    return tuple(decode_int_id(v, type_name, field=field) for v in values)
+    return values
 
 
 def postcode_scope(postcode: str | None, field: str) -> tuple[str, str]:
