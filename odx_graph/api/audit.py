@@ -10,7 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from odx_graph.api.context import Context
-from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
+from odx_graph.api.paging import PageAfter
+from odx_graph.api.paging import PageBefore
+from odx_graph.api.paging import PageFirst
+from odx_graph.api.paging import PageLast
 from odx_graph.api.paging import Slice
 from odx_graph.api.paging import connection_type
 from odx_graph.api.paging import paging_window
@@ -95,10 +98,10 @@ AuditEventConnection = connection_type(AuditEvent, "AuditEvent", "audit event")
 
 async def audit_events(
     info: Info[Context, None],
-    first: Annotated[Optional[int], strawberry.argument(description=PAGING["first"])] = None,
-    after: Annotated[Optional[str], strawberry.argument(description=PAGING["after"])] = None,
-    last: Annotated[Optional[int], strawberry.argument(description=PAGING["last"])] = None,
-    before: Annotated[Optional[str], strawberry.argument(description=PAGING["before"])] = None,
+    first: PageFirst = None,
+    after: PageAfter = None,
+    last: PageLast = None,
+    before: PageBefore = None,
 ) -> AuditEventConnection:  # type: ignore[valid-type]
     """Writes to your organisation's records, newest first, as a connection (provider
     keys; admins see all)."""

@@ -21,14 +21,16 @@ from odx_graph.api.insight_damp import first_argument
 from odx_graph.api.insight_damp import page_start
 from odx_graph.api.insight_damp import scope_of
 from odx_graph.api.insight_groups import id_list
+from odx_graph.api.insight_groups import value_list
 from odx_graph.api.paging import CASE_ORDER
-from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
+from odx_graph.api.paging import PageAfter
+from odx_graph.api.paging import PageBefore
+from odx_graph.api.paging import PageFirst
+from odx_graph.api.paging import PageLast
 from odx_graph.api.paging import Slice
 from odx_graph.api.paging import connection_type
 from odx_graph.api.paging import paging_window
-from odx_graph.core.errors import InputError
 from odx_graph.core.ids import encode_global_id
-from odx_graph.mapping.query import MAX_FILTER_VALUES
 from odx_graph.services.insight import damp
 from odx_graph.store.damp import ClockFilter
 
@@ -129,13 +131,11 @@ def _case(c: damp.CaseClocks) -> AwaabCaseClocks:
 def _cases(given: AwaabClockFilter | None) -> ClockFilter:
     """The store's filter of the cases ``given`` selects, before paging."""
     given = given or AwaabClockFilter()
-    levels = given.hazard_level or []
-    if len(levels) > MAX_FILTER_VALUES:
-        raise InputError(f"at most {MAX_FILTER_VALUES} values", field="filter.hazardLevel")
+    levels = value_list(given.hazard_level, "filter.hazardLevel")
     return ClockFilter(
         scope=scope_of(given.scope, "filter.scope"),
         home_ids=id_list(given.home, "Home", "filter.home"),
-        hazard_levels=tuple(levels),
+        hazard_levels=levels,
         statuses=tuple(s.name for s in given.status or []),
     )
 
@@ -172,10 +172,10 @@ AwaabCaseClocksConnection = connection_type(
 async def awaab_case_clocks(
     info: Info[Context, None],
     filter: CaseFilter = None,
-    first: Annotated[Optional[int], strawberry.argument(description=PAGING["first"])] = None,
-    after: Annotated[Optional[str], strawberry.argument(description=PAGING["after"])] = None,
-    last: Annotated[Optional[int], strawberry.argument(description=PAGING["last"])] = None,
-    before: Annotated[Optional[str], strawberry.argument(description=PAGING["before"])] = None,
+    first: PageFirst = None,
+    after: PageAfter = None,
+    last: PageLast = None,
+    before: PageBefore = None,
     as_of: ClocksAsOf = None,
 ) -> AwaabCaseClocksConnection:  # type: ignore[valid-type]
     """Each damp and mould case's Awaab's Law clocks (investigation, written summary,

@@ -32,7 +32,6 @@ from odx_graph.mapping.insight import MEASURES
 from odx_graph.mapping.insight import Count
 from odx_graph.mapping.insight import Dimension
 from odx_graph.mapping.insight import Measure
-from odx_graph.mapping.query import MAX_FILTER_VALUES
 from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs
 from odx_graph.store.analytics import MarketScope
@@ -163,16 +162,10 @@ class ProviderComparison:
 def _scope(given: RepairScopeInput | None) -> RepairScope:
     if given is None:
         return RepairScope()
-    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return RepairScope(
         reported_from=given.reported_from,
         reported_to=given.reported_to,
-        landlord_ids=grouping.id_list(
-            given.landlord, "Organisation", "scope.landlord", "landlords"
-        ),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
+        **grouping.place_scope(given, landlords="landlords"),
         building_ids=grouping.id_list(given.building, "Building", "scope.building"),
     )
 
@@ -319,11 +312,10 @@ async def contractor_market(
 ) -> ContractorMarket:
     """Open jobs by postcode district and trade, and median duration and cost per SOR code
     per district, for quoting."""
-    for name, values in (("trade", trade), ("sorCode", sor_code)):
-        if values is not None and len(values) > MAX_FILTER_VALUES:
-            raise InputError(f"at most {MAX_FILTER_VALUES} values", field=name)
+    trades = grouping.value_list(trade, "trade")
+    sor_codes = grouping.value_list(sor_code, "sorCode")
     column, value = grouping.postcode_scope(postcode, "postcode")
-    scope = MarketScope(column, value, tuple(trade or ()), tuple(sor_code or ()))
+    scope = MarketScope(column, value, trades, sor_codes)
     jobs, rates = await grouping.ask(info, repairs.contractor_market, scope)
     return ContractorMarket(
         open_jobs=[grouping.from_result(OpenJobs, j) for j in jobs],

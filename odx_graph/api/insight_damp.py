@@ -122,6 +122,23 @@ class AwaabBreachRates:
     )
 
 
+# The three fields of each facility's age test, described alike.
+def _installed(facility: str) -> Any:
+    return strawberry.field(
+        description=f"Install date of the home's newest {facility} (null when none is dated)."
+    )
+
+
+def _age_in_years(facility: str) -> Any:
+    return strawberry.field(description=f"Whole years since the {facility} was installed, today.")
+
+
+def _over(facility: str, years: int) -> Any:
+    return strawberry.field(
+        description=f"True when the {facility} is more than {years} years old (fails that test)."
+    )
+
+
 @strawberry.type(
     description="The two age tests of Decent Homes criterion C (modern facilities) for "
     "one home. The other four facilities are not recorded, so no pass or fail of the "
@@ -131,38 +148,22 @@ class ModernFacilityAges:
     """Newest kitchen and bathroom with an install date."""
 
     home_id: strawberry.ID = strawberry.field(description="The Home ID.")
-    kitchen_installed: Optional[dt.date] = strawberry.field(
-        description="Install date of the home's newest kitchen (null when none is dated)."
-    )
-    kitchen_age_in_years: Optional[int] = strawberry.field(
-        description="Whole years since the kitchen was installed, today."
-    )
-    kitchen_over_20_years: Optional[bool] = strawberry.field(
-        description="True when the kitchen is more than 20 years old (fails that test)."
-    )
-    bathroom_installed: Optional[dt.date] = strawberry.field(
-        description="Install date of the home's newest bathroom (null when none is dated)."
-    )
-    bathroom_age_in_years: Optional[int] = strawberry.field(
-        description="Whole years since the bathroom was installed, today."
-    )
-    bathroom_over_30_years: Optional[bool] = strawberry.field(
-        description="True when the bathroom is more than 30 years old (fails that test)."
-    )
+    kitchen_installed: Optional[dt.date] = _installed("kitchen")
+    kitchen_age_in_years: Optional[int] = _age_in_years("kitchen")
+    kitchen_over_20_years: Optional[bool] = _over("kitchen", 20)
+    bathroom_installed: Optional[dt.date] = _installed("bathroom")
+    bathroom_age_in_years: Optional[int] = _age_in_years("bathroom")
+    bathroom_over_30_years: Optional[bool] = _over("bathroom", 30)
 
 
 def scope_of(given: DampScopeInput | None, field: str = "scope") -> DampScope:
     """The store's scope of the input ``given`` (at ``field``)."""
     if given is None:
         return DampScope()
-    column, value = grouping.postcode_scope(given.postcode, f"{field}.postcode")
     return DampScope(
         aware_from=given.aware_from,
         aware_to=given.aware_to,
-        landlord_ids=grouping.id_list(given.landlord, "Organisation", f"{field}.landlord"),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=grouping.id_list(given.estate, "Estate", f"{field}.estate"),
+        **grouping.place_scope(given, field),
         building_ids=grouping.id_list(given.building, "Building", f"{field}.building"),
     )
 

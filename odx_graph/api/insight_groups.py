@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from typing import Optional
 from typing import Protocol
+from typing import TypedDict
 from typing import TypeVar
 
 import strawberry
@@ -146,16 +147,59 @@ def id_list(
 ) -> tuple[int, ...]:
     """The keys of the global IDs ``given`` (of ``type_name``), at most the filter's
     number of values (``what`` names them in the error)."""
-    values = given or []
+    return tuple(decode_int_id(v, type_name, field=field) for v in value_list(given, field, what))
+
+
+def value_list(given: Sequence[T] | None, field: str, what: str = "values") -> tuple[T, ...]:
+    """The values of a filter ``given`` at ``field`` (none when null), at most the
+    filter's number of values (``what`` names them in the error)."""
+    values = tuple(given or ())
     if len(values) > MAX_FILTER_VALUES:
         raise InputError(f"at most {MAX_FILTER_VALUES} {what}", field=field)
-    return tuple(decode_int_id(v, type_name, field=field) for v in values)
+    return values
 
 
 def postcode_scope(postcode: str | None, field: str) -> tuple[str, str]:
     """The postcode column and value a scope's ``postcode`` (at ``field``) selects, or
     two empty strings for every postcode."""
     return ("", "") if postcode is None else postcode_location(postcode, field)
+
+
+class PlaceInput(Protocol):
+    """The filters of places a scope input has: landlords, a postcode and estates."""
+
+    @property
+    def landlord(self) -> list[strawberry.ID] | None:
+        """Only these landlords (Organisation IDs)."""
+
+    @property
+    def postcode(self) -> str | None:
+        """Only this postcode area, district, sector or unit."""
+
+    @property
+    def estate(self) -> list[strawberry.ID] | None:
+        """Only these estates (Estate IDs)."""
+
+
+class PlaceScope(TypedDict):
+    """The places a scope input selects, named as the store's scopes name them."""
+
+    landlord_ids: tuple[int, ...]
+    postcode_column: str
+    postcode_value: str
+    estate_ids: tuple[int, ...]
+
+
+def place_scope(given: PlaceInput, field: str = "scope", landlords: str = "values") -> PlaceScope:
+    """The landlords, postcode and estates the scope input ``given`` (at ``field``)
+    selects, checked in that order (``landlords`` names too many landlords in the error)."""
+    column, value = postcode_scope(given.postcode, f"{field}.postcode")
+    return PlaceScope(
+        landlord_ids=id_list(given.landlord, "Organisation", f"{field}.landlord", landlords),
+        postcode_column=column,
+        postcode_value=value,
+        estate_ids=id_list(given.estate, "Estate", f"{field}.estate"),
+    )
 
 
 def from_result(type_: Callable[..., T], result: object, **given: Any) -> T:

@@ -80,14 +80,10 @@ def scope_of(given: InvestmentScopeInput | None) -> InvestmentScope:
     """The store's scope of the input."""
     if given is None:
         return InvestmentScope()
-    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
     return InvestmentScope(
-        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
+        **grouping.place_scope(given),
         kinds=tuple(sorted(set(given.kind or ()))),
         financial_years=tuple(sorted(set(given.financial_year or ()))),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=grouping.id_list(given.estate, "Estate", "scope.estate"),
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 from typing import Any
 from typing import Generic
 from typing import Optional
@@ -178,12 +179,22 @@ def connection_type(node: Any, name: str, noun: str, order: KeyOrder = NEWEST) -
     )
 
 
-PAGING_ARGUMENTS = {
-    "first": "Page size (default and maximum are settings).",
-    "after": "Cursor after which the page starts.",
-    "last": "Page backward: this many items before `before`; not with `first` or `after`.",
-    "before": "Cursor before which a backward page ends.",
-}
+# The paging arguments of every connection here, declared once.
+PageFirst = Annotated[
+    Optional[int], strawberry.argument(description="Page size (default and maximum are settings).")
+]
+PageAfter = Annotated[
+    Optional[str], strawberry.argument(description="Cursor after which the page starts.")
+]
+PageLast = Annotated[
+    Optional[int],
+    strawberry.argument(
+        description="Page backward: this many items before `before`; not with `first` or `after`."
+    ),
+]
+PageBefore = Annotated[
+    Optional[str], strawberry.argument(description="Cursor before which a backward page ends.")
+]
 
 
 def paging_window(

@@ -12,7 +12,10 @@ from strawberry.types import Info
 
 from odx_graph.api.codes import described_enum
 from odx_graph.api.context import Context
-from odx_graph.api.paging import PAGING_ARGUMENTS as PAGING
+from odx_graph.api.paging import PageAfter
+from odx_graph.api.paging import PageBefore
+from odx_graph.api.paging import PageFirst
+from odx_graph.api.paging import PageLast
 from odx_graph.api.paging import Slice
 from odx_graph.api.paging import connection_type
 from odx_graph.api.paging import paging_window
@@ -153,10 +156,10 @@ async def resident_tokens(
     active: Annotated[
         bool, strawberry.argument(description="Only tokens neither revoked nor expired.")
     ] = False,
-    first: Annotated[Optional[int], strawberry.argument(description=PAGING["first"])] = None,
-    after: Annotated[Optional[str], strawberry.argument(description=PAGING["after"])] = None,
-    last: Annotated[Optional[int], strawberry.argument(description=PAGING["last"])] = None,
-    before: Annotated[Optional[str], strawberry.argument(description=PAGING["before"])] = None,
+    first: PageFirst = None,
+    after: PageAfter = None,
+    last: PageLast = None,
+    before: PageBefore = None,
 ) -> ResidentTokenConnection:  # type: ignore[valid-type]
     """Resident tokens of your homes, newest first (provider keys; admins see all)."""
     p = info.context.principal

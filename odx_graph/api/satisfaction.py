@@ -137,17 +137,15 @@ def scope_of(
         raise InputError("year is a financial year's first year, 2000 to 2100", field="year")
     if given is None:
         return SatisfactionScope(year, estate_ids=tuple(estates))
-    column, value = grouping.postcode_scope(given.postcode, "scope.postcode")
+    places = grouping.place_scope(given)
+    places["estate_ids"] = (*estates, *places["estate_ids"])
     measures = tuple(given.measure or ())
     for n, code in enumerate(measures):
         if code not in PERCEPTION_MEASURES:
             raise InputError("a perception measure is TP01 to TP12", field=f"scope.measure[{n}]")
     return SatisfactionScope(
         year,
-        landlord_ids=grouping.id_list(given.landlord, "Organisation", "scope.landlord"),
-        postcode_column=column,
-        postcode_value=value,
-        estate_ids=(*estates, *grouping.id_list(given.estate, "Estate", "scope.estate")),
+        **places,
         measures=measures,
         tenure_groups=tuple(g.name for g in given.tenure_group or ()),
     )
