@@ -22,6 +22,7 @@ from enum import StrEnum
 from functools import lru_cache
 from functools import partial
 from typing import Any
+from typing import Generic
 from typing import TypeVar
 
 from odx_graph.mapping import Entity
@@ -145,36 +146,45 @@ class _Rule:
     example: str
 
 
-# The kinds of column each reading method takes (a method asked for another kind of column
-# is a bug of the reader, not a problem of the file).
+@dataclass(frozen=True, slots=True)
+class _Reading(Generic[T]):
+    """The kinds of column a reading method takes, typed by what their parsers give (a
+    method asked for another kind of column is a bug of the reader, not a problem of the
+    file)."""
+
+    kinds: Collection[Kind]
+
+
 _TEXT = (Kind.TEXT, Kind.CODE)
-_INTEGER = (Kind.INTEGER,)
-_NUMBER = (Kind.NUMBER,)
-_MONEY = (Kind.MONEY,)
-_QUANTITY = (Kind.QUANTITY,)
-_BOOLEAN = (Kind.BOOLEAN,)
-_DATE = (Kind.DATE,)
-_DATETIME = (Kind.DATETIME,)
-_UPRN = (Kind.UPRN,)
-_POSTCODE = (Kind.POSTCODE,)
-_ITEMS = (Kind.CODES, Kind.DISTRICTS)
-_URL = (Kind.URL,)
-_PATTERN = (Kind.PATTERN,)
+_INTEGER: _Reading[int] = _Reading((Kind.INTEGER,))
+_NUMBER: _Reading[float] = _Reading((Kind.NUMBER,))
+_MONEY: _Reading[Decimal] = _Reading((Kind.MONEY,))
+_QUANTITY: _Reading[Decimal] = _Reading((Kind.QUANTITY,))
+_BOOLEAN: _Reading[bool] = _Reading((Kind.BOOLEAN,))
+_DATE: _Reading[dt.date] = _Reading((Kind.DATE,))
+_DATETIME: _Reading[dt.datetime] = _Reading((Kind.DATETIME,))
+_UPRN: _Reading[int] = _Reading((Kind.UPRN,))
+_POSTCODE: _Reading[str] = _Reading((Kind.POSTCODE,))
+_ITEMS: _Reading[tuple[str, ...]] = _Reading((Kind.CODES, Kind.DISTRICTS))
+_URL: _Reading[str] = _Reading((Kind.URL,))
+_PATTERN: _Reading[str] = _Reading((Kind.PATTERN,))
 # The kinds of column a mapped field may have, each read by its parser as the method of
 # its kind reads it (a text is itself, a pattern is checked untransformed).
-_MAPPED = frozenset(
-    {
-        Kind.TEXT,
-        Kind.INTEGER,
-        Kind.NUMBER,
-        Kind.MONEY,
-        Kind.BOOLEAN,
-        Kind.DATE,
-        Kind.DATETIME,
-        Kind.UPRN,
-        Kind.POSTCODE,
-        Kind.PATTERN,
-    }
+_MAPPED: _Reading[Any] = _Reading(
+    frozenset(
+        {
+            Kind.TEXT,
+            Kind.INTEGER,
+            Kind.NUMBER,
+            Kind.MONEY,
+            Kind.BOOLEAN,
+            Kind.DATE,
+            Kind.DATETIME,
+            Kind.UPRN,
+            Kind.POSTCODE,
+            Kind.PATTERN,
+        }
+    )
 )
 
 # The parser of each kind of column that has neither bounds nor a pattern.
@@ -329,13 +339,13 @@ class Cells:
             self.ok = False
 
     def _read(
-        self, name: str, kinds: Collection[Kind], parse: Callable[[str], Any] | None = None
-    ) -> Any:
+        self, name: str, reading: _Reading[T], parse: Callable[[str], T] | None = None
+    ) -> T | None:
         """The value of ``name`` read by ``parse`` (by default the column's parser), or
         ``None`` when the cell is empty or its problem has been reported."""
         rule = self.rules[name]
-        if rule.kind not in kinds:
-            raise _wrong_kind(name, rule.kind, kinds)
+        if rule.kind not in reading.kinds:
+            raise _wrong_kind(name, rule.kind, reading.kinds)
         text = self.values.get(name, "")
         if not text:
             if rule.required:
@@ -359,64 +369,52 @@ class Cells:
 
     def integer(self, name: str) -> int | None:
         """A whole number within the column's bounds."""
-        value: int | None = self._read(name, _INTEGER)
-        return value
+        return self._read(name, _INTEGER)
 
     def number(self, name: str) -> float | None:
         """A decimal number within the column's bounds."""
-        value: float | None = self._read(name, _NUMBER)
-        return value
+        return self._read(name, _NUMBER)
 
     def money(self, name: str) -> Decimal | None:
         """An amount in pounds."""
-        value: Decimal | None = self._read(name, _MONEY)
-        return value
+        return self._read(name, _MONEY)
 
     def quantity(self, name: str) -> Decimal | None:
         """A quantity."""
-        value: Decimal | None = self._read(name, _QUANTITY)
-        return value
+        return self._read(name, _QUANTITY)
 
     def boolean(self, name: str) -> bool | None:
         """A true/false value."""
-        value: bool | None = self._read(name, _BOOLEAN)
-        return value
+        return self._read(name, _BOOLEAN)
 
     def date(self, name: str) -> dt.date | None:
         """An ISO date."""
-        value: dt.date | None = self._read(name, _DATE)
-        return value
+        return self._read(name, _DATE)
 
     def datetime(self, name: str) -> dt.datetime | None:
         """A date-time in UTC."""
-        value: dt.datetime | None = self._read(name, _DATETIME)
-        return value
+        return self._read(name, _DATETIME)
 
     def uprn(self, name: str) -> int | None:
         """A UPRN."""
-        value: int | None = self._read(name, _UPRN)
-        return value
+        return self._read(name, _UPRN)
 
     def postcode(self, name: str) -> str | None:
         """A normalised full postcode."""
-        value: str | None = self._read(name, _POSTCODE)
-        return value
+        return self._read(name, _POSTCODE)
 
     def items(self, name: str) -> tuple[str, ...]:
         """A |-separated list of codes or postcode districts (empty tuple when empty)."""
-        value: tuple[str, ...] | None = self._read(name, _ITEMS)
-        return value or ()
+        return self._read(name, _ITEMS) or ()
 
     def url(self, name: str) -> str | None:
         """An http(s) web address."""
-        value: str | None = self._read(name, _URL)
-        return value
+        return self._read(name, _URL)
 
     def pattern(self, name: str, transform: Callable[[str], str] = str) -> str | None:
         """Text that must fully match the column's pattern after ``transform``."""
         parse = None if transform is str else self.columns.pattern_parser(name, transform)
-        value: str | None = self._read(name, _PATTERN, parse)
-        return value
+        return self._read(name, _PATTERN, parse)
 
     def value(self, name: str) -> Any:
         """The value of ``name`` read by its column's kind (a mapped field's column)."""

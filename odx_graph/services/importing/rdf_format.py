@@ -50,7 +50,7 @@ from odx_graph.services.importing.records import Problem
 from odx_graph.services.importing.records import Record
 from odx_graph.services.importing.records import RepairLineRecord
 from odx_graph.services.importing.records import RepairRecord
-from odx_graph.services.importing.records import more_fields_of
+from odx_graph.services.importing.records import mapped_attributes
 from odx_graph.services.importing.textfile import safe_echo
 from odx_graph.services.linked_data import rdf_input
 from odx_graph.services.linked_data import shacl
@@ -179,11 +179,20 @@ class _Row:
         column = item.column if item is not None else self.entity.relation(name).source_column
         return self.row.get(column)
 
-    def more_fields(self, record_type: type) -> dict[str, Any]:
-        """The values of the entity's imported fields that ``record_type`` keeps in
-        ``more_fields`` (absent ones left out)."""
-        found = {f.name: self.row.get(f.column) for f in more_fields_of(record_type, self.entity)}
-        return {name: value for name, value in found.items() if value is not None}
+    def mapped(self, record_type: type) -> dict[str, Any]:
+        """The values of the entity's imported fields as keyword arguments of
+        ``record_type``: by attribute, and the others in ``more_fields`` (absent ones left
+        out), as the CSV templates' rows give them."""
+        values: dict[str, Any] = {}
+        more: dict[str, Any] = {}
+        for attribute, item, _ in mapped_attributes(record_type, self.entity):
+            value = self.row.get(item.column)
+            if attribute:
+                values[attribute] = value
+            elif value is not None:
+                more[item.name] = value
+        values["more_fields"] = more
+        return values
 
 
 _CONTRACTOR = MAPPING["OrganisationKind"].concept_iri("contractor")
@@ -269,21 +278,10 @@ class _Records:
         return HomeRecord(
             where(iri),
             iri,
-            row("uprn"),
-            line,
-            postcode,
-            row("addressLine2"),
-            row("town"),
-            row("localAuthorityCode"),
-            row("latitude"),
-            row("longitude"),
-            row("propertyType"),
-            row("builtForm"),
-            row("bedrooms"),
-            row("floorLevel"),
-            row("yearBuilt"),
+            property_type=row("propertyType"),
+            built_form=row("builtForm"),
             tenure=row("tenure"),
-            more_fields=row.more_fields(HomeRecord),
+            **row.mapped(HomeRecord),
         )
 
     def _component(self, iri: str, row: _Row) -> Record | None:
@@ -295,12 +293,8 @@ class _Records:
             iri,
             home,
             kind,
-            row("installDate"),
-            row("condition"),
-            row("make"),
-            row("model"),
-            row("lastServicedDate"),
-            more_fields=row.more_fields(ComponentRecord),
+            condition=row("condition"),
+            **row.mapped(ComponentRecord),
         )
 
     def _repair(self, iri: str, row: _Row) -> Record | None:
@@ -330,17 +324,11 @@ class _Records:
             home,
             priority,
             status,
-            reported,
-            row("raisedAt"),
-            row("targetAt"),
-            row("completedAt"),
-            row("trade"),
-            row("contractor"),
-            row("component"),
-            row("description"),
-            row("cost"),
-            [record for _, record in sorted(lines, key=lambda pair: pair[0])],
-            more_fields=row.more_fields(RepairRecord),
+            trade=row("trade"),
+            contractor_reference=row("contractor"),
+            component_reference=row("component"),
+            lines=[record for _, record in sorted(lines, key=lambda pair: pair[0])],
+            **row.mapped(RepairRecord),
         )
 
     def _damp_mould_case(self, iri: str, row: _Row) -> Record | None:
@@ -351,21 +339,11 @@ class _Records:
             where(iri),
             iri,
             home,
-            aware,
-            row("hazardLevel"),
-            row("hhsrsHazard"),
-            row("hhsrsCategory"),
-            row("severity"),
-            row("investigationStartedAt"),
-            row("investigationCompletedAt"),
-            row("writtenSummarySentAt"),
-            row("madeSafeAt"),
-            row("furtherWorksRequired"),
-            row("furtherWorksStartedAt"),
-            row("furtherWorksCompletedAt"),
-            row("escalatedAt"),
-            row("alternativeAccommodationOffered"),
-            more_fields=row.more_fields(DampMouldCaseRecord),
+            hazard_level=row("hazardLevel"),
+            hhsrs_hazard=row("hhsrsHazard"),
+            hhsrs_category=row("hhsrsCategory"),
+            severity=row("severity"),
+            **row.mapped(DampMouldCaseRecord),
         )
 
     def _certificate(self, iri: str, row: _Row) -> Record | None:
