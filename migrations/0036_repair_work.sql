@@ -27,8 +27,12 @@ CREATE TABLE repair_work (
     quantity          numeric,
     PRIMARY KEY (repair_id, sor_code)
 );
--- A district's codes in order: the going rates are grouped by district and code.
-CREATE INDEX repair_work_district_idx ON repair_work (postcode_district, sor_code);
+-- A district's rows in the order its going rates group them (by code, and within a code
+-- by home, which homes are counted in), holding all that the rates read: one ordered
+-- range of the index gives a district's rates, with no visit to the table where the
+-- visibility map allows and no sort of the district's rows.
+CREATE INDEX repair_work_district_idx ON repair_work (postcode_district, sor_code, home_id)
+    INCLUDE (record_key, working_days, cost, quantity, trade_code);
 
 -- What repair_work holds, worked out from the facts and the lines (grouped by every
 -- column, not by the facts' key alone, so that the view does not depend on that key).

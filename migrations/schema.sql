@@ -3168,7 +3168,7 @@ CREATE INDEX repair_summary_month_empty ON public.repair_summary_month USING btr
 -- Name: repair_work_district_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX repair_work_district_idx ON public.repair_work USING btree (postcode_district, sor_code);
+CREATE INDEX repair_work_district_idx ON public.repair_work USING btree (postcode_district, sor_code, home_id) INCLUDE (record_key, working_days, cost, quantity, trade_code);
 
 --
 -- Name: satisfaction_response_home_idx; Type: INDEX; Schema: public; Owner: -
