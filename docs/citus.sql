@@ -102,6 +102,8 @@ ALTER TABLE repair_status_event DROP CONSTRAINT repair_status_event_pkey,
 ALTER TABLE repair_fact DROP CONSTRAINT repair_fact_pkey, ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE repair_work DROP CONSTRAINT repair_work_pkey,
     ADD PRIMARY KEY (landlord_id, repair_id, sor_code);
+ALTER TABLE awaab_deadline DROP CONSTRAINT awaab_deadline_pkey,
+    ADD PRIMARY KEY (landlord_id, case_id);
 ALTER TABLE damp_mould_case DROP CONSTRAINT damp_mould_case_pkey,
     ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE energy_performance_certificate DROP CONSTRAINT energy_performance_certificate_pkey,
@@ -277,6 +279,9 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   repair_summaries_*        the repair summaries (migration 0035): worked out from
 --                             the facts by the same writers, in the same transaction
 --   repair_work_*             the work by SOR code (migration 0036): likewise
+--   awaab_deadlines_*         the cases' Awaab's Law deadlines (migration 0037): worked
+--                             out by the writers of cases in the same transaction, and
+--                             by the code-list sync after the calendar or a timescale
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
@@ -439,6 +444,11 @@ DROP TRIGGER repair_summaries_updated ON repair_fact;
 DROP TRIGGER repair_work_deleted ON repair_fact;
 DROP TRIGGER repair_work_inserted ON repair_fact;
 DROP TRIGGER repair_work_updated ON repair_fact;
+DROP TRIGGER awaab_deadlines_deleted ON damp_mould_case;
+DROP TRIGGER awaab_deadlines_inserted ON damp_mould_case;
+DROP TRIGGER awaab_deadlines_updated ON damp_mould_case;
+DROP TRIGGER awaab_deadlines_calendar_changed ON working_calendar;
+DROP TRIGGER awaab_deadlines_timescales_changed ON awaab_hazard_level;
 
 -- 7. Reference tables: organisations, imports, models, API keys and the code lists.
 SELECT create_reference_table('organisation_kind');
@@ -488,6 +498,7 @@ SELECT create_distributed_table('repair_summary_landlord', 'landlord_id', coloca
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_work', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('awaab_deadline', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('home_assertion', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('satisfaction_response', 'landlord_id', colocate_with => 'building');

@@ -22,37 +22,7 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
            d.summary_due_at, c.written_summary_sent_at, s.summary_status,
            d.make_safe_due_at, c.made_safe_at, s.make_safe_status
     FROM damp_mould_case c
-    -- no timescales (so no deadlines) for cases known before the law took effect
-    LEFT JOIN awaab_hazard_level l
-        ON l.code = c.hazard_level_code AND c.aware_at >= awaab_in_force_from()
-    LEFT JOIN working_calendar aware_day
-        ON aware_day.day = (c.aware_at AT TIME ZONE 'Europe/London')::date
-    LEFT JOIN working_calendar investigated_day
-        ON investigated_day.day = (c.investigation_completed_at AT TIME ZONE 'Europe/London')::date
-    LEFT JOIN working_calendar investigate_by
-        ON investigate_by.is_working_day
-       AND investigate_by.working_day_number
-           = aware_day.working_day_number + l.investigate_within_working_days
-    LEFT JOIN working_calendar summary_by
-        ON summary_by.is_working_day
-       AND summary_by.working_day_number
-           = investigated_day.working_day_number + l.summary_within_working_days
-    LEFT JOIN working_calendar make_safe_by
-        ON make_safe_by.is_working_day
-       AND make_safe_by.working_day_number
-           = investigated_day.working_day_number + l.make_safe_within_working_days
-    CROSS JOIN LATERAL (SELECT
-        CASE WHEN l.investigate_within_hours IS NOT NULL
-             THEN c.aware_at + make_interval(hours => l.investigate_within_hours)
-             ELSE (investigate_by.day + 1)::timestamp AT TIME ZONE 'Europe/London'
-        END AS investigate_due_at,
-        (summary_by.day + 1)::timestamp AT TIME ZONE 'Europe/London' AS summary_due_at,
-        CASE WHEN l.make_safe_within_hours IS NOT NULL
-             THEN c.aware_at + make_interval(hours => l.make_safe_within_hours)
-             ELSE (make_safe_by.day + 1)::timestamp AT TIME ZONE 'Europe/London'
-        END AS make_safe_due_at
-        OFFSET 0
-    ) d
+    LEFT JOIN awaab_deadline d ON d.landlord_id = c.landlord_id AND d.case_id = c.id
     CROSS JOIN LATERAL (SELECT
         awaab_clock_status(d.investigate_due_at, c.investigation_completed_at, as_of)
             AS investigate_status,
@@ -62,6 +32,40 @@ CREATE FUNCTION public.awaab_clocks(as_of timestamp with time zone) RETURNS TABL
         OFFSET 0
     ) s
 $$;
+
+--
+-- Name: awaab_deadlines_after_case_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_deadlines_after_case_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM awaab_deadline d WHERE d.case_id = ANY (ARRAY(SELECT o.id FROM old_rows o));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO awaab_deadline
+        SELECT * FROM awaab_deadline_source s
+        WHERE s.case_id = ANY (ARRAY(SELECT n.id FROM new_rows n));
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: awaab_deadlines_after_rule_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_deadlines_after_rule_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    PERFORM rebuild_awaab_deadlines();
+    RETURN NULL;
+END $$;
 
 --
 -- Name: awaab_in_force_from(); Type: FUNCTION; Schema: public; Owner: -
@@ -264,6 +268,21 @@ CREATE FUNCTION public.postcode_sector(postcode text) RETURNS text
 CREATE FUNCTION public.random_record_key() RETURNS integer
     LANGUAGE sql
     RETURN (floor((random() * (16777216)::double precision)))::integer;
+
+--
+-- Name: rebuild_awaab_deadlines(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_awaab_deadlines() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    LOCK TABLE damp_mould_case IN SHARE MODE;
+    DELETE FROM awaab_deadline;
+    INSERT INTO awaab_deadline SELECT * FROM awaab_deadline_source;
+END $$;
 
 --
 -- Name: rebuild_repair_facts(); Type: FUNCTION; Schema: public; Owner: -
@@ -1032,6 +1051,18 @@ CREATE VIEW public.awaab_clock AS
    FROM public.awaab_clocks(now()) awaab_clocks(case_id, landlord_id, home_id, hazard_level_code, aware_at, investigate_due_at, investigate_done_at, investigate_status, summary_due_at, summary_done_at, summary_status, make_safe_due_at, make_safe_done_at, make_safe_status);
 
 --
+-- Name: awaab_deadline; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.awaab_deadline (
+    case_id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    investigate_due_at timestamp with time zone,
+    summary_due_at timestamp with time zone,
+    make_safe_due_at timestamp with time zone
+);
+
+--
 -- Name: awaab_hazard_level; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1045,6 +1076,64 @@ CREATE TABLE public.awaab_hazard_level (
     make_safe_within_hours integer,
     make_safe_within_working_days integer
 );
+
+--
+-- Name: damp_mould_case; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.damp_mould_case (
+    id bigint NOT NULL,
+    landlord_id bigint NOT NULL,
+    home_id bigint NOT NULL,
+    hazard_level_code text,
+    hhsrs_hazard_code text DEFAULT '1'::text NOT NULL,
+    hhsrs_category_code text,
+    severity_code text,
+    aware_at timestamp with time zone NOT NULL,
+    investigation_started_at timestamp with time zone,
+    investigation_completed_at timestamp with time zone,
+    written_summary_sent_at timestamp with time zone,
+    made_safe_at timestamp with time zone,
+    further_works_required boolean,
+    further_works_started_at timestamp with time zone,
+    further_works_completed_at timestamp with time zone,
+    escalated_at timestamp with time zone,
+    alternative_accommodation_offered boolean,
+    import_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT damp_mould_case_check CHECK (((investigation_started_at IS NULL) OR (investigation_started_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check1 CHECK (((investigation_completed_at IS NULL) OR (investigation_completed_at >= COALESCE(investigation_started_at, aware_at)))),
+    CONSTRAINT damp_mould_case_check2 CHECK (((written_summary_sent_at IS NULL) OR (investigation_completed_at IS NULL) OR (written_summary_sent_at >= investigation_completed_at))),
+    CONSTRAINT damp_mould_case_check3 CHECK (((made_safe_at IS NULL) OR (made_safe_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check4 CHECK (((further_works_started_at IS NULL) OR (further_works_started_at >= aware_at))),
+    CONSTRAINT damp_mould_case_check5 CHECK (((further_works_completed_at IS NULL) OR (further_works_completed_at >= COALESCE(further_works_started_at, aware_at)))),
+    CONSTRAINT damp_mould_case_check6 CHECK (((escalated_at IS NULL) OR (escalated_at >= aware_at)))
+);
+
+--
+-- Name: awaab_deadline_source; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.awaab_deadline_source AS
+ SELECT c.id AS case_id,
+    c.landlord_id,
+        CASE
+            WHEN (l.investigate_within_hours IS NOT NULL) THEN (c.aware_at + make_interval(hours => l.investigate_within_hours))
+            ELSE (((investigate_by.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text)
+        END AS investigate_due_at,
+    (((summary_by.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS summary_due_at,
+        CASE
+            WHEN (l.make_safe_within_hours IS NOT NULL) THEN (c.aware_at + make_interval(hours => l.make_safe_within_hours))
+            ELSE (((make_safe_by.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text)
+        END AS make_safe_due_at
+   FROM ((((((public.damp_mould_case c
+     LEFT JOIN public.awaab_hazard_level l ON (((l.code = c.hazard_level_code) AND (c.aware_at >= public.awaab_in_force_from()))))
+     LEFT JOIN public.working_calendar aware_day ON ((aware_day.day = ((c.aware_at AT TIME ZONE 'Europe/London'::text))::date)))
+     LEFT JOIN public.working_calendar investigated_day ON ((investigated_day.day = ((c.investigation_completed_at AT TIME ZONE 'Europe/London'::text))::date)))
+     LEFT JOIN public.working_calendar investigate_by ON ((investigate_by.is_working_day AND (investigate_by.working_day_number = (aware_day.working_day_number + l.investigate_within_working_days)))))
+     LEFT JOIN public.working_calendar summary_by ON ((summary_by.is_working_day AND (summary_by.working_day_number = (investigated_day.working_day_number + l.summary_within_working_days)))))
+     LEFT JOIN public.working_calendar make_safe_by ON ((make_safe_by.is_working_day AND (make_safe_by.working_day_number = (investigated_day.working_day_number + l.make_safe_within_working_days)))));
 
 --
 -- Name: bank_holiday; Type: TABLE; Schema: public; Owner: -
@@ -1236,40 +1325,6 @@ CREATE TABLE public.custom_sor_code (
     description text,
     import_id bigint,
     CONSTRAINT custom_sor_code_code_check CHECK ((code ~ '^[A-Za-z0-9._-]{1,20}$'::text))
-);
-
---
--- Name: damp_mould_case; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.damp_mould_case (
-    id bigint NOT NULL,
-    landlord_id bigint NOT NULL,
-    home_id bigint NOT NULL,
-    hazard_level_code text,
-    hhsrs_hazard_code text DEFAULT '1'::text NOT NULL,
-    hhsrs_category_code text,
-    severity_code text,
-    aware_at timestamp with time zone NOT NULL,
-    investigation_started_at timestamp with time zone,
-    investigation_completed_at timestamp with time zone,
-    written_summary_sent_at timestamp with time zone,
-    made_safe_at timestamp with time zone,
-    further_works_required boolean,
-    further_works_started_at timestamp with time zone,
-    further_works_completed_at timestamp with time zone,
-    escalated_at timestamp with time zone,
-    alternative_accommodation_offered boolean,
-    import_id bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT damp_mould_case_check CHECK (((investigation_started_at IS NULL) OR (investigation_started_at >= aware_at))),
-    CONSTRAINT damp_mould_case_check1 CHECK (((investigation_completed_at IS NULL) OR (investigation_completed_at >= COALESCE(investigation_started_at, aware_at)))),
-    CONSTRAINT damp_mould_case_check2 CHECK (((written_summary_sent_at IS NULL) OR (investigation_completed_at IS NULL) OR (written_summary_sent_at >= investigation_completed_at))),
-    CONSTRAINT damp_mould_case_check3 CHECK (((made_safe_at IS NULL) OR (made_safe_at >= aware_at))),
-    CONSTRAINT damp_mould_case_check4 CHECK (((further_works_started_at IS NULL) OR (further_works_started_at >= aware_at))),
-    CONSTRAINT damp_mould_case_check5 CHECK (((further_works_completed_at IS NULL) OR (further_works_completed_at >= COALESCE(further_works_started_at, aware_at)))),
-    CONSTRAINT damp_mould_case_check6 CHECK (((escalated_at IS NULL) OR (escalated_at >= aware_at)))
 );
 
 --
@@ -2303,6 +2358,13 @@ ALTER TABLE ONLY public.audit_event
     ADD CONSTRAINT audit_event_pkey PRIMARY KEY (id);
 
 --
+-- Name: awaab_deadline awaab_deadline_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.awaab_deadline
+    ADD CONSTRAINT awaab_deadline_pkey PRIMARY KEY (case_id);
+
+--
 -- Name: awaab_hazard_level awaab_hazard_level_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3199,6 +3261,36 @@ CREATE UNIQUE INDEX working_calendar_working_day_number_idx ON public.working_ca
 --
 
 CREATE TRIGGER api_key_revoked_notify AFTER UPDATE OF revoked_at ON public.api_key FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION public.notify_key_revoked();
+
+--
+-- Name: working_calendar awaab_deadlines_calendar_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_calendar_changed AFTER INSERT OR UPDATE ON public.working_calendar FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_rule_change();
+
+--
+-- Name: damp_mould_case awaab_deadlines_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_deleted AFTER DELETE ON public.damp_mould_case REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_case_change();
+
+--
+-- Name: damp_mould_case awaab_deadlines_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_inserted AFTER INSERT ON public.damp_mould_case REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_case_change();
+
+--
+-- Name: awaab_hazard_level awaab_deadlines_timescales_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_timescales_changed AFTER INSERT OR DELETE OR UPDATE OF investigate_within_hours, investigate_within_working_days, summary_within_working_days, make_safe_within_hours, make_safe_within_working_days ON public.awaab_hazard_level FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_rule_change();
+
+--
+-- Name: damp_mould_case awaab_deadlines_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_updated AFTER UPDATE ON public.damp_mould_case REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_case_change();
 
 --
 -- Name: home changes_components_delete; Type: TRIGGER; Schema: public; Owner: -
@@ -4895,6 +4987,12 @@ REVOKE ALL ON FUNCTION public.move_data_version() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.note_changes() FROM PUBLIC;
 
 --
+-- Name: FUNCTION rebuild_awaab_deadlines(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_awaab_deadlines() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rebuild_repair_facts(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -5117,11 +5215,31 @@ GRANT SELECT ON TABLE public.awaab_clock TO odx_writer;
 GRANT SELECT ON TABLE public.awaab_clock TO odx_reader;
 
 --
+-- Name: TABLE awaab_deadline; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.awaab_deadline TO odx_writer;
+GRANT SELECT ON TABLE public.awaab_deadline TO odx_reader;
+
+--
 -- Name: TABLE awaab_hazard_level; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT ON TABLE public.awaab_hazard_level TO odx_writer;
 GRANT SELECT ON TABLE public.awaab_hazard_level TO odx_reader;
+
+--
+-- Name: TABLE damp_mould_case; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.damp_mould_case TO odx_writer;
+GRANT SELECT ON TABLE public.damp_mould_case TO odx_reader;
+
+--
+-- Name: TABLE awaab_deadline_source; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.awaab_deadline_source TO odx_writer;
 
 --
 -- Name: TABLE bank_holiday; Type: ACL; Schema: public; Owner: -
@@ -5202,13 +5320,6 @@ GRANT SELECT ON TABLE public.condition TO odx_reader;
 
 GRANT SELECT ON TABLE public.custom_sor_code TO odx_writer;
 GRANT SELECT ON TABLE public.custom_sor_code TO odx_reader;
-
---
--- Name: TABLE damp_mould_case; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.damp_mould_case TO odx_writer;
-GRANT SELECT ON TABLE public.damp_mould_case TO odx_reader;
 
 --
 -- Name: SEQUENCE damp_mould_case_id_seq; Type: ACL; Schema: public; Owner: -
