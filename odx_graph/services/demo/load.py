@@ -57,7 +57,11 @@ async def load_demo(
         await import_council_extract(conn)
         # Statistics for the planner now, not when autovacuum comes round: without them
         # it takes a district for a few hundred homes and a contractor for a few thousand
-        # repairs, and reads whole tables for the job board.
+        # repairs, and reads whole tables for the job board. The work by SOR code is read
+        # by its index alone (a district's going rates), which needs the visibility map
+        # only a VACUUM sets (a transaction's caller keeps its own: it cannot run there).
+        if not conn.is_in_transaction():
+            await conn.execute("VACUUM repair_work")
         await conn.execute("ANALYZE")
     finally:
         await conn.execute("SELECT set_config('statement_timeout', $1, false)", timeout)
