@@ -218,3 +218,48 @@ async def test_a_changed_timescale_moves_the_deadlines(fresh_db: Database) -> No
         "WHERE make_safe_within_hours IS NOT NULL"
     )
     await _exact(db)
+
+
+class _Statements:
+    """Records the statements a store function sends, answering none."""
+
+    def __init__(self) -> None:
+        self.sql: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        self.sql.append((sql, args))
+        return []
+
+
+async def test_breach_rates_read_the_homes_only_for_a_postcode(seeded_db: Database) -> None:
+    from odx_graph.store.damp import DampScope
+    from odx_graph.store.damp import awaab_breach_rates
+
+    district = await seeded_db.fetchval(
+        "SELECT h.postcode_district FROM damp_mould_case c JOIN home h ON h.id = c.home_id "
+        "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    landlord = await seeded_db.fetchval("SELECT min(landlord_id) FROM damp_mould_case")
+    plans = {}
+    for name, scope in {
+        "everything": DampScope(),
+        "a landlord": DampScope(landlord_ids=(landlord,)),
+        "a district": DampScope(postcode_column="postcode_district", postcode_value=district),
+    }.items():
+        sent = _Statements()
+        await awaab_breach_rates(sent, scope, None)  # type: ignore[arg-type]
+        ((sql, args),) = sent.sql
+        plans[name] = "\n".join(r[0] for r in await seeded_db.fetch(f"EXPLAIN {sql}", *args))
+        rows = await seeded_db.fetch(sql, *args)
+        # Every case in scope counted once, whichever way its home is reached.
+        expected = await seeded_db.fetchval(
+            "SELECT count(*) FROM damp_mould_case c JOIN home h ON h.id = c.home_id "
+            "WHERE ($1::bigint IS NULL OR c.landlord_id = $1) "
+            "AND ($2::text IS NULL OR h.postcode_district = $2)",
+            scope.landlord_ids[0] if scope.landlord_ids else None,
+            scope.postcode_value or None,
+        )
+        assert sum(r["cases"] for r in rows) == expected > 0, name
+    assert " on home " not in plans["everything"]
+    assert " on home " not in plans["a landlord"]
+    assert " on home " in plans["a district"] or "home_pkey" in plans["a district"]

@@ -114,8 +114,10 @@ class DampScope:
     building_ids: tuple[int, ...] = ()
 
 
-def _home_scope(scope: DampScope, bind: Params, landlord_column: str = "h.landlord_id") -> str:
-    return " AND ".join(["true", *home_conditions(scope, bind, landlord_column, "h", "h.id")])
+def _home_scope(
+    scope: DampScope, bind: Params, landlord_column: str = "h.landlord_id", home: str = "h.id"
+) -> str:
+    return " AND ".join(["true", *home_conditions(scope, bind, landlord_column, "h", home)])
 
 
 def _aware_scope(scope: DampScope, bind: Params, column: str = "c.aware_at") -> str:
@@ -252,8 +254,12 @@ async def awaab_breach_rates(
     bind = Params()
     clocks = f"awaab_clocks(coalesce({bind(as_of)}::timestamptz, now()))"
     where = (
-        f"{_home_scope(scope, bind, 'k.landlord_id')} AND {_aware_scope(scope, bind, 'k.aware_at')}"
+        f"{_home_scope(scope, bind, 'k.landlord_id', 'k.home_id')} AND "
+        f"{_aware_scope(scope, bind, 'k.aware_at')}"
     )
+    # The home is read for its postcode alone: every case has one (a key), so without a
+    # postcode in scope the join would only cost a pass over every home.
+    homes = "JOIN home h ON h.id = k.home_id" if scope.postcode_column else ""
     next_due = ", ".join(f"min({_DUE[c]}) FILTER (WHERE {_STATUS[c]} = 'DUE')" for c in _CLOCKS)
     sql = f"""
         SELECT k.landlord_id, (SELECT name FROM organisation o WHERE o.id = k.landlord_id)
@@ -268,7 +274,7 @@ async def awaab_breach_rates(
                sum({_KEY}) FILTER (WHERE {_ANY_DECIDED}) AS decided_key,
                {", ".join(_clock_counts(c) for c in _CLOCKS)},
                least({next_due}) AS next_due_at
-        FROM {clocks} k JOIN home h ON h.id = k.home_id
+        FROM {clocks} k {homes}
         LEFT JOIN home_record_key hk ON hk.home_id = k.home_id
         WHERE {where}
         GROUP BY k.landlord_id ORDER BY k.landlord_id
