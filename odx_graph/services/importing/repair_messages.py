@@ -72,6 +72,8 @@ def line_tuples(lines: list[RepairLineRecord]) -> list[LineTuple]:
 
 def with_known_costs(new: list[LineTuple], held: list[LineTuple]) -> list[LineTuple]:
     """``new`` lines with missing costs taken from ``held``'s line of the same number and code."""
+    if not held:
+        return new
     by_number = {line[0]: line for line in held}
     merged = []
     for number, code, quantity, unit_cost, cost in new:
