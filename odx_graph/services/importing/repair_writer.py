@@ -177,7 +177,8 @@ class RepairWriting:
             row = existing.get(key) if key is not None else None
             if row is None and ref not in raised:
                 continue  # only updates of a repair that could not be written
-            state = self._start(row, held_lines.get(key or 0, []))
+            lines = held_lines.get(key or 0, [])
+            state = self._start(row, lines)
             first_seen = self._reported_when(row)
             ordered = [((m.time or first_seen, m.stage, m.order), m) for m in found]
             if len(ordered) > 1:
@@ -186,9 +187,10 @@ class RepairWriting:
                 apply(state, m, (moment, stage))
                 if m.status is not None and (row is None or not m.implied):
                     state.status = m.status
-            held = [tuple(line) for line in held_lines.get(key or 0, [])]
-            if row is not None and row["stated_at"] is None and self._same(state, row, held):
-                state.stated = None  # held from before event times, and nothing changed
+            if row is not None and row["stated_at"] is None:
+                held = [tuple(line) for line in lines]
+                if self._same(state, row, held):
+                    state.stated = None  # held from before event times, and nothing changed
             if not self._consistent(state, found):
                 continue
             plans.append((ref, state, found))
