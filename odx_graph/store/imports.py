@@ -1,8 +1,8 @@
 """SQL of imports: look-ups that resolve references, set-based upserts, the import record.
 
-Every function takes a connection inside the importer's transaction. Upserts stage their
-rows with one COPY and then insert and update with one statement each, so an import of
-100,000 rows costs a handful of statements, not 100,000.
+Every function takes a connection inside the importer's transaction. Upserts COPY their
+new rows straight in, and stage the others with one COPY to update them in one statement,
+so an import of 100,000 rows costs a handful of statements, not 100,000.
 """
 
 from __future__ import annotations
@@ -316,8 +316,10 @@ async def next_ids(conn: Connection, table: str, count: int) -> list[int]:
     """Reserve ``count`` new identity values of ``table``."""
     if count == 0:
         return []
+    # The sequence is found once: named in each row, it would be looked up for each value.
     rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+        "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) "
+        "SELECT nextval(s.seq) AS id FROM s, generate_series(1, $2)",
         table,
         count,
     )
@@ -342,41 +344,56 @@ async def upsert(
     if not rows:
         return result
     new_ids = iter(await next_ids(conn, table, sum(1 for key, _ in rows if key is None)))
-    staged = []
+    new: list[tuple[Any, ...]] = []
+    # Several records may name one row (a repair raised and completed in one file): the
+    # last one given wins, as if they had been imported one after the other.
+    known: dict[int, tuple[Any, ...]] = {}
     for key, values in rows:
         if key is None:
             key = next(new_ids)
             result.created.add(key)
+            new.append((key, *values, import_id))
+        else:
+            known[key] = (key, *values)
         result.keys.append(key)
-        staged.append((key, *values))
+    # New rows go straight in; only the known ones are staged, to be compared.
+    if new:
+        await copy_rows(conn, table, ["id", *columns, "import_id"], new)
+    if known:
+        result.updated = await _update_changed(
+            conn, table, columns, known.values(), import_id, keep_when_null
+        )
+    return result
+
+
+async def _update_changed(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    import_id: int,
+    keep_when_null: bool,
+) -> set[int]:
+    """Update the rows given as ``(id, *values)`` where a value changed; their ids."""
     stage = quote_ident(f"_stage_{table}")
     cols = [quote_ident(c) for c in columns]
     await conn.execute(
         f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-        f"SELECT id, {', '.join(cols)}, true AS _new FROM {quote_ident(table)} WITH NO DATA"
+        f"SELECT id, {', '.join(cols)} FROM {quote_ident(table)} WITH NO DATA"
     )
-    # Several records may name one row (a repair raised and completed in one file): the
-    # last one given wins, as if they had been imported one after the other.
-    last = {row[0]: (*row, row[0] in result.created) for row in staged}
-    await copy_rows(conn, f"_stage_{table}", ["id", *columns, "_new"], last.values())
+    await copy_rows(conn, f"_stage_{table}", ["id", *columns], rows)
     await conn.execute(f"ANALYZE {stage}")  # a temp table has no statistics otherwise
-    await conn.execute(
-        f"INSERT INTO {quote_ident(table)} (id, {', '.join(cols)}, import_id) "
-        f"SELECT id, {', '.join(cols)}, $1 FROM {stage} WHERE _new",
-        import_id,
-    )
     merged = [f"coalesce(s.{c}, t.{c})" if keep_when_null else f"s.{c}" for c in cols]
     updated = await conn.fetch(
         f"UPDATE {quote_ident(table)} t SET ({', '.join(cols)}, import_id, updated_at) = "
         f"({', '.join(merged)}, $1, now()) FROM {stage} s "
-        f"WHERE t.id = s.id AND NOT s._new "
+        f"WHERE t.id = s.id "
         f"AND ({', '.join('t.' + c for c in cols)}) IS DISTINCT FROM ({', '.join(merged)}) "
         "RETURNING t.id",
         import_id,
     )
-    result.updated = {r["id"] for r in updated}
     await conn.execute(f"DROP TABLE {stage}")
-    return result
+    return {r["id"] for r in updated}
 
 
 async def add_references(

@@ -35,6 +35,9 @@ class Refs:
     foreign: tuple[tuple[int, str], ...] = ()
 
 
+_NONE = Refs()
+
+
 class References:
     """The references of one import's records, sorted through its writer."""
 
@@ -65,6 +68,8 @@ class References:
     ) -> Refs | None:
         """``primary`` (presumed the importer's) and ``given`` references sorted into the
         importer's own and others'; ``None`` after reporting one that cannot be kept."""
+        if not given:  # the usual case: nothing to sort, nothing to report
+            return Refs((primary,)) if primary else _NONE
         memo = (location, primary, tuple(given))
         if memo in self.memo:
             return self.memo[memo]

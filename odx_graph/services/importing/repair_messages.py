@@ -72,6 +72,8 @@ def line_tuples(lines: list[RepairLineRecord]) -> list[LineTuple]:
 
 def with_known_costs(new: list[LineTuple], held: list[LineTuple]) -> list[LineTuple]:
     """``new`` lines with missing costs taken from ``held``'s line of the same number and code."""
+    if not held:
+        return new
     by_number = {line[0]: line for line in held}
     merged = []
     for number, code, quantity, unit_cost, cost in new:
@@ -92,14 +94,18 @@ def shown(value: Any) -> str:
 def apply(state: State, message: Message, key_time: tuple[dt.datetime, int]) -> None:
     """Fold ``message`` (whose event time and stage are ``key_time``) into ``state``."""
     later = state.stated is None or key_time >= state.stated
-    for name, value in message.facts.items():
-        if value is None:
-            continue
-        held = state.facts.get(name)
-        if later or held is None:
-            state.facts[name] = value
-        elif held != value:
-            state.kept.append((message.location, name, held, value))
+    facts = state.facts
+    if later:  # states every value it gives
+        facts.update({name: value for name, value in message.facts.items() if value is not None})
+    else:
+        for name, value in message.facts.items():
+            if value is None:
+                continue
+            held = facts.get(name)
+            if held is None:
+                facts[name] = value
+            elif held != value:
+                state.kept.append((message.location, name, held, value))
     if message.lines is not None and message.lines:
         given = line_tuples(message.lines)
         if later or not state.lines:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from operator import itemgetter
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from odx_graph.services.importing.writer import Writer
 
 ALLOCATED_DESCRIPTION = "work-order reference allocated on import from the RaiseRepair's content"
+# The Repair's imported fields a RepairRecord keeps in ``more_fields``.
+_MORE_FIELDS = more_fields_of(RepairRecord, REPAIR)
 # The reference an export gives a repair that has none of its landlord's (hact_export).
 REPAIR_BY_ID = re.compile(r"odx-repair-([1-9][0-9]{0,17})")
 
@@ -144,7 +147,7 @@ class RepairWriting:
             "target_at": r.target_at,
             "completed_at": r.completed_at,
             "cost": r.cost,
-            **{f.column: r.more_fields.get(f.name) for f in more_fields_of(RepairRecord, REPAIR)},
+            **{f.column: r.more_fields.get(f.name) for f in _MORE_FIELDS},
         }
 
     @staticmethod
@@ -174,19 +177,20 @@ class RepairWriting:
             row = existing.get(key) if key is not None else None
             if row is None and ref not in raised:
                 continue  # only updates of a repair that could not be written
-            state = self._start(row, held_lines.get(key or 0, []))
+            lines = held_lines.get(key or 0, [])
+            state = self._start(row, lines)
             first_seen = self._reported_when(row)
-            ordered = []
-            for m in found:
-                moment = m.time or first_seen
-                ordered.append(((moment, m.stage, m.order), m))
-            for (moment, stage, _), m in sorted(ordered, key=lambda item: item[0]):
+            ordered = [((m.time or first_seen, m.stage, m.order), m) for m in found]
+            if len(ordered) > 1:
+                ordered.sort(key=_EVENT_ORDER)
+            for (moment, stage, _), m in ordered:
                 apply(state, m, (moment, stage))
                 if m.status is not None and (row is None or not m.implied):
                     state.status = m.status
-            held = [tuple(line) for line in held_lines.get(key or 0, [])]
-            if row is not None and row["stated_at"] is None and self._same(state, row, held):
-                state.stated = None  # held from before event times, and nothing changed
+            if row is not None and row["stated_at"] is None:
+                held = [tuple(line) for line in lines]
+                if self._same(state, row, held):
+                    state.stated = None  # held from before event times, and nothing changed
             if not self._consistent(state, found):
                 continue
             plans.append((ref, state, found))
@@ -301,7 +305,7 @@ class RepairWriting:
         return [
             landlord,
             status,
-            *(state.facts.get(n) for n in repair_events.REPAIR_FACTS),
+            *map(state.facts.get, repair_events.REPAIR_FACTS),
             stated_at,
             stated_stage,
         ]
@@ -366,6 +370,9 @@ class RepairWriting:
             w.conn, sorted(gained & set(existing)), w.import_id
         )
         return gained | settled
+
+
+_EVENT_ORDER = itemgetter(0)  # a message's (event time, stage, position in the file)
 
 
 def _allocated(record: RepairRecord | None) -> bool:

@@ -20,6 +20,7 @@ from typing import Required
 from typing import TypedDict
 from typing import Unpack
 
+from odx_graph.core import collector
 from odx_graph.core.errors import ForbiddenError
 from odx_graph.core.errors import InputError
 from odx_graph.services.importing import import_formats
@@ -173,7 +174,9 @@ async def run_import(db: Database, data: bytes, **options: Unpack[ImportOptions]
     file are in the report, never raised."""
     # An unknown format fails before a connection is taken.
     reader = import_formats.reader(options["fmt"])
-    with progress_module.reporting(options.get("progress")):
+    # The records live until the import ends: walking them in full collections, over and
+    # over as they grow, would cost more than reading them (see the collector module).
+    with progress_module.reporting(options.get("progress")), collector.paused():
         # The file is read before a connection is taken: reading may be long.
         progress_module.tick("reading", 0)
         parsed = await asyncio.to_thread(reader, data, options["file_name"])
@@ -199,7 +202,7 @@ async def run_import_on(
 
     Reading and checking the file run in a worker thread, so a large file does not hold
     up the event loop; ``progress`` hears each stage (see :mod:`.progress`)."""
-    with progress_module.reporting(progress):
+    with progress_module.reporting(progress), collector.paused():
         reader = import_formats.reader(fmt)
         report = ImportReport(
             format=fmt,
