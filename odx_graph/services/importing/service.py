@@ -176,7 +176,7 @@ async def run_import(db: Database, data: bytes, **options: Unpack[ImportOptions]
     reader = import_formats.reader(options["fmt"])
     # The records live until the import ends: walking them in full collections, over and
     # over as they grow, would cost more than reading them (see the collector module).
-    with progress_module.reporting(options.get("progress")), collector.paused():
+    with progress_module.reporting(options.get("progress")), collector.full_collections_held_off():
         # The file is read before a connection is taken: reading may be long.
         progress_module.tick("reading", 0)
         parsed = await asyncio.to_thread(reader, data, options["file_name"])
@@ -202,7 +202,7 @@ async def run_import_on(
 
     Reading and checking the file run in a worker thread, so a large file does not hold
     up the event loop; ``progress`` hears each stage (see :mod:`.progress`)."""
-    with progress_module.reporting(progress), collector.paused():
+    with progress_module.reporting(progress), collector.full_collections_held_off():
         reader = import_formats.reader(fmt)
         report = ImportReport(
             format=fmt,
