@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from odx_graph.core.tasks import cancelled_meanwhile
 from odx_graph.core.tasks import running
 
 
@@ -49,3 +50,52 @@ async def test_a_task_that_finished_on_its_own_is_left_as_it_ended() -> None:
         await asyncio.sleep(0)
         await asyncio.sleep(0)
     assert task.done() and not task.cancelled() and task.result() == 7
+
+
+async def test_a_task_that_loses_its_cancellation_is_cancelled_again() -> None:
+    lost = 0
+
+    async def retries_on_errors() -> None:
+        nonlocal lost
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            # Cleaning up fails in its turn: another error takes the cancellation's place,
+            # and the loop below carries on as after any error.
+            lost += 1
+        await asyncio.Event().wait()  # carries on, until cancelled again
+
+    async def block() -> asyncio.Task[None]:
+        async with running(retries_on_errors()) as task:
+            await asyncio.sleep(0)
+        return task
+
+    ending = asyncio.create_task(block())
+    # Waited for, not cancelled at a timeout (a cancellation would reach the task too).
+    done, _ = await asyncio.wait({ending}, timeout=10)
+    if not done:
+        ending.cancel()
+    assert done, "the block never ended: its task lost its cancellation"
+    task = ending.result()
+    assert task.cancelled() and lost == 1
+
+
+async def test_a_loop_sees_a_cancellation_another_error_took_the_place_of() -> None:
+    seen: list[bool] = []
+
+    async def loop() -> None:
+        while True:
+            try:
+                try:
+                    await asyncio.Event().wait()
+                except asyncio.CancelledError:
+                    raise RuntimeError("the clean-up failed") from None
+            except RuntimeError:
+                seen.append(cancelled_meanwhile())
+                if cancelled_meanwhile():
+                    raise asyncio.CancelledError from None
+
+    assert not cancelled_meanwhile()
+    async with running(loop()) as task:
+        await asyncio.sleep(0)
+    assert task.cancelled() and seen == [True]

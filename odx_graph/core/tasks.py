@@ -9,15 +9,32 @@ from collections.abc import Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
+# How long a cancelled task has to end before it is cancelled again. A cancellation can
+# be lost: code cleaning up after it may fail in its turn (a statement on a connection
+# whose transaction the cancellation aborted) and raise another error in its place, which
+# a loop that retries on errors then catches and carries on.
+CANCEL_AGAIN_AFTER = 1.0
+
 
 @asynccontextmanager
 async def running(work: Coroutine[Any, Any, Any]) -> AsyncIterator[asyncio.Task[Any]]:
     """Run ``work`` as a task while the block runs; when the block ends (however it ends)
-    the task is cancelled and awaited, so nothing of it outlives the block."""
+    the task is cancelled and awaited, so nothing of it outlives the block. A task still
+    running :data:`CANCEL_AGAIN_AFTER` seconds after a cancellation is cancelled again."""
     task = asyncio.create_task(work)
     try:
         yield task
     finally:
-        task.cancel()
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=CANCEL_AGAIN_AFTER)
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def cancelled_meanwhile() -> bool:
+    """Whether the running task has been asked to stop: a loop that carries on after
+    errors asks this before it does, as a cancellation may have ended up as another error
+    (see :data:`CANCEL_AGAIN_AFTER`)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -11,6 +11,7 @@ at a later position.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -58,15 +59,23 @@ def digest(triples: str) -> bytes:
 async def publish(db: Database, render: Render, batch: int = 2000) -> int | None:
     """Publish up to ``batch`` noted changes; the number of versions appended, or ``None``
     when another publisher holds the lock."""
+    unlock = "SELECT pg_advisory_unlock($1)"
     async with db.connection() as conn:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PUBLISH_LOCK_KEY):
             return None
         try:
             # One snapshot for the notes, the rows they name and the log's end.
             async with conn.transaction(isolation="repeatable_read"):
-                return await _publish_batch(conn, render, batch)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", PUBLISH_LOCK_KEY)
+                appended = await _publish_batch(conn, render, batch)
+        except BaseException:
+            # Unlocked here if the connection still can; else when the pool takes the
+            # connection back (its reset unlocks every advisory lock) or closes it. What
+            # ended the batch (a cancellation, say) goes on, whatever the unlock does.
+            with contextlib.suppress(Exception):
+                await conn.execute(unlock, PUBLISH_LOCK_KEY)
+            raise
+        await conn.execute(unlock, PUBLISH_LOCK_KEY)
+        return appended
 
 
 async def _publish_batch(conn: Connection, render: Render, batch: int) -> int:
@@ -151,20 +160,21 @@ async def _render_current(
     for segment, key in subjects:
         by_segment.setdefault(segment, []).append(key)
     out: dict[tuple[str, int], str] = {}
+    # For this transaction only: should a statement fail (or be cancelled), the rollback
+    # ends the role with it. A RESET in a `finally` would fail in the aborted transaction
+    # and put its own error in place of the first (a lost cancellation, for one).
     await conn.execute(f"SET LOCAL ROLE {quote_ident(READER_ROLE)}")
-    try:
-        for segment, keys in by_segment.items():
-            entity = MAPPING.by_iri_segment(segment)
-            if entity is None:
-                continue
-            statement = (
-                f"SELECT {sql.export_columns(entity, PUBLIC)} FROM {entity.table} {sql.ALIAS} "
-                f"WHERE {sql.ALIAS}.{entity.key} = ANY($1)"
-            )
-            for row in await conn.fetch(statement, keys):
-                out[(segment, int(row["_key"]))] = render(entity, row)
-    finally:
-        await conn.execute("RESET ROLE")
+    for segment, keys in by_segment.items():
+        entity = MAPPING.by_iri_segment(segment)
+        if entity is None:
+            continue
+        statement = (
+            f"SELECT {sql.export_columns(entity, PUBLIC)} FROM {entity.table} {sql.ALIAS} "
+            f"WHERE {sql.ALIAS}.{entity.key} = ANY($1)"
+        )
+        for row in await conn.fetch(statement, keys):
+            out[(segment, int(row["_key"]))] = render(entity, row)
+    await conn.execute("RESET ROLE")  # the rest of the transaction as the publisher
     return out
 
 

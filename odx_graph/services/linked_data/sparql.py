@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from odx_graph.core.config import Settings
 from odx_graph.core.errors import QueryTimeoutError
+from odx_graph.core.tasks import cancelled_meanwhile
 from odx_graph.services.linked_data.feed import publish_all
 from odx_graph.services.linked_data.feed import rebase
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
@@ -307,5 +308,7 @@ async def follow(db: Database, reader: Database, store: SparqlStore, interval: f
         except asyncio.CancelledError:
             raise
         except Exception:
+            if cancelled_meanwhile():  # the error took a cancellation's place: stop
+                raise asyncio.CancelledError from None
             log.exception("keeping the SPARQL store in step failed; retrying")
         await asyncio.sleep(interval)
