@@ -117,3 +117,27 @@ class running_app:
     async def __aexit__(self, *exc: object) -> None:
         await self.http.aclose()
         await self.lifespan.__aexit__(None, None, None)
+
+
+async def one_row(db: Database, sql: str, *args: Any) -> Any:
+    """The first row of ``sql``, which must have one."""
+    row = await db.fetchrow(sql, *args)
+    assert row is not None, sql
+    return row
+
+
+class SentStatements:
+    """Stands in for a :class:`Database`: records the statements a store function sends
+    (each with its arguments) and answers none, so a test can read their plans."""
+
+    def __init__(self) -> None:
+        self.sql: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        """Record a statement sent as is."""
+        self.sql.append((sql, args))
+        return []
+
+    async def fetch_with(self, settings: object, sql: str, *args: Any) -> list[Any]:
+        """Record a statement sent with session settings (not recorded)."""
+        return await self.fetch(sql, *args)

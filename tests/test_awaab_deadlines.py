@@ -6,9 +6,10 @@ at every moment asked about, the clocks worked out through the calendar as befor
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from odx_graph.store.db import Database
+from tests.support import SentStatements
+from tests.support import one_row
 
 # The clocks as migration 0004 defined them: every deadline worked out through the
 # calendar when asked for.
@@ -89,12 +90,6 @@ async def _exact(db: Database) -> None:
     )
 
 
-async def _row(db: Database, sql: str, *args: Any) -> Any:
-    row = await db.fetchrow(sql, *args)
-    assert row is not None, sql
-    return row
-
-
 async def test_the_demo_deadlines_are_the_rules(seeded_db: Database) -> None:
     assert (
         await seeded_db.fetchval(
@@ -118,7 +113,7 @@ async def test_the_clocks_read_the_kept_deadlines(seeded_db: Database) -> None:
 
 async def test_writes_to_cases_keep_the_deadlines(fresh_db: Database) -> None:
     db = fresh_db
-    case, home, landlord = await _row(
+    case, home, landlord = await one_row(
         db,
         "SELECT id, home_id, landlord_id FROM damp_mould_case "
         "WHERE aware_at >= awaab_in_force_from() AND hazard_level_code = 'significant' "
@@ -150,7 +145,7 @@ async def test_writes_to_cases_keep_the_deadlines(fresh_db: Database) -> None:
     await db.execute(
         "UPDATE damp_mould_case SET hazard_level_code = 'emergency' WHERE id = $1", case
     )
-    other_home, other_landlord = await _row(
+    other_home, other_landlord = await one_row(
         db, "SELECT id, landlord_id FROM home WHERE landlord_id <> $1 LIMIT 1", landlord
     )
     await db.execute(
@@ -183,7 +178,7 @@ async def test_writes_to_cases_keep_the_deadlines(fresh_db: Database) -> None:
 
 async def test_a_new_bank_holiday_moves_the_deadlines(fresh_db: Database) -> None:
     db = fresh_db
-    case, due = await _row(
+    case, due = await one_row(
         db,
         "SELECT case_id, investigate_due_at FROM awaab_deadline d "
         "JOIN damp_mould_case c ON c.id = d.case_id "
@@ -220,17 +215,6 @@ async def test_a_changed_timescale_moves_the_deadlines(fresh_db: Database) -> No
     await _exact(db)
 
 
-class _Statements:
-    """Records the statements a store function sends, answering none."""
-
-    def __init__(self) -> None:
-        self.sql: list[tuple[str, tuple[Any, ...]]] = []
-
-    async def fetch(self, sql: str, *args: Any) -> list[Any]:
-        self.sql.append((sql, args))
-        return []
-
-
 async def test_breach_rates_read_the_homes_only_for_a_postcode(seeded_db: Database) -> None:
     from odx_graph.store.damp import DampScope
     from odx_graph.store.damp import awaab_breach_rates
@@ -246,7 +230,7 @@ async def test_breach_rates_read_the_homes_only_for_a_postcode(seeded_db: Databa
         "a landlord": DampScope(landlord_ids=(landlord,)),
         "a district": DampScope(postcode_column="postcode_district", postcode_value=district),
     }.items():
-        sent = _Statements()
+        sent = SentStatements()
         await awaab_breach_rates(sent, scope, None)  # type: ignore[arg-type]
         ((sql, args),) = sent.sql
         plans[name] = "\n".join(r[0] for r in await seeded_db.fetch(f"EXPLAIN {sql}", *args))

@@ -10,6 +10,8 @@ from odx_graph.core.disclosure import quantile_fractions
 from odx_graph.store.analytics import MarketScope
 from odx_graph.store.analytics import sor_rates
 from odx_graph.store.db import Database
+from tests.support import SentStatements
+from tests.support import one_row
 
 # The work worked out afresh, without the table's view or triggers.
 AFRESH = (
@@ -24,13 +26,6 @@ WORK = (
     "postcode_district, postcode_sector, trade_code, working_days, record_key, cost, "
     "quantity FROM repair_work"
 )
-
-
-async def _row(db: Database, sql: str, *args: Any) -> Any:
-    """The first row of ``sql``, which must have one."""
-    row = await db.fetchrow(sql, *args)
-    assert row is not None, sql
-    return row
 
 
 async def _differences(db: Database) -> int:
@@ -79,7 +74,7 @@ async def test_the_demo_work_equals_the_work_worked_out_afresh(seeded_db: Databa
 
 async def test_the_going_rates_are_what_the_lines_give(seeded_db: Database) -> None:
     db = seeded_db
-    district, sector, area, trade, sor = await _row(
+    district, sector, area, trade, sor = await one_row(
         db,
         "SELECT f.postcode_district, f.postcode_sector, f.postcode_area, f.trade_code, "
         "l.sor_code FROM repair_fact f JOIN repair_line l ON l.repair_id = f.id "
@@ -109,20 +104,9 @@ async def test_the_going_rates_are_what_the_lines_give(seeded_db: Database) -> N
         assert got or scope.postcode_value == "ZZ99"
 
 
-class _Statements:
-    """Records the statements a store function sends, answering none."""
-
-    def __init__(self) -> None:
-        self.sql: list[tuple[str, tuple[Any, ...]]] = []
-
-    async def fetch_with(self, settings: object, sql: str, *args: Any) -> list[Any]:
-        self.sql.append((sql, args))
-        return []
-
-
 async def test_a_district_s_going_rates_read_no_repair_line(seeded_db: Database) -> None:
     district = await seeded_db.fetchval("SELECT postcode_district FROM repair_work LIMIT 1")
-    sent = _Statements()
+    sent = SentStatements()
     await sor_rates(sent, MarketScope("postcode_district", district))  # type: ignore[arg-type]
     ((sql, args),) = sent.sql
     plan = "\n".join(r[0] for r in await seeded_db.fetch(f"EXPLAIN {sql}", *args))
@@ -137,12 +121,12 @@ async def test_a_district_s_going_rates_read_no_repair_line(seeded_db: Database)
 
 async def test_writes_keep_the_work_exact(fresh_db: Database) -> None:
     db = fresh_db
-    repair, home = await _row(
+    repair, home = await one_row(
         db,
         "SELECT f.id, f.home_id FROM repair_fact f JOIN repair_line l ON l.repair_id = f.id "
         "WHERE f.completed GROUP BY 1, 2 HAVING count(*) >= 2 ORDER BY 1 LIMIT 1",
     )
-    line, code = await _row(
+    line, code = await one_row(
         db,
         "SELECT id, sor_code FROM repair_line WHERE repair_id = $1 ORDER BY line_number LIMIT 1",
         repair,
