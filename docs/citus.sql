@@ -495,6 +495,8 @@ SELECT create_distributed_table('repair_summary_home_month', 'landlord_id', colo
 SELECT create_distributed_table('repair_summary_home', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_month', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_landlord', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_home_priority', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_priority', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_work', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');

@@ -314,31 +314,48 @@ BEGIN
     DELETE FROM repair_summary_days;
     DELETE FROM repair_summary_home_month;
     DELETE FROM repair_summary_home;
+    DELETE FROM repair_summary_home_priority;
+    DELETE FROM repair_summary_home_year;
     DELETE FROM repair_summary_month;
     DELETE FROM repair_summary_landlord;
+    DELETE FROM repair_summary_priority;
+    DELETE FROM repair_summary_year;
     INSERT INTO repair_summary
-    SELECT landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
-           within_target, repeat_30, repeat_90, fixed_first_time,
+    SELECT landlord_id, month, priority_code, completed, is_open, cancelled, has_target,
+           is_emergency, within_target, repeat_30, repeat_90, fixed_first_time,
            count(*), sum(coalesce(record_key, 0))
     FROM repair_fact
-    GROUP BY landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
-             within_target, repeat_30, repeat_90, fixed_first_time;
+    GROUP BY landlord_id, month, priority_code, completed, is_open, cancelled, has_target,
+             is_emergency, within_target, repeat_30, repeat_90, fixed_first_time;
     INSERT INTO repair_summary_days
-    SELECT landlord_id, month, working_days, count(*), sum(coalesce(record_key, 0))
+    SELECT landlord_id, month, priority_code, working_days, count(*),
+           sum(coalesce(record_key, 0))
     FROM repair_fact WHERE completed AND working_days IS NOT NULL
-    GROUP BY landlord_id, month, working_days;
+    GROUP BY landlord_id, month, priority_code, working_days;
     INSERT INTO repair_summary_home_month
     SELECT landlord_id, month, home_id, coalesce(record_key, 0), count(*)
     FROM repair_fact GROUP BY landlord_id, month, home_id, coalesce(record_key, 0);
     INSERT INTO repair_summary_home
     SELECT landlord_id, home_id, coalesce(record_key, 0), count(*)
     FROM repair_fact GROUP BY landlord_id, home_id, coalesce(record_key, 0);
+    INSERT INTO repair_summary_home_priority
+    SELECT landlord_id, priority_code, home_id, coalesce(record_key, 0), count(*)
+    FROM repair_fact GROUP BY landlord_id, priority_code, home_id, coalesce(record_key, 0);
+    INSERT INTO repair_summary_home_year
+    SELECT landlord_id, reporting_year(month), home_id, record_key, sum(repairs)
+    FROM repair_summary_home_month GROUP BY 1, 2, 3, 4;
     INSERT INTO repair_summary_month
     SELECT landlord_id, month, count(*), sum(record_key)
     FROM repair_summary_home_month GROUP BY landlord_id, month;
+    INSERT INTO repair_summary_year
+    SELECT landlord_id, year, count(*), sum(record_key)
+    FROM repair_summary_home_year GROUP BY landlord_id, year;
     INSERT INTO repair_summary_landlord
     SELECT landlord_id, count(*), sum(record_key)
     FROM repair_summary_home GROUP BY landlord_id;
+    INSERT INTO repair_summary_priority
+    SELECT landlord_id, priority_code, count(*), sum(record_key)
+    FROM repair_summary_home_priority GROUP BY landlord_id, priority_code;
 END $$;
 
 --
@@ -753,25 +770,27 @@ CREATE FUNCTION public.repair_summaries_apply() RETURNS trigger
 BEGIN
     DELETE FROM repair_summary_pending;
     INSERT INTO repair_summary AS s
-    SELECT landlord_id, month, completed, is_open, cancelled, has_target, is_emergency,
-           within_target, repeat_30, repeat_90, fixed_first_time,
+    SELECT landlord_id, month, priority_code, completed, is_open, cancelled, has_target,
+           is_emergency, within_target, repeat_30, repeat_90, fixed_first_time,
            sum(repairs), sum(repairs * record_key)
     FROM repair_summary_delta
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
     HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-    ON CONFLICT (landlord_id, month, completed, is_open, cancelled, has_target,
-                 is_emergency, within_target, repeat_30, repeat_90, fixed_first_time)
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    ON CONFLICT (landlord_id, month, priority_code, completed, is_open, cancelled,
+                 has_target, is_emergency, within_target, repeat_30, repeat_90,
+                 fixed_first_time)
     DO UPDATE SET repairs = s.repairs + excluded.repairs,
                   record_keys = s.record_keys + excluded.record_keys;
     INSERT INTO repair_summary_days AS s
-    SELECT landlord_id, month, working_days, sum(repairs), sum(repairs * record_key)
+    SELECT landlord_id, month, priority_code, working_days, sum(repairs),
+           sum(repairs * record_key)
     FROM repair_summary_delta
     WHERE completed AND working_days IS NOT NULL
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
     HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0
-    ORDER BY 1, 2, 3
-    ON CONFLICT (landlord_id, month, working_days)
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (landlord_id, month, priority_code, working_days)
     DO UPDATE SET repairs = s.repairs + excluded.repairs,
                   record_keys = s.record_keys + excluded.record_keys;
     -- A home is counted in a landlord's month when its first repair there comes, and no
@@ -819,14 +838,61 @@ BEGIN
     ORDER BY 1
     ON CONFLICT (landlord_id)
     DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
+    WITH d AS (
+        SELECT landlord_id, priority_code, home_id, record_key, sum(repairs) AS repairs
+        FROM repair_summary_delta GROUP BY 1, 2, 3, 4 HAVING sum(repairs) <> 0
+    ), counted AS (
+        INSERT INTO repair_summary_home_priority AS s
+        SELECT * FROM d ORDER BY 1, 2, 3, 4
+        ON CONFLICT (landlord_id, priority_code, home_id, record_key)
+        DO UPDATE SET repairs = s.repairs + excluded.repairs
+        RETURNING s.*
+    ), moved AS (
+        SELECT c.landlord_id, c.priority_code, c.record_key,
+               CASE WHEN c.repairs = 0 THEN -1 WHEN c.repairs = d.repairs THEN 1 ELSE 0 END
+                   AS homes
+        FROM counted c JOIN d USING (landlord_id, priority_code, home_id, record_key)
+    )
+    INSERT INTO repair_summary_priority AS s
+    SELECT landlord_id, priority_code, sum(homes), sum(homes * record_key)
+    FROM moved GROUP BY 1, 2 HAVING sum(homes) <> 0 OR sum(homes * record_key) <> 0
+    ORDER BY 1, 2
+    ON CONFLICT (landlord_id, priority_code)
+    DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
+    WITH d AS (
+        SELECT landlord_id, reporting_year(month) AS year, home_id, record_key,
+               sum(repairs) AS repairs
+        FROM repair_summary_delta GROUP BY 1, 2, 3, 4 HAVING sum(repairs) <> 0
+    ), counted AS (
+        INSERT INTO repair_summary_home_year AS s
+        SELECT * FROM d ORDER BY 1, 2, 3, 4
+        ON CONFLICT (landlord_id, year, home_id, record_key)
+        DO UPDATE SET repairs = s.repairs + excluded.repairs
+        RETURNING s.*
+    ), moved AS (
+        SELECT c.landlord_id, c.year, c.record_key,
+               CASE WHEN c.repairs = 0 THEN -1 WHEN c.repairs = d.repairs THEN 1 ELSE 0 END
+                   AS homes
+        FROM counted c JOIN d USING (landlord_id, year, home_id, record_key)
+    )
+    INSERT INTO repair_summary_year AS s
+    SELECT landlord_id, year, sum(homes), sum(homes * record_key)
+    FROM moved GROUP BY 1, 2 HAVING sum(homes) <> 0 OR sum(homes * record_key) <> 0
+    ORDER BY 1, 2
+    ON CONFLICT (landlord_id, year)
+    DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
     DELETE FROM repair_summary_delta;
     -- Only rows this transaction emptied: another's emptied rows are not yet committed.
     DELETE FROM repair_summary WHERE repairs = 0;
     DELETE FROM repair_summary_days WHERE repairs = 0;
     DELETE FROM repair_summary_home_month WHERE repairs = 0;
     DELETE FROM repair_summary_home WHERE repairs = 0;
+    DELETE FROM repair_summary_home_priority WHERE repairs = 0;
+    DELETE FROM repair_summary_home_year WHERE repairs = 0;
     DELETE FROM repair_summary_month WHERE homes = 0;
     DELETE FROM repair_summary_landlord WHERE homes = 0;
+    DELETE FROM repair_summary_priority WHERE homes = 0;
+    DELETE FROM repair_summary_year WHERE homes = 0;
     RETURN NULL;
 END $$;
 
@@ -845,25 +911,25 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO repair_summary_delta
-        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
-               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
-               fixed_first_time, working_days, count(*)
+        SELECT landlord_id, month, priority_code, home_id, coalesce(record_key, 0), completed,
+               is_open, cancelled, has_target, is_emergency, within_target, repeat_30,
+               repeat_90, fixed_first_time, working_days, count(*)
         FROM new_rows
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO repair_summary_delta
-        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
-               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
-               fixed_first_time, working_days, -count(*)
+        SELECT landlord_id, month, priority_code, home_id, coalesce(record_key, 0), completed,
+               is_open, cancelled, has_target, is_emergency, within_target, repeat_30,
+               repeat_90, fixed_first_time, working_days, -count(*)
         FROM old_rows
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15;
     ELSE
         INSERT INTO repair_summary_delta
-        SELECT landlord_id, month, home_id, coalesce(record_key, 0), completed, is_open,
-               cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90,
-               fixed_first_time, working_days, sum(n)
+        SELECT landlord_id, month, priority_code, home_id, coalesce(record_key, 0), completed,
+               is_open, cancelled, has_target, is_emergency, within_target, repeat_30,
+               repeat_90, fixed_first_time, working_days, sum(n)
         FROM (SELECT *, 1 AS n FROM new_rows UNION ALL SELECT *, -1 FROM old_rows) AS c
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
         HAVING sum(n) <> 0;
     END IF;
     GET DIAGNOSTICS noted = ROW_COUNT;
@@ -924,6 +990,14 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+--
+-- Name: reporting_year(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.reporting_year(month text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ((substr(month, 1, 4))::integer - CASE WHEN (substr(month, 6, 2) < '04'::text) THEN 1 ELSE 0 END);
 
 --
 -- Name: track_changes(regclass, text, text); Type: FUNCTION; Schema: public; Owner: -
@@ -2072,6 +2146,7 @@ ALTER TABLE public.repair_status_event ALTER COLUMN id ADD GENERATED BY DEFAULT 
 CREATE TABLE public.repair_summary (
     landlord_id bigint NOT NULL,
     month text NOT NULL,
+    priority_code text NOT NULL,
     completed boolean,
     is_open boolean,
     cancelled boolean,
@@ -2092,6 +2167,7 @@ CREATE TABLE public.repair_summary (
 CREATE TABLE public.repair_summary_days (
     landlord_id bigint NOT NULL,
     month text NOT NULL,
+    priority_code text NOT NULL,
     working_days integer NOT NULL,
     repairs bigint NOT NULL,
     record_keys bigint NOT NULL
@@ -2104,6 +2180,7 @@ CREATE TABLE public.repair_summary_days (
 CREATE UNLOGGED TABLE public.repair_summary_delta (
     landlord_id bigint NOT NULL,
     month text NOT NULL,
+    priority_code text NOT NULL,
     home_id bigint NOT NULL,
     record_key integer NOT NULL,
     completed boolean,
@@ -2143,6 +2220,30 @@ CREATE TABLE public.repair_summary_home_month (
 );
 
 --
+-- Name: repair_summary_home_priority; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_home_priority (
+    landlord_id bigint NOT NULL,
+    priority_code text NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_home_year; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_home_year (
+    landlord_id bigint NOT NULL,
+    year integer NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL
+);
+
+--
 -- Name: repair_summary_landlord; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2169,6 +2270,28 @@ CREATE TABLE public.repair_summary_month (
 
 CREATE UNLOGGED TABLE public.repair_summary_pending (
     noted boolean DEFAULT true NOT NULL
+);
+
+--
+-- Name: repair_summary_priority; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_priority (
+    landlord_id bigint NOT NULL,
+    priority_code text NOT NULL,
+    homes bigint NOT NULL,
+    homes_key bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_year; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_year (
+    landlord_id bigint NOT NULL,
+    year integer NOT NULL,
+    homes bigint NOT NULL,
+    homes_key bigint NOT NULL
 );
 
 --
@@ -2747,7 +2870,7 @@ ALTER TABLE ONLY public.repair_status
 --
 
 ALTER TABLE ONLY public.repair_summary_days
-    ADD CONSTRAINT repair_summary_days_pkey PRIMARY KEY (landlord_id, month, working_days);
+    ADD CONSTRAINT repair_summary_days_pkey PRIMARY KEY (landlord_id, month, priority_code, working_days);
 
 --
 -- Name: repair_summary_home_month repair_summary_home_month_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2764,6 +2887,20 @@ ALTER TABLE ONLY public.repair_summary_home
     ADD CONSTRAINT repair_summary_home_pkey PRIMARY KEY (landlord_id, home_id, record_key);
 
 --
+-- Name: repair_summary_home_priority repair_summary_home_priority_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_home_priority
+    ADD CONSTRAINT repair_summary_home_priority_pkey PRIMARY KEY (landlord_id, priority_code, home_id, record_key);
+
+--
+-- Name: repair_summary_home_year repair_summary_home_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_home_year
+    ADD CONSTRAINT repair_summary_home_year_pkey PRIMARY KEY (landlord_id, year, home_id, record_key);
+
+--
 -- Name: repair_summary_landlord repair_summary_landlord_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2776,6 +2913,20 @@ ALTER TABLE ONLY public.repair_summary_landlord
 
 ALTER TABLE ONLY public.repair_summary_month
     ADD CONSTRAINT repair_summary_month_pkey PRIMARY KEY (landlord_id, month);
+
+--
+-- Name: repair_summary_priority repair_summary_priority_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_priority
+    ADD CONSTRAINT repair_summary_priority_pkey PRIMARY KEY (landlord_id, priority_code);
+
+--
+-- Name: repair_summary_year repair_summary_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_year
+    ADD CONSTRAINT repair_summary_year_pkey PRIMARY KEY (landlord_id, year);
 
 --
 -- Name: repair_work repair_work_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3209,10 +3360,22 @@ CREATE INDEX repair_summary_home_empty ON public.repair_summary_home USING btree
 CREATE INDEX repair_summary_home_month_empty ON public.repair_summary_home_month USING btree (repairs) WHERE (repairs = 0);
 
 --
+-- Name: repair_summary_home_priority_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_home_priority_empty ON public.repair_summary_home_priority USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_home_year_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_home_year_empty ON public.repair_summary_home_year USING btree (repairs) WHERE (repairs = 0);
+
+--
 -- Name: repair_summary_key; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX repair_summary_key ON public.repair_summary USING btree (landlord_id, month, completed, is_open, cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90, fixed_first_time) NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX repair_summary_key ON public.repair_summary USING btree (landlord_id, month, priority_code, completed, is_open, cancelled, has_target, is_emergency, within_target, repeat_30, repeat_90, fixed_first_time) NULLS NOT DISTINCT;
 
 --
 -- Name: repair_summary_landlord_empty; Type: INDEX; Schema: public; Owner: -
@@ -3225,6 +3388,18 @@ CREATE INDEX repair_summary_landlord_empty ON public.repair_summary_landlord USI
 --
 
 CREATE INDEX repair_summary_month_empty ON public.repair_summary_month USING btree (homes) WHERE (homes = 0);
+
+--
+-- Name: repair_summary_priority_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_priority_empty ON public.repair_summary_priority USING btree (homes) WHERE (homes = 0);
+
+--
+-- Name: repair_summary_year_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_year_empty ON public.repair_summary_year USING btree (homes) WHERE (homes = 0);
 
 --
 -- Name: repair_work_district_idx; Type: INDEX; Schema: public; Owner: -
@@ -5877,6 +6052,18 @@ GRANT SELECT ON TABLE public.repair_summary_home TO odx_writer;
 GRANT SELECT ON TABLE public.repair_summary_home_month TO odx_writer;
 
 --
+-- Name: TABLE repair_summary_home_priority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_home_priority TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_home_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_home_year TO odx_writer;
+
+--
 -- Name: TABLE repair_summary_landlord; Type: ACL; Schema: public; Owner: -
 --
 
@@ -5893,6 +6080,18 @@ GRANT SELECT ON TABLE public.repair_summary_month TO odx_writer;
 --
 
 GRANT SELECT ON TABLE public.repair_summary_pending TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_priority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_priority TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_year TO odx_writer;
 
 --
 -- Name: TABLE repair_work; Type: ACL; Schema: public; Owner: -

@@ -1,10 +1,11 @@
-"""The repair summaries (migration 0035) stay equal to the summaries worked out afresh
+"""The repair summaries (migrations 0035 and 0038) stay equal to the summaries worked out afresh
 from the repair facts, whatever changes the repairs; and the repair performance read from
 them is, group by group and under every disclosure rule, what the facts give."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 
 import asyncpg
@@ -21,6 +22,7 @@ from odx_graph.store.analytics import repair_performance_from_facts
 from odx_graph.store.db import Database
 from odx_graph.store.repair_summary import SUMMARISED_MEASURES
 from odx_graph.store.repair_summary import answerable
+from odx_graph.store.repair_summary import month_start
 from odx_graph.store.repair_summary import over_flags
 from odx_graph.store.repair_summary import percentile_cont
 from odx_graph.store.repair_summary import summary_performance
@@ -28,15 +30,36 @@ from odx_graph.store.repair_summary import summary_performance
 # Each summary and the statement that works it out afresh from the facts.
 AFRESH = {
     "repair_summary": (
-        "SELECT landlord_id, month, completed, is_open, cancelled, has_target, is_emergency, "
-        "within_target, repeat_30, repeat_90, fixed_first_time, count(*)::bigint, "
-        "sum(coalesce(record_key, 0))::bigint FROM repair_fact "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        "SELECT landlord_id, month, priority_code, completed, is_open, cancelled, has_target, "
+        "is_emergency, within_target, repeat_30, repeat_90, fixed_first_time, "
+        "count(*)::bigint, sum(coalesce(record_key, 0))::bigint FROM repair_fact "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"
     ),
     "repair_summary_days": (
-        "SELECT landlord_id, month, working_days, count(*)::bigint, "
+        "SELECT landlord_id, month, priority_code, working_days, count(*)::bigint, "
         "sum(coalesce(record_key, 0))::bigint FROM repair_fact "
-        "WHERE completed AND working_days IS NOT NULL GROUP BY 1, 2, 3"
+        "WHERE completed AND working_days IS NOT NULL GROUP BY 1, 2, 3, 4"
+    ),
+    "repair_summary_home_priority": (
+        "SELECT landlord_id, priority_code, home_id, coalesce(record_key, 0), count(*)::bigint "
+        "FROM repair_fact GROUP BY 1, 2, 3, 4"
+    ),
+    # The reporting year (from 1 April, UK time) is the year of the month three months before.
+    "repair_summary_home_year": (
+        "SELECT landlord_id, extract(year FROM to_date(month, 'YYYY-MM') - interval "
+        "'3 months')::integer, home_id, coalesce(record_key, 0), count(*)::bigint "
+        "FROM repair_fact GROUP BY 1, 2, 3, 4"
+    ),
+    "repair_summary_year": (
+        "SELECT landlord_id, y, count(*)::bigint, sum(k)::bigint FROM "
+        "(SELECT DISTINCT landlord_id, extract(year FROM to_date(month, 'YYYY-MM') - "
+        "interval '3 months')::integer AS y, home_id, coalesce(record_key, 0) AS k "
+        "FROM repair_fact) AS h GROUP BY 1, 2"
+    ),
+    "repair_summary_priority": (
+        "SELECT landlord_id, priority_code, count(*)::bigint, sum(k)::bigint FROM "
+        "(SELECT DISTINCT landlord_id, priority_code, home_id, coalesce(record_key, 0) AS k "
+        "FROM repair_fact) AS h GROUP BY 1, 2"
     ),
     "repair_summary_home_month": (
         "SELECT landlord_id, month, home_id, coalesce(record_key, 0), count(*)::bigint "
@@ -63,7 +86,16 @@ GROUPINGS = (
     (Dimension.MONTH,),
     (Dimension.LANDLORD, Dimension.MONTH),
     (Dimension.MONTH, Dimension.LANDLORD),
+    (Dimension.PRIORITY,),
+    (Dimension.LANDLORD, Dimension.PRIORITY),
+    (Dimension.PRIORITY, Dimension.LANDLORD),
 )
+# First instants of months in UK time: summer time (UTC+1) and winter time (UTC).
+APRIL_2024 = dt.datetime(2024, 3, 31, 23, tzinfo=dt.UTC)
+APRIL_2025 = dt.datetime(2025, 3, 31, 23, tzinfo=dt.UTC)
+OCTOBER_2025 = dt.datetime(2025, 10, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+JAN_2026 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+APRIL_2026 = dt.datetime(2026, 4, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 # Exact; the server's defaults for the public; and small thresholds, so that values of
 # small groups are published (perturbed) too.
 PUBLISHERS = (Publisher(True, 10, 5), Publisher(False, 10, 5), Publisher(False, 1, 3))
@@ -104,11 +136,26 @@ async def _published_differences(db: Database) -> list[str]:
         RepairScope(landlord_ids=(landlords[0],)),
         RepairScope(landlord_ids=tuple(landlords[:2])),
         RepairScope(landlord_ids=(-1,)),
+        # A TSM year, April to March in UK time (from in summer time, to in winter).
+        RepairScope(reported_from=APRIL_2025, reported_to=APRIL_2026),
+        RepairScope(landlord_ids=(landlords[0],), reported_from=APRIL_2025, reported_to=JAN_2026),
+        RepairScope(landlord_ids=tuple(landlords[:2]), reported_to=OCTOBER_2025),
+        RepairScope(reported_from=JAN_2026),
+        # Whole reporting years: one landlord's one, two, and open-ended.
+        RepairScope(landlord_ids=(landlords[1],), reported_from=APRIL_2025, reported_to=APRIL_2026),
+        RepairScope(reported_from=APRIL_2024, reported_to=APRIL_2026),
+        RepairScope(landlord_ids=tuple(landlords[:2]), reported_to=APRIL_2025),
+        RepairScope(landlord_ids=(landlords[0],), reported_from=APRIL_2025),
     )
     differing = []
     for group_by in GROUPINGS:
         for scope in scopes:
+            dated = scope.reported_from is not None or scope.reported_to is not None
             for measures in (tuple(sorted(SUMMARISED_MEASURES)), SCORECARD, TREND):
+                # The homes of a priority over some months are not kept.
+                if dated and Dimension.PRIORITY in group_by:
+                    assert not answerable(group_by, scope, measures)
+                    continue
                 assert answerable(group_by, scope, measures)
                 facts = await repair_performance_from_facts(db, group_by, scope, measures)
                 summed = await summary_performance(db, group_by, scope, measures, SORTING)
@@ -135,13 +182,45 @@ async def test_a_scorecard_reads_the_summaries() -> None:
     landlord = RepairScope(landlord_ids=(1,))
     assert answerable([Dimension.LANDLORD], RepairScope(), SCORECARD)
     assert answerable([Dimension.MONTH], landlord, TREND)
-    # What they do not hold is worked out from the facts.
-    assert not answerable([Dimension.PRIORITY], RepairScope(), SCORECARD)
+    assert answerable([Dimension.PRIORITY], landlord, SCORECARD)
+    assert answerable([Dimension.LANDLORD, Dimension.PRIORITY], RepairScope(), SCORECARD)
+    # What they do not hold is worked out from the facts: the homes of a month and a
+    # priority are not kept, nor anything by trade.
+    assert not answerable([Dimension.MONTH, Dimension.PRIORITY], landlord, SCORECARD)
+    assert not answerable([Dimension.PRIORITY, Dimension.MONTH], RepairScope(), SCORECARD)
+    assert not answerable([Dimension.TRADE], RepairScope(), SCORECARD)
+    assert not answerable([Dimension.PRIORITY, Dimension.PRIORITY], landlord, SCORECARD)
+    assert answerable([Dimension.LANDLORD], RepairScope(reported_from=APRIL_2025), TREND)
+    assert answerable([Dimension.MONTH], RepairScope(reported_to=JAN_2026), TREND)
+    assert not answerable([Dimension.PRIORITY], RepairScope(reported_to=JAN_2026), TREND)
+    # Not the start of a UK month: 1 April 2025 at 01:00 in UK summer time.
+    utc_april = dt.datetime(2025, 4, 1, tzinfo=dt.UTC)
+    assert not answerable([Dimension.LANDLORD], RepairScope(reported_from=utc_april), TREND)
+    assert not answerable([Dimension.LANDLORD], RepairScope(reported_to=utc_april), TREND)
     assert not answerable([Dimension.LANDLORD], RepairScope(reported_from="2026-01-01"), TREND)
     assert not answerable([Dimension.LANDLORD], RepairScope(postcode_column="postcode_area"), TREND)
     assert not answerable([Dimension.LANDLORD], RepairScope(), ("median_hours",))
     assert not answerable([Dimension.LANDLORD], RepairScope(), ("on_planned_replacement_pct",))
     assert not answerable([Dimension.LANDLORD], RepairScope(), ("cost_mean",))
+
+
+def test_a_month_starts_at_midnight_uk_time() -> None:
+    assert month_start(APRIL_2025) == "2025-04"
+    assert month_start(OCTOBER_2025) == "2025-10"
+    assert month_start(JAN_2026) == "2026-01"
+    assert month_start(APRIL_2026) == "2026-04"
+    # In winter UK time is UTC; in summer an hour ahead.
+    assert month_start(dt.datetime(2025, 3, 1, tzinfo=dt.UTC)) == "2025-03"
+    assert month_start(dt.datetime(2025, 11, 1, tzinfo=dt.UTC)) == "2025-11"
+    assert month_start(dt.datetime(2025, 10, 31, 23, tzinfo=dt.UTC)) is None
+    assert month_start(dt.datetime(2025, 4, 1, tzinfo=dt.UTC)) is None
+    assert month_start(dt.datetime(2025, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))) is None
+    # A moment after the first instant, a naive time, a date, a day that is not the 1st.
+    assert month_start(APRIL_2025 + dt.timedelta(microseconds=1)) is None
+    assert month_start(APRIL_2025 - dt.timedelta(microseconds=1)) is None
+    assert month_start(dt.datetime(2026, 1, 1)) is None
+    assert month_start(dt.date(2026, 1, 1)) is None
+    assert month_start(dt.datetime(2026, 1, 2, tzinfo=dt.UTC)) is None
 
 
 def test_only_conditions_over_the_flags_are_summed() -> None:
@@ -229,6 +308,32 @@ async def test_writes_to_repairs_keep_the_summaries_exact(fresh_db: Database) ->
         mover,
         to_home,
         to_landlord,
+    )
+    await _exact(db)
+    # Repairs reported at the first instant of a UK month and just before it.
+    async with db.connection() as conn:
+        for moment in (APRIL_2025, APRIL_2025 - dt.timedelta(microseconds=1), JAN_2026, APRIL_2026):
+            edge = await _copy_repair(conn, home, 0)
+            await conn.execute(
+                "UPDATE repair SET reported_at = $2, raised_at = $2 WHERE id = $1", edge, moment
+            )
+    await _exact(db)
+    # A repair's priority changed: its home may lose its last repair of the old
+    # priority, and gain its first of the new.
+    changed = int(
+        await db.fetchval(
+            "SELECT r.id FROM repair r WHERE NOT EXISTS (SELECT 1 FROM repair q WHERE "
+            "q.home_id = r.home_id AND q.id <> r.id AND q.priority_code = r.priority_code) "
+            "AND EXISTS (SELECT 1 FROM priority p WHERE p.code <> r.priority_code AND NOT EXISTS "
+            "(SELECT 1 FROM repair q WHERE q.home_id = r.home_id AND q.priority_code = p.code)) "
+            "ORDER BY r.id LIMIT 1"
+        )
+    )
+    await db.execute(
+        "UPDATE repair SET priority_code = (SELECT min(p.code) FROM priority p WHERE NOT EXISTS "
+        "(SELECT 1 FROM repair q WHERE q.home_id = repair.home_id AND q.priority_code = p.code)) "
+        "WHERE id = $1",
+        changed,
     )
     await _exact(db)
     # A repair deleted.

@@ -1,21 +1,25 @@
-"""Repair performance by landlord and month from the repair summaries (migration 0035):
-the same rows :func:`odx_graph.store.analytics.repair_performance` gives, read from a few
-thousand summary rows instead of every repair's facts.
+"""Repair performance by landlord, month and priority from the repair summaries
+(migrations 0035 and 0038): the same rows :func:`odx_graph.store.analytics.repair_performance`
+gives, read from a few thousand summary rows instead of every repair's facts.
 
-A statement can be answered here when its groups are landlords and months alone, its
-scope names landlords at most, and each of its measures is a share of repairs whose
-conditions are over the facts' flags, or a percentile of working days to complete (the
-summaries keep a histogram of them: whole days, so the percentile is exact, interpolated
-as ``percentile_cont`` interpolates)."""
+A statement can be answered here when its groups are landlords, months and priorities
+(not months and priorities together: the homes of a month and priority are not kept), its
+scope names landlords at most and whole months reported (each bound, when given, is the
+start of a month in UK time, as the facts' months are; not with priorities), and each
+of its measures is a share of repairs whose conditions are over the facts' flags, or a
+percentile of working days to complete (the summaries keep a histogram of them: whole
+days, so the percentile is exact, interpolated as ``percentile_cont`` interpolates)."""
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import math
 import re
 from collections.abc import Collection
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from odx_graph.core.disclosure import quantile_fractions
 from odx_graph.mapping.insight import COUNTS
@@ -27,7 +31,9 @@ from odx_graph.mapping.insight import Share
 from odx_graph.store.db import Database
 from odx_graph.store.sql import Params
 
-SUMMARY_DIMENSIONS = frozenset({Dimension.LANDLORD, Dimension.MONTH})
+UK = ZoneInfo("Europe/London")
+
+SUMMARY_DIMENSIONS = frozenset({Dimension.LANDLORD, Dimension.MONTH, Dimension.PRIORITY})
 # The facts' flags the repair summary is counted by (its key besides landlord and month).
 FLAGS = (
     "completed",
@@ -66,15 +72,40 @@ SUMMARISED_MEASURES = frozenset(m.name for m in MEASURES if _summarised(m.name))
 _COUNTS_SUMMARISED = all(over_flags(c.condition) for c in COUNTS)
 
 
+def month_start(moment: Any) -> str | None:
+    """The month (``'YYYY-MM'``, as the facts' ``month``) that ``moment`` (an aware
+    datetime) is the first instant of in UK time; None for any other value. A repair is
+    reported at or after it exactly when its month is that month or a later one."""
+    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
+        return None
+    local = moment.astimezone(UK)
+    if (local.day, local.hour, local.minute, local.second, local.microsecond) != (1, 0, 0, 0, 0):
+        return None
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def _whole_months(scope: Any) -> bool:
+    return all(
+        bound is None or month_start(bound) is not None
+        for bound in (scope.reported_from, scope.reported_to)
+    )
+
+
+def _dated(scope: Any) -> bool:
+    return scope.reported_from is not None or scope.reported_to is not None
+
+
 def answerable(group_by: Sequence[Dimension], scope: Any, measures: Collection[str]) -> bool:
     """Whether :func:`summary_performance` gives the rows of this statement: grouped by
-    landlord and month alone, scoped to landlords at most, measures the summaries hold."""
+    landlord, month and priority (not month and priority together), scoped to landlords
+    and whole months at most (not with priorities), measures the summaries hold."""
     return (
         _COUNTS_SUMMARISED
         and len(set(group_by)) == len(group_by)
         and set(group_by) <= SUMMARY_DIMENSIONS
-        and scope.reported_from is None
-        and scope.reported_to is None
+        and not {Dimension.MONTH, Dimension.PRIORITY} <= set(group_by)
+        and _whole_months(scope)
+        and not (_dated(scope) and Dimension.PRIORITY in group_by)
         and not scope.postcode_column
         and not scope.estate_ids
         and not scope.building_ids
@@ -105,26 +136,71 @@ def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float
     return low + (high - low) * (position - first)
 
 
+def _reporting_years(scope: Any) -> tuple[int | None, int | None] | None:
+    """The reporting years (1 April to 31 March, UK time; named by the year they start
+    in) a scope's dates cover, each bound None when not given; None unless every bound
+    given is the start of one."""
+    bounds = [
+        None if bound is None else month_start(bound)
+        for bound in (scope.reported_from, scope.reported_to)
+    ]
+    if any(bound is not None and not bound.endswith("-04") for bound in bounds):
+        return None
+    start, end = (None if bound is None else int(bound[:4]) for bound in bounds)
+    return start, end
+
+
 def _homes_sql(
-    group_by: Sequence[Dimension], scope: Any, names: list[str], groups: str, where: str
+    group_by: Sequence[Dimension],
+    scope: Any,
+    names: list[str],
+    groups: str,
+    where: str,
+    period: str,
+    summed: bool,
 ) -> str:
-    """The homes of each group and the sum of their record keys. Within one landlord
-    the summaries count them (per month, or over every month); across landlords, a home
-    with repairs of two counts once, so the distinct homes are counted."""
+    """The homes of each group and the sum of their record keys, read from the homes
+    kept per ``period`` ("month", "year", "priority", or "" for over every month) with
+    the conditions ``where``. When each group is one landlord's homes of one kept period
+    (``summed``), the summaries count them; across landlords, or over several periods, a
+    home with repairs in two counts once, so the distinct homes are counted."""
     by = f" GROUP BY {', '.join(names)}" if group_by else ""
-    if Dimension.LANDLORD in group_by or len(scope.landlord_ids) == 1:
-        table = "repair_summary_month" if Dimension.MONTH in group_by else "repair_summary_landlord"
+    if summed and (Dimension.LANDLORD in group_by or len(scope.landlord_ids) == 1):
+        table = f"repair_summary_{period or 'landlord'}"
         return (
             f"SELECT {''.join(n + ', ' for n in names)}coalesce(sum(f.homes), 0)::bigint AS homes, "
             f"sum(f.homes_key)::bigint AS homes_key FROM (SELECT {groups}f.homes, f.homes_key "
             f"FROM {table} f WHERE {where}) AS f{by}"
         )
-    table = "repair_summary_home_month" if Dimension.MONTH in group_by else "repair_summary_home"
+    table = f"repair_summary_home_{period}" if period else "repair_summary_home"
     return (
         f"SELECT {''.join(n + ', ' for n in names)}count(*) AS homes, "
         f"sum(record_key)::bigint AS homes_key FROM (SELECT DISTINCT {groups}"
         f"f.home_id, f.record_key FROM {table} f WHERE {where}) AS f{by}"
     )
+
+
+def _homes_source(
+    group_by: Sequence[Dimension], scope: Any, landlords: list[str], months: list[str], bind: Params
+) -> tuple[str, str, bool]:
+    """Where the homes of a statement are read: the period kept, its conditions, and
+    whether a group's homes are one summary row's (see :func:`_homes_sql`)."""
+    if Dimension.PRIORITY in group_by:  # never with dates (see answerable)
+        return "priority", " AND ".join(landlords), True
+    if Dimension.MONTH in group_by or not _dated(scope):
+        period = "month" if Dimension.MONTH in group_by else ""
+        return period, " AND ".join(landlords + months), True
+    years = _reporting_years(scope)
+    if years is None:
+        return "month", " AND ".join(landlords + months), False
+    start, end = years
+    conditions = list(landlords)
+    if start is not None:
+        conditions.append(f"f.year >= {bind(start)}")
+    if end is not None:
+        conditions.append(f"f.year < {bind(end)}")
+    one = start is not None and end == start + 1
+    return "year", " AND ".join(conditions), one
 
 
 def _sums(column: str, condition: str) -> list[str]:
@@ -146,11 +222,15 @@ async def summary_performance(
     record key summed once, as the cell keys need)."""
     args: list[Any] = []
     bind = Params(args)
-    where = (
-        f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])"
-        if scope.landlord_ids
-        else "true"
-    )
+    landlords = ["true"]
+    if scope.landlord_ids:
+        landlords.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
+    months = []
+    if scope.reported_from is not None:
+        months.append(f"f.month >= {bind(month_start(scope.reported_from))}")
+    if scope.reported_to is not None:
+        months.append(f"f.month < {bind(month_start(scope.reported_to))}")
+    where = " AND ".join(landlords + months)
     names = [f"group_{d.value}" for d in group_by]
     groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
     by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
@@ -163,7 +243,8 @@ async def summary_performance(
         if isinstance(measure, Share):
             parts += _sums(f"{name}_n", f"{measure.among} AND {measure.flag}")
             parts += _sums(f"{name}_d", measure.among)
-    homes = _homes_sql(group_by, scope, names, groups, where)
+    period, homes_where, summed = _homes_source(group_by, scope, landlords, months, bind)
+    homes = _homes_sql(group_by, scope, names, groups, homes_where, period, summed)
     counted = f"SELECT {groups}{', '.join(parts)} FROM repair_summary f WHERE {where}{by}"
     joined = "".join(f" AND h.{n} = c.{n}" for n in names)
     select = ["c.*", "h.homes", "h.homes_key"]
