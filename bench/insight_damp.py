@@ -25,6 +25,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -40,7 +41,9 @@ from odx_graph.services.insight import damp as insight_damp
 from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs as insight
 from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.scorecard import SCORECARD_MEASURES
 from odx_graph.services.refdata import sync_reference_data
+from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import Dimension
 from odx_graph.store.analytics import MarketScope
 from odx_graph.store.analytics import RepairScope
@@ -89,7 +92,16 @@ def _queries(
         )
 
     rp02 = ("within_target_emergency_pct", "within_target_non_emergency_pct")
+    # The measures of a landlord's scorecard that are repair measures.
+    scorecard = tuple(m.value for m in SCORECARD_MEASURES if m.value in REPAIR_MEASURES)
+    # A TSM reporting year: 1 April to 31 March, UK time.
+    uk = ZoneInfo("Europe/London")
     tsm_year = RepairScope(
+        reported_from=dt.datetime(2025, 4, 1, tzinfo=uk),
+        reported_to=dt.datetime(2026, 4, 1, tzinfo=uk),
+    )
+    # The same year's bounds as UTC midnights (an hour off the UK's, in summer time).
+    utc_year = RepairScope(
         reported_from=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
         reported_to=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
     )
@@ -125,9 +137,45 @@ def _queries(
             ),
         ),
         (
+            "repairPerformance(groupBy: [LANDLORD], one TSM year) { scorecard measures }",
+            lambda: insight.performance(
+                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, scorecard, cache
+            ),
+        ),
+        (
+            "repairPerformance(groupBy: [LANDLORD], one year from UTC midnights) { RP02 }",
+            lambda: insight.performance(
+                db, settings, PUBLIC, [Dimension.LANDLORD], utc_year, rp02, cache
+            ),
+        ),
+        (
             "repairPerformance(groupBy: [LANDLORD], one TSM year), every measure",
             lambda: insight.performance(
                 db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, cache=cache
+            ),
+        ),
+        (
+            "repairPerformance(groupBy: [PRIORITY], one landlord) { scorecard measures }",
+            lambda: insight.performance(
+                db,
+                settings,
+                PUBLIC,
+                [Dimension.PRIORITY],
+                RepairScope(landlord_ids=(landlord,)),
+                scorecard,
+                cache,
+            ),
+        ),
+        (
+            "repairPerformance(groupBy: [PRIORITY], one district) { scorecard measures }",
+            lambda: insight.performance(
+                db,
+                settings,
+                PUBLIC,
+                [Dimension.PRIORITY],
+                RepairScope(postcode_column="postcode_district", postcode_value=district),
+                scorecard,
+                cache,
             ),
         ),
         (
