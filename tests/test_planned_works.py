@@ -533,7 +533,7 @@ async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python
         )
     }
     repairs = await seeded_db.fetch(
-        "SELECT r.id, r.landlord_id, r.component_id, r.reported_at, "
+        "SELECT r.id, r.landlord_id, r.component_id, r.reported_at, r.postcode_district, "
         "(NOT s.is_open AND r.completed_at IS NULL) AS cancelled "
         "FROM repair r JOIN repair_status s ON s.code = r.status_code"
     )
@@ -586,6 +586,35 @@ async def test_the_measure_of_repairs_due_for_planned_replacement_matches_python
         Principal(Tier.ADMIN),
         [Dimension.LANDLORD],
         RepairScope(),
+    )
+    got = {g.key[0].value: g.measures["on_planned_replacement_pct"] for g in groups}
+    assert got == pytest.approx(expected, rel=1e-9)
+    # Scoped to a district, only its repairs are looked up: the same shares.
+    due_by_district: dict[str, int] = {}
+    for r in repairs:
+        if not r["cancelled"] and due(r):
+            due_by_district[r["postcode_district"]] = (
+                due_by_district.get(r["postcode_district"], 0) + 1
+            )
+    district = max(due_by_district, key=lambda d: (due_by_district[d], d))
+    expected = {}
+    for landlord in {r["landlord_id"] for r in repairs}:
+        mine = [
+            r
+            for r in repairs
+            if r["landlord_id"] == landlord
+            and r["postcode_district"] == district
+            and not r["cancelled"]
+        ]
+        if mine:
+            expected[str(landlord)] = 100 * sum(due(r) for r in mine) / len(mine)
+    assert any(v > 0 for v in expected.values())
+    groups = await performance(
+        seeded_db,
+        Settings.from_env({}),
+        Principal(Tier.ADMIN),
+        [Dimension.LANDLORD],
+        RepairScope(postcode_column="postcode_district", postcode_value=district),
     )
     got = {g.key[0].value: g.measures["on_planned_replacement_pct"] for g in groups}
     assert got == pytest.approx(expected, rel=1e-9)

@@ -159,6 +159,11 @@ class ComparedMeasure:
     compared: str
 
 
+# The repairs raised on a component due for planned replacement (the view
+# repair_planned_replacement, migration 0025): a statement over the facts that uses it
+# defines it once, over the repairs of its scope when that is a place (store.analytics).
+PLANNED_REPLACEMENT = "planned_replacement"
+
 _COMPLETED = "f.completed"
 _COSTED = "f.completed AND f.cost IS NOT NULL"
 _NOT_CANCELLED = "NOT f.cancelled"
@@ -232,7 +237,7 @@ MEASURES = (
     ),
     Measure(
         "on_planned_replacement_pct",
-        Share("f.id IN (SELECT d.repair_id FROM repair_planned_replacement d)", _NOT_CANCELLED),
+        Share(f"f.id IN (SELECT p.repair_id FROM {PLANNED_REPLACEMENT} p)", _NOT_CANCELLED),
         "% of repairs (not cancelled) raised on a component due for planned replacement: "
         "a planned work for it, not cancelled nor done by the day the repair was reported, "
         "planned by that day plus the server's window (ODX_PLANNED_REPLACEMENT_MONTHS).",
