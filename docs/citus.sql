@@ -276,7 +276,7 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --                             write service, imports, code-list sync) after commit
 --   repair_facts_*            the repair facts: maintained by the write service and
 --                             the importer in the same transaction
---   repair_summaries_*        the repair summaries (migration 0035): worked out from
+--   repair_summaries_*        the repair summaries (migrations 0035, 0038): worked out from
 --                             the facts by the same writers, in the same transaction
 --   repair_work_*             the work by SOR code (migration 0036): likewise
 --   awaab_deadlines_*         the cases' Awaab's Law deadlines (migration 0037): worked
@@ -497,6 +497,8 @@ SELECT create_distributed_table('repair_summary_month', 'landlord_id', colocate_
 SELECT create_distributed_table('repair_summary_landlord', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_home_priority', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_priority', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_home_year', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_year', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_work', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');

@@ -317,12 +317,13 @@ async def test_public_results_suppress_small_groups_and_round_counts(
 async def test_only_the_measures_a_query_selects_are_worked_out(
     gql: GraphQLClient, seeded_db: Database
 ) -> None:
-    everything = await gql("""{ repairPerformance(groupBy: [PRIORITY]) {
+    # By trade: worked out from the facts (the summaries do not hold trades).
+    everything = await gql("""{ repairPerformance(groupBy: [TRADE]) {
         key { value } raised medianHours p90Hours medianWorkingDays costMedian repeat30Pct } }""")
     sent: list[str] = []
     seeded_db.add_listener(sent.append)
     try:
-        some = await gql("""{ repairPerformance(groupBy: [PRIORITY]) { key { value } raised
+        some = await gql("""{ repairPerformance(groupBy: [TRADE]) { key { value } raised
             ... on RepairPerformance { medianWorkingDays } ...more } }
             fragment more on RepairPerformance { repeat30Pct }""")
     finally:

@@ -40,6 +40,8 @@ UNTRACKED = {
     "repair_summary_landlord",
     "repair_summary_home_priority",
     "repair_summary_priority",
+    "repair_summary_home_year",
+    "repair_summary_year",
     "repair_summary_delta",
     "repair_summary_pending",
     "repair_work",  # kept with the facts (migration 0036)
