@@ -34,7 +34,8 @@ from odx_graph.store.sql import Params
 UK = ZoneInfo("Europe/London")
 
 SUMMARY_DIMENSIONS = frozenset({Dimension.LANDLORD, Dimension.MONTH, Dimension.PRIORITY})
-# The facts' flags the repair summary is counted by (its key besides landlord and month).
+# The facts' flags the repair summary is counted by (its key besides landlord, month and
+# priority).
 FLAGS = (
     "completed",
     "is_open",
