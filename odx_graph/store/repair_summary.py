@@ -85,11 +85,15 @@ def month_start(moment: Any) -> str | None:
     return f"{local.year:04d}-{local.month:02d}"
 
 
-def _whole_months(scope: Any) -> bool:
-    return all(
-        bound is None or month_start(bound) is not None
-        for bound in (scope.reported_from, scope.reported_to)
-    )
+def _bound_months(scope: Any) -> tuple[str | None, str | None] | None:
+    """The months (``'YYYY-MM'``) a scope's ``reported_from`` and ``reported_to`` start,
+    each None when not given; None unless every bound given starts a UK month."""
+    first, after = month_start(scope.reported_from), month_start(scope.reported_to)
+    if (first is None) != (scope.reported_from is None):
+        return None
+    if (after is None) != (scope.reported_to is None):
+        return None
+    return first, after
 
 
 def _dated(scope: Any) -> bool:
@@ -105,7 +109,7 @@ def answerable(group_by: Sequence[Dimension], scope: Any, measures: Collection[s
         and len(set(group_by)) == len(group_by)
         and set(group_by) <= SUMMARY_DIMENSIONS
         and not {Dimension.MONTH, Dimension.PRIORITY} <= set(group_by)
-        and _whole_months(scope)
+        and _bound_months(scope) is not None
         and not (_dated(scope) and Dimension.PRIORITY in group_by)
         and not scope.postcode_column
         and not scope.estate_ids
@@ -141,13 +145,10 @@ def _reporting_years(scope: Any) -> tuple[int | None, int | None] | None:
     """The reporting years (1 April to 31 March, UK time; named by the year they start
     in) a scope's dates cover, each bound None when not given; None unless every bound
     given is the start of one."""
-    bounds = [
-        None if bound is None else month_start(bound)
-        for bound in (scope.reported_from, scope.reported_to)
-    ]
-    if any(bound is not None and not bound.endswith("-04") for bound in bounds):
+    bounds = _bound_months(scope)
+    if bounds is None or any(m is not None and not m.endswith("-04") for m in bounds):
         return None
-    start, end = (None if bound is None else int(bound[:4]) for bound in bounds)
+    start, end = (None if m is None else int(m[:4]) for m in bounds)
     return start, end
 
 
@@ -226,11 +227,12 @@ async def summary_performance(
     landlords = ["true"]
     if scope.landlord_ids:
         landlords.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
+    first, after = _bound_months(scope) or (None, None)
     months = []
-    if scope.reported_from is not None:
-        months.append(f"f.month >= {bind(month_start(scope.reported_from))}")
-    if scope.reported_to is not None:
-        months.append(f"f.month < {bind(month_start(scope.reported_to))}")
+    if first is not None:
+        months.append(f"f.month >= {bind(first)}")
+    if after is not None:
+        months.append(f"f.month < {bind(after)}")
     where = " AND ".join(landlords + months)
     names = [f"group_{d.value}" for d in group_by]
     groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
