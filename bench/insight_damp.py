@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,10 +87,14 @@ def _queries(
             db, settings, PUBLIC, measure, RepairScope(), cache
         )
 
-    def performance(*dims: Dimension) -> Any:
-        return lambda: insight.performance(
-            db, settings, PUBLIC, list(dims), RepairScope(), cache=cache
-        )
+    every_repair = RepairScope()
+
+    def performance(
+        *dims: Dimension,
+        scope: RepairScope = every_repair,
+        measures: Collection[str] = insight.MEASURES,
+    ) -> Any:
+        return lambda: insight.performance(db, settings, PUBLIC, list(dims), scope, measures, cache)
 
     rp02 = ("within_target_emergency_pct", "within_target_non_emergency_pct")
     # The measures of a landlord's scorecard that are repair measures.
@@ -105,6 +110,9 @@ def _queries(
         reported_from=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
         reported_to=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
     )
+    one_landlord = RepairScope(landlord_ids=(landlord,))
+    one_district = RepairScope(postcode_column="postcode_district", postcode_value=district)
+    by_landlord, by_priority = Dimension.LANDLORD, Dimension.PRIORITY
 
     repairs = [
         ("repairPerformance(groupBy: [LANDLORD])", performance(Dimension.LANDLORD)),
@@ -120,85 +128,39 @@ def _queries(
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { RP02 percentages }",
-            lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, rp02, cache
-            ),
+            performance(by_landlord, scope=tsm_year, measures=rp02),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { medianWorkingDays }",
-            lambda: insight.performance(
-                db,
-                settings,
-                PUBLIC,
-                [Dimension.LANDLORD],
-                tsm_year,
-                ("median_working_days",),
-                cache,
-            ),
+            performance(by_landlord, scope=tsm_year, measures=("median_working_days",)),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year) { scorecard measures }",
-            lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, scorecard, cache
-            ),
+            performance(by_landlord, scope=tsm_year, measures=scorecard),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one year from UTC midnights) { RP02 }",
-            lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.LANDLORD], utc_year, rp02, cache
-            ),
+            performance(by_landlord, scope=utc_year, measures=rp02),
         ),
         (
             "repairPerformance(groupBy: [LANDLORD], one TSM year), every measure",
-            lambda: insight.performance(
-                db, settings, PUBLIC, [Dimension.LANDLORD], tsm_year, cache=cache
-            ),
+            performance(by_landlord, scope=tsm_year),
         ),
         (
             "repairPerformance(groupBy: [PRIORITY], one landlord) { scorecard measures }",
-            lambda: insight.performance(
-                db,
-                settings,
-                PUBLIC,
-                [Dimension.PRIORITY],
-                RepairScope(landlord_ids=(landlord,)),
-                scorecard,
-                cache,
-            ),
+            performance(by_priority, scope=one_landlord, measures=scorecard),
         ),
         (
             "repairPerformance(groupBy: [PRIORITY], one district) { scorecard measures }",
-            lambda: insight.performance(
-                db,
-                settings,
-                PUBLIC,
-                [Dimension.PRIORITY],
-                RepairScope(postcode_column="postcode_district", postcode_value=district),
-                scorecard,
-                cache,
-            ),
+            performance(by_priority, scope=one_district, measures=scorecard),
         ),
         (
             "repairPerformance(groupBy: [PRIORITY], one landlord), every measure",
-            lambda: insight.performance(
-                db,
-                settings,
-                PUBLIC,
-                [Dimension.PRIORITY],
-                RepairScope(landlord_ids=(landlord,)),
-                cache=cache,
-            ),
+            performance(by_priority, scope=one_landlord),
         ),
         (
             "repairPerformance(groupBy: [PRIORITY], one district), every measure",
-            lambda: insight.performance(
-                db,
-                settings,
-                PUBLIC,
-                [Dimension.PRIORITY],
-                RepairScope(postcode_column="postcode_district", postcode_value=district),
-                cache=cache,
-            ),
+            performance(by_priority, scope=one_district),
         ),
         (
             "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",
