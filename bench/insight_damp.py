@@ -423,14 +423,18 @@ async def main() -> None:
         f"{platform.machine()}, Python {platform.python_version()}\n"
     )
     if args.database:
-        if not args.http_only:
-            await measure(args.database, args.repeat, args.match)
-        if not args.no_http:
-            await measure_http(args.database, args.repeat)
+        await _measure_asked(args.database, args)
         return
     async with scratch_database() as url:
         await _load(url, args.homes, args.seed)
-        await measure(url, args.repeat)
+        await _measure_asked(url, args)
+
+
+async def _measure_asked(url: str, args: argparse.Namespace) -> None:
+    """The measurements the options ask for, on the database at ``url``."""
+    if not args.http_only:
+        await measure(url, args.repeat, args.match)
+    if not args.no_http:
         await measure_http(url, args.repeat)
 
 
