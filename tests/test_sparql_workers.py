@@ -20,7 +20,8 @@ ODX = "https://w3id.org/odx/def#"
 # Every triple against every triple against every triple, sorted: hours on the test data,
 # far beyond any timeout, so only killing its process stops it.
 RUNAWAY = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?x ?y ?z LIMIT 1"
-HOMES = f"PREFIX odx: <{ODX}> SELECT (COUNT(?h) AS ?n) WHERE {{ ?h a odx:Home }}"
+# Not an aggregate, so the store answers it, not PostgreSQL (see sparql_sql).
+HOMES = f"PREFIX odx: <{ODX}> SELECT ?h WHERE {{ ?h a odx:Home }}"
 
 
 def _alive(pid: int) -> bool:
@@ -111,7 +112,7 @@ async def test_both_models_answer_alike(module_db: Database, in_processes: bool)
         assert (app.state.sparql.workers is not None) is in_processes
         answer = await http.get("/sparql", params={"query": HOMES})
         assert answer.status_code == 200
-        assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 50
+        assert len(answer.json()["results"]["bindings"]) > 50
 
 
 def test_the_worker_memory_setting_at_its_floor() -> None:

@@ -18,6 +18,7 @@ from odx_graph.core.access import Principal
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Cardinality
 from odx_graph.mapping import Entity
+from odx_graph.mapping import Field
 from odx_graph.mapping import Relation
 from odx_graph.mapping import Scalar
 from odx_graph.mapping.query import ListRequest
@@ -310,17 +311,37 @@ def field_columns(
     NULL unless ``principal`` may read them for that row. The one place the private-field
     rule is applied in SQL."""
     condition = private_condition(entity, principal, alias)
-    columns = []
-    for f in entity.fields:
-        if fields is not None and f.name not in fields:
-            continue
-        value = expr(f.sql, alias)
-        if f.private and condition is None:
-            value = f"NULL::{pg_type(f.type, many=f.many)}"
-        elif f.private and condition != "true":
-            value = f"CASE WHEN {condition} THEN {value} END"
-        columns.append(f"{value} AS {quote_ident(f.name)}")
-    return columns
+    return [
+        f"{_field_value(f, condition, alias)} AS {quote_ident(f.name)}"
+        for f in entity.fields
+        if fields is None or f.name in fields
+    ]
+
+
+def field_value(entity: Entity, item: Field, principal: Principal, alias: str = ALIAS) -> str:
+    """SQL of one field's value on the row ``alias``, NULL where ``principal`` may not
+    read it (as ``field_columns`` gives it)."""
+    return _field_value(item, private_condition(entity, principal, alias), alias)
+
+
+def _field_value(item: Field, condition: str | None, alias: str) -> str:
+    value = expr(item.sql, alias)
+    if item.private and condition is None:
+        return f"NULL::{pg_type(item.type, many=item.many)}"
+    if item.private and condition != "true":
+        return f"CASE WHEN {condition} THEN {value} END"
+    return value
+
+
+def relation_source(relation: Relation, alias: str = ALIAS) -> str:
+    """SQL of the target key a to-one relation's row ``alias`` links to, as RDF states
+    it: a key no foreign key guarantees is looked up, so RDF never links to a thing that
+    is not there."""
+    column = f"{alias}.{relation.source_column}"
+    if relation.enforced:
+        return column
+    target = MAPPING[relation.target]
+    return f"(SELECT x.{target.key} FROM {target.table} x WHERE x.{target.key} = {column})"
 
 
 def redacted_column(entity: Entity, principal: Principal, alias: str = ALIAS) -> str:
@@ -345,13 +366,7 @@ def export_columns(entity: Entity, principal: Principal, alias: str = ALIAS) -> 
     sources: dict[str, str] = {}
     for r in entity.relations:
         if r.cardinality is Cardinality.ONE or r.source_is_array:
-            column = f"{alias}.{r.source_column}"
-            if not r.enforced:
-                target = MAPPING[r.target]
-                column = (
-                    f"(SELECT x.{target.key} FROM {target.table} x WHERE x.{target.key} = {column})"
-                )
-            sources[r.source_column] = column
+            sources[r.source_column] = relation_source(r, alias)
     for link in MAPPING.incoming_links(entity):
         sources.setdefault(link.key_column, f"{alias}.{link.key_column}")
         if link.relation.condition:

@@ -210,7 +210,7 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
     """The SPARQL store for the app's life, with the task that publishes noted changes
     and keeps the store in step with the change log."""
     state = app.state
-    store = state.sparql = SparqlStore(state.settings)
+    store = state.sparql = SparqlStore(state.settings, lambda: open_reader(state))
     interval = state.settings.change_publish_interval_ms / 1000
     try:
         async with running(follow(state.db, open_reader(state, primary=True), store, interval)):
