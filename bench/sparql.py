@@ -5,13 +5,15 @@
 2. Building the SPARQL store from the log, against loading the dump's N-Triples into an
    empty Oxigraph store, same run.
 3. Five questions (lookups, joins across homes and repairs, a group count) through the
-   SPARQL store's query path (evaluation in a worker process and SPARQL JSON), p50/p95
-   over --repeat runs each, against the same questions in threads of this process (the
-   model without workers) and in plain SQL on PostgreSQL, same run.
+   server's query path (aggregates over mapped terms translated to SQL, the rest
+   evaluated in a store worker; SPARQL JSON), p50/p95 over --repeat runs each, against
+   the same questions on the store alone (a worker for everything) and in plain SQL on
+   PostgreSQL, same run.
 4. Replaying the whole feed (every page, as a follower reads it) into an independent
    empty Oxigraph store: members/s, against loading the dump into one, same run.
 
     python bench/sparql.py --homes 5000 --repeat 50
+    python bench/sparql.py --database postgresql://.../demo100k --no-feed --store-repeat 3
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import statistics
 import sys
 import time
 import uuid
+from collections.abc import Awaitable
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -39,6 +44,7 @@ from odx_graph.services.linked_data import feed
 from odx_graph.services.linked_data.rdf_formats import RdfFormat
 from odx_graph.services.linked_data.sparql import SparqlStore
 from odx_graph.services.linked_data.sparql import results_json
+from odx_graph.services.linked_data.sparql_sql import compile_query
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store import changes
 from odx_graph.store.db import READER_ROLE
@@ -94,6 +100,11 @@ def questions(uprn: str, home: int, district: str) -> list[tuple[str, str, str, 
     ]
 
 
+async def _json(store: SparqlStore, sparql: str) -> bytes:
+    """The answer as the endpoint sends it by default."""
+    return results_json(await store.query(sparql, [], []))
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -103,85 +114,125 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--homes", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument(
+        "--store-repeat",
+        type=int,
+        default=0,
+        help="runs of each question on the store alone "
+        "(default: --repeat; fewer when a group over the whole store takes seconds)",
+    )
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1/postgres")
+    parser.add_argument(
+        "--database", help="a database holding a loaded demo: used as it is, not dropped"
+    )
+    parser.add_argument(
+        "--no-feed",
+        action="store_true",
+        help="skip the dump's baselines and the feed's replay (they hold the dump in memory)",
+    )
     args = parser.parse_args()
+    store_repeat = args.store_repeat or args.repeat
+    if args.database:
+        await run(args.database, None, args.repeat, store_repeat, feed_too=not args.no_feed)
+        return
     name = f"odx_bench_sparql_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(args.dsn)
     await admin.execute(f"CREATE DATABASE {name}")
     dsn = args.dsn.rsplit("/", 1)[0] + f"/{name}"
     try:
-        await run(dsn, args.homes, args.repeat)
+        await run(dsn, args.homes, args.repeat, store_repeat, feed_too=not args.no_feed)
     finally:
         await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
         await admin.close()
 
 
-async def run(dsn: str, homes: int, repeat: int) -> None:
-    conn = await asyncpg.connect(dsn)
-    await migrate(conn, migrations_dir())
-    await sync_reference_data(conn)
-    await demo.load_demo(conn, homes=homes, seed=20251027, as_of=dt.date(2026, 6, 30))
-    await conn.close()
+async def timed(ask: Callable[[], Awaitable[object]], times: int) -> list[float]:
+    """Milliseconds of ``times`` runs of ``ask``."""
+    out = []
+    for _ in range(times):
+        started = time.perf_counter()
+        await ask()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+async def run(
+    dsn: str, homes: int | None, repeat: int, store_repeat: int, *, feed_too: bool
+) -> None:
+    if homes is not None:
+        conn = await asyncpg.connect(dsn)
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        await demo.load_demo(conn, homes=homes, seed=20251027, as_of=dt.date(2026, 6, 30))
+        await conn.close()
     db = await Database.connect(dsn, max_size=4, statement_timeout_ms=0)
     reader = db.with_role(READER_ROLE)
-    settings = Settings.from_env({}, base_iri=BASE)
-    print(f"# {homes} homes; {await changes.pending_count(db)} noted changes")
+    settings = Settings.from_env({}, base_iri=BASE, sparql_timeout_ms=600_000)
+    count = await db.fetchval("SELECT count(*) FROM home")
+    print(f"# {count} homes; {await changes.pending_count(db)} noted changes")
 
     started = time.perf_counter()
     published = 0
     while appended := await feed.publish_all(db, rounds=50):
         published += appended
     publish_s = time.perf_counter() - started
-    started = time.perf_counter()
-    dump = b"".join([c async for c in dataset.dump(reader, settings, PUBLIC, RdfFormat.NTRIPLES)])
-    dump_s = time.perf_counter() - started
-    triples = dump.count(b"\n")
-    print(f"publish: {published} versions in {publish_s:.1f} s = {published / publish_s:,.0f}/s")
-    print(f"baseline dump export: {triples} triples in {dump_s:.1f} s = {triples / dump_s:,.0f}/s")
+    print(f"publish: {published} versions in {publish_s:.1f} s")
+    dump = b""
+    triples = 0
+    if feed_too:
+        started = time.perf_counter()
+        chunks = [c async for c in dataset.dump(reader, settings, PUBLIC, RdfFormat.NTRIPLES)]
+        dump = b"".join(chunks)
+        dump_s = time.perf_counter() - started
+        triples = dump.count(b"\n")
+        print(f"baseline dump export: {triples} triples in {dump_s:.1f} s")
 
     store = SparqlStore(settings)
     started = time.perf_counter()
     await store.build(reader)
     build_s = time.perf_counter() - started
-    started = time.perf_counter()
-    plain = ox.Store()
-    plain.bulk_load(dump, ox.RdfFormat.N_TRIPLES)
-    load_s = time.perf_counter() - started
-    print(f"store build from log: {build_s:.1f} s; baseline bulk load of the dump: {load_s:.1f} s")
+    print(f"store build from log: {build_s:.1f} s")
+    if feed_too:
+        started = time.perf_counter()
+        plain = ox.Store()
+        plain.bulk_load(dump, ox.RdfFormat.N_TRIPLES)
+        print(f"baseline bulk load of the dump: {time.perf_counter() - started:.1f} s")
+        del plain
 
     uprn, home, district = await db.fetchrow(
         "SELECT uprn::text, id, postcode_district FROM home ORDER BY id LIMIT 1"
     )
+    # The server's path: aggregates over mapped terms in PostgreSQL (sparql_sql), the rest
+    # in a store worker. Against the store alone (a worker for everything) and plain SQL.
     print(
-        "| question | worker p50 ms | worker p95 ms | thread p50 ms | thread p95 ms "
-        "| SQL p50 ms | SQL p95 ms | p95 worker / thread | p95 worker / SQL |"
+        "| question | answered by | server p50 ms | server p95 ms | store alone p50 ms "
+        "| store alone p95 ms | SQL p50 ms | SQL p95 ms | p95 server / store | p95 server / SQL |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    workers = store.workers
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, sparql, sql, sql_args in questions(uprn, home, district):
-        worker_ms, thread_ms, sql_ms = [], [], []
-        for _ in range(repeat):  # interleaved, so load on the machine hits all alike
-            store.workers = workers
-            started = time.perf_counter()
-            results_json(await store.query(sparql, [], []))
-            worker_ms.append((time.perf_counter() - started) * 1000)
-            store.workers = None  # the same store's thread model
-            started = time.perf_counter()
-            results_json(await store.query(sparql, [], []))
-            thread_ms.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            await reader.fetch(sql, *sql_args)
-            sql_ms.append((time.perf_counter() - started) * 1000)
-        store.workers = workers
-        p95 = percentile(worker_ms, 0.95)
-        thread95, base95 = percentile(thread_ms, 0.95), percentile(sql_ms, 0.95)
+        answered = "PostgreSQL" if compile_query(sparql, BASE) is not None else "store"
+        server_ms, sql_ms = [], []
+        ask = functools.partial(_json, store, sparql)
+        baseline = functools.partial(reader.fetch, sql, *sql_args)
+        for _ in range(repeat):  # interleaved, so load on the machine hits both alike
+            store.reader = lambda: reader
+            server_ms += await timed(ask, 1)
+            sql_ms += await timed(baseline, 1)
+        store.reader = None
+        alone_ms = await timed(ask, store_repeat)
+        p95, alone95 = percentile(server_ms, 0.95), percentile(alone_ms, 0.95)
+        base95 = percentile(sql_ms, 0.95)
         print(
-            f"| {label} | {statistics.median(worker_ms):.1f} | {p95:.1f} | "
-            f"{statistics.median(thread_ms):.1f} | {thread95:.1f} | "
-            f"{statistics.median(sql_ms):.1f} | {base95:.1f} | {p95 / thread95:.1f}x | "
+            f"| {label} | {answered} | {statistics.median(server_ms):.1f} | {p95:.1f} | "
+            f"{statistics.median(alone_ms):.1f} | {alone95:.1f} | "
+            f"{statistics.median(sql_ms):.1f} | {base95:.1f} | {p95 / alone95:.2f}x | "
             f"{p95 / base95:.1f}x |"
         )
     await store.stop_workers()
+    if not feed_too:
+        store.close()
+        await db.close()
+        return
 
     # The feed as a follower reads it: every page's TriG, parsed and applied in order.
     last, _ = await changes.log_end(db)

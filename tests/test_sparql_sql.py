@@ -187,6 +187,17 @@ QUERIES = [
     "FILTER (?p != <https://w3id.org/odx/code/trade/1>) }",
     "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:priority <https://w3id.org/odx/code/priority/none> }",
     "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:forHome <http://odx.test/id/repair/1> }",
+    # EXISTS and NOT EXISTS, sequence and inverse paths.
+    "SELECT ?d (COUNT(?r) AS ?open) WHERE { ?r odx:forHome ?h . ?h odx:postcodeDistrict ?d "
+    "FILTER NOT EXISTS { ?r odx:completedAt ?c } } GROUP BY ?d",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair "
+    "FILTER EXISTS { ?r odx:hasLine ?l . ?l odx:quantity ?q FILTER (?q > 1) } }",
+    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?r odx:priority ?p FILTER (NOT EXISTS { "
+    '?r odx:forHome ?h . ?h odx:postcodeDistrict ?d FILTER (STRSTARTS(?d, "E")) }) } '
+    "GROUP BY ?p",
+    "SELECT ?d (SUM(?c) AS ?t) WHERE { ?r odx:forHome/odx:postcodeDistrict ?d ; odx:cost ?c } "
+    "GROUP BY ?d",
+    "SELECT ?r (COUNT(?l) AS ?n) WHERE { ?l ^odx:hasLine ?r . ?r a odx:Repair } GROUP BY ?r",
     # Nothing matches: a sum and an average of nothing are 0, a minimum is unbound.
     "SELECT (COUNT(*) AS ?n) (SUM(?c) AS ?s) (AVG(?c) AS ?a) (MIN(?c) AS ?m) WHERE { "
     "?r a odx:Repair ; odx:cost ?c FILTER (?c < 0) }",
@@ -264,6 +275,9 @@ def test_an_average_divides_as_the_store_does() -> None:
         'FILTER (?at > "2025-01-01T00:00:00"^^xsd:dateTime) }',  # no zone
         "SELECT DISTINCT ?n WHERE { { SELECT ?d (COUNT(?h) AS ?n) WHERE { "
         "?h odx:postcodeDistrict ?d } GROUP BY ?d } } ORDER BY ?n",  # a subquery
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:cost|odx:quantity ?c }",  # alternatives
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:forHome+ ?h }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair FILTER EXISTS { } }",
         "SELEKT nothing",
     ],
 )

@@ -37,15 +37,23 @@ class GraphMatch:
     time: ``row`` for each thing, ``value``/``link``/``parent_link`` for its triples,
     ``where`` for filters, then ``statement`` with the groups and aggregates wanted."""
 
-    def __init__(self, principal: Principal) -> None:
+    def __init__(self, principal: Principal, parent: GraphMatch | None = None) -> None:
         self.principal = principal
         self.tables: list[str] = []
         self.conditions: list[str] = []
-        self.params = Params()
+        # A nested match (EXISTS) binds into its parent's statement and names its rows
+        # apart from the parent's, which it may refer to.
+        self.params: Params = parent.params if parent is not None else Params()
+        self._aliases: list[str] = parent._aliases if parent is not None else []
+
+    def nested(self) -> GraphMatch:
+        """A match inside this one's statement, for ``exists``."""
+        return GraphMatch(self.principal, self)
 
     def row(self, entity: Entity) -> str:
         """A new row of ``entity`` (a thing of its class); its table alias."""
-        alias = f"m{len(self.tables)}"
+        alias = f"m{len(self._aliases)}"
+        self._aliases.append(alias)
         self.tables.append(f"{entity.table} {alias}")
         return alias
 
@@ -84,6 +92,10 @@ class GraphMatch:
     def bind(self, value: Any, scalar: Scalar) -> str:
         """A placeholder for ``value``, cast to ``scalar``'s type."""
         return self.params.add(value, pg_type(scalar))
+
+    def exists(self) -> str:
+        """SQL true when this (nested) match has a match."""
+        return f"EXISTS (SELECT FROM {', '.join(self.tables)} WHERE {conjunction(self.conditions)})"
 
     def statement(self, groups: list[str], aggregates: list[str], having: str = "") -> str:
         """The SELECT of ``groups`` then ``aggregates`` over every match, grouped by

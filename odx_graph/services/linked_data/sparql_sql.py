@@ -38,6 +38,9 @@ from rdflib import BNode
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib import Variable
+from rdflib.paths import InvPath
+from rdflib.paths import Path
+from rdflib.paths import SequencePath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -226,7 +229,7 @@ def compile_query(text: str, base: str, principal: Principal = PUBLIC) -> Compil
     except Exception:  # the store gives the parse error in its own words
         return None
     try:
-        return _Translation(base, principal).query(query.algebra)
+        return _Translation(base, GraphMatch(principal)).query(query.algebra)
     except Unsupported:
         return None
 
@@ -234,10 +237,11 @@ def compile_query(text: str, base: str, principal: Principal = PUBLIC) -> Compil
 class _Translation:
     """One query's translation: its variables' SQL, and the match being built."""
 
-    def __init__(self, base: str, principal: Principal) -> None:
+    def __init__(self, base: str, match: GraphMatch, bound: dict[Any, Bound] | None = None) -> None:
         self.base = base
-        self.match = GraphMatch(principal)
-        self.bound: dict[Any, Bound] = {}
+        self.match = match
+        # A nested pattern (EXISTS) sees the variables bound outside it.
+        self.bound: dict[Any, Bound] = dict(bound or {})
 
     def query(self, algebra: CompValue) -> Compiled:
         if algebra.name != "SelectQuery" or algebra.get("datasetClause"):
@@ -369,7 +373,8 @@ class _Translation:
 
     def _collect(self, node: CompValue, triples: list[Any], filters: list[Any]) -> None:
         if node.name == "BGP":
-            triples += node.triples
+            for s, p, o in node.triples:
+                triples += _path_steps(s, p, o)
         elif node.name == "Join":
             self._collect(node.p1, triples, filters)
             self._collect(node.p2, triples, filters)
@@ -381,7 +386,7 @@ class _Translation:
 
     def triples(self, triples: list[tuple[Any, Any, Any]]) -> None:
         """Resolve each pattern to one meaning of its predicate, then build the match."""
-        kinds: dict[Any, set[Kind] | None] = {}
+        kinds: dict[Any, set[Kind] | None] = {v: {b.kind} for v, b in self.bound.items()}
         typed: list[Any] = []
         options: list[tuple[Any, Any, list[Use]]] = []
         for s, p, o in triples:
@@ -495,6 +500,11 @@ class _Translation:
             return f"NOT ({self.condition(expression.expr)})"
         if name == "RelationalExpression" and expression.op in COMPARISONS:
             return self.comparison(expression.expr, expression.op, expression.other)
+        if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            inner = _Translation(self.base, self.match.nested(), self.bound)
+            inner.pattern(expression.graph)
+            found = inner.match.exists()
+            return found if name == "Builtin_EXISTS" else f"NOT {found}"
         if name == "Builtin_BOUND":
             self.variable(expression.arg)
             return "true"
@@ -557,6 +567,24 @@ class _Translation:
 
 
 _COUNT = Kind("value", MAPPING.nodes[0], Field("count", Scalar.INT, "A count."))
+
+
+def _path_steps(s: Any, p: Any, o: Any) -> list[tuple[Any, Any, Any]]:
+    """A pattern whose predicate is a sequence (``a/b``) or inverse (``^a``) path as plain
+    patterns joined by fresh blank nodes; other paths are not translated."""
+    if isinstance(p, InvPath):
+        return _path_steps(o, p.arg, s)
+    if isinstance(p, SequencePath):
+        steps = []
+        start = s
+        for index, step in enumerate(p.args):
+            end = o if index == len(p.args) - 1 else BNode()
+            steps += _path_steps(start, step, end)
+            start = end
+        return steps
+    if isinstance(p, Path):
+        raise Unsupported
+    return [(s, p, o)]
 
 
 def _narrow(kinds: dict[Any, set[Kind] | None], thing: Any, allowed: set[Kind]) -> bool:
