@@ -19,6 +19,7 @@ from odx_graph.core.errors import QueryTimeoutError
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Cardinality
 from odx_graph.mapping import Scalar
+from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.linked_data import sparql_sql
 from odx_graph.services.linked_data.feed import publish_all
 from odx_graph.services.linked_data.rdf import linked_fields
@@ -314,3 +315,30 @@ async def test_the_store_asks_postgresql_and_stops_it_in_time(
         asking.close()
     finally:
         reader.remove_listener(sent.append)
+
+
+async def test_answers_are_kept_until_a_write_is_committed(module_db: Database) -> None:
+    reader = module_db.with_role(READER_ROLE)
+    answers = InsightCache(8)
+    asking = SparqlStore(
+        Settings.from_env({}, base_iri=BASE, sparql_in_processes=False), lambda: reader, answers
+    )
+    asking.ready = True
+    query = PREFIX + "SELECT (SUM(?c) AS ?total) WHERE { ?r a odx:Repair ; odx:cost ?c }"
+
+    async def total() -> str:
+        return str((await asking.query(query, [], [])).rows[0][0])
+
+    first = await total()
+    assert await total() == first
+    assert (answers.misses, answers.hits) == (1, 1)
+    repair = await module_db.fetchval("SELECT min(id) FROM repair WHERE cost IS NOT NULL")
+    await module_db.execute("UPDATE repair SET cost = cost + 1 WHERE id = $1", repair)
+    try:
+        changed = await total()  # counted again at once: the data version moved
+        assert changed != first
+        assert answers.misses == 2
+    finally:
+        await module_db.execute("UPDATE repair SET cost = cost - 1 WHERE id = $1", repair)
+    assert await total() == first
+    asking.close()

@@ -39,6 +39,7 @@ from odx_graph.core.tasks import running
 from odx_graph.core.vocab import migrations_dir
 from odx_graph.services.insight.cache import RECORDS_KEPT
 from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.linked_data.sparql import ANSWERS_KEPT
 from odx_graph.services.linked_data.sparql import SparqlStore
 from odx_graph.services.linked_data.sparql import follow
 from odx_graph.services.refdata import CODE_LISTS_KEPT
@@ -210,7 +211,9 @@ async def following_changes(app: Starlette) -> AsyncIterator[None]:
     """The SPARQL store for the app's life, with the task that publishes noted changes
     and keeps the store in step with the change log."""
     state = app.state
-    store = state.sparql = SparqlStore(state.settings, lambda: open_reader(state))
+    kept = ANSWERS_KEPT if state.settings.insight_cache_entries else 0
+    answers = InsightCache(kept)
+    store = state.sparql = SparqlStore(state.settings, lambda: open_reader(state), answers)
     interval = state.settings.change_publish_interval_ms / 1000
     try:
         async with running(follow(state.db, open_reader(state, primary=True), store, interval)):
