@@ -219,6 +219,7 @@ async def run(
         baseline = functools.partial(reader.fetch, sql, *sql_args)
         cold_ms, kept_ms, sql_ms = [], [], []
         store.reader = lambda: reader
+        await ask()  # a worker opens the store once, before its first question
         for _ in range(repeat):  # interleaved, so load on the machine hits all alike
             store.answers = None  # every answer worked out
             cold_ms += await timed(ask, 1)
