@@ -20,6 +20,7 @@ from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Cardinality
 from odx_graph.mapping import Scalar
 from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.linked_data import sparql_answers
 from odx_graph.services.linked_data import sparql_sql
 from odx_graph.services.linked_data.feed import publish_all
 from odx_graph.services.linked_data.rdf import linked_fields
@@ -32,7 +33,10 @@ from odx_graph.store.graph_match import run_match
 
 BASE = "http://odx.test"
 ODX = "https://w3id.org/odx/def#"
-PREFIX = f"PREFIX odx: <{ODX}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+PREFIX = (
+    f"PREFIX odx: <{ODX}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+)
 CAP = 1_000_000
 
 
@@ -52,7 +56,7 @@ async def _both(store: SparqlStore, reader: Database, query: str) -> tuple[list[
     compiled = sparql_sql.compile_query(PREFIX + query, BASE)
     assert compiled is not None, f"not translated: {query}"
     records = await run_match(reader, compiled.sql, compiled.args, 60_000)
-    translated = sparql_sql.solutions(compiled, records, BASE)
+    translated = sparql_answers.solutions(compiled, records, BASE)
     answer = evaluate(store.store, PREFIX + query, [], [], CAP, lambda: False)
     assert answer.variables == compiled.variables
 
@@ -199,6 +203,27 @@ QUERIES = [
     "SELECT ?d (SUM(?c) AS ?t) WHERE { ?r odx:forHome/odx:postcodeDistrict ?d ; odx:cost ?c } "
     "GROUP BY ?d",
     "SELECT ?r (COUNT(?l) AS ?n) WHERE { ?l ^odx:hasLine ?r . ?r a odx:Repair } GROUP BY ?r",
+    # The code lists' statements: labels, notations, flags, broader concepts.
+    "SELECT ?label (COUNT(?r) AS ?n) WHERE { ?r odx:priority ?p . ?p skos:prefLabel ?label } "
+    "GROUP BY ?label",
+    "SELECT ?p ?label ?notation (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:priority ?p . "
+    "?p skos:prefLabel ?label ; skos:notation ?notation } GROUP BY ?p ?label ?notation",
+    "SELECT ?open (COUNT(?r) AS ?n) (COUNT(DISTINCT ?s) AS ?statuses) WHERE { "
+    "?r a odx:Repair ; odx:status ?s . ?s odx:isOpen ?open } GROUP BY ?open",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:status ?s . ?s odx:isOpen true }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:status ?s . "
+    '?s odx:isOpen "1"^^xsd:boolean }',
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:priority ?p . "
+    '?p odx:responseHours "024"^^xsd:integer }',
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:priority ?p . "
+    "?p odx:responseHours 24.0 }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:trade ?t ; odx:forHome ?h . "
+    '?t skos:prefLabel "Plumbing"@en }',
+    "SELECT ?label (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:trade ?t . "
+    "?t skos:prefLabel ?label "
+    'FILTER (?label != "Plumbing"@en) } GROUP BY ?label',
+    "SELECT ?b (COUNT(?c) AS ?n) WHERE { ?x odx:hhsrsHazard ?c . ?c skos:broader ?b } GROUP BY ?b",
+    "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/odx/code/priority/1> skos:prefLabel ?l }",
     # Nothing matches: a sum and an average of nothing are 0, a minimum is unbound.
     "SELECT (COUNT(*) AS ?n) (SUM(?c) AS ?s) (AVG(?c) AS ?a) (MIN(?c) AS ?m) WHERE { "
     "?r a odx:Repair ; odx:cost ?c FILTER (?c < 0) }",
@@ -250,7 +275,7 @@ async def test_a_filter_at_its_bound(store: SparqlStore, module_db: Database) ->
 def test_an_average_divides_as_the_store_does() -> None:
     import decimal
 
-    divide = sparql_sql.decimal_quotient
+    divide = sparql_answers.decimal_quotient
     assert divide(decimal.Decimal("5.5"), 3) == decimal.Decimal("1.833333333333333333")
     assert divide(decimal.Decimal("-2"), 3) == decimal.Decimal("-0.666666666666666666")
     assert divide(decimal.Decimal("30"), 3) == 10
@@ -279,6 +304,13 @@ def test_an_average_divides_as_the_store_does() -> None:
         "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:cost|odx:quantity ?c }",  # alternatives
         "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:forHome+ ?h }",
         "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair FILTER EXISTS { } }",
+        "SELECT ?l (COUNT(*) AS ?n) WHERE { ?r odx:priority ?p . ?p skos:prefLabel ?l } "
+        "GROUP BY ?l ORDER BY ?l",  # labels in several languages: the store orders them
+        "SELECT (COUNT(*) AS ?n) WHERE { ?l odx:sorItem ?s . ?s skos:notation ?x }",  # a table's
+        # Concepts of every list at once, and a statement no list of this kind makes.
+        "SELECT ?scheme (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme ?scheme ; a skos:Concept } "
+        "GROUP BY ?scheme",
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?x odx:componentType ?c . ?c skos:broader ?b }",
         "SELEKT nothing",
     ],
 )

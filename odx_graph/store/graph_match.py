@@ -21,6 +21,7 @@ from odx_graph.mapping import Relation
 from odx_graph.mapping import Scalar
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
+from odx_graph.store.db import quote_literal
 from odx_graph.store.sql import Params
 from odx_graph.store.sql import conjunction
 from odx_graph.store.sql import expr
@@ -55,6 +56,15 @@ class GraphMatch:
         alias = f"m{len(self._aliases)}"
         self._aliases.append(alias)
         self.tables.append(f"{entity.table} {alias}")
+        return alias
+
+    def concepts(self, rows: list[tuple[str, int]]) -> str:
+        """A table of (code, term): a code list's statements of one predicate, each
+        object by its index (the caller knows the terms); its alias."""
+        alias = f"m{len(self._aliases)}"
+        self._aliases.append(alias)
+        values = ", ".join(f"({quote_literal(code)}, {int(index)})" for code, index in rows)
+        self.tables.append(f"(VALUES {values}) AS {alias}(code, term)")
         return alias
 
     @staticmethod

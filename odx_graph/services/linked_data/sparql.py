@@ -35,11 +35,11 @@ from odx_graph.services.insight.cache import InsightCache
 from odx_graph.services.insight.cache import cached
 from odx_graph.services.linked_data.feed import publish_all
 from odx_graph.services.linked_data.feed import rebase
+from odx_graph.services.linked_data.sparql_answers import Compiled
+from odx_graph.services.linked_data.sparql_answers import solutions
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
-from odx_graph.services.linked_data.sparql_sql import Compiled
 from odx_graph.services.linked_data.sparql_sql import compile_query
 from odx_graph.services.linked_data.sparql_sql import may_translate
-from odx_graph.services.linked_data.sparql_sql import solutions
 from odx_graph.services.linked_data.sparql_worker import Answer as Answer
 from odx_graph.services.linked_data.sparql_worker import AnswerKind as AnswerKind
 from odx_graph.services.linked_data.sparql_worker import Request

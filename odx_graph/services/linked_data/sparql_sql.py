@@ -20,19 +20,12 @@ as Oxigraph does (18 decimal places, truncated), so both paths give the same ans
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import re
-from collections.abc import Callable
-from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
-from functools import cache
 from functools import lru_cache
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import RDF
 from rdflib import XSD
 from rdflib import BNode
 from rdflib import Literal
@@ -47,31 +40,26 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.access import Principal
-from odx_graph.mapping import MAPPING
-from odx_graph.mapping import Cardinality
-from odx_graph.mapping import Entity
-from odx_graph.mapping import Field
-from odx_graph.mapping import IncomingLink
-from odx_graph.mapping import Relation
 from odx_graph.mapping import Scalar
-from odx_graph.services.linked_data.codes import scheme_triples
-from odx_graph.services.linked_data.codes import schemes
-from odx_graph.services.linked_data.rdf import XSD_TYPES
-from odx_graph.services.linked_data.rdf import linked_fields
-from odx_graph.services.linked_data.rdf import node_iri
 from odx_graph.services.linked_data.rdf import parse_concept_iri
 from odx_graph.services.linked_data.rdf import parse_node_iri
-from odx_graph.services.linked_data.rdf import term
-from odx_graph.services.refdata import load_ontology
+from odx_graph.services.linked_data.sparql_answers import Compiled
+from odx_graph.services.linked_data.sparql_answers import Output
+from odx_graph.services.linked_data.sparql_meaning import COUNT
+from odx_graph.services.linked_data.sparql_meaning import Kind
+from odx_graph.services.linked_data.sparql_meaning import Unsupported
+from odx_graph.services.linked_data.sparql_meaning import Use
+from odx_graph.services.linked_data.sparql_meaning import code_lists
+from odx_graph.services.linked_data.sparql_meaning import is_node_type
+from odx_graph.services.linked_data.sparql_meaning import node_classes
+from odx_graph.services.linked_data.sparql_meaning import predicate_uses
 from odx_graph.store.graph_match import GraphMatch
-from odx_graph.store.graph_match import child_entity
 from odx_graph.store.graph_match import text_order
 
 # Only queries that may aggregate are read here; the rest go straight to the store.
 MAY_AGGREGATE = re.compile(r"\b(GROUP\s+BY|COUNT|SUM|AVG|MIN|MAX)\b", re.IGNORECASE)
 NUMBERS = {Scalar.INT, Scalar.DECIMAL, Scalar.FLOAT}
 ORDERED = NUMBERS | {Scalar.STRING, Scalar.DATE, Scalar.DATETIME}
-DECIMAL_PLACES = 18  # Oxigraph's xsd:decimal: fixed point, 18 digits after the point
 LITERAL_SCALARS = {
     XSD.integer: Scalar.INT,
     XSD.decimal: Scalar.DECIMAL,
@@ -84,133 +72,12 @@ LITERAL_SCALARS = {
 COMPARISONS = {"=": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 
 
-class Unsupported(Exception):
-    """The query needs something this translation does not do: the store answers it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """What a variable is bound to: a thing of a node entity (``node``), a concept of a
-    code list (``code``), or a literal of a scalar type (``value``, with the field that
-    writes it)."""
-
-    tag: str
-    entity: Entity
-    item: Field | None = None
-
-    @property
-    def scalar(self) -> Scalar | None:
-        """The literal's type (``None`` for IRIs)."""
-        if self.item is None or self.item.iri_prefix:
-            return None
-        return self.item.type
-
-    def same(self, other: Kind) -> bool:
-        """Whether terms of both kinds can be equal."""
-        if self.tag != other.tag:
-            return False
-        if self.item is None or other.item is None:
-            return self.entity is other.entity
-        return (self.item.type, self.item.iri_prefix) == (other.item.type, other.item.iri_prefix)
-
-
-@dataclass(frozen=True, slots=True)
-class Use:
-    """One meaning of a predicate: the subject's entity and what the object is."""
-
-    subject: Entity
-    how: str  # "field", "link" (a to-one relation), "parent" (a child's row links it)
-    item: Field | None = None
-    relation: Relation | None = None
-    link: IncomingLink | None = None
-
-    @property
-    def object_kind(self) -> Kind:
-        """The kind of the object terms."""
-        if self.item is not None:
-            return Kind("value", self.subject, self.item)
-        if self.link is not None:
-            return Kind("node", child_entity(self.link))
-        assert self.relation is not None
-        target = MAPPING[self.relation.target]
-        return Kind("node" if target.is_node else "code", target)
-
-
 @dataclass(slots=True)
 class Bound:
     """A variable's SQL and kind."""
 
     sql: str
     kind: Kind
-
-
-@dataclass(slots=True)
-class Output:
-    """One column of the answer: how to read its term (and its sort key) from a row."""
-
-    kind: str  # "term" (a group variable), "count", "sum", "avg", "min", "max"
-    column: int
-    bound: Kind | None = None  # the group variable's or aggregated variable's kind
-    extra: int = -1  # avg: the column of the count
-
-
-@dataclass(slots=True)
-class Compiled:
-    """A query translated: its SQL, and how to turn the rows into solutions."""
-
-    sql: str
-    args: list[Any]
-    variables: list[str]
-    outputs: dict[str, Output]
-    order: list[tuple[str, bool]] = field(default_factory=list)  # (variable, descending)
-    distinct: bool = False
-    offset: int = 0
-    limit: int | None = None
-
-
-@cache
-def _uses() -> dict[str, tuple[Use, ...]]:
-    """Each mapped predicate's meanings in the open graph's nodes. Predicates the code
-    lists also state, and lists of values, are left out: the store answers those."""
-    found: dict[str, list[Use]] = {}
-    unsupported = _code_list_predicates()
-    for entity in MAPPING.nodes:
-        for item in linked_fields(entity):
-            found.setdefault(str(term(item.curie)), []).append(
-                Use(entity, "many" if item.many else "field", item=item)
-            )
-        for relation in entity.relations:
-            if relation.source_is_array:
-                found.setdefault(str(term(relation.curie)), []).append(
-                    Use(entity, "many", relation=relation)
-                )
-            elif relation.cardinality is Cardinality.ONE:
-                found.setdefault(str(term(relation.curie)), []).append(
-                    Use(entity, "link", relation=relation)
-                )
-        for link in MAPPING.incoming_links(entity):
-            found.setdefault(str(term(link.relation.curie)), []).append(
-                Use(link.parent, "parent", link=link)
-            )
-    return {p: tuple(uses) for p, uses in found.items() if p not in unsupported}
-
-
-@cache
-def _code_list_predicates() -> frozenset[str]:
-    """The predicates of the code lists' triples (a Schedule of Rates row's too)."""
-    ontology = load_ontology()
-    sample = [("X", ["Y"])]
-    return frozenset(
-        str(p)
-        for scheme in schemes(ontology)
-        for _, p, _ in scheme_triples(ontology, scheme, sample)
-    )
-
-
-@cache
-def _classes() -> dict[str, Entity]:
-    """Node classes by IRI."""
-    return {str(term(e.curie)): e for e in MAPPING.nodes}
 
 
 def may_translate(text: str) -> bool:
@@ -307,6 +174,8 @@ class _Translation:
                 having_env[Variable(new)] = having_env[Variable(old)]
         if any(v not in outputs for v in variables) or any(v not in outputs for v, _ in order):
             raise Unsupported
+        if any(_is_fixed(outputs[v].bound) for v, _ in order):
+            raise Unsupported  # labels in several languages: the store orders those
         self.bound = having_env
         condition = " AND ".join(f"({self.condition(h)})" for h in having)
         return Compiled(
@@ -329,10 +198,10 @@ class _Translation:
             if aggregate.vars == "*":
                 if distinct:
                     raise Unsupported
-                return Output("count", column), ["count(*)"], _COUNT
+                return Output("count", column), ["count(*)"], COUNT
             value = self.variable(aggregate.vars)
             sql = f"count({distinct}{value.sql})" if distinct else "count(*)"
-            return Output("count", column), [sql], _COUNT
+            return Output("count", column), [sql], COUNT
         value = self.variable(aggregate.vars)
         scalar = value.kind.scalar
         if function in ("sum", "avg"):
@@ -393,18 +262,12 @@ class _Translation:
             if isinstance(s, Literal) or not isinstance(p, URIRef):
                 raise Unsupported
             if isinstance(s, URIRef):
-                parsed = parse_node_iri(self.base, str(s))
-                if parsed is None:
-                    raise Unsupported
-                _narrow(kinds, s, {Kind("node", parsed[0])})
-            if p == RDF.type:
-                entity = _classes().get(str(o)) if isinstance(o, URIRef) else None
-                if entity is None:
-                    raise Unsupported
-                _narrow(kinds, s, {Kind("node", entity)})
+                _narrow(kinds, s, {_iri_kind(self.base, str(s))})
+            if is_node_type(p, o):
+                _narrow(kinds, s, {Kind("node", node_classes()[str(o)])})
                 typed.append(s)
                 continue
-            uses = list(_uses().get(str(p), ()))
+            uses = list(predicate_uses().get(str(p), ()))
             if not uses:
                 raise Unsupported
             options.append((s, o, uses))
@@ -416,7 +279,7 @@ class _Translation:
                 if len(kept) != len(uses):
                     options[index] = (s, o, kept)
                     changed = True
-                changed |= _narrow(kinds, s, {Kind("node", u.subject) for u in kept})
+                changed |= _narrow(kinds, s, {u.subject_kind for u in kept})
                 if not isinstance(o, Literal | URIRef):
                     changed |= _narrow(kinds, o, {u.object_kind for u in kept})
         if any(len(uses) != 1 or uses[0].how == "many" for _, _, uses in options):
@@ -440,6 +303,12 @@ class _Translation:
         for s in typed:
             row(s)
         for s, o, (use,) in options:
+            if use.how == "concept":
+                assert use.table is not None
+                table = self.match.concepts(use.table.rows())
+                self.equal(s, f"{table}.code", kind[s])
+                self.object(o, f"{table}.term", use.object_kind)
+                continue
             if use.how == "parent":
                 assert use.link is not None
                 child = row(o)
@@ -458,7 +327,8 @@ class _Translation:
         require equality."""
         if isinstance(thing, URIRef):
             key = _iri_key(self.base, kind, str(thing))
-            self.match.where("false" if key is None else f"{sql} = {int(key)}")
+            bound = "" if key is None else self.match.bind(key, _key_scalar(kind))
+            self.match.where("false" if key is None else f"{sql} = {bound}")
         elif thing in self.bound:
             self.match.where(f"{self.bound[thing].sql} = {sql}")
         else:
@@ -468,6 +338,8 @@ class _Translation:
         """The object of a pattern: a variable, an IRI or a literal."""
         if isinstance(o, Variable | BNode):
             self.equal(o, sql, kind)
+        elif kind.tag == "fixed":
+            self.match.where(_among(sql, _fixed_indices(kind, o)))
         elif isinstance(o, URIRef):
             key = _iri_key(self.base, kind, str(o))
             if key is None:
@@ -529,6 +401,11 @@ class _Translation:
         value = self.variable(left)
         scalar = value.kind.scalar
         sql_op = COMPARISONS[op]
+        if value.kind.tag == "fixed" and not isinstance(right, Variable):
+            if op not in ("=", "!="):
+                raise Unsupported
+            among = _among(value.sql, _fixed_indices(value.kind, right))
+            return among if op == "=" else f"NOT ({among})"
         if isinstance(right, Variable):
             other = self.variable(right)
             if scalar is None:
@@ -566,9 +443,6 @@ class _Translation:
         return self.match.bind(value.toPython(), scalar)
 
 
-_COUNT = Kind("value", MAPPING.nodes[0], Field("count", Scalar.INT, "A count."))
-
-
 def _path_steps(s: Any, p: Any, o: Any) -> list[tuple[Any, Any, Any]]:
     """A pattern whose predicate is a sequence (``a/b``) or inverse (``^a``) path as plain
     patterns joined by fresh blank nodes; other paths are not translated."""
@@ -604,11 +478,11 @@ def _narrow(kinds: dict[Any, set[Kind] | None], thing: Any, allowed: set[Kind]) 
 
 def _fits(kinds: dict[Any, set[Kind] | None], s: Any, o: Any, use: Use) -> bool:
     subject = kinds.get(s)
-    if subject is not None and Kind("node", use.subject) not in subject:
+    if subject is not None and use.subject_kind not in subject:
         return False
     target = use.object_kind
     if isinstance(o, Literal):
-        return target.tag == "value" and not target.item.iri_prefix  # type: ignore[union-attr]
+        return target.tag == "fixed" or target.scalar is not None
     if isinstance(o, URIRef):
         return target.tag != "value"
     found = kinds.get(o)
@@ -623,6 +497,46 @@ def _iri_key(base: str, kind: Kind, iri: str) -> Any:
     if kind.tag == "code":
         return parse_concept_iri(kind.entity, iri)
     raise Unsupported  # a value that names a resource
+
+
+def _is_fixed(kind: Kind | None) -> bool:
+    return kind is not None and kind.tag == "fixed"
+
+
+def _iri_kind(base: str, iri: str) -> Kind:
+    """The kind of a thing or concept named by its IRI."""
+    parsed = parse_node_iri(base, iri)
+    if parsed is not None:
+        return Kind("node", parsed[0])
+    for entity in code_lists():
+        if parse_concept_iri(entity, iri) is not None:
+            return Kind("code", entity)
+    raise Unsupported
+
+
+def _fixed_indices(kind: Kind, constant: Any) -> list[int]:
+    """Where a constant is among the objects the code lists state: the same IRI or text,
+    or a value of the same datatype (the store keeps ``01`` and ``1`` as one integer)."""
+    if not isinstance(constant, Literal | URIRef):
+        raise Unsupported
+    assert kind.table is not None
+    return [i for i, o in enumerate(kind.table.objects) if _same_term(o, constant)]
+
+
+def _same_term(stated: Any, constant: Any) -> bool:
+    if not isinstance(constant, Literal) or constant.datatype in (None, XSD.string):
+        return bool(stated == constant)
+    if constant.ill_typed or _literal_scalar(constant) is None:
+        raise Unsupported  # a datatype the code lists do not use: the store decides
+    return (
+        isinstance(stated, Literal)
+        and stated.datatype == constant.datatype
+        and stated.toPython() == constant.toPython()
+    )
+
+
+def _among(sql: str, indices: list[int]) -> str:
+    return f"{sql} IN ({', '.join(map(str, indices))})" if indices else "false"
 
 
 def _key_scalar(kind: Kind) -> Scalar:
@@ -651,119 +565,3 @@ def _comparable(left: Scalar, right: Scalar | None, op: str) -> bool:
 
 
 # Terms, as the store writes them
-
-
-def solutions(compiled: Compiled, records: Sequence[Any], base: str) -> list[list[Any]]:
-    """The answer's rows: terms in the order of ``compiled.variables``, ordered,
-    de-duplicated and sliced as the query asks."""
-    rows = [
-        {name: _output(output, record, base) for name, output in compiled.outputs.items()}
-        for record in records
-    ]
-    for name, descending in reversed(compiled.order):
-        rows.sort(key=_sort_key(name), reverse=descending)
-    out = [[row[v][0] for v in compiled.variables] for row in rows]
-    if compiled.distinct:
-        seen: set[tuple[str, ...]] = set()
-        unique = []
-        for solution in out:
-            marker = tuple(str(t) for t in solution)
-            if marker not in seen:
-                seen.add(marker)
-                unique.append(solution)
-        out = unique
-    end = None if compiled.limit is None else compiled.offset + compiled.limit
-    return out[compiled.offset : end]
-
-
-def _sort_key(name: str) -> Callable[[dict[str, tuple[Any, Any]]], Any]:
-    def key(row: dict[str, tuple[Any, Any]]) -> Any:
-        order = row[name][1]
-        return (0,) if order is None else (1, order)
-
-    return key
-
-
-def _output(output: Output, record: Any, base: str) -> tuple[Any, Any]:
-    """One output's term, and the value it orders by (``None`` unbound)."""
-    value = record[output.column]
-    if output.kind == "count":
-        return _integer(int(value)), int(value)
-    if output.kind in ("sum", "avg") and value is None:
-        return _integer(0), 0  # SPARQL's sum and average of nothing
-    if output.kind == "avg":
-        quotient = decimal_quotient(decimal.Decimal(value), int(record[output.extra]))
-        return _decimal(quotient), quotient
-    if value is None:
-        return None, None
-    kind = output.bound
-    assert kind is not None
-    if kind.tag == "node":
-        iri = node_iri(base, kind.entity, value)
-        return ox.NamedNode(iri), iri
-    if kind.tag == "code":
-        iri = kind.entity.concept_iri(str(value))
-        return ox.NamedNode(iri), iri
-    assert kind.item is not None
-    if output.kind == "sum" and kind.item.type is Scalar.INT:
-        return _integer(int(value)), int(value)
-    return _value_term(kind.item, value)
-
-
-def decimal_quotient(total: decimal.Decimal, count: int) -> decimal.Decimal:
-    """``total / count`` as Oxigraph divides decimals: truncated at 18 places."""
-    scaled = int(total.scaleb(DECIMAL_PLACES))
-    quotient = abs(scaled) // count
-    return decimal.Decimal(-quotient if scaled < 0 else quotient).scaleb(-DECIMAL_PLACES)
-
-
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode(str(XSD.integer)))
-
-
-def _decimal(value: decimal.Decimal) -> ox.Literal:
-    whole = value == value.to_integral_value()
-    text = str(int(value)) if whole else format(value.normalize(), "f")
-    return ox.Literal(text, datatype=ox.NamedNode(str(XSD.decimal)))
-
-
-def _value_term(item: Field, value: Any) -> tuple[Any, Any]:
-    """A field value's term as the store holds it, and its order."""
-    if item.iri_prefix:
-        iri = item.iri_prefix + str(value)
-        return ox.NamedNode(iri), iri
-    scalar = item.type
-    datatype = XSD_TYPES[scalar]
-    if scalar is Scalar.STRING:
-        return ox.Literal(str(value)), str(value)
-    if scalar is Scalar.INT:
-        text = str(int(value))
-    elif scalar is Scalar.DECIMAL:
-        return _decimal(decimal.Decimal(value)), decimal.Decimal(value)
-    elif scalar is Scalar.FLOAT:
-        text = format(decimal.Decimal(repr(float(value))), "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    elif scalar is Scalar.BOOLEAN:
-        text = "true" if value else "false"
-    elif scalar is Scalar.DATETIME:
-        text = _instant(value)
-    else:
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return ox.Literal(text, datatype=ox.NamedNode(str(datatype))), value
-
-
-def _instant(value: dt.datetime) -> str:
-    """An instant as the store writes it: seconds, a fraction without trailing zeros,
-    and ``Z`` for UTC."""
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    offset = value.utcoffset()
-    if offset is None:
-        return text
-    if not offset:
-        return text + "Z"
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
