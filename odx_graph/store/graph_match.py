@@ -103,15 +103,39 @@ class GraphMatch:
         """A placeholder for ``value``, cast to ``scalar``'s type."""
         return self.params.add(value, pg_type(scalar))
 
+    def optional(self, inner: GraphMatch, columns: list[str]) -> str:
+        """Join ``inner`` (a nested match) as OPTIONAL: each of its matches with its
+        ``columns`` as ``c0``, ``c1``..., or one row of NULLs when it has none; the alias."""
+        alias = f"m{len(self._aliases)}"
+        self._aliases.append(alias)
+        selected = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+        self.tables.append(
+            f"LEFT JOIN LATERAL (SELECT {selected} FROM {inner.joined()} "
+            f"WHERE {conjunction(inner.conditions)}) AS {alias} ON true"
+        )
+        return alias
+
+    def joined(self) -> str:
+        """The FROM list: rows one after another, so that a lateral join sees them all."""
+        out = ""
+        for table in self.tables:
+            if not out:
+                out = table
+            elif table.startswith("LEFT JOIN"):
+                out += f" {table}"
+            else:
+                out += f" CROSS JOIN {table}"
+        return out
+
     def exists(self) -> str:
         """SQL true when this (nested) match has a match."""
-        return f"EXISTS (SELECT FROM {', '.join(self.tables)} WHERE {conjunction(self.conditions)})"
+        return f"EXISTS (SELECT FROM {self.joined()} WHERE {conjunction(self.conditions)})"
 
     def statement(self, groups: list[str], aggregates: list[str], having: str = "") -> str:
         """The SELECT of ``groups`` then ``aggregates`` over every match, grouped by
         ``groups`` (one row in all when there are none)."""
         columns = ", ".join([*groups, *aggregates]) or "true"
-        sql = f"SELECT {columns} FROM {', '.join(self.tables)} WHERE {conjunction(self.conditions)}"
+        sql = f"SELECT {columns} FROM {self.joined()} WHERE {conjunction(self.conditions)}"
         if groups:
             sql += " GROUP BY " + ", ".join(str(i) for i in range(1, len(groups) + 1))
         if having:

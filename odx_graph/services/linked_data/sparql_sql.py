@@ -7,14 +7,15 @@ rows instead: each thing a row of its table, each value a column, each link a ke
 (``store.graph_match``), grouped and counted by the database.
 
 Only what can be answered exactly as the store would is taken: a SELECT with aggregates
-(COUNT, SUM, AVG, MIN, MAX) over basic graph patterns whose predicates are mapped terms
-with one meaning for each thing, filters that compare a variable with a constant or
-another variable of the same kind (and ``STRSTARTS``, ``STRENDS``, ``CONTAINS``), grouped
-by variables, with ``HAVING``, ``ORDER BY`` variables, ``DISTINCT``, ``LIMIT`` and
-``OFFSET``. Everything else (OPTIONAL, UNION, property paths, named graphs, expressions in
-the projection...) is left to the store: ``compile_query`` says ``None``. Terms come out
-as the store writes them (canonical numbers, UTC times as ``Z``), and an average divides
-as Oxigraph does (18 decimal places, truncated), so both paths give the same answer, which
+(COUNT, SUM, AVG, MIN, MAX) over basic graph patterns whose predicates have one meaning
+for each thing (``sparql_meaning``), sequence and inverse paths of them, OPTIONAL parts,
+filters that compare a variable with a constant or another variable of its kind (and
+``STRSTARTS``, ``STRENDS``, ``CONTAINS``, ``BOUND``, ``EXISTS``), grouped by variables,
+with ``HAVING``, ``ORDER BY`` variables, ``DISTINCT``, ``LIMIT`` and ``OFFSET``. Everything
+else (UNION, MINUS, VALUES, subqueries, named graphs, expressions in the projection...) is
+left to the store: ``compile_query`` says ``None``. An unbound variable is NULL, whose
+logic in SQL (NULL in a comparison, AND, OR, NOT) is SPARQL's logic of errors in a
+filter. The rows become the store's very terms (``sparql_answers``), which
 ``tests/test_sparql_sql.py`` checks over every mapped field.
 """
 
@@ -74,10 +75,11 @@ COMPARISONS = {"=": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 
 @dataclass(slots=True)
 class Bound:
-    """A variable's SQL and kind."""
+    """A variable's SQL and kind; ``optional`` when an OPTIONAL binds it (NULL: unbound)."""
 
     sql: str
     kind: Kind
+    optional: bool = False
 
 
 def may_translate(text: str) -> bool:
@@ -200,9 +202,11 @@ class _Translation:
                     raise Unsupported
                 return Output("count", column), ["count(*)"], COUNT
             value = self.variable(aggregate.vars)
-            sql = f"count({distinct}{value.sql})" if distinct else "count(*)"
+            sql = f"count({distinct}{value.sql})" if distinct or value.optional else "count(*)"
             return Output("count", column), [sql], COUNT
         value = self.variable(aggregate.vars)
+        if value.optional:
+            raise Unsupported  # an unbound value in a sum or a minimum: the store decides
         scalar = value.kind.scalar
         if function in ("sum", "avg"):
             if scalar not in (Scalar.INT, Scalar.DECIMAL):
@@ -233,25 +237,59 @@ class _Translation:
         """Translate the group's patterns and filters into the match."""
         triples: list[tuple[Any, Any, Any]] = []
         filters: list[Any] = []
-        self._collect(node, triples, filters)
+        optionals: list[tuple[CompValue, Any, set[Any]]] = []
+        self._collect(node, triples, filters, optionals)
         if not triples:
             raise Unsupported
         self.triples(triples)
+        required = {t for triple in triples for t in triple}
+        for inner, condition, before in optionals:
+            self.optional(inner, condition, required, before)
         for condition in filters:
             self.match.where(self.condition(condition))
 
-    def _collect(self, node: CompValue, triples: list[Any], filters: list[Any]) -> None:
+    def _collect(
+        self,
+        node: CompValue,
+        triples: list[Any],
+        filters: list[Any],
+        optionals: list[tuple[CompValue, Any, set[Any]]],
+    ) -> None:
+        """Gather a group's patterns, filters and OPTIONAL parts (each with the terms of
+        the patterns before it)."""
         if node.name == "BGP":
             for s, p, o in node.triples:
                 triples += _path_steps(s, p, o)
         elif node.name == "Join":
-            self._collect(node.p1, triples, filters)
-            self._collect(node.p2, triples, filters)
+            self._collect(node.p1, triples, filters, optionals)
+            self._collect(node.p2, triples, filters, optionals)
         elif node.name == "Filter":
             filters.append(node.expr)
-            self._collect(node.p, triples, filters)
+            self._collect(node.p, triples, filters, optionals)
+        elif node.name == "LeftJoin":
+            self._collect(node.p1, triples, filters, optionals)
+            before = {t for triple in triples for t in triple}
+            condition = node.expr if node.get("expr") is not None else None
+            optionals.append((node.p2, condition, before))
         else:
             raise Unsupported
+
+    def optional(
+        self, node: CompValue, condition: Any, required: set[Any], before: set[Any]
+    ) -> None:
+        """An OPTIONAL part: its matches for each match so far, or one with its new
+        variables unbound (a lateral left join)."""
+        inner = _Translation(self.base, self.match.nested(), self.bound)
+        inner.pattern(node)
+        if condition is not None and not _no_condition(condition):
+            inner.match.where(inner.condition(condition))
+        new = [v for v in inner.bound if v not in self.bound]
+        if any(v in required and v not in before for v in new):
+            raise Unsupported  # a variable the OPTIONAL binds is required after it
+        columns = [inner.bound[v].sql for v in new]
+        alias = self.match.optional(inner.match, columns)
+        for index, v in enumerate(new):
+            self.bound[v] = Bound(f"{alias}.c{index}", inner.bound[v].kind, optional=True)
 
     def triples(self, triples: list[tuple[Any, Any, Any]]) -> None:
         """Resolve each pattern to one meaning of its predicate, then build the match."""
@@ -330,6 +368,8 @@ class _Translation:
             bound = "" if key is None else self.match.bind(key, _key_scalar(kind))
             self.match.where("false" if key is None else f"{sql} = {bound}")
         elif thing in self.bound:
+            if self.bound[thing].optional:
+                raise Unsupported  # an unbound variable matches anything: the store's
             self.match.where(f"{self.bound[thing].sql} = {sql}")
         else:
             self.bound[thing] = Bound(sql, kind)
@@ -378,8 +418,8 @@ class _Translation:
             found = inner.match.exists()
             return found if name == "Builtin_EXISTS" else f"NOT {found}"
         if name == "Builtin_BOUND":
-            self.variable(expression.arg)
-            return "true"
+            value = self.variable(expression.arg)
+            return f"{value.sql} IS NOT NULL" if value.optional else "true"
         if name in ("Builtin_STRSTARTS", "Builtin_STRENDS", "Builtin_CONTAINS"):
             value = self.variable(expression.arg1)
             if value.kind.scalar is not Scalar.STRING or _literal_scalar(expression.arg2) not in (
@@ -497,6 +537,11 @@ def _iri_key(base: str, kind: Kind, iri: str) -> Any:
     if kind.tag == "code":
         return parse_concept_iri(kind.entity, iri)
     raise Unsupported  # a value that names a resource
+
+
+def _no_condition(condition: Any) -> bool:
+    """rdflib's OPTIONAL without a filter carries ``TrueFilter``."""
+    return getattr(condition, "name", None) == "TrueFilter"
 
 
 def _is_fixed(kind: Kind | None) -> bool:
