@@ -391,3 +391,24 @@ async def test_answers_are_kept_until_a_write_is_committed(module_db: Database) 
         await module_db.execute("UPDATE repair SET cost = cost - 1 WHERE id = $1", repair)
     assert await total() == first
     asking.close()
+
+
+@pytest.mark.parametrize("order", ["", " ORDER BY ?d"])
+async def test_the_result_cap_at_its_edge(module_db: Database, order: str) -> None:
+    reader = module_db.with_role(READER_ROLE)
+    settings = Settings.from_env({}, base_iri=BASE, sparql_in_processes=False, sparql_max_results=3)
+    asking = SparqlStore(settings, lambda: reader)
+    asking.ready = True
+    query = PREFIX + (
+        "SELECT ?d (COUNT(?h) AS ?n) WHERE { ?h a odx:Home ; odx:postcodeDistrict ?d } GROUP BY ?d"
+    )
+    assert await reader.fetchval("SELECT count(DISTINCT postcode_district) FROM home") > 4
+    at_cap = await asking.query(query + order + " LIMIT 3", [], [])
+    assert len(at_cap.rows) == 3 and not at_cap.truncated
+    over = await asking.query(query + order + " LIMIT 4", [], [])
+    assert len(over.rows) == 3 and over.truncated
+    unlimited = await asking.query(query + order, [], [])
+    assert len(unlimited.rows) == 3 and unlimited.truncated
+    if order:
+        assert [r[0] for r in over.rows] == [r[0] for r in at_cap.rows]
+    asking.close()

@@ -36,6 +36,7 @@ from odx_graph.services.insight.cache import cached
 from odx_graph.services.linked_data.feed import publish_all
 from odx_graph.services.linked_data.feed import rebase
 from odx_graph.services.linked_data.sparql_answers import Compiled
+from odx_graph.services.linked_data.sparql_answers import rows_needed
 from odx_graph.services.linked_data.sparql_answers import solutions
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
 from odx_graph.services.linked_data.sparql_sql import compile_query
@@ -213,16 +214,19 @@ class SparqlStore:
         """A translated query's answer from PostgreSQL, within the time left; kept until
         the next committed write (the data version moves), as insight answers are."""
 
+        cap = self.settings.sparql_max_results
+        needed = rows_needed(compiled, cap)
+        sql = compiled.sql if needed is None else f"{compiled.sql} LIMIT {needed}"
+
         async def work() -> Answer:
             left_ms = max(int((deadline - time.monotonic()) * 1000), 1)
-            records = await run_match(reader, compiled.sql, compiled.args, left_ms)
+            records = await run_match(reader, sql, compiled.args, left_ms)
             rows = solutions(compiled, records, self.settings.base_iri)
-            cap = self.settings.sparql_max_results
             return Answer(
                 AnswerKind.SOLUTIONS, compiled.variables, rows[:cap], truncated=len(rows) > cap
             )
 
-        key = ("sparql", compiled.sql, tuple(compiled.args), self.settings.sparql_max_results)
+        key = ("sparql", sql, tuple(compiled.args), cap)
         return await cached(reader, self.answers, key, work)
 
     async def _in_thread(

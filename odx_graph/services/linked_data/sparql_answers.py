@@ -63,6 +63,16 @@ class Compiled:
     limit: int | None = None
 
 
+def rows_needed(compiled: Compiled, cap: int) -> int | None:
+    """How many rows of the statement can make the answer when at most ``cap`` solutions
+    are sent (one more tells that it was cut); ``None``: all, to be ordered or made
+    distinct first."""
+    if compiled.order or compiled.distinct:
+        return None
+    wanted = cap + 1 if compiled.limit is None else min(compiled.limit, cap + 1)
+    return compiled.offset + wanted
+
+
 def solutions(compiled: Compiled, records: Sequence[Any], base: str) -> list[list[Any]]:
     """The answer's rows: terms in the order of ``compiled.variables``, ordered,
     de-duplicated and sliced as the query asks."""
