@@ -30,6 +30,7 @@ from odx_graph.services.linked_data.sparql_worker import evaluate
 from odx_graph.store.db import READER_ROLE
 from odx_graph.store.db import Database
 from odx_graph.store.graph_match import run_match
+from tests.support import running_app
 
 BASE = "http://odx.test"
 ODX = "https://w3id.org/odx/def#"
@@ -412,3 +413,27 @@ async def test_the_result_cap_at_its_edge(module_db: Database, order: str) -> No
     if order:
         assert [r[0] for r in over.rows] == [r[0] for r in at_cap.rows]
     asking.close()
+
+
+async def test_aggregates_are_answered_while_the_store_is_built(module_db: Database) -> None:
+    reader = module_db.with_role(READER_ROLE)
+    async with running_app(module_db) as (http, app):
+        # A store not built yet, as after a start with a large graph (the app's own
+        # follower keeps building its own store, not this one).
+        building = SparqlStore(
+            Settings.from_env({}, base_iri=BASE, sparql_in_processes=False), lambda: reader
+        )
+        built, app.state.sparql = app.state.sparql, building
+        try:
+            count = PREFIX + "SELECT (COUNT(?h) AS ?n) WHERE { ?h a odx:Home }"
+            answered = await http.get("/sparql", params={"query": count})
+            assert answered.status_code == 200, answered.text
+            homes = await module_db.fetchval("SELECT count(*) FROM home")
+            assert answered.json()["results"]["bindings"][0]["n"]["value"] == str(homes)
+            listing = PREFIX + "SELECT ?h WHERE { ?h a odx:Home }"
+            busy = await http.get("/sparql", params={"query": listing})
+            assert busy.status_code == 503
+            assert busy.headers["retry-after"] == "5"
+        finally:
+            app.state.sparql = built
+            building.close()

@@ -112,13 +112,13 @@ async def sparql_endpoint(request: Request) -> Response:
             return _html(_form(EXAMPLE))
         return _error(400, "BAD_USER_INPUT", "no query: send one in the query parameter")
     store: SparqlStore | None = getattr(request.app.state, "sparql", None)
-    if store is None or not store.ready:
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    if store is None or not await store.can_answer(text, default_graphs, named_graphs):
         response = _error(503, "SERVER_BUSY", "the SPARQL store is being built; retry shortly")
         response.headers["Retry-After"] = "5"
         return response
-    answer = await store.query(
-        text, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-    )
+    answer = await store.query(text, default_graphs, named_graphs)
     media = choose(request, answer.kind)
     if media is None:
         return _error(

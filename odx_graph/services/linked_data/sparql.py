@@ -175,16 +175,29 @@ class SparqlStore:
         if not task.cancelled() and task.exception() is not None:
             log.error("opening the SPARQL store in the workers failed", exc_info=task.exception())
 
+    async def translated(
+        self, text: str, default_graphs: list[str], named_graphs: list[str]
+    ) -> Compiled | None:
+        """``text`` translated for PostgreSQL (see ``sparql_sql``), or ``None`` when the
+        store answers it."""
+        whole_graph = not default_graphs and not named_graphs
+        if self.reader is None or not whole_graph or not may_translate(text):
+            return None
+        return await asyncio.to_thread(compile_query, text, self.settings.base_iri)
+
+    async def can_answer(
+        self, text: str, default_graphs: list[str], named_graphs: list[str]
+    ) -> bool:
+        """Whether ``text`` can be answered now: the store is built, or PostgreSQL
+        answers it (an aggregate needs no store)."""
+        return self.ready or await self.translated(text, default_graphs, named_graphs) is not None
+
     async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
         """Evaluate ``text`` within the timeout and cap. Raises ``InputError`` for a
         query that does not parse, ``QueryTimeoutError`` when it runs too long."""
         timeout = self.settings.sparql_timeout_ms / 1000
         deadline = time.monotonic() + timeout
-        compiled = None
-        whole_graph = not default_graphs and not named_graphs
-        if self.reader is not None and whole_graph and may_translate(text):
-            base = self.settings.base_iri
-            compiled = await asyncio.to_thread(compile_query, text, base)
+        compiled = await self.translated(text, default_graphs, named_graphs)
         try:
             await asyncio.wait_for(self._slots.acquire(), max(deadline - time.monotonic(), 0.001))
         except TimeoutError:
