@@ -131,6 +131,12 @@ class GraphMatch:
         """SQL true when this (nested) match has a match."""
         return f"EXISTS (SELECT FROM {self.joined()} WHERE {conjunction(self.conditions)})"
 
+    def listing(self, columns: list[str], order: list[str]) -> str:
+        """The SELECT of ``columns`` for every match, ordered by ``order`` if given."""
+        sql = f"SELECT {', '.join(columns) or 'true'} FROM {self.joined()} "
+        sql += f"WHERE {conjunction(self.conditions)}"
+        return sql + (f" ORDER BY {', '.join(order)}" if order else "")
+
     def statement(self, groups: list[str], aggregates: list[str], having: str = "") -> str:
         """The SELECT of ``groups`` then ``aggregates`` over every match, grouped by
         ``groups`` (one row in all when there are none)."""

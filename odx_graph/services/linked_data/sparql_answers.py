@@ -61,13 +61,14 @@ class Compiled:
     distinct: bool = False
     offset: int = 0
     limit: int | None = None
+    ordered_in_database: bool = False  # the statement orders its rows as the query does
 
 
 def rows_needed(compiled: Compiled, cap: int) -> int | None:
     """How many rows of the statement can make the answer when at most ``cap`` solutions
     are sent (one more tells that it was cut); ``None``: all, to be ordered or made
     distinct first."""
-    if compiled.order or compiled.distinct:
+    if compiled.distinct or (compiled.order and not compiled.ordered_in_database):
         return None
     wanted = cap + 1 if compiled.limit is None else min(compiled.limit, cap + 1)
     return compiled.offset + wanted

@@ -54,11 +54,12 @@ from odx_graph.services.linked_data.sparql_meaning import code_lists
 from odx_graph.services.linked_data.sparql_meaning import is_node_type
 from odx_graph.services.linked_data.sparql_meaning import node_classes
 from odx_graph.services.linked_data.sparql_meaning import predicate_uses
+from odx_graph.store.graph_match import BY_CODE_POINT
 from odx_graph.store.graph_match import GraphMatch
 from odx_graph.store.graph_match import text_order
 
-# Only queries that may aggregate are read here; the rest go straight to the store.
-MAY_AGGREGATE = re.compile(r"\b(GROUP\s+BY|COUNT|SUM|AVG|MIN|MAX)\b", re.IGNORECASE)
+# Only SELECT queries are read here; the rest go straight to the store.
+SELECTS = re.compile(r"\bSELECT\b", re.IGNORECASE)
 NUMBERS = {Scalar.INT, Scalar.DECIMAL, Scalar.FLOAT}
 ORDERED = NUMBERS | {Scalar.STRING, Scalar.DATE, Scalar.DATETIME}
 LITERAL_SCALARS = {
@@ -84,7 +85,7 @@ class Bound:
 
 def may_translate(text: str) -> bool:
     """Whether ``text`` may be a query this module answers (cheap: no parsing)."""
-    return MAY_AGGREGATE.search(text) is not None
+    return SELECTS.search(text) is not None
 
 
 @lru_cache(maxsize=256)
@@ -135,6 +136,11 @@ class _Translation:
                 else:
                     raise Unsupported
             node = node.p
+        probe = node
+        while probe.name in ("Extend", "Filter"):
+            probe = probe.p
+        if probe.name != "AggregateJoin":
+            return self.listing(node, variables, order, distinct, int(offset), limit)
         renames: dict[str, str] = {}
         having = []
         while node.name in ("Extend", "Filter"):
@@ -189,6 +195,45 @@ class _Translation:
             distinct,
             int(offset),
             None if limit is None else int(limit),
+        )
+
+    def listing(
+        self,
+        node: CompValue,
+        variables: list[str],
+        order: list[tuple[str, bool]],
+        distinct: bool,
+        offset: int,
+        limit: int | None,
+    ) -> Compiled:
+        """A query without aggregates: each match's projected variables. Ordered in the
+        database when every key orders there as SPARQL orders it, so that a LIMIT reads
+        no more rows than it needs."""
+        self.pattern(node)
+        names = {str(v): v for v in self.bound if isinstance(v, Variable)}
+        if any(v not in names for v in variables) or any(v not in names for v, _ in order):
+            raise Unsupported  # a variable no pattern binds: the store's
+        columns = [self.bound[names[v]].sql for v in variables]
+        outputs = {v: Output("term", i, self.bound[names[v]].kind) for i, v in enumerate(variables)}
+        if any(_is_fixed(self.bound[names[v]].kind) for v, _ in order):
+            raise Unsupported
+        keys = [_order_key(self.bound[names[v]], descending) for v, descending in order]
+        in_database = all(k is not None for k in keys)
+        for v, _ in order:
+            if v not in outputs:  # ordered by, not projected: read too, for the sort here
+                outputs[v] = Output("term", len(columns), self.bound[names[v]].kind)
+                columns.append(self.bound[names[v]].sql)
+        sql = self.match.listing(columns, [k for k in keys if k is not None] if in_database else [])
+        return Compiled(
+            sql,
+            self.match.params.values,
+            variables,
+            outputs,
+            order,
+            distinct,
+            offset,
+            None if limit is None else int(limit),
+            ordered_in_database=in_database,
         )
 
     def aggregate(self, aggregate: CompValue, column: int) -> tuple[Output, list[str], Kind | None]:
@@ -537,6 +582,19 @@ def _iri_key(base: str, kind: Kind, iri: str) -> Any:
     if kind.tag == "code":
         return parse_concept_iri(kind.entity, iri)
     raise Unsupported  # a value that names a resource
+
+
+def _order_key(value: Bound, descending: bool) -> str | None:
+    """SQL ordering by ``value`` as SPARQL orders it (unbound first), or ``None`` when
+    only its terms can say (a concept's IRI is its code percent-encoded)."""
+    kind = value.kind
+    if kind.tag == "node":
+        sql = f"({value.sql})::text{BY_CODE_POINT}"  # IRIs of one class order by key text
+    elif kind.tag == "value" and kind.scalar in ORDERED:
+        sql = text_order(value.sql, kind.scalar)
+    else:
+        return None
+    return f"{sql} DESC NULLS LAST" if descending else f"{sql} NULLS FIRST"
 
 
 def _no_condition(condition: Any) -> bool:
