@@ -5,9 +5,9 @@ its latest version; queries see the union of them as the default graph, which is
 dump. Built from the log's latest versions when the server starts, it then applies every
 new version in order, each batch in one atomic update, so a query never sees a thing
 half replaced. Queries run at most ``sparql_concurrency`` at once, with a timeout and a
-cap on the results. Aggregates over mapped terms are answered by PostgreSQL when the store
-has a database to ask (``sparql_sql``: the same answer, without walking every triple);
-the rest each in a worker process over a read-only view of the store, killed
+cap on the results. SELECT queries over mapped terms are answered by PostgreSQL when the
+store has a database to ask (``sparql_sql``: the same answer, without walking every
+triple); the rest each in a worker process over a read-only view of the store, killed
 when its time is up (``sparql_pool``), or with ``sparql_in_processes`` off in a thread,
 which Oxigraph cannot stop (the caller gets its timeout answer, the thread runs on).
 """

@@ -1,22 +1,23 @@
-"""SPARQL aggregates answered in PostgreSQL, from the mapping.
+"""SPARQL SELECT queries answered in PostgreSQL, from the mapping.
 
-Oxigraph evaluates a group over every repair by walking its indexes a triple at a time,
-which grows with the graph (seconds at 100,000 homes). The open graph is made from the
-mapped rows, so a query whose patterns all name mapped terms can be answered from those
-rows instead: each thing a row of its table, each value a column, each link a key
-(``store.graph_match``), grouped and counted by the database.
+Oxigraph evaluates a group over every repair, or a join of a district's homes with their
+repairs, by walking its indexes a triple at a time, which grows with the graph (seconds
+at 100,000 homes). The open graph is made from the mapped rows, so a query whose patterns
+all name mapped terms can be answered from those rows instead: each thing a row of its
+table, each value a column, each link a key (``store.graph_match``), joined, grouped and
+counted by the database.
 
-Only what can be answered exactly as the store would is taken: a SELECT with aggregates
-(COUNT, SUM, AVG, MIN, MAX) over basic graph patterns whose predicates have one meaning
-for each thing (``sparql_meaning``), sequence and inverse paths of them, OPTIONAL parts,
-filters that compare a variable with a constant or another variable of its kind (and
-``STRSTARTS``, ``STRENDS``, ``CONTAINS``, ``BOUND``, ``EXISTS``), grouped by variables,
-with ``HAVING``, ``ORDER BY`` variables, ``DISTINCT``, ``LIMIT`` and ``OFFSET``. Everything
-else (UNION, MINUS, VALUES, subqueries, named graphs, expressions in the projection...) is
-left to the store: ``compile_query`` says ``None``. An unbound variable is NULL, whose
-logic in SQL (NULL in a comparison, AND, OR, NOT) is SPARQL's logic of errors in a
-filter. The rows become the store's very terms (``sparql_answers``), which
-``tests/test_sparql_sql.py`` checks over every mapped field.
+Only what can be answered exactly as the store would is taken: a SELECT of variables or
+of aggregates (COUNT, SUM, AVG, MIN, MAX) over basic graph patterns whose predicates have
+one meaning for each thing (``sparql_meaning``), sequence and inverse paths of them,
+OPTIONAL parts, filters that compare a variable with a constant or another variable of
+its kind (and ``STRSTARTS``, ``STRENDS``, ``CONTAINS``, ``BOUND``, ``EXISTS``), grouped by
+variables, with ``HAVING``, ``ORDER BY`` variables, ``DISTINCT``, ``LIMIT`` and
+``OFFSET``. Everything else (UNION, MINUS, VALUES, subqueries, named graphs, expressions
+in the projection...) is left to the store: ``compile_query`` says ``None``. An unbound
+variable is NULL, whose logic in SQL (NULL in a comparison, AND, OR, NOT) is SPARQL's
+logic of errors in a filter. The rows become the store's very terms
+(``sparql_answers``), which ``tests/test_sparql_sql.py`` checks over every mapped field.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def may_translate(text: str) -> bool:
 @lru_cache(maxsize=256)
 def compile_query(text: str, base: str, principal: Principal = PUBLIC) -> Compiled | None:
     """``text`` as one SQL statement over the mapped tables, or ``None`` when the store
-    must answer it (not an aggregate, or using what is not translated)."""
+    must answer it (not a SELECT, or using what is not translated)."""
     if not may_translate(text):
         return None
     try:
