@@ -243,6 +243,26 @@ QUERIES = [
     'FILTER (!BOUND(?c) || STRSTARTS(?d, "E")) }',
     "SELECT ?d (COUNT(?r) AS ?open) WHERE { ?h odx:postcodeDistrict ?d OPTIONAL { "
     "?r odx:forHome ?h FILTER NOT EXISTS { ?r odx:completedAt ?at } } } GROUP BY ?d",
+    # Comparisons decided before they run are still no match where a value is unbound.
+    "SELECT ?r ?o WHERE { ?r a odx:Repair ; odx:forHome ?h OPTIONAL { ?r odx:contractor ?o } "
+    "FILTER (?h != ?o) }",
+    "SELECT ?r ?o WHERE { ?r a odx:Repair OPTIONAL { ?r odx:contractor ?o } "
+    "FILTER (?o != <http://odx.test/id/home/1>) }",
+    "SELECT ?r ?o WHERE { ?r a odx:Repair OPTIONAL { ?r odx:contractor ?o } "
+    "FILTER (!(?o = <http://example.org/x>)) }",
+    "SELECT ?r ?x WHERE { ?r a odx:Repair ; odx:priority ?p "
+    "OPTIONAL { ?p odx:responseHours ?x } FILTER (?x != 999) }",
+    # Numbers compare by value in a filter, and "1" is "1"^^xsd:string.
+    "SELECT ?p WHERE { ?p odx:responseHours ?x . ?r odx:priority ?p ; a odx:Repair "
+    "FILTER (?x = 24.0 || ?x = 2e0) }",
+    "SELECT ?r WHERE { ?r a odx:Repair ; odx:priority ?p . ?p skos:notation ?l "
+    'FILTER (?l = "1"^^xsd:string) }',
+    'SELECT ?r WHERE { ?r a odx:Repair ; odx:priority ?p . ?p skos:notation "1"^^xsd:string }',
+    # An IRI written otherwise than the server writes it names nothing here.
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:priority <https://w3id.org/odx/code/priority/%31> }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:priority ?p "
+    "FILTER (?p = <https://w3id.org/odx/code/priority/%31>) }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:forHome <http://odx.test/id/home/01> }",
     # Nothing matches: a sum and an average of nothing are 0, a minimum is unbound.
     "SELECT (COUNT(*) AS ?n) (SUM(?c) AS ?s) (AVG(?c) AS ?a) (MIN(?c) AS ?m) WHERE { "
     "?r a odx:Repair ; odx:cost ?c FILTER (?c < 0) }",
@@ -377,6 +397,19 @@ def test_an_average_divides_as_the_store_does() -> None:
         "OPTIONAL { ?r odx:cost ?c } }",
         "SELECT (COUNT(*) AS ?n) WHERE { ?h a odx:Home OPTIONAL { ?r odx:forHome ?h } "
         "?r odx:cost ?c }",
+        # A variable bound later in the group, in an OPTIONAL or a group of its own.
+        "SELECT ?h ?a WHERE { OPTIONAL { ?h odx:addressLine2 ?a } ?h a odx:Home }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?h a odx:Home OPTIONAL { ?h odx:inBuilding ?b } "
+        "?b a odx:Building }",
+        "SELECT ?h ?a WHERE { ?h a odx:Home OPTIONAL { ?h odx:floorLevel ?a FILTER (?y > 0) } "
+        "?h odx:yearBuilt ?y }",
+        "SELECT (COUNT(*) AS ?n) WHERE { { ?h a odx:Home FILTER (?y > 1900) } "
+        "?h odx:yearBuilt ?y }",
+        # Objects of two code lists' statements, and a concept IRI written otherwise.
+        "SELECT ?p ?q WHERE { ?p odx:responseHours ?x . ?q odx:responseWorkingDays ?y "
+        "FILTER (?x = ?y) }",
+        "SELECT ?l WHERE { <https://w3id.org/odx/code/priority/%31> skos:prefLabel ?l . "
+        "?r odx:priority ?p ; a odx:Repair }",
         "SELEKT nothing",
     ],
 )

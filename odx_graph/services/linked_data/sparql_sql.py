@@ -43,6 +43,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.access import Principal
 from odx_graph.mapping import Scalar
+from odx_graph.services.linked_data.rdf import node_iri
 from odx_graph.services.linked_data.rdf import parse_concept_iri
 from odx_graph.services.linked_data.rdf import parse_node_iri
 from odx_graph.services.linked_data.sparql_answers import Compiled
@@ -282,27 +283,36 @@ class _Translation:
     def pattern(self, node: CompValue) -> None:
         """Translate the group's patterns and filters into the match."""
         triples: list[tuple[Any, Any, Any]] = []
-        filters: list[Any] = []
+        filters: list[tuple[Any, set[Any]]] = []
         optionals: list[tuple[CompValue, Any, set[Any]]] = []
         self._collect(node, triples, filters, optionals)
         if not triples:
             raise Unsupported
+        # Everything is matched at once, the filters last; SPARQL scopes a filter and an
+        # OPTIONAL to where they stand, so neither may use a variable only bound elsewhere.
+        everywhere = _bound_by(node)
+        for condition, here in filters:
+            if _variables(condition) & (everywhere - here):
+                raise Unsupported  # a filter in a group of its own, on a variable outside
         self.triples(triples)
         required = {t for triple in triples for t in triple}
         for inner, condition, before in optionals:
-            self.optional(inner, condition, required, before)
-        for condition in filters:
+            mentioned = _variables(inner) | _variables(condition)
+            if any(v in required and v not in before for v in mentioned):
+                raise Unsupported  # it uses a variable the group binds only after it
+            self.optional(inner, condition)
+        for condition, _ in filters:
             self.match.where(self.condition(condition))
 
     def _collect(
         self,
         node: CompValue,
         triples: list[Any],
-        filters: list[Any],
+        filters: list[tuple[Any, set[Any]]],
         optionals: list[tuple[CompValue, Any, set[Any]]],
     ) -> None:
-        """Gather a group's patterns, filters and OPTIONAL parts (each with the terms of
-        the patterns before it)."""
+        """Gather a group's patterns, filters (each with the variables bound where it
+        stands) and OPTIONAL parts (each with the terms of the patterns before it)."""
         if node.name == "BGP":
             for s, p, o in node.triples:
                 triples += _path_steps(s, p, o)
@@ -310,7 +320,7 @@ class _Translation:
             self._collect(node.p1, triples, filters, optionals)
             self._collect(node.p2, triples, filters, optionals)
         elif node.name == "Filter":
-            filters.append(node.expr)
+            filters.append((node.expr, _bound_by(node.p)))
             self._collect(node.p, triples, filters, optionals)
         elif node.name == "LeftJoin":
             self._collect(node.p1, triples, filters, optionals)
@@ -320,9 +330,7 @@ class _Translation:
         else:
             raise Unsupported
 
-    def optional(
-        self, node: CompValue, condition: Any, required: set[Any], before: set[Any]
-    ) -> None:
+    def optional(self, node: CompValue, condition: Any) -> None:
         """An OPTIONAL part: its matches for each match so far, or one with its new
         variables unbound (a lateral left join)."""
         inner = _Translation(self.base, self.match.nested(), self.bound)
@@ -330,8 +338,6 @@ class _Translation:
         if condition is not None and not _no_condition(condition):
             inner.match.where(inner.condition(condition))
         new = [v for v in inner.bound if v not in self.bound]
-        if any(v in required and v not in before for v in new):
-            raise Unsupported  # a variable the OPTIONAL binds is required after it
         columns = [inner.bound[v].sql for v in new]
         alias = self.match.optional(inner.match, columns)
         for index, v in enumerate(new):
@@ -425,7 +431,8 @@ class _Translation:
         if isinstance(o, Variable | BNode):
             self.equal(o, sql, kind)
         elif kind.tag == "fixed":
-            self.match.where(_among(sql, _fixed_indices(kind, o)))
+            indices = _fixed_indices(kind, o)
+            self.match.where(f"{sql} IN ({', '.join(map(str, indices))})" if indices else "false")
         elif isinstance(o, URIRef):
             key = _iri_key(self.base, kind, str(o))
             if key is None:
@@ -490,15 +497,20 @@ class _Translation:
         if value.kind.tag == "fixed" and not isinstance(right, Variable):
             if op not in ("=", "!="):
                 raise Unsupported
-            among = _among(value.sql, _fixed_indices(value.kind, right))
+            indices = _fixed_matches(value.kind, right)
+            if not indices:
+                return _decided(op != "=", [value])
+            among = f"{value.sql} IN ({', '.join(map(str, indices))})"
             return among if op == "=" else f"NOT ({among})"
         if isinstance(right, Variable):
             other = self.variable(right)
             if scalar is None:
                 if op not in ("=", "!=") or value.kind.tag != other.kind.tag:
                     raise Unsupported
+                if value.kind.tag == "fixed" and value.kind.table is not other.kind.table:
+                    raise Unsupported  # objects of two tables: positions do not compare
                 if value.kind.entity is not other.kind.entity:
-                    return "false" if op == "=" else "true"
+                    return _decided(op != "=", [value, other])
                 return f"{value.sql} {sql_op} {other.sql}"
             if not _comparable(scalar, other.kind.scalar, op):
                 raise Unsupported
@@ -508,7 +520,7 @@ class _Translation:
                 raise Unsupported
             key = _iri_key(self.base, value.kind, str(right))
             if key is None:
-                return "false" if op == "=" else "true"
+                return _decided(op != "=", [value])
             bound = self.match.bind(key, _key_scalar(value.kind))
             return f"{value.sql} {sql_op} {bound}"
         given = _literal_scalar(right)
@@ -579,10 +591,42 @@ def _iri_key(base: str, kind: Kind, iri: str) -> Any:
     """The key or code an IRI names for ``kind``, or ``None`` when it names none."""
     if kind.tag == "node":
         parsed = parse_node_iri(base, iri)
-        return parsed[1] if parsed is not None and parsed[0] is kind.entity else None
+        if parsed is None or parsed[0] is not kind.entity:
+            return None
+        return parsed[1] if node_iri(base, kind.entity, parsed[1]) == iri else None
     if kind.tag == "code":
-        return parse_concept_iri(kind.entity, iri)
+        code = parse_concept_iri(kind.entity, iri)
+        # Only the IRI as written: /priority/%31 is another IRI than /priority/1.
+        return code if code is not None and kind.entity.concept_iri(code) == iri else None
     raise Unsupported  # a value that names a resource
+
+
+def _bound_by(node: Any) -> set[Any]:
+    """The variables a group's patterns bind (not its filters)."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return {t for triple in node.triples for t in triple if isinstance(t, Variable)}
+    if name in ("Join", "LeftJoin"):
+        return _bound_by(node.p1) | _bound_by(node.p2)
+    if name == "Filter":
+        return _bound_by(node.p)
+    return set()
+
+
+def _variables(node: Any) -> set[Any]:
+    """Every variable anywhere in an expression or pattern (inner patterns too)."""
+    if isinstance(node, Variable):
+        return {node}
+    if isinstance(node, dict):
+        items = [v for k, v in node.items() if not str(k).startswith("_")]
+    elif isinstance(node, list | tuple | set):
+        items = list(node)
+    else:
+        return set()
+    found: set[Any] = set()
+    for item in items:
+        found |= _variables(item)
+    return found
 
 
 def _order_key(value: Bound, descending: bool) -> str | None:
@@ -608,39 +652,87 @@ def _is_fixed(kind: Kind | None) -> bool:
 
 
 def _iri_kind(base: str, iri: str) -> Kind:
-    """The kind of a thing or concept named by its IRI."""
+    """The kind of a thing or concept named by its IRI (as this server writes it)."""
     parsed = parse_node_iri(base, iri)
-    if parsed is not None:
+    if parsed is not None and node_iri(base, parsed[0], parsed[1]) == iri:
         return Kind("node", parsed[0])
     for entity in code_lists():
-        if parse_concept_iri(entity, iri) is not None:
+        code = parse_concept_iri(entity, iri)
+        if code is not None and entity.concept_iri(code) == iri:
             return Kind("code", entity)
     raise Unsupported
 
 
+def _decided(result: bool, operands: list[Bound]) -> str:
+    """A comparison decided before it runs: its result, or NULL (SPARQL's error) where an
+    OPTIONAL left an operand unbound, so that ``!`` of it is no match either."""
+    unbound = [f"{o.sql} IS NULL" for o in operands if o.optional]
+    value = "true" if result else "false"
+    if not unbound:
+        return value
+    return f"(CASE WHEN {' OR '.join(unbound)} THEN NULL ELSE {value} END)"
+
+
 def _fixed_indices(kind: Kind, constant: Any) -> list[int]:
-    """Where a constant is among the objects the code lists state: the same IRI or text,
-    or a value of the same datatype (the store keeps ``01`` and ``1`` as one integer)."""
-    if not isinstance(constant, Literal | URIRef):
-        raise Unsupported
+    """Where a pattern's constant is among the objects the code lists state: the same
+    term (``"1"`` is ``"1"^^xsd:string``; the store keeps ``01`` and ``1`` as one
+    integer, but ``1`` and ``1.0`` as two terms)."""
     assert kind.table is not None
-    return [i for i, o in enumerate(kind.table.objects) if _same_term(o, constant)]
+    wanted = _category(constant)
+    found = []
+    for index, stated in enumerate(kind.table.objects):
+        if _category(stated) != wanted:
+            continue
+        if wanted in ("number", "boolean"):
+            same = stated.datatype == constant.datatype and _value(stated) == _value(constant)
+        else:
+            same = _plain(stated) == _plain(constant)
+        if same:
+            found.append(index)
+    return found
 
 
-def _same_term(stated: Any, constant: Any) -> bool:
-    if not isinstance(constant, Literal) or constant.datatype in (None, XSD.string):
-        return bool(stated == constant)
-    if constant.ill_typed or _literal_scalar(constant) is None:
-        raise Unsupported  # a datatype the code lists do not use: the store decides
-    return (
-        isinstance(stated, Literal)
-        and stated.datatype == constant.datatype
-        and stated.toPython() == constant.toPython()
-    )
+def _fixed_matches(kind: Kind, constant: Any) -> list[int]:
+    """Where a filter's ``=`` holds between the code lists' objects and a constant:
+    numbers by value whatever their type. Only when every object is of the constant's
+    category: otherwise SPARQL's answer may be an error, which the store gives."""
+    assert kind.table is not None
+    wanted = _category(constant)
+    if any(_category(stated) != wanted for stated in kind.table.objects):
+        raise Unsupported
+    if wanted == "number":
+        return [i for i, o in enumerate(kind.table.objects) if _value(o) == _value(constant)]
+    return _fixed_indices(kind, constant)
 
 
-def _among(sql: str, indices: list[int]) -> str:
-    return f"{sql} IN ({', '.join(map(str, indices))})" if indices else "false"
+def _category(term: Any) -> str:
+    """IRI, text, text in a language, number or boolean; anything else is not compared."""
+    if isinstance(term, URIRef):
+        return "iri"
+    if not isinstance(term, Literal) or term.ill_typed:
+        raise Unsupported
+    if term.language:
+        return f"text@{term.language.lower()}"
+    if term.datatype in (None, XSD.string):
+        return "text"
+    scalar = _literal_scalar(term)
+    if scalar in NUMBERS:
+        return "number"
+    if scalar is Scalar.BOOLEAN:
+        return "boolean"
+    raise Unsupported
+
+
+def _value(term: Literal) -> Any:
+    value = term.toPython()
+    return decimal.Decimal(str(value)) if not isinstance(value, bool) else value
+
+
+def _plain(term: Any) -> Any:
+    """A term, with ``"x"^^xsd:string`` written as ``"x"`` (one term in RDF 1.1)."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
 
 
 def _key_scalar(kind: Kind) -> Scalar:
