@@ -263,6 +263,14 @@ QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:priority ?p "
     "FILTER (?p = <https://w3id.org/odx/code/priority/%31>) }",
     "SELECT (COUNT(*) AS ?n) WHERE { ?r odx:forHome <http://odx.test/id/home/01> }",
+    # HAVING sees a sum of nothing as 0, as the answer shows it.
+    "SELECT (SUM(?c) AS ?s) WHERE { ?r a odx:Repair ; odx:cost ?c FILTER (?c > 1e12) } "
+    "HAVING (SUM(?c) >= 0)",
+    # Numbers at the edges of what the store reads: 64-bit integers, 18 decimal places.
+    "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:cost ?c "
+    "FILTER (?c > 12.340000000000000001) }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?h a odx:Home ; odx:bedrooms ?b "
+    "FILTER (?b < 9223372036854775807) }",
     # Nothing matches: a sum and an average of nothing are 0, a minimum is unbound.
     "SELECT (COUNT(*) AS ?n) (SUM(?c) AS ?s) (AVG(?c) AS ?a) (MIN(?c) AS ?m) WHERE { "
     "?r a odx:Repair ; odx:cost ?c FILTER (?c < 0) }",
@@ -410,6 +418,21 @@ def test_an_average_divides_as_the_store_does() -> None:
         "FILTER (?x = ?y) }",
         "SELECT ?l WHERE { <https://w3id.org/odx/code/priority/%31> skos:prefLabel ?l . "
         "?r odx:priority ?p ; a odx:Repair }",
+        # Numbers the store does not read, malformed values, queries it refuses.
+        "SELECT (COUNT(*) AS ?n) WHERE { ?h a odx:Home ; odx:bedrooms ?b "
+        "FILTER (?b < 9223372036854775808) }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:cost ?c "
+        "FILTER (?c > 12.3400000000000000001) }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:cost ?c "
+        "FILTER (?c < 123456789012345678901.5) }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?h a odx:Home ; odx:bedrooms ?b "
+        'FILTER (?b > "abc"^^xsd:integer) }',
+        "SELECT (COUNT(*) AS ?n) WHERE { ?r a odx:Repair ; odx:reportedAt ?d "
+        'FILTER (?d = "2015-1-1T00:00:00Z"^^xsd:dateTime) }',
+        "SELECT ?h (COUNT(*) AS ?h) WHERE { ?h a odx:Home } GROUP BY ?h",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?h odx:postcodeDistrict _:d "
+        "OPTIONAL { ?x odx:town _:d } }",
+        "SELECT (COUNT(*) AS ?n) WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
         "SELEKT nothing",
     ],
 )
@@ -520,3 +543,39 @@ async def test_translated_queries_are_answered_while_the_store_is_built(
         finally:
             app.state.sparql = built
             building.close()
+
+
+async def test_a_query_never_makes_the_server_ask_another_endpoint(module_db: Database) -> None:
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Endpoint(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        async with running_app(module_db) as (http_client, _):
+            for query in (
+                f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
+                f"SELECT ?service WHERE {{ ?service <{ODX}uprn> ?o }} LIMIT 1",
+            ):
+                answer = await http_client.post("/sparql", data={"query": query})
+                if "?service WHERE" in query:  # a variable called service is no call out
+                    assert answer.status_code == 200, answer.text
+                    continue
+                assert answer.status_code == 400, answer.text
+                assert "SERVICE" in answer.json()["errors"][0]["message"]
+    finally:
+        server.shutdown()
+    assert asked == []

@@ -29,6 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from odx_graph.core.config import Settings
+from odx_graph.core.errors import InputError
 from odx_graph.core.errors import QueryTimeoutError
 from odx_graph.core.tasks import cancelled_meanwhile
 from odx_graph.services.insight.cache import InsightCache
@@ -40,6 +41,7 @@ from odx_graph.services.linked_data.sparql_answers import rows_needed
 from odx_graph.services.linked_data.sparql_answers import solutions
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
 from odx_graph.services.linked_data.sparql_sql import compile_query
+from odx_graph.services.linked_data.sparql_sql import is_federated
 from odx_graph.services.linked_data.sparql_sql import may_translate
 from odx_graph.services.linked_data.sparql_worker import Answer as Answer
 from odx_graph.services.linked_data.sparql_worker import AnswerKind as AnswerKind
@@ -194,7 +196,11 @@ class SparqlStore:
 
     async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
         """Evaluate ``text`` within the timeout and cap. Raises ``InputError`` for a
-        query that does not parse, ``QueryTimeoutError`` when it runs too long."""
+        query that does not parse or asks another endpoint (``SERVICE``),
+        ``QueryTimeoutError`` when it runs too long."""
+        if is_federated(text):
+            # Oxigraph would send the query to the address named: no requests out.
+            raise InputError("federated queries (SERVICE) are not answered by this endpoint")
         timeout = self.settings.sparql_timeout_ms / 1000
         deadline = time.monotonic() + timeout
         compiled = await self.translated(text, default_graphs, named_graphs)

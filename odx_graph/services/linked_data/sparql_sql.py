@@ -22,12 +22,15 @@ logic of errors in a filter. The rows become the store's very terms
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import XSD
 from rdflib import BNode
 from rdflib import Literal
@@ -73,6 +76,17 @@ LITERAL_SCALARS = {
     XSD.dateTime: Scalar.DATETIME,
     XSD.string: Scalar.STRING,
 }
+# What is not a keyword: long and short strings, IRIs, comments.
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?=[\s<?$])", re.IGNORECASE)
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+DECIMAL_PLACES = 18  # the store's decimals: fixed point, 18 digits after the point
+_EMPTY = ox.Store()  # for checking a query parses as the store parses it
+log = logging.getLogger(__name__)
 COMPARISONS = {"=": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 
 
@@ -85,6 +99,14 @@ class Bound:
     optional: bool = False
 
 
+def is_federated(text: str) -> bool:
+    """Whether ``text`` asks another endpoint (``SERVICE``), which would have the server
+    send requests to any address a client names. Strings, IRIs and comments are passed
+    over, so a literal that says "service" is no reason to refuse a query."""
+    bare = _NOT_KEYWORDS.sub(" ", text)
+    return _SERVICE.search(bare) is not None
+
+
 def may_translate(text: str) -> bool:
     """Whether ``text`` may be a query this module answers (cheap: no parsing)."""
     return SELECTS.search(text) is not None
@@ -94,15 +116,21 @@ def may_translate(text: str) -> bool:
 def compile_query(text: str, base: str, principal: Principal = PUBLIC) -> Compiled | None:
     """``text`` as one SQL statement over the mapped tables, or ``None`` when the store
     must answer it (not a SELECT, or using what is not translated)."""
-    if not may_translate(text):
+    if not may_translate(text) or is_federated(text):
         return None
     try:
+        # The store's parser decides what is a query (rdflib's takes a few the store
+        # refuses); over no data, it answers at once.
+        _EMPTY.query(text, use_default_graph_as_union=True)
         query = translateQuery(parseQuery(text))
     except Exception:  # the store gives the parse error in its own words
         return None
     try:
         return _Translation(base, GraphMatch(principal)).query(query.algebra)
     except Unsupported:
+        return None
+    except Exception:  # a query the translation did not foresee: the store answers it
+        log.warning("a SPARQL query could not be translated; the store answers it", exc_info=True)
         return None
 
 
@@ -175,7 +203,9 @@ class _Translation:
             outputs[name] = output
             aggregates += sql
             if kind is not None:
-                having_env[aggregate.res] = Bound(sql[0], kind)
+                # HAVING sees a sum of nothing as 0, as the answer does.
+                total = f"coalesce({sql[0]}, 0)" if output.kind == "sum" else sql[0]
+                having_env[aggregate.res] = Bound(total, kind)
         for new, old in renames.items():
             if old not in outputs:
                 raise Unsupported
@@ -745,9 +775,36 @@ def _literal_scalar(value: Any) -> Scalar | None:
     if value.datatype is None:
         return Scalar.STRING
     scalar = LITERAL_SCALARS.get(value.datatype)
-    if scalar is None or value.ill_typed:
-        return None  # not a type the mapping writes, or not a valid value of its type
+    if scalar is None or not _valid(value, scalar):
+        return None  # not a type the mapping writes, or not a value the store takes
     return scalar
+
+
+def _valid(value: Literal, scalar: Scalar) -> bool:
+    """Whether the store reads ``value`` as a value of ``scalar``: its integers are 64-bit,
+    its decimals have at most 18 places (and 20 digits before the point)."""
+    text = str(value).strip()
+    if scalar is Scalar.INT:
+        return INTEGER.fullmatch(text) is not None and -(2**63) <= int(text) < 2**63
+    if scalar is Scalar.DECIMAL:
+        if DECIMAL.fullmatch(text) is None:
+            return False
+        whole, _, fraction = text.lstrip("+-").partition(".")
+        digits = len(whole.lstrip("0"))
+        return digits <= 20 and len(fraction.rstrip("0")) <= DECIMAL_PLACES
+    if scalar is Scalar.BOOLEAN:
+        return text in ("true", "false", "1", "0")
+    if scalar is Scalar.FLOAT:
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+    if scalar is Scalar.DATE:
+        return isinstance(value.toPython(), dt.date)
+    if scalar is Scalar.DATETIME:
+        return isinstance(value.toPython(), dt.datetime)
+    return True
 
 
 def _comparable(left: Scalar, right: Scalar | None, op: str) -> bool:
