@@ -540,6 +540,10 @@ async def test_translated_queries_are_answered_while_the_store_is_built(
             busy = await http.get("/sparql", params={"query": listing})
             assert busy.status_code == 503
             assert busy.headers["retry-after"] == "5"
+            # Refused outright, not "retry later".
+            federated = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+            refused = await http.get("/sparql", params={"query": federated})
+            assert refused.status_code == 400
         finally:
             app.state.sparql = built
             building.close()

@@ -191,8 +191,10 @@ class SparqlStore:
         self, text: str, default_graphs: list[str], named_graphs: list[str]
     ) -> bool:
         """Whether ``text`` can be answered now: the store is built, or PostgreSQL
-        answers it (an aggregate needs no store)."""
-        return self.ready or await self.translated(text, default_graphs, named_graphs) is not None
+        answers it (a translated query needs no store), or it is refused anyway."""
+        if self.ready or is_federated(text):
+            return True
+        return await self.translated(text, default_graphs, named_graphs) is not None
 
     async def query(self, text: str, default_graphs: list[str], named_graphs: list[str]) -> Answer:
         """Evaluate ``text`` within the timeout and cap. Raises ``InputError`` for a
