@@ -41,8 +41,8 @@ from odx_graph.services.linked_data.sparql_answers import rows_needed
 from odx_graph.services.linked_data.sparql_answers import solutions
 from odx_graph.services.linked_data.sparql_pool import WorkerPool
 from odx_graph.services.linked_data.sparql_sql import compile_query
-from odx_graph.services.linked_data.sparql_sql import is_federated
 from odx_graph.services.linked_data.sparql_sql import may_translate
+from odx_graph.services.linked_data.sparql_terms import is_federated
 from odx_graph.services.linked_data.sparql_worker import Answer as Answer
 from odx_graph.services.linked_data.sparql_worker import AnswerKind as AnswerKind
 from odx_graph.services.linked_data.sparql_worker import Request

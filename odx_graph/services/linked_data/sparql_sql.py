@@ -22,7 +22,6 @@ logic of errors in a filter. The rows become the store's very terms
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import logging
 import re
@@ -31,14 +30,10 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import XSD
 from rdflib import BNode
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib import Variable
-from rdflib.paths import InvPath
-from rdflib.paths import Path
-from rdflib.paths import SequencePath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -46,45 +41,31 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.access import Principal
 from odx_graph.mapping import Scalar
-from odx_graph.services.linked_data.rdf import node_iri
-from odx_graph.services.linked_data.rdf import parse_concept_iri
-from odx_graph.services.linked_data.rdf import parse_node_iri
 from odx_graph.services.linked_data.sparql_answers import Compiled
 from odx_graph.services.linked_data.sparql_answers import Output
 from odx_graph.services.linked_data.sparql_meaning import COUNT
 from odx_graph.services.linked_data.sparql_meaning import Kind
 from odx_graph.services.linked_data.sparql_meaning import Unsupported
 from odx_graph.services.linked_data.sparql_meaning import Use
-from odx_graph.services.linked_data.sparql_meaning import code_lists
 from odx_graph.services.linked_data.sparql_meaning import is_node_type
 from odx_graph.services.linked_data.sparql_meaning import node_classes
 from odx_graph.services.linked_data.sparql_meaning import predicate_uses
+from odx_graph.services.linked_data.sparql_terms import ORDERED
+from odx_graph.services.linked_data.sparql_terms import comparable
+from odx_graph.services.linked_data.sparql_terms import fixed_indices
+from odx_graph.services.linked_data.sparql_terms import fixed_matches
+from odx_graph.services.linked_data.sparql_terms import iri_key
+from odx_graph.services.linked_data.sparql_terms import iri_kind
+from odx_graph.services.linked_data.sparql_terms import is_federated
+from odx_graph.services.linked_data.sparql_terms import key_scalar
+from odx_graph.services.linked_data.sparql_terms import literal_scalar
+from odx_graph.services.linked_data.sparql_terms import path_steps
 from odx_graph.store.graph_match import BY_CODE_POINT
 from odx_graph.store.graph_match import GraphMatch
 from odx_graph.store.graph_match import text_order
 
 # Only SELECT queries are read here; the rest go straight to the store.
 SELECTS = re.compile(r"\bSELECT\b", re.IGNORECASE)
-NUMBERS = {Scalar.INT, Scalar.DECIMAL, Scalar.FLOAT}
-ORDERED = NUMBERS | {Scalar.STRING, Scalar.DATE, Scalar.DATETIME}
-LITERAL_SCALARS = {
-    XSD.integer: Scalar.INT,
-    XSD.decimal: Scalar.DECIMAL,
-    XSD.double: Scalar.FLOAT,
-    XSD.boolean: Scalar.BOOLEAN,
-    XSD.date: Scalar.DATE,
-    XSD.dateTime: Scalar.DATETIME,
-    XSD.string: Scalar.STRING,
-}
-# What is not a keyword: long and short strings, IRIs, comments.
-_NOT_KEYWORDS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?=[\s<?$])", re.IGNORECASE)
-INTEGER = re.compile(r"[+-]?[0-9]+")
-DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-DECIMAL_PLACES = 18  # the store's decimals: fixed point, 18 digits after the point
 _EMPTY = ox.Store()  # for checking a query parses as the store parses it
 log = logging.getLogger(__name__)
 COMPARISONS = {"=": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
@@ -97,14 +78,6 @@ class Bound:
     sql: str
     kind: Kind
     optional: bool = False
-
-
-def is_federated(text: str) -> bool:
-    """Whether ``text`` asks another endpoint (``SERVICE``), which would have the server
-    send requests to any address a client names. Strings, IRIs and comments are passed
-    over, so a literal that says "service" is no reason to refuse a query."""
-    bare = _NOT_KEYWORDS.sub(" ", text)
-    return _SERVICE.search(bare) is not None
 
 
 def may_translate(text: str) -> bool:
@@ -144,6 +117,7 @@ class _Translation:
         self.bound: dict[Any, Bound] = dict(bound or {})
 
     def query(self, algebra: CompValue) -> Compiled:
+        """The SELECT query ``algebra`` as a statement and how to read its rows."""
         if algebra.name != "SelectQuery" or algebra.get("datasetClause"):
             raise Unsupported
         node = algebra.p
@@ -304,6 +278,7 @@ class _Translation:
         raise Unsupported
 
     def variable(self, name: Any) -> Bound:
+        """A variable the patterns bind (``Unsupported`` for any other)."""
         if not isinstance(name, Variable) or name not in self.bound:
             raise Unsupported
         return self.bound[name]
@@ -345,7 +320,7 @@ class _Translation:
         stands) and OPTIONAL parts (each with the terms of the patterns before it)."""
         if node.name == "BGP":
             for s, p, o in node.triples:
-                triples += _path_steps(s, p, o)
+                triples += path_steps(s, p, o)
         elif node.name == "Join":
             self._collect(node.p1, triples, filters, optionals)
             self._collect(node.p2, triples, filters, optionals)
@@ -382,7 +357,7 @@ class _Translation:
             if isinstance(s, Literal) or not isinstance(p, URIRef):
                 raise Unsupported
             if isinstance(s, URIRef):
-                _narrow(kinds, s, {_iri_kind(self.base, str(s))})
+                _narrow(kinds, s, {iri_kind(self.base, str(s))})
             if is_node_type(p, o):
                 _narrow(kinds, s, {Kind("node", node_classes()[str(o)])})
                 typed.append(s)
@@ -446,8 +421,8 @@ class _Translation:
         """Bind a variable (or blank node) to ``sql``, or, when bound (or a thing's IRI),
         require equality."""
         if isinstance(thing, URIRef):
-            key = _iri_key(self.base, kind, str(thing))
-            bound = "" if key is None else self.match.bind(key, _key_scalar(kind))
+            key = iri_key(self.base, kind, str(thing))
+            bound = "" if key is None else self.match.bind(key, key_scalar(kind))
             self.match.where("false" if key is None else f"{sql} = {bound}")
         elif thing in self.bound:
             if self.bound[thing].optional:
@@ -461,17 +436,17 @@ class _Translation:
         if isinstance(o, Variable | BNode):
             self.equal(o, sql, kind)
         elif kind.tag == "fixed":
-            indices = _fixed_indices(kind, o)
+            indices = fixed_indices(kind, o)
             self.match.where(f"{sql} IN ({', '.join(map(str, indices))})" if indices else "false")
         elif isinstance(o, URIRef):
-            key = _iri_key(self.base, kind, str(o))
+            key = iri_key(self.base, kind, str(o))
             if key is None:
                 self.match.where("false")
             else:
-                self.match.where(f"{sql} = {self.match.bind(key, _key_scalar(kind))}")
+                self.match.where(f"{sql} = {self.match.bind(key, key_scalar(kind))}")
         else:
             scalar = kind.scalar
-            given = _literal_scalar(o)
+            given = literal_scalar(o)
             if scalar is None or given is None or scalar is Scalar.DATETIME:
                 raise Unsupported  # an instant's term keeps its offset: the store decides
             if given is not scalar:
@@ -505,7 +480,7 @@ class _Translation:
             return f"{value.sql} IS NOT NULL" if value.optional else "true"
         if name in ("Builtin_STRSTARTS", "Builtin_STRENDS", "Builtin_CONTAINS"):
             value = self.variable(expression.arg1)
-            if value.kind.scalar is not Scalar.STRING or _literal_scalar(expression.arg2) not in (
+            if value.kind.scalar is not Scalar.STRING or literal_scalar(expression.arg2) not in (
                 Scalar.STRING,
             ):
                 raise Unsupported
@@ -518,6 +493,7 @@ class _Translation:
         raise Unsupported
 
     def comparison(self, left: Any, op: str, right: Any) -> str:
+        """SQL of ``left op right``: a variable against a constant or another variable."""
         if not isinstance(left, Variable):
             left, right = right, left
             op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
@@ -527,7 +503,7 @@ class _Translation:
         if value.kind.tag == "fixed" and not isinstance(right, Variable):
             if op not in ("=", "!="):
                 raise Unsupported
-            indices = _fixed_matches(value.kind, right)
+            indices = fixed_matches(value.kind, right)
             if not indices:
                 return _decided(op != "=", [value])
             among = f"{value.sql} IN ({', '.join(map(str, indices))})"
@@ -542,19 +518,19 @@ class _Translation:
                 if value.kind.entity is not other.kind.entity:
                     return _decided(op != "=", [value, other])
                 return f"{value.sql} {sql_op} {other.sql}"
-            if not _comparable(scalar, other.kind.scalar, op):
+            if not comparable(scalar, other.kind.scalar, op):
                 raise Unsupported
             return f"{text_order(value.sql, scalar)} {sql_op} {other.sql}"
         if isinstance(right, URIRef):
             if scalar is not None or op not in ("=", "!="):
                 raise Unsupported
-            key = _iri_key(self.base, value.kind, str(right))
+            key = iri_key(self.base, value.kind, str(right))
             if key is None:
                 return _decided(op != "=", [value])
-            bound = self.match.bind(key, _key_scalar(value.kind))
+            bound = self.match.bind(key, key_scalar(value.kind))
             return f"{value.sql} {sql_op} {bound}"
-        given = _literal_scalar(right)
-        if scalar is None or given is None or not _comparable(scalar, given, op):
+        given = literal_scalar(right)
+        if scalar is None or given is None or not comparable(scalar, given, op):
             raise Unsupported
         if given is Scalar.DATETIME and right.value.tzinfo is None:
             raise Unsupported  # no time zone: SPARQL cannot always order it
@@ -569,24 +545,6 @@ class _Translation:
         if scalar is Scalar.STRING:
             return self.match.bind(str(value), Scalar.STRING)
         return self.match.bind(value.toPython(), scalar)
-
-
-def _path_steps(s: Any, p: Any, o: Any) -> list[tuple[Any, Any, Any]]:
-    """A pattern whose predicate is a sequence (``a/b``) or inverse (``^a``) path as plain
-    patterns joined by fresh blank nodes; other paths are not translated."""
-    if isinstance(p, InvPath):
-        return _path_steps(o, p.arg, s)
-    if isinstance(p, SequencePath):
-        steps = []
-        start = s
-        for index, step in enumerate(p.args):
-            end = o if index == len(p.args) - 1 else BNode()
-            steps += _path_steps(start, step, end)
-            start = end
-        return steps
-    if isinstance(p, Path):
-        raise Unsupported
-    return [(s, p, o)]
 
 
 def _narrow(kinds: dict[Any, set[Kind] | None], thing: Any, allowed: set[Kind]) -> bool:
@@ -615,20 +573,6 @@ def _fits(kinds: dict[Any, set[Kind] | None], s: Any, o: Any, use: Use) -> bool:
         return target.tag != "value"
     found = kinds.get(o)
     return found is None or any(target.same(k) for k in found)
-
-
-def _iri_key(base: str, kind: Kind, iri: str) -> Any:
-    """The key or code an IRI names for ``kind``, or ``None`` when it names none."""
-    if kind.tag == "node":
-        parsed = parse_node_iri(base, iri)
-        if parsed is None or parsed[0] is not kind.entity:
-            return None
-        return parsed[1] if node_iri(base, kind.entity, parsed[1]) == iri else None
-    if kind.tag == "code":
-        code = parse_concept_iri(kind.entity, iri)
-        # Only the IRI as written: /priority/%31 is another IRI than /priority/1.
-        return code if code is not None and kind.entity.concept_iri(code) == iri else None
-    raise Unsupported  # a value that names a resource
 
 
 def _bound_by(node: Any) -> set[Any]:
@@ -681,18 +625,6 @@ def _is_fixed(kind: Kind | None) -> bool:
     return kind is not None and kind.tag == "fixed"
 
 
-def _iri_kind(base: str, iri: str) -> Kind:
-    """The kind of a thing or concept named by its IRI (as this server writes it)."""
-    parsed = parse_node_iri(base, iri)
-    if parsed is not None and node_iri(base, parsed[0], parsed[1]) == iri:
-        return Kind("node", parsed[0])
-    for entity in code_lists():
-        code = parse_concept_iri(entity, iri)
-        if code is not None and entity.concept_iri(code) == iri:
-            return Kind("code", entity)
-    raise Unsupported
-
-
 def _decided(result: bool, operands: list[Bound]) -> str:
     """A comparison decided before it runs: its result, or NULL (SPARQL's error) where an
     OPTIONAL left an operand unbound, so that ``!`` of it is no match either."""
@@ -701,120 +633,6 @@ def _decided(result: bool, operands: list[Bound]) -> str:
     if not unbound:
         return value
     return f"(CASE WHEN {' OR '.join(unbound)} THEN NULL ELSE {value} END)"
-
-
-def _fixed_indices(kind: Kind, constant: Any) -> list[int]:
-    """Where a pattern's constant is among the objects the code lists state: the same
-    term (``"1"`` is ``"1"^^xsd:string``; the store keeps ``01`` and ``1`` as one
-    integer, but ``1`` and ``1.0`` as two terms)."""
-    assert kind.table is not None
-    wanted = _category(constant)
-    found = []
-    for index, stated in enumerate(kind.table.objects):
-        if _category(stated) != wanted:
-            continue
-        if wanted in ("number", "boolean"):
-            same = stated.datatype == constant.datatype and _value(stated) == _value(constant)
-        else:
-            same = _plain(stated) == _plain(constant)
-        if same:
-            found.append(index)
-    return found
-
-
-def _fixed_matches(kind: Kind, constant: Any) -> list[int]:
-    """Where a filter's ``=`` holds between the code lists' objects and a constant:
-    numbers by value whatever their type. Only when every object is of the constant's
-    category: otherwise SPARQL's answer may be an error, which the store gives."""
-    assert kind.table is not None
-    wanted = _category(constant)
-    if any(_category(stated) != wanted for stated in kind.table.objects):
-        raise Unsupported
-    if wanted == "number":
-        return [i for i, o in enumerate(kind.table.objects) if _value(o) == _value(constant)]
-    return _fixed_indices(kind, constant)
-
-
-def _category(term: Any) -> str:
-    """IRI, text, text in a language, number or boolean; anything else is not compared."""
-    if isinstance(term, URIRef):
-        return "iri"
-    if not isinstance(term, Literal) or term.ill_typed:
-        raise Unsupported
-    if term.language:
-        return f"text@{term.language.lower()}"
-    if term.datatype in (None, XSD.string):
-        return "text"
-    scalar = _literal_scalar(term)
-    if scalar in NUMBERS:
-        return "number"
-    if scalar is Scalar.BOOLEAN:
-        return "boolean"
-    raise Unsupported
-
-
-def _value(term: Literal) -> Any:
-    value = term.toPython()
-    return decimal.Decimal(str(value)) if not isinstance(value, bool) else value
-
-
-def _plain(term: Any) -> Any:
-    """A term, with ``"x"^^xsd:string`` written as ``"x"`` (one term in RDF 1.1)."""
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
-
-
-def _key_scalar(kind: Kind) -> Scalar:
-    return Scalar.INT if kind.tag == "node" else Scalar.STRING
-
-
-def _literal_scalar(value: Any) -> Scalar | None:
-    if not isinstance(value, Literal) or value.language:
-        return None
-    if value.datatype is None:
-        return Scalar.STRING
-    scalar = LITERAL_SCALARS.get(value.datatype)
-    if scalar is None or not _valid(value, scalar):
-        return None  # not a type the mapping writes, or not a value the store takes
-    return scalar
-
-
-def _valid(value: Literal, scalar: Scalar) -> bool:
-    """Whether the store reads ``value`` as a value of ``scalar``: its integers are 64-bit,
-    its decimals have at most 18 places (and 20 digits before the point)."""
-    text = str(value).strip()
-    if scalar is Scalar.INT:
-        return INTEGER.fullmatch(text) is not None and -(2**63) <= int(text) < 2**63
-    if scalar is Scalar.DECIMAL:
-        if DECIMAL.fullmatch(text) is None:
-            return False
-        whole, _, fraction = text.lstrip("+-").partition(".")
-        digits = len(whole.lstrip("0"))
-        return digits <= 20 and len(fraction.rstrip("0")) <= DECIMAL_PLACES
-    if scalar is Scalar.BOOLEAN:
-        return text in ("true", "false", "1", "0")
-    if scalar is Scalar.FLOAT:
-        try:
-            float(text)
-        except ValueError:
-            return False
-        return True
-    if scalar is Scalar.DATE:
-        return isinstance(value.toPython(), dt.date)
-    if scalar is Scalar.DATETIME:
-        return isinstance(value.toPython(), dt.datetime)
-    return True
-
-
-def _comparable(left: Scalar, right: Scalar | None, op: str) -> bool:
-    if right is None:
-        return False
-    if left in NUMBERS and right in NUMBERS:
-        return True
-    if left is not right:
-        return False
-    return left in ORDERED or op in ("=", "!=")
 
 
 # Terms, as the store writes them
