@@ -47,22 +47,26 @@ class GraphMatch:
         self.params: Params = parent.params if parent is not None else Params()
         self._aliases: list[str] = parent._aliases if parent is not None else []
 
+    def _alias(self) -> str:
+        """A table alias no other in the statement has, nested matches' included."""
+        alias = f"m{len(self._aliases)}"
+        self._aliases.append(alias)
+        return alias
+
     def nested(self) -> GraphMatch:
         """A match inside this one's statement, for ``exists``."""
         return GraphMatch(self.principal, self)
 
     def row(self, entity: Entity) -> str:
         """A new row of ``entity`` (a thing of its class); its table alias."""
-        alias = f"m{len(self._aliases)}"
-        self._aliases.append(alias)
+        alias = self._alias()
         self.tables.append(f"{entity.table} {alias}")
         return alias
 
     def concepts(self, rows: list[tuple[str, int]]) -> str:
         """A table of (code, term): a code list's statements of one predicate, each
         object by its index (the caller knows the terms); its alias."""
-        alias = f"m{len(self._aliases)}"
-        self._aliases.append(alias)
+        alias = self._alias()
         values = ", ".join(f"({quote_literal(code)}, {int(index)})" for code, index in rows)
         self.tables.append(f"(VALUES {values}) AS {alias}(code, term)")
         return alias
@@ -106,8 +110,7 @@ class GraphMatch:
     def optional(self, inner: GraphMatch, columns: list[str]) -> str:
         """Join ``inner`` (a nested match) as OPTIONAL: each of its matches with its
         ``columns`` as ``c0``, ``c1``..., or one row of NULLs when it has none; the alias."""
-        alias = f"m{len(self._aliases)}"
-        self._aliases.append(alias)
+        alias = self._alias()
         selected = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
         self.tables.append(
             f"LEFT JOIN LATERAL (SELECT {selected} FROM {inner.joined()} "

@@ -27,16 +27,8 @@ from odx_graph.mapping import Scalar
 from odx_graph.services.linked_data.rdf import XSD_TYPES
 from odx_graph.services.linked_data.rdf import node_iri
 from odx_graph.services.linked_data.sparql_meaning import Kind
-
-DECIMAL_PLACES = 18  # Oxigraph's xsd:decimal: fixed point, 18 digits after the point
-SCALARS = {
-    str(XSD.integer): Scalar.INT,
-    str(XSD.decimal): Scalar.DECIMAL,
-    str(XSD.double): Scalar.FLOAT,
-    str(XSD.boolean): Scalar.BOOLEAN,
-    str(XSD.date): Scalar.DATE,
-    str(XSD.dateTime): Scalar.DATETIME,
-}
+from odx_graph.services.linked_data.sparql_terms import DECIMAL_PLACES
+from odx_graph.services.linked_data.sparql_terms import LITERAL_SCALARS
 
 
 @dataclass(slots=True)
@@ -158,7 +150,7 @@ def _stated_term(stated: Any) -> Any:
     assert isinstance(stated, Literal)
     if stated.language:
         return ox.Literal(str(stated), language=stated.language)
-    scalar = SCALARS.get(str(stated.datatype)) if stated.datatype else None
+    scalar = LITERAL_SCALARS.get(stated.datatype) if stated.datatype else None
     if scalar is None:
         return ox.Literal(str(stated))
     return _scalar_term(scalar, stated.toPython())[0]

@@ -49,7 +49,7 @@ _NOT_KEYWORDS = re.compile(
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?=[\s<?$])", re.IGNORECASE)
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-DECIMAL_PLACES = 18  # the store's decimals: fixed point, 18 digits after the point
+DECIMAL_PLACES = 18  # Oxigraph's xsd:decimal: fixed point, 18 digits after the point
 
 
 def is_federated(text: str) -> bool:
