@@ -234,7 +234,6 @@ class SparqlStore:
     async def _in_database(self, reader: Database, compiled: Compiled, deadline: float) -> Answer:
         """A translated query's answer from PostgreSQL, within the time left; kept until
         the next committed write (the data version moves), as insight answers are."""
-
         cap = self.settings.sparql_max_results
         needed = rows_needed(compiled, cap)
         sql = compiled.sql if needed is None else f"{compiled.sql} LIMIT {needed}"

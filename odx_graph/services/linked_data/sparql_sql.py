@@ -457,8 +457,9 @@ class _Translation:
     # Filters
 
     def condition(self, expression: Any) -> str:
-        """SQL of a filter expression (no errors can arise in what is translated, so
-        SPARQL's three-valued logic is SQL's two)."""
+        """SQL of a filter expression. What is translated raises no error but an unbound
+        value, which is NULL here: SQL's NULL in a comparison, AND, OR and NOT is SPARQL's
+        error there."""
         name = getattr(expression, "name", None)
         if name == "ConditionalAndExpression":
             parts = [expression.expr, *expression.other]
@@ -633,6 +634,3 @@ def _decided(result: bool, operands: list[Bound]) -> str:
     if not unbound:
         return value
     return f"(CASE WHEN {' OR '.join(unbound)} THEN NULL ELSE {value} END)"
-
-
-# Terms, as the store writes them
