@@ -36,7 +36,8 @@ BY_CODE_POINT = ' COLLATE "C"'
 class GraphMatch:
     """One SELECT over the rows that make the open graph's triples, built a pattern at a
     time: ``row`` for each thing, ``value``/``link``/``parent_link`` for its triples,
-    ``where`` for filters, then ``statement`` with the groups and aggregates wanted."""
+    ``where`` for filters, then ``listing`` of each match or ``statement`` with the
+    groups and aggregates wanted."""
 
     def __init__(self, principal: Principal, parent: GraphMatch | None = None) -> None:
         self.principal = principal
@@ -113,10 +114,13 @@ class GraphMatch:
         alias = self._alias()
         selected = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
         self.tables.append(
-            f"LEFT JOIN LATERAL (SELECT {selected} FROM {inner.joined()} "
-            f"WHERE {conjunction(inner.conditions)}) AS {alias} ON true"
+            f"LEFT JOIN LATERAL (SELECT {selected} {inner.matches()}) AS {alias} ON true"
         )
         return alias
+
+    def matches(self) -> str:
+        """``FROM`` and ``WHERE`` of every match, for the statements below."""
+        return f"FROM {self.joined()} WHERE {conjunction(self.conditions)}"
 
     def joined(self) -> str:
         """The FROM list: rows one after another, so that a lateral join sees them all."""
@@ -132,19 +136,18 @@ class GraphMatch:
 
     def exists(self) -> str:
         """SQL true when this (nested) match has a match."""
-        return f"EXISTS (SELECT FROM {self.joined()} WHERE {conjunction(self.conditions)})"
+        return f"EXISTS (SELECT {self.matches()})"
 
     def listing(self, columns: list[str], order: list[str]) -> str:
         """The SELECT of ``columns`` for every match, ordered by ``order`` if given."""
-        sql = f"SELECT {', '.join(columns) or 'true'} FROM {self.joined()} "
-        sql += f"WHERE {conjunction(self.conditions)}"
+        sql = f"SELECT {', '.join(columns) or 'true'} {self.matches()}"
         return sql + (f" ORDER BY {', '.join(order)}" if order else "")
 
     def statement(self, groups: list[str], aggregates: list[str], having: str = "") -> str:
         """The SELECT of ``groups`` then ``aggregates`` over every match, grouped by
         ``groups`` (one row in all when there are none)."""
         columns = ", ".join([*groups, *aggregates]) or "true"
-        sql = f"SELECT {columns} FROM {self.joined()} WHERE {conjunction(self.conditions)}"
+        sql = f"SELECT {columns} {self.matches()}"
         if groups:
             sql += " GROUP BY " + ", ".join(str(i) for i in range(1, len(groups) + 1))
         if having:

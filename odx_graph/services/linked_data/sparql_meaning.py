@@ -9,6 +9,7 @@ translates only when each of its patterns is left with one.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -119,28 +120,20 @@ def predicate_uses() -> dict[str, tuple[Use, ...]]:
     """Each predicate's meanings: in the nodes' rows, and in the code lists' concepts.
     A list of values (an organisation's trades) and the Schedule of Rates' concepts
     (from its table) are meanings too, which are not translated."""
-    found: dict[str, list[Use]] = {}
+    found: dict[str, list[Use]] = defaultdict(list)
     for entity in MAPPING.nodes:
         for item in linked_fields(entity):
-            found.setdefault(str(term(item.curie)), []).append(
-                Use(entity, "many" if item.many else "field", item=item)
-            )
+            how = "many" if item.many else "field"
+            found[str(term(item.curie))].append(Use(entity, how, item=item))
         for relation in entity.relations:
-            if relation.source_is_array:
-                found.setdefault(str(term(relation.curie)), []).append(
-                    Use(entity, "many", relation=relation)
-                )
-            elif relation.cardinality is Cardinality.ONE:
-                found.setdefault(str(term(relation.curie)), []).append(
-                    Use(entity, "link", relation=relation)
-                )
+            if relation.source_is_array or relation.cardinality is Cardinality.ONE:
+                how = "many" if relation.source_is_array else "link"
+                found[str(term(relation.curie))].append(Use(entity, how, relation=relation))
         for link in MAPPING.incoming_links(entity):
-            found.setdefault(str(term(link.relation.curie)), []).append(
-                Use(link.parent, "parent", link=link)
-            )
+            found[str(term(link.relation.curie))].append(Use(link.parent, "parent", link=link))
     for (entity, predicate), table in _concept_tables().items():
         how = "many" if entity is SOR else "concept"
-        found.setdefault(predicate, []).append(Use(entity, how, table=table))
+        found[predicate].append(Use(entity, how, table=table))
     return {p: tuple(uses) for p, uses in found.items()}
 
 

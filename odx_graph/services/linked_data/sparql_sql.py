@@ -437,7 +437,7 @@ class _Translation:
             self.equal(o, sql, kind)
         elif kind.tag == "fixed":
             indices = fixed_indices(kind, o)
-            self.match.where(f"{sql} IN ({', '.join(map(str, indices))})" if indices else "false")
+            self.match.where(_among(sql, indices) if indices else "false")
         elif isinstance(o, URIRef):
             key = iri_key(self.base, kind, str(o))
             if key is None:
@@ -507,7 +507,7 @@ class _Translation:
             indices = fixed_matches(value.kind, right)
             if not indices:
                 return _decided(op != "=", [value])
-            among = f"{value.sql} IN ({', '.join(map(str, indices))})"
+            among = _among(value.sql, indices)
             return among if op == "=" else f"NOT ({among})"
         if isinstance(right, Variable):
             other = self.variable(right)
@@ -620,6 +620,11 @@ def _order_key(value: Bound, descending: bool) -> str | None:
 def _no_condition(condition: Any) -> bool:
     """rdflib's OPTIONAL without a filter carries ``TrueFilter``."""
     return getattr(condition, "name", None) == "TrueFilter"
+
+
+def _among(sql: str, indices: list[int]) -> str:
+    """SQL true when ``sql`` (an object's index in its code-list table) is one of these."""
+    return f"{sql} IN ({', '.join(map(str, indices))})"
 
 
 def _is_fixed(kind: Kind | None) -> bool:

@@ -22,6 +22,7 @@ from rdflib.paths import InvPath
 from rdflib.paths import Path
 from rdflib.paths import SequencePath
 
+from odx_graph.mapping import Entity
 from odx_graph.mapping import Scalar
 from odx_graph.services.linked_data.rdf import node_iri
 from odx_graph.services.linked_data.rdf import parse_concept_iri
@@ -81,27 +82,35 @@ def path_steps(s: Any, p: Any, o: Any) -> list[tuple[Any, Any, Any]]:
 def iri_key(base: str, kind: Kind, iri: str) -> Any:
     """The key or code an IRI names for ``kind``, or ``None`` when it names none."""
     if kind.tag == "node":
-        parsed = parse_node_iri(base, iri)
-        if parsed is None or parsed[0] is not kind.entity:
-            return None
-        return parsed[1] if node_iri(base, kind.entity, parsed[1]) == iri else None
+        parsed = _node_named(base, iri)
+        return parsed[1] if parsed is not None and parsed[0] is kind.entity else None
     if kind.tag == "code":
-        code = parse_concept_iri(kind.entity, iri)
-        # Only the IRI as written: /priority/%31 is another IRI than /priority/1.
-        return code if code is not None and kind.entity.concept_iri(code) == iri else None
+        return _code_named(kind.entity, iri)
     raise Unsupported  # a value that names a resource
 
 
 def iri_kind(base: str, iri: str) -> Kind:
     """The kind of a thing or concept named by its IRI (as this server writes it)."""
-    parsed = parse_node_iri(base, iri)
-    if parsed is not None and node_iri(base, parsed[0], parsed[1]) == iri:
+    parsed = _node_named(base, iri)
+    if parsed is not None:
         return Kind("node", parsed[0])
     for entity in code_lists():
-        code = parse_concept_iri(entity, iri)
-        if code is not None and entity.concept_iri(code) == iri:
+        if _code_named(entity, iri) is not None:
             return Kind("code", entity)
     raise Unsupported
+
+
+def _node_named(base: str, iri: str) -> tuple[Entity, int] | None:
+    """The node an IRI names, only as this server writes it (``/home/01`` names none)."""
+    parsed = parse_node_iri(base, iri)
+    return parsed if parsed is not None and node_iri(base, *parsed) == iri else None
+
+
+def _code_named(entity: Entity, iri: str) -> str | None:
+    """The code of ``entity``'s list an IRI names, only as this server writes it:
+    ``/priority/%31`` is another IRI than ``/priority/1``."""
+    code = parse_concept_iri(entity, iri)
+    return code if code is not None and entity.concept_iri(code) == iri else None
 
 
 def fixed_indices(kind: Kind, constant: Any) -> list[int]:
@@ -114,12 +123,12 @@ def fixed_indices(kind: Kind, constant: Any) -> list[int]:
     for index, stated in enumerate(kind.table.objects):
         if _category(stated) != wanted:
             continue
-        if wanted in ("number", "boolean"):
-            same = stated.datatype == constant.datatype and _literal_value(
-                stated
-            ) == _literal_value(constant)
-        else:
+        if wanted not in ("number", "boolean"):
             same = _plain(stated) == _plain(constant)
+        elif stated.datatype == constant.datatype:
+            same = _literal_value(stated) == _literal_value(constant)
+        else:
+            same = False
         if same:
             found.append(index)
     return found
