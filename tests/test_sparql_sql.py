@@ -51,16 +51,23 @@ async def store(module_db: Database) -> AsyncIterator[SparqlStore]:
     built.close()
 
 
+def _asking(
+    reader: Database, answers: InsightCache | None = None, *, ready: bool = True, **settings: Any
+) -> SparqlStore:
+    """A store that asks PostgreSQL through ``reader`` (with no Oxigraph data: built or
+    not, as ``ready`` says), as the server's is made."""
+    given = Settings.from_env({}, base_iri=BASE, sparql_in_processes=False, **settings)
+    asking = SparqlStore(given, lambda: reader, answers)
+    asking.ready = ready
+    return asking
+
+
 async def _both(store: SparqlStore, reader: Database, query: str) -> tuple[list[Any], list[Any]]:
     """(PostgreSQL's rows, the store's rows), each as lists of term texts."""
     compiled = sparql_sql.compile_query(PREFIX + query, BASE)
     assert compiled is not None, f"not translated: {query}"
     # As the server asks: the statement with the LIMIT the cap and the query need.
-    settings = Settings.from_env(
-        {}, base_iri=BASE, sparql_in_processes=False, sparql_max_results=CAP
-    )
-    asking = SparqlStore(settings, lambda: reader)
-    asking.ready = True
+    asking = _asking(reader, sparql_max_results=CAP)
     try:
         translated = (await asking.query(PREFIX + query, [], [])).rows
     finally:
@@ -447,9 +454,7 @@ async def test_the_store_asks_postgresql_and_stops_it_in_time(
     sent: list[str] = []
     reader.add_listener(sent.append)
     try:
-        asking = SparqlStore(Settings.from_env({}, base_iri=BASE, sparql_in_processes=False))
-        asking.reader = lambda: reader
-        asking.ready = True
+        asking = _asking(reader)
         query = PREFIX + "SELECT (COUNT(?h) AS ?n) WHERE { ?h a odx:Home }"
         answer = await asking.query(query, [], [])
         homes = await reader.fetchval("SELECT count(*) FROM home")
@@ -474,10 +479,7 @@ async def test_the_store_asks_postgresql_and_stops_it_in_time(
 async def test_answers_are_kept_until_a_write_is_committed(module_db: Database) -> None:
     reader = module_db.with_role(READER_ROLE)
     answers = InsightCache(8)
-    asking = SparqlStore(
-        Settings.from_env({}, base_iri=BASE, sparql_in_processes=False), lambda: reader, answers
-    )
-    asking.ready = True
+    asking = _asking(reader, answers)
     query = PREFIX + "SELECT (SUM(?c) AS ?total) WHERE { ?r a odx:Repair ; odx:cost ?c }"
 
     async def total() -> str:
@@ -501,9 +503,7 @@ async def test_answers_are_kept_until_a_write_is_committed(module_db: Database) 
 @pytest.mark.parametrize("order", ["", " ORDER BY ?d"])
 async def test_the_result_cap_at_its_edge(module_db: Database, order: str) -> None:
     reader = module_db.with_role(READER_ROLE)
-    settings = Settings.from_env({}, base_iri=BASE, sparql_in_processes=False, sparql_max_results=3)
-    asking = SparqlStore(settings, lambda: reader)
-    asking.ready = True
+    asking = _asking(reader, sparql_max_results=3)
     query = PREFIX + (
         "SELECT ?d (COUNT(?h) AS ?n) WHERE { ?h a odx:Home ; odx:postcodeDistrict ?d } GROUP BY ?d"
     )
@@ -526,9 +526,7 @@ async def test_translated_queries_are_answered_while_the_store_is_built(
     async with running_app(module_db) as (http, app):
         # A store not built yet, as after a start with a large graph (the app's own
         # follower keeps building its own store, not this one).
-        building = SparqlStore(
-            Settings.from_env({}, base_iri=BASE, sparql_in_processes=False), lambda: reader
-        )
+        building = _asking(reader, ready=False)
         built, app.state.sparql = app.state.sparql, building
         try:
             count = PREFIX + "SELECT (COUNT(?h) AS ?n) WHERE { ?h a odx:Home }"
