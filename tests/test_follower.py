@@ -201,6 +201,31 @@ def test_a_block_on_one_line_is_parsed_not_lost() -> None:
         assert _triples(store) == {(f"<{BASE}/id/home/1>", f"<{BASE}/p>", '"new"')}
 
 
+@pytest.mark.parametrize("gap", [" ", "  ", " \t"])
+def test_a_tombstone_is_never_lost_whatever_its_spacing(gap: str) -> None:
+    """A deletion is found by its whole statement; written with other spacing it is not
+    this server's layout and the page is parsed: either way the thing's graph goes, and
+    the other thing on the page is written."""
+    delete = "https://www.w3.org/ns/activitystreams#Delete"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    body = (
+        f"<{BASE}/feed/version/2> <http://purl.org/dc/terms/isVersionOf> <{BASE}/id/home/1> .\n"
+        f"<{BASE}/feed/version/2> <{rdf_type}>{gap}<{delete}> .\n"
+        f"<{BASE}/feed/version/3> <http://purl.org/dc/terms/isVersionOf> <{BASE}/id/home/2> .\n"
+        f'<{BASE}/feed/version/3> {{\n<{BASE}/id/home/2> <{BASE}/p> "new" .\n}}\n'
+    ).encode()
+    page = _read_trig_blocks(body)
+    assert (page is not None) is (gap == " ")
+    assert page is None or page.deleted == {f"{BASE}/feed/version/2"}
+    store = ox.Store()
+    for n in (1, 2):
+        home = ox.NamedNode(f"{BASE}/id/home/{n}")
+        store.add(ox.Quad(home, ox.NamedNode(f"{BASE}/p"), ox.Literal("old"), home))
+    applied = apply_page(store, body, ox.RdfFormat.TRIG, 1)
+    assert (applied.versions, applied.things, applied.position) == (2, 2, 3)
+    assert _triples(store) == {(f"<{BASE}/id/home/2>", f"<{BASE}/p>", '"new"')}
+
+
 def test_the_next_page_is_read_from_the_server_named() -> None:
     public = "https://housing.example/odx/feed/page/7"
     assert _on_server(public, "http://10.0.0.5:8000/feed") == "http://10.0.0.5:8000/feed/page/7"

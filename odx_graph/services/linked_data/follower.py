@@ -61,7 +61,7 @@ class Applied:
 class _Page:
     """What a page says: each version's thing, the tombstones, the next page, and each
     version's triples, as N-Triples lines (read from this server's TriG without parsing
-    them) or as parsed triples."""
+    them, the last line's break left off) or as parsed triples."""
 
     thing_of: dict[str, str]
     deleted: set[str]
@@ -77,25 +77,29 @@ def _position(version: str) -> int:
         raise InputError(f"not a version of the feed: {version}") from None
 
 
-_IRI = re.compile(rb"<[^<>\s]+>")
+_OPEN, _CLOSE = ord("<"), ord(">")
 # A prefix or base directive, which would give names within a block a meaning from outside.
 _DIRECTIVE = re.compile(rb"\n[ \t]*(?:@prefix|@base|(?i:prefix|base)[ \t<])")
 
 
-def _statements(text: bytes, predicate: str) -> Iterator[tuple[str, str]]:
+def _statements(text: bytes, predicate: str, obj: str | None = None) -> Iterator[tuple[str, str]]:
     """Subject and object of each line ``<s> <predicate> <o> .`` (or ``_:s``) in
-    ``text``, found by the predicate, not by reading every line."""
+    ``text``, found by the predicate (and the object, when given: the few lines of a
+    common predicate that name it), not by reading every line."""
     needle = f" <{predicate}> ".encode()
+    stated = len(needle)
+    if obj is not None:
+        needle += f"<{obj}>".encode()
     at = text.find(needle)
     while at >= 0:
         start = text.rfind(b"\n", 0, at) + 1
         end = text.find(b"\n", at)
         subject = text[start:at].strip()
-        obj = text[at + len(needle) : end if end >= 0 else len(text)].strip()
-        if obj.endswith(b" .") and obj.startswith(b"<"):
-            obj = obj[:-2].rstrip()
-            if obj.endswith(b">"):
-                yield subject.strip(b"<>").decode(), obj[1:-1].decode()
+        found = text[at + stated : end if end >= 0 else len(text)].strip()
+        if found.endswith(b" .") and found.startswith(b"<"):
+            found = found[:-2].rstrip()
+            if found.endswith(b">"):
+                yield subject.strip(b"<>").decode(), found[1:-1].decode()
         at = text.find(needle, at + len(needle))
 
 
@@ -112,11 +116,11 @@ def _read_trig_blocks(body: bytes) -> _Page | None:
     start = 0 if first < 0 else body.rfind(b"\n", 0, first) + 1
     page = _Page({}, set(), None, {}, {})
     statements = body[:start] if first >= 0 else body
+    thing_of = page.thing_of
     for version, thing in _statements(statements, IS_VERSION_OF):
-        page.thing_of[version] = thing
-    for version, kind in _statements(statements, RDF_TYPE):
-        if kind == _DELETE:
-            page.deleted.add(version)
+        thing_of[version] = thing
+    for version, _ in _statements(statements, RDF_TYPE, _DELETE):
+        page.deleted.add(version)
     for _, node in _statements(statements, _NODE):
         page.next_page = node
     if first >= 0:
@@ -124,16 +128,17 @@ def _read_trig_blocks(body: bytes) -> _Page | None:
         # N-Triples lines hold no raw line break, so " {" and "}" end lines only here.
         if not rest.endswith(b"\n}\n") or rest.count(b" {\n") != rest.count(b"\n}\n"):
             return None
+        lines = page.lines
         for block in rest[: -len(b"\n}\n")].split(b"\n}\n"):
             opened = block.find(b" {\n")
-            header = block[:opened]
-            if opened < 0 or not _IRI.fullmatch(header):
+            # ``<version>``: a version is named in the stream's statements by an IRI.
+            if opened < 0 or block[0] != _OPEN or block[opened - 1] != _CLOSE:
                 return None
-            version = header[1:-1].decode()
-            if version not in page.thing_of or version in page.lines:
+            version = block[1 : opened - 1].decode()
+            if version not in thing_of or version in lines:
                 return None
-            page.lines[version] = block[opened + 3 :] + b"\n"
-    if not page.thing_of and body.strip():
+            lines[version] = block[opened + 3 :]  # its lines, less the last line break
+    if not thing_of and body.strip():
         return None  # no statement of the stream in the form expected
     if any(v not in page.lines for v in page.thing_of if v not in page.deleted):
         return None
@@ -189,7 +194,7 @@ def apply_page(store: ox.Store, body: bytes, rdf_format: ox.RdfFormat, after: in
     kept = {t: v for t, v in latest.items() if v not in page.deleted}
     try:
         if page.lines:
-            blocks = (b"<%s> {\n%s}\n" % (t.encode(), page.lines[v]) for t, v in kept.items())
+            blocks = (b"<%s> {\n%s\n}\n" % (t.encode(), page.lines[v]) for t, v in kept.items())
             store.load(b"".join(blocks), ox.RdfFormat.TRIG)  # all or nothing
         else:
             store.extend(
