@@ -10,17 +10,30 @@ from typing import Any
 
 import pytest
 
+from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import bind_filters
 from odx_graph.mapping.repairs import REPAIR
+from odx_graph.store import sql
 from odx_graph.store.db import Database
 from tests.conftest import GraphQLClient
 
 
 async def _mismatches(conn: Any) -> int:
-    return await conn.fetchval(  # type: ignore[no-any-return]
-        "SELECT count(*) FROM repair r JOIN home h ON h.id = r.home_id "
-        "WHERE r.postcode_district IS DISTINCT FROM h.postcode_district"
-    )
+    """Rows whose copy of a linked row's value differs from it, for every copy the mapping
+    declares (``Relation.copies``: readers such as SPARQL take the copy for the value)."""
+    found = 0
+    copies = [(e, r) for e in MAPPING.entities for r in e.relations if r.copies]
+    assert copies, "the mapping declares no copy"
+    for entity, relation in copies:
+        target = MAPPING[relation.target]
+        for name, column in relation.copies:
+            value = sql.expr(next(f.sql for f in target.fields if f.name == name), "t")
+            found += await conn.fetchval(
+                f"SELECT count(*) FROM {entity.table} s JOIN {target.table} t "
+                f"ON t.{relation.target_column} = s.{relation.source_column} "
+                f"WHERE s.{column} IS DISTINCT FROM {value}"
+            )
+    return found
 
 
 async def test_every_demo_repair_carries_its_homes_district(fresh_db: Database) -> None:

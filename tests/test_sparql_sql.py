@@ -347,6 +347,53 @@ async def test_ordered_questions_answer_alike_row_for_row(
     assert await _same(store, module_db.with_role(READER_ROLE), query, ordered=True) > 0
 
 
+# A repair keeps its home's district (``Relation.copies``): a home reached only to read its
+# district is not joined; any other use of the home joins it. (query, home joined)
+COPIES = [
+    (
+        "SELECT ?d (SUM(?c) AS ?total) WHERE { ?r odx:forHome ?h ; odx:cost ?c . "
+        "?h odx:postcodeDistrict ?d } GROUP BY ?d",
+        False,
+    ),
+    (
+        "SELECT ?d (COUNT(?r) AS ?n) WHERE { ?h odx:postcodeDistrict ?d . ?r odx:forHome ?h } "
+        "GROUP BY ?d ORDER BY ?d",
+        False,
+    ),
+    (
+        "SELECT ?r ?h ?d WHERE { ?r odx:forHome ?h . ?h odx:postcodeDistrict ?d "
+        'FILTER (?d = "E1") } ORDER BY ?r LIMIT 5',
+        False,
+    ),
+    (
+        "SELECT ?d (COUNT(?r) AS ?n) WHERE { ?r odx:forHome ?h . ?h odx:postcodeDistrict ?d ; "
+        "odx:bedrooms ?b } GROUP BY ?d",
+        True,
+    ),
+    (
+        "SELECT ?d (COUNT(?r) AS ?n) WHERE { ?r odx:forHome ?h . ?h a odx:Home ; "
+        "odx:postcodeDistrict ?d } GROUP BY ?d",
+        True,
+    ),
+    (
+        "SELECT ?d (COUNT(?s) AS ?n) WHERE { ?r odx:forHome ?h . ?s odx:forHome ?h . "
+        "?h odx:postcodeDistrict ?d } GROUP BY ?d",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "joined"), COPIES)
+async def test_a_value_the_linking_row_keeps_is_read_from_it(
+    store: SparqlStore, module_db: Database, query: str, joined: bool
+) -> None:
+    compiled = sparql_sql.compile_query(PREFIX + query, BASE)
+    assert compiled is not None
+    assert (" home m" in compiled.sql) is joined, compiled.sql
+    ordered = "ORDER BY" in query
+    assert await _same(store, module_db.with_role(READER_ROLE), query, ordered=ordered) > 0
+
+
 async def test_a_filter_at_its_bound(store: SparqlStore, module_db: Database) -> None:
     # The cheapest repair's cost: >= keeps it, > does not, and both paths agree.
     reader = module_db.with_role(READER_ROLE)

@@ -175,11 +175,20 @@ class Relation:
     # holding this entity's key, its column holding the target's key). The target's
     # ``target_column`` is then its key, and rows of the target do not name the parent.
     via: tuple[str, str, str] | None = None
+    # Fields of the target kept on this row too, as (the target's field, this table's
+    # column): a trigger keeps each copy equal to the target's value whenever either row
+    # changes (a repair's home's postcode district, migration 0033), so a reader may take
+    # the value from this row without joining the target.
+    copies: tuple[tuple[str, str], ...] = ()
 
     @property
     def curie(self) -> str:
         """The ontology term as a CURIE."""
         return curie(self.term)
+
+    def copy_of(self, field: str) -> str | None:
+        """This table's column holding a copy of the target's ``field``, if kept."""
+        return next((column for name, column in self.copies if name == field), None)
 
     def link_condition(self, alias: str, parent: str) -> str:
         """SQL true when the target row ``alias`` is linked to the parent key ``parent``."""
@@ -382,6 +391,10 @@ class Mapping:
             raise ValueError(f"{where} must join on {target.name}'s key")
         if not to_one and relation.source_column != entity.key:
             raise ValueError(f"{where} must start from {entity.name}'s key")
+        for name, _ in relation.copies:
+            copied = next((f for f in target.fields if f.name == name), None)
+            if copied is None or copied.private or relation.source_is_array or not to_one:
+                raise ValueError(f"{where} copies {name}: not a public field of one target")
 
     def __getitem__(self, name: str) -> Entity:
         return self.by_name[name]

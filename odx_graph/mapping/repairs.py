@@ -56,7 +56,8 @@ REPAIR = Entity(
                           example="142.50", form=Form.MONEY)),
     ),
     relations=(
-        one("home", "Home", "The home repaired.", "forHome", nullable=False),
+        one("home", "Home", "The home repaired.", "forHome", nullable=False,
+            copies=(("postcodeDistrict", "postcode_district"),)),
         one("landlord", "Organisation", "The landlord that raised the repair.", "landlord",
             nullable=False),
         one("contractor", "Organisation", "The contractor assigned, if any.", "contractor"),

@@ -25,10 +25,11 @@ DATETIME_NOTE = ("ISO 8601, e.g. 2024-03-01T09:30:00Z; without an offset, UK loc
 
 
 def one(name: str, target: str, description: str, term: str, *, column: str = "",
-        nullable: bool = True) -> Relation:
-    """A foreign key (``{name}_id`` unless given) to another node."""
+        nullable: bool = True, copies: tuple[tuple[str, str], ...] = ()) -> Relation:
+    """A foreign key (``{name}_id`` unless given) to another node, and the target's
+    fields kept on the row (``Relation.copies``)."""
     return Relation(name, target, Cardinality.ONE, column or f"{snake_case(name)}_id", "id",
-                    description, term, nullable=nullable)
+                    description, term, nullable=nullable, copies=copies)
 
 
 def coded(name: str, target: str, description: str, term: str, *, column: str = "",

@@ -84,6 +84,15 @@ class GraphMatch:
         self.conditions.append(f"{value} IS NOT NULL")
         return value
 
+    def copied(self, relation: Relation, item: Field, alias: str) -> str:
+        """SQL of the linked row's ``item`` as the row ``alias`` keeps a copy of it
+        (``Relation.copies``), which must have one: the linked row need not be joined."""
+        column = relation.copy_of(item.name)
+        assert column is not None, f"{relation.name} keeps no copy of {item.name}"
+        value = f"{alias}.{column}"
+        self.conditions.append(f"{value} IS NOT NULL")
+        return value
+
     def link(self, relation: Relation, alias: str) -> str:
         """SQL of the target key the to-one ``relation`` of row ``alias`` links to, which
         must be there."""

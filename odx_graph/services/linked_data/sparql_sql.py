@@ -40,6 +40,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.access import Principal
+from odx_graph.mapping import Relation
 from odx_graph.mapping import Scalar
 from odx_graph.services.linked_data.sparql_answers import Compiled
 from odx_graph.services.linked_data.sparql_answers import Output
@@ -395,6 +396,7 @@ class _Translation:
                 self.equal(thing, self.match.key(entity, alias), kind[thing])
             return rows[thing]
 
+        linked_by = _read_through_copies(options, typed, self.bound)
         for s in typed:
             row(s)
         for s, o, (use,) in options:
@@ -408,6 +410,11 @@ class _Translation:
                 assert use.link is not None
                 child = row(o)
                 self.equal(s, self.match.parent_link(use.link, child), kind[s])
+                continue
+            if s in linked_by and use.item is not None:
+                source, relation = linked_by[s]
+                value = self.match.copied(relation, use.item, row(source))
+                self.object(o, value, use.object_kind)
                 continue
             alias = row(s)
             if use.item is not None:
@@ -546,6 +553,42 @@ class _Translation:
         if scalar is Scalar.STRING:
             return self.match.bind(str(value), Scalar.STRING)
         return self.match.bind(value.toPython(), scalar)
+
+
+def _read_through_copies(
+    options: list[tuple[Any, Any, list[Use]]], typed: list[Any], bound: dict[Any, Bound]
+) -> dict[Any, tuple[Any, Relation]]:
+    """The things of a basic pattern whose rows need not be joined: each is linked to
+    by exactly one pattern, a to-one link whose target exists (a foreign key), and is the
+    subject only of fields the linking row keeps a copy of (``Relation.copies``: a
+    repair's home's district). Each with the linking subject and the link; the thing is
+    then the link's key, its fields the copies."""
+    found: dict[Any, tuple[Any, Relation]] = {}
+    for s, o, (use,) in options:
+        relation = use.relation
+        if (
+            use.how != "link"
+            or relation is None
+            or not relation.copies
+            or not relation.enforced
+            or not isinstance(o, Variable | BNode)
+            or o in bound
+            or o in typed
+            or o == s
+        ):
+            continue
+        # The thing is nothing else's object, and the subject of copied fields only.
+        objects = sum(1 for _, other, _ in options if other == o)
+        fields = [u for subject, _, (u,) in options if subject == o]
+        if objects == 1 and all(
+            u.how == "field"
+            and u.subject.name == relation.target
+            and u.item is not None
+            and relation.copy_of(u.item.name)
+            for u in fields
+        ):
+            found[o] = (s, relation)
+    return found
 
 
 def _narrow(kinds: dict[Any, set[Kind] | None], thing: Any, allowed: set[Kind]) -> bool:
