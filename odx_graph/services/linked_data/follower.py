@@ -178,8 +178,7 @@ def apply_page(store: ox.Store, body: bytes, rdf_format: ox.RdfFormat, after: in
         page = _read_parsed(body, rdf_format)
     latest: dict[str, str] = {}
     position, versions = after, 0
-    for version in sorted(page.thing_of, key=_position):
-        at = _position(version)
+    for at, version in sorted((_position(v), v) for v in page.thing_of):
         if at > after:
             latest[page.thing_of[version]] = version  # a later version replaces it
             position, versions = at, versions + 1
