@@ -159,6 +159,24 @@ def test_mapping_rejects_a_private_field_that_cannot_be_null() -> None:
         Mapping(tuple(broken if e.name == "Repair" else e for e in MAPPING.entities))
 
 
+@pytest.mark.parametrize("copied", ["description", "floorArea"])
+def test_mapping_rejects_a_copy_of_a_private_or_unknown_field(copied: str) -> None:
+    from dataclasses import replace
+
+    from odx_graph.mapping import Mapping
+
+    repair = MAPPING["Repair"]
+    broken = replace(
+        repair,
+        relations=tuple(
+            replace(r, target="Repair", copies=((copied, "x"),)) if r.name == "home" else r
+            for r in repair.relations
+        ),
+    )
+    with pytest.raises(ValueError, match=f"copies {copied}: not a public field"):
+        Mapping(tuple(broken if e.name == "Repair" else e for e in MAPPING.entities))
+
+
 _SAMPLE = {
     FilterKind.STRINGS: ["x"],
     FilterKind.CONTAINS: "%x%",
