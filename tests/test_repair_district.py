@@ -27,7 +27,7 @@ async def _mismatches(conn: Any) -> int:
     for entity, relation in copies:
         target = MAPPING[relation.target]
         for name, column in relation.copies:
-            value = sql.expr(next(f.sql for f in target.fields if f.name == name), "t")
+            value = sql.expr(target.field(name).sql, "t")
             found += await conn.fetchval(
                 f"SELECT count(*) FROM {entity.table} s JOIN {target.table} t "
                 f"ON t.{relation.target_column} = s.{relation.source_column} "
