@@ -3318,12 +3318,6 @@ CREATE INDEX repair_line_sor_code_idx ON public.repair_line USING btree (sor_cod
 CREATE INDEX repair_reported_idx ON public.repair USING btree (reported_at DESC, id DESC);
 
 --
--- Name: repair_status_event_lookup_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX repair_status_event_lookup_idx ON public.repair_status_event USING btree (repair_id, status_code, occurred_at);
-
---
 -- Name: repair_status_event_repair_idx; Type: INDEX; Schema: public; Owner: -
 --
 

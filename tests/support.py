@@ -90,7 +90,7 @@ async def subscribe(url: str, query: str, variables: dict[str, Any]) -> Any:
 async def _running(app: Starlette) -> None:
     for _ in range(200):
         store = getattr(app.state, "sparql", None)
-        if store is not None and store.ready:
+        if store is not None and (store.ready or not store.kept):
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the SPARQL store was not built")

@@ -229,3 +229,32 @@ def test_results_json_keeps_datatypes_and_languages() -> None:
             "b": {"type": "literal", "value": "hi", "xml:lang": "en"},
         }
     ]
+
+
+async def test_a_server_that_keeps_no_store_answers_what_postgresql_can(
+    module_db: Database, gql: GraphQLClient
+) -> None:
+    async with running_app(module_db, sparql_store=False) as (http, app):
+        store = app.state.sparql
+        assert not store.ready and store.workers is None
+        # A SELECT PostgreSQL translates is answered at once, and rightly.
+        homes = f"PREFIX odx: <{ODX}> SELECT (COUNT(?h) AS ?n) WHERE {{ ?h a odx:Home }}"
+        body = await gql("{ homes { totalCount } }")
+        counted = await http.get("/sparql", params={"query": homes})
+        assert _count(counted) == body["data"]["homes"]["totalCount"]
+        # What only a store answers is refused, saying why: not "retry", which never helps.
+        for query in ("ASK {}", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"):
+            refused = await http.get("/sparql", params={"query": query})
+            assert refused.status_code == 400, refused.text
+            assert "retry-after" not in refused.headers
+            assert "ODX_SPARQL_STORE=false" in refused.json()["errors"][0]["message"]
+        # The change log is still published: a committed write reaches it.
+        home = await module_db.fetchval("SELECT max(id) FROM home")
+        last = await module_db.fetchval("SELECT coalesce(max(position), 0) FROM change_log")
+        await module_db.execute("UPDATE home SET bedrooms = 16 WHERE id = $1", home)
+        published = "SELECT count(*) FROM change_log WHERE position > $1 AND segment = 'home'"
+        committed = time.monotonic()
+        while not await module_db.fetchval(published + " AND key = $2", last, home):
+            assert time.monotonic() - committed < 4, "not published within 4 s"
+            await asyncio.sleep(0.05)
+        assert not store.ready  # and no store was built meanwhile

@@ -110,6 +110,7 @@ class Settings:
     sparql_max_results: int = 10_000
     sparql_concurrency: int = 2
     sparql_in_processes: bool = True
+    sparql_store: bool = True
     sparql_worker_memory_mb: int = 2048
     change_publish_interval_ms: int = 250
     planned_replacement_months: int = 12

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -402,11 +403,29 @@ async def add_references(
     organisation_id: int,
     pairs: Iterable[tuple[int, str]],
     description: str | None = None,
+    *,
+    created: Collection[int] = (),
 ) -> set[int]:
-    """Give subjects the organisation's references; returns the subjects that gained one."""
+    """Give subjects the organisation's references; returns the subjects that gained one.
+
+    The references of subjects in ``created`` (made in this transaction) are copied
+    straight in: each is a value the organisation holds for no subject of the type, looked
+    up first (:func:`keys_by_reference`) under the organisation's import lock, which every
+    writer of its references takes. Should one be held after all, the statement fails on
+    the reference's unique key (and the import with it) rather than dropping it."""
     items = sorted(set(pairs))
+    new = [(subject_type, s, v, organisation_id, description) for s, v in items if s in created]
+    if new:
+        await copy_rows(
+            conn,
+            "reference",
+            ["subject_type", "subject_id", "value", "allocated_by_id", "description"],
+            new,
+        )
+        items = [(s, v) for s, v in items if s not in created]
+    gained = {row[1] for row in new}
     if not items:
-        return set()
+        return gained
     rows = await conn.fetch(
         "INSERT INTO reference (subject_type, subject_id, value, allocated_by_id, description) "
         "SELECT $1, s, v, $2, $5 FROM unnest($3::bigint[], $4::text[]) AS u(s, v) "
@@ -416,7 +435,7 @@ async def add_references(
         *as_arrays(items, 2),
         description,
     )
-    return {r["subject_id"] for r in rows}
+    return gained | {r["subject_id"] for r in rows}
 
 
 async def add_allocated_references(

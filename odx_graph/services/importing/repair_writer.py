@@ -205,7 +205,7 @@ class RepairWriting:
         done = await repo.upsert(w.conn, "repair", columns, rows, w.import_id, keep_when_null=False)
         w.wrote(2)
         keys = dict(zip([ref for ref, _, _ in plans], done.keys, strict=True))
-        gained = await self._references(keys, raised)
+        gained = await self._references(keys, raised, done.created)
         w.wrote(3)
         relined = await w.replace_lines(
             {
@@ -324,14 +324,18 @@ class RepairWriting:
         refs.update({ref: wanted[ref] for ref in named})
         return named
 
-    async def _references(self, keys: dict[str, int], raised: dict[str, RepairRecord]) -> set[int]:
+    async def _references(
+        self, keys: dict[str, int], raised: dict[str, RepairRecord], created: set[int]
+    ) -> set[int]:
+        """Give the repairs written their references; the repairs that gained one."""
         w = self.w
         keys = {ref: key for ref, key in keys.items() if ref not in self.by_id}
         plain = [(key, ref) for ref, key in keys.items() if not _allocated(raised.get(ref))]
         allocated = [(key, ref) for ref, key in keys.items() if _allocated(raised.get(ref))]
-        gained = await repo.add_references(w.conn, "repair", w.org.id, plain)
+        # A repair created here was named by a reference its landlord holds for no repair.
+        gained = await repo.add_references(w.conn, "repair", w.org.id, plain, created=created)
         gained |= await repo.add_references(
-            w.conn, "repair", w.org.id, allocated, ALLOCATED_DESCRIPTION
+            w.conn, "repair", w.org.id, allocated, ALLOCATED_DESCRIPTION, created=created
         )
         others = []
         for ref, r in raised.items():

@@ -109,8 +109,10 @@ class SparqlStore:
         self.position = 0  # the last change log position applied
         self.generation = 0  # counts the store's changes, so that workers know to reopen it
         self.ready = False
+        # Off (ODX_SPARQL_STORE=false): never built; PostgreSQL answers what it can.
+        self.kept = settings.sparql_store
         self.workers: WorkerPool | None = None
-        if settings.sparql_in_processes:
+        if settings.sparql_in_processes and self.kept:
             self.workers = WorkerPool(
                 self._directory,
                 settings.sparql_concurrency,
@@ -191,8 +193,9 @@ class SparqlStore:
         self, text: str, default_graphs: list[str], named_graphs: list[str]
     ) -> bool:
         """Whether ``text`` can be answered now: the store is built, or PostgreSQL
-        answers it (a translated query needs no store), or it is refused anyway."""
-        if self.ready or is_federated(text):
+        answers it (a translated query needs no store), or it is refused anyway (a
+        federated one, or one only a store not kept could answer)."""
+        if self.ready or is_federated(text) or not self.kept:
             return True
         return await self.translated(text, default_graphs, named_graphs) is not None
 
@@ -206,6 +209,13 @@ class SparqlStore:
         timeout = self.settings.sparql_timeout_ms / 1000
         deadline = time.monotonic() + timeout
         compiled = await self.translated(text, default_graphs, named_graphs)
+        if compiled is None and not self.kept:
+            raise InputError(
+                "this server keeps no SPARQL store (ODX_SPARQL_STORE=false), and only the "
+                "store answers this query: the SELECT queries PostgreSQL answers are listed "
+                "in docs/linked-data.md; the dumps, the Triple Pattern Fragments and the "
+                "change feed serve the whole graph"
+            )
         try:
             await asyncio.wait_for(self._slots.acquire(), max(deadline - time.monotonic(), 0.001))
         except TimeoutError:
@@ -366,15 +376,16 @@ async def follow(db: Database, reader: Database, store: SparqlStore, interval: f
     cancelled (the app's lifespan runs it). Failures are logged and retried."""
     while True:
         try:
-            if not store.ready:
+            if store.kept and not store.ready:
                 # Everything noted is published first, so that the store is bulk-loaded
                 # with it rather than fed it one update at a time (a fresh demo notes
                 # half a million things at once).
                 while await publish_all(db):
                     pass
                 await store.build(reader)
-            await publish_all(db)
-            await store.catch_up(reader)
+            await publish_all(db)  # kept or not: the change log feeds the event stream
+            if store.kept:
+                await store.catch_up(reader)
         except asyncio.CancelledError:
             raise
         except Exception:
