@@ -52,6 +52,7 @@ from odx_graph.core.vocab import migrations_dir  # noqa: E402
 from odx_graph.services import demo  # noqa: E402
 from odx_graph.services.linked_data import feed  # noqa: E402
 from odx_graph.services.refdata import sync_reference_data  # noqa: E402
+from odx_graph.store import changes  # noqa: E402
 from odx_graph.store.db import Database  # noqa: E402
 from odx_graph.store.migrations import migrate  # noqa: E402
 
@@ -405,8 +406,12 @@ async def publish_change_log(url: str) -> tuple[int, float]:
     db = await Database.connect(url, max_size=2, statement_timeout_ms=0)
     try:
         published = 0
-        while appended := await feed.publish_all(db, rounds=50):
-            published += appended
+        # Until nothing is left noted (a publisher elsewhere may hold the lock a while).
+        while await changes.pending_count(db):
+            if appended := await feed.publish_all(db, rounds=50):
+                published += appended
+            else:
+                await asyncio.sleep(0.5)
     finally:
         await db.close()
     return published, time.perf_counter() - started
@@ -517,9 +522,9 @@ async def main() -> None:
         action="append",
         default=[],
         metavar="URL",
-        help="an already loaded database to read instead of seeding one (its only write is "
-        "the smart comment PostGraphile v4 needs); given twice, both are run one after the "
-        "other and compared side by side",
+        help="an already loaded database to read instead of seeding one (its writes: the "
+        "smart comment PostGraphile v4 needs, and publishing its change log); given twice, "
+        "both are run one after the other and compared side by side",
     )
     parser.add_argument(
         "--query", action="append", default=[], help="run only these queries (by name)"

@@ -258,3 +258,13 @@ async def test_a_server_that_keeps_no_store_answers_what_postgresql_can(
             assert time.monotonic() - committed < 4, "not published within 4 s"
             await asyncio.sleep(0.05)
         assert not store.ready  # and no store was built meanwhile
+
+
+async def test_without_a_store_fragments_and_bad_queries_say_why(module_db: Database) -> None:
+    async with running_app(module_db, sparql_store=False) as (http, _):
+        fragment = await http.get("/fragments", params={"predicate": f"{ODX}uprn"})
+        assert fragment.status_code == 404 and "retry-after" not in fragment.headers
+        assert "ODX_SPARQL_STORE=false" in fragment.json()["errors"][0]["message"]
+        broken = await http.get("/sparql", params={"query": "SELEC ?s WHERE { ?s ?p ?o }"})
+        assert broken.status_code == 400
+        assert "does not parse" in broken.json()["errors"][0]["message"]

@@ -35,6 +35,14 @@ async def fragment(request: Request) -> Response:
     """``GET /fragments``: one page of the triples matching a pattern, with Hydra
     controls (the search template, paging) and a count."""
     store: SparqlStore | None = getattr(request.app.state, "sparql", None)
+    if store is not None and not store.kept:
+        return _error(
+            404,
+            "NOT_FOUND",
+            "Triple Pattern Fragments are read from the SPARQL store, which this server "
+            "does not keep (ODX_SPARQL_STORE=false); the dumps and the change feed hold "
+            "the whole graph",
+        )
     if store is None or not store.ready:
         response = _error(503, "SERVER_BUSY", "the store is being built; retry shortly")
         response.headers["Retry-After"] = "5"

@@ -105,12 +105,12 @@ class SparqlStore:
         # from the change log at every start: held in memory, the 5,000-home demo's
         # 3.4 million quads took the server past 1.7 GB.
         self._directory = tempfile.mkdtemp(prefix="odx-sparql-")
-        self.store = ox.Store(self._directory)
+        # Off (ODX_SPARQL_STORE=false): never built; PostgreSQL answers what it can.
+        self.kept = settings.sparql_store
+        self.store = ox.Store(self._directory) if self.kept else ox.Store()
         self.position = 0  # the last change log position applied
         self.generation = 0  # counts the store's changes, so that workers know to reopen it
         self.ready = False
-        # Off (ODX_SPARQL_STORE=false): never built; PostgreSQL answers what it can.
-        self.kept = settings.sparql_store
         self.workers: WorkerPool | None = None
         if settings.sparql_in_processes and self.kept:
             self.workers = WorkerPool(
@@ -210,11 +210,12 @@ class SparqlStore:
         deadline = time.monotonic() + timeout
         compiled = await self.translated(text, default_graphs, named_graphs)
         if compiled is None and not self.kept:
+            # Over the empty store: a query that does not parse is told so.
+            evaluate(self.store, text, default_graphs, named_graphs, 0, lambda: True)
             raise InputError(
                 "this server keeps no SPARQL store (ODX_SPARQL_STORE=false), and only the "
                 "store answers this query: the SELECT queries PostgreSQL answers are listed "
-                "in docs/linked-data.md; the dumps, the Triple Pattern Fragments and the "
-                "change feed serve the whole graph"
+                "in docs/linked-data.md; the dumps and the change feed hold the whole graph"
             )
         try:
             await asyncio.wait_for(self._slots.acquire(), max(deadline - time.monotonic(), 0.001))
