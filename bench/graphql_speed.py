@@ -46,13 +46,12 @@ import httpx
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from _server import publish_change_log  # noqa: E402
 from _server import scratch_database  # noqa: E402
 
 from odx_graph.core.vocab import migrations_dir  # noqa: E402
 from odx_graph.services import demo  # noqa: E402
-from odx_graph.services.linked_data import feed  # noqa: E402
 from odx_graph.services.refdata import sync_reference_data  # noqa: E402
-from odx_graph.store import changes  # noqa: E402
 from odx_graph.store.db import Database  # noqa: E402
 from odx_graph.store.migrations import migrate  # noqa: E402
 
@@ -396,31 +395,14 @@ def servers(
 Results = dict[tuple[str, str], list[dict[str, Any]]]
 
 
-async def publish_change_log(url: str) -> tuple[int, float]:
-    """Publish every change noted in ``url``'s change log; versions and seconds.
-
-    An odx-graph server publishes what is noted in the background; on a freshly loaded
-    database (millions of things) that is minutes of a core, which would run beside the
-    rounds and slow every server measured. Done first, the servers start idle."""
-    started = time.perf_counter()
-    db = await Database.connect(url, max_size=2, statement_timeout_ms=0)
-    try:
-        published = 0
-        # Until nothing is left noted (a publisher elsewhere may hold the lock a while).
-        while await changes.pending_count(db):
-            if appended := await feed.publish_all(db, rounds=50):
-                published += appended
-            else:
-                await asyncio.sleep(0.5)
-    finally:
-        await db.close()
-    return published, time.perf_counter() - started
-
-
 async def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
     """Start every server on ``url``, check their answers agree and run the wrk rounds."""
     picked = await pick(url)
-    published, publish_s = await publish_change_log(url)
+    db = await Database.connect(url, max_size=2, statement_timeout_ms=0)
+    try:
+        published, publish_s = await publish_change_log(db)
+    finally:
+        await db.close()
     picked["published"] = f"{published:,} versions published first in {publish_s:.0f} s"
     queries = {k: v for k, v in cases(picked).items() if not args.query or k in args.query}
     env = {**os.environ, "ODX_DATABASE_URL": url, "ODX_DEMO": "no",

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._server import publish_change_log
 from odx_graph.core.access import PUBLIC
 from odx_graph.core.config import Settings
 from odx_graph.core.vocab import migrations_dir
@@ -181,11 +182,7 @@ async def run(
     print(f"# {count} homes; {await changes.pending_count(db)} noted changes")
 
     if store_repeat or feed_too:  # the store is built from the log; PostgreSQL needs none
-        started = time.perf_counter()
-        published = 0
-        while appended := await feed.publish_all(db, rounds=50):
-            published += appended
-        publish_s = time.perf_counter() - started
+        published, publish_s = await publish_change_log(db)
         print(f"publish: {published} versions in {publish_s:.1f} s")
     dump = b""
     triples = 0
