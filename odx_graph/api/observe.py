@@ -46,8 +46,7 @@ class OperationMetricsExtension(SchemaExtension):
         metrics = getattr(context.context, "metrics", None)
         if metrics is None:
             return
-        metrics.operations.labels(name, kind).inc()
-        metrics.operation_latency.labels(name).observe(time.perf_counter() - started)
+        metrics.operated(name, kind, time.perf_counter() - started)
         result = context.result
         for error in getattr(result, "errors", None) or []:
             code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")

@@ -170,6 +170,34 @@ class Metrics:
             )
         )
         registry.register(_ReplicaCollector(replicas or list))
+        # Each request's children by their labels (a bounded set: routes, methods and
+        # statuses; operation names are bounded by ``api.observe``): looked up here
+        # without the lock and the checks of ``labels()``.
+        self._served: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._operated: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def served(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count an HTTP request answered with ``status`` and observe its latency."""
+        key = (route, method, status)
+        children = self._served.get(key)
+        if children is None:
+            children = (
+                self.http_requests.labels(route, method, str(status)),
+                self.http_latency.labels(route),
+            )
+            self._served[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def operated(self, name: str, kind: str, seconds: float) -> None:
+        """Count a GraphQL operation ``name`` of ``kind`` and observe its latency."""
+        key = (name, kind)
+        children = self._operated.get(key)
+        if children is None:
+            children = (self.operations.labels(name, kind), self.operation_latency.labels(name))
+            self._operated[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         """The exposition text of every metric."""

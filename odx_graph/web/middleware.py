@@ -119,8 +119,7 @@ class RequestIdMiddleware:
             metrics = _metrics(scope)
             if metrics is not None:
                 method = scope["method"] if scope["method"] in _METHODS else "other"
-                metrics.http_requests.labels(route, method, str(status)).inc()
-                metrics.http_latency.labels(route).observe(elapsed)
+                metrics.served(route, method, status, elapsed)
                 if status >= 400 and status != CLIENT_CLOSED:
                     metrics.errors.labels(f"HTTP_{status}").inc()
             log.info(

@@ -25,6 +25,7 @@ many addresses or keys call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import math
@@ -141,7 +142,13 @@ class _Expiring:
 def client_key(client: Any) -> str:
     """Who a client address is for limits: the address, or the /64 network of an IPv6
     address (an IPv4 address mapped into IPv6 counts as itself)."""
-    host = client[0] if client else ""
+    return _host_key(client[0] if client else "")
+
+
+# Every request asks (twice: its limits, then its context); parsing an address each time
+# cost more than any other step of a request's own Python on the way to its statement.
+@functools.lru_cache(maxsize=4096)
+def _host_key(host: str) -> str:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

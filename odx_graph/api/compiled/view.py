@@ -156,8 +156,7 @@ class CompiledGraphQL:
         note_request(operation=name, operation_type="query")
         metrics = context.metrics
         if metrics is not None:
-            metrics.operations.labels(name, "query").inc()
-            metrics.operation_latency.labels(name).observe(time.perf_counter() - started)
+            metrics.operated(name, "query", time.perf_counter() - started)
 
 
 def install(app: Any, path: str = "/graphql") -> CompiledGraphQL:
