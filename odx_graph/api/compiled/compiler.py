@@ -55,6 +55,7 @@ from odx_graph.store.sql import Params
 from odx_graph.store.sql import child_conditions
 from odx_graph.store.sql import count_query
 from odx_graph.store.sql import page_query
+from odx_graph.store.sql import row_limit
 from odx_graph.store.sql import rows_query
 from odx_graph.store.sql import source_alias
 
@@ -277,7 +278,7 @@ class OperationCompiler:
         """A bounded list, whole (no cursors)."""
         alias = self.alias()
         obj = render(self.entity_object(entity, alias, details))
-        page = self.page(entity, request, extra, self.params.add(request.first))
+        page = self.page(entity, request, extra, row_limit(request.first))
         direction = " DESC" if request.scan_descending else ""
         ordering = f'{alias}."_ord"{direction}, {alias}."_key"{direction}'
         return json_array(
@@ -311,9 +312,9 @@ class OperationCompiler:
         placeholders: list[str] = []
 
         def first() -> str:
-            # Bound only when the page is read: an unused parameter has no type.
+            # Noted when the page's rows are asked for: without, no page is read.
             if not placeholders:
-                placeholders.append(self.params.add(request.first))
+                placeholders.append(row_limit(request.first))
             return placeholders[0]
 
         def aggregate(sql: str) -> str:
@@ -351,7 +352,7 @@ class OperationCompiler:
         obj = render(self.object_of(ctype, details, member))
         if not placeholders:  # only counts and names: no page to read
             return [obj]
-        page = self.page(entity, request, extra, self.params.add(request.first + 1))
+        page = self.page(entity, request, extra, row_limit(request.first + 1))
         direction = " DESC" if request.scan_descending else ""
         numbered = (
             f'SELECT q.*, row_number() OVER (ORDER BY q."_ord"{direction}, '
