@@ -281,6 +281,46 @@ async def test_paging_through_every_page(
     assert pages >= 3
 
 
+BARE = """query($first: Int, $after: String, $order: HomeOrderField, $dir: SortDirection,
+  $last: Int, $before: String) {
+  homes(first: $first, after: $after, orderBy: $order, direction: $dir, last: $last,
+        before: $before) {
+    edges { cursor node { uprn postcode yearBuilt } }
+    nodes { uprn repairs(last: 2) { nodes { reportedAt
+      status { __typename code value } priority { code } trade { code label } } } }
+  }
+}"""
+
+
+@pytest.mark.parametrize("order", ["POSTCODE", "YEAR_BUILT"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_pages_without_page_info_hold_the_same_rows_either_way(
+    resolver: httpx.AsyncClient,
+    compiled: tuple[httpx.AsyncClient, CompiledGraphQL],
+    statements: list[str],
+    order: str,
+    direction: str,
+) -> None:
+    """Asked for no page info, a page is read without numbering its rows: forward and
+    backward, from the start, the end or a cursor, it holds the rows a numbered page
+    holds, in the list's order (and a code asked for alone is written from its key)."""
+    every = await data(compiled[0], PAGE, {"first": 100, "order": order, "dir": direction})
+    edges = every["homes"]["edges"]
+    middle = len(edges) // 2
+    cursor = edges[middle]["cursor"]
+    pages = {
+        "first": ({"first": 7}, edges[:7]),
+        "after": ({"first": 7, "after": cursor}, edges[middle + 1 : middle + 8]),
+        "before": ({"last": 7, "before": cursor}, edges[middle - 7 : middle]),
+    }
+    for variables, want in pages.values():
+        variables = {**variables, "order": order, "dir": direction}
+        body, count = await both(resolver, compiled[0], statements, BARE, variables)
+        assert count == 1
+        got = json.loads(body)["data"]["homes"]["edges"]
+        assert [e["cursor"] for e in got] == [e["cursor"] for e in want]
+
+
 async def test_nested_connections_page_per_parent(
     resolver: httpx.AsyncClient,
     compiled: tuple[httpx.AsyncClient, CompiledGraphQL],
@@ -479,3 +519,39 @@ async def test_paging_backward_through_every_page(
             break
         after = homes["pageInfo"]["endCursor"]
     assert backward == forward and len(forward) == homes["totalCount"]
+
+
+async def test_every_key_trusted_without_a_look_up_has_a_foreign_key(
+    seeded_db: Database,
+) -> None:
+    """A code asked for alone is written from the row's key, and RDF links to the key
+    of an ``enforced`` relation without looking it up: each such key has a foreign key
+    to the thing it names, and the one marked unenforced (a landlord's own SOR codes)
+    has none."""
+    from odx_graph.mapping import MAPPING
+    from odx_graph.mapping import Cardinality
+
+    rows = await seeded_db.fetch(
+        "SELECT c.conrelid::regclass::text AS tab, a.attname AS col,"
+        " c.confrelid::regclass::text AS target"
+        " FROM pg_constraint c JOIN pg_attribute a"
+        " ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+        " WHERE c.contype = 'f' AND cardinality(c.conkey) = 1"
+    )
+    keys = {(r["tab"], r["col"]): r["target"] for r in rows}
+    trusted = unenforced = 0
+    for entity in MAPPING.entities:
+        for relation in entity.relations:
+            if relation.cardinality is not Cardinality.ONE or relation.via is not None:
+                continue
+            target = MAPPING[relation.target]
+            if relation.target_column != target.key or relation.source_is_array:
+                continue
+            found = keys.get((entity.table, relation.source_column))
+            if relation.enforced:
+                trusted += 1
+                assert found == target.table, (entity.name, relation.name)
+            else:
+                unenforced += 1
+                assert found is None, (entity.name, relation.name)
+    assert trusted > 20 and unenforced >= 1

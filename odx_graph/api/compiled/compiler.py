@@ -211,7 +211,8 @@ class OperationCompiler:
         if relation.source_is_array:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
-            return self.by_key(target, source, details)
+            from_key = self.code_from_key(target, relation, source, details)
+            return from_key if from_key is not None else self.by_key(target, source, details)
         extra = child_conditions(relation, f'{row}."_key"')
         if relation.cardinality is Cardinality.LIST:
             return self.short_list(target, ListRequest(first=LIST_CAP), extra, details)
@@ -219,6 +220,43 @@ class OperationCompiler:
         request = self.list_request(target, args)
         connection = self.field_type(gtype, details[0].node.name.value)
         return self.connection(target, request, extra, connection, details)
+
+    def code_from_key(
+        self, target: Entity, relation: Relation, source: str, details: FieldDetailsList
+    ) -> Pieces | None:
+        """The code list entry the key ``source`` names, written from the key alone when
+        nothing else of it is asked for (``status { code }``), or ``None`` to look it up.
+
+        A code list is open to every caller, and a foreign key guarantees the entry of an
+        ``enforced`` relation exists: the look-up, a scan of the code list for every row
+        (half the work of a page of homes with their components' conditions), would
+        only give back the key."""
+        if not (
+            target.scheme
+            and relation.enforced
+            and relation.via is None
+            and relation.discriminator is None
+            and relation.target_column == target.key
+        ):
+            return None
+        gtype = self.object_type(target.name)
+        key_sql = "{t}." + target.key
+        members: list[tuple[str, Pieces]] = []
+        for key, fields in self.subfields(gtype, details).items():
+            name = fields[0].node.name.value
+            spec = next((f for f in target.fields if f.name == name), None)
+            if name == "__typename":
+                members.append((key, [Lit(json.dumps(gtype.name))]))
+            elif name == "value" and target.enum:
+                members.append((key, [self.enum_json(gtype, name, source)]))
+            elif spec is not None and spec.sql == key_sql and not spec.many:
+                rendered = scalar_json(spec.type, source)
+                if rendered is None:
+                    return None
+                members.append((key, [rendered]))
+            else:
+                return None
+        return [f"CASE WHEN ({source}) IS NULL THEN 'null' ELSE {render(json_object(members))} END"]
 
     def enum_json(self, gtype: GraphQLObjectType, name: str, column: str) -> str:
         """An enum field as the resolver path serialises it: the name of the enum value
@@ -304,11 +342,20 @@ class OperationCompiler:
         ctype: GraphQLObjectType,
         details: FieldDetailsList,
     ) -> Pieces:
-        """A connection: one page (plus one row to know if more follow) aggregated once."""
+        """A connection: one page aggregated once. Asked for its page info, one row more
+        is read (to know whether more follow) and the rows are numbered in the order
+        read; asked for its nodes or edges alone, the page is just its rows."""
         row, agg = self.alias(), self.alias()
-        aggregates = ["count(*) AS n"]
-        # Rows are numbered in the order read; a backward page is shown the other way.
-        shown = f'{row}."_n"' + (" DESC" if request.backward else "")
+        selected = {f[0].node.name.value for f in self.subfields(ctype, details).values()}
+        numbered = "pageInfo" in selected
+        aggregates = ["count(*) AS n"] if numbered else []
+        if numbered:
+            # Rows are numbered in the order read; a backward page is shown the other way.
+            shown = f'{row}."_n"' + (" DESC" if request.backward else "")
+        else:
+            # In the list's own order: the order read, reversed when paging backward.
+            way = " DESC" if request.descending else ""
+            shown = f'{row}."_ord"{way}, {row}."_key"{way}'
         placeholders: list[str] = []
 
         def first() -> str:
@@ -318,7 +365,11 @@ class OperationCompiler:
             return placeholders[0]
 
         def aggregate(sql: str) -> str:
-            aggregates.append(f'{sql} FILTER (WHERE {row}."_n" <= {first()}) AS a{len(aggregates)}')
+            if numbered:
+                sql += f' FILTER (WHERE {row}."_n" <= {first()})'
+            else:
+                first()
+            aggregates.append(f"{sql} AS a{len(aggregates)}")
             return f"{agg}.a{len(aggregates) - 1}"
 
         def page_info(name: str, fields: FieldDetailsList) -> Pieces:
@@ -352,14 +403,18 @@ class OperationCompiler:
         obj = render(self.object_of(ctype, details, member))
         if not placeholders:  # only counts and names: no page to read
             return [obj]
+        if not numbered:
+            page = self.page(entity, request, extra, row_limit(request.first))
+            rows = f"SELECT {', '.join(aggregates)} FROM ({page}) {row}"
+            return [f"(SELECT {obj} FROM ({rows}) {agg})"]
         page = self.page(entity, request, extra, row_limit(request.first + 1))
         direction = " DESC" if request.scan_descending else ""
-        numbered = (
+        numbering = (
             f'SELECT q.*, row_number() OVER (ORDER BY q."_ord"{direction}, '
             f'q."_key"{direction}) AS "_n" FROM ({page}) q'
         )
         return [
-            f"(SELECT {obj} FROM (SELECT {', '.join(aggregates)} FROM ({numbered}) {row}) {agg})"
+            f"(SELECT {obj} FROM (SELECT {', '.join(aggregates)} FROM ({numbering}) {row}) {agg})"
         ]
 
     def edge(
