@@ -151,6 +151,19 @@ CORPUS: list[tuple[str, dict[str, Any]]] = [
         {},
     ),
     ("{ homes(last: 0) { pageInfo { hasPreviousPage } nodes { id } } }", {}),
+    # Code list entries joined to the rows that name them, at every kind of row source.
+    (
+        "{ plannedWorks(first: 5) { nodes { status { label } replacesRepairs { status"
+        " { label } priority { code isEmergency } } component { componentType { code label }"
+        " condition { code } } } } }",
+        {},
+    ),
+    (
+        "{ homes(first: 3) { pageInfo { hasNextPage } nodes { tenure { label } components("
+        "last: 2) { edges { cursor node { componentType { label } condition { label } } } } } } }",
+        {},
+    ),
+    ("{ estates(first: 3) { nodes { listedHomes { uprn tenure { code label } } } } }", {}),
 ]
 
 

@@ -89,6 +89,8 @@ class OperationCompiler:
             if isinstance(d, FragmentDefinitionNode)
         }
         self._aliases = 0
+        # Per row alias, the code lists joined to its rows (see :meth:`joined_code`).
+        self._joins: dict[str, list[str]] = {}
         # Values of open code lists the filters take, checked before the statement runs.
         self.code_checks: list[CodeCheck] = []
 
@@ -98,6 +100,11 @@ class OperationCompiler:
         """A fresh alias for a derived table of rows."""
         self._aliases += 1
         return f"_r{self._aliases}"
+
+    def joins(self, row: str) -> str:
+        """The joins the objects of the rows ``row`` asked for, to follow its ``FROM``
+        item (taken once: each alias is one ``FROM`` item)."""
+        return "".join(f" {join}" for join in self._joins.pop(row, []))
 
     def arguments(self, parent: GraphQLObjectType, details: FieldDetailsList) -> dict[str, Any]:
         """Coerced argument values of a field (identical on every merged node)."""
@@ -156,7 +163,7 @@ class OperationCompiler:
         alias = self.alias()
         obj = render(self.entity_object(entity, alias, details))
         rows = self.rows(entity, [f"t.{entity.key} = {key}"])
-        return [f"coalesce((SELECT {obj} FROM ({rows}) {alias}), 'null')"]
+        return [f"coalesce((SELECT {obj} FROM ({rows}) {alias}{self.joins(alias)}), 'null')"]
 
     def entity_object(self, entity: Entity, row: str, details: FieldDetailsList) -> Pieces:
         """The JSON object of the row ``row`` for the merged selections in ``details``."""
@@ -212,7 +219,11 @@ class OperationCompiler:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
             from_key = self.code_from_key(target, relation, source, details)
-            return from_key if from_key is not None else self.by_key(target, source, details)
+            if from_key is not None:
+                return from_key
+            if target.scheme and relation.via is None and relation.discriminator is None:
+                return self.joined_code(target, row, source, details)
+            return self.by_key(target, source, details)
         extra = child_conditions(relation, f'{row}."_key"')
         if relation.cardinality is Cardinality.LIST:
             return self.short_list(target, ListRequest(first=LIST_CAP), extra, details)
@@ -258,6 +269,20 @@ class OperationCompiler:
                 return None
         return [f"CASE WHEN ({source}) IS NULL THEN 'null' ELSE {render(json_object(members))} END"]
 
+    def joined_code(
+        self, target: Entity, row: str, source: str, details: FieldDetailsList
+    ) -> Pieces:
+        """The code list entry the rows ``row`` name in ``source``, joined to those rows
+        (null where there is none): a look-up for each row costs more than a join made
+        once for the rows of a page."""
+        alias = self.alias()
+        obj = render(self.entity_object(target, alias, details))
+        rows = self.rows(target, [])
+        self._joins.setdefault(row, []).append(
+            f'LEFT JOIN ({rows}) {alias} ON {alias}."_key" = {source}'
+        )
+        return [f"CASE WHEN {alias}.\"_key\" IS NULL THEN 'null' ELSE {obj} END"]
+
     def enum_json(self, gtype: GraphQLObjectType, name: str, column: str) -> str:
         """An enum field as the resolver path serialises it: the name of the enum value
         whose value is the column's (an unknown one fails over to the resolver path)."""
@@ -299,7 +324,7 @@ class OperationCompiler:
         return json_array(
             f"(SELECT string_agg({obj}, ',' ORDER BY {keyed}.n) "
             f"FROM unnest({keys}) WITH ORDINALITY AS {keyed}(key, n) "
-            f"CROSS JOIN LATERAL ({rows}) {alias})"
+            f"CROSS JOIN LATERAL ({rows}) {alias}{self.joins(alias)})"
         )
 
     def page(self, entity: Entity, request: ListRequest, extra: list[str], limit: str) -> str:
@@ -320,7 +345,8 @@ class OperationCompiler:
         direction = " DESC" if request.scan_descending else ""
         ordering = f'{alias}."_ord"{direction}, {alias}."_key"{direction}'
         return json_array(
-            f"(SELECT string_agg({obj}, ',' ORDER BY {ordering}) FROM ({page}) {alias})"
+            f"(SELECT string_agg({obj}, ',' ORDER BY {ordering}) "
+            f"FROM ({page}) {alias}{self.joins(alias)})"
         )
 
     def cursor(self, entity: Entity, request: ListRequest, row: str) -> str:
@@ -405,7 +431,7 @@ class OperationCompiler:
             return [obj]
         if not numbered:
             page = self.page(entity, request, extra, row_limit(request.first))
-            rows = f"SELECT {', '.join(aggregates)} FROM ({page}) {row}"
+            rows = f"SELECT {', '.join(aggregates)} FROM ({page}) {row}{self.joins(row)}"
             return [f"(SELECT {obj} FROM ({rows}) {agg})"]
         page = self.page(entity, request, extra, row_limit(request.first + 1))
         direction = " DESC" if request.scan_descending else ""
@@ -414,7 +440,8 @@ class OperationCompiler:
             f'q."_key"{direction}) AS "_n" FROM ({page}) q'
         )
         return [
-            f"(SELECT {obj} FROM (SELECT {', '.join(aggregates)} FROM ({numbering}) {row}) {agg})"
+            f"(SELECT {obj} FROM (SELECT {', '.join(aggregates)} "
+            f"FROM ({numbering}) {row}{self.joins(row)}) {agg})"
         ]
 
     def edge(
