@@ -5,8 +5,9 @@ made without the parameters' values. A range filter's values and a page's size a
 therefore written into the statement (from their parsed values), so that plan knows them:
 bound, a range of bedrooms and one of years built were guessed to keep hardly any home,
 and the generic plan read every home to sort the few it expected (2.5 ms on 5,000 homes,
-a whole-table sort on a million); a page size bound was guessed as a tenth of the table,
-and PostgreSQL kept planning every run afresh.
+a whole-table sort on a million); a first page's size bound was guessed as a tenth of
+the table, and PostgreSQL kept planning every run afresh. A page after a cursor binds its
+size: its generic plan reads the index from the cursor (see ``store.sql.row_limit``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from odx_graph.core.access import PUBLIC
+from odx_graph.core.ids import Cursor
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping.query import ListRequest
 from odx_graph.mapping.query import bind_filters
@@ -111,6 +113,12 @@ def test_range_values_and_page_sizes_are_written_not_bound() -> None:
         HOME, HOME.relation("repairs"), ListRequest(first=3), PUBLIC, BASE
     )
     assert "LIMIT 4" in children and child_params == [None]
+    # From a cursor, the limit is bound: the generic plan then reads the index from the
+    # cursor, rather than each page being planned afresh for the cursor's values.
+    after = Cursor("REPORTED_AT", True, when, 41)
+    paged = ListRequest(filters=request.filters, first=7, after=after)
+    sql, params = page_statement(REPAIR, paged, PUBLIC, BASE)
+    assert sql.endswith("LIMIT $1") and params[0] == 8
     # A time without an offset says no instant: it stays a parameter.
     naive = ListRequest(filters=bind_filters(REPAIR, {"reportedFrom": when.replace(tzinfo=None)}))
     assert page_statement(REPAIR, naive, PUBLIC, BASE)[1][0] == when.replace(tzinfo=None)

@@ -341,7 +341,7 @@ class OperationCompiler:
         """A bounded list, whole (no cursors)."""
         alias = self.alias()
         obj = render(self.entity_object(entity, alias, details))
-        page = self.page(entity, request, extra, row_limit(request.first))
+        page = self.page(entity, request, extra, row_limit(request, request.first, self.params))
         direction = " DESC" if request.scan_descending else ""
         ordering = f'{alias}."_ord"{direction}, {alias}."_key"{direction}'
         return json_array(
@@ -387,7 +387,7 @@ class OperationCompiler:
         def first() -> str:
             # Noted when the page's rows are asked for: without, no page is read.
             if not placeholders:
-                placeholders.append(row_limit(request.first))
+                placeholders.append(str(int(request.first)))
             return placeholders[0]
 
         def aggregate(sql: str) -> str:
@@ -430,10 +430,10 @@ class OperationCompiler:
         if not placeholders:  # only counts and names: no page to read
             return [obj]
         if not numbered:
-            page = self.page(entity, request, extra, row_limit(request.first))
+            page = self.page(entity, request, extra, row_limit(request, request.first, self.params))
             rows = f"SELECT {', '.join(aggregates)} FROM ({page}) {row}{self.joins(row)}"
             return [f"(SELECT {obj} FROM ({rows}) {agg})"]
-        page = self.page(entity, request, extra, row_limit(request.first + 1))
+        page = self.page(entity, request, extra, row_limit(request, request.first + 1, self.params))
         direction = " DESC" if request.scan_descending else ""
         numbering = (
             f'SELECT q.*, row_number() OVER (ORDER BY q."_ord"{direction}, '
