@@ -1,8 +1,9 @@
 """A list's statement plans as well without its values as with them.
 
 asyncpg prepares every statement, and after five runs PostgreSQL may keep a generic plan,
-made without the parameters' values. A range filter's values and a page's size are
-therefore written into the statement (from their parsed values), so that plan knows them:
+made without the parameters' values. A range filter's numbers and days and a first
+page's size are therefore written into the statement (from their parsed values), so that
+plan knows them:
 bound, a range of bedrooms and one of years built were guessed to keep hardly any home,
 and the generic plan read every home to sort the few it expected (2.5 ms on 5,000 homes,
 a whole-table sort on a million); a first page's size bound was guessed as a tenth of
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -29,6 +31,8 @@ from odx_graph.store.sql import page_statement
 
 HOME = MAPPING["Home"]
 REPAIR = MAPPING["Repair"]
+COMPONENT = MAPPING["Component"]
+EPC = MAPPING["EnergyPerformanceCertificate"]
 BASE = "http://odx.test"
 
 
@@ -46,10 +50,12 @@ async def _scan_rows(db: Database, sql: str, params: list[Any], mode: str, table
     """The rows the plan (generic or custom) expects from its scan of ``table``."""
     async with db.connection() as conn, conn.transaction():
         await conn.execute(f"SET LOCAL plan_cache_mode = force_{mode}_plan")
-        await conn.execute(f"PREPARE listed AS {sql}")
+        # A name of its own: a statement prepared outlives a transaction rolled back.
+        name = f"listed_{uuid.uuid4().hex}"
+        await conn.execute(f"PREPARE {name} AS {sql}")
         args = f"({', '.join(_sql_literal(p) for p in params)})" if params else ""
-        (plan,) = await conn.fetchrow(f"EXPLAIN (FORMAT JSON) EXECUTE listed{args}")
-        await conn.execute("DEALLOCATE listed")
+        (plan,) = await conn.fetchrow(f"EXPLAIN (FORMAT JSON) EXECUTE {name}{args}")
+        await conn.execute(f"DEALLOCATE {name}")
 
     def scans(node: dict[str, Any]) -> list[float]:
         found = [node["Plan Rows"]] if node.get("Relation Name") == table else []
@@ -82,53 +88,66 @@ async def test_a_generic_plan_knows_a_range_of_homes(
     assert generic == custom
 
 
-async def test_a_generic_plan_knows_a_range_of_repair_dates(fresh_db: Database) -> None:
-    await fresh_db.execute("ANALYZE repair")
+async def test_a_generic_plan_knows_a_range_of_lodgement_days(fresh_db: Database) -> None:
+    await fresh_db.execute("ANALYZE energy_performance_certificate")
     earliest, latest = await fresh_db.fetchrow(
-        "SELECT min(reported_at), max(reported_at) FROM repair"
+        "SELECT min(lodgement_date), max(lodgement_date) FROM energy_performance_certificate"
     )
     middle = earliest + (latest - earliest) / 2
     request = ListRequest(
-        filters=bind_filters(REPAIR, {"reportedFrom": middle, "reportedTo": latest}), first=20
+        filters=bind_filters(EPC, {"lodgedFrom": middle, "lodgedTo": latest}), first=20
     )
-    sql, params = page_statement(REPAIR, request, PUBLIC, BASE)
-    custom = await _scan_rows(fresh_db, sql, params, "custom", "repair")
-    generic = await _scan_rows(fresh_db, sql, params, "generic", "repair")
+    sql, params = page_statement(EPC, request, PUBLIC, BASE)
+    custom = await _scan_rows(fresh_db, sql, params, "custom", EPC.table)
+    generic = await _scan_rows(fresh_db, sql, params, "generic", EPC.table)
     assert custom > 1
     assert generic == custom
 
 
-def test_range_values_and_page_sizes_are_written_not_bound() -> None:
-    when = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+def test_range_numbers_days_and_first_page_sizes_are_written_not_bound() -> None:
     request = ListRequest(
-        filters=bind_filters(REPAIR, {"reportedFrom": when, "postcode": "LS9"}), first=7
+        filters=bind_filters(
+            COMPONENT, {"installedFrom": dt.date(1, 1, 1), "ageMinYears": 0, "postcode": "LS9"}
+        ),
+        first=7,
     )
-    sql, params = page_statement(REPAIR, request, PUBLIC, BASE)
-    # The time keeps its offset (the instant, not the wall clock); the postcode, a
-    # client's text, stays a parameter.
-    assert "TIMESTAMPTZ '2026-03-29T00:30:00+01:00'" in sql
+    sql, params = page_statement(COMPONENT, request, PUBLIC, BASE)
+    # Written from the parsed values (a number in parentheses: after a minus sign it
+    # stays a number); the postcode, a client's text, stays a parameter.
+    assert "install_date >= DATE '0001-01-01'" in sql
+    assert "make_interval(years => (0))" in sql
     assert sql.endswith("LIMIT 8")
     assert params == ["LS9"]
     children, child_params = children_statement(
         HOME, HOME.relation("repairs"), ListRequest(first=3), PUBLIC, BASE
     )
     assert "LIMIT 4" in children and child_params == [None]
-    # From a cursor, the limit is bound: the generic plan then reads the index from the
-    # cursor, rather than each page being planned afresh for the cursor's values.
-    after = Cursor("REPORTED_AT", True, when, 41)
-    paged = ListRequest(filters=request.filters, first=7, after=after)
+
+
+def test_times_and_pages_after_a_cursor_stay_bound() -> None:
+    when = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    filters = bind_filters(REPAIR, {"reportedFrom": when})
+    # A time (to the second, stepped through windows) would make every request a
+    # statement of its own to prepare and plan.
+    sql, params = page_statement(REPAIR, ListRequest(filters=filters, first=7), PUBLIC, BASE)
+    assert params == [when] and "2026" not in sql
+    # From a cursor, the limit is bound with the cursor's values: the generic plan then
+    # reads the index from the cursor, rather than each page being planned afresh.
+    order = REPAIR.orders[0]
+    after = Cursor(order.name, True, when, 41)
+    paged = ListRequest(filters=filters, order=order, descending=True, first=7, after=after)
     sql, params = page_statement(REPAIR, paged, PUBLIC, BASE)
     assert sql.endswith("LIMIT $1") and params[0] == 8
-    # A time without an offset says no instant: it stays a parameter.
-    naive = ListRequest(filters=bind_filters(REPAIR, {"reportedFrom": when.replace(tzinfo=None)}))
-    assert page_statement(REPAIR, naive, PUBLIC, BASE)[1][0] == when.replace(tzinfo=None)
+    assert params[1:] == [when, when, 41] and ") < ($3" in sql
 
 
 @pytest.mark.parametrize(
     ("name", "value", "literal"),
     [
-        ("bedroomsMin", 0, "0"),
-        ("yearBuiltTo", 2100, "2100"),
+        ("bedroomsMin", 0, "(0)"),
+        ("bedroomsMax", 30, "(30)"),
+        ("yearBuiltFrom", 1000, "(1000)"),
+        ("yearBuiltTo", 2100, "(2100)"),
     ],
 )
 def test_an_int_range_is_written_at_its_bounds(name: str, value: int, literal: str) -> None:
@@ -136,19 +155,43 @@ def test_an_int_range_is_written_at_its_bounds(name: str, value: int, literal: s
     assert bound.literal == literal
 
 
-async def test_a_range_filter_answers_as_before(fresh_db: Database) -> None:
-    """The written values select what the bound ones did, at the edges of each range."""
-    request = ListRequest(
-        filters=bind_filters(HOME, {"bedroomsMin": 2, "bedroomsMax": 3, "yearBuiltFrom": 1950}),
-        first=100,
-    )
+def test_values_not_plain_numbers_or_days_are_bound() -> None:
+    class Day(dt.date):
+        def isoformat(self) -> str:
+            return "1999-01-01' OR true --"
+
+    (day,) = bind_filters(COMPONENT, {"installedFrom": Day(2020, 1, 1)})
+    (when,) = bind_filters(REPAIR, {"reportedFrom": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)})
+    assert day.literal == "" and when.literal == ""
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [((2, 2), (1950, 1950)), ((0, 30), (1000, 2100)), ((3, 2), (1950, 1989))],
+)
+async def test_a_range_filter_answers_as_before(
+    fresh_db: Database, low: tuple[int, int], high: tuple[int, int]
+) -> None:
+    """The written values select what the bound ones did: a range of one value, the
+    widest, and an empty one."""
+    filters = {
+        "bedroomsMin": low[0],
+        "bedroomsMax": low[1],
+        "yearBuiltFrom": high[0],
+        "yearBuiltTo": high[1],
+    }
+    request = ListRequest(filters=bind_filters(HOME, filters), first=100)
     sql, params = page_statement(HOME, request, PUBLIC, BASE)
-    got = {r["_key"] for r in await fresh_db.fetch(sql, *params)}
-    want = {
+    got = [r["_key"] for r in await fresh_db.fetch(sql, *params)]
+    want = [
         r["id"]
         for r in await fresh_db.fetch(
-            "SELECT id FROM home WHERE bedrooms BETWEEN 2 AND 3 AND year_built >= 1950 "
-            "ORDER BY postcode, id LIMIT 101"
+            "SELECT id FROM home WHERE bedrooms BETWEEN $1 AND $2 AND year_built BETWEEN $3"
+            " AND $4 ORDER BY postcode, id LIMIT 101",
+            *low,
+            *high,
         )
-    }
-    assert got == want and got
+    ]
+    assert got == want
+    if low == (0, 30):
+        assert got

@@ -1,7 +1,9 @@
 """The vocabulary of the mapping: entities, fields, relations, filters and sort keys.
 
-SQL snippets use ``{t}`` for the alias of the entity's own table and ``{p}`` for the bound
-parameter of a filter; nothing else is ever interpolated into SQL.
+SQL snippets use ``{t}`` for the alias of the entity's own table and ``{p}`` for a filter's
+value: a bound parameter, or for the numbers and days of range filters a typed literal
+written from the parsed value (``mapping.query._literal``); no client's text is ever
+interpolated into SQL.
 """
 
 from __future__ import annotations

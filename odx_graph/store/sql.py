@@ -1,4 +1,6 @@
-"""SQL rendered from the mapping. Values are always bound parameters.
+"""SQL rendered from the mapping. Values a client sends are bound parameters, but for the
+numbers and days of range filters and page sizes, written as literals from their parsed
+values (``mapping.query._literal``, :func:`row_limit`), for the plans.
 
 Every row a statement returns carries the entity's GraphQL field names as columns, plus
 ``__typename``, ``_key`` (primary key), ``_ord`` (sort value, for cursors) and

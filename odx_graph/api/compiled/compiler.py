@@ -101,6 +101,11 @@ class OperationCompiler:
         self._aliases += 1
         return f"_r{self._aliases}"
 
+    def unwritten_joins(self) -> bool:
+        """Whether a join was asked for rows whose ``FROM`` item was never written (the
+        statement would fail; the resolver path answers instead)."""
+        return any(self._joins.values())
+
     def joins(self, row: str) -> str:
         """The joins the objects of the rows ``row`` asked for, to follow its ``FROM``
         item (taken once: each alias is one ``FROM`` item)."""
@@ -221,7 +226,12 @@ class OperationCompiler:
             from_key = self.code_from_key(target, relation, source, details)
             if from_key is not None:
                 return from_key
-            if target.scheme and relation.via is None and relation.discriminator is None:
+            if (
+                target.scheme
+                and not target.relations
+                and relation.via is None
+                and relation.discriminator is None
+            ):
                 return self.joined_code(target, row, source, details)
             return self.by_key(target, source, details)
         extra = child_conditions(relation, f'{row}."_key"')

@@ -47,6 +47,8 @@ class QueryCompiler(OperationCompiler):
         ).grouped_field_set
         members = [(key, self.root_field(query_type, details)) for key, details in grouped.items()]
         body = [Lit('{"data":'), *json_object(members), Lit("}")]
+        if self.unwritten_joins():
+            raise NotCompilableError("a join with no FROM item to follow")
         return f"SELECT {render(body)}", self.params.values
 
     def root_field(self, query_type: GraphQLObjectType, details: FieldDetailsList) -> Pieces:
