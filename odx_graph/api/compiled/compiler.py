@@ -223,16 +223,18 @@ class OperationCompiler:
         if relation.source_is_array:
             return self.array_list(target, source, details)
         if relation.cardinality is Cardinality.ONE:
-            from_key = self.code_from_key(target, relation, source, details)
-            if from_key is not None:
-                return from_key
-            if (
+            names_code = (
                 target.scheme
-                and not target.relations
                 and relation.via is None
                 and relation.discriminator is None
-            ):
-                return self.joined_code(target, row, source, details)
+                and relation.target_column == target.key
+            )
+            if names_code:
+                from_key = self.code_from_key(target, relation, source, details)
+                if from_key is not None:
+                    return from_key
+                if not target.relations:
+                    return self.joined_code(target, row, source, details)
             return self.by_key(target, source, details)
         extra = child_conditions(relation, f'{row}."_key"')
         if relation.cardinality is Cardinality.LIST:
@@ -251,14 +253,8 @@ class OperationCompiler:
         A code list is open to every caller, and a foreign key guarantees the entry of an
         ``enforced`` relation exists: the look-up, a scan of the code list for every row
         (half the work of a page of homes with their components' conditions), would
-        only give back the key."""
-        if not (
-            target.scheme
-            and relation.enforced
-            and relation.via is None
-            and relation.discriminator is None
-            and relation.target_column == target.key
-        ):
+        only give back the key. ``relation`` names an entry of ``target`` by its key."""
+        if not relation.enforced:
             return None
         gtype = self.object_type(target.name)
         key_sql = "{t}." + target.key
@@ -392,13 +388,14 @@ class OperationCompiler:
             # In the list's own order: the order read, reversed when paging backward.
             way = " DESC" if request.descending else ""
             shown = f'{row}."_ord"{way}, {row}."_key"{way}'
-        placeholders: list[str] = []
+        size = str(int(request.first))
+        page_read = False
 
         def first() -> str:
-            # Noted when the page's rows are asked for: without, no page is read.
-            if not placeholders:
-                placeholders.append(str(int(request.first)))
-            return placeholders[0]
+            # The page's size; asked for, the page's rows are read (without, none are).
+            nonlocal page_read
+            page_read = True
+            return size
 
         def aggregate(sql: str) -> str:
             if numbered:
@@ -437,7 +434,7 @@ class OperationCompiler:
             raise NotCompilableError(f"{ctype.name}.{name}")
 
         obj = render(self.object_of(ctype, details, member))
-        if not placeholders:  # only counts and names: no page to read
+        if not page_read:  # only counts and names: no page to read
             return [obj]
         if not numbered:
             page = self.page(entity, request, extra, row_limit(request, request.first, self.params))
