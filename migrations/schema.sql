@@ -68,6 +68,48 @@ BEGIN
 END $$;
 
 --
+-- Name: awaab_deadlines_after_timescale_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.awaab_deadlines_after_timescale_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    changed boolean;
+BEGIN
+    -- Each branch names only the transition tables its trigger has (plpgsql plans a
+    -- statement when it first runs it).
+    IF TG_OP = 'INSERT' THEN
+        changed := EXISTS (SELECT 1 FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+        changed := EXISTS (SELECT 1 FROM old_rows);
+    ELSE
+        changed := EXISTS (
+            (SELECT code, investigate_within_hours, investigate_within_working_days,
+                    summary_within_working_days, make_safe_within_hours,
+                    make_safe_within_working_days FROM new_rows
+             EXCEPT
+             SELECT code, investigate_within_hours, investigate_within_working_days,
+                    summary_within_working_days, make_safe_within_hours,
+                    make_safe_within_working_days FROM old_rows)
+            UNION ALL
+            (SELECT code, investigate_within_hours, investigate_within_working_days,
+                    summary_within_working_days, make_safe_within_hours,
+                    make_safe_within_working_days FROM old_rows
+             EXCEPT
+             SELECT code, investigate_within_hours, investigate_within_working_days,
+                    summary_within_working_days, make_safe_within_hours,
+                    make_safe_within_working_days FROM new_rows));
+    END IF;
+    IF changed THEN
+        PERFORM rebuild_awaab_deadlines();
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
 -- Name: awaab_in_force_from(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3450,10 +3492,22 @@ CREATE TRIGGER awaab_deadlines_deleted AFTER DELETE ON public.damp_mould_case RE
 CREATE TRIGGER awaab_deadlines_inserted AFTER INSERT ON public.damp_mould_case REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_case_change();
 
 --
--- Name: awaab_hazard_level awaab_deadlines_timescales_changed; Type: TRIGGER; Schema: public; Owner: -
+-- Name: awaab_hazard_level awaab_deadlines_level_deleted; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER awaab_deadlines_timescales_changed AFTER INSERT OR DELETE OR UPDATE OF investigate_within_hours, investigate_within_working_days, summary_within_working_days, make_safe_within_hours, make_safe_within_working_days ON public.awaab_hazard_level FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_rule_change();
+CREATE TRIGGER awaab_deadlines_level_deleted AFTER DELETE ON public.awaab_hazard_level REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_timescale_change();
+
+--
+-- Name: awaab_hazard_level awaab_deadlines_level_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_level_inserted AFTER INSERT ON public.awaab_hazard_level REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_timescale_change();
+
+--
+-- Name: awaab_hazard_level awaab_deadlines_level_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER awaab_deadlines_level_updated AFTER UPDATE ON public.awaab_hazard_level REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.awaab_deadlines_after_timescale_change();
 
 --
 -- Name: damp_mould_case awaab_deadlines_updated; Type: TRIGGER; Schema: public; Owner: -
@@ -5136,6 +5190,12 @@ CREATE POLICY satisfaction_response_read ON public.satisfaction_response FOR SEL
 
 GRANT USAGE ON SCHEMA public TO odx_writer;
 GRANT USAGE ON SCHEMA public TO odx_reader;
+
+--
+-- Name: FUNCTION awaab_deadlines_after_timescale_change(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.awaab_deadlines_after_timescale_change() FROM PUBLIC;
 
 --
 -- Name: FUNCTION bump_data_version(); Type: ACL; Schema: public; Owner: -

@@ -247,3 +247,48 @@ async def test_breach_rates_read_the_homes_only_for_a_postcode(seeded_db: Databa
     assert " on home " not in plans["everything"]
     assert " on home " not in plans["a landlord"]
     assert " on home " in plans["a district"] or "home_pkey" in plans["a district"]
+
+
+async def test_only_a_changed_timescale_works_the_deadlines_out_again(fresh_db: Database) -> None:
+    """Each server start syncs the hazard levels (INSERT ... ON CONFLICT DO UPDATE, which
+    runs the insert and the update triggers even for no row); every case's deadlines
+    were worked out again each time. A deadline set by hand shows whether they were."""
+    db = fresh_db
+    case = await db.fetchval("SELECT min(case_id) FROM awaab_deadline")
+    marked = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+    async def mark() -> None:
+        await db.execute(
+            "UPDATE awaab_deadline SET investigate_due_at = $2 WHERE case_id = $1", case, marked
+        )
+
+    async def worked_out_again() -> bool:
+        due = await db.fetchval(
+            "SELECT investigate_due_at FROM awaab_deadline WHERE case_id = $1", case
+        )
+        return bool(due != marked)
+
+    await mark()
+    for unchanged in [
+        "UPDATE awaab_hazard_level SET label = label || ' (edited)'",
+        "UPDATE awaab_hazard_level SET investigate_within_hours = investigate_within_hours, "
+        "make_safe_within_working_days = make_safe_within_working_days",
+        "UPDATE awaab_hazard_level SET label = label WHERE false",
+        "INSERT INTO awaab_hazard_level (code, label) VALUES ('emergency', 'x') "
+        "ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label WHERE false",
+        "DELETE FROM awaab_hazard_level WHERE false",
+    ]:
+        await db.execute(unchanged)
+        assert not await worked_out_again(), unchanged
+    for changed in [
+        "UPDATE awaab_hazard_level SET make_safe_within_hours = make_safe_within_hours + 1 "
+        "WHERE make_safe_within_hours IS NOT NULL",
+        "UPDATE awaab_hazard_level SET summary_within_working_days = NULL "
+        "WHERE summary_within_working_days IS NOT NULL",
+        "INSERT INTO awaab_hazard_level (code, label) VALUES ('new-level', 'A new level')",
+        "DELETE FROM awaab_hazard_level WHERE code = 'new-level'",
+    ]:
+        await db.execute(changed)
+        assert await worked_out_again(), changed
+        await _exact(db)
+        await mark()

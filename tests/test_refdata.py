@@ -79,3 +79,42 @@ async def test_sync_waits_for_the_publisher_before_writing_a_row(empty_db: str) 
     finally:
         await publisher.close()
         await conn.close()
+
+
+async def _data_version(conn: asyncpg.Connection) -> int:
+    return int(await conn.fetchval("SELECT coalesce(sum(changes), 0) FROM data_version"))
+
+
+async def test_a_sync_with_nothing_to_change_writes_nothing(empty_db: str) -> None:
+    """Every server start syncs the code lists. A statement that writes no row still runs
+    its table's statement triggers: the data version (every process's insight cache) and
+    work worked out again from a code list (every case's Awaab's Law deadlines). With
+    nothing to change no statement touches a code list; a change writes only its row."""
+    conn = await asyncpg.connect(empty_db)
+    try:
+        await migrate(conn, migrations_dir())
+        await sync_reference_data(conn)
+        before = await _data_version(conn)
+        again = await sync_reference_data(conn)
+        assert set(again.values()) == {0}
+        assert await _data_version(conn) == before
+
+        await conn.execute("UPDATE priority SET label = 'changed' WHERE code = '1'")
+        await conn.execute("UPDATE sor_code SET schedules = '{x}' WHERE code = $1", "AS000002")
+        holiday = await conn.fetchval("SELECT min(day) FROM bank_holiday")
+        await conn.execute("DELETE FROM bank_holiday WHERE day = $1", holiday)
+        edited = await _data_version(conn)
+        mended = await sync_reference_data(conn)
+        assert {k: v for k, v in mended.items() if v} == {
+            "priority": 1,
+            "sor_code": 1,
+            "bank_holiday": 1,
+        }
+        assert await _data_version(conn) > edited
+        assert await conn.fetchval("SELECT label FROM priority WHERE code = '1'") != "changed"
+        assert await conn.fetchval("SELECT schedules FROM sor_code WHERE code = 'AS000002'") != [
+            "x"
+        ]
+        assert await conn.fetchval("SELECT count(*) FROM bank_holiday WHERE day = $1", holiday)
+    finally:
+        await conn.close()
