@@ -233,3 +233,29 @@ async def test_a_rolled_back_write_leaves_the_work_as_it_was(fresh_db: Database)
         pass
     assert await db.fetchval("SELECT count(*) FROM repair_work") == before
     assert await _differences(db) == 0
+
+
+async def test_a_contractor_s_open_jobs_are_counted_from_the_index(seeded_db: Database) -> None:
+    """The job board counts a contractor's open jobs in a district. The demo load leaves
+    every table's visibility map set, so the count reads the index alone; before, only
+    ``repair_work`` was vacuumed and the count visited each repair it counted."""
+    contractor, district = await one_row(
+        seeded_db,
+        "SELECT contractor_id, postcode_district FROM repair WHERE is_open "
+        "AND contractor_id IS NOT NULL GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1",
+    )
+    plan = "\n".join(
+        r[0]
+        for r in await seeded_db.fetch(
+            "EXPLAIN SELECT count(*) FROM repair t WHERE t.contractor_id = $1 "
+            "AND t.is_open AND t.postcode_district = $2",
+            contractor,
+            district,
+        )
+    )
+    assert "Index Only Scan using repair_district_open_idx" in plan
+    unvisited = await seeded_db.fetch(
+        "SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relallvisible < relpages",
+        ["repair", "home", "component", "repair_line", "organisation"],
+    )
+    assert [r["relname"] for r in unvisited] == []
