@@ -279,7 +279,7 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   repair_summaries_*        the repair summaries (migrations 0035, 0038): worked out from
 --                             the facts by the same writers, in the same transaction
 --   repair_work_*             the work by SOR code (migration 0036): likewise
---   awaab_deadlines_*         the cases' Awaab's Law deadlines (migration 0037): worked
+--   awaab_deadlines_*         the cases' Awaab's Law deadlines (migrations 0037, 0040): worked
 --                             out by the writers of cases in the same transaction, and
 --                             by the code-list sync after the calendar or a timescale
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
@@ -448,7 +448,9 @@ DROP TRIGGER awaab_deadlines_deleted ON damp_mould_case;
 DROP TRIGGER awaab_deadlines_inserted ON damp_mould_case;
 DROP TRIGGER awaab_deadlines_updated ON damp_mould_case;
 DROP TRIGGER awaab_deadlines_calendar_changed ON working_calendar;
-DROP TRIGGER awaab_deadlines_timescales_changed ON awaab_hazard_level;
+DROP TRIGGER awaab_deadlines_level_deleted ON awaab_hazard_level;
+DROP TRIGGER awaab_deadlines_level_inserted ON awaab_hazard_level;
+DROP TRIGGER awaab_deadlines_level_updated ON awaab_hazard_level;
 
 -- 7. Reference tables: organisations, imports, models, API keys and the code lists.
 SELECT create_reference_table('organisation_kind');
