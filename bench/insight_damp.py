@@ -246,18 +246,21 @@ async def _time(run: Callable[[], Awaitable[Any]], repeat: int) -> float:
     return statistics.median(times)
 
 
-async def measure(url: str, repeat: int, match: str = "") -> None:
-    """Print a Markdown table of the median seconds of each query, cold and warm."""
+Row = tuple[str, float, float]
+
+
+async def timings(
+    url: str, repeat: int, match: str = "", on_row: Callable[[Row], None] | None = None
+) -> tuple[dict[str, int], list[Row]]:
+    """The table sizes, and each query's median seconds cold (the insight cache off) and
+    warm (from the cache), the baseline first; each row given to ``on_row`` as soon as
+    it is timed."""
     db = await Database.connect(url, max_size=2, statement_timeout_ms=120_000)
     try:
         counts = {
             t: await db.fetchval(f"SELECT count(*) FROM {t}")
             for t in ("home", "repair", "damp_mould_case", "component")
         }
-        print(", ".join(f"{t}: {n:,}" for t, n in counts.items()) + "\n")
-        print("| query | cold (s) | warm (s) | cold / baseline | warm / baseline |")
-        print("| --- | ---: | ---: | ---: | ---: |")
-        baseline = None
         district = await db.fetchval(
             "SELECT postcode_district FROM home GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         )
@@ -266,19 +269,36 @@ async def measure(url: str, repeat: int, match: str = "") -> None:
         )
         cold = _queries(db, district, landlord, None)
         warm = _queries(db, district, landlord, InsightCache(SETTINGS.insight_cache_entries))
+        rows = []
         for (name, run), (_, again) in zip(cold, warm, strict=True):
             if match not in name and not name.startswith("baseline"):
                 continue
-            seconds = await _time(run, repeat)
-            cached = await _time(again, repeat)
-            baseline = baseline or seconds
-            print(
-                f"| {name} | {seconds:.3f} | {cached:.4f} | {seconds / baseline:.2f}x "
-                f"| {cached / baseline:.3f}x |",
-                flush=True,
-            )
+            rows.append((name, await _time(run, repeat), await _time(again, repeat)))
+            if on_row is not None:
+                on_row(rows[-1])
+        return counts, rows
     finally:
         await db.close()
+
+
+async def measure(url: str, repeat: int, match: str = "") -> None:
+    """Print a Markdown table of the median seconds of each query, cold and warm."""
+    baseline: list[float] = []
+
+    def row(timed: Row) -> None:
+        name, seconds, cached = timed
+        if not baseline:
+            print("| query | cold (s) | warm (s) | cold / baseline | warm / baseline |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            baseline.append(seconds)
+        print(
+            f"| {name} | {seconds:.3f} | {cached:.4f} | {seconds / baseline[0]:.2f}x "
+            f"| {cached / baseline[0]:.3f}x |",
+            flush=True,
+        )
+
+    counts, _ = await timings(url, repeat, match, row)
+    print("\n" + ", ".join(f"{t}: {n:,}" for t, n in counts.items()))
 
 
 HTTP_QUERIES = {

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from graphql import build_schema
 
 from odx_graph.core.access import is_expired
 from odx_graph.core.errors import InputError
@@ -17,6 +19,7 @@ from odx_graph.services.writes import TokenPolicy
 from odx_graph.services.writes import priced_lines
 from odx_graph.services.writes import repair_cost
 from odx_graph.services.writes import token_expiry
+from odx_graph.services.writes.rules import RULES
 from odx_graph.store.live import seconds_left
 
 D = Decimal
@@ -132,3 +135,15 @@ def test_a_key_in_connection_init_is_found_or_refused_never_ignored() -> None:
     for stray in ({"apiKey": "odx_e"}, {"auth": {"key": "Bearer odx_f"}}, {"token": ""}):
         with pytest.raises(UnauthenticatedError):
             key_in(stray)
+
+
+def test_every_rule_is_for_a_mutation_the_schema_has() -> None:
+    schema = build_schema((Path(__file__).parent.parent / "schema.graphql").read_text())
+    mutation = schema.mutation_type
+    assert mutation is not None
+    assert set(RULES) <= set(mutation.fields), set(RULES) - set(mutation.fields)
+    # Every field a rule names is an argument of its mutation's input.
+    for name, rule in RULES.items():
+        args = mutation.fields[name].args
+        inputs = {f for a in args.values() for f in getattr(a.type.of_type, "fields", {})}
+        assert rule.field in inputs | set(args), (name, rule.field)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import types
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Annotated
@@ -83,20 +84,13 @@ class RepairScopeInput:
 def performance_type(
     counts: Sequence[Count] = COUNTS, measures: Sequence[Measure] = MEASURES
 ) -> Any:
-    """``RepairPerformance``: a group's key and disclosure, then its ``counts`` and
-    ``measures`` as declared in ``mapping.insight`` (each field named as its count or
-    measure)."""
-    annotations: dict[str, Any] = {
-        "key": list[GroupKey],
-        "disclosure": Disclosure,
-        "suppressed": bool,
-        "homes": Optional[int],
-    }
+    """``RepairPerformance``: a group's key and disclosure (a ``ProtectedGroup``), its
+    homes, then its ``counts`` and ``measures`` as declared in ``mapping.insight`` (each
+    field named as its count or measure)."""
+    annotations: dict[str, Any] = {"homes": Optional[int]}
     namespace: dict[str, Any] = {
+        "__module__": __name__,
         "__doc__": "See docs/insight.md for every definition.",
-        "key": strawberry.field(description="The group's coordinates."),
-        "disclosure": strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED),
-        "suppressed": strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES),
         "homes": strawberry.field(description="Homes with repairs in the group."),
     }
     for count in counts:
@@ -107,10 +101,12 @@ def performance_type(
         namespace[measure.name] = strawberry.field(description=measure.description)
     namespace["__annotations__"] = annotations
     return strawberry.type(
-        type("RepairPerformance", (), namespace),
-        description="Repair counts and measures of one group. Below the regulator tier, "
-        "groups with too few homes are suppressed and values perturbed by the cell key "
-        "method (see `disclosure`).",
+        types.new_class(
+            "RepairPerformance",
+            (grouping.ProtectedGroup[GroupKey],),
+            exec_body=lambda body: body.update(namespace),
+        ),
+        description="Repair counts and measures of one group." + grouping.SMALL_GROUPS_PROTECTED,
     )
 
 

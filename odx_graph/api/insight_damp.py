@@ -67,16 +67,11 @@ class DampScopeInput:
 
 
 @strawberry.type(
-    description="Damp and mould cases of one group of homes. Below the regulator tier, "
-    "groups with too few homes are suppressed and values perturbed by the cell key "
-    "method (see `disclosure`)."
+    description="Damp and mould cases of one group of homes." + grouping.SMALL_GROUPS_PROTECTED
 )
-class DampMouldRates:
+class DampMouldRates(grouping.ProtectedGroup[DampGroupKey]):
     """See docs/insight.md for every definition."""
 
-    key: list[DampGroupKey] = strawberry.field(description="The group's coordinates.")
-    disclosure: Disclosure = strawberry.field(description=grouping.PERTURBED_OR_SUPPRESSED)
-    suppressed: bool = strawberry.field(description=grouping.NULL_WHEN_TOO_FEW_HOMES)
     homes: Optional[int] = strawberry.field(
         description="Homes in the group (for month groups: every home in scope of the "
         "group's other dimensions)."
@@ -95,6 +90,11 @@ class DampMouldRates:
     )
 
 
+def _breached(clock: str) -> Any:
+    """The field of the share of one kind of clock that breached."""
+    return strawberry.field(description=f"% of {clock} clocks on time or breached that breached.")
+
+
 @strawberry.type(description="Awaab's Law breaches of one landlord's cases.")
 class AwaabBreachRates:
     """Clocks on time or breached, per landlord handling the cases."""
@@ -111,15 +111,9 @@ class AwaabBreachRates:
     breach_pct: Optional[float] = strawberry.field(
         description="% of cases with a clock on time or breached that have any breach."
     )
-    investigation_breach_pct: Optional[float] = strawberry.field(
-        description="% of investigation clocks on time or breached that breached."
-    )
-    written_summary_breach_pct: Optional[float] = strawberry.field(
-        description="% of written-summary clocks on time or breached that breached."
-    )
-    make_safe_breach_pct: Optional[float] = strawberry.field(
-        description="% of make-safe clocks on time or breached that breached."
-    )
+    investigation_breach_pct: Optional[float] = _breached("investigation")
+    written_summary_breach_pct: Optional[float] = _breached("written-summary")
+    make_safe_breach_pct: Optional[float] = _breached("make-safe")
 
 
 # The three fields of each facility's age test, described alike.

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
+from typing import Generic
 from typing import Optional
 from typing import Protocol
 from typing import TypedDict
@@ -31,6 +32,7 @@ from odx_graph.mapping.query import MAX_FILTER_VALUES
 from odx_graph.mapping.query import postcode_location
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def grouping_enum(name: str, description: str, groupings: Mapping[enum.Enum, str]) -> Any:
@@ -66,6 +68,10 @@ NULL_WHEN_TOO_FEW_HOMES = (
     "True when the group covers too few homes to publish: every value is then null rather "
     "than a misleading zero."
 )
+SMALL_GROUPS_PROTECTED = (
+    " Below the regulator tier, groups with too few homes are suppressed and values "
+    "perturbed by the cell key method (see `disclosure`)."
+)
 
 
 def group_by_argument(most: int, covered: str = "") -> Any:
@@ -100,6 +106,17 @@ def group_key_type(name: str, description: str, dimension: Any, value: str) -> A
         "label": strawberry.field(description="A readable label of the value."),
     }
     return strawberry.type(type(name, (), namespace), description=description)
+
+
+@strawberry.type
+class ProtectedGroup(Generic[K]):
+    """The fields a group of homes under the disclosure rules starts with: its key (a list
+    of ``K``, its coordinates) and how its values are published. A base of the grouped
+    answers' types, which add their values."""
+
+    key: list[K] = strawberry.field(description="The group's coordinates.")
+    disclosure: Disclosure = strawberry.field(description=PERTURBED_OR_SUPPRESSED)
+    suppressed: bool = strawberry.field(description=NULL_WHEN_TOO_FEW_HOMES)
 
 
 class ServiceKey(Protocol):

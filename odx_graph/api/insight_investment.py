@@ -101,6 +101,8 @@ _PROTECTED = (
     " Below the regulator tier, groups of fewer homes and buildings than the threshold "
     "are suppressed and values perturbed by the cell key method (see `disclosure`)."
 )
+# The description of each "after" field: the same as the "before" field above it.
+_SAME_AFTER = "The same, in the window after completion."
 
 
 @strawberry.type(description="An investment group and how its values are published.")
@@ -151,16 +153,12 @@ class InvestmentImpact(InvestmentGroup):
         description="Repairs (not cancelled) on the replaced components (or the work's "
         "component type at its home or building) in the window before completion."
     )
-    component_repairs_after: ImpactWindow = strawberry.field(
-        description="The same, in the window after completion."
-    )
+    component_repairs_after: ImpactWindow = strawberry.field(description=_SAME_AFTER)
     home_repairs_before: ImpactWindow = strawberry.field(
         description="Every repair (not cancelled) at the works' homes (a building's: all "
         "its homes) in the window before completion."
     )
-    home_repairs_after: ImpactWindow = strawberry.field(
-        description="The same, in the window after completion."
-    )
+    home_repairs_after: ImpactWindow = strawberry.field(description=_SAME_AFTER)
     damp_items: Optional[int] = strawberry.field(
         description="Done works of damp remediation and energy retrofit programmes."
     )
@@ -168,9 +166,7 @@ class InvestmentImpact(InvestmentGroup):
         description="Damp and mould cases at those works' homes, by awareness date, in the "
         "window before completion."
     )
-    damp_cases_after: Optional[int] = strawberry.field(
-        description="The same, in the window after completion."
-    )
+    damp_cases_after: Optional[int] = strawberry.field(description=_SAME_AFTER)
 
 
 # The arguments both investment answers take.

@@ -6,7 +6,6 @@ from odx_graph.mapping.model import Entity
 from odx_graph.mapping.model import Field
 from odx_graph.mapping.model import Filter
 from odx_graph.mapping.model import FilterKind
-from odx_graph.mapping.model import Order
 from odx_graph.mapping.shorthand import DATE
 from odx_graph.mapping.shorthand import HOME_POSTCODE
 from odx_graph.mapping.shorthand import ID_ORDER
@@ -15,6 +14,7 @@ from odx_graph.mapping.shorthand import STRING
 from odx_graph.mapping.shorthand import by_codes
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import newest_first
 from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
@@ -55,8 +55,7 @@ ENERGY_PERFORMANCE_CERTIFICATE = Entity(
         Filter("lodgedTo", FilterKind.DATE, "{t}.lodgement_date <= {p}", "Lodged on or before."),
     ),
     orders=(
-        Order("LODGEMENT_DATE", "{t}.lodgement_date", DATE,
-              "By lodgement date, newest first unless ASC is asked for.", descending=True),
+        newest_first("LODGEMENT_DATE", DATE, "lodgement date"),
         ID_ORDER,
     ),
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from odx_graph.mapping.model import Entity
 from odx_graph.mapping.model import Field
 from odx_graph.mapping.model import Filter
-from odx_graph.mapping.model import Order
 from odx_graph.mapping.model import Write
 from odx_graph.mapping.shorthand import BOOLEAN
 from odx_graph.mapping.shorthand import BOOLEAN_FILTER
@@ -18,6 +17,7 @@ from odx_graph.mapping.shorthand import by_codes
 from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import newest_first
 from odx_graph.mapping.shorthand import one
 from odx_graph.mapping.shorthand import references
 
@@ -86,8 +86,7 @@ DAMP_MOULD_CASE = Entity(
         Filter("awareTo", DATETIME_FILTER, "{t}.aware_at < {p}", "Aware before."),
     ),
     orders=(
-        Order("AWARE_AT", "{t}.aware_at", DATETIME, "By awareness time, newest first unless "
-              "ASC is asked for.", descending=True),
+        newest_first("AWARE_AT", DATETIME, "awareness time"),
         ID_ORDER,
     ),
 )

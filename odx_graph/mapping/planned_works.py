@@ -25,6 +25,7 @@ from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import newest_first
 from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
@@ -77,8 +78,7 @@ INVESTMENT_PROGRAMME = Entity(
         by_codes("kind", "Any of these programme kinds.", codes="ProgrammeKind"),
     ),
     orders=(
-        Order("FINANCIAL_YEAR", "{t}.financial_year", INT,
-              "By financial year, newest first unless ASC is asked for.", descending=True),
+        newest_first("FINANCIAL_YEAR", INT, "financial year"),
         ID_ORDER,
     ),
 )

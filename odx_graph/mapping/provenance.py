@@ -6,7 +6,6 @@ from __future__ import annotations
 from odx_graph.mapping.model import Entity
 from odx_graph.mapping.model import Field
 from odx_graph.mapping.model import Filter
-from odx_graph.mapping.model import Order
 from odx_graph.mapping.shorthand import DATETIME
 from odx_graph.mapping.shorthand import ID_ORDER
 from odx_graph.mapping.shorthand import IDS
@@ -14,6 +13,7 @@ from odx_graph.mapping.shorthand import INT
 from odx_graph.mapping.shorthand import STRING
 from odx_graph.mapping.shorthand import STRINGS
 from odx_graph.mapping.shorthand import generated_by
+from odx_graph.mapping.shorthand import newest_first
 from odx_graph.mapping.shorthand import one
 
 # The declarations below are laid out as tables, one field or relation per line.
@@ -70,8 +70,7 @@ IMPORT = Entity(
         Filter("format", STRINGS, "{t}.format = ANY({p})", "Any of these formats."),
     ),
     orders=(
-        Order("STARTED_AT", "{t}.started_at", DATETIME,
-              "By start time, newest first unless ASC is asked for.", descending=True),
+        newest_first("STARTED_AT", DATETIME, "start time"),
         ID_ORDER,
     ),
 )

@@ -24,6 +24,7 @@ from odx_graph.mapping.shorthand import by_landlord
 from odx_graph.mapping.shorthand import coded
 from odx_graph.mapping.shorthand import generated_by
 from odx_graph.mapping.shorthand import many
+from odx_graph.mapping.shorthand import newest_first
 from odx_graph.mapping.shorthand import one
 from odx_graph.mapping.shorthand import references
 
@@ -98,8 +99,7 @@ REPAIR = Entity(
         Filter("completedTo", DATETIME_FILTER, "{t}.completed_at < {p}", "Completed before."),
     ),
     orders=(
-        Order("REPORTED_AT", "{t}.reported_at", DATETIME,
-              "By reported time, newest first unless ASC is asked for.", descending=True),
+        newest_first("REPORTED_AT", DATETIME, "reported time"),
         Order("TARGET_AT", "coalesce({t}.target_at, 'infinity'::timestamptz)", DATETIME,
               "By target time (no target last when ascending)."),
         Order("COST", "coalesce({t}.cost, 0)", DECIMAL, "By cost."),

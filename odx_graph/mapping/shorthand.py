@@ -1,6 +1,6 @@
 """Shorthands the domain modules declare their entities with: scalar and filter
 kinds, to-one, coded and to-many relations, references, provenance, postcode, landlord
-and code filters and the default order."""
+and code filters, newest-first orders and the default order."""
 
 from __future__ import annotations
 
@@ -82,6 +82,12 @@ def by_codes(name: str, description: str, *, codes: str = "") -> Filter:
     :func:`coded` names it); ``codes`` is the code list its values must come from."""
     return Filter(name, STRINGS, f"{{t}}.{snake_case(name)}_code = ANY({{p}})", description,
                   codes=codes)
+
+def newest_first(name: str, scalar: Scalar, what: str) -> Order:
+    """The sort key ``name`` over the column named like it (``REPORTED_AT``:
+    ``reported_at``), newest first when a request names no direction."""
+    return Order(name, f"{{t}}.{name.lower()}", scalar,
+                 f"By {what}, newest first unless ASC is asked for.", descending=True)
 
 # Repairs and components are placed by the postcode of their home.
 _HOME_PLACE = "EXISTS (SELECT 1 FROM home h WHERE h.id = {t}.home_id AND h.{postcode_column} = {p})"

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 from typing import NamedTuple
+from typing import Protocol
+from typing import TypeVar
 
 import asyncpg
 
@@ -45,12 +47,56 @@ def as_arrays(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return arrays
 
 
+class SetAside(Protocol):
+    """Something a bulk load sets aside and brings back afterwards (a foreign key, an
+    index, a trigger): the statement doing each."""
+
+    @property
+    def set_aside_sql(self) -> str:
+        """The statement that sets it aside."""
+        ...
+
+    @property
+    def restore_sql(self) -> str:
+        """The statement that brings it back as it was."""
+        ...
+
+
+Kept = TypeVar("Kept", bound=SetAside)
+
+
+async def _set_aside(conn: asyncpg.Connection, kept: list[Kept]) -> list[Kept]:
+    """Set aside each of ``kept``, in order; returns them for :func:`_restore`."""
+    for item in kept:
+        await conn.execute(item.set_aside_sql)
+    return kept
+
+
+async def _restore(conn: asyncpg.Connection, kept: Sequence[SetAside]) -> None:
+    """Bring back each of ``kept`` that :func:`_set_aside` set aside, in order."""
+    for item in kept:
+        await conn.execute(item.restore_sql)
+
+
 class ForeignKey(NamedTuple):
     """A foreign key set aside for a bulk load: its table, name and definition."""
 
     table: str
     name: str
     definition: str
+
+    @property
+    def set_aside_sql(self) -> str:
+        """Drop the key."""
+        return f"ALTER TABLE {_checked(self.table)} DROP CONSTRAINT {quote_ident(self.name)}"
+
+    @property
+    def restore_sql(self) -> str:
+        """Add the key back, checking every row."""
+        return (
+            f"ALTER TABLE {_checked(self.table)}"
+            f" ADD CONSTRAINT {quote_ident(self.name)} {self.definition}"
+        )
 
 
 async def set_aside_foreign_keys(
@@ -69,21 +115,12 @@ async def set_aside_foreign_keys(
         " ORDER BY 1, 2",
         [_checked(t) for t in tables],
     )
-    kept = [ForeignKey(r["table"], r["name"], r["definition"]) for r in rows]
-    for key in kept:
-        await conn.execute(
-            f"ALTER TABLE {_checked(key.table)} DROP CONSTRAINT {quote_ident(key.name)}"
-        )
-    return kept
+    return await _set_aside(conn, [ForeignKey(*r) for r in rows])
 
 
 async def restore_foreign_keys(conn: asyncpg.Connection, kept: Sequence[ForeignKey]) -> None:
     """Add back the foreign keys `set_aside_foreign_keys` dropped, checking every row."""
-    for key in kept:
-        await conn.execute(
-            f"ALTER TABLE {_checked(key.table)}"
-            f" ADD CONSTRAINT {quote_ident(key.name)} {key.definition}"
-        )
+    await _restore(conn, kept)
 
 
 # What each index build may sort in memory during a bulk load (PostgreSQL's default is
@@ -96,6 +133,16 @@ class Index(NamedTuple):
 
     name: str
     definition: str
+
+    @property
+    def set_aside_sql(self) -> str:
+        """Drop the index."""
+        return f"DROP INDEX {_checked(self.name)}"
+
+    @property
+    def restore_sql(self) -> str:
+        """Build the index again."""
+        return self.definition
 
 
 async def set_aside_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Index]:
@@ -116,10 +163,7 @@ async def set_aside_indexes(conn: asyncpg.Connection, tables: Sequence[str]) -> 
         " ORDER BY 1",
         [_checked(t) for t in tables],
     )
-    kept = [Index(r["name"], r["definition"]) for r in rows]
-    for index in kept:
-        await conn.execute(f"DROP INDEX {_checked(index.name)}")
-    return kept
+    return await _set_aside(conn, [Index(*r) for r in rows])
 
 
 async def restore_indexes(conn: asyncpg.Connection, kept: Sequence[Index]) -> None:
@@ -132,8 +176,7 @@ async def restore_indexes(conn: asyncpg.Connection, kept: Sequence[Index]) -> No
         "pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes($1)",
         INDEX_BUILD_MEMORY,
     )
-    for index in kept:
-        await conn.execute(index.definition)
+    await _restore(conn, kept)
 
 
 class RowCopy(NamedTuple):
@@ -188,7 +231,7 @@ async def restore_row_copies(conn: asyncpg.Connection, kept: RowCopiesAside) -> 
     copied values of every row whose own differ; returns how many rows needed it (none
     when the load's rows were right)."""
     corrected = 0
-    await _switch_back(conn, kept.triggers)
+    await _restore(conn, kept.triggers)
     for copy in kept.copies:
         status = await conn.execute(copy.correction)
         corrected += int(str(status).rsplit(" ", 1)[-1])
@@ -227,13 +270,26 @@ class Trigger(NamedTuple):
     name: str
     enabled: str
 
+    @property
+    def set_aside_sql(self) -> str:
+        """Disable the trigger."""
+        return f"ALTER TABLE {_checked(self.table)} DISABLE TRIGGER {_checked(self.name)}"
+
+    @property
+    def restore_sql(self) -> str:
+        """Enable the trigger as it was (origin, always or replica)."""
+        return (
+            f"ALTER TABLE {_checked(self.table)} {_ENABLE[self.enabled]} TRIGGER "
+            f"{_checked(self.name)}"
+        )
+
 
 async def _switch_off(
     conn: asyncpg.Connection, targets: Sequence[tuple[str, str]]
 ) -> list[Trigger]:
     """Disable each (table, trigger) of `targets` that is enabled, in any way; those
     already disabled, or missing, are left alone. Returns what was switched off, for
-    `_switch_back`."""
+    :func:`_restore`."""
     rows = await conn.fetch(
         "SELECT c.relname AS table, t.tgname AS name, t.tgenabled::text AS enabled"
         " FROM unnest($1::text[], $2::text[]) AS w(tab, name)"
@@ -243,21 +299,7 @@ async def _switch_off(
         [_checked(table) for table, _ in targets],
         [_checked(name) for _, name in targets],
     )
-    kept = [Trigger(r["table"], r["name"], r["enabled"]) for r in rows]
-    for trigger in kept:
-        await conn.execute(
-            f"ALTER TABLE {_checked(trigger.table)} DISABLE TRIGGER {_checked(trigger.name)}"
-        )
-    return kept
-
-
-async def _switch_back(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
-    """Enable each trigger `_switch_off` disabled as it was (origin, always or replica)."""
-    for trigger in kept:
-        await conn.execute(
-            f"ALTER TABLE {_checked(trigger.table)} {_ENABLE[trigger.enabled]} TRIGGER "
-            f"{_checked(trigger.name)}"
-        )
+    return await _set_aside(conn, [Trigger(*r) for r in rows])
 
 
 async def set_aside_load_triggers(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Trigger]:
@@ -274,14 +316,14 @@ async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]
     by then; and the repair summaries and the work by SOR code from them
     (``rebuild_repair_summaries()`` and ``rebuild_repair_work()``, migrations 0035's and
     0036's)."""
-    await _switch_back(conn, kept)
+    await _restore(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
     indexes = await set_aside_indexes(conn, ["repair_fact", "repair_work"])
     # What is derived from the facts is worked out once from the new facts, not from
     # every fact's removal and arrival seen by their triggers (migrations 0035, 0036).
     derived = await _switch_off(conn, [("repair_fact", t) for t in DERIVED_TRIGGERS])
     await conn.execute("SELECT rebuild_repair_facts()")
-    await _switch_back(conn, derived)
+    await _restore(conn, derived)
     await conn.execute("SELECT rebuild_repair_summaries()")
     await conn.execute("SELECT rebuild_repair_work()")
     await restore_indexes(conn, indexes)
@@ -315,7 +357,7 @@ async def note_all_rows(conn: asyncpg.Connection, segments: dict[str, str]) -> N
 
 async def restore_change_notes(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
     """Switch back on the triggers `set_aside_change_notes` switched off, as they were."""
-    await _switch_back(conn, kept)
+    await _restore(conn, kept)
 
 
 async def reset_identities(conn: asyncpg.Connection, tables: Sequence[str]) -> None:

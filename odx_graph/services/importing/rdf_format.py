@@ -37,6 +37,7 @@ from rdflib.term import Node
 
 from odx_graph.mapping import MAPPING
 from odx_graph.mapping import Entity
+from odx_graph.mapping import snake_case
 from odx_graph.services.importing.cells import CellError
 from odx_graph.services.importing.cells import parse_postcode
 from odx_graph.services.importing.records import ComponentRecord
@@ -194,6 +195,11 @@ class _Row:
         values["more_fields"] = more
         return values
 
+    def coded(self, *names: str) -> dict[str, Any]:
+        """The values of the relations ``names`` (codes) as keyword arguments of a record:
+        by attribute, each relation's name in snake case."""
+        return {snake_case(name): self(name) for name in names}
+
 
 _CONTRACTOR = MAPPING["OrganisationKind"].concept_iri("contractor")
 
@@ -278,24 +284,29 @@ class _Records:
         return HomeRecord(
             where(iri),
             iri,
-            property_type=row("propertyType"),
-            built_form=row("builtForm"),
-            tenure=row("tenure"),
+            **row.coded("propertyType", "builtForm", "tenure"),
             **row.mapped(HomeRecord),
         )
 
-    def _component(self, iri: str, row: _Row) -> Record | None:
-        home, kind = self._home_link(iri, row), row("componentType")
-        if home is None or kind is None:
+    def _of_home(
+        self,
+        record_type: type[ComponentRecord | DampMouldCaseRecord],
+        iri: str,
+        row: _Row,
+        needed: str,
+        coded: tuple[str, ...],
+    ) -> Record | None:
+        """A record of a thing at a home: none without its home (said here) or the value
+        ``needed`` (said by the reader, or by the shapes); else with the codes ``coded``
+        and the mapped fields."""
+        home = self._home_link(iri, row)
+        if home is None or row(needed) is None:
             return None
-        return ComponentRecord(
-            where(iri),
-            iri,
-            home,
-            kind,
-            condition=row("condition"),
-            **row.mapped(ComponentRecord),
-        )
+        return record_type(where(iri), iri, home, **row.coded(*coded), **row.mapped(record_type))
+
+    def _component(self, iri: str, row: _Row) -> Record | None:
+        coded = ("componentType", "condition")
+        return self._of_home(ComponentRecord, iri, row, "componentType", coded)
 
     def _repair(self, iri: str, row: _Row) -> Record | None:
         home = self._home_link(iri, row)
@@ -332,19 +343,8 @@ class _Records:
         )
 
     def _damp_mould_case(self, iri: str, row: _Row) -> Record | None:
-        home, aware = self._home_link(iri, row), row("awareAt")
-        if home is None or aware is None:
-            return None
-        return DampMouldCaseRecord(
-            where(iri),
-            iri,
-            home,
-            hazard_level=row("hazardLevel"),
-            hhsrs_hazard=row("hhsrsHazard"),
-            hhsrs_category=row("hhsrsCategory"),
-            severity=row("severity"),
-            **row.mapped(DampMouldCaseRecord),
-        )
+        coded = ("hazardLevel", "hhsrsHazard", "hhsrsCategory", "severity")
+        return self._of_home(DampMouldCaseRecord, iri, row, "awareAt", coded)
 
     def _certificate(self, iri: str, row: _Row) -> Record | None:
         key, lodged, home = row("lmkKey"), row("lodgementDate"), row("home")

@@ -1,12 +1,12 @@
 """Writes through the API: who may do what, idempotency, the audit trail.
 
-Every operation is one call of :func:`perform` with a :class:`Rule` saying what it acts
-on and who may: the record is read (not found?), the caller checked against its tier
-and its ties to the record (the first wall), the record locked where it can change, the
-operation's own checks and statements run, and an audit event written, all in one
-transaction as the ``odx_writer`` role, where row-level security checks again (the
-second wall). With an idempotency key, a retried operation returns the first result and
-changes nothing; the same key with a different request is a conflict.
+Every operation is one call of :func:`perform`, whose :class:`Rule` in :data:`RULES`
+says what it acts on and who may: the record is read (not found?), the caller checked
+against its tier and its ties to the record (the first wall), the record locked where it
+can change, the operation's own checks and statements run, and an audit event written,
+all in one transaction as the ``odx_writer`` role, where row-level security checks again
+(the second wall). With an idempotency key, a retried operation returns the first result
+and changes nothing; the same key with a different request is a conflict.
 
 The admin's organisation operations (:mod:`.organisations`) are the exception: they act
 on no landlord's record, so they run as the owner, for an admin key, with their audit
@@ -21,7 +21,6 @@ from odx_graph.services.writes.homes import replace_component
 from odx_graph.services.writes.homes import report_damp_mould
 from odx_graph.services.writes.homes import submit_satisfaction
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import check_codes
 from odx_graph.services.writes.operation import perform
@@ -49,8 +48,11 @@ from odx_graph.services.writes.residents import TokenPolicy
 from odx_graph.services.writes.residents import issue_resident_token
 from odx_graph.services.writes.residents import revoke_resident_token
 from odx_graph.services.writes.residents import token_expiry
+from odx_graph.services.writes.rules import RULES
+from odx_graph.services.writes.rules import Rule
 
 __all__ = [
+    "RULES",
     "Change",
     "HomeRef",
     "Line",

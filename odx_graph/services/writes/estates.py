@@ -10,9 +10,7 @@ from odx_graph.core.errors import ConflictError
 from odx_graph.core.errors import InputError
 from odx_graph.core.postcodes import PostcodeLevel
 from odx_graph.core.postcodes import parse_postcode_query
-from odx_graph.services.writes.operation import LANDLORD
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import perform
 from odx_graph.store import estates as repo
@@ -20,8 +18,6 @@ from odx_graph.store.db import Connection
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
 
-CREATE_ESTATE = Rule("landlord", "landlordId", LANDLORD, "only a landlord may create its estates")
-UPDATE_ESTATE = Rule("estate", "estateId", LANDLORD, "only the estate's landlord may change it")
 MAX_MEMBERS = 10_000  # listed homes or buildings of one estate; larger ones use postcodes
 
 
@@ -86,9 +82,7 @@ async def create_estate(
         key = await repo.insert_estate(conn, landlord_id, values)
         return Change("Estate", "estate", key, landlord_id, request)
 
-    return await perform(
-        db, principal, "createEstate", CREATE_ESTATE, landlord_id, request, idempotency_key, act
-    )
+    return await perform(db, principal, "createEstate", landlord_id, request, idempotency_key, act)
 
 
 async def update_estate(
@@ -126,9 +120,7 @@ async def update_estate(
         await repo.update_estate(conn, estate_id, values)
         return Change("Estate", "estate", estate_id, landlord, request)
 
-    return await perform(
-        db, principal, "updateEstate", UPDATE_ESTATE, estate_id, request, idempotency_key, act
-    )
+    return await perform(db, principal, "updateEstate", estate_id, request, idempotency_key, act)
 
 
 def _text(value: str, field: str, longest: int) -> str:

@@ -7,13 +7,9 @@ import datetime as dt
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.core.access import Scope
 from odx_graph.core.access import Tier
 from odx_graph.core.errors import InputError
-from odx_graph.services.writes.operation import LANDLORD
-from odx_graph.services.writes.operation import LANDLORD_OR_RESIDENT
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import check_codes
 from odx_graph.services.writes.operation import landlord_of
@@ -37,11 +33,6 @@ def _audited(facts: repo.ComponentFacts) -> dict[str, Any]:
         "make": facts.make,
         "model": facts.model,
     }
-
-
-ADD_COMPONENT = Rule(
-    "home", "homeId", LANDLORD, "only the home's landlord may record its components"
-)
 
 
 async def add_component(
@@ -69,14 +60,7 @@ async def add_component(
         key = await repo.insert_component(conn, home_id, component_type, facts)
         return Change("Component", "component", key, home["landlord_id"], request)
 
-    return await perform(
-        db, principal, "addComponent", ADD_COMPONENT, home_id, request, idempotency_key, act
-    )
-
-
-REPLACE_COMPONENT = Rule(
-    "component", "componentId", LANDLORD, "only the home's landlord may replace its components"
-)
+    return await perform(db, principal, "addComponent", home_id, request, idempotency_key, act)
 
 
 async def replace_component(
@@ -100,26 +84,11 @@ async def replace_component(
         return Change("Component", "component", component_id, component["landlord_id"], request)
 
     return await perform(
-        db,
-        principal,
-        "replaceComponent",
-        REPLACE_COMPONENT,
-        component_id,
-        request,
-        idempotency_key,
-        act,
+        db, principal, "replaceComponent", component_id, request, idempotency_key, act
     )
 
 
 # -- damp and mould ---------------------------------------------------------------------
-
-REPORT_DAMP_MOULD = Rule(
-    "home",
-    "homeId",
-    LANDLORD_OR_RESIDENT,
-    "only the home's resident or landlord may report damp and mould in it",
-    Scope.DAMP_MOULD,
-)
 
 
 async def report_damp_mould(
@@ -154,24 +123,7 @@ async def report_damp_mould(
         )
         return Change("DampMouldCase", "damp_mould_case", key, landlord, request)
 
-    return await perform(
-        db,
-        principal,
-        "reportDampMould",
-        REPORT_DAMP_MOULD,
-        home_id,
-        request,
-        idempotency_key,
-        act,
-    )
-
-
-RECORD_INSPECTION = Rule(
-    "damp_mould_case",
-    "caseId",
-    LANDLORD,
-    "only the case's landlord may record its investigation",
-)
+    return await perform(db, principal, "reportDampMould", home_id, request, idempotency_key, act)
 
 
 async def record_inspection(
@@ -217,27 +169,10 @@ async def record_inspection(
         await repo.record_inspection(conn, case_id, values)
         return Change("DampMouldCase", "damp_mould_case", case_id, case["landlord_id"], values)
 
-    return await perform(
-        db,
-        principal,
-        "recordInspection",
-        RECORD_INSPECTION,
-        case_id,
-        values,
-        idempotency_key,
-        act,
-    )
+    return await perform(db, principal, "recordInspection", case_id, values, idempotency_key, act)
 
 
 # -- satisfaction -----------------------------------------------------------------------
-
-SUBMIT_SATISFACTION = Rule(
-    "home",
-    "homeId",
-    LANDLORD_OR_RESIDENT,
-    "only the home's resident or landlord may record its satisfaction answers",
-    Scope.SATISFACTION,
-)
 
 
 async def submit_satisfaction(
@@ -268,12 +203,5 @@ async def submit_satisfaction(
         )
 
     return await perform(
-        db,
-        principal,
-        "submitSatisfaction",
-        SUBMIT_SATISFACTION,
-        home_id,
-        request,
-        idempotency_key,
-        act,
+        db, principal, "submitSatisfaction", home_id, request, idempotency_key, act
     )

@@ -1,7 +1,7 @@
-"""The one shape of every write: :func:`perform` with a :class:`Rule` finds the record,
-checks the caller (the first wall), locks it, runs the operation and audits it, in one
-transaction as ``odx_writer`` (row-level security is the second wall), once per
-idempotency key (:func:`run`)."""
+"""The one shape of every write: :func:`perform`, with the operation's rule (from
+:mod:`.rules`), finds the record, checks the caller (the first wall), locks it, runs the
+operation and audits it, in one transaction as ``odx_writer`` (row-level security is the
+second wall), once per idempotency key (:func:`run`)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from odx_graph.core.access import Principal
-from odx_graph.core.access import Scope
-from odx_graph.core.access import Tier
 from odx_graph.core.access import may_write
 from odx_graph.core.errors import ConflictError
 from odx_graph.core.errors import ForbiddenError
 from odx_graph.core.errors import InputError
 from odx_graph.core.errors import NotFoundError
+from odx_graph.services.writes.rules import RULES
+from odx_graph.services.writes.rules import Rule
 from odx_graph.store import writes as repo
 from odx_graph.store.db import Connection
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
-
-LANDLORD = frozenset({Tier.PROVIDER, Tier.ADMIN})
-LANDLORD_OR_RESIDENT = frozenset({Tier.RESIDENT, Tier.PROVIDER, Tier.ADMIN})
-LANDLORD_OR_CONTRACTOR = frozenset({Tier.PROVIDER, Tier.CONTRACTOR, Tier.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +47,6 @@ class Change:
     landlord: int | None
     audit: dict[str, Any]
     secret: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """What an operation acts on and who may: one of ``tiers``, and tied to the record as
-    its landlord, its assigned contractor or its home's resident (whichever of these the
-    tiers include), with ``scope`` for resident tokens."""
-
-    subject: str  # "home", "repair", "component", "damp_mould_case", "api_key"
-    field: str  # the input field naming the record
-    tiers: frozenset[Tier]
-    refusal: str
-    scope: Scope | None = None
 
 
 Action = Callable[[Connection], Awaitable[Written]]
@@ -123,14 +106,15 @@ async def perform(
     db: Database,
     principal: Principal,
     operation: str,
-    rule: Rule,
     key: int | Callable[[Connection], Awaitable[int]],
     request: dict[str, Any],
     idempotency_key: str | None,
     act: Act,
 ) -> Written:
-    """The one shape of every write: find the record ``rule`` names (by ``key``, or by a
-    look-up run in the transaction), check the caller, lock it, ``act``, audit."""
+    """The one shape of every write: find the record the operation's rule (in
+    :data:`~.rules.RULES`) names (by ``key``, or by a look-up run in the transaction),
+    check the caller, lock it, ``act``, audit."""
+    rule = RULES[operation]
 
     async def action(conn: Connection) -> Written:
         found = key if isinstance(key, int) else await key(conn)

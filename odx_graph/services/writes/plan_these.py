@@ -16,7 +16,6 @@ from odx_graph.services.writes.operation import Change
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import check_codes
 from odx_graph.services.writes.operation import perform
-from odx_graph.services.writes.planned_works import ADD_PLANNED_WORK
 from odx_graph.services.writes.planned_works import financial_year_end
 from odx_graph.services.writes.planned_works import money
 from odx_graph.store import planned_works as repo
@@ -155,6 +154,4 @@ async def plan_these(
             "InvestmentProgramme", "investment_programme", programme_id, landlord, request
         )
 
-    return await perform(
-        db, principal, "planThese", ADD_PLANNED_WORK, programme_id, request, idempotency_key, act
-    )
+    return await perform(db, principal, "planThese", programme_id, request, idempotency_key, act)

@@ -14,9 +14,7 @@ from typing import Any
 from odx_graph.core.access import Principal
 from odx_graph.core.errors import ConflictError
 from odx_graph.core.errors import InputError
-from odx_graph.services.writes.operation import LANDLORD
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import check_codes
 from odx_graph.services.writes.operation import perform
@@ -45,10 +43,6 @@ def money(value: Decimal | None, field: str) -> Decimal | None:
 
 
 # -- programmes -------------------------------------------------------------------------
-
-CREATE_PROGRAMME = Rule(
-    "landlord", "landlordId", LANDLORD, "only the landlord may create its programmes"
-)
 
 
 async def create_programme(
@@ -89,22 +83,11 @@ async def create_programme(
         return Change("InvestmentProgramme", "investment_programme", key, landlord_id, request)
 
     return await perform(
-        db,
-        principal,
-        "createProgramme",
-        CREATE_PROGRAMME,
-        landlord_id,
-        request,
-        idempotency_key,
-        act,
+        db, principal, "createProgramme", landlord_id, request, idempotency_key, act
     )
 
 
 # -- planned items ----------------------------------------------------------------------
-
-ADD_PLANNED_WORK = Rule(
-    "programme", "programmeId", LANDLORD, "only the programme's landlord may plan its works"
-)
 
 
 async def _place(
@@ -187,20 +170,8 @@ async def add_planned_work(
         return Change("PlannedWork", "planned_work", key, landlord, request)
 
     return await perform(
-        db,
-        principal,
-        "addPlannedWork",
-        ADD_PLANNED_WORK,
-        programme_id,
-        request,
-        idempotency_key,
-        act,
+        db, principal, "addPlannedWork", programme_id, request, idempotency_key, act
     )
-
-
-CHANGE_PLANNED_WORK = Rule(
-    "planned_work", "plannedWorkId", LANDLORD, "only the programme's landlord may change its works"
-)
 
 
 # What an operation writes to an open planned item (read and locked, as ``work``).
@@ -344,13 +315,4 @@ async def _change_open_work(
         await change(conn, work)
         return Change("PlannedWork", "planned_work", planned_work_id, work["landlord_id"], request)
 
-    return await perform(
-        db,
-        principal,
-        operation,
-        CHANGE_PLANNED_WORK,
-        planned_work_id,
-        request,
-        idempotency_key,
-        act,
-    )
+    return await perform(db, principal, operation, planned_work_id, request, idempotency_key, act)

@@ -10,15 +10,10 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 from odx_graph.core.access import Principal
-from odx_graph.core.access import Scope
 from odx_graph.core.access import Tier
 from odx_graph.core.errors import ConflictError
 from odx_graph.core.errors import InputError
-from odx_graph.services.writes.operation import LANDLORD
-from odx_graph.services.writes.operation import LANDLORD_OR_CONTRACTOR
-from odx_graph.services.writes.operation import LANDLORD_OR_RESIDENT
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import check_codes
 from odx_graph.services.writes.operation import landlord_of
@@ -40,15 +35,6 @@ class Line:
     quantity: Decimal
     unit_cost: Decimal | None = None
     cost: Decimal | None = None
-
-
-REPORT_REPAIR = Rule(
-    "home",
-    "homeId",
-    LANDLORD_OR_RESIDENT,
-    "only the home's resident or landlord may report a repair to it",
-    Scope.REPAIRS,
-)
 
 
 async def report_repair(
@@ -81,12 +67,7 @@ async def report_repair(
         )
         return Change("Repair", "repair", key, landlord, {**request, "priority": chosen})
 
-    return await perform(
-        db, principal, "reportRepair", REPORT_REPAIR, home_id, request, idempotency_key, act
-    )
-
-
-ASSIGN_REPAIR = Rule("repair", "repairId", LANDLORD, "only the repair's landlord may assign it")
+    return await perform(db, principal, "reportRepair", home_id, request, idempotency_key, act)
 
 
 async def assign_repair(
@@ -121,17 +102,7 @@ async def assign_repair(
         changes = {**request, "status": after["status_code"], "target": after["target_at"]}
         return Change("Repair", "repair", repair_id, repair["landlord_id"], changes)
 
-    return await perform(
-        db, principal, "assignRepair", ASSIGN_REPAIR, repair_id, request, idempotency_key, act
-    )
-
-
-UPDATE_REPAIR_STATUS = Rule(
-    "repair",
-    "repairId",
-    LANDLORD_OR_CONTRACTOR,
-    "only the repair's landlord or its assigned contractor may change its status",
-)
+    return await perform(db, principal, "assignRepair", repair_id, request, idempotency_key, act)
 
 
 async def update_repair_status(
@@ -160,14 +131,7 @@ async def update_repair_status(
         return Change("Repair", "repair", repair_id, repair["landlord_id"], changes)
 
     return await perform(
-        db,
-        principal,
-        "updateRepairStatus",
-        UPDATE_REPAIR_STATUS,
-        repair_id,
-        request,
-        idempotency_key,
-        act,
+        db, principal, "updateRepairStatus", repair_id, request, idempotency_key, act
     )
 
 
@@ -236,14 +200,6 @@ async def _known_sor_codes(conn: Connection, landlord: int, lines: Sequence[Line
         )
 
 
-COMPLETE_REPAIR = Rule(
-    "repair",
-    "repairId",
-    LANDLORD_OR_CONTRACTOR,
-    "only the repair's landlord or its assigned contractor may complete it",
-)
-
-
 async def complete_repair(
     db: Database,
     principal: Principal,
@@ -278,14 +234,7 @@ async def complete_repair(
         changes = {**request, "cost": total, "lines": rows}
         return Change("Repair", "repair", repair_id, repair["landlord_id"], changes)
 
-    return await perform(
-        db, principal, "completeRepair", COMPLETE_REPAIR, repair_id, request, idempotency_key, act
-    )
-
-
-CORRECT_REPAIR = Rule(
-    "repair", "repairId", LANDLORD, "only the repair's landlord may correct its completion"
-)
+    return await perform(db, principal, "completeRepair", repair_id, request, idempotency_key, act)
 
 
 async def correct_repair(
@@ -356,6 +305,4 @@ async def correct_repair(
         }
         return Change("Repair", "repair", repair_id, repair["landlord_id"], changes)
 
-    return await perform(
-        db, principal, "correctRepair", CORRECT_REPAIR, repair_id, request, idempotency_key, act
-    )
+    return await perform(db, principal, "correctRepair", repair_id, request, idempotency_key, act)

@@ -13,9 +13,7 @@ from odx_graph.core.errors import ConflictError
 from odx_graph.core.errors import InputError
 from odx_graph.core.errors import NotFoundError
 from odx_graph.services.credentials import create_key
-from odx_graph.services.writes.operation import LANDLORD
 from odx_graph.services.writes.operation import Change
-from odx_graph.services.writes.operation import Rule
 from odx_graph.services.writes.operation import Written
 from odx_graph.services.writes.operation import perform
 from odx_graph.store import keys as key_repo
@@ -41,11 +39,6 @@ class TokenPolicy:
 
     default_days: int = 90
     max_days: int = 365
-
-
-ISSUE_RESIDENT_TOKEN = Rule(
-    "home", "home", LANDLORD, "only the home's landlord may issue resident tokens for it"
-)
 
 
 def token_expiry(
@@ -113,16 +106,7 @@ async def issue_resident_token(
         changes = {"home": found["id"], "name": name, "expires": when, "scopes": request["scopes"]}
         return Change("ResidentToken", "api_key", key_id, found["landlord_id"], changes, secret)
 
-    return await perform(
-        db,
-        principal,
-        "issueResidentToken",
-        ISSUE_RESIDENT_TOKEN,
-        find,
-        request,
-        idempotency_key,
-        act,
-    )
+    return await perform(db, principal, "issueResidentToken", find, request, idempotency_key, act)
 
 
 async def _home_key(conn: Connection, home: HomeRef) -> int:
@@ -140,11 +124,6 @@ async def _home_key(conn: Connection, home: HomeRef) -> int:
             field="home.reference.allocatedBy",
         )
     return keys[0]
-
-
-REVOKE_RESIDENT_TOKEN = Rule(
-    "api_key", "tokenId", LANDLORD, "only the home's landlord may revoke its resident tokens"
-)
 
 
 async def revoke_resident_token(
@@ -166,12 +145,5 @@ async def revoke_resident_token(
         return Change("ResidentToken", "api_key", token_id, token["landlord_id"], {})
 
     return await perform(
-        db,
-        principal,
-        "revokeResidentToken",
-        REVOKE_RESIDENT_TOKEN,
-        token_id,
-        {"token": token_id},
-        idempotency_key,
-        act,
+        db, principal, "revokeResidentToken", token_id, {"token": token_id}, idempotency_key, act
     )
