@@ -285,8 +285,11 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --   repair_*_notify           live updates: NOTIFY sent by the write service on the
 --                             coordinator after commit; api_key_revoked_notify likewise
 --   record_keys_*             record keys: written with the home or building
---   *_is_open, organisation_kind_is_a_role
+--   *_is_open, organisation_kind_is_a_role, organisation_districts_kept
 --                             copies and checks: CHECK constraints, or the writer
+--                             (an organisation's districts served, one a row, written
+--                             with the organisation by the admin service, the
+--                             importer and the demo, in the same transaction)
 --   *_district                a repair's district: not written by any code yet (the
 --                             triggers do it today); before Part 2 the write service
 --                             and the importer must set it on each repair they write
@@ -380,6 +383,7 @@ DROP TRIGGER changes_self_insert ON organisation;
 DROP TRIGGER changes_self_update ON organisation;
 DROP TRIGGER data_version_bumped ON organisation;
 DROP TRIGGER organisation_kind_is_a_role ON organisation;
+DROP TRIGGER organisation_districts_kept ON organisation;
 DROP TRIGGER refuse_truncate ON organisation;
 DROP TRIGGER data_version_bumped ON organisation_kind;
 DROP TRIGGER data_version_bumped ON pending_repair_update;
@@ -477,6 +481,7 @@ SELECT create_reference_table('planned_work_status');
 SELECT create_reference_table('tenure');
 SELECT create_reference_table('data_import');
 SELECT create_reference_table('organisation');
+SELECT create_reference_table('organisation_district');
 SELECT create_reference_table('custom_sor_code');
 SELECT create_reference_table('prediction_model');
 SELECT create_reference_table('api_key');

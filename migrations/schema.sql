@@ -244,6 +244,27 @@ CREATE FUNCTION public.odx_may_write(landlord bigint, contractor bigint, home bi
     RETURN CASE public.odx_setting('tier'::text) WHEN 'admin'::text THEN true WHEN 'provider'::text THEN (landlord = (public.odx_setting('organisation'::text))::bigint) WHEN 'contractor'::text THEN (contractor = (public.odx_setting('organisation'::text))::bigint) WHEN 'resident'::text THEN (home = (public.odx_setting('home'::text))::bigint) ELSE false END;
 
 --
+-- Name: organisation_districts_kept(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.organisation_districts_kept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM organisation_district d
+    WHERE d.organisation_id = NEW.id
+      AND NOT (d.postcode_district = ANY (array_remove(NEW.postcode_districts, NULL)));
+    INSERT INTO organisation_district (postcode_district, organisation_id)
+    SELECT DISTINCT s.district, NEW.id
+    FROM unnest(NEW.postcode_districts) AS s (district)
+    WHERE s.district IS NOT NULL
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+--
 -- Name: organisation_kind_is_a_role(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1817,6 +1838,15 @@ CREATE TABLE public.organisation (
 );
 
 --
+-- Name: organisation_district; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organisation_district (
+    postcode_district text NOT NULL,
+    organisation_id bigint NOT NULL
+);
+
+--
 -- Name: organisation_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -2768,6 +2798,13 @@ ALTER TABLE ONLY public.investment_programme
     ADD CONSTRAINT investment_programme_pkey PRIMARY KEY (id);
 
 --
+-- Name: organisation_district organisation_district_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation_district
+    ADD CONSTRAINT organisation_district_pkey PRIMARY KEY (postcode_district, organisation_id);
+
+--
 -- Name: organisation_kind organisation_kind_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3226,6 +3263,12 @@ CREATE INDEX home_tenure_idx ON public.home USING btree (tenure_code);
 --
 
 CREATE INDEX investment_programme_year_idx ON public.investment_programme USING btree (financial_year, kind_code);
+
+--
+-- Name: organisation_district_organisation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX organisation_district_organisation_idx ON public.organisation_district USING btree (organisation_id);
 
 --
 -- Name: organisation_kind_idx; Type: INDEX; Schema: public; Owner: -
@@ -4128,6 +4171,12 @@ CREATE TRIGGER data_version_bumped AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE 
 CREATE TRIGGER home_district AFTER UPDATE OF postcode ON public.home FOR EACH ROW WHEN ((old.postcode_district IS DISTINCT FROM new.postcode_district)) EXECUTE FUNCTION public.home_copy_district();
 
 --
+-- Name: organisation organisation_districts_kept; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER organisation_districts_kept AFTER INSERT OR UPDATE OF postcode_districts ON public.organisation FOR EACH ROW EXECUTE FUNCTION public.organisation_districts_kept();
+
+--
 -- Name: organisation organisation_kind_is_a_role; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4694,6 +4743,13 @@ ALTER TABLE ONLY public.investment_programme
     ADD CONSTRAINT investment_programme_landlord_id_fkey FOREIGN KEY (landlord_id) REFERENCES public.organisation(id);
 
 --
+-- Name: organisation_district organisation_district_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organisation_district
+    ADD CONSTRAINT organisation_district_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisation(id) ON DELETE CASCADE;
+
+--
 -- Name: organisation organisation_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5214,6 +5270,12 @@ REVOKE ALL ON FUNCTION public.move_data_version() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.note_changes() FROM PUBLIC;
+
+--
+-- Name: FUNCTION organisation_districts_kept(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.organisation_districts_kept() FROM PUBLIC;
 
 --
 -- Name: FUNCTION rebuild_awaab_deadlines(); Type: ACL; Schema: public; Owner: -
@@ -5759,6 +5821,13 @@ GRANT SELECT ON TABLE public.investment_programme TO odx_reader;
 
 GRANT SELECT ON TABLE public.organisation TO odx_writer;
 GRANT SELECT ON TABLE public.organisation TO odx_reader;
+
+--
+-- Name: TABLE organisation_district; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.organisation_district TO odx_writer;
+GRANT SELECT ON TABLE public.organisation_district TO odx_reader;
 
 --
 -- Name: SEQUENCE organisation_id_seq; Type: ACL; Schema: public; Owner: -

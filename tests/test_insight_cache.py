@@ -31,6 +31,7 @@ SETTINGS = Settings.from_env({})
 UNTRACKED = {
     "data_version",
     "repair_fact",
+    "organisation_district",
     "repair_fact_pending",
     "repair_summary",
     "repair_summary_days",

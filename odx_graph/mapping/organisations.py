@@ -75,7 +75,11 @@ ORGANISATION = Entity(
         Filter("trade", STRINGS, "{t}.trade_codes && {p}",
                "Contractors offering any of these trade codes; an unknown code is an error.",
                codes="Trade"),
-        Filter("servesPostcodeDistrict", STRINGS, "{t}.postcode_districts && {p}",
+        # By the districts kept one a row (migration 0041): an index look-up, where the
+        # array would be read whole for every organisation.
+        Filter("servesPostcodeDistrict", STRINGS,
+               "EXISTS (SELECT 1 FROM organisation_district od WHERE od.organisation_id = {t}.id"
+               " AND od.postcode_district = ANY({p}))",
                "Organisations serving any of these postcode districts, e.g. ['E1']."),
         Filter("nameContains", CONTAINS, "{t}.name ILIKE {p}",
                "Names containing this text (case-insensitive)."),
