@@ -14,7 +14,10 @@
 
 Each measure is reported for every size side by side. The sizes load into scratch
 databases, dropped afterwards unless ``--keep``; ``--database URL`` (once per size, in
-order) uses an already loaded one instead, and then the load is not timed.
+order) uses an already loaded one instead, and then the load is not timed. Give only
+databases loaded to be measured: the GraphQL part throws away their unpublished change
+log notes (``graphql_speed.py --discard-unpublished``) and the import part adds a
+landlord with homes and repairs.
 
     python bench/national.py                          # 5,000 and 1,000,000 homes
     python bench/national.py --homes 5000 --homes 50000 --skip graphql
