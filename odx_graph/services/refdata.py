@@ -124,9 +124,10 @@ async def sync_reference_data(
     conn: Connection, graph: Graph | None = None, today: dt.date | None = None
 ) -> dict[str, int]:
     """Load every code list into its table, and bank holidays for the years around
-    ``today`` (the real date by default); return rows added per table."""
+    ``today`` (the real date by default); return the rows written per table (added or
+    changed; removed too, for bank holidays), none where a table already held them."""
     graph = graph if graph is not None else load_ontology()
-    added: dict[str, int] = {}
+    written: dict[str, int] = {}
     async with conn.transaction():
         # The change log's lock first: a server starting while another publishes would
         # otherwise hold code rows (and the data version's counters) while waiting for it.
@@ -134,16 +135,16 @@ async def sync_reference_data(
         for codes in ontology_code_lists(graph):
             if not codes.rows:
                 raise ValueError(f"the ontology defines no concepts for {codes.table}")
-            added[codes.table] = await repo.upsert_codes(
+            written[codes.table] = await repo.upsert_codes(
                 conn, codes.table, codes.columns, codes.rows
             )
-        added["sor_code"] = await repo.sync_sor_codes(conn, *sor_codes())
-        added["bank_holiday"] = await sync_calendar(conn, today)
+        written["sor_code"] = await repo.sync_sor_codes(conn, *sor_codes())
+        written["bank_holiday"] = await sync_calendar(conn, today)
         # The code lists as Linked Data describes them, to the change log when changed.
         lists = code_list_versions(graph, await repo.sor_code_rows(conn))
-        added["change_log"] = await changes.publish_fixed(conn, lists, CODE_SEGMENT)
-    log.info("reference data in sync", extra={"changed": added})
-    return added
+        written["change_log"] = await changes.publish_fixed(conn, lists, CODE_SEGMENT)
+    log.info("reference data in sync", extra={"changed": written})
+    return written
 
 
 async def code_rows(
