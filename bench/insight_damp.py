@@ -42,12 +42,14 @@ from odx_graph.services.insight import damp as insight_damp
 from odx_graph.services.insight import providers
 from odx_graph.services.insight import repairs as insight
 from odx_graph.services.insight.cache import InsightCache
+from odx_graph.services.insight.repairs import keyed
 from odx_graph.services.insight.scorecard import SCORECARD_MEASURES
 from odx_graph.services.refdata import sync_reference_data
 from odx_graph.store.analytics import MEASURES as REPAIR_MEASURES
 from odx_graph.store.analytics import Dimension
 from odx_graph.store.analytics import MarketScope
 from odx_graph.store.analytics import RepairScope
+from odx_graph.store.analytics import repair_performance_from_facts
 from odx_graph.store.damp import ClockFilter
 from odx_graph.store.damp import DampDimension
 from odx_graph.store.damp import DampScope
@@ -112,6 +114,11 @@ def _queries(
     )
     one_landlord = RepairScope(landlord_ids=(landlord,))
     one_district = RepairScope(postcode_column="postcode_district", postcode_value=district)
+    landlord_year = RepairScope(
+        reported_from=tsm_year.reported_from,
+        reported_to=tsm_year.reported_to,
+        landlord_ids=(landlord,),
+    )
     by_landlord, by_priority = Dimension.LANDLORD, Dimension.PRIORITY
 
     repairs = [
@@ -161,6 +168,20 @@ def _queries(
         (
             "repairPerformance(groupBy: [PRIORITY], one district), every measure",
             performance(by_priority, scope=one_district),
+        ),
+        (
+            "repairPerformance(groupBy: [PRIORITY], one landlord, one TSM year), every measure",
+            performance(by_priority, scope=landlord_year),
+        ),
+        # The same statements as two of the above worked out from every fact in scope, as
+        # they were before the summaries and the covering indexes answered them.
+        (
+            "baseline: one TSM year by landlord, every measure, from every fact in scope",
+            lambda: repair_performance_from_facts(keyed(db), [by_landlord], tsm_year),
+        ),
+        (
+            "baseline: one landlord by priority, every measure, from every fact in scope",
+            lambda: repair_performance_from_facts(keyed(db), [by_priority], one_landlord),
         ),
         (
             "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",

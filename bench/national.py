@@ -22,7 +22,8 @@ landlord with homes and repairs.
     python bench/national.py                          # 5,000 and 1,000,000 homes
     python bench/national.py --homes 5000 --homes 50000 --skip graphql
 
-A million homes takes about 23 minutes to load and about 10 GB of disk; the whole run
+A million homes takes about 25 to 30 minutes to load and about 40 GB of disk (39 GB on
+2026-12-07, 9 GB of it the change log's unpublished notes); the whole run
 over an hour. The GraphQL part needs PostGraphile v5 for its comparison (see
 bench/README.md); without it the compiled path is measured alone.
 """

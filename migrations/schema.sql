@@ -3355,6 +3355,12 @@ CREATE INDEX repair_contractor_open_idx ON public.repair USING btree (contractor
 CREATE INDEX repair_district_open_idx ON public.repair USING btree (postcode_district, is_open, contractor_id, reported_at DESC, id DESC);
 
 --
+-- Name: repair_fact_cost_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_fact_cost_idx ON public.repair_fact USING btree (landlord_id, month) INCLUDE (priority_code, cost, record_key, completed) WHERE (completed AND (cost IS NOT NULL));
+
+--
 -- Name: repair_fact_district_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3365,6 +3371,12 @@ CREATE INDEX repair_fact_district_idx ON public.repair_fact USING btree (postcod
 --
 
 CREATE INDEX repair_fact_home_idx ON public.repair_fact USING btree (home_id);
+
+--
+-- Name: repair_fact_hours_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_fact_hours_idx ON public.repair_fact USING btree (landlord_id, month) INCLUDE (priority_code, hours, record_key, completed) WHERE (completed AND (hours IS NOT NULL));
 
 --
 -- Name: repair_fact_reported_idx; Type: INDEX; Schema: public; Owner: -

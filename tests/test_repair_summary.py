@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
+from typing import Any
 
 import asyncpg
 
 from odx_graph.core.disclosure import Publisher
 from odx_graph.core.disclosure import quantile_fractions
+from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
 from odx_graph.services.insight.repairs import performance_group
 from odx_graph.services.insight.scorecard import SCORECARD_MEASURES
 from odx_graph.services.insight.scorecard import TREND_MEASURES
@@ -20,8 +23,12 @@ from odx_graph.store.analytics import Dimension
 from odx_graph.store.analytics import RepairScope
 from odx_graph.store.analytics import repair_performance_from_facts
 from odx_graph.store.db import Database
+from odx_graph.store.measure_parts import measure_parts
+from odx_graph.store.measure_parts import valued
+from odx_graph.store.repair_summary import MEASURE_NAMES
 from odx_graph.store.repair_summary import SUMMARISED_MEASURES
 from odx_graph.store.repair_summary import answerable
+from odx_graph.store.repair_summary import facts_statement
 from odx_graph.store.repair_summary import month_start
 from odx_graph.store.repair_summary import over_flags
 from odx_graph.store.repair_summary import percentile_cont
@@ -99,7 +106,9 @@ APRIL_2026 = dt.datetime(2026, 4, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 # Exact; the server's defaults for the public; and small thresholds, so that values of
 # small groups are published (perturbed) too.
 PUBLISHERS = (Publisher(True, 10, 5), Publisher(False, 10, 5), Publisher(False, 1, 3))
-SCORECARD = tuple(m.value for m in SCORECARD_MEASURES if m.value in SUMMARISED_MEASURES)
+SCORECARD = tuple(m.value for m in SCORECARD_MEASURES if m.value in MEASURE_NAMES)
+# The measures worked out in part from the facts: hours, costs, planned replacement.
+FROM_FACTS = tuple(sorted(set(MEASURE_NAMES) - SUMMARISED_MEASURES))
 TREND = tuple(m.value for m in TREND_MEASURES)
 
 
@@ -148,10 +157,17 @@ async def _published_differences(db: Database) -> list[str]:
         RepairScope(landlord_ids=(landlords[0],), reported_from=APRIL_2025),
     )
     differing = []
+    valued: set[str] = set()  # the measures from the facts that had a value somewhere
     for group_by in GROUPINGS:
         for scope in scopes:
             dated = scope.reported_from is not None or scope.reported_to is not None
-            for measures in (tuple(sorted(SUMMARISED_MEASURES)), SCORECARD, TREND):
+            for measures in (
+                tuple(sorted(SUMMARISED_MEASURES)),
+                SCORECARD,
+                TREND,
+                MEASURE_NAMES,
+                FROM_FACTS,
+            ):
                 # The homes of a priority over some months are not kept.
                 if dated and Dimension.PRIORITY in group_by:
                     assert not answerable(group_by, scope, measures)
@@ -164,6 +180,9 @@ async def _published_differences(db: Database) -> list[str]:
                     got = [performance_group(r, group_by, publish, measures) for r in summed]
                     if expected != got:
                         differing.append(f"{group_by} {scope} {measures} {publish}")
+                    valued |= {m for g in got for m, v in g.measures.items() if v}
+    # Else the comparison of those measures could not fail.
+    assert set(FROM_FACTS) <= valued, set(FROM_FACTS) - valued
     return differing
 
 
@@ -199,9 +218,12 @@ async def test_a_scorecard_reads_the_summaries() -> None:
     assert not answerable([Dimension.LANDLORD], RepairScope(reported_to=utc_april), TREND)
     assert not answerable([Dimension.LANDLORD], RepairScope(reported_from="2026-01-01"), TREND)
     assert not answerable([Dimension.LANDLORD], RepairScope(postcode_column="postcode_area"), TREND)
-    assert not answerable([Dimension.LANDLORD], RepairScope(), ("median_hours",))
-    assert not answerable([Dimension.LANDLORD], RepairScope(), ("on_planned_replacement_pct",))
-    assert not answerable([Dimension.LANDLORD], RepairScope(), ("cost_mean",))
+    # Every measure: hours, costs and planned replacement from the scope's facts.
+    for name in FROM_FACTS:
+        assert answerable([Dimension.LANDLORD], RepairScope(), (name,))
+        assert answerable([Dimension.PRIORITY], landlord, (name,))
+        assert answerable([Dimension.LANDLORD], RepairScope(reported_from=APRIL_2025), (name,))
+    assert not answerable([Dimension.LANDLORD], RepairScope(), ("no_such_measure",))
 
 
 def test_a_month_starts_at_midnight_uk_time() -> None:
@@ -418,3 +440,45 @@ async def test_writers_of_one_landlord_at_once_leave_the_summaries_exact(
     # circle (a deadlock would raise here).
     await asyncio.wait_for(asyncio.gather(*(writer(h) for h in homes)), 60)
     await _exact(fresh_db)
+
+
+def _scans(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Each scan of a plan: its node type, relation, index and index condition."""
+    found = []
+    if "Relation Name" in plan:
+        node = (plan["Node Type"], plan["Relation Name"], plan.get("Index Name", ""))
+        found.append((*node, plan.get("Index Cond", "")))
+    for child in plan.get("Plans", ()):
+        found += _scans(child)
+    return found
+
+
+async def test_hours_and_costs_are_read_from_the_index_alone(fresh_db: Database) -> None:
+    """A scope's hours and costs come from one range of a covering index for each
+    landlord (migration 0042), never from the table: a landlord's, a landlord's months,
+    and every landlord's reporting year (each landlord's range, not the whole index)."""
+    await fresh_db.execute("VACUUM ANALYZE repair_fact")
+    landlords = await _landlords(fresh_db)
+    scopes = (
+        ((Dimension.PRIORITY,), RepairScope(landlord_ids=(landlords[0],))),
+        ((Dimension.LANDLORD,), RepairScope(reported_from=APRIL_2025, reported_to=APRIL_2026)),
+        ((Dimension.MONTH,), RepairScope(landlord_ids=(landlords[1],), reported_from=APRIL_2025)),
+    )
+    definitions = {m.name: m.definition for m in DECLARED_MEASURES}
+    for name, index in (
+        ("median_hours", "repair_fact_hours_idx"),
+        ("p90_hours", "repair_fact_hours_idx"),
+        ("cost_mean", "repair_fact_cost_idx"),
+        ("cost_total", "repair_fact_cost_idx"),
+        ("cost_median", "repair_fact_cost_idx"),
+    ):
+        definition = definitions[name]
+        for group_by, scope in scopes:
+            sql, args = facts_statement(
+                group_by, scope, valued(definition), measure_parts(name, definition)
+            )
+            plan = json.loads(await fresh_db.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
+            scans = [s for s in _scans(plan[0]["Plan"]) if s[1] == "repair_fact"]
+            assert [s[:3] for s in scans] == [("Index Only Scan", "repair_fact", index)], scans
+            assert "landlord_id = ANY" in scans[0][3], scans
+            assert ("month >=" in scans[0][3]) == (scope.reported_from is not None), scans

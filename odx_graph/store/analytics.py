@@ -34,12 +34,14 @@ from odx_graph.mapping.insight import MEASURES as DECLARED_MEASURES
 from odx_graph.mapping.insight import PLANNED_REPLACEMENT
 from odx_graph.mapping.insight import Definition
 from odx_graph.mapping.insight import Dimension as Dimension  # named here by older imports
-from odx_graph.mapping.insight import Mean
 from odx_graph.mapping.insight import Percentile
-from odx_graph.mapping.insight import Share
-from odx_graph.mapping.insight import Total
 from odx_graph.store.db import Database
 from odx_graph.store.db import Record
+from odx_graph.store.measure_parts import RECORD_KEY
+from odx_graph.store.measure_parts import Part
+from odx_graph.store.measure_parts import count_parts
+from odx_graph.store.measure_parts import measure_parts
+from odx_graph.store.measure_parts import planned_replacement
 from odx_graph.store.repair_summary import answerable
 from odx_graph.store.repair_summary import summary_performance
 from odx_graph.store.sql import Params
@@ -61,51 +63,10 @@ Measure = Definition  # what a measure is worked out from
 
 MEASURES: dict[str, Measure] = {m.name: m.definition for m in DECLARED_MEASURES}
 _COUNTS = {c.name: c.condition for c in COUNTS}
-# Each repair brings its home's record key to the cell keys of the disclosure rules
-# (odx_graph/core/disclosure.py); ``_key`` columns are sums of them.
-_KEY = "coalesce(f.record_key, 0)"
 
 
-def _count(column: str, condition: str) -> list[tuple[str, str, str]]:
-    """A count and the sum of its repairs' record keys. Summed home by home, the keys
-    need no work per repair: a home's repairs all bring its key, so its share of the sum
-    is its key times its count (``key:<count>``)."""
-    return [
-        (column, f"count(*) FILTER (WHERE {condition})", "sum"),
-        (f"{column}_key", f"sum({_KEY}) FILTER (WHERE {condition})", f"key:{column}"),
-    ]
-
-
-def _parts(name: str, measure: Measure) -> list[tuple[str, str, str]]:
-    """What ``measure`` is published from, as (column, aggregate over a group's repairs,
-    how per-home values of it combine: ``sum``, ``max`` or ``key:<count>``). Percentiles
-    give their values at every fraction of
-    :func:`odx_graph.core.disclosure.quantile_fractions` in one sort."""
-    if isinstance(measure, Share):
-        return _count(f"{name}_n", f"{measure.among} AND {measure.flag}") + _count(
-            f"{name}_d", measure.among
-        )
-    among = f"{measure.among} AND {measure.value} IS NOT NULL"
-    if isinstance(measure, Mean | Total):
-        return [
-            (f"{name}_sum", f"sum({measure.value}) FILTER (WHERE {among})", "sum"),
-            *_count(f"{name}_n", among),
-            (f"{name}_max", f"max({measure.value}) FILTER (WHERE {among})", "max"),
-        ]
-    fractions = ", ".join(repr(f) for f in quantile_fractions(measure.fraction))
-    return [
-        (
-            name,
-            f"percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP "
-            f"(ORDER BY {measure.value}) FILTER (WHERE {among})",
-            "",
-        ),
-        (f"{name}_key", f"sum({_KEY}) FILTER (WHERE {among})", "sum"),
-    ]
-
-
-def _count_parts() -> list[tuple[str, str, str]]:
-    return [part for name, condition in _COUNTS.items() for part in _count(name, condition)]
+def _count_parts() -> list[Part]:
+    return [part for name, condition in _COUNTS.items() for part in count_parts(name, condition)]
 
 
 def _combined(column: str, combine: str) -> str:
@@ -266,13 +227,13 @@ async def repair_performance_from_facts(
     defined = _planned_replacement(scope, where, [MEASURES[name] for name in chosen])
     groups = [f"{_DIMENSIONS[d][0]} AS group_{d.value}" for d in group_by]
     names = [f"group_{d.value}" for d in group_by]
-    parts = _count_parts() + [p for name in chosen for p in _parts(name, MEASURES[name])]
+    parts = _count_parts() + [p for name in chosen for p in measure_parts(name, MEASURES[name])]
     settings = SORTING
     if any(isinstance(MEASURES[name], Percentile) for name in chosen):
         # Homes are counted once each: a home's id and key in one number, so that the
         # distinct values are the distinct homes and their sum, modulo the keys' range,
         # is the sum of their keys.
-        home = f"f.home_id * {RECORD_KEY_RANGE}::bigint + {_KEY}"
+        home = f"f.home_id * {RECORD_KEY_RANGE}::bigint + {RECORD_KEY}"
         grouped = (
             f"SELECT {''.join(g + ', ' for g in groups)}"
             + f"count(DISTINCT {home}) AS homes, sum(DISTINCT {home}) AS homes_key"
@@ -286,7 +247,7 @@ async def repair_performance_from_facts(
         # that both steps hash instead of sorting (counting the homes is then a count).
         settings = HASHING if set(group_by) <= _COARSE else SORTING
         per_home = (
-            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, max({_KEY}) AS home_key"
+            f"SELECT {''.join(g + ', ' for g in groups)}f.home_id, max({RECORD_KEY}) AS home_key"
             + "".join(
                 f", {aggregate} AS {column}"
                 for column, aggregate, combine in parts
@@ -313,11 +274,10 @@ async def repair_performance_from_facts(
 
 
 def _planned_replacement(scope: RepairScope, where: str, measures: Sequence[Measure]) -> str:
-    """The ``WITH`` that defines ``PLANNED_REPLACEMENT`` for measures that use it: worked
-    out once for the statement (each measure's condition would otherwise work out the
-    whole view again: 3.3 s at a million homes), and only for the repairs in a scope of
-    one place (a postcode, estates or buildings), through their keys, rather than for
-    every repair; empty when no measure uses it."""
+    """The ``WITH`` that defines ``PLANNED_REPLACEMENT`` for measures that use it
+    (:func:`odx_graph.store.measure_parts.planned_replacement`): for a scope of one place
+    (a postcode, estates or buildings) only for the place's repairs, through their keys,
+    rather than for every repair; empty when no measure uses it."""
     used = any(
         PLANNED_REPLACEMENT in getattr(measure, part, "")
         for measure in measures
@@ -327,11 +287,8 @@ def _planned_replacement(scope: RepairScope, where: str, measures: Sequence[Meas
         return ""
     restricted = ""
     if scope.postcode_column or scope.estate_ids or scope.building_ids:
-        restricted = f" WHERE d.repair_id IN (SELECT f.id FROM repair_fact f WHERE {where})"
-    return (
-        f"WITH {PLANNED_REPLACEMENT} AS MATERIALIZED (SELECT d.repair_id "
-        f"FROM repair_planned_replacement d{restricted}) "
-    )
+        restricted = where
+    return planned_replacement(restricted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,9 +319,9 @@ async def open_jobs(db: Database, scope: MarketScope) -> list[Record]:
     sql = (
         "SELECT f.postcode_district, f.trade_code, (SELECT label FROM trade t WHERE "
         "t.code = f.trade_code) AS trade_label, count(*) AS jobs, "
-        f"sum({_KEY}) AS jobs_key, "
+        f"sum({RECORD_KEY}) AS jobs_key, "
         "count(*) FILTER (WHERE f.contractor_id IS NULL) AS unassigned, "
-        f"sum({_KEY}) FILTER (WHERE f.contractor_id IS NULL) AS unassigned_key, "
+        f"sum({RECORD_KEY}) FILTER (WHERE f.contractor_id IS NULL) AS unassigned_key, "
         "count(DISTINCT f.home_id) AS homes "
         f"FROM repair_fact f WHERE f.is_open AND {_market_sql(scope, args)} "
         "GROUP BY 1, 2 ORDER BY 1, 2"

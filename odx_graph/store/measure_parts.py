@@ -1,0 +1,85 @@
+"""What a repair measure is published from, as aggregates over the per-repair facts
+``f`` (the ``repair_fact`` table): shared by the statements over every repair's facts
+(:mod:`odx_graph.store.analytics`) and those that read the repair summaries and, for
+the measures the summaries do not hold, the facts' covering indexes
+(:mod:`odx_graph.store.repair_summary`)."""
+
+from __future__ import annotations
+
+from odx_graph.core.disclosure import quantile_fractions
+from odx_graph.mapping.insight import PLANNED_REPLACEMENT
+from odx_graph.mapping.insight import Definition
+from odx_graph.mapping.insight import Mean
+from odx_graph.mapping.insight import Share
+from odx_graph.mapping.insight import Total
+
+# Each repair brings its home's record key to the cell keys of the disclosure rules
+# (odx_graph/core/disclosure.py); ``_key`` columns are sums of them.
+RECORD_KEY = "coalesce(f.record_key, 0)"
+
+# A part: (column, aggregate over a group's repairs, how per-home values of it combine:
+# ``sum``, ``max``, ``key:<count>`` or nothing).
+Part = tuple[str, str, str]
+
+
+def count_parts(column: str, condition: str) -> list[Part]:
+    """A count and the sum of its repairs' record keys. Summed home by home, the keys
+    need no work per repair: a home's repairs all bring its key, so its share of the sum
+    is its key times its count (``key:<count>``)."""
+    return [
+        (column, f"count(*) FILTER (WHERE {condition})", "sum"),
+        (f"{column}_key", f"sum({RECORD_KEY}) FILTER (WHERE {condition})", f"key:{column}"),
+    ]
+
+
+def measure_parts(name: str, measure: Definition) -> list[Part]:
+    """What ``measure`` is published from (see :data:`Part`). Percentiles give their
+    values at every fraction of :func:`odx_graph.core.disclosure.quantile_fractions` in
+    one sort."""
+    if isinstance(measure, Share):
+        return count_parts(f"{name}_n", f"{measure.among} AND {measure.flag}") + count_parts(
+            f"{name}_d", measure.among
+        )
+    among = valued(measure)
+    if isinstance(measure, Mean | Total):
+        return [
+            (f"{name}_sum", f"sum({measure.value}) FILTER (WHERE {among})", "sum"),
+            *count_parts(f"{name}_n", among),
+            (f"{name}_max", f"max({measure.value}) FILTER (WHERE {among})", "max"),
+        ]
+    fractions = ", ".join(repr(f) for f in quantile_fractions(measure.fraction))
+    return [
+        (
+            name,
+            f"percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP "
+            f"(ORDER BY {measure.value}) FILTER (WHERE {among})",
+            "",
+        ),
+        (f"{name}_key", f"sum({RECORD_KEY}) FILTER (WHERE {among})", "sum"),
+    ]
+
+
+def valued(measure: Mean | Total | Definition) -> str:
+    """The repairs a mean, total or percentile is worked out over: those meeting its
+    ``among`` with a value (said once, so that measures over the same repairs say it
+    alike)."""
+    assert not isinstance(measure, Share)
+    clause = f"{measure.value} IS NOT NULL"
+    if clause in measure.among.split(" AND "):
+        return measure.among
+    return f"{measure.among} AND {clause}"
+
+
+def planned_replacement(restriction: str = "") -> str:
+    """The ``WITH`` that defines ``PLANNED_REPLACEMENT`` (the repairs raised on a
+    component due for planned replacement) once for a statement: each measure's condition
+    would otherwise work out the whole view again (3.3 s at a million homes). With a
+    ``restriction`` (SQL over the facts ``f``), only for the repairs meeting it, through
+    their keys."""
+    restricted = ""
+    if restriction:
+        restricted = f" WHERE d.repair_id IN (SELECT f.id FROM repair_fact f WHERE {restriction})"
+    return (
+        f"WITH {PLANNED_REPLACEMENT} AS MATERIALIZED (SELECT d.repair_id "
+        f"FROM repair_planned_replacement d{restricted}) "
+    )
