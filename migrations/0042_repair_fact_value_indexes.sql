@@ -6,8 +6,8 @@
 -- 0038). Its hours and costs (median and 90th percentile hours; mean, median and total
 -- cost) are not summarised: a percentile of hours, to the second, is exact only over the
 -- hours themselves, and costs to the penny. They were worked out by reading every fact of
--- the landlord's repairs from the table (with the rest of every measure: 16 s for the
--- largest landlord of the million-home demo, 5.1 million repairs). Read here, one
+-- the landlord's repairs from the table (with the rest of every measure: 16 to 21 s for
+-- the largest landlord of the million-home demo, 5.1 million completed repairs). Read here, one
 -- range of an index for each landlord, from the index alone (the columns a statement
 -- uses are all in it, `completed` among them as the measures' filters name it), they
 -- cost as many index entries as there are completed repairs in scope.

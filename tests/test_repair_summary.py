@@ -157,7 +157,7 @@ async def _published_differences(db: Database) -> list[str]:
         RepairScope(landlord_ids=(landlords[0],), reported_from=APRIL_2025),
     )
     differing = []
-    valued: set[str] = set()  # the measures from the facts that had a value somewhere
+    had_values: set[str] = set()  # the measures from the facts with a value somewhere
     for group_by in GROUPINGS:
         for scope in scopes:
             dated = scope.reported_from is not None or scope.reported_to is not None
@@ -180,9 +180,9 @@ async def _published_differences(db: Database) -> list[str]:
                     got = [performance_group(r, group_by, publish, measures) for r in summed]
                     if expected != got:
                         differing.append(f"{group_by} {scope} {measures} {publish}")
-                    valued |= {m for g in got for m, v in g.measures.items() if v}
+                    had_values |= {m for g in got for m, v in g.measures.items() if v}
     # Else the comparison of those measures could not fail.
-    assert set(FROM_FACTS) <= valued, set(FROM_FACTS) - valued
+    assert set(FROM_FACTS) <= had_values, set(FROM_FACTS) - had_values
     return differing
 
 
@@ -482,3 +482,34 @@ async def test_hours_and_costs_are_read_from_the_index_alone(fresh_db: Database)
             assert [s[:3] for s in scans] == [("Index Only Scan", "repair_fact", index)], scans
             assert "landlord_id = ANY" in scans[0][3], scans
             assert ("month >=" in scans[0][3]) == (scope.reported_from is not None), scans
+
+
+async def test_the_summaries_and_the_facts_are_read_in_one_snapshot(fresh_db: Database) -> None:
+    """The statements of one answer see one moment: a write committed while they run
+    (here, during the first) is seen by none of them, not by the later ones alone."""
+    await fresh_db.execute("CREATE TABLE snapshot_probe (n integer)")
+    await fresh_db.execute("INSERT INTO snapshot_probe VALUES (1)")
+
+    async def write_meanwhile() -> None:
+        # Once the first statement runs (its snapshot taken), while it sleeps.
+        for _ in range(200):
+            running = await fresh_db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                "AND query LIKE '%FROM snapshot_probe, pg_sleep%' AND pid <> pg_backend_pid()"
+            )
+            if running:
+                break
+            await asyncio.sleep(0.02)
+        await fresh_db.execute("INSERT INTO snapshot_probe VALUES (2)")
+
+    writer = asyncio.create_task(write_meanwhile())
+    first, second = await fresh_db.fetch_together(
+        {},
+        [
+            ("SELECT count(*) AS n FROM snapshot_probe, pg_sleep(1.5)", ()),
+            ("SELECT count(*) AS n FROM snapshot_probe", ()),
+        ],
+    )
+    await writer
+    assert (first[0]["n"], second[0]["n"]) == (1, 1)
+    assert await fresh_db.fetchval("SELECT count(*) FROM snapshot_probe") == 2

@@ -252,17 +252,30 @@ class Database:
     async def fetch_with(self, local: Mapping[str, str], sql: str, *args: Any) -> list[Record]:
         """Run a read-only query with session settings ``local`` (``work_mem``...) in force
         for it alone, and return all rows."""
-        self._notify(sql)
+        [rows] = await self.fetch_together(local, [(sql, args)])
+        return rows
+
+    async def fetch_together(
+        self, local: Mapping[str, str], statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[Record]]:
+        """Run read-only queries (each ``(sql, args)``) in one transaction, all reading one
+        snapshot of the data (repeatable read), with session settings ``local`` in force
+        for them alone; the rows of each, in order."""
+        for sql, _ in statements:
+            self._notify(sql)
+        isolation = "repeatable_read" if len(statements) > 1 else None
         try:
-            async with self._acquire(keeps_session=True) as conn, conn.transaction(readonly=True):
+            async with (
+                self._acquire(keeps_session=True) as conn,
+                conn.transaction(isolation=isolation, readonly=True),
+            ):
                 if local:
                     # All the settings in one round trip.
                     calls = ", ".join(
                         f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(local))
                     )
                     await conn.execute(f"SELECT {calls}", *(v for kv in local.items() for v in kv))
-                rows: list[Record] = await conn.fetch(sql, *args)
-                return rows
+                return [list(await conn.fetch(sql, *args)) for sql, args in statements]
         except Exception as exc:
             raise self._failed(exc) from exc
 

@@ -65,9 +65,9 @@ def valued(measure: Mean | Total | Definition) -> str:
     alike)."""
     assert not isinstance(measure, Share)
     clause = f"{measure.value} IS NOT NULL"
-    if clause in measure.among.split(" AND "):
+    if " OR " not in measure.among and clause in measure.among.split(" AND "):
         return measure.among
-    return f"{measure.among} AND {clause}"
+    return f"({measure.among}) AND {clause}"
 
 
 def planned_replacement(restriction: str = "") -> str:

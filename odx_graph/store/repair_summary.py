@@ -9,10 +9,11 @@ start of a month in UK time, as the facts' months are; not with priorities). Its
 its homes, the shares of repairs whose conditions are over the facts' flags and the
 percentiles of working days to complete (the summaries keep a histogram of them: whole
 days, so the percentile is exact, interpolated as ``percentile_cont`` interpolates) are
-read from the summaries. Every other part of a measure (hours and costs, repairs on
-components due for planned replacement) is worked out from the facts of the statement's
-landlords and months alone, one landlord at a time through the facts' covering indexes
-(migration 0042), never from every repair."""
+read from the summaries. Every other part of a measure is worked out from the facts of
+the statement's landlords and months alone, in the same snapshot: hours and costs from
+one range of the facts' covering indexes (migration 0042) for each landlord, never the
+table; the repairs on components due for planned replacement from the planned items,
+once (:func:`odx_graph.store.measure_parts.planned_replacement`)."""
 
 from __future__ import annotations
 
@@ -301,11 +302,15 @@ async def summary_performance(
         f"(SELECT {', '.join(select)} FROM {sources}) AS g{order}"
     )
     rows = []
-    facts = [
-        await _from_facts(db, group_by, scope, condition, columns, settings)
+    # The summaries and the facts read in one snapshot: a write committed in between
+    # cannot pair one moment's counts with another's hours, costs or shares.
+    statements = [(sql, args)] + [
+        facts_statement(group_by, scope, condition, columns)
         for condition, columns in from_facts.items()
     ]
-    for record in await db.fetch_with(settings, sql, *args):
+    summary_rows, *from_the_facts = await db.fetch_together(settings, statements)
+    facts = [_by_group(found, names) for found in from_the_facts]
+    for record in summary_rows:
         row = dict(record)
         group = tuple(row[n] for n in names)
         for found, columns in zip(facts, from_facts.values(), strict=True):
@@ -338,9 +343,9 @@ def facts_statement(
 ) -> tuple[str, list[Any]]:
     """The statement (and its arguments) giving the ``columns`` of each group over the
     facts of the scope's landlords (every landlord with repairs when it names none) and
-    months that meet ``condition``: a range of the facts' covering indexes (landlord,
-    month; migration 0042) for each landlord, so neither the other landlords' repairs nor
-    the table are read."""
+    months that meet ``condition``. For hours and costs (completed repairs with one), a
+    range of the facts' covering indexes (landlord, month; migration 0042) for each
+    landlord, so neither the other landlords' repairs nor the table are read."""
     args: list[Any] = []
     bind = Params(args)
     if scope.landlord_ids:
@@ -356,7 +361,7 @@ def facts_statement(
     # (narrowing them to the scope's repairs costs as much as it saves: about 4 s either
     # way at a million homes, for a landlord, a reporting year or both).
     defined = planned_replacement() if PLANNED_REPLACEMENT in condition else ""
-    where.append(condition)
+    where.append(f"({condition})")
     names = [f"group_{d.value}" for d in group_by]
     groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
     by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
@@ -367,20 +372,11 @@ def facts_statement(
     return sql, args
 
 
-async def _from_facts(
-    db: Database,
-    group_by: Sequence[Dimension],
-    scope: Any,
-    condition: str,
-    columns: Sequence[Part],
-    settings: dict[str, str],
-) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """The ``columns`` of each group, by its values of ``group_by``, from
-    :func:`facts_statement`."""
-    sql, args = facts_statement(group_by, scope, condition, columns)
-    names = [f"group_{d.value}" for d in group_by]
-    found = {}
-    for record in await db.fetch_with(settings, sql, *args):
+def _by_group(found: Sequence[Any], names: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The rows of a :func:`facts_statement` by their groups' values (the ``names``
+    columns, taken out of the rows)."""
+    grouped = {}
+    for record in found:
         row = dict(record)
-        found[tuple(row.pop(n) for n in names)] = row
-    return found
+        grouped[tuple(row.pop(n) for n in names)] = row
+    return grouped
