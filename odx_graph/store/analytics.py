@@ -285,10 +285,8 @@ def _planned_replacement(scope: RepairScope, where: str, measures: Sequence[Meas
     )
     if not used:
         return ""
-    restricted = ""
-    if scope.postcode_column or scope.estate_ids or scope.building_ids:
-        restricted = where
-    return planned_replacement(restricted)
+    place = scope.postcode_column or scope.estate_ids or scope.building_ids
+    return planned_replacement(where if place else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,7 +275,7 @@ class Database:
                         f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(local))
                     )
                     await conn.execute(f"SELECT {calls}", *(v for kv in local.items() for v in kv))
-                return [list(await conn.fetch(sql, *args)) for sql, args in statements]
+                return [await conn.fetch(sql, *args) for sql, args in statements]
         except Exception as exc:
             raise self._failed(exc) from exc
 

@@ -59,7 +59,7 @@ def measure_parts(name: str, measure: Definition) -> list[Part]:
     ]
 
 
-def valued(measure: Mean | Total | Definition) -> str:
+def valued(measure: Definition) -> str:
     """The repairs a mean, total or percentile is worked out over: those meeting its
     ``among`` with a value (said once, so that measures over the same repairs say it
     alike)."""

@@ -220,6 +220,27 @@ def _homes_source(
     return "year", " AND ".join(conditions), one
 
 
+def _month_conditions(scope: Any, bind: Params) -> list[str]:
+    """SQL keeping the facts (or summary rows) ``f`` of the whole months a scope's
+    bounds give (see :func:`_bound_months`)."""
+    first, after = _bound_months(scope) or (None, None)
+    conditions = []
+    if first is not None:
+        conditions.append(f"f.month >= {bind(first)}")
+    if after is not None:
+        conditions.append(f"f.month < {bind(after)}")
+    return conditions
+
+
+def _grouped(group_by: Sequence[Dimension]) -> tuple[list[str], str, str]:
+    """A statement's group columns over ``f``: their names, the select list that gives
+    them (each followed by a comma) and the GROUP BY (empty without groups)."""
+    names = [f"group_{d.value}" for d in group_by]
+    groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
+    by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
+    return names, groups, by
+
+
 def _sums(column: str, condition: str) -> list[str]:
     return [
         f"coalesce(sum(f.repairs) FILTER (WHERE {condition}), 0)::bigint AS {column}",
@@ -242,21 +263,15 @@ async def summary_performance(
     landlords = ["true"]
     if scope.landlord_ids:
         landlords.append(f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])")
-    first, after = _bound_months(scope) or (None, None)
-    months = []
-    if first is not None:
-        months.append(f"f.month >= {bind(first)}")
-    if after is not None:
-        months.append(f"f.month < {bind(after)}")
+    months = _month_conditions(scope, bind)
     where = " AND ".join(landlords + months)
-    names = [f"group_{d.value}" for d in group_by]
-    groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
-    by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
+    names, groups, by = _grouped(group_by)
     parts = [p for c in COUNTS for p in _sums(c.name, c.condition)]
     definitions = {m.name: m.definition for m in MEASURES}
     chosen = [m.name for m in MEASURES if m.name in measures]
-    percentiles = [name for name in chosen if name in SUMMARISED_MEASURES]
-    percentiles = [n for n in percentiles if isinstance(definitions[n], Percentile)]
+    percentiles = [
+        n for n in chosen if n in SUMMARISED_MEASURES and isinstance(definitions[n], Percentile)
+    ]
     # The parts worked out from the facts, by the condition on the repairs they cover.
     from_facts: dict[str, list[Part]] = {}
     for name in chosen:
@@ -352,19 +367,13 @@ def facts_statement(
         where = [f"f.landlord_id = ANY({bind(list(scope.landlord_ids))}::bigint[])"]
     else:
         where = ["f.landlord_id = ANY(ARRAY(SELECT l.landlord_id FROM repair_summary_landlord l))"]
-    first, after = _bound_months(scope) or (None, None)
-    if first is not None:
-        where.append(f"f.month >= {bind(first)}")
-    if after is not None:
-        where.append(f"f.month < {bind(after)}")
+    where += _month_conditions(scope, bind)
     # The repairs due for planned replacement, worked out once from the planned items
     # (narrowing them to the scope's repairs costs as much as it saves: about 4 s either
     # way at a million homes, for a landlord, a reporting year or both).
     defined = planned_replacement() if PLANNED_REPLACEMENT in condition else ""
     where.append(f"({condition})")
-    names = [f"group_{d.value}" for d in group_by]
-    groups = "".join(f"{GROUPINGS[d].value} AS {n}, " for d, n in zip(group_by, names, strict=True))
-    by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(group_by)))}" if group_by else ""
+    _, groups, by = _grouped(group_by)
     sql = (
         f"{defined}SELECT {groups}{', '.join(f'{a} AS {c}' for c, a, _ in columns)} "
         f"FROM repair_fact f WHERE {' AND '.join(where)}{by}"
