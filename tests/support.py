@@ -141,3 +141,16 @@ class SentStatements:
     async def fetch_with(self, settings: object, sql: str, *args: Any) -> list[Any]:
         """Record a statement sent with session settings (not recorded)."""
         return await self.fetch(sql, *args)
+
+
+def plan_nodes(explained: str | list[Any]) -> list[dict[str, Any]]:
+    """Every node of an ``EXPLAIN (FORMAT JSON)`` plan (its text or its parsed form),
+    depth first from the top."""
+    parsed = json.loads(explained) if isinstance(explained, str) else explained
+    nodes = []
+    pending = [parsed[0]["Plan"]]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(reversed(node.get("Plans", [])))
+    return nodes

@@ -14,7 +14,6 @@ size: its generic plan reads the index from the cursor (see ``store.sql.row_limi
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
@@ -28,6 +27,7 @@ from odx_graph.mapping.query import bind_filters
 from odx_graph.store.db import Database
 from odx_graph.store.sql import children_statement
 from odx_graph.store.sql import page_statement
+from tests.support import plan_nodes
 
 HOME = MAPPING["Home"]
 REPAIR = MAPPING["Repair"]
@@ -57,13 +57,7 @@ async def _scan_rows(db: Database, sql: str, params: list[Any], mode: str, table
         (plan,) = await conn.fetchrow(f"EXPLAIN (FORMAT JSON) EXECUTE {name}{args}")
         await conn.execute(f"DEALLOCATE {name}")
 
-    def scans(node: dict[str, Any]) -> list[float]:
-        found = [node["Plan Rows"]] if node.get("Relation Name") == table else []
-        for child in node.get("Plans", []):
-            found += scans(child)
-        return found
-
-    rows = scans(json.loads(plan)[0]["Plan"])
+    rows = [n["Plan Rows"] for n in plan_nodes(plan) if n.get("Relation Name") == table]
     assert rows, plan
     return float(rows[0])
 

@@ -4,11 +4,10 @@ write that opens, closes or moves a repair."""
 
 from __future__ import annotations
 
-import json
-
 from odx_graph.services.job_board import districts_with_open_jobs
 from odx_graph.store.analytics import DISTRICTS_WITH_OPEN_REPAIRS
 from odx_graph.store.db import Database
+from tests.support import plan_nodes
 
 # Worked out independently: each repair's district from its home, open from its status.
 EXPECTED = (
@@ -80,16 +79,7 @@ async def test_the_repairs_are_probed_not_read(seeded_db: Database) -> None:
     plan = await seeded_db.fetchval(
         f"EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) {DISTRICTS_WITH_OPEN_REPAIRS}"
     )
-
-    nodes: list[dict[str, object]] = []
-
-    def walk(node: dict[str, object]) -> None:
-        nodes.append(node)
-        for child in node.get("Plans", []):  # type: ignore[attr-defined]
-            walk(child)
-
-    walk(json.loads(plan)[0]["Plan"])
-    on_repair = [n for n in nodes if n.get("Relation Name") == "repair"]
+    on_repair = [n for n in plan_nodes(plan) if n.get("Relation Name") == "repair"]
     assert on_repair and all(n["Node Type"] == "Index Only Scan" for n in on_repair)
     repairs = await seeded_db.fetchval("SELECT count(*) FROM repair")
     districts = await seeded_db.fetchval("SELECT count(DISTINCT postcode_district) FROM repair")

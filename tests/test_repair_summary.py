@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import random
-from typing import Any
 
 import asyncpg
 
@@ -33,6 +31,7 @@ from odx_graph.store.repair_summary import month_start
 from odx_graph.store.repair_summary import over_flags
 from odx_graph.store.repair_summary import percentile_cont
 from odx_graph.store.repair_summary import summary_performance
+from tests.support import plan_nodes
 
 # Each summary and the statement that works it out afresh from the facts.
 AFRESH = {
@@ -442,17 +441,6 @@ async def test_writers_of_one_landlord_at_once_leave_the_summaries_exact(
     await _exact(fresh_db)
 
 
-def _scans(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """Each scan of a plan: its node type, relation, index and index condition."""
-    found = []
-    if "Relation Name" in plan:
-        node = (plan["Node Type"], plan["Relation Name"], plan.get("Index Name", ""))
-        found.append((*node, plan.get("Index Cond", "")))
-    for child in plan.get("Plans", ()):
-        found += _scans(child)
-    return found
-
-
 async def test_hours_and_costs_are_read_from_the_index_alone(fresh_db: Database) -> None:
     """A scope's hours and costs come from one range of a covering index for each
     landlord (migration 0042), never from the table: a landlord's, a landlord's months,
@@ -477,11 +465,13 @@ async def test_hours_and_costs_are_read_from_the_index_alone(fresh_db: Database)
             sql, args = facts_statement(
                 group_by, scope, valued(definition), measure_parts(name, definition)
             )
-            plan = json.loads(await fresh_db.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
-            scans = [s for s in _scans(plan[0]["Plan"]) if s[1] == "repair_fact"]
-            assert [s[:3] for s in scans] == [("Index Only Scan", "repair_fact", index)], scans
-            assert "landlord_id = ANY" in scans[0][3], scans
-            assert ("month >=" in scans[0][3]) == (scope.reported_from is not None), scans
+            plan = await fresh_db.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+            scans = [n for n in plan_nodes(plan) if n.get("Relation Name") == "repair_fact"]
+            found = [(n["Node Type"], n.get("Index Name")) for n in scans]
+            assert found == [("Index Only Scan", index)], found
+            condition = scans[0].get("Index Cond", "")
+            assert "landlord_id = ANY" in condition, condition
+            assert ("month >=" in condition) == (scope.reported_from is not None), condition
 
 
 async def test_the_summaries_and_the_facts_are_read_in_one_snapshot(fresh_db: Database) -> None:
