@@ -42,6 +42,8 @@ UPDATE repair_fact f SET landlord_id = h.landlord_id
     FROM home h WHERE h.id = f.home_id AND f.landlord_id IS NULL;
 UPDATE repair_work w SET landlord_id = h.landlord_id
     FROM home h WHERE h.id = w.home_id AND w.landlord_id IS NULL;
+UPDATE repair_planned_due d SET landlord_id = f.landlord_id
+    FROM repair_fact f WHERE f.id = d.id AND d.landlord_id IS NULL;
 UPDATE home_damp_risk r SET landlord_id = h.landlord_id
     FROM home h WHERE h.id = r.home_id AND r.landlord_id IS NULL;
 UPDATE component_failure_risk r SET landlord_id = c.landlord_id
@@ -61,6 +63,7 @@ ALTER TABLE home_record_key ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE building_record_key ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE repair_fact ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE repair_work ALTER COLUMN landlord_id SET NOT NULL;
+ALTER TABLE repair_planned_due ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE home_damp_risk ALTER COLUMN landlord_id SET NOT NULL;
 ALTER TABLE component_failure_risk ALTER COLUMN landlord_id SET NOT NULL;
 
@@ -102,6 +105,8 @@ ALTER TABLE repair_status_event DROP CONSTRAINT repair_status_event_pkey,
 ALTER TABLE repair_fact DROP CONSTRAINT repair_fact_pkey, ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE repair_work DROP CONSTRAINT repair_work_pkey,
     ADD PRIMARY KEY (landlord_id, repair_id, sor_code);
+ALTER TABLE repair_planned_due DROP CONSTRAINT repair_planned_due_pkey,
+    ADD PRIMARY KEY (landlord_id, id);
 ALTER TABLE awaab_deadline DROP CONSTRAINT awaab_deadline_pkey,
     ADD PRIMARY KEY (landlord_id, case_id);
 ALTER TABLE damp_mould_case DROP CONSTRAINT damp_mould_case_pkey,
@@ -262,6 +267,40 @@ WHERE w.status_code <> 'cancelled'
   AND w.planned_date
       <= (r.reported_at AT TIME ZONE 'Europe/London')::date + planned_replacement_window();
 
+-- The items of each component (migration 0043).
+CREATE OR REPLACE VIEW component_planned_item AS
+SELECT c.id AS component_id, w.planned_date, w.completed_on, w.landlord_id
+FROM planned_work w JOIN component c
+     ON c.landlord_id = w.landlord_id AND c.id = w.component_id
+     AND c.component_type_code = w.component_type_code
+WHERE w.component_id IS NOT NULL AND w.status_code <> 'cancelled'
+UNION ALL
+SELECT c.id, w.planned_date, w.completed_on, w.landlord_id
+FROM planned_work w JOIN component c
+     ON c.landlord_id = w.landlord_id AND c.home_id = w.home_id
+     AND c.component_type_code = w.component_type_code
+WHERE w.component_id IS NULL AND w.status_code <> 'cancelled'
+UNION ALL
+SELECT c.id, w.planned_date, w.completed_on, w.landlord_id
+FROM planned_work w JOIN component c
+     ON c.landlord_id = w.landlord_id AND c.building_id = w.building_id
+     AND c.component_type_code = w.component_type_code
+WHERE w.component_id IS NULL AND w.status_code <> 'cancelled';
+
+-- When each repair is first due for planned replacement (migration 0043).
+CREATE OR REPLACE VIEW repair_planned_due_source AS
+SELECT f.id, f.landlord_id, f.month, f.priority_code, f.cancelled, f.record_key,
+       r.reported_on, min(i.planned_date) AS due_on
+FROM repair_fact f
+JOIN (SELECT r.landlord_id, r.id, r.component_id,
+             (r.reported_at AT TIME ZONE 'Europe/London')::date AS reported_on
+      FROM repair r) AS r ON r.landlord_id = f.landlord_id AND r.id = f.id
+JOIN component_planned_item i
+     ON i.landlord_id = r.landlord_id AND i.component_id = r.component_id
+WHERE i.completed_on IS NULL OR i.completed_on > r.reported_on
+GROUP BY f.id, f.landlord_id, f.month, f.priority_code, f.cancelled, f.record_key,
+         r.reported_on;
+
 -- ==== Part 2: Citus (needs CREATE EXTENSION citus; never run by the tests) ====
 
 CREATE EXTENSION IF NOT EXISTS citus;
@@ -278,7 +317,11 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --                             the importer in the same transaction
 --   repair_summaries_*        the repair summaries (migrations 0035, 0038): worked out from
 --                             the facts by the same writers, in the same transaction
+--   repair_value_*            the histograms of hours and costs (migration 0044): likewise
 --   repair_work_*             the work by SOR code (migration 0036): likewise
+--   repair_planned_due_*      when repairs are due for planned replacement (migration
+--                             0043): likewise, and by the writers of planned items and
+--                             components for the repairs those concern
 --   awaab_deadlines_*         the cases' Awaab's Law deadlines (migrations 0037, 0040): worked
 --                             out by the writers of cases in the same transaction, and
 --                             by the code-list sync after the calendar or a timescale
@@ -445,9 +488,19 @@ DROP TRIGGER repair_facts_calendar_changed ON working_calendar;
 DROP TRIGGER repair_summaries_deleted ON repair_fact;
 DROP TRIGGER repair_summaries_inserted ON repair_fact;
 DROP TRIGGER repair_summaries_updated ON repair_fact;
+DROP TRIGGER repair_value_deleted ON repair_fact;
+DROP TRIGGER repair_value_inserted ON repair_fact;
+DROP TRIGGER repair_value_updated ON repair_fact;
 DROP TRIGGER repair_work_deleted ON repair_fact;
 DROP TRIGGER repair_work_inserted ON repair_fact;
 DROP TRIGGER repair_work_updated ON repair_fact;
+DROP TRIGGER repair_planned_due_deleted ON repair_fact;
+DROP TRIGGER repair_planned_due_inserted ON repair_fact;
+DROP TRIGGER repair_planned_due_updated ON repair_fact;
+DROP TRIGGER repair_planned_due_items_deleted ON planned_work;
+DROP TRIGGER repair_planned_due_items_inserted ON planned_work;
+DROP TRIGGER repair_planned_due_items_updated ON planned_work;
+DROP TRIGGER repair_planned_due_component_updated ON component;
 DROP TRIGGER awaab_deadlines_deleted ON damp_mould_case;
 DROP TRIGGER awaab_deadlines_inserted ON damp_mould_case;
 DROP TRIGGER awaab_deadlines_updated ON damp_mould_case;
@@ -507,7 +560,11 @@ SELECT create_distributed_table('repair_summary_priority', 'landlord_id', coloca
 SELECT create_distributed_table('repair_summary_home_year', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_year', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_hours', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_cost', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_value_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_work', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_planned_due', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('damp_mould_case', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('awaab_deadline', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('energy_performance_certificate', 'landlord_id', colocate_with => 'building');
@@ -544,4 +601,5 @@ SELECT citus_add_local_table_to_metadata('change_pending');
 SELECT citus_add_local_table_to_metadata('data_version');
 SELECT citus_add_local_table_to_metadata('repair_fact_pending');
 SELECT citus_add_local_table_to_metadata('repair_summary_pending');
+SELECT citus_add_local_table_to_metadata('repair_value_pending');
 SELECT citus_add_local_table_to_metadata('rate_usage');

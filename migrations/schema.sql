@@ -363,6 +363,20 @@ BEGIN
 END $$;
 
 --
+-- Name: rebuild_repair_planned_due(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_repair_planned_due() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_planned_due;
+    INSERT INTO repair_planned_due SELECT * FROM repair_planned_due_source;
+END $$;
+
+--
 -- Name: rebuild_repair_summaries(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -419,6 +433,31 @@ BEGIN
     INSERT INTO repair_summary_priority
     SELECT landlord_id, priority_code, count(*), sum(record_key)
     FROM repair_summary_home_priority GROUP BY landlord_id, priority_code;
+END $$;
+
+--
+-- Name: rebuild_repair_value_histograms(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rebuild_repair_value_histograms() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_value_delta;
+    DELETE FROM repair_summary_hours;
+    DELETE FROM repair_summary_cost;
+    INSERT INTO repair_summary_hours
+    SELECT landlord_id, month, priority_code, floor(hours)::bigint, count(*),
+           sum(coalesce(record_key, 0))
+    FROM repair_fact WHERE completed AND hours IS NOT NULL
+    GROUP BY 1, 2, 3, 4;
+    INSERT INTO repair_summary_cost
+    SELECT landlord_id, month, priority_code, floor(cost)::bigint, count(*),
+           sum(coalesce(record_key, 0)), sum(cost)
+    FROM repair_fact WHERE completed AND cost IS NOT NULL
+    GROUP BY 1, 2, 3, 4;
 END $$;
 
 --
@@ -704,6 +743,141 @@ BEGIN
     IF touched IS NOT NULL THEN
         INSERT INTO repair_fact_pending (homes) VALUES (touched);
     END IF;
+END $$;
+
+--
+-- Name: repair_planned_due_after_component_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_planned_due_after_component_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    homes bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT r.home_id) INTO homes
+    FROM repair r
+    WHERE r.component_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE (n.component_type_code, n.home_id, n.building_id)
+              IS DISTINCT FROM (o.component_type_code, o.home_id, o.building_id));
+    PERFORM repair_facts_note_homes(homes);
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_planned_due_after_fact_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_planned_due_after_fact_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM repair_planned_due d WHERE d.id = ANY (ARRAY(SELECT o.id FROM old_rows o));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO repair_planned_due
+        SELECT * FROM repair_planned_due_source s
+        WHERE s.id = ANY (ARRAY(SELECT n.id FROM new_rows n));
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_planned_due_after_item_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_planned_due_after_item_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    components bigint[];
+    homes bigint[];
+    buildings bigint[];
+    types text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(component_id), array_agg(home_id), array_agg(building_id),
+               array_agg(component_type_code)
+        INTO components, homes, buildings, types FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(component_id), array_agg(home_id), array_agg(building_id),
+               array_agg(component_type_code)
+        INTO components, homes, buildings, types
+        FROM (SELECT n.component_id, n.home_id, n.building_id, n.component_type_code
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+              WHERE (n.component_id, n.home_id, n.building_id, n.component_type_code,
+                     n.status_code, n.planned_date, n.completed_on)
+                    IS DISTINCT FROM
+                    (o.component_id, o.home_id, o.building_id, o.component_type_code,
+                     o.status_code, o.planned_date, o.completed_on)
+              UNION
+              SELECT o.component_id, o.home_id, o.building_id, o.component_type_code
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+              WHERE (n.component_id, n.home_id, n.building_id, n.component_type_code,
+                     n.status_code, n.planned_date, n.completed_on)
+                    IS DISTINCT FROM
+                    (o.component_id, o.home_id, o.building_id, o.component_type_code,
+                     o.status_code, o.planned_date, o.completed_on))
+             AS touched;
+    ELSE
+        SELECT array_agg(component_id), array_agg(home_id), array_agg(building_id),
+               array_agg(component_type_code)
+        INTO components, homes, buildings, types FROM old_rows;
+    END IF;
+    IF types IS NOT NULL THEN
+        PERFORM repair_planned_due_note_items(components, homes, buildings, types);
+    END IF;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_planned_due_note_items(bigint[], bigint[], bigint[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_planned_due_note_items(components bigint[], homes bigint[], buildings bigint[], types text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    touched_homes bigint[];
+BEGIN
+    -- The components the items may concern (any of their homes' and buildings'), then
+    -- the homes and buildings themselves, each in key order: a repair added on one of
+    -- them, or moved to one, locks its component (and then its home) for its foreign
+    -- keys in that order, as a component added or moved into a home or building locks
+    -- it; whichever comes second waits for the first to commit.
+    PERFORM 1 FROM component c
+    WHERE c.id = ANY (components) OR c.home_id = ANY (homes) OR c.building_id = ANY (buildings)
+    ORDER BY c.id FOR UPDATE;
+    PERFORM 1 FROM home h WHERE h.id = ANY (homes) ORDER BY h.id FOR UPDATE;
+    PERFORM 1 FROM building b WHERE b.id = ANY (buildings) ORDER BY b.id FOR UPDATE;
+    -- Found now, in a snapshot taken once the locks are held.
+    WITH item AS (
+        SELECT * FROM unnest(components, homes, buildings, types)
+            AS t(component_id, home_id, building_id, component_type_code)
+    ), concerned AS (
+        SELECT i.component_id AS id FROM item i WHERE i.component_id IS NOT NULL
+        UNION
+        SELECT c.id FROM item i JOIN component c
+            ON c.home_id = i.home_id AND c.component_type_code = i.component_type_code
+        WHERE i.component_id IS NULL
+        UNION
+        SELECT c.id FROM item i JOIN component c
+            ON c.building_id = i.building_id AND c.component_type_code = i.component_type_code
+        WHERE i.component_id IS NULL
+    )
+    SELECT array_agg(DISTINCT r.home_id) INTO touched_homes
+    FROM repair r WHERE r.component_id IN (SELECT id FROM concerned);
+    PERFORM repair_facts_note_homes(touched_homes);
 END $$;
 
 --
@@ -1032,6 +1206,89 @@ CREATE TABLE public.working_calendar (
 CREATE FUNCTION public.repair_target(priority_code text, counted_from timestamp with time zone) RETURNS timestamp with time zone
     LANGUAGE sql STABLE
     RETURN (SELECT CASE WHEN (p.response_hours IS NOT NULL) THEN (repair_target.counted_from + make_interval(hours => p.response_hours)) WHEN (p.response_working_days IS NOT NULL) THEN (SELECT (((w.day + 1))::timestamp without time zone AT TIME ZONE 'Europe/London'::text) AS timezone FROM public.working_calendar w WHERE (w.is_working_day AND (w.working_day_number = (SELECT (c.working_day_number + p.response_working_days) FROM public.working_calendar c WHERE (c.day = ((repair_target.counted_from AT TIME ZONE 'Europe/London'::text))::date))))) ELSE NULL::timestamp with time zone END AS "case" FROM public.priority p WHERE (p.code = repair_target.priority_code));
+
+--
+-- Name: repair_value_apply(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_value_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM repair_value_pending;
+    INSERT INTO repair_summary_hours AS s
+    SELECT landlord_id, month, priority_code, hour, sum(repairs), sum(repairs * record_key)
+    FROM repair_value_delta WHERE hour IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (landlord_id, month, priority_code, hour)
+    DO UPDATE SET repairs = s.repairs + excluded.repairs,
+                  record_keys = s.record_keys + excluded.record_keys;
+    INSERT INTO repair_summary_cost AS s
+    SELECT landlord_id, month, priority_code, pound, sum(repairs), sum(repairs * record_key),
+           sum(cost)
+    FROM repair_value_delta WHERE pound IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    HAVING sum(repairs) <> 0 OR sum(repairs * record_key) <> 0 OR sum(cost) <> 0
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (landlord_id, month, priority_code, pound)
+    DO UPDATE SET repairs = s.repairs + excluded.repairs,
+                  record_keys = s.record_keys + excluded.record_keys,
+                  cost = s.cost + excluded.cost;
+    DELETE FROM repair_value_delta;
+    -- Only rows this transaction emptied: another's emptied rows are not yet committed.
+    DELETE FROM repair_summary_hours WHERE repairs = 0;
+    DELETE FROM repair_summary_cost WHERE repairs = 0;
+    RETURN NULL;
+END $$;
+
+--
+-- Name: repair_value_note(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.repair_value_note() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    had_notes boolean := EXISTS (SELECT 1 FROM repair_value_delta);
+    noted bigint;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO repair_value_delta
+        SELECT landlord_id, month, priority_code, floor(hours)::bigint, floor(cost)::bigint,
+               coalesce(record_key, 0), count(*), sum(cost)
+        FROM new_rows WHERE completed AND (hours IS NOT NULL OR cost IS NOT NULL)
+        GROUP BY 1, 2, 3, 4, 5, 6;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO repair_value_delta
+        SELECT landlord_id, month, priority_code, floor(hours)::bigint, floor(cost)::bigint,
+               coalesce(record_key, 0), -count(*), -sum(cost)
+        FROM old_rows WHERE completed AND (hours IS NOT NULL OR cost IS NOT NULL)
+        GROUP BY 1, 2, 3, 4, 5, 6;
+    ELSE
+        INSERT INTO repair_value_delta
+        SELECT landlord_id, month, priority_code, floor(hours)::bigint, floor(cost)::bigint,
+               coalesce(record_key, 0), sum(n), sum(n * cost)
+        FROM (SELECT landlord_id, month, priority_code, hours, cost, record_key, 1 AS n
+              FROM new_rows WHERE completed AND (hours IS NOT NULL OR cost IS NOT NULL)
+              UNION ALL
+              SELECT landlord_id, month, priority_code, hours, cost, record_key, -1
+              FROM old_rows WHERE completed AND (hours IS NOT NULL OR cost IS NOT NULL))
+             AS c
+        GROUP BY 1, 2, 3, 4, 5, 6
+        HAVING sum(n) <> 0 OR sum(n * cost) <> 0;
+    END IF;
+    GET DIAGNOSTICS noted = ROW_COUNT;
+    IF noted > 0 AND NOT had_notes THEN
+        INSERT INTO repair_value_pending DEFAULT VALUES;
+    END IF;
+    RETURN NULL;
+END $$;
 
 --
 -- Name: repair_work_after_fact_change(); Type: FUNCTION; Schema: public; Owner: -
@@ -1427,6 +1684,35 @@ ALTER TABLE public.component ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: component_planned_item; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.component_planned_item AS
+ SELECT c.id AS component_id,
+    w.planned_date,
+    w.completed_on,
+    w.landlord_id
+   FROM (public.planned_work w
+     JOIN public.component c ON (((c.id = w.component_id) AND (c.component_type_code = w.component_type_code))))
+  WHERE ((w.component_id IS NOT NULL) AND (w.status_code <> 'cancelled'::text))
+UNION ALL
+ SELECT c.id AS component_id,
+    w.planned_date,
+    w.completed_on,
+    w.landlord_id
+   FROM (public.planned_work w
+     JOIN public.component c ON (((c.home_id = w.home_id) AND (c.component_type_code = w.component_type_code))))
+  WHERE ((w.component_id IS NULL) AND (w.status_code <> 'cancelled'::text))
+UNION ALL
+ SELECT c.id AS component_id,
+    w.planned_date,
+    w.completed_on,
+    w.landlord_id
+   FROM (public.planned_work w
+     JOIN public.component c ON (((c.building_id = w.building_id) AND (c.component_type_code = w.component_type_code))))
+  WHERE ((w.component_id IS NULL) AND (w.status_code <> 'cancelled'::text));
 
 --
 -- Name: component_type; Type: TABLE; Schema: public; Owner: -
@@ -2187,6 +2473,43 @@ ALTER TABLE public.repair_line ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENT
 );
 
 --
+-- Name: repair_planned_due; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_planned_due (
+    id bigint NOT NULL,
+    landlord_id bigint,
+    month text,
+    priority_code text,
+    cancelled boolean,
+    record_key integer,
+    reported_on date NOT NULL,
+    due_on date NOT NULL
+);
+
+--
+-- Name: repair_planned_due_source; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.repair_planned_due_source AS
+ SELECT f.id,
+    f.landlord_id,
+    f.month,
+    f.priority_code,
+    f.cancelled,
+    f.record_key,
+    r.reported_on,
+    min(i.planned_date) AS due_on
+   FROM ((public.repair_fact f
+     JOIN ( SELECT r_1.id,
+            r_1.component_id,
+            ((r_1.reported_at AT TIME ZONE 'Europe/London'::text))::date AS reported_on
+           FROM public.repair r_1) r ON ((r.id = f.id)))
+     JOIN public.component_planned_item i ON ((i.component_id = r.component_id)))
+  WHERE ((i.completed_on IS NULL) OR (i.completed_on > r.reported_on))
+  GROUP BY f.id, f.landlord_id, f.month, f.priority_code, f.cancelled, f.record_key, r.reported_on;
+
+--
 -- Name: repair_status_event; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2230,6 +2553,20 @@ CREATE TABLE public.repair_summary (
     fixed_first_time boolean,
     repairs bigint NOT NULL,
     record_keys bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_cost; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_cost (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    priority_code text NOT NULL,
+    pound bigint NOT NULL,
+    repairs bigint NOT NULL,
+    record_keys bigint NOT NULL,
+    cost numeric NOT NULL
 );
 
 --
@@ -2316,6 +2653,19 @@ CREATE TABLE public.repair_summary_home_year (
 );
 
 --
+-- Name: repair_summary_hours; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_hours (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    priority_code text NOT NULL,
+    hour bigint NOT NULL,
+    repairs bigint NOT NULL,
+    record_keys bigint NOT NULL
+);
+
+--
 -- Name: repair_summary_landlord; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2364,6 +2714,29 @@ CREATE TABLE public.repair_summary_year (
     year integer NOT NULL,
     homes bigint NOT NULL,
     homes_key bigint NOT NULL
+);
+
+--
+-- Name: repair_value_delta; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.repair_value_delta (
+    landlord_id bigint NOT NULL,
+    month text NOT NULL,
+    priority_code text NOT NULL,
+    hour bigint,
+    pound bigint,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL,
+    cost numeric
+);
+
+--
+-- Name: repair_value_pending; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.repair_value_pending (
+    noted boolean DEFAULT true NOT NULL
 );
 
 --
@@ -2931,6 +3304,13 @@ ALTER TABLE ONLY public.repair
     ADD CONSTRAINT repair_pkey PRIMARY KEY (id);
 
 --
+-- Name: repair_planned_due repair_planned_due_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_planned_due
+    ADD CONSTRAINT repair_planned_due_pkey PRIMARY KEY (id);
+
+--
 -- Name: repair_status_event repair_status_event_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2943,6 +3323,13 @@ ALTER TABLE ONLY public.repair_status_event
 
 ALTER TABLE ONLY public.repair_status
     ADD CONSTRAINT repair_status_pkey PRIMARY KEY (code);
+
+--
+-- Name: repair_summary_cost repair_summary_cost_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_cost
+    ADD CONSTRAINT repair_summary_cost_pkey PRIMARY KEY (landlord_id, month, priority_code, pound);
 
 --
 -- Name: repair_summary_days repair_summary_days_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2978,6 +3365,13 @@ ALTER TABLE ONLY public.repair_summary_home_priority
 
 ALTER TABLE ONLY public.repair_summary_home_year
     ADD CONSTRAINT repair_summary_home_year_pkey PRIMARY KEY (landlord_id, year, home_id, record_key);
+
+--
+-- Name: repair_summary_hours repair_summary_hours_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_hours
+    ADD CONSTRAINT repair_summary_hours_pkey PRIMARY KEY (landlord_id, month, priority_code, hour);
 
 --
 -- Name: repair_summary_landlord repair_summary_landlord_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3358,7 +3752,7 @@ CREATE INDEX repair_district_open_idx ON public.repair USING btree (postcode_dis
 -- Name: repair_fact_cost_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX repair_fact_cost_idx ON public.repair_fact USING btree (landlord_id, month) INCLUDE (priority_code, cost, record_key, completed) WHERE (completed AND (cost IS NOT NULL));
+CREATE INDEX repair_fact_cost_idx ON public.repair_fact USING btree (landlord_id, month, cost) INCLUDE (priority_code) WHERE (completed AND (cost IS NOT NULL));
 
 --
 -- Name: repair_fact_district_idx; Type: INDEX; Schema: public; Owner: -
@@ -3376,7 +3770,7 @@ CREATE INDEX repair_fact_home_idx ON public.repair_fact USING btree (home_id);
 -- Name: repair_fact_hours_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX repair_fact_hours_idx ON public.repair_fact USING btree (landlord_id, month) INCLUDE (priority_code, hours, record_key, completed) WHERE (completed AND (hours IS NOT NULL));
+CREATE INDEX repair_fact_hours_idx ON public.repair_fact USING btree (landlord_id, month, hours) INCLUDE (priority_code) WHERE (completed AND (hours IS NOT NULL));
 
 --
 -- Name: repair_fact_reported_idx; Type: INDEX; Schema: public; Owner: -
@@ -3409,6 +3803,12 @@ CREATE INDEX repair_landlord_idx ON public.repair USING btree (landlord_id, repo
 CREATE INDEX repair_line_sor_code_idx ON public.repair_line USING btree (sor_code);
 
 --
+-- Name: repair_planned_due_landlord_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_planned_due_landlord_idx ON public.repair_planned_due USING btree (landlord_id, month) INCLUDE (priority_code, cancelled, record_key, reported_on, due_on);
+
+--
 -- Name: repair_reported_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3425,6 +3825,12 @@ CREATE INDEX repair_status_event_repair_idx ON public.repair_status_event USING 
 --
 
 CREATE INDEX repair_status_idx ON public.repair USING btree (status_code);
+
+--
+-- Name: repair_summary_cost_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_cost_empty ON public.repair_summary_cost USING btree (repairs) WHERE (repairs = 0);
 
 --
 -- Name: repair_summary_days_empty; Type: INDEX; Schema: public; Owner: -
@@ -3461,6 +3867,12 @@ CREATE INDEX repair_summary_home_priority_empty ON public.repair_summary_home_pr
 --
 
 CREATE INDEX repair_summary_home_year_empty ON public.repair_summary_home_year USING btree (repairs) WHERE (repairs = 0);
+
+--
+-- Name: repair_summary_hours_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_hours_empty ON public.repair_summary_hours USING btree (repairs) WHERE (repairs = 0);
 
 --
 -- Name: repair_summary_key; Type: INDEX; Schema: public; Owner: -
@@ -4393,6 +4805,48 @@ CREATE TRIGGER repair_inserted_notify AFTER INSERT ON public.repair REFERENCING 
 CREATE TRIGGER repair_is_open BEFORE INSERT OR UPDATE OF status_code ON public.repair FOR EACH ROW EXECUTE FUNCTION public.repair_copy_is_open();
 
 --
+-- Name: component repair_planned_due_component_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_component_updated AFTER UPDATE ON public.component REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_component_change();
+
+--
+-- Name: repair_fact repair_planned_due_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_deleted AFTER DELETE ON public.repair_fact REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_fact_change();
+
+--
+-- Name: repair_fact repair_planned_due_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_inserted AFTER INSERT ON public.repair_fact REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_fact_change();
+
+--
+-- Name: planned_work repair_planned_due_items_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_items_deleted AFTER DELETE ON public.planned_work REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_item_change();
+
+--
+-- Name: planned_work repair_planned_due_items_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_items_inserted AFTER INSERT ON public.planned_work REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_item_change();
+
+--
+-- Name: planned_work repair_planned_due_items_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_items_updated AFTER UPDATE ON public.planned_work REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_item_change();
+
+--
+-- Name: repair_fact repair_planned_due_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_planned_due_updated AFTER UPDATE ON public.repair_fact REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_planned_due_after_fact_change();
+
+--
 -- Name: repair_status repair_status_is_open; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4427,6 +4881,30 @@ CREATE TRIGGER repair_summaries_updated AFTER UPDATE ON public.repair_fact REFER
 --
 
 CREATE TRIGGER repair_updated_notify AFTER UPDATE ON public.repair REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.notify_repair_changes();
+
+--
+-- Name: repair_value_pending repair_value_before_commit; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER repair_value_before_commit AFTER INSERT ON public.repair_value_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.repair_value_apply();
+
+--
+-- Name: repair_fact repair_value_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_value_deleted AFTER DELETE ON public.repair_fact REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_value_note();
+
+--
+-- Name: repair_fact repair_value_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_value_inserted AFTER INSERT ON public.repair_fact REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_value_note();
+
+--
+-- Name: repair_fact repair_value_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER repair_value_updated AFTER UPDATE ON public.repair_fact REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.repair_value_note();
 
 --
 -- Name: repair_fact repair_work_deleted; Type: TRIGGER; Schema: public; Owner: -
@@ -5302,10 +5780,22 @@ REVOKE ALL ON FUNCTION public.rebuild_awaab_deadlines() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.rebuild_repair_facts() FROM PUBLIC;
 
 --
+-- Name: FUNCTION rebuild_repair_planned_due(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_repair_planned_due() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rebuild_repair_summaries(); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.rebuild_repair_summaries() FROM PUBLIC;
+
+--
+-- Name: FUNCTION rebuild_repair_value_histograms(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.rebuild_repair_value_histograms() FROM PUBLIC;
 
 --
 -- Name: FUNCTION rebuild_repair_work(); Type: ACL; Schema: public; Owner: -
@@ -5324,6 +5814,12 @@ REVOKE ALL ON FUNCTION public.refresh_repair_facts(homes bigint[]) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.repair_facts_note_homes(touched bigint[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION repair_planned_due_note_items(components bigint[], homes bigint[], buildings bigint[], types text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.repair_planned_due_note_items(components bigint[], homes bigint[], buildings bigint[], types text[]) FROM PUBLIC;
 
 --
 -- Name: TABLE component; Type: ACL; Schema: public; Owner: -
@@ -5602,6 +6098,12 @@ GRANT SELECT ON TABLE public.component_failure_risk TO odx_writer;
 --
 
 GRANT USAGE ON SEQUENCE public.component_id_seq TO odx_writer;
+
+--
+-- Name: TABLE component_planned_item; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.component_planned_item TO odx_writer;
 
 --
 -- Name: TABLE component_type; Type: ACL; Schema: public; Owner: -
@@ -6121,6 +6623,18 @@ GRANT USAGE ON SEQUENCE public.repair_id_seq TO odx_writer;
 GRANT USAGE ON SEQUENCE public.repair_line_id_seq TO odx_writer;
 
 --
+-- Name: TABLE repair_planned_due; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_planned_due TO odx_writer;
+
+--
+-- Name: TABLE repair_planned_due_source; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_planned_due_source TO odx_writer;
+
+--
 -- Name: TABLE repair_status_event; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6163,6 +6677,12 @@ GRANT USAGE ON SEQUENCE public.repair_status_event_id_seq TO odx_writer;
 GRANT SELECT ON TABLE public.repair_summary TO odx_writer;
 
 --
+-- Name: TABLE repair_summary_cost; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_cost TO odx_writer;
+
+--
 -- Name: TABLE repair_summary_days; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6199,6 +6719,12 @@ GRANT SELECT ON TABLE public.repair_summary_home_priority TO odx_writer;
 GRANT SELECT ON TABLE public.repair_summary_home_year TO odx_writer;
 
 --
+-- Name: TABLE repair_summary_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_hours TO odx_writer;
+
+--
 -- Name: TABLE repair_summary_landlord; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6227,6 +6753,18 @@ GRANT SELECT ON TABLE public.repair_summary_priority TO odx_writer;
 --
 
 GRANT SELECT ON TABLE public.repair_summary_year TO odx_writer;
+
+--
+-- Name: TABLE repair_value_delta; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_value_delta TO odx_writer;
+
+--
+-- Name: TABLE repair_value_pending; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_value_pending TO odx_writer;
 
 --
 -- Name: TABLE repair_work; Type: ACL; Schema: public; Owner: -

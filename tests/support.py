@@ -154,3 +154,19 @@ def plan_nodes(explained: str | list[Any]) -> list[dict[str, Any]]:
         nodes.append(node)
         pending.extend(reversed(node.get("Plans", [])))
     return nodes
+
+
+# When each repair with a planned item live on its report day is first due (the rows of
+# repair_planned_due, migration 0043), worked out afresh the way migration 0025's view
+# matches items to components, independently of the migration's own statements.
+PLANNED_DUE_AFRESH = (
+    "SELECT f.id, f.landlord_id, f.month, f.priority_code, f.cancelled, f.record_key, "
+    "(r.reported_at AT TIME ZONE 'Europe/London')::date, min(w.planned_date) "
+    "FROM repair_fact f JOIN repair r ON r.id = f.id JOIN component c ON c.id = r.component_id "
+    "JOIN planned_work w ON w.component_type_code = c.component_type_code "
+    "AND (c.id = w.component_id OR (w.component_id IS NULL "
+    "AND (c.home_id = w.home_id OR c.building_id = w.building_id))) "
+    "WHERE w.status_code <> 'cancelled' AND (w.completed_on IS NULL "
+    "OR w.completed_on > (r.reported_at AT TIME ZONE 'Europe/London')::date) "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+)

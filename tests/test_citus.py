@@ -37,7 +37,13 @@ NOT_DISTRIBUTED_THOUGH_NAMING_A_HOME = {"api_key"}
 # key (written once, read by event), not the landlord's data.
 NOT_CO_LOCATED_THOUGH_NAMING_A_LANDLORD = {"audit_event"}
 # Views joining the landlord's tables, compared row for row before and after Part 1.
-VIEWS = ("estate_home_member", "repair_fact_source", "repair_planned_replacement")
+VIEWS = (
+    "estate_home_member",
+    "repair_fact_source",
+    "repair_planned_replacement",
+    "component_planned_item",
+    "repair_planned_due_source",
+)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,12 @@ UNTRACKED = {
     "repair_summary_year",
     "repair_summary_delta",
     "repair_summary_pending",
+    "repair_summary_hours",  # kept with the facts (migration 0044)
+    "repair_summary_cost",
+    "repair_value_delta",
+    "repair_value_pending",
     "repair_work",  # kept with the facts (migration 0036)
+    "repair_planned_due",  # likewise (migration 0043)
     "awaab_deadline",  # kept with the cases, the calendar and the timescales (0037)
     "api_key",
     "audit_event",

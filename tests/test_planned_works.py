@@ -4,6 +4,7 @@ second time by row-level security), read by everyone on both GraphQL paths, and 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import re
@@ -23,6 +24,7 @@ from odx_graph.core.ids import encode_global_id
 from odx_graph.services.credentials import create_key
 from odx_graph.store.db import Database
 from odx_graph.store.planned_works import due_for_repairs
+from tests.support import PLANNED_DUE_AFRESH
 
 
 @dataclass
@@ -422,6 +424,221 @@ async def test_a_repair_is_due_for_planned_replacement_up_to_the_window_s_last_d
     other = "bathroom" if world.component_type != "bathroom" else "kitchen"
     await world.db.execute("UPDATE planned_work SET component_type_code = $1", other)
     assert await due() is None
+
+
+async def _kept_as_worked_out(world: World) -> set[int]:
+    """The rows kept of when repairs are due (migration 0043) equal those worked out
+    afresh, and the repairs they make due within the window are those of migration
+    0025's view; returns those repairs."""
+    differences = await world.db.fetchval(
+        f"SELECT count(*) FROM (({PLANNED_DUE_AFRESH} EXCEPT ALL "
+        "SELECT * FROM repair_planned_due) UNION ALL (SELECT * FROM repair_planned_due "
+        f"EXCEPT ALL {PLANNED_DUE_AFRESH})) AS d"
+    )
+    assert differences == 0
+    kept = {
+        r["id"]
+        for r in await world.db.fetch(
+            "SELECT id FROM repair_planned_due "
+            "WHERE due_on <= reported_on + planned_replacement_window()"
+        )
+    }
+    viewed = {
+        r["repair_id"]
+        for r in await world.db.fetch("SELECT DISTINCT repair_id FROM repair_planned_replacement")
+    }
+    assert kept == viewed
+    return kept
+
+
+async def test_when_a_repair_is_due_is_kept_as_items_components_and_repairs_change(
+    world: World,
+) -> None:
+    """Each write a repair's due date depends on, committed on its own, leaves the kept
+    rows as they are worked out afresh: items added, moved, cancelled, done and removed;
+    the component's type changed; the repair moved to another component and day."""
+    reported = dt.date(2026, 1, 31)
+    await world.db.execute(
+        "UPDATE repair SET reported_at = $2, raised_at = $2, target_at = NULL, "
+        "completed_at = NULL WHERE id = $1",
+        world.repair,
+        dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC),
+    )
+    assert world.repair not in await _kept_as_worked_out(world)
+    # An item of the component's type for its home, on the window's last day: due.
+    item = await _plan(world, dt.date(2027, 1, 31))
+    assert world.repair in await _kept_as_worked_out(world)
+    # Moved a day later: kept (a wider window would make it due), but not due.
+    await world.db.execute(
+        "UPDATE planned_work SET planned_date = '2027-02-01' WHERE id = $1", item
+    )
+    assert world.repair not in await _kept_as_worked_out(world)
+    assert await world.db.fetchval(
+        "SELECT due_on FROM repair_planned_due WHERE id = $1", world.repair
+    ) == dt.date(2027, 2, 1)
+    # An item of the component itself, done the day the repair was reported: never due.
+    own = await _plan(
+        world,
+        dt.date(2026, 3, 1),
+        component_id=world.component,
+        status_code="done",
+        completed_on=reported,
+    )
+    assert world.repair not in await _kept_as_worked_out(world)
+    # Done a day later instead: it was live, and earliest.
+    await world.db.execute("UPDATE planned_work SET completed_on = '2026-02-01' WHERE id = $1", own)
+    assert world.repair in await _kept_as_worked_out(world)
+    await world.db.execute(
+        "UPDATE planned_work SET status_code = 'cancelled', completed_on = NULL WHERE id = $1", own
+    )
+    assert world.repair not in await _kept_as_worked_out(world)
+    # The component becomes another type: the home's item of the old type is not its.
+    other = "bathroom" if world.component_type != "bathroom" else "kitchen"
+    await world.db.execute(
+        "UPDATE component SET component_type_code = $2 WHERE id = $1", world.component, other
+    )
+    await _kept_as_worked_out(world)
+    assert not await world.db.fetchval(
+        "SELECT count(*) FROM repair_planned_due WHERE id = $1", world.repair
+    )
+    await world.db.execute(
+        "UPDATE component SET component_type_code = $2 WHERE id = $1",
+        world.component,
+        world.component_type,
+    )
+    # Reported a day later: the item planned 2027-02-01 comes into the window.
+    await world.db.execute(
+        "UPDATE repair SET reported_at = reported_at + interval '1 day', "
+        "raised_at = raised_at + interval '1 day' WHERE id = $1",
+        world.repair,
+    )
+    assert world.repair in await _kept_as_worked_out(world)
+    # Moved to a component of another type, with no item: not kept.
+    elsewhere = await world.db.fetchval(
+        "SELECT id FROM component WHERE home_id = $1 AND component_type_code <> $2 LIMIT 1",
+        world.home,
+        world.component_type,
+    )
+    if elsewhere is not None:
+        await world.db.execute(
+            "UPDATE repair SET component_id = $2 WHERE id = $1", world.repair, elsewhere
+        )
+        assert world.repair not in await _kept_as_worked_out(world)
+        await world.db.execute(
+            "UPDATE repair SET component_id = $2 WHERE id = $1", world.repair, world.component
+        )
+        assert world.repair in await _kept_as_worked_out(world)
+    # The item removed: nothing left to be due for.
+    await world.db.execute("DELETE FROM planned_work WHERE id = $1", item)
+    await world.db.execute("DELETE FROM planned_work WHERE id = $1", own)
+    assert world.repair not in await _kept_as_worked_out(world)
+    assert not await world.db.fetchval(
+        "SELECT count(*) FROM repair_planned_due WHERE id = $1", world.repair
+    )
+
+
+async def test_an_item_and_a_repair_written_at_once_leave_the_kept_rows_right(
+    world: World,
+) -> None:
+    """A planned item for a type the home has no component of yet, and, while it is
+    uncommitted, a new component of that type with a repair in another transaction:
+    however the two commit, the repair's due date is kept (the item's write locks the
+    home, so the component's waits for it and its rewrite sees the item)."""
+    other = await world.db.fetchval(
+        "SELECT t.code FROM component_type t WHERE NOT EXISTS (SELECT 1 FROM component c "
+        "WHERE c.home_id = $1 AND c.component_type_code = t.code) ORDER BY t.code LIMIT 1",
+        world.home,
+    )
+    programme = await world.db.fetchval(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code) "
+        "VALUES ($1, 'at once', 2027, 'kitchens') RETURNING id",
+        world.landlord,
+    )
+    async with world.db.connection() as first, world.db.connection() as second:
+        item = first.transaction()
+        await item.start()
+        await first.execute(
+            "INSERT INTO planned_work (programme_id, landlord_id, home_id, component_type_code, "
+            "planned_date) VALUES ($1, $2, $3, $4, '2000-01-01')",
+            programme,
+            world.landlord,
+            world.home,
+            other,
+        )
+        repair = second.transaction()
+        await repair.start()
+
+        async def add_component_and_repair() -> int:
+            component = await second.fetchval(
+                "INSERT INTO component (home_id, component_type_code) VALUES ($1, $2) RETURNING id",
+                world.home,
+                other,
+            )
+            key: int = await second.fetchval(
+                "INSERT INTO repair (landlord_id, home_id, component_id, contractor_id, "
+                "priority_code, status_code, trade_code, reported_at, raised_at) "
+                "SELECT landlord_id, home_id, $2, contractor_id, priority_code, 'reported', "
+                "trade_code, reported_at, raised_at FROM repair WHERE id = $1 RETURNING id",
+                world.repair,
+                component,
+            )
+            return key
+
+        adding = asyncio.create_task(add_component_and_repair())
+        done, _ = await asyncio.wait([adding], timeout=1.0)
+        if done:  # not held up: the repair commits first, the item after
+            await repair.commit()
+            await item.commit()
+        else:
+            await item.commit()
+            await adding
+            await repair.commit()
+        added = adding.result()
+    assert added in await _kept_as_worked_out(world)
+    assert not done, "the component was added while the item was uncommitted"
+
+
+async def test_a_building_s_item_makes_its_communal_components_repairs_due(
+    world: World,
+) -> None:
+    """An item for a building names its communal components of the type: every repair
+    on them (recorded against any of the building's homes) is due, and no longer when
+    the item is cancelled."""
+    row = await world.db.fetchrow(
+        "SELECT c.id, c.building_id, c.component_type_code, b.landlord_id FROM component c "
+        "JOIN building b ON b.id = c.building_id "
+        "WHERE EXISTS (SELECT 1 FROM repair r WHERE r.component_id = c.id) ORDER BY c.id LIMIT 1"
+    )
+    assert row is not None, "the demo has repairs to communal components"
+    repairs = {
+        r["id"]
+        for r in await world.db.fetch(
+            "SELECT r.id FROM repair r WHERE r.component_id = $1",
+            row["id"],
+        )
+    }
+    await world.db.execute(
+        "DELETE FROM planned_work WHERE building_id = $1 OR component_id = $2",
+        row["building_id"],
+        row["id"],
+    )
+    assert not repairs & await _kept_as_worked_out(world)
+    programme = await world.db.fetchval(
+        "INSERT INTO investment_programme (landlord_id, name, financial_year, kind_code) "
+        "VALUES ($1, 'communal', 2027, 'kitchens') RETURNING id",
+        row["landlord_id"],
+    )
+    item = await world.db.fetchval(
+        "INSERT INTO planned_work (programme_id, landlord_id, building_id, component_type_code, "
+        "planned_date) VALUES ($1, $2, $3, $4, '2000-01-01') RETURNING id",
+        programme,
+        row["landlord_id"],
+        row["building_id"],
+        row["component_type_code"],
+    )
+    assert repairs <= await _kept_as_worked_out(world)
+    await world.db.execute("UPDATE planned_work SET status_code = 'cancelled' WHERE id = $1", item)
+    assert not repairs & await _kept_as_worked_out(world)
 
 
 async def test_the_window_is_the_server_setting_and_shows_on_the_repair(world: World) -> None:

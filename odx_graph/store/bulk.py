@@ -239,8 +239,11 @@ async def restore_row_copies(conn: asyncpg.Connection, kept: RowCopiesAside) -> 
 
 
 # Triggers a bulk load into empty tables sets aside: the repair facts' notes of what to
-# refresh at commit (the load works out every repair's facts once, at its end: see
-# `rebuild_repair_facts`), and the notices to subscribers of new and changed repairs (a
+# refresh at commit, the repairs' own and those of the planned items and components
+# that decide when repairs are due for planned replacement (the load works out every
+# repair's facts, and what is derived from them, once, at its end: see
+# `rebuild_repair_facts` and, for planned items written after it, `planned_works_loaded`),
+# and the notices to subscribers of new and changed repairs (a
 # load is no news to anyone, and a million-home demo would queue twelve million notices;
 # its row copies' corrections, before `rebuild_repair_facts`, are no news either).
 LOAD_TRIGGERS = (
@@ -248,9 +251,14 @@ LOAD_TRIGGERS = (
     ("repair", "repair_inserted_notify"),
     ("repair", "repair_updated_notify"),
     ("repair_line", "repair_facts_line_inserted"),
+    ("planned_work", "repair_planned_due_items_inserted"),
+    ("planned_work", "repair_planned_due_items_updated"),
+    ("component", "repair_planned_due_component_updated"),
 )
 # The repair facts' triggers that keep what is derived from them: the notes of their
-# changes for the repair summaries (migration 0035) and the work by SOR code (0036).
+# changes for the repair summaries (migration 0035), the work by SOR code (0036), when
+# repairs are due for planned replacement (0043) and the histograms of hours and costs
+# (0044).
 DERIVED_TRIGGERS = (
     "repair_summaries_inserted",
     "repair_summaries_updated",
@@ -258,6 +266,12 @@ DERIVED_TRIGGERS = (
     "repair_work_inserted",
     "repair_work_updated",
     "repair_work_deleted",
+    "repair_planned_due_inserted",
+    "repair_planned_due_updated",
+    "repair_planned_due_deleted",
+    "repair_value_inserted",
+    "repair_value_updated",
+    "repair_value_deleted",
 )
 # How ``ALTER TABLE ... ENABLE`` gives a trigger back each state of ``pg_trigger.tgenabled``.
 _ENABLE = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
@@ -313,20 +327,35 @@ async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
     the secondary indexes of the facts and the work built afterwards, in place of the
     refresh home by home at commit (which would also lock every home) of anything noted
-    by then; and the repair summaries and the work by SOR code from them
-    (``rebuild_repair_summaries()`` and ``rebuild_repair_work()``, migrations 0035's and
-    0036's)."""
+    by then; and what is derived from them: the repair summaries, the work by SOR code,
+    when repairs are due for planned replacement and the histograms of hours and costs
+    (``rebuild_repair_summaries()``, ``rebuild_repair_work()``,
+    ``rebuild_repair_planned_due()`` and ``rebuild_repair_value_histograms()``,
+    migrations 0035's, 0036's, 0043's and 0044's)."""
     await _restore(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
-    indexes = await set_aside_indexes(conn, ["repair_fact", "repair_work"])
+    indexes = await set_aside_indexes(conn, ["repair_fact", "repair_work", "repair_planned_due"])
     # What is derived from the facts is worked out once from the new facts, not from
-    # every fact's removal and arrival seen by their triggers (migrations 0035, 0036).
+    # every fact's removal and arrival seen by their triggers (migrations 0035, 0036, 0043,
+    # 0044).
     derived = await _switch_off(conn, [("repair_fact", t) for t in DERIVED_TRIGGERS])
     await conn.execute("SELECT rebuild_repair_facts()")
     await _restore(conn, derived)
     await conn.execute("SELECT rebuild_repair_summaries()")
     await conn.execute("SELECT rebuild_repair_work()")
+    await conn.execute("SELECT rebuild_repair_planned_due()")
+    await conn.execute("SELECT rebuild_repair_value_histograms()")
     await restore_indexes(conn, indexes)
+
+
+async def planned_works_loaded(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
+    """After planned items were written in bulk with their triggers switched off
+    (`set_aside_load_triggers` of ``planned_work``): switch them back on as they were and
+    work out when every repair is due for planned replacement once
+    (``rebuild_repair_planned_due()``, migration 0043), instead of rewriting the facts of
+    every home a planned item concerns."""
+    await _restore(conn, kept)
+    await conn.execute("SELECT rebuild_repair_planned_due()")
 
 
 async def set_aside_change_notes(conn: asyncpg.Connection, tables: Sequence[str]) -> list[Trigger]:

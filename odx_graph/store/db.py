@@ -256,14 +256,18 @@ class Database:
         return rows
 
     async def fetch_together(
-        self, local: Mapping[str, str], statements: Sequence[tuple[str, Sequence[Any]]]
+        self,
+        local: Mapping[str, str],
+        statements: Sequence[tuple[str, Sequence[Any]]],
+        then: Callable[[list[list[Record]]], Sequence[tuple[str, Sequence[Any]]]] | None = None,
     ) -> list[list[Record]]:
         """Run read-only queries (each ``(sql, args)``) in one transaction, all reading one
         snapshot of the data (repeatable read), with session settings ``local`` in force
-        for them alone; the rows of each, in order."""
+        for them alone; the rows of each, in order. With ``then``, the queries it gives
+        from those rows run next, in the same snapshot, and their rows follow."""
         for sql, _ in statements:
             self._notify(sql)
-        isolation = "repeatable_read" if len(statements) > 1 else None
+        isolation = "repeatable_read" if len(statements) > 1 or then is not None else None
         try:
             async with (
                 self._acquire(keeps_session=True) as conn,
@@ -275,7 +279,11 @@ class Database:
                         f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(local))
                     )
                     await conn.execute(f"SELECT {calls}", *(v for kv in local.items() for v in kv))
-                return [await conn.fetch(sql, *args) for sql, args in statements]
+                found = [await conn.fetch(sql, *args) for sql, args in statements]
+                for sql, args in then(found) if then is not None else ():
+                    self._notify(sql)
+                    found.append(await conn.fetch(sql, *args))
+                return found
         except Exception as exc:
             raise self._failed(exc) from exc
 

@@ -1,8 +1,8 @@
 """What a repair measure is published from, as aggregates over the per-repair facts
 ``f`` (the ``repair_fact`` table): shared by the statements over every repair's facts
 (:mod:`odx_graph.store.analytics`) and those that read the repair summaries and, for
-the measures the summaries do not hold, the facts' covering indexes
-(:mod:`odx_graph.store.repair_summary`)."""
+the measures the summaries do not hold, the rows kept of repairs due for planned
+replacement (:mod:`odx_graph.store.repair_summary`)."""
 
 from __future__ import annotations
 
@@ -70,16 +70,26 @@ def valued(measure: Definition) -> str:
     return f"({measure.among}) AND {clause}"
 
 
-def planned_replacement(restriction: str = "") -> str:
+# When a repair (a row of ``repair_planned_due``, migration 0043: the repairs with a
+# planned item live on their report day) is due for planned replacement: its earliest
+# live item is planned by the report day plus the connection's window.
+PLANNED_DUE = "f.due_on <= f.reported_on + planned_replacement_window()"
+
+
+def planned_replacement(restriction: str = "", *, over_facts: bool = True) -> str:
     """The ``WITH`` that defines ``PLANNED_REPLACEMENT`` (the repairs raised on a
-    component due for planned replacement) once for a statement: each measure's condition
-    would otherwise work out the whole view again (3.3 s at a million homes). With a
-    ``restriction`` (SQL over the facts ``f``), only for the repairs meeting it, through
-    their keys."""
-    restricted = ""
-    if restriction:
-        restricted = f" WHERE d.repair_id IN (SELECT f.id FROM repair_fact f WHERE {restriction})"
+    component due for planned replacement) once for a statement, from the rows of
+    ``repair_planned_due`` (migration 0043) due within the window. With a
+    ``restriction`` (SQL over ``f``), only for the repairs meeting it: over the facts
+    (``repair_fact``, their keys looked up) when ``over_facts``, else over the due rows
+    themselves (which name the facts' landlord, month, priority and cancellation as the
+    facts do)."""
+    where = PLANNED_DUE
+    if restriction and over_facts:
+        where += f" AND f.id IN (SELECT f.id FROM repair_fact f WHERE {restriction})"
+    elif restriction:
+        where += f" AND {restriction}"
     return (
-        f"WITH {PLANNED_REPLACEMENT} AS MATERIALIZED (SELECT d.repair_id "
-        f"FROM repair_planned_replacement d{restricted}) "
+        f"WITH {PLANNED_REPLACEMENT} AS MATERIALIZED (SELECT f.id AS repair_id "
+        f"FROM repair_planned_due f WHERE {where}) "
     )

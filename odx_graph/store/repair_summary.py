@@ -6,23 +6,30 @@ A statement can be answered here when its groups are landlords, months and prior
 (not months and priorities together: the homes of a month and priority are not kept), its
 scope names landlords at most and whole months reported (each bound, when given, is the
 start of a month in UK time, as the facts' months are; not with priorities). Its counts,
-its homes, the shares of repairs whose conditions are over the facts' flags and the
-percentiles of working days to complete (the summaries keep a histogram of them: whole
-days, so the percentile is exact, interpolated as ``percentile_cont`` interpolates) are
-read from the summaries. Every other part of a measure is worked out from the facts of
-the statement's landlords and months alone, in the same snapshot: hours and costs from
-one range of the facts' covering indexes (migration 0042) for each landlord, never the
-table; the repairs on components due for planned replacement from the planned items,
-once (:func:`odx_graph.store.measure_parts.planned_replacement`)."""
+its homes and the shares of repairs whose conditions are over the facts' flags are read
+from the summaries. Percentiles, means and totals of completed repairs' working days,
+hours and costs are read from histograms of them (:data:`HISTOGRAMS`): a working day is a
+whole number, so its histogram gives the percentile; hours and costs are kept by whole
+hour and pound, and the values at the ranks a percentile needs (and the largest cost)
+are then read from the few repairs of that hour or pound, short ranges of an index of
+the facts by landlord, month and value (migration 0044). Interpolated as
+``percentile_cont`` interpolates, so the values are the facts' own. Every other part of
+a measure (the repairs on components due for planned replacement) is worked out from the
+range of the scope's repairs with a planned item, kept with the facts (migration 0043; see
+:func:`odx_graph.store.measure_parts.planned_replacement`). All of a statement's reads
+see one snapshot."""
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import re
+from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +38,7 @@ from odx_graph.mapping.insight import COUNTS
 from odx_graph.mapping.insight import GROUPINGS
 from odx_graph.mapping.insight import MEASURES
 from odx_graph.mapping.insight import PLANNED_REPLACEMENT
+from odx_graph.mapping.insight import Definition
 from odx_graph.mapping.insight import Dimension
 from odx_graph.mapping.insight import Percentile
 from odx_graph.mapping.insight import Share
@@ -60,8 +68,30 @@ FLAGS = (
 )
 _WORDS = frozenset({*(f"f.{flag}" for flag in FLAGS), "AND", "OR", "NOT", "true", "(", ")"})
 _TOKEN = re.compile(r"f\.\w+|\w+|\S")
-# What the working days histogram counts: completed repairs (with working days).
-HISTOGRAM = ("f.working_days", "f.completed")
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """A histogram the summaries keep of completed repairs' ``value`` (those with one):
+    their count and record keys (and, with ``summed``, the sum of their values) per
+    landlord, month, priority and ``bucket``, the value rounded down to a whole number.
+    When the values are whole numbers (``whole``) a bucket holds one value; otherwise
+    the values of a bucket are read from the facts' index by landlord, month and
+    value, cast to ``cast`` to compare with a bucket."""
+
+    value: str
+    table: str
+    bucket: str
+    whole: bool
+    cast: str
+    summed: str = ""  # the column holding the sum of a bucket's values, if kept
+
+
+HISTOGRAMS = (
+    Histogram("f.working_days", "repair_summary_days", "working_days", True, "integer"),
+    Histogram("f.hours", "repair_summary_hours", "hour", False, "float8"),
+    Histogram("f.cost", "repair_summary_cost", "pound", False, "numeric", summed="cost"),
+)
 
 
 def over_flags(condition: str) -> bool:
@@ -71,13 +101,29 @@ def over_flags(condition: str) -> bool:
     return all(token in _WORDS for token in _TOKEN.findall(condition))
 
 
+def histogram_of(measure: Definition) -> Histogram | None:
+    """The histogram a percentile, mean or total is read from: the one of its value,
+    when the repairs it is over are the completed ones with a value (those a histogram
+    counts); None for any other."""
+    if isinstance(measure, Share):
+        return None
+    for histogram in HISTOGRAMS:
+        counted = f"{histogram.value} IS NOT NULL"
+        if measure.value == histogram.value and valued(measure) in (
+            f"f.completed AND {counted}",
+            f"(f.completed) AND {counted}",
+        ):
+            return histogram
+    return None
+
+
 def _summarised(name: str) -> bool:
     measure = {m.name: m.definition for m in MEASURES}[name]
     if isinstance(measure, Share):
         return over_flags(measure.flag) and over_flags(measure.among)
-    if isinstance(measure, Percentile):
-        return (measure.value, measure.among) == HISTOGRAM
-    return False
+    histogram = histogram_of(measure)
+    # A mean or total adds up the values: only a histogram that sums them holds it.
+    return histogram is not None and (isinstance(measure, Percentile) or bool(histogram.summed))
 
 
 # The measures read from the summaries alone; the others are worked out (in part) from
@@ -133,27 +179,30 @@ def answerable(group_by: Sequence[Dimension], scope: Any, measures: Collection[s
     )
 
 
-def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float) -> float:
-    """``percentile_cont(fraction)`` of the values ``days`` (ascending, distinct), each
-    ``repairs`` times: the same floating point steps as PostgreSQL's, so the same value."""
-    total = sum(repairs)
-    ends = []  # the rank after each value's last repair
-    running = 0
-    for count in repairs:
-        running += count
-        ends.append(running)
-
-    def at(rank: int) -> float:
-        return float(days[bisect.bisect_right(ends, rank)])
-
+def ranks(total: int, fraction: float) -> tuple[int, int, float]:
+    """Where ``percentile_cont(fraction)`` of ``total`` values reads: the ranks (from 0,
+    ascending) of the two values it interpolates between, and how far between them."""
     position = fraction * (total - 1)
     first = math.floor(position)
-    second = math.ceil(position)
-    low = at(first)
+    return first, math.ceil(position), position - first
+
+
+def interpolated(value_at: Callable[[int], float], total: int, fraction: float) -> float:
+    """``percentile_cont(fraction)`` of ``total`` values, the value of each rank given by
+    ``value_at``: the same floating point steps as PostgreSQL's, so the same value."""
+    first, second, between = ranks(total, fraction)
+    low = float(value_at(first))
     if second <= first:
         return low
-    high = at(second)
-    return low + (high - low) * (position - first)
+    high = float(value_at(second))
+    return low + (high - low) * between
+
+
+def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float) -> float:
+    """``percentile_cont(fraction)`` of the values ``days`` (ascending, distinct), each
+    ``repairs`` times."""
+    ends = list(itertools.accumulate(repairs))  # the rank after each value's last repair
+    return interpolated(lambda rank: days[bisect.bisect_right(ends, rank)], ends[-1], fraction)
 
 
 def _reporting_years(scope: Any) -> tuple[int | None, int | None] | None:
@@ -220,15 +269,15 @@ def _homes_source(
     return "year", " AND ".join(conditions), one
 
 
-def _month_conditions(scope: Any, bind: Params) -> list[str]:
-    """SQL keeping the facts (or summary rows) ``f`` of the whole months a scope's
+def _month_conditions(scope: Any, bind: Params, alias: str = "f") -> list[str]:
+    """SQL keeping the facts (or summary rows) ``alias`` of the whole months a scope's
     bounds give (see :func:`_bound_months`)."""
     first, after = _bound_months(scope) or (None, None)
     conditions = []
     if first is not None:
-        conditions.append(f"f.month >= {bind(first)}")
+        conditions.append(f"{alias}.month >= {bind(first)}")
     if after is not None:
-        conditions.append(f"f.month < {bind(after)}")
+        conditions.append(f"{alias}.month < {bind(after)}")
     return conditions
 
 
@@ -269,9 +318,13 @@ async def summary_performance(
     parts = [p for c in COUNTS for p in _sums(c.name, c.condition)]
     definitions = {m.name: m.definition for m in MEASURES}
     chosen = [m.name for m in MEASURES if m.name in measures]
-    percentiles = [
-        n for n in chosen if n in SUMMARISED_MEASURES and isinstance(definitions[n], Percentile)
-    ]
+    # The measures read from a histogram, and the histograms they need.
+    valued_measures = {
+        n: h
+        for n in chosen
+        if n in SUMMARISED_MEASURES and (h := histogram_of(definitions[n])) is not None
+    }
+    histograms = [h for h in HISTOGRAMS if h in valued_measures.values()]
     # The parts worked out from the facts, by the condition on the repairs they cover.
     from_facts: dict[str, list[Part]] = {}
     for name in chosen:
@@ -293,20 +346,10 @@ async def summary_performance(
     joined = "".join(f" AND h.{n} = c.{n}" for n in names)
     select = ["c.*", "h.homes", "h.homes_key"]
     sources = f"({counted}) AS c JOIN ({homes}) AS h ON true{joined}"
-    if percentiles:
-        histogram = (
-            f"SELECT {''.join(n + ', ' for n in names)}"
-            "array_agg(working_days ORDER BY working_days) AS days, "
-            "array_agg(repairs ORDER BY working_days) AS days_repairs, "
-            "sum(record_keys)::bigint AS days_key FROM ("
-            f"SELECT {groups}f.working_days, sum(f.repairs)::bigint AS repairs, "
-            f"sum(f.record_keys) AS record_keys FROM repair_summary_days f WHERE {where} "
-            f"GROUP BY {', '.join(str(i + 1) for i in range(len(group_by) + 1))}) AS f"
-            + (f" GROUP BY {', '.join(names)}" if group_by else "")
-        )
-        joined_days = "".join(f" AND d.{n} = c.{n}" for n in names)
-        sources += f" LEFT JOIN ({histogram}) AS d ON true{joined_days}"
-        select += ["d.days", "d.days_repairs", "d.days_key"]
+    for i, histogram in enumerate(histograms):
+        sources += f" LEFT JOIN ({_histogram_sql(histogram, names, groups, where)}) AS v{i} ON true"
+        sources += "".join(f" AND v{i}.{n} = c.{n}" for n in names)
+        select += [f"v{i}.{histogram.bucket}_{c}" for c in HISTOGRAM_COLUMNS]
     keys = [
         f"g.{n}::text AS key_{d.value}, {GROUPINGS[d].label.format(k=f'g.{n}')} AS label_{d.value}"
         for d, n in zip(group_by, names, strict=True)
@@ -316,35 +359,233 @@ async def summary_performance(
         f"SELECT {', '.join([*keys, 'g.*'])} FROM "
         f"(SELECT {', '.join(select)} FROM {sources}) AS g{order}"
     )
-    rows = []
+    # Each row's histograms, and the values of the ranks its measures read, by histogram.
+    counts: list[dict[Histogram, Counts]] = []
+    wanted: dict[Histogram, dict[tuple[int, int], set[int]]] = {}
+
+    def lookups(found: list[list[Any]]) -> list[tuple[str, list[Any]]]:
+        """The statements reading the values at the ranks the measures need, from the
+        rows of the summaries (run in the same snapshot)."""
+        for record in found[0]:
+            counts.append(
+                {
+                    h: Counts(*(record[f"{h.bucket}_{c}"] for c in HISTOGRAM_COLUMNS))
+                    for h in histograms
+                }
+            )
+        statements = []
+        for histogram in histograms:
+            if histogram.whole:
+                continue
+            needed = wanted[histogram] = {}
+            for row, by_histogram in enumerate(counts):
+                histogram_counts = by_histogram[histogram]
+                for name, used in valued_measures.items():
+                    if used == histogram:
+                        for rank in _ranks_read(definitions[name], histogram_counts.total):
+                            bucket, offset = histogram_counts.locate(rank)
+                            needed.setdefault((row, bucket), set()).add(offset)
+            if needed:
+                statements.append(values_statement(histogram, scope, group_by, found[0], needed))
+        return statements
+
     # The summaries and the facts read in one snapshot: a write committed in between
-    # cannot pair one moment's counts with another's hours, costs or shares.
+    # cannot pair one moment's counts with another's values or shares.
     statements = [(sql, args)] + [
         facts_statement(group_by, scope, condition, columns)
         for condition, columns in from_facts.items()
     ]
-    summary_rows, *from_the_facts = await db.fetch_together(settings, statements)
+    summary_rows, *rest = await db.fetch_together(settings, statements, lookups)
+    from_the_facts, read_values = rest[: len(from_facts)], rest[len(from_facts) :]
+    values: dict[Histogram, dict[tuple[int, int], dict[int, Any]]] = {}
+    read = iter(read_values)
+    for histogram in histograms:
+        if wanted.get(histogram):
+            values[histogram] = {
+                key: dict(zip(sorted(offsets), r["found"], strict=True))
+                for (key, offsets), r in zip(wanted[histogram].items(), next(read), strict=True)
+            }
     facts = [_by_group(found, names) for found in from_the_facts]
-    for record in summary_rows:
+    rows = []
+    for index, record in enumerate(summary_rows):
         row = dict(record)
         group = tuple(row[n] for n in names)
         for found, columns in zip(facts, from_facts.values(), strict=True):
             row.update(found.get(group) or _none_found(columns))
-        days, repairs = row.pop("days", None), row.pop("days_repairs", None)
-        key = row.pop("days_key", None)
-        for name in percentiles:
-            measure = definitions[name]
-            assert isinstance(measure, Percentile)
-            row[name] = (
-                None
-                if not days
-                else [
-                    percentile_cont(days, repairs, p) for p in quantile_fractions(measure.fraction)
-                ]
+        for histogram in histograms:
+            for column in HISTOGRAM_COLUMNS:
+                del row[f"{histogram.bucket}_{column}"]
+        for name, histogram in valued_measures.items():
+            histogram_counts = counts[index][histogram]
+            value_at: Callable[[int], Any] = (
+                histogram_counts.whole_value
+                if histogram.whole
+                else _reader(histogram_counts, values.get(histogram, {}), index)
             )
-            row[f"{name}_key"] = key
+            row.update(_valued_parts(name, definitions[name], histogram_counts, value_at))
         rows.append(row)
     return rows
+
+
+# The columns each histogram read gives a group (each named after its bucket).
+HISTOGRAM_COLUMNS = ("buckets", "repairs", "key", "total")
+
+
+class Counts:
+    """One group's histogram, from a row of :func:`_histogram_sql`: its buckets
+    (ascending), the repairs in each, their record keys and (for a summed value) their
+    sum."""
+
+    def __init__(
+        self, buckets: list[int] | None, repairs: list[int] | None, key: int | None, total: Any
+    ) -> None:
+        self.buckets: list[int] = list(buckets or [])
+        self.ends = list(itertools.accumulate(repairs or []))
+        self.total = self.ends[-1] if self.ends else 0
+        self.key = key
+        self.sum = total
+
+    def locate(self, rank: int) -> tuple[int, int]:
+        """The bucket holding the value of ``rank`` (from 0, ascending), and the value's
+        place among the bucket's values (from 0, ascending)."""
+        i = bisect.bisect_right(self.ends, rank)
+        return self.buckets[i], rank - (self.ends[i - 1] if i else 0)
+
+    def whole_value(self, rank: int) -> float:
+        """The value of ``rank`` when each bucket holds one value."""
+        return float(self.locate(rank)[0])
+
+
+def _histogram_sql(histogram: Histogram, names: list[str], groups: str, where: str) -> str:
+    """Each group's histogram of ``histogram``'s value over the summary rows meeting
+    ``where`` (see :data:`HISTOGRAM_COLUMNS`): its buckets (ascending), the repairs in
+    each, the sum of their record keys and, for a summed value, the sum of the values."""
+    summed = f", sum(f.{histogram.summed}) AS total" if histogram.summed else ""
+    total = "sum(f.total)" if histogram.summed else "NULL::numeric"
+    by = ", ".join(str(i + 1) for i in range(len(names) + 1))
+    return (
+        f"SELECT {''.join(n + ', ' for n in names)}"
+        f"array_agg(f.bucket ORDER BY f.bucket) AS {histogram.bucket}_buckets, "
+        f"array_agg(f.repairs ORDER BY f.bucket) AS {histogram.bucket}_repairs, "
+        f"sum(f.record_keys)::bigint AS {histogram.bucket}_key, "
+        f"{total} AS {histogram.bucket}_total FROM ("
+        f"SELECT {groups}f.{histogram.bucket} AS bucket, sum(f.repairs)::bigint AS repairs, "
+        f"sum(f.record_keys) AS record_keys{summed} FROM {histogram.table} f "
+        f"WHERE {where} GROUP BY {by}) AS f" + (f" GROUP BY {', '.join(names)}" if names else "")
+    )
+
+
+def _ranks_read(measure: Definition, total: int) -> list[int]:
+    """The ranks (from 0, ascending) of the values a measure over ``total`` values
+    reads: a percentile's at each of its fractions, a mean's or total's largest."""
+    if total == 0:
+        return []
+    if isinstance(measure, Percentile):
+        return sorted(
+            {r for f in quantile_fractions(measure.fraction) for r in ranks(total, f)[:2]}
+        )
+    return [total - 1]
+
+
+def _valued_parts(
+    name: str, measure: Definition, counts: Counts, value_at: Callable[[int], Any]
+) -> dict[str, Any]:
+    """The parts of a measure (:func:`odx_graph.store.measure_parts.measure_parts`) read
+    from one group's histogram, as the facts give them: no value (and no key) when the
+    group has no repair with one."""
+    total = counts.total
+    key = counts.key if total else None
+    if isinstance(measure, Percentile):
+        return {
+            name: [interpolated(value_at, total, f) for f in quantile_fractions(measure.fraction)]
+            if total
+            else None,
+            f"{name}_key": key,
+        }
+    return {
+        f"{name}_sum": counts.sum if total else None,
+        f"{name}_n": total,
+        f"{name}_n_key": key,
+        f"{name}_max": value_at(total - 1) if total else None,
+    }
+
+
+def values_statement(
+    histogram: Histogram,
+    scope: Any,
+    group_by: Sequence[Dimension],
+    rows: Sequence[Any],
+    needed: dict[tuple[int, int], set[int]],
+) -> tuple[str, list[Any]]:
+    """The statement reading, for each (row, bucket) of ``needed``, the values of the
+    row's group in that bucket at the places asked (from 0, ascending; the values in
+    the places' order), in ``needed``'s order: the bucket's values up to the last place
+    asked, from one short range of the facts' index by landlord, month and value
+    (migration 0044) for each landlord and month of the group, sorted once."""
+    args: list[Any] = []
+    bind = Params(args)
+    if scope.landlord_ids:
+        scoped = f"{bind(list(scope.landlord_ids))}::bigint[]"
+    else:
+        scoped = "ARRAY(SELECT l.landlord_id FROM repair_summary_landlord l)"
+    # The months of the group (its own, or those of its landlords in scope), each read
+    # as a range of its own.
+    in_scope = " AND ".join(["m.landlord_id = ANY(l.ids)", *_month_conditions(scope, bind, "m")])
+    dimensions = (Dimension.LANDLORD, Dimension.MONTH, Dimension.PRIORITY)
+    columns: dict[Dimension, list[Any]] = {d: [] for d in dimensions}
+    buckets, lasts, asked_of, places = [], [], [], []
+    for i, ((row, bucket), offsets) in enumerate(needed.items(), start=1):
+        for d in dimensions:
+            columns[d].append(rows[row][f"group_{d.value}"] if d in group_by else None)
+        buckets.append(bucket)
+        lasts.append(max(offsets))
+        asked_of += [i] * len(offsets)
+        places += sorted(offsets)
+    asked = (
+        f"unnest({bind(columns[Dimension.LANDLORD])}::bigint[], "
+        f"{bind(columns[Dimension.MONTH])}::text[], {bind(columns[Dimension.PRIORITY])}::text[], "
+        f"{bind(buckets)}::bigint[], {bind(lasts)}::integer[]) "
+        "WITH ORDINALITY AS q(landlord, month, priority, bucket, last, i)"
+    )
+    value = histogram.value
+    conditions = [
+        "f.completed",
+        f"{value} IS NOT NULL",
+        "f.landlord_id = ANY(l.ids)",
+        "f.month = ANY(CASE WHEN q.month IS NULL THEN ARRAY(SELECT m.month "
+        f"FROM repair_summary_month m WHERE {in_scope}) ELSE ARRAY[q.month] END)",
+        f"{value} >= q.bucket::{histogram.cast}",
+        f"{value} < (q.bucket + 1)::{histogram.cast}",
+        "(q.priority IS NULL OR f.priority_code = q.priority)",
+    ]
+    first = (
+        f"SELECT {value} AS v FROM repair_fact f WHERE {' AND '.join(conditions)} "
+        f"ORDER BY {value} LIMIT q.last + 1"
+    )
+    wanted = (
+        f"SELECT p.place FROM unnest({bind(asked_of)}::integer[], {bind(places)}::integer[]) "
+        "AS p(i, place) WHERE p.i = q.i"
+    )
+    sql = (
+        "SELECT ARRAY(SELECT s.v FROM (SELECT t.v, row_number() OVER (ORDER BY t.v) - 1 AS k "
+        f"FROM ({first}) AS t) AS s WHERE s.k = ANY(ARRAY({wanted})) ORDER BY s.k) AS found "
+        f"FROM {asked} CROSS JOIN LATERAL (SELECT CASE WHEN q.landlord IS NULL THEN {scoped} "
+        "ELSE ARRAY[q.landlord] END AS ids) AS l ORDER BY q.i"
+    )
+    return sql, args
+
+
+def _reader(
+    counts: Counts, read: dict[tuple[int, int], dict[int, Any]], row: int
+) -> Callable[[int], Any]:
+    """The value of each rank of one row's histogram, from the values read of its buckets
+    (by row and bucket: the values by their place in the bucket)."""
+
+    def value_at(rank: int) -> Any:
+        bucket, offset = counts.locate(rank)
+        return read[(row, bucket)][offset]
+
+    return value_at
 
 
 def _none_found(columns: Sequence[Part]) -> dict[str, Any]:
@@ -358,9 +599,9 @@ def facts_statement(
 ) -> tuple[str, list[Any]]:
     """The statement (and its arguments) giving the ``columns`` of each group over the
     facts of the scope's landlords (every landlord with repairs when it names none) and
-    months that meet ``condition``. For hours and costs (completed repairs with one), a
-    range of the facts' covering indexes (landlord, month; migration 0042) for each
-    landlord, so neither the other landlords' repairs nor the table are read."""
+    months that meet ``condition``. For the repairs due for planned replacement, a range
+    of the rows kept of repairs with a planned item (migration 0043) for each landlord,
+    not the facts."""
     args: list[Any] = []
     bind = Params(args)
     if scope.landlord_ids:
@@ -368,15 +609,18 @@ def facts_statement(
     else:
         where = ["f.landlord_id = ANY(ARRAY(SELECT l.landlord_id FROM repair_summary_landlord l))"]
     where += _month_conditions(scope, bind)
-    # The repairs due for planned replacement, worked out once from the planned items
-    # (narrowing them to the scope's repairs costs as much as it saves: about 4 s either
-    # way at a million homes, for a landlord, a reporting year or both).
-    defined = planned_replacement() if PLANNED_REPLACEMENT in condition else ""
+    table, defined = "repair_fact", ""
+    if PLANNED_REPLACEMENT in condition:
+        # Only a repair with a planned item live on its report day can be due for
+        # planned replacement: such repairs are read from the rows kept of them
+        # (migration 0043), the scope's range of their index, never the facts.
+        table = "repair_planned_due"
+        defined = planned_replacement(" AND ".join(where), over_facts=False)
     where.append(f"({condition})")
     _, groups, by = _grouped(group_by)
     sql = (
         f"{defined}SELECT {groups}{', '.join(f'{a} AS {c}' for c, a, _ in columns)} "
-        f"FROM repair_fact f WHERE {' AND '.join(where)}{by}"
+        f"FROM {table} f WHERE {' AND '.join(where)}{by}"
     )
     return sql, args
 

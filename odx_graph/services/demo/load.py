@@ -48,9 +48,13 @@ async def load_demo(
     try:
         await _load(conn, counts, homes, seed, as_of, progress)
         from odx_graph.services.demo.planned import plan_demo_works
+        from odx_graph.store import bulk
 
         async with conn.transaction():
+            # Written in bulk: when repairs are due is worked out once, afterwards.
+            kept = await bulk.set_aside_load_triggers(conn, ["planned_work"])
             await plan_demo_works(conn, seed, as_of)
+            await bulk.planned_works_loaded(conn, kept)
         from odx_graph.services.demo.linking import import_council_extract
 
         # After the load's transaction: the importer runs its own.
