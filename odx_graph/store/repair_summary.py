@@ -200,9 +200,9 @@ def interpolated(value_at: Callable[[int], float], total: int, fraction: float) 
 
 def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float) -> float:
     """``percentile_cont(fraction)`` of the values ``days`` (ascending, distinct), each
-    ``repairs`` times."""
-    ends = list(itertools.accumulate(repairs))  # the rank after each value's last repair
-    return interpolated(lambda rank: days[bisect.bisect_right(ends, rank)], ends[-1], fraction)
+    ``repairs`` times: read as a histogram of whole values is (:class:`Counts`)."""
+    counts = Counts(list(days), list(repairs), None, None)
+    return interpolated(counts.whole_value, counts.total, fraction)
 
 
 def _reporting_years(scope: Any) -> tuple[int | None, int | None] | None:
