@@ -184,6 +184,10 @@ def _queries(
             lambda: repair_performance_from_facts(keyed(db), [by_priority], one_landlord),
         ),
         (
+            "baseline: one landlord's TSM year by priority, every measure, from every fact",
+            lambda: repair_performance_from_facts(keyed(db), [by_priority], landlord_year),
+        ),
+        (
             "providerComparison(measure: WITHIN_TARGET_EMERGENCY_PCT)",
             compare(providers.Measure.WITHIN_TARGET_EMERGENCY_PCT),
         ),

@@ -559,6 +559,8 @@ SELECT create_distributed_table('repair_summary_home_priority', 'landlord_id', c
 SELECT create_distributed_table('repair_summary_priority', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_home_year', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_year', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_home_priority_year', 'landlord_id', colocate_with => 'building');
+SELECT create_distributed_table('repair_summary_priority_year', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_delta', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_hours', 'landlord_id', colocate_with => 'building');
 SELECT create_distributed_table('repair_summary_cost', 'landlord_id', colocate_with => 'building');

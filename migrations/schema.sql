@@ -154,6 +154,25 @@ CREATE FUNCTION public.estate_postcodes_valid(postcodes text[]) RETURNS boolean
     RETURN (SELECT COALESCE(bool_and((p.p ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]([A-Z]{2})?$'::text)), true) AS "coalesce" FROM unnest(estate_postcodes_valid.postcodes) p(p));
 
 --
+-- Name: fill_repair_summary_priority_year(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.fill_repair_summary_priority_year() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    INSERT INTO repair_summary_home_priority_year
+    SELECT landlord_id, reporting_year(month), priority_code, home_id, coalesce(record_key, 0),
+           count(*)
+    FROM repair_fact GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO repair_summary_priority_year
+    SELECT landlord_id, year, priority_code, count(*), sum(record_key)
+    FROM repair_summary_home_priority_year GROUP BY landlord_id, year, priority_code;
+END $$;
+
+--
 -- Name: home_copy_district(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -397,6 +416,8 @@ BEGIN
     DELETE FROM repair_summary_landlord;
     DELETE FROM repair_summary_priority;
     DELETE FROM repair_summary_year;
+    DELETE FROM repair_summary_home_priority_year;
+    DELETE FROM repair_summary_priority_year;
     INSERT INTO repair_summary
     SELECT landlord_id, month, priority_code, completed, is_open, cancelled, has_target,
            is_emergency, within_target, repeat_30, repeat_90, fixed_first_time,
@@ -433,6 +454,7 @@ BEGIN
     INSERT INTO repair_summary_priority
     SELECT landlord_id, priority_code, count(*), sum(record_key)
     FROM repair_summary_home_priority GROUP BY landlord_id, priority_code;
+    PERFORM fill_repair_summary_priority_year();
 END $$;
 
 --
@@ -1118,6 +1140,28 @@ BEGIN
     ORDER BY 1, 2
     ON CONFLICT (landlord_id, year)
     DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
+    WITH d AS (
+        SELECT landlord_id, reporting_year(month) AS year, priority_code, home_id, record_key,
+               sum(repairs) AS repairs
+        FROM repair_summary_delta GROUP BY 1, 2, 3, 4, 5 HAVING sum(repairs) <> 0
+    ), counted AS (
+        INSERT INTO repair_summary_home_priority_year AS s
+        SELECT * FROM d ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (landlord_id, year, priority_code, home_id, record_key)
+        DO UPDATE SET repairs = s.repairs + excluded.repairs
+        RETURNING s.*
+    ), moved AS (
+        SELECT c.landlord_id, c.year, c.priority_code, c.record_key,
+               CASE WHEN c.repairs = 0 THEN -1 WHEN c.repairs = d.repairs THEN 1 ELSE 0 END
+                   AS homes
+        FROM counted c JOIN d USING (landlord_id, year, priority_code, home_id, record_key)
+    )
+    INSERT INTO repair_summary_priority_year AS s
+    SELECT landlord_id, year, priority_code, sum(homes), sum(homes * record_key)
+    FROM moved GROUP BY 1, 2, 3 HAVING sum(homes) <> 0 OR sum(homes * record_key) <> 0
+    ORDER BY 1, 2, 3
+    ON CONFLICT (landlord_id, year, priority_code)
+    DO UPDATE SET homes = s.homes + excluded.homes, homes_key = s.homes_key + excluded.homes_key;
     DELETE FROM repair_summary_delta;
     -- Only rows this transaction emptied: another's emptied rows are not yet committed.
     DELETE FROM repair_summary WHERE repairs = 0;
@@ -1130,6 +1174,8 @@ BEGIN
     DELETE FROM repair_summary_landlord WHERE homes = 0;
     DELETE FROM repair_summary_priority WHERE homes = 0;
     DELETE FROM repair_summary_year WHERE homes = 0;
+    DELETE FROM repair_summary_home_priority_year WHERE repairs = 0;
+    DELETE FROM repair_summary_priority_year WHERE homes = 0;
     RETURN NULL;
 END $$;
 
@@ -2641,6 +2687,19 @@ CREATE TABLE public.repair_summary_home_priority (
 );
 
 --
+-- Name: repair_summary_home_priority_year; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_home_priority_year (
+    landlord_id bigint NOT NULL,
+    year integer NOT NULL,
+    priority_code text NOT NULL,
+    home_id bigint NOT NULL,
+    record_key integer NOT NULL,
+    repairs bigint NOT NULL
+);
+
+--
 -- Name: repair_summary_home_year; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2700,6 +2759,18 @@ CREATE UNLOGGED TABLE public.repair_summary_pending (
 
 CREATE TABLE public.repair_summary_priority (
     landlord_id bigint NOT NULL,
+    priority_code text NOT NULL,
+    homes bigint NOT NULL,
+    homes_key bigint NOT NULL
+);
+
+--
+-- Name: repair_summary_priority_year; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.repair_summary_priority_year (
+    landlord_id bigint NOT NULL,
+    year integer NOT NULL,
     priority_code text NOT NULL,
     homes bigint NOT NULL,
     homes_key bigint NOT NULL
@@ -3360,6 +3431,13 @@ ALTER TABLE ONLY public.repair_summary_home_priority
     ADD CONSTRAINT repair_summary_home_priority_pkey PRIMARY KEY (landlord_id, priority_code, home_id, record_key);
 
 --
+-- Name: repair_summary_home_priority_year repair_summary_home_priority_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_home_priority_year
+    ADD CONSTRAINT repair_summary_home_priority_year_pkey PRIMARY KEY (landlord_id, year, priority_code, home_id, record_key);
+
+--
 -- Name: repair_summary_home_year repair_summary_home_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3393,6 +3471,13 @@ ALTER TABLE ONLY public.repair_summary_month
 
 ALTER TABLE ONLY public.repair_summary_priority
     ADD CONSTRAINT repair_summary_priority_pkey PRIMARY KEY (landlord_id, priority_code);
+
+--
+-- Name: repair_summary_priority_year repair_summary_priority_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.repair_summary_priority_year
+    ADD CONSTRAINT repair_summary_priority_year_pkey PRIMARY KEY (landlord_id, year, priority_code);
 
 --
 -- Name: repair_summary_year repair_summary_year_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3863,6 +3948,12 @@ CREATE INDEX repair_summary_home_month_empty ON public.repair_summary_home_month
 CREATE INDEX repair_summary_home_priority_empty ON public.repair_summary_home_priority USING btree (repairs) WHERE (repairs = 0);
 
 --
+-- Name: repair_summary_home_priority_year_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_home_priority_year_empty ON public.repair_summary_home_priority_year USING btree (repairs) WHERE (repairs = 0);
+
+--
 -- Name: repair_summary_home_year_empty; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3897,6 +3988,12 @@ CREATE INDEX repair_summary_month_empty ON public.repair_summary_month USING btr
 --
 
 CREATE INDEX repair_summary_priority_empty ON public.repair_summary_priority USING btree (homes) WHERE (homes = 0);
+
+--
+-- Name: repair_summary_priority_year_empty; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX repair_summary_priority_year_empty ON public.repair_summary_priority_year USING btree (homes) WHERE (homes = 0);
 
 --
 -- Name: repair_summary_year_empty; Type: INDEX; Schema: public; Owner: -
@@ -6713,6 +6810,12 @@ GRANT SELECT ON TABLE public.repair_summary_home_month TO odx_writer;
 GRANT SELECT ON TABLE public.repair_summary_home_priority TO odx_writer;
 
 --
+-- Name: TABLE repair_summary_home_priority_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_home_priority_year TO odx_writer;
+
+--
 -- Name: TABLE repair_summary_home_year; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6747,6 +6850,12 @@ GRANT SELECT ON TABLE public.repair_summary_pending TO odx_writer;
 --
 
 GRANT SELECT ON TABLE public.repair_summary_priority TO odx_writer;
+
+--
+-- Name: TABLE repair_summary_priority_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.repair_summary_priority_year TO odx_writer;
 
 --
 -- Name: TABLE repair_summary_year; Type: ACL; Schema: public; Owner: -

@@ -369,6 +369,7 @@ async def _demo(settings: Settings, homes: int | None, seed: int | None) -> int:
             seed=seed or settings.demo_seed,
             as_of=dt.date.today(),
             progress=progress,
+            steps=_step_printer(),
         )
     print()
     for table, count in summary.counts.items():
@@ -862,6 +863,23 @@ def _progress_printer(homes: int) -> Callable[[str, int], None]:
                 "loading the demo",
                 extra={"homes": loaded, "of": homes, "seconds_left": left},
             )
+
+    return report
+
+
+def _step_printer() -> Callable[[str, float], None]:
+    """Each step of a demo load after its rows, with its time: a line on a terminal's
+    standard error, a log line otherwise."""
+    import logging
+
+    log = logging.getLogger("odx_graph.services.demo")
+    interactive = sys.stderr.isatty()
+
+    def report(step: str, seconds: float) -> None:
+        if interactive:
+            print(f"\n{step}: {seconds:.1f} s", end="", file=sys.stderr, flush=True)
+        else:
+            log.info("demo step done", extra={"step": step, "seconds": round(seconds, 1)})
 
     return report
 

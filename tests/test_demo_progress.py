@@ -1,5 +1,6 @@
 """`odx-graph demo` shows how far the load has got: a bar with the time left at a terminal
-(a pseudo-terminal here), a JSON log line at every tenth of the homes otherwise."""
+(a pseudo-terminal here), a JSON log line at every tenth of the homes otherwise; then each
+step after the rows (indexes, keys, facts, summaries...) with its time."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ from tests.conftest import Server
 from tests.support import clean_environment
 from tests.test_cli_output import _on_a_terminal
 
+# Some of the steps after the rows, in the order they come.
+STEPS = (
+    "indexes built",
+    "foreign keys checked",
+    "rows noted for the change log",
+    "rebuild_repair_facts()",
+    "rebuild_repair_summaries()",
+    "rebuild_repair_value_histograms()",
+    "indexes of the repair facts built",
+    "planned works",
+    "repairs due for planned replacement",
+    "VACUUM (ANALYZE)",
+)
 # Chunks of 2,000 homes: a chunk counts as loaded when the next one's homes arrive.
 HOMES = 4_500
 
@@ -41,6 +55,13 @@ async def test_off_a_terminal_the_load_logs_homes_at_each_tenth(pg_server: Serve
     # 2,000 and 4,000 of 4,500 homes loaded: the fourth and the eighth tenth
     assert [(e["homes"], e["of"]) for e in progress] == [(2_000, HOMES), (4_000, HOMES)]
     assert all(e["seconds_left"] >= 0 for e in progress)
+    # Then each step after the rows, in order, with its time.
+    steps = [e for e in entries if e["message"] == "demo step done"]
+    names = [e["step"] for e in steps]
+    for step in STEPS:
+        assert step in names, (step, names)
+    assert [n for n in names if n in STEPS] == list(STEPS)
+    assert all(e["seconds"] >= 0 for e in steps)
 
 
 async def test_at_a_terminal_the_load_draws_a_bar_with_the_time_left(pg_server: Server) -> None:
@@ -55,3 +76,4 @@ async def test_at_a_terminal_the_load_draws_a_bar_with_the_time_left(pg_server: 
         ("88", "4,000"),
     ]
     assert {total for _, _, total in bars} == {"4,500"}
+    assert re.search(r"\nrebuild_repair_summaries\(\): \d+\.\d s", shown), shown[-2000:]

@@ -43,6 +43,8 @@ UNTRACKED = {
     "repair_summary_priority",
     "repair_summary_home_year",
     "repair_summary_year",
+    "repair_summary_home_priority_year",
+    "repair_summary_priority_year",
     "repair_summary_delta",
     "repair_summary_pending",
     "repair_summary_hours",  # kept with the facts (migration 0044)

@@ -7,6 +7,8 @@ still checked before they reach SQL.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
@@ -322,7 +324,11 @@ async def set_aside_load_triggers(conn: asyncpg.Connection, tables: Sequence[str
     return await _switch_off(conn, [(t, n) for t, n in LOAD_TRIGGERS if t in tables])
 
 
-async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:
+async def rebuild_repair_facts(
+    conn: asyncpg.Connection,
+    kept: Sequence[Trigger],
+    steps: Callable[[str, float], None] | None = None,
+) -> None:
     """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
     the secondary indexes of the facts and the work built afterwards, in place of the
@@ -331,7 +337,8 @@ async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]
     when repairs are due for planned replacement and the histograms of hours and costs
     (``rebuild_repair_summaries()``, ``rebuild_repair_work()``,
     ``rebuild_repair_planned_due()`` and ``rebuild_repair_value_histograms()``,
-    migrations 0035's, 0036's, 0043's and 0044's)."""
+    migrations 0035's, 0036's, 0043's and 0044's). ``steps(name, seconds)``, when given,
+    is told each of these statements' time as it ends."""
     await _restore(conn, kept)
     await conn.execute("DELETE FROM repair_fact_pending")
     indexes = await set_aside_indexes(conn, ["repair_fact", "repair_work", "repair_planned_due"])
@@ -339,13 +346,29 @@ async def rebuild_repair_facts(conn: asyncpg.Connection, kept: Sequence[Trigger]
     # every fact's removal and arrival seen by their triggers (migrations 0035, 0036, 0043,
     # 0044).
     derived = await _switch_off(conn, [("repair_fact", t) for t in DERIVED_TRIGGERS])
-    await conn.execute("SELECT rebuild_repair_facts()")
+    await _timed(conn, "rebuild_repair_facts", steps)
     await _restore(conn, derived)
-    await conn.execute("SELECT rebuild_repair_summaries()")
-    await conn.execute("SELECT rebuild_repair_work()")
-    await conn.execute("SELECT rebuild_repair_planned_due()")
-    await conn.execute("SELECT rebuild_repair_value_histograms()")
+    for rebuild in (
+        "rebuild_repair_summaries",
+        "rebuild_repair_work",
+        "rebuild_repair_planned_due",
+        "rebuild_repair_value_histograms",
+    ):
+        await _timed(conn, rebuild, steps)
+    started = time.monotonic()
     await restore_indexes(conn, indexes)
+    if steps is not None:
+        steps("indexes of the repair facts built", time.monotonic() - started)
+
+
+async def _timed(
+    conn: asyncpg.Connection, function: str, steps: Callable[[str, float], None] | None
+) -> None:
+    """Call the SQL function ``function()``, telling ``steps`` its name and seconds."""
+    started = time.monotonic()
+    await conn.execute(f"SELECT {_checked(function)}()")
+    if steps is not None:
+        steps(f"{function}()", time.monotonic() - started)
 
 
 async def planned_works_loaded(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:

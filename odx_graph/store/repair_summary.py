@@ -5,7 +5,8 @@ gives, read from a few thousand summary rows instead of every repair's facts.
 A statement can be answered here when its groups are landlords, months and priorities
 (not months and priorities together: the homes of a month and priority are not kept), its
 scope names landlords at most and whole months reported (each bound, when given, is the
-start of a month in UK time, as the facts' months are; not with priorities). Its counts,
+start of a month in UK time, as the facts' months are; with priorities, of a reporting
+year: the homes of a priority are kept per reporting year, migration 0045). Its counts,
 its homes and the shares of repairs whose conditions are over the facts' flags are read
 from the summaries. Percentiles, means and totals of completed repairs' working days,
 hours and costs are read from histograms of them (:data:`HISTOGRAMS`): a working day is a
@@ -163,15 +164,15 @@ def _dated(scope: Any) -> bool:
 def answerable(group_by: Sequence[Dimension], scope: Any, measures: Collection[str]) -> bool:
     """Whether :func:`summary_performance` gives the rows of this statement: grouped by
     landlord, month and priority (not month and priority together), scoped to landlords
-    and whole months at most (not with priorities). Any measures: the parts the
-    summaries do not hold are worked out from the scope's facts."""
+    and whole months at most (whole reporting years with priorities). Any measures: the
+    parts the summaries do not hold are worked out from the scope's facts."""
     return (
         _COUNTS_SUMMARISED
         and len(set(group_by)) == len(group_by)
         and set(group_by) <= SUMMARY_DIMENSIONS
         and not {Dimension.MONTH, Dimension.PRIORITY} <= set(group_by)
         and _bound_months(scope) is not None
-        and not (_dated(scope) and Dimension.PRIORITY in group_by)
+        and not (Dimension.PRIORITY in group_by and _dated(scope) and not _years(scope))
         and not scope.postcode_column
         and not scope.estate_ids
         and not scope.building_ids
@@ -205,6 +206,11 @@ def percentile_cont(days: Sequence[int], repairs: Sequence[int], fraction: float
     return interpolated(counts.whole_value, counts.total, fraction)
 
 
+def _years(scope: Any) -> bool:
+    """Whether every bound a scope gives is the start of a reporting year."""
+    return _reporting_years(scope) is not None
+
+
 def _reporting_years(scope: Any) -> tuple[int | None, int | None] | None:
     """The reporting years (1 April to 31 March, UK time; named by the year they start
     in) a scope's dates cover, each bound None when not given; None unless every bound
@@ -226,10 +232,11 @@ def _homes_sql(
     summed: bool,
 ) -> str:
     """The homes of each group and the sum of their record keys, read from the homes
-    kept per ``period`` ("month", "year", "priority", or "" for over every month) with
-    the conditions ``where``. When each group is one landlord's homes of one kept period
-    (``summed``), the summaries count them; across landlords, or over several periods, a
-    home with repairs in two counts once, so the distinct homes are counted."""
+    kept per ``period`` ("month", "year", "priority", "priority_year", or "" for over
+    every month) with the conditions ``where``. When each group is one landlord's homes
+    of one kept period (``summed``), the summaries count them; across landlords, or over
+    several periods, a home with repairs in two counts once, so the distinct homes are
+    counted."""
     by = f" GROUP BY {', '.join(names)}" if group_by else ""
     if summed and (Dimension.LANDLORD in group_by or len(scope.landlord_ids) == 1):
         table = f"repair_summary_{period or 'landlord'}"
@@ -250,8 +257,9 @@ def _homes_source(
     group_by: Sequence[Dimension], scope: Any, landlords: list[str], months: list[str], bind: Params
 ) -> tuple[str, str, bool]:
     """Where the homes of a statement are read: the period kept, its conditions, and
-    whether a group's homes are one summary row's (see :func:`_homes_sql`)."""
-    if Dimension.PRIORITY in group_by:  # never with dates (see answerable)
+    whether a group's homes are one summary row's (see :func:`_homes_sql`). By priority
+    the scope's dates are whole reporting years, if any (see :func:`answerable`)."""
+    if Dimension.PRIORITY in group_by and not _dated(scope):
         return "priority", " AND ".join(landlords), True
     if Dimension.MONTH in group_by or not _dated(scope):
         period = "month" if Dimension.MONTH in group_by else ""
@@ -259,6 +267,7 @@ def _homes_source(
     years = _reporting_years(scope)
     if years is None:
         return "month", " AND ".join(landlords + months), False
+    period = "priority_year" if Dimension.PRIORITY in group_by else "year"
     start, end = years
     conditions = list(landlords)
     if start is not None:
@@ -266,7 +275,7 @@ def _homes_source(
     if end is not None:
         conditions.append(f"f.year < {bind(end)}")
     one = start is not None and end == start + 1
-    return "year", " AND ".join(conditions), one
+    return period, " AND ".join(conditions), one
 
 
 def _month_conditions(scope: Any, bind: Params, alias: str = "f") -> list[str]:

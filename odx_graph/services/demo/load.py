@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from odx_graph.mapping import GRAPH
 from odx_graph.services.demo.codes import code_lists_from_tables
@@ -19,6 +22,19 @@ SURVEY_TABLE = "satisfaction_response"
 if TYPE_CHECKING:
     from odx_graph.store.db import Connection
 
+T = TypeVar("T")
+# What a load reports after each step that follows the rows: its name and seconds taken.
+Steps = Callable[[str, float], None]
+
+
+async def _step(steps: Steps | None, name: str, work: Awaitable[T]) -> T:
+    """Await ``work``, then report it to ``steps`` as the step ``name`` with its seconds."""
+    started = time.monotonic()
+    result = await work
+    if steps is not None:
+        steps(name, time.monotonic() - started)
+    return result
+
 
 async def load_demo(
     conn: Connection,
@@ -27,6 +43,7 @@ async def load_demo(
     seed: int = 20251027,
     as_of: date,
     progress: Callable[[str, int], None] | None = None,
+    steps: Steps | None = None,
 ) -> DemoSummary:
     """Load the demo dataset into an empty database in one transaction.
 
@@ -34,7 +51,9 @@ async def load_demo(
     Reads the code lists, COPYs every batch from `generate`, then moves each table's identity
     sequence past the ids used and draws the homes' and buildings' record keys (the cell
     key method's) from the seed, so the demo's open statistics are the same everywhere.
-    `progress(table, rows_so_far)` is called after each batch.
+    `progress(table, rows_so_far)` is called after each batch, and `steps(name, seconds)`
+    after each step that follows the rows (indexes, keys, change notes, facts, summaries,
+    planned works, statistics), which take more than half of a million-home load.
     Then every landlord's programmes of planned works are drawn
     (`odx_graph.services.demo.planned`), and a borough council's stock extract naming
     some of the homes is imported through the real importer
@@ -46,19 +65,21 @@ async def load_demo(
     timeout = await conn.fetchval("SHOW statement_timeout")
     await conn.execute("SET statement_timeout = 0")
     try:
-        await _load(conn, counts, homes, seed, as_of, progress)
+        await _load(conn, counts, homes, seed, as_of, progress, steps)
         from odx_graph.services.demo.planned import plan_demo_works
         from odx_graph.store import bulk
 
         async with conn.transaction():
             # Written in bulk: when repairs are due is worked out once, afterwards.
             kept = await bulk.set_aside_load_triggers(conn, ["planned_work"])
-            await plan_demo_works(conn, seed, as_of)
-            await bulk.planned_works_loaded(conn, kept)
+            await _step(steps, "planned works", plan_demo_works(conn, seed, as_of))
+            await _step(
+                steps, "repairs due for planned replacement", bulk.planned_works_loaded(conn, kept)
+            )
         from odx_graph.services.demo.linking import import_council_extract
 
         # After the load's transaction: the importer runs its own.
-        await import_council_extract(conn)
+        await _step(steps, "a council's stock extract imported", import_council_extract(conn))
         # Statistics for the planner now, not when autovacuum comes round: without them
         # it takes a district for a few hundred homes and a contractor for a few thousand
         # repairs, and reads whole tables for the job board. And the visibility map, which
@@ -67,10 +88,8 @@ async def load_demo(
         # row by row from the tables (at a million homes the job board's counts visited
         # every repair they counted, half its time). A transaction's caller keeps its
         # own: VACUUM cannot run there.
-        if conn.is_in_transaction():
-            await conn.execute("ANALYZE")
-        else:
-            await conn.execute("VACUUM (ANALYZE)")
+        statistics = "ANALYZE" if conn.is_in_transaction() else "VACUUM (ANALYZE)"
+        await _step(steps, statistics, conn.execute(statistics))
     finally:
         await conn.execute("SELECT set_config('statement_timeout', $1, false)", timeout)
     return DemoSummary(**counts)
@@ -83,6 +102,7 @@ async def _load(
     seed: int,
     as_of: date,
     progress: Callable[[str, int], None] | None,
+    steps: Steps | None,
 ) -> None:
     from odx_graph.store import bulk  # the only place asyncpg is needed
     from odx_graph.store.satisfaction import demo_answers
@@ -124,15 +144,16 @@ async def _load(
             pending.cancel()
         # The survey of the last financial year ended by ``as_of``.
         survey_year = as_of.year - 1 if as_of.month >= 4 else as_of.year - 2
-        await demo_answers(conn, date(survey_year, 4, 1))
-        await bulk.restore_row_copies(conn, copies)
-        await bulk.restore_indexes(conn, indexes)
-        await bulk.restore_foreign_keys(conn, keys)
-        await bulk.note_all_rows(conn, {e.table: e.iri_segment for e in GRAPH if e.table in TABLES})
+        await _step(steps, "survey answers", demo_answers(conn, date(survey_year, 4, 1)))
+        await _step(steps, "copied values checked", bulk.restore_row_copies(conn, copies))
+        await _step(steps, "indexes built", bulk.restore_indexes(conn, indexes))
+        await _step(steps, "foreign keys checked", bulk.restore_foreign_keys(conn, keys))
+        noted = {e.table: e.iri_segment for e in GRAPH if e.table in TABLES}
+        await _step(steps, "rows noted for the change log", bulk.note_all_rows(conn, noted))
         await bulk.restore_change_notes(conn, notes)
         await bulk.reset_identities(conn, TABLES)
-        await bulk.seed_record_keys(conn, seed)
+        await _step(steps, "record keys drawn", bulk.seed_record_keys(conn, seed))
         from odx_graph.store.estates import estates_from_buildings
 
-        await estates_from_buildings(conn)
-        await bulk.rebuild_repair_facts(conn, triggers)
+        await _step(steps, "estates", estates_from_buildings(conn))
+        await bulk.rebuild_repair_facts(conn, triggers, steps)
