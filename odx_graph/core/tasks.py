@@ -1,13 +1,22 @@
-"""A background task that lives exactly as long as a block of code."""
+"""A background task that lives exactly as long as a block of code; a step of work
+awaited and timed."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from collections.abc import Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
+from typing import TypeVar
+
+T = TypeVar("T")
+# Told of each step of a long piece of work as it ends: its name and the seconds it took.
+Steps = Callable[[str, float], None]
 
 # How long a cancelled task has to end before it is cancelled again. A cancellation can
 # be lost: code cleaning up after it may fail in its turn (a statement on a connection
@@ -38,3 +47,13 @@ def cancelled_meanwhile() -> bool:
     (see :data:`CANCEL_AGAIN_AFTER`)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def timed(steps: Steps | None, name: str, work: Awaitable[T]) -> T:
+    """Await ``work``, then tell ``steps`` (when given) it ended as the step ``name``, with
+    the seconds it took."""
+    started = time.monotonic()
+    result = await work
+    if steps is not None:
+        steps(name, time.monotonic() - started)
+    return result

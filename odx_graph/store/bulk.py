@@ -7,8 +7,6 @@ still checked before they reach SQL.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +16,8 @@ from typing import TypeVar
 
 import asyncpg
 
+from odx_graph.core.tasks import Steps
+from odx_graph.core.tasks import timed
 from odx_graph.store.db import quote_ident
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -327,7 +327,7 @@ async def set_aside_load_triggers(conn: asyncpg.Connection, tables: Sequence[str
 async def rebuild_repair_facts(
     conn: asyncpg.Connection,
     kept: Sequence[Trigger],
-    steps: Callable[[str, float], None] | None = None,
+    steps: Steps | None = None,
 ) -> None:
     """Switch back on the triggers `set_aside_load_triggers` switched off, then work out the
     facts of every repair in one statement (``rebuild_repair_facts()``, migration 0007's),
@@ -346,29 +346,16 @@ async def rebuild_repair_facts(
     # every fact's removal and arrival seen by their triggers (migrations 0035, 0036, 0043,
     # 0044).
     derived = await _switch_off(conn, [("repair_fact", t) for t in DERIVED_TRIGGERS])
-    await _timed(conn, "rebuild_repair_facts", steps)
+    await timed(steps, "rebuild_repair_facts()", conn.execute("SELECT rebuild_repair_facts()"))
     await _restore(conn, derived)
     for rebuild in (
-        "rebuild_repair_summaries",
-        "rebuild_repair_work",
-        "rebuild_repair_planned_due",
-        "rebuild_repair_value_histograms",
+        "rebuild_repair_summaries()",
+        "rebuild_repair_work()",
+        "rebuild_repair_planned_due()",
+        "rebuild_repair_value_histograms()",
     ):
-        await _timed(conn, rebuild, steps)
-    started = time.monotonic()
-    await restore_indexes(conn, indexes)
-    if steps is not None:
-        steps("indexes of the repair facts built", time.monotonic() - started)
-
-
-async def _timed(
-    conn: asyncpg.Connection, function: str, steps: Callable[[str, float], None] | None
-) -> None:
-    """Call the SQL function ``function()``, telling ``steps`` its name and seconds."""
-    started = time.monotonic()
-    await conn.execute(f"SELECT {_checked(function)}()")
-    if steps is not None:
-        steps(f"{function}()", time.monotonic() - started)
+        await timed(steps, rebuild, conn.execute(f"SELECT {rebuild}"))
+    await timed(steps, "indexes of the repair facts built", restore_indexes(conn, indexes))
 
 
 async def planned_works_loaded(conn: asyncpg.Connection, kept: Sequence[Trigger]) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
-from typing import TypeVar
 
+from odx_graph.core.tasks import Steps
+from odx_graph.core.tasks import timed
 from odx_graph.mapping import GRAPH
 from odx_graph.services.demo.codes import code_lists_from_tables
 from odx_graph.services.demo.generate import generate
@@ -21,19 +20,6 @@ SURVEY_TABLE = "satisfaction_response"
 
 if TYPE_CHECKING:
     from odx_graph.store.db import Connection
-
-T = TypeVar("T")
-# What a load reports after each step that follows the rows: its name and seconds taken.
-Steps = Callable[[str, float], None]
-
-
-async def _step(steps: Steps | None, name: str, work: Awaitable[T]) -> T:
-    """Await ``work``, then report it to ``steps`` as the step ``name`` with its seconds."""
-    started = time.monotonic()
-    result = await work
-    if steps is not None:
-        steps(name, time.monotonic() - started)
-    return result
 
 
 async def load_demo(
@@ -72,14 +58,14 @@ async def load_demo(
         async with conn.transaction():
             # Written in bulk: when repairs are due is worked out once, afterwards.
             kept = await bulk.set_aside_load_triggers(conn, ["planned_work"])
-            await _step(steps, "planned works", plan_demo_works(conn, seed, as_of))
-            await _step(
+            await timed(steps, "planned works", plan_demo_works(conn, seed, as_of))
+            await timed(
                 steps, "repairs due for planned replacement", bulk.planned_works_loaded(conn, kept)
             )
         from odx_graph.services.demo.linking import import_council_extract
 
         # After the load's transaction: the importer runs its own.
-        await _step(steps, "a council's stock extract imported", import_council_extract(conn))
+        await timed(steps, "a council's stock extract imported", import_council_extract(conn))
         # Statistics for the planner now, not when autovacuum comes round: without them
         # it takes a district for a few hundred homes and a contractor for a few thousand
         # repairs, and reads whole tables for the job board. And the visibility map, which
@@ -89,7 +75,7 @@ async def load_demo(
         # every repair they counted, half its time). A transaction's caller keeps its
         # own: VACUUM cannot run there.
         statistics = "ANALYZE" if conn.is_in_transaction() else "VACUUM (ANALYZE)"
-        await _step(steps, statistics, conn.execute(statistics))
+        await timed(steps, statistics, conn.execute(statistics))
     finally:
         await conn.execute("SELECT set_config('statement_timeout', $1, false)", timeout)
     return DemoSummary(**counts)
@@ -144,16 +130,16 @@ async def _load(
             pending.cancel()
         # The survey of the last financial year ended by ``as_of``.
         survey_year = as_of.year - 1 if as_of.month >= 4 else as_of.year - 2
-        await _step(steps, "survey answers", demo_answers(conn, date(survey_year, 4, 1)))
-        await _step(steps, "copied values checked", bulk.restore_row_copies(conn, copies))
-        await _step(steps, "indexes built", bulk.restore_indexes(conn, indexes))
-        await _step(steps, "foreign keys checked", bulk.restore_foreign_keys(conn, keys))
+        await timed(steps, "survey answers", demo_answers(conn, date(survey_year, 4, 1)))
+        await timed(steps, "copied values checked", bulk.restore_row_copies(conn, copies))
+        await timed(steps, "indexes built", bulk.restore_indexes(conn, indexes))
+        await timed(steps, "foreign keys checked", bulk.restore_foreign_keys(conn, keys))
         noted = {e.table: e.iri_segment for e in GRAPH if e.table in TABLES}
-        await _step(steps, "rows noted for the change log", bulk.note_all_rows(conn, noted))
+        await timed(steps, "rows noted for the change log", bulk.note_all_rows(conn, noted))
         await bulk.restore_change_notes(conn, notes)
         await bulk.reset_identities(conn, TABLES)
-        await _step(steps, "record keys drawn", bulk.seed_record_keys(conn, seed))
+        await timed(steps, "record keys drawn", bulk.seed_record_keys(conn, seed))
         from odx_graph.store.estates import estates_from_buildings
 
-        await _step(steps, "estates", estates_from_buildings(conn))
+        await timed(steps, "estates", estates_from_buildings(conn))
         await bulk.rebuild_repair_facts(conn, triggers, steps)
