@@ -166,10 +166,11 @@ BEGIN
     INSERT INTO repair_summary_home_priority_year
     SELECT landlord_id, reporting_year(month), priority_code, home_id, coalesce(record_key, 0),
            count(*)
-    FROM repair_fact GROUP BY 1, 2, 3, 4, 5;
+    FROM repair_fact GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
     INSERT INTO repair_summary_priority_year
     SELECT landlord_id, year, priority_code, count(*), sum(record_key)
-    FROM repair_summary_home_priority_year GROUP BY landlord_id, year, priority_code;
+    FROM repair_summary_home_priority_year GROUP BY landlord_id, year, priority_code
+    ORDER BY landlord_id, year, priority_code;
 END $$;
 
 --
@@ -424,36 +425,39 @@ BEGIN
            count(*), sum(coalesce(record_key, 0))
     FROM repair_fact
     GROUP BY landlord_id, month, priority_code, completed, is_open, cancelled, has_target,
-             is_emergency, within_target, repeat_30, repeat_90, fixed_first_time;
+             is_emergency, within_target, repeat_30, repeat_90, fixed_first_time
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
     INSERT INTO repair_summary_days
     SELECT landlord_id, month, priority_code, working_days, count(*),
            sum(coalesce(record_key, 0))
     FROM repair_fact WHERE completed AND working_days IS NOT NULL
-    GROUP BY landlord_id, month, priority_code, working_days;
+    GROUP BY landlord_id, month, priority_code, working_days ORDER BY 1, 2, 3, 4;
     INSERT INTO repair_summary_home_month
     SELECT landlord_id, month, home_id, coalesce(record_key, 0), count(*)
-    FROM repair_fact GROUP BY landlord_id, month, home_id, coalesce(record_key, 0);
+    FROM repair_fact GROUP BY landlord_id, month, home_id, coalesce(record_key, 0)
+    ORDER BY 1, 2, 3, 4;
     INSERT INTO repair_summary_home
     SELECT landlord_id, home_id, coalesce(record_key, 0), count(*)
-    FROM repair_fact GROUP BY landlord_id, home_id, coalesce(record_key, 0);
+    FROM repair_fact GROUP BY landlord_id, home_id, coalesce(record_key, 0) ORDER BY 1, 2, 3;
     INSERT INTO repair_summary_home_priority
     SELECT landlord_id, priority_code, home_id, coalesce(record_key, 0), count(*)
-    FROM repair_fact GROUP BY landlord_id, priority_code, home_id, coalesce(record_key, 0);
+    FROM repair_fact GROUP BY landlord_id, priority_code, home_id, coalesce(record_key, 0)
+    ORDER BY 1, 2, 3, 4;
     INSERT INTO repair_summary_home_year
     SELECT landlord_id, reporting_year(month), home_id, record_key, sum(repairs)
-    FROM repair_summary_home_month GROUP BY 1, 2, 3, 4;
+    FROM repair_summary_home_month GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
     INSERT INTO repair_summary_month
     SELECT landlord_id, month, count(*), sum(record_key)
-    FROM repair_summary_home_month GROUP BY landlord_id, month;
+    FROM repair_summary_home_month GROUP BY landlord_id, month ORDER BY 1, 2;
     INSERT INTO repair_summary_year
     SELECT landlord_id, year, count(*), sum(record_key)
-    FROM repair_summary_home_year GROUP BY landlord_id, year;
+    FROM repair_summary_home_year GROUP BY landlord_id, year ORDER BY 1, 2;
     INSERT INTO repair_summary_landlord
     SELECT landlord_id, count(*), sum(record_key)
-    FROM repair_summary_home GROUP BY landlord_id;
+    FROM repair_summary_home GROUP BY landlord_id ORDER BY 1;
     INSERT INTO repair_summary_priority
     SELECT landlord_id, priority_code, count(*), sum(record_key)
-    FROM repair_summary_home_priority GROUP BY landlord_id, priority_code;
+    FROM repair_summary_home_priority GROUP BY landlord_id, priority_code ORDER BY 1, 2;
     PERFORM fill_repair_summary_priority_year();
 END $$;
 
@@ -1676,7 +1680,9 @@ CREATE TABLE public.change_pending (
     id bigint NOT NULL,
     changed_at timestamp with time zone DEFAULT statement_timestamp() NOT NULL,
     segment text NOT NULL,
-    key bigint NOT NULL
+    key bigint NOT NULL,
+    last_key bigint,
+    CONSTRAINT change_pending_run CHECK ((last_key >= key))
 );
 
 --

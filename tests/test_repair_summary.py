@@ -615,3 +615,39 @@ async def test_the_summaries_and_the_facts_are_read_in_one_snapshot(fresh_db: Da
     await writer
     assert (first[0]["n"], second[0]["n"], then[0]["n"]) == (1, 1, 2)
     assert await fresh_db.fetchval("SELECT count(*) FROM snapshot_probe") == 2
+
+
+# The tables rebuild_repair_summaries() fills, from the facts or from each other.
+REBUILT = tuple(
+    t
+    for t in AFRESH
+    if t not in {"repair_summary_hours", "repair_summary_cost", "repair_planned_due"}
+)
+
+
+async def test_a_rebuild_writes_each_summary_in_the_order_of_its_key(fresh_db: Database) -> None:
+    """Into empty tables, row after row in key order (migration 0047): grouped by a hash,
+    they came in no order, each to a random page of the key (97 s against 48 s for the
+    homes by month at a million homes). Physical order is read from each row's place."""
+    async with fresh_db.connection() as conn, conn.transaction():
+        await conn.execute(f"TRUNCATE {', '.join(REBUILT)}")
+        await conn.execute("SELECT rebuild_repair_summaries()")
+        out_of_order = {}
+        for table in REBUILT:
+            key = await conn.fetchval(
+                "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) FROM pg_index i"
+                " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, n)"
+                " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                " WHERE i.indrelid = $1::regclass AND i.indisunique",
+                table,
+            )
+            assert key, table
+            rows, wrong = await conn.fetchrow(
+                f"SELECT count(*), count(*) FILTER (WHERE placed <> keyed) FROM ("
+                f"SELECT row_number() OVER (ORDER BY ctid) AS placed,"
+                f" row_number() OVER (ORDER BY {key}) AS keyed FROM {table}) AS t"
+            )
+            assert rows > 0, table
+            if wrong:
+                out_of_order[table] = wrong
+    assert out_of_order == {}

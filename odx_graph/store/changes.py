@@ -1,7 +1,8 @@
 """The change log of the open graph (migration 0016): publishing what writers noted, and
 reading the published versions in order.
 
-Writers' triggers note the things each statement touched in ``change_pending``. The
+Writers' triggers note the things each statement touched in ``change_pending`` (a bulk
+load notes each table it wrote as one run of keys, migration 0046). The
 publisher, one at a time under an advisory lock, takes the committed notes, reads those
 things as the open tier sees them in the same snapshot (so every version holds at least
 the change noted), and appends a version of each that changed to ``change_log`` with the
@@ -78,26 +79,59 @@ async def publish(db: Database, render: Render, batch: int = 2000) -> int | None
         return appended
 
 
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """The things a batch takes from the notes, each once, in the order of its latest
+    note with that note's time; the notes it used up, and the one run it took only the
+    first keys of (its id and the first key left), if any."""
+
+    things: dict[tuple[str, int], dt.datetime]
+    used: list[int]
+    rest: tuple[int, int] | None
+
+
+def take(notes: Sequence[Record], batch: int) -> Taken:
+    """Up to ``batch`` things from ``notes`` (in id order; each names a key, or a run of
+    keys from ``key`` to ``last_key``): whole notes while they fit, then the first keys of
+    the next run, whose other keys wait for the next batch in the same place."""
+    things: dict[tuple[str, int], dt.datetime] = {}
+    used: list[int] = []
+    room = batch
+    for note in notes:
+        first = int(note["key"])
+        last = first if note["last_key"] is None else int(note["last_key"])
+        end = min(last, first + room - 1)
+        for key in range(first, end + 1):
+            subject = (note["segment"], key)
+            things.pop(subject, None)
+            things[subject] = note["changed_at"]
+        room -= end - first + 1
+        if end < last:
+            return Taken(things, used, (int(note["id"]), end + 1))
+        used.append(int(note["id"]))
+        if room == 0:
+            break
+    return Taken(things, used, None)
+
+
 async def _publish_batch(conn: Connection, render: Render, batch: int) -> int:
     notes = await conn.fetch(
-        "SELECT id, changed_at, segment, key FROM change_pending ORDER BY id LIMIT $1",
+        "SELECT id, changed_at, segment, key, last_key FROM change_pending ORDER BY id LIMIT $1",
         batch,
     )
     if not notes:
         return 0
-    # Each thing once, in the order of its latest note, with that note's time.
-    latest: dict[tuple[str, int], dt.datetime] = {}
-    for note in notes:
-        subject = (note["segment"], note["key"])
-        latest.pop(subject, None)
-        latest[subject] = note["changed_at"]
+    taken = take(notes, batch)
+    latest = taken.things
     rendered = await _render_current(conn, render, list(latest))
     previous = await _latest_versions(conn, list(latest))
     appended = await _append_changed(
         conn,
         ((s, changed_at, rendered.get(s), previous.get(s)) for s, changed_at in latest.items()),
     )
-    await conn.execute("DELETE FROM change_pending WHERE id = ANY($1)", [n["id"] for n in notes])
+    await conn.execute("DELETE FROM change_pending WHERE id = ANY($1)", taken.used)
+    if taken.rest is not None:
+        await conn.execute("UPDATE change_pending SET key = $2 WHERE id = $1", *taken.rest)
     return appended
 
 
@@ -193,8 +227,12 @@ async def _latest_versions(
 
 
 async def pending_count(db: Database) -> int:
-    """How many noted changes wait to be published."""
-    return int(await db.fetchval("SELECT count(*) FROM change_pending"))
+    """How many noted changes wait to be published (each key of a run counted)."""
+    return int(
+        await db.fetchval(
+            "SELECT coalesce(sum(coalesce(last_key, key) - key + 1), 0) FROM change_pending"
+        )
+    )
 
 
 async def log_end(db: Database) -> tuple[int, dt.datetime | None]:
