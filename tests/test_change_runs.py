@@ -63,6 +63,12 @@ def test_a_full_batch_of_single_notes_leaves_the_rest() -> None:
     assert list(taken.things) == [("home", 1), ("home", 2)]
 
 
+def test_a_batch_takes_at_least_one_thing() -> None:
+    assert list(changes.take([_note(1, 10, 20)], 1).things) == [("home", 10)]
+    with pytest.raises(ValueError, match="at least one"):
+        changes.take([_note(1, 10, 20)], 0)
+
+
 def _render(entity: Entity, row: Any) -> str:
     return f'<urn:t:{entity.iri_segment}:{row["_key"]}> <urn:p> "run" .\n'
 

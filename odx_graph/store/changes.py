@@ -93,7 +93,10 @@ class Taken:
 def take(notes: Sequence[Record], batch: int) -> Taken:
     """Up to ``batch`` things from ``notes`` (in id order; each names a key, or a run of
     keys from ``key`` to ``last_key``): whole notes while they fit, then the first keys of
-    the next run, whose other keys wait for the next batch in the same place."""
+    the next run, whose other keys wait for the next batch in the same place. Refuses a
+    batch of less than one thing, which would take nothing for ever."""
+    if batch < 1:
+        raise ValueError(f"a batch takes at least one thing, not {batch}")
     things: dict[tuple[str, int], dt.datetime] = {}
     used: list[int] = []
     room = batch
